@@ -1,0 +1,2 @@
+"""Casebook: write up calciphylaxis case reports offline."""
+__version__ = "0.1.0"

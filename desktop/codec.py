@@ -1,0 +1,225 @@
+"""Dataclass <-> plain JSON values, driven by the model's type hints.
+
+One walker serves three needs so they cannot drift apart: ``to_plain`` (export and storage),
+``from_plain`` (import, collecting *every* problem with its JSON path) and ``json_schema`` (the
+published schema in resources/schema/).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import dataclasses
+import math
+import types
+import typing
+from functools import cache
+from typing import Any, Literal, Union, get_args, get_origin
+
+
+class Problem(typing.NamedTuple):
+    path: str  # JSON path, e.g. "$.labs[3].unit"
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class InvalidCase(ValueError):
+    """Raised with every problem found; nothing is imported when it is raised."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@cache
+def hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, include_extras=False)
+
+
+@cache
+def fields_of(cls: type) -> tuple[dataclasses.Field, ...]:
+    return dataclasses.fields(cls)
+
+
+def _optional_inner(tp: Any) -> tuple[bool, Any]:
+    origin = get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = [a for a in get_args(tp) if a is not type(None)]
+        if len(args) == 1 and len(get_args(tp)) == 2:
+            return True, args[0]
+    return False, tp
+
+
+# --- to plain --------------------------------------------------------------------------------
+
+def to_plain(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj):
+        floats = _float_fields(type(obj))
+        out = {}
+        for f in fields_of(type(obj)):
+            v = getattr(obj, f.name)
+            # a float field always serialises as a float, so 2 and 2.0 give the same bytes
+            out[f.name] = float(v) if f.name in floats and isinstance(v, int) and not isinstance(v, bool) else to_plain(v)
+        return out
+    if isinstance(obj, list):
+        return [to_plain(v) for v in obj]
+    if isinstance(obj, bytes):
+        return base64.b64encode(obj).decode("ascii")
+    return obj
+
+
+@cache
+def _float_fields(cls: type) -> frozenset[str]:
+    return frozenset(name for name, tp in hints(cls).items() if _optional_inner(tp)[1] is float)
+
+
+# --- from plain ------------------------------------------------------------------------------
+
+def from_plain(cls: type, data: Any, path: str = "$", problems: list[Problem] | None = None):
+    """Build ``cls`` from JSON values. Problems are appended to ``problems``; when it is None the
+    first problem raises :class:`InvalidCase` immediately."""
+    own = problems is None
+    problems = [] if own else problems
+    value = _convert(cls, data, path, problems)
+    if own and problems:
+        raise InvalidCase(problems)
+    return value
+
+
+def _convert(tp: Any, data: Any, path: str, problems: list[Problem]) -> Any:
+    optional, inner = _optional_inner(tp)
+    if data is None:
+        if optional:
+            return None
+        problems.append(Problem(path, "must not be null"))
+        return None
+    tp = inner
+    origin = get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        if not isinstance(data, dict):
+            problems.append(Problem(path, f"must be an object, got {_kind(data)}"))
+            return tp()
+        known = {f.name for f in fields_of(tp)}
+        for key in data:
+            if key not in known:
+                problems.append(Problem(f"{path}.{key}", "is not a known field"))
+        kwargs = {}
+        h = hints(tp)
+        for f in fields_of(tp):
+            if f.name in data:
+                kwargs[f.name] = _convert(h[f.name], data[f.name], f"{path}.{f.name}", problems)
+        try:
+            return tp(**kwargs)
+        except TypeError as exc:  # pragma: no cover - defensive
+            problems.append(Problem(path, str(exc)))
+            return tp()
+    if origin is list:
+        (item,) = get_args(tp)
+        if not isinstance(data, list):
+            problems.append(Problem(path, f"must be a list, got {_kind(data)}"))
+            return []
+        return [_convert(item, v, f"{path}[{i}]", problems) for i, v in enumerate(data)]
+    if origin is Literal:
+        choices = get_args(tp)
+        if data not in choices:
+            problems.append(Problem(path, f"must be one of {', '.join(map(str, choices))}; got {data!r}"))
+            return choices[0]
+        return data
+    if tp is bool:
+        if not isinstance(data, bool):
+            problems.append(Problem(path, f"must be true or false, got {_kind(data)}"))
+            return False
+        return data
+    if tp is int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            if isinstance(data, float) and data.is_integer():
+                return int(data)
+            problems.append(Problem(path, f"must be a whole number, got {_kind(data)}"))
+            return 0
+        return data
+    if tp is float:
+        if isinstance(data, bool) or not isinstance(data, (int, float)):
+            problems.append(Problem(path, f"must be a number, got {_kind(data)}"))
+            return 0.0
+        if not math.isfinite(data):
+            problems.append(Problem(path, "must be a finite number"))
+            return 0.0
+        return float(data)
+    if tp is str:
+        if not isinstance(data, str):
+            problems.append(Problem(path, f"must be text, got {_kind(data)}"))
+            return ""
+        return data
+    if tp is bytes:
+        if not isinstance(data, str):
+            problems.append(Problem(path, f"must be base64 text, got {_kind(data)}"))
+            return b""
+        try:
+            return base64.b64decode(data.encode("ascii"), validate=True)
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            problems.append(Problem(path, "is not valid base64"))
+            return b""
+    raise TypeError(f"codec cannot handle {tp!r}")  # a model change the codec does not know
+
+
+def _kind(data: Any) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false",
+            int: "a number", float: "a number", type(None): "null"}.get(type(data), type(data).__name__)
+
+
+# --- JSON Schema -------------------------------------------------------------------------------
+
+def json_schema(root: type, *, title: str, schema_id: str, extra_top: dict | None = None) -> dict:
+    defs: dict[str, dict] = {}
+    top = _schema(root, defs)
+    top_def = defs.pop(root.__name__)
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": schema_id,
+        "title": title,
+        **top_def,
+    }
+    if extra_top:
+        schema["properties"] = {**extra_top, **schema["properties"]}
+        schema["required"] = list(extra_top) + schema.get("required", [])
+    schema["$defs"] = dict(sorted(defs.items()))
+    del top
+    return schema
+
+
+def _schema(tp: Any, defs: dict[str, dict]) -> dict:
+    optional, inner = _optional_inner(tp)
+    if optional:
+        return {"anyOf": [_schema(inner, defs), {"type": "null"}]}
+    origin = get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        name = tp.__name__
+        if name not in defs:
+            defs[name] = {}  # reserve against recursion
+            h = hints(tp)
+            props = {}
+            for f in fields_of(tp):
+                props[f.name] = _schema(h[f.name], defs)
+            doc = (tp.__doc__ or "").strip()
+            entry = {"type": "object", "additionalProperties": False, "properties": props}
+            if doc and not doc.startswith(name + "("):
+                entry = {"description": " ".join(doc.split()), **entry}
+            defs[name] = entry
+        return {"$ref": f"#/$defs/{name}"}
+    if origin is list:
+        (item,) = get_args(tp)
+        return {"type": "array", "items": _schema(item, defs)}
+    if origin is Literal:
+        return {"enum": list(get_args(tp))}
+    if tp is bool:
+        return {"type": "boolean"}
+    if tp is int:
+        return {"type": "integer"}
+    if tp is float:
+        return {"type": "number"}
+    if tp is str:
+        return {"type": "string"}
+    if tp is bytes:
+        return {"type": "string", "contentEncoding": "base64"}
+    raise TypeError(f"no schema for {tp!r}")

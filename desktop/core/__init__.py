@@ -1,0 +1,1 @@
+"""The assessment core: a pure function of a case. No I/O beyond reading resources/, no Qt."""

@@ -1,0 +1,422 @@
+"""The domain model of one case: plain dataclasses, no Qt, no SQL.
+
+One name for one idea: the attribute names here are the keys of the JSON format, the keys of the
+store's JSON columns and the field names the GUI and the audit log show.
+
+Conventions
+- Units live in field names (``weight_kg``) or in an explicit ``unit`` field; a bare number is a bug.
+- ``None`` means "not recorded". A tri-state flag (``bool | None``) distinguishes "no" from "not
+  recorded", which matters for the CARE checklist and for the rules.
+- Times are :class:`When` values: a calendar date, an offset from the case's index event, or "at
+  the time of" another event. Case reports speak in intervals ("2 months before admission"); the
+  model keeps that as said rather than inventing a date.
+- Every list entity has an ``id`` unique within its case, so references (a photo's lesion, a lab's
+  anchoring event, the index event) survive export and import.
+"""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Literal
+
+# --- vocabularies fixed by the format (catalogues that may grow live in resources/) -------------
+
+Sex = Literal["male", "female", "other", "unknown"]
+CaseStatus = Literal["draft", "submitted", "published"]
+Precision = Literal["day", "week", "month"]
+DialysisModality = Literal["none", "haemodialysis", "peritoneal"]
+CkdStage = Literal["1", "2", "3a", "3b", "4", "5", "5D", "transplant"]
+Laterality = Literal["left", "right", "bilateral", "midline", "unspecified"]
+Tri = Literal["yes", "no", "unknown"]
+EventKind = Literal[
+    "symptom_onset", "lesion_onset", "presentation", "examination", "laboratory", "imaging",
+    "biopsy", "procedure", "treatment_start", "treatment_change", "treatment_stop",
+    "complication", "discharge", "follow_up", "death", "other",
+]
+Morphology = Literal["livedo", "purpura", "plaque", "nodule", "ulcer", "eschar", "gangrene"]
+TissueType = Literal["closed", "epithelial", "granulation", "slough", "necrotic"]  # PUSH 3.0
+ExudateAmount = Literal["none", "light", "moderate", "heavy"]  # PUSH 3.0
+ExudateType = Literal["none", "bloody", "serosanguineous", "serous", "purulent"]
+DialysisContext = Literal["pre", "post", "none", "unknown"]
+Comparator = Literal["=", "<", ">", "<=", ">="]
+ImagingModality = Literal["ct", "xray", "mammography", "ultrasound", "mri", "bone_scintigraphy", "other"]
+BiopsyResult = Literal["confirmed", "inconclusive", "negative", "not_done", "planned"]
+TreatmentKind = Literal["drug", "procedure", "other"]
+Response = Literal["improved", "stable", "no_improvement", "worsened", "not_assessed"]
+OutcomeStatus = Literal["alive", "dead", "lost_to_follow_up", "unknown"]
+WoundHealing = Literal["healed", "improved", "unchanged", "worsened", "unknown"]
+ConsentGiver = Literal["patient", "next_of_kin", "none"]
+DifferentialStatus = Literal["excluded", "considered", "not_excluded"]
+DiagnosisBasis = Literal["clinical", "biopsy", "imaging", "not_made"]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex[:12]
+
+
+# --- time -------------------------------------------------------------------------------------
+
+@dataclass
+class When:
+    """When something happened, as the source says it.
+
+    Exactly one anchor is set, or none (time unknown):
+    - ``date``: an ISO calendar date (``YYYY-MM-DD``); identifying, so exporters turn it into an offset;
+    - ``offset``: a signed amount of ``precision`` units from the case's index event (negative =
+      before), e.g. ``offset=-2, precision="month"`` for "2 months before admission";
+    - ``event_id``: at the time of another event ("when the penile lesion first appeared").
+    ``approximate`` marks times the source gives loosely.
+    """
+    date: str | None = None
+    offset: float | None = None
+    precision: Precision = "day"
+    approximate: bool = False
+    event_id: str | None = None
+    label: str = ""  # the source's own words, e.g. "during admission"
+
+    @property
+    def is_set(self) -> bool:
+        return self.date is not None or self.offset is not None or self.event_id is not None
+
+
+# --- people -----------------------------------------------------------------------------------
+
+@dataclass
+class Author:
+    name: str = ""
+    affiliations: list[str] = field(default_factory=list)
+    email: str = ""
+    orcid: str = ""
+    corresponding: bool = False
+    contribution: str = ""
+
+
+@dataclass
+class RecordNumber:
+    system: str = ""  # "MRN", "health plan", "account", "licence", "vehicle", "device", ...
+    value: str = ""
+
+
+@dataclass
+class Identifiers:
+    """The patient's direct identifiers (HIPAA Safe Harbor classes), kept apart from the clinical
+    record: the store keeps them in their own table and every exporter drops them by default."""
+    given_names: str = ""
+    family_name: str = ""
+    date_of_birth: str | None = None
+    record_numbers: list[RecordNumber] = field(default_factory=list)
+    street: str = ""
+    city: str = ""
+    county: str = ""
+    state: str = ""
+    zip_code: str = ""
+    phone: str = ""
+    fax: str = ""
+    email: str = ""
+    ssn: str = ""
+    urls: list[str] = field(default_factory=list)
+    ip_addresses: list[str] = field(default_factory=list)
+    relatives: list[str] = field(default_factory=list)  # names of relatives, employers, household
+    other: list[str] = field(default_factory=list)  # any other unique identifying characteristic
+
+    def is_empty(self) -> bool:
+        return self == Identifiers()
+
+
+@dataclass
+class Comorbidity:
+    code: str = ""  # resources/catalogues/comorbidities.json
+    detail: str = ""
+
+
+@dataclass
+class Medication:
+    """A medicine the patient took (history), as opposed to a treatment of the calciphylaxis."""
+    id: str = field(default_factory=new_id)
+    name: str = ""
+    drug_class: str = "other"  # resources/catalogues/medication_classes.json
+    dose: float | None = None
+    dose_unit: str = ""
+    route: str = ""
+    frequency: str = ""
+    doses_per_day: float | None = None  # e.g. insulin injections a day (risk grows with them)
+    start: When = field(default_factory=When)
+    stop: When = field(default_factory=When)
+    note: str = ""
+
+
+@dataclass
+class Patient:
+    age_years: int | None = None  # at presentation
+    sex: Sex = "unknown"
+    ethnicity: str = ""
+    weight_kg: float | None = None
+    height_cm: float | None = None
+    ckd_stage: CkdStage | None = None
+    dialysis_modality: DialysisModality | None = None
+    dialysis_start: When = field(default_factory=When)
+    kidney_transplant: Tri = "unknown"
+    comorbidities: list[Comorbidity] = field(default_factory=list)
+    history: str = ""  # medical history in the author's words
+    family_history: str = ""
+    social_history: str = ""
+    presenting_concerns: str = ""  # main concerns and symptoms (CARE 5b)
+    past_interventions: str = ""  # relevant past interventions and outcomes (CARE 5d)
+
+
+# --- the episode --------------------------------------------------------------------------------
+
+@dataclass
+class Event:
+    id: str = field(default_factory=new_id)
+    kind: EventKind = "other"
+    description: str = ""
+    when: When = field(default_factory=When)
+
+
+@dataclass
+class Vital:
+    id: str = field(default_factory=new_id)
+    kind: str = ""  # resources/catalogues/vitals.json: systolic_bp, diastolic_bp, temperature, ...
+    value: float | None = None
+    unit: str = ""
+    when: When = field(default_factory=When)
+    note: str = ""
+
+
+@dataclass
+class BwatCua:
+    """The six verified BWAT-CUA items, each 1 (best) to 5 (worst). The other two items of the
+    instrument are unverified, so no total is ever computed (domain file §6)."""
+    necrotic_tissue_type: int | None = None
+    necrotic_tissue_amount: int | None = None
+    exudate_type: int | None = None
+    exudate_amount: int | None = None
+    skin_colour_surrounding: int | None = None
+    peripheral_tissue_oedema: int | None = None
+
+
+@dataclass
+class Observation:
+    id: str = field(default_factory=new_id)
+    when: When = field(default_factory=When)
+    length_mm: float | None = None
+    width_mm: float | None = None
+    depth_mm: float | None = None
+    morphology: list[Morphology] = field(default_factory=list)
+    ulcerated: Tri = "unknown"
+    tissue_type: TissueType | None = None  # worst tissue present (PUSH)
+    exudate_type: ExudateType | None = None
+    exudate_amount: ExudateAmount | None = None
+    surrounding_skin: str = ""
+    oedema: Tri = "unknown"
+    odour: Literal["none", "present", "foul"] | None = None
+    purulence: Tri = "unknown"
+    pain_0_10: int | None = None
+    bwat: BwatCua = field(default_factory=BwatCua)
+    note: str = ""
+
+
+@dataclass
+class Lesion:
+    id: str = field(default_factory=new_id)
+    site: str = ""  # resources/catalogues/sites.json
+    laterality: Laterality = "unspecified"  # the patient's left/right
+    site_detail: str = ""  # "distal", "several finger pads, fingers not stated"
+    count: int | None = None  # how many lesions this entry stands for, when the source groups them
+    onset: When = field(default_factory=When)
+    cause: str = ""  # e.g. "finger-stick glucose sampling site"
+    iatrogenic: Tri = "unknown"
+    description: str = ""
+    observations: list[Observation] = field(default_factory=list)
+
+
+@dataclass
+class LabResult:
+    id: str = field(default_factory=new_id)
+    analyte: str = ""  # resources/catalogues/analytes.json
+    value: float | None = None
+    comparator: Comparator = "="
+    unit: str = ""  # as reported; required
+    ref_low: float | None = None  # reference range as reported, in ``unit``
+    ref_high: float | None = None
+    when: When = field(default_factory=When)
+    dialysis_context: DialysisContext = "unknown"
+    expected_abnormal: bool = False
+    note: str = ""
+
+
+@dataclass
+class Imaging:
+    id: str = field(default_factory=new_id)
+    modality: ImagingModality = "other"
+    region: str = ""
+    findings: str = ""
+    vascular_calcification: Tri = "unknown"
+    when: When = field(default_factory=When)
+
+
+@dataclass
+class Biopsy:
+    id: str = field(default_factory=new_id)
+    site: str = ""  # sites.json code, or empty
+    site_detail: str = ""
+    lesion_id: str | None = None
+    result: BiopsyResult = "not_done"
+    findings: str = ""
+    complications: str = ""
+    when: When = field(default_factory=When)
+
+
+@dataclass
+class Treatment:
+    id: str = field(default_factory=new_id)
+    kind: TreatmentKind = "drug"
+    agent: str = ""  # drug or procedure name
+    treatment_class: str = "other"  # resources/catalogues/treatment_classes.json
+    dose: float | None = None
+    dose_unit: str = ""
+    route: str = ""
+    schedule: str = ""
+    times_per_week: float | None = None
+    during_dialysis: Tri = "unknown"
+    start: When = field(default_factory=When)
+    stop: When = field(default_factory=When)
+    duration_text: str = ""  # "1-week course"
+    indication: str = ""
+    response: Response | None = None
+    response_detail: str = ""
+    adverse_events: str = ""
+
+
+@dataclass
+class Differential:
+    name: str = ""
+    status: DifferentialStatus = "considered"
+    how: str = ""
+
+
+@dataclass
+class Diagnosis:
+    basis: DiagnosisBasis = "not_made"
+    when: When = field(default_factory=When)
+    reasoning: str = ""
+    differentials: list[Differential] = field(default_factory=list)
+    challenges: str = ""  # CARE 8b
+    prognosis: str = ""  # CARE 8d
+
+
+@dataclass
+class Outcome:
+    status: OutcomeStatus = "unknown"
+    when: When = field(default_factory=When)  # death or last follow-up
+    cause_of_death: str = ""
+    wound_healing: WoundHealing = "unknown"
+    amputation: Tri = "unknown"
+    amputation_detail: str = ""
+    hospitalisations: str = ""
+    patient_assessed: str = ""  # patient-assessed outcomes (CARE 10a)
+    adherence: str = ""  # adherence and tolerability (CARE 10c)
+    adverse_events: str = ""  # CARE 10d
+    summary: str = ""
+
+
+@dataclass
+class Narrative:
+    abstract_background: str = ""
+    abstract_case: str = ""
+    abstract_conclusions: str = ""
+    introduction: str = ""
+    clinical_findings: str = ""
+    diagnostic_assessment: str = ""
+    therapeutic_intervention: str = ""
+    follow_up: str = ""
+    discussion: str = ""
+    conclusions: str = ""
+    patient_perspective: str = ""
+    acknowledgements: str = ""
+    ethics: str = ""
+    competing_interests: str = ""
+    funding: str = ""
+    data_availability: str = ""
+    references: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Consent:
+    given_by: ConsentGiver = "none"
+    date: str | None = None  # ISO date the consent was signed
+    covers_images: bool = False
+    note: str = ""
+
+    @property
+    def recorded(self) -> bool:
+        return self.given_by != "none"
+
+
+@dataclass
+class Media:
+    id: str = field(default_factory=new_id)
+    mime: str = "image/jpeg"
+    data: bytes | None = None  # None when loaded without image bytes
+    sha256: str = ""
+    width_px: int | None = None
+    height_px: int | None = None
+    caption: str = ""
+    lesion_id: str | None = None
+    event_id: str | None = None
+    imaging_id: str | None = None
+    identifying: bool = False  # shows a face or another identifying feature
+    in_report: bool = True
+    source: str = ""  # provenance, e.g. "Smilnak et al. 2022, Fig. 1 (not reproduced)"
+
+
+@dataclass
+class Case:
+    id: str = field(default_factory=new_id)
+    title: str = ""
+    short_title: str = ""  # running head
+    status: CaseStatus = "draft"
+    keywords: list[str] = field(default_factory=list)
+    authors: list[Author] = field(default_factory=list)
+    index_event_id: str | None = None  # day 0
+    source: str = ""  # provenance and licence, e.g. for the demo case
+    patient: Patient = field(default_factory=Patient)
+    identifiers: Identifiers = field(default_factory=Identifiers)
+    medications: list[Medication] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    vitals: list[Vital] = field(default_factory=list)
+    lesions: list[Lesion] = field(default_factory=list)
+    labs: list[LabResult] = field(default_factory=list)
+    imaging: list[Imaging] = field(default_factory=list)
+    biopsies: list[Biopsy] = field(default_factory=list)
+    treatments: list[Treatment] = field(default_factory=list)
+    diagnosis: Diagnosis = field(default_factory=Diagnosis)
+    outcome: Outcome = field(default_factory=Outcome)
+    narrative: Narrative = field(default_factory=Narrative)
+    consent: Consent = field(default_factory=Consent)
+    media: list[Media] = field(default_factory=list)
+
+    # lookups used by every layer
+    def event(self, event_id: str | None) -> Event | None:
+        return next((e for e in self.events if e.id == event_id), None)
+
+    def lesion(self, lesion_id: str | None) -> Lesion | None:
+        return next((l for l in self.lesions if l.id == lesion_id), None)
+
+    @property
+    def index_event(self) -> Event | None:
+        return self.event(self.index_event_id)
+
+
+# The parts of a case that the store keeps as rows of their own, with the class of each row.
+# Single parts are one object per case; list parts are ordered collections with ids.
+SINGLE_PARTS: dict[str, type] = {
+    "patient": Patient, "diagnosis": Diagnosis, "outcome": Outcome,
+    "narrative": Narrative, "consent": Consent,
+}
+LIST_PARTS: dict[str, type] = {
+    "medications": Medication, "events": Event, "vitals": Vital, "lesions": Lesion,
+    "labs": LabResult, "imaging": Imaging, "biopsies": Biopsy, "treatments": Treatment,
+}
+CASE_FIELDS = ("title", "short_title", "status", "keywords", "authors", "index_event_id", "source")

@@ -1,0 +1,128 @@
+"""Placing :class:`~desktop.model.When` values on the case's day axis (day 0 = the index event).
+
+A time resolves to a number of days from the index event, with how sure we are of it:
+- a date resolves when the index event itself resolves to a date;
+- an offset resolves directly (months are 30.4375 days, the mean Gregorian month);
+- "at event X" resolves to wherever X resolves.
+Nothing is invented: a time that cannot be placed resolves to ``None``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .model import Case, When
+
+DAYS_PER = {"day": 1.0, "week": 7.0, "month": 30.4375}
+
+
+@dataclass(frozen=True)
+class Placed:
+    day: float  # days from the index event; negative = before
+    approximate: bool
+    precision: str  # the coarsest precision met on the way
+    date: dt.date | None  # the calendar date, when one is known (identifying!)
+
+
+def parse_date(text: str) -> dt.date:
+    return dt.date.fromisoformat(text)
+
+
+class Timeline:
+    """Resolves times for one case. Cheap to build; caches per event."""
+
+    def __init__(self, case: Case):
+        self.case = case
+        self._events = {e.id: e for e in case.events}
+        self._cache: dict[str, Placed | None] = {}
+        self._index_date: dt.date | None = None
+        idx = self._events.get(case.index_event_id or "")
+        if idx is not None and idx.when.date:
+            try:
+                self._index_date = parse_date(idx.when.date)
+            except ValueError:
+                self._index_date = None
+
+    @property
+    def index_date(self) -> dt.date | None:
+        return self._index_date
+
+    def place(self, when: When | None, _seen: frozenset[str] = frozenset()) -> Placed | None:
+        if when is None:
+            return None
+        if when.event_id is not None:
+            if when.event_id in _seen:
+                return None  # a cycle of "at the time of" references places nothing
+            return self._place_event(when.event_id, _seen | {when.event_id}, when)
+        if when.offset is not None:
+            return Placed(when.offset * DAYS_PER[when.precision], when.approximate, when.precision,
+                          self._date_for(when.offset * DAYS_PER[when.precision], when.precision))
+        if when.date is not None:
+            try:
+                d = parse_date(when.date)
+            except ValueError:
+                return None
+            if self.case.index_event_id is None:
+                return None
+            idx = self._events.get(self.case.index_event_id)
+            if idx is None:
+                return None
+            if idx.when.date is None:
+                # the index event is placed only relatively: a date elsewhere cannot be related to it
+                return None
+            if self._index_date is None:
+                return None
+            return Placed(float((d - self._index_date).days), when.approximate, when.precision, d)
+        return None
+
+    def _date_for(self, day: float, precision: str) -> dt.date | None:
+        if self._index_date is None or precision != "day":
+            return None
+        return self._index_date + dt.timedelta(days=round(day))
+
+    def _place_event(self, event_id: str, seen: frozenset[str], via: When) -> Placed | None:
+        ev = self._events.get(event_id)
+        if ev is None:
+            return None
+        if event_id == self.case.index_event_id:
+            base = Placed(0.0, ev.when.approximate, ev.when.precision, self._index_date)  # day 0 by definition
+        else:
+            base = self.place(ev.when, seen)
+        if base is None:
+            return None
+        return Placed(base.day, base.approximate or via.approximate, base.precision, base.date)
+
+    def event_day(self, event_id: str) -> Placed | None:
+        return self.place(When(event_id=event_id))
+
+
+def describe(placed: Placed | None, *, identified: bool = False) -> str:
+    """Human wording of a placed time relative to day 0, e.g. 'day −60, approximate'."""
+    if placed is None:
+        return "time not recorded"
+    if identified and placed.date is not None:
+        text = placed.date.isoformat()
+    else:
+        day = round(placed.day)
+        sign = "−" if day < 0 else ""
+        text = f"day {sign}{abs(day)}"
+        if placed.precision == "week":
+            text += f" (week {sign}{abs(round(placed.day / 7))})"
+        elif placed.precision == "month":
+            text += f" (month {sign}{abs(round(placed.day / DAYS_PER['month']))})"
+    if placed.approximate:
+        text += ", approximate"
+    return text
+
+
+def say_offset(when: When) -> str:
+    """The source's relative wording: '2 months before day 0'."""
+    if when.offset is None:
+        return ""
+    n = abs(when.offset)
+    n_text = f"{n:g}"
+    unit = when.precision + ("" if n == 1 else "s")
+    if when.offset == 0:
+        return "day 0"
+    rel = "before" if when.offset < 0 else "after"
+    return f"{'about ' if when.approximate else ''}{n_text} {unit} {rel} day 0"
