@@ -148,6 +148,7 @@ class Medication:
 @dataclass
 class Patient:
     age_years: int | None = None  # at presentation
+    age_over_89: bool = False  # de-identified form of an age over 89: printed "90 or older"
     sex: Sex = "unknown"
     ethnicity: str = ""
     weight_kg: float | None = None
