@@ -267,3 +267,13 @@ def check_case(case: Case) -> list[Problem]:
         if m.data is not None and m.sha256 and hashlib.sha256(m.data).hexdigest() != m.sha256:
             p.append(Problem(f"{path}.sha256", "does not match the image bytes (damaged file?)"))
     return p
+
+
+def write_schema() -> None:
+    """Regenerate resources/schema/case.schema.json after a model change (a test compares them)."""
+    path = catalogue.resource_path("schema", "case.schema.json")
+    path.write_text(json.dumps(case_schema(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    write_schema()
