@@ -127,9 +127,8 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 def check_when(when: When, path: str, event_ids: set[str]) -> list[Problem]:
     out = []
-    anchors = sum(x is not None for x in (when.date, when.offset, when.event_id))
-    if anchors > 1:
-        out.append(Problem(path, "give a date, an offset or an event — only one of them"))
+    if when.date is not None and (when.offset is not None or when.event_id is not None):
+        out.append(Problem(path, "give either a date or a relative time (offset and/or event), not both"))
     if when.date is not None:
         try:
             dt.date.fromisoformat(when.date)

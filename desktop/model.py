@@ -60,12 +60,13 @@ def new_id() -> str:
 class When:
     """When something happened, as the source says it.
 
-    Exactly one anchor is set, or none (time unknown):
     - ``date``: an ISO calendar date (``YYYY-MM-DD``); identifying, so exporters turn it into an offset;
     - ``offset``: a signed amount of ``precision`` units from the case's index event (negative =
       before), e.g. ``offset=-2, precision="month"`` for "2 months before admission";
-    - ``event_id``: at the time of another event ("when the penile lesion first appeared").
-    ``approximate`` marks times the source gives loosely.
+    - ``event_id``: at the time of another event ("when the penile lesion first appeared"); with an
+      ``offset`` too, that many units from that event ("3 months after discharge").
+    A date excludes the other two; nothing set means the time is unknown. ``approximate`` marks times
+    the source gives loosely; ``label`` keeps the source's own words.
     """
     date: str | None = None
     offset: float | None = None

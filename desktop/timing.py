@@ -3,7 +3,7 @@
 A time resolves to a number of days from the index event, with how sure we are of it:
 - a date resolves when the index event itself resolves to a date;
 - an offset resolves directly (months are 30.4375 days, the mean Gregorian month);
-- "at event X" resolves to wherever X resolves.
+- "at event X" resolves to wherever X resolves ("N units after X" to that plus N units).
 Nothing is invented: a time that cannot be placed resolves to ``None``.
 """
 from __future__ import annotations
@@ -53,7 +53,12 @@ class Timeline:
         if when.event_id is not None:
             if when.event_id in _seen:
                 return None  # a cycle of "at the time of" references places nothing
-            return self._place_event(when.event_id, _seen | {when.event_id}, when)
+            base = self._place_event(when.event_id, _seen | {when.event_id}, when)
+            if base is None or when.offset is None:
+                return base
+            day = base.day + when.offset * DAYS_PER[when.precision]
+            precision = max(base.precision, when.precision, key=lambda p: DAYS_PER[p])
+            return Placed(day, base.approximate or when.approximate, precision, self._date_for(day, precision))
         if when.offset is not None:
             return Placed(when.offset * DAYS_PER[when.precision], when.approximate, when.precision,
                           self._date_for(when.offset * DAYS_PER[when.precision], when.precision))
