@@ -1,0 +1,308 @@
+"""The ``casebook`` command. The GUI and this command call the same API (store, core, report).
+
+Exit codes: 0 done; 2 usage; 3 invalid input (every problem listed); 4 library unusable (damaged,
+newer version, locked, not a library).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from .codec import InvalidCase
+from .model import Case
+
+EXIT_OK, EXIT_USAGE, EXIT_INVALID, EXIT_LIBRARY = 0, 2, 3, 4
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def default_library_path() -> Path:
+    env = os.environ.get("CASEBOOK_LIBRARY")
+    if env:
+        return Path(env)
+    import platformdirs
+    return Path(platformdirs.user_data_dir("Casebook", appauthor=False)) / "library.casebook"
+
+
+def library_path(args: argparse.Namespace) -> Path:
+    return Path(args.library) if args.library else default_library_path()
+
+
+def open_or_create(path: Path, *, read_only: bool = False):
+    """Open the library; a missing *default* library is created with the demo case."""
+    from .store.library import create_library, open_library
+    if not path.exists():
+        lib = create_library(path)
+        from .demo import load_demo
+        lib.add_case(load_demo())
+        if read_only:
+            lib.close()
+            return open_library(path, read_only=True)
+        return lib
+    return open_library(path, read_only=read_only)
+
+
+def _library(args, *, read_only: bool = False, create_missing: bool | None = None):
+    path = library_path(args)
+    if create_missing is None:
+        create_missing = not args.library  # only the default library is created on demand
+    if not path.exists() and not create_missing:
+        raise CliError(f"no library at {path} (create one with: casebook init {path})", EXIT_LIBRARY)
+    return open_or_create(path, read_only=read_only)
+
+
+def resolve_case_id(lib, ref: str) -> str:
+    """A case id, or an unambiguous prefix of one."""
+    if lib.has_case(ref):
+        return ref
+    matches = [cid for cid in lib.case_ids() if cid.startswith(ref)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise CliError(f"no case {ref!r} in {lib.path} (casebook list shows the ids)", EXIT_INVALID)
+    raise CliError(f"{ref!r} matches {len(matches)} cases; give more of the id", EXIT_INVALID)
+
+
+def read_case_file(path: Path) -> Case:
+    from . import jsonio
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CliError(f"{path}: cannot read the file ({exc.strerror})", EXIT_INVALID) from None
+    return jsonio.loads(data)
+
+
+def load_case_arg(args, ref: str) -> Case:
+    """CASE|FILE.json: a case of the library, or a case file."""
+    p = Path(ref)
+    if ref.lower().endswith(".json") or (p.exists() and p.is_file()):
+        return read_case_file(p)
+    lib = _library(args, read_only=True)
+    try:
+        return lib.load_case(resolve_case_id(lib, ref))
+    finally:
+        lib.close()
+
+
+# --- commands ---------------------------------------------------------------------------------------
+
+def cmd_gui(args) -> int:
+    try:
+        from .gui.app import run
+    except ImportError as exc:  # the GUI package is not importable (no Qt on this machine)
+        raise CliError(f"the Casebook window cannot start here ({exc}); the command line works: "
+                       "casebook --help", EXIT_USAGE) from None
+    return run(library_path(args), explicit=bool(args.library))
+
+
+def cmd_init(args) -> int:
+    from .store.library import create_library
+    lib = create_library(Path(args.path))
+    lib.close()
+    print(f"created {args.path}")
+    return EXIT_OK
+
+
+def cmd_list(args) -> int:
+    lib = _library(args, read_only=True)
+    try:
+        rows = lib.list_cases(args.search or "")
+    finally:
+        lib.close()
+    if args.json:
+        print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+    else:
+        if not rows:
+            print("no cases")
+        for r in rows:
+            print(f"{r.id}  {r.status:<9}  {r.title}" + (f"  [{r.sites}]" if r.sites else ""))
+    return EXIT_OK
+
+
+def cmd_import(args) -> int:
+    case = read_case_file(Path(args.file))
+    lib = _library(args)
+    try:
+        cid = lib.add_case(case)
+    finally:
+        lib.close()
+    print(cid)
+    return EXIT_OK
+
+
+def cmd_demo(args) -> int:
+    from .demo import load_demo
+    lib = _library(args)
+    try:
+        cid = lib.add_case(load_demo(), keep_id=False)
+    finally:
+        lib.close()
+    print(cid)
+    return EXIT_OK
+
+
+def _export_case(args, case: Case, *, deidentified: bool) -> Case:
+    """Every exporter's way out: the PHI scan, then the one de-identification step."""
+    if not deidentified:
+        return case
+    from .privacy.deidentify import deidentify
+    from .privacy.phi import scan_case
+    hits = scan_case(case)
+    if hits and not args.allow_phi_warnings:
+        lines = [f"  {h.field}: {h.kind}: {h.text!r}" for h in hits]
+        raise CliError("possible identifiers in free text; fix them or pass --allow-phi-warnings:\n"
+                       + "\n".join(lines), EXIT_INVALID)
+    return deidentify(case)
+
+
+def _write_out(out: str | None, data: bytes) -> None:
+    if out in (None, "-"):
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        Path(out).write_bytes(data)
+
+
+def cmd_export_json(args) -> int:
+    from . import jsonio
+    case = load_case_arg(args, args.case)
+    case = _export_case(args, case, deidentified=args.deidentified)
+    _write_out(args.output, jsonio.dump_bytes(case))
+    return EXIT_OK
+
+
+def cmd_assess(args) -> int:
+    from .core import assess
+    from .core.text import assessment_to_json, format_assessment
+    case = load_case_arg(args, args.case)
+    a = assess(case)
+    print(assessment_to_json(a) if args.json else format_assessment(a), end="")
+    return EXIT_OK
+
+
+def cmd_report(args) -> int:
+    from .report.pdf import ReportError, ReportRefused, render_pdf
+    case = load_case_arg(args, args.case)
+    if not args.identified:
+        _export_case(args, case, deidentified=True)  # refuse early on PHI; render_pdf de-identifies itself
+    try:
+        info = render_pdf(case, Path(args.output), draft=args.draft, identified=args.identified,
+                          include_assessment=not args.no_assessment)
+    except ReportRefused as exc:
+        raise CliError(str(exc), EXIT_INVALID) from None
+    except ReportError as exc:
+        raise CliError(str(exc), EXIT_INVALID) from None
+    print(f"wrote {args.output} ({info.pages} pages)")
+    return EXIT_OK
+
+
+def cmd_audit(args) -> int:
+    lib = _library(args, read_only=True)
+    try:
+        cid = resolve_case_id(lib, args.case)
+        rows = lib.audit(cid)
+    finally:
+        lib.close()
+    if args.json:
+        print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+        return EXIT_OK
+    for r in rows:
+        where = f"{r.entity}{'/' + r.entity_id if r.entity_id and r.entity != 'case' else ''}"
+        print(f"{r.at}  {r.os_user:<10} {where} {r.field}: {r.old if r.old is not None else '—'} → "
+              f"{r.new if r.new is not None else '—'}")
+    return EXIT_OK
+
+
+# --- plumbing -------------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="casebook",
+        description="Write up calciphylaxis case reports. With no command, opens the Casebook window.",
+    )
+    p.add_argument("--library", metavar="PATH",
+                   help="the library file (default: $CASEBOOK_LIBRARY or the user data folder)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser("init", help="create a new, empty library file")
+    s.add_argument("path")
+    s.set_defaults(func=cmd_init)
+
+    s = sub.add_parser("list", help="list the cases of the library")
+    s.add_argument("--json", action="store_true")
+    s.add_argument("--search", help="only cases whose title, keywords, sites or outcome contain this")
+    s.set_defaults(func=cmd_list)
+
+    s = sub.add_parser("import", help="import a case file (JSON); prints the new case id")
+    s.add_argument("file")
+    s.set_defaults(func=cmd_import)
+
+    s = sub.add_parser("export-json", help="write a case as a JSON case file")
+    s.add_argument("case", metavar="CASE")
+    s.add_argument("-o", "--output", help="output file (default: standard output)")
+    s.add_argument("--deidentified", action="store_true", help="de-identify first (Safe Harbor)")
+    s.add_argument("--allow-phi-warnings", action="store_true",
+                   help="export even when the free-text scan finds possible identifiers")
+    s.set_defaults(func=cmd_export_json)
+
+    s = sub.add_parser("demo", help="add the demo case (Smilnak et al. 2022) to the library")
+    s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("assess", help="evaluate a case against the evidence and the CARE checklist")
+    s.add_argument("case", metavar="CASE|FILE.json")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_assess)
+
+    s = sub.add_parser("report", help="write the de-identified CARE case report as PDF")
+    s.add_argument("case", metavar="CASE|FILE.json")
+    s.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
+    s.add_argument("--draft", action="store_true", help="allow a report without consent, watermarked DRAFT")
+    s.add_argument("--identified", action="store_true", help="include identifiers and dates (own records only)")
+    s.add_argument("--no-assessment", action="store_true", help="leave out Appendix A (the assessment)")
+    s.add_argument("--allow-phi-warnings", action="store_true",
+                   help="write the report even when the free-text scan finds possible identifiers")
+    s.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("audit", help="show the audit log of a case")
+    s.add_argument("case", metavar="CASE")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_audit)
+    return p
+
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    from .store.library import LibraryError
+    try:
+        if not args.command:
+            return cmd_gui(args)
+        return args.func(args)
+    except CliError as exc:
+        print(f"casebook: {exc}", file=sys.stderr)
+        return exc.code
+    except InvalidCase as exc:
+        print(f"casebook: the case is not valid ({len(exc.problems)} problem"
+              f"{'s' if len(exc.problems) != 1 else ''}):", file=sys.stderr)
+        for prob in exc.problems:
+            print(f"  {prob}", file=sys.stderr)
+        return EXIT_INVALID
+    except LibraryError as exc:
+        print(f"casebook: {exc}", file=sys.stderr)
+        return EXIT_LIBRARY
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,683 @@
+"""The case library: one SQLite file holding many cases, images included.
+
+This is the only module that speaks SQL. Every edit is its own committed transaction (WAL,
+``synchronous=FULL``): when a method returns, the edit is on disk, so a process killed at any moment
+loses nothing that was acknowledged. Every change appends to the audit table, which the database
+itself keeps append-only.
+"""
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import getpass
+import json
+import os
+import sqlite3
+import stat
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Iterator
+
+import sqlite_utils
+
+from .. import catalogue
+from ..codec import from_trusted, to_plain
+from ..model import CASE_FIELDS, LIST_PARTS, SINGLE_PARTS, Case, Identifiers, Media
+from . import schema
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class LibraryError(Exception):
+    """The library cannot be used as asked. ``str(exc)`` is a message for the user."""
+
+
+class NotALibrary(LibraryError):
+    pass
+
+
+class NewerVersion(LibraryError):
+    pass
+
+
+class Damaged(LibraryError):
+    pass
+
+
+class InUse(LibraryError):
+    pass
+
+
+class ReadOnlyLibrary(LibraryError):
+    pass
+
+
+class StorageFull(LibraryError):
+    pass
+
+
+class NoSuchCase(LibraryError):
+    pass
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    id: str
+    title: str
+    status: str
+    keywords: str
+    sites: str
+    outcome: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    seq: int
+    at: str
+    os_user: str
+    case_id: str
+    entity: str
+    entity_id: str
+    field: str
+    old: str | None
+    new: str | None
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (e.g. a service account without passwd entry)
+        return f"uid:{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+
+
+def _dumps(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    """Leaf paths of a plain value, so the audit records field-level changes. Lists of objects with
+    ids are keyed by id ("observations[ab12].length_mm"), other lists are one value."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _flatten(v, f"{prefix}.{k}" if prefix else k, out)
+    elif isinstance(value, list) and value and all(isinstance(v, dict) and "id" in v for v in value):
+        for v in value:
+            _flatten(v, f"{prefix}[{v['id']}]", out)
+    else:
+        out[prefix] = value
+
+
+def diff(old: Any, new: Any) -> list[tuple[str, Any, Any]]:
+    a: dict[str, Any] = {}
+    b: dict[str, Any] = {}
+    _flatten(old, "", a)
+    _flatten(new, "", b)
+    return [(k, a.get(k), b.get(k)) for k in list(a) + [k for k in b if k not in a] if a.get(k) != b.get(k)]
+
+
+class Library:
+    """An open case library. Use :func:`open_library` or :func:`create_library`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, read_only: bool, lock_fd: int | None,
+                 notice: str = ""):
+        self.path = path
+        self.conn = conn
+        self.read_only = read_only
+        self.notice = notice  # why the library is read-only, for the user
+        self._lock_fd = lock_fd
+        self.db = sqlite_utils.Database(conn)
+        self.changes = 0  # edits since open (backups run only when something changed)
+
+    # --- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                if not self.read_only:
+                    self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self.conn.close()
+            self.conn = None  # type: ignore[assignment]
+        if self._lock_fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._lock_fd)
+            self._lock_fd = None
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def integrity_check(self, quick: bool = True) -> list[str]:
+        """Problems SQLite finds in the file; empty when it is sound."""
+        rows = self.conn.execute("PRAGMA quick_check" if quick else "PRAGMA integrity_check").fetchall()
+        msgs = [r[0] for r in rows]
+        return [] if msgs == ["ok"] else msgs
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        if self.read_only:
+            raise ReadOnlyLibrary(self.notice or f"{self.path} is open read-only; nothing was changed")
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise _translate(exc, self.path) from None
+        try:
+            yield self.conn
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise _translate(exc, self.path) from None
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                self.conn.execute("ROLLBACK")
+            raise _translate(exc, self.path) from None
+        self.changes += 1
+
+    def _audit(self, case_id: str, entity: str, entity_id: str, field: str, old: Any, new: Any) -> None:
+        self.conn.execute(
+            "INSERT INTO audit(at, os_user, case_id, entity, entity_id, field, old, new) VALUES (?,?,?,?,?,?,?,?)",
+            (_now(), _user(), case_id, entity, entity_id, field,
+             None if old is None else _dumps(old), None if new is None else _dumps(new)),
+        )
+
+    def _audit_diff(self, case_id: str, entity: str, entity_id: str, old: Any, new: Any) -> None:
+        for field, a, b in diff(old, new):
+            self._audit(case_id, entity, entity_id, field, a, b)
+
+    # --- reading --------------------------------------------------------------------------------
+
+    def list_cases(self, search: str = "") -> list[CaseSummary]:
+        sql = "SELECT id, title, status, keywords, sites, outcome, updated_at FROM cases"
+        args: tuple = ()
+        if search.strip():
+            like = f"%{search.strip().lower()}%"
+            sql += (" WHERE lower(title) LIKE ? OR lower(keywords) LIKE ? OR lower(sites) LIKE ?"
+                    " OR lower(outcome) LIKE ?")
+            args = (like, like, like, like)
+        sql += " ORDER BY updated_at DESC, id"
+        return [CaseSummary(*row) for row in self.conn.execute(sql, args)]
+
+    def case_ids(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM cases ORDER BY created_at, id")]
+
+    def has_case(self, case_id: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is not None
+
+    def load_case(self, case_id: str, *, media: bool = True) -> Case:
+        """The whole case. With ``media=False`` images come without their bytes (``Media.data`` is
+        None; fetch them with :meth:`media_bytes`), which keeps opening a case fast."""
+        row = self.conn.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()
+        if row is None:
+            raise NoSuchCase(f"there is no case {case_id!r} in {self.path}")
+        fields = json.loads(row[0])
+        lists: dict[str, list] = {name: [] for name in LIST_PARTS}
+        singles: dict[str, Any] = {}
+        for part, data in self.conn.execute(
+            "SELECT part, data FROM parts WHERE case_id = ? ORDER BY part, position", (case_id,)
+        ):
+            if part in LIST_PARTS:
+                lists[part].append(from_trusted(LIST_PARTS[part], json.loads(data)))
+            elif part in SINGLE_PARTS:
+                singles[part] = from_trusted(SINGLE_PARTS[part], json.loads(data))
+        ident = self.conn.execute("SELECT data FROM identifiers WHERE case_id = ?", (case_id,)).fetchone()
+        media_list = []
+        sql = ("SELECT meta, bytes FROM media WHERE case_id = ? ORDER BY position" if media
+               else "SELECT meta, NULL FROM media WHERE case_id = ? ORDER BY position")
+        for meta, blob in self.conn.execute(sql, (case_id,)):
+            m = from_trusted(Media, json.loads(meta))
+            m.data = blob
+            media_list.append(m)
+        case = from_trusted(Case, fields)
+        case.id = case_id
+        for name, items in lists.items():
+            setattr(case, name, items)
+        for name, obj in singles.items():
+            setattr(case, name, obj)
+        if ident is not None:
+            case.identifiers = from_trusted(Identifiers, json.loads(ident[0]))
+        case.media = media_list
+        return case
+
+    def media_bytes(self, case_id: str, media_id: str) -> bytes:
+        row = self.conn.execute("SELECT bytes FROM media WHERE case_id = ? AND id = ?",
+                                (case_id, media_id)).fetchone()
+        if row is None:
+            raise NoSuchCase(f"there is no image {media_id!r} in case {case_id!r}")
+        return row[0]
+
+    def audit(self, case_id: str | None = None) -> list[AuditEntry]:
+        if case_id is None:
+            rows = self.conn.execute("SELECT * FROM audit ORDER BY seq")
+        else:
+            rows = self.conn.execute("SELECT * FROM audit WHERE case_id = ? ORDER BY seq", (case_id,))
+        return [AuditEntry(*r) for r in rows]
+
+    # --- writing whole cases --------------------------------------------------------------------
+
+    def add_case(self, case: Case, *, keep_id: bool = True) -> str:
+        """Store a whole case (import, new, duplicate) in one transaction. Returns its id, which is
+        the case's own id unless that is taken (or ``keep_id`` is False)."""
+        case = copy.copy(case)
+        if not keep_id or not case.id or self.has_case(case.id):
+            from ..model import new_id
+            case.id = new_id()
+        now = _now()
+        with self._write() as c:
+            c.execute(
+                "INSERT INTO cases(id, created_at, updated_at, title, status, keywords, sites, outcome, data)"
+                " VALUES (?,?,?,?,?,?,?,?,?)",
+                (case.id, now, now, case.title, case.status, "", "", "", _dumps(self._case_fields(case))),
+            )
+            for name in SINGLE_PARTS:
+                c.execute("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
+                          (case.id, name, "", 0.0, _dumps(to_plain(getattr(case, name)))))
+            rows = []
+            for name in LIST_PARTS:
+                for pos, item in enumerate(getattr(case, name)):
+                    rows.append((case.id, name, item.id, float(pos), _dumps(to_plain(item))))
+            c.executemany("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)", rows)
+            c.execute("INSERT INTO identifiers(case_id, data) VALUES (?,?)",
+                      (case.id, _dumps(to_plain(case.identifiers))))
+            for pos, m in enumerate(case.media):
+                self._insert_media(case.id, m, float(pos))
+            self._refresh_summary(case.id)
+            self._audit(case.id, "case", case.id, "created", None, case.title)
+        return case.id
+
+    def delete_case(self, case_id: str) -> None:
+        self._require(case_id)
+        with self._write() as c:
+            title = c.execute("SELECT title FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
+            for table in ("parts", "identifiers", "media"):
+                c.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
+            c.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+            self._audit(case_id, "case", case_id, "deleted", title, None)
+
+    def duplicate_case(self, case_id: str) -> str:
+        case = self.load_case(case_id)
+        case.title = f"{case.title} (copy)" if case.title else "(copy)"
+        return self.add_case(case, keep_id=False)
+
+    # --- field-level edits ----------------------------------------------------------------------
+
+    def set_case_fields(self, case_id: str, **values: Any) -> None:
+        """Edit case-level fields (title, status, keywords, authors, index_event_id, ...)."""
+        for k in values:
+            if k not in CASE_FIELDS:
+                raise ValueError(f"{k!r} is not a case field")
+        self._require(case_id)
+        with self._write() as c:
+            old = json.loads(c.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()[0])
+            new = dict(old)
+            for k, v in values.items():
+                new[k] = to_plain(v)
+            c.execute("UPDATE cases SET data = ?, title = ?, status = ?, updated_at = ? WHERE id = ?",
+                      (_dumps(new), new.get("title", ""), new.get("status", "draft"), _now(), case_id))
+            self._audit_diff(case_id, "case", case_id, old, new)
+            self._refresh_summary(case_id)
+
+    def save_single(self, case_id: str, part: str, obj: Any) -> None:
+        """Replace a single part (patient, diagnosis, outcome, narrative, consent)."""
+        if part not in SINGLE_PARTS or not isinstance(obj, SINGLE_PARTS[part]):
+            raise ValueError(f"{part!r} is not a single part or {type(obj).__name__} does not belong there")
+        self._require(case_id)
+        new = to_plain(obj)
+        with self._write() as c:
+            row = c.execute("SELECT data FROM parts WHERE case_id = ? AND part = ? AND id = ''",
+                            (case_id, part)).fetchone()
+            old = json.loads(row[0]) if row else None
+            c.execute("INSERT OR REPLACE INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
+                      (case_id, part, "", 0.0, _dumps(new)))
+            self._audit_diff(case_id, part, "", old, new)
+            self._touch(case_id)
+            if part == "outcome":
+                self._refresh_summary(case_id)
+
+    def save_identifiers(self, case_id: str, ident: Identifiers) -> None:
+        self._require(case_id)
+        new = to_plain(ident)
+        with self._write() as c:
+            row = c.execute("SELECT data FROM identifiers WHERE case_id = ?", (case_id,)).fetchone()
+            old = json.loads(row[0]) if row else None
+            c.execute("INSERT OR REPLACE INTO identifiers(case_id, data) VALUES (?,?)", (case_id, _dumps(new)))
+            # the audit keeps that identifiers changed, never their values: the log must not leak them
+            for field, a, b in diff(old, new):
+                self._audit(case_id, "identifiers", "", field, "[identifier]" if a not in (None, "", []) else a,
+                            "[identifier]" if b not in (None, "", []) else b)
+            self._touch(case_id)
+
+    def save_item(self, case_id: str, part: str, item: Any, *, position: int | None = None) -> None:
+        """Insert or replace one item of a list part (an event, a lab, a lesion with its
+        observations, ...). New items go to the end unless ``position`` is given."""
+        if part not in LIST_PARTS or not isinstance(item, LIST_PARTS[part]):
+            raise ValueError(f"{part!r} is not a list part or {type(item).__name__} does not belong there")
+        self._require(case_id)
+        new = to_plain(item)
+        with self._write() as c:
+            row = c.execute("SELECT data, position FROM parts WHERE case_id = ? AND part = ? AND id = ?",
+                            (case_id, part, item.id)).fetchone()
+            if row is None:
+                pos = self._position_for(case_id, part, position)
+                c.execute("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
+                          (case_id, part, item.id, pos, _dumps(new)))
+                self._audit(case_id, part, item.id, "added", None, new)
+            else:
+                old = json.loads(row[0])
+                c.execute("UPDATE parts SET data = ? WHERE case_id = ? AND part = ? AND id = ?",
+                          (_dumps(new), case_id, part, item.id))
+                self._audit_diff(case_id, part, item.id, old, new)
+                if position is not None:
+                    self._move(case_id, part, item.id, position)
+            self._touch(case_id)
+            if part == "lesions":
+                self._refresh_summary(case_id)
+
+    def delete_item(self, case_id: str, part: str, item_id: str) -> None:
+        if part not in LIST_PARTS:
+            raise ValueError(f"{part!r} is not a list part")
+        self._require(case_id)
+        with self._write() as c:
+            row = c.execute("SELECT data FROM parts WHERE case_id = ? AND part = ? AND id = ?",
+                            (case_id, part, item_id)).fetchone()
+            if row is None:
+                return
+            c.execute("DELETE FROM parts WHERE case_id = ? AND part = ? AND id = ?", (case_id, part, item_id))
+            self._audit(case_id, part, item_id, "removed", json.loads(row[0]), None)
+            self._touch(case_id)
+            if part == "lesions":
+                self._refresh_summary(case_id)
+
+    def move_item(self, case_id: str, part: str, item_id: str, position: int) -> None:
+        self._require(case_id)
+        with self._write():
+            self._move(case_id, part, item_id, position)
+            self._audit(case_id, part, item_id, "position", None, position)
+            self._touch(case_id)
+
+    # --- media ------------------------------------------------------------------------------------
+
+    def save_media(self, case_id: str, media: Media, *, position: int | None = None) -> None:
+        """Insert an image (bytes required) or update an image's caption, links and marks (bytes
+        may then be None: the stored bytes stay)."""
+        self._require(case_id)
+        with self._write() as c:
+            row = c.execute("SELECT meta FROM media WHERE case_id = ? AND id = ?", (case_id, media.id)).fetchone()
+            if row is None:
+                if media.data is None:
+                    raise ValueError("a new image needs its bytes")
+                self._insert_media(case_id, media, self._media_position(case_id, position))
+                self._audit(case_id, "media", media.id, "added", None, self._media_meta(media))
+            else:
+                old = json.loads(row[0])
+                new = self._media_meta(media)
+                c.execute("UPDATE media SET meta = ? WHERE case_id = ? AND id = ?", (_dumps(new), case_id, media.id))
+                self._audit_diff(case_id, "media", media.id, old, new)
+            self._touch(case_id)
+
+    def delete_media(self, case_id: str, media_id: str) -> None:
+        self._require(case_id)
+        with self._write() as c:
+            row = c.execute("SELECT meta FROM media WHERE case_id = ? AND id = ?", (case_id, media_id)).fetchone()
+            if row is None:
+                return
+            c.execute("DELETE FROM media WHERE case_id = ? AND id = ?", (case_id, media_id))
+            self._audit(case_id, "media", media_id, "removed", json.loads(row[0]), None)
+            self._touch(case_id)
+
+    def move_media(self, case_id: str, media_id: str, position: int) -> None:
+        self._require(case_id)
+        with self._write() as c:
+            ids = [r[0] for r in c.execute("SELECT id FROM media WHERE case_id = ? ORDER BY position", (case_id,))]
+            if media_id not in ids:
+                return
+            ids.remove(media_id)
+            ids.insert(max(0, min(position, len(ids))), media_id)
+            for pos, mid in enumerate(ids):
+                c.execute("UPDATE media SET position = ? WHERE case_id = ? AND id = ?", (float(pos), case_id, mid))
+            self._audit(case_id, "media", media_id, "position", None, position)
+            self._touch(case_id)
+
+    # --- helpers ----------------------------------------------------------------------------------
+
+    @staticmethod
+    def _case_fields(case: Case) -> dict:
+        return {k: to_plain(getattr(case, k)) for k in CASE_FIELDS}
+
+    @staticmethod
+    def _media_meta(media: Media) -> dict:
+        meta = to_plain(replace(media, data=None))
+        del meta["data"]
+        return meta
+
+    def _insert_media(self, case_id: str, media: Media, position: float) -> None:
+        import hashlib
+        meta = self._media_meta(media)
+        if media.data is not None and not meta["sha256"]:
+            meta["sha256"] = hashlib.sha256(media.data).hexdigest()
+        self.conn.execute("INSERT INTO media(case_id, id, position, meta, bytes) VALUES (?,?,?,?,?)",
+                          (case_id, media.id, position, _dumps(meta), media.data))
+
+    def _media_position(self, case_id: str, position: int | None) -> float:
+        row = self.conn.execute("SELECT max(position) FROM media WHERE case_id = ?", (case_id,)).fetchone()
+        end = (row[0] + 1.0) if row[0] is not None else 0.0
+        return end if position is None else float(position) - 0.5
+
+    def _position_for(self, case_id: str, part: str, position: int | None) -> float:
+        row = self.conn.execute("SELECT max(position) FROM parts WHERE case_id = ? AND part = ?",
+                                (case_id, part)).fetchone()
+        end = (row[0] + 1.0) if row[0] is not None else 0.0
+        if position is None:
+            return end
+        ids = [r[0] for r in self.conn.execute(
+            "SELECT id FROM parts WHERE case_id = ? AND part = ? ORDER BY position", (case_id, part))]
+        for pos, iid in enumerate(ids):  # renumber so there is a gap at ``position``
+            self.conn.execute("UPDATE parts SET position = ? WHERE case_id = ? AND part = ? AND id = ?",
+                              (float(pos if pos < position else pos + 1), case_id, part, iid))
+        return float(max(0, min(position, len(ids))))
+
+    def _move(self, case_id: str, part: str, item_id: str, position: int) -> None:
+        ids = [r[0] for r in self.conn.execute(
+            "SELECT id FROM parts WHERE case_id = ? AND part = ? ORDER BY position", (case_id, part))]
+        if item_id not in ids:
+            return
+        ids.remove(item_id)
+        ids.insert(max(0, min(position, len(ids))), item_id)
+        for pos, iid in enumerate(ids):
+            self.conn.execute("UPDATE parts SET position = ? WHERE case_id = ? AND part = ? AND id = ?",
+                              (float(pos), case_id, part, iid))
+
+    def _require(self, case_id: str) -> None:
+        if not self.has_case(case_id):
+            raise NoSuchCase(f"there is no case {case_id!r} in {self.path}")
+
+    def _touch(self, case_id: str) -> None:
+        self.conn.execute("UPDATE cases SET updated_at = ? WHERE id = ?", (_now(), case_id))
+
+    def _refresh_summary(self, case_id: str) -> None:
+        """Keep the searchable columns of the case list in step with the case."""
+        c = self.conn
+        data = json.loads(c.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()[0])
+        site_labels = catalogue.sites()
+        sites = []
+        for (site,) in c.execute("SELECT json_extract(data, '$.site') FROM parts WHERE case_id = ? AND part = 'lesions'"
+                                 " ORDER BY position", (case_id,)):
+            if site:
+                label = site_labels[site].label if site in site_labels else site
+                if label not in sites:
+                    sites.append(label)
+        row = c.execute("SELECT json_extract(data, '$.status') FROM parts WHERE case_id = ? AND part = 'outcome'",
+                        (case_id,)).fetchone()
+        outcome = (row[0] or "") if row else ""
+        c.execute("UPDATE cases SET keywords = ?, sites = ?, outcome = ?, updated_at = ? WHERE id = ?",
+                  ("; ".join(data.get("keywords") or []), "; ".join(sites), outcome.replace("_", " "), _now(), case_id))
+
+
+# --- opening and creating ------------------------------------------------------------------------
+
+def _translate(exc: sqlite3.Error, path: Path) -> LibraryError:
+    msg = str(exc).lower()
+    if "locked" in msg or "busy" in msg:
+        return InUse(f"{path} is busy: another Casebook is writing to it. Try again in a moment.")
+    if "readonly" in msg or "read-only" in msg:
+        return ReadOnlyLibrary(f"{path} cannot be written (read-only file or folder); nothing was changed")
+    if "full" in msg or "disk i/o" in msg:
+        return StorageFull(f"the disk holding {path} is full or failing; the last edit was not saved, "
+                           "everything saved before it is safe")
+    if "malformed" in msg or "not a database" in msg or "corrupt" in msg:
+        return Damaged(f"{path} is damaged ({exc}); it was not changed. Restore the newest backup.")
+    return LibraryError(f"{path}: {exc}")
+
+
+def _lock(path: Path) -> int | None:
+    """An advisory lock beside the library so that a second process opens it read-only instead of
+    writing to it concurrently. Returns the lock's fd, or None when another process holds it."""
+    lock_path = Path(str(path) + "-lock")
+    old = os.umask(0o077)
+    try:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+    finally:
+        os.umask(old)
+    try:
+        import fcntl
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:  # Windows: msvcrt locks a byte range instead
+        import msvcrt
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            os.close(fd)
+            return None
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
+    if read_only:
+        uri = f"{path.resolve().as_uri()}?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=5)
+    else:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5)
+    conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def create_library(path: str | os.PathLike) -> Library:
+    """Create a new, empty library file readable by its owner only."""
+    path = Path(path)
+    if path.exists():
+        raise LibraryError(f"{path} already exists; open it instead")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    old = os.umask(0o077)  # the file, its -wal and -shm: owner only, from the first byte
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        conn = _connect(path, read_only=False)
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
+        except sqlite3.Error:
+            conn.close()
+            path.unlink(missing_ok=True)
+            raise
+        conn.close()
+    finally:
+        os.umask(old)
+    os.chmod(path, stat.S_IRUSR | stat.S_IWUSR)
+    return open_library(path)
+
+
+def open_library(path: str | os.PathLike, *, read_only: bool = False, check: bool = False) -> Library:
+    """Open an existing library, upgrading its schema when it is older.
+
+    Raises a :class:`LibraryError` subclass with a message for the user when the file is missing,
+    not a library, damaged, or written by a newer Casebook. When another process has it open for
+    writing, or the file cannot be written, it opens read-only and says why in ``Library.notice``.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise LibraryError(f"{path} does not exist")
+    if path.is_dir():
+        raise NotALibrary(f"{path} is a folder, not a Casebook library")
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(100)
+    except OSError as exc:
+        raise LibraryError(f"{path} cannot be read: {exc.strerror}") from None
+    if len(head) < 100 or not head.startswith(SQLITE_MAGIC):
+        raise NotALibrary(f"{path} is not a Casebook library (it is {'empty' if not head else 'not an SQLite file'})")
+    app_id = int.from_bytes(head[68:72], "big")
+    if app_id != schema.APPLICATION_ID:
+        raise NotALibrary(f"{path} is an SQLite file but not a Casebook library")
+
+    notice = ""
+    lock_fd = None
+    if not read_only:
+        writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+        if not writable or not os.stat(path).st_mode & stat.S_IWUSR:  # also when root ignores the mode
+            read_only, notice = True, f"{path} is read-only for you: it is open for reading; edits are disabled"
+        else:
+            lock_fd = _lock(path)
+            if lock_fd is None:
+                read_only = True
+                notice = (f"{path} is open in another Casebook window or process: it is open here for "
+                          "reading only, so the two can never overwrite each other")
+    try:
+        conn = _connect(path, read_only)
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error as exc:
+        if lock_fd is not None:
+            os.close(lock_fd)
+        raise Damaged(f"{path} cannot be opened as a library ({exc}); it was not changed") from None
+    lib = Library(path, conn, read_only, lock_fd, notice)
+    try:
+        if version > schema.LATEST:
+            raise NewerVersion(
+                f"{path} was written by a newer Casebook (library version {version}; this Casebook "
+                f"reads up to {schema.LATEST}). Update Casebook to open it; the file was not changed.")
+        if check:
+            problems = lib.integrity_check(quick=True)
+            if problems:
+                raise Damaged(f"{path} is damaged ({'; '.join(problems[:3])}); it was not changed. "
+                              "Restore the newest backup.")
+        if version < schema.LATEST:
+            if read_only:
+                raise LibraryError(f"{path} needs an upgrade to library version {schema.LATEST}, "
+                                   "but it is open read-only; nothing was changed")
+            _migrate(lib, version)
+        if not read_only:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = FULL")
+    except LibraryError:
+        lib.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        lib.close()
+        raise _translate(exc, path) from None
+    return lib
+
+
+def _migrate(lib: Library, version: int) -> None:
+    for step in range(version, schema.LATEST):
+        with lib._write():
+            schema.MIGRATIONS[step](lib.db)
+            lib.conn.execute(f"PRAGMA user_version = {step + 1}")

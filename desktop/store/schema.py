@@ -1,0 +1,52 @@
+"""The library file's schema and its ordered migrations.
+
+``PRAGMA user_version`` is the schema version; ``PRAGMA application_id`` marks a file as a Casebook
+library. Each migration runs in one transaction together with its version bump, so a crash mid-way
+leaves the previous version intact.
+"""
+from __future__ import annotations
+
+import sqlite_utils
+
+APPLICATION_ID = 0x43534B42  # "CSKB"
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["cases"].create(
+        {"id": str, "created_at": str, "updated_at": str, "title": str, "status": str,
+         "keywords": str, "sites": str, "outcome": str, "data": str},
+        pk="id",
+    )
+    # every part of a case: list parts (events, labs, lesions, ...) one row per item, single parts
+    # (patient, outcome, narrative, ...) one row with id ''
+    db["parts"].create(
+        {"case_id": str, "part": str, "id": str, "position": float, "data": str},
+        pk=("case_id", "part", "id"), foreign_keys=[("case_id", "cases", "id")],
+    )
+    # identifiers apart from the clinical record: exporters never read this table unless asked to
+    db["identifiers"].create(
+        {"case_id": str, "data": str}, pk="case_id", foreign_keys=[("case_id", "cases", "id")],
+    )
+    db["media"].create(
+        {"case_id": str, "id": str, "position": float, "meta": str, "bytes": bytes},
+        pk=("case_id", "id"), foreign_keys=[("case_id", "cases", "id")],
+    )
+    db["audit"].create(
+        {"seq": int, "at": str, "os_user": str, "case_id": str, "entity": str, "entity_id": str,
+         "field": str, "old": str, "new": str},
+        pk="seq",
+    )
+    db["audit"].create_index(["case_id", "seq"])
+    db.execute(
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+    db.execute(
+        "CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END"
+    )
+
+
+# Ordered: MIGRATIONS[n] brings a file from version n to n + 1. Never edit a released step; add one.
+MIGRATIONS = [_v1]
+LATEST = len(MIGRATIONS)

@@ -1,0 +1,81 @@
+"""The JSON interchange format: canonical output, validation with JSON paths, the published schema."""
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop import jsonio
+from desktop.codec import InvalidCase
+from desktop.demo import DEMO_PATH, load_demo
+from desktop.model import Case, Media
+
+from helpers import identified_case, synthetic_case
+
+INVALID = sorted((Path(__file__).parent / "data" / "invalid").glob("*.json"))
+
+
+def test_demo_round_trips_byte_identically():
+    text = DEMO_PATH.read_text("utf-8")
+    assert jsonio.dumps(jsonio.loads(text)) == text
+
+
+def test_synthetic_and_identified_round_trip():
+    for case in (synthetic_case(), identified_case()):
+        text = jsonio.dumps(case)
+        assert jsonio.dumps(jsonio.loads(text)) == text
+
+
+def test_media_bytes_round_trip_as_base64():
+    case = synthetic_case()
+    case.media.append(Media(id="m1", data=b"\xff\xd8\xff\xe0 not really a jpeg", caption="µ ≤ ²"))
+    back = jsonio.loads(jsonio.dumps(case))
+    assert back.media[0].data == case.media[0].data
+    assert back.media[0].sha256  # filled in on import
+    assert jsonio.dumps(back) == jsonio.dumps(jsonio.loads(jsonio.dumps(back)))
+
+
+@pytest.mark.parametrize("path", INVALID, ids=[p.stem for p in INVALID])
+def test_invalid_files_are_refused_naming_the_json_path(path):
+    spec = json.loads(path.read_text("utf-8"))
+    with pytest.raises(InvalidCase) as info:
+        jsonio.from_document(spec["document"])
+    paths = [p.path for p in info.value.problems]
+    assert any(p.startswith(spec["expect"]) for p in paths), (spec["expect"], info.value.problems)
+    assert all(p.message for p in info.value.problems)
+
+
+def test_every_problem_is_reported_not_just_the_first():
+    doc = json.loads(DEMO_PATH.read_text("utf-8"))
+    doc["labs"][0]["unit"] = ""
+    doc["labs"][1]["unit"] = "parsecs"
+    doc["lesions"][0]["site"] = "nowhere"
+    with pytest.raises(InvalidCase) as info:
+        jsonio.from_document(doc)
+    paths = {p.path for p in info.value.problems}
+    assert {"$.labs[0].unit", "$.labs[1].unit", "$.lesions[0].site"} <= paths
+
+
+@pytest.mark.parametrize("text", [b"", b"{", b"[]", b"\xff\xfe\x00", b'{"format": "something.else"}', b"null"])
+def test_garbage_is_refused_cleanly(text):
+    with pytest.raises(InvalidCase) as info:
+        jsonio.loads(text)
+    assert info.value.problems[0].path.startswith("$")
+
+
+def test_a_value_without_a_unit_is_refused():
+    case = synthetic_case()
+    case.labs[0].unit = "  "
+    with pytest.raises(InvalidCase, match=r"\$\.labs\[0\]\.unit: a value without a unit is refused"):
+        jsonio.loads(jsonio.dumps(case))
+
+
+def test_published_schema_matches_the_model():
+    committed = json.loads(Path(jsonio.catalogue.resource_path("schema", "case.schema.json")).read_text("utf-8"))
+    assert committed == jsonio.case_schema(), "run: python -m desktop.jsonio  (regenerates the schema)"
+
+
+def test_schema_accepts_every_valid_document():
+    import jsonschema
+    schema = jsonio.case_schema()
+    for case in (load_demo(), synthetic_case(), identified_case(), Case()):
+        jsonschema.validate(jsonio.to_document(case), schema)
