@@ -116,7 +116,7 @@ def cmd_list(args) -> int:
     finally:
         lib.close()
     if args.json:
-        print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
+        print(json.dumps([r._asdict() for r in rows], ensure_ascii=False, indent=2))
     else:
         if not rows:
             print("no cases")

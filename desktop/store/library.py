@@ -17,12 +17,12 @@ import sqlite3
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 import sqlite_utils
 
 from .. import catalogue
-from ..codec import from_trusted, to_plain
+from ..codec import from_trusted, to_compact, to_plain
 from ..model import CASE_FIELDS, LIST_PARTS, SINGLE_PARTS, Case, Identifiers, Media
 from . import schema
 
@@ -61,8 +61,7 @@ class NoSuchCase(LibraryError):
     pass
 
 
-@dataclass(frozen=True)
-class CaseSummary:
+class CaseSummary(NamedTuple):
     id: str
     title: str
     status: str
@@ -111,6 +110,11 @@ def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
             _flatten(v, f"{prefix}[{v['id']}]", out)
     else:
         out[prefix] = value
+
+
+def _full(cls: type, stored: str) -> dict:
+    """A stored (compact) row in full plain form, for field-level audit diffs."""
+    return to_plain(from_trusted(cls, json.loads(stored)))
 
 
 def diff(old: Any, new: Any) -> list[tuple[str, Any, Any]]:
@@ -225,15 +229,19 @@ class Library:
         if row is None:
             raise NoSuchCase(f"there is no case {case_id!r} in {self.path}")
         fields = json.loads(row[0])
-        lists: dict[str, list] = {name: [] for name in LIST_PARTS}
-        singles: dict[str, Any] = {}
+        # one JSON parse per part rather than per row: the rows are joined into one array first
+        texts: dict[str, list[str]] = {}
         for part, data in self.conn.execute(
             "SELECT part, data FROM parts WHERE case_id = ? ORDER BY part, position", (case_id,)
         ):
+            texts.setdefault(part, []).append(data)
+        lists: dict[str, list] = {}
+        singles: dict[str, Any] = {}
+        for part, rows in texts.items():
             if part in LIST_PARTS:
-                lists[part].append(from_trusted(LIST_PARTS[part], json.loads(data)))
+                lists[part] = [from_trusted(LIST_PARTS[part], d) for d in json.loads("[" + ",".join(rows) + "]")]
             elif part in SINGLE_PARTS:
-                singles[part] = from_trusted(SINGLE_PARTS[part], json.loads(data))
+                singles[part] = from_trusted(SINGLE_PARTS[part], json.loads(rows[0]))
         ident = self.conn.execute("SELECT data FROM identifiers WHERE case_id = ?", (case_id,)).fetchone()
         media_list = []
         sql = ("SELECT meta, bytes FROM media WHERE case_id = ? ORDER BY position" if media
@@ -285,14 +293,14 @@ class Library:
             )
             for name in SINGLE_PARTS:
                 c.execute("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
-                          (case.id, name, "", 0.0, _dumps(to_plain(getattr(case, name)))))
+                          (case.id, name, "", 0.0, _dumps(to_compact(getattr(case, name)))))
             rows = []
             for name in LIST_PARTS:
                 for pos, item in enumerate(getattr(case, name)):
-                    rows.append((case.id, name, item.id, float(pos), _dumps(to_plain(item))))
+                    rows.append((case.id, name, item.id, float(pos), _dumps(to_compact(item))))
             c.executemany("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)", rows)
             c.execute("INSERT INTO identifiers(case_id, data) VALUES (?,?)",
-                      (case.id, _dumps(to_plain(case.identifiers))))
+                      (case.id, _dumps(to_compact(case.identifiers))))
             for pos, m in enumerate(case.media):
                 self._insert_media(case.id, m, float(pos))
             self._refresh_summary(case.id)
@@ -340,9 +348,9 @@ class Library:
         with self._write() as c:
             row = c.execute("SELECT data FROM parts WHERE case_id = ? AND part = ? AND id = ''",
                             (case_id, part)).fetchone()
-            old = json.loads(row[0]) if row else None
+            old = _full(SINGLE_PARTS[part], row[0]) if row else None
             c.execute("INSERT OR REPLACE INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
-                      (case_id, part, "", 0.0, _dumps(new)))
+                      (case_id, part, "", 0.0, _dumps(to_compact(obj))))
             self._audit_diff(case_id, part, "", old, new)
             self._touch(case_id)
             if part == "outcome":
@@ -353,8 +361,9 @@ class Library:
         new = to_plain(ident)
         with self._write() as c:
             row = c.execute("SELECT data FROM identifiers WHERE case_id = ?", (case_id,)).fetchone()
-            old = json.loads(row[0]) if row else None
-            c.execute("INSERT OR REPLACE INTO identifiers(case_id, data) VALUES (?,?)", (case_id, _dumps(new)))
+            old = _full(Identifiers, row[0]) if row else None
+            c.execute("INSERT OR REPLACE INTO identifiers(case_id, data) VALUES (?,?)",
+                      (case_id, _dumps(to_compact(ident))))
             # the audit keeps that identifiers changed, never their values: the log must not leak them
             for field, a, b in diff(old, new):
                 self._audit(case_id, "identifiers", "", field, "[identifier]" if a not in (None, "", []) else a,
@@ -368,19 +377,19 @@ class Library:
             raise ValueError(f"{part!r} is not a list part or {type(item).__name__} does not belong there")
         self._require(case_id)
         new = to_plain(item)
+        stored = _dumps(to_compact(item))
         with self._write() as c:
             row = c.execute("SELECT data, position FROM parts WHERE case_id = ? AND part = ? AND id = ?",
                             (case_id, part, item.id)).fetchone()
             if row is None:
                 pos = self._position_for(case_id, part, position)
                 c.execute("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
-                          (case_id, part, item.id, pos, _dumps(new)))
-                self._audit(case_id, part, item.id, "added", None, new)
+                          (case_id, part, item.id, pos, stored))
+                self._audit(case_id, part, item.id, "added", None, to_compact(item))
             else:
-                old = json.loads(row[0])
                 c.execute("UPDATE parts SET data = ? WHERE case_id = ? AND part = ? AND id = ?",
-                          (_dumps(new), case_id, part, item.id))
-                self._audit_diff(case_id, part, item.id, old, new)
+                          (stored, case_id, part, item.id))
+                self._audit_diff(case_id, part, item.id, _full(LIST_PARTS[part], row[0]), new)
                 if position is not None:
                     self._move(case_id, part, item.id, position)
             self._touch(case_id)
