@@ -34,7 +34,7 @@ def library_path(args: argparse.Namespace) -> Path:
     return Path(args.library) if args.library else default_library_path()
 
 
-def open_or_create(path: Path, *, read_only: bool = False):
+def open_or_create(path: Path, *, read_only: bool = False, check: bool = False):
     """Open the library; a missing *default* library is created with the demo case."""
     from .store.library import create_library, open_library
     if not path.exists():
@@ -45,16 +45,16 @@ def open_or_create(path: Path, *, read_only: bool = False):
             lib.close()
             return open_library(path, read_only=True)
         return lib
-    return open_library(path, read_only=read_only)
+    return open_library(path, read_only=read_only, check=check)
 
 
-def _library(args, *, read_only: bool = False, create_missing: bool | None = None):
+def _library(args, *, read_only: bool = False, create_missing: bool | None = None, check: bool = False):
     path = library_path(args)
     if create_missing is None:
         create_missing = not args.library  # only the default library is created on demand
     if not path.exists() and not create_missing:
         raise CliError(f"no library at {path} (create one with: casebook init {path})", EXIT_LIBRARY)
-    return open_or_create(path, read_only=read_only)
+    return open_or_create(path, read_only=read_only, check=check)
 
 
 def resolve_case_id(lib, ref: str) -> str:
@@ -127,7 +127,7 @@ def cmd_list(args) -> int:
 
 def cmd_import(args) -> int:
     case = read_case_file(Path(args.file))
-    lib = _library(args)
+    lib = _library(args, check=True)
     try:
         cid = lib.add_case(case)
     finally:
@@ -138,7 +138,7 @@ def cmd_import(args) -> int:
 
 def cmd_demo(args) -> int:
     from .demo import load_demo
-    lib = _library(args)
+    lib = _library(args, check=True)
     try:
         cid = lib.add_case(load_demo(), keep_id=False)
     finally:
@@ -174,6 +174,46 @@ def cmd_export_json(args) -> int:
     case = load_case_arg(args, args.case)
     case = _export_case(args, case, deidentified=args.deidentified)
     _write_out(args.output, jsonio.dump_bytes(case))
+    return EXIT_OK
+
+
+def _cases_for_export(args, refs: list[str]) -> list[Case]:
+    """CASE|FILE.json references (all cases of the library when none are given), each through the
+    PHI scan and the one de-identification step."""
+    if refs:
+        cases = [load_case_arg(args, r) for r in refs]
+    else:
+        lib = _library(args, read_only=True)
+        try:
+            cases = [lib.load_case(cid) for cid in lib.case_ids()]
+        finally:
+            lib.close()
+    return [_export_case(args, c, deidentified=True) for c in cases]
+
+
+def cmd_export_fhir(args) -> int:
+    from .interop.fhir import write_bundle
+    (case,) = _cases_for_export(args, [args.case])
+    _write_out(args.output, write_bundle(case).encode("utf-8"))
+    return EXIT_OK
+
+
+def cmd_export_redcap(args) -> int:
+    from .interop import redcap
+    cases = _cases_for_export(args, args.cases)
+    out = Path(args.output)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "data_dictionary.csv").write_text(redcap.write_dictionary(), encoding="utf-8")
+    (out / "data.csv").write_text(redcap.write_data(cases), encoding="utf-8")
+    print(f"wrote {out / 'data_dictionary.csv'} and {out / 'data.csv'} ({len(cases)} case"
+          f"{'s' if len(cases) != 1 else ''})")
+    return EXIT_OK
+
+
+def cmd_export_labs(args) -> int:
+    from .interop.labs_csv import write_labs_csv
+    cases = _cases_for_export(args, args.cases)
+    _write_out(args.output, write_labs_csv(cases).encode("utf-8"))
     return EXIT_OK
 
 
@@ -268,6 +308,24 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--allow-phi-warnings", action="store_true",
                    help="write the report even when the free-text scan finds possible identifiers")
     s.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("export-fhir", help="write a case as a de-identified FHIR R4B document bundle")
+    s.add_argument("case", metavar="CASE|FILE.json")
+    s.add_argument("-o", "--output", help="output file (default: standard output)")
+    s.add_argument("--allow-phi-warnings", action="store_true")
+    s.set_defaults(func=cmd_export_fhir)
+
+    s = sub.add_parser("export-redcap", help="write a REDCap data dictionary and import CSV (de-identified)")
+    s.add_argument("cases", nargs="*", metavar="CASE", help="cases to export (default: every case)")
+    s.add_argument("-o", "--output", required=True, metavar="DIR")
+    s.add_argument("--allow-phi-warnings", action="store_true")
+    s.set_defaults(func=cmd_export_redcap)
+
+    s = sub.add_parser("export-labs-csv", help="write every lab value as a long-format CSV (de-identified)")
+    s.add_argument("cases", nargs="*", metavar="CASE", help="cases to export (default: every case)")
+    s.add_argument("-o", "--output", help="output file (default: standard output)")
+    s.add_argument("--allow-phi-warnings", action="store_true")
+    s.set_defaults(func=cmd_export_labs)
 
     s = sub.add_parser("audit", help="show the audit log of a case")
     s.add_argument("case", metavar="CASE")

@@ -1,0 +1,16 @@
+"""Sharing a case with the platforms registries run on: labs CSV, REDCap, FHIR R4B, DOCX.
+
+Every exporter here takes a case that has been through the one de-identification step
+(desktop.privacy.deidentify); :func:`prepare` is the way in.
+"""
+from __future__ import annotations
+
+from ..model import Case
+
+
+def prepare(case: Case, *, identified: bool = False) -> Case:
+    """The case an exporter may see: de-identified unless the author asked for an identified copy."""
+    if identified:
+        return case
+    from ..privacy.deidentify import deidentify
+    return deidentify(case)

@@ -1,0 +1,390 @@
+"""REDCap data dictionary and import data, from one field definition.
+
+REDCap is what multi-centre registries run on. The dictionary (18 columns in REDCap's exact order)
+and the import CSV are generated from the same :data:`FORMS` list, so they cannot disagree: a data
+column exists only because a field defines it. Choices are coded ``1, Yes | 2, No``; a checkbox
+becomes one ``field___code`` column per choice; labs, lesions, their observations, events,
+medications, imaging, biopsies and treatments are repeating instruments. Times are days from day 0
+(the case's index event), never dates; identifier fields are marked ``y`` and left out of
+de-identified data.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, get_args
+
+from .. import catalogue, model
+from ..core import labs
+from ..model import Case, When
+from ..timing import Timeline
+
+DICTIONARY_COLUMNS = [
+    "Variable / Field Name", "Form Name", "Section Header", "Field Type", "Field Label",
+    "Choices, Calculations, OR Slider Labels", "Field Note", "Text Validation Type OR Show Slider Number",
+    "Text Validation Min", "Text Validation Max", "Identifier?", "Branching Logic (Show field only if...)",
+    "Required Field?", "Custom Alignment", "Question Number (surveys only)", "Matrix Group Name",
+    "Matrix Ranking?", "Field Annotation",
+]
+
+
+@dataclass
+class Field:
+    name: str
+    ftype: str  # text, notes, dropdown, radio, checkbox, yesno
+    label: str
+    get: Callable[[Any, "Ctx"], Any]  # (case or item, ctx) -> value (a choice key, list for checkbox)
+    choices: list[tuple[str, str]] | None = None  # (key in our model, label); coded 1..n in REDCap
+    validation: str = ""
+    vmin: str = ""
+    vmax: str = ""
+    identifier: bool = False
+    note: str = ""
+
+    def codes(self) -> list[tuple[int, str, str]]:
+        return [(n, key, label) for n, (key, label) in enumerate(self.choices or [], start=1)]
+
+
+@dataclass
+class Form:
+    name: str
+    label: str
+    fields: list[Field]
+    items: Callable[[Case], list] | None = None  # repeating instrument: the items of a case
+    identifiers: bool = False
+
+
+@dataclass
+class Ctx:
+    case: Case
+    timeline: Timeline
+    lesion_numbers: dict[str, int] = field(default_factory=dict)
+
+
+def _literal(tp) -> list[tuple[str, str]]:
+    return [(v, v.replace("_", " ")) for v in get_args(tp)]
+
+
+def _day(when: When, ctx: Ctx) -> str:
+    placed = ctx.timeline.place(when)
+    return "" if placed is None else f"{placed.day:.6g}"
+
+
+def _approx(when: When, ctx: Ctx) -> str:
+    placed = ctx.timeline.place(when)
+    return "" if placed is None else placed.approximate
+
+
+TRI = [("yes", "Yes"), ("no", "No"), ("unknown", "Unknown")]
+
+
+def _when_fields(prefix: str, label: str, attr: str) -> list[Field]:
+    g = lambda o: getattr(o, attr)  # noqa: E731
+    return [
+        Field(f"{prefix}_day", "text", f"{label}: days from day 0 (negative = before)",
+              lambda o, c: _day(g(o), c), validation="number",
+              note="Day 0 is the case's index event. Dates are never exported."),
+        Field(f"{prefix}_approx", "yesno", f"{label}: approximate?", lambda o, c: _approx(g(o), c)),
+        Field(f"{prefix}_words", "text", f"{label}: as the source words it", lambda o, c: g(o).label),
+    ]
+
+
+def _catalogue_choices(d: dict[str, str]) -> list[tuple[str, str]]:
+    return list(d.items())
+
+
+def _forms() -> list[Form]:
+    sites = [(code, s.label) for code, s in catalogue.sites().items()]
+    analytes = [(code, a.label) for code, a in catalogue.analytes().items()]
+    forms = [
+        Form("case", "Case", [
+            Field("record_id", "text", "Record ID", lambda c, x: c.id),
+            Field("case_title", "text", "Title", lambda c, x: c.title),
+            Field("case_status", "dropdown", "Status", lambda c, x: c.status, _literal(model.CaseStatus)),
+            Field("case_keywords", "notes", "Keywords (one per line)", lambda c, x: "\n".join(c.keywords)),
+            Field("index_event", "text", "Day 0 (the index event)",
+                  lambda c, x: c.index_event.description if c.index_event else ""),
+        ]),
+        Form("patient", "Patient", [
+            Field("age_years", "text", "Age at presentation (years)", lambda c, x: c.patient.age_years,
+                  validation="integer", vmin="0", vmax="89", note="Ages over 89 are exported as '90 or older'"),
+            Field("age_90_or_older", "yesno", "Age 90 or older", lambda c, x: c.patient.age_over_89),
+            Field("sex", "radio", "Sex", lambda c, x: c.patient.sex, _literal(model.Sex)),
+            Field("ethnicity", "text", "Ethnicity", lambda c, x: c.patient.ethnicity),
+            Field("weight_kg", "text", "Weight (kg)", lambda c, x: c.patient.weight_kg, validation="number",
+                  vmin="0.5", vmax="500"),
+            Field("height_cm", "text", "Height (cm)", lambda c, x: c.patient.height_cm, validation="number",
+                  vmin="30", vmax="260"),
+            Field("ckd_stage", "dropdown", "CKD stage", lambda c, x: c.patient.ckd_stage, _literal(model.CkdStage)),
+            Field("dialysis_modality", "radio", "Dialysis modality", lambda c, x: c.patient.dialysis_modality,
+                  _literal(model.DialysisModality)),
+            *[Field(f.name, f.ftype, f.label, (lambda g: lambda c, x: g(c.patient, x))(f.get), validation=f.validation,
+                    note=f.note) for f in _when_fields("dialysis_start", "Dialysis start", "dialysis_start")],
+            Field("kidney_transplant", "radio", "Kidney transplant", lambda c, x: c.patient.kidney_transplant, TRI),
+            Field("comorbidities", "checkbox", "Comorbidities", lambda c, x: [m.code for m in c.patient.comorbidities],
+                  _catalogue_choices(catalogue.comorbidities())),
+            Field("comorbidity_details", "notes", "Comorbidity details",
+                  lambda c, x: "\n".join(f"{m.code}: {m.detail}" for m in c.patient.comorbidities if m.detail)),
+            Field("history", "notes", "Medical history", lambda c, x: c.patient.history),
+            Field("family_history", "notes", "Family history", lambda c, x: c.patient.family_history),
+            Field("social_history", "notes", "Social history", lambda c, x: c.patient.social_history),
+            Field("presenting_concerns", "notes", "Main concerns and symptoms", lambda c, x: c.patient.presenting_concerns),
+        ]),
+        Form("identifiers", "Identifiers", [
+            Field("given_names", "text", "Given names", lambda c, x: c.identifiers.given_names, identifier=True),
+            Field("family_name", "text", "Family name", lambda c, x: c.identifiers.family_name, identifier=True),
+            Field("date_of_birth", "text", "Date of birth", lambda c, x: c.identifiers.date_of_birth,
+                  validation="date_ymd", identifier=True),
+            Field("record_numbers", "notes", "Record numbers (system: value, one per line)",
+                  lambda c, x: "\n".join(f"{r.system}: {r.value}" for r in c.identifiers.record_numbers), identifier=True),
+            Field("street", "text", "Street address", lambda c, x: c.identifiers.street, identifier=True),
+            Field("city", "text", "City", lambda c, x: c.identifiers.city, identifier=True),
+            Field("county", "text", "County", lambda c, x: c.identifiers.county, identifier=True),
+            Field("state", "text", "State", lambda c, x: c.identifiers.state, identifier=True),
+            Field("zip_code", "text", "ZIP code", lambda c, x: c.identifiers.zip_code, identifier=True),
+            Field("phone", "text", "Phone", lambda c, x: c.identifiers.phone, identifier=True),
+            Field("fax", "text", "Fax", lambda c, x: c.identifiers.fax, identifier=True),
+            Field("email", "text", "E-mail", lambda c, x: c.identifiers.email, identifier=True),
+            Field("ssn", "text", "Social security number", lambda c, x: c.identifiers.ssn, identifier=True),
+            Field("other_identifiers", "notes", "Other identifiers (URLs, IP addresses, relatives, other)",
+                  lambda c, x: "\n".join(c.identifiers.urls + c.identifiers.ip_addresses + c.identifiers.relatives
+                                         + c.identifiers.other), identifier=True),
+        ], identifiers=True),
+        Form("medication", "Medication", [
+            Field("med_name", "text", "Medication", lambda m, x: m.name),
+            Field("med_class", "dropdown", "Class", lambda m, x: m.drug_class, _catalogue_choices(catalogue.medication_classes())),
+            Field("med_dose", "text", "Dose (number; unit in the next field)", lambda m, x: m.dose, validation="number"),
+            Field("med_dose_unit", "text", "Dose unit", lambda m, x: m.dose_unit),
+            Field("med_route", "text", "Route", lambda m, x: m.route),
+            Field("med_frequency", "text", "Frequency", lambda m, x: m.frequency),
+            Field("med_doses_per_day", "text", "Doses per day", lambda m, x: m.doses_per_day, validation="number"),
+            *_when_fields("med_start", "Start", "start"),
+            *_when_fields("med_stop", "Stop", "stop"),
+        ], items=lambda c: c.medications),
+        Form("event", "Timeline event", [
+            Field("event_kind", "dropdown", "Kind", lambda e, x: e.kind, _literal(model.EventKind)),
+            Field("event_description", "notes", "Description", lambda e, x: e.description),
+            *_when_fields("event", "When", "when"),
+            Field("event_is_day0", "yesno", "Is day 0 (the index event)", lambda e, x: e.id == x.case.index_event_id),
+        ], items=lambda c: c.events),
+        Form("lesion", "Lesion", [
+            Field("lesion_number", "text", "Lesion number (links observations)", lambda l, x: x.lesion_numbers[l.id],
+                  validation="integer", vmin="1"),
+            Field("lesion_site", "dropdown", "Site", lambda l, x: l.site, sites),
+            Field("lesion_laterality", "dropdown", "Laterality (the patient's)", lambda l, x: l.laterality,
+                  _literal(model.Laterality)),
+            Field("lesion_class", "dropdown", "Class",
+                  lambda l, x: catalogue.sites()[l.site].cls if l.site in catalogue.sites() else None,
+                  [("proximal", "proximal"), ("distal", "distal"), ("penile", "penile"),
+                   ("other_genital", "other genital"), ("visceral", "visceral"), ("other", "other (head and neck)")]),
+            Field("lesion_site_detail", "text", "Site detail", lambda l, x: l.site_detail),
+            Field("lesion_count", "text", "Number of lesions this entry stands for", lambda l, x: l.count,
+                  validation="integer", vmin="1"),
+            *_when_fields("lesion_onset", "Onset", "onset"),
+            Field("lesion_iatrogenic", "radio", "Iatrogenic (at an injection or finger-stick site)",
+                  lambda l, x: l.iatrogenic, TRI),
+            Field("lesion_cause", "text", "Cause", lambda l, x: l.cause),
+            Field("lesion_description", "notes", "Description", lambda l, x: l.description),
+        ], items=lambda c: c.lesions),
+        Form("observation", "Lesion observation", [
+            Field("obs_lesion_number", "text", "Lesion number", lambda o, x: o[0], validation="integer", vmin="1"),
+            *[Field(f.name, f.ftype, f.label, (lambda g: lambda o, x: g(o[1], x))(f.get), validation=f.validation,
+                    note=f.note) for f in _when_fields("obs", "When", "when")],
+            Field("obs_length_mm", "text", "Length (mm)", lambda o, x: o[1].length_mm, validation="number", vmin="0"),
+            Field("obs_width_mm", "text", "Width (mm)", lambda o, x: o[1].width_mm, validation="number", vmin="0"),
+            Field("obs_depth_mm", "text", "Depth (mm)", lambda o, x: o[1].depth_mm, validation="number", vmin="0"),
+            Field("obs_morphology", "checkbox", "Morphology", lambda o, x: list(o[1].morphology), _literal(model.Morphology)),
+            Field("obs_ulcerated", "radio", "Ulcerated", lambda o, x: o[1].ulcerated, TRI),
+            Field("obs_tissue_type", "dropdown", "Worst tissue type (PUSH)", lambda o, x: o[1].tissue_type,
+                  _literal(model.TissueType)),
+            Field("obs_exudate_type", "dropdown", "Exudate type", lambda o, x: o[1].exudate_type, _literal(model.ExudateType)),
+            Field("obs_exudate_amount", "dropdown", "Exudate amount (PUSH)", lambda o, x: o[1].exudate_amount,
+                  _literal(model.ExudateAmount)),
+            Field("obs_surrounding_skin", "text", "Surrounding skin", lambda o, x: o[1].surrounding_skin),
+            Field("obs_oedema", "radio", "Oedema", lambda o, x: o[1].oedema, TRI),
+            Field("obs_odour", "dropdown", "Odour", lambda o, x: o[1].odour,
+                  [("none", "none"), ("present", "present"), ("foul", "foul")]),
+            Field("obs_purulence", "radio", "Purulence", lambda o, x: o[1].purulence, TRI),
+            Field("obs_pain", "text", "Pain (numeric rating 0–10)", lambda o, x: o[1].pain_0_10, validation="integer",
+                  vmin="0", vmax="10"),
+            *[Field(f"bwat_{name}", "text", f"BWAT-CUA: {name.replace('_', ' ')} (1 best – 5 worst)",
+                    (lambda n: lambda o, x: getattr(o[1].bwat, n))(name), validation="integer", vmin="1", vmax="5",
+                    note="Six verified items only; no total (two items are unverified)")
+              for name in ("necrotic_tissue_type", "necrotic_tissue_amount", "exudate_type", "exudate_amount",
+                           "skin_colour_surrounding", "peripheral_tissue_oedema")],
+            Field("obs_note", "notes", "Note", lambda o, x: o[1].note),
+        ], items=lambda c: [(n, ob) for n, les in enumerate(c.lesions, 1) for ob in les.observations]),
+        Form("lab", "Laboratory result", [
+            Field("lab_analyte", "dropdown", "Analyte", lambda l, x: l.analyte, analytes),
+            Field("lab_loinc", "text", "LOINC code", lambda l, x: (catalogue.analytes()[l.analyte].loinc or "")
+                  if l.analyte in catalogue.analytes() else ""),
+            Field("lab_comparator", "dropdown", "Comparator", lambda l, x: l.comparator,
+                  [("=", "="), ("<", "<"), (">", ">"), ("<=", "≤"), (">=", "≥")]),
+            Field("lab_value", "text", "Value (as reported; unit in the next field)", lambda l, x: l.value,
+                  validation="number"),
+            Field("lab_unit", "text", "Unit (as reported)", lambda l, x: l.unit),
+            Field("lab_ref_low", "text", "Reference range, low (in the lab's unit)", lambda l, x: l.ref_low,
+                  validation="number"),
+            Field("lab_ref_high", "text", "Reference range, high (in the lab's unit)", lambda l, x: l.ref_high,
+                  validation="number"),
+            Field("lab_flag", "dropdown", "Flag against the reference range", lambda l, x: labs.flag(l) or "N",
+                  [("H", "High"), ("L", "Low"), ("N", "Within range or no range")]),
+            *_when_fields("lab", "Timepoint", "when"),
+            Field("lab_dialysis_context", "dropdown", "Dialysis context", lambda l, x: l.dialysis_context,
+                  _literal(model.DialysisContext)),
+            Field("lab_expected_abnormal", "yesno", "Expected abnormal", lambda l, x: l.expected_abnormal),
+        ], items=lambda c: c.labs),
+        Form("imaging", "Imaging", [
+            Field("img_modality", "dropdown", "Modality", lambda i, x: i.modality, _literal(model.ImagingModality)),
+            Field("img_region", "text", "Region", lambda i, x: i.region),
+            Field("img_findings", "notes", "Findings", lambda i, x: i.findings),
+            Field("img_vascular_calcification", "radio", "Vascular calcification", lambda i, x: i.vascular_calcification, TRI),
+            *_when_fields("img", "When", "when"),
+        ], items=lambda c: c.imaging),
+        Form("biopsy", "Biopsy", [
+            Field("bx_site", "dropdown", "Site", lambda b, x: b.site or None, sites),
+            Field("bx_site_detail", "text", "Site detail", lambda b, x: b.site_detail),
+            Field("bx_result", "dropdown", "Result", lambda b, x: b.result, _literal(model.BiopsyResult)),
+            Field("bx_findings", "notes", "Findings", lambda b, x: b.findings),
+            Field("bx_complications", "notes", "Complications", lambda b, x: b.complications),
+            *_when_fields("bx", "When", "when"),
+        ], items=lambda c: c.biopsies),
+        Form("treatment", "Treatment", [
+            Field("tx_kind", "radio", "Kind", lambda t, x: t.kind, _literal(model.TreatmentKind)),
+            Field("tx_agent", "text", "Agent or procedure", lambda t, x: t.agent),
+            Field("tx_class", "dropdown", "Class", lambda t, x: t.treatment_class,
+                  _catalogue_choices(catalogue.treatment_classes())),
+            Field("tx_dose", "text", "Dose (number; unit in the next field)", lambda t, x: t.dose, validation="number"),
+            Field("tx_dose_unit", "text", "Dose unit", lambda t, x: t.dose_unit),
+            Field("tx_route", "text", "Route", lambda t, x: t.route),
+            Field("tx_schedule", "text", "Schedule", lambda t, x: t.schedule),
+            Field("tx_times_per_week", "text", "Times per week", lambda t, x: t.times_per_week, validation="number"),
+            Field("tx_during_dialysis", "radio", "During dialysis", lambda t, x: t.during_dialysis, TRI),
+            *_when_fields("tx_start", "Start", "start"),
+            *_when_fields("tx_stop", "Stop", "stop"),
+            Field("tx_duration", "text", "Duration as described", lambda t, x: t.duration_text),
+            Field("tx_indication", "text", "Indication", lambda t, x: t.indication),
+            Field("tx_response", "dropdown", "Response", lambda t, x: t.response, _literal(model.Response)),
+            Field("tx_response_detail", "notes", "Response detail", lambda t, x: t.response_detail),
+            Field("tx_adverse_events", "notes", "Adverse events", lambda t, x: t.adverse_events),
+        ], items=lambda c: c.treatments),
+        Form("outcome", "Outcome", [
+            Field("outcome_status", "radio", "Status", lambda c, x: c.outcome.status, _literal(model.OutcomeStatus)),
+            *[Field(f.name, f.ftype, f.label, (lambda g: lambda c, x: g(c.outcome, x))(f.get), validation=f.validation,
+                    note=f.note) for f in _when_fields("outcome", "Death or last follow-up", "when")],
+            Field("cause_of_death", "text", "Cause of death", lambda c, x: c.outcome.cause_of_death),
+            Field("wound_healing", "dropdown", "Wound healing", lambda c, x: c.outcome.wound_healing,
+                  _literal(model.WoundHealing)),
+            Field("amputation", "radio", "Amputation", lambda c, x: c.outcome.amputation, TRI),
+            Field("amputation_detail", "text", "Amputation detail", lambda c, x: c.outcome.amputation_detail),
+            Field("hospitalisations", "notes", "Hospitalisations", lambda c, x: c.outcome.hospitalisations),
+            Field("outcome_summary", "notes", "Summary", lambda c, x: c.outcome.summary),
+            Field("diagnosis_basis", "radio", "Diagnosis made on", lambda c, x: c.diagnosis.basis,
+                  _literal(model.DiagnosisBasis)),
+            Field("consent_given_by", "radio", "Consent for publication given by", lambda c, x: c.consent.given_by,
+                  _literal(model.ConsentGiver)),
+            Field("consent_covers_images", "yesno", "Consent covers images", lambda c, x: c.consent.covers_images),
+        ]),
+    ]
+    return forms
+
+
+FORMS = _forms()
+
+
+def _choice_text(f: Field) -> str:
+    if f.ftype in ("yesno", "truefalse"):
+        return ""
+    return " | ".join(f"{n}, {label.replace('|', '/').replace(',', ';')}" for n, _, label in f.codes())
+
+
+def dictionary_rows() -> list[list[str]]:
+    rows = []
+    for form in FORMS:
+        for i, f in enumerate(form.fields):
+            header = form.label if i == 0 and form.name != "case" else ""
+            rows.append([f.name, form.name, header, f.ftype, f.label,
+                         _choice_text(f) if f.choices else "", f.note, f.validation, f.vmin, f.vmax,
+                         "y" if f.identifier else "", "", "y" if f.name == "record_id" else "", "", "", "", "", ""])
+    return rows
+
+
+def write_dictionary() -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(DICTIONARY_COLUMNS)
+    w.writerows(dictionary_rows())
+    return buf.getvalue()
+
+
+def _columns(f: Field) -> list[str]:
+    if f.ftype == "checkbox":
+        return [f"{f.name}___{n}" for n, _, _ in f.codes()]
+    return [f.name]
+
+
+def data_columns(*, identified: bool = False) -> list[str]:
+    cols = ["record_id", "redcap_repeat_instrument", "redcap_repeat_instance"]
+    for form in FORMS:
+        if form.identifiers and not identified:
+            continue
+        for f in form.fields:
+            if f.name == "record_id":
+                continue
+            cols += _columns(f)
+        cols.append(f"{form.name}_complete")
+    return cols
+
+
+def _encode(f: Field, value: Any) -> dict[str, str]:
+    if f.ftype == "checkbox":
+        chosen = set(value or [])
+        return {f"{f.name}___{n}": "1" if key in chosen else "0" for n, key, _ in f.codes()}
+    if f.ftype in ("yesno", "truefalse"):
+        return {f.name: "" if value in ("", None) else ("1" if value else "0")}
+    if f.choices:
+        if value in (None, ""):
+            return {f.name: ""}
+        for n, key, _ in f.codes():
+            if key == value:
+                return {f.name: str(n)}
+        raise ValueError(f"{f.name}: {value!r} is not one of its choices")
+    if value is None:
+        return {f.name: ""}
+    if isinstance(value, float):
+        return {f.name: f"{value:.10g}"}
+    return {f.name: str(value)}
+
+
+def case_rows(case: Case, *, identified: bool = False) -> list[dict[str, str]]:
+    ctx = Ctx(case, Timeline(case), {l.id: n for n, l in enumerate(case.lesions, 1)})
+    main: dict[str, str] = {"record_id": case.id, "redcap_repeat_instrument": "", "redcap_repeat_instance": ""}
+    repeats: list[dict[str, str]] = []
+    for form in FORMS:
+        if form.identifiers and not identified:
+            continue
+        if form.items is None:
+            for f in form.fields:
+                if f.name != "record_id":
+                    main.update(_encode(f, f.get(case, ctx)))
+            main[f"{form.name}_complete"] = "2"
+            continue
+        for n, item in enumerate(form.items(case), start=1):
+            row = {"record_id": case.id, "redcap_repeat_instrument": form.name, "redcap_repeat_instance": str(n)}
+            for f in form.fields:
+                row.update(_encode(f, f.get(item, ctx)))
+            row[f"{form.name}_complete"] = "2"
+            repeats.append(row)
+    return [main] + repeats
+
+
+def write_data(cases: Iterable[Case], *, identified: bool = False) -> str:
+    cols = data_columns(identified=identified)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n", restval="")
+    w.writeheader()
+    for case in cases:
+        for row in case_rows(case, identified=identified):
+            w.writerow(row)
+    return buf.getvalue()

@@ -1,0 +1,239 @@
+"""Sharing a case: FHIR R4B document, REDCap dictionary and data, labs CSV — every export
+de-identified."""
+import csv
+import datetime as dt
+import importlib
+import io
+import json
+import re
+
+import pytest
+
+from desktop import catalogue
+from desktop.cli import main
+from desktop.demo import load_demo
+from desktop.interop import prepare, redcap
+from desktop.interop.fhir import UCUM, case_to_bundle, ucum_codes
+from desktop.interop.labs_csv import COLUMNS, write_labs_csv
+from desktop.store.library import create_library
+
+from helpers import full_case
+
+NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+IDENTIFIERS = ["Hildegard", "Ottoline", "Quenneville", "MRN-4471923", "4471923", "1941-03-07", "03/07/1941",
+               "17 Larkspur", "Larkspur Close", "Brackenfield", "Wexcombe", "97358", "555-0142", "555-0199",
+               "quenneville.example", "078-05-1120", "192.0.2.44", "Bartholomew", "heron", "2023-05-14",
+               "2023-07-01"]
+
+
+def _all_strings(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False)
+
+
+# --- FHIR -----------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module", params=["demo", "full"])
+def bundle(request):
+    case = load_demo() if request.param == "demo" else full_case()
+    return case_to_bundle(prepare(case), now=NOW)
+
+
+def test_every_resource_validates_with_fhir_resources(bundle):
+    from fhir.resources.R4B.bundle import Bundle
+    Bundle.model_validate(bundle)
+    for e in bundle["entry"]:
+        r = e["resource"]
+        module = importlib.import_module(f"fhir.resources.R4B.{r['resourceType'].lower()}")
+        getattr(module, r["resourceType"]).model_validate(r)
+
+
+def test_document_rules(bundle):
+    assert bundle["type"] == "document" and bundle["identifier"]["value"] and bundle["timestamp"]
+    assert bundle["entry"][0]["resource"]["resourceType"] == "Composition"
+    urls = {e["fullUrl"] for e in bundle["entry"]}
+    assert len(urls) == len(bundle["entry"])
+    refs = re.findall(r'"reference": "([^"]+)"', json.dumps(bundle))
+    assert refs and all(r in urls for r in refs), set(refs) - urls
+    comp = bundle["entry"][0]["resource"]
+    titles = [s["title"] for s in comp["section"]]
+    for t in ("Abstract", "Introduction", "Patient information", "Clinical findings", "Timeline",
+              "Diagnostic assessment", "Therapeutic intervention", "Follow-up and outcomes", "Discussion",
+              "Patient perspective", "Informed consent"):
+        assert t in titles
+    # every resource after the Composition is reachable from it (directly or via a reference chain)
+    referenced = set(re.findall(r'"reference": "([^"]+)"', json.dumps(comp)))
+    for e in bundle["entry"][1:]:
+        assert e["fullUrl"] in referenced or e["fullUrl"] in set(refs), e["resource"]["resourceType"]
+
+
+def test_codes_and_units_are_well_formed(bundle):
+    text = json.dumps(bundle)
+    known_ucum = set(ucum_codes().values())
+    for q in re.finditer(r'\{[^{}]*"system": "http://unitsofmeasure.org"[^{}]*\}', text):
+        obj = json.loads(q.group(0))
+        assert obj["code"] in known_ucum and re.fullmatch(r"[!-~]+", obj["code"]), obj
+    loinc = {a.loinc for a in catalogue.analytes().values() if a.loinc} | {"59284-0"}
+    for m in re.finditer(r'"system": "http://loinc.org", "code": "([^"]+)"', text):
+        assert m.group(1) in loinc and re.fullmatch(r"\d{1,7}-\d", m.group(1))
+    for e in bundle["entry"]:
+        r = e["resource"]
+        if r["resourceType"] == "Observation" and "valueQuantity" in r:
+            assert r["valueQuantity"]["unit"], "a number without a unit"
+
+
+def test_demo_bundle_holds_the_seed_numbers():
+    b = case_to_bundle(prepare(load_demo()), now=NOW)
+    labs = {(o["code"].get("coding", [{}])[0].get("code"), o["valueQuantity"]["value"], o["valueQuantity"]["unit"])
+            for o in (e["resource"] for e in b["entry"]) if o["resourceType"] == "Observation"
+            and o.get("category", [{}])[0]["coding"][0]["code"] == "laboratory"}
+    assert ("17861-6", 9.2, "mg/dL") in labs and ("2777-1", 9.0, "mg/dL") in labs and ("2731-8", 104.0, "pg/mL") in labs
+    meds = [e["resource"] for e in b["entry"] if e["resource"]["resourceType"] == "MedicationStatement"]
+    sts = [m for m in meds if "thiosulfate" in m["medicationCodeableConcept"]["text"].lower()]
+    assert sts and sts[0]["dosage"][0]["doseAndRate"][0]["doseQuantity"] == {"value": 25.0, "unit": "g", "system": UCUM, "code": "g"}
+    assert sts[0]["dosage"][0]["timing"]["repeat"] == {"frequency": 3, "period": 1, "periodUnit": "wk"}
+    sites = [e["resource"]["location"]["text"] for e in b["entry"] if e["resource"]["resourceType"] == "BodyStructure"]
+    assert "glans penis" in sites
+
+
+def test_fhir_carries_no_identifier_or_date():
+    b = case_to_bundle(prepare(full_case()), now=NOW)
+    text = _all_strings(b)
+    for ident in IDENTIFIERS:
+        assert ident not in text, ident
+    dates = set(re.findall(r"\d{4}-\d{2}-\d{2}", text))
+    assert dates <= {"2026-01-02"}, dates  # only the export timestamp, never the patient's dates
+
+
+def test_identifying_image_kept_only_with_image_consent():
+    case = full_case()  # one ordinary photo, one identifying (a face); consent covers images
+    media = lambda c: [e["resource"]["resourceType"] for e in case_to_bundle(prepare(c), now=NOW)["entry"]].count("Media")  # noqa: E731
+    assert media(case) == 2
+    case.consent.covers_images = False
+    assert media(case) == 1
+    case.media[1].identifying = False
+    assert media(case) == 2
+
+
+# --- REDCap ---------------------------------------------------------------------------------------
+
+def _parse(text):
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_dictionary_has_redcaps_18_columns_in_order():
+    rows = _parse(redcap.write_dictionary())
+    assert rows[0] == redcap.DICTIONARY_COLUMNS and len(rows[0]) == 18
+    assert rows[0][0] == "Variable / Field Name" and rows[0][-1] == "Field Annotation"
+    assert rows[1][0] == "record_id"
+    assert all(len(r) == 18 for r in rows)
+    names = [r[0] for r in rows[1:]]
+    assert len(names) == len(set(names))
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", n) and len(n) <= 100 for n in names)
+    # a form's fields are contiguous
+    forms = [r[1] for r in rows[1:]]
+    seen = []
+    for f in forms:
+        if not seen or seen[-1] != f:
+            assert f not in seen, f"form {f} is split"
+            seen.append(f)
+    for r in rows[1:]:
+        ftype, choices = r[3], r[5]
+        assert ftype in {"text", "notes", "dropdown", "radio", "checkbox", "yesno", "truefalse", "calc", "file",
+                         "slider", "descriptive"}
+        if ftype in ("dropdown", "radio", "checkbox"):
+            assert re.fullmatch(r"\d+, [^|]+( \| \d+, [^|]+)*", choices), (r[0], choices)
+        if r[7]:
+            assert r[7] in {"integer", "number", "date_ymd"}
+    ident = {r[0] for r in rows[1:] if r[10] == "y"}
+    assert {"family_name", "date_of_birth", "zip_code", "phone", "email", "ssn"} <= ident
+
+
+def test_data_columns_all_exist_in_the_dictionary_and_identifiers_are_left_out():
+    dict_rows = _parse(redcap.write_dictionary())[1:]
+    fields = {r[0]: r for r in dict_rows}
+    forms = {r[1] for r in dict_rows}
+    data = _parse(redcap.write_data([prepare(full_case()), prepare(load_demo())]))
+    header = data[0]
+    assert header[:3] == ["record_id", "redcap_repeat_instrument", "redcap_repeat_instance"]
+    for col in header[3:]:
+        if col.endswith("_complete"):
+            assert col[: -len("_complete")] in forms
+        elif "___" in col:
+            base, code = col.split("___")
+            assert fields[base][3] == "checkbox"
+            assert code in [c.split(", ")[0] for c in fields[base][5].split(" | ")]
+        else:
+            assert col in fields, col
+            assert fields[col][10] != "y", f"identifier {col} in de-identified data"
+    text = "\n".join(",".join(r) for r in data)
+    for ident in IDENTIFIERS:
+        assert ident not in text, ident
+
+
+def test_repeating_instruments_and_choice_codes():
+    demo = prepare(load_demo())
+    data = list(csv.DictReader(io.StringIO(redcap.write_data([demo]))))
+    main_rows = [r for r in data if not r["redcap_repeat_instrument"]]
+    assert len(main_rows) == 1 and main_rows[0]["record_id"] == demo.id
+    labs = [r for r in data if r["redcap_repeat_instrument"] == "lab"]
+    assert len(labs) == len(demo.labs) and [r["redcap_repeat_instance"] for r in labs] == [str(i) for i in range(1, len(labs) + 1)]
+    lesions = [r for r in data if r["redcap_repeat_instrument"] == "lesion"]
+    assert len(lesions) == len(demo.lesions)
+    assert len([r for r in data if r["redcap_repeat_instrument"] == "event"]) == len(demo.events)
+    assert len([r for r in data if r["redcap_repeat_instrument"] == "treatment"]) == len(demo.treatments)
+    field = next(f for form in redcap.FORMS for f in form.fields if f.name == "sex")
+    male_code = next(str(n) for n, key, _ in field.codes() if key == "male")
+    assert main_rows[0]["sex"] == male_code
+    comorb = next(f for form in redcap.FORMS for f in form.fields if f.name == "comorbidities")
+    diabetes = next(n for n, key, _ in comorb.codes() if key == "diabetes")
+    assert main_rows[0][f"comorbidities___{diabetes}"] == "1"
+    ca = next(r for r in labs if r["lab_value"] == "9.2")
+    assert ca["lab_unit"] == "mg/dL" and ca["lab_day"].startswith("-60") and ca["lab_approx"] == "1"
+    obs = [r for r in data if r["redcap_repeat_instrument"] == "observation"]
+    assert obs and all(r["obs_lesion_number"] for r in obs)
+
+
+# --- labs CSV ----------------------------------------------------------------------------------------
+
+def test_labs_csv_long_format_with_both_unit_systems():
+    rows = list(csv.DictReader(io.StringIO(write_labs_csv([prepare(load_demo()), prepare(full_case())]))))
+    assert list(rows[0].keys()) == COLUMNS
+    alb = next(r for r in rows if r["analyte"] == "albumin" and r["value"] == "2.9")
+    assert alb["unit"] == "g/dL" and alb["value_other_system"] == "29" and alb["unit_other_system"] == "g/L"
+    assert alb["ref_low"] == "3.4" and alb["ref_high"] == "5" and alb["flag"] == "L" and alb["loinc"] == "1751-7"
+    si = next(r for r in rows if r["analyte"] == "calcium" and r["unit"] == "mmol/L")
+    assert si["unit_other_system"] == "mg/dL" and abs(float(si["value_other_system"]) - 10.42) < 0.01
+    assert si["flag"] == "H" and si["day"] == "-10"
+    assert all(r["unit"] for r in rows)
+    text = json.dumps(rows)
+    for ident in IDENTIFIERS:
+        assert ident not in text
+
+
+# --- through the command line ------------------------------------------------------------------------
+
+def test_exports_through_the_command_line(tmp_path, capsys):
+    lib = tmp_path / "l.casebook"
+    library = create_library(lib)
+    demo_id = library.add_case(load_demo())
+    library.close()
+    assert main(["--library", str(lib), "export-fhir", demo_id, "-o", str(tmp_path / "b.json")]) == 0
+    assert json.loads((tmp_path / "b.json").read_text("utf-8"))["type"] == "document"
+    assert main(["--library", str(lib), "export-redcap", "-o", str(tmp_path / "rc")]) == 0
+    assert (tmp_path / "rc" / "data_dictionary.csv").exists() and (tmp_path / "rc" / "data.csv").exists()
+    assert main(["--library", str(lib), "export-labs-csv", "-o", str(tmp_path / "labs.csv")]) == 0
+    assert "albumin" in (tmp_path / "labs.csv").read_text("utf-8")
+
+
+def test_exports_refuse_free_text_identifiers_with_exit_3(tmp_path, capsys):
+    lib = tmp_path / "l.casebook"
+    library = create_library(lib)
+    cid = library.add_case(full_case())  # its discussion names the patient's town and family name
+    library.close()
+    for cmd in (["export-fhir", cid], ["export-redcap", cid, "-o", str(tmp_path / "rc")],
+                ["export-labs-csv", cid]):
+        code = main(["--library", str(lib), *cmd])
+        err = capsys.readouterr().err
+        assert code == 3 and "$.narrative.discussion" in err, (cmd, err)
+    assert main(["--library", str(lib), "export-fhir", cid, "--allow-phi-warnings", "-o", str(tmp_path / "f.json")]) == 0
+    assert "Quenneville" not in (tmp_path / "f.json").read_text("utf-8")  # still de-identified
