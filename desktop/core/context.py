@@ -1,0 +1,292 @@
+"""Everything the rules share, computed once per ``assess`` call.
+
+Labs are converted to canonical units and placed on the day axis once; lookups by analyte are
+sorted lists; the first lesion onset, death and presentation are resolved once. Rules then read
+these instead of walking the case again (2,000 labs and 500 observations stay well inside 50 ms).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from functools import cached_property
+
+from .. import catalogue
+from ..catalogue import Analyte, UnknownUnit
+from ..model import Case, LabResult, Lesion, Medication, Treatment, When
+from ..timing import DAYS_PER, Placed, Timeline, describe
+from . import labs as L
+from .types import Evidence
+
+INF = float("inf")
+
+
+@dataclass
+class LabEntry:
+    lab: LabResult
+    analyte: Analyte
+    value: float  # canonical unit
+    placed: Placed | None
+    index: int  # position in case.labs
+
+    @property
+    def day(self) -> float | None:
+        return None if self.placed is None else self.placed.day
+
+    @property
+    def sort_key(self) -> tuple[float, int]:
+        return (INF if self.placed is None else self.placed.day, self.index)
+
+
+@dataclass
+class LabProblem:
+    lab: LabResult
+    index: int
+    kind: str  # "unknown-unit" | "unusable" | "implausible"
+    detail: str
+    placed: Placed | None
+
+
+@dataclass
+class Moment:
+    """A resolved point of the case (an onset, a death) with where it comes from."""
+    placed: Placed
+    label: str
+    ref: str
+
+    @property
+    def day(self) -> float:
+        return self.placed.day
+
+
+def on(placed: Placed | None) -> str:
+    """A time for running text: 'on day 0', 'on day −61 (month −2, approximate)'."""
+    if placed is None:
+        return "at a time not recorded"
+    text = describe(replace(placed, approximate=False))
+    if placed.approximate:
+        text = text[:-1] + ", approximate)" if text.endswith(")") else text + " (approximate)"
+    return "on " + text
+
+
+def lower_first(label: str) -> str:
+    """'Calcium, total' -> 'calcium, total' for use mid-sentence; acronyms ('PTH …') stay."""
+    if len(label) > 1 and label[0].isupper() and not label[1].isupper():
+        return label[0].lower() + label[1:]
+    return label
+
+
+def slack(p: Placed) -> float:
+    """How many days a time may be off, given its precision and approximate mark."""
+    half = DAYS_PER[p.precision] / 2
+    return (0.0 if p.precision == "day" else half) + (max(3.0, half) if p.approximate else 0.0)
+
+
+class Context:
+    def __init__(self, case: Case):
+        self.case = case
+        self.tl = Timeline(case)
+        self.sites = catalogue.sites()
+        self._placed: dict[tuple, Placed | None] = {}
+        self.labs: list[LabEntry] = []
+        self.lab_problems: list[LabProblem] = []
+        self.by_analyte: dict[str, list[LabEntry]] = {}
+        analytes = catalogue.analytes()
+        for i, lab in enumerate(case.labs):
+            placed = self.place(lab.when)
+            a = analytes.get(lab.analyte)
+            if a is None:
+                what = f"unknown analyte {lab.analyte!r}" if lab.analyte else "no analyte recorded"
+                self.lab_problems.append(LabProblem(lab, i, "unusable", what, placed))
+                continue
+            if lab.value is None:
+                self.lab_problems.append(LabProblem(lab, i, "unusable", f"{a.label} has no value", placed))
+                continue
+            try:
+                value = a.to_canonical(lab.value, lab.unit)
+            except UnknownUnit:
+                self.lab_problems.append(LabProblem(lab, i, "unknown-unit", "", placed))
+                continue
+            lo, hi = a.plausible["low"], a.plausible["high"]
+            if not lo <= value <= hi:
+                self.lab_problems.append(LabProblem(lab, i, "implausible", "", placed))
+                continue
+            entry = LabEntry(lab, a, value, placed, i)
+            self.labs.append(entry)
+            self.by_analyte.setdefault(a.code, []).append(entry)
+        for entries in self.by_analyte.values():
+            entries.sort(key=lambda e: e.sort_key)
+
+    # --- time --------------------------------------------------------------------------------
+    def place(self, when: When | None) -> Placed | None:
+        if when is None or not when.is_set:
+            return None
+        # equal times place equally: many results share "at the time of event X"
+        key = (when.date, when.offset, when.precision, when.approximate, when.event_id)
+        try:
+            return self._placed[key]
+        except KeyError:
+            placed = self._placed[key] = self.tl.place(when)
+            return placed
+
+    def time(self, when: When | None) -> str:
+        return describe(self.place(when))
+
+    # --- labs ----------------------------------------------------------------------------------
+    def results(self, analyte: str) -> list[LabEntry]:
+        return self.by_analyte.get(analyte, [])
+
+    def placed_results(self, analyte: str) -> list[LabEntry]:
+        return [e for e in self.results(analyte) if e.placed is not None]
+
+    def lab_evidence(self, e: LabEntry, label: str | None = None) -> Evidence:
+        lab = e.lab
+        return Evidence(label or e.analyte.label, L.reported_number(lab), lab.unit, describe(e.placed),
+                        None if e.placed is None else round(e.placed.day, 4), f"labs/{lab.id}")
+
+    def lab_text(self, e: LabEntry, *, other_system: bool = False) -> str:
+        """'Albumin 2.9 g/dL on day 0 (approximate)' for running text."""
+        return f"{e.analyte.label} {L.format_lab(e.lab, other_system=other_system)} {on(e.placed)}"
+
+    # --- lesions and onset ---------------------------------------------------------------------
+    def site_class(self, lesion: Lesion) -> str:
+        s = self.sites.get(lesion.site)
+        return s.cls if s else ""
+
+    def lesion_name(self, lesion: Lesion) -> str:
+        s = self.sites.get(lesion.site)
+        name = s.label if s else (lesion.site or "site not recorded")
+        if lesion.laterality in ("left", "right", "bilateral"):
+            name = f"{lesion.laterality} {name}"
+        if lesion.count and lesion.count > 1:
+            name += f" (×{lesion.count})"
+        return name
+
+    @cached_property
+    def onset(self) -> Moment | None:
+        """The first lesion onset: the earliest placed lesion onset or lesion_onset event."""
+        best: Moment | None = None
+        for les in self.case.lesions:
+            p = self.place(les.onset)
+            if p is not None and (best is None or p.day < best.day):
+                best = Moment(p, f"onset of the {self.lesion_name(les)} lesion", f"lesions/{les.id}")
+        for ev in self.case.events:
+            if ev.kind != "lesion_onset":
+                continue
+            p = self.place(ev.when)
+            if p is not None and (best is None or p.day < best.day):
+                best = Moment(p, ev.description or "lesion onset", f"events/{ev.id}")
+        return best
+
+    def onset_evidence(self) -> Evidence | None:
+        o = self.onset
+        if o is None:
+            return None
+        return Evidence("First lesion onset", o.label, "", describe(o.placed), round(o.day, 4), o.ref)
+
+    @cached_property
+    def has_lesions(self) -> bool:
+        return bool(self.case.lesions) or any(e.kind == "lesion_onset" for e in self.case.events)
+
+    @cached_property
+    def death(self) -> Moment | None:
+        best: Moment | None = None
+        if self.case.outcome.status == "dead":
+            p = self.place(self.case.outcome.when)
+            if p is not None:
+                best = Moment(p, "death", "outcome.when")
+        for ev in self.case.events:
+            if ev.kind == "death":
+                p = self.place(ev.when)
+                if p is not None and (best is None or p.day < best.day):
+                    best = Moment(p, "death", f"events/{ev.id}")
+        return best
+
+    @cached_property
+    def presentation(self) -> Moment | None:
+        best: Moment | None = None
+        for ev in self.case.events:
+            if ev.kind == "presentation":
+                p = self.place(ev.when)
+                if p is not None and (best is None or p.day < best.day):
+                    best = Moment(p, ev.description or "presentation", f"events/{ev.id}")
+        return best
+
+    # --- patient -------------------------------------------------------------------------------
+    @cached_property
+    def comorbidity_codes(self) -> set[str]:
+        return {c.code for c in self.case.patient.comorbidities}
+
+    def comorbidities(self, codes) -> list:
+        codes = set(codes)
+        return [c for c in self.case.patient.comorbidities if c.code in codes]
+
+    def meds(self, classes) -> list[Medication]:
+        classes = set(classes)
+        return [m for m in self.case.medications if m.drug_class in classes]
+
+    def treatments(self, classes) -> list[Treatment]:
+        classes = set(classes)
+        return [t for t in self.case.treatments if t.treatment_class in classes]
+
+    @cached_property
+    def on_dialysis(self) -> bool:
+        pt = self.case.patient
+        return pt.dialysis_modality in ("haemodialysis", "peritoneal") or pt.ckd_stage == "5D"
+
+    @cached_property
+    def weight(self) -> tuple[float, Evidence] | None:
+        pt = self.case.patient
+        if pt.weight_kg is not None:
+            return pt.weight_kg, Evidence("Weight", L.format_number(pt.weight_kg), "kg", ref="patient.weight_kg")
+        best = None
+        for v in self.case.vitals:
+            if v.kind != "weight" or v.value is None or v.unit not in ("kg", "lb"):
+                continue
+            p = self.place(v.when)
+            key = (-INF if p is None else p.day)
+            if best is None or key >= best[0]:
+                best = (key, v, p)
+        if best is None:
+            return None
+        _, v, p = best
+        kg = v.value if v.unit == "kg" else v.value * 0.45359237
+        return kg, Evidence("Weight", L.format_number(v.value), v.unit, describe(p),
+                            None if p is None else round(p.day, 4), f"vitals/{v.id}")
+
+    def med_evidence(self, m: Medication) -> Evidence:
+        label = lower_first(catalogue.medication_classes().get(m.drug_class, m.drug_class))
+        value = m.name or label
+        unit = ""
+        if m.dose is not None:
+            value = f"{value} {L.format_number(m.dose)}"
+            unit = m.dose_unit
+        p = self.place(m.start)
+        return Evidence(f"Medication, {label}", value, unit, "started " + describe(p) if p else "start not recorded",
+                        None if p is None else round(p.day, 4), f"medications/{m.id}")
+
+    def med_text(self, m: Medication) -> str:
+        text = m.name or catalogue.medication_classes().get(m.drug_class, m.drug_class)
+        bits = []
+        if m.dose is not None:
+            bits.append(L.format_value(m.dose, m.dose_unit))
+        if m.frequency:
+            bits.append(m.frequency)
+        p = self.place(m.start)
+        if p is not None:
+            bits.append("from " + on(p)[3:])
+        return ", ".join([text, *bits])
+
+    def treatment_evidence(self, t: Treatment) -> Evidence:
+        label = lower_first(catalogue.treatment_classes().get(t.treatment_class, t.treatment_class))
+        value = t.agent or label
+        unit = ""
+        if t.dose is not None:
+            value = f"{value} {L.format_number(t.dose)}"
+            unit = t.dose_unit
+        p = self.place(t.start)
+        return Evidence(f"Treatment, {label}", value, unit, "started " + describe(p) if p else "start not recorded",
+                        None if p is None else round(p.day, 4), f"treatments/{t.id}")
+
+    def treatment_text(self, t: Treatment) -> str:
+        text = t.agent or catalogue.treatment_classes().get(t.treatment_class, t.treatment_class)
+        p = self.place(t.start)
+        return f"{text}, started {on(p)}" if p is not None else text

@@ -1,0 +1,200 @@
+"""Unit-aware helpers for laboratory results, shared by the core, the GUI and the report writers.
+
+A result keeps the unit it was reported in; computations use the analyte's canonical unit
+(resources/catalogues/analytes.json) and displays show the reported unit, optionally followed by
+the value in the other unit system. An unknown analyte or unit is a clear error, never a guess.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+import math
+from decimal import ROUND_HALF_UP, Context, Decimal
+from typing import Literal
+
+from .. import catalogue
+from ..catalogue import Analyte, UnknownUnit
+from ..model import LabResult
+
+Flag = Literal["H", "L", ""]
+_WIDE = Context(prec=80)  # enough digits to quantize any finite float a form can hold
+
+
+class UnknownAnalyte(ValueError):
+    pass
+
+
+class MissingValue(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class RefRange:
+    """A reference range in one unit; either end may be open (None)."""
+    low: float | None
+    high: float | None
+    unit: str
+    source: str  # "reported" (the laboratory's own) or "default (<source>)" from the catalogue
+    decimals: int | None = None  # display decimals when converted from another unit
+
+    @property
+    def is_default(self) -> bool:
+        return self.source != "reported"
+
+
+def analyte_of(lab: LabResult) -> Analyte:
+    try:
+        return catalogue.analytes()[lab.analyte]
+    except KeyError:
+        raise UnknownAnalyte(f"unknown analyte {lab.analyte!r}; see resources/catalogues/analytes.json") from None
+
+
+def canonical_value(lab: LabResult) -> float:
+    """The result in its analyte's canonical unit. Raises UnknownAnalyte, UnknownUnit or MissingValue."""
+    a = analyte_of(lab)
+    if lab.value is None:
+        raise MissingValue(f"{a.label}: the result has no value")
+    return a.to_canonical(lab.value, lab.unit)
+
+
+def value_in(lab: LabResult, unit: str) -> float:
+    """The result converted into ``unit`` (any unit the analyte accepts)."""
+    a = analyte_of(lab)
+    if lab.value is None:
+        raise MissingValue(f"{a.label}: the result has no value")
+    return a.convert(lab.value, lab.unit, unit)
+
+
+def other_unit(a: Analyte, unit: str) -> str | None:
+    """The unit of the other system (conventional <-> SI) for ``unit``, or None when the analyte is
+    reported the same way in both systems."""
+    if unit not in a.units:
+        raise UnknownUnit(f"{a.label}: unit {unit!r} is not accepted; use one of {', '.join(a.units)}")
+    conv = a.units[unit]
+    same = lambda u: u in a.units and _same_scale(a.units[u], conv)  # noqa: E731
+    if a.conventional_unit == a.si_unit:
+        return None
+    if unit == a.si_unit or (unit != a.conventional_unit and same(a.si_unit) and not same(a.conventional_unit)):
+        return a.conventional_unit
+    return a.si_unit
+
+
+def _same_scale(c1: dict, c2: dict) -> bool:
+    return c1["scale"] == c2["scale"] and c1["offset"] == c2["offset"]
+
+
+def reference_range(lab: LabResult) -> RefRange | None:
+    """The reporting laboratory's range when recorded, else the catalogue's default converted into
+    the lab's unit; None when neither exists (or the lab's analyte/unit is unknown)."""
+    if lab.ref_low is not None or lab.ref_high is not None:
+        return RefRange(lab.ref_low, lab.ref_high, lab.unit, "reported")
+    a = catalogue.analytes().get(lab.analyte)
+    if a is None or a.reference_range is None or lab.unit not in a.units:
+        return None
+    rr = a.reference_range
+    conv = lambda v: None if v is None else a.convert(v, rr["unit"], lab.unit)  # noqa: E731
+    decimals = None if lab.unit == rr["unit"] else unit_decimals(a, lab.unit)
+    return RefRange(conv(rr.get("low")), conv(rr.get("high")), lab.unit,
+                    f"default ({rr.get('source', 'catalogue')})", decimals)
+
+
+def flag(lab: LabResult) -> Flag:
+    """'H' above, 'L' below the reference range (the lab's, else the default), '' otherwise or when
+    there is no range or no usable value."""
+    if lab.value is None:
+        return ""
+    try:
+        rr = reference_range(lab)
+    except UnknownUnit:
+        return ""
+    if rr is None:
+        return ""
+    if rr.high is not None and lab.value > rr.high and lab.comparator not in ("<", "<="):
+        return "H"
+    if rr.low is not None and lab.value < rr.low and lab.comparator not in (">", ">="):
+        return "L"
+    return ""
+
+
+# --- formatting --------------------------------------------------------------------------------
+
+def format_number(value: float, decimals: int | None = None) -> str:
+    """A number for display: half-up rounding to ``decimals`` (13.65 -> '13.7'), or the shortest
+    form that keeps the value as entered when ``decimals`` is None (9.2 -> '9.2'). Minus is U+2212."""
+    if not math.isfinite(value):
+        return "not a number" if math.isnan(value) else ("−∞" if value < 0 else "∞")
+    if decimals is None:
+        if abs(value) < 1e15 and value == int(value):
+            return str(int(value)).replace("-", "−")  # the common case, without the cost of formatting
+        text = f"{round(value, 9):.10g}"
+        if "e" in text:
+            text = format(Decimal(repr(value)), "f")
+    else:
+        q = Decimal(repr(round(value, 9))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP,
+                                                    context=_WIDE)
+        text = f"{q:f}"
+        if text.startswith("-") and Decimal(text) == 0:
+            text = text[1:]
+    return text.replace("-", "−")
+
+
+def join_unit(number: str, unit: str) -> str:
+    if not unit:
+        return number
+    return f"{number}{unit}" if unit == "%" else f"{number} {unit}"
+
+
+def format_value(value: float, unit: str, comparator: str = "=", decimals: int | None = None) -> str:
+    """'9.2 mg/dL', '<0.5 mg/L', '6.9%'."""
+    prefix = "" if comparator == "=" else {"<=": "≤", ">=": "≥"}.get(comparator, comparator)
+    return join_unit(prefix + format_number(value, decimals), unit)
+
+
+def unit_decimals(a: Analyte, unit: str) -> int | None:
+    return a.units.get(unit, {}).get("decimals")
+
+
+def reported_number(lab: LabResult) -> str:
+    """The value as reported, with at least the decimals usual for its unit, so a phosphate of 9.0
+    mg/dL reads '9.0' (a float does not keep the trailing zero), and the comparator ('<0.5')."""
+    if lab.value is None:
+        return "no value"
+    a = catalogue.analytes().get(lab.analyte)
+    dec = unit_decimals(a, lab.unit) if a is not None else None
+    decimals = None if dec is None else max(dec, _decimals_of(lab.value))
+    return format_value(lab.value, "", lab.comparator, decimals)
+
+
+def format_lab(lab: LabResult, *, other_system: bool = False) -> str:
+    """The result as reported ('9.2 mg/dL'), with the other system in brackets when asked and the
+    analyte has one ('9.2 mg/dL (2.30 mmol/L)'). A result without a value reads 'no value'."""
+    if lab.value is None:
+        return "no value"
+    text = join_unit(reported_number(lab), lab.unit)
+    a = catalogue.analytes().get(lab.analyte)
+    if other_system:
+        if a is not None and lab.unit in a.units:
+            other = other_unit(a, lab.unit)
+            if other is not None:
+                v = a.convert(lab.value, lab.unit, other)
+                text += f" ({format_value(v, other, lab.comparator, unit_decimals(a, other))})"
+    return text
+
+
+def format_range(rr: RefRange | None) -> str:
+    """'3.4–5.0 g/dL', '≤ 5.6%', '≥ 4 K/µL', or 'no range'."""
+    if rr is None or (rr.low is None and rr.high is None):
+        return "no range"
+    ends = [v for v in (rr.low, rr.high) if v is not None]
+    # both ends with the same decimals, so a range reads '3.4–5.0', not '3.4–5'
+    decimals = rr.decimals if rr.decimals is not None else max(_decimals_of(v) for v in ends)
+    low, high = (None if v is None else format_number(v, decimals) for v in (rr.low, rr.high))
+    if low is not None and high is not None:
+        return join_unit(f"{low}–{high}", rr.unit)
+    if low is None:
+        return "≤ " + join_unit(high, rr.unit)
+    return "≥ " + join_unit(low, rr.unit)
+
+
+def _decimals_of(value: float) -> int:
+    text = format_number(value)
+    return len(text.split(".")[1]) if "." in text else 0

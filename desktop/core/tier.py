@@ -1,0 +1,176 @@
+"""The 2023 consensus' tiered diagnosis (domain file §1), evaluated against the recorded case.
+
+A factor counts only when the record shows it; when the record cannot show a criterion's
+condition (a binder's duration, a vitamin D dose) the factor is not counted and a caveat says so.
+Differentials not documented as excluded do not lower the tier: they add a caveat.
+"""
+from __future__ import annotations
+
+from ..timing import describe
+from . import labs as L
+from .context import Context, lower_first
+from .derived import Derived
+from .rulebook import DAYS_PER_UNIT, citation, tier_data
+from .rules import abnormal, pth_choice
+from .types import Tier
+
+_MICROGRAM = {"µg": 1.0, "μg": 1.0, "ug": 1.0, "mcg": 1.0, "microgram": 1.0, "micrograms": 1.0, "mg": 1000.0}
+_ONCE_DAILY = {"daily", "once daily", "once a day", "od", "qd", "1/day", "every day"}
+
+
+def _days(spec: dict) -> float:
+    return float(spec["value"]) * DAYS_PER_UNIT[spec["unit"]]
+
+
+def _exposure_days(ctx: Context, m) -> float | None:
+    """Days a medicine was taken before the first lesion onset (or in all, when onset is unknown)."""
+    start = ctx.place(m.start)
+    if start is None:
+        return None
+    stop = ctx.place(m.stop)
+    ends = [p.day for p in (stop, ctx.onset.placed if ctx.onset else None) if p is not None]
+    if not ends:
+        return None
+    return min(ends) - start.day
+
+
+def _daily_micrograms(m) -> float | None:
+    factor = _MICROGRAM.get(m.dose_unit.strip().lower()) if m.dose_unit else None
+    if m.dose is None or factor is None:
+        return None
+    per_day = m.doses_per_day
+    if per_day is None and m.frequency.strip().lower() in _ONCE_DAILY:
+        per_day = 1.0
+    if per_day is None:
+        return None
+    return m.dose * factor * per_day
+
+
+def evaluate(ctx: Context, d: Derived) -> Tier:
+    data = tier_data()
+    majors, minors, caveats = [], [], []
+    spec = {f["id"]: f for f in data["major_factors"] + data["minor_factors"]}
+
+    # dialysis vintage: > 5 years is major, < 5 years minor; on dialysis with no start date still
+    # means one of the two holds, so the minor one is counted (the lower bound)
+    five = _days(spec["dialysis-over-5-years"]["threshold"])
+    if d.vintage_days is not None and ctx.on_dialysis:
+        years = f"{L.format_number(d.vintage_days / 365.25, 1)} years at first lesion onset"
+        if d.vintage_days > five:
+            majors.append(f"{spec['dialysis-over-5-years']['label']} ({years})")
+        else:
+            minors.append(f"{spec['dialysis-under-5-years']['label']} ({years})")
+    elif ctx.on_dialysis:
+        minors.append(f"{spec['dialysis-under-5-years']['label']} (on dialysis, start not recorded: counted as the minor factor)")
+        caveats.append("The dialysis start is not recorded, so dialysis for more than 5 years (a major factor) cannot be checked.")
+
+    def meds_factor(fid: str):
+        return ctx.meds(spec[fid]["medication_classes"])
+
+    for m in meds_factor("warfarin"):
+        majors.append(f"{spec['warfarin']['label']} ({ctx.med_text(m)})")
+        caveats.append("Warfarin is counted as long-term; the source does not define how long.")
+        break
+    for m in meds_factor("calcium-binder-over-6-months"):
+        days = _exposure_days(ctx, m)
+        need = _days(spec["calcium-binder-over-6-months"]["threshold"])
+        if days is None:
+            caveats.append(f"A calcium-based binder is recorded ({ctx.med_text(m)}) but its duration cannot be "
+                           f"computed; the major factor asks for more than 6 months.")
+        elif days > need:
+            majors.append(f"{spec['calcium-binder-over-6-months']['label']} ({ctx.med_text(m)}, "
+                          f"{L.format_number(days / DAYS_PER_UNIT['month'], 1)} months)")
+            break
+    for m in meds_factor("active-vitamin-d-over-0.5"):
+        daily = _daily_micrograms(m)
+        limit = float(spec["active-vitamin-d-over-0.5"]["threshold"]["value"])
+        if daily is None:
+            caveats.append(f"Active vitamin D is recorded ({ctx.med_text(m)}) but its daily dose in µg cannot be "
+                           f"computed; the major factor asks for more than 0.5 µg/day.")
+        elif daily > limit:
+            majors.append(f"{spec['active-vitamin-d-over-0.5']['label']} ({ctx.med_text(m)}, "
+                          f"{L.format_number(daily)} µg/day)")
+            break
+    for fid, target in (("protein-c-s-deficiency", majors), ("vitamin-k-deficiency", majors),
+                        ("obesity", minors), ("diabetes", minors), ("iron-overload", minors)):
+        found = ctx.comorbidities(spec[fid]["comorbidities"])
+        if found:
+            target.append(spec[fid]["label"])
+
+    before, latest = pth_choice(ctx)
+    pth = before or latest
+    if pth is not None:
+        which = "nearest before onset" if pth is before else "latest"
+        text = f"{L.format_lab(pth.lab)}, {which}, {describe(pth.placed)}"
+        if pth.value > float(spec["pth-over-1000"]["threshold"]["value"]):
+            majors.append(f"{spec['pth-over-1000']['label']} ({text})")
+        elif pth.value < float(spec["pth-under-300"]["threshold"]["value"]):
+            minors.append(f"{spec['pth-under-300']['label']} ({text})")
+
+    for fid, analytes, direction in (("hypoalbuminaemia", ["albumin"], "L"),
+                                     ("hypercalcaemia", ["calcium", "calcium_ionised"], "H"),
+                                     ("hyperphosphataemia", ["phosphate"], "H"),
+                                     ("raised-alp", ["alp"], "H")):
+        hits = [e for a in analytes for e in abnormal(ctx, a, direction)[0]]
+        if hits:
+            worst = (min if direction == "L" else max)(hits, key=lambda e: e.value)
+            minors.append(f"{spec[fid]['label']} ({lower_first(worst.analyte.label)} {L.format_lab(worst.lab)}, "
+                          f"{describe(worst.placed)})")
+
+    imm = meds_factor("immunosuppressants")
+    if imm:
+        minors.append(f"{spec['immunosuppressants']['label']} ({'; '.join(ctx.med_text(m) for m in imm[:3])})")
+        caveats.append("Immunosuppressants or glucocorticoids are counted as long-term; the source does not define how long.")
+    inj = spec["sc-injections"]
+    words = [w.lower() for w in inj.get("name_keywords", [])]
+    injections = [m for m in ctx.case.medications
+                  if m.drug_class in inj["medication_classes"] or any(w in m.name.lower() for w in words)]
+    if injections:
+        minors.append(f"{inj['label']} ({'; '.join(ctx.med_text(m) for m in injections[:3])})")
+
+    typical, early = lesion_signs(ctx)
+    dx = ctx.case.diagnosis
+    excluded = [x.name for x in dx.differentials if x.status == "excluded"]
+    positive_biopsy = [b for b in ctx.case.biopsies if b.result in data["positive_biopsy_results"]]
+
+    need = data["suspected"]
+    suspected_factors = len(majors) >= need["major"] or (len(majors) >= need["or_major"] and len(minors) >= need["and_minor"])
+    if positive_biopsy and (typical or early):
+        name = "confirmed"
+    elif (majors or minors) and typical:
+        name = "clinical"
+    elif suspected_factors and (early or typical):
+        name = "suspected"
+    else:
+        name = "criteria_not_met"
+    if not excluded:
+        caveats.insert(0, "Differential diagnoses are not documented as excluded; every tier asks for that, so the "
+                          "tier holds only if they were.")
+    if not ctx.on_dialysis:
+        caveats.append("The scheme is defined for dialysis patients, and no dialysis is recorded.")
+    if name == "criteria_not_met" and positive_biopsy and not (typical or early):
+        caveats.append("A positive biopsy is recorded, but no typical lesion or early skin change is recorded with it.")
+    return Tier(tier=name, major_factors=majors, minor_factors=minors, typical_lesions=typical,
+                early_changes=early, differentials_excluded=bool(excluded), caveats=caveats,
+                citations=[citation(data["citation"])])
+
+
+def lesion_signs(ctx: Context) -> tuple[list[str], list[str]]:
+    """(typical lesions, early skin changes) found in the lesion observations, each named once."""
+    table = tier_data()["lesion_morphology"]
+    typical: dict[str, None] = {}
+    early: dict[str, None] = {}
+    for les in ctx.case.lesions:
+        for ob in les.observations:
+            painful = ob.pain_0_10 is not None and ob.pain_0_10 > 0
+            necrotic = ob.tissue_type == "necrotic" or "eschar" in ob.morphology or "gangrene" in ob.morphology
+            for m in ob.morphology:
+                for entry in table.get(m, []):
+                    cond = entry["when"]
+                    if cond == "always" or (cond == "painful" and painful) or (cond == "necrotic" and necrotic):
+                        if "typical" in entry:
+                            typical[entry["typical"]] = None
+                        if "early" in entry:
+                            early[entry["early"]] = None
+                        break
+    return list(typical), list(early)

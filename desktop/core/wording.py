@@ -1,0 +1,17 @@
+"""Small wording helpers shared by the rules: counts, lists, limits."""
+from __future__ import annotations
+
+MAX_EVIDENCE = 12  # evidence rows per finding; the message gives the full count
+
+
+def plural(n: int, one: str, many: str) -> str:
+    """'1 lesion has' / '3 lesions have'."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def join(items: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c' (empty items dropped)."""
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]

@@ -1,0 +1,772 @@
+"""Lesions: the body map beside the list of lesions, and the selected lesion's details, observations,
+photos and a chart of its area and PUSH 3.0 total over time.
+
+Clicking a region of the body map (or choosing a site with the keyboard site picker) selects the
+lesion already recorded at that site and side, or records a new one there; laterality is always the
+patient's. Markers carry the lesion's number in the list.
+
+Observations keep what the source says (sizes in mm, morphology, tissue, exudate, pain, the six
+verified BWAT-CUA items — never a BWAT total, domain file §6). Area and PUSH 3.0 are the assessment
+core's derived values, shown read-only; nothing is recomputed here.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtWidgets import (
+    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+    QMessageBox, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from ... import bodymap, catalogue, timing
+from ...core import assess
+from ...core.derived import push_scores
+from ...core.labs import format_number
+from ...model import ExudateAmount, ExudateType, Laterality, Lesion, Morphology, Observation, TissueType
+from ..bodymap_widget import BodyMapWidget, SitePicker
+from ..charts import ChartPoint, ChartSeries, ChartSpec, TrendChart
+from ..photos import PhotoStrip, ThumbnailCache, image_paths, show_problems
+from ..widgets import (
+    SPACING, CheckField, ChoiceCombo, Column, FieldError, ItemTable, LineField, NumberField, TextArea,
+    TriStateCombo, WhenEditor, add_row, check_edit, choices_of, commit_field, form_layout, heading, hint_label,
+    label_of, mark_invalid, shortcut, when_text,
+)
+
+PUSH_MAX = 17
+BWAT_CHOICES = [(1, "1 (best)"), (2, "2"), (3, "3"), (4, "4"), (5, "5 (worst)")]
+BWAT_ITEMS = [  # the six verified items (resources/rules/instruments.json, domain file §6)
+    ("necrotic_tissue_type", "Necrotic tissue type"), ("necrotic_tissue_amount", "Necrotic tissue amount"),
+    ("exudate_type", "Exudate type"), ("exudate_amount", "Exudate amount"),
+    ("skin_colour_surrounding", "Skin colour surrounding wound"), ("peripheral_tissue_oedema", "Peripheral tissue oedema"),
+]
+ODOUR = [("none", "none"), ("present", "present"), ("foul", "foul")]
+MORPHOLOGY = [m for m, _ in choices_of(Morphology)]
+
+
+def lesion_text(lesion: Lesion) -> str:
+    """'left index finger pad', 'finger pad, finger not stated (side not stated)', 'glans penis'."""
+    if not lesion.site:
+        return "site not recorded"
+    text = bodymap.site_text(lesion.site, lesion.laterality)
+    if bodymap.is_lateral(lesion.site):
+        if lesion.laterality == "unspecified":
+            text += " (side not stated)"
+        elif lesion.laterality == "bilateral":
+            text += ", both sides"
+    return text
+
+
+def laterality_for(site: str, laterality: str) -> str:
+    """The model's laterality for a body-map choice: a region's side, 'midline' for a site that has
+    none, 'unspecified' for anything else."""
+    if laterality in ("left", "right", "bilateral", "midline", "unspecified"):
+        if not bodymap.is_lateral(site) and laterality in ("left", "right", "bilateral"):
+            return "midline"
+        return laterality
+    return "midline" if not bodymap.is_lateral(site) else "unspecified"
+
+
+def _size_text(ob: Observation) -> str:
+    dims = [ob.length_mm, ob.width_mm, ob.depth_mm]
+    if all(d is None for d in dims[:2]):
+        return "—"
+    parts = [format_number(float(d)) if d is not None else "?" for d in dims[:2]]
+    text = " × ".join(parts)
+    if ob.depth_mm is not None:
+        text += f" × {format_number(float(ob.depth_mm))}"
+    return text + " mm"
+
+
+class LesionPanel(QWidget):
+    """The selected lesion's tabs; takes image files dropped anywhere on it as photos of the lesion."""
+
+    def __init__(self, section: "LesionsSection"):
+        super().__init__()
+        self.section = section
+        self.setAcceptDrops(True)
+
+    def dragEnterEvent(self, ev) -> None:
+        if self.section.selected_lesion_id() and image_paths(ev.mimeData()) and not self.section.session.read_only:
+            ev.acceptProposedAction()
+        else:
+            ev.ignore()
+
+    def dragMoveEvent(self, ev) -> None:
+        self.dragEnterEvent(ev)
+
+    def dropEvent(self, ev) -> None:
+        paths = image_paths(ev.mimeData())
+        if not paths or not self.section.selected_lesion_id():
+            ev.ignore()
+            return
+        ev.acceptProposedAction()
+        self.section.attach_photos(paths)
+
+
+class LesionsSection(QWidget):
+    def __init__(self, session, parent=None):
+        super().__init__(parent)
+        self.session = session
+        self._lesion_id: str | None = None
+        self._obs_id: str | None = None
+        self._derived: list | None = None
+        self._loading = False
+
+        # --- left: body map, site picker, the list ---------------------------------------------------
+        self.bodymap = BodyMapWidget()
+        self.bodymap.regionClicked.connect(self.choose_site)
+        self.bodymap.lesionClicked.connect(self.select_lesion)
+        self.picker = SitePicker()
+        self.picker.regionClicked.connect(self.choose_site)
+        # let the picker's site box shrink with the column (its list shows the full names)
+        self.picker.site_box.setSizeAdjustPolicy(self.picker.site_box.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.picker.site_box.setMinimumContentsLength(10)
+        self.list = QListWidget()
+        self.list.setAccessibleName("Lesions, numbered as on the body map")
+        self.list.setMaximumHeight(self.fontMetrics().lineSpacing() * 9)
+        self.list.currentItemChanged.connect(self._list_changed)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.delete_button = QPushButton("Delete lesion…")
+        self.delete_button.setAccessibleName("Delete the selected lesion")
+        self.delete_button.clicked.connect(lambda: self.delete_selected())
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.setContentsMargins(0, 0, 0, 0)
+        ll.setSpacing(6)
+        ll.addWidget(self.bodymap, 1)
+        ll.addWidget(hint_label("Click a region to record a lesion there, or to select the one recorded. "
+                                "Sides are the patient's."))
+        lh = QHBoxLayout()
+        lab = QLabel("<b>Lesions</b>")
+        lh.addWidget(lab)
+        lh.addStretch(1)
+        lh.addWidget(self.delete_button)
+        ll.addLayout(lh)
+        ll.addWidget(self.list)
+
+        # --- right: the selected lesion --------------------------------------------------------------
+        self.title = heading("Lesions")
+        self.empty = hint_label("No lesion selected. Click the body map, or choose a site above the list, "
+                                "to record one.")
+        self.panel = LesionPanel(self)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.setAccessibleName("Lesion details")
+        self.tabs.addTab(self._build_details(), "&Details")
+        self.tabs.addTab(self._build_observations(), "&Observations")
+        self.cache = ThumbnailCache(session)
+        self.photos = PhotoStrip(session, self.cache)
+        self.photos.problems.connect(lambda msgs: show_problems(self, msgs))
+        photos_page = QWidget()
+        pl = QVBoxLayout(photos_page)
+        pl.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        pl.addWidget(self.photos)
+        pl.addWidget(hint_label("Drop image files anywhere on this panel to attach them to the lesion. "
+                                "Captions, order and the report's figures: the Figures section."))
+        pl.addStretch(1)
+        self.tabs.addTab(photos_page, "&Photos")
+        self.chart = TrendChart("Area and PUSH 3.0 over time")
+        chart_page = QWidget()
+        cl = QVBoxLayout(chart_page)
+        cl.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        cl.addWidget(self.chart, 1)
+        cl.addWidget(hint_label("Area = length × width in cm² (PUSH 3.0 convention), from each observation's "
+                                "sizes in mm; PUSH 3.0 total 0–17, 0 = healed (NPUAP). Open markers: approximate "
+                                "times. Values come from the assessment core."))
+        self.tabs.addTab(chart_page, "C&hart")
+        self._chart_dirty = True
+        self.tabs.currentChanged.connect(lambda _i: self._chart_dirty and self._fill_chart())
+        pv = QVBoxLayout(self.panel)
+        pv.setContentsMargins(0, 0, 0, 0)
+        pv.setSpacing(6)
+        pv.addWidget(self.title)
+        pv.addWidget(self.empty)
+        pv.addWidget(self.tabs, 1)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.panel)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setChildrenCollapsible(False)
+        split.setSizes([400, 600])
+        self.splitter = split
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(SPACING + 6, SPACING + 2, SPACING + 6, SPACING)
+        lay.setSpacing(SPACING - 2)
+        lay.addWidget(self.picker)
+        lay.addWidget(split, 1)
+
+        shortcut(self, "Ctrl+Shift+O", self.add_observation)
+        shortcut(self, "Ctrl+Shift+P", self.photos.attach_by_dialog)
+        session.changed.connect(self._changed)
+        self.refresh()
+
+    # --- building ---------------------------------------------------------------------------------------
+
+    def _build_details(self) -> QWidget:
+        page = QWidget()
+        form = form_layout(page)
+        form.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        self.error = FieldError()
+        self.site = ChoiceCombo([(s.code, f"{s.label} ({s.region})") for s in catalogue.sites().values()], "Site")
+        self.laterality = ChoiceCombo(choices_of(Laterality), "Side (the patient's)")
+        self.site_detail = LineField("Site detail", placeholder='e.g. "distal", "several finger pads"')
+        self.count = NumberField("Count", integer=True)
+        self.count.setToolTip("How many lesions this entry stands for, when the source groups them")
+        self.onset = WhenEditor("Onset")
+        self.onset.event.setMinimumContentsLength(12)
+        self.cause = LineField("Cause", placeholder="e.g. finger-stick glucose sampling")
+        self.iatrogenic = TriStateCombo("Iatrogenic")
+        self.description = TextArea("Description", lines=4)
+        self.fields: dict[str, QWidget] = {
+            "site": self.site, "laterality": self.laterality, "site_detail": self.site_detail,
+            "count": self.count, "onset": self.onset, "cause": self.cause, "iatrogenic": self.iatrogenic,
+            "description": self.description,
+        }
+        add_row(form, "Site", self.site)
+        add_row(form, "Side", self.laterality, tip="The patient's left or right")
+        add_row(form, "Site detail", self.site_detail)
+        add_row(form, "Count", self.count, "lesions")
+        add_row(form, "Onset", self.onset)
+        add_row(form, "Cause", self.cause)
+        add_row(form, "Iatrogenic", self.iatrogenic, tip="Caused by care, e.g. at finger-stick sampling points")
+        add_row(form, "Description", self.description)
+        form.addRow("", self.error)
+        labels = {"site": "Site", "laterality": "Side", "site_detail": "Site detail", "count": "Count",
+                  "onset": "Onset", "cause": "Cause", "iatrogenic": "Iatrogenic", "description": "Description"}
+        for attr, w in self.fields.items():
+            w.committed.connect(lambda v, a=attr, l=labels[attr], ww=w: self._save_lesion_field(a, v, l, ww))
+        self.count.rejected.connect(self.error.show_message)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        return scroll
+
+    def _build_observations(self) -> QWidget:
+        cols = [
+            Column("When", lambda o: when_text(timing.Timeline(self.session.case), o.when),
+                   tooltip=lambda o: o.when.label or ""),
+            Column("Size (mm)", _size_text),
+            Column("Area (cm²)", lambda o: self._derived_text(o, "lesion_area"), align_right=True),
+            Column("PUSH 3.0", lambda o: self._push_text(o), align_right=True),
+            Column("Morphology", lambda o: ", ".join(o.morphology) or "—", stretch=True),
+            Column("Tissue", lambda o: label_of(o.tissue_type) if o.tissue_type else "—"),
+            Column("Pain (0–10)", lambda o: "—" if o.pain_0_10 is None else str(o.pain_0_10), align_right=True),
+        ]
+        self.obs_table = ItemTable(cols, "observation")
+        self.obs_table.view.setMinimumHeight(self.fontMetrics().lineSpacing() * 6)
+        self.obs_table.add_requested.connect(self.add_observation)
+        self.obs_table.delete_requested.connect(self.delete_observation)
+        self.obs_table.selected.connect(self._obs_selected)
+        self.obs_table.add_button.setToolTip("Add an observation (Ctrl+Shift+O)")
+
+        box = QGroupBox("Selected observation")
+        self.obs_box = box
+        form = form_layout(box)
+        form.setContentsMargins(SPACING, SPACING + 4, SPACING, SPACING)
+        self.obs_error = FieldError()
+        o: dict[str, Any] = {}
+        o["when"] = WhenEditor("Observed")
+        o["when"].event.setMinimumContentsLength(12)
+        add_row(form, "Observed", o["when"])
+        size = QHBoxLayout()
+        size.setSpacing(6)
+        for attr, text in (("length_mm", "Length"), ("width_mm", "Width"), ("depth_mm", "Depth")):
+            f = NumberField(f"{text} in mm")
+            f.setAccessibleDescription("in mm")
+            f.setPlaceholderText("")
+            f.setToolTip(f"{text} in mm; empty = not measured")
+            f.setFixedWidth(f.fontMetrics().horizontalAdvance("0") * 7 + 16)
+            o[attr] = f
+            lab = QLabel(f"{text}:")
+            lab.setBuddy(f)
+            size.addWidget(lab)
+            size.addWidget(f)
+            size.addWidget(QLabel("mm"))
+            size.addSpacing(6)
+        size.addStretch(1)
+        sw = QWidget()
+        sw.setLayout(size)
+        size.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Size:", sw)
+        morph = QGridLayout()
+        morph.setContentsMargins(0, 0, 0, 0)
+        morph.setHorizontalSpacing(12)
+        morph.setVerticalSpacing(2)
+        self.morph_boxes: dict[str, CheckField] = {}
+        for n, m in enumerate(MORPHOLOGY):
+            cb = CheckField(m, f"Morphology: {m}")
+            cb.committed.connect(lambda _on: self._save_obs_field("morphology", self._morphology(), "Morphology"))
+            self.morph_boxes[m] = cb
+            morph.addWidget(cb, n // 4, n % 4)
+        morph.setColumnStretch(4, 1)
+        mw = QWidget()
+        mw.setLayout(morph)
+        mw.setAccessibleName("Morphology")
+        form.addRow("Morphology:", mw)
+        o["ulcerated"] = TriStateCombo("Ulcerated")
+        o["tissue_type"] = ChoiceCombo(choices_of(TissueType), "Tissue type (worst present)", allow_none=True)
+        o["exudate_type"] = ChoiceCombo(choices_of(ExudateType), "Exudate type", allow_none=True)
+        o["exudate_amount"] = ChoiceCombo(choices_of(ExudateAmount), "Exudate amount", allow_none=True)
+        o["surrounding_skin"] = LineField("Surrounding skin", placeholder="e.g. erythema, livedo")
+        o["oedema"] = TriStateCombo("Oedema")
+        o["odour"] = ChoiceCombo(ODOUR, "Odour", allow_none=True)
+        o["purulence"] = TriStateCombo("Purulence")
+        o["pain_0_10"] = NumberField("Pain (numeric rating 0–10)", integer=True)
+        add_row(form, "Ulcerated", o["ulcerated"])
+        add_row(form, "Tissue type", o["tissue_type"], tip="The worst tissue present (PUSH 3.0)")
+        add_row(form, "Exudate type", o["exudate_type"])
+        add_row(form, "Exudate amount", o["exudate_amount"])
+        add_row(form, "Surrounding skin", o["surrounding_skin"])
+        add_row(form, "Oedema", o["oedema"])
+        add_row(form, "Odour", o["odour"])
+        add_row(form, "Purulence", o["purulence"])
+        add_row(form, "Pain", o["pain_0_10"], "of 10 (numeric rating scale)")
+        bwat = QGroupBox("BWAT-CUA, the six verified items (1 best – 5 worst)")
+        bg = QGridLayout(bwat)
+        bg.setContentsMargins(SPACING, SPACING + 4, SPACING, SPACING)
+        bg.setHorizontalSpacing(SPACING)
+        for n, (attr, text) in enumerate(BWAT_ITEMS):
+            c = ChoiceCombo(BWAT_CHOICES, f"BWAT-CUA {text.lower()}", allow_none=True)
+            o[f"bwat.{attr}"] = c
+            lab = QLabel(text + ":")
+            lab.setBuddy(c)
+            bg.addWidget(lab, n, 0, Qt.AlignmentFlag.AlignRight)
+            bg.addWidget(c, n, 1)
+        bg.setColumnStretch(2, 1)
+        bg.addWidget(hint_label("No BWAT total is given: two of the instrument's eight items are unverified "
+                                "(Diagnostics 2021;11:730)."), len(BWAT_ITEMS), 0, 1, 3)
+        form.addRow(bwat)
+        o["note"] = TextArea("Note", lines=2)
+        add_row(form, "Note", o["note"])
+        self.derived_label = QLabel()
+        self.derived_label.setWordWrap(True)
+        self.derived_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.derived_label.setAccessibleName("Area and PUSH 3.0 of this observation (derived)")
+        form.addRow("Derived:", self.derived_label)
+        form.addRow("", self.obs_error)
+        self.obs_fields = o
+        labels = {"when": "Observed", "length_mm": "Length", "width_mm": "Width", "depth_mm": "Depth",
+                  "pain_0_10": "Pain"}
+        for attr, w in o.items():
+            label = labels.get(attr) or w.accessibleName() or attr
+            w.committed.connect(lambda v, a=attr, l=label, ww=w: self._save_obs_field(a, v, l, ww))
+            if isinstance(w, NumberField):
+                w.rejected.connect(self.obs_error.show_message)
+
+        page = QWidget()
+        pv = QVBoxLayout(page)
+        pv.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        pv.setSpacing(SPACING)
+        pv.addWidget(self.obs_table)
+        pv.addWidget(box)
+        pv.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(page)
+        self.obs_scroll = scroll
+        return scroll
+
+    # --- public -------------------------------------------------------------------------------------------
+
+    def selected_lesion_id(self) -> str | None:
+        return self._lesion_id
+
+    def selected_observation_id(self) -> str | None:
+        return self._obs_id
+
+    def lesion(self) -> Lesion | None:
+        return self.session.case.lesion(self._lesion_id)
+
+    def observation(self) -> Observation | None:
+        les = self.lesion()
+        if les is None:
+            return None
+        return next((o for o in les.observations if o.id == self._obs_id), None)
+
+    def choose_site(self, site: str, laterality: str) -> str | None:
+        """A body-map click or a site picked: select the lesion at that site and side, or record a new
+        one there. Returns the lesion's id."""
+        lat = laterality_for(site, laterality)
+        found = next((l for l in self.session.case.lesions if l.site == site and l.laterality == lat), None)
+        if found is not None:
+            self.select_lesion(found.id)
+            return found.id
+        if self.session.read_only:
+            return None
+        lesion = Lesion(site=site, laterality=lat)
+        self._lesion_id = lesion.id  # select it as soon as the list shows it
+        self._obs_id = None
+        if not self.session.save_item("lesions", lesion, text=f"Add lesion: {lesion_text(lesion)}"):
+            self._lesion_id = None
+            self.refresh()
+            return None
+        self.tabs.setCurrentIndex(0)
+        return lesion.id
+
+    def select_lesion(self, lesion_id: str | None) -> None:
+        if lesion_id == self._lesion_id and lesion_id is not None:
+            self._ensure_visible_on_map()
+            return
+        self._lesion_id = lesion_id
+        les = self.lesion()
+        self._obs_id = les.observations[0].id if les and les.observations else None
+        self.refresh()
+        self._ensure_visible_on_map()
+
+    def select_observation(self, obs_id: str | None) -> None:
+        self._obs_id = obs_id
+        self._fill_observation()
+        if obs_id is not None:
+            self.obs_table.select(obs_id, emit=False)
+
+    def add_observation(self) -> None:
+        les = self.lesion()
+        if les is None or self.session.read_only:
+            return
+        new = copy.deepcopy(les)
+        prev = les.observations[-1] if les.observations else None
+        ob = Observation()
+        if prev is not None:
+            ob.when = copy.deepcopy(prev.when)  # usually the next look is dated like the last one; edit it
+        new.observations.append(ob)
+        self._obs_id = ob.id
+        self.session.save_item("lesions", new, text=f"Add observation of {lesion_text(les)}")
+        self.tabs.setCurrentIndex(1)
+        self.obs_fields["when"].setFocus()
+
+    def delete_observation(self, obs_id: str | None = None) -> None:
+        les = self.lesion()
+        obs_id = obs_id or self._obs_id
+        if les is None or obs_id is None:
+            return
+        new = copy.deepcopy(les)
+        pos = next((n for n, o in enumerate(new.observations) if o.id == obs_id), None)
+        if pos is None:
+            return
+        new.observations.pop(pos)
+        rest = new.observations
+        self._obs_id = rest[min(pos, len(rest) - 1)].id if rest else None
+        self.session.save_item("lesions", new, text=f"Delete observation of {lesion_text(les)}")
+
+    def delete_selected(self, confirm: bool = True) -> None:
+        """Delete the selected lesion (asks first). Its photos stay in the case, unlinked; biopsies
+        that named it no longer do. One undo step brings everything back."""
+        les = self.lesion()
+        if les is None:
+            return
+        photos = [m for m in self.session.case.media if m.lesion_id == les.id]
+        biopsies = [b for b in self.session.case.biopsies if b.lesion_id == les.id]
+        extra = []
+        if photos:
+            extra.append("its photo stays in Figures, no longer linked" if len(photos) == 1 else
+                         f"its {len(photos)} photos stay in Figures, no longer linked")
+        if biopsies:
+            extra.append(f"{len(biopsies)} biops{'ies' if len(biopsies) > 1 else 'y'} will no longer name it")
+        text = f"Delete lesion {self._number(les.id)}, {lesion_text(les)}, with its {len(les.observations)} " \
+               f"observation{'s' if len(les.observations) != 1 else ''}?"
+        if extra:
+            text += " (" + "; ".join(extra) + ".)"
+        if confirm and QMessageBox.question(self, "Delete lesion", text + "\n\nEdit ▸ Undo brings it back.") \
+                != QMessageBox.StandardButton.Yes:
+            return
+        stack = self.session.undo_stack
+        stack.beginMacro(f"Delete lesion: {lesion_text(les)}")
+        try:
+            for m in photos:
+                mm = copy.deepcopy(m)
+                mm.lesion_id = None
+                self.session.update_media(mm, text="Unlink photo")
+            for b in biopsies:
+                bb = copy.deepcopy(b)
+                bb.lesion_id = None
+                self.session.save_item("biopsies", bb, text="Unlink biopsy")
+            pos = [l.id for l in self.session.case.lesions].index(les.id)
+            self.session.delete_item("lesions", les.id, text=f"Delete lesion: {lesion_text(les)}")
+        finally:
+            stack.endMacro()
+        rest = self.session.case.lesions
+        self.select_lesion(rest[min(pos, len(rest) - 1)].id if rest else None)
+
+    def attach_photos(self, paths) -> list[str]:
+        """Attach image files (from the file dialog or a drop) to the selected lesion: metadata is
+        stripped and the EXIF orientation applied. Returns the new media ids."""
+        added = self.photos.attach_paths(paths)
+        if added:
+            self.tabs.setCurrentIndex(2)
+        return added
+
+    def focus_ref(self, ref: str) -> bool:
+        ref = ref.strip()
+        m = re.match(r"^(?:\$\.)?lesions(?:/([^/.\[]+)|\[(\d+)\])(?:(?:/observations/|\.observations\[)([^/.\]]+)\]?)?(?:\.(\w+))?",
+                     ref)
+        if not m:
+            return False
+        lesions = self.session.case.lesions
+        if m.group(1) is not None:
+            les = self.session.case.lesion(m.group(1))
+        else:
+            n = int(m.group(2))
+            les = lesions[n] if n < len(lesions) else None
+        if les is None:
+            return False
+        self.select_lesion(les.id)
+        obs_key, attr = m.group(3), m.group(4)
+        if obs_key is not None:
+            ob = next((o for o in les.observations if o.id == obs_key), None)
+            if ob is None and obs_key.isdigit() and int(obs_key) < len(les.observations):
+                ob = les.observations[int(obs_key)]
+            if ob is None:
+                return True
+            self.tabs.setCurrentIndex(1)
+            self.select_observation(ob.id)
+            self.obs_scroll.ensureWidgetVisible(self.obs_box)
+            return True
+        self.tabs.setCurrentIndex(0)
+        w = self.fields.get(attr or "")
+        if w is not None:
+            w.setFocus(Qt.FocusReason.OtherFocusReason)
+        return True
+
+    # --- refreshing ---------------------------------------------------------------------------------
+
+    def _changed(self, part: str) -> None:
+        if part in ("lesions", "events", "case", "media", "patient", "biopsies"):
+            if part != "media":
+                self._derived = None
+            if part == "media":
+                self.photos.refresh()
+                self.tabs.setTabText(2, f"&Photos ({len(self.photos.photos())})")
+                return
+            self.refresh()
+
+    def derived_values(self) -> list:
+        """The assessment core's derived values (computed once per change of the case)."""
+        if self._derived is None:
+            self._derived = assess(self.session.case).derived
+        return self._derived
+
+    def _number(self, lesion_id: str) -> int:
+        ids = [l.id for l in self.session.case.lesions]
+        return ids.index(lesion_id) + 1 if lesion_id in ids else 0
+
+    def refresh(self) -> None:
+        case = self.session.case
+        if self._lesion_id is not None and case.lesion(self._lesion_id) is None:
+            self._lesion_id = None
+        if self._lesion_id is None and case.lesions:
+            self._lesion_id = case.lesions[0].id
+        self.bodymap.set_sex(case.patient.sex)
+        self.bodymap.set_lesions([(n, l.site, l.laterality, l.id) for n, l in enumerate(case.lesions, start=1)])
+        self.bodymap.set_selected(self._lesion_id)
+        if self._lesion_id != getattr(self, "_shown_on_map", None):
+            self._shown_on_map = self._lesion_id
+            self._ensure_visible_on_map()
+        with QSignalBlocker(self.list):
+            self.list.clear()
+            for n, l in enumerate(case.lesions, start=1):
+                it = QListWidgetItem(f"{n}   {lesion_text(l)}" + (f" — {l.site_detail}" if l.site_detail else ""))
+                it.setData(Qt.ItemDataRole.UserRole, l.id)
+                it.setToolTip(f"{n}: {lesion_text(l)}" + (f" — {l.site_detail}" if l.site_detail else "")
+                              + (f"\n{l.description}" if l.description else ""))
+                self.list.addItem(it)
+                if l.id == self._lesion_id:
+                    self.list.setCurrentItem(it)
+        self.delete_button.setEnabled(self._lesion_id is not None and not self.session.read_only)
+        self._fill_lesion()
+
+    def _fill_lesion(self) -> None:
+        les = self.lesion()
+        self.tabs.setVisible(les is not None)
+        self.empty.setVisible(les is None)
+        if les is None:
+            self.title.setText("Lesions")
+            self.photos.set_lesion(None)
+            return
+        self._loading = True
+        try:
+            self.title.setText(f"Lesion {self._number(les.id)}: {lesion_text(les)}")
+            self.site.set_value(les.site or None)
+            self.laterality.set_value(les.laterality)
+            self.site_detail.set_text(les.site_detail)
+            self.count.set_value(les.count)
+            self.onset.set_when(les.onset, self.session.case)
+            self.cause.set_text(les.cause)
+            self.iatrogenic.set_value(les.iatrogenic)
+            self.description.set_text(les.description)
+            if self._obs_id is not None and all(o.id != self._obs_id for o in les.observations):
+                self._obs_id = les.observations[-1].id if les.observations else None
+            self.obs_table.set_items(les.observations)
+            if self._obs_id is not None:
+                self.obs_table.select(self._obs_id, emit=False)
+            n = len(les.observations)
+            self.tabs.setTabText(1, f"&Observations ({n})")
+            self.photos.set_lesion(les.id)
+            self.tabs.setTabText(2, f"&Photos ({len(self.photos.photos())})")
+        finally:
+            self._loading = False
+        self._fill_observation()
+        self._fill_chart(lazy=True)
+
+    def _fill_observation(self) -> None:
+        ob = self.observation()
+        self.obs_box.setVisible(ob is not None)
+        if ob is None:
+            return
+        self._loading = True
+        try:
+            o = self.obs_fields
+            o["when"].set_when(ob.when, self.session.case)
+            for attr in ("length_mm", "width_mm", "depth_mm", "pain_0_10"):
+                o[attr].set_value(getattr(ob, attr))
+            for attr in ("ulcerated", "oedema", "purulence"):
+                o[attr].set_value(getattr(ob, attr))
+            for attr in ("tissue_type", "exudate_type", "exudate_amount", "odour"):
+                o[attr].set_value(getattr(ob, attr))
+            o["surrounding_skin"].set_text(ob.surrounding_skin)
+            o["note"].set_text(ob.note)
+            for attr, _ in BWAT_ITEMS:
+                o[f"bwat.{attr}"].set_value(getattr(ob.bwat, attr))
+            for m, cb in self.morph_boxes.items():
+                cb.set_value(m in ob.morphology)
+            n = next((i for i, x in enumerate(self.lesion().observations) if x.id == ob.id), 0) + 1
+            self.obs_box.setTitle(f"Observation {n}: {when_text(timing.Timeline(self.session.case), ob.when)}")
+            self.derived_label.setText(self._derived_summary(ob))
+        finally:
+            self._loading = False
+
+    # --- derived values (the core's) ---------------------------------------------------------------------
+
+    def _derived_for(self, ob: Observation, kind: str):
+        ref = f"lesions/{self._lesion_id}/observations/{ob.id}"
+        return next((d for d in self.derived_values() if d.kind == kind and d.ref == ref), None)
+
+    def _derived_text(self, ob: Observation, kind: str) -> str:
+        d = self._derived_for(ob, kind)
+        return "—" if d is None else format_number(d.value, 2)
+
+    def _push_text(self, ob: Observation) -> str:
+        d = self._derived_for(ob, "push_total")
+        return "—" if d is None else f"{format_number(d.value, 0)} / {PUSH_MAX}"
+
+    def _derived_summary(self, ob: Observation) -> str:
+        parts = []
+        area = self._derived_for(ob, "lesion_area")
+        ellipse = self._derived_for(ob, "lesion_area_ellipse")
+        if area is not None:
+            text = f"Area {format_number(area.value, 2)} cm² (length × width)"
+            if ellipse is not None:
+                text += f"; ellipse estimate {format_number(ellipse.value, 2)} cm²"
+            parts.append(text)
+        else:
+            parts.append("Area: needs length and width")
+        total = self._derived_for(ob, "push_total")
+        a, e, t = push_scores(ob)  # the core's PUSH 3.0 sub-scores
+        subs = (f"length × width {a if a is not None else '—'} of 10, exudate amount "
+                f"{e if e is not None else '—'} of 3, tissue type {t if t is not None else '—'} of 4")
+        if total is not None:
+            parts.append(f"PUSH 3.0 total {format_number(total.value, 0)} of {PUSH_MAX} ({subs})"
+                         + (f". {total.caveat}" if total.caveat else ""))
+        else:
+            missing = [w for w, v in (("length and width", a), ("exudate amount", e), ("tissue type", t)) if v is None]
+            parts.append(f"PUSH 3.0 total: needs {', '.join(missing)} ({subs})")
+        return ".\n".join(parts)
+
+    def _fill_chart(self, lazy: bool = False) -> None:
+        """Redraw the chart; with ``lazy`` only when it is on screen (else when its tab is opened)."""
+        if lazy and self.tabs.currentWidget() is not self.chart.parentWidget():
+            self._chart_dirty = True
+            return
+        self._chart_dirty = False
+        les = self.lesion()
+        if les is None:
+            return
+        prefix = f"lesions/{les.id}/observations/"
+        area, push = [], []
+        for d in self.derived_values():
+            if not d.ref.startswith(prefix) or d.day is None:
+                continue
+            approx = "approximate" in d.time
+            if d.kind == "lesion_area":
+                area.append(ChartPoint(d.day, d.value, approx))
+            elif d.kind == "push_total":
+                push.append(ChartPoint(d.day, d.value, approx))
+        n_obs = len(les.observations)
+        note = ""
+        if n_obs and len(area) < n_obs:
+            note = f"{n_obs - len(area)} of {n_obs} observations not drawn: no sizes, or no place on the day axis"
+        self.chart.show_spec(ChartSpec(
+            [ChartSeries("Area, length × width (cm²)", area),
+             ChartSeries(f"PUSH 3.0 total (points, 0–{PUSH_MAX})", push, axis="right", color="#c0504d", dashed=True)],
+            left_title="Area (cm²)", right_title=f"PUSH 3.0 total (0–{PUSH_MAX})", left_min=0.0, right_min=0.0,
+            right_max=float(PUSH_MAX), note=note,
+            empty_text="record sizes (length and width in mm) or PUSH inputs in the observations"))
+
+    # --- saving ---------------------------------------------------------------------------------------
+
+    def _save_lesion_field(self, attr: str, value: Any, label: str, widget: QWidget) -> None:
+        if self._loading or self._lesion_id is None:
+            return
+        if attr == "site" and value is None:
+            return
+        commit_field(self.session, "lesions", attr, value, item_id=self._lesion_id, label=label,
+                     error=self.error, widget=widget)
+
+    def _morphology(self) -> list[str]:
+        return [m for m in MORPHOLOGY if self.morph_boxes[m].isChecked()]
+
+    def _save_obs_field(self, attr: str, value: Any, label: str, widget: QWidget | None = None) -> bool:
+        """Save one field of the selected observation (the lesion is saved whole, as the store keeps it)."""
+        if self._loading:
+            return False
+        les, ob = self.lesion(), self.observation()
+        if les is None or ob is None:
+            return False
+        new = copy.deepcopy(les)
+        j = next(i for i, x in enumerate(new.observations) if x.id == ob.id)
+        target = new.observations[j]
+        if attr.startswith("bwat."):
+            setattr(target.bwat, attr[5:], value)
+        else:
+            setattr(target, attr, copy.deepcopy(value))
+        i = next(n for n, x in enumerate(self.session.case.lesions) if x.id == les.id)
+        path = f"$.lesions[{i}].observations[{j}].{attr}"
+
+        def apply(c) -> None:
+            c.lesions = [new if x.id == les.id else x for x in c.lesions]
+        problems = check_edit(self.session.case, apply, path)
+        if problems:
+            self.obs_error.show_message(f"{label}: " + "; ".join(problems))
+            if widget is not None:
+                mark_invalid(widget, True)
+            return False
+        self.obs_error.clear()
+        if widget is not None:
+            mark_invalid(widget, False)
+        return self.session.save_item("lesions", new, text=f"Edit {label.lower()} of {lesion_text(les)}")
+
+    # --- events -----------------------------------------------------------------------------------------
+
+    def _list_changed(self, current, _previous) -> None:
+        if current is not None:
+            self.select_lesion(current.data(Qt.ItemDataRole.UserRole))
+
+    def _obs_selected(self, key) -> None:
+        if key is not None and key != self._obs_id:
+            self._obs_id = key
+            self._fill_observation()
+
+    def _ensure_visible_on_map(self) -> None:
+        les = self.lesion()
+        if les is None or not les.site:
+            return
+        views = [v.name for v, _ in bodymap.region_for(les.site, les.laterality)]
+        if views and self.bodymap.current_view() not in views:
+            self.bodymap.set_view(views[0])

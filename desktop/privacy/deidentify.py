@@ -1,0 +1,160 @@
+"""The one de-identification step every exporter goes through (HIPAA Safe Harbor, case-reports.md §2).
+
+``deidentify(case)`` returns a new case in which:
+
+- the identifiers part is empty (names, record numbers, birth date, address, contacts...);
+- every calendar date (any :class:`When` anywhere, found by walking the model) becomes a whole number
+  of days from the index event, as case reports say it ("day 10"), keeping the approximate mark and
+  the source's label; when the index event has no date, dates cannot be related to it and are dropped
+  (the label stays). The consent date is dropped;
+- an age over 89 becomes "90 or older" (``age_years`` None, ``age_over_89`` True);
+- identifying images (a face, a tattoo...) are left out unless the consent covers images; the images
+  that stay are re-encoded without metadata (:func:`desktop.privacy.images.strip_metadata`);
+- as a last safety net, the case's own identifier values in any form the scan knows, and calendar
+  dates, phone/fax numbers, e-mail and IP addresses and SSN-like numbers, are replaced by "[removed]"
+  in every free-text field. The PHI scan (:mod:`desktop.privacy.phi`) is what authors rely on: this
+  replacement cannot judge context, so authors fix the text before export.
+
+Authors and their affiliations are not the patient's identifiers and stay. References and provenance
+(``source``) stay untouched: they cite publications, whose author names may coincide with the
+patient's.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import hashlib
+import re
+
+from ..model import Case, Identifiers
+from . import phi
+from .images import ImageError, strip_metadata
+
+REMOVED = "[removed]"
+# Generic hits replaced even when they are not the case's own values: unambiguous identifier forms.
+_ALWAYS_REPLACE = frozenset({"date", "phone", "fax", "email", "ssn", "ip"})
+
+
+def _date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _redact(text: str, needles: phi.Needles) -> str:
+    spans = [(s, e) for kind, s, e, own in phi._scan(text, needles) if own or kind in _ALWAYS_REPLACE]
+    if not spans:
+        return text
+    parts, pos = [], 0
+    for s, e in spans:
+        parts += [text[pos:s], REMOVED]
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _shift_dates(case: Case) -> None:
+    index = case.index_event
+    index_date = _date(index.when.date) if index is not None else None
+    index_when = index.when if index is not None else None
+    for w in phi.iter_whens(case):
+        if w.date is None:
+            continue
+        d = _date(w.date)
+        w.date = None
+        w.event_id = None
+        w.precision = "day"
+        if w is index_when and index_date is not None:
+            w.offset = 0.0
+        elif d is not None and index_date is not None:
+            w.offset = float((d - index_date).days)
+        else:
+            w.offset = None  # cannot be related to day 0: the time becomes unknown, the label stays
+
+
+def deidentify(case: Case) -> Case:
+    """A de-identified deep copy of ``case``; the input is never changed."""
+    out = copy.deepcopy(case)
+
+    # 1. free text first, while the identifiers and the recorded dates are still known
+    needles = phi.needles_for(out.identifiers, phi.recorded_dates(out))
+    for tf in list(phi.text_fields(out)):
+        if tf.citation:
+            continue
+        new = _redact(tf.text, needles)
+        if new != tf.text:
+            tf.set(new)
+
+    # 2. dates become offsets from the index event
+    _shift_dates(out)
+    out.consent.date = None
+
+    # 3. the identifiers themselves
+    out.identifiers = Identifiers()
+
+    # 4. ages over 89 are aggregated
+    if out.patient.age_years is not None and out.patient.age_years > 89:
+        out.patient.age_years = None
+        out.patient.age_over_89 = True
+
+    # 5. images: identifying ones only with image consent; every kept image without metadata
+    kept = []
+    for m in out.media:
+        if m.identifying and not out.consent.covers_images:
+            continue
+        if m.data is not None:
+            try:
+                data, mime, w, h = strip_metadata(m.data)
+            except ImageError:
+                # Unreadable bytes cannot be checked for metadata, so they never leave: the entry
+                # stays (caption and links) without its picture.
+                data, mime, w, h = None, m.mime, None, None
+            m.data, m.mime, m.width_px, m.height_px = data, mime, w, h
+            m.sha256 = hashlib.sha256(data).hexdigest() if data is not None else ""
+        kept.append(m)
+    dropped = {m.id for m in out.media} - {m.id for m in kept}
+    out.media = kept
+    if dropped:
+        _drop_references(out, dropped)
+    return out
+
+
+def _drop_references(obj, ids: set[str]) -> None:
+    """Nothing in today's model points at media, but a field named ``media_id``/``media_ids`` added
+    later must not keep pointing at a dropped image."""
+    if isinstance(obj, list):
+        for item in obj:
+            _drop_references(item, ids)
+        return
+    if not dataclasses.is_dataclass(obj):
+        return
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if f.name == "media_id" and value in ids:
+            setattr(obj, f.name, None)
+        elif f.name == "media_ids" and isinstance(value, list):
+            setattr(obj, f.name, [v for v in value if v not in ids])
+        elif isinstance(value, list) or dataclasses.is_dataclass(value):
+            _drop_references(value, ids)
+
+
+_ISO = re.compile(r"(?<!\d)\d{4}-\d{2}-\d{2}(?!\d)")
+
+
+def is_deidentified(case: Case) -> bool:
+    """True when the case carries no identifiers and no calendar dates anywhere: empty identifiers,
+    no When with a date, no consent date, no age over 89, no identifying image without image consent,
+    and no ISO date left in any free text."""
+    if not case.identifiers.is_empty() or case.consent.date is not None:
+        return False
+    if any(w.date is not None for w in phi.iter_whens(case)):
+        return False
+    if case.patient.age_years is not None and case.patient.age_years > 89:
+        return False
+    if any(m.identifying for m in case.media) and not case.consent.covers_images:
+        return False
+    return not any(_ISO.search(tf.text) for tf in phi.text_fields(case) if not tf.citation)

@@ -1,0 +1,427 @@
+"""Every rule of resources/rules/rules.json: one synthetic case where it fires, one where it does not."""
+from __future__ import annotations
+
+import pytest
+
+from desktop.core import assess
+from desktop.core.rulebook import rules, template_fields
+from desktop.model import Biopsy, Comorbidity, Differential, Event, Lesion, Observation, Vital, When
+
+from test_core_cases import base_case, lab, med, sts, valid, with_
+
+
+def add_labs(*labs):
+    return lambda c: c.labs.extend(labs)
+
+
+def site(code: str, laterality: str = "unspecified"):
+    def f(c):
+        c.lesions[0].site = code
+        c.lesions[0].laterality = laterality
+    return f
+
+
+def comorb(code: str):
+    return lambda c: c.patient.comorbidities.append(Comorbidity(code))
+
+
+def meds(*ms):
+    return lambda c: c.medications.extend(ms)
+
+
+def obs(**kw):
+    def f(c):
+        for k, v in kw.items():
+            setattr(c.lesions[0].observations[0], k, v)
+    return f
+
+
+def patient(**kw):
+    def f(c):
+        for k, v in kw.items():
+            setattr(c.patient, k, v)
+    return f
+
+
+def both(*fns):
+    def f(c):
+        for fn in fns:
+            fn(c)
+    return f
+
+
+def penile_with_biopsy(result):
+    return both(site("glans-penis", "midline"), lambda c: c.biopsies.append(Biopsy(result=result, when=When(offset=5.0))))
+
+
+def death_at(day):
+    def f(c):
+        c.events.append(Event(id="e-death", kind="death", description="death", when=When(offset=day)))
+        c.outcome.status = "dead"
+        c.outcome.when = When(event_id="e-death")
+    return f
+
+
+# rule id -> (makes it fire, a near miss where it must not fire)
+CASES = {
+    "ca-p-high-before-onset": (
+        add_labs(lab("calcium", 9.2, "mg/dL", event="e-onset", low=8.5, high=10.1),
+                 lab("phosphate", 9.0, "mg/dL", event="e-onset", low=2.5, high=4.9)),
+        # 84.6 but 8 months before onset, and 64 within the window
+        add_labs(lab("calcium", 9.4, "mg/dL", day=-30 - 8 * 30.4375, low=8.5, high=10.1),
+                 lab("phosphate", 9.0, "mg/dL", day=-30 - 8 * 30.4375, low=2.5, high=4.9),
+                 lab("calcium", 8.0, "mg/dL", day=-40, low=8.5, high=10.1),
+                 lab("phosphate", 8.0, "mg/dL", day=-40, low=2.5, high=4.9)),
+    ),
+    "ca-p-above-goal": (
+        add_labs(lab("calcium", 10.0, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 5.5, "mg/dL", day=0, low=2.5, high=4.9)),
+        add_labs(lab("calcium", 10.0, "mg/dL", day=-10, low=8.5, high=10.1), lab("phosphate", 7.0, "mg/dL", day=-10, low=2.5, high=4.9),
+                 lab("calcium", 9.0, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 5.0, "mg/dL", day=0, low=2.5, high=4.9)),
+    ),
+    "ca-p-at-goal": (
+        add_labs(lab("calcium", 9.0, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 5.0, "mg/dL", day=0, low=2.5, high=4.9)),
+        add_labs(lab("calcium", 10.0, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 5.5, "mg/dL", day=0, low=2.5, high=4.9)),
+    ),
+    "hypoalbuminaemia": (
+        add_labs(lab("albumin", 3.0, "g/dL", low=3.4, high=5.0)),
+        add_labs(lab("albumin", 3.6, "g/dL", low=3.4, high=5.0)),
+    ),
+    "female-sex": (patient(sex="female"), patient(sex="male")),
+    "warfarin": (meds(med("vitamin-k-antagonist", "warfarin")), meds(med("anticoagulant-other", "apixaban"))),
+    "calcium-binder": (meds(med("calcium-binder", "calcium acetate")), meds(med("non-calcium-binder", "sevelamer"))),
+    "active-vitamin-d": (meds(med("active-vitamin-d", "calcitriol")), meds(med("nutritional-vitamin-d", "cholecalciferol"))),
+    "diabetes": (comorb("diabetes"), comorb("hypertension")),
+    "insulin-injections": (meds(med("insulin", "insulin aspart", doses_per_day=4.0)), meds(med("other", "metformin"))),
+    "obesity": (comorb("obesity"), comorb("hypertension")),
+    "corticosteroids": (meds(med("corticosteroid", "prednisolone")), meds(med("immunosuppressant", "tacrolimus"))),
+    "long-dialysis-vintage": (patient(dialysis_start=When(offset=-7 * 365.25)), patient(dialysis_start=When(offset=-4 * 365.25))),
+    "peritoneal-dialysis": (patient(dialysis_modality="peritoneal"), patient(dialysis_modality="haemodialysis")),
+    "kidney-transplant": (patient(kidney_transplant="yes"), patient(kidney_transplant="no")),
+    "malignancy": (comorb("malignancy"), comorb("heart-failure")),
+    "autoimmune": (comorb("autoimmune"), comorb("heart-failure")),
+    "thrombophilia": (comorb("protein-c-deficiency"), comorb("atrial-fibrillation")),
+    "hyperphosphataemia": (
+        add_labs(lab("phosphate", 6.0, "mg/dL", low=2.5, high=4.9)),
+        add_labs(lab("phosphate", 4.0, "mg/dL", low=2.5, high=4.9)),
+    ),
+    "hypercalcaemia": (
+        add_labs(lab("calcium", 10.8, "mg/dL", low=8.5, high=10.1)),
+        # measured 9.5 is normal although the albumin-corrected value (10.7) is not: the measured one counts
+        add_labs(lab("calcium", 9.5, "mg/dL", low=8.5, high=10.1), lab("albumin", 2.5, "g/dL", low=3.4, high=5.0)),
+    ),
+    "pth-cinacalcet": (add_labs(lab("pth_intact", 350.0, "pg/mL", low=18.4, high=80.1)), lambda c: None),
+    "pth-parathyroidectomy-consider": (
+        add_labs(lab("pth_intact", 450.0, "pg/mL", low=18.4, high=80.1)),
+        add_labs(lab("pth_intact", 350.0, "pg/mL", low=18.4, high=80.1)),
+    ),
+    "site-penile": (site("glans-penis", "midline"), site("scrotum")),
+    "site-proximal": (site("thigh-anterior", "left"), site("shin", "left")),
+    "site-distal": (site("shin", "left"), site("thigh-anterior", "left")),
+    "site-upper-extremity": (site("finger-2-pad", "right"), site("toe-2", "right")),
+    "ulcerated": (obs(ulcerated="yes", morphology=["ulcer"]), obs(ulcerated="no", morphology=["plaque", "livedo"])),
+    "infection-suspected": (obs(purulence="yes"), obs(purulence="no", odour="none")),
+    "sts-not-started": (lambda c: None, lambda c: c.treatments.append(sts())),
+    "sts-regimen": (lambda c: c.treatments.append(sts()), lambda c: None),
+    "biopsy-penile-caution": (penile_with_biopsy("planned"), penile_with_biopsy("not_done")),
+    "biopsy-inconclusive": (
+        lambda c: c.biopsies.append(Biopsy(result="inconclusive", when=When(offset=3.0))),
+        lambda c: c.biopsies.append(Biopsy(result="confirmed", when=When(offset=3.0))),
+    ),
+    "iatrogenic-trauma": (
+        lambda c: c.lesions.append(Lesion(site="finger-3-pad", laterality="left", cause="finger-stick glucose sampling",
+                                          onset=When(offset=5.0))),
+        lambda c: c.lesions.append(Lesion(site="finger-3-pad", laterality="left", cause="", onset=When(offset=5.0))),
+    ),
+    "differentials-not-documented": (
+        lambda c: setattr(c.diagnosis, "differentials", [Differential("cellulitis", "considered")]),
+        lambda c: setattr(c.diagnosis, "differentials", [Differential("cellulitis", "excluded")]),
+    ),
+    "consent-missing": (lambda c: setattr(c.consent, "given_by", "none"),
+                        lambda c: setattr(c.consent, "given_by", "next_of_kin")),
+    "dq-implausible-value": (add_labs(lab("calcium", 92.0, "mg/dL", low=8.5, high=10.1)),
+                             add_labs(lab("calcium", 9.2, "mg/dL", low=8.5, high=10.1))),
+    "dq-unknown-unit": (add_labs(lab("calcium", 9.2, "mg/L", low=8.5, high=10.1)),
+                        add_labs(lab("calcium", 9.2, "mg/dL", low=8.5, high=10.1))),
+    "dq-unusable-lab": (add_labs(lab("calcium", None, "mg/dL")), add_labs(lab("calcium", 9.2, "mg/dL", low=8.5, high=10.1))),
+    "dq-missing-reference-range": (add_labs(lab("calcium", 9.2, "mg/dL")),
+                                   add_labs(lab("calcium", 9.2, "mg/dL", low=8.5, high=10.1))),
+    "dq-lab-without-time": (add_labs(lab("calcium", 9.2, "mg/dL", day=None, low=8.5, high=10.1)),
+                            add_labs(lab("calcium", 9.2, "mg/dL", day=3.0, low=8.5, high=10.1))),
+    "dq-lesion-without-site": (site(""), site("abdomen")),
+    "dq-onset-unknown": (
+        both(lambda c: setattr(c.lesions[0], "onset", When()), lambda c: c.events.remove(c.event("e-onset"))),
+        lambda c: setattr(c.lesions[0], "onset", When(offset=-3.0)),
+    ),
+    "dq-event-order": (death_at(-10.0), death_at(30.0)),
+}
+
+# rules whose case cannot be a valid case file (the import refuses it), assessed all the same
+INVALID_FILES = {"dq-implausible-value", "dq-unknown-unit", "dq-unusable-lab"}
+
+
+def test_every_rule_has_a_firing_and_a_non_firing_case():
+    assert set(CASES) == set(rules())
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_fires(rule_id):
+    case = with_(base_case(), CASES[rule_id][0])
+    if rule_id not in INVALID_FILES:
+        valid(case)
+    a = assess(case)
+    found = a.by_rule(rule_id)
+    assert found, f"{rule_id} did not fire; fired: {[f.rule_id for f in a.findings]}"
+    r = rules()[rule_id]
+    for f in found:
+        assert f.category == r.category and f.title == r.title
+        assert f.citations or rule_id.startswith("dq-lab") or rule_id in ("dq-event-order", "dq-unusable-lab")
+        assert "{" not in f.message and "}" not in f.message
+        assert (f.message[0].isupper() or f.message[0].isdigit()) and f.message.endswith(".")
+        for e in f.evidence:  # a number without a unit is a bug
+            if _is_number(e.value):
+                assert e.unit, (rule_id, e)
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_rule_does_not_fire(rule_id):
+    case = with_(base_case(), CASES[rule_id][1])
+    if rule_id not in INVALID_FILES:
+        valid(case)
+    assert not assess(case).fired(rule_id)
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace("−", "-").lstrip("<>≤≥"))
+    except ValueError:
+        return False
+    return True
+
+
+def test_base_case_fires_only_sts_not_started():
+    assert [f.rule_id for f in assess(valid(base_case())).findings] == ["sts-not-started"]
+
+
+def test_message_templates_are_well_formed():
+    for r in rules().values():
+        for variant, template in r.messages.items():
+            assert all(name.isidentifier() for name in template_fields(template)), (r.id, variant)
+            assert template.strip().endswith((".", "}")), (r.id, variant)
+        assert set(r.severities) - {"default"} <= set(r.messages), r.id
+
+
+def test_two_inconclusive_biopsies_read_in_the_plural():
+    def f(c):
+        c.biopsies += [Biopsy(result="inconclusive", when=When(offset=3.0)), Biopsy(result="negative", when=When(offset=9.0))]
+    found = assess(with_(base_case(), f)).by_rule("biopsy-inconclusive")[0]
+    assert found.message.startswith("The skin biopsies on day 3 and on day 9 were inconclusive or negative.")
+
+
+# --- details of particular rules ---------------------------------------------------------------
+
+def test_ca_p_high_names_the_product_and_the_onset():
+    case = with_(base_case(), CASES["ca-p-high-before-onset"][0])
+    f = assess(case).by_rule("ca-p-high-before-onset")[0]
+    assert "82.8 mg²/dL²" in f.message and "at the first lesion onset" in f.message
+    assert "6.67 mmol²/L²" in f.message
+    assert f.severity == "warning"
+    assert [e.label for e in f.evidence][-1] == "First lesion onset"
+
+
+def test_ca_p_high_counts_a_value_months_before_onset():
+    case = with_(base_case(), add_labs(lab("calcium", 9.5, "mg/dL", day=-120, low=8.5, high=10.1),
+                                       lab("phosphate", 8.0, "mg/dL", day=-120, low=2.5, high=4.9)))
+    f = assess(case).by_rule("ca-p-high-before-onset")[0]
+    assert "90 days before the first lesion onset" in f.message
+
+
+def test_ca_p_above_goal_notes_binders():
+    case = with_(base_case(), both(CASES["ca-p-above-goal"][0], meds(med("non-calcium-binder", "sevelamer"))))
+    f = assess(case).by_rule("ca-p-above-goal")[0]
+    assert "sevelamer" in f.message and "55 mg²/dL²" in f.message
+    case = with_(base_case(), CASES["ca-p-above-goal"][0])
+    assert "No non-calcium binder is recorded." in assess(case).by_rule("ca-p-above-goal")[0].message
+
+
+def test_hypoalbuminaemia_uses_the_default_range_in_si_units():
+    case = with_(base_case(), add_labs(lab("albumin", 30.0, "g/L")))
+    f = assess(case).by_rule("hypoalbuminaemia")[0]
+    assert "30 g/L" in f.message and "34–50 g/L" in f.message and "default range" in f.message
+    assert "19.8" in f.message
+
+
+def test_insulin_effect_size_by_injections_a_day():
+    for per_day, odds in ((2.0, "1.49"), (3.0, "1.88"), (5.0, "3.74")):
+        case = with_(base_case(), meds(med("insulin", "insulin", doses_per_day=per_day)))
+        assert f"odds ratio is {odds}" in assess(case).by_rule("insulin-injections")[0].message
+
+
+def test_warfarin_message_suggests_considering_an_alternative():
+    case = with_(base_case(), meds(med("vitamin-k-antagonist", "warfarin")))
+    f = assess(case).by_rule("warfarin")[0]
+    assert "11.4" in f.message and "alternative" in f.message and "No stop of warfarin is recorded." in f.message
+    assert f.severity == "warning"
+
+
+def test_pth_variants_say_which_value_they_use():
+    c = with_(base_case(), add_labs(lab("pth_intact", 250.0, "pg/mL", day=-40, low=18.4, high=80.1),
+                                    lab("pth_intact", 350.0, "pg/mL", day=5, low=18.4, high=80.1)))
+    a = assess(c)
+    f = a.by_rule("pth-cinacalcet")[0]
+    assert f.severity == "notice"
+    assert "nearest before the first lesion onset: 250 pg/mL" in f.message
+    assert "latest intact PTH: 350 pg/mL" in f.message and "The latest value is above 300 pg/mL" in f.message
+    assert "No calcimimetic is recorded." in f.message
+    assert not a.fired("pth-parathyroidectomy-consider")
+    low = assess(with_(base_case(), add_labs(lab("pth_intact", 104.0, "pg/mL", low=18.4, high=80.1))))
+    f = low.by_rule("pth-cinacalcet")[0]
+    assert f.severity == "info" and "not indicated by PTH" in f.message and "no PTH is recorded before" in f.message
+
+
+def test_pth_in_pmol_per_litre_is_converted():
+    c = with_(base_case(), add_labs(lab("pth_intact", 50.0, "pmol/L")))  # 471.5 pg/mL
+    a = assess(c)
+    assert a.fired("pth-parathyroidectomy-consider")
+    assert a.by_rule("pth-cinacalcet")[0].severity == "notice"
+
+
+def test_site_penile_is_critical():
+    f = assess(with_(base_case(), site("glans-penis", "midline"))).by_rule("site-penile")[0]
+    assert f.severity == "critical" and "70%" in f.message
+
+
+def test_ulcerated_counts_eschar_unless_marked_not_ulcerated():
+    assert assess(with_(base_case(), obs(ulcerated="unknown", morphology=["eschar"]))).fired("ulcerated")
+    assert not assess(with_(base_case(), obs(ulcerated="no", morphology=["eschar"]))).fired("ulcerated")
+    f = assess(with_(base_case(), obs(ulcerated="yes"))).by_rule("ulcerated")[0]
+    assert "80%" in f.message and "33%" in f.message
+
+
+def test_infection_signs_fever_and_rising_wbc():
+    def fever(c):
+        c.vitals.append(Vital(kind="temperature", value=101.3, unit="°F", when=When(offset=2.0)))
+    f = assess(with_(base_case(), fever)).by_rule("infection-suspected")[0]
+    assert "fever of 101.3 °F" in f.message and "No antibiotic is recorded." in f.message
+    rising = add_labs(lab("wbc", 8.0, "K/µL", day=0, low=4.0, high=11.0), lab("wbc", 13.5, "K/µL", day=3, low=4.0, high=11.0))
+    f = assess(with_(base_case(), rising)).by_rule("infection-suspected")[0]
+    assert "13.5 K/µL" in f.message and "up from 8.0 K/µL" in f.message
+    falling = add_labs(lab("wbc", 15.0, "K/µL", day=0, low=4.0, high=11.0), lab("wbc", 12.0, "K/µL", day=3, low=4.0, high=11.0))
+    assert not assess(with_(base_case(), falling)).fired("infection-suspected")
+    normal_fever = lambda c: c.vitals.append(Vital(kind="temperature", value=37.2, unit="°C", when=When(offset=2.0)))  # noqa: E731
+    assert not assess(with_(base_case(), normal_fever)).fired("infection-suspected")
+
+
+def test_infection_names_recorded_antibiotics():
+    def abx(c):
+        c.lesions[0].observations[0].odour = "foul"
+        c.medications.append(med("antibiotic", "vancomycin", start=When(offset=1.0)))
+    f = assess(with_(base_case(), abx)).by_rule("infection-suspected")[0]
+    assert "vancomycin" in f.message and "MRSA and anaerobes" in f.message
+    assert "No antibiotic" not in f.message
+
+
+def _sts_finding(**kw):
+    def f(c):
+        c.treatments.append(sts(**{k: v for k, v in kw.items() if k != "weight"}))
+        c.patient.weight_kg = kw.get("weight")
+    return assess(with_(base_case(), f)).by_rule("sts-regimen")[0]
+
+
+def test_sts_regimen_variants():
+    f = _sts_finding(weight=80.0)
+    assert f.severity == "info" and "matches the usual regimen" in f.message
+    f = _sts_finding(weight=55.0)  # 25 g under 60 kg
+    assert f.severity == "notice" and "where 12.5 g is usual under 60 kg" in f.message
+    assert _sts_finding(dose=12.5, weight=55.0).severity == "info"
+    f = _sts_finding(times_per_week=2.0)
+    assert "2 times a week rather than three" in f.message
+    f = _sts_finding(stop=When(offset=15.0))
+    assert "less than the recommended trial of at least 1 month" in f.message
+    f = _sts_finding(dose=None, dose_unit="")
+    assert f.severity == "notice" and "the dose is not recorded" in f.message
+    f = _sts_finding(during_dialysis="no")
+    assert "not given during haemodialysis" in f.message
+    f = _sts_finding(dose=25000.0, dose_unit="mg", weight=70.0)
+    assert "matches" in f.message
+
+
+def test_sts_intraperitoneal_route_is_warned_against():
+    def f(c):
+        c.patient.dialysis_modality = "peritoneal"
+        c.treatments.append(sts(route="intraperitoneal", during_dialysis="unknown"))
+    found = assess(with_(base_case(), f)).by_rule("sts-regimen")[0]
+    assert found.severity == "warning" and "chemical peritonitis" in found.message
+    assert any(c.key == "gossett-2023" for c in found.citations)
+
+
+def test_biopsy_penile_caution_for_a_done_biopsy():
+    f = assess(with_(base_case(), penile_with_biopsy("inconclusive"))).by_rule("biopsy-penile-caution")[0]
+    assert "is recorded" in f.message and "sepsis" in f.message
+    f = assess(with_(base_case(), penile_with_biopsy("planned"))).by_rule("biopsy-penile-caution")[0]
+    assert "is planned" in f.message
+
+
+def test_iatrogenic_trauma_by_flag_and_monitoring_note():
+    def flagged(c):
+        c.lesions.append(Lesion(site="abdomen", iatrogenic="yes", cause="insulin injection site", onset=When(offset=5.0)))
+    f = assess(with_(base_case(), flagged)).by_rule("iatrogenic-trauma")[0]
+    assert "No change of glucose monitoring is recorded." in f.message and "minimising iatrogenic trauma" in f.message
+
+    def denied(c):
+        c.lesions.append(Lesion(site="abdomen", iatrogenic="no", cause="insulin injection site", onset=When(offset=5.0)))
+    assert not assess(with_(base_case(), denied)).fired("iatrogenic-trauma")
+
+
+def test_event_order_problems():
+    a = assess(with_(base_case(), death_at(-10.0)))
+    texts = [f.message for f in a.by_rule("dq-event-order")]
+    assert any("before presentation" in t for t in texts)
+
+    def stop_before_start(c):
+        c.treatments.append(sts(start=When(offset=20.0), stop=When(offset=5.0)))
+    assert any("stops" in f.message for f in assess(with_(base_case(), stop_before_start)).by_rule("dq-event-order"))
+
+    def lab_after_death(c):
+        death_at(30.0)(c)
+        c.labs.append(lab("calcium", 9.0, "mg/dL", day=60.0, low=8.5, high=10.1))
+    assert any("after death" in f.message for f in assess(with_(base_case(), lab_after_death)).by_rule("dq-event-order"))
+
+
+def test_event_order_tolerates_approximate_times():
+    def f(c):
+        c.events.append(Event(id="e-death", kind="death", when=When(offset=-0.5, precision="month", approximate=True)))
+    assert not assess(with_(base_case(), f)).fired("dq-event-order")
+
+
+def test_unknown_unit_message_lists_accepted_units():
+    f = assess(with_(base_case(), CASES["dq-unknown-unit"][0])).by_rule("dq-unknown-unit")[0]
+    assert "'mg/L'" in f.message and "mg/dL, mmol/L" in f.message
+    assert f.severity == "warning"
+
+
+def test_implausible_value_is_left_out_of_the_rules():
+    case = with_(base_case(), add_labs(lab("calcium", 92.0, "mg/dL", event="e-onset", low=8.5, high=10.1),
+                                       lab("phosphate", 9.0, "mg/dL", event="e-onset", low=2.5, high=4.9)))
+    a = assess(case)
+    f = a.by_rule("dq-implausible-value")[0]
+    assert "92.0 mg/dL" in f.message and "2–25 mg/dL" in f.message
+    assert not a.fired("ca-p-high-before-onset") and not a.fired("hypercalcaemia")
+
+
+def test_findings_are_sorted_by_severity():
+    from desktop.core.types import SEVERITY_ORDER
+    from test_core_cases import rich_case
+    a = assess(rich_case())
+    ranks = [SEVERITY_ORDER.index(f.severity) for f in a.findings]
+    assert ranks == sorted(ranks)
+    assert len(a.findings) > 10
+
+
+def test_observations_without_lesion_site_use_description():
+    def f(c):
+        c.lesions.append(Lesion(site="", description="synthetic unsited lesion", onset=When(offset=-2.0),
+                                observations=[Observation(when=When(offset=0.0), ulcerated="yes")]))
+    a = assess(with_(base_case(), f))
+    ev = a.by_rule("dq-lesion-without-site")[0].evidence[0]
+    assert ev.value == "synthetic unsited lesion"
+    assert "1 lesion has no site recorded" in a.by_rule("dq-lesion-without-site")[0].message

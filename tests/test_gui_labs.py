@@ -1,0 +1,293 @@
+"""The Labs section driven as a user would: the demo case's results, entry of a new timepoint in SI
+units, the Ca×P the core derives from it, undo/redo, refusal of an implausible value, the unit switch
+and the chart. Every save is checked in the library file itself (reopened read-only)."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from desktop.core import assess
+from desktop.demo import load_demo
+from desktop.gui.session import CaseSession
+from desktop.gui.sections.labs import LabsSection
+from desktop.store.library import create_library, open_library
+
+
+@pytest.fixture
+def lib_path(tmp_path):
+    return tmp_path / "labs.casebook"
+
+
+@pytest.fixture
+def section(qtbot, lib_path):
+    lib = create_library(lib_path)
+    case_id = lib.add_case(load_demo())
+    session = CaseSession(lib, case_id)
+    w = LabsSection(session)
+    qtbot.addWidget(w)
+    w.resize(1000, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    lib.close()
+
+
+def stored_labs(lib_path, case_id):
+    """The labs as the library file holds them (a second, read-only connection)."""
+    other = open_library(lib_path, read_only=True)
+    try:
+        return other.load_case(case_id, media=False).labs
+    finally:
+        other.close()
+
+
+def table_rows(w: LabsSection) -> list[list[str]]:
+    """The table's rows as [analyte, value, unit, range, flag, time, dialysis]."""
+    t = w.table
+    heads = [t.horizontalHeaderItem(c).text() for c in range(t.columnCount())]
+    order = ["Analyte", "Value", "Unit", "Reference range", "Flag", "Time", "Dialysis"]
+    assert sorted(heads) == sorted(order)
+    return [[t.item(r, heads.index(h)).text() for h in order] for r in range(t.rowCount())]
+
+
+def type_into(qtbot, field, text: str) -> None:
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClick(field, Qt.Key.Key_Delete)
+    qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def pick(qtbot, combo, data=None, text=None) -> None:
+    """Choose an entry of a closed combo box with the keyboard, as a user would."""
+    target = combo.findData(data) if text is None else combo.findText(text)
+    assert target >= 0, (data, text)
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(target):
+        qtbot.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.currentIndex() == target
+
+
+def choose(combo, data) -> None:
+    """Choose an entry from a combo box's popup list (one activation, as a mouse choice makes)."""
+    i = combo.findData(data)
+    assert i >= 0, data
+    combo.setCurrentIndex(i)
+    combo.activated.emit(i)
+
+
+def set_days_after_day0(qtbot, editor, days: int) -> None:
+    choose(editor.mode, "relative")
+    choose(editor.unit, "day")
+    type_into(qtbot, editor.amount.lineEdit(), str(days))
+
+
+def test_demo_results_are_shown_with_ranges_and_flags(section):
+    rows = table_rows(section)
+    assert len(rows) == 11
+    calcium = [r for r in rows if r[0] == "Calcium, total" and r[1] == "9.1"]
+    assert calcium == [["Calcium, total", "9.1", "mg/dL", "8.5–10.1 mg/dL", "", "day 0, approximate", ""]]
+    phosphate = next(r for r in rows if r[0] == "Phosphate (as phosphorus)" and r[1] == "1.5")
+    assert phosphate[4] == "L" and phosphate[3] == "2.5–4.9 mg/dL"
+    pth = next(r for r in rows if r[0].startswith("Parathyroid"))
+    assert pth[1:5] == ["104", "pg/mL", "18.4–80.1 pg/mL", "H"]
+    # the onset timepoint's results have no range of their own: the catalogue default, marked so
+    onset_ca = next(r for r in rows if r[0] == "Calcium, total" and r[1] == "9.2")
+    assert onset_ca[3] == "8.5–10.1 mg/dL (default)" and onset_ca[5] == "day −61 (month −2), approximate"
+
+    # the grid shows the first timepoint (day −61); the admission timepoint has 9 results
+    assert section.row("calcium").value.text() == "9.2"
+    admission = next(i for i in range(section.timepoint.count()) if "during admission" in section.timepoint.itemText(i))
+    assert "9 results" in section.timepoint.itemText(admission)
+    section.timepoint.setCurrentIndex(admission)
+    section.timepoint.activated.emit(admission)
+    assert section.row("calcium").value.text() == "9.1"
+    assert section.row("calcium").low.text() == "8.5" and section.row("calcium").high.text() == "10.1"
+    assert section.row("phosphate").flag.text() == "L"
+    assert section.row("pth_intact").flag.text() == "H"
+    assert section.row("bun").unit.currentText() == "mg/dL"
+
+
+def test_new_timepoint_in_si_units_with_ca_x_p_undo_and_redo(qtbot, section, lib_path):
+    session = section.session
+    case_id = session.case_id
+    before = len(stored_labs(lib_path, case_id))
+
+    qtbot.mouseClick(section.new_button, Qt.MouseButton.LeftButton)
+    assert section.timepoint.currentData() is None  # "New timepoint…"
+    assert section.row("calcium").value.text() == ""
+    set_days_after_day0(qtbot, section.when, 10)
+    assert section.current_when().offset == 10.0
+
+    # the section's unit switch: empty rows offer the SI unit
+    si = next(b for b in section.unit_buttons.buttons() if b.property("system") == "si")
+    qtbot.mouseClick(si, Qt.MouseButton.LeftButton)
+    assert section.row("calcium").unit.currentText() == "mmol/L"
+    # the default range is offered in that unit
+    assert section.row("calcium").low.placeholderText() == "2.12"
+
+    type_into(qtbot, section.row("calcium").value, "2.45")
+    type_into(qtbot, section.row("phosphate").value, "2.6")
+    assert section.error.message() == ""
+
+    labs = stored_labs(lib_path, case_id)
+    assert len(labs) == before + 2
+    new = {x.analyte: x for x in labs if x.when.offset == 10.0}
+    assert set(new) == {"calcium", "phosphate"}
+    assert (new["calcium"].value, new["calcium"].unit) == (2.45, "mmol/L")
+    assert (new["phosphate"].value, new["phosphate"].unit) == (2.6, "mmol/L")
+    assert new["calcium"].ref_low is None  # the default range is not written as the laboratory's own
+
+    # the timepoint now exists and is the one shown
+    assert "day 10" in section.timepoint.currentText() and "2 results" in section.timepoint.currentText()
+    # phosphate 2.6 mmol/L is above the default range (0.81–1.58 mmol/L)
+    assert section.row("phosphate").flag.text() == "H"
+
+    # the core derives Ca×P for day 10: 2.45 × 4.008 × 2.6 × 3.097 ≈ 79.1 mg²/dL² (6.37 mmol²/L²)
+    products = [d for d in assess(session.case).derived if d.kind == "ca_p_product" and d.day == 10.0]
+    assert len(products) == 1
+    assert products[0].unit == "mmol²/L²" and products[0].value == pytest.approx(6.37, abs=0.01)
+    assert products[0].alt_value == pytest.approx(79.07, abs=0.1)
+    # and the chart draws it against the 70/55 lines (SI: 5.64 and 4.43 mmol²/L²)
+    section.show_chart()
+    names = section.chart.series_names()
+    assert "Ca×P, derived (mmol²/L²)" in names
+    assert any(n.startswith("5.64 mmol²/L²") for n in names) and any(n.startswith("4.43 mmol²/L²") for n in names)
+    assert "Ca×P (mmol²/L²)" in section.chart.axis_titles()
+
+    stack = session.undo_stack
+    stack.undo()
+    labs = stored_labs(lib_path, case_id)
+    assert [x.analyte for x in labs if x.when.offset == 10.0] == ["calcium"]
+    stack.undo()
+    assert not [x for x in stored_labs(lib_path, case_id) if x.when.offset == 10.0]
+    assert len(session.case.labs) == before
+    assert not [d for d in assess(session.case).derived if d.kind == "ca_p_product" and d.day == 10.0]
+    # the views follow once the undo is done; the grid keeps the (now empty) new timepoint's time
+    qtbot.waitUntil(lambda: section.row("calcium").value.text() == "")
+    assert section.current_when().offset == 10.0 and "New timepoint: day 10" in section.timepoint.currentText()
+
+    stack.redo()
+    stack.redo()
+    labs = stored_labs(lib_path, case_id)
+    new = {x.analyte: x for x in labs if x.when.offset == 10.0}
+    assert (new["calcium"].value, new["calcium"].unit) == (2.45, "mmol/L")
+    assert (new["phosphate"].value, new["phosphate"].unit) == (2.6, "mmol/L")
+    qtbot.waitUntil(lambda: section.row("calcium").value.text() == "2.45")
+    assert [d.day for d in assess(session.case).derived if d.kind == "ca_p_product"].count(10.0) == 1
+
+
+def test_implausible_calcium_is_refused_inline_and_not_saved(qtbot, section, lib_path):
+    case_id = section.session.case_id
+    before = stored_labs(lib_path, case_id)
+    row = section.row("calcium")
+    assert row.value.text() == "9.2"
+    type_into(qtbot, row.value, "92")
+    msg = section.error.message()
+    assert msg.startswith("Calcium, total: 92 mg/dL is outside what can be measured (2–25 mg/dL)")
+    assert msg.endswith("a typing error?")
+    assert section.error.isVisible() and row.value.property("invalid")
+    assert stored_labs(lib_path, case_id) == before
+    assert next(x for x in section.session.case.labs if x.id == "lab-calcium-onset").value == 9.2
+
+    # in SI the bounds are given in the typed unit too
+    pick(qtbot, row.unit, text="mmol/L")
+    assert "23 mmol/L" not in section.error.message()
+    type_into(qtbot, row.value, "23")
+    assert "(2–25 mg/dL, that is 0.50–6.24 mmol/L)" in section.error.message()
+    assert stored_labs(lib_path, case_id) == before
+
+    # text that is not a number, and a range whose ends are swapped
+    type_into(qtbot, row.value, "9..2")
+    assert section.error.message() == "Calcium, total: '9..2' is not a number"
+    pick(qtbot, row.unit, text="mg/dL")
+    row.low.setText("10.1")
+    type_into(qtbot, row.high, "8.5")
+    type_into(qtbot, row.value, "9.3")
+    assert "low end is above its high end" in section.error.message()
+    assert stored_labs(lib_path, case_id) == before
+
+    # corrected, it saves and the message goes
+    row.low.setText("8.5")
+    type_into(qtbot, row.high, "10.1")
+    assert section.error.message() == ""
+    saved = next(x for x in stored_labs(lib_path, case_id) if x.id == "lab-calcium-onset")
+    assert (saved.value, saved.unit, saved.ref_low, saved.ref_high) == (9.3, "mg/dL", 8.5, 10.1)
+
+
+def test_unit_switch_converts_the_table_and_follows_the_window(qtbot, section):
+    section.set_unit_system("si")
+    rows = table_rows(section)
+    ca = next(r for r in rows if r[0] == "Calcium, total" and r[5].startswith("day 0"))
+    assert ca[1:4] == ["2.27", "mmol/L", "2.12–2.52 mmol/L"]
+    alb = next(r for r in rows if r[0] == "Albumin")
+    assert alb[1:5] == ["29", "g/L", "34–50 g/L", "L"]
+    conventional = next(b for b in section.unit_buttons.buttons() if b.property("system") == "conventional")
+    assert not conventional.isChecked()
+    section.set_unit_system("conventional")
+    assert conventional.isChecked()
+    ca = next(r for r in table_rows(section) if r[0] == "Calcium, total" and r[5].startswith("day 0"))
+    assert ca[1:3] == ["9.1", "mg/dL"]
+    with pytest.raises(ValueError):
+        section.set_unit_system("imperial")
+
+
+def test_clearing_a_value_deletes_the_result_and_focus_ref_finds_a_lab(qtbot, section, lib_path):
+    case_id = section.session.case_id
+    assert section.focus_ref("labs/lab-albumin")
+    assert section.row("albumin").value.text() == "2.9"
+    assert "during admission" in section.timepoint.currentText()
+    type_into(qtbot, section.row("albumin").value, "")
+    assert "lab-albumin" not in {x.id for x in stored_labs(lib_path, case_id)}
+    section.session.undo_stack.undo()
+    assert "lab-albumin" in {x.id for x in stored_labs(lib_path, case_id)}
+    qtbot.waitUntil(lambda: section.row("albumin").value.text() == "2.9")
+    assert not section.focus_ref("events/ev-admission")
+    assert not section.focus_ref("labs/no-such-lab")
+
+
+def test_chart_draws_chosen_analytes_with_units(section):
+    section.show_chart()
+    section.set_charted(["calcium", "albumin"])
+    names = section.chart.series_names()
+    assert names == ["Calcium, total (mg/dL)", "Albumin (g/dL)"]
+    assert "Value (mg/dL, g/dL; see legend)" in section.chart.axis_titles()
+    assert "Day (day 0 = index event)" in section.chart.axis_titles()
+    section.set_charted(["calcium", "phosphate", "ca_p_product"])
+    names = section.chart.series_names()
+    assert "Ca×P, derived (mg²/dL²)" in names
+    assert "70 mg²/dL² (risk)" in names and "55 mg²/dL² (goal)" in names
+
+
+def test_dialysis_context_and_time_apply_to_the_whole_timepoint(qtbot, section, lib_path):
+    case_id = section.session.case_id
+    section.focus_ref("labs/lab-calcium")  # the admission timepoint, 9 results
+    pick(qtbot, section.dialysis, "pre")
+    at_admission = [x for x in stored_labs(lib_path, case_id) if x.when.event_id == "ev-admission-labs"]
+    assert len(at_admission) == 9 and {x.dialysis_context for x in at_admission} == {"pre"}
+    assert next(r for r in table_rows(section) if r[0] == "Albumin")[6] == "pre-dialysis"
+    # a result added at this timepoint gets the same context
+    type_into(qtbot, section.row("creatinine").value, "6.2")
+    crea = next(x for x in stored_labs(lib_path, case_id) if x.analyte == "creatinine")
+    assert crea.dialysis_context == "pre" and crea.when.event_id == "ev-admission-labs"
+    assert crea.unit == "mg/dL"
+    # one undo step per change: the creatinine, then the context of all nine
+    section.session.undo_stack.undo()
+    section.session.undo_stack.undo()
+    assert {x.dialysis_context for x in stored_labs(lib_path, case_id)} == {"unknown"}
+    qtbot.waitUntil(lambda: section.dialysis.value() == "unknown" and section.row("creatinine").value.text() == "")
+
+    # moving the timepoint's time moves all its results; each finished change of the time (here: the
+    # mode, then the amount) is one undoable step for all of them
+    depth = section.session.undo_stack.index()
+    set_days_after_day0(qtbot, section.when, 2)
+    moved = [x for x in stored_labs(lib_path, case_id) if x.when.offset == 2.0 and x.when.event_id is None]
+    assert len(moved) == 9
+    assert section.current_when().offset == 2.0 and "9 results" in section.timepoint.currentText()
+    assert section.session.undo_stack.index() - depth == 2
+    section.session.undo_stack.undo()
+    assert len([x for x in stored_labs(lib_path, case_id) if x.when.offset == 0.0]) == 9
+    qtbot.waitUntil(lambda: section.current_when().offset == 0.0)
+    section.session.undo_stack.undo()
+    assert len([x for x in stored_labs(lib_path, case_id) if x.when.event_id == "ev-admission-labs"]) == 9

@@ -1,0 +1,307 @@
+"""The free-text PHI scan: recall on a synthetic corpus, the case's own identifiers in other forms,
+clinical numbers left alone, the generic walk over every free-text field, confirmations."""
+from __future__ import annotations
+
+import collections
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop.codec import from_plain
+from desktop.model import (Author, Case, Event, Identifiers, LabResult, Lesion, Media, Observation,
+                           RecordNumber, When)
+from desktop.privacy.phi import (KIND_LABELS, KINDS, PhiFound, PhiHit, ensure_no_phi, scan_case, scan_text,
+                                 text_fields)
+
+CORPUS = Path(__file__).parent / "phi_corpus" / "corpus.json"
+
+
+def _load_corpus() -> dict:
+    return json.loads(CORPUS.read_text("utf-8"))
+
+
+def _covered(text: str, start: int, end: int, hits) -> bool:
+    """A planted identifier is found when hits cover every letter and digit of it."""
+    cov = set()
+    for _, s, e in hits:
+        if s < end and start < e:
+            cov.update(range(s, e))
+    return all(i in cov for i in range(start, end) if text[i].isalnum())
+
+
+# --- the corpus -----------------------------------------------------------------------------------
+
+def test_corpus_is_large_synthetic_and_covers_every_kind():
+    corpus = _load_corpus()
+    counts = collections.Counter()
+    for doc in corpus["documents"]:
+        from_plain(Identifiers, doc["identifiers"])  # the identifiers are valid model data
+        for t in doc["texts"]:
+            for s, e, kind in t["spans"]:
+                assert 0 <= s < e <= len(t["text"]), (doc["id"], t["text"], s, e)
+                assert kind in KINDS
+                counts[kind] += 1
+    assert sum(counts.values()) >= 300
+    for kind in KINDS:
+        if kind != "other":
+            assert counts[kind] >= 300, f"only {counts[kind]} planted identifiers of kind {kind!r}"
+    assert len(corpus["clean"]) >= 100
+
+
+def test_corpus_recall_and_false_positives():
+    corpus = _load_corpus()
+    planted = found = kind_agrees = 0
+    missed: list[str] = []
+    false_pos: list[str] = []
+    per_kind = collections.Counter()
+    per_kind_found = collections.Counter()
+    for doc in corpus["documents"]:
+        ids = from_plain(Identifiers, doc["identifiers"])
+        for t in doc["texts"]:
+            text = t["text"]
+            hits = scan_text(text, ids, dates=doc["dates"])
+            for s, e, kind in t["spans"]:
+                planted += 1
+                per_kind[kind] += 1
+                if _covered(text, s, e, hits):
+                    found += 1
+                    per_kind_found[kind] += 1
+                    kind_agrees += any(k == kind for k, hs, he in hits if hs < e and s < he)
+                else:
+                    missed.append(f"{kind}: {text[s:e]!r} in {text!r}")
+            for k, hs, he in hits:
+                if not any(hs < e and s < he for s, e, _ in t["spans"]):
+                    false_pos.append(f"{k}: {text[hs:he]!r} in {text!r}")
+    clean_words = 0
+    for text in corpus["clean"]:
+        clean_words += len(text.split())
+        for k, hs, he in scan_text(text):
+            false_pos.append(f"{k}: {text[hs:he]!r} in {text!r}")
+    recall = found / planted
+    report = (f"PHI corpus: recall {found}/{planted} = {recall:.4f}; false positives {len(false_pos)} "
+              f"(clean prose: {len(corpus['clean'])} sentences, {clean_words} words); "
+              f"hit kind agrees with the planted kind for {kind_agrees}/{found}; per kind: "
+              + ", ".join(f"{k} {per_kind_found[k]}/{per_kind[k]}" for k in sorted(per_kind)))
+    print("\n" + report)
+    for line in missed[:20]:
+        print("  missed", line)
+    for line in false_pos[:20]:
+        print("  false positive", line)
+    assert recall >= 0.99, report + "\nmissed:\n" + "\n".join(missed[:30])
+    assert len(false_pos) <= 15, report + "\nfalse positives:\n" + "\n".join(false_pos[:30])
+
+
+# --- the case's own identifiers in other forms -----------------------------------------------------
+
+IDS = Identifiers(given_names="Hildegard Ottoline", family_name="Quenneville", date_of_birth="1948-03-07",
+                  record_numbers=[RecordNumber("MRN", "0044719230")], street="17 Larkspur Close",
+                  city="Brackenfield", county="Wexcombe County", state="Oregon", zip_code="97358",
+                  phone="(503) 555-0142", fax="503-555-0199", email="h.quenneville@example.org",
+                  ssn="078-05-1120", urls=["https://quenneville.example.org/blog"], ip_addresses=["192.0.2.44"],
+                  relatives=["Bartholomew Quenneville (son)", "Acme Steel Works (employer)"],
+                  other=["tattoo of a heron"])
+
+
+def _kinds_found(text: str, ids=IDS, **kw) -> list[tuple[str, str]]:
+    return [(k, text[s:e]) for k, s, e in scan_text(text, ids, **kw)]
+
+
+@pytest.mark.parametrize("form", ["03/07/1948", "3/7/1948", "7 March 1948", "March 7, 1948", "07-Mar-1948",
+                                  "7th of March 1948", "1948/03/07", "07.03.1948", "Mar 7 '48", "19480307",
+                                  "07MAR1948"])
+def test_date_of_birth_in_other_formats(form):
+    text = f"Born {form}, she had diabetes for 30 years."
+    hits = scan_text(text, IDS)
+    s = text.index(form)
+    assert _covered(text, s, s + len(form), hits), (form, _kinds_found(text))
+
+
+@pytest.mark.parametrize("form", ["503.555.0142", "503 555 0142", "5035550142", "+1 503 555 0142",
+                                  "(503)555-0142", "503-555-0142", "555-0142", "+1-503-555-0142"])
+def test_own_phone_digits_with_other_separators(form):
+    text = f"The daughter can be reached on {form} after six."
+    hits = scan_text(text, IDS)
+    s = text.index(form)
+    assert _covered(text, s, s + len(form), hits), (form, _kinds_found(text))
+
+
+def test_own_names_in_lower_case_without_accents_and_possessive():
+    found = _kinds_found("quenneville's daughter and HILDEGARD came; Ottoline agreed.")
+    assert ("name", "quenneville") in found or ("name", "quenneville's") in found
+    assert ("name", "HILDEGARD") in found and ("name", "Ottoline") in found
+    ids = Identifiers(given_names="José", family_name="Núñez")
+    assert [t for _, t in _kinds_found("jose nunez and JOSÉ NÚÑEZ", ids)] == ["jose nunez", "JOSÉ NÚÑEZ"]
+
+
+def test_own_other_identifier_kinds():
+    text = ("MRN 44719230 (0044-7192-30); SSN 078 05 1120; fax 503.555.0199; write to H.Quenneville@example.org; "
+            "see quenneville.example.org/blog; logged from 192.0.2.44; lives at 17 Larkspur Cl. in brackenfield, "
+            "Wexcombe; ZIP 97358; her son Bartholomew and Acme Steel Works; a tattoo of a heron on the arm.")
+    found = _kinds_found(text)
+    kinds = {k for k, _ in found}
+    assert {"record_number", "ssn", "fax", "email", "url", "ip", "address", "zip", "name", "other"} <= kinds, found
+    texts = [t for _, t in found]
+    for must in ("44719230", "0044-7192-30", "078 05 1120", "503.555.0199", "H.Quenneville@example.org",
+                 "192.0.2.44", "brackenfield", "97358", "Bartholomew", "tattoo of a heron"):
+        assert any(must in t for t in texts), (must, found)
+    # role words in the relatives entries are not names: "son", "steel", "works" alone are not flagged
+    assert _kinds_found("The son works in steel.") == []
+
+
+def test_recorded_dates_of_the_case_found_in_any_format():
+    found = _kinds_found("Admitted 5.3.21 and again on 5 Mar 2021.", Identifiers(), dates=["2021-03-05"])
+    assert [t for _, t in found] == ["5.3.21", "5 Mar 2021"]
+
+
+# --- generic identifiers ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text,kind,what", [
+    ("Seen on 2021-03-05 for review.", "date", "2021-03-05"),
+    ("Seen on 12/31/2020 for review.", "date", "12/31/2020"),
+    ("Admitted June 5th and discharged in July 2021.", "date", "June 5th"),
+    ("Admitted June 5th and discharged in July 2021.", "date", "July 2021"),
+    ("Call (216) 444-2200 ext. 12 for results.", "phone", "(216) 444-2200 ext. 12"),
+    ("Fax: +44 20 7946 0958.", "fax", "+44 20 7946 0958"),
+    ("Mail k.brown77@mailbox.org today.", "email", "k.brown77@mailbox.org"),
+    ("Updates at https://www.caringbridge.org/visit/x.", "url", "https://www.caringbridge.org/visit/x"),
+    ("Access from 10.0.3.115 and fe80::1ff:fe23:4567:890a.", "ip", "fe80::1ff:fe23:4567:890a"),
+    ("Listed SSN 123-45-6789.", "ssn", "123-45-6789"),
+    ("Her bracelet read 4471209935.", "digits", "4471209935"),
+    ("Referred from Elyria, OH 44035-1234.", "zip", "44035-1234"),
+    ("She lives at 4410 W. Ridge Rd., Apt 3B.", "address", "4410 W. Ridge Rd., Apt 3B"),
+    ("Referred from Kenosha, Wisconsin with pain.", "address", "Kenosha"),
+    ("A 93-year-old woman was admitted.", "age", "93-year-old"),
+    ("Mrs. Halvorsen brought photographs.", "name", "Halvorsen"),
+    ("The licence plate 7ABC123 was noted.", "record_number", "7ABC123"),
+])
+def test_generic_identifiers(text, kind, what):
+    found = _kinds_found(text, None)
+    assert (kind, what) in found, found
+
+
+CLINICAL = [
+    "Calcium 9.2 mg/dL and phosphate 9.0 mg/dL (product = 82.8 mg/dL) when the penile lesion appeared.",
+    "Blood pressure 87/52 mmHg; heart rate 112/min; temperature 37.8 °C; SpO2 94%.",
+    "Sodium thiosulfate 25 g thrice weekly during dialysis; warfarin 5 mg daily; insulin 4 times a day.",
+    "White cell count 6.8 K/μL (4.0–11.0 K/μL); PTH 104 pg/mL (18.4–80.1 pg/mL); HbA1c 6.9% (≤ 5.6%).",
+    "Lesions began on day −60 and the biopsy was done on day 12, 2 months before admission.",
+    "LOINC 17861-6 and 2777-1; ICD-10 N18.6, E83.59 and L98.8; SNOMED CT 95417008.",
+    "In 2019 a meta-analysis of 856 cases; the 2018 review; 6-month mortality 50% to 70%.",
+    "PUSH score 12, BWAT 4/5, pain 8/10, grade 3/4, MRC 4/5, eGFR 12 mL/min/1.73 m², Kt/V 1.4.",
+    "Platelets 250,000/μL, 250000/μL; cholecalciferol 50000 IU weekly; a 1-week course; 1-0-1 dosing.",
+    "See doi:10.1186/s13256-022-03315-4 and PMID 34567890 (NCT01234567).",
+    "A 73-year-old man aged 73 years; patients aged 90 or older are reported as 90 or older.",
+    "CD34, IL-6, COVID-19, T2DM, 12-lead ECG, 3-0 nylon, 1:200 dilution, 2 × 10⁹/L, 24/7 care at 08:30.",
+    "May be considered when the wound fails to heal; the march of necrosis continued proximally.",
+]
+
+
+@pytest.mark.parametrize("text", CLINICAL)
+def test_clinical_numbers_are_not_flagged(text):
+    assert scan_text(text, None) == []
+
+
+def test_references_and_provenance_are_citations():
+    c = Case(source="Smilnak et al. 2022, J Med Case Rep 16:18, https://doi.org/10.1186/s13256-021-03215-1, CC BY 4.0")
+    c.identifiers = Identifiers(family_name="Quenneville")
+    c.narrative.references = [
+        "Nigwekar SU, Thadhani R, Brandenburg VM. Calciphylaxis. N Engl J Med. 2018 May 3;378(18):1704-14. "
+        "doi:10.1056/NEJMra1505292. https://www.nejm.org/doi/full/10.1056/NEJMra1505292",
+        "Quenneville A. A coincidence of names. Published 12 March 2020.",
+        "Contact the author at someone@example.org.",
+    ]
+    hits = scan_case(c)
+    assert [(h.field, h.kind, h.text) for h in hits] == [
+        ("$.narrative.references[1]", "name", "Quenneville"),
+        ("$.narrative.references[2]", "email", "someone@example.org"),
+    ]
+
+
+# --- the walk over the case ----------------------------------------------------------------------
+
+def _case_with_text_everywhere() -> Case:
+    c = Case(title="Calciphylaxis in Mrs Quenneville", keywords=["calciphylaxis", "Brackenfield"])
+    c.identifiers = IDS
+    c.authors = [Author(name="Hildegard Author", affiliations=["Brackenfield Hospital, 17 Larkspur Close"],
+                        email="author@example.org")]
+    c.events = [Event(id="e1", description="Admitted on 2021-03-05", when=When(date="2021-03-05", label="on 5/3/21"))]
+    c.lesions = [Lesion(id="l1", description="ulcer", observations=[Observation(id="o1", note="photo by Hildegard")])]
+    c.labs = [LabResult(id="x", analyte="calcium", value=9.2, unit="mg/dL", note="drawn 03/07/1948?")]
+    c.media = [Media(id="m0", caption="thigh"), Media(id="m1", caption="calf"),
+               Media(id="m2", caption="Photo sent from 503-555-0142")]
+    c.narrative.discussion = "Quenneville improved."
+    return c
+
+
+def test_scan_case_names_each_field_by_json_path():
+    c = _case_with_text_everywhere()
+    hits = scan_case(c)
+    got = {(h.field, h.kind, h.text) for h in hits}
+    assert got == {
+        ("$.title", "name", "Quenneville"),
+        ("$.keywords[1]", "address", "Brackenfield"),
+        ("$.events[0].description", "date", "2021-03-05"),
+        ("$.events[0].when.label", "date", "5/3/21"),
+        ("$.lesions[0].observations[0].note", "name", "Hildegard"),
+        ("$.labs[0].note", "date", "03/07/1948"),
+        ("$.media[2].caption", "phone", "503-555-0142"),
+        ("$.narrative.discussion", "name", "Quenneville"),
+    }, got
+    for h in hits:  # offsets point into the field's own text
+        field_text = next(tf.text for tf in text_fields(c) if tf.path == h.field)
+        assert field_text[h.start:h.end] == h.text
+    assert all(h.kind in KIND_LABELS for h in hits)
+
+
+def test_text_fields_skip_identifiers_authors_ids_codes_and_dates():
+    c = _case_with_text_everywhere()
+    paths = [tf.path for tf in text_fields(c)]
+    assert not any(p.startswith(("$.identifiers", "$.authors")) for p in paths)
+    assert "$.id" not in paths and "$.events[0].id" not in paths and "$.labs[0].analyte" not in paths
+    assert "$.events[0].when.date" not in paths and "$.labs[0].unit" not in paths
+    assert "$.media[0].caption" in paths and "$.keywords[0]" in paths
+
+
+def test_confirmed_hits_are_left_out():
+    c = _case_with_text_everywhere()
+    hits = scan_case(c)
+    confirmed = {("$.narrative.discussion", "Quenneville"), ("$.media[2].caption", "503-555-0142")}
+    rest = scan_case(c, confirmed=confirmed)
+    assert len(rest) == len(hits) - 2
+    assert not any((h.field, h.text) in confirmed for h in rest)
+    # the same text in another field still counts
+    assert any(h.field == "$.title" and h.text == "Quenneville" for h in rest)
+
+
+def test_ensure_no_phi_raises_with_the_hits_unless_allowed():
+    c = _case_with_text_everywhere()
+    with pytest.raises(PhiFound) as err:
+        ensure_no_phi(c)
+    assert err.value.hits == scan_case(c)
+    assert "$.media[2].caption" in str(err.value)
+    assert ensure_no_phi(c, allow=True) == err.value.hits
+    clean = Case(title="Calciphylaxis of the penis and distal digits: a case report")
+    assert ensure_no_phi(clean) == []
+    assert isinstance(err.value.hits[0], PhiHit)
+
+
+HOSTILE = [
+    "<para><b>bold</b> <font name='Nope' size=99>x</font> &amp; & < > <br/><img src='x'/></para>",
+    "مريض يبلغ ٧٣ عاما ‏\u202eevil\u202c עברית 17 Larkspur Close",
+    "😀🩺🦶🏿 ulcer 👍 " * 50,
+    "x\x00y\x00 NUL 503-555-0142 \x1b[31m",
+    "long " + "Quenneville 1948-03-07 " * 2200,
+    "\ud7ff\ufeff\u200b\u00a0zero-width",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_text_scans_without_crash(text):
+    c = _case_with_text_everywhere()
+    c.narrative.discussion = text
+    c.media[0].caption = text
+    hits = scan_case(c)
+    for h in hits:
+        assert 0 <= h.start < h.end
+    assert isinstance(scan_text(text, IDS), list)
