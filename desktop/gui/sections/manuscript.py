@@ -1,0 +1,324 @@
+"""The Manuscript section: title, authors, keywords, the abstract and every part of the text, the
+declarations with the consent record, and the references — each with its CARE checklist item
+(resources/catalogues/care.json) and a live word count."""
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ... import catalogue
+from ...model import Author, ConsentGiver
+from ..session import CaseSession
+from ..widgets import (
+    SPACING, CheckField, ChoiceCombo, Column, FieldError, LineField, LinesArea, ListEditor, PartForm, TextArea,
+    choices_of, group, heading, hint_label, reveal, scroll_page, set_muted, word_count,
+)
+
+NOTICE_COLOUR = "#8a5300"
+ORCID = re.compile(r"^(https://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+# (attribute, label, CARE items, lines): the narrative in the order of the manuscript
+ABSTRACT = [
+    ("abstract_background", "Background", ("3a",), 4),
+    ("abstract_case", "Case presentation", ("3b", "3c"), 5),
+    ("abstract_conclusions", "Conclusions", ("3d",), 3),
+]
+MAIN_TEXT = [
+    ("introduction", "Introduction", ("4",), 6),
+    ("clinical_findings", "Clinical findings", ("6",), 5),
+    ("diagnostic_assessment", "Diagnostic assessment", ("8a", "8b", "8c", "8d"), 5),
+    ("therapeutic_intervention", "Therapeutic intervention", ("9a", "9b", "9c"), 5),
+    ("follow_up", "Follow-up and outcomes", ("10a", "10b", "10c", "10d"), 5),
+    ("discussion", "Discussion", ("11a", "11b", "11c"), 8),
+    ("conclusions", "Conclusions", ("11d",), 3),
+    ("patient_perspective", "Patient perspective", ("12",), 3),
+]
+DECLARATIONS = [
+    ("ethics", "Ethics approval and consent", ("13",), 2),
+    ("competing_interests", "Competing interests", (), 2),
+    ("funding", "Funding", (), 2),
+    ("data_availability", "Availability of data", (), 2),
+    ("acknowledgements", "Acknowledgements", (), 2),
+]
+
+
+@cache
+def care_items() -> dict[str, dict]:
+    """CARE checklist items by id ("3a" -> {"topic", "text"}); empty when the catalogue is missing
+    or unreadable, so the section still works (hints then name the item only)."""
+    try:
+        return {i["id"]: i for i in catalogue.load_json("catalogues", "care.json")["items"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def care_hint(ids: tuple[str, ...]) -> str:
+    if not ids:
+        return ""
+    items = care_items()
+    parts = []
+    for i in ids:
+        item = items.get(i)
+        parts.append(f"{i} {item['text']}" if item else i)
+    return "CARE " + "; ".join(parts)
+
+
+def split_keywords(text: str) -> list[str]:
+    return [k.strip() for k in re.split(r"[;,\n]", text) if k.strip()]
+
+
+def title_notice(title: str) -> str:
+    if not title.strip():
+        return "CARE 1: give a title naming the area of focus and \u201ccase report\u201d."
+    if "case report" not in title.lower():
+        return "CARE 1: the title should contain \u201ccase report\u201d."
+    return ""
+
+
+def keywords_notice(keywords: list[str]) -> str:
+    n = len(keywords)
+    if 2 <= n <= 5:
+        return f"{n} keywords"
+    return f"{n} keyword{'s' if n != 1 else ''} \u2014 CARE 2 asks for two to five"
+
+
+def _notice_label() -> QLabel:
+    lab = QLabel()
+    lab.setWordWrap(True)
+    lab.setStyleSheet(f"color: {NOTICE_COLOUR};")
+    return lab
+
+
+class NarrativeField(QWidget):
+    """One part of the text: its title, its CARE item, a live word count, and the text itself."""
+
+    def __init__(self, label: str, care: tuple[str, ...], lines: int, area: TextArea | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.label = label
+        self.area = area or TextArea(label, lines=lines, grow=24)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(3)
+        top = QHBoxLayout()
+        top.setSpacing(SPACING)
+        self.title = QLabel(f"<b>{label}</b>")
+        self.title.setBuddy(self.area)
+        top.addWidget(self.title)
+        self.hint = QLabel(care_hint(care))
+        self.hint.setWordWrap(True)
+        set_muted(self.hint)
+        top.addWidget(self.hint, 1)
+        self.count = QLabel()
+        self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        set_muted(self.count)
+        top.addWidget(self.count, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(top)
+        lay.addWidget(self.area)
+        self.error = FieldError()
+        lay.addWidget(self.error)
+        if care:
+            self.area.setAccessibleDescription(self.hint.text())
+            self.area.setToolTip(self.hint.text())
+        self.area.textChanged.connect(self.update_count)
+        self.update_count()
+
+    def words(self) -> int:
+        return word_count(self.area.toPlainText())
+
+    def update_count(self) -> None:
+        if isinstance(self.area, LinesArea):
+            n = len(self.area.value())
+            text = f"{n} reference{'s' if n != 1 else ''}"
+        else:
+            n = self.words()
+            text = f"{n} word{'s' if n != 1 else ''}"
+        self.count.setText(text)
+        self.count.setAccessibleName(f"{self.label}: {text}")
+
+
+class ManuscriptSection(QWidget):
+    def __init__(self, session: CaseSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.form = PartForm(session)
+        self.narrative: dict[str, NarrativeField] = {}
+        page = scroll_page(self)
+        page.addWidget(heading("Manuscript"))
+        page.addWidget(hint_label("The text of the case report. Each part shows the CARE checklist item it "
+                                  "answers and its word count; everything is saved as you type."))
+        page.addWidget(self._build_title())
+        page.addWidget(self._build_authors())
+        page.addWidget(self._build_texts("Abstract", ABSTRACT))
+        page.addWidget(self._build_texts("Main text", MAIN_TEXT))
+        page.addWidget(self._build_declarations())
+        page.addWidget(self._build_references())
+        page.addStretch(1)
+        session.changed.connect(self._changed)
+        self.refresh()
+
+    # --- building ------------------------------------------------------------------------------
+
+    def _build_title(self) -> QGroupBox:
+        box, form = group("Title and keywords")
+        self.title = LineField("Title", placeholder="e.g. Calciphylaxis of the penis: a case report")
+        err = FieldError()
+        self.form.add(form, "case", "title", "Title", self.title, error=err, tip=care_hint(("1",)))
+        self.title_notice = _notice_label()
+        form.addRow("", self.title_notice)
+        self.title.textChanged.connect(lambda t: self._show_title_notice(t))
+        self.short_title = self.form.add(form, "case", "short_title", "Short title",
+                                         LineField("Short title", placeholder="running head"))
+        self.keywords = LineField("Keywords", placeholder="two to five, separated by commas")
+        self.form.add(form, "case", "keywords", "Keywords", self.keywords, tip=care_hint(("2",)),
+                      convert=split_keywords, present=lambda ks: ", ".join(ks))
+        self.keywords_notice = QLabel()
+        self.keywords.textChanged.connect(lambda t: self._show_keywords_notice(split_keywords(t)))
+        form.addRow("", self.keywords_notice)
+        return box
+
+    def _build_authors(self) -> QGroupBox:
+        box = QGroupBox("Authors")
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
+        self.authors = ListEditor(self.session, [
+            Column("Name", lambda a: a.name, width_chars=24),
+            Column("Affiliations", lambda a: "; ".join(a.affiliations), tooltip=lambda a: "\n".join(a.affiliations),
+                   width_chars=30),
+            Column("E-mail", lambda a: a.email),
+            Column("ORCID", lambda a: a.orcid),
+            Column("Corresponding", lambda a: "yes" if a.corresponding else ""),
+            Column("Contribution", lambda a: a.contribution, tooltip=lambda a: a.contribution, stretch=True),
+        ], "author", lambda: Author(), embedded=(lambda c: c.authors, self._put_authors), rows=2)
+        ed = self.authors
+        ed.add_field("Name", "name", LineField("Author name"))
+        ed.add_field("Affiliations", "affiliations", LinesArea("Affiliations", lines=2, placeholder="one per line"))
+        ed.add_field("E-mail", "email", LineField("Author e-mail"),
+                     validate=lambda v: None if not v or EMAIL.match(v) else f"{v!r} is not an e-mail address")
+        ed.add_field("ORCID", "orcid", LineField("ORCID", placeholder="0000-0000-0000-0000"),
+                     validate=lambda v: None if not v or ORCID.match(v.strip()) else
+                     f"{v!r} is not an ORCID iD (four groups of four digits, e.g. 0000-0002-1825-0097)")
+        ed.add_field("Corresponding", "corresponding", CheckField("corresponding author", "Corresponding author"))
+        ed.add_field("Contribution", "contribution", LineField("Contribution", placeholder="what this author did"))
+        lay.addWidget(ed)
+        return box
+
+    def _put_authors(self, authors: list) -> bool:
+        return self.session.set_case_fields(text="Edit authors", authors=authors)
+
+    def _narrative_field(self, attr: str, label: str, care: tuple[str, ...], lines: int,
+                         area: TextArea | None = None) -> NarrativeField:
+        nf = NarrativeField(label, care, lines, area)
+        self.form.add(None, "narrative", attr, label, nf.area, error=nf.error)
+        self.narrative[attr] = nf
+        return nf
+
+    def _build_texts(self, title: str, fields: list) -> QGroupBox:
+        box = QGroupBox(title)
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
+        lay.setSpacing(SPACING + 2)
+        for attr, label, care, lines in fields:
+            lay.addWidget(self._narrative_field(attr, label, care, lines))
+        if title == "Abstract":
+            self.abstract_total = QLabel()
+            set_muted(self.abstract_total)
+            self.abstract_total.setAlignment(Qt.AlignmentFlag.AlignRight)
+            lay.addWidget(self.abstract_total)
+            for attr, *_ in ABSTRACT:
+                self.narrative[attr].area.textChanged.connect(self._update_abstract_total)
+        return box
+
+    def _build_declarations(self) -> QGroupBox:
+        box = QGroupBox("Declarations and consent")
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
+        lay.setSpacing(SPACING + 2)
+        consent_box, form = group("Consent for publication (CARE 13)")
+        f = self.form
+        self.consent_given_by = f.add(form, "consent", "given_by", "Given by", ChoiceCombo(
+            [(v, {"none": "not recorded", "next_of_kin": "next of kin"}.get(v, v)) for v, _ in choices_of(ConsentGiver)],
+            "Consent given by"), tip="For a deceased patient, consent comes from the next of kin.")
+        date = LineField("Consent date", placeholder="YYYY-MM-DD")
+        date.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000-00-00") * 2 + 20)
+        f.add(form, "consent", "date", "Date signed", date, convert=lambda v: v.strip() or None,
+              present=lambda v: v or "")
+        f.add(form, "consent", "covers_images", "Images", CheckField("the consent covers the images",
+                                                                     "Consent covers the images"))
+        f.add(form, "consent", "note", "Note", TextArea("Consent note", lines=2))
+        lay.addWidget(consent_box)
+        for attr, label, care, lines in DECLARATIONS:
+            lay.addWidget(self._narrative_field(attr, label, care, lines))
+        return box
+
+    def _build_references(self) -> QGroupBox:
+        box = QGroupBox("References")
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
+        area = LinesArea("References", lines=6, grow=30, placeholder="one reference per line, in citation order")
+        nf = self._narrative_field("references", "References", ("4", "11b"), 6, area)
+        lay.addWidget(nf)
+        return box
+
+    # --- refreshing ------------------------------------------------------------------------------
+
+    def _changed(self, part: str) -> None:
+        if part in ("narrative", "consent", "case"):
+            self.refresh()
+
+    def refresh(self) -> None:
+        self.form.load()
+        self.authors.refresh()
+        self._show_title_notice(self.title.text())
+        self._show_keywords_notice(split_keywords(self.keywords.text()))
+        self._update_abstract_total()
+
+    def _show_title_notice(self, title: str) -> None:
+        text = title_notice(title)
+        self.title_notice.setText(text)
+        self.title_notice.setVisible(bool(text))
+        self.title_notice.setAccessibleName(text)
+
+    def _show_keywords_notice(self, keywords: list[str]) -> None:
+        text = keywords_notice(keywords)
+        ok = 2 <= len(keywords) <= 5
+        self.keywords_notice.setText(text)
+        self.keywords_notice.setStyleSheet("" if ok else f"color: {NOTICE_COLOUR};")
+        if ok:
+            set_muted(self.keywords_notice)
+        self.keywords_notice.setAccessibleName(text)
+
+    def _update_abstract_total(self) -> None:
+        n = sum(self.narrative[a].words() for a, *_ in ABSTRACT)
+        self.abstract_total.setText(f"Abstract: {n} words in all")
+
+    # --- navigation ------------------------------------------------------------------------------
+
+    def focus_ref(self, ref: str) -> bool:
+        ref = ref.removeprefix("$.")
+        head, _, rest = ref.partition(".")
+        if head == "narrative":
+            attr = rest.split("[")[0]
+            nf = self.narrative.get(attr) if attr else self.narrative["introduction"]
+            if nf is None:
+                return False
+            reveal(nf.area)
+            return True
+        if head in ("title", "short_title", "keywords"):
+            reveal(self.form.widget("case", head))
+            return True
+        if head == "authors" or ref.startswith("authors/"):
+            reveal(self.authors.table.view)
+            return True
+        if head == "consent":
+            w = self.form.widget("consent", rest.split("[")[0]) if rest else None
+            reveal(w or self.consent_given_by)
+            return True
+        if head in ("case", "manuscript"):
+            reveal(self.title)
+            return True
+        return False

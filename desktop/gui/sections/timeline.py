@@ -1,0 +1,388 @@
+"""The Timeline section: the drawn timeline above a table of events, an editor for the selected
+event, and the vital signs (timed observations such as the blood pressure at presentation). Events are given as dates, as "N days/weeks/months before/after day 0", or at the time of
+another event. Day 0 is the index event the author picks ("Set as day 0").
+
+Choosing a new day 0 keeps every time's meaning: times said relative to the old day 0 ("3 weeks
+prior") are re-anchored to the old index event ("3 weeks before the admission"), and the old index
+event gets its place relative to the new one, all as one undoable edit.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any
+
+from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from ... import catalogue, timing
+from ...model import LIST_PARTS, Case, Event, EventKind, Vital, When
+from ..session import CaseSession
+from ..timeline_view import TimelineView
+from ..widgets import (
+    SPACING, ChoiceCombo, Column, FieldError, ItemTable, LineField, ListEditor, NumberField, TextArea, WhenEditor,
+    add_row, choices_of, commit_field, event_title, fmt_number, form_layout, heading, hint_label, label_of, reveal,
+    scroll_page, when_text,
+)
+
+
+def given_as(when: When, case: Case) -> str:
+    """How a time was given, in words: 'about 2 months before day 0', '3 months after discharge'."""
+    approx = " (approximate)" if when.approximate else ""
+    if when.date is not None:
+        return when.date + approx
+    if when.event_id is not None:
+        ev = case.event(when.event_id)
+        name = label_of(ev.kind) if ev is not None else "a missing event"
+        if when.offset:
+            n = abs(when.offset)
+            unit = when.precision + ("" if n == 1 else "s")
+            rel = "before" if when.offset < 0 else "after"
+            text = f"{fmt_number(n)} {unit} {rel} {name}"
+        elif when.offset == 0 and when.precision != "day":
+            text = f"within the {when.precision} of {name}"
+        else:
+            text = f"at {name}"
+        return text + approx
+    if when.offset is not None:
+        return timing.say_offset(when)
+    return "not recorded"
+
+
+_NOUNS = {"medications": "medication", "events": "event", "vitals": "vital sign", "lesions": "lesion",
+          "labs": "lab result", "imaging": "imaging study", "biopsies": "biopsy", "treatments": "treatment"}
+
+
+def _anchor(obj: Any, old_index: str) -> bool:
+    """Re-anchor every time in ``obj`` given relative to day 0 to the old index event. True when
+    something changed."""
+    changed = False
+    if isinstance(obj, When):
+        if obj.offset is not None and obj.event_id is None and obj.date is None:
+            obj.event_id = old_index
+            return True
+        return False
+    if dataclasses.is_dataclass(obj):
+        for f in dataclasses.fields(obj):
+            v = getattr(obj, f.name)
+            if isinstance(v, (list, When)) or dataclasses.is_dataclass(v):
+                changed |= _anchor(v, old_index)
+    elif isinstance(obj, list):
+        for v in obj:
+            changed |= _anchor(v, old_index)
+    return changed
+
+
+def references_to(case: Case, event_id: str) -> list[str]:
+    """What in the case refers to an event (as its time, or a photo's link): readable names."""
+    out = []
+
+    def uses(obj: Any) -> bool:
+        if isinstance(obj, When):
+            return obj.event_id == event_id
+        if dataclasses.is_dataclass(obj):
+            return any(uses(getattr(obj, f.name)) for f in dataclasses.fields(obj))
+        if isinstance(obj, list):
+            return any(uses(v) for v in obj)
+        return False
+
+    def name(part: str, item: Any) -> str:
+        if isinstance(item, Event):
+            return event_title(item, 40)
+        site = catalogue.sites().get(getattr(item, "site", "") or "")
+        what = site.label if site else next(
+            (label_of(getattr(item, a)) for a in ("agent", "name", "analyte", "kind", "modality") if getattr(item, a, "")),
+            item.id)
+        return f"{_NOUNS.get(part, part)}: {what}"
+
+    for part in LIST_PARTS:
+        for item in getattr(case, part):
+            if item.id != event_id and uses(item):
+                out.append(name(part, item))
+    for part in ("patient", "diagnosis", "outcome"):
+        if uses(getattr(case, part)):
+            out.append(part)
+    out += [f"image: {m.caption or m.id}" for m in case.media if m.event_id == event_id]
+    return out
+
+
+class TimelineSection(QWidget):
+    def __init__(self, session: CaseSession, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        page = scroll_page(self, max_width_chars=None)
+        page.addWidget(heading("Timeline"))
+        page.addWidget(hint_label(
+            "Day 0 is the index event you pick (usually the presentation). Give times as dates, as "
+            "\u201cN days/weeks/months before/after day 0\u201d, or at the time of another event; mark loose "
+            "times approximate. Calendar dates identify the patient: exports turn them into days from day 0."))
+        frame = QFrame()
+        frame.setFrameShape(QFrame.Shape.StyledPanel)
+        fl = QVBoxLayout(frame)
+        fl.setContentsMargins(1, 1, 1, 1)
+        self.view = TimelineView()
+        fl.addWidget(self.view)
+        page.addWidget(frame)
+
+        self.table = ItemTable([
+            Column("Kind", lambda e: label_of(e.kind) + ("  (day 0)" if e.id == self.session.case.index_event_id else ""),
+                   max_chars=18),
+            Column("Description", lambda e: e.description.split("\n")[0], tooltip=lambda e: e.description,
+                   stretch=True),
+            Column("On the day axis", lambda e: self._axis_text(e), max_chars=22),
+            Column("Given as", lambda e: given_as(e.when, self.session.case),
+                   tooltip=lambda e: given_as(e.when, self.session.case)
+                   + (f" — the source: “{e.when.label}”" if e.when.label else ""), max_chars=22),
+            Column("Source's words", lambda e: e.when.label, max_chars=20),
+        ], "event", add_text="&Add event")
+        self.table.set_row_range(6, 16)
+        self.day0_button = QPushButton("Set as &day 0")
+        self.day0_button.setAccessibleName("Set as day 0")
+        self.day0_button.setToolTip("Make the selected event the index event (day 0), Alt+D. Times given "
+                                    "relative to the current day 0 keep their meaning.")
+        self.day0_button.setEnabled(False)
+        self.table.buttons.insertWidget(2, self.day0_button)
+        page.addWidget(self.table)
+        self.table_error = FieldError()
+        page.addWidget(self.table_error)
+
+        self.editor = QGroupBox("Selected event")
+        form = form_layout(self.editor)
+        form.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
+        self.kind = ChoiceCombo(choices_of(EventKind), "Event kind")
+        self.description = TextArea("Event description", lines=3, placeholder="what happened, in the source's words")
+        self.when = WhenEditor("Event time")
+        self.errors = {a: FieldError() for a in ("kind", "description", "when")}
+        add_row(form, "Kind", self.kind, error=self.errors["kind"])
+        add_row(form, "Description", self.description, error=self.errors["description"])
+        add_row(form, "When", self.when, error=self.errors["when"])
+        self.kind.committed.connect(lambda v: self._save("kind", v, "Kind", self.kind))
+        self.description.committed.connect(lambda v: self._save("description", v, "Description", self.description))
+        self.when.committed.connect(lambda v: self._save("when", v, "When", self.when))
+        page.addWidget(self.editor)
+        self.placeholder = hint_label("Select an event (in the drawing or the table) to edit it, or add one.")
+        page.addWidget(self.placeholder)
+        page.addWidget(self._build_vitals())
+        page.addStretch(1)
+
+        self.table.selected.connect(self._table_selected)
+        self.table.add_requested.connect(self._add)
+        self.table.delete_requested.connect(self._delete)
+        self.view.event_selected.connect(self._view_selected)
+        self.day0_button.clicked.connect(lambda: self.set_day0(self.table.current_key()))
+        session.changed.connect(self._changed)
+        self.refresh()
+        if session.case.index_event_id:  # open on day 0
+            self.table.select(session.case.index_event_id)
+
+    def _build_vitals(self) -> QGroupBox:
+        box = QGroupBox("Vital signs")
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
+        specs = catalogue.vitals()
+
+        def value_text(v: Vital) -> str:
+            return f"{fmt_number(v.value)} {v.unit}".strip() if v.value is not None else ""
+
+        def set_units(v: Vital) -> None:
+            spec = specs.get(v.kind)
+            self.vital_unit.set_choices([(u, u) for u in (spec["units"] if spec else [])])
+
+        def build(ed: ListEditor) -> None:
+            kind = ChoiceCombo([(code, spec["label"]) for code, spec in specs.items()], "Vital sign")
+            err = FieldError()
+            add_row(ed.form, "Vital sign", kind, error=err)
+            ed.fields["kind"], ed.errors["kind"] = kind, err
+            kind.committed.connect(self._vital_kind)
+            row = QWidget()
+            rl = QHBoxLayout(row)
+            rl.setContentsMargins(0, 0, 0, 0)
+            rl.setSpacing(6)
+            value = NumberField("Vital sign value")
+            self.vital_unit = ChoiceCombo([], "Vital sign unit")
+            rl.addWidget(value)
+            rl.addWidget(self.vital_unit)
+            rl.addStretch(1)
+            row.setFocusProxy(value)
+            err = FieldError()
+            add_row(ed.form, "Value", row, error=err)
+            ed.bind("value", value, "Value", err)
+            ed.bind("unit", self.vital_unit, "Unit", err)
+            ed.add_field("When", "when", WhenEditor("Vital sign time"))
+            ed.add_field("Note", "note", LineField("Vital sign note", placeholder="e.g. blood pressure 87/52 mmHg"))
+
+        first = next(iter(specs))
+        self.vitals = ListEditor(self.session, [
+            Column("Vital sign", lambda v: specs[v.kind]["label"] if v.kind in specs else v.kind),
+            Column("Value", value_text, align_right=True),
+            Column("When", lambda v: when_text(self._tl, v.when), max_chars=24),
+            Column("Note", lambda v: v.note, tooltip=lambda v: v.note, stretch=True, min_chars=16),
+        ], "vital sign", lambda: Vital(kind=first, unit=specs[first]["units"][0]), part="vitals", rows=2,
+            build=build, on_load=set_units)
+        lay.addWidget(self.vitals)
+        return box
+
+    def _vital_kind(self, kind: str) -> None:
+        """A new kind brings its own unit when the old one does not fit it (mmHg is no temperature)."""
+        v = self.vitals.current()
+        if v is None:
+            return
+        units = catalogue.vitals()[kind]["units"]
+        self.vitals.save(("kind", "unit"), (kind, v.unit if v.unit in units else units[0]), "Vital sign",
+                         self.vitals.errors["kind"], self.vitals.fields["kind"])
+
+    # --- refreshing ------------------------------------------------------------------------------
+
+    def _axis_text(self, ev: Event) -> str:
+        placed = self._tl.event_day(ev.id)
+        return timing.describe(placed) if placed is not None else "not on the day axis"
+
+    def _ordered(self) -> list[Event]:
+        case = self.session.case
+        def key(e: Event):
+            placed = self._tl.event_day(e.id)
+            return (placed is None, placed.day if placed else 0.0, case.events.index(e))
+        return sorted(case.events, key=key)
+
+    def _changed(self, part: str) -> None:
+        # every part may hold times that point at events, but only events and day 0 change this view
+        if part in ("events", "case"):
+            self.refresh()
+        elif part == "vitals":
+            self.vitals.refresh()
+
+    def refresh(self) -> None:
+        case = self.session.case
+        self._tl = timing.Timeline(case)
+        self.view.set_case(case)
+        self.table.set_items(self._ordered())
+        self._load()
+        self.vitals.refresh()
+
+    def _load(self) -> None:
+        ev = self.table.current_item()
+        self.editor.setVisible(ev is not None)
+        self.placeholder.setVisible(ev is None)
+        self.day0_button.setEnabled(ev is not None and ev.id != self.session.case.index_event_id)
+        self.view.select(ev.id if ev is not None else None)
+        if ev is None:
+            for e in self.errors.values():
+                e.clear()
+            return
+        self.kind.set_value(ev.kind)
+        self.description.set_text(ev.description)
+        self.when.set_when(ev.when, self.session.case, exclude_event=ev.id)
+
+    def _table_selected(self, _key) -> None:
+        self.table_error.clear()
+        self._load()
+
+    def _view_selected(self, event_id: str) -> None:
+        self.table.select(event_id)  # emits selected -> _load
+
+    # --- editing ---------------------------------------------------------------------------------
+
+    def _save(self, attr: str, value, label: str, widget) -> None:
+        eid = self.table.current_key()
+        if eid is None:
+            return
+        ok = commit_field(self.session, "events", attr, value, item_id=eid, label=label,
+                          error=self.errors[attr], widget=widget)
+        if not ok and attr == "kind":
+            self.kind.set_value(self.session.case.event(eid).kind)
+
+    def _add(self) -> None:
+        """A new event. The first event of a case without a day 0 becomes day 0 (one undoable edit),
+        so the times that follow have something to count from; "Set as day 0" changes it."""
+        case = self.session.case
+        if case.index_event is not None:
+            ev = Event(kind="other", when=When())
+            ok = self.session.save_item("events", ev, text="Add event")
+        else:
+            ev = Event(kind="presentation", when=When(offset=0.0, label="day 0"))
+            stack = self.session.undo_stack
+            stack.beginMacro("Add the day-0 event")
+            try:
+                ok = self.session.save_item("events", ev) and self.session.set_case_fields(index_event_id=ev.id)
+            finally:
+                stack.endMacro()
+        if ok:
+            self.table.select(ev.id)
+            reveal(self.description)
+
+    def _delete(self, event_id: str) -> None:
+        case = self.session.case
+        ev = case.event(event_id)
+        if ev is None:
+            return
+        if event_id == case.index_event_id:
+            self.table_error.show_message("Delete event: this event is day 0. Set another event as day 0 first.")
+            return
+        refs = references_to(case, event_id)
+        if refs:
+            shown = "; ".join(refs[:4]) + (f"; and {len(refs) - 4} more" if len(refs) > 4 else "")
+            self.table_error.show_message(f"Delete event: other times are given relative to it ({shown}). "
+                                          "Change those first.")
+            return
+        self.table_error.clear()
+        self.session.delete_item("events", event_id, text="Delete event")
+
+    def set_day0(self, event_id: str | None) -> bool:
+        """Make ``event_id`` the index event, keeping every time's meaning (one undoable edit)."""
+        case = self.session.case
+        ev = case.event(event_id) if event_id else None
+        if ev is None or event_id == case.index_event_id:
+            return False
+        old = case.index_event_id
+        title = event_title(ev, 40)
+        if old is None or case.event(old) is None:
+            return self.session.set_case_fields(text=f"Set day 0: {title}", index_event_id=event_id)
+        placed = timing.Timeline(case).event_day(event_id)
+        if placed is None:
+            self.table_error.show_message(
+                "Set as day 0: this event's time relative to the current day 0 is not known. Give it a time "
+                "first, so that the other times keep their meaning.")
+            return False
+        self.table_error.clear()
+        stack = self.session.undo_stack
+        stack.beginMacro(f"Set day 0: {title}")
+        ok = True
+        try:
+            for part in LIST_PARTS:
+                for item in list(getattr(case, part)):
+                    new = copy.deepcopy(item)
+                    if part == "events" and item.id == old:
+                        prec = placed.precision
+                        amount = round(-placed.day / timing.DAYS_PER[prec], 2)
+                        new.when = When(offset=amount + 0.0, precision=prec, approximate=placed.approximate,
+                                        label=item.when.label) if item.when.date is None else new.when
+                        if new != item:
+                            ok &= self.session.save_item(part, new, text="Place the former day 0")
+                    elif _anchor(new, old):
+                        ok &= self.session.save_item(part, new, text="Keep a time relative to the former day 0")
+            for part in ("patient", "diagnosis", "outcome"):
+                new = copy.deepcopy(getattr(case, part))
+                if _anchor(new, old):
+                    ok &= self.session.save_single(part, new)
+            ok &= self.session.set_case_fields(text="Set day 0", index_event_id=event_id)
+        finally:
+            stack.endMacro()
+        return ok
+
+    # --- navigation ------------------------------------------------------------------------------
+
+    def focus_ref(self, ref: str) -> bool:
+        if ref in ("events", "timeline", "index_event_id"):
+            reveal(self.view)
+            return True
+        if ref.startswith("events/"):
+            eid = ref.split("/")[1]
+            if self.table.select(eid):
+                reveal(self.table.view)
+                return True
+        if ref.startswith("vitals/") and self.vitals.select(ref.split("/")[1]):
+            reveal(self.vitals.table.view)
+            return True
+        if ref == "vitals":
+            reveal(self.vitals.table.view)
+            return True
+        return False
