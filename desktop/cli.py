@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 from pathlib import Path
 from .codec import InvalidCase
@@ -259,6 +260,73 @@ def cmd_audit(args) -> int:
     return EXIT_OK
 
 
+def _restore_command(args) -> str:
+    return f"casebook --library {shlex.quote(args.library)} restore" if args.library else "casebook restore"
+
+
+def cmd_check(args) -> int:
+    """Integrity and version report; reads the file only (a damaged library stays as it is)."""
+    from .store import schema
+    from .store.backup import list_backups, restore_hint
+    from .store.integrity import inspect
+    path = library_path(args)
+    report = inspect(path, quick=False)
+    if not report.ok:
+        message = report.message()
+        if report.kind == "missing":
+            message += f" (create one with: casebook init {shlex.quote(str(path))})"
+        elif report.damaged or (not report.newer and list_backups(path)):
+            message += (" " if message.endswith(".") else ". ") + restore_hint(path, _restore_command(args))
+        raise CliError(message, EXIT_LIBRARY)
+    backups = list_backups(path)
+    print(f"library:   {path} ({report.size / 1e6:.1f} MB)")
+    print(f"version:   {report.version} (this Casebook reads up to {schema.LATEST})")
+    print("integrity: ok (PRAGMA integrity_check)")
+    print(f"cases:     {report.cases}")
+    if backups:
+        newest, when = backups[0]
+        print(f"backups:   {len(backups)}, newest {when:%Y-%m-%d %H:%M} UTC: {newest}")
+    else:
+        print("backups:   none yet (casebook backup makes one)")
+    return EXIT_OK
+
+
+def cmd_backup(args) -> int:
+    from .store.backup import backup, prune
+    lib = _library(args, read_only=True)  # reading is enough, also while a window has it open
+    try:
+        path = backup(lib, Path(args.to) if args.to else None)
+    finally:
+        lib.close()
+    if not args.to:  # the automatic folder keeps its rotation; a folder of your own is yours
+        prune(library_path(args))
+    print(path)
+    return EXIT_OK
+
+
+def cmd_restore(args) -> int:
+    from .store.backup import backup_folder, restore
+    path = library_path(args)
+    source = Path(args.backup)
+    if not source.exists() and (backup_folder(path) / source.name).exists():
+        source = backup_folder(path) / source.name  # a bare name from the backup folder
+    if not source.exists():
+        raise CliError(f"no backup file {source} (casebook check lists the newest backup)", EXIT_INVALID)
+    if not args.yes:
+        question = (f"Replace {path} with the backup {source}? The current file is kept beside it "
+                    "(.before-restore-…). [y/N] ")
+        if not sys.stdin or not sys.stdin.isatty():
+            raise CliError(f"restoring replaces {path}; to confirm, run again with --yes", EXIT_USAGE)
+        if input(question).strip().lower() not in ("y", "yes"):
+            print("nothing was changed")
+            return EXIT_OK
+    aside = restore(source, path)
+    print(f"restored {path} from {source}")
+    if aside is not None:
+        print(f"the previous file is kept as {aside}")
+    return EXIT_OK
+
+
 # --- plumbing -------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -331,8 +399,32 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("case", metavar="CASE")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_audit)
+
+    s = sub.add_parser("check", help="check the library's integrity and version (changes nothing)")
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("backup", help="back up the library now (checked copy); prints the backup's path")
+    s.add_argument("--to", metavar="DIR", help="folder for the backup (default: backups/ beside the library)")
+    s.set_defaults(func=cmd_backup)
+
+    s = sub.add_parser("restore", help="replace the library with a backup (the current file is kept aside)")
+    s.add_argument("backup", metavar="BACKUP")
+    s.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    s.set_defaults(func=cmd_restore)
     return p
 
+
+
+def _backup_advice(args, exc: Exception) -> str:
+    """For a damaged library (or one that is no longer a library), name the newest good backup."""
+    from .store.library import Damaged, NotALibrary
+    if not isinstance(exc, (Damaged, NotALibrary)):
+        return ""
+    from .store.backup import list_backups, restore_hint
+    path = library_path(args)
+    if isinstance(exc, NotALibrary) and not list_backups(path):
+        return ""  # some other file: there is nothing of it to restore
+    return (" " if str(exc).rstrip().endswith((".", "!", "?")) else ". ") + restore_hint(path, _restore_command(args))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -356,10 +448,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {prob}", file=sys.stderr)
         return EXIT_INVALID
     except LibraryError as exc:
-        print(f"casebook: {exc}", file=sys.stderr)
+        print(f"casebook: {exc}{_backup_advice(args, exc)}", file=sys.stderr)
         return EXIT_LIBRARY
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # damage met while reading a library opened without a check
+        from .store.library import translate_error
+        err = translate_error(exc, library_path(args))
+        if err is None:
+            raise
+        print(f"casebook: {err}{_backup_advice(args, err)}", file=sys.stderr)
+        return EXIT_LIBRARY
 
 
 if __name__ == "__main__":

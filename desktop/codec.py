@@ -142,13 +142,23 @@ def _convert(tp: Any, data: Any, path: str, problems: list[Problem]) -> Any:
         if isinstance(data, bool) or not isinstance(data, (int, float)):
             problems.append(Problem(path, f"must be a number, got {_kind(data)}"))
             return 0.0
-        if not math.isfinite(data):
+        try:
+            value = float(data)
+        except OverflowError:
+            problems.append(Problem(path, "is too large a number"))
+            return 0.0
+        if not math.isfinite(value):
             problems.append(Problem(path, "must be a finite number"))
             return 0.0
-        return float(data)
+        return value
     if tp is str:
         if not isinstance(data, str):
             problems.append(Problem(path, f"must be text, got {_kind(data)}"))
+            return ""
+        try:
+            data.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate from a JSON escape such as "\ud800"
+            problems.append(Problem(path, "contains a lone surrogate, which is not text"))
             return ""
         return data
     if tp is bytes:

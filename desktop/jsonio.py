@@ -60,6 +60,8 @@ def loads(text: str | bytes) -> Case:
         raise InvalidCase([Problem("$", f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}")]) from None
     except RecursionError:
         raise InvalidCase([Problem("$", "the JSON is nested too deeply")]) from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise InvalidCase([Problem("$", f"not valid JSON: {exc}"[:200])]) from None
     return from_document(data)
 
 

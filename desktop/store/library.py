@@ -552,6 +552,20 @@ def _translate(exc: sqlite3.Error, path: Path) -> LibraryError:
     return LibraryError(f"{path}: {exc}")
 
 
+def translate_error(exc: BaseException, path: str | os.PathLike) -> LibraryError | None:
+    """A database error that escaped a read (e.g. a damaged page met in a library opened without a
+    check) as a :class:`LibraryError` for the user; None for any other exception."""
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    err = _translate(exc, Path(path))
+    if not isinstance(err, (Damaged, StorageFull, InUse)):
+        from .integrity import inspect  # an odd error from a damaged file: say that it is damaged
+        report = inspect(path, quick=True)
+        if report.damaged:
+            return Damaged(f"{path} is damaged ({report.summary()}); it was not changed. Restore the newest backup.")
+    return err
+
+
 def _lock(path: Path) -> int | None:
     """An advisory lock beside the library so that a second process opens it read-only instead of
     writing to it concurrently. Returns the lock's fd, or None when another process holds it."""
@@ -637,6 +651,19 @@ def open_library(path: str | os.PathLike, *, read_only: bool = False, check: boo
     app_id = int.from_bytes(head[68:72], "big")
     if app_id != schema.APPLICATION_ID:
         raise NotALibrary(f"{path} is an SQLite file but not a Casebook library")
+
+    if check:
+        # Judge the file on a read-only connection first: a read-write connection checkpoints the
+        # write-ahead log into the main file when it closes, and a damaged file is never written to.
+        # (It also catches a file cut short, which SQLite's quick_check alone may not notice.)
+        from .integrity import inspect
+        report = inspect(path, quick=True)
+        if report.damaged:
+            raise Damaged(f"{path} is damaged ({report.summary()}); it was not changed. "
+                          "Restore the newest backup.")
+        if report.newer:
+            raise NewerVersion(report.message())
+        check = False  # done: the read-write connection below need not check again
 
     notice = ""
     lock_fd = None
