@@ -1,0 +1,57 @@
+"""Start the Casebook window: ``casebook`` with no command calls :func:`run`.
+
+Start-up is kept short by painting the window before anything heavy is imported: this module and
+the window's modules import only Qt; the store opens right after the first paint, the first section
+and the assessment core after that, and the report writer, QtPdf and QtCharts only when a section
+needs them.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+APP_NAME = "Casebook"
+ORGANISATION = "Casebook"  # QSettings: ~/.config/Casebook/Casebook.conf and the like
+
+
+def configure(app: QCoreApplication) -> None:
+    """Names QSettings and the window system use."""
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANISATION)
+    app.setApplicationDisplayName(APP_NAME)
+    if isinstance(app, QGuiApplication):
+        app.setDesktopFileName("casebook")
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+        app = QApplication(argv if argv is not None else sys.argv[:1])
+    configure(app)
+    return app  # type: ignore[return-value]
+
+
+def start(library_path: Path, explicit: bool):
+    """Show the main window now; open the library once it is painted. Returns the window."""
+    from .main_window import MainWindow
+    window = MainWindow(deferred=True)
+    window.show()
+    # the default library is created (with the demo case) when missing; a named one is not
+    window.open_when_painted(Path(library_path), create_missing=not explicit)
+    return window
+
+
+def run(library_path: Path, explicit: bool) -> int:
+    """Run the window on this library until it is closed; returns the exit code."""
+    app = create_application()
+    window = start(library_path, explicit)
+    code = app.exec()
+    from .workers import wait_for_all
+    wait_for_all()  # no worker outlives the window
+    del window
+    return int(code)

@@ -1,0 +1,319 @@
+"""The window's dialogs: About, the assessment disclaimer, a library that cannot be opened, a list of
+import problems, the PHI scan's hits and a case's audit log."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Sequence
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel,
+                               QMessageBox, QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
+
+
+def _version() -> str:
+    try:
+        from importlib.metadata import version
+        return version("casebook")
+    except Exception:  # running from a source tree that was never installed
+        return "development version"
+
+
+def show_about(parent: QWidget | None, library_path: str = "") -> None:
+    where = f"<p>Library: {_esc(library_path)}</p>" if library_path else ""
+    QMessageBox.about(
+        parent, "About Casebook",
+        f"<h3>Casebook {_esc(_version())}</h3>"
+        "<p>Write up calciphylaxis case reports offline: a structured case, a cited assessment and a "
+        "de-identified CARE manuscript.</p>"
+        "<p>Everything stays on this computer, in one library file readable only by you. Every edit is "
+        "saved at once and recorded in the case's audit log.</p>"
+        f"{where}"
+        "<p>The demo case is the patient of Smilnak et al., J Med Case Rep 2022;16:18 (CC BY 4.0).</p>")
+
+
+def show_disclaimer(parent: QWidget | None) -> None:
+    from ..core.types import DISCLAIMER
+    box = QMessageBox(QMessageBox.Icon.Information, "About the assessment",
+                      "<b>The assessment is decision support for documentation, not a diagnosis.</b>",
+                      QMessageBox.StandardButton.Ok, parent)
+    box.setInformativeText(
+        DISCLAIMER + "\n\nEach finding names the recorded values it used, with their units and times, "
+        "and the published sources it rests on. Findings flag what to check or document; they never "
+        "replace clinical judgement.")
+    box.exec()
+
+
+def ask_library_problem(parent: QWidget | None, message: str, *, can_cancel: bool) -> str | None:
+    """A library could not be opened: say why, offer New or Open another. Returns "new", "open" or
+    None (cancel / quit)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Casebook cannot open the library", message,
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("library_problem")
+    box.setInformativeText("Nothing was changed in that file. You can create a new library or open "
+                           "another one.")
+    new = box.addButton("New library…", QMessageBox.ButtonRole.AcceptRole)
+    other = box.addButton("Open another…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Cancel" if can_cancel else "Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(other)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is new:
+        return "new"
+    if clicked is other:
+        return "open"
+    return None
+
+
+class ProblemsDialog(QDialog):
+    """Every problem of an invalid case file, each with its JSON path, selectable and copyable."""
+
+    def __init__(self, title: str, intro: str, problems: Sequence[str], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("problems_dialog")
+        self.setWindowTitle(title)
+        lay = QVBoxLayout(self)
+        lay.setSpacing(10)
+        label = QLabel(intro)
+        label.setWordWrap(True)
+        lay.addWidget(label)
+        self.text = QPlainTextEdit("\n".join(problems))
+        self.text.setReadOnly(True)
+        self.text.setAccessibleName("Problems found")
+        self.text.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        lay.addWidget(self.text, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        copy = buttons.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(self.text.toPlainText()))
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        lay.addWidget(buttons)
+        self.resize(self.fontMetrics().horizontalAdvance("m") * 70, self.fontMetrics().height() * 22)
+
+
+# --- PHI hits ------------------------------------------------------------------------------------
+
+def hit_key(hit) -> tuple[str, str]:
+    """What a confirmation is remembered by (as ``desktop.privacy.phi.scan_case`` takes it): the same
+    text in the same field."""
+    return (hit.field, hit.text)
+
+
+class NeedsReview(Exception):
+    """Raised by an export's worker when the identifier scan found hits the author has not
+    confirmed: nothing was written; the window shows the hits (:func:`review_phi_hits`)."""
+
+    def __init__(self, hits: Sequence):
+        super().__init__(f"{len(hits)} possible identifier(s) to review")
+        self.hits = list(hits)
+
+
+class ScanUnavailable(Exception):
+    """The identifier scan is not part of this Casebook: a de-identified export cannot be checked."""
+
+    def __str__(self) -> str:
+        return ("The identifier scan is not available in this version of Casebook, so a de-identified "
+                "export cannot be checked. Nothing was written.")
+
+
+def check_phi(case, confirmed: set) -> None:
+    """For the worker, before a de-identified export: raise :class:`NeedsReview` when the free-text
+    scan finds hits not in ``confirmed`` (``(field, text)`` pairs)."""
+    try:
+        from ..privacy import phi
+    except ImportError:
+        raise ScanUnavailable() from None
+    hits = [h for h in phi.scan_case(case, confirmed=set(confirmed)) if hit_key(h) not in confirmed]
+    if hits:
+        raise NeedsReview(hits)
+
+
+def review_phi_hits(parent: QWidget | None, hits: Sequence, confirmed: set, *, purpose: str, go_to) -> bool:
+    """Show the scan's hits. The author fixes a field (``go_to(field)`` is called; False) or confirms
+    each hit as not identifying (added to ``confirmed``; True: export again)."""
+    dlg = PhiHitsDialog(hits, parent, purpose=purpose)
+    if parent is not None:
+        parent.last_phi_dialog = dlg  # type: ignore[attr-defined]
+    dlg.exec()
+    if dlg.goto_field:
+        go_to(dlg.goto_field)
+        return False
+    if dlg.result() != QDialog.DialogCode.Accepted.value:
+        return False
+    confirmed.update(hit_key(h) for h in dlg.confirmed())
+    return True
+
+
+def field_label(field: str) -> str:
+    """``narrative.discussion`` → "narrative › discussion" (ids left out)."""
+    import re
+    clean = re.sub(r"\[[^\]]*\]", "", field.replace("$.", ""))
+    return " › ".join(p.replace("_", " ") for p in re.split(r"[./]", clean) if p)
+
+
+class PhiHitsDialog(QDialog):
+    """The PHI scan's hits before a de-identified export: fix a field, or confirm each hit as not
+    identifying and continue. After ``exec()``: ``goto_field`` is the field to fix (or None), and
+    :meth:`confirmed` lists the hits the author confirmed."""
+
+    def __init__(self, hits: Sequence, parent: QWidget | None = None, *, purpose: str = "export"):
+        super().__init__(parent)
+        self.setObjectName("phi_hits_dialog")
+        self.setWindowTitle("Possible identifiers found")
+        self.hits = list(hits)
+        self.goto_field: str | None = None
+        lay = QVBoxLayout(self)
+        lay.setSpacing(10)
+        n = len(self.hits)
+        intro = QLabel(
+            f"The free-text scan found {n} possible identifier{'s' if n != 1 else ''} that would reach "
+            f"the de-identified {purpose}. Fix each one in its field (Go to field), or tick “Not "
+            "identifying” when you are sure it does not identify the patient.")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+
+        self.table = QTableWidget(n, 4)
+        self.table.setHorizontalHeaderLabels(["Field", "Kind", "Text found", "Not identifying"])
+        self.table.setAccessibleName("Possible identifiers")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        try:
+            from ..privacy.phi import KIND_LABELS
+        except ImportError:
+            KIND_LABELS = {}
+        for row, hit in enumerate(self.hits):
+            kind = KIND_LABELS.get(hit.kind, hit.kind.replace("_", " "))
+            for col, text in enumerate((field_label(hit.field), kind, hit.text)):
+                item = QTableWidgetItem(text)
+                item.setToolTip(hit.field if col == 0 else text)
+                self.table.setItem(row, col, item)
+            check = QTableWidgetItem("")
+            check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled
+                           | Qt.ItemFlag.ItemIsSelectable)
+            check.setCheckState(Qt.CheckState.Unchecked)
+            check.setData(Qt.ItemDataRole.AccessibleTextRole, "Not identifying")
+            self.table.setItem(row, 3, check)
+        hdr = self.table.horizontalHeader()
+        hdr.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        hdr.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        hdr.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        hdr.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        lay.addWidget(self.table, 1)
+
+        self.buttons = QDialogButtonBox()
+        self.goto_button = self.buttons.addButton("Go to field", QDialogButtonBox.ButtonRole.ActionRole)
+        self.goto_button.setAccessibleName("Go to the field of the selected identifier")
+        self.continue_button = self.buttons.addButton("Continue", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.continue_button.setAccessibleName("Continue with the export")
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.goto_button.clicked.connect(self._goto)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.table.itemChanged.connect(lambda _i: self._update())
+        self.table.itemSelectionChanged.connect(self._update)
+        self.table.cellDoubleClicked.connect(lambda r, c: c != 3 and self._goto())
+        lay.addWidget(self.buttons)
+        self.status = QLabel("")
+        lay.addWidget(self.status)
+        self.resize(self.fontMetrics().horizontalAdvance("m") * 72, self.fontMetrics().height() * 22)
+        if n:
+            self.table.selectRow(0)
+        self._update()
+
+    def set_confirmed(self, row: int, confirmed: bool = True) -> None:
+        self.table.item(row, 3).setCheckState(Qt.CheckState.Checked if confirmed else Qt.CheckState.Unchecked)
+
+    def confirmed(self) -> list:
+        return [h for r, h in enumerate(self.hits) if self.table.item(r, 3).checkState() == Qt.CheckState.Checked]
+
+    def _update(self) -> None:
+        left = len(self.hits) - len(self.confirmed())
+        self.continue_button.setEnabled(left == 0)
+        self.goto_button.setEnabled(bool(self.table.selectedItems()))
+        self.status.setText("All hits confirmed as not identifying." if left == 0 else
+                            f"{left} hit{'s' if left != 1 else ''} still to fix or confirm.")
+
+    def _goto(self) -> None:
+        rows = {i.row() for i in self.table.selectedItems()}
+        if rows:
+            self.goto_field = self.hits[min(rows)].field
+            self.done(QDialog.DialogCode.Rejected)
+
+
+# --- audit log -------------------------------------------------------------------------------------
+
+def _local_time(iso: str) -> str:
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return iso
+
+
+def _value(text: str | None, limit: int = 160) -> str:
+    if text is None:
+        return "—"
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = text
+    if isinstance(value, str):
+        out = value
+    elif value is None:
+        out = "—"
+    else:
+        out = json.dumps(value, ensure_ascii=False)
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
+class AuditDialog(QDialog):
+    """Case ▸ Audit log…: every recorded change of a case, oldest first."""
+
+    COLUMNS = ["When", "User", "Entity", "Field", "Old → new"]
+
+    def __init__(self, entries: Sequence, case_title: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("audit_dialog")
+        self.setWindowTitle(f"Audit log — {case_title or 'Untitled case'}")
+        lay = QVBoxLayout(self)
+        lay.setSpacing(8)
+        intro = QLabel(f"{len(entries)} recorded change{'s' if len(entries) != 1 else ''}, oldest first. "
+                       "The log is append-only: the library refuses to change or delete its entries.")
+        intro.setWordWrap(True)
+        lay.addWidget(intro)
+        self.table = QTableWidget(len(entries), len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(self.COLUMNS)
+        self.table.setAccessibleName("Audit log entries")
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        for row, e in enumerate(entries):
+            entity = e.entity if not e.entity_id or e.entity == "case" else f"{e.entity}/{e.entity_id}"
+            change = f"{_value(e.old)} → {_value(e.new)}"
+            cells = (_local_time(e.at), e.os_user, entity, e.field, change)
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 4:
+                    item.setToolTip(f"old: {_value(e.old, 2000)}\nnew: {_value(e.new, 2000)}")
+                self.table.setItem(row, col, item)
+        hdr = self.table.horizontalHeader()
+        for col in range(4):
+            hdr.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        hdr.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
+        if entries:
+            self.table.scrollToBottom()
+        lay.addWidget(self.table, 1)
+        close = QPushButton("Close")
+        close.clicked.connect(self.accept)
+        buttons = QDialogButtonBox()
+        buttons.addButton(close, QDialogButtonBox.ButtonRole.AcceptRole)
+        lay.addWidget(buttons)
+        self.resize(self.fontMetrics().horizontalAdvance("m") * 90, self.fontMetrics().height() * 28)
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

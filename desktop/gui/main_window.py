@@ -1,0 +1,1030 @@
+"""The main window: the case list on the left, the open case's sections in the centre, the live
+assessment on the right; menus for libraries, import and export, undo and redo.
+
+The window owns the open :class:`~desktop.store.library.Library` and one
+:class:`~desktop.gui.session.CaseSession` per case opened in it (so each case keeps its own undo
+history while the window is open). Sections are built on first view. Nothing heavy is imported at
+module level: the store, the sessions, the core and the report load after the first paint.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+import traceback
+from collections import OrderedDict
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from PySide6 import QtGui, QtWidgets
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+# Only what the first frame needs is imported by name: PySide6 builds each class (and its enums) on
+# first use, which costs start-up time; everything else is reached through QtWidgets/QtGui.
+from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QWidget
+
+from . import sections as section_registry
+
+if TYPE_CHECKING:
+    from ..store.library import Library
+    from .session import CaseSession
+    from .workers import BackgroundOp
+
+APP_NAME = "Casebook"
+MAX_RECENT = 8
+MAX_SESSIONS = 20  # cases whose undo history the window keeps while open
+UNIT_SYSTEMS = ("conventional", "si")
+
+# De-identified exports: hits the author confirmed as not identifying, kept in memory only (writing
+# them to a settings file would copy possible identifiers out of the protected library).
+_phi_confirmed: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
+
+
+def phi_confirmations(library_path: str | Path, case_id: str) -> set[tuple[str, str, str]]:
+    return _phi_confirmed.setdefault((str(Path(library_path).resolve()), case_id), set())
+
+
+class Banner(QFrame):
+    """A message across the top of the case area: the read-only notice, or a refused edit."""
+
+    def __init__(self, kind: str, parent: QWidget | None = None, closable: bool = True):
+        super().__init__(parent)
+        self.setObjectName(f"banner_{kind}")
+        colours = {"readonly": ("#fff4ce", "#8a6d00"), "error": ("#fde7e9", "#b3261e"),
+                   "info": ("#e8f0fe", "#1f5fae")}[kind]
+        self.setStyleSheet(f"#banner_{kind} {{ background: {colours[0]}; border: 1px solid {colours[1]};"
+                           f" border-radius: 4px; }} #banner_{kind} QLabel {{ color: #202124; }}")
+        lay = QtWidgets.QHBoxLayout(self)
+        lay.setContentsMargins(10, 6, 6, 6)
+        lay.setSpacing(8)
+        self.icon = QLabel()
+        sp = QtWidgets.QStyle.StandardPixmap
+        std = {"readonly": sp.SP_MessageBoxInformation, "error": sp.SP_MessageBoxWarning,
+               "info": sp.SP_MessageBoxInformation}[kind]
+        size = self.fontMetrics().height()
+        self.icon.setPixmap(self.style().standardIcon(std).pixmap(size, size))
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.label.setAccessibleName({"readonly": "Read-only notice", "error": "Error message",
+                                      "info": "Message"}[kind])
+        lay.addWidget(self.icon, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addWidget(self.label, 1)
+        if closable:
+            close = QtWidgets.QToolButton()
+            close.setText("✕")
+            close.setAutoRaise(True)
+            close.setToolTip("Dismiss")
+            close.setAccessibleName("Dismiss message")
+            close.setProperty("readOnlySafe", True)
+            close.clicked.connect(self.hide)
+            lay.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.hide()
+
+    def show_message(self, text: str, lead: str = "") -> None:
+        self.label.setText(f"<b>{_html(lead)}</b> {_html(text)}" if lead else _html(text))
+        self._plain = f"{lead} {text}".strip()
+        self.show()
+
+    def text(self) -> str:
+        return getattr(self, "_plain", "")
+
+
+class MainWindow(QMainWindow):
+    unit_system_changed = Signal(str)  # "conventional" or "si"; sections may also define set_unit_system()
+    library_opened = Signal(object)  # the Library
+    case_opened = Signal(object)  # the CaseSession, or None
+    ready = Signal()  # after start-up: library open, first case shown
+
+    def __init__(self, library: "Library | None" = None, parent: QWidget | None = None, *,
+                 deferred: bool = False):
+        """``deferred``: show an empty frame now and build the panes after the first paint (start-up);
+        :meth:`open_when_painted` builds them. Otherwise the window is complete on return."""
+        super().__init__(parent)
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("main_window")
+        self.library: Library | None = None
+        self.session: CaseSession | None = None
+        self._sessions: OrderedDict[str, CaseSession] = OrderedDict()
+        self._pages: dict[str, QWidget] = {}
+        self._holders: dict[str, QtWidgets.QScrollArea] = {}
+        self._current_key = section_registry.SECTIONS[0].key
+        self._unit_system = self._settings().value("unit_system", "conventional")
+        if self._unit_system not in UNIT_SYSTEMS:
+            self._unit_system = "conventional"
+        self._paint_watch: QObject | None = None
+        self.built = False
+        geo = self._settings().value("window/geometry")
+        if geo is not None:
+            self.restoreGeometry(geo)
+        else:
+            self.resize(1400, 900)
+        if deferred:
+            placeholder = QLabel("Opening the library…")
+            placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            self.setCentralWidget(placeholder)
+        else:
+            self.build()
+        if library is not None:
+            self.set_library(library)
+
+    def build(self) -> None:
+        """Make the panes, menus and actions (once)."""
+        if self.built:
+            return
+        from .workers import TaskIndicator
+        self.built = True
+        self.undo_group = QtGui.QUndoGroup(self)
+        self.task_indicator = TaskIndicator(self)
+        self._build_ui()
+        self._build_menus()
+        self._list_timer = QTimer(self, singleShot=True, interval=400)
+        self._list_timer.timeout.connect(self.refresh_case_list)
+        state = self._settings().value("window/splitter")
+        if state is not None:
+            self.splitter.restoreState(state)
+
+    # --- construction ---------------------------------------------------------------------------------
+
+    def _build_ui(self) -> None:
+        from .assessment_panel import AssessmentPanel
+        from .case_list import CaseList
+        self.case_list = CaseList()
+        self.case_list.case_selected.connect(self.open_case)
+        self.case_list.search_changed.connect(lambda _t: self.refresh_case_list())
+        self.case_list.new_requested.connect(self.new_case)
+        self.case_list.duplicate_requested.connect(self.duplicate_case)
+        self.case_list.delete_requested.connect(self.delete_case)
+
+        centre = QWidget()
+        cl = QtWidgets.QVBoxLayout(centre)
+        cl.setContentsMargins(4, 8, 4, 8)
+        cl.setSpacing(8)
+        self.readonly_banner = Banner("readonly", closable=False)
+        self.error_banner = Banner("error")
+        cl.addWidget(self.readonly_banner)
+        cl.addWidget(self.error_banner)
+        self.case_header = QLabel("")
+        self.case_header.setObjectName("case_header")
+        self.case_header.setStyleSheet("#case_header { font-size: 13pt; font-weight: 600; }")
+        self.case_header.setAccessibleName("Open case")
+        self.case_header.setWordWrap(True)
+        cl.addWidget(self.case_header)
+        row = QtWidgets.QHBoxLayout()
+        row.setSpacing(8)
+        self.nav = QtWidgets.QListWidget()
+        self.nav.setObjectName("nav")
+        self.nav.setStyleSheet("#nav::item { padding: 5px 8px; }")
+        self.nav.setAccessibleName("Sections of the case")
+        for n, spec in enumerate(section_registry.SECTIONS):
+            item = QtWidgets.QListWidgetItem(spec.label)
+            key = str((n + 1) % 10)
+            item.setToolTip(f"{spec.label} (Ctrl+{key})")
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.nav.addItem(item)
+        fm = self.nav.fontMetrics()
+        self.nav.setFixedWidth(max(fm.horizontalAdvance(s.label) for s in section_registry.SECTIONS) + 36)
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.currentRowChanged.connect(self._nav_changed)
+        self.stack = QtWidgets.QStackedWidget()
+        self.stack.setAccessibleName("Section")
+        self.empty_page = QLabel("No case is open.\n\nChoose a case on the left, press New, or import a case "
+                                 "file (File ▸ Import case).")
+        self.empty_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_page.setWordWrap(True)
+        self.stack.addWidget(self.empty_page)
+        row.addWidget(self.nav)
+        row.addWidget(self.stack, 1)
+        cl.addLayout(row, 1)
+
+        self.assessment = AssessmentPanel()
+        self.assessment.go_to_ref.connect(self.go_to_ref)
+        self.assessment.show_disclaimer.connect(self.show_disclaimer)
+
+        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setChildrenCollapsible(False)
+        self.splitter.addWidget(self.case_list)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.assessment)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        em = self.fontMetrics().horizontalAdvance("m")
+        self.case_list.setMinimumWidth(em * 14)
+        self.assessment.setMinimumWidth(em * 18)
+        self.splitter.setSizes([em * 17, em * 73, em * 30])
+        self.setCentralWidget(self.splitter)
+
+        self.statusBar().addPermanentWidget(self.task_indicator)
+        self.nav.setEnabled(False)
+        self._set_editable(False)
+
+    def _action(self, text: str, slot: Callable | None = None, shortcut=None, menu=None,
+                tip: str = "") -> QtGui.QAction:
+        act = QtGui.QAction(text, self)
+        if shortcut is not None:
+            act.setShortcut(QtGui.QKeySequence(shortcut))
+        if slot is not None:
+            act.triggered.connect(lambda _checked=False: slot())
+        if tip:
+            act.setStatusTip(tip)
+        if menu is not None:
+            menu.addAction(act)
+        return act
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        S = QtGui.QKeySequence.StandardKey
+        f = mb.addMenu("&File")
+        self.act_new_library = self._action("&New library…", self.new_library_dialog, None, f,
+                                            "Create a new, empty library file")
+        self.act_open_library = self._action("&Open library…", self.open_library_dialog, S.Open, f,
+                                             "Open another library file")
+        self.recent_menu = f.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        f.addSeparator()
+        self.act_import = self._action("&Import case…", self.import_case_dialog, "Ctrl+I", f,
+                                       "Import a case file (JSON)")
+        export = f.addMenu("&Export")
+        self.export_menu = export
+        self.act_export_pdf = self._action("&PDF…", self.export_pdf_dialog, "Ctrl+E", export,
+                                           "Write the case report as PDF")
+        self.act_export_json = self._action("&JSON…", lambda: self.export_json_dialog(deidentified=False),
+                                            None, export, "Write the whole case, identifiers included, as JSON")
+        self.act_export_json_deid = self._action(
+            "JSON (&de-identified)…", lambda: self.export_json_dialog(deidentified=True), None, export,
+            "Write the de-identified case as JSON")
+        f.addSeparator()
+        self.act_quit = self._action("&Quit", self.close, S.Quit, f)
+        self.act_quit.setMenuRole(QtGui.QAction.MenuRole.QuitRole)
+
+        e = mb.addMenu("&Edit")
+        self.act_undo = self.undo_group.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(QtGui.QKeySequence("Ctrl+Z"))
+        self.act_redo = self.undo_group.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
+        e.addAction(self.act_undo)
+        e.addAction(self.act_redo)
+
+        c = mb.addMenu("&Case")
+        self.act_new_case = self._action("&New case", self.new_case, S.New, c)
+        self.act_duplicate_case = self._action("&Duplicate case", lambda: self.duplicate_case(self._current_id()),
+                                               "Ctrl+D", c)
+        self.act_delete_case = self._action("De&lete case…", lambda: self.delete_case(self._current_id()),
+                                            None, c)
+        c.addSeparator()
+        self.act_audit = self._action("&Audit log…", self.show_audit_log, None, c,
+                                      "Every recorded change of this case")
+
+        v = mb.addMenu("&View")
+        units = v.addMenu("&Units")
+        self.unit_actions = QtGui.QActionGroup(self)
+        self.unit_actions.setExclusive(True)
+        for system, label in (("conventional", "&Conventional (mg/dL)"), ("si", "&SI (mmol/L)")):
+            act = QtGui.QAction(label, self, checkable=True)
+            act.setData(system)
+            act.setChecked(system == self._unit_system)
+            self.unit_actions.addAction(act)
+            units.addAction(act)
+        self.act_units_conventional, self.act_units_si = self.unit_actions.actions()
+        self.unit_actions.triggered.connect(lambda act: self.set_unit_system(act.data()))
+        v.addSeparator()
+        self.section_actions: dict[str, QtGui.QAction] = {}
+        for n, spec in enumerate(section_registry.SECTIONS):
+            act = self._action(spec.label, lambda k=spec.key: self.show_section(k), f"Ctrl+{(n + 1) % 10}", v)
+            self.section_actions[spec.key] = act
+
+        h = mb.addMenu("&Help")
+        self.act_about = self._action("&About Casebook", self.show_about, None, h)
+        self.act_about.setMenuRole(QtGui.QAction.MenuRole.AboutRole)
+        self.act_disclaimer = self._action("About the &assessment", self.show_disclaimer, None, h)
+        self._update_actions()
+
+    # --- settings -------------------------------------------------------------------------------------
+
+    def _settings(self) -> QSettings:
+        # one instance per window: QSettings writes to disk from the event loop, not on every call
+        if getattr(self, "_qsettings", None) is None:
+            self._qsettings = QSettings()
+        return self._qsettings
+
+    def recent_libraries(self) -> list[str]:
+        value = self._settings().value("recent_libraries", [])
+        if isinstance(value, str):
+            value = [value]
+        return [v for v in (value or []) if v]
+
+    def _remember_library(self, path: Path) -> None:
+        p = str(Path(path).resolve())
+        recent = [r for r in self.recent_libraries() if r != p]
+        recent.insert(0, p)
+        s = self._settings()
+        s.setValue("recent_libraries", recent[:MAX_RECENT])
+        s.setValue("last_library", p)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.recent_libraries()
+        for p in recent:
+            act = self.recent_menu.addAction(p)
+            act.triggered.connect(lambda _c=False, p=p: self.open_path(Path(p)))
+        if not recent:
+            none = self.recent_menu.addAction("No recent libraries")
+            none.setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            clear = self.recent_menu.addAction("Clear list")
+            clear.triggered.connect(lambda: self._settings().setValue("recent_libraries", []))
+
+    # --- the library ----------------------------------------------------------------------------------
+
+    def set_library(self, library: "Library") -> None:
+        """Show this library (the window owns it from now on and closes it)."""
+        self.build()
+        self._close_library()
+        self.library = library
+        self.setWindowFilePath(str(library.path))
+        if library.read_only:
+            notice = (library.notice or f"{library.path} is open read-only").rstrip(". ")
+            self.readonly_banner.show_message(f"{notice}. Editing is disabled in this window.", lead="Read-only.")
+        else:
+            self.readonly_banner.hide()
+        self.error_banner.hide()
+        self._remember_library(library.path)
+        self.case_list.set_editable(not library.read_only)
+        self.refresh_case_list()
+        self.library_opened.emit(library)
+        last = self._settings().value(f"last_case/{_key(library.path)}")
+        ids = self.case_list.ids()
+        target = last if last in ids else (ids[0] if ids else None)
+        if target is not None:
+            self.case_list.select(target)  # opens it
+        else:
+            self.open_case(None)
+        self._update_title()
+        self._update_actions()
+
+    def open_path(self, path: Path, *, create_missing: bool = False) -> bool:
+        """Open a library file, or explain why not and offer New / Open another. True when open."""
+        from ..store.library import LibraryError
+        try:
+            if create_missing:
+                from ..cli import open_or_create
+                lib = open_or_create(Path(path))
+            else:
+                from ..store.library import open_library
+                lib = open_library(Path(path))
+        except LibraryError as exc:
+            return self._library_problem(str(exc))
+        except OSError as exc:
+            return self._library_problem(f"{path} cannot be opened: {exc.strerror or exc}")
+        self.set_library(lib)
+        return True
+
+    def _library_problem(self, message: str) -> bool:
+        from .dialogs import ask_library_problem
+        choice = ask_library_problem(self, message, can_cancel=self.library is not None)
+        if choice == "new":
+            return self.new_library_dialog()
+        if choice == "open":
+            return self.open_library_dialog()
+        if self.library is None:  # the user chose Quit: there is nothing to show
+            self.statusBar().showMessage("No library is open. Use File ▸ New library or Open library.")
+            QTimer.singleShot(0, self.close)
+        return False
+
+    def new_library_dialog(self) -> bool:
+        start = str(self.library.path.parent) if self.library else str(Path.home())
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "New library", os.path.join(start, "library.casebook"),
+            "Casebook library (*.casebook);;All files (*)")
+        if not path:
+            return False
+        return self.create_library_at(Path(path))
+
+    def create_library_at(self, path: Path) -> bool:
+        from ..store.library import LibraryError, create_library
+        try:
+            lib = create_library(path)
+        except LibraryError as exc:
+            return self._library_problem(str(exc))
+        except OSError as exc:
+            return self._library_problem(f"{path} cannot be created: {exc.strerror or exc}")
+        self.set_library(lib)
+        self.statusBar().showMessage(f"Created {path}", 8000)
+        return True
+
+    def open_library_dialog(self) -> bool:
+        start = str(self.library.path.parent) if self.library else str(Path.home())
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Open library", start, "Casebook library (*.casebook);;All files (*)")
+        if not path:
+            return False
+        return self.open_path(Path(path))
+
+    def open_when_painted(self, path: Path, *, create_missing: bool) -> None:
+        """Start-up: paint the window first, then open the library (which imports the store)."""
+        done = {"started": False}
+
+        def go():
+            if done["started"]:
+                return
+            done["started"] = True
+            if self._paint_watch is not None:
+                self.removeEventFilter(self._paint_watch)
+                self._paint_watch = None
+            self.build()
+            self.statusBar().showMessage(f"Opening {path}…")
+            ok = self.open_path(path, create_missing=create_missing)
+            self.statusBar().clearMessage()
+            if not ok and self.library is None:
+                self.statusBar().showMessage("No library is open. Use File ▸ New library or Open library.")
+            self.ready.emit()
+
+        class _Watch(QObject):
+            def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+                if event.type() == QEvent.Type.Paint:
+                    QTimer.singleShot(0, go)
+                return False
+
+        self._paint_watch = _Watch(self)
+        self.installEventFilter(self._paint_watch)
+        QTimer.singleShot(500, go)  # a window that is never painted (minimised) still opens it
+
+    def _close_library(self) -> None:
+        if self.built:
+            self._drop_sessions()
+        if self.library is not None:
+            try:
+                self.library.close()
+            except Exception:  # closing must never stop the window from closing
+                traceback.print_exc(file=sys.stderr)
+        self.library = None
+
+    # --- cases ------------------------------------------------------------------------------------------
+
+    def refresh_case_list(self, select_id: str | None = None) -> None:
+        self._list_timer.stop()
+        if self.library is None:
+            self.case_list.set_cases([])
+            return
+        rows = self.library.list_cases(self.case_list.search.text())
+        self.case_list.set_cases(rows, select_id=select_id or (self.session.case_id if self.session else None))
+
+    def _current_id(self) -> str | None:
+        return self.session.case_id if self.session is not None else self.case_list.current_id()
+
+    def open_case(self, case_id: str | None) -> "CaseSession | None":
+        """Show a case (None: no case). Its session is kept so its undo history survives switching."""
+        if self.session is not None and case_id == self.session.case_id:
+            return self.session
+        self._deactivate_session()
+        if case_id is None or self.library is None:
+            self.session = None
+            self._show_empty()
+            self.case_opened.emit(None)
+            return None
+        from ..store.library import LibraryError
+        session = self._sessions.pop(case_id, None)
+        if session is None:
+            from .session import CaseSession
+            try:
+                session = CaseSession(self.library, case_id)
+            except LibraryError as exc:
+                self.error_banner.show_message(str(exc))
+                self.refresh_case_list()
+                return None
+            self.undo_group.addStack(session.undo_stack)
+        self._sessions[case_id] = session  # most recent last
+        while len(self._sessions) > MAX_SESSIONS:
+            _old_id, old = self._sessions.popitem(last=False)
+            self._forget_session(old)
+        self.session = session
+        session.changed.connect(self._session_changed)
+        session.failed.connect(self._session_failed)
+        self.undo_group.setActiveStack(session.undo_stack)
+        self.nav.setEnabled(True)
+        self.error_banner.hide()
+        if self.case_list.current_id() != case_id:
+            self.case_list.set_cases(self.case_list.model.rows, select_id=case_id)
+        self._settings().setValue(f"last_case/{_key(self.library.path)}", case_id)
+        self.show_section(self._current_key)
+        self.assessment.set_session(session, delay_ms=40)  # after the case has been painted
+        self._update_title()
+        self._update_actions()
+        self.case_opened.emit(session)
+        return session
+
+    def _deactivate_session(self) -> None:
+        """Leave the current case: its section widgets go, its session (and undo history) stays."""
+        old = self.session
+        self.assessment.set_session(None)
+        self._clear_pages()
+        if old is not None:
+            # Sections may have connected lambdas to the session: cut every connection so nothing
+            # reaches a deleted widget; ours are made again when the case is shown again.
+            for sig in (old.changed, old.failed):
+                try:
+                    sig.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
+        self.session = None
+
+    def _forget_session(self, session: "CaseSession") -> None:
+        self.undo_group.removeStack(session.undo_stack)
+        session.undo_stack.clear()
+        session.deleteLater()
+
+    def _drop_sessions(self) -> None:
+        self._deactivate_session()
+        for s in list(self._sessions.values()):
+            self._forget_session(s)
+        self._sessions.clear()
+
+    def _show_empty(self) -> None:
+        self._clear_pages()
+        self.stack.setCurrentWidget(self.empty_page)
+        self.nav.setEnabled(False)
+        self.case_header.setText("")
+        self.assessment.set_session(None)
+        self._update_title()
+        self._update_actions()
+
+    def new_case(self) -> str | None:
+        if not self._writable():
+            return None
+        from ..model import Case
+        case = Case(title="Untitled case report")
+        cid = self.library.add_case(case)
+        if self.case_list.search.text():
+            self.case_list.search.blockSignals(True)
+            self.case_list.search.clear()
+            self.case_list.search.blockSignals(False)
+        self.refresh_case_list(select_id=cid)
+        self.open_case(cid)
+        self.statusBar().showMessage("New case created: every edit is saved as you go.", 6000)
+        return cid
+
+    def duplicate_case(self, case_id: str | None) -> str | None:
+        if not case_id or not self._writable():
+            return None
+        from ..store.library import LibraryError
+        try:
+            new_id = self.library.duplicate_case(case_id)
+        except LibraryError as exc:
+            self.error_banner.show_message(str(exc))
+            return None
+        self.refresh_case_list(select_id=new_id)
+        self.open_case(new_id)
+        self.statusBar().showMessage("Case duplicated.", 6000)
+        return new_id
+
+    def delete_case(self, case_id: str | None) -> bool:
+        if not case_id or not self._writable():
+            return False
+        from ..store.library import LibraryError
+        title = next((r.title for r in self.case_list.model.rows if r.id == case_id), "") or "Untitled case"
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, "Delete case",
+                          f"Delete the case “{title}”?", QtWidgets.QMessageBox.StandardButton.Yes |
+                          QtWidgets.QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("confirm_delete")
+        box.setInformativeText("The case, its images and its identifiers are removed from the library. "
+                               "The audit log keeps a record of the deletion.")
+        yes = box.button(QtWidgets.QMessageBox.StandardButton.Yes)
+        yes.setText("Delete")
+        box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        answer = box.exec()
+        if box.clickedButton() is not None:
+            confirmed = box.clickedButton() is yes
+        else:  # exec() answered without a click (tests patch exec)
+            yes_code = QtWidgets.QMessageBox.StandardButton.Yes
+            confirmed = answer in (yes_code, yes_code.value)
+        if not confirmed:
+            return False
+        rows = self.case_list.ids()
+        pos = rows.index(case_id) if case_id in rows else 0
+        if self.session is not None and self.session.case_id == case_id:
+            self.open_case(None)
+        dropped = self._sessions.pop(case_id, None)
+        if dropped is not None:
+            self._forget_session(dropped)
+        try:
+            self.library.delete_case(case_id)
+        except LibraryError as exc:
+            self.error_banner.show_message(str(exc))
+            return False
+        self.refresh_case_list()
+        ids = self.case_list.ids()
+        if ids:
+            self.case_list.select(ids[min(pos, len(ids) - 1)])
+        else:
+            self.open_case(None)
+        self.statusBar().showMessage(f"Deleted “{title}”.", 8000)
+        return True
+
+    def _writable(self) -> bool:
+        if self.library is None:
+            return False
+        if self.library.read_only:
+            self.statusBar().showMessage(self.library.notice or "The library is open read-only.", 8000)
+            return False
+        return True
+
+    # --- sections -----------------------------------------------------------------------------------------
+
+    def show_section(self, key: str) -> QWidget | None:
+        """Show a section of the open case (building it on first view) and return its widget."""
+        if key not in section_registry.BY_KEY:
+            raise KeyError(key)
+        self._current_key = key
+        row = [s.key for s in section_registry.SECTIONS].index(key)
+        if self.nav.currentRow() != row:
+            self.nav.blockSignals(True)
+            self.nav.setCurrentRow(row)
+            self.nav.blockSignals(False)
+        if self.session is None:
+            return None
+        page = self.section(key)
+        self.stack.setCurrentWidget(self._holders[key])
+        if self.session.read_only:  # editors a section made since it was built are locked too
+            lock_editing(page)
+            QTimer.singleShot(0, lambda p=page: _alive(p) and lock_editing(p))
+        return page
+
+    def section(self, key: str) -> QWidget | None:
+        """The section's widget for the open case, built now if it was not yet."""
+        if self.session is None:
+            return None
+        page = self._pages.get(key)
+        if page is None:
+            # each section sits in a scroll area of its own, so no section's minimum size can push
+            # the window wider than the screen or squeeze the case list and the assessment
+            holder = QtWidgets.QScrollArea()
+            holder.setWidgetResizable(True)
+            holder.setFrameShape(QFrame.Shape.NoFrame)
+            page = section_registry.build_section(key, self.session, holder)
+            holder.setWidget(page)
+            self._pages[key] = page
+            self._holders[key] = holder
+            self.stack.addWidget(holder)
+            setter = getattr(page, "set_unit_system", None)
+            if callable(setter):
+                try:
+                    setter(self._unit_system)
+                except Exception:
+                    traceback.print_exc(file=sys.stderr)
+            if self.session.read_only:
+                lock_editing(page)
+        return page
+
+    def current_section_key(self) -> str:
+        return self._current_key
+
+    def _nav_changed(self, row: int) -> None:
+        if 0 <= row < len(section_registry.SECTIONS):
+            self.show_section(section_registry.SECTIONS[row].key)
+
+    def _clear_pages(self) -> None:
+        # the empty page first: removing the current page would show (and start) the next one
+        self.stack.setCurrentWidget(self.empty_page)
+        for holder in self._holders.values():
+            self.stack.removeWidget(holder)
+            holder.deleteLater()
+        self._pages.clear()
+        self._holders.clear()
+
+    def go_to_ref(self, ref: str) -> bool:
+        """Switch to the section holding ``ref`` (an evidence ref or a field path) and focus it."""
+        if self.session is None or not ref:
+            return False
+        first = section_registry.section_for_ref(ref)
+        # the section that holds this kind of ref first, then the others (the report shows no data)
+        order = ([first] if first else []) + [s.key for s in section_registry.SECTIONS
+                                              if s.key not in (first, "report")]
+        for key in order:
+            page = self.section(key)
+            focus = getattr(page, "focus_ref", None)
+            if not callable(focus):
+                continue
+            try:
+                handled = bool(focus(ref))
+            except Exception:
+                traceback.print_exc(file=sys.stderr)
+                handled = False
+            if handled:
+                self.show_section(key)
+                return True
+        if first:
+            self.show_section(first)
+        self.statusBar().showMessage(f"Could not find {ref} in the case.", 6000)
+        return False
+
+    # --- units --------------------------------------------------------------------------------------------
+
+    @property
+    def unit_system(self) -> str:
+        return self._unit_system
+
+    def set_unit_system(self, system: str) -> None:
+        if system not in UNIT_SYSTEMS:
+            raise ValueError(f"unit system must be one of {UNIT_SYSTEMS}, not {system!r}")
+        for act in self.unit_actions.actions():
+            act.setChecked(act.data() == system)
+        if system == self._unit_system:
+            return
+        self._unit_system = system
+        self._settings().setValue("unit_system", system)
+        for page in self._pages.values():
+            setter = getattr(page, "set_unit_system", None)
+            if callable(setter):
+                try:
+                    setter(system)
+                except Exception:
+                    traceback.print_exc(file=sys.stderr)
+        self.unit_system_changed.emit(system)
+        self.statusBar().showMessage("Units: " + ("SI" if system == "si" else "conventional"), 4000)
+
+    # --- session events ------------------------------------------------------------------------------------
+
+    def _session_changed(self, part: str) -> None:
+        if part == "case":
+            self._update_title()
+        if part in ("case", "outcome", "lesions"):
+            self._list_timer.start()  # the list shows title, status, sites and outcome
+
+    def _session_failed(self, message: str) -> None:
+        message = message.rstrip() + ("" if message.rstrip().endswith((".", "!", "?")) else ".")
+        self.error_banner.show_message(message, lead="Not saved:")
+        self.statusBar().showMessage(f"Not saved: {message}", 10000)
+
+    # --- import / export -------------------------------------------------------------------------------------
+
+    def import_case_dialog(self) -> None:
+        if not self._writable():
+            return
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Import case", str(Path.home()),
+                                              "Case files (*.json);;All files (*)")
+        if path:
+            self.import_case_file(Path(path))
+
+    def import_case_file(self, path: Path) -> "BackgroundOp | None":
+        """Read and validate a case file on a worker; add it to the library on success."""
+        if not self._writable():
+            return None
+        from .workers import BackgroundOp
+
+        def job(progress):
+            progress(None, text=f"reading {path.name}")
+            from ..cli import read_case_file
+            return read_case_file(path)
+
+        def done(case):
+            from ..store.library import LibraryError
+            try:
+                cid = self.library.add_case(case)
+            except LibraryError as exc:
+                QtWidgets.QMessageBox.warning(self, "Import case", str(exc))
+                return
+            self.refresh_case_list(select_id=cid)
+            self.open_case(cid)
+            self.statusBar().showMessage(f"Imported “{case.title or path.name}”.", 8000)
+
+        def failed(exc):
+            from ..codec import InvalidCase
+            if isinstance(exc, InvalidCase):
+                n = len(exc.problems)
+                self.show_problems("Import case", f"{path.name} is not a valid case file: {n} problem"
+                                   f"{'s' if n != 1 else ''} (each with its place in the file). Nothing was "
+                                   "imported.", [str(p) for p in exc.problems])
+            else:
+                from .workers import describe_error
+                QtWidgets.QMessageBox.warning(self, "Import case", describe_error(exc))
+
+        return BackgroundOp(job, parent=self, label=f"Importing {path.name}").on_success(done) \
+            .on_failure(failed).run()
+
+    def show_problems(self, title: str, intro: str, problems: list[str]):
+        from .dialogs import ProblemsDialog
+        dlg = ProblemsDialog(title, intro, problems, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.last_problems_dialog = dlg
+        return dlg
+
+    def export_pdf_dialog(self) -> None:
+        page = self.show_section("report")
+        export = getattr(page, "export_pdf_dialog", None)
+        if callable(export):
+            export()
+
+    def export_json_dialog(self, *, deidentified: bool) -> None:
+        if self.session is None:
+            return
+        suffix = "-deidentified" if deidentified else ""
+        name = _safe_name(self.session.case.short_title or self.session.case.title or "case") + suffix + ".json"
+        title = "Export JSON (de-identified)" if deidentified else "Export JSON"
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, title, str(Path.home() / name),
+                                                        "Case files (*.json)")
+        if path:
+            self.export_json(Path(path), deidentified=deidentified)
+
+    def export_json(self, path: Path, *, deidentified: bool) -> "BackgroundOp | None":
+        """Write the open case as a JSON case file on a worker. De-identified: the identifier scan
+        runs on the worker first; hits the author has not confirmed stop it and are shown."""
+        if self.session is None:
+            return None
+        from .dialogs import NeedsReview, check_phi, review_phi_hits
+        from .workers import BackgroundOp
+        lib_path, case_id = self.library.path, self.session.case_id
+        confirmed = phi_confirmations(lib_path, case_id)
+        snapshot = set(confirmed)
+
+        def job(progress):
+            progress(0.1, text="reading the case")
+            from .. import jsonio
+            from .workers import reader
+            with reader(lib_path) as lib:
+                case = lib.load_case(case_id, media=True)
+            if deidentified:
+                progress(0.3, text="checking for identifiers")
+                check_phi(case, snapshot)
+                from ..privacy.deidentify import deidentify
+                case = deidentify(case)
+            progress(0.6, text="writing")
+            write_atomic(path, jsonio.dump_bytes(case))
+            return path
+
+        def failed(exc):
+            if isinstance(exc, NeedsReview):
+                if review_phi_hits(self, exc.hits, confirmed, purpose="JSON export", go_to=self.go_to_field):
+                    self.last_export_op = self.export_json(path, deidentified=deidentified)
+                return
+            from .workers import describe_error
+            QtWidgets.QMessageBox.warning(self, "Export JSON", describe_error(exc))
+
+        op = BackgroundOp(job, parent=self, label="Exporting JSON", cancellable=True) \
+            .on_success(lambda p: self.statusBar().showMessage(f"Exported the case to {p}", 10000)) \
+            .on_failure(failed)
+        self.last_export_op = op
+        return op.run()
+
+    def go_to_field(self, field: str) -> bool:
+        """Show the field a PHI hit names (``$.narrative.discussion``, ``$.labs[3].note``)."""
+        if self.session is None:
+            return False
+        ok = self.go_to_ref(field_to_ref(field, self.session.case))
+        self.statusBar().showMessage(f"Fix the possible identifier in {field}, then export again.", 10000)
+        return ok
+
+    # --- dialogs ----------------------------------------------------------------------------------------------
+
+    def show_about(self) -> None:
+        from .dialogs import show_about
+        show_about(self, str(self.library.path) if self.library else "")
+
+    def show_disclaimer(self) -> None:
+        from .dialogs import show_disclaimer
+        show_disclaimer(self)
+
+    def show_audit_log(self):
+        if self.session is None or self.library is None:
+            return None
+        from .dialogs import AuditDialog
+        dlg = AuditDialog(self.library.audit(self.session.case_id), self.session.case.title, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.last_audit_dialog = dlg
+        return dlg
+
+    # --- state ---------------------------------------------------------------------------------------------
+
+    def _update_title(self) -> None:
+        if self.library is None:
+            self.setWindowTitle(APP_NAME)
+            return
+        lib = self.library.path.name + (" (read-only)" if self.library.read_only else "")
+        if self.session is not None:
+            title = self.session.case.title or "Untitled case"
+            self.setWindowTitle(f"{title} — {lib} — {APP_NAME}")
+            self.case_header.setText(title)
+        else:
+            self.setWindowTitle(f"{lib} — {APP_NAME}")
+
+    def _set_editable(self, editable: bool) -> None:
+        self.case_list.set_editable(editable)
+
+    def _update_actions(self) -> None:
+        has_lib = self.library is not None
+        writable = has_lib and not self.library.read_only
+        has_case = self.session is not None
+        self.act_import.setEnabled(writable)
+        self.act_new_case.setEnabled(writable)
+        self.act_duplicate_case.setEnabled(writable and has_case)
+        self.act_delete_case.setEnabled(writable and has_case)
+        self.act_audit.setEnabled(has_case)
+        for act in (self.act_export_pdf, self.act_export_json, self.act_export_json_deid):
+            act.setEnabled(has_case)
+        for act in self.section_actions.values():
+            act.setEnabled(has_case)
+        self.case_list.set_editable(writable)
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        from .workers import wait_for_all
+        s = self._settings()
+        s.setValue("window/geometry", self.saveGeometry())
+        if self.built:
+            s.setValue("window/splitter", self.splitter.saveState())
+        wait_for_all()
+        self._close_library()
+        super().closeEvent(event)
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+def lock_editing(root: QWidget) -> None:
+    """A read-only library: make every editor of a section read-only. Widgets that only navigate can
+    opt out with ``setProperty("readOnlySafe", True)``."""
+    for w in [root, *root.findChildren(QWidget)]:
+        if w.property("readOnlySafe"):
+            continue
+        if isinstance(w, (QtWidgets.QLineEdit, QtWidgets.QPlainTextEdit, QtWidgets.QTextEdit,
+                          QtWidgets.QAbstractSpinBox)):
+            w.setReadOnly(True)
+        elif isinstance(w, (QtWidgets.QComboBox, QtWidgets.QAbstractButton)):
+            w.setEnabled(False)
+        elif isinstance(w, QtWidgets.QAbstractItemView):
+            w.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+            w.setDragDropMode(QtWidgets.QAbstractItemView.DragDropMode.NoDragDrop)
+        w.setAcceptDrops(False)
+
+
+def field_to_ref(field: str, case=None) -> str:
+    """A field path of the PHI scan to a section ref: ``$.labs[3].note`` → ``labs/<id of labs[3]>``,
+    ``$.lesions[0].observations[1].note`` → ``lesions/<id>/observations/<id>``,
+    ``$.narrative.discussion`` → ``narrative.discussion``."""
+    import re
+    path = field[2:] if field.startswith("$.") else field.lstrip("$")
+    tokens = re.findall(r"(\w+)(?:\[(\d+|[^\]]+)\])?", path)
+    obj = case
+    refs: list[str] = []
+    names: list[str] = []
+    for name, index in tokens:
+        nxt = getattr(obj, name, None) if obj is not None else None
+        if index == "":
+            if refs:  # a field inside an item with an id: the item is the ref
+                break
+            names.append(name)
+            obj = nxt
+            continue
+        item = None
+        if isinstance(nxt, list):
+            if index.isdigit() and int(index) < len(nxt):
+                item = nxt[int(index)]
+            else:
+                item = next((i for i in nxt if getattr(i, "id", None) == index), None)
+        item_id = getattr(item, "id", None) if item is not None else (index if not index.isdigit() else None)
+        if item_id is None:
+            names.append(name)
+            break
+        prefix = ".".join(names)
+        refs.append(f"{prefix + '.' if prefix and not refs else ''}{name}/{item_id}")
+        names = []
+        obj = item
+    if refs:
+        return "/".join(refs)
+    return ".".join(names) or path
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write next to the target and rename, so a failed export never leaves half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _html(text: str) -> str:
+    import html
+    return html.escape(text, quote=False)
+
+
+def _alive(widget: QWidget) -> bool:
+    from shiboken6 import isValid
+    return isValid(widget)
+
+
+def _key(path: Path) -> str:
+    import hashlib
+    return hashlib.sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+
+
+def _safe_name(text: str) -> str:
+    import re
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:60] or "case"
+

@@ -1,0 +1,315 @@
+"""GUI speed: start-up, opening a case in a large library, and the event loop during a big export.
+
+    QT_QPA_PLATFORM=offscreen python tests/benchmarks/bench_gui.py [--runs 5] [--skip-export]
+
+Prints figures and ratios against the goals; asserts nothing.
+
+1. Start-up: wall time from launching ``python -c`` to the first paint of the main window on the demo
+   library, beside a bare PySide6 window (1400×900) started the same way in the same run (goal ≤ 1.3×).
+   Also printed: when the library is open and the first case shown ("ready"), and when that content
+   is painted.
+2. Opening a case in a 10,000-case library of synthetic cases (50 labs, 10 events, 3 lesions each):
+   from the click to the case painted (goal ≤ 150 ms).
+3. Exporting a large case (40 photos of 12 megapixels, 2,000 labs, 60 events) as PDF through the
+   Report section on the worker thread, with a 5 ms QTimer on the GUI thread: the longest gap between
+   its ticks is the longest stall the user could feel (goal ≤ 50 ms).
+
+Synthetic libraries are built once and kept in the temporary folder (casebook-bench/).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+CACHE = Path(tempfile.gettempdir()) / "casebook-bench"
+
+BARE = r"""
+import sys, time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMainWindow
+app = QApplication(sys.argv[:1])
+w = QMainWindow(); w.setWindowTitle("bare"); w.resize(1400, 900)
+class F(QObject):
+    def eventFilter(self, o, e):
+        if e.type() == QEvent.Type.Paint:
+            print("painted", time.time(), flush=True); o.removeEventFilter(self); QTimer.singleShot(0, app.quit)
+        return False
+f = F(); w.installEventFilter(f); w.show(); app.exec()
+"""
+
+APP = r"""
+import sys, time
+from pathlib import Path
+from PySide6.QtCore import QEvent, QObject, QTimer
+from desktop.gui import app as A
+qapp = A.create_application()
+w = A.start(Path(sys.argv[1]), explicit=True)
+state = {"ready": False}
+class F(QObject):
+    def eventFilter(self, o, e):
+        if e.type() == QEvent.Type.Paint:
+            if not state.get("painted"):
+                state["painted"] = True
+                print("painted", time.time(), flush=True)
+            elif state["ready"] and not state.get("content"):
+                state["content"] = True
+                print("content", time.time(), flush=True)
+                QTimer.singleShot(0, qapp.quit)
+        return False
+f = F(); w.installEventFilter(f)
+def ready():
+    state["ready"] = True
+    print("ready", time.time(), flush=True)
+    w.stack.installEventFilter(f); w.stack.currentWidget().update(); w.update()
+w.ready.connect(ready)
+QTimer.singleShot(20000, qapp.quit)
+qapp.exec()
+"""
+
+
+def _child_env(settings_dir: Path) -> dict:
+    env = dict(os.environ)
+    env["QT_QPA_PLATFORM"] = "offscreen"
+    env["XDG_CONFIG_HOME"] = str(settings_dir)  # QSettings of the child: not the user's
+    # as installed: compiled modules are cached (kept outside the work tree)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(CACHE / "pycache")
+    env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
+    return env
+
+
+def _launch(code: str, args: list[str], env: dict) -> dict[str, float]:
+    t0 = time.time()
+    proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env,
+                          cwd=str(ROOT), timeout=120)
+    marks = {}
+    for line in proc.stdout.splitlines():
+        parts = line.split()
+        if len(parts) == 2:
+            try:
+                marks[parts[0]] = float(parts[1]) - t0
+            except ValueError:
+                pass
+    if "painted" not in marks:
+        raise RuntimeError(f"child did not paint:\n{proc.stdout}\n{proc.stderr[-2000:]}")
+    return marks
+
+
+def bench_startup(runs: int) -> None:
+    from desktop.demo import load_demo
+    from desktop.store.library import create_library
+    work = Path(tempfile.mkdtemp(prefix="casebook-start-"))
+    lib_path = work / "demo.casebook"
+    lib = create_library(lib_path)
+    lib.add_case(load_demo())
+    lib.close()
+    env = _child_env(work / "config")
+    _launch(BARE, [], env)  # warm the file cache for both
+    _launch(APP, [str(lib_path)], env)
+    bare, painted, ready, content = [], [], [], []
+    for _ in range(runs):
+        bare.append(_launch(BARE, [], env)["painted"])
+        m = _launch(APP, [str(lib_path)], env)
+        painted.append(m["painted"])
+        ready.append(m.get("ready", float("nan")))
+        content.append(m.get("content", float("nan")))
+    b, p, r, c = (statistics.median(x) for x in (bare, painted, ready, content))
+    print("1. start-up (median of %d runs, process launch to paint)" % runs)
+    print(f"   bare PySide6 window painted        {b * 1000:7.0f} ms")
+    print(f"   Casebook main window painted       {p * 1000:7.0f} ms   ratio {p / b:.2f}×  (goal ≤ 1.3×)")
+    print(f"   demo library open, case shown      {r * 1000:7.0f} ms   ratio {r / b:.2f}×")
+    print(f"   that content painted               {c * 1000:7.0f} ms   ratio {c / b:.2f}×")
+
+
+def bench_open_case(n_cases: int = 10_000, samples: int = 15) -> None:
+    from PySide6.QtCore import QSettings
+    from synth import build_library
+
+    from desktop.gui.app import create_application
+    from desktop.gui.main_window import MainWindow
+    from desktop.store.library import open_library
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / f"gui-{n_cases}.casebook"
+    t = time.perf_counter()
+    existed = path.exists()
+    build_library(path, n_cases)
+    if not existed:
+        print(f"   (built the {n_cases:,}-case library in {time.perf_counter() - t:.0f} s)")
+    settings = Path(tempfile.mkdtemp(prefix="casebook-settings-"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
+    app = create_application(["bench"])
+    t = time.perf_counter()
+    w = MainWindow(open_library(path))
+    w.resize(1400, 900)
+    w.show()
+    app.processEvents()
+    t_window = time.perf_counter() - t
+    ids = w.case_list.ids()
+    rng = random.Random(5)
+    times = []
+    for cid in rng.sample(ids, samples + 1):
+        t = time.perf_counter()
+        w.case_list.select(cid)  # as a click does
+        w.repaint()  # paint now, synchronously
+        app.processEvents()
+        times.append(time.perf_counter() - t)
+    times = times[1:]  # the first also imports the section modules
+    t = time.perf_counter()
+    w.case_list.search.setText("case report 77")
+    w.refresh_case_list()
+    t_search = time.perf_counter() - t
+    n_found = len(w.case_list.ids())
+    w.close()
+    med, worst = statistics.median(times), max(times)
+    print(f"2. a case opened in a {len(ids):,}-case library (click to painted, {samples} cases)")
+    print(f"   window with the library open       {t_window * 1000:7.0f} ms")
+    print(f"   open a case: median                {med * 1000:7.0f} ms   ratio to goal {med / 0.150:.2f}  (goal ≤ 150 ms)")
+    print(f"   open a case: slowest               {worst * 1000:7.0f} ms")
+    print(f"   search the list ({n_found} hits)         {t_search * 1000:7.0f} ms")
+
+
+def _photo(seed: int) -> bytes:
+    from PIL import Image
+    rng = random.Random(seed)
+    w, h = 4000, 3000  # 12 megapixels
+    base = Image.linear_gradient("L").rotate(rng.uniform(0, 360)).resize((w, h))
+    noise = Image.effect_noise((w // 4, h // 4), 40).resize((w, h), Image.Resampling.BILINEAR)
+    img = Image.merge("RGB", (base, noise, base.transpose(Image.Transpose.FLIP_LEFT_RIGHT)))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=88)
+    return buf.getvalue()
+
+
+def large_case():
+    from desktop.model import Case, Consent, Event, LabResult, Lesion, Media, Observation, When
+    rng = random.Random(11)
+    c = Case(id="large-bench-case", title="Large synthetic calciphylaxis case report",
+             short_title="Large synthetic case", keywords=["calciphylaxis", "benchmark"])
+    for e in range(60):
+        c.events.append(Event(id=f"e{e}", kind="presentation" if e == 0 else "follow_up",
+                              description=f"Synthetic event {e}", when=When(offset=float(e * 3 - 60))))
+    c.index_event_id = "e0"
+    analytes = [("calcium", "mg/dL", 9.0), ("phosphate", "mg/dL", 5.0), ("albumin", "g/dL", 3.2),
+                ("pth_intact", "pg/mL", 300.0), ("bun", "mg/dL", 40.0)]
+    for n in range(2000):
+        code, unit, base = analytes[n % len(analytes)]
+        c.labs.append(LabResult(id=f"l{n}", analyte=code, value=round(base * rng.uniform(0.8, 1.2), 1), unit=unit,
+                                when=When(offset=float(n // len(analytes) % 120 - 60))))
+    c.lesions = [Lesion(id=f"s{k}", site=site, laterality="left", onset=When(offset=-30.0),
+                        observations=[Observation(id=f"o{k}", when=When(offset=0.0), length_mm=30, width_mm=20)])
+                 for k, site in enumerate(["thigh-anterior", "abdomen", "calf", "glans-penis"])]
+    c.consent = Consent(given_by="patient", date="2024-01-01", covers_images=True)
+    for p in range(40):
+        c.media.append(Media(id=f"m{p}", mime="image/jpeg", data=_photo(p), width_px=4000, height_px=3000,
+                             caption=f"Synthetic photograph {p + 1}", lesion_id=f"s{p % 4}"))
+    return c
+
+
+def bench_export_stall() -> None:
+    from PySide6.QtCore import QElapsedTimer, QEventLoop, QSettings, QTimer
+
+    from desktop.gui.workers import worker_pool
+
+    from desktop.gui import main_window as mw
+    from desktop.gui.app import create_application
+    from desktop.gui.main_window import MainWindow
+    from desktop.privacy.phi import scan_case
+    from desktop.store.library import create_library, open_library
+
+    CACHE.mkdir(parents=True, exist_ok=True)
+    path = CACHE / "gui-large-case.casebook"
+    if not path.exists():
+        t = time.perf_counter()
+        tmp = path.with_suffix(".building")
+        for p in (tmp, Path(str(tmp) + "-lock")):
+            p.unlink(missing_ok=True)
+        lib = create_library(tmp)
+        lib.add_case(large_case())
+        lib.close()
+        tmp.rename(path)
+        Path(str(tmp) + "-lock").unlink(missing_ok=True)
+        print(f"   (built the large case in {time.perf_counter() - t:.0f} s)")
+    settings = Path(tempfile.mkdtemp(prefix="casebook-settings-"))
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
+    app = create_application(["bench"])
+    w = MainWindow(open_library(path))
+    w.resize(1400, 900)
+    w.show()
+    session = w.session
+    deadline = time.monotonic() + 30  # let the window settle: the case's first assessment is done
+    while w.assessment.assessment is None and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.005)
+    for hit in scan_case(session.case):  # synthetic text: nothing to confirm, but never block on a dialog
+        mw.phi_confirmations(path, session.case_id).add((hit.field, hit.text))
+    page = w.section("report")
+    out = Path(tempfile.mkdtemp(prefix="casebook-export-")) / "large.pdf"
+
+    gaps: list[float] = []
+    clock = QElapsedTimer()
+    ticker = QTimer()
+    ticker.setInterval(5)
+    last = [0]
+
+    def tick():
+        now = clock.elapsed()
+        gaps.append(now - last[0])
+        last[0] = now
+    ticker.timeout.connect(tick)
+    clock.start()
+    ticker.start()
+    t = time.perf_counter()
+    op = page.export_pdf(out)
+    loop = QEventLoop()  # the application's own event loop, as in use
+    op.finished.connect(loop.quit)
+    if not op.done:
+        loop.exec()
+    elapsed = time.perf_counter() - t
+    ticker.stop()
+    w.close()
+    worker_pool().waitForDone()
+    if op.error is not None:
+        print(f"3. export failed: {op.error}")
+        return
+    gaps_sorted = sorted(gaps)
+    worst = gaps_sorted[-1] if gaps else float("nan")
+    p99 = gaps_sorted[int(len(gaps_sorted) * 0.99) - 1] if len(gaps) > 100 else worst
+    size = out.stat().st_size / 1e6
+    print("3. exporting the large case (40 photos of 12 MP, 2,000 labs, 60 events) on the worker")
+    print(f"   export time                        {elapsed:7.1f} s    ({size:.1f} MB)")
+    print(f"   longest event-loop stall           {worst:7.0f} ms   ratio to goal {worst / 50:.2f}  (goal ≤ 50 ms)")
+    print(f"   99th percentile gap                {p99:7.0f} ms   ({len(gaps)} ticks of a 5 ms timer)")
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description="Casebook GUI benchmark")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--skip-export", action="store_true", help="leave out the large export (slow to build once)")
+    args = ap.parse_args()
+    if hasattr(os, "getloadavg"):  # timings on a busy machine are not the app's
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    bench_startup(args.runs)
+    bench_open_case()
+    if not args.skip_export:
+        bench_export_stall()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
