@@ -12,8 +12,6 @@ import json
 from functools import cache
 from typing import Any
 
-import jsonschema
-
 from . import catalogue
 from .codec import InvalidCase, Problem, from_plain, json_schema, to_plain
 from .model import Case, When
@@ -32,7 +30,8 @@ def case_schema() -> dict:
 
 
 @cache
-def _validator() -> jsonschema.protocols.Validator:
+def _validator():
+    import jsonschema  # imported on first validation, not at start-up (it costs ~100 ms)
     schema = json.loads(catalogue.resource_path("schema", "case.schema.json").read_text("utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     return cls(schema)
