@@ -1,0 +1,346 @@
+"""Building blocks shared by the manuscript and the appendices: headings that feed the PDF outline
+and the CARE page map, journal-style tables (split across pages with repeated headers, rows that
+may split too, so nothing overflows), captions, and a flowable whose content is made only when the
+layout reaches it (the CARE checklist needs the pages of everything before it)."""
+from __future__ import annotations
+
+import re
+from typing import Callable, Sequence
+
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from .fonts import SANS
+from .styles import INK, RULE, SHADE, TEXT_H, TEXT_W, styles
+from .text import esc, plain
+
+
+class Heading(Paragraph):
+    """A section heading: becomes a PDF bookmark and a target for the CARE checklist's pages."""
+
+    def __init__(self, title: str, level: int, key: str):
+        st = styles()
+        style = {0: st.h1, 1: st.h2, 2: st.h3}[level]
+        super().__init__(esc(title), style)
+        self.outline_title = plain(title, 120)
+        self.outline_level = min(level, 1)  # the outline keeps two levels
+        self.outline_key = key
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+class Deferred(Flowable):
+    """Builds its real flowable (a table) when the layout first asks for its size."""
+
+    def __init__(self, factory: Callable[[], Flowable]):
+        super().__init__()
+        self.factory = factory
+        self._inner: Flowable | None = None
+
+    def _get(self) -> Flowable:
+        if self._inner is None:
+            self._inner = self.factory()
+        return self._inner
+
+    def wrap(self, aw, ah):
+        return self._get().wrap(aw, ah)
+
+    def split(self, aw, ah):
+        return self._get().split(aw, ah)
+
+    def getSpaceBefore(self):
+        return self._get().getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self._get().getSpaceAfter()
+
+    def draw(self):
+        self._get().drawOn(self.canv, 0, 0)
+
+
+CELL_PAD = 3.0
+
+
+def cell(text: str | None, width: float, bold: bool = False, font_size: float = 8.0):
+    """A table cell: a plain string when it fits on one line (fast), else a wrapping Paragraph."""
+    t = plain(text)
+    room = width - 2 * CELL_PAD - 0.5
+    if t.isascii() and len(t) * font_size <= room:  # no ASCII glyph is wider than 1 em: fits as it is
+        return t
+    if len(t) < 120 and stringWidth(t, SANS + ("-Bold" if bold else ""), font_size) <= room:
+        return t
+    st = styles()
+    return Paragraph(esc(text), st.cell_bold if bold else st.cell)
+
+
+def markup_cell(markup: str, bold: bool = False) -> Paragraph:
+    st = styles()
+    return Paragraph(markup, st.cell_bold if bold else st.cell)
+
+
+class Styled(Flowable):
+    """One line of text in its own font and colour: a table cell (a flag, a bold value) that
+    needs no per-cell table style command (thousands of those make long tables slow)."""
+
+    def __init__(self, text: str, font: str = SANS, size: float = 8.0, color=INK):
+        super().__init__()
+        self.text, self.font, self.size, self.color = plain(text), font, size, color
+
+    def wrap(self, aw, ah):
+        self.width = min(aw, stringWidth(self.text, self.font, self.size))
+        self.height = self.size * 1.2
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.setFont(self.font, self.size)
+        self.canv.setFillColor(self.color)
+        self.canv.drawString(0, self.size * 0.2, self.text)
+
+
+class RightStyled(Styled):
+    def draw(self):
+        self.canv.setFont(self.font, self.size)
+        self.canv.setFillColor(self.color)
+        self.canv.drawRightString(self.width, self.size * 0.2, self.text)
+
+
+class CaptionedTable(Flowable):
+    """A table under its caption. It splits across pages like the table does (header repeated),
+    and the caption follows each part, marked "(continued)"."""
+
+    def __init__(self, caption: str, table: Flowable, continued: bool = False):
+        super().__init__()
+        self.caption_markup = caption
+        self.caption = Paragraph(caption + (" <i>(continued)</i>" if continued else ""), styles().table_caption)
+        self.table = table
+        self._ch = 0.0
+
+    def wrap(self, aw, ah):
+        _, self._ch = self.caption.wrap(aw, ah)
+        tw, th = self.table.wrap(aw, ah - self._ch)
+        self.width, self.height = aw, self._ch + th
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        _, ch = self.caption.wrap(aw, ah)
+        if ah - ch < 40:  # no room for the header and a row: all of it to the next page
+            return []
+        parts = self.table.split(aw, ah - ch)
+        if len(parts) < 2:
+            return []
+        return [CaptionedTable(self.caption_markup, parts[0])] + [
+            CaptionedTable(self.caption_markup, p, continued=True) for p in parts[1:]]
+
+    def getSpaceBefore(self):
+        return self.table.getSpaceBefore()
+
+    def getSpaceAfter(self):
+        return self.table.getSpaceAfter()
+
+    def draw(self):
+        self.caption.drawOn(self.canv, 0, self.height - self._ch)
+        self.table.drawOn(self.canv, 0, 0)
+
+
+PAD_T, PAD_B = 2.2, 2.6
+FONT_SIZE, LEADING = 8.0, 9.8
+
+
+class DataTable(Flowable):
+    """A journal table drawn directly: a shaded header repeated on every page, a rule under each
+    row, heavy rules above the header and at the end.
+
+    reportlab's Table costs about half a millisecond per cell, which makes a 2,000-row lab table
+    take most of a large report's time; here a cell is a plain one-line string (``cell`` checked
+    that it fits its column) or a small flowable (a wrapped Paragraph, a :class:`Styled` value),
+    drawn in one pass. Rows split between pages; a row taller than a whole page (a very long text
+    in a cell) is handed to reportlab's Table, which can split inside a row."""
+
+    def __init__(self, header: list, rows: list[list], widths: list[float], align_right: Sequence[int] = (),
+                 heights: list[float] | None = None):
+        super().__init__()
+        self.header, self.rows, self.widths = header, rows, list(widths)
+        self.align_right = set(align_right)
+        self._heights = heights  # per row, computed once
+        self._hh: float | None = None
+        self.spaceBefore, self.spaceAfter = 0, 10
+        self.hAlign = "LEFT"
+
+    def _row_height(self, row: list) -> float:
+        h = LEADING
+        for c, w in zip(row, self.widths):
+            if isinstance(c, Flowable):
+                h = max(h, c.wrap(w - 2 * CELL_PAD, 1e6)[1])
+        return PAD_T + h + PAD_B
+
+    def _measure(self) -> None:
+        if self._hh is None:
+            self._hh = self._row_height(self.header)
+        if self._heights is None:
+            self._heights = [self._row_height(r) for r in self.rows]
+
+    def wrap(self, aw, ah):
+        self._measure()
+        self.width = sum(self.widths)
+        self.height = self._hh + sum(self._heights)
+        return self.width, self.height
+
+    def split(self, aw, ah):
+        self._measure()
+        room = ah - self._hh
+        k, used = 0, 0.0
+        for h in self._heights:
+            if used + h > room:
+                break
+            used += h
+            k += 1
+        if k == 0:
+            if self._heights and self._heights[0] > 0.6 * TEXT_H:
+                return self._as_table().split(aw, ah)  # a row (nearly) as tall as a page: split inside it
+            return []
+        if k == len(self.rows):
+            return [self]
+        return [DataTable(self.header, self.rows[:k], self.widths, self.align_right, self._heights[:k]),
+                DataTable(self.header, self.rows[k:], self.widths, self.align_right, self._heights[k:])]
+
+    def _as_table(self) -> Table:
+        return reportlab_table(self.header, self.rows, self.widths, self.align_right)
+
+    def draw(self):
+        c = self.canv
+        self._measure()
+        width = sum(self.widths)
+        top = self.height
+        tops = []  # the top of each row
+        y = top - self._hh
+        for h in self._heights:
+            tops.append(y)
+            y -= h
+        c.saveState()
+        c.setFillColor(SHADE)
+        c.rect(0, top - self._hh, width, self._hh, stroke=0, fill=1)
+        c.setStrokeColor(RULE)
+        c.setLineWidth(0.25)
+        for t in tops[1:]:
+            c.line(0, t, width, t)
+        c.setStrokeColor(INK)
+        c.setLineWidth(0.9)
+        c.line(0, top, width, top)
+        c.line(0, y, width, y)
+        c.setLineWidth(0.6)
+        c.line(0, top - self._hh, width, top - self._hh)
+        # cell by cell in reading order, but the plain strings of a row share one text object: far
+        # cheaper than a drawString per cell
+        self._row(c, self.header, top, SANS + "-Bold", header=True)
+        for row, t in zip(self.rows, tops):
+            self._row(c, row, t, SANS)
+        c.restoreState()
+
+    def _row(self, c, row: list, top: float, font: str, header: bool = False) -> None:
+        text = None
+        base = top - PAD_T - FONT_SIZE  # where a Paragraph in the same row puts its first baseline
+        x = 0.0
+        for col, (value, w) in enumerate(zip(row, self.widths)):
+            right = col in self.align_right and not header
+            if isinstance(value, Flowable):
+                if text is not None:
+                    c.drawText(text)
+                    text = None
+                fw, fh = value.width, value.height  # as wrapped to this column by _row_height
+                value.drawOn(c, x + w - CELL_PAD - fw if right else x + CELL_PAD, top - PAD_T - fh)
+            elif value:
+                if text is None:
+                    text = c.beginText()
+                    text.setFont(font, FONT_SIZE)
+                    text.setFillColor(INK)
+                if right:
+                    text.setTextOrigin(x + w - CELL_PAD - stringWidth(value, font, FONT_SIZE), base)
+                else:
+                    text.setTextOrigin(x + CELL_PAD, base)
+                text.textOut(value)
+            x += w
+        if text is not None:
+            c.drawText(text)
+
+
+def reportlab_table(header: Sequence, rows: Sequence[Sequence], widths: Sequence[float],
+                    align_right: Sequence[int] = ()) -> Table:
+    """The same table as :class:`DataTable`, built with reportlab's Table (which can split a row)."""
+    data = [list(header)] + [list(r) for r in rows]
+    style = [
+        ("FONT", (0, 0), (-1, -1), SANS, FONT_SIZE),  # every cell: the default would be Helvetica
+        ("FONT", (0, 0), (-1, 0), SANS + "-Bold", FONT_SIZE),
+        ("TEXTCOLOR", (0, 0), (-1, -1), INK),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), PAD_T),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_B),
+        ("BACKGROUND", (0, 0), (-1, 0), SHADE),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.9, INK),
+        ("LINEBELOW", (0, 0), (-1, 0), 0.6, INK),
+        ("LINEBELOW", (0, 1), (-1, -2), 0.25, RULE),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.9, INK),
+    ]
+    for col in align_right:
+        style.append(("ALIGN", (col, 1), (col, -1), "RIGHT"))
+    t = Table(data, colWidths=list(widths), repeatRows=1, splitInRow=1, hAlign="LEFT", style=TableStyle(style))
+    t.spaceBefore, t.spaceAfter = 0, 10
+    return t
+
+
+def data_table(header: Sequence[str], rows: Sequence[Sequence], widths: Sequence[float],
+               *, caption: str | None = None, align_right: Sequence[int] = ()) -> Flowable:
+    """A journal table (:class:`DataTable`), under its caption when one is given. ``rows`` hold
+    plain text (wrapped as needed) or ready flowables (see :class:`Styled`)."""
+    scale = TEXT_W / sum(widths) if sum(widths) > TEXT_W else 1.0
+    widths = [w * scale for w in widths]
+    head = [cell(h, w, bold=True) for h, w in zip(header, widths)]
+    body = [[c if isinstance(c, Flowable) else cell(c, w) for c, w in zip(r, widths)] for r in rows]
+    t = DataTable(head, body, widths, align_right)
+    return t if caption is None else CaptionedTable(caption, t)
+
+
+def caption_markup(kind: str, number: int, title: str) -> str:
+    return f"<b>{kind} {number}</b>&nbsp; {esc(title)}"
+
+
+def kv_table(rows: Sequence[tuple[str, str | Flowable]], key_w: float = 120) -> Table:
+    """Two columns, label and value, for patient information and outcomes."""
+    st = styles()
+    vw = TEXT_W - key_w
+    data = [[Paragraph(esc(k), st.cell_bold),
+             v if isinstance(v, Flowable) else Paragraph(esc(v), st.cell)] for k, v in rows]
+    t = Table(data, colWidths=[key_w, vw], hAlign="LEFT", splitInRow=1, style=TableStyle([
+        ("FONT", (0, 0), (-1, -1), SANS, 8),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
+        ("TOPPADDING", (0, 0), (-1, -1), 1.8),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.2),
+        ("LINEABOVE", (0, 0), (-1, 0), 0.6, INK),
+        ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
+        ("LINEBELOW", (0, -1), (-1, -1), 0.6, INK),
+    ]))
+    t.spaceBefore = 2
+    t.spaceAfter = 8
+    return t
+
+
+def figure_caption(number: int, markup: str) -> Paragraph:
+    st = styles()
+    return Paragraph(f"<b>Fig. {number}</b>&nbsp; {markup}", st.caption)
+
+
+def style_drawing(drawing: Flowable) -> Flowable:
+    # a drawing starts from reportlab's default font (Helvetica, not embedded) unless told otherwise
+    drawing.initialFontName = SANS
+    drawing.initialFontSize = 7
+    return drawing
+
+
+def figure_block(number: int, drawing: Flowable, caption_markup: str) -> KeepTogether:
+    style_drawing(drawing)
+    return KeepTogether([Spacer(1, 4), drawing, figure_caption(number, caption_markup)])

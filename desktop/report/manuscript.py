@@ -1,0 +1,861 @@
+"""The manuscript part of the case report: front matter, abstract, case presentation (with its
+tables and figures), discussion, declarations and references. Structure after the Journal of
+Medical Case Reports article type and the CARE checklist (shared/domain/case-reports.md §1).
+
+The builder reads only the case it is given: for a default (de-identified) report that is the
+output of ``desktop.privacy.deidentify``, so no identifier and no calendar date can reach the text.
+``case.identifiers`` is read only when ``identified`` is set.
+"""
+from __future__ import annotations
+
+from concurrent.futures import Executor, Future
+from dataclasses import dataclass, field
+
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
+
+from .. import catalogue
+from ..core.types import Assessment
+from ..model import Case, Event, LabResult, Lesion, Media, When
+from ..timing import Placed, Timeline, describe
+from . import charts, fmt, photos
+from .consent import consent_statement
+from .errors import ReportError
+from .layout import (Heading, RightStyled, Styled, caption_markup, style_drawing, data_table, figure_block, figure_caption,
+                     kv_table, markup_cell, slug)
+from .fonts import SANS
+from .styles import HIGH, LOW, TEXT_W, styles
+from .text import esc, paragraphs, plain
+
+NOT_RECORDED = "Not recorded."
+
+EVENT_KIND = {
+    "symptom_onset": "Symptom onset", "lesion_onset": "Lesion onset", "presentation": "Presentation",
+    "examination": "Examination", "laboratory": "Laboratory", "imaging": "Imaging", "biopsy": "Biopsy",
+    "procedure": "Procedure", "treatment_start": "Treatment start", "treatment_change": "Treatment change",
+    "treatment_stop": "Treatment stop", "complication": "Complication", "discharge": "Discharge",
+    "follow_up": "Follow-up", "death": "Death", "other": "Other",
+}
+IMAGING = {"ct": "Computed tomography", "xray": "Radiograph", "mammography": "Mammography",
+           "ultrasound": "Ultrasound", "mri": "Magnetic resonance imaging",
+           "bone_scintigraphy": "Bone scintigraphy", "other": "Imaging"}
+RESPONSE = {"improved": "Improved", "stable": "Stable", "no_improvement": "No improvement",
+            "worsened": "Worsened", "not_assessed": "Not assessed"}
+BIOPSY = {"confirmed": "confirmed calciphylaxis", "inconclusive": "inconclusive", "negative": "negative",
+          "not_done": "not done", "planned": "planned"}
+DIAG_BASIS = {"clinical": "clinical diagnosis", "biopsy": "diagnosis confirmed by biopsy",
+              "imaging": "diagnosis supported by imaging", "not_made": "no diagnosis recorded"}
+TRI = {"yes": "yes", "no": "no", "unknown": "not recorded"}
+DIALYSIS = {"none": "no dialysis", "haemodialysis": "haemodialysis", "peritoneal": "peritoneal dialysis"}
+DIALYSIS_CTX = {"pre": "pre-dialysis", "post": "post-dialysis"}
+OUTCOME = {"alive": "Alive", "dead": "Died", "lost_to_follow_up": "Lost to follow-up", "unknown": "Not recorded"}
+HEALING = {"healed": "Healed", "improved": "Improved", "unchanged": "Unchanged", "worsened": "Worsened",
+           "unknown": "Not recorded"}
+# chart units: the conventional unit of each analyte (the seed's)
+TREND = (("calcium", "Calcium", "mg/dL"), ("phosphate", "Phosphate", "mg/dL"), ("pth_intact", "PTH", "pg/mL"))
+LAB_DERIVED = ("ca_p_product", "corrected_calcium")  # derived values shown with the labs
+CA_P_UNIT = "mg²/dL²"
+CA_P_RISK = 70.0  # mg²/dL²: risk factor (Weenig, JAAD 2007; seed) — domain file §2
+CA_P_GOAL = 55.0  # mg²/dL²: treatment goal (seed; KDOQI 2003 Guideline 6) — domain file §4
+
+
+@dataclass
+class Ctx:
+    case: Case
+    identified: bool
+    assessment: Assessment
+    pool: Executor
+    timeline: Timeline = field(init=False)
+    fig_no: int = 0
+    tab_no: int = 0
+    warnings: list[str] = field(default_factory=list)
+    photo_count: int = 0
+    prepared: dict = field(default_factory=dict)  # media id -> (pixel size, Future), see presubmit_photos
+    _keys: set[str] = field(default_factory=set)
+
+    def __post_init__(self):
+        self.timeline = Timeline(self.case)
+
+    def place(self, when: When | None) -> Placed | None:
+        return self.timeline.place(when)
+
+    def when(self, when: When | None, empty: str = "") -> str:
+        if when is None or not when.is_set:
+            return plain(when.label) if when is not None and when.label else empty
+        placed = self.place(when)
+        if placed is None:
+            return plain(when.label) if when.label else "time not recorded"
+        return describe(placed, identified=self.identified)
+
+    def next_fig(self) -> int:
+        self.fig_no += 1
+        return self.fig_no
+
+    def next_tab(self) -> int:
+        self.tab_no += 1
+        return self.tab_no
+
+    def heading(self, title: str, level: int) -> Heading:
+        key = slug(title)
+        base, i = key, 2
+        while key in self._keys:
+            key, i = f"{base}-{i}", i + 1
+        self._keys.add(key)
+        return Heading(title, level, key)
+
+    def lesion_number(self, lesion_id: str | None) -> int | None:
+        for i, l in enumerate(self.case.lesions):
+            if l.id == lesion_id:
+                return i + 1
+        return None
+
+
+def table(ctx: Ctx, title: str, header: list[str], rows: list[list], widths: list[float], *,
+          number: int | None = None, **kw) -> list[Flowable]:
+    """A numbered table with its caption (``number`` when it was reserved earlier)."""
+    n = number if number is not None else ctx.next_tab()
+    return [data_table(header, rows, widths, caption=caption_markup("Table", n, title), **kw)]
+
+
+def prose(text: str | None, *, empty: str | None = NOT_RECORDED) -> list[Flowable]:
+    st = styles()
+    paras = [Paragraph(p, st.body) for p in paragraphs(text)]
+    if not paras and empty:
+        paras = [Paragraph(esc(empty), st.note)]
+    return paras
+
+
+def site_text(lesion: Lesion) -> str:
+    site = catalogue.sites().get(lesion.site)
+    name = site.label if site else (lesion.site or "site not recorded")
+    if lesion.laterality in ("left", "right", "bilateral"):
+        name = f"{name}, {lesion.laterality}"
+    if lesion.site_detail:
+        name = f"{name} ({plain(lesion.site_detail)})"
+    return name
+
+
+def title_text(case: Case) -> str:
+    title = plain(case.title) or "Untitled case"
+    if "case report" not in title.lower():
+        title += ": a case report"
+    return title
+
+
+# --- front matter ----------------------------------------------------------------------------------
+
+def front_matter(ctx: Ctx, *, draft: bool) -> list[Flowable]:
+    st = styles()
+    case = ctx.case
+    out: list[Flowable] = []
+    if ctx.identified:
+        out.append(Paragraph("IDENTIFIED COPY — contains patient identifiers and calendar dates. For the "
+                             "author's own records only: never submit or share.", st.banner))
+    elif draft and not case.consent.recorded:
+        out.append(Paragraph("DRAFT — NOT FOR SUBMISSION: no consent for publication is recorded.", st.banner))
+    out.append(Paragraph(esc(title_text(case)), st.title))
+    if not plain(case.title) or "case report" not in plain(case.title).lower():
+        ctx.warnings.append('The title does not say "case report"; the report adds ": a case report" (CARE item 1).')
+    # authors with numbered affiliations, in first-seen order
+    affs: list[str] = []
+    names = []
+    for a in case.authors:
+        nums = []
+        for aff in a.affiliations:
+            aff = plain(aff)
+            if not aff:
+                continue
+            if aff not in affs:
+                affs.append(aff)
+            nums.append(str(affs.index(aff) + 1))
+        mark = f"<super>{','.join(nums)}{'*' if a.corresponding else ''}</super>" if nums or a.corresponding else ""
+        names.append(esc(a.name or "Unnamed author") + mark)
+    if names:
+        out.append(Paragraph(", ".join(names), st.authors))
+    for i, aff in enumerate(affs, 1):
+        out.append(Paragraph(f"<super>{i}</super> {esc(aff)}", st.affil))
+    corr = [a for a in case.authors if a.corresponding and a.email]
+    if corr:
+        out.append(Paragraph("* Correspondence: " + "; ".join(esc(a.email) for a in corr), st.affil))
+    out.append(Spacer(1, 8))
+
+    # structured abstract (JMCR: Background / Case presentation / Conclusions)
+    out.append(ctx.heading("Abstract", 0))
+    n = case.narrative
+    for label, text in (("Background", n.abstract_background), ("Case presentation", n.abstract_case),
+                        ("Conclusions", n.abstract_conclusions)):
+        paras = paragraphs(text) or [f'<font color="#5a5a5a"><i>{NOT_RECORDED}</i></font>']
+        out.append(Paragraph(f"<b>{label}:</b> {paras[0]}", st.abstract))
+        out.extend(Paragraph(p, st.abstract) for p in paras[1:])
+    kws = [plain(k) for k in case.keywords if plain(k)]
+    out.append(Paragraph("<b>Keywords:</b> " + (esc(", ".join(kws)) if kws else f"<i>{NOT_RECORDED}</i>"),
+                         st.abstract))
+    return out
+
+
+def identifiers_section(ctx: Ctx) -> list[Flowable]:
+    """Only for ``identified`` reports: the patient's direct identifiers, for the author's records."""
+    ids = ctx.case.identifiers
+    rows: list[tuple[str, str]] = []
+    name = " ".join(p for p in (ids.given_names, ids.family_name) if p)
+    for label, value in (
+        ("Name", name), ("Date of birth", ids.date_of_birth or ""),
+        ("Record numbers", "; ".join(f"{r.system}: {r.value}".strip(": ") for r in ids.record_numbers)),
+        ("Address", ", ".join(p for p in (ids.street, ids.city, ids.county, ids.state, ids.zip_code) if p)),
+        ("Telephone", ids.phone), ("Fax", ids.fax), ("E-mail", ids.email), ("Social security number", ids.ssn),
+        ("URLs", "; ".join(ids.urls)), ("IP addresses", "; ".join(ids.ip_addresses)),
+        ("Relatives, employers, household", "; ".join(ids.relatives)), ("Other identifiers", "; ".join(ids.other)),
+    ):
+        if value:
+            rows.append((label, value))
+    out: list[Flowable] = [ctx.heading("Patient identifiers (author's records only)", 0)]
+    out.append(kv_table(rows) if rows else Paragraph(esc("No identifiers recorded."), styles().note))
+    return out
+
+
+# --- case presentation -------------------------------------------------------------------------------
+
+def age_text(ctx: Ctx) -> str:
+    p = ctx.case.patient
+    if p.age_over_89 or (p.age_years is not None and p.age_years > 89 and not ctx.identified):
+        return "90 or older"
+    if p.age_years is None:
+        return ""
+    return f"{p.age_years} years"
+
+
+def patient_information(ctx: Ctx) -> list[Flowable]:
+    case, p = ctx.case, ctx.case.patient
+    out: list[Flowable] = [ctx.heading("Patient information", 1)]
+    kidney = []
+    if p.ckd_stage:
+        kidney.append(f"CKD stage {p.ckd_stage}")
+    if p.dialysis_modality:
+        d = DIALYSIS[p.dialysis_modality]
+        start = ctx.when(p.dialysis_start)
+        kidney.append(f"{d} (started {start})" if start and p.dialysis_modality != "none" else d)
+    if p.kidney_transplant != "unknown":
+        kidney.append(f"kidney transplant: {TRI[p.kidney_transplant]}")
+    com = catalogue.comorbidities()
+    comorb = "; ".join(
+        com.get(c.code, c.code) + (f" ({plain(c.detail)})" if c.detail else "") for c in p.comorbidities)
+    body = []
+    if p.weight_kg is not None:
+        body.append(f"weight {fmt.num(p.weight_kg)} kg")
+    if p.height_cm is not None:
+        body.append(f"height {fmt.num(p.height_cm)} cm")
+    for d in ctx.assessment.derived:
+        if d.kind == "bmi":
+            body.append(f"body mass index {fmt.num(d.value, 1)} {d.unit}")
+        elif d.kind == "dialysis_vintage":
+            alt = f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})" if d.alt_value is not None and d.alt_unit else ""
+            kidney.append(f"dialysis vintage at first lesion onset {fmt.num(d.value, 0)} {d.unit}{alt}")
+    rows = [("Age at presentation", age_text(ctx) or NOT_RECORDED),
+            ("Sex", p.sex.capitalize() if p.sex != "unknown" else NOT_RECORDED),
+            ("Ethnicity", plain(p.ethnicity) or NOT_RECORDED)]
+    if body:
+        rows.append(("Body size", ", ".join(body)))
+    rows.append(("Kidney status", "; ".join(kidney) or NOT_RECORDED))
+    rows.append(("Comorbidities", comorb or NOT_RECORDED))
+    out.append(kv_table(rows))
+    st = styles()
+    for label, text in (("Presenting concerns", p.presenting_concerns), ("Medical history", p.history),
+                        ("Family history", p.family_history), ("Psychosocial history", p.social_history),
+                        ("Past interventions", p.past_interventions)):
+        paras = paragraphs(text)
+        if paras:
+            out.append(Paragraph(f"<b>{label}.</b> {paras[0]}", st.body))
+            out.extend(Paragraph(x, st.body) for x in paras[1:])
+    if case.medications:
+        rows = []
+        mc = catalogue.medication_classes()
+        for m in case.medications:
+            dose = fmt.dose_text(m.dose, m.dose_unit)
+            if m.doses_per_day is not None:
+                dose = f"{dose}, {fmt.num(m.doses_per_day)} doses/day".strip(", ")
+            rows.append([
+                markup_cell(esc(m.name) + (f'<br/><font color="#5a5a5a" size="7">{esc(m.note)}</font>' if m.note else "")),
+                mc.get(m.drug_class, m.drug_class), dose, m.route, m.frequency,
+                ctx.when(m.start, "—"), ctx.when(m.stop, "—")])
+        out += table(ctx, "Medications", ["Medication", "Class", "Dose", "Route", "Frequency", "Start", "Stop"],
+                                          rows, [90, 76, 56, 56, 56, 74, 74])
+    return out
+
+
+def vitals_rows(ctx: Ctx) -> list[list[str]]:
+    """Vital signs; a systolic and diastolic pressure taken at the same time print as one '87/52'."""
+    vit = catalogue.vitals()
+    rows, used = [], set()
+    for v in ctx.case.vitals:
+        if v.id in used:
+            continue
+        if v.kind == "systolic_bp":
+            dia = next((w for w in ctx.case.vitals if w.kind == "diastolic_bp" and w.id not in used
+                        and w.when == v.when and w.unit == v.unit), None)
+            if dia is not None:
+                used |= {v.id, dia.id}
+                notes = list(dict.fromkeys(plain(x) for x in (v.note, dia.note) if plain(x)))
+                rows.append(["Blood pressure", f"{fmt.num(v.value)}/{fmt.num(dia.value)}", v.unit,
+                             ctx.when(v.when, "—"), "; ".join(notes)])
+                continue
+        used.add(v.id)
+        label = vit.get(v.kind, {}).get("label", v.kind)
+        rows.append([label, fmt.num(v.value), v.unit, ctx.when(v.when, "—"), plain(v.note)])
+    return rows
+
+
+def lesion_rows(ctx: Ctx) -> list[list]:
+    rows = []
+    for i, l in enumerate(ctx.case.lesions, 1):
+        morph: list[str] = []
+        for o in l.observations:
+            for m in o.morphology:
+                if m not in morph:
+                    morph.append(m)
+        bits = []
+        if morph:
+            bits.append(", ".join(morph))
+        if l.count:
+            bits.append(f"{l.count} lesion{'' if l.count == 1 else 's'}")
+        if l.cause:
+            bits.append(f"cause: {plain(l.cause)}")
+        if l.iatrogenic == "yes":
+            bits.append("iatrogenic")
+        desc = "; ".join(bits)
+        if l.description:
+            desc = f"{desc}. {plain(l.description)}" if desc else plain(l.description)
+        rows.append([str(i), site_text(l), ctx.when(l.onset, "—"), desc])
+    return rows
+
+
+def clinical_findings(ctx: Ctx) -> list[Flowable]:
+    case = ctx.case
+    out: list[Flowable] = [ctx.heading("Clinical findings", 1)]
+    out += prose(case.narrative.clinical_findings)
+    vrows = vitals_rows(ctx)
+    if vrows:
+        out += table(ctx, "Vital signs", ["Measurement", "Value", "Unit", "Time", "Note"], vrows,
+                                          [110, 60, 50, 110, 152], align_right=[1])
+    if case.lesions:
+        ltab = ctx.next_tab()
+        out += table(ctx, "Lesions (numbers as on the body map)", ["No.", "Site", "Onset", "Findings"], lesion_rows(ctx), [26, 130, 100, 226], number=ltab)
+        out += body_map(ctx, ltab)
+    out += photo_figures(ctx, photo_groups(ctx.case, ctx.identified)[0])
+    return out
+
+
+def body_map(ctx: Ctx, lesion_table: int) -> list[Flowable]:
+    from .bodymap_figure import bodymap_drawing, legend_rows, lesion_markers
+    drawing = bodymap_drawing(lesion_markers(ctx.case), min(TEXT_W, 400), max_height_pt=330,
+                              sex=ctx.case.patient.sex, font=SANS, bold_font=SANS + "-Bold")
+    n = ctx.next_fig()
+    leg = "; ".join(f"<b>{num}</b> — {esc(text)}" for num, text in legend_rows(ctx.case))
+    cap = (f"Body map of the lesions, numbered as in Table {lesion_table}"
+           + (f": {leg}." if leg else "."))
+    drawing.hAlign = "CENTER"
+    return [figure_block(n, drawing, cap)]
+
+
+# --- photos -------------------------------------------------------------------------------------------
+
+def report_media(case: Case, identified: bool) -> list[Media]:
+    """Images that go into the report. Identifying ones only in an identified report or when the
+    consent covers images (the de-identified case has already dropped them; this is a second lock)."""
+    out = []
+    for m in case.media:
+        if not m.in_report or not (m.mime or "").startswith("image/"):
+            continue
+        if m.identifying and not (identified or case.consent.covers_images):
+            continue
+        out.append(m)
+    return out
+
+
+def photo_groups(case: Case, identified: bool) -> list[list[Media]]:
+    """The photos of the clinical findings, and those of the imaging section, in report order."""
+    media = report_media(case, identified)
+    return [[m for m in media if m.imaging_id is None], [m for m in media if m.imaging_id is not None]]
+
+
+GAP = 14
+LONG_CAPTION = 500  # characters: such a photo gets a block of its own, whose caption may run on
+
+
+def photo_box(group_size: int, caption: str) -> tuple[float, float, bool]:
+    """(width, height) of the box a photo is fitted into, and whether it stands alone."""
+    alone = group_size == 1 or len(caption) > LONG_CAPTION
+    if alone:
+        return TEXT_W * 0.62, 250.0, True
+    return (TEXT_W - GAP) / 2, 190.0, False
+
+
+def presubmit_photos(case: Case, identified: bool, pool: Executor) -> dict[str, tuple[tuple[int, int], Future]]:
+    """Start decoding the photos at once, before de-identification and the assessment run: by media
+    id, the pixel size asked for and the pending JPEG. A photo whose box turns out different (its
+    caption was redacted) is simply decoded again; one that cannot be read is left for the figure
+    to report with its number."""
+    out = {}
+    for group in photo_groups(case, identified):
+        for m in group:
+            try:
+                p = photos.probe(m.data, "")
+            except ReportError:
+                continue
+            bw, bh, _ = photo_box(len(group), m.caption)
+            size = photos.target_px(p, *photos.fit(p, bw, bh))
+            out[m.id] = (size, photos.submit(pool, m.data, size))
+    return out
+
+
+def media_context(ctx: Ctx, m: Media) -> str:
+    """'glans penis, day 2': what and when a photo shows, for its caption and error messages."""
+    bits = []
+    lesion = ctx.case.lesion(m.lesion_id)
+    if lesion is not None:
+        bits.append(site_text(lesion))
+    elif m.imaging_id:
+        im = next((x for x in ctx.case.imaging if x.id == m.imaging_id), None)
+        if im is not None:
+            bits.append(f"{IMAGING[im.modality].lower()}{', ' + plain(im.region) if im.region else ''}")
+            if not m.event_id and im.when.is_set:
+                bits.append(ctx.when(im.when))
+    ev = ctx.case.event(m.event_id)
+    if ev is not None:
+        bits.append(ctx.when(When(event_id=ev.id)))
+    return ", ".join(b for b in bits if b)
+
+
+def photo_figures(ctx: Ctx, media: list[Media]) -> list[Flowable]:
+    """Photos as numbered figures, two to a row; a single photo, or one with a very long caption,
+    stands alone (its caption can then continue on the next page)."""
+    if not media:
+        return []
+    gap = GAP
+    box_w = (TEXT_W - gap) / 2
+    out: list[Flowable] = []
+    pending: list[list[Flowable]] = []  # photos waiting for a partner in the row
+
+    def flush():
+        if not pending:
+            return
+        row = pending + [""] * (2 - len(pending))
+        t = Table([row], colWidths=[box_w + gap / 2] * 2, hAlign="CENTER", style=TableStyle([
+            ("FONT", (0, 0), (-1, -1), SANS, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), gap / 4),
+            ("RIGHTPADDING", (0, 0), (-1, -1), gap / 4), ("TOPPADDING", (0, 0), (-1, -1), 4),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
+        out.append(t)
+        pending.clear()
+
+    for m in media:
+        n = ctx.next_fig()
+        where = media_context(ctx, m)
+        label = f"Figure {n} ({where})" if where else f"Figure {n}"
+        p = photos.probe(m.data, label)
+        bw, bh, alone = photo_box(len(media), m.caption)
+        w, h = photos.fit(p, bw, bh)
+        size = photos.target_px(p, w, h)
+        early = ctx.prepared.get(m.id)
+        fut = early[1] if early is not None and early[0] == size else photos.submit(ctx.pool, m.data, size, label)
+        ctx.photo_count += 1
+        num = ctx.lesion_number(m.lesion_id)
+        cap = esc(m.caption) if m.caption else "Photograph"
+        extra = ", ".join(x for x in ((f"lesion {num}" if num else ""), where) if x)
+        if extra:
+            cap = f"{cap.rstrip('.')} ({esc(extra)})."
+        elif not cap.endswith("."):
+            cap += "."
+        figure = [photos.PhotoFlowable(fut, w, h, label, f"casebook-figure-{n}"), figure_caption(n, cap)]
+        if alone:
+            flush()
+            out.append(KeepTogether([Spacer(1, 4)] + figure))
+        else:
+            pending.append(figure)
+            if len(pending) == 2:
+                flush()
+    flush()
+    return out
+
+
+# --- timeline -----------------------------------------------------------------------------------------
+
+def ordered_events(ctx: Ctx) -> list[tuple[Event, Placed | None]]:
+    placed = [(e, ctx.place(When(event_id=e.id))) for e in ctx.case.events]
+    order = {e.id: i for i, e in enumerate(ctx.case.events)}
+    return sorted(placed, key=lambda ep: (ep[1] is None, ep[1].day if ep[1] else 0, order[ep[0].id]))
+
+
+def timeline(ctx: Ctx) -> list[Flowable]:
+    out: list[Flowable] = [ctx.heading("Timeline", 1)]
+    evs = ordered_events(ctx)
+    if not evs:
+        return out + prose("", empty="No events recorded.")
+    idx = ctx.case.index_event
+    st = styles()
+    day0 = (f"Day 0 is the index event ({esc(EVENT_KIND[idx.kind].lower())}: {esc(plain(idx.description, 80))}). "
+            if idx else "No index event is set, so events cannot be placed in time. ")
+    out.append(Paragraph(day0 + "Times are given relative to it; approximate times are marked as such.", st.body))
+    rows = []
+    items = []
+    for i, (e, p) in enumerate(evs, 1):
+        t = describe(p, identified=ctx.identified) if p else (plain(e.when.label) or "time not recorded")
+        rows.append([str(i), t, EVENT_KIND.get(e.kind, e.kind), plain(e.description)])
+        if p is not None:
+            kind = EVENT_KIND.get(e.kind, e.kind)
+            items.append(charts.TimelineItem(i, p.day, f"{kind}: {plain(e.description)}" if e.description else kind,
+                                             p.approximate, p.precision))
+    tab = ctx.next_tab()
+    out += table(ctx, "Timeline of the episode of care", ["No.", "Time", "Event", "Description"], rows, [26, 120, 78, 258], number=tab)
+    if items:
+        n = ctx.next_fig()
+        drawings = charts.timeline_drawings(items, TEXT_W)
+        unplaced = len(evs) - len(items)
+        cap = (f"Timeline of the case on a day axis (day 0 = index event). Numbers refer to Table {tab}. "
+               "Approximate times (or times known only to the week or month) are marked by an open dot, "
+               "a “~” before the number and a bar spanning the uncertainty."
+               + (f" {unplaced} event(s) without a recorded time are listed only in the table." if unplaced else ""))
+        for d in drawings[:-1]:  # a long timeline runs over several pages; the caption closes it
+            style_drawing(d)
+            out.append(d)
+        out.append(figure_block(n, drawings[-1], cap))
+    return out
+
+
+# --- diagnostic assessment --------------------------------------------------------------------------
+
+def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
+    """The lab table's rows in time order, and whether any shows a default (catalogue) range.
+    A result outside its range has its value in bold and its flag in colour, unless it is marked
+    as expected (a dialysis patient's urea), which prints "H (expected)" plainly."""
+    order = {l.id: i for i, l in enumerate(ctx.case.labs)}
+    placed = {l.id: ctx.place(l.when) for l in ctx.case.labs}
+
+    def key(l: LabResult):
+        p = placed[l.id]
+        return (p is None, p.day if p else 0.0, fmt.analyte_label(l.analyte), order[l.id])
+
+    rows, defaults = [], False
+    for lab in sorted(ctx.case.labs, key=key):
+        f = fmt.flag(lab)
+        flag_text: str | Flowable = f
+        if lab.expected_abnormal:
+            flag_text = f"{f} (expected)" if f else "expected abnormal"
+        p = placed[lab.id]
+        t = describe(p, identified=ctx.identified) if p else (plain(lab.when.label) or "—")
+        if lab.dialysis_context in DIALYSIS_CTX:
+            t = f"{t}, {DIALYSIS_CTX[lab.dialysis_context]}"
+        name = fmt.analyte_label(lab.analyte)
+        name_cell = (markup_cell(f'{esc(name)}<br/><font color="#5a5a5a" size="7">{esc(lab.note)}</font>')
+                     if lab.note else name)
+        ref = fmt.reference_range(lab)
+        rr = fmt.range_text(ref, lab)
+        if ref is not None and ref.is_default and rr != "—":
+            rr += " *"
+            defaults = True
+        value: str | Flowable = fmt.lab_value_text(lab)
+        if f and not lab.expected_abnormal:
+            flag_text = Styled(f, SANS + "-Bold", color=HIGH if f == "H" else LOW)
+            value = RightStyled(value, SANS + "-Bold")
+        rows.append([name_cell, value, lab.unit, rr, flag_text, t])
+    return rows, defaults
+
+
+def derived_rows(ctx: Ctx) -> list[list]:
+    rows = []
+    for d in ctx.assessment.derived:
+        if d.kind not in LAB_DERIVED:
+            continue
+        value = f"{fmt.num(d.value, 1 if abs(d.value) >= 10 else 2)} {d.unit}"
+        if d.alt_value is not None and d.alt_unit:
+            value += f" ({fmt.num(d.alt_value, 1 if abs(d.alt_value) >= 10 else 2)} {d.alt_unit})"
+        inputs = "; ".join(f"{plain(e.label)} {plain(e.value)} {plain(e.unit)}".strip() for e in d.inputs)
+        note = "; ".join(x for x in (inputs and f"from {inputs}", plain(d.caveat)) if x)
+        rows.append([plain(d.label), value, plain(d.time) or "—", note])
+    return rows
+
+
+def lab_trend(ctx: Ctx) -> list[Flowable]:
+    """Calcium and phosphate, Ca×P with the 70 and 55 lines, PTH: one panel each, shared day axis."""
+    series: dict[str, list[charts.Point]] = {}
+    for lab in ctx.case.labs:
+        for code, _name, unit in TREND:
+            if lab.analyte == code:
+                p = ctx.place(lab.when)
+                v = fmt.in_unit(lab, unit)
+                if p is not None and v is not None:
+                    series.setdefault(code, []).append(charts.Point(p.day, v, p.approximate))
+    cap_p = []
+    for d in ctx.assessment.derived:
+        if d.kind != "ca_p_product" or d.day is None:
+            continue
+        value = d.value if d.unit == CA_P_UNIT else (d.alt_value if d.alt_unit == CA_P_UNIT else None)
+        if value is not None:  # the product in the conventional unit the 70 and 55 lines are given in
+            cap_p.append(charts.Point(d.day, value, "approximate" in (d.time or "")))
+    cap_unit = CA_P_UNIT
+    panels = []
+    if "calcium" in series or "phosphate" in series:
+        ss = []
+        if "calcium" in series:
+            ss.append(charts.Series("Calcium", series["calcium"], charts.series_color(0)))
+        if "phosphate" in series:
+            ss.append(charts.Series("Phosphate", series["phosphate"], charts.series_color(1), marker="square"))
+        panels.append(charts.Panel("Calcium and phosphate (mg/dL)", ss, y_min=0))
+    if cap_p:
+        panels.append(charts.Panel(f"Calcium × phosphate ({cap_unit})",
+                                   [charts.Series("Ca × P", cap_p, charts.series_color(2))],
+                                   [charts.RefLine(CA_P_RISK, "70: risk threshold", HIGH),
+                                    charts.RefLine(CA_P_GOAL, "55: treatment goal", LOW)], y_min=0))
+    if "pth_intact" in series:
+        panels.append(charts.Panel("Parathyroid hormone, intact (pg/mL)",
+                                   [charts.Series("PTH", series["pth_intact"], charts.series_color(3))], y_min=0))
+    if not panels:
+        return []
+    n = ctx.next_fig()
+    d = charts.panels_drawing(panels, TEXT_W, panel_h=78 if len(panels) > 2 else 92)
+    cap = ("Laboratory trends against days from the index event. "
+           + ("Calcium × phosphate product with the 70 mg²/dL² risk threshold (Weenig 2007) and the 55 mg²/dL² "
+              "treatment goal (KDOQI 2003). " if cap_p else "")
+           + "Filled markers: exact times; open markers: approximate times. Values converted to the units shown.")
+    return [figure_block(n, d, cap)]
+
+
+def diagnostic_assessment(ctx: Ctx) -> list[Flowable]:
+    case, st = ctx.case, styles()
+    out: list[Flowable] = [ctx.heading("Diagnostic assessment", 1)]
+    out += prose(case.narrative.diagnostic_assessment, empty=None)
+    if case.labs:
+        rows, defaults = lab_rows(ctx)
+        out += table(ctx, "Laboratory results (H/L: above/below the reference range)",
+                     ["Analyte", "Value", "Unit", "Reference range", "Flag", "Time"],
+                     rows, [118, 50, 52, 78, 62, 122], align_right=[1])
+        if defaults:
+            out[-1].spaceAfter = 2
+            out.append(Paragraph("* No range was reported with this result; the default range of the analyte "
+                                 "catalogue is shown.", st.small))
+    drows = derived_rows(ctx)
+    if drows:
+        out += table(ctx, "Derived values", ["Quantity", "Value", "Time", "Inputs and caveats"], drows,
+                                          [110, 110, 90, 172])
+    out += lab_trend(ctx)
+    if case.imaging:
+        out.append(ctx.heading("Imaging", 2))
+        for im in case.imaging:
+            head = IMAGING[im.modality] + (f" of the {plain(im.region)}" if im.region else "")
+            bits = [f"<b>{esc(head)}</b> ({esc(ctx.when(im.when, 'time not recorded'))})."]
+            if im.findings:
+                bits.append(esc(im.findings))
+            if im.vascular_calcification != "unknown":
+                bits.append(f"Vascular calcification: {TRI[im.vascular_calcification]}.")
+            out.append(Paragraph(" ".join(bits), st.body))
+        out += photo_figures(ctx, photo_groups(ctx.case, ctx.identified)[1])
+    if case.biopsies:
+        out.append(ctx.heading("Biopsy", 2))
+        sites = catalogue.sites()
+        for b in case.biopsies:
+            where = sites[b.site].label if b.site in sites else ""
+            num = ctx.lesion_number(b.lesion_id)
+            if num:
+                where = f"{where} (lesion {num})".strip()
+            if b.site_detail:
+                where = f"{where}, {plain(b.site_detail)}".strip(", ")
+            bits = [f"<b>Skin biopsy{(' of the ' + esc(where)) if where else ''}</b> "
+                    f"({esc(ctx.when(b.when, 'time not recorded'))}): result {esc(BIOPSY[b.result])}."]
+            if b.findings:
+                bits.append(esc(b.findings))
+            if b.complications:
+                bits.append(f"Complications: {esc(b.complications)}")
+            out.append(Paragraph(" ".join(bits), st.body))
+    dx = case.diagnosis
+    out.append(ctx.heading("Diagnosis", 2))
+    when = ctx.when(dx.when)
+    out.append(Paragraph(f"<b>{esc(DIAG_BASIS[dx.basis].capitalize())}</b>"
+                         + (f" ({esc(when)})." if when else "."), st.body))
+    out += prose(dx.reasoning, empty=None)
+    if dx.differentials:
+        status = {"excluded": "Excluded", "considered": "Considered", "not_excluded": "Not excluded"}
+        out += table(ctx, "Differential diagnosis", ["Diagnosis", "Status", "How"],
+                                          [[plain(x.name), status[x.status], plain(x.how)] for x in dx.differentials],
+                                          [140, 70, 272])
+    for label, text in (("Diagnostic challenges", dx.challenges), ("Prognosis", dx.prognosis)):
+        paras = paragraphs(text)
+        if paras:
+            out.append(Paragraph(f"<b>{label}.</b> {paras[0]}", st.body))
+            out.extend(Paragraph(p, st.body) for p in paras[1:])
+    return out
+
+
+# --- therapy and follow-up --------------------------------------------------------------------------
+
+def therapeutic_intervention(ctx: Ctx) -> list[Flowable]:
+    case = ctx.case
+    out: list[Flowable] = [ctx.heading("Therapeutic intervention", 1)]
+    out += prose(case.narrative.therapeutic_intervention, empty=None if case.treatments else NOT_RECORDED)
+    if case.treatments:
+        rows = []
+        for t in case.treatments:
+            sched = [plain(t.schedule)]
+            if t.times_per_week is not None and not t.schedule:
+                sched.append(f"{fmt.num(t.times_per_week)} times a week")
+            if t.during_dialysis == "yes" and "dialysis" not in t.schedule.lower():
+                sched.append("during dialysis")
+            if t.duration_text:
+                sched.append(plain(t.duration_text))
+            agent = esc(t.agent or "unnamed")
+            if t.indication:
+                agent += f'<br/><font color="#5a5a5a" size="7">for {esc(t.indication)}</font>'
+            resp = RESPONSE.get(t.response or "", "")
+            detail = "; ".join(x for x in (plain(t.response_detail),
+                                           plain(t.adverse_events) and f"adverse events: {plain(t.adverse_events)}") if x)
+            resp = f"{resp}: {detail}" if resp and detail else (resp or detail or "—")
+            rows.append([markup_cell(agent), fmt.dose_text(t.dose, t.dose_unit) or "—", t.route or "—",
+                         ", ".join(s for s in sched if s) or "—", ctx.when(t.start, "—"), ctx.when(t.stop, "—"), resp])
+        out += table(ctx, "Therapeutic interventions", ["Agent", "Dose", "Route", "Schedule", "Start", "Stop", "Response"], rows,
+                                          [90, 38, 50, 78, 68, 62, 96])
+    return out
+
+
+def push_by_observation(ctx: Ctx) -> dict[str, float]:
+    """PUSH 3.0 totals the assessment core derived, by observation id (its ``ref``)."""
+    out = {}
+    for d in ctx.assessment.derived:
+        if d.kind == "push_total" and d.ref:
+            out[d.ref.rsplit("/", 1)[-1]] = d.value
+    return out
+
+
+def wound_section(ctx: Ctx) -> list[Flowable]:
+    obs = [(i, l, o) for i, l in enumerate(ctx.case.lesions, 1) for o in l.observations]
+    if not obs:
+        return []
+    push = push_by_observation(ctx)
+    out: list[Flowable] = []
+    rows = []
+    area_series, push_series = [], []
+    for i, l, o in obs:
+        size = " × ".join(fmt.num(v) for v in (o.length_mm, o.width_mm, o.depth_mm) if v is not None)
+        area = o.length_mm * o.width_mm / 100 if o.length_mm is not None and o.width_mm is not None else None
+        exu = ", ".join(x for x in (o.exudate_amount or "", o.exudate_type or "") if x and x != "none") or (
+            "none" if o.exudate_amount == "none" else "")
+        ps = push.get(o.id)
+        rows.append([str(i), ctx.when(o.when, "—"), f"{size} mm" if size else "—",
+                     fmt.num(area, 2) if area is not None else "—", o.tissue_type or "—", exu or "—",
+                     fmt.num(ps) if ps is not None else "—",
+                     f"{o.pain_0_10}" if o.pain_0_10 is not None else "—"])
+    out += table(ctx, "Wound observations (lesion numbers as in the lesion table)", ["Lesion", "Time", "Size (L × W × D)", "Area (cm²)", "Tissue",
+                                       "Exudate", "PUSH", "Pain (0–10)"], rows,
+                                      [36, 96, 86, 50, 62, 70, 36, 46], align_right=[3, 6, 7])
+    for k, (i, l) in enumerate((i, l) for i, l in enumerate(ctx.case.lesions, 1) if l.observations):
+        a_pts, p_pts = [], []
+        for o in l.observations:
+            p = ctx.place(o.when)
+            if p is None:
+                continue
+            if o.length_mm is not None and o.width_mm is not None:
+                a_pts.append(charts.Point(p.day, o.length_mm * o.width_mm / 100, p.approximate))
+            if o.id in push:
+                p_pts.append(charts.Point(p.day, push[o.id], p.approximate))
+        color = charts.series_color(k)
+        if a_pts:
+            area_series.append(charts.Series(f"Lesion {i}", a_pts, color))
+        if p_pts:
+            push_series.append(charts.Series(f"Lesion {i}", p_pts, color, dashed=True))
+    panels = []
+    if area_series:
+        panels.append(charts.Panel("Wound area, length × width (cm²)", area_series, y_min=0))
+    if push_series:
+        panels.append(charts.Panel("PUSH 3.0 total (0–17)", push_series, y_min=0))
+    if panels:
+        n = ctx.next_fig()
+        d = charts.panels_drawing(panels, TEXT_W, panel_h=84)
+        names = ", ".join(s.name for s in (area_series or push_series))
+        out.append(figure_block(n, d, f"Wound trends by lesion ({esc(names)}). Area is length × width; "
+                                      "open markers: approximate times."))
+    return out
+
+
+def follow_up(ctx: Ctx) -> list[Flowable]:
+    case, o = ctx.case, ctx.case.outcome
+    out: list[Flowable] = [ctx.heading("Follow-up and outcomes", 1)]
+    out += prose(case.narrative.follow_up, empty=None)
+    rows = [("Status", OUTCOME[o.status] + (f" ({ctx.when(o.when)})" if o.when.is_set else ""))]
+    if o.cause_of_death:
+        rows.append(("Cause of death", plain(o.cause_of_death)))
+    rows.append(("Wound healing", HEALING[o.wound_healing]))
+    if o.amputation != "unknown":
+        rows.append(("Amputation", TRI[o.amputation] + (f": {plain(o.amputation_detail)}" if o.amputation_detail else "")))
+    for label, text in (("Hospitalisations", o.hospitalisations), ("Patient-assessed outcomes", o.patient_assessed),
+                        ("Adherence and tolerability", o.adherence), ("Adverse and unanticipated events", o.adverse_events),
+                        ("Summary", o.summary)):
+        if text:
+            rows.append((label, plain(text)))
+    for d in ctx.assessment.derived:
+        if d.kind in ("onset_to_diagnosis", "survival"):
+            text = f"{fmt.num(d.value, 0)} {d.unit}"
+            if d.alt_value is not None and d.alt_unit:
+                text += f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})"
+            if d.caveat:
+                text += f". {plain(d.caveat)}"
+            rows.append((plain(d.label), text))
+    out.append(kv_table(rows, key_w=150))
+    out += wound_section(ctx)
+    return out
+
+
+# --- back matter ----------------------------------------------------------------------------------
+
+def back_matter(ctx: Ctx) -> list[Flowable]:
+    case, n, st = ctx.case, ctx.case.narrative, styles()
+    out: list[Flowable] = []
+    out.append(ctx.heading("Discussion", 0))
+    out += prose(n.discussion)
+    out.append(ctx.heading("Conclusions", 0))
+    out += prose(n.conclusions)
+    out.append(ctx.heading("Patient perspective", 0))
+    out += prose(n.patient_perspective)
+    out.append(ctx.heading("Declarations", 0))
+    out.append(ctx.heading("Ethics approval and consent to participate", 2))
+    out += prose(n.ethics, empty="Not applicable.")
+    out.append(ctx.heading("Consent for publication", 2))
+    out.append(Paragraph(esc(consent_statement(case.consent, identified=ctx.identified)), st.body))
+    if n.data_availability:
+        out.append(ctx.heading("Availability of data and materials", 2))
+        out += prose(n.data_availability)
+    out.append(ctx.heading("Competing interests", 2))
+    out += prose(n.competing_interests, empty="The authors declare that they have no competing interests.")
+    out.append(ctx.heading("Funding", 2))
+    out += prose(n.funding, empty=NOT_RECORDED)
+    out.append(ctx.heading("Authors' contributions", 2))
+    contrib = [f"{esc(fmt.initials(a.name))}: {esc(a.contribution)}" for a in case.authors if a.contribution]
+    if contrib:
+        out.append(Paragraph(" ".join(c if c.endswith(".") else c + "." for c in contrib)
+                             + " All authors read and approved the final manuscript.", st.body))
+    else:
+        out += prose("", empty=NOT_RECORDED)
+    out.append(ctx.heading("Acknowledgements", 2))
+    out += prose(n.acknowledgements, empty="Not applicable.")
+    out.append(ctx.heading("References", 0))
+    refs = [r for r in n.references if plain(r)]
+    if refs:
+        for i, r in enumerate(refs, 1):
+            out.append(Paragraph(f"{i}.&nbsp;&nbsp;{esc(r)}", st.ref))
+    else:
+        out += prose("", empty="No references recorded.")
+    return out
+
+
+def case_presentation(ctx: Ctx) -> list[Flowable]:
+    out: list[Flowable] = [ctx.heading("Case presentation", 0)]
+    for part in (patient_information, clinical_findings, timeline, diagnostic_assessment,
+                 therapeutic_intervention, follow_up):
+        out += part(ctx)
+    return out
+
+
+def manuscript(ctx: Ctx, *, draft: bool) -> list[Flowable]:
+    out = front_matter(ctx, draft=draft)
+    if ctx.identified:
+        out += identifiers_section(ctx)
+    out.append(ctx.heading("Background", 0))
+    out += prose(ctx.case.narrative.introduction)
+    out += case_presentation(ctx)
+    out += back_matter(ctx)
+    return out

@@ -1,0 +1,64 @@
+"""User text -> safe reportlab paragraph markup.
+
+Everything a user can type goes through :func:`esc` before it reaches a Paragraph: ``<``, ``&`` and
+text that looks like reportlab markup (``<b>``, ``<font>``, ``<img>``, ``&amp;``) print literally.
+Control and formatting characters (including bidi overrides) are dropped, lone surrogates become
+U+FFFD, and anything the embedded font lacks (emoji, Hebrew, Arabic) falls back to its box glyph.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from xml.sax.saxutils import escape
+
+_DROP = {"Cc", "Cf", "Co", "Cn"}
+
+
+def clean(text: str | None) -> str:
+    """Printable text: newlines kept, tabs to spaces, other controls and format characters dropped."""
+    if not text:
+        return ""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    if text.replace("\n", "").isprintable():  # the usual case: nothing to drop
+        return text
+    out = []
+    for ch in text:
+        if ch == "\n":
+            out.append(ch)
+            continue
+        cat = unicodedata.category(ch)
+        if cat == "Cs":
+            out.append("\ufffd")
+        elif cat in _DROP:
+            continue
+        elif cat in ("Zl", "Zp"):
+            out.append("\n")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def esc(text: str | None) -> str:
+    """One line of user text as paragraph markup (newlines become spaces)."""
+    return escape(" ".join(clean(text).split()))
+
+
+def esc_lines(text: str | None) -> str:
+    """User text as markup keeping single line breaks."""
+    return "<br/>".join(escape(" ".join(line.split())) for line in clean(text).split("\n"))
+
+
+_BLANK = re.compile(r"\n\s*\n")
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """User prose split at blank lines into paragraph markups (line breaks inside kept)."""
+    return [esc_lines(p.strip("\n")) for p in _BLANK.split(clean(text)) if p.strip()]
+
+
+def plain(text: str | None, limit: int | None = None) -> str:
+    """One line of plain (unescaped) text for drawings and metadata, cut at ``limit`` characters."""
+    t = " ".join(clean(text).split())
+    if limit is not None and len(t) > limit:
+        t = t[: max(1, limit - 1)].rstrip() + "…"
+    return t
