@@ -51,32 +51,24 @@ class Analyte:
     def accepts(self, unit: str) -> bool:
         return unit in self.units
 
-    def to_canonical(self, value: float, unit: str) -> float:
+    def _conversion(self, unit: str) -> dict:
         try:
-            conv = self.units[unit]
+            return self.units[unit]
         except KeyError:
             raise UnknownUnit(
                 f"{self.label}: unit {unit!r} is not accepted; use one of {', '.join(self.units)}"
             ) from None
+
+    def to_canonical(self, value: float, unit: str) -> float:
+        conv = self._conversion(unit)
         return value * conv["scale"] + conv["offset"]
 
     def from_canonical(self, value: float, unit: str) -> float:
-        try:
-            conv = self.units[unit]
-        except KeyError:
-            raise UnknownUnit(
-                f"{self.label}: unit {unit!r} is not accepted; use one of {', '.join(self.units)}"
-            ) from None
+        conv = self._conversion(unit)
         return (value - conv["offset"]) / conv["scale"]
 
     def convert(self, value: float, unit: str, to_unit: str) -> float:
         return self.from_canonical(self.to_canonical(value, unit), to_unit)
-
-    def other_system_unit(self, unit: str) -> str:
-        """The unit of the other system (conventional <-> SI) for display switches."""
-        if self.to_canonical(1.0, unit) == self.to_canonical(1.0, self.si_unit) and unit != self.conventional_unit:
-            return self.conventional_unit
-        return self.si_unit if unit != self.si_unit else self.conventional_unit
 
 
 @cache

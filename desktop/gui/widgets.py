@@ -17,12 +17,13 @@ import re
 from typing import Any, Callable, Iterable, Sequence, get_args
 
 from PySide6.QtCore import (
-    QAbstractTableModel, QDate, QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal,
+    QAbstractTableModel, QDate, QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, QRect, QSize, Qt,
+    QTimer, Signal,
 )
 from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, QFormLayout, QFrame,
-    QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
+    QGroupBox, QHBoxLayout, QHeaderView, QLabel, QLayout, QLineEdit, QPlainTextEdit, QPushButton, QScrollArea,
     QSizePolicy, QStyle, QTableView, QVBoxLayout, QWidget,
 )
 
@@ -587,7 +588,6 @@ class WhenEditor(QWidget):
         self.direction.addItem("before", -1)
         self.direction.setAccessibleName(f"{name}: before or after")
         self.day0 = QLabel("day 0", self)
-        self.offset_label = QLabel("offset", self)
         self.event = QComboBox(self)
         self.event.setAccessibleName(f"{name}: event")
         self.event.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -611,15 +611,18 @@ class WhenEditor(QWidget):
             self.wording.setPlaceholderText("the source's words, e.g. \"3 weeks prior\"")
             self.wording.setAccessibleName(f"{name}: in the source's words")
 
-        # "N units before/after [day 0]" and "approximate" on a row of their own under the mode and
-        # the event they count from: reads as a sentence and fits narrow forms
-        self.tail = QWidget(self)
-        tl = QHBoxLayout(self.tail)
-        tl.setContentsMargins(0, 0, 0, 0)
-        tl.setSpacing(6)
-        for w in (self.offset_label, self.amount, self.unit, self.direction, self.day0, self.approximate):
-            tl.addWidget(w)
-        tl.addStretch(1)
+        # Two compact rows and the source's words under them, so the editor fits a narrow form:
+        #   [given as] [event | date]
+        #   [N] [units] [before/after] day 0  [ ] approximate   = day −61 (month −2)
+        #   [the source's words ..........................................]
+        # The second row flows: its parts move to a new line rather than widen the form.
+        self.offset_box = QWidget(self)  # "N units before/after [day 0]" kept together
+        ob = QHBoxLayout(self.offset_box)
+        ob.setContentsMargins(0, 0, 0, 0)
+        ob.setSpacing(4)
+        for w in (self.amount, self.unit, self.direction, self.day0):
+            ob.addWidget(w)
+        self.resolved.setWordWrap(True)
         self.row1 = QHBoxLayout()
         self.row1.setContentsMargins(0, 0, 0, 0)
         self.row1.setSpacing(6)
@@ -627,23 +630,17 @@ class WhenEditor(QWidget):
         self.row1.addWidget(self.event, 1)
         self.row1.addWidget(self.date)
         self.row1.addStretch(0)
-        self.row_tail = QHBoxLayout()
-        self.row_tail.setContentsMargins(0, 0, 0, 0)
-        self.row_tail.addWidget(self.tail, 1)
-        row3 = QHBoxLayout()
-        row3.setContentsMargins(0, 0, 0, 0)
-        row3.setSpacing(SPACING)
-        row3.addWidget(self.resolved)
-        if self.wording is not None:
-            row3.addWidget(self.wording, 1)
-        else:
-            row3.addStretch(1)
+        self.row2 = FlowLayout(h_spacing=SPACING, v_spacing=4)
+        self.row2.addWidget(self.offset_box)
+        self.row2.addWidget(self.approximate)
+        self.row2.addWidget(self.resolved)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
         lay.addLayout(self.row1)
-        lay.addLayout(self.row_tail)
-        lay.addLayout(row3)
+        lay.addLayout(self.row2)
+        if self.wording is not None:
+            lay.addWidget(self.wording)
         order = [self.mode, self.event, self.date, self.amount, self.unit, self.direction, self.approximate]
         if self.wording is not None:
             order.append(self.wording)
@@ -747,13 +744,12 @@ class WhenEditor(QWidget):
 
     def _show_mode(self, mode: str) -> None:
         rel = mode in ("relative", "event")
-        for w in (self.amount, self.unit, self.direction):
-            w.setVisible(rel)
+        self.offset_box.setVisible(rel)
         self.day0.setVisible(mode == "relative")
         self.event.setVisible(mode == "event")
-        self.offset_label.setVisible(mode == "event")
         self.date.setVisible(mode == "date")
         self.approximate.setVisible(mode != "none")
+        self.resolved.setVisible(mode != "none")  # "not recorded" is said by the mode box
         if mode == "event":
             self.direction.setItemText(0, "after it")
             self.direction.setItemText(1, "before it")
@@ -799,6 +795,91 @@ class WhenEditor(QWidget):
 
 
 # --- layout helpers ----------------------------------------------------------------------------------
+
+class FlowLayout(QLayout):
+    """Items left to right, moving to a new line when the next one does not fit, so a row of small
+    controls never makes a form wider than its column (its minimum width is its widest item)."""
+
+    def __init__(self, parent: QWidget | None = None, h_spacing: int = SPACING, v_spacing: int = 4):
+        super().__init__(parent)
+        self._items: list = []
+        self._h, self._v = h_spacing, v_spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item) -> None:  # noqa: N802 (Qt's name)
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):  # noqa: N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):  # noqa: N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self):  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._arrange(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._arrange(rect, apply=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        shown = [i for i in self._items if not i.isEmpty()]
+        if not shown:
+            return QSize(0, 0)
+        m = self.contentsMargins()
+        w = sum(self._natural_width(i) for i in shown) + self._h * (len(shown) - 1)
+        h = max(i.sizeHint().height() for i in shown)
+        return QSize(w + m.left() + m.right(), h + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        size = QSize(0, 0)
+        for i in self._items:
+            if not i.isEmpty():
+                size = size.expandedTo(i.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    @staticmethod
+    def _natural_width(item) -> int:
+        """A wrapping label's width on one line (its size hint is a guess at a wrapped shape)."""
+        w = item.widget()
+        if isinstance(w, QLabel) and w.wordWrap() and w.textFormat() != Qt.TextFormat.RichText:
+            m = w.contentsMargins()
+            return (w.fontMetrics().horizontalAdvance(w.text()) + 2 * w.margin() + m.left() + m.right()
+                    + 2 * max(w.indent(), 0) + 4)
+        return item.sizeHint().width()
+
+    def _arrange(self, rect, apply: bool) -> int:
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, line = area.x(), area.y(), 0
+        shown = [i for i in self._items if not i.isEmpty()]
+        for item in shown:
+            hint = QSize(self._natural_width(item), item.sizeHint().height())
+            # an item that does not fit goes to the next line; a text (a label that wraps) is
+            # wrapped only when a whole line is too narrow for it
+            w = hint.width()
+            if x > area.x() and x + w > area.right() + 1:
+                x, y, line = area.x(), y + line + self._v, 0
+            w = min(w, area.right() + 1 - x) if area.width() > 0 else w
+            w = max(w, item.minimumSize().width())
+            h = item.heightForWidth(w) if item.hasHeightForWidth() else hint.height()
+            if apply:
+                item.setGeometry(QRect(QPoint(x, y), QSize(w, h)))
+            x += w + self._h
+            line = max(line, h)
+        return y + line - rect.y() + m.bottom()
+
+
 
 def with_unit(field: QWidget, unit: str) -> QWidget:
     """The field followed by its unit ("kg"), as one row item; the unit becomes part of the field's

@@ -41,6 +41,8 @@ class Progress:
     def __init__(self, bridge: "_Bridge"):
         self._bridge = bridge
         self._cancelled = False
+        self._hooks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
 
     @property
     def cancelled(self) -> bool:
@@ -49,6 +51,25 @@ class Progress:
     def check(self) -> None:
         if self._cancelled:
             raise Cancelled()
+
+    def on_cancel(self, fn: Callable[[], None]) -> None:
+        """Call ``fn`` (on the GUI thread) as soon as the user cancels, e.g. to end a child process
+        the worker waits for; at once when the op is already cancelled."""
+        with self._lock:
+            if not self._cancelled:
+                self._hooks.append(fn)
+                return
+        fn()
+
+    def _cancel(self) -> None:
+        with self._lock:
+            self._cancelled = True
+            hooks, self._hooks = self._hooks, []
+        for fn in hooks:
+            try:
+                fn()
+            except Exception:  # a hook must never stop the others (or the window)
+                traceback.print_exc(file=sys.stderr)
 
     def __call__(self, done: float | None = None, total: float | None = None, text: str = "") -> None:
         self.check()
@@ -205,7 +226,7 @@ class BackgroundOp(QObject):
 
     def cancel(self) -> None:
         if self.cancellable:
-            self._progress._cancelled = True
+            self._progress._cancel()
 
     @property
     def cancelled(self) -> bool:

@@ -1,8 +1,9 @@
 """Report: the case report as it will print, previewed in the window, and Export PDF.
 
-Rendering runs on a worker that reads the case (images included) through its own read-only
-connection, so the window stays responsive. The preview is rendered into memory and shown with
-QtPdf; nothing identifying is written to a temporary file. Exports of the de-identified report go
+Rendering runs in a separate Python process (:mod:`desktop.gui.pdf_process`), fed by a worker thread
+that reads the case through its own read-only connection, so the window's event loop never waits for
+the renderer. The preview comes back as bytes and is shown with QtPdf; nothing identifying is
+written to a temporary file. Exports of the de-identified report go
 through the free-text identifier scan first, on the worker too (:func:`desktop.gui.dialogs.check_phi`);
 its hits are shown to the author before anything is written. The report writer, QtPdf and the
 report's fonts are imported only when this section is first shown.
@@ -11,9 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
-import io
 import os
-import threading
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QBuffer, QIODevice, Qt, Signal
@@ -21,8 +20,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
-from ..dialogs import NeedsReview, check_phi, review_phi_hits
-from ..workers import BackgroundOp, describe_error, reader
+from ..dialogs import NeedsReview, review_phi_hits
+from ..workers import BackgroundOp, describe_error
 
 
 def _report_module():
@@ -44,30 +43,21 @@ def _pdf_widgets():
     return QPdfDocument, QPdfView
 
 
-_render_lock = threading.Lock()  # reportlab keeps global state (fonts, caches): one render at a time
-
-
 def render_job(library_path: Path, case_id: str, out, *, draft: bool, identified: bool,
                include_assessment: bool, confirmed: set | None = None):
-    """The worker's function: read the whole case, render it. ``out`` is a path or None (bytes).
-    With ``confirmed`` (a de-identified export) the identifier scan runs first and raises
+    """The worker's function: read the case and render it in a separate process
+    (:func:`desktop.gui.pdf_process.render_report`). ``out`` is a path or None (bytes). With
+    ``confirmed`` (a de-identified export) the identifier scan runs first and raises
     :class:`~desktop.gui.dialogs.NeedsReview` with hits the author has not confirmed."""
     def job(progress):
-        progress(0.0, text="reading the case")
-        pdf = _report_module()
-        with reader(library_path) as lib:
-            case = lib.load_case(case_id, media=True)
-        if confirmed is not None:
-            progress(0.01, text="checking for identifiers")
-            check_phi(case, confirmed)
-        progress(0.02, text="rendering")
-        buf = io.BytesIO() if out is None else out
-        with _render_lock:
-            info = pdf.render_pdf(case, buf, draft=draft, identified=identified,
-                                  include_assessment=include_assessment,
-                                  progress=lambda f: progress(0.02 + 0.98 * f, text="rendering"))
-        return (buf.getvalue() if out is None else out), info
+        from ..pdf_process import render_report
+        return render_report(library_path, case_id, out, draft=draft, identified=identified,
+                             include_assessment=include_assessment, confirmed=confirmed, progress=progress,
+                             use_process=USE_PROCESS)
     return job
+
+
+USE_PROCESS = True  # render in a separate process (False: on the worker thread, as a fallback does)
 
 
 class ReportSection(QWidget):
@@ -82,6 +72,8 @@ class ReportSection(QWidget):
         self.last_export: Path | None = None
         self.preview_bytes: bytes | None = None
         self.op: BackgroundOp | None = None
+        self.export_op: BackgroundOp | None = None
+        self.last_render = None  # the last Rendered (preview or export)
         self._stale = True
         self._rerender = False
         self._buffer: QBuffer | None = None
@@ -221,8 +213,9 @@ class ReportSection(QWidget):
             self.refresh()
 
     def _rendered(self, out) -> None:
-        data, info = out
+        data, info = out.data, out.info
         self.last_info = info
+        self.last_render = out
         self.preview_bytes = data
         if self.document is not None:
             # QPdfDocument reads from the buffer lazily: both stay alive with the document
@@ -246,6 +239,8 @@ class ReportSection(QWidget):
         if info.warnings:
             text += ". " + " ".join(info.warnings)
         self.status.setText(text + ("." if not text.endswith(".") else ""))
+        if out.note:
+            self._tell(out.note)
         self.rendered.emit(info)
 
     def _failed(self, exc: BaseException) -> None:
@@ -271,6 +266,12 @@ class ReportSection(QWidget):
         self._stale = True
         if self.last_info is not None:
             self.status.setText("The case changed since this preview: press Refresh preview (F5).")
+
+    def _tell(self, text: str, timeout_ms: int = 15000) -> None:
+        """A message in the window's status bar."""
+        bar = getattr(self.window(), "statusBar", None)
+        if callable(bar):
+            bar().showMessage(text, timeout_ms)
 
     def _say(self, text: str) -> None:
         self.message.setText(text)
@@ -317,15 +318,14 @@ class ReportSection(QWidget):
         self.status.setText(f"Exporting to {path}…")
 
         def done(out):
-            written, info = out
+            written, info = out.path, out.info
             self.last_export = Path(written)
+            self.last_render = out
             msg = f"Exported the report to {written} ({info.pages} page{'s' if info.pages != 1 else ''})"
             if info.warnings:
                 msg += ". " + " ".join(info.warnings)
             self.status.setText(msg)
-            bar = getattr(self.window(), "statusBar", None)
-            if callable(bar):
-                bar().showMessage(msg, 15000)
+            self._tell(msg + (". " + out.note if out.note else ""), 15000)
             self.exported.emit(str(written))
 
         def failed(exc):
