@@ -72,6 +72,7 @@ def three(section, tmp_path):
     paths = [photo(tmp_path / f"{n}.jpg", c) for n, c in (("a", "red"), ("b", "green"), ("c", "blue"))]
     ids = section.add_images(paths)
     assert len(ids) == 3
+    assert not section.empty_zone.isVisible() and section.splitter.isVisible()
     return ids
 
 
@@ -79,6 +80,10 @@ def test_demo_has_no_images_and_says_how_to_add_them(section):
     assert section.list.count() == 0
     assert section.empty.isVisible() and "drop them here" in section.empty.text()
     assert not section.delete_button.isEnabled() and not section.up_button.isEnabled()
+    # a drop zone with its own button instead of an empty list beside a disabled form
+    assert section.empty_zone.isVisible() and not section.splitter.isVisible()
+    assert section.empty_add.isVisible() and section.empty_add.isEnabled()
+    assert section.empty_add.accessibleName() == "Add images to the case"
 
 
 def test_images_added_by_path_and_by_drop_lose_their_metadata(qtbot, section, lib_path, tmp_path, three):

@@ -87,14 +87,14 @@ def test_demo_results_are_shown_with_ranges_and_flags(section):
     rows = table_rows(section)
     assert len(rows) == 11
     calcium = [r for r in rows if r[0] == "Calcium, total" and r[1] == "9.1"]
-    assert calcium == [["Calcium, total", "9.1", "mg/dL", "8.5–10.1 mg/dL", "", "day 0, approximate", ""]]
+    assert calcium == [["Calcium, total", "9.1", "mg/dL", "8.5–10.1", "", "day 0, approximate", ""]]
     phosphate = next(r for r in rows if r[0] == "Phosphate (as phosphorus)" and r[1] == "1.5")
-    assert phosphate[4] == "L" and phosphate[3] == "2.5–4.9 mg/dL"
+    assert phosphate[4] == "L" and phosphate[3] == "2.5–4.9"
     pth = next(r for r in rows if r[0].startswith("Parathyroid"))
-    assert pth[1:5] == ["104", "pg/mL", "18.4–80.1 pg/mL", "H"]
+    assert pth[1:5] == ["104", "pg/mL", "18.4–80.1", "H"]
     # the onset timepoint's results have no range of their own: the catalogue default, marked so
     onset_ca = next(r for r in rows if r[0] == "Calcium, total" and r[1] == "9.2")
-    assert onset_ca[3] == "8.5–10.1 mg/dL (default)" and onset_ca[5] == "day −61 (month −2), approximate"
+    assert onset_ca[3] == "8.5–10.1 (default)" and onset_ca[5] == "day −61 (month −2), approximate"
 
     # the grid shows the first timepoint (day −61); the admission timepoint has 9 results
     assert section.row("calcium").value.text() == "9.2"
@@ -220,9 +220,9 @@ def test_unit_switch_converts_the_table_and_follows_the_window(qtbot, section):
     section.set_unit_system("si")
     rows = table_rows(section)
     ca = next(r for r in rows if r[0] == "Calcium, total" and r[5].startswith("day 0"))
-    assert ca[1:4] == ["2.27", "mmol/L", "2.12–2.52 mmol/L"]
+    assert ca[1:4] == ["2.27", "mmol/L", "2.12–2.52"]
     alb = next(r for r in rows if r[0] == "Albumin")
-    assert alb[1:5] == ["29", "g/L", "34–50 g/L", "L"]
+    assert alb[1:5] == ["29", "g/L", "34–50", "L"]
     conventional = next(b for b in section.unit_buttons.buttons() if b.property("system") == "conventional")
     assert not conventional.isChecked()
     section.set_unit_system("conventional")
@@ -291,3 +291,64 @@ def test_dialysis_context_and_time_apply_to_the_whole_timepoint(qtbot, section, 
     qtbot.waitUntil(lambda: section.current_when().offset == 0.0)
     section.session.undo_stack.undo()
     assert len([x for x in stored_labs(lib_path, case_id) if x.when.event_id == "ev-admission-labs"]) == 9
+
+
+def select_timepoint(section, words: str) -> None:
+    i = next(i for i in range(section.timepoint.count()) if words in section.timepoint.itemText(i))
+    section.timepoint.setCurrentIndex(i)
+    section.timepoint.activated.emit(i)
+
+
+def test_numbers_read_as_reported_with_the_decimals_of_their_unit(qtbot, section, lib_path):
+    # the onset timepoint: phosphate 9.0 mg/dL (a float keeps no trailing zero; the grid does)
+    assert section.row("phosphate").value.text() == "9.0"
+    rows = table_rows(section)
+    assert next(r for r in rows if r[0].startswith("Phosphate") and r[5].startswith("day −61"))[1] == "9.0"
+    # catalogue defaults, in grey, keep their decimals too: albumin 3.4–5.0 g/dL, WBC 4.0–11.0 K/µL
+    albumin, wbc = section.row("albumin"), section.row("wbc")
+    assert (albumin.low.placeholderText(), albumin.high.placeholderText()) == ("3.4", "5.0")
+    assert (wbc.low.placeholderText(), wbc.high.placeholderText()) == ("4.0", "11.0")
+    assert (section.row("bun").low.placeholderText(), section.row("bun").high.placeholderText()) == ("7", "21")
+
+    # the admission timepoint: the laboratory's own ranges as reported
+    select_timepoint(section, "during admission")
+    assert (albumin.value.text(), albumin.low.text(), albumin.high.text()) == ("2.9", "3.4", "5.0")
+    assert (wbc.value.text(), wbc.low.text(), wbc.high.text()) == ("6.8", "4.0", "11.0")
+    assert (section.row("haemoglobin").low.text(), section.row("haemoglobin").high.text()) == ("13.0", "17.0")
+    assert section.row("pth_intact").value.text() == "104"
+    rows = table_rows(section)
+    assert next(r for r in rows if r[0] == "Albumin")[1:4] == ["2.9", "g/dL", "3.4–5.0"]
+    assert next(r for r in rows if r[0] == "White cell count")[3] == "4.0–11.0"
+    assert albumin.flag.text() == "L" and albumin.flag.toolTip() == "low — outside 3.4–5.0 g/dL"
+
+    # typing is read as before: "46" and "2,5" are numbers, and the field shows them as reported
+    case_id = section.session.case_id
+    type_into(qtbot, section.row("bun").value, "46")
+    type_into(qtbot, albumin.value, "2,5")
+    saved = {x.analyte: x for x in stored_labs(lib_path, case_id) if x.when.label == "during admission"}
+    assert saved["bun"].value == 46.0 and saved["albumin"].value == 2.5
+    assert (saved["albumin"].ref_low, saved["albumin"].ref_high) == (3.4, 5.0)  # the range was not touched
+    assert section.row("bun").value.text() == "46" and albumin.value.text() == "2.5"
+    # a whole number typed for an analyte reported with one decimal reads with it once saved
+    type_into(qtbot, section.row("potassium").value, "5")
+    assert section.row("potassium").value.text() == "5.0"
+    assert next(x for x in stored_labs(lib_path, case_id) if x.analyte == "potassium").value == 5.0
+
+
+def test_the_results_table_fits_its_width_and_names_what_it_cuts(qtbot, section):
+    section.show_table()
+    section.resize(560, 700)
+    qtbot.waitUntil(lambda: section.table.viewport().width() < 520)
+    table = section.table
+    qtbot.waitUntil(lambda: not table.horizontalScrollBar().isVisible())
+    shown = [c for c in range(table.columnCount()) if not table.isColumnHidden(c)]
+    assert sum(table.columnWidth(c) for c in shown) <= table.viewport().width()
+    heads = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    # numbers, units and flags are never cut
+    fm = table.fontMetrics()
+    for title in ("Value", "Unit", "Flag"):
+        c = heads.index(title)
+        widest = max(fm.horizontalAdvance(table.item(r, c).text()) for r in range(table.rowCount()))
+        assert table.columnWidth(c) >= widest
+    # the demo records no dialysis context: no empty column for it
+    assert table.isColumnHidden(heads.index("Dialysis"))

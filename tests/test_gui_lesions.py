@@ -214,7 +214,7 @@ def test_observation_with_sizes_gets_area_and_push_from_the_core(qtbot, section,
     assert "BWAT" not in text  # never a BWAT total
     row = section.obs_table.items().index(next(x for x in section.obs_table.items() if x.id == obs_id))
     model = section.obs_table.model
-    assert model.data(model.index(row, 2)) == "3.00" and model.data(model.index(row, 3)) == "10 / 17"
+    assert model.data(model.index(row, 2)) == "3.00 cm²" and model.data(model.index(row, 3)) == "10 / 17"
 
     # the chart shows the area and the PUSH total, with units on the axes
     section.tabs.setCurrentIndex(3)
@@ -327,3 +327,46 @@ def test_focus_ref_selects_lesion_and_observation(section):
     assert section.selected_lesion_id() == "lesion-finger-pads"
     assert not section.focus_ref("labs/lab-calcium")
     assert not section.focus_ref("lesions/none-such")
+
+
+def test_the_section_opens_on_something_to_read_and_fits_a_narrow_panel(qtbot, section):
+    # the first lesion and its first observation are shown, not an empty form
+    assert section.selected_observation_id() == section.lesion().observations[0].id
+    section.tabs.setCurrentIndex(1)
+    qtbot.waitUntil(section.obs_box.isVisible)
+    assert not section.obs_placeholder.isVisible()
+    # the observation table keeps When, Size, Area, PUSH and Morphology in a narrow panel: Tissue and
+    # Pain (shown in the form under it) give way, and nothing scrolls sideways
+    section.resize(660, 800)  # as wide as the centre pane of a 1400 × 900 window
+    view = section.obs_table.view
+    qtbot.waitUntil(lambda: view.isColumnHidden(5) and view.isColumnHidden(6))
+    assert not view.horizontalScrollBar().isVisible()
+    assert not section.obs_scroll.horizontalScrollBar().isVisible()
+    assert section.obs_scroll.widget().width() <= section.obs_scroll.viewport().width()
+    heads = [section.obs_table.model.headerData(c, Qt.Orientation.Horizontal) for c in range(7)]
+    assert heads == ["When", "Size", "Area", "PUSH", "Morphology", "Tissue", "Pain"]
+    tip = section.obs_table.model.headerData(2, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "cm²" in tip  # the short title's unit, in its tooltip (and in the cells)
+    section.resize(1400, 800)
+    qtbot.waitUntil(lambda: not view.isColumnHidden(6))
+    # the chart of a lesion without sizes says what to record instead of drawing empty axes
+    section.tabs.setCurrentIndex(3)
+    qtbot.waitUntil(section.chart.isVisible)
+    assert section.chart.axis_titles() == []
+    assert "length and width in mm" in section.chart.empty_message
+
+
+def test_a_case_without_lesions_says_how_to_record_one(qtbot, tmp_path):
+    from desktop.model import Case
+    lib = create_library(tmp_path / "empty.casebook")
+    try:
+        w = LesionsSection(CaseSession(lib, lib.add_case(Case(title="A new case"))))
+        qtbot.addWidget(w)
+        w.show()
+        assert not w.tabs.isVisible() and w.empty.isVisible()
+        assert "Click the body map" in w.empty.text() and "Choose site" in w.empty.text()
+        # directly under the title, not halfway down the panel
+        assert w.empty.geometry().top() - w.title.geometry().bottom() < 20
+        w.close()
+    finally:
+        lib.close()

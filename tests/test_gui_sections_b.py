@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QWidget
 
 from desktop import timing
 from desktop.demo import load_demo
@@ -532,6 +533,8 @@ def test_the_first_event_of_a_new_case_becomes_day_0(qtbot, tmp_path):
         qtbot.addWidget(w)
         w.show()
         assert w.view.placed_ids() == []
+        # an empty timeline says what to do first
+        assert w.placeholder.isVisible() and "Add the first with “Add event”" in w.placeholder.text()
         qtbot.mouseClick(w.table.add_button, Qt.MouseButton.LeftButton)
         first = w.table.current_key()
         assert session.case.index_event_id == first
@@ -546,3 +549,80 @@ def test_the_first_event_of_a_new_case_becomes_day_0(qtbot, tmp_path):
         w.close()
     finally:
         lib.close()
+
+
+# --- the sections in the window: fit and names ------------------------------------------------------
+
+MY_SECTIONS = ("patient", "timeline", "lesions", "labs", "imaging", "treatments", "outcome", "manuscript", "figures")
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from desktop.gui.main_window import MainWindow
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    lib = create_library(tmp_path / "w.casebook")
+    lib.add_case(load_demo())
+    w = MainWindow(lib)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.close()
+
+
+def sideways(page) -> list[str]:
+    """The scroll areas (and tables) in ``page``'s window that show a horizontal scroll bar."""
+    from PySide6.QtWidgets import QAbstractScrollArea
+    return [f"{type(a).__name__} {a.accessibleName()!r} in {type(a.parentWidget()).__name__}"
+            for a in page.window().findChildren(QAbstractScrollArea)
+            if a.isVisible() and a.horizontalScrollBar().isVisible()]
+
+
+def test_no_section_scrolls_sideways_at_1400_by_900(qtbot, window):
+    """The demo case in every section (and every tab of one) fits the centre pane beside the case
+    list and the assessment panel: nothing scrolls sideways."""
+    from PySide6.QtWidgets import QTabWidget
+    for key in MY_SECTIONS:
+        page = window.show_section(key)
+        qtbot.waitUntil(lambda p=page: p.isVisible())
+        qtbot.wait(20)
+        holder = page.parentWidget().parentWidget()
+        assert page.minimumSizeHint().width() <= holder.width(), key
+        assert sideways(page) == [], key
+        for tabs in page.findChildren(QTabWidget):
+            if not tabs.isVisible():
+                continue
+            for i in range(tabs.count()):
+                tabs.setCurrentIndex(i)
+                qtbot.wait(20)
+                assert sideways(page) == [], f"{key}: {tabs.tabText(i)}"
+            tabs.setCurrentIndex(0)
+
+
+def test_every_control_in_the_tab_chain_has_a_name(qtbot, window):
+    """Screen readers name every control a user can Tab to (scroll bars aside); scroll areas are
+    no Tab stops of their own."""
+    from PySide6.QtWidgets import (
+        QAbstractButton, QAbstractSpinBox, QComboBox, QLineEdit, QScrollArea, QScrollBar,
+    )
+    for key in MY_SECTIONS:
+        page = window.show_section(key)
+        qtbot.waitUntil(lambda p=page: p.isVisible())
+        unnamed = []
+        for c in page.findChildren(QWidget):
+            if not c.isVisibleTo(page) or not (c.focusPolicy() & Qt.FocusPolicy.TabFocus):
+                continue
+            if isinstance(c, QScrollBar) or (isinstance(c, QLineEdit) and isinstance(c.parentWidget(),
+                                                                                   (QComboBox, QAbstractSpinBox))):
+                continue
+            if isinstance(c, QScrollArea):
+                unnamed.append("scroll area in the Tab chain")
+                continue
+            name = c.accessibleName() or (c.text() if isinstance(c, QAbstractButton) else "")
+            if not name:
+                unnamed.append(f"{type(c).__name__} in {type(c.parentWidget()).__name__}")
+        assert unnamed == [], key

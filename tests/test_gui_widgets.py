@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.demo import load_demo
 from desktop.gui.widgets import (
-    ChoiceCombo, Column, DoseRow, FieldError, ItemTable, LinesArea, NumberField, TextArea, TriStateCombo,
-    WhenEditor, check_edit, fmt_number, parse_number, word_count,
+    ChoiceCombo, Column, DoseRow, FieldError, FlowLayout, ItemTable, LinesArea, NumberField, TextArea, TriStateCombo,
+    WhenEditor, add_row, align_labels, check_edit, fit_widths, fmt_number, form_layout, parse_number, shrinkable,
+    widen_popup, word_count,
 )
 from desktop.model import Event, When
 
@@ -117,6 +118,121 @@ def test_when_editor_before_gives_a_negative_offset(qtbot, case):
     pick(qtbot, ed.direction, -1)
     assert got[-1].offset == -1.0
     assert ed.resolved.text() == "= day −1"
+
+
+def rows_of(*widgets) -> list[int]:
+    """The rows the widgets are on (their vertical centres, within 2 px of each other), in order."""
+    rows: list[int] = []
+    for y in sorted(w.geometry().center().y() for w in widgets):
+        if not rows or y - rows[-1] > 2:
+            rows.append(y)
+    return rows
+
+
+def test_when_editor_is_two_compact_rows_and_the_source_words(qtbot, case):
+    ed = make(qtbot, WhenEditor("Onset"))
+    ed.event.setMinimumContentsLength(12)
+    forms = [When(), When(date="2021-03-04"), case.event("ev-lesion-onset").when,
+             When(event_id="ev-penile-onset", label="when the penile lesion first appeared")]
+    for when in forms:  # never forces a form wider than ~460 px, whatever the time's form
+        ed.set_when(when, case)
+        assert ed.minimumSizeHint().width() <= 460, when
+
+    ed.set_when(forms[3], case)
+    ed.resize(760, ed.heightForWidth(760))
+    qtbot.waitUntil(lambda: ed.event.isVisible() and ed.amount.isVisible())
+    # given as + the event on row 1; offset, unit, before/after, approximate and "= day −61" on row 2;
+    # the source's words under them, full width
+    assert len(rows_of(ed.mode, ed.event)) == 1
+    row2 = ed.offset_box.geometry()
+    assert row2.top() > ed.mode.geometry().bottom()
+    for w in (ed.approximate, ed.resolved):
+        g = w.geometry()
+        assert g.top() < row2.bottom() and g.bottom() > row2.top(), w.accessibleName()  # on row 2
+        assert g.left() >= row2.right()
+    assert ed.resolved.text() == "= day −61 (month −2), approximate"
+    assert ed.wording.geometry().top() > row2.bottom() and ed.wording.width() == ed.width()
+
+    # narrow: the parts move to new lines instead of widening the form; nothing overlaps or is cut
+    ed.resize(300, ed.heightForWidth(300))
+    qtbot.waitUntil(lambda: ed.event.geometry().top() > ed.mode.geometry().bottom())
+    parts = [ed.mode, ed.event, ed.offset_box, ed.approximate, ed.resolved, ed.wording]
+    assert all(p.geometry().right() <= ed.width() for p in parts)
+    assert len(rows_of(*parts)) == 6 and ed.height() >= ed.wording.geometry().bottom()
+
+
+def test_flow_layout_wraps_and_fills(qtbot):
+    host = make(qtbot, QWidget())
+    flow = FlowLayout(host, h_spacing=8, v_spacing=4)
+    boxes = []
+    for n in range(4):
+        b = QWidget()
+        b.setFixedSize(100, 20)
+        flow.addWidget(b)
+        boxes.append(b)
+    host.resize(500, flow.heightForWidth(500))
+    qtbot.waitUntil(lambda: boxes[3].geometry().left() > 0)
+    assert len(rows_of(*boxes)) == 1 and flow.heightForWidth(500) == 20
+    assert flow.minimumSize().width() == 100 and flow.heightForWidth(230) == 20 + 4 + 20
+    host.resize(230, flow.heightForWidth(230))
+    qtbot.waitUntil(lambda: boxes[2].geometry().left() == 0)
+    assert [b.geometry().top() for b in boxes] == [0, 0, 24, 24] and boxes[1].geometry().left() == 108
+
+
+def test_fit_widths_share_the_shortage_and_keep_the_floors():
+    # everything fits: the stretch column takes the rest
+    assert fit_widths([50, 100, 80], [40, 60, 80], [False, True, False], 300) == [50, 170, 80]
+    # too narrow: each column gives in proportion to its slack above its floor; the total fits
+    # (100 px too many; slack 40 and 120: they give 25 and 75)
+    assert fit_widths([100, 200, 50], [60, 80, 50], [False, True, False], 250) == [75, 125, 50]
+    got = fit_widths([101, 203, 50], [60, 80, 50], [False, True, False], 250)  # rounding: still exactly 250
+    assert sum(got) == 250 and all(g >= f for g, f in zip(got, [60, 80, 50]))
+    # even the floors do not fit: the floors (the table scrolls)
+    assert fit_widths([100, 200], [90, 150], [False, False], 100) == [90, 150]
+
+
+def test_item_table_fits_its_width_and_hides_optional_columns(qtbot):
+    long_words = "a description far longer than the column could ever show in a narrow panel"
+    cols = [Column("Kind", lambda e: e.kind, keep=True),
+            Column("Description", lambda e: e.description, stretch=True),
+            Column("Source's words", lambda e: e.when.label, optional=True)]
+    t = make(qtbot, ItemTable(cols, "event"))
+    t.set_items([Event(id="a", kind="lesion_onset", description=long_words, when=When(label="two months before"))])
+    t.resize(900, 300)
+    qtbot.waitUntil(lambda: t.view.viewport().width() > 800)
+    assert not t.view.isColumnHidden(2)
+    assert sum(t.view.columnWidth(c) for c in range(3)) == t.view.viewport().width()  # no gap, no overflow
+    t.resize(260, 300)
+    qtbot.waitUntil(lambda: t.view.isColumnHidden(2))  # the optional column gives way first
+    assert not t.view.horizontalScrollBar().isVisible()
+    assert t.view.columnWidth(0) >= t.fontMetrics().horizontalAdvance("lesion_onset")  # kept whole
+    assert t.view.columnWidth(0) + t.view.columnWidth(1) <= t.view.viewport().width()
+    # what is cut is in the tooltip, and each title says what its column holds
+    m = t.model
+    assert m.data(m.index(0, 1), Qt.ItemDataRole.ToolTipRole) == long_words
+    assert m.headerData(1, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole) == "Description"
+    t.resize(900, 300)
+    qtbot.waitUntil(lambda: not t.view.isColumnHidden(2))
+
+
+def test_labels_of_several_forms_line_up(qtbot):
+    host = make(qtbot, QWidget())
+    a, b = form_layout(), form_layout()
+    add_row(a, "Sex", ChoiceCombo([("male", "male")], "Sex"))
+    add_row(b, "Patient-assessed outcomes", TextArea("Patient-assessed outcomes"))
+    width = align_labels(a, b)
+    short = a.itemAt(0, a.ItemRole.LabelRole).widget()
+    assert short.minimumWidth() == width >= short.fontMetrics().horizontalAdvance("Patient-assessed outcomes:")
+    assert short.alignment() & Qt.AlignmentFlag.AlignRight
+
+
+def test_a_shortened_combo_lists_its_entries_in_full(qtbot):
+    long_text = "finger pad, finger not stated (hand) — a long catalogue entry"
+    combo = make(qtbot, shrinkable(ChoiceCombo([("x", long_text), ("y", "short")], "Site"), chars=10))
+    assert combo.minimumSizeHint().width() < combo.fontMetrics().horizontalAdvance(long_text)
+    combo.resize(combo.minimumSizeHint())
+    widen_popup(combo)
+    assert combo.view().minimumWidth() > combo.fontMetrics().horizontalAdvance(long_text)
 
 
 # --- choices, numbers, text -----------------------------------------------------------------------
@@ -261,6 +377,9 @@ def test_check_edit_reports_only_the_fields_asked_about(case):
 
 def test_numbers_and_words():
     assert fmt_number(25.0) == "25" and fmt_number(1.5) == "1.5" and fmt_number(None) == ""
+    # every digit as entered (no "1.23457e+06"), an ASCII minus for edit fields
+    assert fmt_number(1234567.0) == "1234567" and fmt_number(0.000125) == "0.000125" and fmt_number(-2.5) == "-2.5"
+    assert parse_number(fmt_number(1234567.89)) == 1234567.89
     assert parse_number(" 3,5 ") == 3.5 and parse_number("\u22122") == -2.0
     with pytest.raises(ValueError):
         parse_number("nan")

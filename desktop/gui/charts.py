@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCharts import QChart, QChartView, QLineSeries, QScatterSeries, QValueAxis
 from PySide6.QtCore import QMargins, QPointF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 
 # distinguishable in greyscale too; the same hues as the report's charts
 PALETTE = ["#1f4e79", "#c0504d", "#4f8f3a", "#8064a2", "#d98c1f", "#2c8c99"]
@@ -53,7 +53,7 @@ class ChartSpec:
     left_min: float | None = None  # forced lower bound (0 for areas and scores)
     right_min: float | None = None
     right_max: float | None = None
-    empty_text: str = "Nothing to draw yet"
+    empty_text: str = "Nothing to draw yet."  # said in the middle of an empty chart: what to do
     note: str = ""  # shown under the title, e.g. "2 values without a time are not drawn"
 
 
@@ -86,6 +86,7 @@ class TrendChart(QChartView):
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(220)
         self.setAccessibleName(title or "Chart")
+        self.viewport().setAccessibleName(title or "Chart")
         self.show_spec(ChartSpec(series=[], left_title=""))
 
     # what tests and screen readers can ask
@@ -105,11 +106,12 @@ class TrendChart(QChartView):
         chart.setMargins(QMargins(6, 6, 6, 6))
         title = self._title
         drawn = [s for s in spec.series if s.points]
-        if not drawn:
-            title = f"{title}<br><span style='font-weight:normal'>{spec.empty_text}</span>" if title else spec.empty_text
-        elif spec.note:
+        if drawn and spec.note:
             title = f"{title}<br><span style='font-weight:normal'>{spec.note}</span>" if title else spec.note
         chart.setTitle(title)
+        # nothing to draw: no empty axes, but what to do, in the middle (see drawForeground)
+        self.empty_message = "" if drawn else spec.empty_text
+        self.setAccessibleDescription(self.empty_message)
         f = QFont(chart.titleFont())
         f.setBold(True)
         chart.setTitleFont(f)
@@ -118,6 +120,11 @@ class TrendChart(QChartView):
         lf.setPointSizeF(lf.pointSizeF() * 0.9)
         chart.legend().setFont(lf)
         chart.legend().setVisible(bool(drawn))
+
+        if not drawn:
+            self.setChart(chart)
+            self.viewport().update()
+            return
 
         days = [p.day for s in drawn for p in s.points]
         x_lo, x_hi = (min(days + [0.0]), max(days + [0.0])) if days else (-30.0, 30.0)
@@ -238,6 +245,18 @@ class TrendChart(QChartView):
                     sc.append(QPointF(p.day, p.value))
                 self._add(chart, sc, ax, ay, legend=False)
         self.setChart(chart)
+
+    def drawForeground(self, painter: QPainter, rect) -> None:  # noqa: N802 (Qt's name)
+        super().drawForeground(painter, rect)
+        if not getattr(self, "empty_message", ""):
+            return
+        painter.save()
+        painter.resetTransform()
+        area = self.viewport().rect().adjusted(24, 48, -24, -24)
+        painter.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        painter.drawText(area, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+                         self.empty_message)
+        painter.restore()
 
     @staticmethod
     def _add(chart: QChart, series, ax: QValueAxis, ay: QValueAxis, legend: bool) -> None:

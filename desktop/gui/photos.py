@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..model import Media
 from ..privacy.images import ImageError, strip_metadata, thumbnail
+from .widgets import set_muted
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".jpe", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".mpo")
 FILE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"
@@ -163,7 +164,7 @@ class PhotoStrip(QWidget):
         self.hint = QLabel("No photos yet. Attach one, or drop image files here. Metadata (EXIF, GPS) "
                            "is removed and the camera's orientation applied.")
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(mid);")
+        set_muted(self.hint)  # secondary, yet readable (palette(mid) read as a disabled control)
         self.identifying = QCheckBox("Identifying (shows a face, tattoo or another identifying feature)")
         self.identifying.setAccessibleName("Selected photo is identifying")
         self.identifying.toggled.connect(self._identifying_toggled)
@@ -220,6 +221,8 @@ class PhotoStrip(QWidget):
         has = self.list.count() > 0
         self.hint.setVisible(not has)
         self.list.setVisible(has)
+        self.identifying.setVisible(has)  # a mark of the selected photo: nothing to mark without one
+        self.remove_button.setVisible(has)
         enabled = self.lesion_id is not None and not self.session.read_only
         self.attach_button.setEnabled(enabled)
         self._sync_marks()

@@ -17,7 +17,7 @@ import re
 from typing import Any, Callable, Iterable, Sequence, get_args
 
 from PySide6.QtCore import (
-    QAbstractTableModel, QDate, QEvent, QItemSelectionModel, QModelIndex, QObject, QPoint, QRect, QSize, Qt,
+    QAbstractTableModel, QDate, QEvent, QItemSelectionModel, QModelIndex, QObject, QRect, QSize, Qt,
     QTimer, Signal,
 )
 from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import jsonio, timing
+from ..core.labs import format_number
 from ..model import Case, Event, Tri, When
 
 SPACING = 10  # px between fields; the one spacing every form uses
@@ -58,10 +59,11 @@ def choices_of(literal_type: Any) -> list[tuple[str, str]]:
 
 
 def fmt_number(value: float | None) -> str:
-    """A number as a clinician writes it: 25 not 25.0, 1.5 not 1.50."""
+    """A number as a clinician writes it and as it was entered: 25 not 25.0, 1.5 not 1.50, 1250000
+    not 1.25e+06 (every digit kept). An ASCII minus, so an edit field reads back what it shows."""
     if value is None:
         return ""
-    return f"{value:g}" if abs(value) < 1e15 else str(value)
+    return format_number(float(value)).replace("\u2212", "-")
 
 
 def parse_number(text: str) -> float:
@@ -362,7 +364,34 @@ class LinesArea(TextArea):
             self.committed.emit(self.value())
 
 
-class ChoiceCombo(QComboBox):
+def widen_popup(combo: QComboBox) -> None:
+    """Make the combo's list as wide as its longest entry (even when the box itself shows less),
+    so a shortened box never hides the end of a choice."""
+    view = combo.view()
+    fm = view.fontMetrics()
+    text = max((fm.horizontalAdvance(combo.itemText(i)) for i in range(combo.count())), default=0)
+    need = text + combo.iconSize().width() + view.verticalScrollBar().sizeHint().width() + 2 * view.frameWidth() + 24
+    view.setMinimumWidth(max(need, combo.width()))
+
+
+def shrinkable(combo: QComboBox, chars: int = 16) -> QComboBox:
+    """A combo with long entries that may be narrower than its longest one (down to ``chars``
+    characters) and grows with its form row; the list shows entries in full."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(chars)
+    combo.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return combo
+
+
+class WideCombo(QComboBox):
+    """A QComboBox whose list shows every entry in full."""
+
+    def showPopup(self) -> None:  # noqa: N802 (Qt's name)
+        widen_popup(self)
+        super().showPopup()
+
+
+class ChoiceCombo(WideCombo):
     """A choice among (value, label) pairs, optionally with "not recorded" (None).
     Emits ``committed(value)`` when the user picks a different value."""
 
@@ -518,7 +547,14 @@ class DoseRow(QWidget):
 # --- the time editor --------------------------------------------------------------------------------
 
 class _AmountSpin(QDoubleSpinBox):
-    """An amount shown as people write it (3, not 3.00)."""
+    """An amount shown as people write it (3, not 3.00), as wide as four digits (not its maximum)."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), self.minimumWidth()), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
 
     def textFromValue(self, value: float) -> str:
         return fmt_number(round(value, 2))
@@ -553,6 +589,9 @@ class WhenEditor(QWidget):
     """Edits a :class:`~desktop.model.When`: a date, "N days/weeks/months before/after day 0", or "at
     the time of <event>" (optionally N units before/after it), with an "approximate" mark and the
     source's own words. Shows where that time falls on the day axis ("= day −61, approximate").
+    Two compact rows (how it is given and its event or date; the offset, "approximate" and the day)
+    and the source's words under them; the rows flow onto more lines in a narrow form rather than
+    widen it, so the editor never asks for much more than 300 px.
 
     ``set_when(when, case_or_events)`` loads it (no signal); ``when()`` returns the edited value;
     ``committed(When)`` is emitted each time the user finishes changing it."""
@@ -578,7 +617,7 @@ class WhenEditor(QWidget):
         self.amount.setDecimals(2)
         self.amount.setKeyboardTracking(False)
         self.amount.setAccessibleName(f"{name}: amount")
-        self.amount.setMinimumWidth(self.fontMetrics().horizontalAdvance("0000") + 36)
+        self.amount.setMinimumWidth(self.fontMetrics().horizontalAdvance("0000") + 32)
         self.unit = QComboBox(self)
         for value, text in UNITS:
             self.unit.addItem(text, value)
@@ -588,7 +627,7 @@ class WhenEditor(QWidget):
         self.direction.addItem("before", -1)
         self.direction.setAccessibleName(f"{name}: before or after")
         self.day0 = QLabel("day 0", self)
-        self.event = QComboBox(self)
+        self.event = WideCombo(self)  # its list shows each event's words in full
         self.event.setAccessibleName(f"{name}: event")
         self.event.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.event.setMinimumContentsLength(14)
@@ -623,14 +662,15 @@ class WhenEditor(QWidget):
         for w in (self.amount, self.unit, self.direction, self.day0):
             ob.addWidget(w)
         self.resolved.setWordWrap(True)
-        self.row1 = QHBoxLayout()
-        self.row1.setContentsMargins(0, 0, 0, 0)
-        self.row1.setSpacing(6)
+        small = self.resolved.font()
+        small.setPointSizeF(small.pointSizeF() * 0.92)
+        self.resolved.setFont(small)
+        self.event.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.row1 = FlowLayout(h_spacing=6, v_spacing=4)
         self.row1.addWidget(self.mode)
-        self.row1.addWidget(self.event, 1)
+        self.row1.addWidget(self.event)
         self.row1.addWidget(self.date)
-        self.row1.addStretch(0)
-        self.row2 = FlowLayout(h_spacing=SPACING, v_spacing=4)
+        self.row2 = FlowLayout(h_spacing=8, v_spacing=4)
         self.row2.addWidget(self.offset_box)
         self.row2.addWidget(self.approximate)
         self.row2.addWidget(self.resolved)
@@ -798,7 +838,8 @@ class WhenEditor(QWidget):
 
 class FlowLayout(QLayout):
     """Items left to right, moving to a new line when the next one does not fit, so a row of small
-    controls never makes a form wider than its column (its minimum width is its widest item)."""
+    controls never makes a form wider than its column (its minimum width is its widest item). An
+    item that expands horizontally fills the rest of its line."""
 
     def __init__(self, parent: QWidget | None = None, h_spacing: int = SPACING, v_spacing: int = 4):
         super().__init__(parent)
@@ -861,23 +902,36 @@ class FlowLayout(QLayout):
     def _arrange(self, rect, apply: bool) -> int:
         m = self.contentsMargins()
         area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
-        x, y, line = area.x(), area.y(), 0
-        shown = [i for i in self._items if not i.isEmpty()]
-        for item in shown:
-            hint = QSize(self._natural_width(item), item.sizeHint().height())
+        right = area.right() + 1
+        lines: list[list[tuple[Any, int, int]]] = []  # per line: (item, x, width)
+        line: list[tuple[Any, int, int]] = []
+        x = area.x()
+        for item in (i for i in self._items if not i.isEmpty()):
             # an item that does not fit goes to the next line; a text (a label that wraps) is
             # wrapped only when a whole line is too narrow for it
-            w = hint.width()
-            if x > area.x() and x + w > area.right() + 1:
-                x, y, line = area.x(), y + line + self._v, 0
-            w = min(w, area.right() + 1 - x) if area.width() > 0 else w
+            w = self._natural_width(item)
+            if line and x + w > right:
+                lines.append(line)
+                line, x = [], area.x()
+            if area.width() > 0:
+                w = min(w, right - x)
+                if item.expandingDirections() & Qt.Orientation.Horizontal:
+                    w = right - x  # an expanding item (a long choice) fills the rest of its line
             w = max(w, item.minimumSize().width())
-            h = item.heightForWidth(w) if item.hasHeightForWidth() else hint.height()
-            if apply:
-                item.setGeometry(QRect(QPoint(x, y), QSize(w, h)))
+            line.append((item, x, w))
             x += w + self._h
-            line = max(line, h)
-        return y + line - rect.y() + m.bottom()
+        if line:
+            lines.append(line)
+        y = area.y()
+        for n, line in enumerate(lines):
+            heights = [item.heightForWidth(w) if item.hasHeightForWidth() else item.sizeHint().height()
+                       for item, _x, w in line]
+            tall = max(heights)
+            if apply:  # the items of a line centred on it, so a text sits level with a box's text
+                for (item, x, w), h in zip(line, heights):
+                    item.setGeometry(QRect(x, y + (tall - h) // 2, w, h))
+            y += tall + (self._v if n < len(lines) - 1 else 0)
+        return y - rect.y() + m.bottom()
 
 
 
@@ -927,6 +981,24 @@ def add_row(form: QFormLayout, label: str, field: QWidget, unit: str | None = No
     return lab
 
 
+def align_labels(*forms: QFormLayout) -> int:
+    """Give the labels of several forms one width, so the fields of a page of groups line up.
+    Returns that width."""
+    labels = []
+    for form in forms:
+        for r in range(form.rowCount()):
+            item = form.itemAt(r, QFormLayout.ItemRole.LabelRole)
+            w = item.widget() if item is not None else None
+            if isinstance(w, QLabel) and w.text():
+                labels.append((w, form.labelAlignment()))
+    width = max((lab.sizeHint().width() for lab, _a in labels), default=0)
+    for lab, align in labels:
+        lab.setMinimumWidth(width)
+        # the label fills the column now: its text keeps the form's side (and QLabel's centring)
+        lab.setAlignment((align & Qt.AlignmentFlag.AlignHorizontal_Mask) | Qt.AlignmentFlag.AlignVCenter)
+    return width
+
+
 def group(title: str, parent: QWidget | None = None) -> tuple[QGroupBox, QFormLayout]:
     box = QGroupBox(title, parent)
     form = form_layout(box)
@@ -942,6 +1014,7 @@ def scroll_page(owner: QWidget, max_width_chars: int | None = 160) -> QVBoxLayou
     area = QScrollArea(owner)
     area.setWidgetResizable(True)
     area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: it follows the focused field
     area.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
     page = QWidget()
     page.setObjectName("page")
@@ -954,6 +1027,18 @@ def scroll_page(owner: QWidget, max_width_chars: int | None = 160) -> QVBoxLayou
     outer.addWidget(area)
     owner._scroll_area = area  # for focus_ref: scroll a field into view
     return lay
+
+
+def vertical_scroll(page: QWidget) -> QScrollArea:
+    """A frameless area that scrolls ``page`` up and down only: the page follows the area's width
+    (its rows wrap or shorten) and never scrolls sideways."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: it follows the focused field
+    area.setWidget(page)
+    return area
 
 
 def reveal(widget: QWidget) -> None:
@@ -1012,6 +1097,118 @@ class Column:
     min_chars: int = 24
     width_chars: int | None = None  # a fixed starting width (the user may resize it)
     max_chars: int = 28  # otherwise as wide as its contents, up to this many average characters
+    header_tip: str = ""  # what the column holds, when the title is short
+    optional: bool = False  # hidden while the table is too narrow for every column (the form shows it)
+    keep: bool = False  # never shortened: a short code, a number with its unit
+
+
+def fit_widths(natural: Sequence[int], floors: Sequence[int], stretch: Sequence[bool], avail: int) -> list[int]:
+    """Column widths for a table ``avail`` pixels wide: the natural widths when they fit, the stretch
+    columns taking what is left; otherwise every column gives up width in proportion to how far it
+    is above its floor (the width of its title), so the table does not scroll sideways. Only when
+    even the floors do not fit are the floors returned (and the table scrolls)."""
+    widths = [max(n, f) for n, f in zip(natural, floors)]
+    total = sum(widths)
+    if total <= avail:
+        grow = [n for n, st in enumerate(stretch) if st]
+        if grow:
+            extra, rest = divmod(avail - total, len(grow))
+            for k, n in enumerate(grow):
+                widths[n] += extra + (1 if k < rest else 0)
+        return widths
+    slack = [w - f for w, f in zip(widths, floors)]
+    room = sum(slack)
+    excess = total - avail
+    if room <= excess:
+        return list(floors)
+    out = [w - (sl * excess) // room for w, sl in zip(widths, slack)]
+    over = sum(out) - avail  # rounding: take the odd pixels from the widest columns
+    for n in sorted(range(len(out)), key=lambda i: -slack[i]):
+        if over <= 0:
+            break
+        if out[n] > floors[n]:
+            out[n] -= 1
+            over -= 1
+    return out
+
+
+class ColumnFitter(QObject):
+    """Keeps a table's columns inside its width (see :func:`fit_widths`), refitting whenever the
+    table's visible width changes. Cut texts end in "…" and the full text is in the tooltip.
+    ``spec()`` gives, per column, (natural width, floor width, stretch?, optional?); optional
+    columns are hidden, last first, while the columns do not fit at their natural widths (and a
+    column whose natural width is 0, having nothing to show, is hidden). After the user drags a
+    column wider or narrower, only the stretch columns are refitted."""
+
+    def __init__(self, view: QTableView, spec: Callable[[], list[tuple[int, int, bool, bool]]]):
+        super().__init__(view)
+        self.view = view
+        self.spec = spec
+        self.user_sized = False
+        self._fitting = False
+        self._cols: list[tuple[int, int, bool, bool]] | None = None  # the last spec (measuring reads every row)
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        hh = view.horizontalHeader()
+        hh.setStretchLastSection(False)
+        for n in range(hh.count()):
+            hh.setSectionResizeMode(n, QHeaderView.ResizeMode.Interactive)
+        hh.sectionResized.connect(self._resized)
+        view.viewport().installEventFilter(self)
+
+    def available(self) -> int:
+        return self.view.viewport().width()
+
+    def refit(self, measure: bool = True) -> None:
+        """Fit the columns; ``measure`` re-reads the contents (after they changed), else the widths
+        measured last are reused (a resize)."""
+        if measure or self._cols is None:
+            self._cols = self.spec()
+        cols = self._cols
+        avail = self.available()
+        if not cols or avail <= 1:
+            return
+        shown = [n for n in range(len(cols)) if cols[n][0] > 0]  # natural width 0: nothing to show
+        for n in reversed(range(len(cols))):
+            if n in shown and cols[n][3] and sum(max(cols[k][:2]) for k in shown) > avail:
+                shown.remove(n)
+        self._fitting = True
+        try:
+            for n in range(len(cols)):
+                hide = n not in shown
+                if self.view.isColumnHidden(n) != hide:
+                    self.view.setColumnHidden(n, hide)
+            if self.user_sized:
+                current = {n: self.view.columnWidth(n) for n in shown}
+                others = sum(w for n, w in current.items() if not cols[n][2])
+                grow = [n for n in shown if cols[n][2]]
+                widths = current
+                for n in grow:
+                    widths[n] = max((avail - others) // len(grow), cols[n][1])
+            else:
+                got = fit_widths([cols[n][0] for n in shown], [cols[n][1] for n in shown],
+                                 [cols[n][2] for n in shown], avail)
+                widths = dict(zip(shown, got))
+            for n, w in widths.items():
+                if self.view.columnWidth(n) != w:
+                    self.view.setColumnWidth(n, w)
+        finally:
+            self._fitting = False
+
+    def _resized(self, _index: int, _old: int, _new: int) -> None:
+        if not self._fitting and self.view.isVisible() and QApplication.mouseButtons() != Qt.MouseButton.NoButton:
+            self.user_sized = True
+
+    def eventFilter(self, obj, ev):  # noqa: N802 (Qt's name)
+        if ev.type() == QEvent.Type.Resize and ev.size().width() != ev.oldSize().width():
+            self.refit(measure=False)
+        return False
+
+
+def header_width(view: QTableView, column: int) -> int:
+    """The width a column's title needs (with the header's padding)."""
+    hh = view.horizontalHeader()
+    return hh.sectionSizeFromContents(column).width() + 4
 
 
 class _ItemModel(QAbstractTableModel):
@@ -1043,6 +1240,8 @@ class _ItemModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return self.columns[section].title
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return self.columns[section].header_tip or self.columns[section].title
         return None
 
     def set_items(self, items: list[Any]) -> None:
@@ -1080,10 +1279,7 @@ class ItemTable(QWidget):
         hh = self.view.horizontalHeader()
         hh.setHighlightSections(False)
         hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for n, col in enumerate(columns):
-            hh.setSectionResizeMode(n, QHeaderView.ResizeMode.Interactive)
-            if col.width_chars:
-                hh.resizeSection(n, self.fontMetrics().averageCharWidth() * col.width_chars + 12)
+        self.fitter = ColumnFitter(self.view, self._column_spec)
         self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().lineSpacing() + 10)
         self.add_button = QPushButton(add_text or f"Add {noun}", self)
         self.add_button.setAccessibleName(add_text or f"Add {noun}")
@@ -1108,9 +1304,6 @@ class ItemTable(QWidget):
         self.view.installEventFilter(self)
         self._current_key: Any = None
         self._rows: tuple[int, int] | None = None
-        self._user_sized = False  # once the user resizes a column, refreshes leave widths alone
-        hh.sectionResized.connect(self._resized)
-        self._fitting = False
 
     def set_row_range(self, min_rows: int, max_rows: int) -> None:
         """Size the table to its rows: at least ``min_rows`` tall, growing to ``max_rows`` (then it
@@ -1127,50 +1320,33 @@ class ItemTable(QWidget):
              + 2 * self.view.frameWidth() + 2)
         self.view.setFixedHeight(h)
 
+    def _column_spec(self) -> list[tuple[int, int, bool, bool]]:
+        """Per column (natural, floor, stretch): as wide as the contents up to ``max_chars`` (or
+        ``width_chars``), never narrower than the title; a stretch column takes what is left and
+        gives way down to ``min_chars`` (or its title) only when the others cannot."""
+        cw = self.fontMetrics().averageCharWidth()
+        out = []
+        for n, col in enumerate(self.model.columns):
+            title = header_width(self.view, n)
+            if col.stretch:
+                natural = max(title, col.min_chars * cw)
+                floor = max(title, min(col.min_chars, 10) * cw)
+            elif col.width_chars:
+                natural = max(title, cw * col.width_chars + 12)
+                floor = max(title, min(natural, cw * 10))
+            else:
+                content = max(self.view.sizeHintForColumn(n), title) if self.model.items else title
+                natural = min(content, max(title, cw * col.max_chars + 16))
+                floor = natural if col.keep else min(natural, max(title, cw * 6))
+            out.append((natural, floor, col.stretch, col.optional))
+        return out
+
     def _fit_columns(self) -> None:
-        """Columns as wide as their contents, but capped, so one long text does not push the
-        others out of sight (the full text is in the tooltip; the user may widen a column)."""
-        cw = self.fontMetrics().averageCharWidth()
-        if self._user_sized:
-            self._fit_stretch()
-            return
-        self._fitting = True
-        try:
-            for n, col in enumerate(self.model.columns):
-                if col.stretch or col.width_chars:
-                    continue
-                self.view.resizeColumnToContents(n)
-                self.view.setColumnWidth(n, min(self.view.columnWidth(n), cw * col.max_chars + 16))
-            self._fit_stretch()
-        finally:
-            self._fitting = False
+        self.fitter.refit()
 
-    def _fit_stretch(self) -> None:
-        """The stretch column takes the width the others leave, but never less than its minimum
-        (then the table scrolls sideways instead of squeezing the main text to nothing)."""
-        cols = self.model.columns
-        stretch = [n for n, c in enumerate(cols) if c.stretch]
-        if not stretch:
-            return
-        cw = self.fontMetrics().averageCharWidth()
-        others = sum(self.view.columnWidth(n) for n in range(len(cols)) if n not in stretch)
-        free = self.view.viewport().width() - others
-        for n in stretch:
-            self.view.setColumnWidth(n, max(free // len(stretch), cols[n].min_chars * cw))
-
-    def resizeEvent(self, ev):
-        super().resizeEvent(ev)
-        was, self._fitting = self._fitting, True
-        try:
-            self._fit_stretch()
-        finally:
-            self._fitting = was
-
-    def _resized(self, index: int, _old: int, _new: int) -> None:
-        col = self.model.columns[index] if index < len(self.model.columns) else None
-        if not self._fitting and col is not None and not col.stretch and self.view.isVisible() \
-                and QApplication.mouseButtons() != Qt.MouseButton.NoButton:
-            self._user_sized = True
+    @property
+    def _user_sized(self) -> bool:
+        return self.fitter.user_sized
 
     def eventFilter(self, obj, ev):
         if obj is self.view and ev.type() == QEvent.Type.KeyPress:

@@ -22,7 +22,7 @@ from ...model import Media
 from ..photos import ThumbnailCache, ask_image_files, attach_files, image_paths, show_problems
 from ..widgets import (
     SPACING, CheckField, FieldError, TextArea, add_row, event_title, form_layout, heading, hint_label, label_of,
-    shortcut,
+    set_muted, shortcut,
 )
 from .lesions import lesion_text
 
@@ -158,9 +158,29 @@ class FiguresSection(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(detail)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.detail = scroll
-        self.empty = hint_label("No images yet. Add image files, or drop them here; their metadata (EXIF, "
-                                "GPS position, camera) is removed and the camera's orientation applied.")
+        # no images: a drop zone that says what to do, instead of an empty list and a disabled form
+        self.empty = QLabel("No images yet.\n\nAdd image files, or drop them here. Their metadata (EXIF, "
+                            "GPS position, camera) is removed and the camera's orientation applied.")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setAccessibleName("No images yet")
+        set_muted(self.empty)
+        self.empty_add = QPushButton("Add images…")
+        self.empty_add.setAccessibleName("Add images to the case")
+        self.empty_add.setToolTip("Add image files (Ctrl+Shift+I)")
+        self.empty_add.clicked.connect(self.add_by_dialog)
+        self.empty_zone = QFrame()
+        self.empty_zone.setObjectName("dropZone")
+        self.empty_zone.setStyleSheet("#dropZone { border: 2px dashed palette(mid); border-radius: 8px; }")
+        zl = QVBoxLayout(self.empty_zone)
+        zl.setContentsMargins(SPACING * 3, SPACING * 3, SPACING * 3, SPACING * 3)
+        zl.addStretch(1)
+        zl.addWidget(self.empty)
+        zl.addSpacing(SPACING)
+        zl.addWidget(self.empty_add, 0, Qt.AlignmentFlag.AlignHCenter)
+        zl.addStretch(2)
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
@@ -176,8 +196,9 @@ class FiguresSection(QWidget):
         lay.addWidget(hint_label("The report numbers the figures in this order; drag in the list or use "
                                  "Move up/down to change it. Images not marked “In the report” are kept but "
                                  "not printed."))
-        lay.addWidget(self.empty)
+        lay.addWidget(self.empty_zone, 1)
         lay.addWidget(split, 1)
+        self.splitter = split
 
         shortcut(self, "Ctrl+Shift+I", self.add_by_dialog)
         shortcut(self, "Alt+Up", lambda: self.move_selected(-1))
@@ -326,8 +347,9 @@ class FiguresSection(QWidget):
                     if m.id == self._selected:
                         self.list.setCurrentItem(it)
             has = bool(media)
-            self.empty.setVisible(not has)
-            self.detail.setVisible(has)
+            self.empty_zone.setVisible(not has)
+            self.splitter.setVisible(has)
+            self.empty_add.setEnabled(not self.session.read_only)
             writable = not self.session.read_only
             self.add_button.setEnabled(writable)
             ids = [m.id for m in media]

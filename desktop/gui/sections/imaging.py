@@ -15,7 +15,7 @@ from ...model import (
 from ..session import CaseSession
 from ..widgets import (
     SPACING, ChoiceCombo, Column, LineField, ListEditor, PartForm, TextArea, TriStateCombo, WhenEditor,
-    choices_of, group, heading, hint_label, label_of, reveal, scroll_page, when_text,
+    align_labels, choices_of, group, heading, hint_label, label_of, reveal, scroll_page, when_text,
 )
 
 
@@ -51,9 +51,9 @@ class ImagingSection(QWidget):
         bl = QVBoxLayout(box)
         bl.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
         self.imaging = ListEditor(session, [
-            Column("Modality", lambda i: label_of(i.modality)),
+            Column("Modality", lambda i: label_of(i.modality), keep=True),
             Column("Region", lambda i: i.region),
-            Column("Vascular calcification", lambda i: i.vascular_calcification),
+            Column("Vascular calcification", lambda i: i.vascular_calcification, keep=True),
             Column("When", lambda i: when_text(self._tl, i.when)),
             Column("Findings", lambda i: i.findings.split("\n")[0], tooltip=lambda i: i.findings, stretch=True),
         ], "imaging study", lambda: Imaging(), part="imaging", rows=2)
@@ -75,7 +75,7 @@ class ImagingSection(QWidget):
         self.biopsies = ListEditor(session, [
             Column("Site", lambda b: site_text(b.site, b.site_detail), tooltip=lambda b: site_text(b.site, b.site_detail)),
             Column("Lesion", lambda b: dict(lesion_choices(self.session.case)).get(b.lesion_id, "")),
-            Column("Result", lambda b: label_of(b.result)),
+            Column("Result", lambda b: label_of(b.result), keep=True),
             Column("When", lambda b: when_text(self._tl, b.when)),
             Column("Findings", lambda b: b.findings.split("\n")[0], tooltip=lambda b: b.findings, stretch=True),
         ], "biopsy", lambda: Biopsy(), part="biopsies", rows=2)
@@ -90,7 +90,9 @@ class ImagingSection(QWidget):
         ed.add_field("Complications", "complications", TextArea("Biopsy complications", lines=2))
         bl.addWidget(ed)
         page.addWidget(box)
-        page.addWidget(self._build_diagnosis())
+        diagnosis = self._build_diagnosis()
+        page.addWidget(diagnosis)
+        align_labels(self.imaging.form, self.biopsies.form, diagnosis.layout())
         page.addStretch(1)
         session.changed.connect(self._changed)
         self.refresh()
@@ -112,7 +114,7 @@ class ImagingSection(QWidget):
             return self.session.save_single("diagnosis", d, text="Edit differential diagnoses")
         self.differentials = ListEditor(self.session, [
             Column("Differential diagnosis", lambda d: d.name, width_chars=34),
-            Column("Status", lambda d: label_of(d.status)),
+            Column("Status", lambda d: label_of(d.status), keep=True),
             Column("How", lambda d: d.how, tooltip=lambda d: d.how, stretch=True),
         ], "differential", lambda: Differential(), embedded=(lambda c: c.diagnosis.differentials, put), rows=2,
             build=self._build_differential_form)

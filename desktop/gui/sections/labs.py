@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QComboBox, QFrame, QGridLayout, QHBoxLayout, QHeaderView,
+    QAbstractItemView, QButtonGroup, QComboBox, QFrame, QGridLayout, QHBoxLayout,
     QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QRadioButton, QScrollArea, QTableWidget,
     QTableWidgetItem, QTabWidget, QToolButton, QVBoxLayout, QWidget,
 )
@@ -32,8 +32,8 @@ from ...core import labs as L
 from ...model import DialysisContext, LabResult, When
 from ..charts import REF_COLOURS, ChartPoint, ChartSeries, ChartSpec, RefLine, TrendChart
 from ..widgets import (
-    SPACING, CheckField, ChoiceCombo, FieldError, WhenEditor, check_edit, choices_of, heading, hint_label,
-    item_path, mark_invalid, parse_number, shortcut,
+    SPACING, CheckField, ChoiceCombo, ColumnFitter, FieldError, WhenEditor, WideCombo, check_edit, choices_of,
+    header_width, heading, hint_label, item_path, mark_invalid, parse_number, shortcut,
 )
 
 HIGH_COLOUR = "#b00020"
@@ -138,7 +138,41 @@ def implausible(a: Analyte, value: float, unit: str) -> str | None:
 
 
 def _fmt(v: float | None, decimals: int | None = None) -> str:
+    """A number for an entry field (ASCII minus, so it reads back as typed)."""
     return "" if v is None else L.format_number(v, decimals).replace("−", "-")
+
+
+def _decimals_of(v: float) -> int:
+    text = L.format_number(v)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def value_text(lab: LabResult) -> str:
+    """The result as reported, for its entry field: a phosphate of 9.0 mg/dL reads '9.0' (the
+    decimals usual for the unit, never fewer than entered), a bound '<0.5'."""
+    if lab.value is None:
+        return ""
+    return L.reported_number(lab).replace("−", "-")
+
+
+def shown_range(a: Analyte | None, rr: L.RefRange | None) -> L.RefRange | None:
+    """``rr`` with the decimals to show: both ends alike and at least those usual for the unit, so a
+    range reads '3.4–5.0 g/dL' and '4.0–11.0 K/µL', never '5' or '4–11'."""
+    if rr is None or rr.decimals is not None:
+        return rr
+    ends = [v for v in (rr.low, rr.high) if v is not None]
+    if not ends:
+        return rr
+    usual = (L.unit_decimals(a, rr.unit) if a is not None else None) or 0
+    return L.RefRange(rr.low, rr.high, rr.unit, rr.source, max([usual] + [_decimals_of(v) for v in ends]))
+
+
+def range_texts(a: Analyte | None, rr: L.RefRange | None) -> tuple[str, str]:
+    """The low and high ends of a range for the grid's fields ('' for an open end)."""
+    rr = shown_range(a, rr)
+    if rr is None:
+        return "", ""
+    return _fmt(rr.low, rr.decimals), _fmt(rr.high, rr.decimals)
 
 
 def short_label(a: Analyte) -> str:
@@ -222,11 +256,10 @@ class _Row:
         if pending:
             pass
         elif lab is not None:
-            text = ("" if lab.comparator == "=" else {"<=": "≤", ">=": "≥"}.get(lab.comparator, lab.comparator)) \
-                + _fmt(lab.value)
-            self._set(self.value, text)
-            self._set(self.low, _fmt(lab.ref_low))
-            self._set(self.high, _fmt(lab.ref_high))
+            self._set(self.value, value_text(lab))
+            low, high = range_texts(self.a, L.RefRange(lab.ref_low, lab.ref_high, lab.unit, "reported"))
+            self._set(self.low, low)
+            self._set(self.high, high)
             self.expected.set_value(lab.expected_abnormal)
         else:
             self._set(self.value, "")
@@ -248,8 +281,8 @@ class _Row:
         unit = self.current_unit()
         probe = LabResult(analyte=self.a.code, unit=unit)
         rr = L.reference_range(probe)  # the catalogue default in this unit (None when there is none)
-        for w, v in ((self.low, rr.low if rr else None), (self.high, rr.high if rr else None)):
-            w.setPlaceholderText("" if v is None else _fmt(v, rr.decimals))
+        for w, text in zip((self.low, self.high), range_texts(self.a, rr)):
+            w.setPlaceholderText(text)
         own = self.lab is not None and (self.lab.ref_low is not None or self.lab.ref_high is not None)
         tip = ("The laboratory's own range" if own else "no default range" if rr is None else
                f"Grey: the catalogue default ({rr.source}); type the laboratory's own range to replace it")
@@ -263,8 +296,8 @@ class _Row:
                                 if colour else "")
         words = flag_words(f)
         self.flag.setAccessibleName(f"{self.a.label} flag: {words or 'within range or no range'}")
-        self.flag.setToolTip(f"{words} — outside {L.format_range(L.reference_range(self.lab))}"
-                             if words and self.lab is not None else "")
+        outside = L.format_range(shown_range(self.a, L.reference_range(self.lab))) if self.lab is not None else ""
+        self.flag.setToolTip(f"{words} — outside {outside}" if words and self.lab is not None else "")
 
     # --- editing -----------------------------------------------------------------------------------
 
@@ -316,7 +349,7 @@ class LabsSection(QWidget):
         self._filling = False
 
         # --- top bar: timepoint, its time, dialysis context; the unit switch ------------------------
-        self.timepoint = QComboBox()
+        self.timepoint = WideCombo()  # its list shows each timepoint in full
         self.timepoint.setAccessibleName("Timepoint")
         self.timepoint.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.timepoint.setMinimumContentsLength(16)
@@ -357,6 +390,7 @@ class LabsSection(QWidget):
         tp_label.setBuddy(self.timepoint)
         top.addWidget(tp_label, 0, 0, Qt.AlignmentFlag.AlignRight)
         tp_row = QHBoxLayout()
+        tp_row.setSpacing(6)
         tp_row.addWidget(self.timepoint, 1)
         tp_row.addWidget(self.new_button)
         top.addLayout(tp_row, 0, 1)
@@ -395,6 +429,7 @@ class LabsSection(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(inner)
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field, not to the area
         self.grid_scroll = scroll
         self.grid_hint = hint_label("")
         entry = QWidget()
@@ -422,9 +457,7 @@ class LabsSection(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().lineSpacing() + 8)
         hh = self.table.horizontalHeader()
         hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for c in range(7):
-            hh.setSectionResizeMode(c, QHeaderView.ResizeMode.ResizeToContents)
-        hh.setStretchLastSection(True)
+        self.table_fitter = ColumnFitter(self.table, self._table_spec)  # columns fit the width: no sideways scrolling
         self.table.itemSelectionChanged.connect(self._table_selected)
         self.table.cellDoubleClicked.connect(lambda r, c: self._table_activated(r))
         self.delete_button = QPushButton("Delete result")
@@ -468,6 +501,7 @@ class LabsSection(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Labs views")
+        self.tabs.tabBar().setAccessibleName("Labs views: tabs")
         self.tabs.addTab(entry, "&Enter by timepoint")
         self.tabs.addTab(table_box, "&All results")
         self.tabs.addTab(chart_box, "&Chart")
@@ -819,34 +853,66 @@ class LabsSection(QWidget):
                     if c == "Time" and lab.when.label:
                         it.setToolTip(f"In the source's words: {lab.when.label}")
                     self.table.setItem(r, col, it)
+        self.table_fitter.refit()
         if keep:
             self._select_table_lab(keep)
         sys_text = {"reported": "as reported", "conventional": "in conventional units", "si": "in SI units"}[self.system]
         self.tabs.setTabText(1, f"&All results ({len(rows)})")
         self.table_hint.setText(f"{len(rows)} result{'s' if len(rows) != 1 else ''}, values {sys_text}. "
-                                "Select one to edit it in the grid.")
+                                "Select one to edit it in the grid." if rows else
+                                "No results yet: type them on the “Enter by timepoint” tab, one timepoint at a "
+                                "time.")
+
+    def _table_spec(self) -> list[tuple[int, int, bool, bool]]:
+        """Per column (natural, floor, stretch, optional) for the ColumnFitter: contents up to a cap;
+        the analyte takes what is left; the dialysis context is the first to go when narrow."""
+        cw = self.table.fontMetrics().averageCharWidth()
+        caps = {"Time": 30, "Analyte": 28, "Reference range": 22, "Dialysis": 14}
+        out = []
+        for c, title in enumerate(TABLE_COLUMNS):
+            head = header_width(self.table, c)
+            content = max(self.table.sizeHintForColumn(c), head) if self.table.rowCount() else head
+            natural = min(content, max(head, cw * caps.get(title, 20) + 16))
+            if title in ("Value", "Unit", "Flag"):
+                floor = natural  # a number or its unit is never cut short
+            elif title in ("Time", "Analyte"):
+                floor = min(natural, cw * 12)
+            else:
+                floor = min(natural, max(head, cw * 6))
+            if title == "Dialysis" and not any(
+                    (self.table.item(r, c) and self.table.item(r, c).text()) for r in range(self.table.rowCount())):
+                natural = 0  # no result records it: no empty column
+            out.append((natural, floor, title == "Analyte", title == "Dialysis"))
+        return out
 
     def _display(self, lab: LabResult, a: Analyte | None) -> tuple[str, str, str]:
         """Value, unit and range as shown in the chosen unit system."""
-        rr = L.reference_range(lab) if a is not None else None
+        rr = shown_range(a, L.reference_range(lab)) if a is not None else None
         if a is None or lab.value is None or lab.unit not in a.units:
             return (L.format_lab(lab).rsplit(" ", 1)[0] if lab.value is not None else "no value",
-                    lab.unit, L.format_range(rr))
+                    lab.unit, self._range_cell(rr))
         unit = display_unit(a, lab.unit, self.system)
         if unit == lab.unit or a.to_canonical(1.0, unit) == a.to_canonical(1.0, lab.unit):
             unit = lab.unit
-            value = L.format_value(lab.value, "", lab.comparator)
+            value = L.reported_number(lab)  # as reported: 9.0, not 9
         else:
             d = L.unit_decimals(a, unit)
             value = L.format_value(a.convert(lab.value, lab.unit, unit), "", lab.comparator, d)
-        range_text = L.format_range(rr)
+        range_text = self._range_cell(rr)
         if rr is not None and unit != rr.unit:
             conv = lambda v: None if v is None else a.convert(v, rr.unit, unit)  # noqa: E731
             rr = L.RefRange(conv(rr.low), conv(rr.high), unit, rr.source, L.unit_decimals(a, unit))
-            range_text = L.format_range(rr)
+            range_text = self._range_cell(rr)
         if rr is not None and rr.is_default and (rr.low is not None or rr.high is not None):
             range_text += " (default)"
         return value.strip(), unit, range_text
+
+    @staticmethod
+    def _range_cell(rr: L.RefRange | None) -> str:
+        """A range for the table, without its unit (the Unit column gives it): '3.4–5.0'."""
+        if rr is None:
+            return L.format_range(None)
+        return L.format_range(L.RefRange(rr.low, rr.high, "", rr.source, rr.decimals))
 
     def _selected_lab_id(self) -> str | None:
         items = self.table.selectedItems()
@@ -982,7 +1048,8 @@ class LabsSection(QWidget):
             if unplaced else ""
         self.chart.show_spec(ChartSpec(series, left_title=left, right_title=right, ref_lines=refs,
                                        left_min=None, right_min=0.0, note=note,
-                                       empty_text="choose analytes with results placed in time"))
+                                       empty_text="Nothing to draw: choose analytes (above) that have "
+                                                  "results with a time on the day axis."))
 
 
 def _replacing(lab: LabResult):

@@ -17,8 +17,8 @@ from typing import Any
 
 from PySide6.QtCore import QSignalBlocker, Qt
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-    QMessageBox, QPushButton, QScrollArea, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton, QSplitter,
+    QTabWidget, QVBoxLayout, QWidget,
 )
 
 from ... import bodymap, catalogue, timing
@@ -30,9 +30,9 @@ from ..bodymap_widget import BodyMapWidget, SitePicker
 from ..charts import ChartPoint, ChartSeries, ChartSpec, TrendChart
 from ..photos import PhotoStrip, ThumbnailCache, image_paths, show_problems
 from ..widgets import (
-    SPACING, CheckField, ChoiceCombo, Column, FieldError, ItemTable, LineField, NumberField, TextArea,
+    SPACING, CheckField, ChoiceCombo, Column, FieldError, FlowLayout, ItemTable, LineField, NumberField, TextArea,
     TriStateCombo, WhenEditor, add_row, check_edit, choices_of, commit_field, form_layout, heading, hint_label,
-    label_of, mark_invalid, shortcut, when_text,
+    label_of, mark_invalid, shortcut, shrinkable, vertical_scroll, when_text,
 )
 
 PUSH_MAX = 17
@@ -150,8 +150,7 @@ class LesionsSection(QWidget):
 
         # --- right: the selected lesion --------------------------------------------------------------
         self.title = heading("Lesions")
-        self.empty = hint_label("No lesion selected. Click the body map, or choose a site above the list, "
-                                "to record one.")
+        self.empty = hint_label("")
         self.panel = LesionPanel(self)
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
@@ -184,22 +183,33 @@ class LesionsSection(QWidget):
         pv.setContentsMargins(0, 0, 0, 0)
         pv.setSpacing(6)
         pv.addWidget(self.title)
-        pv.addWidget(self.empty)
+        pv.addWidget(self.empty, 1, Qt.AlignmentFlag.AlignTop)  # under the title, not halfway down
         pv.addWidget(self.tabs, 1)
 
+        # the body map takes a narrow column (the figures are tall), the selected lesion the rest
+        em = self.fontMetrics().averageCharWidth()
+        left.setMaximumWidth(em * 56)
+        map_width = self.bodymap.tabs.sizeHint().width() + 2  # every view's tab in sight
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(self.panel)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
         split.setChildrenCollapsible(False)
-        split.setSizes([400, 600])
+        split.setSizes([map_width, em * 66])
         self.splitter = split
         lay = QVBoxLayout(self)
         lay.setContentsMargins(SPACING + 6, SPACING + 2, SPACING + 6, SPACING)
         lay.setSpacing(SPACING - 2)
         lay.addWidget(self.picker)
         lay.addWidget(split, 1)
+
+        self.tabs.tabBar().setAccessibleName("Lesion details: tabs")
+        # Tab: the site picker, the map and its views, the list (then its Delete), the lesion's tabs
+        chain = [self.picker.site_box, self.picker.side_box, self.picker.button, self.bodymap, self.bodymap.tabs,
+                 self.list, self.delete_button, self.tabs.tabBar()]
+        for a, b in zip(chain, chain[1:]):
+            QWidget.setTabOrder(a, b)
 
         shortcut(self, "Ctrl+Shift+O", self.add_observation)
         shortcut(self, "Ctrl+Shift+P", self.photos.attach_by_dialog)
@@ -212,8 +222,10 @@ class LesionsSection(QWidget):
         page = QWidget()
         form = form_layout(page)
         form.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        form.setRowWrapPolicy(form.RowWrapPolicy.WrapLongRows)  # a narrow panel puts labels above
         self.error = FieldError()
         self.site = ChoiceCombo([(s.code, f"{s.label} ({s.region})") for s in catalogue.sites().values()], "Site")
+        shrinkable(self.site)
         self.laterality = ChoiceCombo(choices_of(Laterality), "Side (the patient's)")
         self.site_detail = LineField("Site detail", placeholder='e.g. "distal", "several finger pads"')
         self.count = NumberField("Count", integer=True)
@@ -242,22 +254,23 @@ class LesionsSection(QWidget):
         for attr, w in self.fields.items():
             w.committed.connect(lambda v, a=attr, l=labels[attr], ww=w: self._save_lesion_field(a, v, l, ww))
         self.count.rejected.connect(self.error.show_message)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(page)
-        return scroll
+        return vertical_scroll(page)
 
     def _build_observations(self) -> QWidget:
         cols = [
             Column("When", lambda o: when_text(timing.Timeline(self.session.case), o.when),
                    tooltip=lambda o: o.when.label or ""),
-            Column("Size (mm)", _size_text),
-            Column("Area (cm²)", lambda o: self._derived_text(o, "lesion_area"), align_right=True),
-            Column("PUSH 3.0", lambda o: self._push_text(o), align_right=True),
-            Column("Morphology", lambda o: ", ".join(o.morphology) or "—", stretch=True),
-            Column("Tissue", lambda o: label_of(o.tissue_type) if o.tissue_type else "—"),
-            Column("Pain (0–10)", lambda o: "—" if o.pain_0_10 is None else str(o.pain_0_10), align_right=True),
+            # short titles (the panel is narrow); the cells carry their units
+            Column("Size", _size_text, header_tip="Length × width (× depth) in mm"),
+            Column("Area", lambda o: self._derived_text(o, "lesion_area", " cm²"), align_right=True,
+                   header_tip="Area in cm², length × width (derived by the assessment core)"),
+            Column("PUSH", lambda o: self._push_text(o), align_right=True,
+                   header_tip=f"PUSH 3.0 total, 0–{PUSH_MAX} (derived by the assessment core)"),
+            Column("Morphology", lambda o: ", ".join(o.morphology) or "—", stretch=True, min_chars=12),
+            Column("Tissue", lambda o: label_of(o.tissue_type) if o.tissue_type else "—",
+                   header_tip="The worst tissue present (PUSH 3.0)", optional=True),
+            Column("Pain", lambda o: "—" if o.pain_0_10 is None else f"{o.pain_0_10}/10", align_right=True,
+                   header_tip="Pain on a numeric rating scale, 0–10", optional=True),
         ]
         self.obs_table = ItemTable(cols, "observation")
         self.obs_table.view.setMinimumHeight(self.fontMetrics().lineSpacing() * 6)
@@ -270,13 +283,14 @@ class LesionsSection(QWidget):
         self.obs_box = box
         form = form_layout(box)
         form.setContentsMargins(SPACING, SPACING + 4, SPACING, SPACING)
+        form.setRowWrapPolicy(form.RowWrapPolicy.WrapLongRows)
         self.obs_error = FieldError()
         o: dict[str, Any] = {}
         o["when"] = WhenEditor("Observed")
         o["when"].event.setMinimumContentsLength(12)
         add_row(form, "Observed", o["when"])
-        size = QHBoxLayout()
-        size.setSpacing(6)
+        sw = QWidget()
+        size = FlowLayout(sw, h_spacing=SPACING + 2, v_spacing=4)  # "Length: [ ] mm" parts wrap when narrow
         for attr, text in (("length_mm", "Length"), ("width_mm", "Width"), ("depth_mm", "Depth")):
             f = NumberField(f"{text} in mm")
             f.setAccessibleDescription("in mm")
@@ -284,30 +298,27 @@ class LesionsSection(QWidget):
             f.setToolTip(f"{text} in mm; empty = not measured")
             f.setFixedWidth(f.fontMetrics().horizontalAdvance("0") * 7 + 16)
             o[attr] = f
+            part = QWidget()
+            pl = QHBoxLayout(part)
+            pl.setContentsMargins(0, 0, 0, 0)
+            pl.setSpacing(4)
             lab = QLabel(f"{text}:")
             lab.setBuddy(f)
-            size.addWidget(lab)
-            size.addWidget(f)
-            size.addWidget(QLabel("mm"))
-            size.addSpacing(6)
-        size.addStretch(1)
-        sw = QWidget()
-        sw.setLayout(size)
-        size.setContentsMargins(0, 0, 0, 0)
+            lab.setMinimumWidth(lab.fontMetrics().horizontalAdvance("Length:") + 2)  # fields line up when wrapped
+            pl.addWidget(lab)
+            pl.addWidget(f)
+            pl.addWidget(QLabel("mm"))
+            size.addWidget(part)
+        sw.setAccessibleName("Size in mm")
         form.addRow("Size:", sw)
-        morph = QGridLayout()
-        morph.setContentsMargins(0, 0, 0, 0)
-        morph.setHorizontalSpacing(12)
-        morph.setVerticalSpacing(2)
+        mw = QWidget()
+        morph = FlowLayout(mw, h_spacing=SPACING + 2, v_spacing=2)
         self.morph_boxes: dict[str, CheckField] = {}
-        for n, m in enumerate(MORPHOLOGY):
+        for m in MORPHOLOGY:
             cb = CheckField(m, f"Morphology: {m}")
             cb.committed.connect(lambda _on: self._save_obs_field("morphology", self._morphology(), "Morphology"))
             self.morph_boxes[m] = cb
-            morph.addWidget(cb, n // 4, n % 4)
-        morph.setColumnStretch(4, 1)
-        mw = QWidget()
-        mw.setLayout(morph)
+            morph.addWidget(cb)
         mw.setAccessibleName("Morphology")
         form.addRow("Morphology:", mw)
         o["ulcerated"] = TriStateCombo("Ulcerated")
@@ -328,20 +339,16 @@ class LesionsSection(QWidget):
         add_row(form, "Odour", o["odour"])
         add_row(form, "Purulence", o["purulence"])
         add_row(form, "Pain", o["pain_0_10"], "of 10 (numeric rating scale)")
-        bwat = QGroupBox("BWAT-CUA, the six verified items (1 best – 5 worst)")
-        bg = QGridLayout(bwat)
+        bwat = QGroupBox("BWAT-CUA (1 best – 5 worst)")  # a group's title sets its minimum width: short
+        bg = form_layout(bwat)
         bg.setContentsMargins(SPACING, SPACING + 4, SPACING, SPACING)
-        bg.setHorizontalSpacing(SPACING)
-        for n, (attr, text) in enumerate(BWAT_ITEMS):
+        bg.setRowWrapPolicy(bg.RowWrapPolicy.WrapLongRows)
+        for attr, text in BWAT_ITEMS:
             c = ChoiceCombo(BWAT_CHOICES, f"BWAT-CUA {text.lower()}", allow_none=True)
             o[f"bwat.{attr}"] = c
-            lab = QLabel(text + ":")
-            lab.setBuddy(c)
-            bg.addWidget(lab, n, 0, Qt.AlignmentFlag.AlignRight)
-            bg.addWidget(c, n, 1)
-        bg.setColumnStretch(2, 1)
-        bg.addWidget(hint_label("No BWAT total is given: two of the instrument's eight items are unverified "
-                                "(Diagnostics 2021;11:730)."), len(BWAT_ITEMS), 0, 1, 3)
+            add_row(bg, text, c)
+        bg.addRow(hint_label("The six verified items. No BWAT total is given: two of the instrument's eight "
+                             "items are unverified (Diagnostics 2021;11:730)."))
         form.addRow(bwat)
         o["note"] = TextArea("Note", lines=2)
         add_row(form, "Note", o["note"])
@@ -365,14 +372,12 @@ class LesionsSection(QWidget):
         pv.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
         pv.setSpacing(SPACING)
         pv.addWidget(self.obs_table)
+        self.obs_placeholder = hint_label("")
+        pv.addWidget(self.obs_placeholder)
         pv.addWidget(box)
         pv.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(page)
-        self.obs_scroll = scroll
-        return scroll
+        self.obs_scroll = vertical_scroll(page)
+        return self.obs_scroll
 
     # --- public -------------------------------------------------------------------------------------------
 
@@ -588,6 +593,11 @@ class LesionsSection(QWidget):
         self.empty.setVisible(les is None)
         if les is None:
             self.title.setText("Lesions")
+            self.empty.setText(
+                "No lesions yet. Click the body map where a lesion is — or type its site above (e.g. “index "
+                "finger pad”), pick the side and press Choose site — to record it. Each lesion is numbered on "
+                "the map and in the list; its observations, photos and chart open here."
+                if not self.session.case.lesions else "No lesion selected: click one on the body map or in the list.")
             self.photos.set_lesion(None)
             return
         self._loading = True
@@ -603,6 +613,8 @@ class LesionsSection(QWidget):
             self.description.set_text(les.description)
             if self._obs_id is not None and all(o.id != self._obs_id for o in les.observations):
                 self._obs_id = les.observations[-1].id if les.observations else None
+            elif self._obs_id is None and les.observations:
+                self._obs_id = les.observations[0].id  # open on something to read
             self.obs_table.set_items(les.observations)
             if self._obs_id is not None:
                 self.obs_table.select(self._obs_id, emit=False)
@@ -618,6 +630,12 @@ class LesionsSection(QWidget):
     def _fill_observation(self) -> None:
         ob = self.observation()
         self.obs_box.setVisible(ob is not None)
+        self.obs_placeholder.setVisible(ob is None)
+        les = self.lesion()
+        self.obs_placeholder.setText(
+            "Select an observation to edit it, or add one (Ctrl+Shift+O)." if les is not None and les.observations
+            else "No observations yet: add one (Ctrl+Shift+O) for each time the lesion was described — its "
+                 "size, morphology, exudate and pain, and the BWAT-CUA items.")
         if ob is None:
             return
         self._loading = True
@@ -637,7 +655,10 @@ class LesionsSection(QWidget):
             for m, cb in self.morph_boxes.items():
                 cb.set_value(m in ob.morphology)
             n = next((i for i, x in enumerate(self.lesion().observations) if x.id == ob.id), 0) + 1
-            self.obs_box.setTitle(f"Observation {n}: {when_text(timing.Timeline(self.session.case), ob.when)}")
+            when = when_text(timing.Timeline(self.session.case), ob.when)
+            # the title stays short (it sets the box's minimum width); the time is in the tooltip
+            self.obs_box.setTitle(f"Observation {n}: {when}" if len(when) <= 16 else f"Observation {n}")
+            self.obs_box.setToolTip(f"Observation {n}: {when}")
             self.derived_label.setText(self._derived_summary(ob))
         finally:
             self._loading = False
@@ -648,9 +669,9 @@ class LesionsSection(QWidget):
         ref = f"lesions/{self._lesion_id}/observations/{ob.id}"
         return next((d for d in self.derived_values() if d.kind == kind and d.ref == ref), None)
 
-    def _derived_text(self, ob: Observation, kind: str) -> str:
+    def _derived_text(self, ob: Observation, kind: str, unit: str = "") -> str:
         d = self._derived_for(ob, kind)
-        return "—" if d is None else format_number(d.value, 2)
+        return "—" if d is None else format_number(d.value, 2) + unit
 
     def _push_text(self, ob: Observation) -> str:
         d = self._derived_for(ob, "push_total")
@@ -707,7 +728,8 @@ class LesionsSection(QWidget):
              ChartSeries(f"PUSH 3.0 total (points, 0–{PUSH_MAX})", push, axis="right", color="#c0504d", dashed=True)],
             left_title="Area (cm²)", right_title=f"PUSH 3.0 total (0–{PUSH_MAX})", left_min=0.0, right_min=0.0,
             right_max=float(PUSH_MAX), note=note,
-            empty_text="record sizes (length and width in mm) or PUSH inputs in the observations"))
+            empty_text="Nothing to draw yet: give this lesion's observations a time, and its length and "
+                       "width in mm (or the PUSH 3.0 inputs) on the Observations tab."))
 
     # --- saving ---------------------------------------------------------------------------------------
 

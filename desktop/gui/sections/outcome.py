@@ -11,7 +11,7 @@ from ...model import OutcomeStatus, WoundHealing
 from ..session import CaseSession
 from ..widgets import (
     SPACING, ChoiceCombo, FieldError, LineField, PartForm, TextArea, TriStateCombo, WhenEditor, add_row,
-    choices_of, group, heading, hint_label, reveal, scroll_page,
+    align_labels, choices_of, group, heading, hint_label, reveal, scroll_page,
 )
 
 
@@ -49,6 +49,7 @@ class OutcomeSection(QWidget):
         f.add(form, "outcome", "hospitalisations", "Hospitalisations", TextArea("Hospitalisations", lines=2))
         page.addWidget(box)
 
+        first = form
         box, form = group("Follow-up (CARE 10)")
         f.add(form, "outcome", "patient_assessed", "Patient-assessed outcomes",
               TextArea("Patient-assessed outcomes", lines=2), tip="CARE 10a")
@@ -57,6 +58,7 @@ class OutcomeSection(QWidget):
         f.add(form, "outcome", "adverse_events", "Adverse events",
               TextArea("Adverse events", lines=2), tip="CARE 10d: adverse and unanticipated events")
         f.add(form, "outcome", "summary", "Summary", TextArea("Outcome summary", lines=4))
+        align_labels(first, form)
         page.addWidget(box)
         page.addStretch(1)
         session.changed.connect(self._changed)

@@ -16,8 +16,8 @@ from ...model import CkdStage, Comorbidity, DialysisModality, Medication, Record
 from ..session import CaseSession
 from ..widgets import (
     SPACING, CheckField, ChoiceCombo, Column, DoseRow, FieldError, LineField, ListEditor, NumberField, TextArea,
-    TriStateCombo, WhenEditor, add_row, choices_of, commit_field, fmt_number, form_layout, group, heading,
-    hint_label, lock_if_read_only, reveal, scroll_page, when_text,
+    TriStateCombo, WhenEditor, add_row, align_labels, choices_of, commit_field, fmt_number, form_layout, group,
+    heading, hint_label, lock_if_read_only, reveal, scroll_page, when_text,
 )
 
 IDENTIFIERS_TITLE = "Identifiers — never exported unless you choose an identified report"
@@ -57,10 +57,13 @@ class PatientSection(QWidget):
         self.errors: dict[str, FieldError] = {}
         page = scroll_page(self)
         page.addWidget(heading("Patient"))
-        page.addWidget(self._build_demographics())
-        page.addWidget(self._build_kidney())
+        forms = [self._build_demographics(), self._build_kidney()]
+        page.addWidget(forms[0])
+        page.addWidget(forms[1])
         page.addWidget(self._build_comorbidities())
-        page.addWidget(self._build_history())
+        forms.append(self._build_history())
+        page.addWidget(forms[2])
+        align_labels(*(box.layout() for box in forms))  # the groups' fields line up down the page
         page.addWidget(self._build_medications())
         page.addWidget(self._build_identifiers())
         page.addStretch(1)
@@ -213,10 +216,10 @@ class PatientSection(QWidget):
             Column("Name", lambda m: m.name or "(unnamed)", stretch=True, min_chars=16),
             Column("Class", lambda m: classes.get(m.drug_class, m.drug_class)),
             Column("Dose", lambda m: f"{fmt_number(m.dose)} {m.dose_unit}".strip() if m.dose is not None else "",
-                   align_right=True),
+                   align_right=True, keep=True),
             Column("Route", lambda m: m.route),
             Column("Frequency", lambda m: m.frequency),
-            Column("Doses per day", lambda m: fmt_number(m.doses_per_day), align_right=True),
+            Column("Doses per day", lambda m: fmt_number(m.doses_per_day), align_right=True, keep=True),
             Column("Start", lambda m: when_text(self._timeline, m.start)),
             Column("Stop", lambda m: when_text(self._timeline, m.stop)),
         ], "medication", lambda: Medication(), part="medications", rows=2, build=build)

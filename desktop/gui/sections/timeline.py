@@ -125,14 +125,14 @@ class TimelineSection(QWidget):
 
         self.table = ItemTable([
             Column("Kind", lambda e: label_of(e.kind) + ("  (day 0)" if e.id == self.session.case.index_event_id else ""),
-                   max_chars=18),
+                   max_chars=24, keep=True),
             Column("Description", lambda e: e.description.split("\n")[0], tooltip=lambda e: e.description,
                    stretch=True),
             Column("On the day axis", lambda e: self._axis_text(e), max_chars=22),
             Column("Given as", lambda e: given_as(e.when, self.session.case),
                    tooltip=lambda e: given_as(e.when, self.session.case)
                    + (f" — the source: “{e.when.label}”" if e.when.label else ""), max_chars=22),
-            Column("Source's words", lambda e: e.when.label, max_chars=20),
+            Column("Source's words", lambda e: e.when.label, max_chars=20, optional=True),
         ], "event", add_text="&Add event")
         self.table.set_row_range(6, 16)
         self.day0_button = QPushButton("Set as &day 0")
@@ -213,7 +213,7 @@ class TimelineSection(QWidget):
         first = next(iter(specs))
         self.vitals = ListEditor(self.session, [
             Column("Vital sign", lambda v: specs[v.kind]["label"] if v.kind in specs else v.kind),
-            Column("Value", value_text, align_right=True),
+            Column("Value", value_text, align_right=True, keep=True),
             Column("When", lambda v: when_text(self._tl, v.when), max_chars=24),
             Column("Note", lambda v: v.note, tooltip=lambda v: v.note, stretch=True, min_chars=16),
         ], "vital sign", lambda: Vital(kind=first, unit=specs[first]["units"][0]), part="vitals", rows=2,
@@ -262,6 +262,10 @@ class TimelineSection(QWidget):
         ev = self.table.current_item()
         self.editor.setVisible(ev is not None)
         self.placeholder.setVisible(ev is None)
+        self.placeholder.setText(
+            "Select an event (in the drawing or the table) to edit it, or add one." if self.session.case.events else
+            "No events yet. Add the first with “Add event” (or Insert): it becomes day 0, and the times of "
+            "everything else can then be given as days, weeks or months before or after it.")
         self.day0_button.setEnabled(ev is not None and ev.id != self.session.case.index_event_id)
         self.view.select(ev.id if ev is not None else None)
         if ev is None:

@@ -30,10 +30,10 @@ class TreatmentsSection(QWidget):
                                   "Patient \u2192 Medications."))
         classes = catalogue.treatment_classes()
         self.editor = ListEditor(session, [
-            Column("Kind", lambda t: label_of(t.kind)),
+            Column("Kind", lambda t: label_of(t.kind), keep=True),
             Column("Agent", lambda t: t.agent, tooltip=lambda t: t.agent, width_chars=30),
             Column("Class", lambda t: classes.get(t.treatment_class, t.treatment_class)),
-            Column("Dose", lambda t: dose_text(t), align_right=True),
+            Column("Dose", lambda t: dose_text(t), align_right=True, keep=True),
             Column("Schedule", lambda t: t.schedule, tooltip=lambda t: t.schedule, width_chars=22),
             Column("Start", lambda t: when_text(self._tl, t.start)),
             Column("Response", lambda t: label_of(t.response) if t.response else "", stretch=True),
