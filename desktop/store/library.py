@@ -663,7 +663,6 @@ def open_library(path: str | os.PathLike, *, read_only: bool = False, check: boo
                           "Restore the newest backup.")
         if report.newer:
             raise NewerVersion(report.message())
-        check = False  # done: the read-write connection below need not check again
 
     notice = ""
     lock_fd = None
@@ -690,11 +689,6 @@ def open_library(path: str | os.PathLike, *, read_only: bool = False, check: boo
             raise NewerVersion(
                 f"{path} was written by a newer Casebook (library version {version}; this Casebook "
                 f"reads up to {schema.LATEST}). Update Casebook to open it; the file was not changed.")
-        if check:
-            problems = lib.integrity_check(quick=True)
-            if problems:
-                raise Damaged(f"{path} is damaged ({'; '.join(problems[:3])}); it was not changed. "
-                              "Restore the newest backup.")
         if version < schema.LATEST:
             if read_only:
                 raise LibraryError(f"{path} needs an upgrade to library version {schema.LATEST}, "
