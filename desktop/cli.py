@@ -199,6 +199,24 @@ def cmd_export_fhir(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_docx(args) -> int:
+    """The manuscript as a Word file: the PDF report's content, de-identified by write_docx itself
+    after the PHI scan here (unless --identified)."""
+    from .interop.docx import ReportError, ReportRefused, write_docx
+    case = load_case_arg(args, args.case)
+    if not args.identified:
+        _export_case(args, case, deidentified=True)  # refuse early on PHI; write_docx de-identifies itself
+    try:
+        info = write_docx(case, Path(args.output), draft=args.draft, identified=args.identified)
+    except ReportRefused as exc:
+        raise CliError(str(exc), EXIT_INVALID) from None
+    except ReportError as exc:
+        raise CliError(str(exc), EXIT_INVALID) from None
+    print(f"wrote {args.output} ({info.figures} figure{'s' if info.figures != 1 else ''}, "
+          f"{info.tables} table{'s' if info.tables != 1 else ''})")
+    return EXIT_OK
+
+
 def cmd_export_redcap(args) -> int:
     from .interop import redcap
     cases = _cases_for_export(args, args.cases)
@@ -382,6 +400,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", help="output file (default: standard output)")
     s.add_argument("--allow-phi-warnings", action="store_true")
     s.set_defaults(func=cmd_export_fhir)
+
+    s = sub.add_parser("export-docx", help="write the de-identified manuscript as a Word file (.docx)")
+    s.add_argument("case", metavar="CASE|FILE.json")
+    s.add_argument("-o", "--output", required=True, metavar="OUT.docx")
+    s.add_argument("--draft", action="store_true", help="allow a manuscript without consent, headed DRAFT")
+    s.add_argument("--identified", action="store_true", help="include identifiers and dates (own records only)")
+    s.add_argument("--allow-phi-warnings", action="store_true",
+                   help="write the manuscript even when the free-text scan finds possible identifiers")
+    s.set_defaults(func=cmd_export_docx)
 
     s = sub.add_parser("export-redcap", help="write a REDCap data dictionary and import CSV (de-identified)")
     s.add_argument("cases", nargs="*", metavar="CASE", help="cases to export (default: every case)")

@@ -1,40 +1,42 @@
 """Appendix A (the assessment, headed as decision support, not part of the manuscript) and
-Appendix B (the completed CARE checklist with the section and page where each item is reported)."""
+Appendix B (the completed CARE checklist with the section and page where each item is reported),
+as format-neutral content (``desktop.report.content``)."""
 from __future__ import annotations
 
-from typing import Callable
-
-from reportlab.platypus import Flowable, PageBreak, Paragraph
-
-from ..core.types import SEVERITY_ORDER, Assessment, CareItem, Citation
-from .layout import Deferred, caption_markup, data_table, kv_table, markup_cell
+from ..core.types import SEVERITY_ORDER, Assessment, Citation
+from . import content as c
+from .content import Block, Para, Span
 from .manuscript import Ctx
-from .styles import styles
-from .text import esc, plain
+from .text import plain
 
 TIER = {"suspected": "Suspected calciphylaxis", "clinical": "Clinical diagnosis of calciphylaxis",
         "confirmed": "Confirmed calciphylaxis", "criteria_not_met": "Criteria not met"}
 SEVERITY = {"critical": "Critical", "warning": "Warning", "notice": "Notice", "info": "Information"}
 CARE_SOURCE = ("CARE checklist: Gagnier JJ, et al. The CARE guidelines: consensus-based clinical case "
                "reporting guideline development. J Med Case Rep. 2013;7:223.")
+APPENDIX_A = "Appendix A: Assessment (decision support)"
+APPENDIX_B = "Appendix B: CARE checklist"
 
 
 def _cites(cites: list[Citation]) -> str:
     seen, out = set(), []
-    for c in cites:
-        if c.text in seen:
+    for x in cites:
+        if x.text in seen:
             continue
-        seen.add(c.text)
-        tag = f" [{c.confidence}]" if c.confidence else ""
-        out.append(esc(c.text) + esc(tag))
+        seen.add(x.text)
+        tag = f" [{plain(x.confidence)}]" if x.confidence else ""  # "… 2022;16:18. [V]"
+        out.append(plain(x.text) + tag)
     return "; ".join(out)
 
 
-def appendix_a(ctx: Ctx) -> list[Flowable]:
+def _sources(cites: list[Citation]) -> Para:
+    return Para([Span("Sources:", bold=True), Span(" " + _cites(cites))], "small")
+
+
+def appendix_a(ctx: Ctx) -> list[Block]:
     a: Assessment = ctx.assessment
-    st = styles()
-    out: list[Flowable] = [PageBreak(), ctx.heading("Appendix A: Assessment (decision support)", 0)]
-    out.append(Paragraph("Decision support — not part of the manuscript. " + esc(a.disclaimer), st.banner))
+    out: list[Block] = [c.PageBreak(), ctx.heading(APPENDIX_A, 0)]
+    out.append(Para([Span("Decision support — not part of the manuscript. " + plain(a.disclaimer))], "banner"))
     t = a.tier
     out.append(ctx.heading("Diagnostic tier", 1))
     rows: list[tuple[str, str]] = [("Tier", TIER.get(t.tier, t.tier))]
@@ -44,72 +46,40 @@ def appendix_a(ctx: Ctx) -> list[Flowable]:
         if items:
             rows.append((label, "; ".join(plain(x) for x in items)))
     rows.append(("Differentials excluded", "yes" if t.differentials_excluded else "no"))
-    out.append(kv_table(rows, key_w=130))
+    out.append(c.KeyValues(rows, key_w=130))
     if t.citations:
-        out.append(Paragraph("<b>Sources:</b> " + _cites(t.citations), st.small))
+        out.append(_sources(t.citations))
     out.append(ctx.heading("Findings by severity", 1))
     if not a.findings:
-        out.append(Paragraph("No findings.", st.note))
+        out.append(Para([Span("No findings.")], "note"))
     for sev in SEVERITY_ORDER:
         fs = [f for f in a.findings if f.severity == sev]
         if not fs:
             continue
         out.append(ctx.heading(f"{SEVERITY[sev]} ({len(fs)})", 2))
         for f in fs:
-            out.append(Paragraph(f"<b>{esc(f.title)}</b> <font color='#5a5a5a'>[{esc(f.category)}; "
-                                 f"{esc(f.rule_id)}]</font> {esc(f.message)}", st.body_left))
+            out.append(Para([Span(plain(f.title), bold=True), Span(" "),
+                             Span(f"[{plain(f.category)}; {plain(f.rule_id)}]", tone="muted"),
+                             Span(" " + plain(f.message))], "body_left"))
             if f.evidence:
                 rows_e = [[plain(e.label), f"{plain(e.value)} {plain(e.unit)}".strip(), plain(e.time) or "—"]
                           for e in f.evidence]
-                tab = data_table(["Evidence", "Value", "Time"], rows_e, [200, 130, 152])
-                tab.spaceAfter = 4
-                out.append(tab)
+                out.append(c.Table(["Evidence", "Value", "Time"], rows_e, [200, 130, 152], compact=True))
             if f.citations:
-                out.append(Paragraph("<b>Sources:</b> " + _cites(f.citations), st.small))
+                out.append(_sources(f.citations))
     return out
 
 
-def care_page(item: CareItem, pages: dict[str, int]) -> tuple[str, str]:
-    """(section, page) for a CARE item from the page map of the headings laid out so far."""
-    section = plain(item.section)
-    if not section:
-        return "", ""
-    key = section.lower()
-    if key in pages:
-        return section, str(pages[key])
-    # the longest heading named inside the section text ("Case presentation — Timeline" -> Timeline)
-    hits = [h for h in pages if h and h in key]
-    if hits:
-        best = max(hits, key=len)
-        return section, str(pages[best])
-    return section, ""
-
-
-def appendix_b(ctx: Ctx, pages: Callable[[], dict[str, int]]) -> list[Flowable]:
-    st = styles()
-    out: list[Flowable] = [PageBreak(), ctx.heading("Appendix B: CARE checklist", 0)]
-    out.append(Paragraph("Each item of the CARE checklist with the section and page of this document where it "
-                         "is reported. " + esc(CARE_SOURCE), st.small))
+def appendix_b(ctx: Ctx, *, paginated: bool = True) -> list[Block]:
+    """The CARE checklist; ``paginated`` for a writer that knows the page of each section."""
+    out: list[Block] = [c.PageBreak(), ctx.heading(APPENDIX_B, 0)]
+    where = "the section and page" if paginated else "the section"
+    out.append(Para([Span(f"Each item of the CARE checklist with {where} of this document where it "
+                          "is reported. " + plain(CARE_SOURCE))], "small"))
     items = list(ctx.assessment.care)
     n = ctx.next_tab()
-
-    def make():
-        pm = pages()
-        rows = []
-        for it in items:
-            if it.status == "missing":
-                where, page = "not reported", ""
-            else:
-                where, page = care_page(it, pm)
-                where = where or "reported"
-                if it.status == "partial":
-                    where += " (partly)"
-            rows.append([it.item, plain(it.topic), markup_cell(esc(it.text)), where, page or "—"])
-        return data_table(["Item", "Topic", "Checklist item", "Reported in", "Page"], rows, [30, 90, 212, 118, 32],
-                          caption=caption_markup("Table", n, "CARE checklist"))
-
     if not items:
-        out.append(Paragraph("The assessment returned no checklist items.", st.note))
+        out.append(Para([Span("The assessment returned no checklist items.")], "note"))
         return out
-    out.append(Deferred(make))
+    out.append(c.CareChecklist(n, items, paginated))
     return out

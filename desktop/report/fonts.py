@@ -35,6 +35,17 @@ def font_file(package, stem: str, style: str) -> Path:
     return path
 
 
+def ttf_path(font_name: str) -> Path:
+    """The TrueType file of a report font by its registered name ("CasebookSans-Bold"); any other
+    name (a reportlab standard font) gives the sans regular face."""
+    for family, (package, stem) in _FILES.items():
+        for suffix, style in _STYLES.items():
+            if font_name == family + suffix:
+                return font_file(package, stem, style)
+    package, stem = _FILES[SANS]
+    return font_file(package, stem, "Regular")
+
+
 @cache
 def _register_all() -> None:
     for family, (package, stem) in _FILES.items():

@@ -2,6 +2,10 @@
 tables and figures), discussion, declarations and references. Structure after the Journal of
 Medical Case Reports article type and the CARE checklist (shared/domain/case-reports.md §1).
 
+It builds format-neutral content (``desktop.report.content``), which the PDF writer
+(``desktop.report.story``) and the Word writer (``desktop.interop.docx``) both render: one
+manuscript, two formats.
+
 The builder reads only the case it is given: for a default (de-identified) report that is the
 output of ``desktop.privacy.deidentify``, so no identifier and no calendar date can reach the text.
 ``case.identifiers`` is read only when ``identified`` is set.
@@ -11,20 +15,18 @@ from __future__ import annotations
 from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 
-from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
-
 from .. import catalogue
 from ..core.types import Assessment
 from ..model import Case, Event, LabResult, Lesion, Media, When
 from ..timing import Placed, Timeline, describe
 from . import charts, fmt, photos
+from . import content as c
 from .consent import consent_statement
+from .content import Block, Mark, Para, Rich, Span
 from .errors import ReportError
-from .layout import (Heading, RightStyled, Styled, caption_markup, style_drawing, data_table, figure_block, figure_caption,
-                     kv_table, markup_cell, slug)
 from .fonts import SANS
-from .styles import HIGH, LOW, TEXT_W, styles
-from .text import esc, paragraphs, plain
+from .styles import HIGH, LOW, TEXT_W
+from .text import paragraph_texts, plain
 
 NOT_RECORDED = "Not recorded."
 
@@ -70,7 +72,6 @@ class Ctx:
     warnings: list[str] = field(default_factory=list)
     photo_count: int = 0
     prepared: dict = field(default_factory=dict)  # media id -> (pixel size, Future), see presubmit_photos
-    _keys: set[str] = field(default_factory=set)
 
     def __post_init__(self):
         self.timeline = Timeline(self.case)
@@ -94,13 +95,8 @@ class Ctx:
         self.tab_no += 1
         return self.tab_no
 
-    def heading(self, title: str, level: int) -> Heading:
-        key = slug(title)
-        base, i = key, 2
-        while key in self._keys:
-            key, i = f"{base}-{i}", i + 1
-        self._keys.add(key)
-        return Heading(title, level, key)
+    def heading(self, title: str, level: int) -> c.Heading:
+        return c.Heading(title, level)
 
     def lesion_number(self, lesion_id: str | None) -> int | None:
         for i, l in enumerate(self.case.lesions):
@@ -110,18 +106,31 @@ class Ctx:
 
 
 def table(ctx: Ctx, title: str, header: list[str], rows: list[list], widths: list[float], *,
-          number: int | None = None, **kw) -> list[Flowable]:
+          number: int | None = None, align_right: tuple[int, ...] | list[int] = ()) -> list[Block]:
     """A numbered table with its caption (``number`` when it was reserved earlier)."""
     n = number if number is not None else ctx.next_tab()
-    return [data_table(header, rows, widths, caption=caption_markup("Table", n, title), **kw)]
+    return [c.Table(header, rows, widths, tuple(align_right), number=n, title=title)]
 
 
-def prose(text: str | None, *, empty: str | None = NOT_RECORDED) -> list[Flowable]:
-    st = styles()
-    paras = [Paragraph(p, st.body) for p in paragraphs(text)]
+def prose(text: str | None, *, empty: str | None = NOT_RECORDED) -> list[Block]:
+    paras: list[Block] = [Para([Span(p)]) for p in paragraph_texts(text)]
     if not paras and empty:
-        paras = [Paragraph(esc(empty), st.note)]
+        paras = [Para([Span(plain(empty))], "note")]
     return paras
+
+
+def labelled(label: str, text: str | None, style: str = "body") -> list[Block]:
+    """'**Label.** first paragraph', then the further paragraphs (nothing when the text is empty)."""
+    paras = paragraph_texts(text)
+    if not paras:
+        return []
+    return [Para([Span(f"{label}.", bold=True), Span(" " + paras[0])], style)] + [Para([Span(p)], style)
+                                                                                 for p in paras[1:]]
+
+
+def with_note(main: str, note: str, prefix: str = "") -> Rich:
+    """A cell with a small muted note under its main text."""
+    return Rich((Span(main), Span("\n"), Span(prefix + note, tone="muted", small=True)))
 
 
 def site_text(lesion: Lesion) -> str:
@@ -143,19 +152,14 @@ def title_text(case: Case) -> str:
 
 # --- front matter ----------------------------------------------------------------------------------
 
-def front_matter(ctx: Ctx, *, draft: bool) -> list[Flowable]:
-    st = styles()
-    case = ctx.case
-    out: list[Flowable] = []
-    if ctx.identified:
-        out.append(Paragraph("IDENTIFIED COPY — contains patient identifiers and calendar dates. For the "
-                             "author's own records only: never submit or share.", st.banner))
-    elif draft and not case.consent.recorded:
-        out.append(Paragraph("DRAFT — NOT FOR SUBMISSION: no consent for publication is recorded.", st.banner))
-    out.append(Paragraph(esc(title_text(case)), st.title))
-    if not plain(case.title) or "case report" not in plain(case.title).lower():
-        ctx.warnings.append('The title does not say "case report"; the report adds ": a case report" (CARE item 1).')
-    # authors with numbered affiliations, in first-seen order
+IDENTIFIED_BANNER = ("IDENTIFIED COPY — contains patient identifiers and calendar dates. For the "
+                     "author's own records only: never submit or share.")
+DRAFT_BANNER = "DRAFT — NOT FOR SUBMISSION: no consent for publication is recorded."
+
+
+def author_lines(case: Case) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """(name, superscript mark) per author, the affiliations numbered in first-seen order, and the
+    corresponding authors' e-mail addresses."""
     affs: list[str] = []
     names = []
     for a in case.authors:
@@ -167,33 +171,53 @@ def front_matter(ctx: Ctx, *, draft: bool) -> list[Flowable]:
             if aff not in affs:
                 affs.append(aff)
             nums.append(str(affs.index(aff) + 1))
-        mark = f"<super>{','.join(nums)}{'*' if a.corresponding else ''}</super>" if nums or a.corresponding else ""
-        names.append(esc(a.name or "Unnamed author") + mark)
+        mark = f"{','.join(nums)}{'*' if a.corresponding else ''}" if nums or a.corresponding else ""
+        names.append((plain(a.name or "Unnamed author"), mark))
+    emails = [plain(a.email) for a in case.authors if a.corresponding and a.email]
+    return names, affs, emails
+
+
+def front_matter(ctx: Ctx, *, draft: bool) -> list[Block]:
+    case = ctx.case
+    out: list[Block] = []
+    if ctx.identified:
+        out.append(Para([Span(IDENTIFIED_BANNER)], "banner"))
+    elif draft and not case.consent.recorded:
+        out.append(Para([Span(DRAFT_BANNER)], "banner"))
+    out.append(Para([Span(title_text(case))], "title"))
+    if not plain(case.title) or "case report" not in plain(case.title).lower():
+        ctx.warnings.append('The title does not say "case report"; the report adds ": a case report" (CARE item 1).')
+    # authors with numbered affiliations, in first-seen order
+    names, affs, emails = author_lines(case)
     if names:
-        out.append(Paragraph(", ".join(names), st.authors))
+        spans: list[Span] = []
+        for i, (name, mark) in enumerate(names):
+            spans.append(Span((", " if i else "") + name))
+            if mark:
+                spans.append(Span(mark, sup=True))
+        out.append(Para(spans, "authors"))
     for i, aff in enumerate(affs, 1):
-        out.append(Paragraph(f"<super>{i}</super> {esc(aff)}", st.affil))
-    corr = [a for a in case.authors if a.corresponding and a.email]
-    if corr:
-        out.append(Paragraph("* Correspondence: " + "; ".join(esc(a.email) for a in corr), st.affil))
-    out.append(Spacer(1, 8))
+        out.append(Para([Span(str(i), sup=True), Span(f" {aff}")], "affil"))
+    if emails:
+        out.append(Para([Span("* Correspondence: " + "; ".join(emails))], "affil"))
+    out.append(c.Gap(8))
 
     # structured abstract (JMCR: Background / Case presentation / Conclusions)
     out.append(ctx.heading("Abstract", 0))
     n = case.narrative
     for label, text in (("Background", n.abstract_background), ("Case presentation", n.abstract_case),
                         ("Conclusions", n.abstract_conclusions)):
-        paras = paragraphs(text) or [f'<font color="#5a5a5a"><i>{NOT_RECORDED}</i></font>']
-        out.append(Paragraph(f"<b>{label}:</b> {paras[0]}", st.abstract))
-        out.extend(Paragraph(p, st.abstract) for p in paras[1:])
+        paras = paragraph_texts(text)
+        first = [Span(" " + paras[0])] if paras else [Span(" "), Span(NOT_RECORDED, italic=True, tone="muted")]
+        out.append(Para([Span(f"{label}:", bold=True)] + first, "abstract"))
+        out.extend(Para([Span(p)], "abstract") for p in paras[1:])
     kws = [plain(k) for k in case.keywords if plain(k)]
-    out.append(Paragraph("<b>Keywords:</b> " + (esc(", ".join(kws)) if kws else f"<i>{NOT_RECORDED}</i>"),
-                         st.abstract))
+    out.append(Para([Span("Keywords:", bold=True), Span(" ")]
+                    + ([Span(", ".join(kws))] if kws else [Span(NOT_RECORDED, italic=True)]), "abstract"))
     return out
 
 
-def identifiers_section(ctx: Ctx) -> list[Flowable]:
-    """Only for ``identified`` reports: the patient's direct identifiers, for the author's records."""
+def identifier_rows(ctx: Ctx) -> list[tuple[str, str]]:
     ids = ctx.case.identifiers
     rows: list[tuple[str, str]] = []
     name = " ".join(p for p in (ids.given_names, ids.family_name) if p)
@@ -206,9 +230,15 @@ def identifiers_section(ctx: Ctx) -> list[Flowable]:
         ("Relatives, employers, household", "; ".join(ids.relatives)), ("Other identifiers", "; ".join(ids.other)),
     ):
         if value:
-            rows.append((label, value))
-    out: list[Flowable] = [ctx.heading("Patient identifiers (author's records only)", 0)]
-    out.append(kv_table(rows) if rows else Paragraph(esc("No identifiers recorded."), styles().note))
+            rows.append((label, plain(value)))
+    return rows
+
+
+def identifiers_section(ctx: Ctx) -> list[Block]:
+    """Only for ``identified`` reports: the patient's direct identifiers, for the author's records."""
+    rows = identifier_rows(ctx)
+    out: list[Block] = [ctx.heading("Patient identifiers (author's records only)", 0)]
+    out.append(c.KeyValues(rows) if rows else Para([Span("No identifiers recorded.")], "note"))
     return out
 
 
@@ -223,9 +253,9 @@ def age_text(ctx: Ctx) -> str:
     return f"{p.age_years} years"
 
 
-def patient_information(ctx: Ctx) -> list[Flowable]:
+def patient_information(ctx: Ctx) -> list[Block]:
     case, p = ctx.case, ctx.case.patient
-    out: list[Flowable] = [ctx.heading("Patient information", 1)]
+    out: list[Block] = [ctx.heading("Patient information", 1)]
     kidney = []
     if p.ckd_stage:
         kidney.append(f"CKD stage {p.ckd_stage}")
@@ -237,7 +267,7 @@ def patient_information(ctx: Ctx) -> list[Flowable]:
         kidney.append(f"kidney transplant: {TRI[p.kidney_transplant]}")
     com = catalogue.comorbidities()
     comorb = "; ".join(
-        com.get(c.code, c.code) + (f" ({plain(c.detail)})" if c.detail else "") for c in p.comorbidities)
+        com.get(x.code, x.code) + (f" ({plain(x.detail)})" if x.detail else "") for x in p.comorbidities)
     body = []
     if p.weight_kg is not None:
         body.append(f"weight {fmt.num(p.weight_kg)} kg")
@@ -256,28 +286,24 @@ def patient_information(ctx: Ctx) -> list[Flowable]:
         rows.append(("Body size", ", ".join(body)))
     rows.append(("Kidney status", "; ".join(kidney) or NOT_RECORDED))
     rows.append(("Comorbidities", comorb or NOT_RECORDED))
-    out.append(kv_table(rows))
-    st = styles()
+    out.append(c.KeyValues(rows))
     for label, text in (("Presenting concerns", p.presenting_concerns), ("Medical history", p.history),
                         ("Family history", p.family_history), ("Psychosocial history", p.social_history),
                         ("Past interventions", p.past_interventions)):
-        paras = paragraphs(text)
-        if paras:
-            out.append(Paragraph(f"<b>{label}.</b> {paras[0]}", st.body))
-            out.extend(Paragraph(x, st.body) for x in paras[1:])
+        out += labelled(label, text)
     if case.medications:
-        rows = []
+        mrows = []
         mc = catalogue.medication_classes()
         for m in case.medications:
             dose = fmt.dose_text(m.dose, m.dose_unit)
             if m.doses_per_day is not None:
                 dose = f"{dose}, {fmt.num(m.doses_per_day)} doses/day".strip(", ")
-            rows.append([
-                markup_cell(esc(m.name) + (f'<br/><font color="#5a5a5a" size="7">{esc(m.note)}</font>' if m.note else "")),
-                mc.get(m.drug_class, m.drug_class), dose, m.route, m.frequency,
+            mrows.append([
+                with_note(plain(m.name), plain(m.note)) if m.note else Rich((Span(plain(m.name)),)),
+                mc.get(m.drug_class, m.drug_class), dose, plain(m.route), plain(m.frequency),
                 ctx.when(m.start, "—"), ctx.when(m.stop, "—")])
         out += table(ctx, "Medications", ["Medication", "Class", "Dose", "Route", "Frequency", "Start", "Stop"],
-                                          rows, [90, 76, 56, 56, 56, 74, 74])
+                     mrows, [90, 76, 56, 56, 56, 74, 74])
     return out
 
 
@@ -294,12 +320,12 @@ def vitals_rows(ctx: Ctx) -> list[list[str]]:
             if dia is not None:
                 used |= {v.id, dia.id}
                 notes = list(dict.fromkeys(plain(x) for x in (v.note, dia.note) if plain(x)))
-                rows.append(["Blood pressure", f"{fmt.num(v.value)}/{fmt.num(dia.value)}", v.unit,
+                rows.append(["Blood pressure", f"{fmt.num(v.value)}/{fmt.num(dia.value)}", plain(v.unit),
                              ctx.when(v.when, "—"), "; ".join(notes)])
                 continue
         used.add(v.id)
         label = vit.get(v.kind, {}).get("label", v.kind)
-        rows.append([label, fmt.num(v.value), v.unit, ctx.when(v.when, "—"), plain(v.note)])
+        rows.append([label, fmt.num(v.value), plain(v.unit), ctx.when(v.when, "—"), plain(v.note)])
     return rows
 
 
@@ -327,32 +353,35 @@ def lesion_rows(ctx: Ctx) -> list[list]:
     return rows
 
 
-def clinical_findings(ctx: Ctx) -> list[Flowable]:
+def clinical_findings(ctx: Ctx) -> list[Block]:
     case = ctx.case
-    out: list[Flowable] = [ctx.heading("Clinical findings", 1)]
+    out: list[Block] = [ctx.heading("Clinical findings", 1)]
     out += prose(case.narrative.clinical_findings)
     vrows = vitals_rows(ctx)
     if vrows:
         out += table(ctx, "Vital signs", ["Measurement", "Value", "Unit", "Time", "Note"], vrows,
-                                          [110, 60, 50, 110, 152], align_right=[1])
+                     [110, 60, 50, 110, 152], align_right=[1])
     if case.lesions:
         ltab = ctx.next_tab()
-        out += table(ctx, "Lesions (numbers as on the body map)", ["No.", "Site", "Onset", "Findings"], lesion_rows(ctx), [26, 130, 100, 226], number=ltab)
+        out += table(ctx, "Lesions (numbers as on the body map)", ["No.", "Site", "Onset", "Findings"],
+                     lesion_rows(ctx), [26, 130, 100, 226], number=ltab)
         out += body_map(ctx, ltab)
     out += photo_figures(ctx, photo_groups(ctx.case, ctx.identified)[0])
     return out
 
 
-def body_map(ctx: Ctx, lesion_table: int) -> list[Flowable]:
+def body_map(ctx: Ctx, lesion_table: int) -> list[Block]:
     from .bodymap_figure import bodymap_drawing, legend_rows, lesion_markers
     drawing = bodymap_drawing(lesion_markers(ctx.case), min(TEXT_W, 400), max_height_pt=330,
                               sex=ctx.case.patient.sex, font=SANS, bold_font=SANS + "-Bold")
     n = ctx.next_fig()
-    leg = "; ".join(f"<b>{num}</b> — {esc(text)}" for num, text in legend_rows(ctx.case))
-    cap = (f"Body map of the lesions, numbered as in Table {lesion_table}"
-           + (f": {leg}." if leg else "."))
+    cap = [Span(f"Body map of the lesions, numbered as in Table {lesion_table}")]
+    legend = legend_rows(ctx.case)
+    for i, (num, text) in enumerate(legend):
+        cap += [Span("; " if i else ": "), Span(str(num), bold=True), Span(f" — {plain(text)}")]
+    cap.append(Span("."))
     drawing.hAlign = "CENTER"
-    return [figure_block(n, drawing, cap)]
+    return [c.Figure(n, [drawing], cap)]
 
 
 # --- photos -------------------------------------------------------------------------------------------
@@ -424,28 +453,22 @@ def media_context(ctx: Ctx, m: Media) -> str:
     return ", ".join(b for b in bits if b)
 
 
-def photo_figures(ctx: Ctx, media: list[Media]) -> list[Flowable]:
-    """Photos as numbered figures, two to a row; a single photo, or one with a very long caption,
-    stands alone (its caption can then continue on the next page)."""
+def photo_caption(ctx: Ctx, m: Media, where: str) -> str:
+    num = ctx.lesion_number(m.lesion_id)
+    cap = plain(m.caption) if m.caption else "Photograph"
+    extra = ", ".join(x for x in ((f"lesion {num}" if num else ""), where) if x)
+    if extra:
+        cap = f"{cap.rstrip('.')} ({plain(extra)})."
+    elif not cap.endswith("."):
+        cap += "."
+    return cap
+
+
+def photo_figures(ctx: Ctx, media: list[Media]) -> list[Block]:
+    """Photos as numbered figures; their JPEGs are prepared on the pool while the rest is built."""
     if not media:
         return []
-    gap = GAP
-    box_w = (TEXT_W - gap) / 2
-    out: list[Flowable] = []
-    pending: list[list[Flowable]] = []  # photos waiting for a partner in the row
-
-    def flush():
-        if not pending:
-            return
-        row = pending + [""] * (2 - len(pending))
-        t = Table([row], colWidths=[box_w + gap / 2] * 2, hAlign="CENTER", style=TableStyle([
-            ("FONT", (0, 0), (-1, -1), SANS, 8), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("ALIGN", (0, 0), (-1, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), gap / 4),
-            ("RIGHTPADDING", (0, 0), (-1, -1), gap / 4), ("TOPPADDING", (0, 0), (-1, -1), 4),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 0)]))
-        out.append(t)
-        pending.clear()
-
+    out: list[c.Photo] = []
     for m in media:
         n = ctx.next_fig()
         where = media_context(ctx, m)
@@ -457,23 +480,8 @@ def photo_figures(ctx: Ctx, media: list[Media]) -> list[Flowable]:
         early = ctx.prepared.get(m.id)
         fut = early[1] if early is not None and early[0] == size else photos.submit(ctx.pool, m.data, size, label)
         ctx.photo_count += 1
-        num = ctx.lesion_number(m.lesion_id)
-        cap = esc(m.caption) if m.caption else "Photograph"
-        extra = ", ".join(x for x in ((f"lesion {num}" if num else ""), where) if x)
-        if extra:
-            cap = f"{cap.rstrip('.')} ({esc(extra)})."
-        elif not cap.endswith("."):
-            cap += "."
-        figure = [photos.PhotoFlowable(fut, w, h, label, f"casebook-figure-{n}"), figure_caption(n, cap)]
-        if alone:
-            flush()
-            out.append(KeepTogether([Spacer(1, 4)] + figure))
-        else:
-            pending.append(figure)
-            if len(pending) == 2:
-                flush()
-    flush()
-    return out
+        out.append(c.Photo(n, fut, w, h, label, [Span(photo_caption(ctx, m, where))], alone))
+    return [c.Photos(out)]
 
 
 # --- timeline -----------------------------------------------------------------------------------------
@@ -484,16 +492,15 @@ def ordered_events(ctx: Ctx) -> list[tuple[Event, Placed | None]]:
     return sorted(placed, key=lambda ep: (ep[1] is None, ep[1].day if ep[1] else 0, order[ep[0].id]))
 
 
-def timeline(ctx: Ctx) -> list[Flowable]:
-    out: list[Flowable] = [ctx.heading("Timeline", 1)]
+def timeline(ctx: Ctx) -> list[Block]:
+    out: list[Block] = [ctx.heading("Timeline", 1)]
     evs = ordered_events(ctx)
     if not evs:
         return out + prose("", empty="No events recorded.")
     idx = ctx.case.index_event
-    st = styles()
-    day0 = (f"Day 0 is the index event ({esc(EVENT_KIND[idx.kind].lower())}: {esc(plain(idx.description, 80))}). "
+    day0 = (f"Day 0 is the index event ({plain(EVENT_KIND[idx.kind].lower())}: {plain(plain(idx.description, 80))}). "
             if idx else "No index event is set, so events cannot be placed in time. ")
-    out.append(Paragraph(day0 + "Times are given relative to it; approximate times are marked as such.", st.body))
+    out.append(Para([Span(day0 + "Times are given relative to it; approximate times are marked as such.")]))
     rows = []
     items = []
     for i, (e, p) in enumerate(evs, 1):
@@ -504,7 +511,8 @@ def timeline(ctx: Ctx) -> list[Flowable]:
             items.append(charts.TimelineItem(i, p.day, f"{kind}: {plain(e.description)}" if e.description else kind,
                                              p.approximate, p.precision))
     tab = ctx.next_tab()
-    out += table(ctx, "Timeline of the episode of care", ["No.", "Time", "Event", "Description"], rows, [26, 120, 78, 258], number=tab)
+    out += table(ctx, "Timeline of the episode of care", ["No.", "Time", "Event", "Description"], rows,
+                 [26, 120, 78, 258], number=tab)
     if items:
         n = ctx.next_fig()
         drawings = charts.timeline_drawings(items, TEXT_W)
@@ -513,10 +521,7 @@ def timeline(ctx: Ctx) -> list[Flowable]:
                "Approximate times (or times known only to the week or month) are marked by an open dot, "
                "a “~” before the number and a bar spanning the uncertainty."
                + (f" {unplaced} event(s) without a recorded time are listed only in the table." if unplaced else ""))
-        for d in drawings[:-1]:  # a long timeline runs over several pages; the caption closes it
-            style_drawing(d)
-            out.append(d)
-        out.append(figure_block(n, drawings[-1], cap))
+        out.append(c.Figure(n, drawings, [Span(cap)]))
     return out
 
 
@@ -536,7 +541,7 @@ def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
     rows, defaults = [], False
     for lab in sorted(ctx.case.labs, key=key):
         f = fmt.flag(lab)
-        flag_text: str | Flowable = f
+        flag_text: str | Mark = f
         if lab.expected_abnormal:
             flag_text = f"{f} (expected)" if f else "expected abnormal"
         p = placed[lab.id]
@@ -544,18 +549,17 @@ def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
         if lab.dialysis_context in DIALYSIS_CTX:
             t = f"{t}, {DIALYSIS_CTX[lab.dialysis_context]}"
         name = fmt.analyte_label(lab.analyte)
-        name_cell = (markup_cell(f'{esc(name)}<br/><font color="#5a5a5a" size="7">{esc(lab.note)}</font>')
-                     if lab.note else name)
+        name_cell = with_note(plain(name), plain(lab.note)) if lab.note else name
         ref = fmt.reference_range(lab)
         rr = fmt.range_text(ref, lab)
         if ref is not None and ref.is_default and rr != "—":
             rr += " *"
             defaults = True
-        value: str | Flowable = fmt.lab_value_text(lab)
+        value: str | Mark = fmt.lab_value_text(lab)
         if f and not lab.expected_abnormal:
-            flag_text = Styled(f, SANS + "-Bold", color=HIGH if f == "H" else LOW)
-            value = RightStyled(value, SANS + "-Bold")
-        rows.append([name_cell, value, lab.unit, rr, flag_text, t])
+            flag_text = Mark(f, "high" if f == "H" else "low")
+            value = Mark(value)
+        rows.append([name_cell, value, plain(lab.unit), rr, flag_text, t])
     return rows, defaults
 
 
@@ -573,7 +577,7 @@ def derived_rows(ctx: Ctx) -> list[list]:
     return rows
 
 
-def lab_trend(ctx: Ctx) -> list[Flowable]:
+def lab_trend(ctx: Ctx) -> list[Block]:
     """Calcium and phosphate, Ca×P with the 70 and 55 lines, PTH: one panel each, shared day axis."""
     series: dict[str, list[charts.Point]] = {}
     for lab in ctx.case.labs:
@@ -615,12 +619,12 @@ def lab_trend(ctx: Ctx) -> list[Flowable]:
            + ("Calcium × phosphate product with the 70 mg²/dL² risk threshold (Weenig 2007) and the 55 mg²/dL² "
               "treatment goal (KDOQI 2003). " if cap_p else "")
            + "Filled markers: exact times; open markers: approximate times. Values converted to the units shown.")
-    return [figure_block(n, d, cap)]
+    return [c.Figure(n, [d], [Span(cap)])]
 
 
-def diagnostic_assessment(ctx: Ctx) -> list[Flowable]:
-    case, st = ctx.case, styles()
-    out: list[Flowable] = [ctx.heading("Diagnostic assessment", 1)]
+def diagnostic_assessment(ctx: Ctx) -> list[Block]:
+    case = ctx.case
+    out: list[Block] = [ctx.heading("Diagnostic assessment", 1)]
     out += prose(case.narrative.diagnostic_assessment, empty=None)
     if case.labs:
         rows, defaults = lab_rows(ctx)
@@ -628,24 +632,23 @@ def diagnostic_assessment(ctx: Ctx) -> list[Flowable]:
                      ["Analyte", "Value", "Unit", "Reference range", "Flag", "Time"],
                      rows, [118, 50, 52, 78, 62, 122], align_right=[1])
         if defaults:
-            out[-1].spaceAfter = 2
-            out.append(Paragraph("* No range was reported with this result; the default range of the analyte "
-                                 "catalogue is shown.", st.small))
+            out[-1].note = [Span("* No range was reported with this result; the default range of the analyte "
+                                 "catalogue is shown.")]
     drows = derived_rows(ctx)
     if drows:
         out += table(ctx, "Derived values", ["Quantity", "Value", "Time", "Inputs and caveats"], drows,
-                                          [110, 110, 90, 172])
+                     [110, 110, 90, 172])
     out += lab_trend(ctx)
     if case.imaging:
         out.append(ctx.heading("Imaging", 2))
         for im in case.imaging:
             head = IMAGING[im.modality] + (f" of the {plain(im.region)}" if im.region else "")
-            bits = [f"<b>{esc(head)}</b> ({esc(ctx.when(im.when, 'time not recorded'))})."]
+            rest = [f"({ctx.when(im.when, 'time not recorded')})."]
             if im.findings:
-                bits.append(esc(im.findings))
+                rest.append(plain(im.findings))
             if im.vascular_calcification != "unknown":
-                bits.append(f"Vascular calcification: {TRI[im.vascular_calcification]}.")
-            out.append(Paragraph(" ".join(bits), st.body))
+                rest.append(f"Vascular calcification: {TRI[im.vascular_calcification]}.")
+            out.append(Para([Span(head, bold=True), Span(" " + " ".join(rest))]))
         out += photo_figures(ctx, photo_groups(ctx.case, ctx.identified)[1])
     if case.biopsies:
         out.append(ctx.heading("Biopsy", 2))
@@ -657,37 +660,33 @@ def diagnostic_assessment(ctx: Ctx) -> list[Flowable]:
                 where = f"{where} (lesion {num})".strip()
             if b.site_detail:
                 where = f"{where}, {plain(b.site_detail)}".strip(", ")
-            bits = [f"<b>Skin biopsy{(' of the ' + esc(where)) if where else ''}</b> "
-                    f"({esc(ctx.when(b.when, 'time not recorded'))}): result {esc(BIOPSY[b.result])}."]
+            rest = [f"({ctx.when(b.when, 'time not recorded')}): result {BIOPSY[b.result]}."]
             if b.findings:
-                bits.append(esc(b.findings))
+                rest.append(plain(b.findings))
             if b.complications:
-                bits.append(f"Complications: {esc(b.complications)}")
-            out.append(Paragraph(" ".join(bits), st.body))
+                rest.append(f"Complications: {plain(b.complications)}")
+            out.append(Para([Span(f"Skin biopsy{(' of the ' + plain(where)) if where else ''}", bold=True),
+                             Span(" " + " ".join(rest))]))
     dx = case.diagnosis
     out.append(ctx.heading("Diagnosis", 2))
     when = ctx.when(dx.when)
-    out.append(Paragraph(f"<b>{esc(DIAG_BASIS[dx.basis].capitalize())}</b>"
-                         + (f" ({esc(when)})." if when else "."), st.body))
+    out.append(Para([Span(DIAG_BASIS[dx.basis].capitalize(), bold=True), Span(f" ({when})." if when else ".")]))
     out += prose(dx.reasoning, empty=None)
     if dx.differentials:
         status = {"excluded": "Excluded", "considered": "Considered", "not_excluded": "Not excluded"}
         out += table(ctx, "Differential diagnosis", ["Diagnosis", "Status", "How"],
-                                          [[plain(x.name), status[x.status], plain(x.how)] for x in dx.differentials],
-                                          [140, 70, 272])
+                     [[plain(x.name), status[x.status], plain(x.how)] for x in dx.differentials],
+                     [140, 70, 272])
     for label, text in (("Diagnostic challenges", dx.challenges), ("Prognosis", dx.prognosis)):
-        paras = paragraphs(text)
-        if paras:
-            out.append(Paragraph(f"<b>{label}.</b> {paras[0]}", st.body))
-            out.extend(Paragraph(p, st.body) for p in paras[1:])
+        out += labelled(label, text)
     return out
 
 
 # --- therapy and follow-up --------------------------------------------------------------------------
 
-def therapeutic_intervention(ctx: Ctx) -> list[Flowable]:
+def therapeutic_intervention(ctx: Ctx) -> list[Block]:
     case = ctx.case
-    out: list[Flowable] = [ctx.heading("Therapeutic intervention", 1)]
+    out: list[Block] = [ctx.heading("Therapeutic intervention", 1)]
     out += prose(case.narrative.therapeutic_intervention, empty=None if case.treatments else NOT_RECORDED)
     if case.treatments:
         rows = []
@@ -699,17 +698,16 @@ def therapeutic_intervention(ctx: Ctx) -> list[Flowable]:
                 sched.append("during dialysis")
             if t.duration_text:
                 sched.append(plain(t.duration_text))
-            agent = esc(t.agent or "unnamed")
-            if t.indication:
-                agent += f'<br/><font color="#5a5a5a" size="7">for {esc(t.indication)}</font>'
+            agent = plain(t.agent or "unnamed")
+            agent_cell = with_note(agent, plain(t.indication), "for ") if t.indication else Rich((Span(agent),))
             resp = RESPONSE.get(t.response or "", "")
             detail = "; ".join(x for x in (plain(t.response_detail),
                                            plain(t.adverse_events) and f"adverse events: {plain(t.adverse_events)}") if x)
             resp = f"{resp}: {detail}" if resp and detail else (resp or detail or "—")
-            rows.append([markup_cell(agent), fmt.dose_text(t.dose, t.dose_unit) or "—", t.route or "—",
+            rows.append([agent_cell, plain(fmt.dose_text(t.dose, t.dose_unit)) or "—", plain(t.route) or "—",
                          ", ".join(s for s in sched if s) or "—", ctx.when(t.start, "—"), ctx.when(t.stop, "—"), resp])
-        out += table(ctx, "Therapeutic interventions", ["Agent", "Dose", "Route", "Schedule", "Start", "Stop", "Response"], rows,
-                                          [90, 38, 50, 78, 68, 62, 96])
+        out += table(ctx, "Therapeutic interventions", ["Agent", "Dose", "Route", "Schedule", "Start", "Stop", "Response"],
+                     rows, [90, 38, 50, 78, 68, 62, 96])
     return out
 
 
@@ -722,12 +720,12 @@ def push_by_observation(ctx: Ctx) -> dict[str, float]:
     return out
 
 
-def wound_section(ctx: Ctx) -> list[Flowable]:
+def wound_section(ctx: Ctx) -> list[Block]:
     obs = [(i, l, o) for i, l in enumerate(ctx.case.lesions, 1) for o in l.observations]
     if not obs:
         return []
     push = push_by_observation(ctx)
-    out: list[Flowable] = []
+    out: list[Block] = []
     rows = []
     area_series, push_series = [], []
     for i, l, o in obs:
@@ -740,9 +738,9 @@ def wound_section(ctx: Ctx) -> list[Flowable]:
                      fmt.num(area, 2) if area is not None else "—", o.tissue_type or "—", exu or "—",
                      fmt.num(ps) if ps is not None else "—",
                      f"{o.pain_0_10}" if o.pain_0_10 is not None else "—"])
-    out += table(ctx, "Wound observations (lesion numbers as in the lesion table)", ["Lesion", "Time", "Size (L × W × D)", "Area (cm²)", "Tissue",
-                                       "Exudate", "PUSH", "Pain (0–10)"], rows,
-                                      [36, 96, 86, 50, 62, 70, 36, 46], align_right=[3, 6, 7])
+    out += table(ctx, "Wound observations (lesion numbers as in the lesion table)",
+                 ["Lesion", "Time", "Size (L × W × D)", "Area (cm²)", "Tissue", "Exudate", "PUSH", "Pain (0–10)"],
+                 rows, [36, 96, 86, 50, 62, 70, 36, 46], align_right=[3, 6, 7])
     for k, (i, l) in enumerate((i, l) for i, l in enumerate(ctx.case.lesions, 1) if l.observations):
         a_pts, p_pts = [], []
         for o in l.observations:
@@ -767,14 +765,14 @@ def wound_section(ctx: Ctx) -> list[Flowable]:
         n = ctx.next_fig()
         d = charts.panels_drawing(panels, TEXT_W, panel_h=84)
         names = ", ".join(s.name for s in (area_series or push_series))
-        out.append(figure_block(n, d, f"Wound trends by lesion ({esc(names)}). Area is length × width; "
-                                      "open markers: approximate times."))
+        out.append(c.Figure(n, [d], [Span(f"Wound trends by lesion ({plain(names)}). Area is length × width; "
+                                          "open markers: approximate times.")]))
     return out
 
 
-def follow_up(ctx: Ctx) -> list[Flowable]:
+def follow_up(ctx: Ctx) -> list[Block]:
     case, o = ctx.case, ctx.case.outcome
-    out: list[Flowable] = [ctx.heading("Follow-up and outcomes", 1)]
+    out: list[Block] = [ctx.heading("Follow-up and outcomes", 1)]
     out += prose(case.narrative.follow_up, empty=None)
     rows = [("Status", OUTCOME[o.status] + (f" ({ctx.when(o.when)})" if o.when.is_set else ""))]
     if o.cause_of_death:
@@ -795,16 +793,28 @@ def follow_up(ctx: Ctx) -> list[Flowable]:
             if d.caveat:
                 text += f". {plain(d.caveat)}"
             rows.append((plain(d.label), text))
-    out.append(kv_table(rows, key_w=150))
+    out.append(c.KeyValues(rows, key_w=150))
     out += wound_section(ctx)
     return out
 
 
 # --- back matter ----------------------------------------------------------------------------------
 
-def back_matter(ctx: Ctx) -> list[Flowable]:
-    case, n, st = ctx.case, ctx.case.narrative, styles()
-    out: list[Flowable] = []
+def contributions_text(case: Case) -> str:
+    contrib = [f"{plain(fmt.initials(a.name))}: {plain(a.contribution)}" for a in case.authors if a.contribution]
+    if not contrib:
+        return ""
+    return (" ".join(x if x.endswith(".") else x + "." for x in contrib)
+            + " All authors read and approved the final manuscript.")
+
+
+def references(case: Case) -> list[str]:
+    return [plain(r) for r in case.narrative.references if plain(r)]
+
+
+def back_matter(ctx: Ctx) -> list[Block]:
+    case, n = ctx.case, ctx.case.narrative
+    out: list[Block] = []
     out.append(ctx.heading("Discussion", 0))
     out += prose(n.discussion)
     out.append(ctx.heading("Conclusions", 0))
@@ -815,7 +825,7 @@ def back_matter(ctx: Ctx) -> list[Flowable]:
     out.append(ctx.heading("Ethics approval and consent to participate", 2))
     out += prose(n.ethics, empty="Not applicable.")
     out.append(ctx.heading("Consent for publication", 2))
-    out.append(Paragraph(esc(consent_statement(case.consent, identified=ctx.identified)), st.body))
+    out.append(Para([Span(plain(consent_statement(case.consent, identified=ctx.identified)))]))
     if n.data_availability:
         out.append(ctx.heading("Availability of data and materials", 2))
         out += prose(n.data_availability)
@@ -824,33 +834,29 @@ def back_matter(ctx: Ctx) -> list[Flowable]:
     out.append(ctx.heading("Funding", 2))
     out += prose(n.funding, empty=NOT_RECORDED)
     out.append(ctx.heading("Authors' contributions", 2))
-    contrib = [f"{esc(fmt.initials(a.name))}: {esc(a.contribution)}" for a in case.authors if a.contribution]
-    if contrib:
-        out.append(Paragraph(" ".join(c if c.endswith(".") else c + "." for c in contrib)
-                             + " All authors read and approved the final manuscript.", st.body))
-    else:
-        out += prose("", empty=NOT_RECORDED)
+    contrib = contributions_text(case)
+    out += [Para([Span(contrib)])] if contrib else prose("", empty=NOT_RECORDED)
     out.append(ctx.heading("Acknowledgements", 2))
     out += prose(n.acknowledgements, empty="Not applicable.")
     out.append(ctx.heading("References", 0))
-    refs = [r for r in n.references if plain(r)]
+    refs = references(case)
     if refs:
         for i, r in enumerate(refs, 1):
-            out.append(Paragraph(f"{i}.&nbsp;&nbsp;{esc(r)}", st.ref))
+            out.append(Para([Span(f"{i}.\u00a0\u00a0{r}")], "ref"))
     else:
         out += prose("", empty="No references recorded.")
     return out
 
 
-def case_presentation(ctx: Ctx) -> list[Flowable]:
-    out: list[Flowable] = [ctx.heading("Case presentation", 0)]
+def case_presentation(ctx: Ctx) -> list[Block]:
+    out: list[Block] = [ctx.heading("Case presentation", 0)]
     for part in (patient_information, clinical_findings, timeline, diagnostic_assessment,
                  therapeutic_intervention, follow_up):
         out += part(ctx)
     return out
 
 
-def manuscript(ctx: Ctx, *, draft: bool) -> list[Flowable]:
+def manuscript(ctx: Ctx, *, draft: bool) -> list[Block]:
     out = front_matter(ctx, draft=draft)
     if ctx.identified:
         out += identifiers_section(ctx)

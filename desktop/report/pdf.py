@@ -1,5 +1,6 @@
 """Render one case as a PDF case report. The GUI (on a worker thread) and ``casebook report`` both
-call :func:`render_pdf`.
+call :func:`render_pdf`. The content is made by ``desktop.report.build`` (shared with the Word
+manuscript, ``desktop.interop.docx``) and laid out here through ``desktop.report.story``.
 
 - De-identified by default: the report is built from ``desktop.privacy.deidentify.deidentify(case)``,
   so identifiers and calendar dates never reach it; ``identified=True`` (the author's own records)
@@ -12,7 +13,6 @@ call :func:`render_pdf`.
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import functools
 import io
@@ -30,21 +30,16 @@ from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from ..model import Case
 from . import fonts, photos
-from .appendix import appendix_a, appendix_b
+from .build import DRAFT_MARK, IDENTIFIED_MARK, REFUSED, build, image_warnings, refuse_without_consent
 from .errors import ReportError, ReportRefused
 from .fonts import SANS
 from .layout import Heading
-from .manuscript import Ctx, manuscript, presubmit_photos, title_text
+from .story import flowables
 from .styles import HIGH, MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T, MUTED, PAGE, RULE, TEXT_H, TEXT_W
 from .text import plain
 
-__all__ = ["render_pdf", "ReportInfo", "ReportError", "ReportRefused", "DRAFT_MARK", "IDENTIFIED_MARK"]
+__all__ = ["render_pdf", "ReportInfo", "ReportError", "ReportRefused", "DRAFT_MARK", "IDENTIFIED_MARK", "REFUSED"]
 
-DRAFT_MARK = "DRAFT — NOT FOR SUBMISSION"
-IDENTIFIED_MARK = "IDENTIFIED — contains patient identifiers and dates — author's records only"
-REFUSED = ("No consent for publication is recorded for this case, so no report can be made for submission. "
-           "Record the consent (who gave it, and whether it covers images), or make a draft (--draft), "
-           "which is marked “DRAFT — NOT FOR SUBMISSION” on every page.")
 
 # CARE checklist section names (resources/catalogues/care.json) that are not headings of their own
 SECTION_ALIASES = {"keywords": "abstract", "introduction": "background", "informed consent": "consent for publication"}
@@ -237,21 +232,6 @@ def _running_right(case: Case) -> str:
     return f"{last} et al." if len(names) > 1 else last
 
 
-def _deidentified(case: Case, deidentify: Callable[[Case], Case]) -> Case:
-    """``deidentify(case)`` without handing it the image bytes, which are put back afterwards on
-    the images it keeps. deidentify would re-encode every photo at full size (to strip metadata)
-    only for the report to decode it once more; the report re-encodes each kept image from its
-    pixels alone (:func:`desktop.report.photos.prepare`), which drops the same metadata, and an
-    unreadable image then fails with a message naming its figure instead of vanishing."""
-    originals = {m.id: m.data for m in case.media}
-    light = copy.copy(case)
-    light.media = [dataclasses.replace(m, data=None) for m in case.media]
-    out = deidentify(light)
-    for m in out.media:
-        m.data = originals.get(m.id)
-    return out
-
-
 def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, identified: bool = False,
                include_assessment: bool = True,
                progress: Callable[[float], None] | None = None) -> ReportInfo:
@@ -261,11 +241,7 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
     set, and :class:`ReportError` (naming the figure) when an image cannot be decoded. Nothing is
     written when either is raised.
     """
-    if not case.consent.recorded and not draft:
-        raise ReportRefused(REFUSED)
-    from ..core import assess  # the assessment core
-    from ..privacy.deidentify import deidentify
-
+    refuse_without_consent(case, draft)  # before anything starts
     report = (lambda f: progress(min(1.0, max(0.0, f)))) if progress else None
     if report:
         report(0.0)
@@ -273,17 +249,10 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
     pool = photos.make_pool()
     buf = io.BytesIO()
     try:
-        # the photos decode on the pool while the case is de-identified, assessed and laid out
-        prepared = presubmit_photos(case, identified, pool)
-        src = case if identified else _deidentified(case, deidentify)
-        assessment = assess(src)
-        if report:
-            report(0.05)
-        ctx = Ctx(src, identified, assessment, pool, prepared=prepared)
-        story = manuscript(ctx, draft=draft)
-        if include_assessment:
-            story += appendix_a(ctx)
-        title = title_text(src)
+        built = build(case, pool, draft=draft, identified=identified, include_assessment=include_assessment,
+                      progress=report)
+        src, ctx = built.source, built.ctx
+        title = built.title
         doc = _Doc(buf, running_title=plain(src.short_title) or title, running_right=_running_right(src),
                    draft=draft, identified=identified, progress=report,
                    title=title, author=", ".join(plain(a.name) for a in src.authors if plain(a.name)),
@@ -299,7 +268,7 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
                     pm.setdefault(alias, pm[heading])
             return pm
 
-        story += appendix_b(ctx, pages)
+        story = flowables(built.blocks, pages)
         if report:
             report(0.1)
         canvas_holder: list[_Canvas] = []
@@ -313,16 +282,7 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
         n_pages = getattr(canvas_holder[-1], "_casebook_pages", doc.page)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    warnings = list(ctx.warnings)
-    left_out = [m for m in case.media if m.in_report and m.identifying and not identified
-                and not case.consent.covers_images]
-    if left_out:
-        warnings.append(f"{len(left_out)} identifying image(s) left out: the consent for publication does not "
-                        "cover images.")
-    not_images = [m for m in src.media if m.in_report and not (m.mime or "").startswith("image/")]
-    if not_images:
-        warnings.append(f"{len(not_images)} attachment(s) are not images ({', '.join(sorted({m.mime for m in not_images}))}) "
-                        "and are not in the report.")
+    warnings = list(ctx.warnings) + image_warnings(case, built, identified)
     gw = _glyph_warning(src)
     if gw:
         warnings.append(gw)

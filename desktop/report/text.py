@@ -56,6 +56,13 @@ def paragraphs(text: str | None) -> list[str]:
     return [esc_lines(p.strip("\n")) for p in _BLANK.split(clean(text)) if p.strip()]
 
 
+def paragraph_texts(text: str | None) -> list[str]:
+    """User prose split at blank lines into plain paragraphs: whitespace folded within each line,
+    line breaks kept as ``"\\n"`` (the plain-text form of :func:`paragraphs`)."""
+    return ["\n".join(" ".join(line.split()) for line in p.strip("\n").split("\n"))
+            for p in _BLANK.split(clean(text)) if p.strip()]
+
+
 def plain(text: str | None, limit: int | None = None) -> str:
     """One line of plain (unescaped) text for drawings and metadata, cut at ``limit`` characters."""
     t = " ".join(clean(text).split())

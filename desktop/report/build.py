@@ -1,0 +1,106 @@
+"""From a case to the case report's content: the steps every writer of the report shares (the
+PDF, ``desktop.report.pdf``; the Word manuscript, ``desktop.interop.docx``), so both refuse the
+same cases, de-identify the same way and print the same manuscript.
+
+- No recorded consent for publication: refused (:class:`ReportRefused`) unless ``draft``.
+- De-identified by default: the content is built from the de-identified case, so identifiers and
+  calendar dates never reach it; ``identified=True`` (the author's own records) builds from the
+  case itself.
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+from concurrent.futures import Executor
+from dataclasses import dataclass
+from typing import Callable
+
+from ..model import Case
+from . import fonts
+from .appendix import appendix_a, appendix_b
+from .content import Block
+from .errors import ReportRefused
+from .manuscript import Ctx, manuscript, presubmit_photos, title_text
+from .text import plain
+
+DRAFT_MARK = "DRAFT — NOT FOR SUBMISSION"
+IDENTIFIED_MARK = "IDENTIFIED — contains patient identifiers and dates — author's records only"
+REFUSED = ("No consent for publication is recorded for this case, so no report can be made for submission. "
+           "Record the consent (who gave it, and whether it covers images), or make a draft (--draft), "
+           "which is marked “DRAFT — NOT FOR SUBMISSION” on every page.")
+
+
+@dataclass
+class Built:
+    source: Case  # what the content was built from: the de-identified case unless identified
+    ctx: Ctx
+    blocks: list[Block]
+    title: str
+
+
+def refuse_without_consent(case: Case, draft: bool) -> None:
+    if not case.consent.recorded and not draft:
+        raise ReportRefused(REFUSED)
+
+
+def deidentified(case: Case, deidentify: Callable[[Case], Case]) -> Case:
+    """``deidentify(case)`` without handing it the image bytes, which are put back afterwards on
+    the images it keeps. deidentify would re-encode every photo at full size (to strip metadata)
+    only for the report to decode it once more; the report re-encodes each kept image from its
+    pixels alone (:func:`desktop.report.photos.prepare`), which drops the same metadata, and an
+    unreadable image then fails with a message naming its figure instead of vanishing."""
+    originals = {m.id: m.data for m in case.media}
+    light = copy.copy(case)
+    light.media = [dataclasses.replace(m, data=None) for m in case.media]
+    out = deidentify(light)
+    for m in out.media:
+        m.data = originals.get(m.id)
+    return out
+
+
+def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_assessment: bool,
+          paginated: bool = True, deidentify: Callable[[Case], Case] | None = None,
+          progress: Callable[[float], None] | None = None) -> Built:
+    """The content of the case report of ``case``: the manuscript, Appendix A (the assessment) when
+    ``include_assessment``, and Appendix B (the CARE checklist; with pages when ``paginated``).
+    Photos are prepared on ``pool``. Raises :class:`ReportRefused` without consent unless ``draft``."""
+    refuse_without_consent(case, draft)
+    from ..core import assess  # the assessment core
+    fonts.register()  # the figures measure their text in the report fonts
+    if deidentify is None:
+        from ..privacy.deidentify import deidentify
+    # the photos decode on the pool while the case is de-identified, assessed and laid out
+    prepared = presubmit_photos(case, identified, pool)
+    src = case if identified else deidentified(case, deidentify)
+    assessment = assess(src)
+    if progress:
+        progress(0.05)
+    ctx = Ctx(src, identified, assessment, pool, prepared=prepared)
+    blocks = manuscript(ctx, draft=draft)
+    if include_assessment:
+        blocks += appendix_a(ctx)
+    blocks += appendix_b(ctx, paginated=paginated)
+    return Built(src, ctx, blocks, title_text(src))
+
+
+def image_warnings(case: Case, built: Built, identified: bool) -> list[str]:
+    """Images the report leaves out, said so the author knows."""
+    warnings = []
+    left_out = [m for m in case.media if m.in_report and m.identifying and not identified
+                and not case.consent.covers_images]
+    if left_out:
+        warnings.append(f"{len(left_out)} identifying image(s) left out: the consent for publication does not "
+                        "cover images.")
+    not_images = [m for m in built.source.media if m.in_report and not (m.mime or "").startswith("image/")]
+    if not_images:
+        warnings.append(f"{len(not_images)} attachment(s) are not images ({', '.join(sorted({m.mime for m in not_images}))}) "
+                        "and are not in the report.")
+    return warnings
+
+
+def author_names(case: Case) -> list[str]:
+    return [plain(a.name) for a in case.authors if plain(a.name)]
+
+
+def keywords(case: Case) -> list[str]:
+    return [plain(k) for k in case.keywords if plain(k)]
