@@ -7,14 +7,13 @@ import io
 
 import pytest
 from PIL import ExifTags, Image
-from PySide6.QtCore import QModelIndex, QPoint, QPointF, QMimeData, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QModelIndex, QPointF, QMimeData, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.demo import load_demo
-from desktop.gui.session import CaseSession
 from desktop.gui.sections.figures import FiguresSection
-from desktop.store.library import create_library, open_library
+
+from gui_helpers import click_check, demo_section, drag_enter, stored
 
 
 @pytest.fixture
@@ -24,32 +23,8 @@ def lib_path(tmp_path):
 
 @pytest.fixture
 def section(qtbot, lib_path):
-    lib = create_library(lib_path)
-    case_id = lib.add_case(load_demo())
-    w = FiguresSection(CaseSession(lib, case_id))
-    qtbot.addWidget(w)
-    w.resize(900, 700)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    lib.close()
-
-
-def stored(lib_path, case_id, media=False):
-    other = open_library(lib_path, read_only=True)
-    try:
-        return other.load_case(case_id, media=media)
-    finally:
-        other.close()
-
-
-def drag_enter(mime) -> QDragEnterEvent:
-    """A drag entering at (20, 20) (the position's type changed between PySide6 versions)."""
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    try:
-        return QDragEnterEvent(QPointF(20, 20), *args)
-    except TypeError:
-        return QDragEnterEvent(QPoint(20, 20), *args)
+    with demo_section(qtbot, lib_path, FiguresSection, (900, 700)) as w:
+        yield w
 
 
 def photo(path, colour, size=(64, 48), orientation=None):
@@ -61,10 +36,6 @@ def photo(path, colour, size=(64, 48), orientation=None):
         exif[ExifTags.Base.Orientation] = orientation
     im.save(path, "JPEG", exif=exif.tobytes())
     return path
-
-
-def click_check(qtbot, box) -> None:
-    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
 
 
 @pytest.fixture

@@ -7,10 +7,11 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.core import assess
-from desktop.demo import load_demo
-from desktop.gui.session import CaseSession
+
 from desktop.gui.sections.labs import LabsSection
-from desktop.store.library import create_library, open_library
+from desktop.store.library import open_library
+
+from gui_helpers import demo_section, type_into
 
 
 @pytest.fixture
@@ -20,16 +21,8 @@ def lib_path(tmp_path):
 
 @pytest.fixture
 def section(qtbot, lib_path):
-    lib = create_library(lib_path)
-    case_id = lib.add_case(load_demo())
-    session = CaseSession(lib, case_id)
-    w = LabsSection(session)
-    qtbot.addWidget(w)
-    w.resize(1000, 800)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    lib.close()
+    with demo_section(qtbot, lib_path, LabsSection, (1000, 800)) as w:
+        yield w
 
 
 def stored_labs(lib_path, case_id):
@@ -48,14 +41,6 @@ def table_rows(w: LabsSection) -> list[list[str]]:
     order = ["Analyte", "Value", "Unit", "Reference range", "Flag", "Time", "Dialysis"]
     assert sorted(heads) == sorted(order)
     return [[t.item(r, heads.index(h)).text() for h in order] for r in range(t.rowCount())]
-
-
-def type_into(qtbot, field, text: str) -> None:
-    field.setFocus()
-    field.selectAll()
-    qtbot.keyClick(field, Qt.Key.Key_Delete)
-    qtbot.keyClicks(field, text)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def pick(qtbot, combo, data=None, text=None) -> None:

@@ -8,14 +8,15 @@ import io
 
 import pytest
 from PIL import ExifTags, Image
-from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from desktop.demo import load_demo
 from desktop.gui.session import CaseSession
 from desktop.gui.sections.lesions import LesionsSection
-from desktop.store.library import create_library, open_library
+from desktop.store.library import create_library
+
+from gui_helpers import click_check, demo_section, drag_enter, stored, type_into
 
 
 @pytest.fixture
@@ -25,44 +26,12 @@ def lib_path(tmp_path):
 
 @pytest.fixture
 def section(qtbot, lib_path):
-    lib = create_library(lib_path)
-    case_id = lib.add_case(load_demo())
-    w = LesionsSection(CaseSession(lib, case_id))
-    qtbot.addWidget(w)
-    w.resize(1100, 850)
-    w.show()
-    qtbot.waitExposed(w)
-    yield w
-    lib.close()
-
-
-def stored(lib_path, case_id, media=True):
-    other = open_library(lib_path, read_only=True)
-    try:
-        return other.load_case(case_id, media=media)
-    finally:
-        other.close()
-
-
-def drag_enter(mime) -> QDragEnterEvent:
-    """A drag entering at (20, 20) (the position's type changed between PySide6 versions)."""
-    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-    try:
-        return QDragEnterEvent(QPointF(20, 20), *args)
-    except TypeError:
-        return QDragEnterEvent(QPoint(20, 20), *args)
+    with demo_section(qtbot, lib_path, LesionsSection, (1100, 850)) as w:
+        yield w
 
 
 def list_texts(w) -> list[str]:
     return [w.list.item(i).text() for i in range(w.list.count())]
-
-
-def type_into(qtbot, field, text: str) -> None:
-    field.setFocus()
-    field.selectAll()
-    qtbot.keyClick(field, Qt.Key.Key_Delete)
-    qtbot.keyClicks(field, text)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
 def pick(qtbot, combo, data) -> None:
@@ -73,11 +42,6 @@ def pick(qtbot, combo, data) -> None:
     for _ in range(target):
         qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert combo.currentIndex() == target
-
-
-def click_check(qtbot, box) -> None:
-    """Click a checkbox's indicator (a click on empty space right of its text does nothing)."""
-    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
 
 
 def phone_photo(path, size=(60, 40)):
@@ -244,7 +208,7 @@ def test_photos_attach_by_path_and_by_drop_without_metadata(qtbot, section, lib_
     first = phone_photo(tmp_path / "toe.jpg")
     added = section.attach_photos([first])  # the file dialog's path
     assert len(added) == 1
-    case = stored(lib_path, case_id)
+    case = stored(lib_path, case_id, media=True)
     m = next(x for x in case.media if x.id == added[0])
     assert m.lesion_id == "lesion-left-third-toe" and m.mime == "image/jpeg"
     assert (m.width_px, m.height_px) == (40, 60)
@@ -262,7 +226,7 @@ def test_photos_attach_by_path_and_by_drop_without_metadata(qtbot, section, lib_
     drop = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(section.panel, drop)
-    case = stored(lib_path, case_id)
+    case = stored(lib_path, case_id, media=True)
     photos = [x for x in case.media if x.lesion_id == "lesion-left-third-toe"]
     assert len(photos) == 2
     assert_clean_and_upright(photos[1].data)

@@ -19,26 +19,7 @@ from desktop.gui.sections.treatments import TreatmentsSection
 from desktop.gui.widgets import TextArea
 from desktop.store.library import create_library, open_library
 
-
-def pick(qtbot, combo, data) -> None:
-    """Choose an entry from a combo's popup with the keyboard (one activation, as a user makes)."""
-    i = combo.findData(data)
-    assert i >= 0, data
-    combo.setFocus()
-    combo.showPopup()
-    view = combo.view()
-    view.setCurrentIndex(combo.model().index(i, 0))
-    qtbot.keyClick(view, Qt.Key.Key_Return)
-    assert combo.currentIndex() == i
-
-
-def type_into(qtbot, field, text: str) -> None:
-    field.setFocus()
-    field.selectAll()
-    qtbot.keyClick(field, Qt.Key.Key_Delete)
-    if text:
-        qtbot.keyClicks(field, text)
-    qtbot.keyClick(field, Qt.Key.Key_Return)
+from gui_helpers import pick, type_into
 
 
 def type_text(qtbot, area, text: str) -> None:

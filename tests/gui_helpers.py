@@ -1,0 +1,73 @@
+"""What the GUI tests share: a section on the demo case in a real library, reading the library back
+through a second connection, and driving widgets the way a user does."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QDragEnterEvent
+
+from desktop.demo import load_demo
+from desktop.gui.session import CaseSession
+from desktop.store.library import create_library, open_library
+
+
+@contextmanager
+def demo_section(qtbot, lib_path, section_cls, size):
+    """A section of ``section_cls`` on the demo case of a new library at ``lib_path``, shown."""
+    lib = create_library(lib_path)
+    case_id = lib.add_case(load_demo())
+    w = section_cls(CaseSession(lib, case_id))
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        yield w
+    finally:
+        lib.close()
+
+
+def stored(lib_path, case_id, media=False):
+    """The case as the library file holds it (a second, read-only connection)."""
+    other = open_library(lib_path, read_only=True)
+    try:
+        return other.load_case(case_id, media=media)
+    finally:
+        other.close()
+
+
+def drag_enter(mime) -> QDragEnterEvent:
+    """A drag entering at (20, 20) (the position's type changed between PySide6 versions)."""
+    args = (Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
+    try:
+        return QDragEnterEvent(QPointF(20, 20), *args)
+    except TypeError:
+        return QDragEnterEvent(QPoint(20, 20), *args)
+
+
+def click_check(qtbot, box) -> None:
+    """Click a checkbox's indicator (a click on empty space right of its text does nothing)."""
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(6, box.height() // 2))
+
+
+def type_into(qtbot, field, text: str) -> None:
+    """Replace a field's text by typing, then press Return."""
+    field.setFocus()
+    field.selectAll()
+    qtbot.keyClick(field, Qt.Key.Key_Delete)
+    if text:
+        qtbot.keyClicks(field, text)
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+
+
+def pick(qtbot, combo, data) -> None:
+    """Choose an entry from a combo's popup with the keyboard (one activation, as a user makes)."""
+    i = combo.findData(data)
+    assert i >= 0, data
+    combo.setFocus()
+    combo.showPopup()
+    view = combo.view()
+    view.setCurrentIndex(combo.model().index(i, 0))
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert combo.currentIndex() == i
