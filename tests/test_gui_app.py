@@ -118,7 +118,11 @@ def test_a_file_that_is_not_a_library_gives_a_dialog_not_a_traceback(qtbot, tmp_
     w = MainWindow()
     qtbot.addWidget(w)
     seen = answer_modal(qtbot, "Quit")
-    assert w.open_path(bad) is False
+    op = w.open_path(bad)  # opened (and checked) on a worker; the answer comes back to a dialog
+    assert not op.done
+    with qtbot.waitSignal(op.finished, timeout=10000):
+        pass
+    assert op.opened is False
     assert "not a Casebook library" in seen["text"]
     buttons = {b.text() for b in seen["box"].buttons()}
     assert {"New library…", "Open another…"} <= buttons

@@ -7,6 +7,7 @@ needs them.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -46,11 +47,33 @@ def start(library_path: Path, explicit: bool):
     return window
 
 
+NO_DISPLAY = ("Casebook needs a display to open its window; the command line works without one: "
+              "casebook --help")
+EXIT_NO_DISPLAY = 2
+
+
+def has_display(environ=None, platform: str | None = None) -> bool:
+    """Whether Qt can open a window here. On Linux and the other X11/Wayland systems that needs
+    DISPLAY or WAYLAND_DISPLAY, unless QT_QPA_PLATFORM names a platform (offscreen, vnc, …);
+    Windows and macOS always have one."""
+    env = os.environ if environ is None else environ
+    platform = sys.platform if platform is None else platform
+    if platform.startswith(("win", "darwin")) or platform == "cygwin":
+        return True
+    return any(env.get(name) for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"))
+
+
 def run(library_path: Path, explicit: bool) -> int:
-    """Run the window on this library until it is closed; returns the exit code."""
+    """Run the window on this library until it is closed; returns the exit code. Without a display
+    it says so in one line and returns 2 (instead of Qt's abort when it finds no platform plugin)."""
+    if not has_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return EXIT_NO_DISPLAY
     app = create_application()
     window = start(library_path, explicit)
     code = app.exec()
+    if window.library is not None:  # the loop ended some other way (quit): close it properly
+        window.close()
     from .workers import wait_for_all
     wait_for_all()  # no worker outlives the window
     del window

@@ -67,6 +67,53 @@ def ask_library_problem(parent: QWidget | None, message: str, *, can_cancel: boo
     return None
 
 
+def local_time(when: dt.datetime) -> str:
+    """A backup's time for the user, in this computer's time zone: "Monday 3 June 2024, 10:42"."""
+    local = when.astimezone()
+    return f"{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}"
+
+
+def ask_damaged_library(parent: QWidget | None, library_path, problem: str, backup=None, backup_time=None, *,
+                        can_cancel: bool, backups_found: int = 0) -> str | None:
+    """A damaged library: say so plainly, name the newest good backup, offer to restore it.
+    Returns "restore", "open" or None (quit / cancel)."""
+    from pathlib import Path
+    path = Path(library_path)
+    box = QMessageBox(QMessageBox.Icon.Critical, "The library is damaged",
+                      f"<b>The library {_esc(path.name)} is damaged.</b> Casebook did not change it.",
+                      QMessageBox.StandardButton.NoButton, parent)
+    box.setObjectName("damaged_library")
+    if backup is not None:
+        when = local_time(backup_time) if backup_time is not None else "an unknown time"
+        info = (f"The newest good backup was made on {when}:\n{backup}\n\n"
+                "Restoring puts this backup in place of the library. Edits made after that time are not in "
+                f"it. The damaged file is kept beside it, unchanged, as {path.name}.before-restore-….")
+    elif backups_found:
+        info = (f"None of the {backups_found} backups of it passes the integrity check, so there is no "
+                "good backup to restore. Open another library, or ask your IT department to recover the file.")
+    else:
+        info = ("There is no backup of it. Open another library, or ask your IT department to recover the "
+                "file from the computer's own backups.")
+    box.setInformativeText(info)
+    box.setDetailedText(f"{path}\n\n{problem}")
+    restore = None
+    if backup is not None:
+        restore = box.addButton("Restore this backup", QMessageBox.ButtonRole.AcceptRole)
+        restore.setAccessibleName("Restore the newest good backup")
+    other = box.addButton("Open another library…", QMessageBox.ButtonRole.AcceptRole)
+    box.addButton("Cancel" if can_cancel else "Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore or other)
+    if parent is not None:
+        parent.last_damaged_dialog = box  # type: ignore[attr-defined]
+    box.exec()
+    clicked = box.clickedButton()
+    if restore is not None and clicked is restore:
+        return "restore"
+    if clicked is other:
+        return "open"
+    return None
+
+
 class ProblemsDialog(QDialog):
     """Every problem of an invalid case file, each with its JSON path, selectable and copyable."""
 

@@ -5,13 +5,16 @@ The window owns the open :class:`~desktop.store.library.Library` and one
 :class:`~desktop.gui.session.CaseSession` per case opened in it (so each case keeps its own undo
 history while the window is open). Sections are built on first view. Nothing heavy is imported at
 module level: the store, the sessions, the core and the report load after the first paint.
+
+Keeping the library safe: libraries open on a worker with the quick integrity check (a damaged one is
+never written to; the window offers its newest good backup); backups are made while editing and on
+close (:class:`~desktop.gui.lifecycle.BackupKeeper`); text still being typed is saved before the
+window closes or switches case or library (:func:`~desktop.gui.lifecycle.flush_pending_edits`).
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-import tempfile
 import traceback
 from collections import OrderedDict
 from pathlib import Path
@@ -114,6 +117,10 @@ class MainWindow(QMainWindow):
             self._unit_system = "conventional"
         self._paint_watch: QObject | None = None
         self.built = False
+        self.backups = None  # BackupKeeper of the open library
+        self._closed = False
+        self._close_backup_failed = False
+        self.last_open_op: BackgroundOp | None = None
         geo = self._settings().value("window/geometry")
         if geo is not None:
             self.restoreGeometry(geo)
@@ -162,8 +169,10 @@ class MainWindow(QMainWindow):
         cl.setSpacing(8)
         self.readonly_banner = Banner("readonly", closable=False)
         self.error_banner = Banner("error")
+        self.info_banner = Banner("info")
         cl.addWidget(self.readonly_banner)
         cl.addWidget(self.error_banner)
+        cl.addWidget(self.info_banner)
         self.case_header = QLabel("")
         self.case_header.setObjectName("case_header")
         self.case_header.setStyleSheet("#case_header { font-size: 13pt; font-weight: 600; }")
@@ -216,6 +225,14 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self.statusBar().addPermanentWidget(self.task_indicator)
+        self.backup_label = QLabel("")
+        self.backup_label.setObjectName("backup_status")
+        self.backup_label.setAccessibleName("Last backup of the library")
+        self.statusBar().addPermanentWidget(self.backup_label)
+        # the status bar keeps its height when a task's progress (a bar, a Cancel button) appears, so
+        # the case's sections are not laid out and painted again when an export starts or ends
+        self.statusBar().setMinimumHeight(max(self.statusBar().sizeHint().height(),
+                                              self.task_indicator.sizeHint().height() + 4))
         self.nav.setEnabled(False)
         self._set_editable(False)
 
@@ -254,6 +271,19 @@ class MainWindow(QMainWindow):
         self.act_export_json_deid = self._action(
             "JSON (&de-identified)…", lambda: self.export_json_dialog(deidentified=True), None, export,
             "Write the de-identified case as JSON")
+        from .exports import KINDS
+        self.export_actions: dict[str, QtGui.QAction] = {}
+        for key in ("fhir", "redcap", "labs_csv"):
+            kind = KINDS[key][0]
+            self.export_actions[key] = self._action(kind.menu_text, lambda k=key: self.export_dialog(k), None,
+                                                    export, kind.tip)
+        export.addSeparator()
+        kind = KINDS["docx"][0]
+        self.act_export_docx = self._action(kind.menu_text, lambda: self.export_dialog("docx"), None, export, kind.tip)
+        self.export_actions["docx"] = self.act_export_docx
+        for act in self.export_actions.values():
+            act.setToolTip(act.statusTip())
+        export.setToolTipsVisible(True)
         f.addSeparator()
         self.act_quit = self._action("&Quit", self.close, S.Quit, f)
         self.act_quit.setMenuRole(QtGui.QAction.MenuRole.QuitRole)
@@ -343,6 +373,7 @@ class MainWindow(QMainWindow):
         self.build()
         self._close_library()
         self.library = library
+        self._closed = False
         self.setWindowFilePath(str(library.path))
         if library.read_only:
             notice = (library.notice or f"{library.path} is open read-only").rstrip(". ")
@@ -350,6 +381,8 @@ class MainWindow(QMainWindow):
         else:
             self.readonly_banner.hide()
         self.error_banner.hide()
+        self.info_banner.hide()
+        self._start_backups(library)
         self._remember_library(library.path)
         self.case_list.set_editable(not library.read_only)
         self.refresh_case_list()
@@ -364,24 +397,97 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_actions()
 
-    def open_path(self, path: Path, *, create_missing: bool = False) -> bool:
-        """Open a library file, or explain why not and offer New / Open another. True when open."""
-        from ..store.library import LibraryError
-        try:
-            if create_missing:
-                from ..cli import open_or_create
-                lib = open_or_create(Path(path))
-            else:
-                from ..store.library import open_library
-                lib = open_library(Path(path))
-        except LibraryError as exc:
-            return self._library_problem(str(exc))
-        except OSError as exc:
-            return self._library_problem(f"{path} cannot be opened: {exc.strerror or exc}")
-        self.set_library(lib)
-        return True
+    def open_path(self, path: Path, *, create_missing: bool = False) -> "BackgroundOp":
+        """Open a library file on a worker, with the quick integrity check (about a second for a large
+        library, so the window stays responsive). When it is open the window shows it; when not, a
+        dialog says why and offers New / Open another — for a damaged library, its newest good
+        backup. Returns the op (also ``last_open_op``); once finished, ``op.opened`` is truthy when
+        the library (or another one the author chose instead) is being shown."""
+        from .workers import BackgroundOp
+        path = Path(path)
 
-    def _library_problem(self, message: str) -> bool:
+        def job(progress):
+            progress(None, text="checking the file")
+            return open_checked(path, create_missing=create_missing)
+
+        op = BackgroundOp(job, parent=self, label=f"Opening {path.name}")
+        op.opened = False
+
+        def done(lib):
+            if self._closed:  # the window closed meanwhile
+                lib.close()
+                return
+            self.set_library(lib)
+            op.opened = True
+
+        def failed(exc):
+            op.opened = self._open_failed(path, exc)
+
+        self.last_open_op = op
+        return op.on_success(done).on_failure(failed).run()
+
+    def _open_failed(self, path: Path, exc: BaseException):
+        from ..store.library import LibraryError
+        if isinstance(exc, LibraryDamaged):
+            return self._damaged_library(exc)
+        if isinstance(exc, LibraryError):
+            return self._library_problem(str(exc))
+        if isinstance(exc, OSError):
+            return self._library_problem(f"{path} cannot be opened: {exc.strerror or exc}")
+        from .workers import describe_error
+        return self._library_problem(describe_error(exc))
+
+    def _damaged_library(self, exc: "LibraryDamaged"):
+        from .dialogs import ask_damaged_library
+        choice = ask_damaged_library(self, exc.path, exc.problem, exc.backup, exc.backup_time,
+                                     can_cancel=self.library is not None, backups_found=exc.found)
+        if choice == "restore":
+            return self.restore_backup(exc.backup, exc.path, exc.backup_time)
+        if choice == "open":
+            return self.open_library_dialog()
+        if self.library is None:  # Quit: there is nothing to show
+            self.statusBar().showMessage("No library is open. Use File ▸ New library or Open library.")
+            QTimer.singleShot(0, self.close)
+        return False
+
+    def restore_backup(self, backup: Path, library_path: Path, when=None) -> "BackgroundOp":
+        """Put a backup in place of a (damaged) library on a worker — the current file is kept aside,
+        unchanged — then open the restored library."""
+        from .workers import BackgroundOp
+        backup, library_path = Path(backup), Path(library_path)
+
+        def job(progress):
+            from ..store.backup import restore
+            from ..store.library import open_library
+            progress(None, text="copying and checking the backup")
+            aside = restore(backup, library_path)
+            progress(None, text="opening the library")
+            return open_library(library_path, check=True), aside
+
+        def done(out):
+            lib, aside = out
+            if self._closed:  # the window closed meanwhile
+                lib.close()
+                return
+            self.set_library(lib)
+            from .dialogs import local_time
+            made = f"the backup of {local_time(when)}" if when is not None else f"the backup {backup.name}"
+            kept = f" The damaged file is kept, unchanged, as {aside}." if aside is not None else ""
+            self.info_banner.show_message(f"The library was restored from {made}. Edits made after that backup "
+                                          f"are not in it.{kept}", lead="Restored.")
+            self.statusBar().showMessage(f"Restored {library_path.name} from {backup.name}.", 15000)
+            op.opened = True
+
+        def failed(exc):
+            from .workers import describe_error
+            op.opened = self._library_problem(f"The backup could not be restored: {describe_error(exc)}")
+
+        op = BackgroundOp(job, parent=self, label="Restoring the backup")
+        op.opened = False
+        self.last_open_op = op
+        return op.on_success(done).on_failure(failed).run()
+
+    def _library_problem(self, message: str):
         from .dialogs import ask_library_problem
         choice = ask_library_problem(self, message, can_cancel=self.library is not None)
         if choice == "new":
@@ -414,7 +520,8 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Created {path}", 8000)
         return True
 
-    def open_library_dialog(self) -> bool:
+    def open_library_dialog(self):
+        """Choose a library file and open it (on a worker); False when the author cancelled."""
         start = str(self.library.path.parent) if self.library else str(Path.home())
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
             self, "Open library", start, "Casebook library (*.casebook);;All files (*)")
@@ -434,12 +541,17 @@ class MainWindow(QMainWindow):
                 self.removeEventFilter(self._paint_watch)
                 self._paint_watch = None
             self.build()
-            self.statusBar().showMessage(f"Opening {path}…")
-            ok = self.open_path(path, create_missing=create_missing)
-            self.statusBar().clearMessage()
-            if not ok and self.library is None:
-                self.statusBar().showMessage("No library is open. Use File ▸ New library or Open library.")
-            self.ready.emit()
+            message = f"Opening {path}…"
+            self.statusBar().showMessage(message)
+            op = self.open_path(path, create_missing=create_missing)
+
+            def opened():
+                if self.statusBar().currentMessage() == message:
+                    self.statusBar().clearMessage()
+                if self.library is None and not self.statusBar().currentMessage():
+                    self.statusBar().showMessage("No library is open. Use File ▸ New library or Open library.")
+                self.ready.emit()
+            op.finished.connect(opened)
 
         class _Watch(QObject):
             def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
@@ -451,7 +563,67 @@ class MainWindow(QMainWindow):
         self.installEventFilter(self._paint_watch)
         QTimer.singleShot(500, go)  # a window that is never painted (minimised) still opens it
 
+    def flush_edits(self) -> int:
+        """Save what is typed in the open case but not saved yet (before closing or switching)."""
+        if not self.built or self.session is None:
+            return 0
+        from .lifecycle import flush_pending_edits
+        try:
+            return flush_pending_edits(self.stack)
+        except Exception:  # saving what can be saved must never stop the window from closing
+            traceback.print_exc(file=sys.stderr)
+            return 0
+
+    def _start_backups(self, library: "Library") -> None:
+        from .lifecycle import BackupKeeper
+        self.backups = BackupKeeper(library, self)
+        self.backups.status_changed.connect(self._show_backup_status)
+        self.backups.failed.connect(self._backup_failed)
+        self._show_backup_status(self.backups.status_text())
+
+    def _show_backup_status(self, text: str) -> None:
+        self.backup_label.setText(text)
+        if self.backups is not None:
+            self.backup_label.setToolTip(
+                f"Backups are kept in {self.backups.folder()}: one after the first edit, then at most hourly "
+                "while you edit, and one when the library closes. Each is checked before it counts.")
+
+    def _backup_failed(self, message: str) -> None:
+        self.error_banner.show_message(message, lead="Backup not made:")
+        self.statusBar().showMessage(f"The backup could not be made: {message}", 15000)
+
+    def _closing_backup_now(self) -> None:
+        """The last backup of the library before it closes, on this thread (with a busy cursor)."""
+        keeper = self.backups
+        if keeper is None or self.library is None or self.library.read_only:
+            return
+        if keeper.busy:
+            keeper.op.wait(120_000)  # an hourly backup still running: its result first
+        if self._close_backup_failed or not keeper.due(closing=True):
+            return
+        QtWidgets.QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        self.statusBar().showMessage("Backing up the library before closing…")
+        self.statusBar().repaint()
+        try:
+            keeper.backup_now(closing=True)
+        except Exception as exc:  # closing must never be stopped by a failed backup
+            from .workers import describe_error
+            print(f"casebook: the backup at close could not be made: {describe_error(exc)}", file=sys.stderr)
+            if _event_loop_running() and self.isVisible():
+                QtWidgets.QMessageBox.warning(self, "Backup", f"The backup could not be made: "
+                                              f"{describe_error(exc)}\n\nEvery edit is saved in the library itself.")
+        finally:
+            QtWidgets.QApplication.restoreOverrideCursor()
+            self.statusBar().clearMessage()
+
     def _close_library(self) -> None:
+        if self.built:
+            self.flush_edits()
+        self._closing_backup_now()
+        if self.backups is not None:
+            self.backups.stop()
+            self.backups.deleteLater()
+            self.backups = None
         if self.built:
             self._drop_sessions()
         if self.library is not None:
@@ -478,6 +650,7 @@ class MainWindow(QMainWindow):
         """Show a case (None: no case). Its session is kept so its undo history survives switching."""
         if self.session is not None and case_id == self.session.case_id:
             return self.session
+        self.flush_edits()  # text typed in the case being left is saved first
         self._deactivate_session()
         if case_id is None or self.library is None:
             self.session = None
@@ -812,6 +985,7 @@ class MainWindow(QMainWindow):
         return dlg
 
     def export_pdf_dialog(self) -> None:
+        self.flush_edits()
         page = self.show_section("report")
         export = getattr(page, "export_pdf_dialog", None)
         if callable(export):
@@ -833,6 +1007,7 @@ class MainWindow(QMainWindow):
         runs on the worker first; hits the author has not confirmed stop it and are shown."""
         if self.session is None:
             return None
+        self.flush_edits()
         from .dialogs import NeedsReview, check_phi, review_phi_hits
         from .workers import BackgroundOp
         lib_path, case_id = self.library.path, self.session.case_id
@@ -848,8 +1023,8 @@ class MainWindow(QMainWindow):
             if deidentified:
                 progress(0.3, text="checking for identifiers")
                 check_phi(case, snapshot)
-                from ..privacy.deidentify import deidentify
-                case = deidentify(case)
+                from ..interop import prepare
+                case = prepare(case)  # the one de-identification step
             progress(0.6, text="writing")
             write_atomic(path, jsonio.dump_bytes(case))
             return path
@@ -867,6 +1042,23 @@ class MainWindow(QMainWindow):
             .on_failure(failed)
         self.last_export_op = op
         return op.run()
+
+    def export_dialog(self, kind: str) -> "BackgroundOp | None":
+        """File ▸ Export ▸ FHIR / REDCap / Labs CSV / Word: ask where, then :meth:`export_to`."""
+        if self.session is None:
+            return None
+        from .exports import ask_target
+        target = ask_target(self, kind)
+        if target is None:
+            return None
+        return self.export_to(kind, target)
+
+    def export_to(self, kind: str, target: Path) -> "BackgroundOp | None":
+        """A de-identified export of the open case (identifier scan, the one de-identification step,
+        the writer) on a worker; see :mod:`desktop.gui.exports`."""
+        from .exports import run_export
+        self.flush_edits()
+        return run_export(self, kind, Path(target))
 
     def go_to_field(self, field: str) -> bool:
         """Show the field a PHI hit names (``$.narrative.discussion``, ``$.labs[3].note``)."""
@@ -922,24 +1114,98 @@ class MainWindow(QMainWindow):
         self.act_duplicate_case.setEnabled(writable and has_case)
         self.act_delete_case.setEnabled(writable and has_case)
         self.act_audit.setEnabled(has_case)
-        for act in (self.act_export_pdf, self.act_export_json, self.act_export_json_deid):
+        for act in (self.act_export_pdf, self.act_export_json, self.act_export_json_deid,
+                    *self.export_actions.values()):
             act.setEnabled(has_case)
+        from .exports import DOCX_UNAVAILABLE, KINDS, docx_available
+        if not docx_available():
+            self.act_export_docx.setEnabled(False)
+            self.act_export_docx.setToolTip(DOCX_UNAVAILABLE)
+            self.act_export_docx.setStatusTip(DOCX_UNAVAILABLE)
+        else:
+            self.act_export_docx.setToolTip(KINDS["docx"][0].tip)
+            self.act_export_docx.setStatusTip(KINDS["docx"][0].tip)
         for act in self.section_actions.values():
             act.setEnabled(has_case)
         self.case_list.set_editable(writable)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt's name)
+        """Save what is being typed, make the last backup (on a worker while the event loop runs, so
+        the window shows its progress; else here, with a busy cursor), then close the library."""
         from .workers import wait_for_all
+        self.flush_edits()
+        keeper = self.backups
+        if keeper is not None and _event_loop_running() and not self._close_backup_failed:
+            if keeper.busy:  # a backup is being made: close when it is done
+                event.ignore()
+                if getattr(keeper.op, "close_when_done", False) is False:
+                    keeper.op.close_when_done = True
+                    keeper.op.finished.connect(self._close_after_backup)
+                return
+            if keeper.due(closing=True):
+                op = keeper.start(closing=True)
+                self.statusBar().showMessage("Backing up the library before closing…")
+                op.close_when_done = True
+                op.finished.connect(self._close_after_backup)
+                event.ignore()
+                return
         s = self._settings()
         s.setValue("window/geometry", self.saveGeometry())
         if self.built:
             s.setValue("window/splitter", self.splitter.saveState())
+        self._closed = True
         wait_for_all()
+        opening = self.last_open_op
+        if opening is not None and not opening.done:
+            opening.wait(30000)  # a library still being opened is closed at once, never left open
         self._close_library()
         super().closeEvent(event)
 
+    def _close_after_backup(self) -> None:
+        keeper = self.backups
+        if keeper is not None and keeper.last_error:
+            self._close_backup_failed = True  # told once; the window closes all the same
+            QtWidgets.QMessageBox.warning(self, "Backup", f"The backup before closing could not be made: "
+                                          f"{keeper.last_error}\n\nEvery edit is saved in the library itself.")
+        QTimer.singleShot(0, self.close)
+
 
 # --- helpers --------------------------------------------------------------------------------------------
+
+class LibraryDamaged(Exception):
+    """A library that failed its integrity check (or is no longer a library but has backups), with
+    the newest backup that passes the full check (None when there is none)."""
+
+    def __init__(self, problem: str, path: Path, backup: Path | None, backup_time, found: int):
+        super().__init__(problem)
+        self.problem, self.path, self.backup, self.backup_time, self.found = problem, path, backup, backup_time, found
+
+
+def open_checked(path: Path, *, create_missing: bool = False) -> "Library":
+    """For a worker: open a library with the quick integrity check (a missing default library is
+    created with the demo case). Raises :class:`LibraryDamaged` naming the newest good backup when
+    the file is damaged, else the store's :class:`~desktop.store.library.LibraryError`."""
+    from ..store.library import Damaged, NotALibrary, open_library
+    path = Path(path)
+    if create_missing and not path.exists():
+        from ..cli import open_or_create
+        return open_or_create(path)
+    try:
+        return open_library(path, check=True)
+    except (Damaged, NotALibrary) as exc:
+        from ..store.backup import list_backups, newest_good_backup
+        found = list_backups(path)
+        if isinstance(exc, NotALibrary) and not found:
+            raise  # some other file: nothing of it to restore
+        good = newest_good_backup(path)
+        raise LibraryDamaged(str(exc), path, good, dict(found).get(good) if good else None, len(found)) from None
+
+
+def _event_loop_running() -> bool:
+    """Whether an event loop runs on this thread (it will deliver a worker's result)."""
+    from PySide6.QtCore import QThread
+    return QThread.currentThread().loopLevel() > 0
+
 
 def lock_editing(root: QWidget) -> None:
     """A read-only library: make every editor of a section read-only. Widgets that only navigate can
@@ -997,16 +1263,8 @@ def field_to_ref(field: str, case=None) -> str:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write next to the target and rename, so a failed export never leaves half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    from .pdf_process import write_atomic as write
+    write(path, data)
 
 
 def _html(text: str) -> str:

@@ -15,6 +15,7 @@ progress call.
 """
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import threading
@@ -22,7 +23,7 @@ import traceback
 from pathlib import Path
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 from shiboken6 import isValid
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QWidget
 
@@ -117,6 +118,7 @@ class _Runnable(QRunnable):
         super().__init__()
         self.setAutoDelete(False)  # the op keeps it until the result is delivered
         self._fn, self._progress, self._bridge = fn, progress, bridge
+        self.returned = threading.Event()  # set once the function returned (its result is queued)
 
     def run(self) -> None:
         _lower_priority_once()
@@ -130,6 +132,8 @@ class _Runnable(QRunnable):
                 self._bridge.succeeded.emit(result)
         except RuntimeError:  # the application is shutting down: nobody is left to tell
             pass
+        finally:
+            self.returned.set()
 
 
 _running: set["BackgroundOp"] = set()  # keeps ops alive until their result is delivered
@@ -138,17 +142,30 @@ _running: set["BackgroundOp"] = set()  # keeps ops alive until their result is d
 # runs keeps the window's stalls short (measured in tests/benchmarks/bench_gui.py); export time
 # does not suffer measurably.
 WORKING_SWITCH_INTERVAL_S = 0.001
+# A worker allocates many objects (a case read, a document built), which sets off the cyclic
+# garbage collector; a full collection walks every object of the process — with the report
+# writer and a large library loaded, 80–200 ms holding the GIL, so the window stalls that long
+# (measured in tests/benchmarks/bench_gui.py). While work runs, automatic collections wait
+# (reference counting still frees everything that is not in a cycle); they resume when the last
+# op ends. (gc.freeze would do it too, but collecting Qt wrappers later than usual crashed PySide.)
 _idle_switch_interval: float | None = None
+_gc_was_enabled = True
 
 
 def _responsive(working: bool) -> None:
-    global _idle_switch_interval
+    global _idle_switch_interval, _gc_was_enabled
     if working and _idle_switch_interval is None:
         _idle_switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(_idle_switch_interval, WORKING_SWITCH_INTERVAL_S))
+        _gc_was_enabled = gc.isenabled()
+        gc.disable()
     elif not working and _idle_switch_interval is not None:
         sys.setswitchinterval(_idle_switch_interval)
         _idle_switch_interval = None
+        if _gc_was_enabled:
+            gc.enable()
+
+
 _pool: QThreadPool | None = None
 
 
@@ -231,6 +248,18 @@ class BackgroundOp(QObject):
     @property
     def cancelled(self) -> bool:
         return self._progress.cancelled
+
+    def wait(self, timeout_ms: int | None = None) -> bool:
+        """On the GUI thread: block until the function returned, then deliver its result now (the
+        ``on_*`` handlers run before this returns). For the moment the window closes, when no event
+        loop will run again to deliver it. True when the op is done."""
+        if self.done or self._runnable is None:
+            return self.done
+        if not self._runnable.returned.wait(None if timeout_ms is None else timeout_ms / 1000):
+            return False
+        QCoreApplication.sendPostedEvents(self, 0)  # the queued result (and progress) signals
+        QCoreApplication.sendPostedEvents(self._bridge, 0)
+        return self.done
 
     def _orphaned(self) -> bool:
         """The widget that asked is gone (its window closed): nobody to tell."""

@@ -1,0 +1,346 @@
+"""File ▸ Export driven through the menu: each de-identified export scans, de-identifies and writes on
+a worker; the files are read back. The PDF renders in a separate process (preview and export), with
+Cancel ending that process and a thread fallback when no process can start. Only QFileDialog's
+static methods are replaced (the native dialog cannot be driven in a test)."""
+from __future__ import annotations
+
+import copy
+import csv
+import importlib.util
+import io
+import json
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+
+from desktop.demo import load_demo
+from desktop.gui import main_window as mw
+from desktop.gui import pdf_process
+from desktop.gui.app import configure
+from desktop.gui.exports import DOCX_MODULE, docx_available
+from desktop.gui.main_window import MainWindow
+from desktop.interop import labs_csv, redcap
+from desktop.model import Consent, Identifiers, Media, RecordNumber
+from desktop.store.library import create_library, open_library
+
+needs_report = pytest.mark.skipif(importlib.util.find_spec("desktop.report.pdf") is None,
+                                  reason="desktop/report/pdf.py not written yet")
+
+
+@pytest.fixture(autouse=True)
+def isolated_settings(qapp, tmp_path):
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
+    configure(qapp)
+    mw._phi_confirmed.clear()
+
+
+@pytest.fixture(autouse=True)
+def no_unanswered_dialog(qapp):
+    """A modal dialog nobody answers would hang the run: after 15 s it is closed and the test fails
+    with its text instead."""
+    left: list[str] = []
+    since: dict[int, float] = {}
+
+    def look():
+        box = QApplication.activeModalWidget()
+        if box is None:
+            since.clear()
+            return
+        opened = since.setdefault(id(box), time.monotonic())
+        if time.monotonic() - opened > 15:
+            text = box.text() if isinstance(box, QMessageBox) else ""
+            left.append(f"{box.windowTitle()}: {text}")
+            box.reject()
+    timer = QTimer()
+    timer.setInterval(500)
+    timer.timeout.connect(look)
+    timer.start()
+    yield
+    timer.stop()
+    assert not left, f"a dialog was left unanswered: {left}"
+
+
+def photo() -> bytes:
+    img = Image.linear_gradient("L").resize((320, 240)).convert("RGB")
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
+
+
+@pytest.fixture
+def lib_path(tmp_path) -> Path:
+    path = tmp_path / "lib.casebook"
+    lib = create_library(path)
+    case = load_demo()
+    case.identifiers = Identifiers(given_names="Testgiven", family_name="Testfamily", record_numbers=[RecordNumber(system="MRN", value="99812")],
+                                   phone="555-010-4477")
+    cid = lib.add_case(case)
+    lib.save_media(cid, Media(id="photo-1", mime="image/jpeg", data=photo(), width_px=320, height_px=240,
+                              caption="Synthetic photograph of the ulcer"))
+    lib.close()
+    return path
+
+
+@pytest.fixture
+def window(qtbot, lib_path):
+    w = MainWindow(open_library(lib_path))
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    yield w
+    w.close()
+
+
+@pytest.fixture
+def out_dir(tmp_path) -> Path:
+    d = tmp_path / "exports"
+    d.mkdir()
+    return d
+
+
+def save_to(monkeypatch, path: Path):
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(path), ""))
+
+
+def finish(qtbot, window, op=None):
+    op = op or window.last_export_op
+    assert op is not None
+    if not op.done:
+        with qtbot.waitSignal(op.finished, timeout=30000):
+            pass
+    assert op.error is None, op.error
+    return op
+
+
+def no_identifiers(text: str) -> None:
+    for needle in ("Testgiven", "Testfamily", "99812", "555-010-4477"):
+        assert needle not in text
+
+
+# --- the menu ----------------------------------------------------------------------------------------------
+
+def test_the_export_menu_lists_every_format(window):
+    texts = [a.text().replace("&", "") for a in window.export_menu.actions() if not a.isSeparator()]
+    assert texts == ["PDF…", "JSON…", "JSON (de-identified)…", "FHIR document (de-identified)…",
+                     "REDCap dictionary + data (de-identified)…", "Labs CSV (de-identified)…",
+                     "Word manuscript (DOCX)…"]
+    for act in window.export_menu.actions():
+        if not act.isSeparator() and act is not window.act_export_docx:
+            assert act.isEnabled()
+    window.open_case(None)
+    assert not window.export_actions["fhir"].isEnabled()
+
+
+def test_word_export_is_offered_only_when_the_docx_writer_exists(qtbot, window, out_dir, monkeypatch):
+    act = window.act_export_docx
+    if not docx_available():
+        assert not act.isEnabled()
+        assert "not available" in act.toolTip().lower()
+        assert window.export_menu.toolTipsVisible()
+        return
+    assert act.isEnabled() and importlib.util.find_spec(DOCX_MODULE) is not None
+    window.session.save_single("consent", Consent(given_by="patient", date="2021-06-01", covers_images=True))
+    out = out_dir / "manuscript.docx"
+    save_to(monkeypatch, out)
+    act.trigger()
+    op = window.last_export_op
+    assert not op.done  # rendered in a separate process, fed by the worker
+    finish(qtbot, window, op)
+    with zipfile.ZipFile(out) as z:
+        xml = z.read("word/document.xml").decode("utf-8")
+        media = [n for n in z.namelist() if n.startswith("word/media/")]
+    assert "calciphylaxis" in xml.lower()
+    assert media  # the photograph went along
+    no_identifiers(xml)
+    assert str(out) in window.statusBar().currentMessage()
+    assert sorted(p.name for p in out_dir.iterdir()) == ["manuscript.docx"]
+    assert pdf_process.running_children() == []
+
+
+@pytest.mark.skipif(not docx_available(), reason="desktop/interop/docx.py not written yet")
+def test_word_export_without_consent_offers_a_draft(qtbot, window, out_dir, monkeypatch):
+    out = out_dir / "draft.docx"
+    save_to(monkeypatch, out)
+    seen = {}
+
+    def draft_instead():
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, draft_instead)
+            return
+        seen["text"] = box.text()
+        next(b for b in box.buttons() if b.text() == "Export a draft instead").click()
+    QTimer.singleShot(0, draft_instead)
+    window.act_export_docx.trigger()
+    qtbot.waitUntil(lambda: out.exists(), timeout=60000)
+    assert "consent" in seen["text"].lower() and "--draft" not in seen["text"]
+    with zipfile.ZipFile(out) as z:
+        headers = "".join(z.read(n).decode("utf-8") for n in z.namelist() if n.startswith("word/header"))
+    assert "DRAFT" in headers
+
+
+# --- de-identified exports -------------------------------------------------------------------------------
+
+def test_fhir_export_writes_a_deidentified_document_bundle(qtbot, window, out_dir, monkeypatch):
+    out = out_dir / "case-fhir.json"
+    save_to(monkeypatch, out)
+    window.export_actions["fhir"].trigger()
+    op = window.last_export_op
+    assert not op.done  # on the worker
+    finish(qtbot, window, op)
+    text = out.read_text(encoding="utf-8")
+    bundle = json.loads(text)
+    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "document"
+    kinds = {e["resource"]["resourceType"] for e in bundle["entry"]}
+    assert {"Composition", "Patient", "Observation"} <= kinds
+    assert "Media" in kinds  # the (non-identifying) photograph went along
+    no_identifiers(text)
+    assert str(out) in window.statusBar().currentMessage()
+    assert not [p for p in out_dir.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_redcap_export_writes_dictionary_and_data_into_a_folder(qtbot, window, out_dir, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(out_dir))
+    window.export_actions["redcap"].trigger()
+    finish(qtbot, window)
+    with open(out_dir / "data_dictionary.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == redcap.DICTIONARY_COLUMNS
+    assert rows[1][0] == "record_id"
+    with open(out_dir / "data.csv", encoding="utf-8", newline="") as fh:
+        data = list(csv.DictReader(fh))
+    assert list(data[0].keys()) == redcap.data_columns()
+    assert data[0]["record_id"] == window.session.case_id and data[0]["redcap_repeat_instrument"] == ""
+    assert any(r["redcap_repeat_instrument"] for r in data[1:])  # labs, lesions, ... as repeating rows
+    no_identifiers((out_dir / "data.csv").read_text(encoding="utf-8"))
+    assert "data_dictionary.csv and data.csv" in window.statusBar().currentMessage()
+
+
+def test_labs_csv_export_has_a_row_per_lab_and_no_calendar_dates(qtbot, window, out_dir, monkeypatch):
+    out = out_dir / "labs.csv"
+    save_to(monkeypatch, out)
+    window.export_actions["labs_csv"].trigger()
+    finish(qtbot, window)
+    with open(out, encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    case = window.session.case
+    assert len(rows) == len(case.labs) > 0
+    assert list(rows[0].keys()) == labs_csv.COLUMNS
+    assert {r["analyte"] for r in rows} == {lab.analyte for lab in case.labs}
+    for r in rows:
+        assert r["unit"]  # a value never goes without its unit
+        if r["day"]:
+            float(r["day"])  # days from day 0, not dates
+
+
+def test_a_deidentified_export_shows_the_scan_hits_first(qtbot, window, out_dir, monkeypatch):
+    narrative = copy.deepcopy(window.session.case.narrative)
+    narrative.discussion += " Questions: write to carer@example.org."
+    window.session.save_single("narrative", narrative)
+    out = out_dir / "labs.csv"
+    save_to(monkeypatch, out)
+    seen = {}
+
+    def cancel_then_look():
+        dlg = QApplication.activeModalWidget()
+        if dlg is None:
+            QTimer.singleShot(20, cancel_then_look)
+            return
+        seen["hits"] = [h.text for h in dlg.hits]
+        dlg.reject()
+    QTimer.singleShot(0, cancel_then_look)
+    window.export_actions["labs_csv"].trigger()
+    op = window.last_export_op
+    with qtbot.waitSignal(op.finished, timeout=30000):
+        pass
+    assert seen["hits"] == ["carer@example.org"]
+    assert not out.exists()  # nothing written before the author decided
+    assert "fix or confirm" in window.statusBar().currentMessage()
+
+    def confirm():
+        dlg = QApplication.activeModalWidget()
+        if dlg is None:
+            QTimer.singleShot(20, confirm)
+            return
+        dlg.set_confirmed(0)
+        dlg.continue_button.click()
+    QTimer.singleShot(0, confirm)
+    window.export_actions["labs_csv"].trigger()
+    qtbot.waitUntil(lambda: out.exists(), timeout=30000)
+
+
+def test_deidentified_json_through_the_menu(qtbot, window, out_dir, monkeypatch):
+    out = out_dir / "case.json"
+    save_to(monkeypatch, out)
+    window.act_export_json_deid.trigger()
+    finish(qtbot, window)
+    text = out.read_text(encoding="utf-8")
+    doc = json.loads(text)
+    assert doc["format"] and doc["title"] == window.session.case.title
+    no_identifiers(text)
+
+
+# --- the PDF in a separate process ---------------------------------------------------------------------------
+
+@needs_report
+def test_pdf_export_renders_in_a_separate_process(qtbot, window, out_dir, monkeypatch):
+    window.session.save_single("consent", Consent(given_by="patient", date="2021-06-01", covers_images=True))
+    out = out_dir / "report.pdf"
+    save_to(monkeypatch, out)
+    page = window.section("report")
+    with qtbot.waitSignal(page.exported, timeout=60000):
+        window.act_export_pdf.trigger()
+        assert not page.export_op.done
+    rendered = page.last_render
+    assert rendered.in_process and rendered.note == ""
+    from pypdf import PdfReader
+    reader = PdfReader(str(out))
+    assert len(reader.pages) == rendered.info.pages >= 3
+    text = "\n".join(p.extract_text() or "" for p in reader.pages)
+    assert "Testfamily" not in text
+    qtbot.waitUntil(lambda: page.op is None or page.op.done, timeout=60000)  # the preview renders too
+    assert pdf_process.running_children() == []  # every process collected
+    assert sorted(p.name for p in out_dir.iterdir()) == ["report.pdf"]
+
+
+@needs_report
+def test_preview_renders_in_a_separate_process(qtbot, window):
+    page = window.show_section("report")
+    page.draft.setChecked(True)
+    qtbot.waitUntil(lambda: page.last_render is not None and page.op is not None and page.op.done, timeout=60000)
+    assert page.last_render.in_process
+    assert page.preview_bytes.startswith(b"%PDF")
+
+
+@needs_report
+def test_cancel_ends_the_render_process_and_writes_nothing(qtbot, window, out_dir):
+    page = window.section("report")
+    out = out_dir / "cancelled.pdf"
+    op = page.export_pdf(out, draft=True)
+    qtbot.waitUntil(lambda: bool(pdf_process.running_children()), timeout=20000)
+    child = pdf_process.running_children()[0]
+    with qtbot.waitSignal(op.finished, timeout=20000):
+        window.task_indicator.cancel_button.click()  # as the author does
+    assert child.proc.returncode is not None  # the process is gone
+    assert pdf_process.running_children() == []
+    assert not out.exists() and list(out_dir.iterdir()) == []
+    assert "cancelled" in page.status.text().lower()
+
+
+@needs_report
+def test_without_a_process_the_report_renders_on_the_thread_and_says_so(qtbot, window, out_dir, monkeypatch, tmp_path):
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))
+    page = window.section("report")
+    out = out_dir / "fallback.pdf"
+    with qtbot.waitSignal(page.exported, timeout=60000):
+        page.export_pdf(out, draft=True)
+    assert out.read_bytes().startswith(b"%PDF")
+    assert not page.last_render.in_process
+    assert "rendered inside the window" in window.statusBar().currentMessage()
