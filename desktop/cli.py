@@ -148,18 +148,24 @@ def cmd_demo(args) -> int:
     return EXIT_OK
 
 
-def _export_case(args, case: Case, *, deidentified: bool) -> Case:
-    """Every exporter's way out: the PHI scan, then the one de-identification step."""
-    if not deidentified:
-        return case
-    from .privacy.deidentify import deidentify
+def _refuse_phi(args, case: Case) -> None:
+    """The free-text scan every de-identified export runs first: exit 3 listing each possible
+    identifier by field, unless --allow-phi-warnings."""
     from .privacy.phi import scan_case
     hits = scan_case(case)
     if hits and not args.allow_phi_warnings:
         lines = [f"  {h.field}: {h.kind}: {h.text!r}" for h in hits]
         raise CliError("possible identifiers in free text; fix them or pass --allow-phi-warnings:\n"
                        + "\n".join(lines), EXIT_INVALID)
-    return deidentify(case)
+
+
+def _export_case(args, case: Case, *, deidentified: bool) -> Case:
+    """Every exporter's way out: the PHI scan, then the one de-identification step."""
+    if not deidentified:
+        return case
+    from .interop import prepare
+    _refuse_phi(args, case)
+    return prepare(case)
 
 
 def _write_out(out: str | None, data: bytes) -> None:
@@ -202,15 +208,13 @@ def cmd_export_fhir(args) -> int:
 def cmd_export_docx(args) -> int:
     """The manuscript as a Word file: the PDF report's content, de-identified by write_docx itself
     after the PHI scan here (unless --identified)."""
-    from .interop.docx import ReportError, ReportRefused, write_docx
+    from .interop.docx import ReportError, write_docx
     case = load_case_arg(args, args.case)
     if not args.identified:
-        _export_case(args, case, deidentified=True)  # refuse early on PHI; write_docx de-identifies itself
+        _refuse_phi(args, case)  # write_docx de-identifies itself
     try:
         info = write_docx(case, Path(args.output), draft=args.draft, identified=args.identified)
-    except ReportRefused as exc:
-        raise CliError(str(exc), EXIT_INVALID) from None
-    except ReportError as exc:
+    except ReportError as exc:  # ReportRefused (no consent) included
         raise CliError(str(exc), EXIT_INVALID) from None
     print(f"wrote {args.output} ({info.figures} figure{'s' if info.figures != 1 else ''}, "
           f"{info.tables} table{'s' if info.tables != 1 else ''})")
@@ -246,16 +250,14 @@ def cmd_assess(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report.pdf import ReportError, ReportRefused, render_pdf
+    from .report.pdf import ReportError, render_pdf
     case = load_case_arg(args, args.case)
     if not args.identified:
-        _export_case(args, case, deidentified=True)  # refuse early on PHI; render_pdf de-identifies itself
+        _refuse_phi(args, case)  # render_pdf de-identifies itself
     try:
         info = render_pdf(case, Path(args.output), draft=args.draft, identified=args.identified,
                           include_assessment=not args.no_assessment)
-    except ReportRefused as exc:
-        raise CliError(str(exc), EXIT_INVALID) from None
-    except ReportError as exc:
+    except ReportError as exc:  # ReportRefused (no consent) included
         raise CliError(str(exc), EXIT_INVALID) from None
     print(f"wrote {args.output} ({info.pages} pages)")
     return EXIT_OK
