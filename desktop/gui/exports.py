@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from ..files import write_atomic
+
 if TYPE_CHECKING:
     from ..model import Case
     from .workers import BackgroundOp
@@ -45,14 +47,9 @@ class ExportKind:
     purpose: str = ""  # "the de-identified FHIR document", for the identifier dialog
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    from .pdf_process import write_atomic
-    write_atomic(path, data)
-
-
 def _fhir(case: "Case", target: Path) -> list[Path]:
     from ..interop.fhir import write_bundle
-    _write_atomic(target, write_bundle(case).encode("utf-8"))
+    write_atomic(target, write_bundle(case).encode("utf-8"))
     return [target]
 
 
@@ -62,13 +59,13 @@ def _redcap(case: "Case", target: Path) -> list[Path]:
     files = [(target / "data_dictionary.csv", redcap.write_dictionary()),
              (target / "data.csv", redcap.write_data([case]))]
     for path, text in files:
-        _write_atomic(path, text.encode("utf-8"))
+        write_atomic(path, text.encode("utf-8"))
     return [p for p, _ in files]
 
 
 def _labs_csv(case: "Case", target: Path) -> list[Path]:
     from ..interop.labs_csv import write_labs_csv
-    _write_atomic(target, write_labs_csv([case]).encode("utf-8"))
+    write_atomic(target, write_labs_csv([case]).encode("utf-8"))
     return [target]
 
 

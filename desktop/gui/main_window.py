@@ -26,6 +26,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 # first use, which costs start-up time; everything else is reached through QtWidgets/QtGui.
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QWidget
 
+from ..files import write_atomic
 from . import sections as section_registry
 
 if TYPE_CHECKING:
@@ -1259,12 +1260,6 @@ def field_to_ref(field: str, case=None) -> str:
     if refs:
         return "/".join(refs)
     return ".".join(names) or path
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write next to the target and rename, so a failed export never leaves half a file."""
-    from .pdf_process import write_atomic as write
-    write(path, data)
 
 
 def _html(text: str) -> str:

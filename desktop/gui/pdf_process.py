@@ -45,6 +45,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
+from desktop.files import write_atomic
+
 MODULE = "desktop.gui.pdf_process"
 CHILD_NICE = 10  # the child yields the CPU to the window (Linux/macOS)
 _FRAME = struct.Struct("!cQ")  # kind (one byte), length of the payload
@@ -299,20 +301,6 @@ def _raise_child_error(payload: bytes) -> None:
     if kind == "invalid":
         raise RenderFailed(f"The case could not be read for the report: {message}")
     raise RenderFailed(f"The report could not be made ({message}). Nothing was written.")
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write next to the target and rename, so a failed export never leaves half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _no_progress(*_a, **_k) -> None:

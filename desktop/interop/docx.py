@@ -22,9 +22,7 @@ repeats on every page, so a journal's template restyles the whole manuscript cle
 from __future__ import annotations
 
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Sequence
@@ -46,6 +44,7 @@ from ..report.build import DRAFT_MARK, IDENTIFIED_MARK, build, image_warnings
 from ..report.errors import ReportError, ReportRefused  # noqa: F401  (raised from here: callers catch them)
 from ..report.styles import MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T, PAGE, TEXT_W
 from ..report.text import plain
+from ..files import write_atomic
 from . import prepare
 
 __all__ = ["write_docx", "DocxInfo", "ReportError", "ReportRefused", "DRAFT_MARK", "IDENTIFIED_MARK"]
@@ -101,7 +100,7 @@ def write_docx(case: Case, out: Path | str | BinaryIO, *, include_assessment: bo
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     ctx = built.ctx
-    _write(out, buf.getvalue())
+    write_atomic(out, buf.getvalue())
     if report:
         report(1.0)
     return DocxInfo(figures=ctx.fig_no, tables=writer.tables,
@@ -390,18 +389,3 @@ def _field(p, instr: str, result: str, bold: bool = False) -> None:
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     run(end)
-
-
-def _write(out: Path | str | BinaryIO, data: bytes) -> None:
-    if isinstance(out, (str, os.PathLike)):
-        path = Path(out)
-        fd, tmp = tempfile.mkstemp(prefix=".manuscript-", suffix=".docx", dir=path.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    else:
-        out.write(data)

@@ -16,8 +16,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import io
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -29,6 +27,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from ..model import Case
+from ..files import write_atomic
 from . import fonts, photos
 from .build import DRAFT_MARK, IDENTIFIED_MARK, REFUSED, build, image_warnings, refuse_without_consent
 from .errors import ReportError, ReportRefused
@@ -287,22 +286,7 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
     if gw:
         warnings.append(gw)
     data = buf.getvalue()
-    _write(out, data)
+    write_atomic(out, data)
     if report:
         report(1.0)
     return ReportInfo(pages=n_pages, figures=ctx.fig_no, warnings=warnings)
-
-
-def _write(out: Path | str | BinaryIO, data: bytes) -> None:
-    if isinstance(out, (str, os.PathLike)):
-        path = Path(out)
-        fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf", dir=path.parent or ".")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-    else:
-        out.write(data)
