@@ -17,46 +17,23 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from desktop import jsonio
 from desktop.demo import load_demo
-from desktop.gui import main_window as mw
 from desktop.gui import sections
-from desktop.gui.app import configure, start
+from desktop.gui.app import start
 from desktop.gui.assessment_panel import load_assess
 from desktop.gui.dialogs import PhiHitsDialog, ProblemsDialog
 from desktop.gui.main_window import MainWindow
 from desktop.gui.workers import BackgroundOp, Cancelled
 from desktop.model import Consent
-from desktop.store.library import create_library, open_library
+from desktop.store.library import open_library
+
+from window_fixtures import demo_library, isolated_settings, window  # noqa: F401  (fixtures)
 
 DEMO_TITLE = load_demo().title
 
 
-@pytest.fixture(autouse=True)
-def isolated_settings(qapp, tmp_path):
-    """QSettings in tmp_path: the tests never touch the user's settings."""
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    configure(qapp)
-    mw._phi_confirmed.clear()
-    yield
-
-
 @pytest.fixture
 def lib_path(tmp_path) -> Path:
-    path = tmp_path / "lib.casebook"
-    lib = create_library(path)
-    lib.add_case(load_demo())
-    lib.close()
-    return path
-
-
-@pytest.fixture
-def window(qtbot, lib_path):
-    w = MainWindow(open_library(lib_path))
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    yield w
-    w.close()
+    return demo_library(tmp_path)
 
 
 def reread(path: Path):

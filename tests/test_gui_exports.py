@@ -10,61 +10,26 @@ import importlib.util
 import io
 import json
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 import pytest
 from PIL import Image
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from desktop.demo import load_demo
-from desktop.gui import main_window as mw
 from desktop.gui import pdf_process
-from desktop.gui.app import configure
+
 from desktop.gui.exports import DOCX_MODULE, docx_available
-from desktop.gui.main_window import MainWindow
 from desktop.interop import labs_csv, redcap
 from desktop.model import Consent, Identifiers, Media, RecordNumber
-from desktop.store.library import create_library, open_library
+from desktop.store.library import create_library
+
+from window_fixtures import isolated_settings, no_unanswered_dialog, window  # noqa: F401  (fixtures)
 
 needs_report = pytest.mark.skipif(importlib.util.find_spec("desktop.report.pdf") is None,
                                   reason="desktop/report/pdf.py not written yet")
-
-
-@pytest.fixture(autouse=True)
-def isolated_settings(qapp, tmp_path):
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    configure(qapp)
-    mw._phi_confirmed.clear()
-
-
-@pytest.fixture(autouse=True)
-def no_unanswered_dialog(qapp):
-    """A modal dialog nobody answers would hang the run: after 15 s it is closed and the test fails
-    with its text instead."""
-    left: list[str] = []
-    since: dict[int, float] = {}
-
-    def look():
-        box = QApplication.activeModalWidget()
-        if box is None:
-            since.clear()
-            return
-        opened = since.setdefault(id(box), time.monotonic())
-        if time.monotonic() - opened > 15:
-            text = box.text() if isinstance(box, QMessageBox) else ""
-            left.append(f"{box.windowTitle()}: {text}")
-            box.reject()
-    timer = QTimer()
-    timer.setInterval(500)
-    timer.timeout.connect(look)
-    timer.start()
-    yield
-    timer.stop()
-    assert not left, f"a dialog was left unanswered: {left}"
 
 
 def photo() -> bytes:
@@ -86,16 +51,6 @@ def lib_path(tmp_path) -> Path:
                               caption="Synthetic photograph of the ulcer"))
     lib.close()
     return path
-
-
-@pytest.fixture
-def window(qtbot, lib_path):
-    w = MainWindow(open_library(lib_path))
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    yield w
-    w.close()
 
 
 @pytest.fixture

@@ -9,76 +9,28 @@ import random
 import stat
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.demo import load_demo
-from desktop.gui import main_window as mw
-from desktop.gui.app import NO_DISPLAY, configure, has_display, start
+from desktop.gui.app import NO_DISPLAY, has_display, start
 from desktop.gui.lifecycle import backup_label, flush_pending_edits
 from desktop.gui.main_window import MainWindow
 from desktop.store import backup as B
 from desktop.store import integrity
-from desktop.store.library import create_library, open_library
+from desktop.store.library import open_library
+
+from window_fixtures import demo_library, isolated_settings, no_unanswered_dialog, window  # noqa: F401  (fixtures)
 
 DEMO_TITLE = load_demo().title
 
 
-@pytest.fixture(autouse=True)
-def isolated_settings(qapp, tmp_path):
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    configure(qapp)
-    mw._phi_confirmed.clear()
-
-
-@pytest.fixture(autouse=True)
-def no_unanswered_dialog(qapp):
-    """A modal dialog nobody answers would hang the run: after 15 s it is closed and the test fails
-    with its text instead."""
-    left: list[str] = []
-    since: dict[int, float] = {}
-
-    def look():
-        box = QApplication.activeModalWidget()
-        if box is None:
-            since.clear()
-            return
-        opened = since.setdefault(id(box), time.monotonic())
-        if time.monotonic() - opened > 15:
-            text = box.text() if isinstance(box, QMessageBox) else ""
-            left.append(f"{box.windowTitle()}: {text}")
-            box.reject()
-    timer = QTimer()
-    timer.setInterval(500)
-    timer.timeout.connect(look)
-    timer.start()
-    yield
-    timer.stop()
-    assert not left, f"a dialog was left unanswered: {left}"
-
-
 @pytest.fixture
 def lib_path(tmp_path) -> Path:
-    path = tmp_path / "lib.casebook"
-    lib = create_library(path)
-    lib.add_case(load_demo())
-    lib.close()
-    return path
-
-
-@pytest.fixture
-def window(qtbot, lib_path):
-    w = MainWindow(open_library(lib_path))
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    yield w
-    w.close()
+    return demo_library(tmp_path)
 
 
 def click_in_next_modal(button_text: str, seen: dict):

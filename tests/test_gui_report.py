@@ -6,26 +6,18 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
 
 from desktop.demo import load_demo
-from desktop.gui import main_window as mw
-from desktop.gui.app import configure
 from desktop.gui.main_window import MainWindow
 from desktop.model import Consent
 from desktop.store.library import create_library, open_library
 
+from window_fixtures import isolated_settings  # noqa: F401  (fixtures)
+
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("desktop.report.pdf") is None,
                                 reason="desktop/report/pdf.py not written yet")
-
-
-@pytest.fixture(autouse=True)
-def isolated_settings(qapp, tmp_path):
-    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
-    configure(qapp)
-    mw._phi_confirmed.clear()
 
 
 @pytest.fixture
