@@ -252,16 +252,19 @@ class Context:
         return kg, Evidence("Weight", L.format_number(v.value), v.unit, describe(p),
                             None if p is None else round(p.day, 4), f"vitals/{v.id}")
 
+    def _given_evidence(self, what: str, label: str, name: str, dose: float | None, dose_unit: str,
+                        start, ref: str) -> Evidence:
+        """Evidence for something given to the patient: its name with dose and unit, and its start."""
+        value, unit = name or label, ""
+        if dose is not None:
+            value, unit = f"{value} {L.format_number(dose)}", dose_unit
+        p = self.place(start)
+        return Evidence(f"{what}, {label}", value, unit, "started " + describe(p) if p else "start not recorded",
+                        None if p is None else round(p.day, 4), ref)
+
     def med_evidence(self, m: Medication) -> Evidence:
         label = lower_first(catalogue.medication_classes().get(m.drug_class, m.drug_class))
-        value = m.name or label
-        unit = ""
-        if m.dose is not None:
-            value = f"{value} {L.format_number(m.dose)}"
-            unit = m.dose_unit
-        p = self.place(m.start)
-        return Evidence(f"Medication, {label}", value, unit, "started " + describe(p) if p else "start not recorded",
-                        None if p is None else round(p.day, 4), f"medications/{m.id}")
+        return self._given_evidence("Medication", label, m.name, m.dose, m.dose_unit, m.start, f"medications/{m.id}")
 
     def med_text(self, m: Medication) -> str:
         text = m.name or catalogue.medication_classes().get(m.drug_class, m.drug_class)
@@ -277,14 +280,7 @@ class Context:
 
     def treatment_evidence(self, t: Treatment) -> Evidence:
         label = lower_first(catalogue.treatment_classes().get(t.treatment_class, t.treatment_class))
-        value = t.agent or label
-        unit = ""
-        if t.dose is not None:
-            value = f"{value} {L.format_number(t.dose)}"
-            unit = t.dose_unit
-        p = self.place(t.start)
-        return Evidence(f"Treatment, {label}", value, unit, "started " + describe(p) if p else "start not recorded",
-                        None if p is None else round(p.day, 4), f"treatments/{t.id}")
+        return self._given_evidence("Treatment", label, t.agent, t.dose, t.dose_unit, t.start, f"treatments/{t.id}")
 
     def treatment_text(self, t: Treatment) -> str:
         text = t.agent or catalogue.treatment_classes().get(t.treatment_class, t.treatment_class)
