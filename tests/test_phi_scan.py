@@ -3,6 +3,7 @@ clinical numbers left alone, the generic walk over every free-text field, confir
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 from pathlib import Path
 
@@ -305,3 +306,68 @@ def test_hostile_text_scans_without_crash(text):
     for h in hits:
         assert 0 <= h.start < h.end
     assert isinstance(scan_text(text, IDS), list)
+
+
+# --- the shortcuts: pattern gates and de-identification's narrower scan ----------------------------
+
+def _all_texts() -> list[str]:
+    corpus = _load_corpus()
+    texts = [t["text"] for doc in corpus["documents"] for t in doc["texts"]] + list(corpus["clean"])
+    return texts + HOSTILE + [
+        "seen on ſeptember 3, 2021 and in MAY 2020; call 555 0142 or (503)555-0142; jo [AT] x [dot] org",
+        "ab::1 and fe80::1ff:fe23:4567:890a; www.EXAMPLE.org; FTP://host/x; 2021.03.04; 20210304",
+        "in May; since March; 3rd of Sept. '21; 12/2019; 1-2-21; XXX-XX-1234; SSN 078051120",
+    ]
+
+
+def _gate_cases():
+    from desktop.privacy import phi
+    return [pytest.param(i, id=f"{i}-{p.kind}") for i, p in enumerate(phi._P) if p.needs]
+
+
+@pytest.mark.parametrize("index", _gate_cases())
+def test_each_pattern_gate_is_a_necessary_condition(index):
+    """A pattern is skipped over a text that lacks what it ``needs``: that must never skip a match."""
+    from desktop.privacy import phi
+    p = phi._P[index]
+    matched = 0
+    for text in _all_texts():
+        if p.regex.search(text):
+            matched += 1
+            missing = [f for f in p.needs if not phi._FEATURES[f](text)]
+            assert not missing, f"pattern {index} ({p.kind}) matches {text[:80]!r} but gate {missing} says no"
+    assert matched, f"pattern {index} ({p.kind}) never matched a test text: its gate is not exercised"
+
+
+def test_gates_skip_patterns_without_losing_hits(monkeypatch):
+    """The gated scan finds exactly what running every pattern over every text finds."""
+    from desktop.privacy import phi
+    texts = _all_texts()
+    gated = [phi._generic(text, False) for text in texts]
+    monkeypatch.setattr(phi, "_P", [dataclasses.replace(p, needs="") for p in phi._P])
+    for text, hits in zip(texts, gated):
+        assert hits == phi._generic(text, False), text[:80]
+
+
+def test_redaction_removes_at_least_what_the_full_scan_would():
+    """deidentify's narrower scan (only the kinds always replaced, unless the text holds the case's
+    own values) removes every span the full scan would have it remove."""
+    from desktop.privacy import phi
+    from desktop.privacy.deidentify import _ALWAYS_REPLACE
+    corpus = _load_corpus()
+    checked = 0
+    for doc in corpus["documents"]:
+        needles = phi.needles_for(from_plain(Identifiers, doc["identifiers"]), doc["dates"])
+        for t in doc["texts"] + [{"text": x} for x in corpus["clean"][:20]]:
+            text = t["text"]
+            want = [(s, e) for k, s, e, own in phi._scan(text, needles) if own or k in _ALWAYS_REPLACE]
+            got = phi.redaction_spans(text, needles, _ALWAYS_REPLACE)
+            for s, e in want:
+                assert any(gs <= s and e <= ge for gs, ge in got), (text, text[s:e], got)
+            checked += len(want)
+    assert checked > 500
+    # with no identifiers recorded: dates, phones, e-mail, SSN and IP still go; names and towns stay
+    text = "Seen 03/07/2021 by Mr. Quenneville of Brackenfield, call 503-555-0142, mail a@b.org, IP 10.0.0.1"
+    spans = phi.redaction_spans(text, None, _ALWAYS_REPLACE)
+    removed = [text[s:e] for s, e in spans]
+    assert removed == ["03/07/2021", "503-555-0142", "a@b.org", "10.0.0.1"]

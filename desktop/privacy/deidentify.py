@@ -46,7 +46,7 @@ def _date(text: str | None) -> dt.date | None:
 
 
 def _redact(text: str, needles: phi.Needles) -> str:
-    spans = [(s, e) for kind, s, e, own in phi._scan(text, needles) if own or kind in _ALWAYS_REPLACE]
+    spans = phi.redaction_spans(text, needles, _ALWAYS_REPLACE)
     if not spans:
         return text
     parts, pos = [], 0

@@ -35,7 +35,7 @@ import typing
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Iterable, Iterator, get_args, get_origin
+from typing import Any, Callable, Iterable, Iterator, get_args, get_origin
 
 from ..codec import fields_of, hints, to_plain
 from ..model import Author, Case, Identifiers, When
@@ -470,6 +470,42 @@ class _Pat:
     group: str | int = 0
     check: Any = None  # (match, text) -> kind | None
     citation: bool = False  # also looked for in references and provenance
+    # What the text must contain for the regex to match at all (see _FEATURES): a pattern is not run
+    # over a text that lacks one. Each is a necessary condition read off the regex, and a test checks
+    # it on the corpus; it only saves time (most fields hold no digit, no month, no "@").
+    needs: str = ""
+
+    # the kinds a hit of this pattern can be named: a phone number's check may call it a fax
+    kinds: frozenset[str] = dataclasses.field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kinds", frozenset({self.kind, "fax"} if self.kind == "phone" else {self.kind}))
+
+
+_FULL_MONTHS = ("January", "February", "April", "June", "July", "August", "September", "October", "November",
+                "December")
+_MONTH_STEMS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+def _has_month(text: str) -> bool:
+    """A month's first three letters in any case: every spelling _MON matches holds one. casefold,
+    not lower, so that "ſ" counts as "s" as it does for the patterns' (?i)."""
+    folded = text.casefold()
+    return any(m in folded for m in _MONTH_STEMS)
+
+
+# The cheap tests behind _Pat.needs, each one pass over the text.
+_FEATURES: dict[str, Callable[[str], bool]] = {
+    "d": re.compile(r"\d").search,  # a digit (any script, as \d in the patterns)
+    "m": _has_month,
+    "M": lambda t: "May" in t or "March" in t,
+    "F": lambda t: any(m in t for m in _FULL_MONTHS),
+    "a": re.compile(r"(?i)[\[(]\s*at\s*[\])]").search,  # an e-mail address written "name [at] host"
+    "7": re.compile(r"\d{3}[\s.\-]?\d{4}").search,  # the last seven digits of a phone number
+    "@": lambda t: "@" in t,
+    ":": lambda t: ":" in t,
+    "w": re.compile(r"(?i)www\.").search,
+}
 
 
 def _valid_dmy(m: re.Match, text: str) -> str | None:
@@ -555,57 +591,57 @@ _CODE_VALUE = r"(?P<v>(?=[A-Za-z\-/.]*\s?\d)[A-Za-z0-9](?:[A-Za-z0-9]|[\-/.](?=[
 
 _P: list[_Pat] = [
     # --- dates
-    _Pat("date", re.compile(r"(?<![\w.])(?:1[89]|20)\d{2}(?P<s>[\-/.:])(?:0?[1-9]|1[0-2])(?P=s)" + _DAY + r"(?!\d|[.,]\d)"), 2),
-    _Pat("date", re.compile(r"(?<![\w.,/\-])(?P<a>\d{1,2})(?P<s>[/.\-])(?P<b>\d{1,2})(?P=s)(?:\d{4}|\d{2})(?!\d|[.,/\-]\d)"), 2, check=_valid_dmy),
-    _Pat("date", re.compile(r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"), 2),
+    _Pat("date", re.compile(r"(?<![\w.])(?:1[89]|20)\d{2}(?P<s>[\-/.:])(?:0?[1-9]|1[0-2])(?P=s)" + _DAY + r"(?!\d|[.,]\d)"), 2, needs="d"),
+    _Pat("date", re.compile(r"(?<![\w.,/\-])(?P<a>\d{1,2})(?P<s>[/.\-])(?P<b>\d{1,2})(?P=s)(?:\d{4}|\d{2})(?!\d|[.,/\-]\d)"), 2, check=_valid_dmy, needs="d"),
+    _Pat("date", re.compile(r"(?<!\d)(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?!\d)"), 2, needs="d"),
     _Pat("date", re.compile(r"(?<![\w.])" + _DAY + r"(?:st|nd|rd|th)?(?:\s+of\s+|[\s\-/]{1,3}|\.)?" + _MON
-                            + r"(?![a-z])(?:[\s\-./,]*(?:\d{4}|'\d{2})(?!\d))?"), 2),
+                            + r"(?![a-z])(?:[\s\-./,]*(?:\d{4}|'\d{2})(?!\d))?"), 2, needs="dm"),
     _Pat("date", re.compile(r"(?<![A-Za-z])" + _MON + r"(?![a-z])[\s.,]*(?:the\s+)?" + _DAY
-                            + r"(?:st|nd|rd|th)?(?![\d:])(?:,?\s*(?:\d{4}|'\d{2})(?!\d))?"), 2),
-    _Pat("date", re.compile(r"(?<![A-Za-z])" + _MON + r"(?![a-z])[\s.,]*(?:of\s+)?(?:(?:1[89]|20)\d{2}|'\d{2})(?!\d)"), 2),
-    _Pat("date", re.compile(r"(?<![\w.,/\-])(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}(?![\d/])"), 2),
+                            + r"(?:st|nd|rd|th)?(?![\d:])(?:,?\s*(?:\d{4}|'\d{2})(?!\d))?"), 2, needs="dm"),
+    _Pat("date", re.compile(r"(?<![A-Za-z])" + _MON + r"(?![a-z])[\s.,]*(?:of\s+)?(?:(?:1[89]|20)\d{2}|'\d{2})(?!\d)"), 2, needs="dm"),
+    _Pat("date", re.compile(r"(?<![\w.,/\-])(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}(?![\d/])"), 2, needs="d"),
     # a month alone is a date element too (Safe Harbor keeps only the year); "May" and "March" only after
     # a word that makes them a month, since both are also ordinary words
-    _Pat("date", re.compile(r"(?<![\w\-])(?:January|February|April|June|July|August|September|October|November|December)(?![\w\-])"), 3),
-    _Pat("date", re.compile(r"(?i:\b(?:in|of|since|until|till|by|during|from|early|late|mid|end\s+of|last|next|this)[\s\-]+)(?P<v>May|March)\b"), 3, group="v"),
+    _Pat("date", re.compile(r"(?<![\w\-])(?:January|February|April|June|July|August|September|October|November|December)(?![\w\-])"), 3, needs="F"),
+    _Pat("date", re.compile(r"(?i:\b(?:in|of|since|until|till|by|during|from|early|late|mid|end\s+of|last|next|this)[\s\-]+)(?P<v>May|March)\b"), 3, group="v", needs="M"),
     # --- contact
-    _Pat("email", re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"), 1, citation=True),
-    _Pat("email", re.compile(r"(?i)(?<![\w.\-])[\w.\-]+\s*[\[(]\s*at\s*[\])]\s*[\w\-]+(?:\s*[\[(]\s*dot\s*[\])]\s*[\w\-]+)+"), 1, citation=True),
-    _Pat("url", re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>\"'\]\)]+"), 2, check=_url_ok),
-    _Pat("url", re.compile(r"(?i)(?<![\w.@/\-])www\.[^\s<>\"'\]\)]+"), 2, check=_url_ok),
+    _Pat("email", re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"), 1, citation=True, needs="@"),
+    _Pat("email", re.compile(r"(?i)(?<![\w.\-])[\w.\-]+\s*[\[(]\s*at\s*[\])]\s*[\w\-]+(?:\s*[\[(]\s*dot\s*[\])]\s*[\w\-]+)+"), 1, citation=True, needs="a"),
+    _Pat("url", re.compile(r"(?i)\b(?:https?|ftp)://[^\s<>\"'\]\)]+"), 2, check=_url_ok, needs=":"),
+    _Pat("url", re.compile(r"(?i)(?<![\w.@/\-])www\.[^\s<>\"'\]\)]+"), 2, check=_url_ok, needs="w"),
     _Pat("url", re.compile(r"(?i)(?<![\w.@/\-])(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+"
                            r"(?:com|org|net|edu|gov|info|biz|io|me|us|uk|ca|au|de|fr|nl|health|care|co)"
                            r"(?![\w\-@]|\.[a-z])(?:/[^\s<>\"'\]\)]*)?"), 3, check=_url_ok),
-    _Pat("ip", re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)"), 1, citation=True),
-    _Pat("ip", re.compile(r"(?i)(?<![\w:])(?:[0-9a-f]{1,4})?(?::[0-9a-f]{0,4}){2,7}(?![\w:])"), 1, check=_valid_ipv6, citation=True),
-    _Pat("ssn", re.compile(r"(?<![\w\-])(?!000|666)\d{3}(?P<s>[\- ])(?!00)\d{2}(?P=s)(?!0000)\d{4}(?![\w]|-\d)"), 1, citation=True),
+    _Pat("ip", re.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w]|\.\d)"), 1, citation=True, needs="d"),
+    _Pat("ip", re.compile(r"(?i)(?<![\w:])(?:[0-9a-f]{1,4})?(?::[0-9a-f]{0,4}){2,7}(?![\w:])"), 1, check=_valid_ipv6, citation=True, needs=":"),
+    _Pat("ssn", re.compile(r"(?<![\w\-])(?!000|666)\d{3}(?P<s>[\- ])(?!00)\d{2}(?P=s)(?!0000)\d{4}(?![\w]|-\d)"), 1, citation=True, needs="d"),
     _Pat("ssn", re.compile(r"(?i)\b(?:ssn|ss#|soc\.?\s*sec\.?|social[\s-]+security)(?:\s+(?:no\.?|number|#))?\s*(?:is|was)?\s*[:#]?\s*"
-                           r"(?P<v>\d{3}[\s.\-]?\d{2}[\s.\-]?\d{4})(?!\d)"), 0, group="v", check=_ssn_ok, citation=True),
-    _Pat("ssn", re.compile(r"(?i)(?<![\w\-])[x*]{3}-[x*]{2}-\d{4}(?!\d)"), 1, citation=True),
+                           r"(?P<v>\d{3}[\s.\-]?\d{2}[\s.\-]?\d{4})(?!\d)"), 0, group="v", check=_ssn_ok, citation=True, needs="d"),
+    _Pat("ssn", re.compile(r"(?i)(?<![\w\-])[x*]{3}-[x*]{2}-\d{4}(?!\d)"), 1, citation=True, needs="d"),
     _Pat("phone", re.compile(r"(?<![\w+])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.\-])\d{3}[\s.\-]?\d{4}"
-                             r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?!\d|[.,]\d)"), 3, check=_phone_or_fax),
-    _Pat("phone", re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.\-]?\(?\d{1,4}\)?){2,5}(?!\d|[.,]\d)"), 3, check=_phone_or_fax),
-    _Pat("phone", re.compile(r"(?<![\w.,])0\d{2,4}[\s\-]\d{3,4}[\s\-]?\d{3,4}(?!\d|[.,]\d)"), 3, check=_phone_or_fax),
-    _Pat("phone", re.compile(r"(?<![\w.,/\-])\d{3}-\d{4}(?![\w]|[.,\-]\d)"), 4, check=_phone_not_range),
+                             r"(?:\s*(?:x|ext\.?|extension)\s*\d{1,5})?(?!\d|[.,]\d)"), 3, check=_phone_or_fax, needs="7"),
+    _Pat("phone", re.compile(r"(?<![\w+])\+\d{1,3}(?:[\s.\-]?\(?\d{1,4}\)?){2,5}(?!\d|[.,]\d)"), 3, check=_phone_or_fax, needs="d"),
+    _Pat("phone", re.compile(r"(?<![\w.,])0\d{2,4}[\s\-]\d{3,4}[\s\-]?\d{3,4}(?!\d|[.,]\d)"), 3, check=_phone_or_fax, needs="d"),
+    _Pat("phone", re.compile(r"(?<![\w.,/\-])\d{3}-\d{4}(?![\w]|[.,\-]\d)"), 4, check=_phone_not_range, needs="7"),
     _Pat("phone", re.compile(r"(?i)\b(?:phone|tel|telephone|call(?:ed)?|cell|mobile|pager|beeper|fax(?:ed)?|ext|extension|number|line|dial(?:led|ed)?|contact|reach(?:ed)?)"
-                             r"\b[^\n\d]{0,20}?(?P<v>(?<!\d)\d{3}[\s.\-]\d{4})(?!\d|[.,]\d)"), 3, group="v", check=_phone_or_fax),
+                             r"\b[^\n\d]{0,20}?(?P<v>(?<!\d)\d{3}[\s.\-]\d{4})(?!\d|[.,]\d)"), 3, group="v", check=_phone_or_fax, needs="7"),
     # --- numbers
     _Pat("record_number", re.compile(_RECORD_CONTEXT + r"[\s:#.]*(?:(?:is|was|of|reads?|number)\s+)?[:#]?\s*" + _CODE_VALUE),
-         0, group="v", check=_record_value),
-    _Pat("record_number", re.compile(r"(?<![\w\-])(?!NCT|PMC|ISRCTN|PMID|RS\d)(?=[A-Z0-9\-]*\d{5})[A-Z]{1,4}-?\d[A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w\-])"), 3),
-    _Pat("digits", re.compile(r"(?<![\w.,/])\d{6,}(?!\w|[.,]\d)"), 4, check=_not_unit),
-    _Pat("digits", re.compile(r"(?<![\w.,/\-])\d{4}(?:[ \-]\d{4}){2,3}(?![\w]|[.,\-]\d)"), 4),
+         0, group="v", check=_record_value, needs="d"),
+    _Pat("record_number", re.compile(r"(?<![\w\-])(?!NCT|PMC|ISRCTN|PMID|RS\d)(?=[A-Z0-9\-]*\d{5})[A-Z]{1,4}-?\d[A-Z0-9]*(?:-[A-Z0-9]+)*(?![\w\-])"), 3, needs="d"),
+    _Pat("digits", re.compile(r"(?<![\w.,/])\d{6,}(?!\w|[.,]\d)"), 4, check=_not_unit, needs="d"),
+    _Pat("digits", re.compile(r"(?<![\w.,/\-])\d{4}(?:[ \-]\d{4}){2,3}(?![\w]|[.,\-]\d)"), 4, needs="d"),
     # --- places
-    _Pat("zip", re.compile(r"(?<![\w\-])\d{5}-\d{4}(?![\w]|-\d)"), 1),
-    _Pat("zip", re.compile(r"\b(?:" + _STATES_ABBR + "|" + _STATES_FULL + r"),?\s+(?P<v>\d{5}(?:-\d{4})?)(?!\d)"), 1, group="v"),
+    _Pat("zip", re.compile(r"(?<![\w\-])\d{5}-\d{4}(?![\w]|-\d)"), 1, needs="d"),
+    _Pat("zip", re.compile(r"\b(?:" + _STATES_ABBR + "|" + _STATES_FULL + r"),?\s+(?P<v>\d{5}(?:-\d{4})?)(?!\d)"), 1, group="v", needs="d"),
     _Pat("zip", re.compile(r"(?i)\b(?:zip(?:\s*code)?|postal\s+code|post\s*code)\b\s*(?:is|was|of)?\s*[:#]?\s*"
-                           r"(?P<v>\d{5}(?:-\d{4})?|\d{3}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})(?![\w])"), 0, group="v"),
-    _Pat("zip", re.compile(r"(?<![\w])(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s\d[ABD-HJLNP-UW-Z]{2}(?!\w)"), 3),
+                           r"(?P<v>\d{5}(?:-\d{4})?|\d{3}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})(?![\w])"), 0, group="v", needs="d"),
+    _Pat("zip", re.compile(r"(?<![\w])(?:[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]?)\s\d[ABD-HJLNP-UW-Z]{2}(?!\w)"), 3, needs="d"),
     _Pat("address", re.compile(r"(?<![\w.,/])\d{1,6}[A-Za-z]?(?:-\d{1,4})?\s+(?:(?:[NSEW]|North|South|East|West)\.?\s+)?"
                                r"(?:(?:[A-Z][A-Za-z'’\-]*|\d{1,3}(?:st|nd|rd|th))\.?\s+){1,3}" + _STREET_SUFFIX_RE
-                               + r"\b\.?(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*#?\s*[\w\-]+)?"), 2),
-    _Pat("address", re.compile(r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+"), 2),
-    _Pat("address", re.compile(r"(?i)\b(?:apt|apartment|suite|ste)\.?\s*#?\s*\d+[A-Z]?\b"), 3),
+                               + r"\b\.?(?:,?\s*(?:Apt|Apartment|Unit|Suite|Ste|#)\.?\s*#?\s*[\w\-]+)?"), 2, needs="d"),
+    _Pat("address", re.compile(r"(?i)\bP\.?\s?O\.?\s*Box\s+\d+"), 2, needs="d"),
+    _Pat("address", re.compile(r"(?i)\b(?:apt|apartment|suite|ste)\.?\s*#?\s*\d+[A-Z]?\b"), 3, needs="d"),
     _Pat("address", re.compile(r"\b(?P<v>" + _WORD + r"(?:[ \-]" + _WORD + r"){0,2}),\s+(?:" + _STATES_FOR_CITY + "|" + _STATES_FULL
                                + r")\b"), 3, group="v"),
     _Pat("address", re.compile(r"\b" + _WORD + r"(?:\s" + _WORD + r")?\s+(?:County|Parish|Borough)\b"), 3),
@@ -619,9 +655,9 @@ _P: list[_Pat] = [
                             r"(?P<v>" + _WORD + r"(?:[ \-]" + _WORD + r"){0,2})"), 3, group="v"),
     _Pat("name", re.compile(r"\b(?:named|called|known\s+as|goes\s+by)\s+[\"“]?(?P<v>" + _WORD + r"(?:\s+" + _WORD + r")?)"), 3, group="v"),
     # --- ages over 89
-    _Pat("age", re.compile(r"(?i)\b(?:9\d|1[01]\d)(?:\s*|-)(?:years?|yrs?|y)(?:\s*|-)(?:old|of\s+age)\b"), 2),
-    _Pat("age", re.compile(r"(?i)\b(?:9\d|1[01]\d)\s*(?:yo|y/o|y\.o\.)(?!\w)"), 2),
-    _Pat("age", re.compile(r"(?i)\b(?:aged?|age:)\s*:?\s*(?:9\d|1[01]\d)\b(?!\s*(?:or\s+(?:older|over|more|above)|\+|%|mg|kg|ml|/))"), 2),
+    _Pat("age", re.compile(r"(?i)\b(?:9\d|1[01]\d)(?:\s*|-)(?:years?|yrs?|y)(?:\s*|-)(?:old|of\s+age)\b"), 2, needs="d"),
+    _Pat("age", re.compile(r"(?i)\b(?:9\d|1[01]\d)\s*(?:yo|y/o|y\.o\.)(?!\w)"), 2, needs="d"),
+    _Pat("age", re.compile(r"(?i)\b(?:aged?|age:)\s*:?\s*(?:9\d|1[01]\d)\b(?!\s*(?:or\s+(?:older|over|more|above)|\+|%|mg|kg|ml|/))"), 2, needs="d"),
     _Pat("age", re.compile(r"(?i)\bninety(?:[\s\-]+(?:one|two|three|four|five|six|seven|eight|nine))?[\s\-]+(?:years?|yrs?)(?:[\s\-]+old)?\b"
                            ), 2),
     _Pat("age", re.compile(r"(?i)\b(?:turned|turning|aged?|at)\s+(?:ninety|one\s+hundred)(?:[\s\-]+(?:one|two|three|four|five|six|seven|eight|nine))?\b"), 2),
@@ -646,10 +682,18 @@ def _trim_url(text: str, s: int, e: int) -> int:
     return e
 
 
-def _generic(text: str, citation: bool) -> list[tuple[str, int, int, int]]:
+def _generic(text: str, citation: bool, kinds: frozenset[str] | None = None) -> list[tuple[str, int, int, int]]:
+    """Hits of the generic patterns: all of them, only those that count in citations (``citation``),
+    or only those that can name a hit one of ``kinds``."""
     out: list[tuple[str, int, int, int]] = []
+    has: dict[str, bool] = {}
     for p in _P:
         if citation and not p.citation:
+            continue
+        if kinds is not None and not (p.kinds & kinds):
+            continue
+        if p.needs and not all(has[f] if f in has else has.setdefault(f, bool(_FEATURES[f](text)))
+                               for f in p.needs):
             continue
         pos, n = 0, len(text)
         while pos <= n:
@@ -757,15 +801,38 @@ def _scan(text: str, needles: Needles | None, citation: bool = False) -> list[tu
     """(kind, start, end, own) for every hit in ``text``; ``own`` marks the case's own identifiers."""
     if not text:
         return []
-    cands = _generic(text, citation)
     own_spans: list[tuple[str, int, int, int]] = []
     if needles is not None and not needles.empty:
         own_spans = _own(text, fold(text), needles)
+    return _combine(text, _generic(text, citation), own_spans)
+
+
+def _combine(text: str, cands: list[tuple[str, int, int, int]],
+             own_spans: list[tuple[str, int, int, int]]) -> list[tuple[str, int, int, bool]]:
     merged = _join_names(text, _merge(cands + own_spans))
     if not own_spans:
         return [(k, s, e, False) for k, s, e in merged]
     own = _union((o[1], o[2]) for o in own_spans)
     return [(k, s, e, _overlaps(own, s, e)) for k, s, e in merged]
+
+
+def redaction_spans(text: str, needles: Needles | None, always: frozenset[str]) -> list[tuple[int, int]]:
+    """The spans of ``text`` that de-identification replaces, in order: every hit on one of the case's
+    own identifier values (``needles``) and every hit of a kind in ``always``.
+
+    A text holding none of the case's own values (nearly every text) is scanned only with the
+    patterns that can name a hit one of ``always``: the others could matter only by widening a hit
+    on an own value. There, a hit of such a kind is replaced even where a longer hit of another kind
+    overlaps it (the full scan names the two merged by the longer one): this path only ever removes
+    more."""
+    if not text:
+        return []
+    own_spans: list[tuple[str, int, int, int]] = []
+    if needles is not None and not needles.empty:
+        own_spans = _own(text, fold(text), needles)
+    if own_spans:
+        return [(s, e) for k, s, e, own in _combine(text, _generic(text, False), own_spans) if own or k in always]
+    return [(s, e) for k, s, e in _merge(_generic(text, False, always)) if k in always]
 
 
 # --- the public API ------------------------------------------------------------------------------
