@@ -244,3 +244,36 @@ def test_escape_and_clean():
 def test_missing_glyphs():
     assert fonts.missing_glyphs("µ ≤ ² − – é Zoë") == set()
     assert fonts.missing_glyphs("😀 א") == {"😀", "א"}
+
+
+def test_a_paragraph_wrapped_again_at_the_same_width_draws_the_same():
+    """Para keeps its line breaking for the width it was last wrapped to; the PDF it draws must be
+    the one reportlab's own Paragraph draws, after any sequence of wraps at other widths."""
+    from reportlab.pdfgen.canvas import Canvas
+    from reportlab.platypus import Paragraph
+    from desktop.report.layout import Para
+    from desktop.report.styles import styles
+
+    fonts.register()
+    markup = text.esc("Calcium 9.2 mg/dL (8.5–10.5) ≤ 2 µmol/L — " * 30) + " <b>bold</b> <i>italic</i>"
+
+    def draw(cls, widths):
+        buf = io.BytesIO()
+        c = Canvas(buf, invariant=1)
+        p = cls(markup, styles().body)
+        for w in widths:
+            p.wrap(w, 800)
+        h = p.wrap(widths[-1], 800)[1]
+        p.drawOn(c, 50, 800 - h)
+        c.showPage()
+        c.save()
+        return buf.getvalue(), h
+
+    for widths in ([300], [300, 300], [200, 450, 300], [450, 300, 300, 200, 300]):
+        assert draw(Para, widths) == draw(Paragraph, widths[-1:]), widths
+    p = Para(markup, styles().body)
+    p.wrap(300, 800)
+    lines = p.blPara
+    assert p.wrap(300, 800) and p.blPara is lines  # the same width: the lines are kept
+    p.wrap(200, 800)
+    assert p.blPara is not lines and p.height > 0

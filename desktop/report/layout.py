@@ -15,7 +15,27 @@ from .styles import INK, RULE, SHADE, TEXT_H, TEXT_W, styles
 from .text import esc, plain
 
 
-class Heading(Paragraph):
+class Para(Paragraph):
+    """A Paragraph that keeps its line breaking for the width it was last wrapped to. The layout
+    asks one paragraph for its size at the same width several times (a table measuring its cells,
+    then drawing them; a frame after KeepTogether measured it), and reportlab's Paragraph breaks
+    its lines anew every time: about a third of a report's line breaking, for nothing. The lines
+    depend only on the width (the text and style never change after construction)."""
+
+    _wrapped: tuple | None = None
+
+    def wrap(self, availWidth, availHeight):
+        w = self._wrapped
+        if w is not None and w[0] == availWidth:
+            _, self.width, self.height, self.blPara, self._wrapWidths = w
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        if hasattr(self, "blPara"):  # not when there was no room at all
+            self._wrapped = (availWidth, self.width, self.height, self.blPara, self._wrapWidths)
+        return size
+
+
+class Heading(Para):
     """A section heading: becomes a PDF bookmark and a target for the CARE checklist's pages."""
 
     def __init__(self, title: str, level: int, key: str):
@@ -72,12 +92,12 @@ def cell(text: str | None, width: float, bold: bool = False, font_size: float = 
     if len(t) < 120 and stringWidth(t, SANS + ("-Bold" if bold else ""), font_size) <= room:
         return t
     st = styles()
-    return Paragraph(esc(text), st.cell_bold if bold else st.cell)
+    return Para(esc(text), st.cell_bold if bold else st.cell)
 
 
-def markup_cell(markup: str, bold: bool = False) -> Paragraph:
+def markup_cell(markup: str, bold: bool = False) -> Para:
     st = styles()
-    return Paragraph(markup, st.cell_bold if bold else st.cell)
+    return Para(markup, st.cell_bold if bold else st.cell)
 
 
 class Styled(Flowable):
@@ -113,7 +133,7 @@ class CaptionedTable(Flowable):
     def __init__(self, caption: str, table: Flowable, continued: bool = False):
         super().__init__()
         self.caption_markup = caption
-        self.caption = Paragraph(caption + (" <i>(continued)</i>" if continued else ""), styles().table_caption)
+        self.caption = Para(caption + (" <i>(continued)</i>" if continued else ""), styles().table_caption)
         self.table = table
         self._ch = 0.0
 
@@ -311,8 +331,8 @@ def kv_table(rows: Sequence[tuple[str, str | Flowable]], key_w: float = 120) -> 
     """Two columns, label and value, for patient information and outcomes."""
     st = styles()
     vw = TEXT_W - key_w
-    data = [[Paragraph(esc(k), st.cell_bold),
-             v if isinstance(v, Flowable) else Paragraph(esc(v), st.cell)] for k, v in rows]
+    data = [[Para(esc(k), st.cell_bold),
+             v if isinstance(v, Flowable) else Para(esc(v), st.cell)] for k, v in rows]
     t = Table(data, colWidths=[key_w, vw], hAlign="LEFT", splitInRow=1, style=TableStyle([
         ("FONT", (0, 0), (-1, -1), SANS, 8),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -329,9 +349,9 @@ def kv_table(rows: Sequence[tuple[str, str | Flowable]], key_w: float = 120) -> 
     return t
 
 
-def figure_caption(number: int, markup: str) -> Paragraph:
+def figure_caption(number: int, markup: str) -> Para:
     st = styles()
-    return Paragraph(f"<b>Fig. {number}</b>&nbsp; {markup}", st.caption)
+    return Para(f"<b>Fig. {number}</b>&nbsp; {markup}", st.caption)
 
 
 def style_drawing(drawing: Flowable) -> Flowable:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Callable, Sequence
 from xml.sax.saxutils import escape
 
-from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from . import content as c
 from . import photos
 from .fonts import SANS
-from .layout import (Deferred, Heading, RightStyled, Styled, caption_markup, data_table, figure_block,
+from .layout import (Deferred, Heading, Para, RightStyled, Styled, caption_markup, data_table, figure_block,
                      figure_caption, kv_table, markup_cell, slug, style_drawing)
 from .styles import HIGH, LOW, MUTED, TEXT_W, styles
 
@@ -104,7 +104,7 @@ def flowables(blocks: Sequence[c.Block], pages: Callable[[], dict[str, int]] | N
     out: list[Flowable] = []
     for b in blocks:
         if isinstance(b, c.Para):
-            out.append(Paragraph(markup(b.spans), getattr(st, b.style)))
+            out.append(Para(markup(b.spans), getattr(st, b.style)))
         elif isinstance(b, c.Heading):
             key = base = slug(b.title)
             i = 2
@@ -115,7 +115,7 @@ def flowables(blocks: Sequence[c.Block], pages: Callable[[], dict[str, int]] | N
         elif isinstance(b, c.Table):
             out.append(table(b))
             if b.note is not None:
-                out.append(Paragraph(markup(b.note), st.small))
+                out.append(Para(markup(b.note), st.small))
         elif isinstance(b, c.KeyValues):
             out.append(kv_table(b.rows, key_w=b.key_w))
         elif isinstance(b, c.Figure):
