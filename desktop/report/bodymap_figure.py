@@ -11,6 +11,8 @@ a lateral site whose side is not stated gets a hollow marker on both sides (see 
 """
 from __future__ import annotations
 
+import functools
+
 from reportlab.graphics.shapes import Circle, Drawing, Group, Path, Rect, String
 from reportlab.lib import colors
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -151,6 +153,25 @@ def _rl_path(commands, **style) -> Path:
     return p
 
 
+@functools.cache
+def _paths_in_frame(name: str, frame: tuple[float, float, float, float]):
+    """The paths of view ``name`` whose centre lies in ``frame``, in drawing order: closed outline
+    shapes, then regions (filled), then open outline strokes (details). The drawings are fixed, so
+    this is worked out once per view and frame, not on every report."""
+    v = bodymap.view(name)
+    fx, fy, fw, fh = frame
+
+    def in_frame(cmds) -> bool:
+        pts = [p for poly in bodymap.flatten(cmds, 2) for p in poly]
+        cx = (min(p[0] for p in pts) + max(p[0] for p in pts)) / 2
+        cy = (min(p[1] for p in pts) + max(p[1] for p in pts)) / 2
+        return fx <= cx <= fx + fw and fy <= cy <= fy + fh
+
+    outline = [c for c in v.outline if in_frame(c)]
+    return ([c for c in outline if bodymap.is_closed(c)], [r.commands for r in v.regions if in_frame(r.commands)],
+            [c for c in outline if not bodymap.is_closed(c)])
+
+
 def _draw_view(d: Drawing, v: bodymap.View, frame, x: float, top: float, s: float, lesions, shown: list[str],
                group: str | None, font: str, bold_font: str) -> None:
     """Draws the `frame` (x, y, w, h in drawing units) of view `v` with its top-left corner at (x, top)."""
@@ -159,24 +180,13 @@ def _draw_view(d: Drawing, v: bodymap.View, frame, x: float, top: float, s: floa
     def at(px: float, py: float) -> tuple[float, float]:  # drawing units (y down) -> points (y up)
         return x + (px - fx) * s, top - (py - fy) * s
 
-    def in_frame(cmds) -> bool:
-        pts = [p for poly in bodymap.flatten(cmds, 2) for p in poly]
-        cx = (min(p[0] for p in pts) + max(p[0] for p in pts)) / 2
-        cy = (min(p[1] for p in pts) + max(p[1] for p in pts)) / 2
-        return fx <= cx <= fx + fw and fy <= cy <= fy + fh
-
     g = Group(transform=(s, 0, 0, -s, x - fx * s, top + fy * s))
     body = dict(fillColor=SKIN, strokeColor=LINE, strokeWidth=0.45 / s, strokeLineJoin=1)
-    outline = [c for c in v.outline if in_frame(c)]
-    for cmds in outline:
-        if bodymap.is_closed(cmds):
-            g.add(_rl_path(cmds, **body))
-    for r in v.regions:
-        if in_frame(r.commands):
-            g.add(_rl_path(r.commands, **body))
-    for cmds in outline:
-        if not bodymap.is_closed(cmds):
-            g.add(_rl_path(cmds, fillColor=None, strokeColor=DETAIL, strokeWidth=0.35 / s, strokeLineCap=1))
+    closed, regions, open_lines = _paths_in_frame(v.name, frame)
+    for cmds in closed + regions:
+        g.add(_rl_path(cmds, **body))
+    for cmds in open_lines:
+        g.add(_rl_path(cmds, fillColor=None, strokeColor=DETAIL, strokeWidth=0.35 / s, strokeLineCap=1))
     d.add(g)
     fx, fy, fw, fh = frame
     for lab in v.labels:
