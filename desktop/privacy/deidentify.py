@@ -21,10 +21,10 @@ patient's.
 """
 from __future__ import annotations
 
-import copy
 import dataclasses
 import datetime as dt
 import hashlib
+import pickle
 import re
 
 from ..model import Case, Identifiers
@@ -78,7 +78,9 @@ def _shift_dates(case: Case) -> None:
 
 def deidentify(case: Case) -> Case:
     """A de-identified deep copy of ``case``; the input is never changed."""
-    out = copy.deepcopy(case)
+    # a deep copy; pickle makes it about four times faster than copy.deepcopy (the model is plain
+    # dataclasses of str, numbers and lists, and nothing here comes from outside the program)
+    out = pickle.loads(pickle.dumps(case, pickle.HIGHEST_PROTOCOL))
 
     # 1. free text first, while the identifiers and the recorded dates are still known
     needles = phi.needles_for(out.identifiers, phi.recorded_dates(out))

@@ -120,48 +120,92 @@ def _is_text_type(tp: Any) -> str | None:
     return None
 
 
-def text_fields(obj: Any, path: str = "$", citation: bool = False) -> Iterator[TextField]:
-    """Every free-text value in ``obj`` (a case or any part of one), walked generically."""
-    if not dataclasses.is_dataclass(obj) or isinstance(obj, _SKIP_TYPES):
-        return
-    h = hints(type(obj))
-    for f in fields_of(type(obj)):
+def _may_hold_dataclass(tp: Any) -> bool:
+    """Whether a field of type ``tp`` can hold a dataclass the walks look into: directly, in a list
+    or as an option (dicts and tuples are never walked)."""
+    origin = get_origin(tp)
+    if origin in (list, typing.Union, types.UnionType):
+        return any(_may_hold_dataclass(a) for a in get_args(tp))
+    if origin is not None:  # dict[...], tuple[...], Literal[...]
+        return False
+    if isinstance(tp, type):
+        return dataclasses.is_dataclass(tp)
+    return True  # Any, or a hint the walk cannot read: look at the value
+
+
+@lru_cache(maxsize=None)
+def _text_plan(cls: type) -> tuple[tuple[str, str, bool], ...]:
+    """The fields of ``cls`` the text walk visits: (name, "str" | "list" | "nested", is a citation).
+    Worked out once per class from the type hints; numbers, flags and codes are never visited."""
+    h = hints(cls)
+    plan = []
+    for f in fields_of(cls):
         name = f.name
         if name in _NOT_TEXT or name.endswith("_id"):
             continue
-        value = getattr(obj, name)
-        fpath = f"{path}.{name}"
-        cit = citation or name in _CITATION
         kind = _is_text_type(h[name])
+        if kind is None:
+            if not _may_hold_dataclass(h[name]):
+                continue
+            kind = "nested"
+        plan.append((name, kind, name in _CITATION))
+    return tuple(plan)
+
+
+def _walk_text(obj: Any, path: str, citation: bool, out: list[TextField]) -> None:
+    if not dataclasses.is_dataclass(obj) or isinstance(obj, _SKIP_TYPES):
+        return
+    for name, kind, cit_field in _text_plan(type(obj)):
+        value = getattr(obj, name)
+        if not value:
+            continue
+        cit = citation or cit_field
         if kind == "str":
-            if isinstance(value, str) and value:
-                yield TextField(fpath, value, cit, obj, name)
+            if isinstance(value, str):
+                out.append(TextField(f"{path}.{name}", value, cit, obj, name))
         elif kind == "list":
-            for i, item in enumerate(value or []):
+            for i, item in enumerate(value):
                 if isinstance(item, str) and item:
-                    yield TextField(f"{fpath}[{i}]", item, cit, obj, name, i)
+                    out.append(TextField(f"{path}.{name}[{i}]", item, cit, obj, name, i))
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                yield from text_fields(item, f"{fpath}[{i}]", cit)
-        elif dataclasses.is_dataclass(value):
-            yield from text_fields(value, fpath, cit)
+                _walk_text(item, f"{path}.{name}[{i}]", cit, out)
+        else:
+            _walk_text(value, f"{path}.{name}", cit, out)
+
+
+def text_fields(obj: Any, path: str = "$", citation: bool = False) -> Iterator[TextField]:
+    """Every free-text value in ``obj`` (a case or any part of one), walked generically."""
+    out: list[TextField] = []
+    _walk_text(obj, path, citation, out)
+    return iter(out)
+
+
+@lru_cache(maxsize=None)
+def _when_plan(cls: type) -> tuple[str, ...]:
+    """The fields of ``cls`` that can hold a :class:`When`, directly or further down."""
+    h = hints(cls)
+    return tuple(f.name for f in fields_of(cls) if _may_hold_dataclass(h[f.name]))
+
+
+def _walk_whens(obj: Any, out: list[When]) -> None:
+    if isinstance(obj, When):
+        out.append(obj)
+    elif isinstance(obj, list):
+        for item in obj:
+            _walk_whens(item, out)
+    elif dataclasses.is_dataclass(obj):
+        for name in _when_plan(type(obj)):
+            value = getattr(obj, name)
+            if value is not None:
+                _walk_whens(value, out)
 
 
 def iter_whens(obj: Any) -> Iterator[When]:
     """Every :class:`When` anywhere in ``obj``."""
-    if isinstance(obj, When):
-        yield obj
-        return
-    if isinstance(obj, list):
-        for item in obj:
-            yield from iter_whens(item)
-        return
-    if not dataclasses.is_dataclass(obj):
-        return
-    for f in fields_of(type(obj)):
-        value = getattr(obj, f.name)
-        if isinstance(value, (list, When)) or dataclasses.is_dataclass(value):
-            yield from iter_whens(value)
+    out: list[When] = []
+    _walk_whens(obj, out)
+    return iter(out)
 
 
 def recorded_dates(case: Case) -> list[str]:
