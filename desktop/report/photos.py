@@ -87,6 +87,10 @@ def prepare(data: bytes, size: tuple[int, int], label: str = "") -> bytes:
             dw, dh = (th, tw) if orientation in _SWAPS else (tw, th)
             if im.format == "JPEG":
                 im.draft("RGB" if im.mode != "L" else "L", (dw, dh))
+            # hand the decoder the whole file at once: it releases the GIL while it decodes, and
+            # Pillow's default 64 KB steps make a 12-megapixel JPEG take the GIL back 40 times, each
+            # time waiting for the layout thread to let go of it
+            im.decodermaxblock = max(im.decodermaxblock, len(data))
             im.load()
             out = ImageOps.exif_transpose(im) if orientation != 1 else im
             if out.mode not in ("RGB", "L"):
