@@ -277,3 +277,61 @@ def test_a_paragraph_wrapped_again_at_the_same_width_draws_the_same():
     assert p.wrap(300, 800) and p.blPara is lines  # the same width: the lines are kept
     p.wrap(200, 800)
     assert p.blPara is not lines and p.height > 0
+
+
+def _placed_text(pdf: bytes) -> list[tuple[str, float, float]]:
+    """Every text fragment of a one-page PDF with where it starts (x, y in points)."""
+    out = []
+
+    def visit(t, cm, tm, font, size):
+        if t.strip():
+            out.append((t, round(tm[4] * cm[0] + cm[4], 2), round(tm[5] * cm[3] + cm[5], 2)))
+
+    pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text(visitor_text=visit)
+    return out
+
+
+def test_table_cells_written_directly_match_reportlab_text_objects(monkeypatch):
+    """DataTable writes its one-line cells as one text block per row, each string encoded once per
+    document; the text, the positions and the embedded fonts must be those reportlab's own text
+    objects give."""
+    from reportlab.pdfgen.canvas import Canvas
+    from desktop.report import layout
+    from desktop.report.fonts import SANS
+
+    fonts.register()
+    widths = [110, 60, 50, 90, 30, 90]
+    rows = [["Calcium", "9.2", "mg/dL", "8.5–10.5", "", "day −3"], ["PTH (intact)", "1,230", "pg/mL", "15–65", "H", "day 0"],
+            ["Ca × P", "82.8", "mg²/dL²", "< 55", "H", "day 0, approximate"], ["µ ≤ ² − – é", "(x) \\ ]", "a)b(", "", "", ""]]
+
+    def render() -> bytes:
+        buf = io.BytesIO()
+        c = Canvas(buf, invariant=1)
+        head = [layout.cell(h, w, bold=True) for h, w in zip(["Analyte", "Value", "Unit", "Range", "Flag", "Time"], widths)]
+        body = [[layout.cell(v, w) for v, w in zip(r, widths)] for r in rows * 3]
+        t = layout.DataTable(head, body, widths, align_right=[1])
+        _, h = t.wrap(500, 800)
+        t.drawOn(c, 40, 780 - h)
+        c.setFont(SANS, 8)
+        c.drawString(40, 40, "after the table")  # text drawn later keeps its own font
+        c.showPage()
+        c.save()
+        return buf.getvalue()
+
+    direct = render()
+
+    class NotTrueType:  # every font then goes through reportlab's text object
+        pass
+
+    monkeypatch.setattr(layout, "TTFont", NotTrueType)
+    reference = render()
+    got, want = _placed_text(direct), _placed_text(reference)
+    assert [t for t, _, _ in got] == [t for t, _, _ in want]
+    assert got == want
+    assert "1,230" in "".join(t for t, _, _ in got) and "µ ≤ ² − – é" in "".join(t for t, _, _ in got)
+
+    def fonts_of(pdf):
+        res = pypdf.PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]["/Font"]
+        return sorted(str(f.get_object()["/BaseFont"]) for f in res.values())
+
+    assert fonts_of(direct) == fonts_of(reference)

@@ -7,7 +7,9 @@ from __future__ import annotations
 import re
 from typing import Callable, Sequence
 
-from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.lib.rl_accel import escapePDF, fp_str
+from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from .fonts import SANS
@@ -251,38 +253,91 @@ class DataTable(Flowable):
         c.line(0, y, width, y)
         c.setLineWidth(0.6)
         c.line(0, top - self._hh, width, top - self._hh)
-        # cell by cell in reading order, but the plain strings of a row share one text object: far
-        # cheaper than a drawString per cell
+        # cell by cell in reading order, the one-line cells of a row in one text block (_CellText)
+        c.setFillColor(INK)
         self._row(c, self.header, top, SANS + "-Bold", header=True)
         for row, t in zip(self.rows, tops):
             self._row(c, row, t, SANS)
         c.restoreState()
 
     def _row(self, c, row: list, top: float, font: str, header: bool = False) -> None:
-        text = None
+        out = _CellText(c, font, FONT_SIZE)
         base = top - PAD_T - FONT_SIZE  # where a Paragraph in the same row puts its first baseline
         x = 0.0
         for col, (value, w) in enumerate(zip(row, self.widths)):
             right = col in self.align_right and not header
             if isinstance(value, Flowable):
-                if text is not None:
-                    c.drawText(text)
-                    text = None
+                out.flush()
                 fw, fh = value.width, value.height  # as wrapped to this column by _row_height
                 value.drawOn(c, x + w - CELL_PAD - fw if right else x + CELL_PAD, top - PAD_T - fh)
             elif value:
-                if text is None:
-                    text = c.beginText()
-                    text.setFont(font, FONT_SIZE)
-                    text.setFillColor(INK)
-                if right:
-                    text.setTextOrigin(x + w - CELL_PAD - stringWidth(value, font, FONT_SIZE), base)
-                else:
-                    text.setTextOrigin(x + CELL_PAD, base)
-                text.textOut(value)
+                out.add(value, x + w - CELL_PAD - out.width(value) if right else x + CELL_PAD, base)
             x += w
-        if text is not None:
-            c.drawText(text)
+        out.flush()
+
+
+class _CellText:
+    """The one-line cells of a table row written as one PDF text block.
+
+    reportlab's text object encodes every string anew into the font's subsets and measures it to
+    move a cursor a table never uses: most of a 2,000-row table's drawing time. Here each distinct
+    string is encoded once per document, through the font's own subset assignment (the same
+    ``splitString`` and subset names reportlab's text objects use, so the font embedding is
+    unchanged), and a row's cells go into the page as one ``BT … ET`` block. The fill colour is the
+    canvas's (INK, set by the table). A font other than an embedded TrueType font (never used by the
+    report) goes through reportlab's text object instead."""
+
+    def __init__(self, c, font_name: str, size: float):
+        self.c, self.font_name, self.size = c, font_name, size
+        self.font = getFont(font_name)
+        self.fast = isinstance(self.font, TTFont)
+        cache = c.__dict__.setdefault("_casebook_cell_text", {})
+        self.encoded: dict[str, list[tuple[str, str, str]]] = cache.setdefault((font_name, size), {})
+        self.numbers: dict[float, str] = cache.setdefault("numbers", {})  # cell positions repeat row after row
+        self.ops: list[str] = []
+        self.subset: str | None = None
+        self.text = None  # reportlab's text object, when not fast
+
+    def width(self, value: str) -> float:
+        return stringWidth(value, self.font_name, self.size)
+
+    def add(self, value: str, x: float, y: float) -> None:
+        if not self.fast:
+            if self.text is None:
+                self.text = self.c.beginText()
+                self.text.setFont(self.font_name, self.size)
+                self.text.setFillColor(INK)
+            self.text.setTextOrigin(x, y)
+            self.text.textOut(value)
+            return
+        runs = self.encoded.get(value)
+        if runs is None:
+            doc = self.c._doc
+            runs = []
+            for subset, chunk in self.font.splitString(value, doc):
+                name = self.font.getSubsetInternalName(subset, doc)
+                runs.append((name, f"{name} {fp_str(self.size)} Tf", f"({escapePDF(chunk)}) Tj"))
+            self.encoded[value] = runs
+        num = self.numbers
+        xs = num.get(x) or num.setdefault(x, fp_str(x))
+        ys = num.get(y) or num.setdefault(y, fp_str(y))
+        ops = self.ops
+        ops.append(f"1 0 0 1 {xs} {ys} Tm")
+        for name, select, show in runs:
+            if name != self.subset:
+                ops.append(select)
+                self.subset = name
+            ops.append(show)
+
+    def flush(self) -> None:
+        if self.ops:
+            # the text state reset first: nothing drawn before may leave spacing, scaling or rise
+            self.c.addLiteral("BT 0 Tc 0 Tw 100 Tz 0 Ts 0 Tr " + " ".join(self.ops) + " ET")
+            self.ops = []
+            self.subset = None
+        if self.text is not None:
+            self.c.drawText(self.text)
+            self.text = None
 
 
 def reportlab_table(header: Sequence, rows: Sequence[Sequence], widths: Sequence[float],
