@@ -1,6 +1,8 @@
 """Every rule of resources/rules/rules.json: one synthetic case where it fires, one where it does not."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from desktop.core import assess
@@ -297,18 +299,22 @@ def test_ulcerated_counts_eschar_unless_marked_not_ulcerated():
     assert "80%" in f.message and "33%" in f.message
 
 
-def test_infection_signs_fever_and_rising_wbc():
-    def fever(c):
-        c.vitals.append(Vital(kind="temperature", value=101.3, unit="°F", when=When(offset=2.0)))
-    f = assess(with_(base_case(), fever)).by_rule("infection-suspected")[0]
-    assert "fever of 101.3 °F" in f.message and "No antibiotic is recorded." in f.message
+def test_infection_signs_rising_wbc_not_an_unsourced_fever_threshold():
+    # the domain reference gives no fever threshold, so a temperature alone is never judged
+    for value, unit in ((101.3, "°F"), (39.5, "°C"), (37.2, "°C")):
+        def temp(c, value=value, unit=unit):
+            c.vitals.append(Vital(kind="temperature", value=value, unit=unit, when=When(offset=2.0)))
+        assert not assess(with_(base_case(), temp)).fired("infection-suspected")
+    assert "fever" not in json.dumps(rules()["infection-suspected"].thresholds).lower()
+    def odour(c):
+        c.lesions[0].observations[0].odour = "foul"
+    f = assess(with_(base_case(), odour)).by_rule("infection-suspected")[0]
+    assert "foul odour" in f.message and "No antibiotic is recorded." in f.message
     rising = add_labs(lab("wbc", 8.0, "K/µL", day=0, low=4.0, high=11.0), lab("wbc", 13.5, "K/µL", day=3, low=4.0, high=11.0))
     f = assess(with_(base_case(), rising)).by_rule("infection-suspected")[0]
     assert "13.5 K/µL" in f.message and "up from 8.0 K/µL" in f.message
     falling = add_labs(lab("wbc", 15.0, "K/µL", day=0, low=4.0, high=11.0), lab("wbc", 12.0, "K/µL", day=3, low=4.0, high=11.0))
     assert not assess(with_(base_case(), falling)).fired("infection-suspected")
-    normal_fever = lambda c: c.vitals.append(Vital(kind="temperature", value=37.2, unit="°C", when=When(offset=2.0)))  # noqa: E731
-    assert not assess(with_(base_case(), normal_fever)).fired("infection-suspected")
 
 
 def test_infection_names_recorded_antibiotics():

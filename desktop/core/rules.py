@@ -326,14 +326,6 @@ def ulcerated(ctx: Context, d: Derived) -> list[Finding]:
 
 # --- infection -----------------------------------------------------------------------------------
 
-def _celsius(value: float, unit: str) -> float | None:
-    if unit == "°C":
-        return value
-    if unit == "°F":
-        return (value - 32) * 5 / 9
-    return None
-
-
 def infection(ctx: Context, d: Derived) -> list[Finding]:
     r = rule("infection-suspected")
     signs: list[str] = []
@@ -349,16 +341,8 @@ def infection(ctx: Context, d: Derived) -> list[Finding]:
             if ob.odour == "foul":
                 signs.append(f"foul odour of the {ctx.lesion_name(les)} lesion {on(p)}")
                 ev.append(Evidence(f"Odour, {ctx.lesion_name(les)}", "foul", "", describe(p), day, ref))
-    fever = r.threshold("fever")
-    for v in ctx.case.vitals:
-        if v.kind != "temperature" or v.value is None:
-            continue
-        c = _celsius(v.value, v.unit)
-        if c is not None and c >= float(fever["value"]):
-            p = ctx.place(v.when)
-            signs.append(f"fever of {L.format_value(v.value, v.unit)} {on(p)}")
-            ev.append(Evidence("Temperature", L.format_number(v.value), v.unit, describe(p),
-                               None if p is None else round(p.day, 4), f"vitals/{v.id}"))
+    # A recorded temperature is not judged: the domain reference gives no fever threshold, and no
+    # rule here rests on a number without a source.
     wbc = ctx.placed_results("wbc")
     if wbc and L.flag(wbc[-1].lab) == "H" and (len(wbc) == 1 or wbc[-1].value > wbc[-2].value):
         text = f"a white cell count of {L.format_lab(wbc[-1].lab)} {on(wbc[-1].placed)}, above its reference range"
