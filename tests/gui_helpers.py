@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 
 from desktop.demo import load_demo
 from desktop.gui.session import CaseSession
@@ -71,3 +72,30 @@ def pick(qtbot, combo, data) -> None:
     view.setCurrentIndex(combo.model().index(i, 0))
     qtbot.keyClick(view, Qt.Key.Key_Return)
     assert combo.currentIndex() == i
+
+
+def answer_modal(button_text: str, *, check=None) -> dict:
+    """Click the button ``button_text`` of the next modal dialog once it opens, after noting the
+    dialog and its texts (box, title, text, info, buttons) in the dict returned, which fills in
+    when it opens, and running ``check(dialog)`` when given."""
+    seen: dict = {}
+
+    def click():
+        box = QApplication.activeModalWidget()
+        if box is None:
+            QTimer.singleShot(20, click)
+            return
+        message = isinstance(box, QMessageBox)
+        buttons = box.findChildren(QDialogButtonBox)[0].buttons()
+        seen.update(box=box, title=box.windowTitle(), text=box.text() if message else "",
+                    info=box.informativeText() if message else "", buttons=[b.text() for b in buttons])
+        if check is not None:
+            check(box)
+        for b in buttons:
+            if b.text().replace("&", "") == button_text:
+                b.click()
+                return
+        raise AssertionError(f"no button {button_text!r} in {seen['buttons']}")
+
+    QTimer.singleShot(0, click)
+    return seen

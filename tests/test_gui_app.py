@@ -12,8 +12,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from PySide6.QtCore import QSettings, Qt
 
 from desktop import jsonio
 from desktop.demo import load_demo
@@ -26,6 +25,7 @@ from desktop.gui.workers import BackgroundOp, Cancelled
 from desktop.model import Consent
 from desktop.store.library import open_library
 
+from gui_helpers import answer_modal
 from window_fixtures import demo_library, isolated_settings, window  # noqa: F401  (fixtures)
 
 DEMO_TITLE = load_demo().title
@@ -39,29 +39,6 @@ def lib_path(tmp_path) -> Path:
 def reread(path: Path):
     """A second, read-only look at the library file: what is really saved."""
     return open_library(path, read_only=True)
-
-
-def answer_modal(qtbot, button_text: str, *, check=None):
-    """Click a button of the next modal dialog (after optionally checking it)."""
-    seen = {}
-
-    def click():
-        box = QApplication.activeModalWidget()
-        if box is None:
-            QTimer.singleShot(20, click)
-            return
-        seen["box"] = box
-        seen["text"] = box.text() if isinstance(box, QMessageBox) else ""
-        if check is not None:
-            check(box)
-        for b in box.findChildren(QDialogButtonBox)[0].buttons():
-            if b.text().replace("&", "") == button_text:
-                b.click()
-                return
-        raise AssertionError(f"no button {button_text!r} in {box}")
-
-    QTimer.singleShot(0, click)
-    return seen
 
 
 # --- opening ------------------------------------------------------------------------------------------
@@ -94,7 +71,7 @@ def test_a_file_that_is_not_a_library_gives_a_dialog_not_a_traceback(qtbot, tmp_
     bad.write_text("these are my notes, not a library")
     w = MainWindow()
     qtbot.addWidget(w)
-    seen = answer_modal(qtbot, "Quit")
+    seen = answer_modal("Quit")
     op = w.open_path(bad)  # opened (and checked) on a worker; the answer comes back to a dialog
     assert not op.done
     with qtbot.waitSignal(op.finished, timeout=10000):
@@ -111,7 +88,7 @@ def test_a_named_library_that_is_missing_is_not_created(qtbot, tmp_path):
     path = tmp_path / "elsewhere.casebook"
     w = start(path, explicit=True)
     qtbot.addWidget(w)
-    seen = answer_modal(qtbot, "Quit")
+    seen = answer_modal("Quit")
     with qtbot.waitSignal(w.ready, timeout=10000):
         pass
     assert "does not exist" in seen["text"]
@@ -158,12 +135,12 @@ def test_duplicate_then_delete_after_confirmation_which_the_audit_log_records(qt
     assert len(window.case_list.ids()) == 2
 
     # Cancel keeps the case
-    seen = answer_modal(qtbot, "Cancel")
+    seen = answer_modal("Cancel")
     qtbot.mouseClick(window.case_list.delete_button, Qt.MouseButton.LeftButton)
     assert f"“{DEMO_TITLE} (copy)”" in seen["text"]
     assert copy_id in window.case_list.ids()
 
-    seen = answer_modal(qtbot, "Delete")
+    seen = answer_modal("Delete")
     qtbot.mouseClick(window.case_list.delete_button, Qt.MouseButton.LeftButton)
     assert copy_id not in window.case_list.ids()
     assert window.session is not None and window.session.case.title == DEMO_TITLE
@@ -297,7 +274,7 @@ def test_deidentified_json_export_shows_phi_hits_to_fix_or_confirm(qtbot, window
         assert isinstance(dlg, PhiHitsDialog)
         assert [h.text for h in dlg.hits] == ["555-123-4567"]
         assert not dlg.continue_button.isEnabled()
-    answer_modal(qtbot, "Go to field", check=go)
+    answer_modal("Go to field", check=go)
     op = window.export_json(out, deidentified=True)
     assert not op.done
     with qtbot.waitSignal(op.finished, timeout=10000):
@@ -306,7 +283,7 @@ def test_deidentified_json_export_shows_phi_hits_to_fix_or_confirm(qtbot, window
     assert window.current_section_key() == "manuscript"
 
     # 2. confirm as not identifying: the export runs again (scanned again, on a worker)
-    answer_modal(qtbot, "Continue", check=lambda dlg: dlg.set_confirmed(0))
+    answer_modal("Continue", check=lambda dlg: dlg.set_confirmed(0))
     first = window.export_json(out, deidentified=True)
     qtbot.waitUntil(lambda: window.last_export_op is not first and window.last_export_op.done, timeout=10000)
     assert window.last_export_op.error is None
@@ -400,7 +377,7 @@ def test_unit_switch_is_announced_and_remembered(qtbot, window):
 
 def test_disclaimer_and_about_are_in_the_help_menu(qtbot, window):
     from desktop.core.types import DISCLAIMER
-    seen = answer_modal(qtbot, "OK")
+    seen = answer_modal("OK")
     window.act_disclaimer.trigger()
     assert "not a diagnosis" in seen["text"]
     assert DISCLAIMER in seen["box"].informativeText()
@@ -488,7 +465,7 @@ def test_the_delete_key_in_the_list_asks_first(qtbot, window):
     window.duplicate_case(window.session.case_id)
     assert len(window.case_list.ids()) == 2
     window.case_list.view.setFocus()
-    seen = answer_modal(qtbot, "Cancel")
+    seen = answer_modal("Cancel")
     qtbot.keyClick(window.case_list.view, Qt.Key.Key_Delete)
     assert "Delete the case" in seen["text"]
     assert len(window.case_list.ids()) == 2

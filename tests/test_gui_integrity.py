@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.demo import load_demo
 from desktop.gui.app import NO_DISPLAY, has_display, start
@@ -23,6 +22,7 @@ from desktop.store import backup as B
 from desktop.store import integrity
 from desktop.store.library import open_library
 
+from gui_helpers import answer_modal
 from window_fixtures import demo_library, isolated_settings, no_unanswered_dialog, window  # noqa: F401  (fixtures)
 
 DEMO_TITLE = load_demo().title
@@ -31,26 +31,6 @@ DEMO_TITLE = load_demo().title
 @pytest.fixture
 def lib_path(tmp_path) -> Path:
     return demo_library(tmp_path)
-
-
-def click_in_next_modal(button_text: str, seen: dict):
-    """Click a button of the next modal message box, after noting its texts."""
-    def click():
-        box = QApplication.activeModalWidget()
-        if box is None:
-            QTimer.singleShot(20, click)
-            return
-        seen["box"] = box
-        seen["title"] = box.windowTitle()
-        seen["text"] = box.text() if isinstance(box, QMessageBox) else ""
-        seen["info"] = box.informativeText() if isinstance(box, QMessageBox) else ""
-        seen["buttons"] = [b.text() for b in box.buttons()]
-        for b in box.buttons():
-            if b.text() == button_text:
-                b.click()
-                return
-        raise AssertionError(f"no button {button_text!r} in {seen['buttons']}")
-    QTimer.singleShot(0, click)
 
 
 def damage(path: Path, seed: int = 3) -> bytes:
@@ -197,8 +177,7 @@ def test_a_damaged_library_names_its_newest_good_backup_and_restores_it(qtbot, l
     w = MainWindow()
     qtbot.addWidget(w)
     w.show()
-    seen: dict = {}
-    click_in_next_modal("Restore this backup", seen)
+    seen = answer_modal("Restore this backup")
     op = w.open_path(lib_path)  # the check runs on the worker; the dialog comes back on the window
     with qtbot.waitSignal(op.finished, timeout=15000):
         pass
@@ -232,8 +211,7 @@ def test_a_damaged_library_is_left_untouched_when_the_author_quits(qtbot, lib_pa
     damaged = damage(lib_path, seed=5)
     w = start(lib_path, explicit=True)  # start-up: the window paints, then opens on a worker
     qtbot.addWidget(w)
-    seen: dict = {}
-    click_in_next_modal("Quit", seen)
+    seen = answer_modal("Quit")
     with qtbot.waitSignal(w.ready, timeout=15000):
         pass
     assert "is damaged" in seen["text"]
@@ -247,8 +225,7 @@ def test_a_truncated_library_without_a_backup_is_called_damaged(qtbot, lib_path)
     lib_path.write_bytes(data[: len(data) - 4096 - 1000])  # cut short in the middle of a page
     w = MainWindow()
     qtbot.addWidget(w)
-    seen: dict = {}
-    click_in_next_modal("Quit", seen)
+    seen = answer_modal("Quit")
     op = w.open_path(lib_path)
     with qtbot.waitSignal(op.finished, timeout=15000):
         pass

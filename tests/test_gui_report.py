@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from desktop.demo import load_demo
 from desktop.gui.main_window import MainWindow
 from desktop.model import Consent
 from desktop.store.library import create_library, open_library
 
+from gui_helpers import answer_modal
 from window_fixtures import isolated_settings  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("desktop.report.pdf") is None,
@@ -37,23 +38,6 @@ def window(qtbot, tmp_path):
 def pdf_text(path: Path) -> str:
     from pypdf import PdfReader
     return "\n".join(page.extract_text() or "" for page in PdfReader(str(path)).pages)
-
-
-def click_in_next_modal(button_text: str, seen: dict | None = None):
-    def click():
-        box = QApplication.activeModalWidget()
-        if box is None:
-            QTimer.singleShot(20, click)
-            return
-        if seen is not None:
-            seen["box"] = box
-            seen["text"] = box.text() if isinstance(box, QMessageBox) else ""
-        for b in box.findChildren(QDialogButtonBox)[0].buttons():
-            if b.text().replace("&", "") == button_text:
-                b.click()
-                return
-        raise AssertionError(f"no button {button_text!r}")
-    QTimer.singleShot(0, click)
 
 
 def test_preview_renders_on_a_worker_and_shows_the_pages(qtbot, window):
@@ -102,8 +86,7 @@ def test_export_pdf_through_the_file_menu_on_the_worker(qtbot, window, tmp_path,
 def test_export_without_consent_offers_a_draft_instead(qtbot, window, tmp_path):
     page = window.section("report")
     out = tmp_path / "draft.pdf"
-    seen: dict = {}
-    click_in_next_modal("Export a draft instead", seen)
+    seen = answer_modal("Export a draft instead")
     with qtbot.waitSignal(page.exported, timeout=30000):
         page.export_pdf(out)
     assert "consent" in seen["text"].lower()
@@ -118,7 +101,7 @@ def test_deidentified_export_is_stopped_by_an_identifier_until_confirmed(qtbot, 
     page = window.section("report")
     out = tmp_path / "report.pdf"
 
-    click_in_next_modal("Cancel")
+    answer_modal("Cancel")
     op = page.export_pdf(out)  # the scan runs on the worker; the hits come back to a dialog
     with qtbot.waitSignal(op.finished, timeout=30000):
         pass
