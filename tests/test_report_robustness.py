@@ -277,6 +277,8 @@ def test_a_paragraph_wrapped_again_at_the_same_width_draws_the_same():
     assert p.wrap(300, 800) and p.blPara is lines  # the same width: the lines are kept
     p.wrap(200, 800)
     assert p.blPara is not lines and p.height > 0
+    assert p.wrap(0, 800) == Paragraph(markup, styles().body).wrap(0, 800)  # no room: nothing kept
+    assert p.wrap(0, 800) == (0, 0x7fffffff)
 
 
 def _placed_text(pdf: bytes) -> list[tuple[str, float, float]]:

@@ -10,6 +10,7 @@ from typing import Callable, Sequence
 from reportlab.lib.rl_accel import escapePDF, fp_str
 from reportlab.pdfbase.pdfmetrics import getFont, stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.rl_config import _FUZZ
 from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 
 from .fonts import SANS
@@ -32,7 +33,7 @@ class Para(Paragraph):
             _, self.width, self.height, self.blPara, self._wrapWidths = w
             return self.width, self.height
         size = super().wrap(availWidth, availHeight)
-        if hasattr(self, "blPara"):  # not when there was no room at all
+        if availWidth >= _FUZZ:  # below it reportlab breaks nothing (no room at all): nothing to keep
             self._wrapped = (availWidth, self.width, self.height, self.blPara, self._wrapWidths)
         return size
 
