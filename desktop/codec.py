@@ -24,6 +24,15 @@ class Problem(typing.NamedTuple):
         return f"{self.path}: {self.message}"
 
 
+class UnknownField(ValueError):
+    """A stored row holds a key the model does not know: data that would be lost on the next save."""
+
+    def __init__(self, cls: type, keys: list[str]):
+        self.cls, self.keys = cls, keys
+        super().__init__(f"a stored {cls.__name__} has field{'s' if len(keys) > 1 else ''} "
+                         f"{', '.join(map(repr, keys))} that this Casebook does not know")
+
+
 class InvalidCase(ValueError):
     """Raised with every problem found; nothing is imported when it is raised."""
 
@@ -281,8 +290,9 @@ def _builder(cls: type):
     """A constructor for one class that adopts a dict as the instance's attributes.
 
     Immutable defaults come from a template dict; mutable ones (lists, nested objects) are made
-    fresh for each instance; nested values present in the row are converted. Keys the model does
-    not know (a row written before a field was removed) are dropped."""
+    fresh for each instance; nested values present in the row are converted. A key the model does
+    not know raises :class:`UnknownField` naming it: silently dropping it would lose that data on
+    the next save (a renamed field comes with a document upgrade step, desktop/upgrade.py)."""
     h = hints(cls)
     keys = frozenset(f.name for f in fields_of(cls))
     template: dict[str, Any] = {}
@@ -305,7 +315,7 @@ def _builder(cls: type):
 
     def build(data: dict):
         if not data.keys() <= keys:
-            data = {k: v for k, v in data.items() if k in keys}
+            raise UnknownField(cls, sorted(k for k in data if k not in keys))
         d = template.copy()
         d.update(data)
         for name, conv in nested:

@@ -15,9 +15,10 @@ from typing import Any
 from . import catalogue
 from .codec import InvalidCase, Problem, from_plain, json_schema, to_plain
 from .model import Case, When
+from .upgrade import DOC_VERSION, upgrade
 
 FORMAT = "casebook.case"
-VERSION = 1
+VERSION = DOC_VERSION  # the file's version is the case document's (desktop/upgrade.py)
 SCHEMA_ID = "https://casebook.invalid/schema/case.schema.json"
 
 
@@ -72,6 +73,10 @@ def from_document(data: Any) -> Case:
     version = data.get("version")
     if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
         raise InvalidCase([Problem("$.version", f"version {version} was written by a newer Casebook; this one reads version {VERSION}")])
+    if isinstance(version, int) and not isinstance(version, bool) and 1 <= version < VERSION:
+        # a file written before a model change: its upgrade steps first, then the checks of today
+        body = {k: v for k, v in data.items() if k not in ("format", "version")}
+        data = {"format": FORMAT, "version": VERSION, **upgrade(body, version)}
     problems: list[Problem] = []
     try:
         for err in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
@@ -142,131 +147,213 @@ def check_when(when: When, path: str, event_ids: set[str]) -> list[Problem]:
     return out
 
 
+class _Refs:
+    """The ids other parts may name, gathered once per check."""
+    __slots__ = ("events", "lesions", "imaging")
+
+    def __init__(self, case: Case):
+        self.events = {e.id for e in case.events}
+        self.lesions = {l.id for l in case.lesions}
+        self.imaging = {im.id for im in case.imaging}
+
+
+def _ids_unique(items, path: str) -> list[Problem]:
+    out, seen = [], set()
+    for i, it in enumerate(items):
+        if not it.id:
+            out.append(Problem(f"{path}[{i}].id", "must not be empty"))
+        elif it.id in seen:
+            out.append(Problem(f"{path}[{i}].id", f"duplicate id {it.id!r}"))
+        seen.add(it.id)
+    return out
+
+
 def check_case(case: Case) -> list[Problem]:
     """Problems a structurally valid case can still have: unknown catalogue codes, missing units,
     values outside what can be measured, broken references. Used by import and by the store."""
+    refs = _Refs(case)
     p: list[Problem] = []
-    ev_ids = {e.id for e in case.events}
-    sites = catalogue.sites()
-    analytes = catalogue.analytes()
+    for name in LIST_PART_NAMES:
+        p += _ids_unique(getattr(case, name), f"$.{name}")
+    p += _check_case_fields(case, refs)
+    for part, check in _SINGLE_CHECKS.items():
+        p += check(getattr(case, part), f"$.{part}", refs)
+    for part, check in _ITEM_CHECKS.items():
+        for i, item in enumerate(getattr(case, part)):
+            p += check(item, f"$.{part}[{i}]", refs)
+    return p
 
-    def ids_unique(items, path):
-        seen = set()
-        for i, it in enumerate(items):
-            if not it.id:
-                p.append(Problem(f"{path}[{i}].id", "must not be empty"))
-            elif it.id in seen:
-                p.append(Problem(f"{path}[{i}].id", f"duplicate id {it.id!r}"))
-            seen.add(it.id)
 
-    for name in ("events", "medications", "vitals", "lesions", "labs", "imaging", "biopsies", "treatments", "media"):
-        ids_unique(getattr(case, name), f"$.{name}")
-    if case.index_event_id is not None and case.index_event_id not in ev_ids:
-        p.append(Problem("$.index_event_id", f"names no event of this case ({case.index_event_id!r})"))
-    if case.identifiers.date_of_birth is not None:
-        p += check_when(When(date=case.identifiers.date_of_birth), "$.identifiers.date_of_birth", ev_ids)
-    pt = case.patient
+def check_part(case: Case, part: str, item_id: str | None = None) -> list[Problem]:
+    """The problems of one part of ``case`` (one list item when ``item_id`` is given), with the
+    same messages and paths as :func:`check_case`. An edit validates only what it touches, so a
+    keystroke in a case with thousands of labs does not re-check all of them."""
+    refs = _Refs(case)
+    if part == "case":
+        return _check_case_fields(case, refs)
+    if part in _SINGLE_CHECKS:
+        return _SINGLE_CHECKS[part](getattr(case, part), f"$.{part}", refs)
+    if part not in _ITEM_CHECKS:
+        raise ValueError(f"{part!r} is not a part of a case")
+    items = getattr(case, part)
+    out = []
+    for i, item in enumerate(items):
+        if item_id is None or item.id == item_id:
+            if not item.id:
+                out.append(Problem(f"$.{part}[{i}].id", "must not be empty"))
+            elif sum(1 for other in items if other.id == item.id) > 1:
+                out.append(Problem(f"$.{part}[{i}].id", f"duplicate id {item.id!r}"))
+            out += _ITEM_CHECKS[part](item, f"$.{part}[{i}]", refs)
+    return out
+
+
+def _check_case_fields(case: Case, refs: _Refs) -> list[Problem]:
+    if case.index_event_id is not None and case.index_event_id not in refs.events:
+        return [Problem("$.index_event_id", f"names no event of this case ({case.index_event_id!r})")]
+    return []
+
+
+def _check_identifiers(ident, path: str, refs: _Refs) -> list[Problem]:
+    if ident.date_of_birth is not None:
+        return check_when(When(date=ident.date_of_birth), f"{path}.date_of_birth", refs.events)
+    return []
+
+
+def _check_patient(pt, path: str, refs: _Refs) -> list[Problem]:
+    p = []
     if pt.age_years is not None and not 0 <= pt.age_years <= 130:
-        p.append(Problem("$.patient.age_years", f"must be between 0 and 130 years; got {pt.age_years}"))
+        p.append(Problem(f"{path}.age_years", f"must be between 0 and 130 years; got {pt.age_years}"))
     if pt.weight_kg is not None and not 0.5 <= pt.weight_kg <= 500:
-        p.append(Problem("$.patient.weight_kg", f"must be between 0.5 and 500 kg; got {pt.weight_kg}"))
+        p.append(Problem(f"{path}.weight_kg", f"must be between 0.5 and 500 kg; got {pt.weight_kg}"))
     if pt.height_cm is not None and not 30 <= pt.height_cm <= 260:
-        p.append(Problem("$.patient.height_cm", f"must be between 30 and 260 cm; got {pt.height_cm}"))
-    p += check_when(pt.dialysis_start, "$.patient.dialysis_start", ev_ids)
+        p.append(Problem(f"{path}.height_cm", f"must be between 30 and 260 cm; got {pt.height_cm}"))
+    p += check_when(pt.dialysis_start, f"{path}.dialysis_start", refs.events)
     for i, c in enumerate(pt.comorbidities):
         if c.code not in catalogue.comorbidities():
-            p.append(Problem(f"$.patient.comorbidities[{i}].code", f"unknown comorbidity {c.code!r}"))
-    for i, m in enumerate(case.medications):
-        path = f"$.medications[{i}]"
-        if m.drug_class not in catalogue.medication_classes():
-            p.append(Problem(f"{path}.drug_class", f"unknown medication class {m.drug_class!r}"))
-        if m.dose is not None and not m.dose_unit.strip():
-            p.append(Problem(f"{path}.dose_unit", "a dose needs its unit"))
-        p += check_when(m.start, f"{path}.start", ev_ids) + check_when(m.stop, f"{path}.stop", ev_ids)
-    for i, e in enumerate(case.events):
-        p += check_when(e.when, f"$.events[{i}].when", ev_ids)
-    for i, v in enumerate(case.vitals):
-        path = f"$.vitals[{i}]"
-        spec = catalogue.vitals().get(v.kind)
-        if spec is None:
-            p.append(Problem(f"{path}.kind", f"unknown vital sign {v.kind!r}"))
-        elif v.unit not in spec["units"]:
-            p.append(Problem(f"{path}.unit", f"{spec['label']} needs a unit, one of {', '.join(spec['units'])}; got {v.unit!r}"))
-        p += check_when(v.when, f"{path}.when", ev_ids)
-    for i, les in enumerate(case.lesions):
-        path = f"$.lesions[{i}]"
-        if les.site and les.site not in sites:
-            p.append(Problem(f"{path}.site", f"unknown site {les.site!r}"))
-        if les.count is not None and les.count < 1:
-            p.append(Problem(f"{path}.count", "must be at least 1"))
-        p += check_when(les.onset, f"{path}.onset", ev_ids)
-        ids_unique(les.observations, f"{path}.observations")
-        for j, ob in enumerate(les.observations):
-            op = f"{path}.observations[{j}]"
-            p += check_when(ob.when, f"{op}.when", ev_ids)
-            for f in ("length_mm", "width_mm", "depth_mm"):
-                v = getattr(ob, f)
-                if v is not None and not 0 <= v <= 1000:
-                    p.append(Problem(f"{op}.{f}", f"must be between 0 and 1000 mm; got {v}"))
-            if ob.pain_0_10 is not None and not 0 <= ob.pain_0_10 <= 10:
-                p.append(Problem(f"{op}.pain_0_10", f"must be 0 to 10; got {ob.pain_0_10}"))
-            for f, v in to_plain(ob.bwat).items():
-                if v is not None and not 1 <= v <= 5:
-                    p.append(Problem(f"{op}.bwat.{f}", f"must be 1 to 5; got {v}"))
-    for i, lab in enumerate(case.labs):
-        path = f"$.labs[{i}]"
-        a = analytes.get(lab.analyte)
-        if a is None:
-            p.append(Problem(f"{path}.analyte", f"unknown analyte {lab.analyte!r}"))
-        if lab.value is None:
-            p.append(Problem(f"{path}.value", "a lab result needs its value"))
-        if not lab.unit.strip():
-            p.append(Problem(f"{path}.unit", "a value without a unit is refused"))
-        elif a is not None and not a.accepts(lab.unit):
-            p.append(Problem(f"{path}.unit", f"{a.label} is not reported in {lab.unit!r}; use one of {', '.join(a.units)}"))
-        elif a is not None and lab.value is not None:
-            canon = a.to_canonical(lab.value, lab.unit)
-            lo, hi = a.plausible["low"], a.plausible["high"]
-            if not lo <= canon <= hi:
-                p.append(Problem(f"{path}.value", f"{a.label} {lab.value:g} {lab.unit} is outside what can be measured "
-                                 f"({lo:g}–{hi:g} {a.plausible['unit']}); a typing error?"))
-        if lab.ref_low is not None and lab.ref_high is not None and lab.ref_low > lab.ref_high:
-            p.append(Problem(f"{path}.ref_low", "the reference range's low end is above its high end"))
-        p += check_when(lab.when, f"{path}.when", ev_ids)
-    for i, im in enumerate(case.imaging):
-        p += check_when(im.when, f"$.imaging[{i}].when", ev_ids)
-    les_ids = {l.id for l in case.lesions}
-    for i, b in enumerate(case.biopsies):
-        if b.site and b.site not in sites:
-            p.append(Problem(f"$.biopsies[{i}].site", f"unknown site {b.site!r}"))
-        if b.lesion_id is not None and b.lesion_id not in les_ids:
-            p.append(Problem(f"$.biopsies[{i}].lesion_id", f"names no lesion of this case ({b.lesion_id!r})"))
-        p += check_when(b.when, f"$.biopsies[{i}].when", ev_ids)
-    for i, t in enumerate(case.treatments):
-        path = f"$.treatments[{i}]"
-        if t.treatment_class not in catalogue.treatment_classes():
-            p.append(Problem(f"{path}.treatment_class", f"unknown treatment class {t.treatment_class!r}"))
-        if t.dose is not None and not t.dose_unit.strip():
-            p.append(Problem(f"{path}.dose_unit", "a dose needs its unit"))
-        p += check_when(t.start, f"{path}.start", ev_ids) + check_when(t.stop, f"{path}.stop", ev_ids)
-    p += check_when(case.diagnosis.when, "$.diagnosis.when", ev_ids)
-    p += check_when(case.outcome.when, "$.outcome.when", ev_ids)
-    if case.consent.date is not None:
-        p += check_when(When(date=case.consent.date), "$.consent.date", ev_ids)
-    im_ids = {im.id for im in case.imaging}
-    for i, m in enumerate(case.media):
-        path = f"$.media[{i}]"
-        if m.lesion_id is not None and m.lesion_id not in les_ids:
-            p.append(Problem(f"{path}.lesion_id", f"names no lesion of this case ({m.lesion_id!r})"))
-        if m.event_id is not None and m.event_id not in ev_ids:
-            p.append(Problem(f"{path}.event_id", f"names no event of this case ({m.event_id!r})"))
-        if m.imaging_id is not None and m.imaging_id not in im_ids:
-            p.append(Problem(f"{path}.imaging_id", f"names no imaging study of this case ({m.imaging_id!r})"))
-        if m.mime not in ("image/jpeg", "image/png"):
-            p.append(Problem(f"{path}.mime", f"must be image/jpeg or image/png; got {m.mime!r}"))
-        if m.data is not None and m.sha256 and hashlib.sha256(m.data).hexdigest() != m.sha256:
-            p.append(Problem(f"{path}.sha256", "does not match the image bytes (damaged file?)"))
+            p.append(Problem(f"{path}.comorbidities[{i}].code", f"unknown comorbidity {c.code!r}"))
     return p
+
+
+def _check_when_of(attr: str):
+    def check(obj, path: str, refs: _Refs) -> list[Problem]:
+        return check_when(getattr(obj, attr), f"{path}.{attr}", refs.events)
+    return check
+
+
+def _check_consent(consent, path: str, refs: _Refs) -> list[Problem]:
+    if consent.date is not None:
+        return check_when(When(date=consent.date), f"{path}.date", refs.events)
+    return []
+
+
+def _check_medication(m, path: str, refs: _Refs) -> list[Problem]:
+    p = []
+    if m.drug_class not in catalogue.medication_classes():
+        p.append(Problem(f"{path}.drug_class", f"unknown medication class {m.drug_class!r}"))
+    if m.dose is not None and not m.dose_unit.strip():
+        p.append(Problem(f"{path}.dose_unit", "a dose needs its unit"))
+    return p + check_when(m.start, f"{path}.start", refs.events) + check_when(m.stop, f"{path}.stop", refs.events)
+
+
+def _check_vital(v, path: str, refs: _Refs) -> list[Problem]:
+    p = []
+    spec = catalogue.vitals().get(v.kind)
+    if spec is None:
+        p.append(Problem(f"{path}.kind", f"unknown vital sign {v.kind!r}"))
+    elif v.unit not in spec["units"]:
+        p.append(Problem(f"{path}.unit", f"{spec['label']} needs a unit, one of {', '.join(spec['units'])}; got {v.unit!r}"))
+    return p + check_when(v.when, f"{path}.when", refs.events)
+
+
+def _check_lesion(les, path: str, refs: _Refs) -> list[Problem]:
+    p = []
+    if les.site and les.site not in catalogue.sites():
+        p.append(Problem(f"{path}.site", f"unknown site {les.site!r}"))
+    if les.count is not None and les.count < 1:
+        p.append(Problem(f"{path}.count", "must be at least 1"))
+    p += check_when(les.onset, f"{path}.onset", refs.events)
+    p += _ids_unique(les.observations, f"{path}.observations")
+    for j, ob in enumerate(les.observations):
+        op = f"{path}.observations[{j}]"
+        p += check_when(ob.when, f"{op}.when", refs.events)
+        for f in ("length_mm", "width_mm", "depth_mm"):
+            v = getattr(ob, f)
+            if v is not None and not 0 <= v <= 1000:
+                p.append(Problem(f"{op}.{f}", f"must be between 0 and 1000 mm; got {v}"))
+        if ob.pain_0_10 is not None and not 0 <= ob.pain_0_10 <= 10:
+            p.append(Problem(f"{op}.pain_0_10", f"must be 0 to 10; got {ob.pain_0_10}"))
+        for f, v in to_plain(ob.bwat).items():
+            if v is not None and not 1 <= v <= 5:
+                p.append(Problem(f"{op}.bwat.{f}", f"must be 1 to 5; got {v}"))
+    return p
+
+
+def _check_lab(lab, path: str, refs: _Refs) -> list[Problem]:
+    p = []
+    a = catalogue.analytes().get(lab.analyte)
+    if a is None:
+        p.append(Problem(f"{path}.analyte", f"unknown analyte {lab.analyte!r}"))
+    if lab.value is None:
+        p.append(Problem(f"{path}.value", "a lab result needs its value"))
+    if not lab.unit.strip():
+        p.append(Problem(f"{path}.unit", "a value without a unit is refused"))
+    elif a is not None and not a.accepts(lab.unit):
+        p.append(Problem(f"{path}.unit", f"{a.label} is not reported in {lab.unit!r}; use one of {', '.join(a.units)}"))
+    elif a is not None and lab.value is not None:
+        canon = a.to_canonical(lab.value, lab.unit)
+        lo, hi = a.plausible["low"], a.plausible["high"]
+        if not lo <= canon <= hi:
+            p.append(Problem(f"{path}.value", f"{a.label} {lab.value:g} {lab.unit} is outside what can be measured "
+                             f"({lo:g}–{hi:g} {a.plausible['unit']}); a typing error?"))
+    if lab.ref_low is not None and lab.ref_high is not None and lab.ref_low > lab.ref_high:
+        p.append(Problem(f"{path}.ref_low", "the reference range's low end is above its high end"))
+    return p + check_when(lab.when, f"{path}.when", refs.events)
+
+
+def _check_biopsy(b, path: str, refs: _Refs) -> list[Problem]:
+    p = []
+    if b.site and b.site not in catalogue.sites():
+        p.append(Problem(f"{path}.site", f"unknown site {b.site!r}"))
+    if b.lesion_id is not None and b.lesion_id not in refs.lesions:
+        p.append(Problem(f"{path}.lesion_id", f"names no lesion of this case ({b.lesion_id!r})"))
+    return p + check_when(b.when, f"{path}.when", refs.events)
+
+
+def _check_treatment(t, path: str, refs: _Refs) -> list[Problem]:
+    p = []
+    if t.treatment_class not in catalogue.treatment_classes():
+        p.append(Problem(f"{path}.treatment_class", f"unknown treatment class {t.treatment_class!r}"))
+    if t.dose is not None and not t.dose_unit.strip():
+        p.append(Problem(f"{path}.dose_unit", "a dose needs its unit"))
+    return p + check_when(t.start, f"{path}.start", refs.events) + check_when(t.stop, f"{path}.stop", refs.events)
+
+
+def _check_media(m, path: str, refs: _Refs) -> list[Problem]:
+    p = []
+    if m.lesion_id is not None and m.lesion_id not in refs.lesions:
+        p.append(Problem(f"{path}.lesion_id", f"names no lesion of this case ({m.lesion_id!r})"))
+    if m.event_id is not None and m.event_id not in refs.events:
+        p.append(Problem(f"{path}.event_id", f"names no event of this case ({m.event_id!r})"))
+    if m.imaging_id is not None and m.imaging_id not in refs.imaging:
+        p.append(Problem(f"{path}.imaging_id", f"names no imaging study of this case ({m.imaging_id!r})"))
+    if m.mime not in ("image/jpeg", "image/png"):
+        p.append(Problem(f"{path}.mime", f"must be image/jpeg or image/png; got {m.mime!r}"))
+    if m.data is not None and m.sha256 and hashlib.sha256(m.data).hexdigest() != m.sha256:
+        p.append(Problem(f"{path}.sha256", "does not match the image bytes (damaged file?)"))
+    return p
+
+
+# One checker per part, in the order check_case reports them; a new part needs its checker here.
+_SINGLE_CHECKS = {
+    "identifiers": _check_identifiers, "patient": _check_patient, "diagnosis": _check_when_of("when"),
+    "outcome": _check_when_of("when"), "consent": _check_consent,
+}
+_ITEM_CHECKS = {
+    "medications": _check_medication, "events": _check_when_of("when"), "vitals": _check_vital,
+    "lesions": _check_lesion, "labs": _check_lab, "imaging": _check_when_of("when"),
+    "biopsies": _check_biopsy, "treatments": _check_treatment, "media": _check_media,
+}
+LIST_PART_NAMES = ("events", "medications", "vitals", "lesions", "labs", "imaging", "biopsies", "treatments", "media")
 
 
 def write_schema() -> None:

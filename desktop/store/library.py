@@ -22,9 +22,13 @@ from typing import Any, Iterator, NamedTuple
 import sqlite_utils
 
 from .. import catalogue
-from ..codec import from_trusted, to_compact, to_plain
+from ..codec import InvalidCase, UnknownField, from_plain, from_trusted, to_compact, to_plain
+from ..upgrade import DOC_VERSION, TooNew
+from ..upgrade import upgrade as upgrade_document
 from ..model import CASE_FIELDS, LIST_PARTS, SINGLE_PARTS, Case, Identifiers, Media
+from . import changes as changes_mod
 from . import schema
+from .changes import Change
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -59,6 +63,12 @@ class StorageFull(LibraryError):
 
 class NoSuchCase(LibraryError):
     pass
+
+
+class TrashedCase(NamedTuple):
+    id: str
+    title: str
+    trashed_at: str
 
 
 class CaseSummary(NamedTuple):
@@ -206,29 +216,49 @@ class Library:
     # --- reading --------------------------------------------------------------------------------
 
     def list_cases(self, search: str = "") -> list[CaseSummary]:
-        sql = "SELECT id, title, status, keywords, sites, outcome, updated_at FROM cases"
+        sql = "SELECT id, title, status, keywords, sites, outcome, updated_at FROM cases WHERE trashed_at IS NULL"
         args: tuple = ()
         if search.strip():
             like = f"%{search.strip().lower()}%"
-            sql += (" WHERE lower(title) LIKE ? OR lower(keywords) LIKE ? OR lower(sites) LIKE ?"
-                    " OR lower(outcome) LIKE ?")
+            sql += (" AND (lower(title) LIKE ? OR lower(keywords) LIKE ? OR lower(sites) LIKE ?"
+                    " OR lower(outcome) LIKE ?)")
             args = (like, like, like, like)
         sql += " ORDER BY updated_at DESC, id"
         return [CaseSummary(*row) for row in self.conn.execute(sql, args)]
 
-    def case_ids(self) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT id FROM cases ORDER BY created_at, id")]
+    def case_ids(self, *, trashed: bool = False) -> list[str]:
+        """The ids of the cases in the library (of those in the trash with ``trashed=True``)."""
+        sql = "SELECT id FROM cases WHERE trashed_at IS " + ("NOT NULL" if trashed else "NULL")
+        return [r[0] for r in self.conn.execute(sql + " ORDER BY created_at, id")]
 
     def has_case(self, case_id: str) -> bool:
+        """True when the case is in the library (not in the trash)."""
+        return self.conn.execute("SELECT 1 FROM cases WHERE id = ? AND trashed_at IS NULL",
+                                 (case_id,)).fetchone() is not None
+
+    def _exists(self, case_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is not None
+
+    def list_trash(self) -> list[TrashedCase]:
+        return [TrashedCase(*r) for r in self.conn.execute(
+            "SELECT id, title, trashed_at FROM cases WHERE trashed_at IS NOT NULL ORDER BY trashed_at DESC, id")]
 
     def load_case(self, case_id: str, *, media: bool = True) -> Case:
         """The whole case. With ``media=False`` images come without their bytes (``Media.data`` is
         None; fetch them with :meth:`media_bytes`), which keeps opening a case fast."""
-        row = self.conn.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()
+        row = self.conn.execute("SELECT data, doc_version FROM cases WHERE id = ?", (case_id,)).fetchone()
         if row is None:
             raise NoSuchCase(f"there is no case {case_id!r} in {self.path}")
-        fields = json.loads(row[0])
+        if row[1] != DOC_VERSION:
+            raise NewerVersion(f"case {case_id!r} in {self.path} is stored as document version {row[1]}; this "
+                               f"Casebook reads version {DOC_VERSION}. Update Casebook; nothing was changed.")
+        try:
+            return self._load(case_id, json.loads(row[0]), media)
+        except UnknownField as exc:
+            raise Damaged(f"case {case_id!r} in {self.path}: {exc}. It was written by another version of "
+                          "Casebook or changed outside it; nothing was changed.") from None
+
+    def _load(self, case_id: str, fields: dict, media: bool) -> Case:
         # one JSON parse per part rather than per row: the rows are joined into one array first
         texts: dict[str, list[str]] = {}
         for part, data in self.conn.execute(
@@ -281,15 +311,15 @@ class Library:
         """Store a whole case (import, new, duplicate) in one transaction. Returns its id, which is
         the case's own id unless that is taken (or ``keep_id`` is False)."""
         case = copy.copy(case)
-        if not keep_id or not case.id or self.has_case(case.id):
+        if not keep_id or not case.id or self._exists(case.id):
             from ..model import new_id
             case.id = new_id()
         now = _now()
         with self._write() as c:
             c.execute(
-                "INSERT INTO cases(id, created_at, updated_at, title, status, keywords, sites, outcome, data)"
-                " VALUES (?,?,?,?,?,?,?,?,?)",
-                (case.id, now, now, case.title, case.status, "", "", "", _dumps(self._case_fields(case))),
+                "INSERT INTO cases(id, created_at, updated_at, title, status, keywords, sites, outcome, data,"
+                " doc_version) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (case.id, now, now, case.title, case.status, "", "", "", _dumps(self._case_fields(case)), DOC_VERSION),
             )
             for name in SINGLE_PARTS:
                 c.execute("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
@@ -307,8 +337,27 @@ class Library:
             self._audit(case.id, "case", case.id, "created", None, case.title)
         return case.id
 
-    def delete_case(self, case_id: str) -> None:
+    def trash_case(self, case_id: str) -> None:
+        """Move a case to the trash: it leaves the case list and can be restored until the trash is
+        emptied."""
         self._require(case_id)
+        with self._write() as c:
+            c.execute("UPDATE cases SET trashed_at = ? WHERE id = ?", (_now(), case_id))
+            self._audit(case_id, "case", case_id, "trashed", None, True)
+
+    def restore_case(self, case_id: str) -> None:
+        """Bring a case back from the trash."""
+        row = self.conn.execute("SELECT trashed_at FROM cases WHERE id = ?", (case_id,)).fetchone()
+        if row is None or row[0] is None:
+            raise NoSuchCase(f"there is no case {case_id!r} in the trash of {self.path}")
+        with self._write() as c:
+            c.execute("UPDATE cases SET trashed_at = NULL WHERE id = ?", (case_id,))
+            self._audit(case_id, "case", case_id, "restored", True, None)
+
+    def delete_case(self, case_id: str) -> None:
+        """Delete a case for good (in the trash or not): its parts, identifiers and images go."""
+        if not self._exists(case_id):
+            raise NoSuchCase(f"there is no case {case_id!r} in {self.path}")
         with self._write() as c:
             title = c.execute("SELECT title FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
             for table in ("parts", "identifiers", "media"):
@@ -316,150 +365,185 @@ class Library:
             c.execute("DELETE FROM cases WHERE id = ?", (case_id,))
             self._audit(case_id, "case", case_id, "deleted", title, None)
 
+    def empty_trash(self) -> int:
+        """Delete every case in the trash for good, in one transaction. Returns how many."""
+        ids = self.case_ids(trashed=True)
+        if ids:
+            with self._write() as c:
+                for cid in ids:
+                    for table in ("parts", "identifiers", "media"):
+                        c.execute(f"DELETE FROM {table} WHERE case_id = ?", (cid,))
+                    c.execute("DELETE FROM cases WHERE id = ?", (cid,))
+                    self._audit(cid, "case", cid, "deleted", None, None)
+        return len(ids)
+
     def duplicate_case(self, case_id: str) -> str:
         case = self.load_case(case_id)
         case.title = f"{case.title} (copy)" if case.title else "(copy)"
         return self.add_case(case, keep_id=False)
 
-    # --- field-level edits ----------------------------------------------------------------------
+    # --- edits: change sets, each one transaction -------------------------------------------------
+
+    def apply(self, case_id: str, changes: "list[Change]") -> None:
+        """Apply a change set (see :mod:`desktop.store.changes`) in one committed transaction: when
+        this returns every change is on disk; when it raises, none is."""
+        self._require(case_id)
+        with self._write():
+            for change in changes:
+                self._APPLY[type(change)](self, case_id, change)
+            self._touch(case_id)
+            if any(changes_mod.touched(ch)[0] in ("case", "lesions", "outcome") for ch in changes):
+                self._refresh_summary(case_id)
 
     def set_case_fields(self, case_id: str, **values: Any) -> None:
         """Edit case-level fields (title, status, keywords, authors, index_event_id, ...)."""
-        for k in values:
-            if k not in CASE_FIELDS:
-                raise ValueError(f"{k!r} is not a case field")
-        self._require(case_id)
-        with self._write() as c:
-            old = json.loads(c.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()[0])
-            new = dict(old)
-            for k, v in values.items():
-                new[k] = to_plain(v)
-            c.execute("UPDATE cases SET data = ?, title = ?, status = ?, updated_at = ? WHERE id = ?",
-                      (_dumps(new), new.get("title", ""), new.get("status", "draft"), _now(), case_id))
-            self._audit_diff(case_id, "case", case_id, old, new)
-            self._refresh_summary(case_id)
+        self.apply(case_id, [changes_mod.SetCaseFields(values)])
 
     def save_single(self, case_id: str, part: str, obj: Any) -> None:
         """Replace a single part (patient, diagnosis, outcome, narrative, consent)."""
-        if part not in SINGLE_PARTS or not isinstance(obj, SINGLE_PARTS[part]):
-            raise ValueError(f"{part!r} is not a single part or {type(obj).__name__} does not belong there")
-        self._require(case_id)
-        new = to_plain(obj)
-        with self._write() as c:
-            row = c.execute("SELECT data FROM parts WHERE case_id = ? AND part = ? AND id = ''",
-                            (case_id, part)).fetchone()
-            old = _full(SINGLE_PARTS[part], row[0]) if row else None
-            c.execute("INSERT OR REPLACE INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
-                      (case_id, part, "", 0.0, _dumps(to_compact(obj))))
-            self._audit_diff(case_id, part, "", old, new)
-            self._touch(case_id)
-            if part == "outcome":
-                self._refresh_summary(case_id)
+        self.apply(case_id, [changes_mod.PutSingle(part, obj)])
 
     def save_identifiers(self, case_id: str, ident: Identifiers) -> None:
-        self._require(case_id)
-        new = to_plain(ident)
-        with self._write() as c:
-            row = c.execute("SELECT data FROM identifiers WHERE case_id = ?", (case_id,)).fetchone()
-            old = _full(Identifiers, row[0]) if row else None
-            c.execute("INSERT OR REPLACE INTO identifiers(case_id, data) VALUES (?,?)",
-                      (case_id, _dumps(to_compact(ident))))
-            # the audit keeps that identifiers changed, never their values: the log must not leak them
-            for field, a, b in diff(old, new):
-                self._audit(case_id, "identifiers", "", field, "[identifier]" if a not in (None, "", []) else a,
-                            "[identifier]" if b not in (None, "", []) else b)
-            self._touch(case_id)
+        self.apply(case_id, [changes_mod.PutIdentifiers(ident)])
 
     def save_item(self, case_id: str, part: str, item: Any, *, position: int | None = None) -> None:
         """Insert or replace one item of a list part (an event, a lab, a lesion with its
         observations, ...). New items go to the end unless ``position`` is given."""
-        if part not in LIST_PARTS or not isinstance(item, LIST_PARTS[part]):
-            raise ValueError(f"{part!r} is not a list part or {type(item).__name__} does not belong there")
-        self._require(case_id)
-        new = to_plain(item)
-        stored = _dumps(to_compact(item))
-        with self._write() as c:
-            row = c.execute("SELECT data, position FROM parts WHERE case_id = ? AND part = ? AND id = ?",
-                            (case_id, part, item.id)).fetchone()
-            if row is None:
-                pos = self._position_for(case_id, part, position)
-                c.execute("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
-                          (case_id, part, item.id, pos, stored))
-                self._audit(case_id, part, item.id, "added", None, to_compact(item))
-            else:
-                c.execute("UPDATE parts SET data = ? WHERE case_id = ? AND part = ? AND id = ?",
-                          (stored, case_id, part, item.id))
-                self._audit_diff(case_id, part, item.id, _full(LIST_PARTS[part], row[0]), new)
-                if position is not None:
-                    self._move(case_id, part, item.id, position)
-            self._touch(case_id)
-            if part == "lesions":
-                self._refresh_summary(case_id)
+        self.apply(case_id, [changes_mod.PutItem(part, item, position)])
 
     def delete_item(self, case_id: str, part: str, item_id: str) -> None:
-        if part not in LIST_PARTS:
-            raise ValueError(f"{part!r} is not a list part")
-        self._require(case_id)
-        with self._write() as c:
-            row = c.execute("SELECT data FROM parts WHERE case_id = ? AND part = ? AND id = ?",
-                            (case_id, part, item_id)).fetchone()
-            if row is None:
-                return
-            c.execute("DELETE FROM parts WHERE case_id = ? AND part = ? AND id = ?", (case_id, part, item_id))
-            self._audit(case_id, part, item_id, "removed", json.loads(row[0]), None)
-            self._touch(case_id)
-            if part == "lesions":
-                self._refresh_summary(case_id)
+        self.apply(case_id, [changes_mod.DeleteItem(part, item_id)])
 
     def move_item(self, case_id: str, part: str, item_id: str, position: int) -> None:
-        self._require(case_id)
-        with self._write():
-            self._move(case_id, part, item_id, position)
-            self._audit(case_id, part, item_id, "position", None, position)
-            self._touch(case_id)
-
-    # --- media ------------------------------------------------------------------------------------
+        self.apply(case_id, [changes_mod.MoveItem(part, item_id, position)])
 
     def save_media(self, case_id: str, media: Media, *, position: int | None = None) -> None:
         """Insert an image (bytes required) or update an image's caption, links and marks (bytes
         may then be None: the stored bytes stay)."""
-        self._require(case_id)
-        with self._write() as c:
-            row = c.execute("SELECT meta FROM media WHERE case_id = ? AND id = ?", (case_id, media.id)).fetchone()
-            if row is None:
-                if media.data is None:
-                    raise ValueError("a new image needs its bytes")
-                self._insert_media(case_id, media, self._media_position(case_id, position))
-                self._audit(case_id, "media", media.id, "added", None, self._media_meta(media))
-            else:
-                old = json.loads(row[0])
-                new = self._media_meta(media)
-                c.execute("UPDATE media SET meta = ? WHERE case_id = ? AND id = ?", (_dumps(new), case_id, media.id))
-                self._audit_diff(case_id, "media", media.id, old, new)
-            self._touch(case_id)
+        self.apply(case_id, [changes_mod.PutMedia(media, position)])
 
     def delete_media(self, case_id: str, media_id: str) -> None:
-        self._require(case_id)
-        with self._write() as c:
-            row = c.execute("SELECT meta FROM media WHERE case_id = ? AND id = ?", (case_id, media_id)).fetchone()
-            if row is None:
-                return
-            c.execute("DELETE FROM media WHERE case_id = ? AND id = ?", (case_id, media_id))
-            self._audit(case_id, "media", media_id, "removed", json.loads(row[0]), None)
-            self._touch(case_id)
+        self.apply(case_id, [changes_mod.DeleteMedia(media_id)])
 
     def move_media(self, case_id: str, media_id: str, position: int) -> None:
-        self._require(case_id)
-        with self._write() as c:
-            ids = [r[0] for r in c.execute("SELECT id FROM media WHERE case_id = ? ORDER BY position", (case_id,))]
-            if media_id not in ids:
-                return
-            ids.remove(media_id)
-            ids.insert(max(0, min(position, len(ids))), media_id)
-            for pos, mid in enumerate(ids):
-                c.execute("UPDATE media SET position = ? WHERE case_id = ? AND id = ?", (float(pos), case_id, mid))
-            self._audit(case_id, "media", media_id, "position", None, position)
-            self._touch(case_id)
+        self.apply(case_id, [changes_mod.MoveMedia(media_id, position)])
+
+    # each runs inside the transaction of apply()
+
+    def _set_case_fields(self, case_id: str, ch: "changes_mod.SetCaseFields") -> None:
+        for k in ch.values:
+            if k not in CASE_FIELDS:
+                raise ValueError(f"{k!r} is not a case field")
+        c = self.conn
+        old = json.loads(c.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()[0])
+        new = dict(old)
+        for k, v in ch.values.items():
+            new[k] = to_plain(v)
+        c.execute("UPDATE cases SET data = ?, title = ?, status = ? WHERE id = ?",
+                  (_dumps(new), new.get("title", ""), new.get("status", "draft"), case_id))
+        self._audit_diff(case_id, "case", case_id, old, new)
+
+    def _put_single(self, case_id: str, ch: "changes_mod.PutSingle") -> None:
+        part, obj = ch.part, ch.obj
+        if part not in SINGLE_PARTS or not isinstance(obj, SINGLE_PARTS[part]):
+            raise ValueError(f"{part!r} is not a single part or {type(obj).__name__} does not belong there")
+        c = self.conn
+        row = c.execute("SELECT data FROM parts WHERE case_id = ? AND part = ? AND id = ''",
+                        (case_id, part)).fetchone()
+        old = _full(SINGLE_PARTS[part], row[0]) if row else None
+        c.execute("INSERT OR REPLACE INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
+                  (case_id, part, "", 0.0, _dumps(to_compact(obj))))
+        self._audit_diff(case_id, part, "", old, to_plain(obj))
+
+    def _put_identifiers(self, case_id: str, ch: "changes_mod.PutIdentifiers") -> None:
+        c = self.conn
+        row = c.execute("SELECT data FROM identifiers WHERE case_id = ?", (case_id,)).fetchone()
+        old = _full(Identifiers, row[0]) if row else None
+        c.execute("INSERT OR REPLACE INTO identifiers(case_id, data) VALUES (?,?)",
+                  (case_id, _dumps(to_compact(ch.identifiers))))
+        # the audit keeps that identifiers changed, never their values: the log must not leak them
+        for field, a, b in diff(old, to_plain(ch.identifiers)):
+            self._audit(case_id, "identifiers", "", field, "[identifier]" if a not in (None, "", []) else a,
+                        "[identifier]" if b not in (None, "", []) else b)
+
+    def _put_item(self, case_id: str, ch: "changes_mod.PutItem") -> None:
+        part, item, position = ch.part, ch.item, ch.position
+        if part not in LIST_PARTS or not isinstance(item, LIST_PARTS[part]):
+            raise ValueError(f"{part!r} is not a list part or {type(item).__name__} does not belong there")
+        c = self.conn
+        stored = _dumps(to_compact(item))
+        row = c.execute("SELECT data, position FROM parts WHERE case_id = ? AND part = ? AND id = ?",
+                        (case_id, part, item.id)).fetchone()
+        if row is None:
+            pos = self._position_for(case_id, part, position)
+            c.execute("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
+                      (case_id, part, item.id, pos, stored))
+            self._audit(case_id, part, item.id, "added", None, to_compact(item))
+        else:
+            c.execute("UPDATE parts SET data = ? WHERE case_id = ? AND part = ? AND id = ?",
+                      (stored, case_id, part, item.id))
+            self._audit_diff(case_id, part, item.id, _full(LIST_PARTS[part], row[0]), to_plain(item))
+            if position is not None:
+                self._move(case_id, part, item.id, position)
+
+    def _delete_item(self, case_id: str, ch: "changes_mod.DeleteItem") -> None:
+        if ch.part not in LIST_PARTS:
+            raise ValueError(f"{ch.part!r} is not a list part")
+        c = self.conn
+        row = c.execute("SELECT data FROM parts WHERE case_id = ? AND part = ? AND id = ?",
+                        (case_id, ch.part, ch.item_id)).fetchone()
+        if row is None:
+            return
+        c.execute("DELETE FROM parts WHERE case_id = ? AND part = ? AND id = ?", (case_id, ch.part, ch.item_id))
+        self._audit(case_id, ch.part, ch.item_id, "removed", json.loads(row[0]), None)
+
+    def _move_item(self, case_id: str, ch: "changes_mod.MoveItem") -> None:
+        if ch.part not in LIST_PARTS:
+            raise ValueError(f"{ch.part!r} is not a list part")
+        self._move(case_id, ch.part, ch.item_id, ch.position)
+        self._audit(case_id, ch.part, ch.item_id, "position", None, ch.position)
+
+    def _put_media(self, case_id: str, ch: "changes_mod.PutMedia") -> None:
+        media, c = ch.media, self.conn
+        row = c.execute("SELECT meta FROM media WHERE case_id = ? AND id = ?", (case_id, media.id)).fetchone()
+        if row is None:
+            if media.data is None:
+                raise ValueError("a new image needs its bytes")
+            self._insert_media(case_id, media, self._media_position(case_id, ch.position))
+            self._audit(case_id, "media", media.id, "added", None, self._media_meta(media))
+        else:
+            old = json.loads(row[0])
+            new = self._media_meta(media)
+            if not new["sha256"]:
+                new["sha256"] = old.get("sha256", "")
+            c.execute("UPDATE media SET meta = ? WHERE case_id = ? AND id = ?", (_dumps(new), case_id, media.id))
+            self._audit_diff(case_id, "media", media.id, old, new)
+
+    def _delete_media(self, case_id: str, ch: "changes_mod.DeleteMedia") -> None:
+        c = self.conn
+        row = c.execute("SELECT meta FROM media WHERE case_id = ? AND id = ?", (case_id, ch.media_id)).fetchone()
+        if row is None:
+            return
+        c.execute("DELETE FROM media WHERE case_id = ? AND id = ?", (case_id, ch.media_id))
+        self._audit(case_id, "media", ch.media_id, "removed", json.loads(row[0]), None)
+
+    def _move_media(self, case_id: str, ch: "changes_mod.MoveMedia") -> None:
+        c = self.conn
+        ids = [r[0] for r in c.execute("SELECT id FROM media WHERE case_id = ? ORDER BY position", (case_id,))]
+        if ch.media_id not in ids:
+            return
+        ids.remove(ch.media_id)
+        ids.insert(max(0, min(ch.position, len(ids))), ch.media_id)
+        for pos, mid in enumerate(ids):
+            c.execute("UPDATE media SET position = ? WHERE case_id = ? AND id = ?", (float(pos), case_id, mid))
+        self._audit(case_id, "media", ch.media_id, "position", None, ch.position)
+
+    _APPLY = {
+        changes_mod.SetCaseFields: _set_case_fields, changes_mod.PutSingle: _put_single,
+        changes_mod.PutIdentifiers: _put_identifiers, changes_mod.PutItem: _put_item,
+        changes_mod.DeleteItem: _delete_item, changes_mod.MoveItem: _move_item, changes_mod.PutMedia: _put_media,
+        changes_mod.DeleteMedia: _delete_media, changes_mod.MoveMedia: _move_media,
+    }
 
     # --- helpers ----------------------------------------------------------------------------------
 
@@ -707,7 +791,65 @@ def open_library(path: str | os.PathLike, *, read_only: bool = False, check: boo
 
 
 def _migrate(lib: Library, version: int) -> None:
-    for step in range(version, schema.LATEST):
+    """Every schema step from ``version`` on, then the upgrade of the stored case documents, in one
+    transaction: a failure anywhere leaves the file exactly as it was (calibre's way)."""
+    try:
         with lib._write():
-            schema.MIGRATIONS[step](lib.db)
-            lib.conn.execute(f"PRAGMA user_version = {step + 1}")
+            for step in range(version, schema.LATEST):
+                schema.MIGRATIONS[step](lib.db)
+            upgrade_documents(lib.conn)
+            lib.conn.execute(f"PRAGMA user_version = {schema.LATEST}")
+    except (UnknownField, InvalidCase, TooNew, ValueError) as exc:
+        raise LibraryError(f"{lib.path} could not be upgraded to library version {schema.LATEST}: {exc}. "
+                           "The file was not changed.") from None
+
+
+# The key of the image list in a case document, by document version (renamed in version 2).
+_IMAGES_KEY = {1: "media"}
+
+
+def upgrade_documents(conn: sqlite3.Connection) -> int:
+    """Bring every stored case document older than DOC_VERSION up to it (desktop/upgrade.py), inside
+    the caller's transaction. Each upgraded document is checked against today's model before it is
+    written, so a step that leaves a key the model does not know stops the whole upgrade. Returns
+    how many cases were upgraded."""
+    rows = conn.execute("SELECT id, doc_version, data FROM cases WHERE doc_version < ?", (DOC_VERSION,)).fetchall()
+    for case_id, version, data in rows:
+        doc = json.loads(data)
+        for part, item_id, pdata in conn.execute(
+                "SELECT part, id, data FROM parts WHERE case_id = ? ORDER BY part, position", (case_id,)):
+            if item_id == "":
+                doc[part] = json.loads(pdata)
+            else:
+                doc.setdefault(part, []).append(json.loads(pdata))
+        ident = conn.execute("SELECT data FROM identifiers WHERE case_id = ?", (case_id,)).fetchone()
+        if ident is not None:
+            doc["identifiers"] = json.loads(ident[0])
+        images_key = _IMAGES_KEY.get(version, "images")
+        doc[images_key] = [json.loads(m) for (m,) in conn.execute(
+            "SELECT meta FROM media WHERE case_id = ? ORDER BY position", (case_id,))]
+        doc = upgrade_document(doc, version)
+        doc.pop("id", None)
+        case = from_plain(Case, {"id": case_id, **doc})  # today's model, every key known
+        _rewrite_case(conn, case)
+    return len(rows)
+
+
+def _rewrite_case(conn: sqlite3.Connection, case: Case) -> None:
+    """Write an upgraded case's rows back (images keep their bytes and order)."""
+    cid = case.id
+    conn.execute("UPDATE cases SET data = ?, doc_version = ? WHERE id = ?",
+                 (_dumps(Library._case_fields(case)), DOC_VERSION, cid))
+    conn.execute("DELETE FROM parts WHERE case_id = ?", (cid,))
+    for name in SINGLE_PARTS:
+        conn.execute("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
+                     (cid, name, "", 0.0, _dumps(to_compact(getattr(case, name)))))
+    for name in LIST_PARTS:
+        for pos, item in enumerate(getattr(case, name)):
+            conn.execute("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)",
+                         (cid, name, item.id, float(pos), _dumps(to_compact(item))))
+    conn.execute("INSERT OR REPLACE INTO identifiers(case_id, data) VALUES (?,?)",
+                 (cid, _dumps(to_compact(case.identifiers))))
+    for m in case.media:
+        conn.execute("UPDATE media SET meta = ? WHERE case_id = ? AND id = ?",
+                     (_dumps(Library._media_meta(m)), cid, m.id))

@@ -47,6 +47,16 @@ def _v1(db: sqlite_utils.Database) -> None:
     )
 
 
+def _v2(db: sqlite_utils.Database) -> None:
+    # a case deleted by the user goes to the trash (trashed_at set) until the trash is emptied
+    db.execute("ALTER TABLE cases ADD COLUMN trashed_at TEXT")
+    # the version of the stored case document (desktop.upgrade.DOC_VERSION): a model change comes
+    # with an upgrade step of the documents, run in the migration that introduces it
+    db.execute("ALTER TABLE cases ADD COLUMN doc_version INTEGER NOT NULL DEFAULT 1")
+
+
 # Ordered: MIGRATIONS[n] brings a file from version n to n + 1. Never edit a released step; add one.
-MIGRATIONS = [_v1]
+# A step may upgrade the stored case documents too (store.library.upgrade_documents), in the same
+# transaction as its version bump.
+MIGRATIONS = [_v1, _v2]
 LATEST = len(MIGRATIONS)

@@ -1,0 +1,40 @@
+"""Versions of the case document and the steps that upgrade an older one.
+
+A case document is the whole case as plain JSON values (the body of a case file, or the rows the
+store keeps for one case, joined). It carries a version, ``DOC_VERSION`` today. When the model
+changes (a field renamed, a value split in two), ``DOC_VERSION`` goes up by one and a step is added
+here that turns a document of the old version into one of the new. The same step serves case files
+(``jsonio.loads``) and stored cases (the store runs it in the schema migration that comes with it,
+in the same transaction), so nothing a user recorded is lost to a model change.
+
+A step takes and returns a plain dict; it may see compact documents (fields at their default left
+out), so it must treat a missing key as the field's default. Never edit a released step; add one.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+Document = dict[str, Any]
+
+
+# --- the steps: UPGRADES[n - 1] brings a document from version n to n + 1 ---------------------------
+
+UPGRADES: list[Callable[[Document], Document]] = []
+
+DOC_VERSION = 1 + len(UPGRADES)
+
+
+class TooNew(ValueError):
+    pass
+
+
+def upgrade(doc: Document, version: int) -> Document:
+    """``doc`` (of ``version``) brought to :data:`DOC_VERSION`. A version newer than this Casebook
+    knows raises :class:`TooNew`."""
+    if version > DOC_VERSION:
+        raise TooNew(f"version {version} was written by a newer Casebook; this one reads up to {DOC_VERSION}")
+    if version < 1:
+        raise ValueError(f"there is no case document version {version}")
+    for step in UPGRADES[version - 1:]:
+        doc = step(doc)
+    return doc
