@@ -1,5 +1,12 @@
-"""The layers the project promises: model, core, store, report and privacy import nothing from Qt;
-only the store speaks SQL."""
+"""The layers the project promises, checked on the source:
+
+- nothing under desktop/ but desktop/gui/ imports Qt (statically, and at run time);
+- the operations layer (desktop/app/) imports neither the GUI nor the command line;
+- the GUI never imports the command line (both are thin over desktop/app/);
+- the domain model and the assessment core import neither the store, the operations layer, the
+  report writers nor the GUI;
+- only the store speaks SQL.
+"""
 import ast
 import subprocess
 import sys
@@ -9,22 +16,85 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "desktop"
-QT_FREE = ["desktop.model", "desktop.codec", "desktop.jsonio", "desktop.timing", "desktop.catalogue",
-           "desktop.store.library", "desktop.demo", "desktop.cli"]
-QT_FREE_PACKAGES = ["core", "store", "report", "privacy"]
+QT = ("PySide6", "shiboken6", "PyQt5", "PyQt6", "PySide2")
 
 
-def _modules_in(package: str) -> list[str]:
-    return sorted(f"desktop.{package}." + p.stem for p in (PKG / package).glob("*.py") if p.stem != "__init__")
+def _module_name(path: Path) -> str:
+    rel = path.relative_to(ROOT).with_suffix("")
+    parts = list(rel.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
 
 
-@pytest.mark.parametrize("module", QT_FREE + [m for p in QT_FREE_PACKAGES for m in _modules_in(p)])
-def test_module_does_not_import_qt(module):
-    code = (f"import sys, importlib; importlib.import_module({module!r}); "
-            "bad = [m for m in sys.modules if m.startswith(('PySide6', 'shiboken6', 'PyQt'))]; "
+def _imports(path: Path) -> list[str]:
+    """Absolute names of every module ``path`` imports (relative imports resolved)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    here = _module_name(path).split(".")
+    if path.name != "__init__.py":
+        here = here[:-1]
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            out += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = here[:len(here) - node.level + 1]
+                mod = ".".join(base + ([node.module] if node.module else []))
+            else:
+                mod = node.module or ""
+            out.append(mod)
+            out += [f"{mod}.{a.name}" for a in node.names]
+    return out
+
+
+def _sources(*, under: str | None = None, outside: str | None = None) -> list[Path]:
+    files = sorted(PKG.rglob("*.py"))
+    if under:
+        files = [p for p in files if under in p.relative_to(PKG).parts[:1]]
+    if outside:
+        files = [p for p in files if outside not in p.relative_to(PKG).parts[:1]]
+    return files
+
+
+def _offenders(files, bad) -> list[str]:
+    out = []
+    for path in files:
+        for name in _imports(path):
+            if bad(name):
+                out.append(f"{path.relative_to(ROOT)} imports {name}")
+    return sorted(set(out))
+
+
+def test_nothing_outside_the_gui_imports_qt():
+    assert _offenders(_sources(outside="gui"), lambda n: n.split(".")[0] in QT) == []
+
+
+def test_nothing_outside_the_gui_pulls_in_qt_at_run_time():
+    modules = [_module_name(p) for p in _sources(outside="gui") if p.name != "__main__.py"]
+    code = ("import sys, importlib\n"
+            f"for m in {modules!r}:\n"
+            "    importlib.import_module(m)\n"
+            f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {QT!r})\n"
             "print(bad); sys.exit(1 if bad else 0)")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert proc.returncode == 0, f"{module} pulls in Qt: {proc.stdout}{proc.stderr}"
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, f"importing every module outside desktop/gui pulls in Qt: {proc.stdout}{proc.stderr}"
+
+
+def test_the_gui_never_imports_the_command_line():
+    assert _offenders(_sources(under="gui"), lambda n: n == "desktop.cli" or n.startswith("desktop.cli.")) == []
+
+
+def test_the_operations_layer_imports_neither_gui_nor_command_line():
+    bad = lambda n: n.startswith(("desktop.gui", "desktop.cli"))  # noqa: E731
+    assert _offenders(_sources(under="app"), bad) == []
+
+
+@pytest.mark.parametrize("layer", ["core", "model.py", "codec.py", "timing.py", "catalogue.py"])
+def test_model_and_core_reach_no_higher_layer(layer):
+    files = [PKG / layer] if layer.endswith(".py") else _sources(under=layer)
+    bad = lambda n: n.startswith(("desktop.store", "desktop.app", "desktop.gui", "desktop.cli", "desktop.report"))  # noqa: E731
+    assert _offenders(files, bad) == []
 
 
 def test_only_the_store_speaks_sql():
@@ -32,10 +102,22 @@ def test_only_the_store_speaks_sql():
     for path in PKG.rglob("*.py"):
         if "store" in path.relative_to(PKG).parts:
             continue
-        tree = ast.parse(path.read_text("utf-8"))
-        for node in ast.walk(tree):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
-                names = [a.name for a in node.names] + ([node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
-                if any(n.split(".")[0] in ("sqlite3", "sqlite_utils") for n in names):
-                    offenders.append(str(path.relative_to(ROOT)))
+        for name in _imports(path):
+            if name.split(".")[0] in ("sqlite3", "sqlite_utils"):
+                offenders.append(str(path.relative_to(ROOT)))
     assert offenders == [], f"SQL outside desktop/store: {offenders}"
+
+
+def test_the_layer_checks_see_a_violation(tmp_path):
+    """The import walker resolves relative imports, so a cross-layer import cannot hide behind dots."""
+    pkg = tmp_path / "desktop" / "gui" / "sections"
+    pkg.mkdir(parents=True)
+    f = pkg / "x.py"
+    f.write_text("from ...cli import main\nfrom ..widgets import a\nimport PySide6.QtCore\n")
+    global ROOT
+    old, ROOT = ROOT, tmp_path
+    try:
+        names = _imports(f)
+    finally:
+        ROOT = old
+    assert "desktop.cli.main" in names and "desktop.gui.widgets" in names and "PySide6.QtCore" in names

@@ -236,6 +236,11 @@ class Library:
         return self.conn.execute("SELECT 1 FROM cases WHERE id = ? AND trashed_at IS NULL",
                                  (case_id,)).fetchone() is not None
 
+    def case_title(self, case_id: str) -> str | None:
+        """The title of a case in the library or its trash; None when there is no such case."""
+        row = self.conn.execute("SELECT title FROM cases WHERE id = ?", (case_id,)).fetchone()
+        return None if row is None else row[0]
+
     def _exists(self, case_id: str) -> bool:
         return self.conn.execute("SELECT 1 FROM cases WHERE id = ?", (case_id,)).fetchone() is not None
 
@@ -377,10 +382,38 @@ class Library:
                     self._audit(cid, "case", cid, "deleted", None, None)
         return len(ids)
 
-    def duplicate_case(self, case_id: str) -> str:
-        case = self.load_case(case_id)
-        case.title = f"{case.title} (copy)" if case.title else "(copy)"
-        return self.add_case(case, keep_id=False)
+    def duplicate_case(self, case_id: str, *, title: str | None = None) -> str:
+        """A copy of a case under a new id, made inside SQLite (image bytes are never loaded into
+        Python, so a case with many large photos copies quickly). Returns the new id."""
+        from ..model import new_id
+        self._require(case_id)
+        new = new_id()
+        while self._exists(new):
+            new = new_id()
+        now = _now()
+        with self._write() as c:
+            data = json.loads(c.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()[0])
+            old_title = data.get("title", "")
+            data["title"] = title if title is not None else (f"{old_title} (copy)" if old_title else "(copy)")
+            c.execute("INSERT INTO cases(id, created_at, updated_at, title, status, keywords, sites, outcome, data,"
+                      " doc_version) SELECT ?, ?, ?, ?, status, keywords, sites, outcome, ?, doc_version"
+                      " FROM cases WHERE id = ?", (new, now, now, data["title"], _dumps(data), case_id))
+            c.execute("INSERT INTO parts(case_id, part, id, position, data) SELECT ?, part, id, position, data"
+                      " FROM parts WHERE case_id = ?", (new, case_id))
+            c.execute("INSERT INTO identifiers(case_id, data) SELECT ?, data FROM identifiers WHERE case_id = ?",
+                      (new, case_id))
+            c.execute("INSERT INTO media(case_id, id, position, meta, bytes) SELECT ?, id, position, meta, bytes"
+                      " FROM media WHERE case_id = ?", (new, case_id))
+            self._audit(new, "case", new, "created", None, data["title"])
+        return new
+
+    def worker(self) -> "Library":
+        """A second connection to this library for a worker thread, sharing this one's claim on the
+        file (its lock): long writes (duplicate, import, emptying the trash) run there while the
+        window keeps its own connection. Close it when done."""
+        conn = _connect(self.path, self.read_only)
+        conn.execute("PRAGMA synchronous = FULL")
+        return Library(self.path, conn, self.read_only, None, self.notice)
 
     # --- edits: change sets, each one transaction -------------------------------------------------
 
@@ -568,7 +601,14 @@ class Library:
     def _media_position(self, case_id: str, position: int | None) -> float:
         row = self.conn.execute("SELECT max(position) FROM media WHERE case_id = ?", (case_id,)).fetchone()
         end = (row[0] + 1.0) if row[0] is not None else 0.0
-        return end if position is None else float(position) - 0.5
+        if position is None:
+            return end
+        ids = [r[0] for r in self.conn.execute(
+            "SELECT id FROM media WHERE case_id = ? ORDER BY position", (case_id,))]
+        for pos, mid in enumerate(ids):  # renumber so there is a gap at ``position`` (the index)
+            self.conn.execute("UPDATE media SET position = ? WHERE case_id = ? AND id = ?",
+                              (float(pos if pos < position else pos + 1), case_id, mid))
+        return float(max(0, min(position, len(ids))))
 
     def _position_for(self, case_id: str, part: str, position: int | None) -> float:
         row = self.conn.execute("SELECT max(position) FROM parts WHERE case_id = ? AND part = ?",

@@ -1,9 +1,11 @@
-"""The PDF report rendered in a separate Python process, so the window never waits for it.
+"""The PDF report (or the Word manuscript) rendered in a separate Python process, so the window
+never waits for it. Part of the operations layer's export pipeline (:mod:`desktop.app.export`); the
+command line renders in its own process directly (``use_process=False``), the window here.
 
 A report of a large case (dozens of 12-megapixel photos, thousands of labs) keeps Python busy for
 seconds. On a worker *thread* the window's own thread then waits for the interpreter lock before
 each of its Python calls, and the event loop stalls for 50–130 ms at a time. Here the rendering runs
-in a child process (``python -m desktop.gui.pdf_process``) instead; the worker thread of the window
+in a child process (``python -m desktop.app.render``) instead; the worker thread of the window
 only reads the case, streams it to the child and waits for its answer, which costs it almost no
 interpreter time.
 
@@ -47,7 +49,7 @@ from typing import Any, BinaryIO, Callable
 
 from desktop.files import write_atomic
 
-MODULE = "desktop.gui.pdf_process"
+MODULE = "desktop.app.render"
 CHILD_NICE = 10  # the child yields the CPU to the window (Linux/macOS)
 _FRAME = struct.Struct("!cQ")  # kind (one byte), length of the payload
 _STOP_WAIT_S = 2.0
@@ -120,7 +122,7 @@ def _expect(fh: BinaryIO, kind: bytes) -> bytes:
 # --- the child ----------------------------------------------------------------------------------------
 
 def child_main() -> int:
-    """``python -m desktop.gui.pdf_process``: read one case from stdin, write one PDF to stdout."""
+    """``python -m desktop.app.render``: read one case from stdin, write one PDF to stdout."""
     # The protocol owns the real stdout; anything printed by a library goes to stderr instead.
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
@@ -307,53 +309,59 @@ def _no_progress(*_a, **_k) -> None:
     return None
 
 
+def render(case, *, media_bytes: Callable[[str], bytes], out: str | os.PathLike | BinaryIO | None = None,
+           writer: str = "pdf", use_process: bool = True, progress: Callable[..., None] | None = None,
+           draft: bool = False, identified: bool = False, include_assessment: bool = True) -> Rendered:
+    """Render ``case`` (loaded without image bytes; ``media_bytes(id)`` gives them) with the report
+    writer ``writer`` ("pdf" or "docx"), in a child process when ``use_process`` (falling back to
+    this thread when none can be started). ``out``: write there (a path, atomically; or a binary
+    stream), else return the bytes (:attr:`Rendered.data`). ``progress`` may be a
+    :class:`desktop.app.progress.Progress` (it raises ``Cancelled``; its ``on_cancel`` hook kills the
+    child at once). The caller has run the identifier scan: this only renders."""
+    progress = progress or _no_progress
+    t0 = time.perf_counter()
+    opts = dict(draft=draft, identified=identified, include_assessment=include_assessment)
+    note = ""
+    if use_process:
+        progress(0.02, text="starting the report process")
+        hook = getattr(progress, "on_cancel", None)
+        try:
+            child = Child.start(hook if callable(hook) else None)
+        except ProcessUnavailable as exc:
+            _check(progress)  # cancelled while it started: no fallback
+            note = (f"The report was rendered inside the window because {exc}; the window may pause "
+                    "briefly while it renders.")
+        else:
+            try:
+                return _render_in_child(child, media_bytes, case, out, progress, t0, writer=writer, **opts)
+            finally:
+                child.stop()
+    import copy
+    case = copy.copy(case)
+    case.media = [dataclasses.replace(m, data=m.data if m.data is not None else media_bytes(m.id))
+                  for m in case.media]
+    return _render_in_thread(case, out, progress, t0, note, writer=writer, **opts)
+
+
 def render_report(library_path: str | os.PathLike, case_id: str, out: str | os.PathLike | None = None, *,
                   draft: bool = False, identified: bool = False, include_assessment: bool = True,
                   confirmed: set | None = None, progress: Callable[..., None] | None = None,
                   use_process: bool = True, writer: str = "pdf") -> Rendered:
-    """Render the case's report (``writer="docx"``: its Word manuscript); for a worker thread of the
-    window.
-
-    Reads the case through a read-only connection of its own. With ``confirmed`` (a de-identified
-    export) the identifier scan runs first and raises ``NeedsReview`` with the hits the author has not
-    confirmed. ``out``: write the PDF there (atomically; :attr:`Rendered.path`), else return its bytes
-    (:attr:`Rendered.data`). ``progress`` is a :class:`desktop.gui.workers.Progress` (it raises
-    ``Cancelled``; its ``on_cancel`` hook kills the child at once)."""
+    """Render a case of a library (read through a read-only connection of its own): the report
+    preview's way. With ``confirmed`` (a de-identified render) the identifier scan runs first and
+    raises :class:`desktop.app.export.PhiFound` with the hits not confirmed."""
     from ..store.library import open_library
+    from .export import check_phi
     progress = progress or _no_progress
-    t0 = time.perf_counter()
     progress(0.0, text="reading the case")
-    lib = open_library(library_path, read_only=True)
-    try:
+    with open_library(library_path, read_only=True) as lib:
         case = lib.load_case(case_id, media=False)
         if confirmed is not None:
             progress(0.01, text="checking for identifiers")
-            from .dialogs import check_phi
             check_phi(case, confirmed)
-        note = ""
-        child = None
-        if use_process:
-            progress(0.02, text="starting the report process")
-            hook = getattr(progress, "on_cancel", None)
-            try:
-                child = Child.start(hook if callable(hook) else None)
-            except ProcessUnavailable as exc:
-                _check(progress)  # cancelled while it started: no fallback
-                note = (f"The report was rendered inside the window because {exc}; the window may pause "
-                        "briefly while it renders.")
-        if child is None:
-            for m in case.media:
-                m.data = lib.media_bytes(case_id, m.id)
-        else:
-            try:
-                return _render_in_child(child, lib, case, out, progress, t0, writer=writer, draft=draft,
-                                        identified=identified, include_assessment=include_assessment)
-            finally:
-                child.stop()
-    finally:
-        lib.close()
-    return _render_in_thread(case, out, progress, t0, note, writer=writer, draft=draft, identified=identified,
-                             include_assessment=include_assessment)
+        return render(case, media_bytes=lambda mid: lib.media_bytes(case_id, mid), out=out, writer=writer,
+                      use_process=use_process, progress=progress, draft=draft, identified=identified,
+                      include_assessment=include_assessment)
 
 
 def _check(progress) -> None:
@@ -362,7 +370,7 @@ def _check(progress) -> None:
         check()
 
 
-def _render_in_child(child: Child, lib, case, out, progress, t0: float, *, writer: str, **opts) -> Rendered:
+def _render_in_child(child: Child, media_bytes, case, out, progress, t0: float, *, writer: str, **opts) -> Rendered:
     from .. import jsonio
     try:
         header = {**opts, "writer": writer, "media": [m.id for m in case.media]}
@@ -371,7 +379,7 @@ def _render_in_child(child: Child, lib, case, out, progress, t0: float, *, write
         for n, m in enumerate(case.media):
             _check(progress)
             progress(0.02 + 0.03 * n / max(1, len(case.media)), text="sending the images")
-            child.send(MEDIA, lib.media_bytes(case.id, m.id))
+            child.send(MEDIA, m.data if m.data is not None else media_bytes(m.id))
         child.finish_input()
         data: bytes | None = None
         while True:
@@ -406,8 +414,9 @@ def _deliver(data: bytes, out, info, progress, t0: float, *, note: str, in_proce
     if out is None:
         return Rendered(data, None, info, note, in_process, time.perf_counter() - t0)
     progress(0.97, text="writing the file")
-    write_atomic(Path(out), data)
-    return Rendered(None, Path(out), info, note, in_process, time.perf_counter() - t0)
+    write_atomic(out, data)
+    return Rendered(None, Path(out) if isinstance(out, (str, os.PathLike)) else None, info, note, in_process,
+                    time.perf_counter() - t0)
 
 
 if __name__ == "__main__":

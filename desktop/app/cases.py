@@ -1,0 +1,214 @@
+"""The library as the window and the command line use it: its cases, opened for editing, added,
+duplicated, imported, moved to the trash and back — each undoable, each announced.
+
+:class:`Casebook` is the one object both front ends hold (Anki's Collection, calibre's Cache). It
+owns the open library, the notifier that views subscribe to, the library's own undo history (cases
+added, duplicated, imported, trashed) and one :class:`~desktop.app.editing.OpenCase`, with its own
+history, for each case opened. :meth:`Casebook.undo` undoes the most recent step of the case in
+hand or of the library, whichever came last.
+
+Operations that may take long (duplicate, import, empty the trash) do their writing on a second
+connection of their own (:meth:`Library.worker`), so the GUI can run them on a worker thread.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from ..model import Case
+from ..store.library import Library, LibraryError, TrashedCase
+from .editing import OpenCase
+from .history import History, Step
+from .library import open_or_create
+from .notify import Changes, Notifier
+from .progress import NO_PROGRESS, check
+
+
+class Casebook:
+    def __init__(self, library: Library):
+        self.library = library
+        self.notifier = Notifier()
+        self.history = History()  # the library's steps: ("trash" | "restore", case_id)
+        self._open: dict[str, OpenCase] = {}
+        self._lock = threading.RLock()  # the library's history, from the window or a worker
+
+    @classmethod
+    def open(cls, path: str | os.PathLike, *, read_only: bool = False, check: bool = False,
+             create: bool = True) -> "Casebook":
+        return cls(open_or_create(path, read_only=read_only, check=check, create=create))
+
+    def close(self) -> None:
+        self._open.clear()
+        self.library.close()
+
+    def __enter__(self) -> "Casebook":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def path(self) -> Path:
+        return self.library.path
+
+    @property
+    def read_only(self) -> bool:
+        return self.library.read_only
+
+    # --- reading ------------------------------------------------------------------------------------
+
+    def list_cases(self, search: str = ""):
+        return self.library.list_cases(search)
+
+    def list_trash(self) -> list[TrashedCase]:
+        return self.library.list_trash()
+
+    def load_case(self, case_id: str, *, media: bool = True) -> Case:
+        return self.library.load_case(case_id, media=media)
+
+    # --- open cases ---------------------------------------------------------------------------------
+
+    def open_case(self, case_id: str) -> OpenCase:
+        """The case open for editing (the same object, with its undo history, while it stays open)."""
+        oc = self._open.get(case_id)
+        if oc is None:
+            oc = OpenCase(self.library, case_id, notifier=self.notifier)
+            self._open[case_id] = oc
+        return oc
+
+    def close_case(self, case_id: str) -> None:
+        self._open.pop(case_id, None)
+
+    # --- whole cases --------------------------------------------------------------------------------
+
+    def add_case(self, case: Case, label: str = "New case", *, keep_id: bool = True) -> str:
+        """Store a whole case (new, import, demo) as one undoable step. Returns its id."""
+        with self.library.worker() as lib:
+            cid = lib.add_case(case, keep_id=keep_id)
+        self._record(Step(label, ("restore", cid), ("trash", cid)))
+        self.notifier.emit(Changes(None, cases=True))
+        return cid
+
+    def new_case(self, title: str = "") -> str:
+        """A new, empty case with a working title."""
+        return self.add_case(Case(title=title.strip()), "New case", keep_id=False)
+
+    def duplicate_case(self, case_id: str, progress=NO_PROGRESS) -> str:
+        """A copy of the case (images included), undoable. May run on a worker thread."""
+        check(progress)
+        with self.library.worker() as lib:
+            new = lib.duplicate_case(case_id)
+        self._record(Step("Duplicate case", ("restore", new), ("trash", new)))
+        self.notifier.emit(Changes(None, cases=True))
+        return new
+
+    def import_file(self, path: str | os.PathLike, progress=NO_PROGRESS) -> str:
+        """Read, validate and add a case file (JSON). Raises ``InvalidCase`` listing every problem;
+        nothing is added then. May run on a worker thread."""
+        from .. import jsonio
+        path = Path(path)
+        progress(0.1, text="reading the file")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise LibraryError(f"{path}: cannot read the file ({exc.strerror})") from None
+        progress(0.3, text="checking the case")
+        case = jsonio.loads(data)
+        check(progress)
+        progress(0.7, text="adding it to the library")
+        return self.add_case(case, f"Import {path.name}")
+
+    def trash_case(self, case_id: str) -> None:
+        """Move a case to the trash (undoable; restorable from the trash until it is emptied)."""
+        title = self._title(case_id)
+        self.library.trash_case(case_id)
+        self.close_case(case_id)
+        self._record(Step(f"Delete case: {title}"[:80], ("trash", case_id), ("restore", case_id)))
+        self.notifier.emit(Changes(None, cases=True))
+
+    def restore_case(self, case_id: str) -> None:
+        """Bring a case back from the trash (undoable)."""
+        self.library.restore_case(case_id)
+        self._record(Step(f"Restore case: {self._title(case_id)}"[:80], ("restore", case_id), ("trash", case_id)))
+        self.notifier.emit(Changes(None, cases=True))
+
+    def empty_trash(self, progress=NO_PROGRESS) -> int:
+        """Delete the cases in the trash for good (not undoable: the window asks first)."""
+        check(progress)
+        with self.library.worker() as lib:
+            n = lib.empty_trash()
+        with self._lock:
+            self.history.clear()  # no step may bring back what is gone
+        self.notifier.emit(Changes(None, cases=True))
+        return n
+
+    def _title(self, case_id: str) -> str:
+        return self.library.case_title(case_id) or "untitled case"
+
+    def _record(self, step: Step) -> None:
+        with self._lock:
+            self.history.push(step)
+
+    # --- undo and redo ------------------------------------------------------------------------------
+
+    def _latest(self, case_id: str | None, *, redo: bool):
+        """The history whose next step (undo or redo) is the most recent: the library's or the case's."""
+        pick = (lambda h: h.next_redo()) if redo else (lambda h: h.next_undo())
+        candidates = [(self.history, pick(self.history))]
+        if case_id is not None and case_id in self._open:
+            candidates.append((self._open[case_id].history, pick(self._open[case_id].history)))
+        candidates = [(h, s) for h, s in candidates if s is not None]
+        if not candidates:
+            return None, None
+        # undo takes the newest step; redo takes the one undone last (the oldest of the undone)
+        return (min if redo else max)(candidates, key=lambda hs: hs[1].seq)
+
+    def can_undo(self, case_id: str | None = None) -> bool:
+        return self._latest(case_id, redo=False)[1] is not None
+
+    def can_redo(self, case_id: str | None = None) -> bool:
+        return self._latest(case_id, redo=True)[1] is not None
+
+    def undo_label(self, case_id: str | None = None) -> str:
+        step = self._latest(case_id, redo=False)[1]
+        return step.label if step else ""
+
+    def redo_label(self, case_id: str | None = None) -> str:
+        step = self._latest(case_id, redo=True)[1]
+        return step.label if step else ""
+
+    def undo(self, case_id: str | None = None) -> Changes | None:
+        """Undo the newest step of the case ``case_id`` or of the library, whichever is newer."""
+        history, step = self._latest(case_id, redo=False)
+        if step is None:
+            return None
+        if history is self.history:
+            self._run(step.inverse)
+            history.undone()
+            changes = Changes(step.inverse[1], cases=True, undo=True)
+            self.notifier.emit(changes)
+            return changes
+        return self._open[case_id].undo()
+
+    def redo(self, case_id: str | None = None) -> Changes | None:
+        history, step = self._latest(case_id, redo=True)
+        if step is None:
+            return None
+        if history is self.history:
+            self._run(step.forward)
+            history.redone()
+            changes = Changes(step.forward[1], cases=True, undo=True)
+            self.notifier.emit(changes)
+            return changes
+        return self._open[case_id].redo()
+
+    def _run(self, op: tuple[str, str]) -> None:
+        kind, cid = op
+        if kind == "trash":
+            self.library.trash_case(cid)
+            self.close_case(cid)
+        elif kind == "restore":
+            self.library.restore_case(cid)
+        else:  # pragma: no cover - a step of a kind this module does not make
+            raise ValueError(kind)

@@ -1,0 +1,202 @@
+"""The one export pipeline, for the window and the command line alike.
+
+    read the case(s) → identifier scan → confirmations → de-identification → writer → atomic write
+
+1. the case is read (with image bytes only when the writer needs them);
+2. unless the author asked for an identified copy, the free-text identifier scan runs; hits that the
+   author has not confirmed as not identifying stop the export with :class:`PhiFound` listing them
+   (the command line's ``--allow-phi-warnings`` lets them through; the window shows them, and the
+   author fixes a field or confirms each hit, then exports again);
+3. :func:`desktop.interop.prepare`, the one de-identification step, makes the case the writer sees
+   (the PDF and Word writers apply the same step themselves, from the same function);
+4. the writer makes the bytes: in the window the report writers run in a child process
+   (:mod:`desktop.app.render`), on the command line in the process itself — the same writer
+   functions, so both give the same bytes;
+5. each file is written next to its target and renamed over it (:func:`desktop.files.write_atomic`):
+   a kill or a failure at any moment leaves the old file or the new one, never half of one.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Sequence
+
+from ..files import write_atomic
+from ..model import Case
+from .progress import NO_PROGRESS, check
+
+
+class PhiFound(Exception):
+    """The identifier scan found hits the author has not confirmed: nothing was written."""
+
+    def __init__(self, hits: Sequence):
+        self.hits = list(hits)
+        super().__init__(f"{len(self.hits)} possible identifier(s) in the free text")
+
+    def listing(self) -> str:
+        return "\n".join(f"  {h.field}: {h.kind}: {h.text!r}" for h in self.hits)
+
+
+class ScanUnavailable(Exception):
+    """The identifier scan is not part of this Casebook: a de-identified export cannot be checked."""
+
+    def __str__(self) -> str:
+        return ("The identifier scan is not available in this version of Casebook, so a de-identified "
+                "export cannot be checked. Nothing was written.")
+
+
+def hit_key(hit) -> tuple[str, str]:
+    """What a confirmation is remembered by: the same text in the same field."""
+    return (hit.field, hit.text)
+
+
+def scan(case: Case, confirmed: set | frozenset = frozenset()) -> list:
+    """The scan's hits in ``case`` that are not confirmed as not identifying."""
+    try:
+        from ..privacy import phi
+    except ImportError:
+        raise ScanUnavailable() from None
+    return [h for h in phi.scan_case(case, confirmed=set(confirmed)) if hit_key(h) not in confirmed]
+
+
+def check_phi(case: Case, confirmed: set | frozenset = frozenset()) -> None:
+    """Raise :class:`PhiFound` when the scan finds hits not in ``confirmed``."""
+    hits = scan(case, confirmed)
+    if hits:
+        raise PhiFound(hits)
+
+
+@dataclass(frozen=True)
+class Options:
+    draft: bool = False  # a report without consent, watermarked DRAFT
+    identified: bool = False  # identifiers and dates kept (the author's own records; never scanned)
+    include_assessment: bool = True  # the PDF's appendix of the assessment
+    confirmed: frozenset = frozenset()  # (field, text) of hits the author confirmed as not identifying
+    allow_phi: bool = False  # export despite unconfirmed hits (the command line's --allow-phi-warnings)
+    use_process: bool = False  # render the PDF/DOCX in a child process (the window)
+
+
+@dataclass(frozen=True)
+class Kind:
+    key: str
+    suffix: str  # of the file written ("" for a folder)
+    folder: bool  # the target is a folder of several files
+    media: bool  # the writer needs the images' bytes
+    many: bool  # takes several cases at once
+    deidentifies_itself: bool = False  # the report writers apply the de-identification step themselves
+
+
+KINDS: dict[str, Kind] = {
+    "pdf": Kind("pdf", ".pdf", False, True, False, True),
+    "docx": Kind("docx", ".docx", False, True, False, True),
+    "json": Kind("json", ".json", False, True, False),
+    "fhir": Kind("fhir", ".json", False, True, False),
+    "redcap": Kind("redcap", "", True, False, True),
+    "labs_csv": Kind("labs_csv", ".csv", False, False, True),
+}
+
+
+@dataclass
+class Result:
+    paths: list[Path] = field(default_factory=list)  # the files written (none for a stream)
+    info: Any = None  # the report writer's summary (pages, figures, tables) for pdf and docx
+    note: str = ""  # e.g. that the report was rendered in the window's process
+
+
+Source = Case | tuple[str | os.PathLike, str]  # a case, or (library path, case id)
+
+
+def export(kind: str, sources: Sequence[Source], target: str | os.PathLike | BinaryIO, options: Options = Options(),
+           progress: Callable[..., None] = NO_PROGRESS) -> Result:
+    """Export ``sources`` (one case, or several for REDCap and the labs CSV) as ``kind`` to
+    ``target`` (a path; a folder for REDCap; or a binary stream for single files)."""
+    k = KINDS[kind]
+    if not k.many and len(sources) != 1:
+        raise ValueError(f"a {kind} export takes one case, not {len(sources)}")
+    progress(0.02, text="reading the case")
+    cases, media_of = _read(sources, media=k.media and not options.use_process)
+    check(progress)
+    if not options.identified:
+        progress(0.05, text="checking for identifiers")
+        hits = [h for c in cases for h in scan(c, options.confirmed)]
+        if hits and not options.allow_phi:
+            raise PhiFound(hits)
+    check(progress)
+    if kind in ("pdf", "docx"):
+        from .render import render
+        (case,) = cases
+        done = render(case, media_bytes=media_of(case), out=target, writer=kind, use_process=options.use_process,
+                      progress=progress, draft=options.draft, identified=options.identified,
+                      include_assessment=options.include_assessment and kind == "pdf")
+        return Result([done.path] if done.path else [], done.info, done.note)
+    if not options.identified:
+        from ..interop import prepare
+        progress(0.4, text="de-identifying")
+        cases = [prepare(c) for c in cases]
+    progress(0.7, text="writing")
+    files = _write(kind, cases)
+    check(progress)
+    if k.folder:
+        folder = Path(target)  # type: ignore[arg-type]
+        folder.mkdir(parents=True, exist_ok=True)
+        paths = [folder / name for name in files]
+        for path, data in zip(paths, files.values()):
+            write_atomic(path, data)
+        return Result(paths)
+    (data,) = files.values()
+    write_atomic(target, data)
+    return Result([Path(target)] if isinstance(target, (str, os.PathLike)) else [])
+
+
+def _read(sources: Sequence[Source], *, media: bool):
+    """The cases, and for each a function giving an image's bytes (for cases read without them)."""
+    from ..store.library import open_library
+    cases: list[Case] = []
+    libs: dict[str, tuple[Any, str]] = {}
+    for src in sources:
+        if isinstance(src, Case):
+            cases.append(src)
+            continue
+        path, cid = src
+        with open_library(path, read_only=True) as lib:
+            case = lib.load_case(cid, media=media)
+        cases.append(case)
+        libs[id(case)] = (Path(path), cid)
+
+    def media_of(case: Case) -> Callable[[str], bytes]:
+        def get(media_id: str) -> bytes:
+            m = next((m for m in case.media if m.id == media_id), None)
+            if m is not None and m.data is not None:
+                return m.data
+            path, cid = libs[id(case)]
+            with open_library(path, read_only=True) as lib:
+                return lib.media_bytes(cid, media_id)
+        return get
+    return cases, media_of
+
+
+def _write(kind: str, cases: list[Case]) -> dict[str, bytes]:
+    """The files of a non-report export, by name, as bytes."""
+    if kind == "json":
+        from .. import jsonio
+        return {"case.json": jsonio.dump_bytes(cases[0])}
+    if kind == "fhir":
+        from ..interop.fhir import write_bundle
+        return {"bundle.json": write_bundle(cases[0]).encode("utf-8")}
+    if kind == "redcap":
+        from ..interop import redcap
+        return {"data_dictionary.csv": redcap.write_dictionary().encode("utf-8"),
+                "data.csv": redcap.write_data(cases).encode("utf-8")}
+    if kind == "labs_csv":
+        from ..interop.labs_csv import write_labs_csv
+        return {"labs.csv": write_labs_csv(cases).encode("utf-8")}
+    raise ValueError(f"no export {kind!r}")
+
+
+def default_name(case: Case, kind: str) -> str:
+    """A file name for an export of ``case``: its short title, 'deidentified' and the kind."""
+    import re
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", case.short_title or case.title or "case").strip("-")[:60] or "case"
+    return f"{stem}-deidentified-{kind.replace('_', '-')}{KINDS[kind].suffix}"
+
