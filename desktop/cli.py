@@ -1,4 +1,5 @@
-"""The ``casebook`` command. The GUI and this command call the same API (store, core, report).
+"""The ``casebook`` command: a thin parser over the operations layer (desktop/app), which the window
+calls too. A command here parses its arguments, calls one operation and prints what it did.
 
 Exit codes: 0 done; 2 usage; 3 invalid input (every problem listed); 4 library unusable (damaged,
 newer version, locked, not a library).
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shlex
 import sys
 from pathlib import Path
@@ -23,72 +23,55 @@ class CliError(Exception):
         self.code = code
 
 
-def default_library_path() -> Path:
-    env = os.environ.get("CASEBOOK_LIBRARY")
-    if env:
-        return Path(env)
-    import platformdirs
-    return Path(platformdirs.user_data_dir("Casebook", appauthor=False)) / "library.casebook"
-
-
 def library_path(args: argparse.Namespace) -> Path:
+    from .app.library import default_library_path
     return Path(args.library) if args.library else default_library_path()
 
 
-def open_or_create(path: Path, *, read_only: bool = False, check: bool = False):
-    """Open the library; a missing *default* library is created with the demo case."""
-    from .store.library import create_library, open_library
-    if not path.exists():
-        lib = create_library(path)
-        from .demo import load_demo
-        lib.add_case(load_demo())
-        if read_only:
-            lib.close()
-            return open_library(path, read_only=True)
-        return lib
-    return open_library(path, read_only=read_only, check=check)
+def _library(args, *, read_only: bool = False, check: bool = False):
+    """The library of the command: only the default library is created on demand (with the demo)."""
+    from .app.library import NoLibrary, open_or_create
+    try:
+        return open_or_create(library_path(args), read_only=read_only, check=check, create=not args.library)
+    except NoLibrary as exc:
+        raise CliError(str(exc), EXIT_LIBRARY) from None
 
 
-def _library(args, *, read_only: bool = False, create_missing: bool | None = None, check: bool = False):
-    path = library_path(args)
-    if create_missing is None:
-        create_missing = not args.library  # only the default library is created on demand
-    if not path.exists() and not create_missing:
-        raise CliError(f"no library at {path} (create one with: casebook init {path})", EXIT_LIBRARY)
-    return open_or_create(path, read_only=read_only, check=check)
+def _casebook(args, *, check: bool = True):
+    from .app import Casebook
+    return Casebook(_library(args, check=check))
 
 
 def resolve_case_id(lib, ref: str) -> str:
-    """A case id, or an unambiguous prefix of one."""
-    if lib.has_case(ref):
-        return ref
-    matches = [cid for cid in lib.case_ids() if cid.startswith(ref)]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise CliError(f"no case {ref!r} in {lib.path} (casebook list shows the ids)", EXIT_INVALID)
-    raise CliError(f"{ref!r} matches {len(matches)} cases; give more of the id", EXIT_INVALID)
-
-
-def read_case_file(path: Path) -> Case:
-    from . import jsonio
+    from .app.library import resolve_case_id as resolve
     try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CliError(f"{path}: cannot read the file ({exc.strerror})", EXIT_INVALID) from None
-    return jsonio.loads(data)
+        return resolve(lib, ref)
+    except LookupError as exc:
+        raise CliError(str(exc), EXIT_INVALID) from None
+
+
+def _source(args, ref: str):
+    """CASE|FILE.json as an export source: a case file read and validated, or (library, case id)."""
+    p = Path(ref)
+    if ref.lower().endswith(".json") or (p.exists() and p.is_file()):
+        from . import jsonio
+        try:
+            data = p.read_bytes()
+        except OSError as exc:
+            raise CliError(f"{p}: cannot read the file ({exc.strerror})", EXIT_INVALID) from None
+        return jsonio.loads(data)
+    with _library(args, read_only=True) as lib:
+        return (lib.path, resolve_case_id(lib, ref))
 
 
 def load_case_arg(args, ref: str) -> Case:
     """CASE|FILE.json: a case of the library, or a case file."""
-    p = Path(ref)
-    if ref.lower().endswith(".json") or (p.exists() and p.is_file()):
-        return read_case_file(p)
-    lib = _library(args, read_only=True)
-    try:
-        return lib.load_case(resolve_case_id(lib, ref))
-    finally:
-        lib.close()
+    src = _source(args, ref)
+    if isinstance(src, Case):
+        return src
+    from .store.library import open_library
+    with open_library(src[0], read_only=True) as lib:
+        return lib.load_case(src[1])
 
 
 # --- commands ---------------------------------------------------------------------------------------
@@ -104,20 +87,18 @@ def cmd_gui(args) -> int:
 
 def cmd_init(args) -> int:
     from .store.library import create_library
-    lib = create_library(Path(args.path))
-    lib.close()
+    create_library(Path(args.path)).close()
     print(f"created {args.path}")
     return EXIT_OK
 
 
 def cmd_list(args) -> int:
-    lib = _library(args, read_only=True)
-    try:
-        rows = lib.list_cases(args.search or "")
-    finally:
-        lib.close()
+    with _library(args, read_only=True) as lib:
+        rows = lib.list_trash() if args.trash else lib.list_cases(args.search or "")
     if args.json:
         print(json.dumps([r._asdict() for r in rows], ensure_ascii=False, indent=2))
+    elif args.trash:
+        print("the trash is empty" if not rows else "\n".join(f"{r.id}  {r.trashed_at}  {r.title}" for r in rows))
     else:
         if not rows:
             print("no cases")
@@ -127,116 +108,102 @@ def cmd_list(args) -> int:
 
 
 def cmd_import(args) -> int:
-    case = read_case_file(Path(args.file))
-    lib = _library(args, check=True)
-    try:
-        cid = lib.add_case(case)
-    finally:
-        lib.close()
-    print(cid)
+    with _casebook(args) as book:
+        print(book.import_file(Path(args.file)))
     return EXIT_OK
 
 
 def cmd_demo(args) -> int:
     from .demo import load_demo
-    lib = _library(args, check=True)
-    try:
-        cid = lib.add_case(load_demo(), keep_id=False)
-    finally:
-        lib.close()
-    print(cid)
+    with _casebook(args) as book:
+        print(book.add_case(load_demo(), "Add the demo case", keep_id=False))
     return EXIT_OK
 
 
-def _refuse_phi(args, case: Case) -> None:
-    """The free-text scan every de-identified export runs first: exit 3 listing each possible
-    identifier by field, unless --allow-phi-warnings."""
-    from .privacy.phi import scan_case
-    hits = scan_case(case)
-    if hits and not args.allow_phi_warnings:
-        lines = [f"  {h.field}: {h.kind}: {h.text!r}" for h in hits]
+def cmd_delete(args) -> int:
+    with _casebook(args) as book:
+        cid = resolve_case_id(book.library, args.case)
+        book.trash_case(cid)
+    print(f"moved {cid} to the trash (casebook restore-case {cid} brings it back)")
+    return EXIT_OK
+
+
+def cmd_restore_case(args) -> int:
+    with _casebook(args) as book:
+        trashed = [t.id for t in book.list_trash()]
+        matches = [t for t in trashed if t.startswith(args.case)]
+        if len(matches) != 1:
+            raise CliError(f"no case {args.case!r} in the trash (casebook list --trash shows it)" if not matches
+                           else f"{args.case!r} matches {len(matches)} cases in the trash", EXIT_INVALID)
+        book.restore_case(matches[0])
+    print(f"restored {matches[0]}")
+    return EXIT_OK
+
+
+def cmd_empty_trash(args) -> int:
+    with _casebook(args) as book:
+        n = book.empty_trash()
+    print(f"deleted {n} case{'s' if n != 1 else ''} for good")
+    return EXIT_OK
+
+
+def _export(args, kind: str, refs: list[str], target, **opts):
+    """Every export's way out: the one pipeline of the operations layer (scan → confirmations →
+    de-identification → writer → atomic write)."""
+    from .app.export import Options, PhiFound, export
+    from .report.errors import ReportError
+    if refs:
+        sources = [_source(args, r) for r in refs]
+    else:  # every case of the library
+        with _library(args, read_only=True) as lib:
+            sources = [(lib.path, cid) for cid in lib.case_ids()]
+    to_stdout = target in (None, "-")
+    if to_stdout:
+        target = sys.stdout.buffer
+    options = Options(allow_phi=getattr(args, "allow_phi_warnings", False), **opts)
+    try:
+        result = export(kind, sources, target, options)
+    except PhiFound as exc:
         raise CliError("possible identifiers in free text; fix them or pass --allow-phi-warnings:\n"
-                       + "\n".join(lines), EXIT_INVALID)
-
-
-def _export_case(args, case: Case, *, deidentified: bool) -> Case:
-    """Every exporter's way out: the PHI scan, then the one de-identification step."""
-    if not deidentified:
-        return case
-    from .interop import prepare
-    _refuse_phi(args, case)
-    return prepare(case)
-
-
-def _write_out(out: str | None, data: bytes) -> None:
-    if out in (None, "-"):
-        sys.stdout.buffer.write(data)
+                       + exc.listing(), EXIT_INVALID) from None
+    except ReportError as exc:  # ReportRefused (no consent) included
+        raise CliError(str(exc), EXIT_INVALID) from None
+    if to_stdout:
         sys.stdout.flush()
-    else:
-        Path(out).write_bytes(data)
+    return result
 
 
 def cmd_export_json(args) -> int:
-    from . import jsonio
-    case = load_case_arg(args, args.case)
-    case = _export_case(args, case, deidentified=args.deidentified)
-    _write_out(args.output, jsonio.dump_bytes(case))
+    _export(args, "json", [args.case], args.output, identified=not args.deidentified)
     return EXIT_OK
 
 
-def _cases_for_export(args, refs: list[str]) -> list[Case]:
-    """CASE|FILE.json references (all cases of the library when none are given), each through the
-    PHI scan and the one de-identification step."""
-    if refs:
-        cases = [load_case_arg(args, r) for r in refs]
-    else:
-        lib = _library(args, read_only=True)
-        try:
-            cases = [lib.load_case(cid) for cid in lib.case_ids()]
-        finally:
-            lib.close()
-    return [_export_case(args, c, deidentified=True) for c in cases]
-
-
 def cmd_export_fhir(args) -> int:
-    from .interop.fhir import write_bundle
-    (case,) = _cases_for_export(args, [args.case])
-    _write_out(args.output, write_bundle(case).encode("utf-8"))
+    _export(args, "fhir", [args.case], args.output)
     return EXIT_OK
 
 
 def cmd_export_docx(args) -> int:
-    """The manuscript as a Word file: the PDF report's content, de-identified by write_docx itself
-    after the PHI scan here (unless --identified)."""
-    from .interop.docx import ReportError, write_docx
-    case = load_case_arg(args, args.case)
-    if not args.identified:
-        _refuse_phi(args, case)  # write_docx de-identifies itself
-    try:
-        info = write_docx(case, Path(args.output), draft=args.draft, identified=args.identified)
-    except ReportError as exc:  # ReportRefused (no consent) included
-        raise CliError(str(exc), EXIT_INVALID) from None
+    """The manuscript as a Word file: the PDF report's content, de-identified."""
+    info = _export(args, "docx", [args.case], Path(args.output), draft=args.draft, identified=args.identified).info
     print(f"wrote {args.output} ({info.figures} figure{'s' if info.figures != 1 else ''}, "
           f"{info.tables} table{'s' if info.tables != 1 else ''})")
     return EXIT_OK
 
 
 def cmd_export_redcap(args) -> int:
-    from .interop import redcap
-    cases = _cases_for_export(args, args.cases)
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "data_dictionary.csv").write_text(redcap.write_dictionary(), encoding="utf-8")
-    (out / "data.csv").write_text(redcap.write_data(cases), encoding="utf-8")
-    print(f"wrote {out / 'data_dictionary.csv'} and {out / 'data.csv'} ({len(cases)} case"
-          f"{'s' if len(cases) != 1 else ''})")
+    result = _export(args, "redcap", args.cases, Path(args.output))
+    n = len(args.cases) if args.cases else None
+    if n is None:
+        with _library(args, read_only=True) as lib:
+            n = len(lib.case_ids())
+    data_dict, data = result.paths
+    print(f"wrote {data_dict} and {data} ({n} case{'s' if n != 1 else ''})")
     return EXIT_OK
 
 
 def cmd_export_labs(args) -> int:
-    from .interop.labs_csv import write_labs_csv
-    cases = _cases_for_export(args, args.cases)
-    _write_out(args.output, write_labs_csv(cases).encode("utf-8"))
+    _export(args, "labs_csv", args.cases, args.output)
     return EXIT_OK
 
 
@@ -250,26 +217,16 @@ def cmd_assess(args) -> int:
 
 
 def cmd_report(args) -> int:
-    from .report.pdf import ReportError, render_pdf
-    case = load_case_arg(args, args.case)
-    if not args.identified:
-        _refuse_phi(args, case)  # render_pdf de-identifies itself
-    try:
-        info = render_pdf(case, Path(args.output), draft=args.draft, identified=args.identified,
-                          include_assessment=not args.no_assessment)
-    except ReportError as exc:  # ReportRefused (no consent) included
-        raise CliError(str(exc), EXIT_INVALID) from None
+    info = _export(args, "pdf", [args.case], Path(args.output), draft=args.draft, identified=args.identified,
+                   include_assessment=not args.no_assessment).info
     print(f"wrote {args.output} ({info.pages} pages)")
     return EXIT_OK
 
 
 def cmd_audit(args) -> int:
-    lib = _library(args, read_only=True)
-    try:
+    with _library(args, read_only=True) as lib:
         cid = resolve_case_id(lib, args.case)
         rows = lib.audit(cid)
-    finally:
-        lib.close()
     if args.json:
         print(json.dumps([r.__dict__ for r in rows], ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -312,26 +269,20 @@ def cmd_check(args) -> int:
 
 
 def cmd_backup(args) -> int:
-    from .store.backup import backup, prune
-    lib = _library(args, read_only=True)  # reading is enough, also while a window has it open
-    try:
-        path = backup(lib, Path(args.to) if args.to else None)
-    finally:
-        lib.close()
-    if not args.to:  # the automatic folder keeps its rotation; a folder of your own is yours
-        prune(library_path(args))
-    print(path)
+    from .app.backups import backup_now
+    path = library_path(args)
+    if not path.exists():
+        _library(args, read_only=True).close()  # the default library is made on demand; another is refused
+    print(backup_now(path, args.to))
     return EXIT_OK
 
 
 def cmd_restore(args) -> int:
-    from .store.backup import backup_folder, restore
+    from .app.backups import find_backup, restore
     path = library_path(args)
-    source = Path(args.backup)
-    if not source.exists() and (backup_folder(path) / source.name).exists():
-        source = backup_folder(path) / source.name  # a bare name from the backup folder
-    if not source.exists():
-        raise CliError(f"no backup file {source} (casebook check lists the newest backup)", EXIT_INVALID)
+    source = find_backup(path, args.backup)
+    if source is None:
+        raise CliError(f"no backup file {args.backup} (casebook check lists the newest backup)", EXIT_INVALID)
     if not args.yes:
         question = (f"Replace {path} with the backup {source}? The current file is kept beside it "
                     "(.before-restore-…). [y/N] ")
@@ -364,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("list", help="list the cases of the library")
     s.add_argument("--json", action="store_true")
+    s.add_argument("--trash", action="store_true", help="list the cases in the trash instead")
     s.add_argument("--search", help="only cases whose title, keywords, sites or outcome contain this")
     s.set_defaults(func=cmd_list)
 
@@ -381,6 +333,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("demo", help="add the demo case (Smilnak et al. 2022) to the library")
     s.set_defaults(func=cmd_demo)
+
+    s = sub.add_parser("delete", help="move a case to the trash (restore-case brings it back)")
+    s.add_argument("case", metavar="CASE")
+    s.set_defaults(func=cmd_delete)
+
+    s = sub.add_parser("restore-case", help="bring a case back from the trash")
+    s.add_argument("case", metavar="CASE")
+    s.set_defaults(func=cmd_restore_case)
+
+    s = sub.add_parser("empty-trash", help="delete the cases in the trash for good")
+    s.set_defaults(func=cmd_empty_trash)
 
     s = sub.add_parser("assess", help="evaluate a case against the evidence and the CARE checklist")
     s.add_argument("case", metavar="CASE|FILE.json")

@@ -271,13 +271,19 @@ def test_undo_takes_the_newest_step_of_case_or_library(book):
     oc.edit_field("patient", "weight_kg", 81.0)
     assert book.undo_label(cid) == "Edit weight kg"
     book.undo(cid)
-    assert oc.case.patient.weight_kg == 80.0 and new in book.library.case_ids()
-    book.undo(cid)
+    assert oc.case.patient.weight_kg == 80.0
+    book.undo(cid)  # making another case is not undone from this one
+    assert oc.case.patient.weight_kg == 96.0 and new in book.library.case_ids()
+    assert book.undo_label(new) == "New case"
+    book.undo(new)
     assert new not in book.library.case_ids()
-    book.undo(cid)
-    assert oc.case.patient.weight_kg == 96.0
     book.redo(cid)
     assert oc.case.patient.weight_kg == 80.0 and new not in book.library.case_ids()
+    other = book.new_case("Other")
+    book.trash_case(other)
+    assert book.undo_label(cid) == "Delete case: Other"  # a delete is undone from any case
+    book.undo(cid)
+    assert other in book.library.case_ids()
 
 
 def test_duplicate_of_a_trashed_id_collision_gets_a_new_id(book, tmp_path):

@@ -128,8 +128,11 @@ def test_new_case_is_saved_and_opened(qtbot, window, lib_path):
         assert sorted(r.title for r in lib.list_cases()) == sorted([DEMO_TITLE, "Untitled case report"])
 
 
-def test_duplicate_then_delete_after_confirmation_which_the_audit_log_records(qtbot, window, lib_path):
+def test_duplicate_then_delete_to_the_trash_after_confirmation_then_undo(qtbot, window, lib_path):
+    demo_id = window.session.case_id
     qtbot.mouseClick(window.case_list.duplicate_button, Qt.MouseButton.LeftButton)
+    # the copy is made on a worker; the window opens it when it is there
+    qtbot.waitUntil(lambda: window.session is not None and window.session.case_id != demo_id, timeout=10000)
     copy_id = window.session.case_id
     assert window.session.case.title == f"{DEMO_TITLE} (copy)"
     assert len(window.case_list.ids()) == 2
@@ -142,12 +145,40 @@ def test_duplicate_then_delete_after_confirmation_which_the_audit_log_records(qt
 
     seen = answer_modal("Delete")
     qtbot.mouseClick(window.case_list.delete_button, Qt.MouseButton.LeftButton)
+    assert "trash" in seen["info"]
     assert copy_id not in window.case_list.ids()
     assert window.session is not None and window.session.case.title == DEMO_TITLE
     with reread(lib_path) as lib:
         assert [r.title for r in lib.list_cases()] == [DEMO_TITLE]
-        assert any(e.field == "deleted" and e.old == json.dumps(f"{DEMO_TITLE} (copy)", ensure_ascii=False)
-                   for e in lib.audit(copy_id))
+        assert [t.id for t in lib.list_trash()] == [copy_id]
+        assert any(e.field == "trashed" for e in lib.audit(copy_id))
+
+    # Edit ▸ Undo brings the deleted case back and shows it
+    assert window.act_undo.isEnabled() and "Delete case" in window.act_undo.text()
+    window.act_undo.trigger()
+    assert copy_id in window.case_list.ids() and window.session.case_id == copy_id
+    with reread(lib_path) as lib:
+        assert lib.list_trash() == []
+
+
+def test_the_trash_dialog_restores_a_case_and_empties(qtbot, window, lib_path):
+    demo_id = window.session.case_id
+    new_id = window.new_case()
+    seen = answer_modal("Delete")
+    window.delete_case(new_id)
+    assert new_id not in window.case_list.ids() and seen
+    dlg = window.show_trash()
+    assert dlg.table.rowCount() == 1 and dlg.table.item(0, 0).text() == "Untitled case report"
+    assert dlg.restore_selected() == new_id
+    assert new_id in window.case_list.ids() and window.session.case_id == new_id
+    answer_modal("Delete")
+    window.delete_case(new_id)
+    dlg.refresh()
+    answer_modal("Yes")
+    assert dlg.empty() == 1
+    with reread(lib_path) as lib:
+        assert lib.list_trash() == [] and lib.case_ids() == [demo_id]
+    dlg.close()
 
 
 # --- undo / redo ------------------------------------------------------------------------------------------
@@ -463,7 +494,7 @@ def test_a_large_case_is_assessed_on_a_worker_without_blocking(qtbot, window):
 
 def test_the_delete_key_in_the_list_asks_first(qtbot, window):
     window.duplicate_case(window.session.case_id)
-    assert len(window.case_list.ids()) == 2
+    qtbot.waitUntil(lambda: len(window.case_list.ids()) == 2, timeout=10000)
     window.case_list.view.setFocus()
     seen = answer_modal("Cancel")
     qtbot.keyClick(window.case_list.view, Qt.Key.Key_Delete)

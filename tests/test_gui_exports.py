@@ -19,7 +19,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from desktop.demo import load_demo
-from desktop.gui import pdf_process
+from desktop.app import render as pdf_process
 
 from desktop.gui.exports import DOCX_MODULE, docx_available
 from desktop.interop import labs_csv, redcap

@@ -10,7 +10,6 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.demo import load_demo
-from desktop.gui import main_window as mw
 from desktop.gui.app import configure
 from desktop.gui.main_window import MainWindow
 from desktop.store.library import create_library, open_library
@@ -22,7 +21,6 @@ def isolated_settings(qapp, tmp_path):
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings"))
     configure(qapp)
-    mw._phi_confirmed.clear()
 
 
 @pytest.fixture(autouse=True)

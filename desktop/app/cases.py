@@ -5,7 +5,7 @@ duplicated, imported, moved to the trash and back — each undoable, each announ
 owns the open library, the notifier that views subscribe to, the library's own undo history (cases
 added, duplicated, imported, trashed) and one :class:`~desktop.app.editing.OpenCase`, with its own
 history, for each case opened. :meth:`Casebook.undo` undoes the most recent step of the case in
-hand or of the library, whichever came last.
+hand or of the library (a case deleted, or the case in hand made), whichever came last.
 
 Operations that may take long (duplicate, import, empty the trash) do their writing on a second
 connection of their own (:meth:`Library.worker`), so the GUI can run them on a worker thread.
@@ -31,6 +31,7 @@ class Casebook:
         self.notifier = Notifier()
         self.history = History()  # the library's steps: ("trash" | "restore", case_id)
         self._open: dict[str, OpenCase] = {}
+        self._confirmed: dict[str, set] = {}  # per case, for as long as the library is open
         self._lock = threading.RLock()  # the library's history, from the window or a worker
 
     @classmethod
@@ -73,7 +74,8 @@ class Casebook:
         """The case open for editing (the same object, with its undo history, while it stays open)."""
         oc = self._open.get(case_id)
         if oc is None:
-            oc = OpenCase(self.library, case_id, notifier=self.notifier)
+            oc = OpenCase(self.library, case_id, notifier=self.notifier,
+                          phi_confirmed=self._confirmed.setdefault(case_id, set()))
             self._open[case_id] = oc
         return oc
 
@@ -153,9 +155,18 @@ class Casebook:
     # --- undo and redo ------------------------------------------------------------------------------
 
     def _latest(self, case_id: str | None, *, redo: bool):
-        """The history whose next step (undo or redo) is the most recent: the library's or the case's."""
+        """The history whose next step (undo or redo) is the most recent: the library's or the case's.
+
+        A step of the library counts for the case in hand when it deleted a case (the deleted one
+        cannot be in hand, and Undo after a delete should bring it back) or when it made the case in
+        hand; the making of another case is undone from that case (or with no case in hand), so
+        Undo in one case never removes another."""
         pick = (lambda h: h.next_redo()) if redo else (lambda h: h.next_undo())
-        candidates = [(self.history, pick(self.history))]
+        lib_step = pick(self.history)
+        if lib_step is not None and case_id is not None and lib_step.forward[0] != "trash" \
+                and lib_step.forward[1] != case_id:
+            lib_step = None
+        candidates = [(self.history, lib_step)]
         if case_id is not None and case_id in self._open:
             candidates.append((self._open[case_id].history, pick(self._open[case_id].history)))
         candidates = [(h, s) for h, s in candidates if s is not None]

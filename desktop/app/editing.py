@@ -49,11 +49,14 @@ class OpenCase:
     """One case open for editing: its state, its undo history, and every edit of it."""
 
     def __init__(self, library: Library, case_id: str, *, notifier: Notifier | None = None,
-                 history: History | None = None):
+                 history: History | None = None, phi_confirmed: set | None = None):
         self.library = library
         self.case_id = case_id
         self.notifier = notifier or Notifier()
         self.history = history or History()
+        # identifier-scan hits the author confirmed as not identifying, as (field, text): kept in
+        # memory only (a settings file would copy possible identifiers out of the protected library)
+        self.phi_confirmed: set = phi_confirmed if phi_confirmed is not None else set()
         self.case: Case = library.load_case(case_id, media=False)
 
     @property

@@ -102,6 +102,7 @@ class Result:
     paths: list[Path] = field(default_factory=list)  # the files written (none for a stream)
     info: Any = None  # the report writer's summary (pages, figures, tables) for pdf and docx
     note: str = ""  # e.g. that the report was rendered in the window's process
+    in_process: bool = False  # the report was rendered in a child process
 
 
 Source = Case | tuple[str | os.PathLike, str]  # a case, or (library path, case id)
@@ -115,7 +116,8 @@ def export(kind: str, sources: Sequence[Source], target: str | os.PathLike | Bin
     if not k.many and len(sources) != 1:
         raise ValueError(f"a {kind} export takes one case, not {len(sources)}")
     progress(0.02, text="reading the case")
-    cases, media_of = _read(sources, media=k.media and not options.use_process)
+    # the report writers in a child process get each image's bytes streamed to them one by one
+    cases, media_of = _read(sources, media=k.media and not (options.use_process and kind in ("pdf", "docx")))
     check(progress)
     if not options.identified:
         progress(0.05, text="checking for identifiers")
@@ -129,7 +131,7 @@ def export(kind: str, sources: Sequence[Source], target: str | os.PathLike | Bin
         done = render(case, media_bytes=media_of(case), out=target, writer=kind, use_process=options.use_process,
                       progress=progress, draft=options.draft, identified=options.identified,
                       include_assessment=options.include_assessment and kind == "pdf")
-        return Result([done.path] if done.path else [], done.info, done.note)
+        return Result([done.path] if done.path else [], done.info, done.note, done.in_process)
     if not options.identified:
         from ..interop import prepare
         progress(0.4, text="de-identifying")

@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from typing import Sequence
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHeaderView, QLabel,
                                QMessageBox, QPlainTextEdit, QPushButton, QTableWidget, QTableWidgetItem,
@@ -142,39 +142,9 @@ class ProblemsDialog(QDialog):
 
 # --- PHI hits ------------------------------------------------------------------------------------
 
-def hit_key(hit) -> tuple[str, str]:
-    """What a confirmation is remembered by (as ``desktop.privacy.phi.scan_case`` takes it): the same
-    text in the same field."""
-    return (hit.field, hit.text)
-
-
-class NeedsReview(Exception):
-    """Raised by an export's worker when the identifier scan found hits the author has not
-    confirmed: nothing was written; the window shows the hits (:func:`review_phi_hits`)."""
-
-    def __init__(self, hits: Sequence):
-        super().__init__(f"{len(hits)} possible identifier(s) to review")
-        self.hits = list(hits)
-
-
-class ScanUnavailable(Exception):
-    """The identifier scan is not part of this Casebook: a de-identified export cannot be checked."""
-
-    def __str__(self) -> str:
-        return ("The identifier scan is not available in this version of Casebook, so a de-identified "
-                "export cannot be checked. Nothing was written.")
-
-
-def check_phi(case, confirmed: set) -> None:
-    """For the worker, before a de-identified export: raise :class:`NeedsReview` when the free-text
-    scan finds hits not in ``confirmed`` (``(field, text)`` pairs)."""
-    try:
-        from ..privacy import phi
-    except ImportError:
-        raise ScanUnavailable() from None
-    hits = [h for h in phi.scan_case(case, confirmed=set(confirmed)) if hit_key(h) not in confirmed]
-    if hits:
-        raise NeedsReview(hits)
+# The scan and its exception are the operations layer's (desktop.app.export); the window shows them.
+from ..app.export import PhiFound as NeedsReview  # noqa: E402,F401
+from ..app.export import ScanUnavailable, check_phi, hit_key  # noqa: E402,F401
 
 
 def review_phi_hits(parent: QWidget | None, hits: Sequence, confirmed: set, *, purpose: str, go_to) -> bool:
@@ -364,3 +334,87 @@ class AuditDialog(QDialog):
 
 def _esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# --- the trash ---------------------------------------------------------------------------------------
+
+class TrashDialog(QDialog):
+    """Case ▸ Trash: the cases deleted from this library, newest first. Restore brings the selected
+    one back (undoable); Empty trash deletes them all for good, after asking."""
+
+    restored = Signal(str)  # the id of a case brought back
+
+    def __init__(self, book, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("trash_dialog")
+        self.setWindowTitle("Trash")
+        self.book = book
+        lay = QVBoxLayout(self)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        lay.addWidget(self.intro)
+        self.table = QTableWidget(0, 2)
+        self.table.setHorizontalHeaderLabels(["Case", "Deleted (UTC)"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().hide()
+        lay.addWidget(self.table)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.restore_button = buttons.addButton("&Restore", QDialogButtonBox.ButtonRole.ActionRole)
+        self.empty_button = buttons.addButton("&Empty trash…", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.empty_button.clicked.connect(self.empty)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.table.itemSelectionChanged.connect(self._update)
+        self.resize(self.fontMetrics().horizontalAdvance("m") * 50, self.fontMetrics().height() * 18)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.rows = self.book.list_trash()
+        self.table.setRowCount(len(self.rows))
+        for n, r in enumerate(self.rows):
+            self.table.setItem(n, 0, QTableWidgetItem(r.title or "Untitled case"))
+            self.table.setItem(n, 1, QTableWidgetItem(r.trashed_at[:16].replace("T", " ")))
+        if self.rows:
+            self.table.selectRow(0)
+        self.intro.setText("Deleted cases stay here, with their images, until the trash is emptied."
+                           if self.rows else "The trash is empty.")
+        self._update()
+
+    def _update(self) -> None:
+        self.restore_button.setEnabled(bool(self.table.selectedItems()) and not self.book.read_only)
+        self.empty_button.setEnabled(bool(self.rows) and not self.book.read_only)
+
+    def restore_selected(self) -> str | None:
+        from ..store.library import LibraryError
+        sel = self.table.selectionModel().selectedRows()
+        if not sel:
+            return None
+        cid = self.rows[sel[0].row()].id
+        try:
+            self.book.restore_case(cid)
+        except LibraryError as exc:
+            QMessageBox.warning(self, "Restore case", str(exc))
+            return None
+        self.refresh()
+        self.restored.emit(cid)
+        return cid
+
+    def empty(self) -> int:
+        n = len(self.rows)
+        answer = QMessageBox.question(
+            self, "Empty trash", f"Delete the {n} case{'s' if n != 1 else ''} in the trash for good? "
+            "This cannot be undone; backups made before keep them.")
+        if answer != QMessageBox.StandardButton.Yes:
+            return 0
+        from ..store.library import LibraryError
+        try:
+            done = self.book.empty_trash()
+        except LibraryError as exc:
+            QMessageBox.warning(self, "Empty trash", str(exc))
+            return 0
+        self.refresh()
+        return done

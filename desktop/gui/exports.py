@@ -1,30 +1,20 @@
 """File ▸ Export: the case in the formats registries and journals take, from the window.
 
-Every de-identified export takes the same path, on a worker thread with its progress in the status
-bar:
-
-1. the case is read through a read-only connection of the worker's own;
-2. the free-text identifier scan runs (:func:`desktop.gui.dialogs.check_phi`); hits the author has
-   not confirmed stop the export and come back to the window, where the author fixes each one in its
-   field or confirms it as not identifying (then the export runs again, scanned again);
-3. :func:`desktop.interop.prepare` — the one de-identification step — makes the case the writer sees;
-4. the writer makes the file(s), which are written next to their target and renamed into place, so
-   a failed export never leaves half a file.
-
-The Word manuscript is made like the PDF report: after the scan, in a separate process
-(:func:`desktop.gui.pdf_process.render_report` with ``writer="docx"``), where
-:func:`desktop.interop.docx.write_docx` applies the same de-identification step itself; without a
-recorded consent it is refused and a draft is offered instead. The PDF report has its own path (the
-Report section); the JSON export with identifiers is for the author's own records and is not scanned.
+Every export goes through the operations layer's one pipeline (:func:`desktop.app.export.export`:
+identifier scan → confirmations → de-identification → writer → atomic write), the same function the
+command line calls, on a worker thread with its progress in the status bar. Hits of the scan the
+author has not confirmed stop the export and come back to the window, where the author fixes each
+one in its field or confirms it as not identifying (then the export runs again, scanned again). The
+Word manuscript is rendered in a child process, as the PDF report is (:mod:`desktop.app.render`);
+without a recorded consent it is refused and a draft is offered instead. The JSON export with
+identifiers is for the author's own records and is not scanned.
 """
 from __future__ import annotations
 
 import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
-
-from ..files import write_atomic
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from ..model import Case
@@ -43,45 +33,31 @@ class ExportKind:
     folder: bool  # the target is a folder (several files)
     suffix: str = ""
     file_filter: str = ""
-    media: bool = False  # the writer needs the images' bytes
     purpose: str = ""  # "the de-identified FHIR document", for the identifier dialog
+    pipeline: str = ""  # the operations layer's export kind (default: key)
+    identified: bool = False
 
 
-def _fhir(case: "Case", target: Path) -> list[Path]:
-    from ..interop.fhir import write_bundle
-    write_atomic(target, write_bundle(case).encode("utf-8"))
-    return [target]
-
-
-def _redcap(case: "Case", target: Path) -> list[Path]:
-    from ..interop import redcap
-    target.mkdir(parents=True, exist_ok=True)
-    files = [(target / "data_dictionary.csv", redcap.write_dictionary()),
-             (target / "data.csv", redcap.write_data([case]))]
-    for path, text in files:
-        write_atomic(path, text.encode("utf-8"))
-    return [p for p, _ in files]
-
-
-def _labs_csv(case: "Case", target: Path) -> list[Path]:
-    from ..interop.labs_csv import write_labs_csv
-    write_atomic(target, write_labs_csv([case]).encode("utf-8"))
-    return [target]
-
-
-KINDS: dict[str, tuple[ExportKind, Callable[["Case", Path], list[Path]] | None]] = {
+KINDS: dict[str, tuple[ExportKind, None]] = {
     "fhir": (ExportKind("fhir", "&FHIR document (de-identified)…", "Export FHIR document",
                         "Write the de-identified case as a FHIR R4B document bundle (JSON)", False, ".json",
-                        "FHIR document (*.json)", media=True, purpose="FHIR document"), _fhir),
+                        "FHIR document (*.json)", purpose="FHIR document"), None),
     "redcap": (ExportKind("redcap", "&REDCap dictionary + data (de-identified)…", "Export for REDCap",
                           "Write a REDCap data dictionary and an import file (CSV) of the de-identified case "
-                          "into a folder", True, purpose="REDCap export"), _redcap),
+                          "into a folder", True, purpose="REDCap export"), None),
     "labs_csv": (ExportKind("labs_csv", "&Labs CSV (de-identified)…", "Export labs as CSV",
                             "Write every laboratory value of the de-identified case as a CSV table", False,
-                            ".csv", "CSV table (*.csv)", purpose="labs table"), _labs_csv),
+                            ".csv", "CSV table (*.csv)", purpose="labs table"), None),
     "docx": (ExportKind("docx", "&Word manuscript (DOCX)…", "Export Word manuscript",
                         "Write the de-identified manuscript as a Word document (DOCX)", False, ".docx",
-                        "Word document (*.docx)", media=True, purpose="Word manuscript"), None),  # a process
+                        "Word document (*.docx)", purpose="Word manuscript"), None),
+    "json": (ExportKind("json", "JSON (&de-identified)…", "Export JSON (de-identified)",
+                        "Write the de-identified case as JSON", False, ".json", "Case files (*.json)",
+                        purpose="JSON export"), None),
+    "json_identified": (ExportKind("json_identified", "&JSON…", "Export JSON",
+                                   "Write the whole case, identifiers included, as JSON", False, ".json",
+                                   "Case files (*.json)", purpose="JSON export", pipeline="json",
+                                   identified=True), None),
 }
 
 
@@ -103,32 +79,16 @@ def default_name(case: "Case", kind: ExportKind) -> str:
 
 def export_job(kind_key: str, library_path: Path, case_id: str, target: Path, confirmed: set, *,
                draft: bool = False):
-    """The worker's function of a de-identified export (see the module's docstring); it returns the
-    paths written."""
-    kind, write = KINDS[kind_key]
-    if write is None:  # the Word manuscript: rendered in a separate process, as the PDF is
-        def render(progress):
-            from .pdf_process import render_report
-            from .sections import report as report_section
-            done = render_report(library_path, case_id, target, writer="docx", draft=draft, identified=False,
-                                 include_assessment=False, confirmed=confirmed, progress=progress,
-                                 use_process=report_section.USE_PROCESS)
-            return [done.path]
-        return render
+    """The worker's function of an export: the operations layer's pipeline; it returns the paths
+    written."""
+    from ..app.export import Options, export
+    from .sections import report as report_section
+    kind, _ = KINDS[kind_key]
+    options = Options(draft=draft, identified=kind.identified, include_assessment=False,
+                      confirmed=frozenset(confirmed), use_process=report_section.USE_PROCESS)
 
     def job(progress):
-        from ..interop import prepare
-        from ..store.library import open_library
-        from .dialogs import check_phi
-        progress(0.05, text="reading the case")
-        with open_library(library_path, read_only=True) as lib:
-            case = lib.load_case(case_id, media=kind.media)
-        progress(0.25, text="checking for identifiers")
-        check_phi(case, confirmed)
-        progress(0.45, text="de-identifying")
-        case = prepare(case)
-        progress(0.65, text="writing")
-        return write(case, Path(target))
+        return export(kind.pipeline or kind.key, [(library_path, case_id)], Path(target), options, progress).paths
     return job
 
 
@@ -138,19 +98,21 @@ def run_export(window, kind_key: str, target: Path, *, draft: bool = False) -> "
     manuscript without a recorded consent, marked as a draft."""
     from PySide6.QtWidgets import QMessageBox
     from .dialogs import NeedsReview, review_phi_hits
-    from .main_window import phi_confirmations
     from .workers import BackgroundOp, describe_error
     if window.session is None or window.library is None:
         return None
     kind, _write = KINDS[kind_key]
     lib_path, case_id = window.library.path, window.session.case_id
-    confirmed = phi_confirmations(lib_path, case_id)
+    confirmed = window.session.open_case.phi_confirmed
     target = Path(target)
 
     def done(paths: list[Path]):
         where = str(target) if kind.folder else str(paths[0])
         what = " and ".join(p.name for p in paths) + f" in {target}" if kind.folder else where
-        window.statusBar().showMessage(f"Exported the de-identified case: {what}", 15000)
+        if kind.identified:
+            window.statusBar().showMessage(f"Exported the case to {what}", 15000)
+        else:
+            window.statusBar().showMessage(f"Exported the de-identified case: {what}", 15000)
         window.last_export_paths = list(paths)
 
     def failed(exc):

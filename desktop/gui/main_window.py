@@ -1,9 +1,11 @@
 """The main window: the case list on the left, the open case's sections in the centre, the live
 assessment on the right; menus for libraries, import and export, undo and redo.
 
-The window owns the open :class:`~desktop.store.library.Library` and one
+The window holds the operations layer's :class:`~desktop.app.cases.Casebook` for the open library
+(every use case goes through it, as the command line's do) and one
 :class:`~desktop.gui.session.CaseSession` per case opened in it (so each case keeps its own undo
-history while the window is open). Sections are built on first view. Nothing heavy is imported at
+history while the window is open). What the layer changes comes back as notifications, forwarded
+to the window's thread (:class:`ChangeBridge`), and views refresh only what changed. Sections are built on first view. Nothing heavy is imported at
 module level: the store, the sessions, the core and the report load after the first paint.
 
 Keeping the library safe: libraries open on a worker with the quick integrity check (a damaged one is
@@ -26,10 +28,10 @@ from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 # first use, which costs start-up time; everything else is reached through QtWidgets/QtGui.
 from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QWidget
 
-from ..files import write_atomic
 from . import sections as section_registry
 
 if TYPE_CHECKING:
+    from ..app import Casebook
     from ..store.library import Library
     from .session import CaseSession
     from .workers import BackgroundOp
@@ -39,13 +41,14 @@ MAX_RECENT = 8
 MAX_SESSIONS = 20  # cases whose undo history the window keeps while open
 UNIT_SYSTEMS = ("conventional", "si")
 
-# De-identified exports: hits the author confirmed as not identifying, kept in memory only (writing
-# them to a settings file would copy possible identifiers out of the protected library).
-_phi_confirmed: dict[tuple[str, str], set[tuple[str, str, str]]] = {}
 
+class ChangeBridge(QObject):
+    """The operations layer's notifications, delivered on the window's thread (a change made on a
+    worker — a duplicate, an import — arrives through Qt's queued connection)."""
+    changes = Signal(object)
 
-def phi_confirmations(library_path: str | Path, case_id: str) -> set[tuple[str, str, str]]:
-    return _phi_confirmed.setdefault((str(Path(library_path).resolve()), case_id), set())
+    def forward(self, changes) -> None:
+        self.changes.emit(changes)
 
 
 class Banner(QFrame):
@@ -108,6 +111,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_NAME)
         self.setObjectName("main_window")
         self.library: Library | None = None
+        self.book: Casebook | None = None  # the operations layer's handle on self.library
+        self._unsubscribe: Callable[[], None] | None = None
         self.session: CaseSession | None = None
         self._sessions: OrderedDict[str, CaseSession] = OrderedDict()
         self._pages: dict[str, QWidget] = {}
@@ -142,7 +147,8 @@ class MainWindow(QMainWindow):
             return
         from .workers import TaskIndicator
         self.built = True
-        self.undo_group = QtGui.QUndoGroup(self)
+        self.bridge = ChangeBridge(self)
+        self.bridge.changes.connect(self._on_changes)
         self.task_indicator = TaskIndicator(self)
         self._build_ui()
         self._build_menus()
@@ -290,19 +296,18 @@ class MainWindow(QMainWindow):
         self.act_quit.setMenuRole(QtGui.QAction.MenuRole.QuitRole)
 
         e = mb.addMenu("&Edit")
-        self.act_undo = self.undo_group.createUndoAction(self, "&Undo")
-        self.act_undo.setShortcut(QtGui.QKeySequence("Ctrl+Z"))
-        self.act_redo = self.undo_group.createRedoAction(self, "&Redo")
+        self.act_undo = self._action("&Undo", self.undo, "Ctrl+Z", e)
+        self.act_redo = self._action("&Redo", self.redo, None, e)
         self.act_redo.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
-        e.addAction(self.act_undo)
-        e.addAction(self.act_redo)
 
         c = mb.addMenu("&Case")
         self.act_new_case = self._action("&New case", self.new_case, S.New, c)
         self.act_duplicate_case = self._action("&Duplicate case", lambda: self.duplicate_case(self._current_id()),
                                                "Ctrl+D", c)
         self.act_delete_case = self._action("De&lete case…", lambda: self.delete_case(self._current_id()),
-                                            None, c)
+                                            None, c, "Move the case to the trash (it can be restored)")
+        self.act_trash = self._action("&Trash…", self.show_trash, None, c,
+                                      "Cases deleted from this library: restore one, or empty the trash")
         c.addSeparator()
         self.act_audit = self._action("&Audit log…", self.show_audit_log, None, c,
                                       "Every recorded change of this case")
@@ -373,7 +378,10 @@ class MainWindow(QMainWindow):
         """Show this library (the window owns it from now on and closes it)."""
         self.build()
         self._close_library()
+        from ..app import Casebook
         self.library = library
+        self.book = Casebook(library)
+        self._unsubscribe = self.book.notifier.subscribe(self.bridge.forward)
         self._closed = False
         self.setWindowFilePath(str(library.path))
         if library.read_only:
@@ -627,12 +635,16 @@ class MainWindow(QMainWindow):
             self.backups = None
         if self.built:
             self._drop_sessions()
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
         if self.library is not None:
             try:
                 self.library.close()
             except Exception:  # closing must never stop the window from closing
                 traceback.print_exc(file=sys.stderr)
         self.library = None
+        self.book = None
 
     # --- cases ------------------------------------------------------------------------------------------
 
@@ -663,12 +675,11 @@ class MainWindow(QMainWindow):
         if session is None:
             from .session import CaseSession
             try:
-                session = CaseSession(self.library, case_id)
+                session = CaseSession(self.book.open_case(case_id))
             except LibraryError as exc:
                 self.error_banner.show_message(str(exc))
                 self.refresh_case_list()
                 return None
-            self.undo_group.addStack(session.undo_stack)
         self._sessions[case_id] = session  # most recent last
         while len(self._sessions) > MAX_SESSIONS:
             _old_id, old = self._sessions.popitem(last=False)
@@ -676,7 +687,6 @@ class MainWindow(QMainWindow):
         self.session = session
         session.changed.connect(self._session_changed)
         session.failed.connect(self._session_failed)
-        self.undo_group.setActiveStack(session.undo_stack)
         self.nav.setEnabled(True)
         self.error_banner.hide()
         if self.case_list.current_id() != case_id:
@@ -705,8 +715,9 @@ class MainWindow(QMainWindow):
         self.session = None
 
     def _forget_session(self, session: "CaseSession") -> None:
-        self.undo_group.removeStack(session.undo_stack)
-        session.undo_stack.clear()
+        session.close()
+        if self.book is not None:
+            self.book.close_case(session.case_id)
         session.deleteLater()
 
     def _drop_sessions(self) -> None:
@@ -727,9 +738,12 @@ class MainWindow(QMainWindow):
     def new_case(self) -> str | None:
         if not self._writable():
             return None
-        from ..model import Case
-        case = Case(title="Untitled case report")
-        cid = self.library.add_case(case)
+        from ..store.library import LibraryError
+        try:
+            cid = self.book.new_case("Untitled case report")
+        except LibraryError as exc:
+            self.error_banner.show_message(str(exc))
+            return None
         if self.case_list.search.text():
             self.case_list.search.blockSignals(True)
             self.case_list.search.clear()
@@ -739,21 +753,32 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("New case created: every edit is saved as you go.", 6000)
         return cid
 
-    def duplicate_case(self, case_id: str | None) -> str | None:
+    def duplicate_case(self, case_id: str | None) -> "BackgroundOp | None":
+        """Copy a case (images included) on a worker; the copy opens when it is made."""
         if not case_id or not self._writable():
             return None
-        from ..store.library import LibraryError
-        try:
-            new_id = self.library.duplicate_case(case_id)
-        except LibraryError as exc:
-            self.error_banner.show_message(str(exc))
-            return None
-        self.refresh_case_list(select_id=new_id)
-        self.open_case(new_id)
-        self.statusBar().showMessage("Case duplicated.", 6000)
-        return new_id
+        self.flush_edits()
+        from .workers import BackgroundOp
+        book = self.book
+
+        def done(new_id: str) -> None:
+            if self.book is not book:
+                return
+            self.refresh_case_list(select_id=new_id)
+            self.open_case(new_id)
+            self.statusBar().showMessage("Case duplicated.", 6000)
+
+        def failed(exc) -> None:
+            from .workers import describe_error
+            self.error_banner.show_message(describe_error(exc))
+
+        op = BackgroundOp(lambda progress: book.duplicate_case(case_id, progress), parent=self,
+                          label="Duplicating the case").on_success(done).on_failure(failed)
+        self.last_duplicate_op = op
+        return op.run()
 
     def delete_case(self, case_id: str | None) -> bool:
+        """Move a case to the trash (asks first); Edit ▸ Undo or Case ▸ Trash brings it back."""
         if not case_id or not self._writable():
             return False
         from ..store.library import LibraryError
@@ -762,8 +787,8 @@ class MainWindow(QMainWindow):
                           f"Delete the case “{title}”?", QtWidgets.QMessageBox.StandardButton.Yes |
                           QtWidgets.QMessageBox.StandardButton.Cancel, self)
         box.setObjectName("confirm_delete")
-        box.setInformativeText("The case, its images and its identifiers are removed from the library. "
-                               "The audit log keeps a record of the deletion.")
+        box.setInformativeText("The case, its images and its identifiers move to the trash of this library. "
+                               "Edit ▸ Undo or Case ▸ Trash brings it back until the trash is emptied.")
         yes = box.button(QtWidgets.QMessageBox.StandardButton.Yes)
         yes.setText("Delete")
         box.setDefaultButton(QtWidgets.QMessageBox.StandardButton.Cancel)
@@ -777,13 +802,14 @@ class MainWindow(QMainWindow):
             return False
         rows = self.case_list.ids()
         pos = rows.index(case_id) if case_id in rows else 0
+        self.flush_edits()
         if self.session is not None and self.session.case_id == case_id:
             self.open_case(None)
         dropped = self._sessions.pop(case_id, None)
         if dropped is not None:
             self._forget_session(dropped)
         try:
-            self.library.delete_case(case_id)
+            self.book.trash_case(case_id)
         except LibraryError as exc:
             self.error_banner.show_message(str(exc))
             return False
@@ -793,8 +819,75 @@ class MainWindow(QMainWindow):
             self.case_list.select(ids[min(pos, len(ids) - 1)])
         else:
             self.open_case(None)
-        self.statusBar().showMessage(f"Deleted “{title}”.", 8000)
+        self.statusBar().showMessage(f"Moved “{title}” to the trash (Edit ▸ Undo brings it back).", 8000)
         return True
+
+    def show_trash(self):
+        """Case ▸ Trash: the deleted cases, to restore one or empty the trash."""
+        if self.book is None:
+            return None
+        from .dialogs import TrashDialog
+        dlg = TrashDialog(self.book, self)
+        dlg.restored.connect(lambda cid: (self.refresh_case_list(select_id=cid), self.open_case(cid)))
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.last_trash_dialog = dlg
+        return dlg
+
+    # --- undo / redo: the operations layer's, for the case in hand and the library ----------------------------
+
+    def undo(self) -> None:
+        self._undo_redo(redo=False)
+
+    def redo(self) -> None:
+        self._undo_redo(redo=True)
+
+    def _undo_redo(self, *, redo: bool) -> None:
+        if self.book is None or not self._writable():
+            return
+        self.flush_edits()
+        from ..store.library import LibraryError
+        cid = self.session.case_id if self.session is not None else None
+        try:
+            changes = self.book.redo(cid) if redo else self.book.undo(cid)
+        except LibraryError as exc:
+            self._session_failed(str(exc))
+            return
+        if changes is not None and not changes.parts:  # a step of the library: a case made or deleted
+            self._library_step_done(changes.case_id)
+
+    def _library_step_done(self, case_id: str | None) -> None:
+        """After undo or redo of a library step: show the case it brought back, or leave one it removed."""
+        self.refresh_case_list()
+        ids = self.case_list.ids()
+        if case_id in ids:
+            self.case_list.select(case_id)
+        elif self.session is not None and self.session.case_id not in ids:
+            self.open_case(ids[0] if ids else None)
+            if ids:
+                self.case_list.select(ids[0])
+        self._update_undo_actions()
+
+    def _on_changes(self, changes) -> None:
+        """A notification of the operations layer (on this thread)."""
+        if self.book is None:
+            return
+        if changes.case_id is None and changes.cases:
+            self._list_timer.start()
+        self._update_undo_actions()
+
+    def _update_undo_actions(self) -> None:
+        if not self.built:
+            return
+        book = self.book
+        cid = self.session.case_id if self.session is not None else None
+        writable = book is not None and not book.read_only
+        can_undo = writable and book.can_undo(cid)
+        can_redo = writable and book.can_redo(cid)
+        self.act_undo.setEnabled(can_undo)
+        self.act_redo.setEnabled(can_redo)
+        self.act_undo.setText("&Undo" + (f" {book.undo_label(cid)}" if can_undo else ""))
+        self.act_redo.setText("&Redo" + (f" {book.redo_label(cid)}" if can_redo else ""))
 
     def _writable(self) -> bool:
         if self.library is None:
@@ -921,6 +1014,7 @@ class MainWindow(QMainWindow):
     # --- session events ------------------------------------------------------------------------------------
 
     def _session_changed(self, part: str) -> None:
+        self._update_undo_actions()
         if part == "case":
             self._update_title()
         if part in ("case", "outcome", "lesions"):
@@ -947,21 +1041,18 @@ class MainWindow(QMainWindow):
             return None
         from .workers import BackgroundOp
 
-        def job(progress):
-            progress(None, text=f"reading {path.name}")
-            from ..cli import read_case_file
-            return read_case_file(path)
+        book = self.book
 
-        def done(case):
-            from ..store.library import LibraryError
-            try:
-                cid = self.library.add_case(case)
-            except LibraryError as exc:
-                QtWidgets.QMessageBox.warning(self, "Import case", str(exc))
+        def job(progress):
+            return book.import_file(path, progress)
+
+        def done(cid):
+            if self.book is not book:
                 return
             self.refresh_case_list(select_id=cid)
             self.open_case(cid)
-            self.statusBar().showMessage(f"Imported “{case.title or path.name}”.", 8000)
+            title = self.session.case.title if self.session is not None else ""
+            self.statusBar().showMessage(f"Imported “{title or path.name}”.", 8000)
 
         def failed(exc):
             from ..codec import InvalidCase
@@ -1004,45 +1095,12 @@ class MainWindow(QMainWindow):
             self.export_json(Path(path), deidentified=deidentified)
 
     def export_json(self, path: Path, *, deidentified: bool) -> "BackgroundOp | None":
-        """Write the open case as a JSON case file on a worker. De-identified: the identifier scan
-        runs on the worker first; hits the author has not confirmed stop it and are shown."""
+        """Write the open case as a JSON case file on a worker, through the operations layer's export
+        pipeline. De-identified: hits of the identifier scan the author has not confirmed stop it and
+        are shown."""
         if self.session is None:
             return None
-        self.flush_edits()
-        from .dialogs import NeedsReview, check_phi, review_phi_hits
-        from .workers import BackgroundOp
-        lib_path, case_id = self.library.path, self.session.case_id
-        confirmed = phi_confirmations(lib_path, case_id)
-        snapshot = set(confirmed)
-
-        def job(progress):
-            progress(0.1, text="reading the case")
-            from .. import jsonio
-            from .workers import reader
-            with reader(lib_path) as lib:
-                case = lib.load_case(case_id, media=True)
-            if deidentified:
-                progress(0.3, text="checking for identifiers")
-                check_phi(case, snapshot)
-                from ..interop import prepare
-                case = prepare(case)  # the one de-identification step
-            progress(0.6, text="writing")
-            write_atomic(path, jsonio.dump_bytes(case))
-            return path
-
-        def failed(exc):
-            if isinstance(exc, NeedsReview):
-                if review_phi_hits(self, exc.hits, confirmed, purpose="JSON export", go_to=self.go_to_field):
-                    self.last_export_op = self.export_json(path, deidentified=deidentified)
-                return
-            from .workers import describe_error
-            QtWidgets.QMessageBox.warning(self, "Export JSON", describe_error(exc))
-
-        op = BackgroundOp(job, parent=self, label="Exporting JSON", cancellable=True) \
-            .on_success(lambda p: self.statusBar().showMessage(f"Exported the case to {p}", 10000)) \
-            .on_failure(failed)
-        self.last_export_op = op
-        return op.run()
+        return self.export_to("json" if deidentified else "json_identified", path)
 
     def export_dialog(self, kind: str) -> "BackgroundOp | None":
         """File ▸ Export ▸ FHIR / REDCap / Labs CSV / Word: ask where, then :meth:`export_to`."""
@@ -1114,6 +1172,7 @@ class MainWindow(QMainWindow):
         self.act_new_case.setEnabled(writable)
         self.act_duplicate_case.setEnabled(writable and has_case)
         self.act_delete_case.setEnabled(writable and has_case)
+        self.act_trash.setEnabled(writable)
         self.act_audit.setEnabled(has_case)
         for act in (self.act_export_pdf, self.act_export_json, self.act_export_json_deid,
                     *self.export_actions.values()):
@@ -1129,6 +1188,7 @@ class MainWindow(QMainWindow):
         for act in self.section_actions.values():
             act.setEnabled(has_case)
         self.case_list.set_editable(writable)
+        self._update_undo_actions()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         """Save what is being typed, make the last backup (on a worker while the event loop runs, so
@@ -1189,7 +1249,7 @@ def open_checked(path: Path, *, create_missing: bool = False) -> "Library":
     from ..store.library import Damaged, NotALibrary, open_library
     path = Path(path)
     if create_missing and not path.exists():
-        from ..cli import open_or_create
+        from ..app.library import open_or_create
         return open_or_create(path)
     try:
         return open_library(path, check=True)

@@ -80,17 +80,8 @@ def attach_files(session, paths, *, lesion_id: str | None = None, event_id: str 
         except PhotoImportError as exc:
             problems.append(str(exc))
     added = []
-    if media:
-        stack = session.undo_stack
-        if len(media) > 1:
-            stack.beginMacro(f"Attach {len(media)} images")
-        try:
-            for m in media:
-                if session.add_media(m, text="Attach image"):
-                    added.append(m.id)
-        finally:
-            if len(media) > 1:
-                stack.endMacro()
+    if media and session.add_media_many(media, "Attach image" if len(media) == 1 else f"Attach {len(media)} images"):
+        added = [m.id for m in media]
     return added, problems
 
 

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp / "settings"))
 
-    from ..cli import open_or_create
+    from ..app.library import open_or_create
     from . import sections
     from .app import create_application
     from .main_window import MainWindow

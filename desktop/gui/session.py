@@ -1,255 +1,176 @@
-"""The one path from the GUI's widgets to the library: every edit of an open case goes through a
-:class:`CaseSession`, which saves it at once (no Save button), records it on the undo stack and tells
-the views what changed.
+"""The window's handle on an open case: a thin Qt adapter over the operations layer's
+:class:`~desktop.app.editing.OpenCase`.
 
-Each edit is a QUndoCommand holding the old and the new value of one thing (an item, a single part,
-case fields). Undo saves the old value back through the same store call, so undo and redo are edits
-like any other: committed at once and written to the audit log.
+Every edit goes through the OpenCase (one change set, one transaction, one undo step); this adapter
+turns its results into Qt signals for the views — ``changed(part)`` for each part an edit, an undo
+or a redo touched, ``failed(message)`` when the store refused an edit (nothing saved was lost) — and
+keeps the boolean answers the sections test ("was it saved?"). ``undo_stack`` is a small adapter with
+the few calls the sections and tests make of a stack (undo, redo, index, undoText).
 """
 from __future__ import annotations
 
-import copy
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Signal
-from PySide6.QtGui import QUndoCommand, QUndoStack
+from PySide6.QtCore import QObject, QThread, Signal
 
-from ..model import LIST_PARTS, SINGLE_PARTS, Case, Identifiers, Media
+from ..app.editing import EditRefused, FieldRefused, OpenCase
+from ..app.notify import Changes
+from ..model import Identifiers, Media
 from ..store.library import Library, LibraryError
 
 
-class _Edit(QUndoCommand):
-    def __init__(self, session: "CaseSession", text: str, do: Callable[[], None], undo: Callable[[], None]):
-        super().__init__(text)
-        self._session, self._do, self._undo = session, do, undo
-        self.failed: LibraryError | None = None
+class UndoAdapter:
+    """The case's undo history as the sections use it (a plain object, not a QUndoStack)."""
 
-    def redo(self) -> None:
-        self._run(self._do)
+    def __init__(self, session: "CaseSession"):
+        self._session = session
+
+    @property
+    def _history(self):
+        return self._session.open_case.history
 
     def undo(self) -> None:
-        self._run(self._undo)
+        self._session._run(self._session.open_case.undo)
 
-    def _run(self, fn: Callable[[], None]) -> None:
-        try:
-            fn()
-        except LibraryError as exc:
-            self.failed = exc
-            self.setObsolete(True)
-            self._session.failed.emit(str(exc))
+    def redo(self) -> None:
+        self._session._run(self._session.open_case.redo)
+
+    def index(self) -> int:
+        return len(self._history._undo)
+
+    def count(self) -> int:
+        return len(self._history._undo) + len(self._history._redo)
+
+    def canUndo(self) -> bool:  # noqa: N802 (the stack's own name)
+        return self._history.can_undo()
+
+    def canRedo(self) -> bool:  # noqa: N802
+        return self._history.can_redo()
+
+    def undoText(self) -> str:  # noqa: N802
+        return self._history.undo_label()
+
+    def redoText(self) -> str:  # noqa: N802
+        return self._history.redo_label()
+
+    def clear(self) -> None:
+        self._history.clear()
 
 
 class CaseSession(QObject):
-    """An open case: its in-memory state, kept equal to what the library holds."""
+    """An open case for the window: its state (``case``), edits, and their signals."""
 
     changed = Signal(str)  # the part that changed: "patient", "labs", "case", "media", ...
     failed = Signal(str)  # a message for the user: the edit was not saved, nothing saved was lost
 
-    def __init__(self, library: Library, case_id: str, undo_stack: QUndoStack | None = None):
+    def __init__(self, source: Library | OpenCase, case_id: str | None = None):
         super().__init__()
-        self.library = library
-        self.case_id = case_id
-        self.case: Case = library.load_case(case_id, media=False)
-        self.undo_stack = undo_stack or QUndoStack(self)
+        self.open_case = source if isinstance(source, OpenCase) else OpenCase(source, case_id)
+        self.undo_stack = UndoAdapter(self)
+        self._unsubscribe = self.open_case.notifier.subscribe(self._announce)
+
+    # --- state ----------------------------------------------------------------------------------------
+
+    @property
+    def library(self) -> Library:
+        return self.open_case.library
+
+    @property
+    def case_id(self) -> str:
+        return self.open_case.case_id
+
+    @property
+    def case(self):
+        return self.open_case.case
 
     @property
     def read_only(self) -> bool:
-        return self.library.read_only
+        return self.open_case.read_only
 
     def reload(self) -> None:
-        self.case = self.library.load_case(self.case_id, media=False)
-        self.changed.emit("case")
+        self.open_case.reload()
 
     def media_bytes(self, media_id: str) -> bytes:
-        return self.library.media_bytes(self.case_id, media_id)
+        return self.open_case.media_bytes(media_id)
 
-    def _push(self, text: str, do: Callable[[], None], undo: Callable[[], None]) -> bool:
-        """Run an edit now and keep it for undo. False when the store refused it (the message went
-        out through ``failed``); the in-memory case is then unchanged."""
-        cmd = _Edit(self, text, do, undo)
-        self.undo_stack.push(cmd)  # push() calls redo()
-        if cmd.failed is not None:
+    def close(self) -> None:
+        """Stop listening (the window dropped this session)."""
+        self._unsubscribe()
+
+    def _announce(self, changes: Changes) -> None:
+        if changes.case_id != self.case_id or QThread.currentThread() is not self.thread():
+            return  # another case's change; a case is only ever edited from the window's thread
+        for part in sorted(changes.parts):
+            self.changed.emit(part)
+
+    def _run(self, fn: Callable[[], Any]) -> bool:
+        """Run an edit; False (and ``failed`` with the message) when it was refused or not saved."""
+        try:
+            fn()
+        except (LibraryError, EditRefused, FieldRefused) as exc:
+            self.failed.emit(str(exc))
             return False
         return True
 
-    # --- the edits ------------------------------------------------------------------------------
+    # --- the edits (each one step of the OpenCase) ------------------------------------------------------
 
     def save_item(self, part: str, item: Any, text: str | None = None, position: int | None = None) -> bool:
-        """Add or replace one item of a list part (an event, a lab, a lesion, ...)."""
-        items: list = getattr(self.case, part)
-        old = next((copy.deepcopy(i) for i in items if i.id == item.id), None)
-        old_pos = next((n for n, i in enumerate(items) if i.id == item.id), None)
-        new = copy.deepcopy(item)
-        label = text or (f"Edit {_noun(part)}" if old is not None else f"Add {_noun(part)}")
-
-        def do():
-            self.library.save_item(self.case_id, part, new, position=position)
-            self._put(part, copy.deepcopy(new), position)
-
-        def undo():
-            if old is None:
-                self.library.delete_item(self.case_id, part, new.id)
-                self._drop(part, new.id)
-            else:
-                self.library.save_item(self.case_id, part, old, position=old_pos)
-                self._put(part, copy.deepcopy(old), old_pos)
-        return self._push(label, do, undo)
+        return self._run(lambda: self.open_case.save_item(part, item, text, position))
 
     def delete_item(self, part: str, item_id: str, text: str | None = None) -> bool:
-        items: list = getattr(self.case, part)
-        pos = next((n for n, i in enumerate(items) if i.id == item_id), None)
-        if pos is None:
+        if not any(i.id == item_id for i in getattr(self.case, part)):
             return False
-        old = copy.deepcopy(items[pos])
-
-        def do():
-            self.library.delete_item(self.case_id, part, item_id)
-            self._drop(part, item_id)
-
-        def undo():
-            self.library.save_item(self.case_id, part, old, position=pos)
-            self._put(part, copy.deepcopy(old), pos)
-        return self._push(text or f"Delete {_noun(part)}", do, undo)
+        return self._run(lambda: self.open_case.delete_item(part, item_id, text))
 
     def save_single(self, part: str, obj: Any, text: str | None = None) -> bool:
-        """Replace a single part: patient, diagnosis, outcome, narrative or consent."""
-        old = copy.deepcopy(getattr(self.case, part))
-        new = copy.deepcopy(obj)
-        if old == new:
-            return True
-
-        def do():
-            self.library.save_single(self.case_id, part, new)
-            setattr(self.case, part, copy.deepcopy(new))
-            self.changed.emit(part)
-
-        def undo():
-            self.library.save_single(self.case_id, part, old)
-            setattr(self.case, part, copy.deepcopy(old))
-            self.changed.emit(part)
-        return self._push(text or f"Edit {part}", do, undo)
+        return self._run(lambda: self.open_case.save_single(part, obj, text))
 
     def set_case_fields(self, text: str | None = None, **values: Any) -> bool:
-        old = {k: copy.deepcopy(getattr(self.case, k)) for k in values}
-        if all(old[k] == v for k, v in values.items()):
-            return True
-        new = {k: copy.deepcopy(v) for k, v in values.items()}
-
-        def apply(vals):
-            self.library.set_case_fields(self.case_id, **vals)
-            for k, v in vals.items():
-                setattr(self.case, k, copy.deepcopy(v))
-            self.changed.emit("case")
-        return self._push(text or "Edit " + ", ".join(k.replace("_", " ") for k in values),
-                          lambda: apply(new), lambda: apply(old))
+        return self._run(lambda: self.open_case.set_case_fields(text, **values))
 
     def save_identifiers(self, ident: Identifiers, text: str = "Edit identifiers") -> bool:
-        old = copy.deepcopy(self.case.identifiers)
-        new = copy.deepcopy(ident)
-        if old == new:
-            return True
-
-        def apply(val):
-            self.library.save_identifiers(self.case_id, val)
-            self.case.identifiers = copy.deepcopy(val)
-            self.changed.emit("identifiers")
-        return self._push(text, lambda: apply(new), lambda: apply(old))
+        return self._run(lambda: self.open_case.save_identifiers(ident, text))
 
     def add_media(self, media: Media, text: str = "Add image") -> bool:
         """Add an image (``media.data`` holds its bytes, already stripped of metadata)."""
-        stored = copy.deepcopy(media)
+        return self._run(lambda: self.open_case.add_media(media, text))
 
-        def do():
-            self.library.save_media(self.case_id, stored)
-            meta = copy.deepcopy(stored)
-            meta.data = None
-            self.case.media.append(meta)
-            self.changed.emit("media")
-
-        def undo():
-            self.library.delete_media(self.case_id, stored.id)
-            self.case.media = [m for m in self.case.media if m.id != stored.id]
-            self.changed.emit("media")
-        return self._push(text, do, undo)
+    def add_media_many(self, media: list[Media], text: str) -> bool:
+        """Add several images as one step."""
+        from ..store.changes import PutMedia
+        return self._run(lambda: self.open_case.apply([PutMedia(m) for m in media], text))
 
     def update_media(self, media: Media, text: str = "Edit image") -> bool:
         """Change an image's caption, links or marks (its bytes stay as stored)."""
-        pos = next((n for n, m in enumerate(self.case.media) if m.id == media.id), None)
-        if pos is None:
+        if not any(m.id == media.id for m in self.case.media):
             return False
-        old = copy.deepcopy(self.case.media[pos])
-        new = copy.deepcopy(media)
-        new.data = None
-
-        def apply(val):
-            self.library.save_media(self.case_id, val)
-            self.case.media = [copy.deepcopy(val) if m.id == val.id else m for m in self.case.media]
-            self.changed.emit("media")
-        return self._push(text, lambda: apply(new), lambda: apply(old))
+        return self._run(lambda: self.open_case.update_media(media, text))
 
     def delete_media(self, media_id: str, text: str = "Delete image") -> bool:
-        pos = next((n for n, m in enumerate(self.case.media) if m.id == media_id), None)
-        if pos is None:
+        if not any(m.id == media_id for m in self.case.media):
             return False
-        old = copy.deepcopy(self.case.media[pos])
-        old.data = self.library.media_bytes(self.case_id, media_id)
-
-        def do():
-            self.library.delete_media(self.case_id, media_id)
-            self.case.media = [m for m in self.case.media if m.id != media_id]
-            self.changed.emit("media")
-
-        def undo():
-            self.library.save_media(self.case_id, old, position=pos)
-            meta = copy.deepcopy(old)
-            meta.data = None
-            self.case.media.insert(pos, meta)
-            self.changed.emit("media")
-        return self._push(text, do, undo)
+        return self._run(lambda: self.open_case.delete_media(media_id, text))
 
     def move_media(self, media_id: str, position: int, text: str = "Reorder figures") -> bool:
-        ids = [m.id for m in self.case.media]
-        if media_id not in ids:
+        if not any(m.id == media_id for m in self.case.media):
             return False
-        old_pos = ids.index(media_id)
+        return self._run(lambda: self.open_case.move_media(media_id, position, text))
 
-        def apply(pos):
-            self.library.move_media(self.case_id, media_id, pos)
-            m = next(x for x in self.case.media if x.id == media_id)
-            self.case.media.remove(m)
-            self.case.media.insert(max(0, min(pos, len(self.case.media))), m)
-            self.changed.emit("media")
-        return self._push(text, lambda: apply(position), lambda: apply(old_pos))
+    def save_items(self, part: str, items: list[Any], text: str) -> bool:
+        """Add or replace several items of a list part as one step (one transaction)."""
+        from ..store.changes import PutItem
+        return self._run(lambda: self.open_case.apply([PutItem(part, it) for it in items], text))
 
-    # --- in-memory bookkeeping ------------------------------------------------------------------
+    def apply(self, changes: list, text: str) -> bool:
+        """Several changes (desktop.store.changes) as one step: one transaction, one undo."""
+        return self._run(lambda: self.open_case.apply(changes, text))
 
-    def _put(self, part: str, item: Any, position: int | None) -> None:
-        items: list = getattr(self.case, part)
-        for n, i in enumerate(items):
-            if i.id == item.id:
-                items[n] = item
-                if position is not None and position != n:
-                    items.pop(n)
-                    items.insert(max(0, min(position, len(items))), item)
-                break
-        else:
-            if position is None:
-                items.append(item)
-            else:
-                items.insert(max(0, min(position, len(items))), item)
-        self.changed.emit(part)
+    def set_day0(self, event_id: str) -> bool:
+        return self._run(lambda: self.open_case.set_day0(event_id))
 
-    def _drop(self, part: str, item_id: str) -> None:
-        setattr(self.case, part, [i for i in getattr(self.case, part) if i.id != item_id])
-        self.changed.emit(part)
+    def delete_lesion(self, lesion_id: str, text: str | None = None) -> bool:
+        return self._run(lambda: self.open_case.delete_lesion(lesion_id, text))
 
-
-_NOUNS = {"medications": "medication", "events": "event", "vitals": "vital sign", "lesions": "lesion",
-          "labs": "lab result", "imaging": "imaging study", "biopsies": "biopsy", "treatments": "treatment"}
-
-
-def _noun(part: str) -> str:
-    return _NOUNS.get(part, part)
-
-
-assert set(_NOUNS) == set(LIST_PARTS) and SINGLE_PARTS  # a new part needs its noun
+    def edit_field(self, part: str, attr, value, *, item_id: str | None = None, label: str = ""):
+        """The operations layer's validated field edit; raises FieldRefused (shown at the field)."""
+        return self.open_case.edit_field(part, attr, value, item_id=item_id, label=label)

@@ -87,18 +87,31 @@ def word_count(text: str) -> int:
 # --- validation with the import's checks ---------------------------------------------------------
 
 def check_edit(case: Case, apply: Callable[[Case], None], *paths: str) -> list[str]:
-    """Run the import's meaning checks (jsonio.check_case) on a copy of ``case`` with ``apply`` done
-    to it, and return the messages of problems at (or under) any of ``paths`` (JSON paths such as
-    "$.patient.weight_kg"). The case itself is not touched."""
+    """Run the import's meaning checks of just the parts named by ``paths`` (JSON paths such as
+    "$.patient.weight_kg", "$.labs[3].when") on a trial of ``case`` with ``apply`` done to it, and
+    return the messages of problems at (or under) those paths. Single parts are copied; lists are
+    copied but not their items (``apply`` replaces an item, never changes one in place), so the
+    trial costs the size of the lists, not of the case. The case itself is not touched."""
     trial = copy.copy(case)
-    for f in dataclasses.fields(Case):  # deep-copy the parts, not the (possibly large) media list
-        if f.name != "media":
-            setattr(trial, f.name, copy.deepcopy(getattr(case, f.name)))
+    for f in dataclasses.fields(Case):
+        v = getattr(case, f.name)
+        setattr(trial, f.name, list(v) if isinstance(v, list) else copy.deepcopy(v))
     apply(trial)
     out = []
-    for p in jsonio.check_case(trial):
-        if any(p.path == path or p.path.startswith(path + ".") or p.path.startswith(path + "[") for path in paths):
-            out.append(p.message)
+    for path in paths:
+        m = re.match(r"^\$\.(\w+)(?:\[(\d+)\])?", path)
+        if m is None:
+            continue
+        part, index = m.group(1), m.group(2)
+        if part in Case.__dataclass_fields__ and part not in jsonio.LIST_PART_NAMES and \
+                part not in ("patient", "diagnosis", "outcome", "consent", "identifiers"):
+            part = "case"
+        items = getattr(trial, part, None) if part != "case" else None
+        item_id = items[int(index)].id if index is not None and items is not None and int(index) < len(items) else None
+        for p in jsonio.check_part(trial, part, item_id):
+            if p.path == path or p.path.startswith(path + ".") or p.path.startswith(path + "["):
+                if p.message not in out:
+                    out.append(p.message)
     return out
 
 
@@ -1442,78 +1455,34 @@ def _set_attr(obj: Any, attr: str, value: Any) -> None:
 
 def commit_field(session, part: str, attr: str | tuple[str, ...], value: Any, *, item_id: str | None = None,
                  label: str = "", error: FieldError | None = None, widget: QWidget | None = None) -> bool:
-    """Save one field of a case part through the session, after the import's checks.
+    """Save one field of a case part through the operations layer's validated edit
+    (:meth:`desktop.app.editing.OpenCase.edit_field`), which checks just that part.
 
     ``part`` is a single part ("patient", "outcome", ...), a list part with ``item_id``
     ("medications" + id), "identifiers", or "case" (a case field such as "title"). ``attr`` may be
     dotted ("bwat.exudate_type"), or a tuple of attributes saved together with a tuple ``value``
     (a dose and its unit). A refused value shows "<label>: <problem>" in ``error`` (and a red frame
     on ``widget``) and nothing is saved; an accepted one clears them. Returns True when saved."""
-    case: Case = session.case
+    from ..app.editing import EditRefused, FieldRefused
+    from ..store.library import LibraryError
     attrs = attr if isinstance(attr, tuple) else (attr,)
-    values = tuple(value) if isinstance(attr, tuple) else (value,)
-    what = (label or attrs[0].replace("_", " ")).lower()
-    if part == "case":
-        def apply(c: Case) -> None:
-            for a, v in zip(attrs, values):
-                _set_attr(c, a, copy.deepcopy(v))
-        problems = check_edit(case, apply, *(f"$.{a}" for a in attrs))
-        if not problems:
-            trial = copy.copy(case)
-            changed: dict[str, Any] = {}
-            for a, v in zip(attrs, values):
-                top = a.split(".")[0]
-                changed[top] = _updated(trial, a, v)
-                setattr(trial, top, changed[top])
-            ok = session.set_case_fields(text=f"Edit {what}", **changed)
-    else:
-        if item_id is not None:
-            items = getattr(case, part)
-            current = next((i for i in items if i.id == item_id), None)
-            if current is None:
-                return False
-            base = item_path(case, part, item_id)
-        else:
-            current = getattr(case, part)
-            base = f"$.{part}"
-        new = copy.deepcopy(current)
-        for a, v in zip(attrs, values):
-            _set_attr(new, a, copy.deepcopy(v))
-
-        def apply(c: Case) -> None:
-            if item_id is not None:
-                setattr(c, part, [new if i.id == item_id else i for i in getattr(c, part)])
-            else:
-                setattr(c, part, new)
-        problems = check_edit(case, apply, *(f"{base}.{a}" for a in attrs))
-        if not problems:
-            if item_id is not None:
-                ok = session.save_item(part, new, text=f"Edit {what}")
-            elif part == "identifiers":
-                ok = session.save_identifiers(new)
-            else:
-                ok = session.save_single(part, new, text=f"Edit {what}")
-    if problems:
+    ok = True
+    try:
+        session.edit_field(part, attr, value, item_id=item_id, label=label)
+    except FieldRefused as exc:
         if error is not None:
-            error.show_message(f"{label or attrs[0]}: " + "; ".join(problems))
+            error.show_message(f"{label or attrs[0]}: " + "; ".join(p.message for p in exc.problems))
         if widget is not None:
             mark_invalid(widget, True)
         return False
+    except (LibraryError, EditRefused) as exc:
+        session.failed.emit(str(exc))
+        ok = False
     if error is not None:
         error.clear()
     if widget is not None:
         mark_invalid(widget, False)
     return ok
-
-
-def _updated(case: Case, attr: str, value: Any) -> Any:
-    """The new value of the top-level case field that ``attr`` (maybe dotted) lies in."""
-    top, _, rest = attr.partition(".")
-    if not rest:
-        return copy.deepcopy(value)
-    obj = copy.deepcopy(getattr(case, top))
-    _set_attr(obj, rest, copy.deepcopy(value))
-    return obj
 
 
 def when_text(timeline: timing.Timeline, when: When) -> str:

@@ -100,7 +100,7 @@ def write_docx(case: Case, out: Path | str | BinaryIO, *, include_assessment: bo
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     ctx = built.ctx
-    write_atomic(out, buf.getvalue())
+    write_atomic(out, _deterministic(buf.getvalue()))
     if report:
         report(1.0)
     return DocxInfo(figures=ctx.fig_no, tables=writer.tables,
@@ -389,3 +389,18 @@ def _field(p, instr: str, result: str, bold: bool = False) -> None:
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     run(end)
+
+
+def _deterministic(data: bytes) -> bytes:
+    """The same case gives the same file: python-docx stamps each part of the package with the
+    time it was saved; here every part gets one fixed time (the ZIP epoch), in the same order."""
+    import zipfile
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()

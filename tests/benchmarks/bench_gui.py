@@ -227,7 +227,6 @@ def bench_export_stall(use_process: bool = True) -> dict:
 
     from desktop.gui.workers import worker_pool
 
-    from desktop.gui import main_window as mw
     from desktop.gui.sections import report as report_section
     from desktop.gui.app import create_application
     from desktop.gui.main_window import MainWindow
@@ -260,7 +259,7 @@ def bench_export_stall(use_process: bool = True) -> dict:
         app.processEvents()
         time.sleep(0.005)
     for hit in scan_case(session.case):  # synthetic text: nothing to confirm, but never block on a dialog
-        mw.phi_confirmations(path, session.case_id).add((hit.field, hit.text))
+        session.open_case.phi_confirmed.add((hit.field, hit.text))
     page = w.section("report")
     report_section.USE_PROCESS = use_process
     # Widgets deleted earlier in this process (the 10,000-case window of part 2, this window's first

@@ -744,14 +744,7 @@ class LabsSection(QWidget):
     def _save_many(self, labs: list[LabResult], text: str) -> None:
         if not labs:
             return
-        stack = self.session.undo_stack
-        stack.beginMacro(text)
-        try:
-            for x in labs:
-                if not self.session.save_item("labs", x, text=text):
-                    break
-        finally:
-            stack.endMacro()
+        self.session.save_items("labs", labs, text)
         self.refresh()
 
     # --- saving one row ---------------------------------------------------------------------------------

@@ -482,21 +482,8 @@ class LesionsSection(QWidget):
         if confirm and QMessageBox.question(self, "Delete lesion", text + "\n\nEdit ▸ Undo brings it back.") \
                 != QMessageBox.StandardButton.Yes:
             return
-        stack = self.session.undo_stack
-        stack.beginMacro(f"Delete lesion: {lesion_text(les)}")
-        try:
-            for m in photos:
-                mm = copy.deepcopy(m)
-                mm.lesion_id = None
-                self.session.update_media(mm, text="Unlink photo")
-            for b in biopsies:
-                bb = copy.deepcopy(b)
-                bb.lesion_id = None
-                self.session.save_item("biopsies", bb, text="Unlink biopsy")
-            pos = [l.id for l in self.session.case.lesions].index(les.id)
-            self.session.delete_item("lesions", les.id, text=f"Delete lesion: {lesion_text(les)}")
-        finally:
-            stack.endMacro()
+        pos = [l.id for l in self.session.case.lesions].index(les.id)
+        self.session.delete_lesion(les.id, f"Delete lesion: {lesion_text(les)}")
         rest = self.session.case.lesions
         self.select_lesion(rest[min(pos, len(rest) - 1)].id if rest else None)
 

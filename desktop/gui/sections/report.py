@@ -1,6 +1,6 @@
 """Report: the case report as it will print, previewed in the window, and Export PDF.
 
-Rendering runs in a separate Python process (:mod:`desktop.gui.pdf_process`), fed by a worker thread
+Rendering runs in a separate Python process (:mod:`desktop.app.render`), fed by a worker thread
 that reads the case through its own read-only connection, so the window's event loop never waits for
 the renderer. The preview comes back as bytes and is shown with QtPdf; nothing identifying is
 written to a temporary file. Exports of the de-identified report go
@@ -20,6 +20,8 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
+from ...app.export import Options as ExportOptions
+from ...app.export import export
 from ..dialogs import NeedsReview, review_phi_hits
 from ..workers import BackgroundOp, describe_error
 
@@ -46,11 +48,11 @@ def _pdf_widgets():
 def render_job(library_path: Path, case_id: str, out, *, draft: bool, identified: bool,
                include_assessment: bool, confirmed: set | None = None):
     """The worker's function: read the case and render it in a separate process
-    (:func:`desktop.gui.pdf_process.render_report`). ``out`` is a path or None (bytes). With
+    (:func:`desktop.app.render.render_report`). ``out`` is a path or None (bytes). With
     ``confirmed`` (a de-identified export) the identifier scan runs first and raises
     :class:`~desktop.gui.dialogs.NeedsReview` with hits the author has not confirmed."""
     def job(progress):
-        from ..pdf_process import render_report
+        from ...app.render import render_report
         return render_report(library_path, case_id, out, draft=draft, identified=identified,
                              include_assessment=include_assessment, confirmed=confirmed, progress=progress,
                              use_process=USE_PROCESS)
@@ -309,16 +311,17 @@ class ReportSection(QWidget):
         opts = self.options()
         if draft is not None:
             opts["draft"] = draft
-        confirmed = None
-        if not opts["identified"]:  # an identified report is for the author's records: no scan
-            from ..main_window import phi_confirmations
-            confirmed = phi_confirmations(self.session.library.path, self.session.case_id)
-        job = render_job(self.session.library.path, self.session.case_id, Path(path),
-                         confirmed=None if confirmed is None else set(confirmed), **opts)
+        # an identified report is for the author's records: the pipeline does not scan it
+        confirmed = self.session.open_case.phi_confirmed
+        source = (self.session.library.path, self.session.case_id)
+        options = ExportOptions(confirmed=frozenset(confirmed), use_process=USE_PROCESS, **opts)
+
+        def job(progress):
+            return export("pdf", [source], Path(path), options, progress)
         self.status.setText(f"Exporting to {path}…")
 
         def done(out):
-            written, info = out.path, out.info
+            written, info = out.paths[0], out.info
             self.last_export = Path(written)
             self.last_render = out
             msg = f"Exported the report to {written} ({info.pages} page{'s' if info.pages != 1 else ''})"

@@ -8,14 +8,16 @@ event gets its place relative to the new one, all as one undoable edit.
 """
 from __future__ import annotations
 
-import copy
-import dataclasses
 from typing import Any
 
 from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ... import catalogue, timing
-from ...model import LIST_PARTS, Case, Event, EventKind, Vital, When
+from ...model import Case, Event, EventKind, Vital, When
+from ...app.editing import EditRefused, noun
+from ...app.editing import references_to as app_references_to
+from ...store.changes import PutItem, SetCaseFields
+from ...store.library import LibraryError
 from ..session import CaseSession
 from ..timeline_view import TimelineView
 from ..widgets import (
@@ -48,43 +50,8 @@ def given_as(when: When, case: Case) -> str:
     return "not recorded"
 
 
-_NOUNS = {"medications": "medication", "events": "event", "vitals": "vital sign", "lesions": "lesion",
-          "labs": "lab result", "imaging": "imaging study", "biopsies": "biopsy", "treatments": "treatment"}
-
-
-def _anchor(obj: Any, old_index: str) -> bool:
-    """Re-anchor every time in ``obj`` given relative to day 0 to the old index event. True when
-    something changed."""
-    changed = False
-    if isinstance(obj, When):
-        if obj.offset is not None and obj.event_id is None and obj.date is None:
-            obj.event_id = old_index
-            return True
-        return False
-    if dataclasses.is_dataclass(obj):
-        for f in dataclasses.fields(obj):
-            v = getattr(obj, f.name)
-            if isinstance(v, (list, When)) or dataclasses.is_dataclass(v):
-                changed |= _anchor(v, old_index)
-    elif isinstance(obj, list):
-        for v in obj:
-            changed |= _anchor(v, old_index)
-    return changed
-
-
 def references_to(case: Case, event_id: str) -> list[str]:
     """What in the case refers to an event (as its time, or a photo's link): readable names."""
-    out = []
-
-    def uses(obj: Any) -> bool:
-        if isinstance(obj, When):
-            return obj.event_id == event_id
-        if dataclasses.is_dataclass(obj):
-            return any(uses(getattr(obj, f.name)) for f in dataclasses.fields(obj))
-        if isinstance(obj, list):
-            return any(uses(v) for v in obj)
-        return False
-
     def name(part: str, item: Any) -> str:
         if isinstance(item, Event):
             return event_title(item, 40)
@@ -92,17 +59,8 @@ def references_to(case: Case, event_id: str) -> list[str]:
         what = site.label if site else next(
             (label_of(getattr(item, a)) for a in ("agent", "name", "analyte", "kind", "modality") if getattr(item, a, "")),
             item.id)
-        return f"{_NOUNS.get(part, part)}: {what}"
-
-    for part in LIST_PARTS:
-        for item in getattr(case, part):
-            if item.id != event_id and uses(item):
-                out.append(name(part, item))
-    for part in ("patient", "diagnosis", "outcome"):
-        if uses(getattr(case, part)):
-            out.append(part)
-    out += [f"image: {m.caption or m.id}" for m in case.media if m.event_id == event_id]
-    return out
+        return f"{noun(part)}: {what}"
+    return app_references_to(case, event_id, name)
 
 
 class TimelineSection(QWidget):
@@ -303,74 +261,37 @@ class TimelineSection(QWidget):
             ok = self.session.save_item("events", ev, text="Add event")
         else:
             ev = Event(kind="presentation", when=When(offset=0.0, label="day 0"))
-            stack = self.session.undo_stack
-            stack.beginMacro("Add the day-0 event")
-            try:
-                ok = self.session.save_item("events", ev) and self.session.set_case_fields(index_event_id=ev.id)
-            finally:
-                stack.endMacro()
+            ok = self.session.apply([PutItem("events", ev), SetCaseFields({"index_event_id": ev.id})],
+                                    "Add the day-0 event")
         if ok:
             self.table.select(ev.id)
             reveal(self.description)
 
     def _delete(self, event_id: str) -> None:
-        case = self.session.case
-        ev = case.event(event_id)
-        if ev is None:
+        try:
+            self.session.open_case.delete_event(event_id)
+        except EditRefused as exc:
+            self.table_error.show_message(str(exc))
             return
-        if event_id == case.index_event_id:
-            self.table_error.show_message("Delete event: this event is day 0. Set another event as day 0 first.")
-            return
-        refs = references_to(case, event_id)
-        if refs:
-            shown = "; ".join(refs[:4]) + (f"; and {len(refs) - 4} more" if len(refs) > 4 else "")
-            self.table_error.show_message(f"Delete event: other times are given relative to it ({shown}). "
-                                          "Change those first.")
+        except LibraryError as exc:
+            self.session.failed.emit(str(exc))
             return
         self.table_error.clear()
-        self.session.delete_item("events", event_id, text="Delete event")
 
     def set_day0(self, event_id: str | None) -> bool:
         """Make ``event_id`` the index event, keeping every time's meaning (one undoable edit)."""
-        case = self.session.case
-        ev = case.event(event_id) if event_id else None
-        if ev is None or event_id == case.index_event_id:
+        if not event_id or self.session.case.event(event_id) is None or event_id == self.session.case.index_event_id:
             return False
-        old = case.index_event_id
-        title = event_title(ev, 40)
-        if old is None or case.event(old) is None:
-            return self.session.set_case_fields(text=f"Set day 0: {title}", index_event_id=event_id)
-        placed = timing.Timeline(case).event_day(event_id)
-        if placed is None:
-            self.table_error.show_message(
-                "Set as day 0: this event's time relative to the current day 0 is not known. Give it a time "
-                "first, so that the other times keep their meaning.")
+        try:
+            self.session.open_case.set_day0(event_id)
+        except EditRefused as exc:
+            self.table_error.show_message(str(exc))
+            return False
+        except LibraryError as exc:
+            self.session.failed.emit(str(exc))
             return False
         self.table_error.clear()
-        stack = self.session.undo_stack
-        stack.beginMacro(f"Set day 0: {title}")
-        ok = True
-        try:
-            for part in LIST_PARTS:
-                for item in list(getattr(case, part)):
-                    new = copy.deepcopy(item)
-                    if part == "events" and item.id == old:
-                        prec = placed.precision
-                        amount = round(-placed.day / timing.DAYS_PER[prec], 2)
-                        new.when = When(offset=amount + 0.0, precision=prec, approximate=placed.approximate,
-                                        label=item.when.label) if item.when.date is None else new.when
-                        if new != item:
-                            ok &= self.session.save_item(part, new, text="Place the former day 0")
-                    elif _anchor(new, old):
-                        ok &= self.session.save_item(part, new, text="Keep a time relative to the former day 0")
-            for part in ("patient", "diagnosis", "outcome"):
-                new = copy.deepcopy(getattr(case, part))
-                if _anchor(new, old):
-                    ok &= self.session.save_single(part, new)
-            ok &= self.session.set_case_fields(text="Set day 0", index_event_id=event_id)
-        finally:
-            stack.endMacro()
-        return ok
+        return True
 
     # --- navigation ------------------------------------------------------------------------------
 
