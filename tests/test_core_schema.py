@@ -85,3 +85,14 @@ def test_required_rule_ids_exist():
     assert required <= set(rules())
     categories = {r.category for r in rules().values()}
     assert categories == {"diagnosis", "risk", "prognosis", "management", "data_quality", "reporting"}
+
+
+def test_reference_values_come_from_resources_as_the_domain_file_gives_them():
+    """Ca×P above 70 mg²/dL² is a risk factor and below 55 the goal (domain file §2, §4); PUSH 3.0
+    totals 0–17 and BWAT-CUA shows its six verified items only (§6)."""
+    from desktop.core.reference import bwat_items, ca_p_lines, push_max
+    risk, goal = ca_p_lines()
+    assert (risk.value, risk.unit, risk.role) == (70.0, "mg²/dL²", "risk") and "Weenig 2007" in risk.source
+    assert (goal.value, goal.unit, goal.role) == (55.0, "mg²/dL²", "goal") and "KDOQI 2003" in goal.source
+    assert push_max() == 17
+    assert len(bwat_items()) == 6
