@@ -82,7 +82,7 @@ def cmd_gui(args) -> int:
     except ImportError as exc:  # the GUI package is not importable (no Qt on this machine)
         raise CliError(f"the Casebook window cannot start here ({exc}); the command line works: "
                        "casebook --help", EXIT_USAGE) from None
-    return run(library_path(args), explicit=bool(args.library))
+    return run(library_path(args), explicit=bool(args.library), paint_and_exit=args.paint_and_exit)
 
 
 def cmd_init(args) -> int:
@@ -305,8 +305,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="casebook",
         description="Write up calciphylaxis case reports. With no command, opens the Casebook window.",
     )
+    from . import __version__
     p.add_argument("--library", metavar="PATH",
                    help="the library file (default: $CASEBOOK_LIBRARY or the user data folder)")
+    p.add_argument("--version", action="version", version=f"casebook {__version__}")
+    p.add_argument("--paint-and-exit", action="store_true",
+                   help="open the window, wait until the library's first case is painted, then quit "
+                        "(checks that the window works on this workstation)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     s = sub.add_parser("init", help="create a new, empty library file")
@@ -407,6 +412,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 
+def build_parser_commands() -> set[str]:
+    """The command names (for telling a library path from a command)."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return set(sub.choices)
+
+
 def _backup_advice(args, exc: Exception) -> str:
     """For a damaged library (or one that is no longer a library), name the newest good backup."""
     from .store.library import Damaged, NotALibrary
@@ -421,6 +433,10 @@ def _backup_advice(args, exc: Exception) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0].lower().endswith(".casebook") and not argv[0].startswith("-") \
+            and not any(a in build_parser_commands() for a in argv[1:]):
+        argv = ["--library", *argv]  # `casebook FILE.casebook`: a double-clicked library opens in the window
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help

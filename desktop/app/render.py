@@ -50,6 +50,7 @@ from typing import Any, BinaryIO, Callable
 from desktop.files import write_atomic
 
 MODULE = "desktop.app.render"
+CHILD_ARG = "--casebook-render-child"  # how the installed bundle's executable is told to be the child
 CHILD_NICE = 10  # the child yields the CPU to the window (Linux/macOS)
 _FRAME = struct.Struct("!cQ")  # kind (one byte), length of the payload
 _STOP_WAIT_S = 2.0
@@ -233,8 +234,10 @@ class Child:
         if sys.platform == "win32":
             kw["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0) | getattr(
                 subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)
+        # frozen (the installed bundle): the bundle's own executable is the child (desktop.packaging.entry)
+        cmd = [sys.executable, CHILD_ARG] if getattr(sys, "frozen", False) else [sys.executable, "-m", MODULE]
         try:
-            proc = subprocess.Popen([sys.executable, "-m", MODULE], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     env=env, cwd=tempfile.gettempdir(), close_fds=True, **kw)
         except (OSError, ValueError) as exc:
             raise ProcessUnavailable(f"{sys.executable} could not be started ({exc})") from None

@@ -37,14 +37,44 @@ def create_application(argv: list[str] | None = None) -> QApplication:
     return app  # type: ignore[return-value]
 
 
-def start(library_path: Path, explicit: bool):
-    """Show the main window now; open the library once it is painted. Returns the window."""
+def start(library_path: Path, explicit: bool, *, paint_and_exit: bool = False):
+    """Show the main window now; open the library once it is painted. Returns the window. On the
+    first run (the default library does not exist yet) the window says how the data is kept."""
     from .main_window import MainWindow
     window = MainWindow(deferred=True)
     window.show()
+    first_run = not explicit and not Path(library_path).exists()
+    if first_run and not paint_and_exit:
+        from .first_run import show_when_ready
+        show_when_ready(window, Path(library_path))
+    if paint_and_exit:
+        _quit_after_content_painted(window)
     # the default library is created (with the demo case) when missing; a named one is not
     window.open_when_painted(Path(library_path), create_missing=not explicit)
     return window
+
+
+def _quit_after_content_painted(window) -> None:
+    """``casebook --paint-and-exit``: once the library is open and the window painted with it, print
+    "painted" and the seconds since start, and quit (exit 0)."""
+    import time
+    from PySide6.QtCore import QEvent, QObject, QTimer
+    t0 = time.perf_counter()
+
+    class Painted(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint and window.library is not None:
+                obj.removeEventFilter(self)
+                print(f"painted {time.perf_counter() - t0:.3f}", flush=True)
+                QTimer.singleShot(0, window.close)
+            return False
+
+    watcher = Painted(window)
+
+    def ready() -> None:
+        window.installEventFilter(watcher)
+        window.update()
+    window.library_opened.connect(lambda _lib: QTimer.singleShot(0, ready))
 
 
 NO_DISPLAY = ("Casebook needs a display to open its window; the command line works without one: "
@@ -63,14 +93,20 @@ def has_display(environ=None, platform: str | None = None) -> bool:
     return any(env.get(name) for name in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY"))
 
 
-def run(library_path: Path, explicit: bool) -> int:
-    """Run the window on this library until it is closed; returns the exit code. Without a display
-    it says so in one line and returns 2 (instead of Qt's abort when it finds no platform plugin)."""
+def run(library_path: Path, explicit: bool, *, paint_and_exit: bool = False) -> int:
+    """Run the window on this library until it is closed; returns the exit code. Without a display,
+    or without the system libraries Qt's platform plugin needs, it says so (naming the packages to
+    install) and returns 2, instead of Qt's abort."""
     if not has_display():
         print(NO_DISPLAY, file=sys.stderr)
         return EXIT_NO_DISPLAY
+    from .platform_check import platform_problem
+    problem = platform_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_NO_DISPLAY
     app = create_application()
-    window = start(library_path, explicit)
+    window = start(library_path, explicit, paint_and_exit=paint_and_exit)
     code = app.exec()
     if window.library is not None:  # the loop ended some other way (quit): close it properly
         window.close()

@@ -14,24 +14,70 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QDialogButtonBox, QHe
 
 
 def _version() -> str:
-    try:
-        from importlib.metadata import version
-        return version("casebook")
-    except Exception:  # running from a source tree that was never installed
-        return "development version"
+    from .. import __version__
+    return __version__
 
 
-def show_about(parent: QWidget | None, library_path: str = "") -> None:
-    where = f"<p>Library: {_esc(library_path)}</p>" if library_path else ""
-    QMessageBox.about(
-        parent, "About Casebook",
-        f"<h3>Casebook {_esc(_version())}</h3>"
-        "<p>Write up calciphylaxis case reports offline: a structured case, a cited assessment and a "
-        "de-identified CARE manuscript.</p>"
-        "<p>Everything stays on this computer, in one library file readable only by you. Every edit is "
-        "saved at once and recorded in the case's audit log.</p>"
-        f"{where}"
-        "<p>The demo case is the patient of Smilnak et al., J Med Case Rep 2022;16:18 (CC BY 4.0).</p>")
+class AboutDialog(QDialog):
+    """Help ▸ About: the version, what Casebook does, where the library is, and the licences of
+    everything Casebook ships with (Qt's LGPL among them), each readable in full."""
+
+    def __init__(self, parent: QWidget | None = None, library_path: str = ""):
+        super().__init__(parent)
+        from ..packaging.licences import bundled
+        self.setObjectName("about_dialog")
+        self.setWindowTitle("About Casebook")
+        lay = QVBoxLayout(self)
+        where = f"<p>Library: {_esc(library_path)}</p>" if library_path else ""
+        self.text = QLabel(
+            f"<h3>Casebook {_esc(_version())}</h3>"
+            "<p>Write up calciphylaxis case reports offline: a structured case, a cited assessment and a "
+            "de-identified CARE manuscript.</p>"
+            "<p>Everything stays on this computer, in one library file readable only by you. Every edit is "
+            "saved at once and recorded in the case's audit log.</p>"
+            f"{where}"
+            "<p>The demo case is the patient of Smilnak et al., J Med Case Rep 2022;16:18 (CC BY 4.0).</p>"
+            "<p><b>Licences of the software Casebook ships with</b> (select one to read it):</p>")
+        self.text.setWordWrap(True)
+        lay.addWidget(self.text)
+        self.licences = bundled()
+        self.table = QTableWidget(len(self.licences), 3)
+        self.table.setHorizontalHeaderLabels(["Package", "Version", "Licence"])
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
+        for n, lic in enumerate(self.licences):
+            for col, text in enumerate((lic.name, lic.version, lic.licence)):
+                self.table.setItem(n, col, QTableWidgetItem(text))
+        lay.addWidget(self.table, 1)
+        self.licence_text = QPlainTextEdit()
+        self.licence_text.setReadOnly(True)
+        lay.addWidget(self.licence_text, 2)
+        self.table.itemSelectionChanged.connect(self._show_licence)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        lay.addWidget(buttons)
+        self.resize(self.fontMetrics().horizontalAdvance("m") * 60, self.fontMetrics().height() * 34)
+        if self.licences:
+            self.table.selectRow(0)
+
+    def _show_licence(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            lic = self.licences[rows[0].row()]
+            self.licence_text.setPlainText(lic.text or f"{lic.name} {lic.version}: {lic.licence} (the package "
+                                                       "ships no licence file; see its project page).")
+
+
+def show_about(parent: QWidget | None, library_path: str = "") -> "AboutDialog":
+    dlg = AboutDialog(parent, library_path)
+    dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dlg.open()
+    if parent is not None:
+        parent.last_about_dialog = dlg  # type: ignore[attr-defined]
+    return dlg
 
 
 def show_disclaimer(parent: QWidget | None) -> None:

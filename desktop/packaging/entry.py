@@ -1,0 +1,15 @@
+"""The installed bundle's executable: the ``casebook`` command, or the report child process."""
+import sys
+
+
+def main() -> int:
+    from desktop.app.render import CHILD_ARG
+    if len(sys.argv) > 1 and sys.argv[1] == CHILD_ARG:
+        from desktop.app.render import child_main
+        return child_main()
+    from desktop.cli import main as cli
+    return cli()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
