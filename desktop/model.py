@@ -44,6 +44,8 @@ Morphology = Literal[
 ]
 LesionNature = Literal["calciphylaxis", "calcinosis_nodule", "unrelated_ulcer", "scar", "other"]
 Pain = Literal["present", "absent", "not_stated"]
+# signs an examination or complication records in the source's words; the infection rule reads them
+ClinicalSign = Literal["fever", "afebrile", "cellulitis", "abscess", "sepsis", "septic_shock", "bacteraemia"]
 TissueType = Literal["closed", "epithelial", "granulation", "slough", "necrotic"]  # PUSH 3.0
 ExudateAmount = Literal["none", "light", "moderate", "heavy"]  # PUSH 3.0
 ExudateType = Literal["none", "bloody", "serosanguineous", "serous", "purulent"]
@@ -214,6 +216,7 @@ class Event:
     kind: EventKind = "other"
     description: str = ""
     when: When = field(default_factory=When)
+    signs: list[ClinicalSign] = field(default_factory=list)  # what the source states was found
 
 
 @dataclass
@@ -337,6 +340,7 @@ class Treatment:
     stop: When = field(default_factory=When)
     duration_text: str = ""  # "1-week course"
     indication: str = ""
+    culture_directed: Tri = "unknown"  # antibiotics chosen by a culture's result
     response: Response | None = None
     response_detail: str = ""
     adverse_events: str = ""

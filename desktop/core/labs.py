@@ -171,6 +171,12 @@ def format_number(value: float, decimals: int | None = None) -> str:
     return text.replace("-", "−")
 
 
+def rounded(value: float, decimals: int) -> float:
+    """``value`` rounded half-up to ``decimals``, exactly as :func:`format_number` shows it: the one
+    rounding a derived value gets, so the table, the tier, the evidence and the PDF agree."""
+    return float(format_number(value, decimals).replace("−", "-"))
+
+
 def join_unit(number: str, unit: str) -> str:
     if not unit:
         return number
