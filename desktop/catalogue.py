@@ -123,9 +123,11 @@ def all_sites() -> dict[str, Site]:
 def analytes() -> dict[str, Analyte]:
     out = {}
     for a in load_json("catalogues", "analytes.json")["analytes"]:
-        spellings = {unit_key(u): u for u in a["units"]}
+        spellings: dict[str, str] = {}
+        for u in a["units"]:
+            spellings.setdefault(unit_key(u), u)  # the first spelling listed is the catalogue's
         for alias, unit in a.get("aliases", {}).items():
-            spellings[unit_key(alias)] = unit
+            spellings.setdefault(unit_key(alias), unit)
         out[a["code"]] = Analyte(
             code=a["code"], label=a["label"], loinc=a["loinc"], canonical_unit=a["canonical_unit"],
             conventional_unit=a["conventional_unit"], si_unit=a["si_unit"], units=a["units"],

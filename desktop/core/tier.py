@@ -57,7 +57,7 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
     start, _, start_recorded = ctx.dialysis_start
     if d.vintage is not None and ctx.on_dialysis:
         # the years exactly as the derived table shows them (one rounding)
-        at = "at first lesion onset" if ctx.onset is not None else d.vintage.label.split(" at ", 1)[1]
+        at = "at first lesion onset" if ctx.onset is not None else "at " + d.vintage.label.split(" at ", 1)[1]
         years = f"{L.format_number(d.vintage.alt_value, 1)} years {at}"
         if d.vintage_days > five:
             majors.append(f"{spec['dialysis-over-5-years']['label']} ({years})")
