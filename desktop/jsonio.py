@@ -337,7 +337,8 @@ def _check_lab(lab, path: str, refs: _Refs) -> list[Problem]:
     if lab.value is None:
         pass
     elif not lab.unit.strip() and not (a is not None and a.accepts("")):
-        p.append(Problem(f"{path}.unit", "a value without a unit is refused"))
+        if not lab.as_printed:  # a source that prints no unit is kept only when marked so explicitly
+            p.append(Problem(f"{path}.unit", "a value without a unit is refused (or keep it as printed)"))
     elif a is not None and not a.accepts(lab.unit):
         if not lab.as_printed:
             p.append(Problem(f"{path}.unit", f"{a.label} is not reported in {lab.unit!r}; use one of {', '.join(a.units)} "

@@ -168,8 +168,9 @@ def _unplaced_time(ctx: Context, e: LabEntry) -> str:
     w = e.lab.when
     ev = ctx.case.event(w.event_id)
     if ev is not None:
-        return f"at {ev.description or ev.kind.replace('_', ' ')} (not placed on the day axis)"
-    return w.label or "time not placed on the day axis"
+        words = (ev.when.label or w.label or ev.description or ev.kind.replace("_", " ")).strip().rstrip(".")
+        return f"at the time of “{words}” (not placed on the day axis)"
+    return f"at the time of “{w.label}” (not placed on the day axis)" if w.label else "time not placed on the day axis"
 
 
 def corrected_calcium(ctx: Context) -> list[DerivedValue]:

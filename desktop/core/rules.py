@@ -100,8 +100,10 @@ def ca_p(ctx: Context, d: Derived) -> list[Finding]:
     out += _ca_p_at_presentation(ctx, d)
     out += _ca_p_series(ctx, d)
     out += _ca_p_not_computable(ctx, d)
-    if d.products:
-        latest = d.products[-1]
+    if placed_products:
+        # "latest" only among products with a place on the day axis; unplaced ones are named by
+        # ca-p-products and, when at or after presentation, by the presentation rule
+        latest = placed_products[-1]
         above = rule("ca-p-above-goal")
         goal = above.value("ca_p_goal")
         band = latest.band(goal, high.value("ca_p_product"))
@@ -462,7 +464,7 @@ def pth(ctx: Context, d: Derived) -> list[Finding]:
     else:
         out.append(cin.finding("not_indicated", evidence=ev, pth=text,
                                which=_which(before, latest, chosen, "is at or below"),
-                               threshold=cin.threshold_text("pth")))
+                               threshold=cin.threshold_text("pth"), ptx_note=ptx_note))
     rx = rule("pth-parathyroidectomy-consider")
     over = [e for e in chosen if L.known_above(e.value, e.lab.comparator, rx.value("pth"))]
     if over:
@@ -597,7 +599,9 @@ def sts(ctx: Context, d: Derived) -> list[Finding]:
     courses = ctx.treatments(["sodium-thiosulfate"])
     if not courses:
         if ctx.has_lesions or ctx.case.diagnosis.basis != "not_made":
-            return [rule("sts-not-started").finding()]
+            # the usual regimen is given for haemodialysis: not cited for a patient recorded off it
+            off = ctx.modality in ("peritoneal", "none") or (ctx.modality is None and ctx.transplant)
+            return [rule("sts-not-started").finding("off_haemodialysis" if off else "default")]
         return []
     r = rule("sts-regimen")
     th = r.thresholds
