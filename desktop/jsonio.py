@@ -372,10 +372,18 @@ def keep_as_printed(case: Case) -> list[str]:
     return marked
 
 
+_GRADE_RESULTS = {"confirmed": ("confirmed",), "consistent_with": ("confirmed", "inconclusive"),
+                  "inconclusive": ("inconclusive",), "negative": ("negative",), "not_done": ("not_done",),
+                  "declined": ("not_done",)}
+
+
 def _check_biopsy(b, path: str, refs: _Refs) -> list[Problem]:
     p = []
     if b.site and b.site not in catalogue.all_sites():
         p.append(Problem(f"{path}.site", f"unknown site {b.site!r}"))
+    if b.grade is not None and b.result not in _GRADE_RESULTS[b.grade]:
+        p.append(Problem(f"{path}.grade", f"the grade {b.grade!r} does not agree with the result {b.result!r} "
+                                          f"(expected {' or '.join(_GRADE_RESULTS[b.grade])})"))
     if b.lesion_id is not None and b.lesion_id not in refs.lesions:
         p.append(Problem(f"{path}.lesion_id", f"names no lesion of this case ({b.lesion_id!r})"))
     return p + check_when(b.when, f"{path}.when", refs.events)

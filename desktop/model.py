@@ -52,7 +52,10 @@ ExudateType = Literal["none", "bloody", "serosanguineous", "serous", "purulent"]
 DialysisContext = Literal["pre", "post", "none", "unknown"]
 Comparator = Literal["=", "<", ">", "<=", ">="]
 ImagingModality = Literal["ct", "xray", "mammography", "ultrasound", "mri", "bone_scintigraphy", "other"]
-BiopsyResult = Literal["confirmed", "inconclusive", "negative", "not_done", "planned", "consistent_with", "declined"]
+BiopsyResult = Literal["confirmed", "inconclusive", "negative", "not_done", "planned"]
+# the source's grading when it is finer than the result: "consistent with", "declined" (a biopsy
+# not done because the patient declined). Kept beside ``result`` so readers of ``result`` stay valid.
+BiopsyGrade = Literal["confirmed", "consistent_with", "inconclusive", "negative", "not_done", "declined"]
 BiopsySpecimen = Literal["skin_biopsy", "punch_biopsy", "deep_incisional_biopsy", "excisional_biopsy",
                          "resection_specimen", "amputation_specimen", "autopsy", "other"]
 # the histological features of the 2023 consensus' confirmed tier (domain file §1), plus others named
@@ -316,6 +319,7 @@ class Biopsy:
     site_detail: str = ""
     lesion_id: str | None = None
     result: BiopsyResult = "not_done"
+    grade: BiopsyGrade | None = None  # when set, the assessment reads it instead of result
     specimen: BiopsySpecimen | None = None
     features: list[HistologyFeature] = field(default_factory=list)
     histology_stated: bool = True  # False: the source reports a biopsy but not its histology

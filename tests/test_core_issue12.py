@@ -288,10 +288,20 @@ def test_new_morphology_and_pain_field_reach_the_tier():
 def test_biopsy_grades_in_the_tier(result, tier, unknown):
     c = with_(base_case(), both(obs(morphology=["ulcer", "eschar"], tissue_type="necrotic"),
                                 lambda c: c.patient.comorbidities.append(__import__("desktop.model", fromlist=["Comorbidity"]).Comorbidity("diabetes")),
-                                lambda c: c.biopsies.append(Biopsy(result=result, specimen="punch_biopsy", when=When(offset=2.0)))))
+                                lambda c: c.biopsies.append(Biopsy(result=RESULT_OF[result], grade=result, specimen="punch_biopsy",
+                                                                    when=When(offset=2.0)))))
     t = assess(valid(c)).tier
     assert t.tier == tier
     assert any("biopsy" in u for u in t.unknown) is unknown
+
+
+RESULT_OF = {"confirmed": "confirmed", "consistent_with": "confirmed", "inconclusive": "inconclusive",
+             "negative": "negative", "declined": "not_done"}
+
+
+def test_a_grade_must_agree_with_the_result():
+    c = with_(base_case(), lambda c: c.biopsies.append(Biopsy(id="b", result="negative", grade="consistent_with")))
+    assert [p.path for p in jsonio.check_case(c)] == ["$.biopsies[0].grade"]
 
 
 def test_histology_not_stated_is_unknown_not_unmet():

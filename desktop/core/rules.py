@@ -721,8 +721,13 @@ def _sts_regimen(ctx: Context, t) -> str:
 
 # --- biopsy and iatrogenic trauma ----------------------------------------------------------------
 
+def grade(b) -> str:
+    """A biopsy's grade as the source gives it: the finer ``grade`` when recorded, else ``result``."""
+    return b.grade or b.result
+
+
 def _biopsy_text(ctx: Context, b, *, result: bool = True) -> str:
-    bits = [b.result.replace("_", " ")] if result else []
+    bits = [grade(b).replace("_", " ")] if result else []
     if b.site in ctx.sites:
         bits.append(f"of the {ctx.sites[b.site].label}")
     bits.append(on(ctx.place(b.when)))
@@ -735,20 +740,20 @@ def biopsy(ctx: Context, d: Derived) -> list[Finding]:
     penile = [les for les in ctx.lesions if ctx.site_class(les) == "penile"]
     # a rule about biopsying a lesion does not fire on a surgical or autopsy specimen
     skin = set(caution.threshold("biopsy_specimens"))
-    biopsies = [b for b in ctx.case.biopsies if b.result in caution.threshold("biopsy_results")
+    biopsies = [b for b in ctx.case.biopsies if grade(b) in caution.threshold("biopsy_results")
                 and (b.specimen is None or b.specimen in skin)]
-    ev_of = lambda b: Evidence("Skin biopsy", b.result.replace("_", " "), "", ctx.time(b.when),  # noqa: E731
+    ev_of = lambda b: Evidence("Skin biopsy", grade(b).replace("_", " "), "", ctx.time(b.when),  # noqa: E731
                                None if ctx.place(b.when) is None else round(ctx.place(b.when).day, 4), f"biopsies/{b.id}")
     if penile and biopsies:
-        state = "planned" if all(b.result == "planned" for b in biopsies) else "recorded"
+        state = "planned" if all(grade(b) == "planned" for b in biopsies) else "recorded"
         ev = [ev_of(b) for b in biopsies] + [Evidence("Lesion site", ctx.lesion_name(les), "", ctx.time(les.onset),
                                                       ref=f"lesions/{les.id}") for les in penile]
         out.append(caution.finding(evidence=ev[:MAX_EVIDENCE], state=state,
                                    biopsies="; ".join(_biopsy_text(ctx, b) for b in biopsies)))
     inc = rule("biopsy-inconclusive")
-    done = [b for b in ctx.case.biopsies if b.result in inc.threshold("biopsy_results")]
+    done = [b for b in ctx.case.biopsies if grade(b) in inc.threshold("biopsy_results")]
     if done:
-        results = list(dict.fromkeys(b.result for b in done))
+        results = list(dict.fromkeys(grade(b) for b in done))
         out.append(inc.finding("one" if len(done) == 1 else "several", evidence=[ev_of(b) for b in done][:MAX_EVIDENCE],
                                result=" or ".join(results),
                                biopsies=_join([_biopsy_text(ctx, b, result=False) for b in done])))

@@ -11,7 +11,7 @@ from . import labs as L
 from .context import Context, lower_first
 from .derived import Derived
 from .rulebook import DAYS_PER_UNIT, citation, tier_data
-from .rules import abnormal, pth_choice
+from .rules import abnormal, grade, pth_choice
 from .types import Tier
 
 _MICROGRAM = {"µg": 1.0, "μg": 1.0, "ug": 1.0, "mcg": 1.0, "microgram": 1.0, "micrograms": 1.0, "mg": 1000.0}
@@ -153,20 +153,20 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
     typical, early = lesion_signs(ctx)
     dx = ctx.case.diagnosis
     excluded = [x.name for x in dx.differentials if x.status == "excluded"]
-    positive_biopsy = [b for b in ctx.case.biopsies if b.result in data["positive_biopsy_results"]]
+    positive_biopsy = [b for b in ctx.case.biopsies if grade(b) in data["positive_biopsy_results"]]
     grades = data.get("biopsy_grades", {})
     for b in positive_biopsy:
-        if b.result in grades.get("counted_with_caveat", []):
-            caveats.append(f"A biopsy reported as '{b.result.replace('_', ' ')}' calciphylaxis is counted as the "
+        if grade(b) in grades.get("counted_with_caveat", []):
+            caveats.append(f"A biopsy reported as '{grade(b).replace('_', ' ')}' calciphylaxis is counted as the "
                            f"positive biopsy of the confirmed tier.")
         if b.specimen in grades.get("not_skin_biopsy", []):
             caveats.append(f"The positive histology comes from a {b.specimen.replace('_', ' ')}, not a skin biopsy.")
     for b in ctx.case.biopsies:
-        if not b.histology_stated and b.result not in ("not_done", "declined", "planned"):
+        if not b.histology_stated and grade(b) not in ("not_done", "declined", "planned"):
             unknown.append("a positive skin biopsy (confirmed tier): a biopsy is recorded but the source does not "
                            "state its histology")
-        elif b.result in grades.get("undecided", []):
-            unknown.append(f"a positive skin biopsy (confirmed tier): the biopsy was {b.result.replace('_', ' ')}")
+        elif grade(b) in grades.get("undecided", []):
+            unknown.append(f"a positive skin biopsy (confirmed tier): the biopsy was {grade(b).replace('_', ' ')}")
 
     need = data["suspected"]
     suspected_factors = len(majors) >= need["major"] or (len(majors) >= need["or_major"] and len(minors) >= need["and_minor"])
