@@ -103,7 +103,7 @@ def test_a_result_in_words_counts_and_an_author_flag_stands_in_for_a_range():
 
 def test_the_male_default_haemoglobin_range_is_not_applied_to_a_woman():
     hb = LabResult(analyte="haemoglobin", value=11.5, unit="g/dL")
-    assert L.flag(hb, "male") == "L" and L.flag(hb, "female") == ""
+    assert L.flag(hb, "male") == "L" and L.flag(hb, "female") == "" and L.flag(hb, "unknown") == ""
     c = with_(base_case(), both(patient(sex="female"), add_labs(lab("haemoglobin", 11.5, "g/dL"))))
     f = assess(valid(c)).by_rule("dq-missing-reference-range")[0]
     assert "given for men only" in f.message

@@ -86,15 +86,16 @@ def _same_scale(c1: dict, c2: dict) -> bool:
 def reference_range(lab: LabResult, sex: str | None = None) -> RefRange | None:
     """The reporting laboratory's range when recorded, else the catalogue's default converted into
     the lab's unit; None when neither exists (or the lab's analyte/unit is unknown). A default that
-    the source gives for one sex only (haemoglobin 13–17 g/dL for men) applies only to that sex."""
+    the source gives for one sex only (haemoglobin 13–17 g/dL for men) applies only to that sex
+    when ``sex`` is given ("unknown" included); callers that pass none keep the old behaviour."""
     if lab.ref_low is not None or lab.ref_high is not None:
         return RefRange(lab.ref_low, lab.ref_high, lab.unit, "reported")
     a = catalogue.analytes().get(lab.analyte)
     if a is None or a.reference_range is None or not a.accepts(lab.unit):
         return None
     rr = a.reference_range
-    if rr.get("sex") is not None and rr["sex"] != sex:
-        return None
+    if rr.get("sex") is not None and sex is not None and rr["sex"] != sex:
+        return None  # a caller that passes no sex (None) gets the default as before
     conv = lambda v: None if v is None else a.convert(v, rr["unit"], lab.unit)  # noqa: E731
     decimals = None if a.unit_of(lab.unit) == rr["unit"] else unit_decimals(a, lab.unit)
     return RefRange(conv(rr.get("low")), conv(rr.get("high")), lab.unit,
