@@ -67,7 +67,8 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         why = ("start recorded but not placed on the day axis" if start_recorded else "start not recorded")
         minors.append(f"{spec['dialysis-under-5-years']['label']} (on dialysis, {why}: counted as the minor factor)")
         unknown.append(f"dialysis for more than 5 years (major): the dialysis {why}")
-        caveats.append(f"The dialysis {why}, so dialysis for more than 5 years (a major factor) cannot be checked.")
+        said = ("is recorded but cannot be placed on the day axis" if start_recorded else "is not recorded")
+        caveats.append(f"The dialysis start {said}, so dialysis for more than 5 years (a major factor) cannot be checked.")
 
     def meds_factor(fid: str):
         return ctx.meds(spec[fid]["medication_classes"])
