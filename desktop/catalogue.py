@@ -26,6 +26,25 @@ class UnknownUnit(ValueError):
     pass
 
 
+_UNIT_SUBS = (  # applied in order to a lower-cased unit with spaces removed
+    ("μ", "u"), ("µ", "u"), ("×", "x"), ("³", "3"), ("²", "2"),
+    ("mcmol", "umol"), ("mumol", "umol"), ("mcg", "ug"), ("mug", "ug"), ("mcl", "ul"), ("mul", "ul"),
+    ("x10^", "10^"), ("x10e", "10^"), ("10e", "10^"), ("10*", "10^"),
+    ("mm^3", "ul"), ("mm3", "ul"), ("cells/", "/"), ("/hr", "/h"),
+)
+
+
+def unit_key(unit: str) -> str:
+    """One spelling for the spellings of one unit as printed: case (``mg/dl`` = ``mg/dL``), spaces,
+    the micro sign, Greek mu, ``u``, ``mu`` and ``mc`` (``µmol/L`` = ``umol/L`` = ``mcmol/L``),
+    ``10E3`` / ``x10^3`` / ``10^3``, ``/mm3`` = ``/µL`` (a cubic millimetre is a microlitre) and a
+    leading "cells"."""
+    s = "".join(unit.split()).lower()
+    for a, b in _UNIT_SUBS:
+        s = s.replace(a, b)
+    return s
+
+
 @dataclass(frozen=True)
 class Site:
     code: str
@@ -47,13 +66,21 @@ class Analyte:
     reference_range: dict | None
     plausible: dict
     conversion_source: str
+    spellings: dict  # unit_key(spelling) -> the catalogue's spelling
+    qualitative_only: bool = False  # reported in words only (cultures)
+
+    def unit_of(self, unit: str) -> str | None:
+        """The catalogue's spelling of ``unit`` as printed (``mg/dl`` -> ``mg/dL``), or None."""
+        if unit in self.units:
+            return unit
+        return self.spellings.get(unit_key(unit))
 
     def accepts(self, unit: str) -> bool:
-        return unit in self.units
+        return self.unit_of(unit) is not None
 
     def _conversion(self, unit: str) -> dict:
         try:
-            return self.units[unit]
+            return self.units[self.unit_of(unit)]
         except KeyError:
             raise UnknownUnit(
                 f"{self.label}: unit {unit!r} is not accepted; use one of {', '.join(self.units)}"
@@ -73,19 +100,40 @@ class Analyte:
 
 @cache
 def sites() -> dict[str, Site]:
+    """The fine sites: the ones the body map draws."""
     return {s["code"]: Site(s["code"], s["label"], s["class"], s["lateral"], s["region"])
             for s in load_json("catalogues", "sites.json")["sites"]}
+
+
+@cache
+def coarse_sites() -> dict[str, Site]:
+    """Regions at the level a source may give them ("thigh", "penis, part not stated", "right fourth
+    finger"); each has the class the fine sites under it share, so site rules work the same."""
+    return {s["code"]: Site(s["code"], s["label"], s["class"], s["lateral"], s["region"])
+            for s in load_json("catalogues", "sites.json").get("coarse_sites", [])}
+
+
+@cache
+def all_sites() -> dict[str, Site]:
+    """Every site a lesion or biopsy may name: the fine ones and the coarse regions."""
+    return {**sites(), **coarse_sites()}
 
 
 @cache
 def analytes() -> dict[str, Analyte]:
     out = {}
     for a in load_json("catalogues", "analytes.json")["analytes"]:
+        spellings: dict[str, str] = {}
+        for u in a["units"]:
+            spellings.setdefault(unit_key(u), u)  # the first spelling listed is the catalogue's
+        for alias, unit in a.get("aliases", {}).items():
+            spellings.setdefault(unit_key(alias), unit)
         out[a["code"]] = Analyte(
             code=a["code"], label=a["label"], loinc=a["loinc"], canonical_unit=a["canonical_unit"],
             conventional_unit=a["conventional_unit"], si_unit=a["si_unit"], units=a["units"],
             reference_range=a["reference_range"], plausible=a["plausible"],
-            conversion_source=a["conversion_source"],
+            conversion_source=a["conversion_source"], spellings=spellings,
+            qualitative_only=a.get("qualitative_only", False),
         )
     return out
 

@@ -89,6 +89,7 @@ def from_document(data: Any) -> Case:
     case = from_plain(Case, body, "$", problems)
     if problems:
         raise InvalidCase(problems)
+    keep_as_printed(case)  # a case file records what the source prints: flagged, never refused
     problems.extend(check_case(case))
     if problems:
         raise InvalidCase(problems)
@@ -131,17 +132,38 @@ def _dedupe(problems: list[Problem]) -> list[Problem]:
 
 # --- meaning checks beyond structure ------------------------------------------------------------
 
+def _valid_date(text: str) -> bool:
+    try:
+        if len(text) == 10:
+            dt.date.fromisoformat(text)
+        elif len(text) == 7 and text[4] == "-" and text[:4].isdigit() and text[5:].isdigit():
+            dt.date(int(text[:4]), int(text[5:]), 1)
+        elif len(text) == 4 and text.isdigit():
+            dt.date(int(text), 1, 1)
+        else:
+            return False
+    except ValueError:
+        return False
+    return True
+
+
 def check_when(when: When, path: str, event_ids: set[str]) -> list[Problem]:
     out = []
     if when.date is not None and (when.offset is not None or when.event_id is not None):
         out.append(Problem(path, "give either a date or a relative time (offset and/or event), not both"))
+    if when.age_years is not None:
+        if when.date is not None or when.offset is not None or when.event_id is not None:
+            out.append(Problem(path, "an age stands alone: give no date, offset or event with it"))
+        if not 0 <= when.age_years <= 130:
+            out.append(Problem(f"{path}.age_years", f"must be between 0 and 130 years; got {when.age_years:g}"))
     if when.date is not None:
-        try:
-            dt.date.fromisoformat(when.date)
-            if len(when.date) != 10:
-                raise ValueError
-        except ValueError:
-            out.append(Problem(f"{path}.date", f"must be a date as YYYY-MM-DD; got {when.date!r}"))
+        if not _valid_date(when.date):
+            out.append(Problem(f"{path}.date", f"must be a date as YYYY-MM-DD, a month as YYYY-MM or a year as YYYY; "
+                                               f"got {when.date!r}"))
+        elif len(when.date) == 7 and when.precision not in ("month", "year"):
+            out.append(Problem(f"{path}.precision", "a month-only date needs precision month (or year)"))
+        elif len(when.date) == 4 and when.precision != "year":
+            out.append(Problem(f"{path}.precision", "a year-only date needs precision year"))
     if when.event_id is not None and when.event_id not in event_ids:
         out.append(Problem(f"{path}.event_id", f"names no event of this case ({when.event_id!r})"))
     return out
@@ -230,6 +252,12 @@ def _check_patient(pt, path: str, refs: _Refs) -> list[Problem]:
     if pt.height_cm is not None and not 30 <= pt.height_cm <= 260:
         p.append(Problem(f"{path}.height_cm", f"must be between 30 and 260 cm; got {pt.height_cm}"))
     p += check_when(pt.dialysis_start, f"{path}.dialysis_start", refs.events)
+    p += check_when(pt.transplant_date, f"{path}.transplant_date", refs.events)
+    for i, period in enumerate(pt.dialysis_history):
+        pp = f"{path}.dialysis_history[{i}]"
+        p += check_when(period.start, f"{pp}.start", refs.events) + check_when(period.stop, f"{pp}.stop", refs.events)
+        if period.sessions_per_week is not None and not 0 <= period.sessions_per_week <= 14:
+            p.append(Problem(f"{pp}.sessions_per_week", f"must be 0 to 14; got {period.sessions_per_week:g}"))
     for i, c in enumerate(pt.comorbidities):
         if c.code not in catalogue.comorbidities():
             p.append(Problem(f"{path}.comorbidities[{i}].code", f"unknown comorbidity {c.code!r}"))
@@ -269,7 +297,7 @@ def _check_vital(v, path: str, refs: _Refs) -> list[Problem]:
 
 def _check_lesion(les, path: str, refs: _Refs) -> list[Problem]:
     p = []
-    if les.site and les.site not in catalogue.sites():
+    if les.site and les.site not in catalogue.all_sites():
         p.append(Problem(f"{path}.site", f"unknown site {les.site!r}"))
     if les.count is not None and les.count < 1:
         p.append(Problem(f"{path}.count", "must be at least 1"))
@@ -284,6 +312,10 @@ def _check_lesion(les, path: str, refs: _Refs) -> list[Problem]:
                 p.append(Problem(f"{op}.{f}", f"must be between 0 and 1000 mm; got {v}"))
         if ob.pain_0_10 is not None and not 0 <= ob.pain_0_10 <= 10:
             p.append(Problem(f"{op}.pain_0_10", f"must be 0 to 10; got {ob.pain_0_10}"))
+        if ob.pain_0_100 is not None and not 0 <= ob.pain_0_100 <= 100:
+            p.append(Problem(f"{op}.pain_0_100", f"must be 0 to 100; got {ob.pain_0_100}"))
+        if ob.pain == "absent" and any(v for v in (ob.pain_0_10, ob.pain_0_100)):
+            p.append(Problem(f"{op}.pain", "pain is recorded as absent but a pain score above 0 is recorded"))
         for f, v in to_plain(ob.bwat).items():
             if v is not None and not 1 <= v <= 5:
                 p.append(Problem(f"{op}.bwat.{f}", f"must be 1 to 5; got {v}"))
@@ -291,31 +323,69 @@ def _check_lesion(les, path: str, refs: _Refs) -> list[Problem]:
 
 
 def _check_lab(lab, path: str, refs: _Refs) -> list[Problem]:
+    """A result needs a value or the source's words for it (``qualitative``), and a number needs its
+    unit. A unit the catalogue does not know, or a value outside what can be measured, stops entry as
+    a probable typing error — unless ``as_printed`` says the source prints it so: then it is kept,
+    flagged by the assessment and left out of its computations (import sets ``as_printed`` for such
+    values, so a case file is never refused for them; see :func:`keep_as_printed`)."""
     p = []
     a = catalogue.analytes().get(lab.analyte)
     if a is None:
         p.append(Problem(f"{path}.analyte", f"unknown analyte {lab.analyte!r}"))
+    if lab.value is None and lab.qualitative is None:
+        p.append(Problem(f"{path}.value", "a lab result needs its value or its qualitative result"))
+    if a is not None and a.qualitative_only and lab.value is not None:
+        p.append(Problem(f"{path}.value", f"{a.label} is reported in words (qualitative), not as a number"))
     if lab.value is None:
-        p.append(Problem(f"{path}.value", "a lab result needs its value"))
-    if not lab.unit.strip():
-        p.append(Problem(f"{path}.unit", "a value without a unit is refused"))
+        pass
+    elif not lab.unit.strip() and not (a is not None and a.accepts("")):
+        if not lab.as_printed:  # a source that prints no unit is kept only when marked so explicitly
+            p.append(Problem(f"{path}.unit", "a value without a unit is refused (or keep it as printed)"))
     elif a is not None and not a.accepts(lab.unit):
-        p.append(Problem(f"{path}.unit", f"{a.label} is not reported in {lab.unit!r}; use one of {', '.join(a.units)}"))
-    elif a is not None and lab.value is not None:
-        canon = a.to_canonical(lab.value, lab.unit)
-        lo, hi = a.plausible["low"], a.plausible["high"]
-        if not lo <= canon <= hi:
-            p.append(Problem(f"{path}.value", f"{a.label} {lab.value:g} {lab.unit} is outside what can be measured "
-                             f"({lo:g}–{hi:g} {a.plausible['unit']}); a typing error?"))
+        if not lab.as_printed:
+            p.append(Problem(f"{path}.unit", f"{a.label} is not reported in {lab.unit!r}; use one of {', '.join(a.units)} "
+                                             f"(or keep it as printed)"))
+    elif a is not None and _implausible(a, lab) and not lab.as_printed:
+        p.append(Problem(f"{path}.value", f"{a.label} {lab.value:g} {lab.unit} is outside what can be measured "
+                         f"({a.plausible['low']:g}–{a.plausible['high']:g} {a.plausible['unit']}); a typing error? "
+                         f"(or keep it as printed)"))
     if lab.ref_low is not None and lab.ref_high is not None and lab.ref_low > lab.ref_high:
         p.append(Problem(f"{path}.ref_low", "the reference range's low end is above its high end"))
     return p + check_when(lab.when, f"{path}.when", refs.events)
 
 
+def _implausible(a, lab) -> bool:
+    canon = a.to_canonical(lab.value, lab.unit)
+    return not a.plausible["low"] <= canon <= a.plausible["high"]
+
+
+def keep_as_printed(case: Case) -> list[str]:
+    """Mark as ``as_printed`` every lab whose unit is unknown or whose value is implausible, so an
+    import keeps it as the source prints it instead of refusing the file; the ids marked."""
+    marked = []
+    analytes = catalogue.analytes()
+    for lab in case.labs:
+        a = analytes.get(lab.analyte)
+        if a is None or lab.value is None or lab.as_printed or not lab.unit.strip() and not a.accepts(""):
+            continue
+        if not a.accepts(lab.unit) or _implausible(a, lab):
+            lab.as_printed = True
+            marked.append(lab.id)
+    return marked
+
+
+_GRADE_RESULTS = {"confirmed": ("confirmed",), "consistent_with": ("confirmed", "inconclusive"),
+                  "inconclusive": ("inconclusive",), "negative": ("negative",), "not_done": ("not_done",),
+                  "declined": ("not_done",)}
+
+
 def _check_biopsy(b, path: str, refs: _Refs) -> list[Problem]:
     p = []
-    if b.site and b.site not in catalogue.sites():
+    if b.site and b.site not in catalogue.all_sites():
         p.append(Problem(f"{path}.site", f"unknown site {b.site!r}"))
+    if b.grade is not None and b.result not in _GRADE_RESULTS[b.grade]:
+        p.append(Problem(f"{path}.grade", f"the grade {b.grade!r} does not agree with the result {b.result!r} "
+                                          f"(expected {' or '.join(_GRADE_RESULTS[b.grade])})"))
     if b.lesion_id is not None and b.lesion_id not in refs.lesions:
         p.append(Problem(f"{path}.lesion_id", f"names no lesion of this case ({b.lesion_id!r})"))
     return p + check_when(b.when, f"{path}.when", refs.events)

@@ -23,8 +23,10 @@ from typing import Literal
 
 Sex = Literal["male", "female", "other", "unknown"]
 CaseStatus = Literal["draft", "submitted", "published"]
-Precision = Literal["day", "week", "month"]
+Precision = Literal["day", "week", "month", "year"]
 DialysisModality = Literal["none", "haemodialysis", "peritoneal"]
+GraftStatus = Literal["functioning", "failed", "removed", "unknown"]
+Adherence = Literal["adherent", "non_adherent", "unknown"]
 CkdStage = Literal["1", "2", "3a", "3b", "4", "5", "5D", "transplant"]
 Laterality = Literal["left", "right", "bilateral", "midline", "unspecified"]
 Tri = Literal["yes", "no", "unknown"]
@@ -33,7 +35,17 @@ EventKind = Literal[
     "biopsy", "procedure", "treatment_start", "treatment_change", "treatment_stop",
     "complication", "discharge", "follow_up", "death", "other",
 ]
-Morphology = Literal["livedo", "purpura", "plaque", "nodule", "ulcer", "eschar", "gangrene"]
+# the source's words for what a lesion looks like; resources/rules/tier.json maps each to the
+# diagnostic tier's lesion classes (typical lesion / early change), or to none
+Morphology = Literal[
+    "livedo", "purpura", "plaque", "nodule", "ulcer", "eschar", "gangrene",
+    "violaceous_discolouration", "red_black_discolouration", "retiform_purpura", "induration",
+    "necrosis", "crust", "bulla", "hyperpigmentation", "erythema",
+]
+LesionNature = Literal["calciphylaxis", "calcinosis_nodule", "unrelated_ulcer", "scar", "other"]
+Pain = Literal["present", "absent", "not_stated"]
+# signs an examination or complication records in the source's words; the infection rule reads them
+ClinicalSign = Literal["fever", "afebrile", "cellulitis", "abscess", "sepsis", "septic_shock", "bacteraemia"]
 TissueType = Literal["closed", "epithelial", "granulation", "slough", "necrotic"]  # PUSH 3.0
 ExudateAmount = Literal["none", "light", "moderate", "heavy"]  # PUSH 3.0
 ExudateType = Literal["none", "bloody", "serosanguineous", "serous", "purulent"]
@@ -41,6 +53,18 @@ DialysisContext = Literal["pre", "post", "none", "unknown"]
 Comparator = Literal["=", "<", ">", "<=", ">="]
 ImagingModality = Literal["ct", "xray", "mammography", "ultrasound", "mri", "bone_scintigraphy", "other"]
 BiopsyResult = Literal["confirmed", "inconclusive", "negative", "not_done", "planned"]
+# the source's grading when it is finer than the result: "consistent with", "declined" (a biopsy
+# not done because the patient declined). Kept beside ``result`` so readers of ``result`` stay valid.
+BiopsyGrade = Literal["confirmed", "consistent_with", "inconclusive", "negative", "not_done", "declined"]
+BiopsySpecimen = Literal["skin_biopsy", "punch_biopsy", "deep_incisional_biopsy", "excisional_biopsy",
+                         "resection_specimen", "amputation_specimen", "autopsy", "other"]
+# the histological features of the 2023 consensus' confirmed tier (domain file §1), plus others named
+HistologyFeature = Literal["microvascular_calcification", "intimal_fibrosis", "microthrombosis",
+                           "extravascular_calcium", "ischaemic_necrosis", "fat_necrosis", "panniculitis",
+                           "inflammation"]
+# a lab result the source prints in words, with or without a number
+Qualitative = Literal["undetectable", "normal", "elevated", "low", "positive", "negative", "no_growth"]
+AuthorFlag = Literal["H", "L", "normal"]
 TreatmentKind = Literal["drug", "procedure", "other"]
 Response = Literal["improved", "stable", "no_improvement", "worsened", "not_assessed"]
 OutcomeStatus = Literal["alive", "dead", "lost_to_follow_up", "unknown"]
@@ -64,8 +88,11 @@ class When:
     - ``offset``: a signed amount of ``precision`` units from the case's index event (negative =
       before), e.g. ``offset=-2, precision="month"`` for "2 months before admission";
     - ``event_id``: at the time of another event ("when the penile lesion first appeared"); with an
-      ``offset`` too, that many units from that event ("3 months after discharge").
-    A date excludes the other two; nothing set means the time is unknown. ``approximate`` marks times
+      ``offset`` too, that many units from that event ("3 months after discharge");
+    - ``age_years``: at an age of the patient ("at 45 years of age"), placed from the age at
+      presentation with year precision.
+    A date may be a whole date, a month (``YYYY-MM``, precision "month") or a year (``YYYY``,
+    precision "year"); "N years before" is an offset with precision "year". A date excludes the others; nothing set means the time is unknown. ``approximate`` marks times
     the source gives loosely; ``label`` keeps the source's own words.
     """
     date: str | None = None
@@ -74,10 +101,12 @@ class When:
     approximate: bool = False
     event_id: str | None = None
     label: str = ""  # the source's own words, e.g. "during admission"
+    age_years: float | None = None  # "at age 45": placed from the patient's age at presentation
 
     @property
     def is_set(self) -> bool:
-        return self.date is not None or self.offset is not None or self.event_id is not None
+        return (self.date is not None or self.offset is not None or self.event_id is not None
+                or self.age_years is not None)
 
 
 # --- people -----------------------------------------------------------------------------------
@@ -147,6 +176,17 @@ class Medication:
 
 
 @dataclass
+class DialysisPeriod:
+    """One period of one kidney replacement modality ("peritoneal dialysis for 3 years, then
+    haemodialysis after peritonitis")."""
+    modality: DialysisModality = "haemodialysis"
+    start: When = field(default_factory=When)
+    stop: When = field(default_factory=When)
+    reason: str = ""  # why it started or changed, in the source's words
+    sessions_per_week: float | None = None
+
+
+@dataclass
 class Patient:
     age_years: int | None = None  # at presentation
     age_over_89: bool = False  # de-identified form of an age over 89: printed "90 or older"
@@ -158,6 +198,11 @@ class Patient:
     dialysis_modality: DialysisModality | None = None
     dialysis_start: When = field(default_factory=When)
     kidney_transplant: Tri = "unknown"
+    transplant_date: When = field(default_factory=When)
+    graft_status: GraftStatus | None = None
+    dialysis_history: list[DialysisPeriod] = field(default_factory=list)  # modality changes over time
+    dialysis_adherence: Adherence = "unknown"
+    adherence_detail: str = ""  # "missed many sessions; about once weekly for 4 months"
     comorbidities: list[Comorbidity] = field(default_factory=list)
     history: str = ""  # medical history in the author's words
     family_history: str = ""
@@ -174,6 +219,7 @@ class Event:
     kind: EventKind = "other"
     description: str = ""
     when: When = field(default_factory=When)
+    signs: list[ClinicalSign] = field(default_factory=list)  # what the source states was found
 
 
 @dataclass
@@ -215,6 +261,8 @@ class Observation:
     odour: Literal["none", "present", "foul"] | None = None
     purulence: Tri = "unknown"
     pain_0_10: int | None = None
+    pain: Pain = "not_stated"  # "painful" / "painless" as the source says, with or without a score
+    pain_0_100: int | None = None  # a VAS score 0-100 (CALCIPHYX)
     bwat: BwatCua = field(default_factory=BwatCua)
     note: str = ""
 
@@ -230,6 +278,7 @@ class Lesion:
     cause: str = ""  # e.g. "finger-stick glucose sampling site"
     iatrogenic: Tri = "unknown"
     description: str = ""
+    nature: LesionNature = "calciphylaxis"  # only calciphylaxis lesions drive site and tier rules
     observations: list[Observation] = field(default_factory=list)
 
 
@@ -246,6 +295,11 @@ class LabResult:
     dialysis_context: DialysisContext = "unknown"
     expected_abnormal: bool = False
     note: str = ""
+    qualitative: Qualitative | None = None  # "undetectable", "normal", "positive"... with or without a value
+    author_flag: AuthorFlag | None = None  # the source's own H/L mark, used when no range is printed
+    as_printed: bool = False  # keep a value or unit the checks would stop, exactly as the source prints it
+    specimen: str = ""  # cultures: "wound", "blood", "tissue"
+    organism: str = ""  # cultures: the organism grown, as printed
 
 
 @dataclass
@@ -265,6 +319,10 @@ class Biopsy:
     site_detail: str = ""
     lesion_id: str | None = None
     result: BiopsyResult = "not_done"
+    grade: BiopsyGrade | None = None  # when set, the assessment reads it instead of result
+    specimen: BiopsySpecimen | None = None
+    features: list[HistologyFeature] = field(default_factory=list)
+    histology_stated: bool = True  # False: the source reports a biopsy but not its histology
     findings: str = ""
     complications: str = ""
     when: When = field(default_factory=When)
@@ -286,6 +344,7 @@ class Treatment:
     stop: When = field(default_factory=When)
     duration_text: str = ""  # "1-week course"
     indication: str = ""
+    culture_directed: Tri = "unknown"  # antibiotics chosen by a culture's result
     response: Response | None = None
     response_detail: str = ""
     adverse_events: str = ""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .model import Case, When
 
-DAYS_PER = {"day": 1.0, "week": 7.0, "month": 30.4375}
+DAYS_PER = {"day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,22 @@ class Placed:
 
 
 def parse_date(text: str) -> dt.date:
+    """A calendar date; a month (``2005-09``) stands for its 15th day and a year (``2005``) for
+    1 July, the middle, so the precision's slack covers the whole month or year."""
+    if len(text) == 7 and text[4] == "-":
+        return dt.date(int(text[:4]), int(text[5:7]), 15)
+    if len(text) == 4 and text.isdigit():
+        return dt.date(int(text), 7, 1)
     return dt.date.fromisoformat(text)
+
+
+def date_precision(text: str) -> str:
+    """The precision a date's own form carries: 'year', 'month' or 'day'."""
+    return "year" if len(text) == 4 else "month" if len(text) == 7 else "day"
+
+
+def coarser(a: str, b: str) -> str:
+    return max(a, b, key=lambda p: DAYS_PER[p])
 
 
 class Timeline:
@@ -59,6 +74,8 @@ class Timeline:
             day = base.day + when.offset * DAYS_PER[when.precision]
             precision = max(base.precision, when.precision, key=lambda p: DAYS_PER[p])
             return Placed(day, base.approximate or when.approximate, precision, self._date_for(day, precision))
+        if when.age_years is not None and when.offset is None and when.date is None:
+            return self._place_age(when)
         if when.offset is not None:
             return Placed(when.offset * DAYS_PER[when.precision], when.approximate, when.precision,
                           self._date_for(when.offset * DAYS_PER[when.precision], when.precision))
@@ -77,8 +94,26 @@ class Timeline:
                 return None
             if self._index_date is None:
                 return None
-            return Placed(float((d - self._index_date).days), when.approximate, when.precision, d)
+            precision = coarser(when.precision, date_precision(when.date))
+            return Placed(float((d - self._index_date).days), when.approximate, precision,
+                          d if precision == "day" else None)
         return None
+
+    def _place_age(self, when: When) -> Placed | None:
+        """'At age N' against the patient's age at presentation (the index event, or the first
+        presentation event when the index is another event): year precision, approximate."""
+        age = self.case.patient.age_years
+        if age is None:
+            return None
+        base = 0.0
+        pres = [e for e in self.case.events if e.kind == "presentation"]
+        if pres and self.case.index_event_id not in {e.id for e in pres}:
+            placed = self.place(pres[0].when)
+            if placed is None:
+                return None
+            base = placed.day
+        day = base + (when.age_years - age) * DAYS_PER["year"]
+        return Placed(day, True, "year", None)
 
     def _date_for(self, day: float, precision: str) -> dt.date | None:
         if self._index_date is None or precision != "day":
@@ -115,6 +150,8 @@ def describe(placed: Placed | None, *, identified: bool = False) -> str:
             text += f" (week {sign}{abs(round(placed.day / 7))})"
         elif placed.precision == "month":
             text += f" (month {sign}{abs(round(placed.day / DAYS_PER['month']))})"
+        elif placed.precision == "year":
+            text += f" (year {sign}{abs(round(placed.day / DAYS_PER['year']))})"
     if placed.approximate:
         text += ", approximate"
     return text

@@ -75,6 +75,26 @@ CASES = {
                  lab("calcium", 8.0, "mg/dL", day=-40, low=8.5, high=10.1),
                  lab("phosphate", 8.0, "mg/dL", day=-40, low=2.5, high=4.9)),
     ),
+    "ca-p-high-at-or-after-presentation": (
+        # 9.3 × 10.3 = 95.8 at presentation (the day after onset's window ends does not matter here)
+        add_labs(lab("calcium", 9.3, "mg/dL", event="e-pres", low=8.5, high=10.1),
+                 lab("phosphate", 10.3, "mg/dL", event="e-pres", low=2.5, high=4.9)),
+        # over 70 only before presentation; at presentation 9.0 × 6.0 = 54
+        add_labs(lab("calcium", 9.2, "mg/dL", day=-40, low=8.5, high=10.1), lab("phosphate", 9.0, "mg/dL", day=-40, low=2.5, high=4.9),
+                 lab("calcium", 9.0, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 6.0, "mg/dL", day=0, low=2.5, high=4.9)),
+    ),
+    "ca-p-products": (
+        add_labs(lab("calcium", 9.0, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 6.0, "mg/dL", day=0, low=2.5, high=4.9)),
+        # calcium and phosphate of different timepoints never pair
+        add_labs(lab("calcium", 9.0, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 6.0, "mg/dL", day=3, low=2.5, high=4.9)),
+    ),
+    "ca-p-not-computable": (
+        add_labs(lab("calcium", 9.0, "mg/dL", event="e-pres", low=8.5, high=10.1)),
+        add_labs(lab("calcium", 9.0, "mg/dL", event="e-pres", low=8.5, high=10.1),
+                 lab("phosphate", 4.0, "mg/dL", event="e-pres", low=2.5, high=4.9),
+                 lab("calcium", 9.0, "mg/dL", event="e-onset", low=8.5, high=10.1),
+                 lab("phosphate", 4.0, "mg/dL", event="e-onset", low=2.5, high=4.9)),
+    ),
     "ca-p-above-goal": (
         add_labs(lab("calcium", 10.0, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 5.5, "mg/dL", day=0, low=2.5, high=4.9)),
         add_labs(lab("calcium", 10.0, "mg/dL", day=-10, low=8.5, high=10.1), lab("phosphate", 7.0, "mg/dL", day=-10, low=2.5, high=4.9),
@@ -147,6 +167,13 @@ CASES = {
     "dq-unusable-lab": (add_labs(lab("calcium", None, "mg/dL")), add_labs(lab("calcium", 9.2, "mg/dL", low=8.5, high=10.1))),
     "dq-missing-reference-range": (add_labs(lab("calcium", 9.2, "mg/dL")),
                                    add_labs(lab("calcium", 9.2, "mg/dL", low=8.5, high=10.1))),
+    "dq-reported-value-differs": (
+        # the authors print 80.0 where 9.3 × 10.3 = 95.79
+        add_labs(lab("calcium", 9.3, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 10.3, "mg/dL", day=0, low=2.5, high=4.9),
+                 lab("ca_p_product", 80.0, "mg²/dL²", day=0)),
+        add_labs(lab("calcium", 9.3, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 10.3, "mg/dL", day=0, low=2.5, high=4.9),
+                 lab("ca_p_product", 95.79, "mg2/dl2", day=0)),
+    ),
     "dq-lab-without-time": (add_labs(lab("calcium", 9.2, "mg/dL", day=None, low=8.5, high=10.1)),
                             add_labs(lab("calcium", 9.2, "mg/dL", day=3.0, low=8.5, high=10.1))),
     "dq-lesion-without-site": (site(""), site("abdomen")),
@@ -305,7 +332,9 @@ def test_infection_signs_rising_wbc_not_an_unsourced_fever_threshold():
         def temp(c, value=value, unit=unit):
             c.vitals.append(Vital(kind="temperature", value=value, unit=unit, when=When(offset=2.0)))
         assert not assess(with_(base_case(), temp)).fired("infection-suspected")
-    assert "fever" not in json.dumps(rules()["infection-suspected"].thresholds).lower()
+    # fever counts only as a sign the source states (Event.signs), never from a temperature
+    assert "temperature" not in json.dumps(rules()["infection-suspected"].thresholds).lower()
+    assert "°" not in json.dumps(rules()["infection-suspected"].thresholds)
     def odour(c):
         c.lesions[0].observations[0].odour = "foul"
     f = assess(with_(base_case(), odour)).by_rule("infection-suspected")[0]

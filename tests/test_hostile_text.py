@@ -26,7 +26,7 @@ import pytest
 from desktop import jsonio
 from desktop.codec import fields_of, hints
 from desktop.demo import load_demo
-from desktop.model import Case, Differential, Media, Medication, RecordNumber, When
+from desktop.model import Case, DialysisPeriod, Differential, Media, Medication, RecordNumber, When
 
 MARKUP = "<para><font name='x'>&amp;</b>"
 PIECES = [
@@ -79,6 +79,7 @@ def _full_case() -> Case:
     case = load_demo()
     case.medications.append(Medication(id="med1", name="warfarin", drug_class="other", dose=5.0, dose_unit="mg"))
     case.diagnosis.differentials.append(Differential(name="warfarin necrosis", status="excluded", how="history"))
+    case.patient.dialysis_history.append(DialysisPeriod(modality="peritoneal", reason="synthetic"))
     case.identifiers.record_numbers.append(RecordNumber("MRN", "MRN-0000001"))
     case.identifiers.urls.append("https://example.org/x")
     png = _png()

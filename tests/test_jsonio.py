@@ -47,12 +47,71 @@ def test_invalid_files_are_refused_naming_the_json_path(path):
 def test_every_problem_is_reported_not_just_the_first():
     doc = json.loads(DEMO_PATH.read_text("utf-8"))
     doc["labs"][0]["unit"] = ""
-    doc["labs"][1]["unit"] = "parsecs"
+    doc["labs"][1]["value"] = None  # neither a value nor the source's words for it
     doc["lesions"][0]["site"] = "nowhere"
     with pytest.raises(InvalidCase) as info:
         jsonio.from_document(doc)
     paths = {p.path for p in info.value.problems}
-    assert {"$.labs[0].unit", "$.labs[1].unit", "$.lesions[0].site"} <= paths
+    assert {"$.labs[0].unit", "$.labs[1].value", "$.lesions[0].site"} <= paths
+
+
+AS_PRINTED = sorted((Path(__file__).parent / "data" / "as-printed").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", AS_PRINTED, ids=[p.stem for p in AS_PRINTED])
+def test_a_file_with_an_implausible_value_or_unknown_unit_imports_it_as_printed(path):
+    """Issue 12: a case file records what the source prints. A value outside what can be measured
+    or a unit the catalogue does not know is kept, marked as printed, and round-trips; it is not
+    refused (the assessment flags it and leaves it out)."""
+    spec = json.loads(path.read_text("utf-8"))
+    case = jsonio.from_document(spec["document"])
+    kept = [i for i, lab in enumerate(case.labs) if lab.as_printed]
+    assert kept
+    for i in kept:
+        original = spec["document"]["labs"][i]
+        assert (case.labs[i].value, case.labs[i].unit) == (original["value"], original["unit"])
+    text = jsonio.dumps(case)
+    assert jsonio.dumps(jsonio.loads(text)) == text
+
+
+def test_interactive_checks_stop_an_implausible_value_unless_kept_as_printed():
+    case = load_demo()
+    lab = next(l for l in case.labs if l.analyte == "calcium")
+    lab.value, lab.unit = 7.92, "mmol/l"  # a calcium only mg/dL makes sense of
+    i = case.labs.index(lab)
+    assert [p.path for p in jsonio.check_part(case, "labs", lab.id)] == [f"$.labs[{i}].value"]
+    lab.as_printed = True
+    assert jsonio.check_part(case, "labs", lab.id) == []
+
+
+def test_unit_spellings_as_printed_are_accepted_without_the_as_printed_mark():
+    case = load_demo()
+    lab = next(l for l in case.labs if l.analyte == "calcium")
+    for unit in ("mg/dl", "MG/DL", "mmol/l", "mg / dL"):
+        lab.unit = unit
+        lab.value = 9.1 if "mg" in unit.lower() else 2.27
+        assert jsonio.check_part(case, "labs", lab.id) == [], unit
+
+
+def test_a_qualitative_result_needs_no_number_and_a_culture_takes_no_number():
+    case = load_demo()
+    case.labs[0].value, case.labs[0].qualitative = None, "elevated"
+    assert jsonio.check_part(case, "labs", case.labs[0].id) == []
+    from desktop.model import LabResult
+    case.labs.append(LabResult(id="cx", analyte="culture", qualitative="positive", specimen="wound",
+                               organism="Pseudomonas aeruginosa"))
+    assert jsonio.check_part(case, "labs", "cx") == []
+    case.labs[-1].value, case.labs[-1].unit = 3.0, "x"
+    assert jsonio.check_part(case, "labs", "cx")
+
+
+@pytest.mark.parametrize("date,precision,ok", [("2005-09", "month", True), ("2005", "year", True),
+                                               ("2005-09", "day", False), ("2005-13", "month", False),
+                                               ("05", "year", False), ("2005-09-31", "day", False)])
+def test_month_and_year_dates(date, precision, ok):
+    from desktop.model import When
+    problems = jsonio.check_when(When(date=date, precision=precision), "$.x", set())
+    assert (problems == []) is ok, problems
 
 
 @pytest.mark.parametrize("text", [b"", b"{", b"[]", b"\xff\xfe\x00", b'{"format": "something.else"}', b"null"])

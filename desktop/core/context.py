@@ -46,6 +46,15 @@ class LabProblem:
 
 
 @dataclass
+class WordResult:
+    """A result the source gives in words only ("undetectable", "positive"), with no number."""
+    lab: LabResult
+    analyte: Analyte
+    placed: Placed | None
+    index: int
+
+
+@dataclass
 class Moment:
     """A resolved point of the case (an onset, a death) with where it comes from."""
     placed: Placed
@@ -55,6 +64,10 @@ class Moment:
     @property
     def day(self) -> float:
         return self.placed.day
+
+
+def time_key(when: When) -> tuple:
+    return (when.date, when.offset, when.precision, when.event_id, when.age_years)
 
 
 def on(placed: Placed | None) -> str:
@@ -84,11 +97,13 @@ class Context:
     def __init__(self, case: Case):
         self.case = case
         self.tl = Timeline(case)
-        self.sites = catalogue.sites()
+        self.sites = catalogue.all_sites()
+        self.sex = case.patient.sex
         self._placed: dict[tuple, Placed | None] = {}
         self.labs: list[LabEntry] = []
         self.lab_problems: list[LabProblem] = []
         self.by_analyte: dict[str, list[LabEntry]] = {}
+        self.words: dict[str, list[WordResult]] = {}  # results in words only, by analyte
         analytes = catalogue.analytes()
         for i, lab in enumerate(case.labs):
             placed = self.place(lab.when)
@@ -98,7 +113,10 @@ class Context:
                 self.lab_problems.append(LabProblem(lab, i, "unusable", what, placed))
                 continue
             if lab.value is None:
-                self.lab_problems.append(LabProblem(lab, i, "unusable", f"{a.label} has no value", placed))
+                if lab.qualitative is not None:
+                    self.words.setdefault(a.code, []).append(WordResult(lab, a, placed, i))
+                else:
+                    self.lab_problems.append(LabProblem(lab, i, "unusable", f"{a.label} has no value", placed))
                 continue
             try:
                 value = a.to_canonical(lab.value, lab.unit)
@@ -115,12 +133,32 @@ class Context:
         for entries in self.by_analyte.values():
             entries.sort(key=lambda e: e.sort_key)
 
+    # --- results in words and flags -----------------------------------------------------------
+    def flag(self, lab: LabResult) -> str:
+        """H/L against the lab's range, else the default for the patient's sex, else the source's own mark."""
+        return L.flag(lab, self.sex)
+
+    def word_results(self, analyte: str) -> list[WordResult]:
+        return self.words.get(analyte, [])
+
+    def word_flagged(self, analyte: str, direction: str) -> list[WordResult]:
+        """Results in words that say high ('elevated') or low ('low', 'undetectable'), or carry the
+        source's own H/L mark."""
+        return [w for w in self.word_results(analyte) if L.flag(w.lab, self.sex) == direction]
+
+    def same_time(self, a: LabResult, a_placed: Placed | None, b: LabResult, b_placed: Placed | None) -> bool:
+        """Whether two results belong to one timepoint: the same place on the day axis, or, when
+        either has no place, the same event (or the same stated time)."""
+        if a_placed is not None and b_placed is not None:
+            return round(a_placed.day, 3) == round(b_placed.day, 3)
+        return time_key(a.when) == time_key(b.when) and a.when.is_set
+
     # --- time --------------------------------------------------------------------------------
     def place(self, when: When | None) -> Placed | None:
         if when is None or not when.is_set:
             return None
         # equal times place equally: many results share "at the time of event X"
-        key = (when.date, when.offset, when.precision, when.approximate, when.event_id)
+        key = (when.date, when.offset, when.precision, when.approximate, when.event_id, when.age_years)
         try:
             return self._placed[key]
         except KeyError:
@@ -147,6 +185,12 @@ class Context:
         return f"{e.analyte.label} {L.format_lab(e.lab, other_system=other_system)} {on(e.placed)}"
 
     # --- lesions and onset ---------------------------------------------------------------------
+    @cached_property
+    def lesions(self) -> list[Lesion]:
+        """The calciphylaxis lesions: other findings (a calcinosis nodule, an unrelated ulcer, a
+        scar) are recorded but drive no site, distribution or tier rule."""
+        return [les for les in self.case.lesions if les.nature == "calciphylaxis"]
+
     def site_class(self, lesion: Lesion) -> str:
         s = self.sites.get(lesion.site)
         return s.cls if s else ""
@@ -164,7 +208,7 @@ class Context:
     def onset(self) -> Moment | None:
         """The first lesion onset: the earliest placed lesion onset or lesion_onset event."""
         best: Moment | None = None
-        for les in self.case.lesions:
+        for les in self.lesions:
             p = self.place(les.onset)
             if p is not None and (best is None or p.day < best.day):
                 best = Moment(p, f"onset of the {self.lesion_name(les)} lesion", f"lesions/{les.id}")
@@ -184,7 +228,7 @@ class Context:
 
     @cached_property
     def has_lesions(self) -> bool:
-        return bool(self.case.lesions) or any(e.kind == "lesion_onset" for e in self.case.events)
+        return bool(self.lesions) or any(e.kind == "lesion_onset" for e in self.case.events)
 
     @cached_property
     def death(self) -> Moment | None:
@@ -228,9 +272,46 @@ class Context:
         return [t for t in self.case.treatments if t.treatment_class in classes]
 
     @cached_property
-    def on_dialysis(self) -> bool:
+    def modality(self) -> str | None:
+        """The dialysis modality at presentation: the patient's, else the latest period of the
+        dialysis history (one without a stop, or the last one)."""
         pt = self.case.patient
-        return pt.dialysis_modality in ("haemodialysis", "peritoneal") or pt.ckd_stage == "5D"
+        if pt.dialysis_modality is not None:
+            return pt.dialysis_modality
+        if pt.dialysis_history:
+            open_ = [d for d in pt.dialysis_history if not d.stop.is_set]
+            return (open_ or pt.dialysis_history)[-1].modality
+        return None
+
+    @cached_property
+    def on_dialysis(self) -> bool:
+        return self.modality in ("haemodialysis", "peritoneal") or self.case.patient.ckd_stage == "5D"
+
+    @cached_property
+    def dialysis_start(self) -> tuple[Placed | None, str, bool]:
+        """(where dialysis started, the reference, whether a start is recorded at all): the
+        patient's start, else the earliest placed start in the dialysis history."""
+        pt = self.case.patient
+        if pt.dialysis_start.is_set:
+            return self.place(pt.dialysis_start), "patient.dialysis_start", True
+        best, ref, recorded = None, "", False
+        for i, d in enumerate(pt.dialysis_history):
+            if d.modality == "none" or not d.start.is_set:
+                continue
+            recorded = True
+            p = self.place(d.start)
+            if p is not None and (best is None or p.day < best.day):
+                best, ref = p, f"patient.dialysis_history[{i}].start"
+        return best, ref or "patient.dialysis_history", recorded
+
+    @cached_property
+    def transplant(self) -> bool:
+        pt = self.case.patient
+        return pt.kidney_transplant == "yes" or pt.ckd_stage == "transplant" or pt.transplant_date.is_set
+
+    def done(self, classes) -> list[Treatment]:
+        """Treatments of ``classes`` recorded as given (for a parathyroidectomy: performed)."""
+        return self.treatments(classes)
 
     @cached_property
     def weight(self) -> tuple[float, Evidence] | None:

@@ -9,7 +9,7 @@ import math
 from dataclasses import dataclass, field
 
 from .. import catalogue
-from ..model import Lesion, Observation
+from ..model import Lesion, Observation, When
 from ..timing import DAYS_PER, Placed, describe
 from . import labs as L
 from .context import Context, LabEntry
@@ -19,18 +19,52 @@ from .types import DerivedValue, Evidence
 DAYS_PER_YEAR = 365.25
 
 
+# Display decimals per derived kind and unit. Values of the kinds in ROUNDED are stored rounded to
+# these (half-up, labs.rounded), once: the derived table, the findings, the tier and the PDF then
+# show one number for one value (a product of 13.65 is 13.7 everywhere, and its band is judged on 13.7).
+DISPLAY_DECIMALS = {"ca_p_product": {"mg²/dL²": 1, "mmol²/L²": 2}, "corrected_calcium": {"mg/dL": 2, "mmol/L": 3},
+                    "bmi": 1, "dialysis_vintage": 0, "onset_to_diagnosis": 0, "survival": 0, "lesion_area": 2,
+                    "lesion_area_ellipse": 2, "lesion_area_change": 2, "push_total": 0, "push_change": 0,
+                    "bwat_cua_items": 0}
+ALT_DECIMALS = {"years": 1, "months": 1, "% of previous": 0, "mmol²/L²": 2, "mg²/dL²": 1, "mmol/L": 3, "mg/dL": 2}
+PRODUCT_DECIMALS = DISPLAY_DECIMALS["ca_p_product"]
+
+
+def decimals_of(kind: str, unit: str) -> int:
+    dec = DISPLAY_DECIMALS.get(kind, 2)
+    return dec.get(unit, 2) if isinstance(dec, dict) else dec
+
+
 @dataclass
 class Product:
-    """One calcium × phosphate product (canonical mg²/dL²) at one time."""
+    """One calcium × phosphate product (canonical mg²/dL², rounded as shown) at one timepoint;
+    ``placed`` is None when the timepoint is an event with no place on the day axis."""
     value: float
     calcium: LabEntry
     phosphate: LabEntry
-    placed: Placed
+    placed: Placed | None
     derived: DerivedValue
+    bound: str = "="  # "<" / ">" when an input is a bound, so the product is one too; "?" when mixed
 
     @property
-    def day(self) -> float:
-        return self.placed.day
+    def day(self) -> float | None:
+        return None if self.placed is None else self.placed.day
+
+    @property
+    def sort_day(self) -> float:
+        return float("inf") if self.placed is None else self.placed.day
+
+    def band(self, goal: float, high: float) -> str | None:
+        """'at goal' (< goal), 'above goal' (goal to high) or 'over high' (> high), honouring a
+        bound; None when a bound leaves the band open."""
+        v = self.value
+        if self.bound == "=":
+            return "at goal" if v < goal else "over high" if v > high else "above goal"
+        if self.bound == "<":
+            return "at goal" if v <= goal else None
+        if self.bound == ">":
+            return "over high" if v >= high else None
+        return None
 
 
 @dataclass
@@ -38,6 +72,7 @@ class Derived:
     values: list[DerivedValue] = field(default_factory=list)
     products: list[Product] = field(default_factory=list)  # sorted by day
     vintage_days: float | None = None
+    vintage: DerivedValue | None = None
     bmi: float | None = None
 
 
@@ -49,15 +84,30 @@ def _r(v: float, n: int = 4) -> float:
     return round(v, n)
 
 
+def _pair_key(e: LabEntry):
+    """Results pair when they share a place on the day axis or, when unplaced, the same event or
+    stated time: results tied to one event pair even when that event has no place; results of
+    different timepoints never do."""
+    if e.placed is not None:
+        return ("day", _key(e.placed.day))
+    w = e.lab.when
+    if not w.is_set:
+        return None
+    return ("when", w.date, w.offset, w.precision, w.event_id, w.age_years)
+
+
 def _pairs(ctx: Context, first: str, second: str) -> list[tuple[LabEntry, LabEntry]]:
     """Results of ``first`` paired with a result of ``second`` at the same time: one pair per
     ``first`` result, preferring a partner with the same dialysis context (pre/post)."""
-    partners: dict[float, list[LabEntry]] = {}
-    for e in ctx.placed_results(second):
-        partners.setdefault(_key(e.placed.day), []).append(e)
+    partners: dict[tuple, list[LabEntry]] = {}
+    for e in ctx.results(second):
+        k = _pair_key(e)
+        if k is not None:
+            partners.setdefault(k, []).append(e)
     out = []
-    for e in ctx.placed_results(first):
-        cands = partners.get(_key(e.placed.day))
+    for e in ctx.results(first):
+        k = _pair_key(e)
+        cands = partners.get(k) if k is not None else None
         if not cands:
             continue
         same = [c for c in cands if c.lab.dialysis_context == e.lab.dialysis_context]
@@ -65,7 +115,9 @@ def _pairs(ctx: Context, first: str, second: str) -> list[tuple[LabEntry, LabEnt
     return out
 
 
-def _both_approx(a: Placed, b: Placed) -> Placed:
+def _both_approx(a: Placed | None, b: Placed | None) -> Placed | None:
+    if a is None or b is None:
+        return None
     if b.approximate and not a.approximate:
         return b
     return a
@@ -78,37 +130,67 @@ def ca_p_products(ctx: Context) -> list[Product]:
     for ca, ph in _pairs(ctx, "calcium", "phosphate"):
         value = ca.value * ph.value  # mg/dL × mg/dL
         si = ca_a.from_canonical(ca.value, "mmol/L") * p_a.from_canonical(ph.value, "mmol/L")
-        conventional = ca.lab.unit != ca_a.si_unit
+        conventional = ca_a.unit_of(ca.lab.unit) != ca_a.si_unit
         placed = _both_approx(ca.placed, ph.placed)
+        if placed is None and ca.placed is not None:
+            placed = ca.placed
         caveat = ""
-        if ca.lab.comparator != "=" or ph.lab.comparator != "=":
+        bound = _product_bound(ca.lab.comparator, ph.lab.comparator)
+        if bound != "=":
             caveat = "An input is reported as a bound (< or >), so the product is a bound too."
+        unit, alt_unit = ("mg²/dL²", "mmol²/L²") if conventional else ("mmol²/L²", "mg²/dL²")
+        shown, alt = (value, si) if conventional else (si, value)
         dv = DerivedValue(
             kind="ca_p_product", label="Calcium × phosphate product",
-            value=_r(value if conventional else si), unit="mg²/dL²" if conventional else "mmol²/L²",
-            alt_value=_r(si if conventional else value), alt_unit="mmol²/L²" if conventional else "mg²/dL²",
-            time=describe(placed), day=_r(placed.day),
+            value=L.rounded(shown, PRODUCT_DECIMALS[unit]), unit=unit,
+            alt_value=L.rounded(alt, PRODUCT_DECIMALS[alt_unit]), alt_unit=alt_unit,
+            time=describe(placed) if placed is not None else _unplaced_time(ctx, ca),
+            day=None if placed is None else _r(placed.day),
             inputs=[ctx.lab_evidence(ca), ctx.lab_evidence(ph)], caveat=caveat,
             citations=[citation("domain-units")], ref=f"labs/{ca.lab.id}",
         )
-        out.append(Product(value, ca, ph, placed, dv))
-    out.sort(key=lambda p: (p.day, p.calcium.index))
+        # the bands judge the product as shown in mg²/dL² (one rounding everywhere)
+        out.append(Product(L.rounded(value, 1), ca, ph, placed, dv, bound))
+    out.sort(key=lambda p: (p.sort_day, p.calcium.index))
     return out
+
+
+def _product_bound(c1: str, c2: str) -> str:
+    sides = {"<": "<", "<=": "<", ">": ">", ">=": ">"}
+    got = {sides[c] for c in (c1, c2) if c != "="}
+    if not got:
+        return "="
+    return got.pop() if len(got) == 1 else "?"
+
+
+def _unplaced_time(ctx: Context, e: LabEntry) -> str:
+    """The wording of a timepoint with no place on the day axis: its event, or the source's words."""
+    w = e.lab.when
+    ev = ctx.case.event(w.event_id)
+    if ev is not None:
+        words = (ev.when.label or w.label or ev.description or ev.kind.replace("_", " ")).strip().rstrip(".")
+        return f"at the time of “{words}” (not placed on the day axis)"
+    return f"at the time of “{w.label}” (not placed on the day axis)" if w.label else "time not placed on the day axis"
 
 
 def corrected_calcium(ctx: Context) -> list[DerivedValue]:
     ca_a = catalogue.analytes()["calcium"]
     out = []
     for ca, alb in _pairs(ctx, "calcium", "albumin"):
+        if ca.lab.comparator != "=" or alb.lab.comparator != "=":
+            continue  # a bound in, no number out
         corrected = ca.value + 0.8 * (4.0 - alb.value)  # Payne, mg/dL with albumin in g/dL
-        unit = ca.lab.unit if ca.lab.unit in (ca_a.conventional_unit, ca_a.si_unit) else ca_a.canonical_unit
+        unit = ca_a.unit_of(ca.lab.unit) or ca_a.canonical_unit
+        if unit not in (ca_a.conventional_unit, ca_a.si_unit):
+            unit = ca_a.canonical_unit
         other = ca_a.si_unit if unit == ca_a.conventional_unit else ca_a.conventional_unit
         placed = _both_approx(ca.placed, alb.placed)
         out.append(DerivedValue(
             kind="corrected_calcium", label="Albumin-corrected calcium (Payne), derived",
-            value=_r(ca_a.from_canonical(corrected, unit)), unit=unit,
-            alt_value=_r(ca_a.from_canonical(corrected, other)), alt_unit=other,
-            time=describe(placed), day=_r(placed.day),
+            value=L.rounded(ca_a.from_canonical(corrected, unit), decimals_of("corrected_calcium", unit)), unit=unit,
+            alt_value=L.rounded(ca_a.from_canonical(corrected, other), ALT_DECIMALS[other]),
+            alt_unit=other, time=describe(placed) if placed is not None else _unplaced_time(ctx, ca),
+            day=None if placed is None else _r(placed.day),
             inputs=[ctx.lab_evidence(ca, "Calcium, total (measured)"), ctx.lab_evidence(alb)],
             caveat=("Derived, not measured. In dialysis patients albumin-corrected calcium agrees with "
                     "ionised calcium worse than the measured value does; the measured calcium is the one "
@@ -126,7 +208,7 @@ def bmi(ctx: Context) -> DerivedValue | None:
     kg, w_ev = w
     value = kg / (pt.height_cm / 100) ** 2
     return DerivedValue(
-        kind="bmi", label="Body mass index", value=_r(value, 2), unit="kg/m²",
+        kind="bmi", label="Body mass index", value=L.rounded(value, DISPLAY_DECIMALS["bmi"]), unit="kg/m²",
         inputs=[w_ev, Evidence("Height", L.format_number(pt.height_cm), "cm", ref="patient.height_cm")],
         time=w_ev.time, day=w_ev.day, ref="patient",
     )
@@ -134,8 +216,10 @@ def bmi(ctx: Context) -> DerivedValue | None:
 
 def _interval(kind: str, label: str, days: float, start_ev: Evidence, end_ev: Evidence, end: Placed,
               caveat: str = "", years: bool = False) -> DerivedValue:
+    # one rounding: whole days, and years or months to 1 decimal, as every finding states them
     alt, alt_unit = (days / DAYS_PER_YEAR, "years") if years else (days / DAYS_PER["month"], "months")
-    return DerivedValue(kind=kind, label=label, value=_r(days, 1), unit="days", alt_value=_r(alt, 2),
+    return DerivedValue(kind=kind, label=label, value=L.rounded(days, 0), unit="days",
+                        alt_value=L.rounded(alt, ALT_DECIMALS[alt_unit]),
                         alt_unit=alt_unit, time=describe(end), day=_r(end.day), inputs=[start_ev, end_ev],
                         caveat=caveat)
 
@@ -147,15 +231,27 @@ def _approx_caveat(*placed: Placed) -> str:
 
 
 def dialysis_vintage(ctx: Context) -> DerivedValue | None:
-    start = ctx.place(ctx.case.patient.dialysis_start)
-    onset = ctx.onset
-    if start is None or onset is None:
+    """Dialysis vintage at the first lesion onset; when the onset has no place, at presentation
+    (or day 0), labelled so."""
+    start, ref, _ = ctx.dialysis_start
+    if start is None:
         return None
-    days = onset.day - start.day
-    return _interval("dialysis_vintage", "Dialysis vintage at first lesion onset", days,
-                     Evidence("Dialysis start", ctx.case.patient.dialysis_modality or "dialysis", "",
-                              describe(start), _r(start.day), "patient.dialysis_start"),
-                     ctx.onset_evidence(), onset.placed, _approx_caveat(start, onset.placed), years=True)
+    onset = ctx.onset
+    start_ev = Evidence("Dialysis start", ctx.modality or "dialysis", "", describe(start), _r(start.day), ref)
+    if onset is not None:
+        return _interval("dialysis_vintage", "Dialysis vintage at first lesion onset", onset.day - start.day,
+                         start_ev, ctx.onset_evidence(), onset.placed, _approx_caveat(start, onset.placed), years=True)
+    if ctx.presentation is not None:
+        end, what, end_ref = ctx.presentation.placed, "presentation", ctx.presentation.ref
+    elif ctx.case.index_event is not None:
+        end, what, end_ref = ctx.place(When(event_id=ctx.case.index_event_id)), "day 0", "index_event_id"
+    else:
+        return None
+    if end is None:
+        return None
+    end_ev = Evidence(what[0].upper() + what[1:], describe(end), "", describe(end), _r(end.day), end_ref)
+    return _interval("dialysis_vintage", f"Dialysis vintage at {what} (the lesion onset has no place)",
+                     end.day - start.day, start_ev, end_ev, end, _approx_caveat(start, end), years=True)
 
 
 def time_to_diagnosis(ctx: Context) -> DerivedValue | None:
@@ -306,6 +402,7 @@ def compute(ctx: Context) -> Derived:
     v = dialysis_vintage(ctx)
     if v is not None:
         d.vintage_days = v.value
+        d.vintage = v
         d.values.append(v)
     for fn in (time_to_diagnosis, survival):
         dv = fn(ctx)

@@ -67,8 +67,9 @@ def value_in(lab: LabResult, unit: str) -> float:
 def other_unit(a: Analyte, unit: str) -> str | None:
     """The unit of the other system (conventional <-> SI) for ``unit``, or None when the analyte is
     reported the same way in both systems."""
-    if unit not in a.units:
+    if not a.accepts(unit):
         raise UnknownUnit(f"{a.label}: unit {unit!r} is not accepted; use one of {', '.join(a.units)}")
+    unit = a.unit_of(unit)
     conv = a.units[unit]
     same = lambda u: u in a.units and _same_scale(a.units[u], conv)  # noqa: E731
     if a.conventional_unit == a.si_unit:
@@ -82,31 +83,65 @@ def _same_scale(c1: dict, c2: dict) -> bool:
     return c1["scale"] == c2["scale"] and c1["offset"] == c2["offset"]
 
 
-def reference_range(lab: LabResult) -> RefRange | None:
+def reference_range(lab: LabResult, sex: str | None = None) -> RefRange | None:
     """The reporting laboratory's range when recorded, else the catalogue's default converted into
-    the lab's unit; None when neither exists (or the lab's analyte/unit is unknown)."""
+    the lab's unit; None when neither exists (or the lab's analyte/unit is unknown). A default that
+    the source gives for one sex only (haemoglobin 13–17 g/dL for men) applies only to that sex
+    when ``sex`` is given ("unknown" included); callers that pass none keep the old behaviour."""
     if lab.ref_low is not None or lab.ref_high is not None:
         return RefRange(lab.ref_low, lab.ref_high, lab.unit, "reported")
     a = catalogue.analytes().get(lab.analyte)
-    if a is None or a.reference_range is None or lab.unit not in a.units:
+    if a is None or a.reference_range is None or not a.accepts(lab.unit):
         return None
     rr = a.reference_range
+    if rr.get("sex") is not None and sex is not None and rr["sex"] != sex:
+        return None  # a caller that passes no sex (None) gets the default as before
     conv = lambda v: None if v is None else a.convert(v, rr["unit"], lab.unit)  # noqa: E731
-    decimals = None if lab.unit == rr["unit"] else unit_decimals(a, lab.unit)
+    decimals = None if a.unit_of(lab.unit) == rr["unit"] else unit_decimals(a, lab.unit)
     return RefRange(conv(rr.get("low")), conv(rr.get("high")), lab.unit,
                     f"default ({rr.get('source', 'catalogue')})", decimals)
 
 
-def flag(lab: LabResult) -> Flag:
+def known_above(value: float, comparator: str, limit: float) -> bool | None:
+    """Whether a result is above ``limit``, honouring its comparator: '> 1000' is above 1000,
+    '< 400' is not known to be above 300 (None), '< 250' is known not to be (False)."""
+    if comparator == "=":
+        return value > limit
+    if comparator in (">", ">="):
+        return True if (value >= limit if comparator == ">" else value > limit) else None
+    return False if value <= limit else None  # "<" or "<="
+
+
+def known_below(value: float, comparator: str, limit: float) -> bool | None:
+    """Whether a result is below ``limit``, honouring its comparator (the mirror of known_above)."""
+    if comparator == "=":
+        return value < limit
+    if comparator in ("<", "<="):
+        return True if (value <= limit if comparator == "<" else value < limit) else None
+    return False if value >= limit else None  # ">" or ">="
+
+
+_QUALITATIVE_FLAG = {"elevated": "H", "low": "L", "undetectable": "L"}
+
+
+def flag(lab: LabResult, sex: str | None = None) -> Flag:
     """'H' above, 'L' below the reference range (the lab's, else the default), '' otherwise or when
-    there is no range or no usable value."""
+    there is no range or no usable value. Comparators are honoured ('> 1000' is above a high end of
+    80; '< 400' is not known to be). Without a range, the source's own H/L mark or its words
+    ("elevated", "low") decide."""
     if lab.value is None:
-        return ""
+        if lab.qualitative in ("elevated", "low") and lab.author_flag is None:
+            return _QUALITATIVE_FLAG[lab.qualitative]
+        return lab.author_flag if lab.author_flag in ("H", "L") else ""
     try:
-        rr = reference_range(lab)
+        rr = reference_range(lab, sex)
     except UnknownUnit:
         return ""
-    if rr is None:
+    if rr is None or (rr.low is None and rr.high is None):
+        if lab.author_flag in ("H", "L"):
+            return lab.author_flag
+        if lab.qualitative in ("elevated", "low"):
+            return _QUALITATIVE_FLAG[lab.qualitative]
         return ""
     if rr.high is not None and lab.value > rr.high and lab.comparator not in ("<", "<="):
         return "H"
@@ -137,6 +172,12 @@ def format_number(value: float, decimals: int | None = None) -> str:
     return text.replace("-", "−")
 
 
+def rounded(value: float, decimals: int) -> float:
+    """``value`` rounded half-up to ``decimals``, exactly as :func:`format_number` shows it: the one
+    rounding a derived value gets, so the table, the tier, the evidence and the PDF agree."""
+    return float(format_number(value, decimals).replace("−", "-"))
+
+
 def join_unit(number: str, unit: str) -> str:
     if not unit:
         return number
@@ -150,14 +191,14 @@ def format_value(value: float, unit: str, comparator: str = "=", decimals: int |
 
 
 def unit_decimals(a: Analyte, unit: str) -> int | None:
-    return a.units.get(unit, {}).get("decimals")
+    return a.units.get(a.unit_of(unit) or unit, {}).get("decimals")
 
 
 def reported_number(lab: LabResult) -> str:
     """The value as reported, with at least the decimals usual for its unit, so a phosphate of 9.0
     mg/dL reads '9.0' (a float does not keep the trailing zero), and the comparator ('<0.5')."""
     if lab.value is None:
-        return "no value"
+        return qualitative_text(lab) or "no value"
     a = catalogue.analytes().get(lab.analyte)
     dec = unit_decimals(a, lab.unit) if a is not None else None
     decimals = None if dec is None else max(dec, _decimals_of(lab.value))
@@ -168,16 +209,31 @@ def format_lab(lab: LabResult, *, other_system: bool = False) -> str:
     """The result as reported ('9.2 mg/dL'), with the other system in brackets when asked and the
     analyte has one ('9.2 mg/dL (2.30 mmol/L)'). A result without a value reads 'no value'."""
     if lab.value is None:
-        return "no value"
+        return qualitative_text(lab) or "no value"
     text = join_unit(reported_number(lab), lab.unit)
+    if lab.qualitative:
+        text += f" ({qualitative_text(lab)})"
     a = catalogue.analytes().get(lab.analyte)
     if other_system:
-        if a is not None and lab.unit in a.units:
+        if a is not None and a.accepts(lab.unit):
             other = other_unit(a, lab.unit)
             if other is not None:
                 v = a.convert(lab.value, lab.unit, other)
                 text += f" ({format_value(v, other, lab.comparator, unit_decimals(a, other))})"
     return text
+
+
+_QUALITATIVE_WORDS = {"undetectable": "undetectable", "normal": "normal", "elevated": "elevated", "low": "low",
+                      "positive": "positive", "negative": "negative", "no_growth": "no growth"}
+
+
+def qualitative_text(lab: LabResult) -> str:
+    """The source's words for a result: 'positive (Pseudomonas aeruginosa, wound)', 'undetectable'."""
+    if not lab.qualitative:
+        return ""
+    text = _QUALITATIVE_WORDS[lab.qualitative]
+    extra = [x for x in (lab.organism, lab.specimen) if x]
+    return f"{text} ({', '.join(extra)})" if extra else text
 
 
 def format_range(rr: RefRange | None) -> str:

@@ -6,11 +6,72 @@ from __future__ import annotations
 from .. import catalogue
 from ..timing import describe
 from . import labs as L
+from ..catalogue import unit_key
 from .context import Context, lower_first, on, slack
 from .derived import Derived
 from .rulebook import rule
 from .types import Evidence, Finding
 from .wording import MAX_EVIDENCE, join as _join, plural as _plural
+
+
+def likely_reading(a, value: float, unit: str) -> str | None:
+    """The one other unit of the analyte in which a printed value is plausible (a calcium of 7.92
+    'mmol/L' reads as 7.92 mg/dL), or None when there is none or more than one."""
+    printed = a.unit_of(unit)
+    fits = []
+    for u in a.units:
+        if u == printed or unit_key(u) == unit_key(unit) or a.units[u] == a.units.get(printed):
+            continue
+        canon = a.to_canonical(value, u)
+        if a.plausible["low"] <= canon <= a.plausible["high"]:
+            fits.append(u)
+    distinct = {(a.units[u]["scale"], a.units[u]["offset"]): u for u in fits}
+    return next(iter(distinct.values())) if len(distinct) == 1 else None
+
+
+def reported_values(ctx: Context, d: Derived) -> list[Finding]:
+    """Values the authors computed and printed (a Ca×P product 'as reported', an albumin-corrected
+    calcium) kept beside Casebook's own computation at the same timepoint; a notice when the two
+    disagree beyond the rounding of the printed value."""
+    out = []
+    r = rule("dq-reported-value-differs")
+    from .derived import _pair_key  # one notion of "the same timepoint"
+    checks = (("ca_p_product", "ca_p_product", "Calcium × phosphate product"),
+              ("calcium_corrected", "corrected_calcium", "Albumin-corrected calcium"))
+    for analyte, kind, label in checks:
+        for e in ctx.results(analyte):
+            if e.lab.comparator != "=":
+                continue
+            key = _pair_key(e)
+            mine = None
+            if kind == "ca_p_product":
+                for p in d.products:
+                    if _pair_key(p.calcium) == key:
+                        mine = (p.calcium.value * p.phosphate.value, "mg²/dL²", p.derived)
+                        break
+            else:
+                for dv in d.values:
+                    if dv.kind == kind and dv.inputs and dv.inputs[0].ref and key is not None:
+                        ca = next((x for x in ctx.results("calcium") if f"labs/{x.lab.id}" == dv.inputs[0].ref), None)
+                        if ca is not None and _pair_key(ca) == key:
+                            unit = dv.unit if dv.unit == "mg/dL" else dv.alt_unit
+                            mine = (dv.value if dv.unit == "mg/dL" else dv.alt_value, unit, dv)
+                            break
+            if mine is None:
+                continue
+            value, unit, dv = mine
+            reported = e.value  # canonical: mg²/dL² or mg/dL
+            decimals = L._decimals_of(e.lab.value)
+            tol = 0.5 * 10 ** -decimals * (e.analyte.to_canonical(1.0, e.lab.unit)) + 0.051
+            if abs(reported - value) <= tol:
+                continue
+            out.append(r.finding(
+                evidence=[ctx.lab_evidence(e, f"{label} as reported"),
+                          Evidence(f"{label} (derived)", L.format_number(value, 1 if unit == "mg²/dL²" else 2), unit,
+                                   dv.time, dv.day, dv.ref)],
+                what=lower_first(label), reported=L.format_lab(e.lab), time=on(e.placed),
+                mine=L.format_value(value, unit, decimals=1 if unit == "mg²/dL²" else 2)))
+    return out
 
 
 def lab_quality(ctx: Context, d: Derived) -> list[Finding]:
@@ -28,31 +89,49 @@ def lab_quality(ctx: Context, d: Derived) -> list[Finding]:
                 lo, hi = (a.convert(pl[k], pl["unit"], lab.unit) for k in ("low", "high"))
                 dec = L.unit_decimals(a, lab.unit)
                 bounds += f" ({L.format_number(lo, dec)}–{L.format_number(hi, dec)} {lab.unit})"
+            likely = likely_reading(a, lab.value, lab.unit)
+            likely_text = (f" It reads as plausible in {likely}: probably {L.format_number(lab.value)} {likely}, "
+                           f"a unit misprinted in the source." if likely else "")
+            printed = " It is kept as printed." if lab.as_printed else ""
             out.append(rule("dq-implausible-value").finding(
                 evidence=[Evidence(a.label, L.format_value(lab.value, "", lab.comparator), lab.unit, time, day, ref)],
-                lab=f"{a.label} {L.format_lab(lab)}", time=on(p.placed), bounds=bounds))
+                lab=f"{a.label} {L.format_lab(lab)}", time=on(p.placed), bounds=bounds,
+                likely=likely_text + printed))
         elif p.kind == "unknown-unit":
             a = analytes[lab.analyte]
             unit = f"'{lab.unit}'" if lab.unit.strip() else "no unit"
             out.append(rule("dq-unknown-unit").finding(
                 evidence=[Evidence(a.label, L.format_number(lab.value), lab.unit, time, day, ref)],
                 analyte=a.label, value=L.format_number(lab.value), time=on(p.placed), unit=unit,
-                accepted=", ".join(a.units)))
+                accepted=", ".join(u or "no unit" for u in a.units)))
         else:
             out.append(rule("dq-unusable-lab").finding(
                 evidence=[Evidence("Laboratory result", lab.analyte or "no analyte", lab.unit, time, day, ref)],
                 time=on(p.placed), problem=p.detail))
     # reference ranges
-    no_range = [e for e in ctx.labs if e.lab.ref_low is None and e.lab.ref_high is None]
+    no_range = [e for e in ctx.labs if e.lab.ref_low is None and e.lab.ref_high is None
+                and e.analyte.code not in ("ca_p_product", "calcium_corrected", "egfr")]
     if no_range:
-        with_default = sorted(map(lower_first, {e.analyte.label for e in no_range if e.analyte.reference_range is not None}))
-        without = sorted(map(lower_first, {e.analyte.label for e in no_range if e.analyte.reference_range is None}))
+        def has_default(e) -> bool:
+            rr = e.analyte.reference_range
+            return rr is not None and rr.get("sex") in (None, ctx.sex)
+        with_default = sorted(map(lower_first, {e.analyte.label for e in no_range if has_default(e)}))
+        without = sorted(map(lower_first, {e.analyte.label for e in no_range if not has_default(e)}))
+        for_other_sex = sorted(map(lower_first, {e.analyte.label for e in no_range if e.analyte.reference_range is not None
+                                                  and not has_default(e)}))
         parts = []
         if with_default:
             parts.append(f"The catalogue's default ranges (the seed's) are used for {_join(with_default)}.")
         if without:
             parts.append(f"{_join(without)[0].upper()}{_join(without)[1:]} {'has' if len(without) == 1 else 'have'} no default range, so "
                          f"{'it is' if len(without) == 1 else 'they are'} not flagged high or low.")
+        if for_other_sex:
+            parts.append(f"The default range of {_join(for_other_sex)} is given for "
+                         f"{'men' if 'male' in {e.analyte.reference_range.get('sex') for e in no_range if e.analyte.reference_range} else 'one sex'} "
+                         f"only, so it is not applied to this patient.")
+        flagged = [e for e in no_range if e.lab.author_flag in ("H", "L") and not has_default(e)]
+        if flagged:
+            parts.append(f"The authors' own H/L marks are used for {_join(sorted({lower_first(e.analyte.label) for e in flagged}))}.")
         count = f"{_plural(len(no_range), 'laboratory result is', 'laboratory results are')} recorded"
         ev = [ctx.lab_evidence(e) for e in no_range[:MAX_EVIDENCE]]
         out.append(rule("dq-missing-reference-range").finding(evidence=ev, count=count, detail=" ".join(parts)))
@@ -78,7 +157,7 @@ def lab_quality(ctx: Context, d: Derived) -> list[Finding]:
 
 def lesion_quality(ctx: Context, d: Derived) -> list[Finding]:
     out = []
-    nosite = [les for les in ctx.case.lesions if not les.site]
+    nosite = [les for les in ctx.lesions if not les.site]
     if nosite:
         out.append(rule("dq-lesion-without-site").finding(
             evidence=[Evidence("Lesion", les.description or les.site_detail or "no description", "",
@@ -87,7 +166,7 @@ def lesion_quality(ctx: Context, d: Derived) -> list[Finding]:
     if ctx.has_lesions and ctx.onset is None:
         out.append(rule("dq-onset-unknown").finding(
             evidence=[Evidence("Lesion", ctx.lesion_name(les), "", ctx.time(les.onset), ref=f"lesions/{les.id}")
-                      for les in ctx.case.lesions][:MAX_EVIDENCE]))
+                      for les in ctx.lesions][:MAX_EVIDENCE]))
     return out
 
 

@@ -37,15 +37,44 @@ def _product_evidence(p: Product) -> list[Evidence]:
 
 # --- calcium × phosphate -------------------------------------------------------------------------
 
+def _bands(r) -> tuple[float, float]:
+    return r.value("ca_p_goal"), r.value("ca_p_product")
+
+
+_BAND_WORDS = {"at goal": "at goal (below {goal})", "above goal": "above goal ({goal}–{high})",
+               "over high": "over {high}"}
+
+
+def band_text(p: Product, goal: float, high: float) -> str:
+    band = p.band(goal, high)
+    if band is None:
+        return "band open: an input is a bound"
+    return _BAND_WORDS[band].format(goal=_num(goal, 0), high=_num(high, 0))
+
+
+def _product_when(ctx: Context, p: Product) -> str:
+    return on(p.placed) if p.placed is not None else p.derived.time
+
+
+def _at_or_after(ctx: Context, p: Product, moment) -> bool:
+    """Whether product ``p`` is at or after ``moment`` (a Moment): on the day axis, or tied to the
+    moment's own event when it has no place."""
+    if p.placed is not None:
+        return p.day >= moment.day - slack(moment.placed) - slack(p.placed)
+    ref = moment.ref
+    return ref.startswith("events/") and p.calcium.lab.when.event_id == ref[len("events/"):]
+
+
 def ca_p(ctx: Context, d: Derived) -> list[Finding]:
     out = []
     high = rule("ca-p-high-before-onset")
     onset = ctx.onset
-    if onset is not None and d.products:
+    placed_products = [p for p in d.products if p.placed is not None]
+    if onset is not None and placed_products:
         limit = high.value("ca_p_product")
         window = high.days("window_before_onset")
         # approximate times widen the window by their uncertainty rather than dropping a value
-        hits = [p for p in d.products if p.value > limit
+        hits = [p for p in placed_products if p.band(55.0, limit) == "over high"
                 and onset.day - window - slack(onset.placed) - slack(p.placed) <= p.day
                 <= onset.day + slack(onset.placed) + slack(p.placed)]
         if hits:
@@ -68,26 +97,138 @@ def ca_p(ctx: Context, d: Derived) -> list[Finding]:
             ev.append(ctx.onset_evidence())
             out.append(high.finding(evidence=ev, product=_product_text(top), when=when,
                                     threshold=high.threshold_text("ca_p_product"), more=more))
-    if d.products:
-        latest = d.products[-1]
+    out += _ca_p_at_presentation(ctx, d)
+    out += _ca_p_series(ctx, d)
+    out += _ca_p_not_computable(ctx, d)
+    if placed_products:
+        # "latest" only among products with a place on the day axis; unplaced ones are named by
+        # ca-p-products and, when at or after presentation, by the presentation rule
+        latest = placed_products[-1]
         above = rule("ca-p-above-goal")
         goal = above.value("ca_p_goal")
-        if latest.value >= goal:
-            non_ca = [*ctx.meds(["non-calcium-binder"]), *ctx.treatments(["non-calcium-binder"])]
-            names = _join([getattr(x, "name", "") or getattr(x, "agent", "") or "non-calcium binder" for x in non_ca])
-            note = f"A non-calcium binder is recorded ({names})." if non_ca else "No non-calcium binder is recorded."
-            if ctx.meds(["calcium-binder"]):
-                note += " A calcium-based binder is recorded."
+        band = latest.band(goal, high.value("ca_p_product"))
+        treat = _binder_note(ctx)
+        if band in ("above goal", "over high"):
             ev = _product_evidence(latest)
             ev += [ctx.med_evidence(m) for m in ctx.meds(["non-calcium-binder", "calcium-binder"])][:4]
-            ev += [ctx.treatment_evidence(t) for t in ctx.treatments(["non-calcium-binder"])][:4]
-            out.append(above.finding(evidence=ev, product=_product_text(latest), time=on(latest.placed),
-                                     threshold=above.threshold_text("ca_p_goal"), binder_note=note))
-        else:
+            ev += [ctx.treatment_evidence(t) for t in ctx.treatments(["non-calcium-binder", "parathyroidectomy"])][:4]
+            out.append(above.finding(evidence=ev, product=_product_text(latest), time=_product_when(ctx, latest),
+                                     threshold=above.threshold_text("ca_p_goal"), binder_note=treat))
+        elif band == "at goal":
             at = rule("ca-p-at-goal")
             out.append(at.finding(evidence=_product_evidence(latest), product=_product_text(latest),
-                                  time=on(latest.placed), threshold=at.threshold_text("ca_p_goal")))
+                                  time=_product_when(ctx, latest), threshold=at.threshold_text("ca_p_goal")))
     return out
+
+
+def _binder_note(ctx: Context) -> str:
+    """What the record says about binders and a parathyroidectomy: the treatments that change what
+    the Ca×P goal rule says."""
+    non_ca = [*ctx.meds(["non-calcium-binder"]), *ctx.treatments(["non-calcium-binder"])]
+    names = _join([getattr(x, "name", "") or getattr(x, "agent", "") or "non-calcium binder" for x in non_ca])
+    note = f"A non-calcium binder is recorded ({names})." if non_ca else "No non-calcium binder is recorded."
+    if ctx.meds(["calcium-binder"]):
+        note += " A calcium-based binder is recorded."
+    ptx = ctx.treatments(["parathyroidectomy"])
+    if ptx:
+        note += f" A parathyroidectomy is recorded ({_join([ctx.treatment_text(t) for t in ptx])})."
+    return note
+
+
+def _ca_p_at_presentation(ctx: Context, d: Derived) -> list[Finding]:
+    """A product over 70 at or after presentation is named as such, not only one before onset."""
+    r = rule("ca-p-high-at-or-after-presentation")
+    pres = ctx.presentation
+    if pres is None:
+        return []
+    limit = r.value("ca_p_product")
+    hits = [p for p in d.products if p.band(55.0, limit) == "over high" and _at_or_after(ctx, p, pres)]
+    if not hits:
+        return []
+    top = max(hits, key=lambda p: p.value)
+    ev = [e for p in hits[:MAX_EVIDENCE // 3] for e in _product_evidence(p)]
+    more = ""
+    if len(hits) > 1:
+        more = f"; {_plural(len(hits) - 1, 'other product', 'other products')} at or after presentation also exceeded it"
+    return [r.finding(evidence=ev, product=_product_text(top), time=_product_when(ctx, top),
+                      threshold=r.threshold_text("ca_p_product"), more=more, treatment_note=_binder_note(ctx))]
+
+
+def _ca_p_series(ctx: Context, d: Derived) -> list[Finding]:
+    """Every product, each named by its band."""
+    if not d.products:
+        return []
+    r = rule("ca-p-products")
+    goal, limit = r.value("ca_p_goal"), r.value("ca_p_product")
+    items = [f"{_product_text(p)} {_product_when(ctx, p)}: {band_text(p, goal, limit)}" for p in d.products]
+    if len(items) > 8:
+        items = items[:8] + [f"{len(items) - 8} more"]
+    ev = [e for p in d.products[:MAX_EVIDENCE // 3] for e in _product_evidence(p)]
+    return [r.finding(evidence=ev, products="; ".join(items),
+                      count=_plural(len(d.products), "timepoint", "timepoints"))]
+
+
+def _moment_results(ctx: Context, analyte: str, moment) -> tuple[list, list]:
+    """(usable results of ``analyte`` at ``moment``, results there the assessment cannot use)."""
+    ev_id = moment.ref[len("events/"):] if moment.ref.startswith("events/") else None
+
+    def at(placed, when) -> bool:
+        if placed is not None:
+            return abs(placed.day - moment.day) <= max(slack(placed) + slack(moment.placed), 0.5)
+        return ev_id is not None and when.event_id == ev_id
+
+    usable = [e for e in ctx.results(analyte) if at(e.placed, e.lab.when)]
+    unusable = [p for p in ctx.lab_problems if p.lab.analyte == analyte and at(p.placed, p.lab.when)]
+    return usable, unusable
+
+
+def _ca_p_not_computable(ctx: Context, d: Derived) -> list[Finding]:
+    """At the first lesion onset and at presentation: when no product can be computed there, say so
+    and why (which value is missing or unusable)."""
+    r = rule("ca-p-not-computable")
+    out = []
+    seen = set()
+    if not ctx.results("calcium") and not ctx.results("phosphate") and not any(
+            p.lab.analyte in ("calcium", "phosphate") for p in ctx.lab_problems):
+        return []  # no calcium or phosphate anywhere: nothing to pair, nothing to explain
+    for what, moment in (("the first lesion onset", ctx.onset), ("presentation", ctx.presentation)):
+        if moment is None:
+            continue
+        ca, ca_bad = _moment_results(ctx, "calcium", moment)
+        ph, ph_bad = _moment_results(ctx, "phosphate", moment)
+        if any(p.calcium in ca for p in d.products):
+            continue
+        key = (tuple(id(x) for x in ca), tuple(id(x) for x in ph))
+        reasons = []
+        for name, ok, bad in (("calcium", ca, ca_bad), ("phosphate", ph, ph_bad)):
+            if ok:
+                continue
+            if bad:
+                reasons.append(f"the {name} recorded then cannot be used ({_lab_problem_words(bad[0])})")
+            else:
+                reasons.append(f"no {name} is recorded then")
+        if not ca and not ph and not ca_bad and not ph_bad:
+            reasons = ["neither calcium nor phosphate is recorded then"]
+        if not reasons:
+            reasons.append("the calcium and phosphate recorded then are not of one timepoint")
+        placed = [p for p in d.products if p.placed is not None]
+        if placed:
+            near = min(placed, key=lambda p: abs(p.day - moment.day))
+            reasons[-1] += f" (the nearest product is {_product_text(near)} {on(near.placed)})"
+        if key in seen and (ca or ph):
+            continue
+        seen.add(key)
+        ev = [ctx.lab_evidence(e) for e in (ca + ph)][:MAX_EVIDENCE - 1]
+        ev.append(Evidence(what[0].upper() + what[1:], moment.label, "", describe(moment.placed),
+                           round(moment.day, 4), moment.ref))
+        out.append(r.finding(evidence=ev, moment=f"{what} ({describe(moment.placed)})", reasons=_join(reasons)))
+    return out
+
+
+def _lab_problem_words(p) -> str:
+    return {"unknown-unit": f"its unit '{p.lab.unit}' is not one the catalogue knows",
+            "implausible": "its value is outside what can be measured",
+            "unusable": p.detail or "it has no usable value"}.get(p.kind, p.kind)
 
 
 # --- laboratory values outside their reference range ---------------------------------------------
@@ -96,17 +237,32 @@ def abnormal(ctx: Context, analyte: str, direction: str) -> tuple[list[LabEntry]
     """Results of ``analyte`` flagged ``direction`` ('H' or 'L') against their range, and how many
     results there are."""
     entries = ctx.results(analyte)
-    return [e for e in entries if L.flag(e.lab) == direction], len(entries)
+    return [e for e in entries if ctx.flag(e.lab) == direction], len(entries)
+
+
+def _words_summary(ctx: Context, analyte: str, direction: str) -> tuple[str, list[Evidence]] | None:
+    """Results the source gives in words ('low', 'elevated') or marks H/L without a range."""
+    words = ctx.word_flagged(analyte, direction)
+    if not words:
+        return None
+    w = words[-1]
+    text = f"{w.analyte.label} reported as {L.qualitative_text(w.lab) or ('high' if direction == 'H' else 'low')} {on(w.placed)}"
+    ev = [Evidence(x.analyte.label, L.qualitative_text(x.lab) or x.lab.author_flag or "", "", describe(x.placed),
+                   None if x.placed is None else round(x.placed.day, 4), f"labs/{x.lab.id}") for x in words][:3]
+    return text, ev
 
 
 def range_summary(ctx: Context, analyte: str, direction: str) -> tuple[str, list[Evidence]] | None:
     hits, total = abnormal(ctx, analyte, direction)
     if not hits:
-        return None
+        return _words_summary(ctx, analyte, direction)
     word = "above" if direction == "H" else "below"
     worst = (max if direction == "H" else min)(hits, key=lambda e: (e.value, -e.index))
-    rr = L.reference_range(worst.lab)
-    rng = L.format_range(rr) + (", the default range" if rr is not None and rr.is_default else "")
+    rr = L.reference_range(worst.lab, ctx.sex)
+    if rr is None or (rr.low is None and rr.high is None):
+        rng = "flagged by the authors; no range printed"
+    else:
+        rng = L.format_range(rr) + (", the default range" if rr.is_default else "")
     label = worst.analyte.label
     if len(hits) == 1:
         text = f"{ctx.lab_text(worst)} is {word} its reference range ({rng})"
@@ -196,16 +352,27 @@ def long_vintage(ctx: Context, d: Derived) -> list[Finding]:
     r = rule("long-dialysis-vintage")
     if d.vintage_days is None or d.vintage_days <= r.days("dialysis_vintage"):
         return []
-    dv = next(v for v in d.values if v.kind == "dialysis_vintage")
-    vintage = f"{_num(d.vintage_days / 365.25, 1)} years ({_num(d.vintage_days, 0)} days)"
-    return [r.finding(evidence=list(dv.inputs), vintage=vintage, onset=describe(ctx.onset.placed))]
+    dv = d.vintage
+    # the years and days exactly as the derived table shows them (one rounding)
+    vintage = f"{_num(dv.alt_value, 1)} years ({_num(dv.value, 0)} days)"
+    at = (f"at the first lesion onset ({describe(ctx.onset.placed)})" if ctx.onset is not None
+          else f"at {dv.inputs[1].label.lower()} ({dv.time}); the lesion onset has no place on the day axis")
+    return [r.finding(evidence=list(dv.inputs), vintage=vintage, at=at)]
 
 
 def peritoneal(ctx: Context, d: Derived) -> list[Finding]:
-    if ctx.case.patient.dialysis_modality != "peritoneal":
+    pt = ctx.case.patient
+    periods = [i for i, x in enumerate(pt.dialysis_history) if x.modality == "peritoneal"]
+    if pt.dialysis_modality != "peritoneal" and not periods:
         return []
-    return [rule("peritoneal-dialysis").finding(
-        evidence=[Evidence("Dialysis modality", "peritoneal", ref="patient.dialysis_modality")])]
+    ev = []
+    if pt.dialysis_modality == "peritoneal":
+        ev.append(Evidence("Dialysis modality", "peritoneal", ref="patient.dialysis_modality"))
+    for i in periods:
+        x = pt.dialysis_history[i]
+        ev.append(Evidence("Dialysis period", "peritoneal" + (f" ({x.reason})" if x.reason else ""), "",
+                           ctx.time(x.start), ref=f"patient.dialysis_history[{i}]"))
+    return [rule("peritoneal-dialysis").finding(evidence=ev)]
 
 
 def transplant(ctx: Context, d: Derived) -> list[Finding]:
@@ -215,9 +382,19 @@ def transplant(ctx: Context, d: Derived) -> list[Finding]:
         ev.append(Evidence("Kidney transplant", "yes", ref="patient.kidney_transplant"))
     if pt.ckd_stage == "transplant":
         ev.append(Evidence("CKD stage", "transplant", ref="patient.ckd_stage"))
+    if pt.transplant_date.is_set:
+        ev.append(Evidence("Kidney transplant", "transplanted", "", ctx.time(pt.transplant_date),
+                           ref="patient.transplant_date"))
     if not ev:
         return []
-    return [rule("kidney-transplant").finding(evidence=ev, detail="")]
+    bits = []
+    p = ctx.place(pt.transplant_date)
+    if p is not None:
+        bits.append(f"transplanted {on(p)}")
+    if pt.graft_status not in (None, "unknown"):
+        bits.append(f"graft {pt.graft_status}")
+        ev.append(Evidence("Graft status", pt.graft_status, ref="patient.graft_status"))
+    return [rule("kidney-transplant").finding(evidence=ev, detail=f" ({'; '.join(bits)})" if bits else "")]
 
 
 # --- PTH -------------------------------------------------------------------------------------------
@@ -268,22 +445,37 @@ def pth(ctx: Context, d: Derived) -> list[Finding]:
     out = []
     cin = rule("pth-cinacalcet")
     limit = cin.value("pth")
-    over = [e for e in chosen if e.value > limit]
-    if over:
+    # comparators honoured: '> 1000' is above 300; '< 400' is not known to be
+    over = [e for e in chosen if L.known_above(e.value, e.lab.comparator, limit)]
+    open_ = [e for e in chosen if L.known_above(e.value, e.lab.comparator, limit) is None]
+    ptx = ctx.treatments(["parathyroidectomy"])
+    ptx_note = ""
+    if ptx:
+        ptx_note = f" A parathyroidectomy is recorded ({_join([ctx.treatment_text(t) for t in ptx])})."
+    if open_ and not over:
+        out.append(cin.finding("unknown", evidence=ev, pth=text, threshold=cin.threshold_text("pth"),
+                               ptx_note=ptx_note))
+    elif over:
         mimetics = [*ctx.meds(["calcimimetic"]), *ctx.treatments(["calcimimetic"])]
         names = _join([getattr(m, "name", "") or getattr(m, "agent", "") or "calcimimetic" for m in mimetics])
         note = f"A calcimimetic is recorded ({names})." if mimetics else "No calcimimetic is recorded."
         out.append(cin.finding("consider", evidence=ev, pth=text, which=_which(before, latest, over, "is above"),
-                               threshold=cin.threshold_text("pth"), calcimimetic_note=note))
+                               threshold=cin.threshold_text("pth"), calcimimetic_note=note + ptx_note))
     else:
         out.append(cin.finding("not_indicated", evidence=ev, pth=text,
                                which=_which(before, latest, chosen, "is at or below"),
-                               threshold=cin.threshold_text("pth")))
-    ptx = rule("pth-parathyroidectomy-consider")
-    over = [e for e in chosen if e.value > ptx.value("pth")]
+                               threshold=cin.threshold_text("pth"), ptx_note=ptx_note))
+    rx = rule("pth-parathyroidectomy-consider")
+    over = [e for e in chosen if L.known_above(e.value, e.lab.comparator, rx.value("pth"))]
     if over:
-        out.append(ptx.finding(evidence=ev, pth=text, which=_which(before, latest, over, "is above"),
-                               threshold=ptx.threshold_text("pth")))
+        if ptx:
+            ev = ev + [ctx.treatment_evidence(t) for t in ptx][:3]
+            out.append(rx.finding("done", evidence=ev, pth=text, which=_which(before, latest, over, "is above"),
+                                  threshold=rx.threshold_text("pth"),
+                                  ptx=_join([ctx.treatment_text(t) for t in ptx])))
+        else:
+            out.append(rx.finding(evidence=ev, pth=text, which=_which(before, latest, over, "is above"),
+                                  threshold=rx.threshold_text("pth")))
     return out
 
 
@@ -293,7 +485,7 @@ def _site_rule(rule_id: str, key: str, attr: str) -> Callable[[Context, Derived]
     def check(ctx: Context, d: Derived) -> list[Finding]:
         r = rule(rule_id)
         wanted = set(r.threshold(key))
-        found = [les for les in ctx.case.lesions
+        found = [les for les in ctx.lesions
                  if les.site in ctx.sites and getattr(ctx.sites[les.site], attr) in wanted]
         if not found:
             return []
@@ -310,7 +502,7 @@ def ulcerated(ctx: Context, d: Derived) -> list[Finding]:
     r = rule("ulcerated")
     morph = set(r.threshold("morphology"))
     ev, names = [], []
-    for les in ctx.case.lesions:
+    for les in ctx.lesions:
         for ob in les.observations:
             if ob.ulcerated == "yes" or (ob.ulcerated != "no" and morph.intersection(ob.morphology)):
                 p = ctx.place(ob.when)
@@ -326,7 +518,15 @@ def ulcerated(ctx: Context, d: Derived) -> list[Finding]:
 
 # --- infection -----------------------------------------------------------------------------------
 
+_SIGN_WORDS = {"cellulitis": "cellulitis", "abscess": "an abscess", "fever": "fever", "sepsis": "sepsis",
+               "septic_shock": "septic shock", "bacteraemia": "bacteraemia"}
+
+
 def infection(ctx: Context, d: Derived) -> list[Finding]:
+    """Signs that establish infection (purulence, foul odour, cellulitis, abscess, fever, sepsis, a
+    positive wound or blood culture, culture-directed antibiotics) give the warning; a raised white
+    count alone is worded as supporting only (one SIRS criterion of four; authors often call it
+    inflammation)."""
     r = rule("infection-suspected")
     signs: list[str] = []
     ev: list[Evidence] = []
@@ -341,17 +541,36 @@ def infection(ctx: Context, d: Derived) -> list[Finding]:
             if ob.odour == "foul":
                 signs.append(f"foul odour of the {ctx.lesion_name(les)} lesion {on(p)}")
                 ev.append(Evidence(f"Odour, {ctx.lesion_name(les)}", "foul", "", describe(p), day, ref))
+    for ev_ in ctx.case.events:
+        found = [x for x in ev_.signs if x in _SIGN_WORDS]
+        if found:
+            p = ctx.place(ev_.when)
+            signs.append(f"{_join([_SIGN_WORDS[x] for x in found])} {on(p)}")
+            ev.append(Evidence("Recorded sign", ", ".join(found), "", describe(p),
+                               None if p is None else round(p.day, 4), f"events/{ev_.id}"))
+    for w in ctx.word_results("culture"):
+        if w.lab.qualitative == "positive":
+            what = f"{w.lab.specimen} culture" if w.lab.specimen else "culture"
+            signs.append(f"a positive {what}{f' ({w.lab.organism})' if w.lab.organism else ''} {on(w.placed)}")
+            ev.append(Evidence(f"Culture{', ' + w.lab.specimen if w.lab.specimen else ''}",
+                               L.qualitative_text(w.lab), "", describe(w.placed),
+                               None if w.placed is None else round(w.placed.day, 4), f"labs/{w.lab.id}"))
+    directed = [t for t in ctx.treatments(["antibiotic"]) if t.culture_directed == "yes"]
+    for t in directed:
+        signs.append(f"culture-directed antibiotics ({ctx.treatment_text(t)})")
+        ev.append(ctx.treatment_evidence(t))
     # A recorded temperature is not judged: the domain reference gives no fever threshold, and no
-    # rule here rests on a number without a source.
+    # rule here rests on a number without a source. Fever counts when the source states it.
+    support: list[str] = []
     wbc = ctx.placed_results("wbc")
-    if wbc and L.flag(wbc[-1].lab) == "H" and (len(wbc) == 1 or wbc[-1].value > wbc[-2].value):
+    if wbc and ctx.flag(wbc[-1].lab) == "H" and (len(wbc) == 1 or wbc[-1].value > wbc[-2].value):
         text = f"a white cell count of {L.format_lab(wbc[-1].lab)} {on(wbc[-1].placed)}, above its reference range"
         if len(wbc) > 1:
             text += f" and up from {L.format_lab(wbc[-2].lab)} {on(wbc[-2].placed)}"
             ev.append(ctx.lab_evidence(wbc[-2]))
-        signs.append(text)
+        support.append(text)
         ev.append(ctx.lab_evidence(wbc[-1]))
-    if not signs:
+    if not signs and not support:
         return []
     abx_t = ctx.treatments(["antibiotic"])
     abx_m = ctx.meds(["antibiotic"])
@@ -359,12 +578,16 @@ def infection(ctx: Context, d: Derived) -> list[Finding]:
         names = [ctx.treatment_text(t) for t in abx_t] + [ctx.med_text(m) for m in abx_m]
         note = (f"Recorded antibiotics: {_join(names)}; whether they cover MRSA and anaerobes is for the "
                 f"reader to check.")
-        ev += [ctx.treatment_evidence(t) for t in abx_t] + [ctx.med_evidence(m) for m in abx_m]
+        ev += [ctx.treatment_evidence(t) for t in abx_t if t not in directed] + [ctx.med_evidence(m) for m in abx_m]
     else:
         note = "No antibiotic is recorded."
+    if not signs:
+        return [r.finding("supporting_only", evidence=ev[:MAX_EVIDENCE], support="; ".join(support),
+                          antibiotic_note=note)]
     if len(signs) > 6:
         signs = signs[:6] + [f"{len(signs) - 6} more"]
-    return [r.finding(evidence=ev[:MAX_EVIDENCE], signs="; ".join(signs), antibiotic_note=note)]
+    extra = f" Supporting: {'; '.join(support)}." if support else ""
+    return [r.finding(evidence=ev[:MAX_EVIDENCE], signs="; ".join(signs), antibiotic_note=note + extra)]
 
 
 # --- sodium thiosulfate --------------------------------------------------------------------------
@@ -376,7 +599,9 @@ def sts(ctx: Context, d: Derived) -> list[Finding]:
     courses = ctx.treatments(["sodium-thiosulfate"])
     if not courses:
         if ctx.has_lesions or ctx.case.diagnosis.basis != "not_made":
-            return [rule("sts-not-started").finding()]
+            # the usual regimen is given for haemodialysis: not cited for a patient recorded off it
+            off = ctx.modality in ("peritoneal", "none") or (ctx.modality is None and ctx.transplant)
+            return [rule("sts-not-started").finding("off_haemodialysis" if off else "default")]
         return []
     r = rule("sts-regimen")
     th = r.thresholds
@@ -420,7 +645,7 @@ def sts(ctx: Context, d: Derived) -> list[Finding]:
             differences.append(f"{L.format_number(t.times_per_week)} times a week rather than three")
         # dialysis timing and route
         ip = route in set(th["intraperitoneal_routes"])
-        if ctx.case.patient.dialysis_modality == "haemodialysis":
+        if ctx.modality == "haemodialysis":
             if t.during_dialysis == "no":
                 differences.append("not given during haemodialysis")
             elif t.during_dialysis == "unknown":
@@ -448,8 +673,18 @@ def sts(ctx: Context, d: Derived) -> list[Finding]:
         else:
             notes.append("No start is recorded, so the duration is not checked.")
         regimen = _sts_regimen(ctx, t)
+        hd = ctx.modality == "haemodialysis"
         if ip:
             variant = "intraperitoneal"
+        elif not hd and (ctx.modality is not None or ctx.transplant):
+            # the usual regimen is defined for haemodialysis: say what applies instead, never cite
+            # "during haemodialysis" for a patient not on it
+            variant = "peritoneal" if ctx.modality == "peritoneal" else "transplant" if ctx.transplant else "no_dialysis"
+            duration = [x for x in differences if x.startswith("given for")]
+            text_notes = (" " + " ".join(notes)) if notes else ""
+            out.append(r.finding(variant, evidence=ev, regimen=regimen,
+                                 duration=(" It was " + duration[0] + ".") if duration else "", notes=text_notes))
+            continue
         elif differences:
             variant = "differs"
         elif missing:
@@ -458,6 +693,8 @@ def sts(ctx: Context, d: Derived) -> list[Finding]:
             variant = "matches"
         if missing and variant != "incomplete":
             notes.insert(0, f"Not recorded: {_join(missing)}.")
+        if not hd:
+            notes.append("The dialysis modality is not recorded; the usual regimen is the one given for haemodialysis.")
         text_notes = (" " + " ".join(notes)) if notes else ""
         out.append(r.finding(variant, evidence=ev, regimen=regimen, differences="; ".join(differences),
                              missing=_join(missing) + (" is" if len(missing) == 1 else " are"), notes=text_notes))
@@ -484,8 +721,13 @@ def _sts_regimen(ctx: Context, t) -> str:
 
 # --- biopsy and iatrogenic trauma ----------------------------------------------------------------
 
+def grade(b) -> str:
+    """A biopsy's grade as the source gives it: the finer ``grade`` when recorded, else ``result``."""
+    return b.grade or b.result
+
+
 def _biopsy_text(ctx: Context, b, *, result: bool = True) -> str:
-    bits = [b.result.replace("_", " ")] if result else []
+    bits = [grade(b).replace("_", " ")] if result else []
     if b.site in ctx.sites:
         bits.append(f"of the {ctx.sites[b.site].label}")
     bits.append(on(ctx.place(b.when)))
@@ -495,20 +737,23 @@ def _biopsy_text(ctx: Context, b, *, result: bool = True) -> str:
 def biopsy(ctx: Context, d: Derived) -> list[Finding]:
     out = []
     caution = rule("biopsy-penile-caution")
-    penile = [les for les in ctx.case.lesions if ctx.site_class(les) == "penile"]
-    biopsies = [b for b in ctx.case.biopsies if b.result in caution.threshold("biopsy_results")]
-    ev_of = lambda b: Evidence("Skin biopsy", b.result.replace("_", " "), "", ctx.time(b.when),  # noqa: E731
+    penile = [les for les in ctx.lesions if ctx.site_class(les) == "penile"]
+    # a rule about biopsying a lesion does not fire on a surgical or autopsy specimen
+    skin = set(caution.threshold("biopsy_specimens"))
+    biopsies = [b for b in ctx.case.biopsies if grade(b) in caution.threshold("biopsy_results")
+                and (b.specimen is None or b.specimen in skin)]
+    ev_of = lambda b: Evidence("Skin biopsy", grade(b).replace("_", " "), "", ctx.time(b.when),  # noqa: E731
                                None if ctx.place(b.when) is None else round(ctx.place(b.when).day, 4), f"biopsies/{b.id}")
     if penile and biopsies:
-        state = "planned" if all(b.result == "planned" for b in biopsies) else "recorded"
+        state = "planned" if all(grade(b) == "planned" for b in biopsies) else "recorded"
         ev = [ev_of(b) for b in biopsies] + [Evidence("Lesion site", ctx.lesion_name(les), "", ctx.time(les.onset),
                                                       ref=f"lesions/{les.id}") for les in penile]
         out.append(caution.finding(evidence=ev[:MAX_EVIDENCE], state=state,
                                    biopsies="; ".join(_biopsy_text(ctx, b) for b in biopsies)))
     inc = rule("biopsy-inconclusive")
-    done = [b for b in ctx.case.biopsies if b.result in inc.threshold("biopsy_results")]
+    done = [b for b in ctx.case.biopsies if grade(b) in inc.threshold("biopsy_results")]
     if done:
-        results = list(dict.fromkeys(b.result for b in done))
+        results = list(dict.fromkeys(grade(b) for b in done))
         out.append(inc.finding("one" if len(done) == 1 else "several", evidence=[ev_of(b) for b in done][:MAX_EVIDENCE],
                                result=" or ".join(results),
                                biopsies=_join([_biopsy_text(ctx, b, result=False) for b in done])))
@@ -520,8 +765,10 @@ def iatrogenic(ctx: Context, d: Derived) -> list[Finding]:
     words = [w.lower() for w in r.threshold("cause_keywords")]
     found = []
     for les in ctx.case.lesions:
-        text = f"{les.cause} {les.description} {les.site_detail}".lower()
-        if les.iatrogenic == "yes" or (les.iatrogenic != "no" and any(w in text for w in words)):
+        # only what the record says caused the lesion: never anatomical words in a site or
+        # description ("fingertip", "finger pad")
+        cause = les.cause.lower()
+        if les.iatrogenic == "yes" or (les.iatrogenic != "no" and any(w in cause for w in words)):
             found.append(les)
     if not found:
         return []
@@ -596,6 +843,7 @@ CHECKS: list[Callable[[Context, Derived], list[Finding]]] = [
     differentials,
     consent,
     quality.lab_quality,
+    quality.reported_values,
     quality.lesion_quality,
     quality.event_order,
 ]

@@ -11,6 +11,7 @@ import textwrap
 
 from .. import catalogue
 from ..codec import json_schema, to_plain
+from .derived import ALT_DECIMALS, DISPLAY_DECIMALS
 from .labs import format_number
 from .types import SEVERITY_ORDER, Assessment, DerivedValue, Evidence
 
@@ -19,12 +20,8 @@ WIDTH = 100
 
 _TIER_NAMES = {"suspected": "suspected", "clinical": "clinical", "confirmed": "confirmed",
                "criteria_not_met": "criteria not met"}
-# display decimals per derived kind (values are stored unrounded to 4 places)
-_DECIMALS = {"ca_p_product": {"mg²/dL²": 1, "mmol²/L²": 2}, "corrected_calcium": {"mg/dL": 2, "mmol/L": 3},
-             "bmi": 1, "dialysis_vintage": 0, "onset_to_diagnosis": 0, "survival": 0, "lesion_area": 2,
-             "lesion_area_ellipse": 2, "lesion_area_change": 2, "push_total": 0, "push_change": 0,
-             "bwat_cua_items": 0}
-_ALT_DECIMALS = {"years": 1, "months": 1, "% of previous": 0, "mmol²/L²": 2, "mg²/dL²": 1, "mmol/L": 3, "mg/dL": 2}
+# display decimals per derived kind: one table (desktop/core/derived.py), used to store and to show
+_DECIMALS, _ALT_DECIMALS = DISPLAY_DECIMALS, ALT_DECIMALS
 
 
 def derived_value_text(dv: DerivedValue) -> str:

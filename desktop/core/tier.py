@@ -11,7 +11,7 @@ from . import labs as L
 from .context import Context, lower_first
 from .derived import Derived
 from .rulebook import DAYS_PER_UNIT, citation, tier_data
-from .rules import abnormal, pth_choice
+from .rules import abnormal, grade, pth_choice
 from .types import Tier
 
 _MICROGRAM = {"µg": 1.0, "μg": 1.0, "ug": 1.0, "mcg": 1.0, "microgram": 1.0, "micrograms": 1.0, "mg": 1000.0}
@@ -48,21 +48,27 @@ def _daily_micrograms(m) -> float | None:
 
 def evaluate(ctx: Context, d: Derived) -> Tier:
     data = tier_data()
-    majors, minors, caveats = [], [], []
+    majors, minors, caveats, unknown = [], [], [], []
     spec = {f["id"]: f for f in data["major_factors"] + data["minor_factors"]}
 
     # dialysis vintage: > 5 years is major, < 5 years minor; on dialysis with no start date still
     # means one of the two holds, so the minor one is counted (the lower bound)
     five = _days(spec["dialysis-over-5-years"]["threshold"])
-    if d.vintage_days is not None and ctx.on_dialysis:
-        years = f"{L.format_number(d.vintage_days / 365.25, 1)} years at first lesion onset"
+    start, _, start_recorded = ctx.dialysis_start
+    if d.vintage is not None and ctx.on_dialysis:
+        # the years exactly as the derived table shows them (one rounding)
+        at = "at first lesion onset" if ctx.onset is not None else "at " + d.vintage.label.split(" at ", 1)[1]
+        years = f"{L.format_number(d.vintage.alt_value, 1)} years {at}"
         if d.vintage_days > five:
             majors.append(f"{spec['dialysis-over-5-years']['label']} ({years})")
         else:
             minors.append(f"{spec['dialysis-under-5-years']['label']} ({years})")
     elif ctx.on_dialysis:
-        minors.append(f"{spec['dialysis-under-5-years']['label']} (on dialysis, start not recorded: counted as the minor factor)")
-        caveats.append("The dialysis start is not recorded, so dialysis for more than 5 years (a major factor) cannot be checked.")
+        why = ("start recorded but not placed on the day axis" if start_recorded else "start not recorded")
+        minors.append(f"{spec['dialysis-under-5-years']['label']} (on dialysis, {why}: counted as the minor factor)")
+        unknown.append(f"dialysis for more than 5 years (major): the dialysis {why}")
+        said = ("is recorded but cannot be placed on the day axis" if start_recorded else "is not recorded")
+        caveats.append(f"The dialysis start {said}, so dialysis for more than 5 years (a major factor) cannot be checked.")
 
     def meds_factor(fid: str):
         return ctx.meds(spec[fid]["medication_classes"])
@@ -77,6 +83,7 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         if days is None:
             caveats.append(f"A calcium-based binder is recorded ({ctx.med_text(m)}) but its duration cannot be "
                            f"computed; the major factor asks for more than 6 months.")
+            unknown.append("calcium-based binders for more than 6 months (major): duration not computable")
         elif days > need:
             majors.append(f"{spec['calcium-binder-over-6-months']['label']} ({ctx.med_text(m)}, "
                           f"{L.format_number(days / DAYS_PER_UNIT['month'], 1)} months)")
@@ -87,6 +94,7 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         if daily is None:
             caveats.append(f"Active vitamin D is recorded ({ctx.med_text(m)}) but its daily dose in µg cannot be "
                            f"computed; the major factor asks for more than 0.5 µg/day.")
+            unknown.append("active vitamin D above 0.5 µg/day (major): daily dose not computable")
         elif daily > limit:
             majors.append(f"{spec['active-vitamin-d-over-0.5']['label']} ({ctx.med_text(m)}, "
                           f"{L.format_number(daily)} µg/day)")
@@ -102,20 +110,35 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
     if pth is not None:
         which = "nearest before onset" if pth is before else "latest"
         text = f"{L.format_lab(pth.lab)}, {which}, {describe(pth.placed)}"
-        if pth.value > float(spec["pth-over-1000"]["threshold"]["value"]):
+        hi = float(spec["pth-over-1000"]["threshold"]["value"])
+        lo = float(spec["pth-under-300"]["threshold"]["value"])
+        above = L.known_above(pth.value, pth.lab.comparator, hi)
+        below = L.known_below(pth.value, pth.lab.comparator, lo)
+        # a bound counts only where it decides: '> 1000' is above 1000; '< 400' is not known to be below 300
+        if above:
             majors.append(f"{spec['pth-over-1000']['label']} ({text})")
-        elif pth.value < float(spec["pth-under-300"]["threshold"]["value"]):
+        elif below:
             minors.append(f"{spec['pth-under-300']['label']} ({text})")
+        else:
+            if above is None:
+                unknown.append(f"{spec['pth-over-1000']['label']} (major): {text} is a bound that does not decide it")
+            if below is None:
+                unknown.append(f"{spec['pth-under-300']['label']} (minor): {text} is a bound that does not decide it")
 
     for fid, analytes, direction in (("hypoalbuminaemia", ["albumin"], "L"),
                                      ("hypercalcaemia", ["calcium", "calcium_ionised"], "H"),
                                      ("hyperphosphataemia", ["phosphate"], "H"),
                                      ("raised-alp", ["alp"], "H")):
         hits = [e for a in analytes for e in abnormal(ctx, a, direction)[0]]
+        words = [w for a in analytes for w in ctx.word_flagged(a, direction)]
         if hits:
             worst = (min if direction == "L" else max)(hits, key=lambda e: e.value)
             minors.append(f"{spec[fid]['label']} ({lower_first(worst.analyte.label)} {L.format_lab(worst.lab)}, "
                           f"{describe(worst.placed)})")
+        elif words:
+            w = words[-1]
+            minors.append(f"{spec[fid]['label']} ({lower_first(w.analyte.label)} reported as "
+                          f"{L.qualitative_text(w.lab) or ('high' if direction == 'H' else 'low')}, {describe(w.placed)})")
 
     imm = meds_factor("immunosuppressants")
     if imm:
@@ -131,7 +154,20 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
     typical, early = lesion_signs(ctx)
     dx = ctx.case.diagnosis
     excluded = [x.name for x in dx.differentials if x.status == "excluded"]
-    positive_biopsy = [b for b in ctx.case.biopsies if b.result in data["positive_biopsy_results"]]
+    positive_biopsy = [b for b in ctx.case.biopsies if grade(b) in data["positive_biopsy_results"]]
+    grades = data.get("biopsy_grades", {})
+    for b in positive_biopsy:
+        if grade(b) in grades.get("counted_with_caveat", []):
+            caveats.append(f"A biopsy reported as '{grade(b).replace('_', ' ')}' calciphylaxis is counted as the "
+                           f"positive biopsy of the confirmed tier.")
+        if b.specimen in grades.get("not_skin_biopsy", []):
+            caveats.append(f"The positive histology comes from a {b.specimen.replace('_', ' ')}, not a skin biopsy.")
+    for b in ctx.case.biopsies:
+        if not b.histology_stated and grade(b) not in ("not_done", "declined", "planned"):
+            unknown.append("a positive skin biopsy (confirmed tier): a biopsy is recorded but the source does not "
+                           "state its histology")
+        elif grade(b) in grades.get("undecided", []):
+            unknown.append(f"a positive skin biopsy (confirmed tier): the biopsy was {grade(b).replace('_', ' ')}")
 
     need = data["suspected"]
     suspected_factors = len(majors) >= need["major"] or (len(majors) >= need["or_major"] and len(minors) >= need["and_minor"])
@@ -146,13 +182,14 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
     if not excluded:
         caveats.insert(0, "Differential diagnoses are not documented as excluded; every tier asks for that, so the "
                           "tier holds only if they were.")
+        unknown.insert(0, "differentials excluded (every tier): not documented")
     if not ctx.on_dialysis:
         caveats.append("The scheme is defined for dialysis patients, and no dialysis is recorded.")
     if name == "criteria_not_met" and positive_biopsy and not (typical or early):
         caveats.append("A positive biopsy is recorded, but no typical lesion or early skin change is recorded with it.")
     return Tier(tier=name, major_factors=majors, minor_factors=minors, typical_lesions=typical,
                 early_changes=early, differentials_excluded=bool(excluded), caveats=caveats,
-                citations=[citation(data["citation"])])
+                unknown=list(dict.fromkeys(unknown)), citations=[citation(data["citation"])])
 
 
 def lesion_signs(ctx: Context) -> tuple[list[str], list[str]]:
@@ -160,13 +197,18 @@ def lesion_signs(ctx: Context) -> tuple[list[str], list[str]]:
     table = tier_data()["lesion_morphology"]
     typical: dict[str, None] = {}
     early: dict[str, None] = {}
-    for les in ctx.case.lesions:
+    necrotic_words = set(tier_data().get("necrotic_morphology", ["eschar", "gangrene"]))
+    for les in ctx.lesions:
         for ob in les.observations:
-            painful = ob.pain_0_10 is not None and ob.pain_0_10 > 0
-            necrotic = ob.tissue_type == "necrotic" or "eschar" in ob.morphology or "gangrene" in ob.morphology
+            # painful as the source says it, or by a score above 0 on either scale
+            painful = ob.pain == "present" or any(v is not None and v > 0 for v in (ob.pain_0_10, ob.pain_0_100))
+            necrotic = ob.tissue_type == "necrotic" or bool(necrotic_words.intersection(ob.morphology))
+            morph = set(ob.morphology)
             for m in ob.morphology:
                 for entry in table.get(m, []):
                     cond = entry["when"]
+                    if "with_any" in entry and not morph.intersection(entry["with_any"]):
+                        continue
                     if cond == "always" or (cond == "painful" and painful) or (cond == "necrotic" and necrotic):
                         if "typical" in entry:
                             typical[entry["typical"]] = None

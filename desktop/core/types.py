@@ -75,6 +75,7 @@ class Tier:
     early_changes: list[str] = field(default_factory=list)
     differentials_excluded: bool = False
     caveats: list[str] = field(default_factory=list)
+    unknown: list[str] = field(default_factory=list)  # criteria the record cannot decide (not unmet)
     citations: list[Citation] = field(default_factory=list)
 
 

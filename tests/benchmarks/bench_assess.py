@@ -35,7 +35,7 @@ def large_case(n_labs: int = 2000, n_lesions: int = 50, n_obs: int = 10, seed: i
     c.medications = [Medication(name="warfarin", drug_class="vitamin-k-antagonist", start=When(offset=-500.0)),
                      Medication(name="insulin", drug_class="insulin", doses_per_day=4.0, start=When(offset=-900.0))]
     analytes = catalogue.analytes()
-    codes = sorted(analytes)
+    codes = sorted(c for c, a in analytes.items() if not a.qualitative_only)  # numbers only (no cultures)
     for i in range(n_labs):
         a = analytes[codes[i % len(codes)]]
         unit = a.si_unit if i % 3 == 0 else a.conventional_unit
