@@ -276,13 +276,18 @@ def _check_consent(consent, path: str, refs: _Refs) -> list[Problem]:
     return []
 
 
-def _check_medication(m, path: str, refs: _Refs) -> list[Problem]:
+def _check_dosed(obj, path: str, refs: _Refs, class_attr: str, known: dict, what: str) -> list[Problem]:
+    """A medication or a treatment: a known class, a unit with every dose, start and stop."""
     p = []
-    if m.drug_class not in catalogue.medication_classes():
-        p.append(Problem(f"{path}.drug_class", f"unknown medication class {m.drug_class!r}"))
-    if m.dose is not None and not m.dose_unit.strip():
+    if getattr(obj, class_attr) not in known:
+        p.append(Problem(f"{path}.{class_attr}", f"unknown {what} class {getattr(obj, class_attr)!r}"))
+    if obj.dose is not None and not obj.dose_unit.strip():
         p.append(Problem(f"{path}.dose_unit", "a dose needs its unit"))
-    return p + check_when(m.start, f"{path}.start", refs.events) + check_when(m.stop, f"{path}.stop", refs.events)
+    return p + check_when(obj.start, f"{path}.start", refs.events) + check_when(obj.stop, f"{path}.stop", refs.events)
+
+
+def _check_medication(m, path: str, refs: _Refs) -> list[Problem]:
+    return _check_dosed(m, path, refs, "drug_class", catalogue.medication_classes(), "medication")
 
 
 def _check_vital(v, path: str, refs: _Refs) -> list[Problem]:
@@ -392,12 +397,7 @@ def _check_biopsy(b, path: str, refs: _Refs) -> list[Problem]:
 
 
 def _check_treatment(t, path: str, refs: _Refs) -> list[Problem]:
-    p = []
-    if t.treatment_class not in catalogue.treatment_classes():
-        p.append(Problem(f"{path}.treatment_class", f"unknown treatment class {t.treatment_class!r}"))
-    if t.dose is not None and not t.dose_unit.strip():
-        p.append(Problem(f"{path}.dose_unit", "a dose needs its unit"))
-    return p + check_when(t.start, f"{path}.start", refs.events) + check_when(t.stop, f"{path}.stop", refs.events)
+    return _check_dosed(t, path, refs, "treatment_class", catalogue.treatment_classes(), "treatment")
 
 
 def _check_media(m, path: str, refs: _Refs) -> list[Problem]:

@@ -191,28 +191,23 @@ class Casebook:
 
     def undo(self, case_id: str | None = None) -> Changes | None:
         """Undo the newest step of the case ``case_id`` or of the library, whichever is newer."""
-        history, step = self._latest(case_id, redo=False)
-        if step is None:
-            return None
-        if history is self.history:
-            self._run(step.inverse)
-            history.undone()
-            changes = Changes(step.inverse[1], cases=True, undo=True)
-            self.notifier.emit(changes)
-            return changes
-        return self._open[case_id].undo()
+        return self._replay(case_id, redo=False)
 
     def redo(self, case_id: str | None = None) -> Changes | None:
-        history, step = self._latest(case_id, redo=True)
+        return self._replay(case_id, redo=True)
+
+    def _replay(self, case_id: str | None, *, redo: bool) -> Changes | None:
+        history, step = self._latest(case_id, redo=redo)
         if step is None:
             return None
-        if history is self.history:
-            self._run(step.forward)
-            history.redone()
-            changes = Changes(step.forward[1], cases=True, undo=True)
-            self.notifier.emit(changes)
-            return changes
-        return self._open[case_id].redo()
+        if history is not self.history:
+            return self._open[case_id].redo() if redo else self._open[case_id].undo()
+        op = step.forward if redo else step.inverse
+        self._run(op)
+        history.redone() if redo else history.undone()
+        changes = Changes(op[1], cases=True, undo=True)
+        self.notifier.emit(changes)
+        return changes
 
     def _run(self, op: tuple[str, str]) -> None:
         kind, cid = op

@@ -85,24 +85,20 @@ class OpenCase:
         return self._announce(changes, undo=not record)
 
     def undo(self) -> Changes | None:
+        """Apply the newest step's inverse (one transaction); it moves to the redo stack."""
         step = self.history.next_undo()
-        if step is None:
-            return None
-        _, new_case = self._simulate(step.inverse)
-        self.library.apply(self.case_id, step.inverse)
-        self.case = new_case
-        self.history.undone()
-        return self._announce(step.inverse, undo=True)
+        return None if step is None else self._replay(step.inverse, self.history.undone)
 
     def redo(self) -> Changes | None:
         step = self.history.next_redo()
-        if step is None:
-            return None
-        _, new_case = self._simulate(step.forward)
-        self.library.apply(self.case_id, step.forward)
+        return None if step is None else self._replay(step.forward, self.history.redone)
+
+    def _replay(self, changes: list[Change], moved: Callable[[], None]) -> Changes:
+        _, new_case = self._simulate(changes)
+        self.library.apply(self.case_id, changes)  # raises: the step stays where it was
         self.case = new_case
-        self.history.redone()
-        return self._announce(step.forward, undo=True)
+        moved()
+        return self._announce(changes, undo=True)
 
     def _announce(self, changes: list[Change], *, undo: bool) -> Changes:
         parts, ids = set(), set()
