@@ -1,0 +1,64 @@
+"""Drug names to classes (resources/catalogues/drugs.json): the class Casebook suggests when the
+author types a medicine or a treatment, so that the assessment sees a warfarin typed as "Coumadin
+5 mg" as a vitamin K antagonist. The author can always change the class."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from .catalogue import load_json
+
+
+@dataclass(frozen=True)
+class Drug:
+    name: str  # the generic name, as the catalogue spells it
+    medication_class: str | None  # medication_classes.json code, or None
+    treatment_class: str | None  # treatment_classes.json code, or None
+    atc_group: str
+
+
+def _key(text: str) -> str:
+    text = text.lower().replace("‐", "-").replace("–", "-")
+    text = re.sub(r"[®™]", "", text)
+    text = re.sub(r"[-/+]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@cache
+def _index() -> tuple[dict[str, Drug], list[str]]:
+    by_key: dict[str, Drug] = {}
+    names: list[str] = []
+    for d in load_json("catalogues", "drugs.json")["drugs"]:
+        drug = Drug(d["name"], d["medication_class"], d["treatment_class"], d["atc_group"])
+        for spelling in [d["name"], *d["also"], *d["brands"]]:
+            by_key.setdefault(_key(spelling), drug)
+            names.append(spelling)
+    return by_key, sorted(set(names), key=str.lower)
+
+
+# what may follow a name: a strength, a form or a route ("5 mg", "tablets", "i.v.", "(Coumadin)")
+_TAIL = re.compile(r"^(?P<name>.*?)(?:\s*\(.*\)|\s+\d[\d.,]*\s*\S*.*|\s+(?:tablets?|capsules?|injection|"
+                   r"infusion|oral|iv|i\.v\.|sc|s\.c\.|po|cream|solution)\b.*)?$", re.IGNORECASE)
+
+
+def lookup(text: str) -> Drug | None:
+    """The catalogue's drug for a name as typed ("Warfarin 5 mg", "sevelamer carbonate",
+    "Renvela", "amoxicillin/clavulanic acid"), or None when it is not known."""
+    by_key, _ = _index()
+    key = _key(text)
+    if key in by_key:
+        return by_key[key]
+    m = _TAIL.match(text.strip())
+    if m and _key(m.group("name")) in by_key:
+        return by_key[_key(m.group("name"))]
+    words = key.split()
+    for n in range(len(words) - 1, 0, -1):  # "sevelamer carbonate 800" -> "sevelamer carbonate" -> "sevelamer"
+        if " ".join(words[:n]) in by_key:
+            return by_key[" ".join(words[:n])]
+    return None
+
+
+def names() -> list[str]:
+    """Every spelling the catalogue knows (generic, other spellings, brands): for completion."""
+    return list(_index()[1])
