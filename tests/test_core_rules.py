@@ -115,6 +115,8 @@ CASES = {
     "diabetes": (comorb("diabetes"), comorb("hypertension")),
     "insulin-injections": (meds(med("insulin", "insulin aspart", doses_per_day=4.0)), meds(med("other", "metformin"))),
     "obesity": (comorb("obesity"), comorb("hypertension")),
+    # WHO TRS 894: obesity at a BMI of 30 kg/m² or more (114 kg, 169.7 cm: 39.6; 80 kg: 27.8)
+    "obesity-not-recorded": (patient(weight_kg=114.0, height_cm=169.7), patient(weight_kg=80.0, height_cm=169.7)),
     "corticosteroids": (meds(med("corticosteroid", "prednisolone")), meds(med("immunosuppressant", "tacrolimus"))),
     "long-dialysis-vintage": (patient(dialysis_start=When(offset=-7 * 365.25)), patient(dialysis_start=When(offset=-4 * 365.25))),
     "peritoneal-dialysis": (patient(dialysis_modality="peritoneal"), patient(dialysis_modality="haemodialysis")),
@@ -460,3 +462,19 @@ def test_observations_without_lesion_site_use_description():
     ev = a.by_rule("dq-lesion-without-site")[0].evidence[0]
     assert ev.value == "synthetic unsited lesion"
     assert "1 lesion has no site recorded" in a.by_rule("dq-lesion-without-site")[0].message
+
+
+def test_a_bmi_of_30_or_more_suggests_recording_obesity():
+    """Issue 16: a BMI of 39.6 kg/m² and no obesity recorded. WHO TRS 894: obesity at BMI ≥ 30 kg/m²."""
+    from desktop.core import assess
+    from desktop.model import Case, Comorbidity
+    case = Case(title="BMI")
+    case.patient.weight_kg, case.patient.height_cm = 114.0, 169.7  # 114 / 1.697² = 39.6 kg/m²
+    found = [f for f in assess(case).findings if f.rule_id == "obesity-not-recorded"]
+    assert len(found) == 1 and "39.6 kg/m²" in found[0].message and "30 kg/m²" in found[0].message
+    assert any(c.key == "who-obesity-2000" for c in found[0].citations)
+    case.patient.comorbidities = [Comorbidity("obesity")]
+    assert not [f for f in assess(case).findings if f.rule_id == "obesity-not-recorded"]
+    case.patient.comorbidities = []
+    case.patient.weight_kg = 80.0  # 27.8 kg/m²: overweight, not obese
+    assert not [f for f in assess(case).findings if f.rule_id == "obesity-not-recorded"]

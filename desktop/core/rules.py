@@ -809,6 +809,19 @@ def consent(ctx: Context, d: Derived) -> list[Finding]:
     return [rule("consent-missing").finding(evidence=[Evidence("Consent", "not recorded", ref="consent")])]
 
 
+def obesity_not_recorded(ctx: Context, d: Derived) -> list[Finding]:
+    """A BMI at or above the WHO obesity cut-off with obesity not recorded: suggest recording it."""
+    r = rule("obesity-not-recorded")
+    if d.bmi is None or d.bmi < r.value("bmi") or ctx.comorbidities(["obesity"]):
+        return []
+    pt = ctx.case.patient
+    ev = [Evidence("Weight", f"{_num(pt.weight_kg, 1)} kg", ref="patient.weight_kg"),
+          Evidence("Height", f"{_num(pt.height_cm, 0)} cm", ref="patient.height_cm"),
+          Evidence("Body mass index (derived)", f"{_num(d.bmi, 1)} kg/m²", ref="patient.comorbidities")]
+    return [r.finding(evidence=ev, bmi=f"{_num(d.bmi, 1)} kg/m²", weight=f"{_num(pt.weight_kg, 1)} kg",
+                      height=f"{_num(pt.height_cm, 0)} cm", threshold=r.threshold_text("bmi"))]
+
+
 # --- the rule list, in the order findings of equal severity are shown ----------------------------
 
 CHECKS: list[Callable[[Context, Derived], list[Finding]]] = [
@@ -821,6 +834,7 @@ CHECKS: list[Callable[[Context, Derived], list[Finding]]] = [
     _comorbidity_rule("diabetes"),
     _med_rule("insulin-injections"),
     _comorbidity_rule("obesity"),
+    obesity_not_recorded,
     _med_rule("corticosteroids"),
     long_vintage,
     peritoneal,
