@@ -96,3 +96,16 @@ def test_reference_values_come_from_resources_as_the_domain_file_gives_them():
     assert (goal.value, goal.unit, goal.role) == (55.0, "mg²/dL²", "goal") and "KDOQI 2003" in goal.source
     assert push_max() == 17
     assert len(bwat_items()) == 6
+
+
+def test_instrument_anchors_as_the_sources_give_them():
+    """BWAT-CUA Table 1 (Diagnostics 2021;11:730): 1 best to 5 worst; PUSH 3.0 (domain file §6)."""
+    from desktop.core.reference import bwat_anchors, bwat_items, push_anchors
+    for field, _label in bwat_items():
+        assert sorted(bwat_anchors(field)) == [1, 2, 3, 4, 5]
+    assert bwat_anchors("necrotic_tissue_type")[1] == "none visible"
+    assert "hard" in bwat_anchors("necrotic_tissue_type")[5]
+    assert "purulent" in bwat_anchors("exudate_type")[5]
+    assert sorted(push_anchors("tissue_type")) == [0, 1, 2, 3, 4] and push_anchors("tissue_type")[4].startswith("necrotic")
+    assert push_anchors("exudate_amount") == {0: "none", 1: "light", 2: "moderate", 3: "heavy"}
+    assert push_anchors("area_cm2")[10] == "> 24.0"

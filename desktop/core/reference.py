@@ -53,3 +53,14 @@ def bwat_items() -> list[tuple[str, str]]:
 
 def bwat_caveat() -> str:
     return instruments()["bwat_cua"]["caveat"]
+
+
+def bwat_anchors(field: str) -> dict[int, str]:
+    """The score descriptions of one BWAT-CUA item, 1 (best) to 5 (worst)."""
+    item = next(i for i in instruments()["bwat_cua"]["items"] if i["field"] == field)
+    return {int(k): v for k, v in item["anchors"].items()}
+
+
+def push_anchors(subscale: str) -> dict[int, str]:
+    """The score descriptions of a PUSH 3.0 sub-scale: "tissue_type", "exudate_amount", "area_cm2"."""
+    return {int(k): v for k, v in instruments()["push"]["anchors"][subscale].items()}
