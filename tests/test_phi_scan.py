@@ -255,12 +255,15 @@ def test_scan_case_names_each_field_by_json_path():
     assert all(h.kind in KIND_LABELS for h in hits)
 
 
-def test_text_fields_skip_identifiers_authors_ids_codes_and_dates():
+def test_text_fields_visit_every_string_but_identifiers_authors_and_structured_values():
+    # issue 13: units, codes and hand-made ids are strings an author can type anything into; only a
+    # value whose shape proves it structured (a generated hex id, an ISO date) is passed over
     c = _case_with_text_everywhere()
     paths = [tf.path for tf in text_fields(c)]
     assert not any(p.startswith(("$.identifiers", "$.authors")) for p in paths)
-    assert "$.id" not in paths and "$.events[0].id" not in paths and "$.labs[0].analyte" not in paths
-    assert "$.events[0].when.date" not in paths and "$.labs[0].unit" not in paths
+    assert "$.id" not in paths  # Case.id is model.new_id(): hex
+    assert "$.events[0].id" in paths and "$.labs[0].analyte" in paths and "$.labs[0].unit" in paths
+    assert "$.events[0].when.date" not in paths
     assert "$.media[0].caption" in paths and "$.keywords[0]" in paths
 
 
@@ -371,3 +374,37 @@ def test_redaction_removes_at_least_what_the_full_scan_would():
     spans = phi.redaction_spans(text, None, _ALWAYS_REPLACE)
     removed = [text[s:e] for s, e in spans]
     assert removed == ["03/07/2021", "503-555-0142", "a@b.org", "10.0.0.1"]
+
+
+# --- issue 13: every string reaches the scan, found by walking the model -----------------------------
+
+import dataclasses as _dc  # noqa: E402
+
+from desktop.model import Treatment as _Treatment  # noqa: E402
+
+
+@_dc.dataclass
+class TreatmentWithRemark(_Treatment):
+    """A throwaway model class with a string field no list names (module level: deidentify pickles)."""
+    remark: str = ""
+
+
+def test_a_new_string_field_in_a_subclass_is_scanned_and_deidentified():
+    from desktop.privacy.deidentify import deidentify
+
+    c = _case_with_text_everywhere()
+    c.treatments = [TreatmentWithRemark(id="t1", agent="sodium thiosulfate", remark="call 503-555-0142")]
+    assert any(h.field == "$.treatments[0].remark" and h.kind == "phone" for h in scan_case(c))
+    out = deidentify(c)
+    assert "555-0142" not in out.treatments[0].remark
+
+
+def test_units_ids_and_citations_are_scanned():
+    from desktop.model import Treatment
+    c = _case_with_text_everywhere()
+    c.treatments = [Treatment(id="t1", agent="sodium thiosulfate", dose=25.0, dose_unit="g Quenneville 03/07/1948")]
+    c.media[0].id = "IMG_20210304_101112"
+    c.labs[0].id = "MRN 4471923"
+    hits = {(h.field, h.kind) for h in scan_case(c)}
+    assert ("$.treatments[0].dose_unit", "name") in hits and ("$.treatments[0].dose_unit", "date") in hits
+    assert any(f == "$.media[0].id" for f, _ in hits) and any(f == "$.labs[0].id" for f, _ in hits)

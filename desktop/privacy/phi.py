@@ -77,27 +77,56 @@ class PhiFound(Exception):
 
 # --- finding the free-text fields -----------------------------------------------------------------
 
-# Fields holding str values that are not free text: ids and references between entities, hashes, ISO
-# dates (handled structurally by de-identification), catalogue codes and units.
-_NOT_TEXT = frozenset({
-    "id", "sha256", "mime", "date", "date_of_birth", "analyte", "site", "drug_class",
-    "treatment_class", "code", "unit", "dose_unit",
-})
+# Every str value of the case is visited (found by walking the dataclasses, so a field added later
+# is scanned without anyone listing it): free text, units, catalogue codes, ids, captions, file names.
+# A few fields hold values whose *shape* proves them structured; only a value of that shape is passed
+# over, and anything else written there is scanned like prose:
+#   ids (``id``, ``*_id``, ``*_ids``): the opaque ids Casebook makes (hex, see model.new_id) or UUIDs;
+#     de-identification replaces every id by one derived per export anyway;
+#   ISO date fields (``date``, ``date_of_birth``): a YYYY-MM-DD date, turned into an offset on export;
+#   ``sha256``: 64 hex digits, recomputed from the stripped image on export.
+_ID_VALUE = re.compile(r"[0-9a-f]{8,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ISO_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HASH_VALUE = re.compile(r"[0-9a-f]{64}")
+_DATE_FIELDS = frozenset({"date", "date_of_birth"})
 # Citations: names, years, DOIs and URLs of publications are expected there.
 _CITATION = frozenset({"references", "source"})
 # Whole parts that hold identifiers legitimately: the patient's (dropped on export) and the authors'.
 _SKIP_TYPES: tuple[type, ...] = (Identifiers, Author)
 
 
+def field_role(name: str) -> str:
+    """How the walk treats a str field by its name: "id", "date", "hash" or "text"."""
+    if name == "id" or name.endswith(("_id", "_ids")):
+        return "id"
+    if name in _DATE_FIELDS:
+        return "date"
+    if name == "sha256":
+        return "hash"
+    return "text"
+
+
+def is_structured(role: str, value: str) -> bool:
+    """Whether ``value`` in a field of ``role`` has the shape that proves it is not free text."""
+    if role == "id":
+        return _ID_VALUE.fullmatch(value) is not None
+    if role == "date":
+        return _ISO_VALUE.fullmatch(value) is not None and _iso_tuple(value) is not None
+    if role == "hash":
+        return _HASH_VALUE.fullmatch(value) is not None
+    return False
+
+
 @dataclass
 class TextField:
-    """One free-text value somewhere in a case, with where it lives so it can be rewritten."""
+    """One string value somewhere in a case, with where it lives so it can be rewritten."""
     path: str
     text: str
     citation: bool
     owner: Any
     attr: str
     index: int | None = None
+    role: str = "text"  # see field_role
 
     def set(self, value: str) -> None:
         if self.index is None:
@@ -134,48 +163,55 @@ def _may_hold_dataclass(tp: Any) -> bool:
 
 
 @lru_cache(maxsize=None)
-def _text_plan(cls: type) -> tuple[tuple[str, str, bool], ...]:
-    """The fields of ``cls`` the text walk visits: (name, "str" | "list" | "nested", is a citation).
-    Worked out once per class from the type hints; numbers, flags and codes are never visited."""
+def _text_plan(cls: type) -> tuple[tuple[str, str, bool, str], ...]:
+    """The fields of ``cls`` the text walk visits: (name, "str" | "list" | "nested", is a citation,
+    role). Worked out once per class from the type hints; numbers and flags are never visited."""
     h = hints(cls)
     plan = []
     for f in fields_of(cls):
         name = f.name
-        if name in _NOT_TEXT or name.endswith("_id"):
-            continue
         kind = _is_text_type(h[name])
         if kind is None:
             if not _may_hold_dataclass(h[name]):
                 continue
             kind = "nested"
-        plan.append((name, kind, name in _CITATION))
+        plan.append((name, kind, name in _CITATION, field_role(name)))
     return tuple(plan)
 
 
-def _walk_text(obj: Any, path: str, citation: bool, out: list[TextField]) -> None:
+def _walk_text(obj: Any, path: str, citation: bool, out: list[TextField], everything: bool = False) -> None:
     if not dataclasses.is_dataclass(obj) or isinstance(obj, _SKIP_TYPES):
         return
-    for name, kind, cit_field in _text_plan(type(obj)):
+    for name, kind, cit_field, role in _text_plan(type(obj)):
         value = getattr(obj, name)
         if not value:
             continue
         cit = citation or cit_field
         if kind == "str":
-            if isinstance(value, str):
-                out.append(TextField(f"{path}.{name}", value, cit, obj, name))
+            if isinstance(value, str) and (everything or not is_structured(role, value)):
+                out.append(TextField(f"{path}.{name}", value, cit, obj, name, None, role))
         elif kind == "list":
             for i, item in enumerate(value):
-                if isinstance(item, str) and item:
-                    out.append(TextField(f"{path}.{name}[{i}]", item, cit, obj, name, i))
+                if isinstance(item, str) and item and (everything or not is_structured(role, item)):
+                    out.append(TextField(f"{path}.{name}[{i}]", item, cit, obj, name, i, role))
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                _walk_text(item, f"{path}.{name}[{i}]", cit, out)
+                _walk_text(item, f"{path}.{name}[{i}]", cit, out, everything)
         else:
-            _walk_text(value, f"{path}.{name}", cit, out)
+            _walk_text(value, f"{path}.{name}", cit, out, everything)
+
+
+def string_fields(obj: Any, path: str = "$") -> list[TextField]:
+    """Every non-empty string in ``obj`` (the identifiers and authors parts aside), structured values
+    included: what de-identification rewrites ids in."""
+    out: list[TextField] = []
+    _walk_text(obj, path, False, out, True)
+    return out
 
 
 def text_fields(obj: Any, path: str = "$", citation: bool = False) -> Iterator[TextField]:
-    """Every free-text value in ``obj`` (a case or any part of one), walked generically."""
+    """Every string value in ``obj`` (a case or any part of one), walked generically, except values
+    whose shape proves them structured (see :func:`is_structured`)."""
     out: list[TextField] = []
     _walk_text(obj, path, citation, out)
     return iter(out)
