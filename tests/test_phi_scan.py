@@ -45,7 +45,8 @@ def test_corpus_is_large_synthetic_and_covers_every_kind():
                 counts[kind] += 1
     assert sum(counts.values()) >= 300
     for kind in KINDS:
-        if kind != "other":
+        # the kinds added for issue 13 are planted by the generated corpus (tests/phi_synth.py)
+        if kind not in ("other", "device", "licence", "vehicle", "photo"):
             assert counts[kind] >= 300, f"only {counts[kind]} planted identifiers of kind {kind!r}"
     assert len(corpus["clean"]) >= 100
 
@@ -320,6 +321,7 @@ def _all_texts() -> list[str]:
         "seen on ſeptember 3, 2021 and in MAY 2020; call 555 0142 or (503)555-0142; jo [AT] x [dot] org",
         "ab::1 and fe80::1ff:fe23:4567:890a; www.EXAMPLE.org; FTP://host/x; 2021.03.04; 20210304",
         "in May; since March; 3rd of Sept. '21; 12/2019; 1-2-21; XXX-XX-1234; SSN 078051120",
+        "seen 2015-06; on the third of March; March the twenty-first; in Mar. ’21",
     ]
 
 

@@ -44,13 +44,15 @@ from ..model import Author, Case, Identifiers, When
 
 KINDS: tuple[str, ...] = (
     "name", "record_number", "date", "phone", "fax", "email", "url", "ip", "ssn", "digits", "zip",
-    "address", "age", "other",
+    "address", "age", "device", "licence", "vehicle", "photo", "other",
 )
 KIND_LABELS: dict[str, str] = {
     "name": "name", "record_number": "record number", "date": "date", "phone": "phone number",
     "fax": "fax number", "email": "e-mail address", "url": "web address", "ip": "IP address",
     "ssn": "social security number", "digits": "identifying number", "zip": "ZIP or postal code",
-    "address": "address", "age": "age over 89", "other": "identifying characteristic",
+    "address": "address or place", "age": "age over 89", "device": "device identifier or serial",
+    "licence": "licence or certificate number", "vehicle": "vehicle identifier or plate",
+    "photo": "mention of a face or tattoo photograph", "other": "identifying characteristic",
 }
 
 
@@ -518,6 +520,10 @@ _MON = (r"(?:(?i:january|february|april|june|july|august|september|october|novem
         r"|March|MARCH|May|MAY|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
         r"|JAN|FEB|MAR|APR|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)(?![A-Za-z])\.?)")
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_ORDINAL_WORDS = (r"(?:(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+                  r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth|"
+                  r"(?:twenty|thirty)[\s\-]+(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth))"
+                  r"|(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th))")
 _CAP = r"[A-ZÀ-ÖØ-Þ]"  # a capital letter, Latin-1 included (Lucía, Ørsted)
 _LOW = r"[a-zß-öø-ÿ\u0100-\u017f]"
 _WORD = _CAP + _LOW + "+"
@@ -680,6 +686,14 @@ _P: list[_Pat] = [
                             + r"(?:st|nd|rd|th)?(?![\d:])(?:,?\s*(?:\d{4}|'\d{2})(?!\d))?"), 2, needs="dm"),
     _Pat("date", re.compile(r"(?<![A-Za-z])" + _MON + r"(?![a-z])[\s.,]*(?:of\s+)?(?:(?:1[89]|20)\d{2}|'\d{2})(?!\d)"), 2, needs="dm"),
     _Pat("date", re.compile(r"(?<![\w.,/\-])(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}(?![\d/])"), 2, needs="d"),
+    # ISO month-year ("2015-06", "2015/06"): "06/2015" was caught, this was not
+    _Pat("date", re.compile(r"(?<![\w.,/\-])(?:19|20)\d{2}[\-/](?:0[1-9]|1[0-2])(?![\w]|[.,/\-]\d)"), 2, needs="d"),
+    # a day in words: "the third of March", "twenty-first of June", "March the third"
+    _Pat("date", re.compile(r"(?i:\b(?:the\s+)?" + _ORDINAL_WORDS + r"\s+(?:of\s+)?)" + _MON
+                            + r"(?![a-z])(?:[\s\-./,]*(?:\d{4}|['’]\d{2})(?!\d))?"), 2, needs="m"),
+    _Pat("date", re.compile(r"(?<![A-Za-z])" + _MON + r"(?![a-z])\s+(?i:the\s+)?(?i:" + _ORDINAL_WORDS + r")\b"), 2, needs="m"),
+    # a month with an abbreviated year: "Mar. '21", "Mar ’21", "March of '21"
+    _Pat("date", re.compile(r"(?<![A-Za-z])" + _MON + r"(?![a-z])[\s.,]*(?:of\s+)?['’]\d{2}(?!\d)"), 2, needs="dm"),
     # a month alone is a date element too (Safe Harbor keeps only the year); "May" and "March" only after
     # a word that makes them a month, since both are also ordinary words
     _Pat("date", re.compile(r"(?<![\w\-])(?:January|February|April|June|July|August|September|October|November|December)(?![\w\-])"), 3, needs="F"),
@@ -754,6 +768,9 @@ _SAFE = [
 ]
 
 
+_NAMES_KINDS = frozenset({"name", "address", "device", "licence", "vehicle", "photo", "other"})
+
+
 def _trim_url(text: str, s: int, e: int) -> int:
     while e > s and text[e - 1] in ".,;:!?'\"":
         e -= 1
@@ -792,6 +809,9 @@ def _generic(text: str, citation: bool, kinds: frozenset[str] | None = None) -> 
                 e = _trim_url(text, s, e)
             if e > s:
                 out.append((kind, s, e, p.rank))
+    if not citation and (kinds is None or kinds & _NAMES_KINDS):
+        from . import names
+        out += [c for c in names.find(text) if kinds is None or c[0] in kinds]
     if not out:
         return out
     safe = [m.span() for r in _SAFE for m in r.finditer(text)]
@@ -951,3 +971,89 @@ def ensure_no_phi(case: Case, allow: bool = False,
     if hits and not allow:
         raise PhiFound(hits)
     return hits
+
+
+# --- the API the command line and the window call ---------------------------------------------------
+
+Hit = PhiHit  # field (JSON path), text, kind, start, end
+
+# The placeholder each kind of hit is replaced by in a redacted copy (HIPAA Safe Harbor classes).
+PLACEHOLDERS: dict[str, str] = {
+    "name": "[name]", "record_number": "[record number]", "date": "[date]", "phone": "[phone]",
+    "fax": "[fax]", "email": "[email]", "url": "[url]", "ip": "[ip]", "ssn": "[ssn]",
+    "digits": "[number]", "zip": "[place]", "address": "[place]", "place": "[place]",
+    "age": "[age over 89]", "device": "[device id]", "licence": "[licence]", "vehicle": "[vehicle]",
+    "photo": "[identifying image]", "other": "[identifier]",
+}
+
+
+def placeholder(kind: str) -> str:
+    return PLACEHOLDERS.get(kind, "[identifier]")
+
+
+def hits_to_json(hits: Iterable[PhiHit]) -> list[dict[str, Any]]:
+    """The hits as plain JSON objects (``scan-phi --json``): field, start, end, text, class."""
+    return [{"field": h.field, "start": h.start, "end": h.end, "text": h.text, "class": h.kind}
+            for h in hits]
+
+
+def _word_bounds(text: str, s: int, e: int) -> tuple[int, int]:
+    """Widen a span that cuts a word so no letter of the word is left beside the placeholder."""
+    while s > 0 and text[s - 1].isalnum() and text[s].isalnum():
+        s -= 1
+    while e < len(text) and text[e].isalnum() and text[e - 1].isalnum():
+        e += 1
+    return s, e
+
+
+def redact_text(text: str, spans: Iterable[tuple[str, int, int]]) -> str:
+    """``text`` with each ``(kind, start, end)`` span replaced by its placeholder, on word boundaries;
+    overlapping spans become one placeholder (the first span's kind)."""
+    merged: list[list] = []
+    for kind, s, e in sorted(spans, key=lambda t: (t[1], -t[2])):
+        s, e = _word_bounds(text, s, e)
+        if merged and s < merged[-1][2]:
+            merged[-1][2] = max(merged[-1][2], e)
+        else:
+            merged.append([kind, s, e])
+    parts, pos = [], 0
+    for kind, s, e in merged:
+        parts += [text[pos:s], placeholder(kind)]
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def redact_case(case: Case, hits: Iterable[PhiHit]) -> Case:
+    """A copy of ``case`` in which each hit is replaced by its class in brackets (``[name]``,
+    ``[date]``, ``[place]``, ``[phone]``...), exactly where the scan found it and nowhere else: an
+    ordinary word that is also a relative's name stays wherever the scan did not flag it. The input
+    is never changed (the library keeps the author's text). A hit whose field no longer holds its
+    text at its offsets (the case changed since the scan) is looked for once more in that field."""
+    import pickle
+    out = pickle.loads(pickle.dumps(case, pickle.HIGHEST_PROTOCOL))
+    by_field: dict[str, list[PhiHit]] = {}
+    for h in hits:
+        by_field.setdefault(h.field, []).append(h)
+    if not by_field:
+        return out
+    for tf in phi_fields(out):
+        found = by_field.get(tf.path)
+        if not found:
+            continue
+        spans = []
+        for h in found:
+            if tf.text[h.start:h.end] == h.text:
+                spans.append((h.kind, h.start, h.end))
+            else:
+                at = tf.text.find(h.text) if h.text else -1
+                if at >= 0:
+                    spans.append((h.kind, at, at + len(h.text)))
+        if spans:
+            tf.set(redact_text(tf.text, spans))
+    return out
+
+
+def phi_fields(case: Case) -> list[TextField]:
+    """The fields :func:`scan_case` reads, in the order it reads them."""
+    return list(text_fields(case))
