@@ -410,3 +410,25 @@ def test_units_ids_and_citations_are_scanned():
     hits = {(h.field, h.kind) for h in scan_case(c)}
     assert ("$.treatments[0].dose_unit", "name") in hits and ("$.treatments[0].dose_unit", "date") in hits
     assert any(f == "$.media[0].id" for f, _ in hits) and any(f == "$.labs[0].id" for f, _ in hits)
+
+
+def test_an_ordinary_word_surname_is_redacted_only_where_the_scan_found_it():
+    # issue 13: a relative named "Day" removed every "day" ("on [removed] 3", "1.5 L/[removed]")
+    from desktop.privacy.deidentify import deidentify
+    from desktop.privacy.phi import redact_case
+    c = Case(title="Calciphylaxis")
+    c.identifiers = Identifiers(relatives=["Bill Day (son)"])
+    c.narrative.discussion = "Her son, Mr. Day, visited on day 3 and Day 10; intake 1.5 L/day."
+    hits = scan_case(c)
+    assert [(h.text, h.kind) for h in hits] == [("Day", "name")]
+    red = redact_case(c, hits)
+    assert red.narrative.discussion == "Her son, Mr. [name], visited on day 3 and Day 10; intake 1.5 L/day."
+    assert c.narrative.discussion.startswith("Her son, Mr. Day")  # the library's case is untouched
+    assert "day 3 and Day 10; intake 1.5 L/day" in deidentify(c).narrative.discussion
+
+
+def test_hits_to_json_names_field_offsets_text_and_class():
+    from desktop.privacy.phi import hits_to_json
+    c = Case(title="Seen by Dr. Okafor")
+    assert hits_to_json(scan_case(c)) == [
+        {"field": "$.title", "start": 12, "end": 18, "text": "Okafor", "class": "name"}]

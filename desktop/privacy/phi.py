@@ -385,6 +385,11 @@ class Needles:
     def __init__(self, identifiers: Identifiers | None, dates: Iterable[str] = ()):
         self.patterns: list[tuple[str, re.Pattern]] = []
         self.numbers: list[tuple[str, str]] = []  # (kind, core digits) matched in digit runs
+        # name parts that are ordinary words ("Day", "Rose", "Bill"): matched on the original text,
+        # capitalised, never right after a digit or "/" nor before a number ("Day 3", "1.5 L/day")
+        self.ordinary: list[tuple[str, re.Pattern]] = []
+        from .names import ordinary as _ordinary_words, stoplist as _stop
+        ordinary_words = _ordinary_words() | _stop()
         ids = identifiers or Identifiers()
         pats: list[tuple[str, str]] = []
 
@@ -401,6 +406,10 @@ class Needles:
                 if len(f) < 2 or f in _PARTICLES or f.isdigit():
                     continue
                 if strict and f in _ROLE_WORDS:
+                    continue
+                if f in ordinary_words:
+                    cap = re.escape(w[:1].upper() + w[1:])
+                    self.ordinary.append((kind, re.compile(rf"(?<![\w/])(?<!\d )(?<!\d){cap}(?!\w)(?![ \t]*[\d(])")))
                     continue
                 pats.append((kind, rf"(?<!\w){_name_pattern(w)}(?!\w)"))
                 if "'" in f:  # O'Brien also as OBrien
@@ -493,7 +502,7 @@ class Needles:
 
     @property
     def empty(self) -> bool:
-        return not self.patterns and not self.numbers and not self.dates
+        return not self.patterns and not self.numbers and not self.dates and not self.ordinary
 
     def is_own_date(self, year: int | str, month: int, day: int) -> bool:
         if isinstance(year, str):  # as written: four digits, or two that stand for any century
@@ -742,12 +751,7 @@ _P: list[_Pat] = [
     _Pat("address", re.compile(r"\b(?:lives|living|lived|resides|residing|resident|moved|relocated|hometown|home\s+town"
                                r"|born|raised|grew\s+up|native)\s+(?:in|of|at|to|from|is)\s+(?:the\s+town\s+of\s+|the\s+city\s+of\s+)?"
                                r"(?P<v>" + _WORD + r"(?:[ \-]" + _WORD + r"){0,2})"), 3, group="v", check=_not_state),
-    # --- names
-    _Pat("name", re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Mister|Dr)\.?\s+(?P<v>" + _CAP + r"[A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u017f'’]+(?:[\s\-]+" + _CAP + r"[A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u017f'’]+){0,2})"), 2, group="v"),
-    _Pat("name", re.compile(r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he\s+patient's|[Tt]he\s+patient’s)\s+(?:wife|husband|son|daughter|mother|father|brother|sister|partner|spouse"
-                            r"|niece|nephew|grandson|granddaughter|friend|neighbou?r|caregiver|carer|roommate)\s*,?\s+"
-                            r"(?P<v>" + _WORD + r"(?:[ \-]" + _WORD + r"){0,2})"), 3, group="v"),
-    _Pat("name", re.compile(r"\b(?:named|called|known\s+as|goes\s+by)\s+[\"“]?(?P<v>" + _WORD + r"(?:\s+" + _WORD + r")?)"), 3, group="v"),
+    # --- names: see desktop/privacy/names.py (titles, relations, "named ...", lists)
     # --- ages over 89
     _Pat("age", re.compile(r"(?i)\b(?:9\d|1[01]\d)(?:\s*|-)(?:years?|yrs?|y)(?:\s*|-)(?:old|of\s+age)\b"), 2, needs="d"),
     _Pat("age", re.compile(r"(?i)\b(?:9\d|1[01]\d)\s*(?:yo|y/o|y\.o\.)(?!\w)"), 2, needs="d"),
@@ -853,6 +857,9 @@ def _own(text: str, folded: str, needles: Needles) -> list[tuple[str, int, int, 
         for m in rx.finditer(folded):
             if m.end() > m.start():
                 out.append((kind, m.start(), m.end(), -1))
+    for kind, rx in needles.ordinary:
+        for m in rx.finditer(text):
+            out.append((kind, m.start(), m.end(), -1))
     if needles.numbers:
         for m in _NUMBER_RUN.finditer(text):
             positions = [m.start() + i for i, c in enumerate(m.group(0)) if c.isdigit()]
