@@ -103,9 +103,16 @@ def given_names() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def all_family_names() -> frozenset[str]:
+    """Every lower-cased family name of the lists, clinical words included ("murphy", "smith"): used
+    only after a given name, where "James Murphy" is a person and not a sign."""
+    return frozenset(n for n in _faker_names("last_names") if len(n) >= 3)
+
+
+@lru_cache(maxsize=1)
 def family_names() -> frozenset[str]:
     stop = stoplist()
-    return frozenset(n for n in _faker_names("last_names") if len(n) >= 3 and n not in stop)
+    return frozenset(n for n in all_family_names() if n not in stop)
 
 
 @lru_cache(maxsize=1)
@@ -139,6 +146,9 @@ _RELATION_RE = re.compile(rf"(?i:\b{_POSSESSIVE}\s+(?:(?:late|former|estranged|e
 _NAMED_RE = re.compile(rf"(?i:\b(?:named|called|known\s+as|goes\s+by|nicknamed|signed\s+by|accompanied\s+by|"
                        rf"visited\s+by|seen\s+by|referred\s+by|attended\s+by|cared\s+for\s+by|name\s+is|name:|"
                        rf"patient:|patient\s+name:?))\s*[\"“]?{_NAME_AFTER_CUE}")
+_APPOSITIVE_RE = re.compile(rf"(?i:\b(?:the|our|this|a|an)\s+(?:\d{{1,2}}[\s\-]year[\s\-]old\s+)?(?:patient|man|woman|gentleman|lady|"
+                            rf"client|resident|veteran|farmer|teacher|widow|widower|retiree|mother|father)\s*,\s+)"
+                            rf"(?P<v>[A-ZÀ-ÖØ-Þ][{_L}'’\-]+(?:\s+(?:(?:{'|'.join(sorted(_PARTICLES))})\s+)*[A-ZÀ-ÖØ-Þ][{_L}'’\-]+){{0,2}})\s*,")
 _ROLE_AFTER_RE = re.compile(rf"(?P<v>[A-ZÀ-ÖØ-Þ][{_L}'’\-]+(?:\s+[A-ZÀ-ÖØ-Þ][{_L}'’\-]+)?)\s*\((?i:{_RELATIONS})\)")
 _HOSPITAL_RE = re.compile(rf"(?P<v>(?:{_CAPWORD}\s+){{1,4}}){_HOSPITAL_WORDS}\b"
                           rf"|\b{_HOSPITAL_WORDS}\s+of\s+(?P<w>{_CAPWORD}(?:\s+{_CAPWORD}){{0,2}})")
@@ -202,7 +212,11 @@ def _clip_name(text: str, s: int, e: int, *, title: bool) -> tuple[int, int] | N
             continue
         known = lw in given or lw in family
         if w[0].isupper():
-            if (lw in _COMMON_LOWER or (lw in stop and not title)) and not known:
+            # capitalised after the cue: a name part, unless a clinical word starts the run ("his
+            # wife Nephrology...") or an eponym word follows ("her son Wilson disease")
+            if end_ok is None and lw in stop and not title and not known:
+                break
+            if is_eponym_at(text, m.end()):
                 break
         else:
             if lw in _COMMON_LOWER or len(lw) < 2:
@@ -238,7 +252,7 @@ until as because though although however therefore thus yet nurse doctor physici
 def _name_hits(text: str) -> list[tuple[str, int, int, int]]:
     out: list[tuple[str, int, int, int]] = []
     for rx, title, rank in ((_TITLE_RE, True, 1), (_WORD_TITLE_RE, False, 1), (_RELATION_RE, False, 2),
-                            (_NAMED_RE, False, 2), (_ROLE_AFTER_RE, False, 2)):
+                            (_NAMED_RE, False, 2), (_ROLE_AFTER_RE, False, 2), (_APPOSITIVE_RE, False, 2)):
         pos = 0
         while True:
             m = rx.search(text, pos)
@@ -283,7 +297,9 @@ def _listed_names(text: str) -> list[tuple[str, int, int, int]]:
             while j + 1 < len(toks) and text[toks[j].end():toks[j + 1].start()] in (" ", "  "):
                 nw = toks[j + 1].group(0)
                 lnw = nw.lower()
-                if lnw in _PARTICLES or (nw[:1].isupper() and not nw.isupper() and lnw not in stop):
+                if lnw in _PARTICLES or (nw[:1].isupper() and not nw.isupper() and lnw not in _COMMON_LOWER
+                                         and (lnw not in stop or lnw in all_family_names())
+                                         and not is_eponym_at(text, toks[j + 1].end())):
                     j += 1
                 else:
                     break
@@ -300,17 +316,36 @@ def _listed_names(text: str) -> list[tuple[str, int, int, int]]:
                    and toks[j + 1].group(0).lower() not in stop):
                 j += 1
             if not _EPONYM_NEXT.match(text, toks[j].end()) and not _is_hyphen_eponym(text, toks[j]):
-                out.append(("name", m.start(), toks[j].end(), 3))
+                start = m.start()
+                if i > 0 and text[toks[i - 1].end():m.start()] == " ":  # "Kwame Lopez": the given name before
+                    pw = toks[i - 1].group(0)
+                    if pw[:1].isupper() and not pw.isupper() and pw.lower() not in stop and pw.lower() not in _COMMON_LOWER:
+                        start = toks[i - 1].start()
+                out.append(("name", start, toks[j].end(), 3))
             i = j + 1
             continue
         elif (not cap and w.islower() and lw in given and lw not in ordinary_words and lw not in _COMMON_LOWER
-              and gap_ok and nxt.group(0).islower() and nxt.group(0).lower() in family
-              and nxt.group(0).lower() not in ordinary_words and nxt.group(0).lower() not in _COMMON_LOWER):
-            out.append(("name", m.start(), nxt.end(), 3))
-            i += 2
+              and lw not in stop and len(lw) >= 4 and gap_ok and nxt.group(0).islower()
+              and nxt.group(0).lower() not in _COMMON_LOWER and nxt.group(0).lower() not in stop
+              and (nxt.group(0).lower() in family or nxt.group(0).lower() in _PARTICLES
+                   or _SENTENCE_END.search(text[:m.start()]))):
+            # "maria lopez", or a lower-case given name opening a sentence before a word that is not a
+            # common one ("marisol oyelaran signed")
+            j = i + 1
+            while j + 1 < len(toks) and toks[j].group(0).lower() in _PARTICLES and text[toks[j].end():toks[j + 1].start()] == " ":
+                j += 1
+            out.append(("name", m.start(), toks[j].end(), 3))
+            i = j + 1
             continue
         i += 1
     return out
+
+
+def is_eponym_at(text: str, end: int) -> bool:
+    """Whether the word ending at ``end`` is an eponym: followed (through a hyphenated chain such as
+    "-Johnson") by "disease", "syndrome", "sign", "score"..."""
+    chain = re.match(rf"(?:-[A-Z][{_L}]+)*", text[end:])
+    return bool(_EPONYM_NEXT.match(text, end + (chain.end() if chain else 0)))
 
 
 def _is_hyphen_eponym(text: str, m: re.Match) -> bool:

@@ -409,7 +409,7 @@ class Needles:
                     continue
                 if f in ordinary_words:
                     cap = re.escape(w[:1].upper() + w[1:])
-                    self.ordinary.append((kind, re.compile(rf"(?<![\w/])(?<!\d )(?<!\d){cap}(?!\w)(?![ \t]*[\d(])")))
+                    self.ordinary.append((kind, re.compile(rf"(?<![\w/])(?<!\d )(?<!\d){cap}(?!\w)(?![ \t]*[\d(\-−+])")))
                     continue
                 pats.append((kind, rf"(?<!\w){_name_pattern(w)}(?!\w)"))
                 if "'" in f:  # O'Brien also as OBrien
@@ -417,6 +417,9 @@ class Needles:
 
         name_parts(ids.given_names, "name", False)
         name_parts(ids.family_name, "name", False)
+        full = _words(f"{ids.given_names} {ids.family_name}")
+        if ids.given_names.strip() and ids.family_name.strip() and len(full) > 1:
+            pats.append(("name", rf"(?<!\w){_name_pattern(' '.join(full))}(?!\w)"))  # "dmitri long"
         for rel in ids.relatives:
             name_parts(rel, "name", True)
         for other in ids.other:
@@ -759,6 +762,8 @@ _P: list[_Pat] = [
     _Pat("age", re.compile(r"(?i)\bninety(?:[\s\-]+(?:one|two|three|four|five|six|seven|eight|nine))?[\s\-]+(?:years?|yrs?)(?:[\s\-]+old)?\b"
                            ), 2),
     _Pat("age", re.compile(r"(?i)\b(?:turned|turning|aged?|at)\s+(?:ninety|one\s+hundred)(?:[\s\-]+(?:one|two|three|four|five|six|seven|eight|nine))?\b"), 2),
+    _Pat("age", re.compile(r"(?i)\b(?:a|one)?[\s\-]*hundred(?:[\s\-]+and)?(?:[\s\-]+(?:one|two|three|four|five|six|seven|eight|nine|ten))?"
+                           r"[\s\-]+(?:years?|yrs?)(?:[\s\-]+(?:old|of\s+age))?\b"), 2),
     _Pat("age", re.compile(r"(?i)\b(?:nonagenarian|centenarian)\b|\bin\s+(?:his|her|their)\s+(?:early\s+|mid[\s\-]+|late\s+)?(?:nineties|90s|hundreds)\b"), 2),
 ]
 
@@ -853,13 +858,17 @@ _NUMBER_RUN = re.compile(r"(?<![\w])[+(]?\d(?:[\s().\-/+]{0,3}\d){6,}")
 
 def _own(text: str, folded: str, needles: Needles) -> list[tuple[str, int, int, int]]:
     out = []
+    from .names import is_eponym_at
     for kind, rx in needles.patterns:
         for m in rx.finditer(folded):
             if m.end() > m.start():
+                if kind == "name" and is_eponym_at(text, m.end()):
+                    continue  # "Wilson disease", "Parkinson's disease": not the patient's name
                 out.append((kind, m.start(), m.end(), -1))
     for kind, rx in needles.ordinary:
         for m in rx.finditer(text):
-            out.append((kind, m.start(), m.end(), -1))
+            if not is_eponym_at(text, m.end()):
+                out.append((kind, m.start(), m.end(), -1))
     if needles.numbers:
         for m in _NUMBER_RUN.finditer(text):
             positions = [m.start() + i for i, c in enumerate(m.group(0)) if c.isdigit()]
