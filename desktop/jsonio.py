@@ -87,8 +87,14 @@ def from_document(data: Any) -> Case:
     problems.extend(check_case(case))
     if problems:
         raise InvalidCase(problems)
-    for m in case.media:
-        if m.data is not None and not m.sha256:
+    for i, m in enumerate(case.media):
+        if m.data is not None:
+            # photos come in through a case file too: drop EXIF, XMP, IPTC, comments... (issue 13)
+            from .privacy.images import ImageError, clean_image
+            try:
+                m.data, m.mime, m.width_px, m.height_px = clean_image(m.data)
+            except ImageError as exc:
+                raise InvalidCase([Problem(f"$.media[{i}].data", str(exc))]) from None
             m.sha256 = hashlib.sha256(m.data).hexdigest()
     return case
 

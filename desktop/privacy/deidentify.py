@@ -34,7 +34,7 @@ import re
 
 from ..model import Case, Identifiers
 from . import phi
-from .images import ImageError, strip_metadata
+from .images import ImageError, clean_image
 
 REMOVED = "[removed]"
 # Generic hits replaced even when they are not the case's own values: unambiguous identifier forms.
@@ -162,7 +162,7 @@ def deidentify(case: Case, *, key: bytes | None = None, id_map: dict[str, str] |
             continue
         if m.data is not None:
             try:
-                data, mime, w, h = strip_metadata(m.data)
+                data, mime, w, h = clean_image(m.data)
             except ImageError:
                 # Unreadable bytes cannot be checked for metadata, so they never leave: the entry
                 # stays (caption and links) without its picture.

@@ -103,6 +103,10 @@ def prepare(data: bytes, size: tuple[int, int], label: str = "") -> bytes:
                     out = out.convert("RGB")
             if out.size != (tw, th):
                 out = out.resize((tw, th), Image.Resampling.BICUBIC, reducing_gap=2.0)
+            # Pillow writes the source's JPEG comment (and may write its EXIF/ICC) back when the image
+            # object still carries them: the pixels alone go out (issue 13)
+            out = out.copy() if out is im else out
+            out.info = {}
             buf = io.BytesIO()
             out.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
             return buf.getvalue()
