@@ -67,3 +67,35 @@ def test_the_report_photo_keeps_no_comment_even_unscaled():
     out = photos.prepare(data, (64, 48))  # same size, upright: the path that kept the comment
     assert SSN not in out and not has_metadata(out)
     assert "comment" not in Image.open(io.BytesIO(out)).info
+
+
+def test_library_upgrade_strips_images_already_stored(tmp_path):
+    import sqlite3
+
+    from desktop.store import schema
+    from desktop.store.library import create_library, open_library
+    path = tmp_path / "old.casebook"
+    lib = create_library(path)
+    case = synthetic_case()
+    case.media = [Media(id="m1", data=small_jpeg())]
+    lib.add_case(case)
+    lib.close()
+    conn = sqlite3.connect(path)  # as a version-1 library holding a photo with its EXIF, XMP, IPTC, COM
+    conn.execute("UPDATE media SET bytes = ? WHERE id = 'm1'", (_identifying_jpeg(),))
+    conn.execute("PRAGMA user_version = 1")
+    conn.commit()
+    conn.close()
+    lib = open_library(path)
+    try:
+        assert lib.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST >= 2
+        back = lib.load_case(case.id)
+        data = back.media[0].data
+        assert not has_metadata(data) and not any(s in data for s in SECRETS)
+        assert (back.media[0].width_px, back.media[0].height_px) == (20, 40)
+        import hashlib
+        assert back.media[0].sha256 == hashlib.sha256(data).hexdigest()
+        fields = [r[0] for r in lib.conn.execute("SELECT field FROM audit WHERE entity = 'media'")]
+        assert "metadata" in fields
+    finally:
+        lib.close()
+    assert 2 in schema.NOTES
