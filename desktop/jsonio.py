@@ -93,8 +93,16 @@ def from_document(data: Any) -> Case:
     problems.extend(check_case(case))
     if problems:
         raise InvalidCase(problems)
-    for m in case.media:
-        if m.data is not None and not m.sha256:
+    for i, m in enumerate(case.media):
+        if m.data is not None:
+            # photos come in through a case file too: drop EXIF, XMP, IPTC, comments... (issue 13)
+            from .privacy.images import ImageError, clean_image
+            try:
+                data, mime, w, h = clean_image(m.data)
+            except ImageError as exc:
+                raise InvalidCase([Problem(f"$.media[{i}].data", str(exc))]) from None
+            if data != m.data:  # re-encoded: its size and type are the new file's
+                m.data, m.mime, m.width_px, m.height_px = data, mime, w, h
             m.sha256 = hashlib.sha256(m.data).hexdigest()
     return case
 

@@ -119,14 +119,16 @@ def test_no_identifier_and_no_calendar_date_survives():
 
 
 def test_dates_become_offsets_from_the_index_event():
-    out = deidentify(identified_case())
-    ev = {e.id: e.when for e in out.events}
+    ids: dict[str, str] = {}
+    out = deidentify(identified_case(), id_map=ids)
+    back = {new: old for old, new in ids.items()}
+    ev = {back[e.id]: e.when for e in out.events}
     assert (ev["adm"].offset, ev["adm"].precision) == (0.0, "day")
     # an event dated 10 days after the dated index event is day 10; the label's month is a date element too
     assert ev["bx"] == When(offset=10.0, precision="day", label=f"mid-{REMOVED}")
     assert ev["on"] == When(offset=-60.0, approximate=True, label=f"early {REMOVED}")
     assert ev["fu"] == When(offset=4.0, precision="week")  # relative times are untouched
-    assert ev["rel"] == When(event_id="bx")
+    assert ev["rel"] == When(event_id=ids["bx"])  # the reference follows the opaque id
     assert out.medications[0].start.offset == -1128.0 and out.medications[0].stop.offset == 1.0
     assert out.vitals[0].when.offset == 0.0
     assert out.lesions[0].onset.offset == -60.0
@@ -182,11 +184,13 @@ def test_age_over_89_becomes_90_or_older():
 
 def test_identifying_image_needs_image_consent():
     case = identified_case()
-    out = deidentify(case)
-    assert [m.id for m in out.media] == ["img-ok"]
+    ids: dict[str, str] = {}
+    out = deidentify(case, id_map=ids)
+    assert [m.id for m in out.media] == [ids["img-ok"]]
     case.consent.covers_images = True
-    with_consent = deidentify(case)
-    assert [m.id for m in with_consent.media] == ["img-ok", "img-face"]
+    ids = {}
+    with_consent = deidentify(case, id_map=ids)
+    assert [m.id for m in with_consent.media] == [ids["img-ok"], ids["img-face"]]
 
 
 def test_kept_images_lose_their_metadata_and_are_upright():
@@ -278,3 +282,20 @@ def test_50000_characters_in_the_long_fields():
     case.narrative.discussion = case.media[0].caption = text
     case.narrative.references[0] = case.authors[0].name = text
     _check_survives(case)
+
+
+def test_every_id_is_opaque_per_export_and_references_stay_consistent():
+    # issue 13: a photo id holding a capture time and a lab id holding an MRN went out verbatim
+    case = identified_case()
+    case.media[0].id = "IMG_20210304_101112"
+    case.labs[0].id = "lab-MRN-4471923"
+    ids_a: dict[str, str] = {}
+    a = deidentify(case, id_map=ids_a)
+    b = deidentify(case)
+    text = repr(a)
+    assert "IMG_20210304_101112" not in text and "4471923" not in text
+    assert a.id != case.id and a.id != b.id  # derived per export
+    assert set(ids_a) >= {case.id, "IMG_20210304_101112", "lab-MRN-4471923"}
+    assert all(re.fullmatch(r"[0-9a-f]{12}", v) for v in ids_a.values())
+    assert a.index_event_id == ids_a[case.index_event_id]
+    assert {e.id for e in a.events} == {ids_a[e.id] for e in case.events}

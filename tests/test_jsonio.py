@@ -26,10 +26,11 @@ def test_synthetic_and_identified_round_trip():
 
 
 def test_media_bytes_round_trip_as_base64():
+    from helpers import small_jpeg
     case = synthetic_case()
-    case.media.append(Media(id="m1", data=b"\xff\xd8\xff\xe0 not really a jpeg", caption="µ ≤ ²"))
+    case.media.append(Media(id="m1", data=small_jpeg(), caption="µ ≤ ²"))
     back = jsonio.loads(jsonio.dumps(case))
-    assert back.media[0].data == case.media[0].data
+    assert back.media[0].data == case.media[0].data  # a JPEG without metadata is kept byte for byte
     assert back.media[0].sha256  # filled in on import
     assert jsonio.dumps(back) == jsonio.dumps(jsonio.loads(jsonio.dumps(back)))
 
@@ -138,3 +139,12 @@ def test_schema_accepts_every_valid_document():
     schema = jsonio.case_schema()
     for case in (load_demo(), synthetic_case(), identified_case(), Case()):
         jsonschema.validate(jsonio.to_document(case), schema)
+
+
+def test_image_bytes_that_cannot_be_read_are_refused_naming_the_path():
+    # issue 13: bytes that cannot be decoded cannot be vouched free of metadata
+    case = synthetic_case()
+    case.media.append(Media(id="m1", data=b"\xff\xd8\xff\xe0 not really a jpeg"))
+    with pytest.raises(InvalidCase) as info:
+        jsonio.loads(jsonio.dumps(case))
+    assert [p.path for p in info.value.problems] == ["$.media[0].data"]

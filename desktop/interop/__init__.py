@@ -8,9 +8,10 @@ from __future__ import annotations
 from ..model import Case
 
 
-def prepare(case: Case, *, identified: bool = False) -> Case:
-    """The case an exporter may see: de-identified unless the author asked for an identified copy."""
+def prepare(case: Case, *, identified: bool = False, id_map: dict[str, str] | None = None) -> Case:
+    """The case an exporter may see: de-identified unless the author asked for an identified copy.
+    ``id_map`` receives stored id -> exported (opaque) id; see deidentify."""
     if identified:
         return case
     from ..privacy.deidentify import deidentify
-    return deidentify(case)
+    return deidentify(case, id_map=id_map)

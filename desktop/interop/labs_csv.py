@@ -7,8 +7,7 @@ de-identified.
 """
 from __future__ import annotations
 
-import csv
-import io
+from .csvsafe import write_csv
 from typing import Iterable
 
 from .. import catalogue
@@ -53,10 +52,4 @@ def rows(case: Case) -> Iterable[dict[str, str]]:
 
 
 def write_labs_csv(cases: Iterable[Case]) -> str:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS, lineterminator="\n")
-    w.writeheader()
-    for case in cases:
-        for row in rows(case):
-            w.writerow(row)
-    return buf.getvalue()
+    return write_csv(COLUMNS, (row for case in cases for row in rows(case)))

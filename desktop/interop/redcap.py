@@ -10,8 +10,7 @@ de-identified data.
 """
 from __future__ import annotations
 
-import csv
-import io
+from .csvsafe import write_csv
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, get_args
 
@@ -311,11 +310,7 @@ def dictionary_rows() -> list[list[str]]:
 
 
 def write_dictionary() -> str:
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(DICTIONARY_COLUMNS)
-    w.writerows(dictionary_rows())
-    return buf.getvalue()
+    return write_csv(DICTIONARY_COLUMNS, dictionary_rows())
 
 
 def _columns(f: Field) -> list[str]:
@@ -381,10 +376,4 @@ def case_rows(case: Case, *, identified: bool = False) -> list[dict[str, str]]:
 
 def write_data(cases: Iterable[Case], *, identified: bool = False) -> str:
     cols = data_columns(identified=identified)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n", restval="")
-    w.writeheader()
-    for case in cases:
-        for row in case_rows(case, identified=identified):
-            w.writerow(row)
-    return buf.getvalue()
+    return write_csv(cols, (row for case in cases for row in case_rows(case, identified=identified)))

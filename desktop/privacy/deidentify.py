@@ -10,6 +10,9 @@
 - an age over 89 becomes "90 or older" (``age_years`` None, ``age_over_89`` True);
 - identifying images (a face, a tattoo...) are left out unless the consent covers images; the images
   that stay are re-encoded without metadata (:func:`desktop.privacy.images.strip_metadata`);
+- every id (``id``, ``*_id``, ``*_ids`` anywhere, found by walking the model) becomes an opaque id
+  derived per export from a random key, the same for the same stored id so references inside the
+  case stay consistent (:func:`opaque_ids`); a stored id such as ``IMG_20210304_101112`` never leaves;
 - as a last safety net, the case's own identifier values in any form the scan knows, and calendar
   dates, phone/fax numbers, e-mail and IP addresses and SSN-like numbers, are replaced by "[removed]"
   in every free-text field. The PHI scan (:mod:`desktop.privacy.phi`) is what authors rely on: this
@@ -24,12 +27,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import hmac
+import os
 import pickle
 import re
 
 from ..model import Case, Identifiers
 from . import phi
-from .images import ImageError, strip_metadata
+from .images import ImageError, clean_image
 
 REMOVED = "[removed]"
 # Generic hits replaced even when they are not the case's own values: unambiguous identifier forms.
@@ -47,6 +52,19 @@ def _date(text: str | None) -> dt.date | None:
 
 def _redact(text: str, needles: phi.Needles) -> str:
     spans = phi.redaction_spans(text, needles, _ALWAYS_REPLACE)
+    if not spans:
+        return text
+    parts, pos = [], 0
+    for s, e in spans:
+        parts += [text[pos:s], REMOVED]
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _redact_citation(text: str, needles: phi.Needles) -> str:
+    spans = [(s, e) for k, s, e, own in phi._scan(text, needles, citation=True)
+             if own or k in ("email", "ip", "ssn")]
     if not spans:
         return text
     parts, pos = [], 0
@@ -76,16 +94,50 @@ def _shift_dates(case: Case) -> None:
             w.offset = None  # cannot be related to day 0: the time becomes unknown, the label stays
 
 
-def deidentify(case: Case) -> Case:
-    """A de-identified deep copy of ``case``; the input is never changed."""
+def opaque_ids(case: Case, key: bytes | None = None) -> dict[str, str]:
+    """Give every id in ``case`` (changed in place) an opaque one: the first 12 hex digits of
+    HMAC-SHA256(key, stored id), ``key`` random per export unless given. Returns stored id -> new id.
+    Every field named ``id``, ``*_id`` or ``*_ids`` is an id, wherever it is in the model."""
+    key = os.urandom(16) if key is None else key
+    mapping: dict[str, str] = {}
+
+    def new(old: str) -> str:
+        if old not in mapping:
+            mapping[old] = hmac.new(key, old.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:12]
+        return mapping[old]
+
+    if case.id:
+        case.id = new(case.id)
+    for tf in phi.string_fields(case):
+        if tf.role == "id":
+            tf.set(new(tf.text))
+    return mapping
+
+
+def deidentify(case: Case, *, key: bytes | None = None, id_map: dict[str, str] | None = None) -> Case:
+    """A de-identified deep copy of ``case``; the input is never changed.
+
+    ``key`` derives the opaque ids (random per call unless given); ``id_map``, when given, receives
+    stored id -> exported id, for a caller that must match its own data to the exported case."""
     # a deep copy; pickle makes it about four times faster than copy.deepcopy (the model is plain
     # dataclasses of str, numbers and lists, and nothing here comes from outside the program)
     out = pickle.loads(pickle.dumps(case, pickle.HIGHEST_PROTOCOL))
 
-    # 1. free text first, while the identifiers and the recorded dates are still known
+    # 0. ids: opaque, derived for this export
+    mapping = opaque_ids(out, key)
+    if id_map is not None:
+        id_map.update(mapping)
+
+    # 1. free text first, while the identifiers and the recorded dates are still known; citations
+    # keep their authors and years, but lose the case's own identifiers and e-mail/IP/SSN forms
     needles = phi.needles_for(out.identifiers, phi.recorded_dates(out))
     for tf in list(phi.text_fields(out)):
+        if tf.role == "id":
+            continue
         if tf.citation:
+            new = _redact_citation(tf.text, needles)
+            if new != tf.text:
+                tf.set(new)
             continue
         new = _redact(tf.text, needles)
         if new != tf.text:
@@ -110,7 +162,7 @@ def deidentify(case: Case) -> Case:
             continue
         if m.data is not None:
             try:
-                data, mime, w, h = strip_metadata(m.data)
+                data, mime, w, h = clean_image(m.data)
             except ImageError:
                 # Unreadable bytes cannot be checked for metadata, so they never leave: the entry
                 # stays (caption and links) without its picture.

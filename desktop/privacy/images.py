@@ -146,3 +146,94 @@ def thumbnail(data: bytes, max_px: int) -> bytes:
     except (OSError, ValueError, SyntaxError, EOFError) as exc:
         raise ImageError(f"the image could not be scaled ({exc})") from None
     return out.getvalue()
+
+
+# --- one gate for every path in and out ----------------------------------------------------------
+
+# JPEG markers that carry only pixels and how to decode them; anything else (APP1-APP15: EXIF, XMP,
+# ICC, IPTC/Photoshop, maker notes; COM: comments) is metadata. APP0 is JFIF/JFXX, which may carry a
+# thumbnail: only a JFIF header without one is accepted.
+_JPEG_PIXEL_MARKERS = frozenset({0xC0, 0xC1, 0xC2, 0xC3, 0xC5, 0xC6, 0xC7, 0xC9, 0xCA, 0xCB, 0xCD, 0xCE, 0xCF,
+                                 0xC4, 0xCC, 0xDB, 0xDD, 0xDC, 0xDE, 0xDF})
+# PNG chunks that carry only pixels and how to show them; anything else (tEXt, zTXt, iTXt, eXIf, iCCP,
+# tIME, private chunks...) is metadata.
+_PNG_PIXEL_CHUNKS = frozenset({b"IHDR", b"PLTE", b"IDAT", b"IEND", b"tRNS", b"gAMA", b"cHRM", b"sRGB", b"pHYs",
+                               b"bKGD", b"sBIT"})
+
+
+def _jpeg_has_metadata(data: bytes) -> bool:
+    i, n = 2, len(data)
+    while i + 2 <= n:
+        if data[i] != 0xFF:
+            return True  # not a marker where one must be: cannot vouch for it
+        marker = data[i + 1]
+        if marker == 0xFF:
+            i += 1
+            continue
+        if marker == 0xD9:  # EOI: anything after it is a payload riding along
+            return i + 2 != n
+        if 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            i += 2
+            continue
+        if i + 4 > n:
+            return True
+        length = struct.unpack(">H", data[i + 2:i + 4])[0]
+        if marker == 0xE0:
+            seg = data[i + 4:i + 2 + length]
+            if not (seg.startswith(b"JFIF\x00") and len(seg) >= 14 and seg[12] == 0 and seg[13] == 0):
+                return True
+        elif marker == 0xDA:  # SOS: entropy-coded data follows; skip to the next real marker
+            j = i + 2 + length
+            while True:
+                j = data.find(b"\xFF", j)
+                if j < 0 or j + 1 >= n:
+                    return True  # no EOI
+                nxt = data[j + 1]
+                if nxt == 0x00 or 0xD0 <= nxt <= 0xD7 or nxt == 0xFF:
+                    j += 1 if nxt == 0xFF else 2
+                    continue
+                break
+            i = j
+            continue
+        elif marker not in _JPEG_PIXEL_MARKERS:
+            return True
+        i += 2 + length
+    return True
+
+
+def _png_has_metadata(data: bytes) -> bool:
+    i, n = 8, len(data)
+    while i + 8 <= n:
+        length = struct.unpack(">I", data[i:i + 4])[0]
+        kind = data[i + 4:i + 8]
+        if kind not in _PNG_PIXEL_CHUNKS:
+            return True
+        i += 12 + length
+        if kind == b"IEND":
+            return i != n  # bytes after the end: a payload riding along
+    return True
+
+
+def has_metadata(data: bytes) -> bool:
+    """Whether ``data`` carries anything but pixels (EXIF, XMP, IPTC, ICC profile, JPEG comments, PNG
+    text or time chunks, a JFIF thumbnail, bytes after the end of the image, or anything this reader
+    cannot vouch for). A file :func:`strip_metadata` wrote never has."""
+    data = bytes(data)
+    if data.startswith(b"\xFF\xD8"):
+        return _jpeg_has_metadata(data)
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _png_has_metadata(data)
+    return True
+
+
+def clean_image(data: bytes) -> tuple[bytes, str, int, int]:
+    """The one function every path into or out of the library passes images through: ``(bytes, mime,
+    width, height)`` with no metadata. Bytes that carry none are kept as they are (a case exported and
+    imported again stays byte-identical); any other image is re-encoded by :func:`strip_metadata`.
+    Raises :class:`ImageError` for data that is not a readable JPEG or PNG."""
+    data = bytes(data)
+    if not has_metadata(data):  # no EXIF, so no orientation to apply either
+        im = _open(data)
+        if im.format in ("JPEG", "PNG"):
+            return data, "image/jpeg" if im.format == "JPEG" else "image/png", im.width, im.height
+    return strip_metadata(data)

@@ -10,18 +10,38 @@ is scanned before any export (HIPAA Safe Harbor, 45 CFR 164.514(b)(2); ``case-re
 - anything that looks like an identifier of any person: calendar dates (day and month, month and year,
   full dates; a year alone is allowed by Safe Harbor and not flagged), phone and fax numbers, e-mail,
   URLs, IP addresses, social-security-like and record-number-like numbers, ZIP and postal codes,
-  street addresses and "City, State", titled names ("Mrs. Okafor"), ages over 89.
+  street addresses and "City, State", ages over 89 in figures and in words, dates in words ("the
+  third of March", "Mar. '21") and ISO month-years ("2015-06"); and (desktop.privacy.names) names
+  and places found by context and by name and place lists, device serials, licence and plate numbers,
+  biometric records and mentions of face or tattoo photographs.
 
 Clinical numbers are not identifiers, and flagging them would teach authors to click warnings away:
 lab values with units and ranges ("18.4–80.1 pg/mL"), blood pressures ("87/52 mmHg"), doses, scores,
 LOINC/ICD/SNOMED codes, DOIs and PMIDs, "day −60" and years alone pass.
 
 Which fields: every ``str`` and ``list[str]`` field of the case, found by walking the dataclasses with
-the codec's type hints (a new free-text field is scanned without anyone remembering to add it), except
-ids, hashes, ISO date fields (turned into offsets by de-identification, not free text), catalogue codes
-and units, the identifiers themselves and the authors. References and provenance (``source``) are
-citations: they legitimately hold names, years, DOIs and URLs of publications, so there only the case's
-own identifiers, e-mail addresses, IPs and SSN-like numbers are looked for.
+the codec's type hints (a new field is scanned without anyone remembering to add it): free text,
+units (``dose_unit``), catalogue codes, captions, file names, notes, hand-made ids. Only the
+identifiers part and the authors are not read, and a value whose shape proves it structured (a
+generated hex id, an ISO date in a date field, a SHA-256) is passed over. References and provenance
+(``source``) are citations: they legitimately hold names, years, DOIs and URLs of publications, so
+there only the case's own identifiers, e-mail addresses, IPs and SSN-like numbers are looked for.
+Names, places and identifying mentions without the identifiers part: :mod:`desktop.privacy.names`.
+
+The API the command line and the window call (issue 13):
+
+- ``scan_case(case, confirmed=()) -> list[Hit]``: every hit, field by field (``Hit``: ``field`` as a
+  JSON path, ``start``, ``end``, ``text``, ``kind`` — one of :data:`KINDS`);
+- ``scan_text(text, identifiers=None, *, dates=(), citation=False) -> [(kind, start, end)]`` and
+  ``hits_in_text(text, field="$", identifiers=None) -> list[Hit]`` for a draft outside a case;
+- ``hits_to_json(hits) -> list[dict]``: ``{"field", "start", "end", "text", "class"}`` each
+  (``scan-phi --json``);
+- ``redact_case(case, hits) -> Case``: a copy with each hit replaced by its class in brackets
+  (``[name]``, ``[date]``, ``[place]``, ``[phone]``... see :data:`PLACEHOLDERS`) exactly where the
+  scan found it (``--redact-phi``, "Replace all with placeholders"); then export through
+  ``desktop.interop.prepare`` as always;
+- ``ensure_no_phi(case, allow=False, confirmed=()) -> list[Hit]``: the exporters' gate, raising
+  :class:`PhiFound` (with ``.hits``) when there are hits and ``allow`` is off.
 """
 from __future__ import annotations
 
@@ -44,13 +64,15 @@ from ..model import Author, Case, Identifiers, When
 
 KINDS: tuple[str, ...] = (
     "name", "record_number", "date", "phone", "fax", "email", "url", "ip", "ssn", "digits", "zip",
-    "address", "age", "other",
+    "address", "age", "device", "licence", "vehicle", "photo", "other",
 )
 KIND_LABELS: dict[str, str] = {
     "name": "name", "record_number": "record number", "date": "date", "phone": "phone number",
     "fax": "fax number", "email": "e-mail address", "url": "web address", "ip": "IP address",
     "ssn": "social security number", "digits": "identifying number", "zip": "ZIP or postal code",
-    "address": "address", "age": "age over 89", "other": "identifying characteristic",
+    "address": "address or place", "age": "age over 89", "device": "device identifier or serial",
+    "licence": "licence or certificate number", "vehicle": "vehicle identifier or plate",
+    "photo": "mention of a face or tattoo photograph", "other": "identifying characteristic",
 }
 
 
@@ -77,27 +99,56 @@ class PhiFound(Exception):
 
 # --- finding the free-text fields -----------------------------------------------------------------
 
-# Fields holding str values that are not free text: ids and references between entities, hashes, ISO
-# dates (handled structurally by de-identification), catalogue codes and units.
-_NOT_TEXT = frozenset({
-    "id", "sha256", "mime", "date", "date_of_birth", "analyte", "site", "drug_class",
-    "treatment_class", "code", "unit", "dose_unit",
-})
+# Every str value of the case is visited (found by walking the dataclasses, so a field added later
+# is scanned without anyone listing it): free text, units, catalogue codes, ids, captions, file names.
+# A few fields hold values whose *shape* proves them structured; only a value of that shape is passed
+# over, and anything else written there is scanned like prose:
+#   ids (``id``, ``*_id``, ``*_ids``): the opaque ids Casebook makes (hex, see model.new_id) or UUIDs;
+#     de-identification replaces every id by one derived per export anyway;
+#   ISO date fields (``date``, ``date_of_birth``): a YYYY-MM-DD date, turned into an offset on export;
+#   ``sha256``: 64 hex digits, recomputed from the stripped image on export.
+_ID_VALUE = re.compile(r"[0-9a-f]{8,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_ISO_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_HASH_VALUE = re.compile(r"[0-9a-f]{64}")
+_DATE_FIELDS = frozenset({"date", "date_of_birth"})
 # Citations: names, years, DOIs and URLs of publications are expected there.
 _CITATION = frozenset({"references", "source"})
 # Whole parts that hold identifiers legitimately: the patient's (dropped on export) and the authors'.
 _SKIP_TYPES: tuple[type, ...] = (Identifiers, Author)
 
 
+def field_role(name: str) -> str:
+    """How the walk treats a str field by its name: "id", "date", "hash" or "text"."""
+    if name == "id" or name.endswith(("_id", "_ids")):
+        return "id"
+    if name in _DATE_FIELDS:
+        return "date"
+    if name == "sha256":
+        return "hash"
+    return "text"
+
+
+def is_structured(role: str, value: str) -> bool:
+    """Whether ``value`` in a field of ``role`` has the shape that proves it is not free text."""
+    if role == "id":
+        return _ID_VALUE.fullmatch(value) is not None
+    if role == "date":
+        return _ISO_VALUE.fullmatch(value) is not None and _iso_tuple(value) is not None
+    if role == "hash":
+        return _HASH_VALUE.fullmatch(value) is not None
+    return False
+
+
 @dataclass
 class TextField:
-    """One free-text value somewhere in a case, with where it lives so it can be rewritten."""
+    """One string value somewhere in a case, with where it lives so it can be rewritten."""
     path: str
     text: str
     citation: bool
     owner: Any
     attr: str
     index: int | None = None
+    role: str = "text"  # see field_role
 
     def set(self, value: str) -> None:
         if self.index is None:
@@ -134,48 +185,55 @@ def _may_hold_dataclass(tp: Any) -> bool:
 
 
 @lru_cache(maxsize=None)
-def _text_plan(cls: type) -> tuple[tuple[str, str, bool], ...]:
-    """The fields of ``cls`` the text walk visits: (name, "str" | "list" | "nested", is a citation).
-    Worked out once per class from the type hints; numbers, flags and codes are never visited."""
+def _text_plan(cls: type) -> tuple[tuple[str, str, bool, str], ...]:
+    """The fields of ``cls`` the text walk visits: (name, "str" | "list" | "nested", is a citation,
+    role). Worked out once per class from the type hints; numbers and flags are never visited."""
     h = hints(cls)
     plan = []
     for f in fields_of(cls):
         name = f.name
-        if name in _NOT_TEXT or name.endswith("_id"):
-            continue
         kind = _is_text_type(h[name])
         if kind is None:
             if not _may_hold_dataclass(h[name]):
                 continue
             kind = "nested"
-        plan.append((name, kind, name in _CITATION))
+        plan.append((name, kind, name in _CITATION, field_role(name)))
     return tuple(plan)
 
 
-def _walk_text(obj: Any, path: str, citation: bool, out: list[TextField]) -> None:
+def _walk_text(obj: Any, path: str, citation: bool, out: list[TextField], everything: bool = False) -> None:
     if not dataclasses.is_dataclass(obj) or isinstance(obj, _SKIP_TYPES):
         return
-    for name, kind, cit_field in _text_plan(type(obj)):
+    for name, kind, cit_field, role in _text_plan(type(obj)):
         value = getattr(obj, name)
         if not value:
             continue
         cit = citation or cit_field
         if kind == "str":
-            if isinstance(value, str):
-                out.append(TextField(f"{path}.{name}", value, cit, obj, name))
+            if isinstance(value, str) and (everything or not is_structured(role, value)):
+                out.append(TextField(f"{path}.{name}", value, cit, obj, name, None, role))
         elif kind == "list":
             for i, item in enumerate(value):
-                if isinstance(item, str) and item:
-                    out.append(TextField(f"{path}.{name}[{i}]", item, cit, obj, name, i))
+                if isinstance(item, str) and item and (everything or not is_structured(role, item)):
+                    out.append(TextField(f"{path}.{name}[{i}]", item, cit, obj, name, i, role))
         elif isinstance(value, list):
             for i, item in enumerate(value):
-                _walk_text(item, f"{path}.{name}[{i}]", cit, out)
+                _walk_text(item, f"{path}.{name}[{i}]", cit, out, everything)
         else:
-            _walk_text(value, f"{path}.{name}", cit, out)
+            _walk_text(value, f"{path}.{name}", cit, out, everything)
+
+
+def string_fields(obj: Any, path: str = "$") -> list[TextField]:
+    """Every non-empty string in ``obj`` (the identifiers and authors parts aside), structured values
+    included: what de-identification rewrites ids in."""
+    out: list[TextField] = []
+    _walk_text(obj, path, False, out, True)
+    return out
 
 
 def text_fields(obj: Any, path: str = "$", citation: bool = False) -> Iterator[TextField]:
-    """Every free-text value in ``obj`` (a case or any part of one), walked generically."""
+    """Every string value in ``obj`` (a case or any part of one), walked generically, except values
+    whose shape proves them structured (see :func:`is_structured`)."""
     out: list[TextField] = []
     _walk_text(obj, path, citation, out)
     return iter(out)
@@ -347,6 +405,11 @@ class Needles:
     def __init__(self, identifiers: Identifiers | None, dates: Iterable[str] = ()):
         self.patterns: list[tuple[str, re.Pattern]] = []
         self.numbers: list[tuple[str, str]] = []  # (kind, core digits) matched in digit runs
+        # name parts that are ordinary words ("Day", "Rose", "Bill"): matched on the original text,
+        # capitalised, never right after a digit or "/" nor before a number ("Day 3", "1.5 L/day")
+        self.ordinary: list[tuple[str, re.Pattern]] = []
+        from .names import ordinary as _ordinary_words, stoplist as _stop
+        ordinary_words = _ordinary_words() | _stop()
         ids = identifiers or Identifiers()
         pats: list[tuple[str, str]] = []
 
@@ -364,12 +427,19 @@ class Needles:
                     continue
                 if strict and f in _ROLE_WORDS:
                     continue
+                if f in ordinary_words:
+                    cap = re.escape(w[:1].upper() + w[1:])
+                    self.ordinary.append((kind, re.compile(rf"(?<![\w/])(?<!\d )(?<!\d){cap}(?!\w)(?![ \t]*[\d(\-−+])")))
+                    continue
                 pats.append((kind, rf"(?<!\w){_name_pattern(w)}(?!\w)"))
                 if "'" in f:  # O'Brien also as OBrien
                     pats.append((kind, rf"(?<!\w){re.escape(f.replace(chr(39), ''))}(?!\w)"))
 
         name_parts(ids.given_names, "name", False)
         name_parts(ids.family_name, "name", False)
+        full = _words(f"{ids.given_names} {ids.family_name}")
+        if ids.given_names.strip() and ids.family_name.strip() and len(full) > 1:
+            pats.append(("name", rf"(?<!\w){_name_pattern(' '.join(full))}(?!\w)"))  # "dmitri long"
         for rel in ids.relatives:
             name_parts(rel, "name", True)
         for other in ids.other:
@@ -455,7 +525,7 @@ class Needles:
 
     @property
     def empty(self) -> bool:
-        return not self.patterns and not self.numbers and not self.dates
+        return not self.patterns and not self.numbers and not self.dates and not self.ordinary
 
     def is_own_date(self, year: int | str, month: int, day: int) -> bool:
         if isinstance(year, str):  # as written: four digits, or two that stand for any century
@@ -482,6 +552,10 @@ _MON = (r"(?:(?i:january|february|april|june|july|august|september|october|novem
         r"|March|MARCH|May|MAY|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
         r"|JAN|FEB|MAR|APR|JUN|JUL|AUG|SEP|SEPT|OCT|NOV|DEC)(?![A-Za-z])\.?)")
 _DAY = r"(?:0?[1-9]|[12]\d|3[01])"
+_ORDINAL_WORDS = (r"(?:(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|"
+                  r"fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth|"
+                  r"(?:twenty|thirty)[\s\-]+(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth))"
+                  r"|(?:[1-9]|[12]\d|3[01])(?:st|nd|rd|th))")
 _CAP = r"[A-ZÀ-ÖØ-Þ]"  # a capital letter, Latin-1 included (Lucía, Ørsted)
 _LOW = r"[a-zß-öø-ÿ\u0100-\u017f]"
 _WORD = _CAP + _LOW + "+"
@@ -644,6 +718,14 @@ _P: list[_Pat] = [
                             + r"(?:st|nd|rd|th)?(?![\d:])(?:,?\s*(?:\d{4}|'\d{2})(?!\d))?"), 2, needs="dm"),
     _Pat("date", re.compile(r"(?<![A-Za-z])" + _MON + r"(?![a-z])[\s.,]*(?:of\s+)?(?:(?:1[89]|20)\d{2}|'\d{2})(?!\d)"), 2, needs="dm"),
     _Pat("date", re.compile(r"(?<![\w.,/\-])(?:0?[1-9]|1[0-2])/(?:19|20)\d{2}(?![\d/])"), 2, needs="d"),
+    # ISO month-year ("2015-06", "2015/06"): "06/2015" was caught, this was not
+    _Pat("date", re.compile(r"(?<![\w.,/\-])(?:19|20)\d{2}[\-/](?:0[1-9]|1[0-2])(?![\w]|[.,/\-]\d)"), 2, needs="d"),
+    # a day in words: "the third of March", "twenty-first of June", "March the third"
+    _Pat("date", re.compile(r"(?i:\b(?:the\s+)?" + _ORDINAL_WORDS + r"\s+(?:of\s+)?)" + _MON
+                            + r"(?![a-z])(?:[\s\-./,]*(?:\d{4}|['’]\d{2})(?!\d))?"), 2, needs="m"),
+    _Pat("date", re.compile(r"(?<![A-Za-z])" + _MON + r"(?![a-z])\s+(?i:the\s+)?(?i:" + _ORDINAL_WORDS + r")\b"), 2, needs="m"),
+    # a month with an abbreviated year: "Mar. '21", "Mar ’21", "March of '21"
+    _Pat("date", re.compile(r"(?<![A-Za-z])" + _MON + r"(?![a-z])[\s.,]*(?:of\s+)?['’]\d{2}(?!\d)"), 2, needs="dm"),
     # a month alone is a date element too (Safe Harbor keeps only the year); "May" and "March" only after
     # a word that makes them a month, since both are also ordinary words
     _Pat("date", re.compile(r"(?<![\w\-])(?:January|February|April|June|July|August|September|October|November|December)(?![\w\-])"), 3, needs="F"),
@@ -692,12 +774,7 @@ _P: list[_Pat] = [
     _Pat("address", re.compile(r"\b(?:lives|living|lived|resides|residing|resident|moved|relocated|hometown|home\s+town"
                                r"|born|raised|grew\s+up|native)\s+(?:in|of|at|to|from|is)\s+(?:the\s+town\s+of\s+|the\s+city\s+of\s+)?"
                                r"(?P<v>" + _WORD + r"(?:[ \-]" + _WORD + r"){0,2})"), 3, group="v", check=_not_state),
-    # --- names
-    _Pat("name", re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Mx|Mister|Dr)\.?\s+(?P<v>" + _CAP + r"[A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u017f'’]+(?:[\s\-]+" + _CAP + r"[A-Za-zÀ-ÖØ-öø-ÿ\u0100-\u017f'’]+){0,2})"), 2, group="v"),
-    _Pat("name", re.compile(r"\b(?:[Hh]is|[Hh]er|[Tt]heir|[Tt]he\s+patient's|[Tt]he\s+patient’s)\s+(?:wife|husband|son|daughter|mother|father|brother|sister|partner|spouse"
-                            r"|niece|nephew|grandson|granddaughter|friend|neighbou?r|caregiver|carer|roommate)\s*,?\s+"
-                            r"(?P<v>" + _WORD + r"(?:[ \-]" + _WORD + r"){0,2})"), 3, group="v"),
-    _Pat("name", re.compile(r"\b(?:named|called|known\s+as|goes\s+by)\s+[\"“]?(?P<v>" + _WORD + r"(?:\s+" + _WORD + r")?)"), 3, group="v"),
+    # --- names: see desktop/privacy/names.py (titles, relations, "named ...", lists)
     # --- ages over 89
     _Pat("age", re.compile(r"(?i)\b(?:9\d|1[01]\d)(?:\s*|-)(?:years?|yrs?|y)(?:\s*|-)(?:old|of\s+age)\b"), 2, needs="d"),
     _Pat("age", re.compile(r"(?i)\b(?:9\d|1[01]\d)\s*(?:yo|y/o|y\.o\.)(?!\w)"), 2, needs="d"),
@@ -705,6 +782,8 @@ _P: list[_Pat] = [
     _Pat("age", re.compile(r"(?i)\bninety(?:[\s\-]+(?:one|two|three|four|five|six|seven|eight|nine))?[\s\-]+(?:years?|yrs?)(?:[\s\-]+old)?\b"
                            ), 2),
     _Pat("age", re.compile(r"(?i)\b(?:turned|turning|aged?|at)\s+(?:ninety|one\s+hundred)(?:[\s\-]+(?:one|two|three|four|five|six|seven|eight|nine))?\b"), 2),
+    _Pat("age", re.compile(r"(?i)\b(?:a|one)?[\s\-]*hundred(?:[\s\-]+and)?(?:[\s\-]+(?:one|two|three|four|five|six|seven|eight|nine|ten))?"
+                           r"[\s\-]+(?:years?|yrs?)(?:[\s\-]+(?:old|of\s+age))?\b"), 2),
     _Pat("age", re.compile(r"(?i)\b(?:nonagenarian|centenarian)\b|\bin\s+(?:his|her|their)\s+(?:early\s+|mid[\s\-]+|late\s+)?(?:nineties|90s|hundreds)\b"), 2),
 ]
 
@@ -716,6 +795,9 @@ _SAFE = [
                r"[\s:#\-]*(?:codes?\s*)?[:#]?\s*[\w.\-/]*\d[\w.\-/]*(?:\s*(?:,|and|or|;)\s*[\w.\-/]*\d[\w.\-/]*)*"),
     re.compile(r"\b(?:NCT\d{8}|PMC\d{5,}|ISRCTN\d{8}|rs\d{3,})\b"),
 ]
+
+
+_NAMES_KINDS = frozenset({"name", "address", "device", "licence", "vehicle", "photo", "other"})
 
 
 def _trim_url(text: str, s: int, e: int) -> int:
@@ -756,6 +838,9 @@ def _generic(text: str, citation: bool, kinds: frozenset[str] | None = None) -> 
                 e = _trim_url(text, s, e)
             if e > s:
                 out.append((kind, s, e, p.rank))
+    if not citation and (kinds is None or kinds & _NAMES_KINDS):
+        from . import names
+        out += [c for c in names.find(text) if kinds is None or c[0] in kinds]
     if not out:
         return out
     safe = [m.span() for r in _SAFE for m in r.finditer(text)]
@@ -793,9 +878,16 @@ _NUMBER_RUN = re.compile(r"(?<![\w])[+(]?\d(?:[\s().\-/+]{0,3}\d){6,}")
 
 def _own(text: str, folded: str, needles: Needles) -> list[tuple[str, int, int, int]]:
     out = []
+    from .names import is_eponym_at
     for kind, rx in needles.patterns:
         for m in rx.finditer(folded):
             if m.end() > m.start():
+                if kind == "name" and is_eponym_at(text, m.end()):
+                    continue  # "Wilson disease", "Parkinson's disease": not the patient's name
+                out.append((kind, m.start(), m.end(), -1))
+    for kind, rx in needles.ordinary:
+        for m in rx.finditer(text):
+            if not is_eponym_at(text, m.end()):
                 out.append((kind, m.start(), m.end(), -1))
     if needles.numbers:
         for m in _NUMBER_RUN.finditer(text):
@@ -915,3 +1007,95 @@ def ensure_no_phi(case: Case, allow: bool = False,
     if hits and not allow:
         raise PhiFound(hits)
     return hits
+
+
+# --- the API the command line and the window call ---------------------------------------------------
+
+Hit = PhiHit  # field (JSON path), text, kind, start, end
+
+# The placeholder each kind of hit is replaced by in a redacted copy (HIPAA Safe Harbor classes).
+PLACEHOLDERS: dict[str, str] = {
+    "name": "[name]", "record_number": "[record number]", "date": "[date]", "phone": "[phone]",
+    "fax": "[fax]", "email": "[email]", "url": "[url]", "ip": "[ip]", "ssn": "[ssn]",
+    "digits": "[number]", "zip": "[place]", "address": "[place]", "place": "[place]",
+    "age": "[age over 89]", "device": "[device id]", "licence": "[licence]", "vehicle": "[vehicle]",
+    "photo": "[identifying image]", "other": "[identifier]",
+}
+
+
+def placeholder(kind: str) -> str:
+    return PLACEHOLDERS.get(kind, "[identifier]")
+
+
+def hits_in_text(text: str, field: str = "$", identifiers: Identifiers | None = None, *,
+                 dates: Iterable[str] = ()) -> list[PhiHit]:
+    """The hits of one text outside a case (a draft file for ``scan-phi``), named by ``field``."""
+    return [PhiHit(field, text[s:e], k, s, e) for k, s, e in scan_text(text, identifiers, dates=dates)]
+
+
+def hits_to_json(hits: Iterable[PhiHit]) -> list[dict[str, Any]]:
+    """The hits as plain JSON objects (``scan-phi --json``): field, start, end, text, class."""
+    return [{"field": h.field, "start": h.start, "end": h.end, "text": h.text, "class": h.kind}
+            for h in hits]
+
+
+def _word_bounds(text: str, s: int, e: int) -> tuple[int, int]:
+    """Widen a span that cuts a word so no letter of the word is left beside the placeholder."""
+    while s > 0 and text[s - 1].isalnum() and text[s].isalnum():
+        s -= 1
+    while e < len(text) and text[e].isalnum() and text[e - 1].isalnum():
+        e += 1
+    return s, e
+
+
+def redact_text(text: str, spans: Iterable[tuple[str, int, int]]) -> str:
+    """``text`` with each ``(kind, start, end)`` span replaced by its placeholder, on word boundaries;
+    overlapping spans become one placeholder (the first span's kind)."""
+    merged: list[list] = []
+    for kind, s, e in sorted(spans, key=lambda t: (t[1], -t[2])):
+        s, e = _word_bounds(text, s, e)
+        if merged and s < merged[-1][2]:
+            merged[-1][2] = max(merged[-1][2], e)
+        else:
+            merged.append([kind, s, e])
+    parts, pos = [], 0
+    for kind, s, e in merged:
+        parts += [text[pos:s], placeholder(kind)]
+        pos = e
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def redact_case(case: Case, hits: Iterable[PhiHit]) -> Case:
+    """A copy of ``case`` in which each hit is replaced by its class in brackets (``[name]``,
+    ``[date]``, ``[place]``, ``[phone]``...), exactly where the scan found it and nowhere else: an
+    ordinary word that is also a relative's name stays wherever the scan did not flag it. The input
+    is never changed (the library keeps the author's text). A hit whose field no longer holds its
+    text at its offsets (the case changed since the scan) is looked for once more in that field."""
+    import pickle
+    out = pickle.loads(pickle.dumps(case, pickle.HIGHEST_PROTOCOL))
+    by_field: dict[str, list[PhiHit]] = {}
+    for h in hits:
+        by_field.setdefault(h.field, []).append(h)
+    if not by_field:
+        return out
+    for tf in phi_fields(out):
+        found = by_field.get(tf.path)
+        if not found:
+            continue
+        spans = []
+        for h in found:
+            if tf.text[h.start:h.end] == h.text:
+                spans.append((h.kind, h.start, h.end))
+            else:
+                at = tf.text.find(h.text) if h.text else -1
+                if at >= 0:
+                    spans.append((h.kind, at, at + len(h.text)))
+        if spans:
+            tf.set(redact_text(tf.text, spans))
+    return out
+
+
+def phi_fields(case: Case) -> list[TextField]:
+    """The fields :func:`scan_case` reads, in the order it reads them."""
+    return list(text_fields(case))

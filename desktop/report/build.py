@@ -43,7 +43,7 @@ def refuse_without_consent(case: Case, draft: bool) -> None:
         raise ReportRefused(REFUSED)
 
 
-def deidentified(case: Case, deidentify: Callable[[Case], Case]) -> Case:
+def deidentified(case: Case, deidentify: Callable[..., Case], id_map: dict[str, str] | None = None) -> Case:
     """``deidentify(case)`` without handing it the image bytes, which are put back afterwards on
     the images it keeps. deidentify would re-encode every photo at full size (to strip metadata)
     only for the report to decode it once more; the report re-encodes each kept image from its
@@ -52,9 +52,11 @@ def deidentified(case: Case, deidentify: Callable[[Case], Case]) -> Case:
     originals = {m.id: m.data for m in case.media}
     light = copy.copy(case)
     light.media = [dataclasses.replace(m, data=None) for m in case.media]
-    out = deidentify(light)
+    ids: dict[str, str] = {} if id_map is None else id_map
+    out = deidentify(light, id_map=ids)  # ids become opaque: match the bytes through the map
+    back = {new: old for old, new in ids.items()}
     for m in out.media:
-        m.data = originals.get(m.id)
+        m.data = originals.get(back.get(m.id, m.id))
     return out
 
 
@@ -71,7 +73,12 @@ def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_
         from ..privacy.deidentify import deidentify
     # the photos decode on the pool while the case is de-identified, assessed and laid out
     prepared = presubmit_photos(case, identified, pool)
-    src = case if identified else deidentified(case, deidentify)
+    if identified:
+        src = case
+    else:
+        id_map: dict[str, str] = {}
+        src = deidentified(case, deidentify, id_map)
+        prepared = {id_map.get(k, k): v for k, v in prepared.items()}
     assessment = assess(src)
     if progress:
         progress(0.05)

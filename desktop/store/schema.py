@@ -55,8 +55,54 @@ def _v2(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE cases ADD COLUMN doc_version INTEGER NOT NULL DEFAULT 1")
 
 
+def _v3_strip_stored_images(db: sqlite_utils.Database) -> None:
+    """Issue 13: images stored before every path in stripped metadata (a case file's photos kept EXIF
+    GPS, serials, XMP, IPTC) are cleaned in place: each image that carries anything but pixels is
+    re-encoded by desktop.privacy.images.clean_image, its meta (sha256, mime, size) updated and the
+    change written to the audit log. Bytes that cannot be decoded are left as they are (the export
+    path never lets them out). Backups made before this step still hold the old bytes: see NOTES."""
+    import datetime as dt
+    import getpass
+    import hashlib
+    import json
+
+    from ..privacy.images import ImageError, clean_image, has_metadata
+
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = "unknown"
+    at = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+    rows = db.execute("SELECT case_id, id FROM media WHERE bytes IS NOT NULL").fetchall()
+    for case_id, media_id in rows:  # one image in memory at a time
+        meta_text, data = db.execute("SELECT meta, bytes FROM media WHERE case_id = ? AND id = ?",
+                                     (case_id, media_id)).fetchone()
+        if data is None or not has_metadata(data):
+            continue
+        try:
+            clean, mime, w, h = clean_image(data)
+        except ImageError:
+            continue
+        meta = json.loads(meta_text)
+        meta.update(sha256=hashlib.sha256(clean).hexdigest(), mime=mime, width_px=w, height_px=h)
+        db.execute("UPDATE media SET bytes = ?, meta = ? WHERE case_id = ? AND id = ?",
+                   (clean, json.dumps(meta, ensure_ascii=False, separators=(",", ":")), case_id, media_id))
+        db.execute("INSERT INTO audit(at, os_user, case_id, entity, entity_id, field, old, new) VALUES (?,?,?,?,?,?,?,?)",
+                   (at, user, case_id, "media", media_id, "metadata", '"present"', '"stripped by library upgrade 3"'))
+
+
 # Ordered: MIGRATIONS[n] brings a file from version n to n + 1. Never edit a released step; add one.
-# A step may upgrade the stored case documents too (store.library.upgrade_documents), in the same
-# transaction as its version bump.
-MIGRATIONS = [_v1, _v2]
+# All pending steps run in one transaction, followed by the upgrade of the stored case documents
+# (store.library.upgrade_documents, desktop/upgrade.py).
+MIGRATIONS = [_v1, _v2, _v3_strip_stored_images]
+# The oldest version this code can read as it is (read-only, without upgrading it): step 2 adds
+# columns every query reads; step 3 changes data, not tables, so a version-2 library on a read-only
+# mount still opens.
+READABLE_FROM = 2
+# What a user should be told after an upgrade to that version (the caller shows it once).
+NOTES = {
+    3: "Image metadata (camera, GPS position, dates, comments) was removed from the photos in this library. "
+       "Backups made before this upgrade still hold the photos as they were; delete them if they may leave "
+       "this computer.",
+}
 LATEST = len(MIGRATIONS)
