@@ -92,9 +92,11 @@ def from_document(data: Any) -> Case:
             # photos come in through a case file too: drop EXIF, XMP, IPTC, comments... (issue 13)
             from .privacy.images import ImageError, clean_image
             try:
-                m.data, m.mime, m.width_px, m.height_px = clean_image(m.data)
+                data, mime, w, h = clean_image(m.data)
             except ImageError as exc:
                 raise InvalidCase([Problem(f"$.media[{i}].data", str(exc))]) from None
+            if data != m.data:  # re-encoded: its size and type are the new file's
+                m.data, m.mime, m.width_px, m.height_px = data, mime, w, h
             m.sha256 = hashlib.sha256(m.data).hexdigest()
     return case
 

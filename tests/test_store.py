@@ -12,7 +12,7 @@ from desktop.store import schema
 from desktop.store.library import (Damaged, LibraryError, NewerVersion, NoSuchCase, NotALibrary,
                                    ReadOnlyLibrary, create_library, open_library)
 
-from helpers import synthetic_case
+from helpers import small_jpeg, synthetic_case
 
 
 @pytest.fixture
@@ -44,7 +44,8 @@ def test_demo_round_trips_byte_identically_through_the_library(lib):
 
 def test_round_trip_after_reopen_and_through_a_second_library(tmp_path, lib):
     case = synthetic_case()
-    case.media.append(Media(id="m1", data=b"\x89PNG fake", mime="image/png", caption="c"))
+    # a real image: a case file's image bytes are decoded on import to drop metadata (issue 13)
+    case.media.append(Media(id="m1", data=small_jpeg(), mime="image/jpeg", caption="c"))
     cid = lib.add_case(case)
     lib.close()
     again = open_library(tmp_path / "lib.casebook")
