@@ -288,12 +288,18 @@ def test_maybe_backup_thins_old_backups_and_stale_partials(lib):
     stale.write_bytes(b"half a backup")
     old = (now - dt.timedelta(hours=3)).timestamp()
     os.utime(stale, (old, old))
-    fresh = folder / ".lib.casebook.def.partial"  # maybe being written right now: left alone
+    fresh = folder / ".lib.casebook.def.partial"  # being written right now (its writer holds its lock): left alone
     fresh.write_bytes(b"")
     os.utime(fresh, (now.timestamp(), now.timestamp()))
+    import fcntl
+    writer = os.open(fresh, os.O_RDWR)
+    fcntl.flock(writer, fcntl.LOCK_EX)
     state = B.BackupState.start(lib)
     lib.set_case_fields(lib.case_ids()[0], title="edited")
-    new = B.maybe_backup(lib, state, now)
+    try:
+        new = B.maybe_backup(lib, state, now)
+    finally:
+        os.close(writer)
     left = {t for _, t in B.list_backups(lib.path)}
     expected_keep = {t for _, t in B.thin([(Path("x"), now - dt.timedelta(days=d)) for d in (400, 200, 100, 40, 9, 8, 3, 2)]
                                           + [(Path("y"), now)], now)[0]}

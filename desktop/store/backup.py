@@ -62,7 +62,9 @@ MONTHLY_MONTHS = 12
 _STAMP = "%Y-%m-%dT%H-%M-%S.%fZ"
 _STAMP_RE = r"\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}\.\d{6}Z"
 _PARTIAL = ".partial"
+_RESTORING = ".restoring"
 _STALE_PARTIAL = dt.timedelta(hours=1)
+_LOCK_GRACE = dt.timedelta(seconds=5)
 _SIDECARS = ("-wal", "-shm", "-journal")
 
 _FULL_ERRNOS = {errno.ENOSPC, errno.EFBIG, getattr(errno, "EDQUOT", errno.ENOSPC)}
@@ -191,13 +193,16 @@ def backup(lib: Library, folder: str | os.PathLike | None = None, now: dt.dateti
         now += dt.timedelta(microseconds=1)
         final = folder / backup_name(lib.path, now)
     what = f"the backup of {lib.path} could not be written to {folder}"
+    with contextlib.suppress(OSError):
+        clean_leftovers(lib.path, folder)  # a killed backup left a full-size temporary file
     old = os.umask(0o077)
+    fd = -1
     try:
         try:
             fd, name = tempfile.mkstemp(prefix=f".{lib.path.name}.", suffix=_PARTIAL, dir=folder)
         except OSError as exc:
             raise _os_error(exc, what) from None
-        os.close(fd)
+        _try_lock(fd)  # held until the copy is in place: tells clean_leftovers it is alive
         tmp = Path(name)
         try:
             try:
@@ -224,6 +229,8 @@ def backup(lib: Library, folder: str | os.PathLike | None = None, now: dt.dateti
             raise
     finally:
         os.umask(old)
+        if fd >= 0:
+            os.close(fd)
     return final
 
 
@@ -315,16 +322,67 @@ def prune(library_path: str | os.PathLike, now: dt.datetime | None = None,
     for p, _ in delete:
         with contextlib.suppress(OSError):
             p.unlink()
-    prefix = f".{library_path.name}."
-    with contextlib.suppress(OSError):
-        for name in os.listdir(folder):
-            if name.startswith(prefix) and name.endswith(_PARTIAL):
-                p = folder / name
-                with contextlib.suppress(OSError):
-                    age = now - dt.datetime.fromtimestamp(p.stat().st_mtime, dt.timezone.utc)
-                    if age > _STALE_PARTIAL:
-                        _unlink(p)
+    clean_leftovers(library_path, folder, now)
     return [p for p, _ in delete]
+
+
+def _try_lock(fd: int) -> bool:
+    """Take an exclusive lock on an open temporary file without waiting; False when a live process
+    holds it (a backup or restore being written right now) or locks are not available."""
+    try:
+        import fcntl
+    except ImportError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _abandoned(p: Path, now: dt.datetime) -> bool:
+    """Whether a temporary file was left by a backup or restore that died: nobody holds its lock (a
+    live one holds it from its first second on); without advisory locks, older than _STALE_PARTIAL."""
+    st = p.stat()
+    age = now - dt.datetime.fromtimestamp(st.st_mtime, dt.timezone.utc)
+    try:
+        import fcntl  # noqa: F401
+    except ImportError:  # no advisory locks (Windows): judge by age alone
+        return age > _STALE_PARTIAL
+    if dt.timedelta(0) <= age < _LOCK_GRACE:  # just made: its writer may not have taken the lock yet
+        return False
+    fd = os.open(p, os.O_RDONLY)
+    try:
+        return _try_lock(fd)  # a live writer holds it, whatever the file's age
+    finally:
+        os.close(fd)
+
+
+def clean_leftovers(library_path: str | os.PathLike, folder: str | os.PathLike | None = None,
+                    now: dt.datetime | None = None) -> list[Path]:
+    """Delete the temporary files of backups and restores of this library that were killed midway
+    (``.<name>.*.partial`` in the backup folder, ``.<name>.*.restoring`` beside the library), which
+    can be as large as the library. Called at every backup, at every restore and when a library is
+    opened; a file a live process is still writing (it holds a lock on it) is left alone. Returns
+    what was deleted."""
+    library_path = Path(library_path)
+    now = _utc(now) if now is not None else dt.datetime.now(dt.timezone.utc)
+    prefix = f".{library_path.name}."
+    places = [(Path(folder) if folder is not None else backup_folder(library_path), _PARTIAL),
+              (library_path.parent, _RESTORING)]
+    deleted = []
+    for place, suffix in places:
+        with contextlib.suppress(OSError):
+            for name in os.listdir(place):
+                if name.startswith(prefix) and name.endswith(suffix):
+                    p = place / name
+                    if _restore_marker(library_path).exists() and suffix == _RESTORING:
+                        continue  # an interrupted restore: finish_restore decides about it
+                    with contextlib.suppress(OSError):
+                        if _abandoned(p, now):
+                            _unlink(p)
+                            deleted.append(p)
+    return deleted
 
 
 # --- finding a good backup --------------------------------------------------------------------------
@@ -391,13 +449,20 @@ def restore(backup_path: str | os.PathLike, library_path: str | os.PathLike,
         raise InUse(f"{library_path} is open in another Casebook window or process; close it there, "
                     "then restore again. Nothing was changed.")
     what = f"{backup_path} could not be restored to {library_path}"
+    try:
+        finish_restore(library_path, locked=True)  # one killed midway: settle it before starting another
+    except BaseException:
+        os.close(lock_fd)
+        raise
+    with contextlib.suppress(OSError):
+        clean_leftovers(library_path)
     old = os.umask(0o077)
     try:
         try:
-            fd, name = tempfile.mkstemp(prefix=f".{library_path.name}.", suffix=".restoring", dir=folder)
+            fd, name = tempfile.mkstemp(prefix=f".{library_path.name}.", suffix=_RESTORING, dir=folder)
         except OSError as exc:
             raise _os_error(exc, what) from None
-        os.close(fd)
+        _try_lock(fd)  # held until the end: tells clean_leftovers in another process it is alive
         tmp = Path(name)
         try:
             src = integrity.connect_read_only(backup_path)
@@ -411,25 +476,17 @@ def restore(backup_path: str | os.PathLike, library_path: str | os.PathLike,
             if not copied.ok:
                 raise BackupError(f"{what}: the copy failed its integrity check "
                                   f"({copied.summary() or copied.message()})")
-            aside = None
-            moved: list[tuple[Path, Path]] = []
             try:
                 with open(tmp, "rb+") as fh:
                     os.fsync(fh.fileno())
                 os.chmod(tmp, 0o600)
+                aside = None
                 if library_path.exists():
                     aside = library_path.with_name(f"{library_path.name}.before-restore-{stamp(now)}")
-                    # the write-ahead log belongs to the file it was written for: it moves along
-                    for s in ("", *_SIDECARS):
-                        side = Path(str(library_path) + s)
-                        if side.exists():
-                            os.replace(side, Path(str(aside) + s))
-                            moved.append((side, Path(str(aside) + s)))
-                os.replace(tmp, library_path)
+                _write_marker(library_path, tmp, aside)
+                _swap_in(library_path, tmp, aside)
             except OSError as exc:
-                for orig, new in reversed(moved):  # put the previous library back as it was
-                    with contextlib.suppress(OSError):
-                        os.replace(new, orig)
+                _roll_back(library_path)
                 raise _os_error(exc, what) from None
             _fsync_dir(folder)
         except BaseException:
@@ -438,4 +495,145 @@ def restore(backup_path: str | os.PathLike, library_path: str | os.PathLike,
     finally:
         os.umask(old)
         os.close(lock_fd)
+        with contextlib.suppress(NameError, OSError):
+            os.close(fd)
     return aside
+
+
+# --- restore in steps that can each be interrupted ---------------------------------------------------
+#
+# At no moment is there no library at the library's path: the previous file is hard-linked (or, where
+# the file system has no links, copied) to its set-aside name while it stays in place, and the checked
+# copy of the backup replaces it with one atomic rename. A marker file beside the library names the
+# copy and the set-aside name from before the first step until after the last; a restore killed midway
+# is finished by :func:`finish_restore`, which open_library, backup and restore call.
+
+def _restore_marker(library_path: Path) -> Path:
+    return library_path.with_name(f".{library_path.name}.restore-pending")
+
+
+def restore_in_progress(library_path: str | os.PathLike) -> bool:
+    """Whether a restore of this library was interrupted and not yet finished: a caller must never
+    create a new library at this path then, but finish the restore (:func:`finish_restore`)."""
+    return _restore_marker(Path(library_path)).exists()
+
+
+def set_aside_libraries(library_path: str | os.PathLike) -> list[Path]:
+    """The files a restore set aside (``<name>.before-restore-<time>``), oldest first: where a library
+    path has no file but one of these, the library was restored away, not lost."""
+    library_path = Path(library_path)
+    prefix = f"{library_path.name}.before-restore-"
+    with contextlib.suppress(OSError):
+        return sorted(library_path.parent / n for n in os.listdir(library_path.parent)
+                      if n.startswith(prefix) and not n.endswith(_SIDECARS))
+    return []
+
+
+def _write_marker(library_path: Path, copy: Path, aside: Path | None) -> None:
+    import json
+    marker = _restore_marker(library_path)
+    tmp = marker.with_name(marker.name + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as fh:
+        json.dump({"copy": copy.name, "aside": aside.name if aside else None}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, marker)
+    _fsync_dir(library_path.parent)
+
+
+def _read_marker(library_path: Path) -> tuple[Path | None, Path | None]:
+    import json
+    try:
+        data = json.loads(_restore_marker(library_path).read_text(encoding="utf-8"))
+        folder = library_path.parent
+        copy = folder / Path(data["copy"]).name
+        aside = folder / Path(data["aside"]).name if data.get("aside") else None
+        return copy, aside
+    except (OSError, ValueError, KeyError, TypeError):
+        return None, None
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    if dst.exists():
+        return
+    try:
+        os.link(src, dst)
+    except OSError:
+        import shutil
+        tmp = dst.with_name(dst.name + ".copying")
+        shutil.copyfile(src, tmp)
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, dst)
+
+
+def _swap_in(library_path: Path, copy: Path, aside: Path | None) -> None:
+    """The steps after the marker; each may be repeated (finish_restore runs them again)."""
+    folder = library_path.parent
+    if aside is not None and library_path.exists():
+        # keep the previous file (and its write-ahead log, which belongs to it) under the set-aside
+        # name while it stays in place, then take the log away from the path the copy goes to
+        for s in ("", *_SIDECARS):
+            side = Path(str(library_path) + s)
+            if side.exists():
+                _link_or_copy(side, Path(str(aside) + s))
+        _fsync_dir(folder)
+        for s in _SIDECARS:
+            _unlink(Path(str(library_path) + s))
+    os.replace(copy, library_path)
+    _fsync_dir(folder)
+    _restore_marker(library_path).unlink()
+    _fsync_dir(folder)
+
+
+def _roll_back(library_path: Path) -> None:
+    """Undo an unfinished restore: the copy goes, the previous file's log comes back beside it."""
+    copy, aside = _read_marker(library_path)
+    if aside is not None and library_path.exists():
+        for s in _SIDECARS:
+            side, kept = Path(str(library_path) + s), Path(str(aside) + s)
+            if kept.exists() and not side.exists():
+                with contextlib.suppress(OSError):
+                    os.link(kept, side)
+    if copy is not None:
+        _unlink(copy)
+    with contextlib.suppress(OSError):
+        _restore_marker(library_path).unlink()
+
+
+def finish_restore(library_path: str | os.PathLike, *, locked: bool = False) -> str | None:
+    """Settle a restore of ``library_path`` that was killed midway, if any: finish it when its checked
+    copy is still there, else leave the library as it is. Returns a sentence for the user saying
+    what was done, or None when there was nothing to do. Raises :class:`InUse` while another process
+    has the library open for writing."""
+    library_path = Path(library_path)
+    marker = _restore_marker(library_path)
+    if not marker.exists():
+        return None
+    if not locked:
+        lock_fd = _lock(library_path)
+        if lock_fd is None:
+            raise InUse(f"{library_path} is open in another Casebook window or process; an interrupted "
+                        "restore waits until it is closed")
+        try:
+            return finish_restore(library_path, locked=True)
+        finally:
+            os.close(lock_fd)
+    copy, aside = _read_marker(library_path)
+    if copy is None:  # a marker cut short: its restore never got past writing it
+        with contextlib.suppress(OSError):
+            marker.unlink()
+        return None
+    if copy.exists():
+        report = integrity.inspect(copy, quick=False)
+        if report.ok:
+            _swap_in(library_path, copy, aside)
+            kept = f"; the previous library is kept as {aside}" if aside is not None and aside.exists() else ""
+            return f"an interrupted restore of {library_path} was finished{kept}"
+        _roll_back(library_path)
+        return f"an interrupted restore of {library_path} was undone (its copy was not sound); the library is as it was"
+    # the copy is already in place: only the marker was left
+    with contextlib.suppress(OSError):
+        marker.unlink()
+    return None

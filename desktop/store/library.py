@@ -637,6 +637,11 @@ def open_library(path: str | os.PathLike, *, read_only: bool = False, check: boo
     writing, or the file cannot be written, it opens read-only and says why in ``Library.notice``.
     """
     path = Path(path)
+    settled = None
+    with contextlib.suppress(OSError, LibraryError):  # a restore or backup killed midway (issue 13)
+        from .backup import clean_leftovers, finish_restore
+        settled = finish_restore(path)
+        clean_leftovers(path)
     if not path.exists():
         raise LibraryError(f"{path} does not exist")
     if path.is_dir():
@@ -683,7 +688,7 @@ def open_library(path: str | os.PathLike, *, read_only: bool = False, check: boo
         if lock_fd is not None:
             os.close(lock_fd)
         raise Damaged(f"{path} cannot be opened as a library ({exc}); it was not changed") from None
-    lib = Library(path, conn, read_only, lock_fd, notice)
+    lib = Library(path, conn, read_only, lock_fd, "; ".join(filter(None, [settled, notice])))
     try:
         if version > schema.LATEST:
             raise NewerVersion(
