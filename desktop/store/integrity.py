@@ -8,6 +8,7 @@ and :func:`desktop.store.library.open_library` asks it first when told to check 
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -78,8 +79,28 @@ class FileReport:
         return f"{p} is a sound Casebook library (version {self.version}, {self.cases} case{'s' if self.cases != 1 else ''})"
 
 
+def cannot_write_beside(path: Path) -> bool:
+    """Whether nothing can be created next to ``path``: a read-only folder or a read-only mount
+    (where even root cannot), so SQLite could not make its -shm/-wal files there."""
+    folder = Path(path).resolve().parent
+    try:
+        if os.statvfs(folder).f_flag & os.ST_RDONLY:
+            return True
+    except (OSError, AttributeError):  # no statvfs (Windows)
+        pass
+    return not os.access(folder, os.W_OK)
+
+
 def read_only_uri(path: Path) -> str:
-    return f"{Path(path).resolve().as_uri()}?mode=ro"
+    """The URI that opens ``path`` for reading only. In a folder or on a mount nothing can be written
+    to, and with no write-ahead log beside the file, SQLite is told the file is ``immutable``: it then
+    reads it without the -shm/-wal files it could not create (and would fail for: "unable to open
+    database file"). Nobody can be writing to such a file, since a writer needs those files too."""
+    path = Path(path)
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    if cannot_write_beside(path) and not Path(str(path) + "-wal").exists():
+        uri += "&immutable=1"
+    return uri
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:

@@ -595,8 +595,8 @@ def _lock(path: Path) -> int | None:
 
 def _connect(path: Path, read_only: bool) -> sqlite3.Connection:
     if read_only:
-        uri = f"{path.resolve().as_uri()}?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False, timeout=5)
+        from .integrity import read_only_uri  # immutable on a read-only folder or mount (issue 13)
+        conn = sqlite3.connect(read_only_uri(path), uri=True, isolation_level=None, check_same_thread=False, timeout=5)
     else:
         conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=5)
     conn.execute("PRAGMA foreign_keys = ON")
@@ -675,6 +675,10 @@ def open_library(path: str | os.PathLike, *, read_only: bool = False, check: boo
         writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
         if not writable or not os.stat(path).st_mode & stat.S_IWUSR:  # also when root ignores the mode
             read_only, notice = True, f"{path} is read-only for you: it is open for reading; edits are disabled"
+            from .integrity import cannot_write_beside
+            if cannot_write_beside(path):
+                notice = (f"{path} is in a read-only folder or on a read-only mount: it is open for reading "
+                          "(edits are disabled); back it up elsewhere with backup --to")
         else:
             lock_fd = _lock(path)
             if lock_fd is None:
@@ -695,10 +699,11 @@ def open_library(path: str | os.PathLike, *, read_only: bool = False, check: boo
                 f"{path} was written by a newer Casebook (library version {version}; this Casebook "
                 f"reads up to {schema.LATEST}). Update Casebook to open it; the file was not changed.")
         if version < schema.LATEST:
-            if read_only:
+            if not read_only:
+                _migrate(lib, version)
+            elif version < schema.READABLE_FROM:  # else the tables are the same: the upgrade waits
                 raise LibraryError(f"{path} needs an upgrade to library version {schema.LATEST}, "
                                    "but it is open read-only; nothing was changed")
-            _migrate(lib, version)
         if not read_only:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = FULL")

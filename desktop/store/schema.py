@@ -85,6 +85,9 @@ def _v2_strip_stored_images(db: sqlite_utils.Database) -> None:
 
 # Ordered: MIGRATIONS[n] brings a file from version n to n + 1. Never edit a released step; add one.
 MIGRATIONS = [_v1, _v2_strip_stored_images]
+# The oldest version this code can read as it is (read-only, without upgrading it): step 2 changes
+# data, not tables, so a version-1 library on a read-only mount still opens.
+READABLE_FROM = 1
 # What a user should be told after an upgrade to that version (the caller shows it once).
 NOTES = {
     2: "Image metadata (camera, GPS position, dates, comments) was removed from the photos in this library. "
