@@ -38,6 +38,76 @@ class Para(Paragraph):
         return size
 
 
+# --- long paragraphs in linear time ------------------------------------------------------------------
+#
+# reportlab breaks a paragraph's lines anew each time a page splits it, and its line breaker takes
+# words off the front of a list: a paragraph of n characters over p pages costs about n * p (a 1 MB
+# paragraph took over 200 s). A paragraph longer than LONG_PARAGRAPH characters is therefore laid out
+# as consecutive pieces of at most that length, cut after a sentence where one ends in the second half
+# of the piece (else between words): the pieces follow each other with no space between them and no
+# indent, so the text reads on; a piece ends its last line early, as after a line break. The cost is
+# then about n * LONG_PARAGRAPH, linear in the text.
+
+LONG_PARAGRAPH = 3000
+_SENTENCE_END = re.compile(r"[.;:!?][)\]\"'”’]*\s+")
+
+
+def _cut_at(text: str, limit: int) -> int:
+    """Where to end a piece of ``text`` of at most ``limit`` characters."""
+    window = text[:limit]
+    ends = [m.end() for m in _SENTENCE_END.finditer(window, limit // 2)]
+    if ends:
+        return ends[-1]
+    space = window.rfind(" ", limit // 2)
+    return space + 1 if space > 0 else limit
+
+
+def split_long(pieces: Sequence[tuple[str, object]], limit: int = LONG_PARAGRAPH) -> list[list[tuple[str, object]]]:
+    """Cut a paragraph given as ``(text, emphasis)`` pieces into runs of at most ``limit`` characters
+    (see above); a paragraph within the limit comes back whole."""
+    if sum(len(t) for t, _ in pieces) <= limit:
+        return [list(pieces)]
+    out: list[list[tuple[str, object]]] = [[]]
+    room = limit
+    for text, tag in pieces:
+        while text:
+            if len(text) <= room:
+                out[-1].append((text, tag))
+                room -= len(text)
+                text = ""
+                break
+            cut = _cut_at(text, room) if room >= 200 else 0
+            if cut:
+                out[-1].append((text[:cut], tag))
+                text = text[cut:]
+            out.append([])
+            room = limit
+    return [run for run in out if run]
+
+
+_PIECE_STYLES: dict[tuple[int, bool, bool], object] = {}
+
+
+def piece_style(style, first: bool, last: bool):
+    """``style`` for one piece of a long paragraph: no indent or space before unless it is the first
+    piece, no space after unless it is the last."""
+    if first and last:
+        return style
+    key = (id(style), first, last)
+    st = _PIECE_STYLES.get(key)
+    if st is None:
+        from reportlab.lib.styles import ParagraphStyle
+        st = ParagraphStyle(f"{style.name}-piece-{int(first)}{int(last)}", parent=style)
+        if not first:
+            st.firstLineIndent = 0
+            st.spaceBefore = 0
+        if not last:
+            st.spaceAfter = 0
+        _PIECE_STYLES[key] = (style, st)  # keep the parent alive so its id is not reused
+        return st
+    return st[1]
+
+
 class Heading(Para):
     """A section heading: becomes a PDF bookmark and a target for the CARE checklist's pages."""
 

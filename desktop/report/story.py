@@ -2,6 +2,7 @@
 turned into reportlab flowables in the journal look of ``styles`` and ``layout``."""
 from __future__ import annotations
 
+import dataclasses
 from typing import Callable, Sequence
 from xml.sax.saxutils import escape
 
@@ -11,7 +12,7 @@ from . import content as c
 from . import photos
 from .fonts import SANS
 from .layout import (Deferred, Heading, Para, RightStyled, Styled, caption_markup, data_table, figure_block,
-                     figure_caption, kv_table, markup_cell, slug, style_drawing)
+                     figure_caption, kv_table, markup_cell, piece_style, slug, split_long, style_drawing)
 from .styles import HIGH, LOW, MUTED, TEXT_W, styles
 
 TONE_COLOR = {"muted": MUTED, "high": HIGH, "low": LOW}
@@ -104,7 +105,11 @@ def flowables(blocks: Sequence[c.Block], pages: Callable[[], dict[str, int]] | N
     out: list[Flowable] = []
     for b in blocks:
         if isinstance(b, c.Para):
-            out.append(Para(markup(b.spans), getattr(st, b.style)))
+            style = getattr(st, b.style)
+            runs = split_long([(sp.text, sp) for sp in b.spans])  # linear layout of long text
+            for i, run in enumerate(runs):
+                spans = [dataclasses.replace(sp, text=t) for t, sp in run]
+                out.append(Para(markup(spans), piece_style(style, i == 0, i == len(runs) - 1)))
         elif isinstance(b, c.Heading):
             key = base = slug(b.title)
             i = 2
