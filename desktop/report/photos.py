@@ -44,6 +44,22 @@ def _fail(label: str, exc: BaseException) -> DecodeError:
     return DecodeError(label, str(exc).strip() or type(exc).__name__)
 
 
+def _orientation(im: Image.Image, data: bytes) -> int:
+    """The EXIF orientation, read without decoding pixels: Pillow's PNG getexif decodes the whole
+    image to look for an eXIf chunk after the pixels, so for a PNG the chunk is found here."""
+    try:
+        if im.format == "PNG":
+            for kind, body in _png_chunks(data):
+                if kind == b"eXIf":
+                    exif = Image.Exif()
+                    exif.load(bytes(body))
+                    return int(exif.get(0x0112, 1) or 1)
+            return 1
+        return int(im.getexif().get(0x0112, 1) or 1)
+    except Exception:  # a broken EXIF block does not make the photo unusable
+        return 1
+
+
 def probe(data: bytes | None, label: str) -> Probe:
     """Read the image header (size, orientation) without decoding the pixels."""
     if not data:
@@ -51,10 +67,7 @@ def probe(data: bytes | None, label: str) -> Probe:
     try:
         with Image.open(io.BytesIO(data)) as im:
             w, h = im.size
-            try:
-                orientation = int(im.getexif().get(0x0112, 1) or 1)
-            except Exception:  # a broken EXIF block does not make the photo unusable
-                orientation = 1
+            orientation = _orientation(im, data)
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         raise _fail(label, exc) from None
     if w <= 0 or h <= 0:
@@ -77,14 +90,117 @@ def target_px(p: Probe, w_pt: float, h_pt: float) -> tuple[int, int]:
     return tw, th
 
 
+# --- big PNGs, decoded a band at a time ----------------------------------------------------------------
+#
+# A PNG has no reduced decoding mode (JPEG's draft): Pillow decodes the whole image, 3 or 4 bytes a
+# pixel (a 169-megapixel PNG: 507 MB and more). Above STREAM_PIXELS, a non-interlaced 8-bit PNG is read
+# in bands instead: its zlib stream is inflated a band of rows at a time, each band (with the decoded
+# row above it, unfiltered, so the band's own filters can refer to it) is handed to Pillow as a small
+# PNG of its own, reduced by a whole factor and pasted into the reduced picture. Memory stays at about
+# one band plus the reduced picture, whatever the source size.
+
+STREAM_PIXELS = 16_000_000
+BAND_BYTES = 8_000_000
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type -> bytes a pixel at 8 bits
+_TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
+              5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
+              8: Image.Transpose.ROTATE_90}
+
+
+def _png_chunks(data: bytes):
+    import struct
+    i = 8
+    view = memoryview(data)  # chunk bodies without copies
+    while i + 8 <= len(data):
+        length, kind = struct.unpack(">I4s", data[i:i + 8])
+        yield kind, view[i + 8:i + 8 + length]
+        i += 12 + length
+        if kind == b"IEND":
+            return
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    import struct
+    import zlib
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+
+def png_reduced(data: bytes, size: tuple[int, int]) -> Image.Image | None:
+    """A big PNG decoded a band at a time and reduced by the largest whole factor that keeps at least
+    ``size`` (width, height) pixels, as RGB or RGBA; None when the file is not a PNG this reader
+    handles (interlaced, or not 8 bits a sample): the caller decodes it whole."""
+    import struct
+    import zlib
+    if not data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return None
+    chunks = list(_png_chunks(data))
+    if not chunks or chunks[0][0] != b"IHDR":
+        return None
+    w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", bytes(chunks[0][1]))
+    if depth != 8 or interlace != 0 or ctype not in _PNG_CHANNELS or w == 0 or h == 0:
+        return None
+    extra = b"".join(_chunk(k, bytes(b)) for k, b in chunks if k in (b"PLTE", b"tRNS"))
+    bpp = _PNG_CHANNELS[ctype]
+    stride = w * bpp + 1
+    f = max(1, min(w // max(1, size[0]), h // max(1, size[1])))
+    rows_per_band = max(f, (BAND_BYTES // stride) // f * f)
+    alpha = ctype in (4, 6) or any(k == b"tRNS" for k, _ in chunks)
+    mode = "RGBA" if alpha else "RGB"
+    out = Image.new(mode, (-(-w // f), -(-h // f)), (255, 255, 255, 0) if alpha else (255, 255, 255))
+    inflate = zlib.decompressobj()
+    pending = bytearray()
+    prev: bytes | None = None  # the last decoded row of the band before, as raw samples
+    y = 0
+
+    def band(raw: bytes, rows: int) -> None:
+        nonlocal prev, y
+        body = (b"\x00" + prev + raw) if prev is not None else raw
+        n = rows + (prev is not None)
+        png = (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", struct.pack(">IIBBBBB", w, n, 8, ctype, 0, 0, 0)) + extra
+               + _chunk(b"IDAT", zlib.compress(body, 0)) + _chunk(b"IEND", b""))
+        with Image.open(io.BytesIO(png)) as im:
+            im.load()
+            if prev is not None:
+                im = im.crop((0, 1, w, n))
+            prev = im.crop((0, rows - 1, w, rows)).tobytes()
+            part = im.convert(mode)
+        out.paste(part.reduce(f) if f > 1 else part, (0, y // f))
+        y += rows
+
+    need = rows_per_band * stride
+    for kind, body in chunks:
+        if kind != b"IDAT":
+            continue
+        tail = body
+        while tail:
+            pending += inflate.decompress(tail, max(1, need - len(pending)))  # one band at most
+            tail = inflate.unconsumed_tail
+            while len(pending) >= need and y + rows_per_band <= h:
+                band(bytes(pending[:need]), rows_per_band)
+                del pending[:need]
+            if len(pending) >= need:  # the last, shorter band is all that is left
+                break
+    pending += inflate.flush()
+    left = h - y
+    if left > 0:
+        if len(pending) < left * stride:
+            raise OSError("the PNG's image data is truncated")
+        band(bytes(pending[:left * stride]), left)
+    return out
+
+
 def prepare(data: bytes, size: tuple[int, int], label: str = "") -> bytes:
     """Decode, orient, downscale to ``size`` (display orientation) and encode as JPEG. Raises
     :class:`DecodeError` (with ``label`` when given)."""
     tw, th = size
     try:
         with Image.open(io.BytesIO(data)) as im:
-            orientation = int(im.getexif().get(0x0112, 1) or 1) if im.format in ("JPEG", "TIFF", "WEBP", "PNG") else 1
+            orientation = _orientation(im, data) if im.format in ("JPEG", "TIFF", "WEBP", "PNG") else 1
             dw, dh = (th, tw) if orientation in _SWAPS else (tw, th)
+            if im.format == "PNG" and im.width * im.height > STREAM_PIXELS:
+                reduced = png_reduced(data, (dw, dh))
+                if reduced is not None:
+                    return _encode(reduced, orientation, (tw, th))
             if im.format == "JPEG":
                 im.draft("RGB" if im.mode != "L" else "L", (dw, dh))
             # hand the decoder the whole file at once: it releases the GIL while it decodes, and
@@ -114,6 +230,21 @@ def prepare(data: bytes, size: tuple[int, int], label: str = "") -> bytes:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError) as exc:
         raise _fail(label, exc) from None
+
+
+def _encode(im: Image.Image, orientation: int, size: tuple[int, int]) -> bytes:
+    """An already reduced picture oriented, flattened on white, scaled to ``size`` and encoded."""
+    if orientation in _TRANSPOSE:
+        im = im.transpose(_TRANSPOSE[orientation])
+    if im.mode == "RGBA":
+        bg = Image.new("RGB", im.size, (255, 255, 255))
+        bg.paste(im, mask=im.getchannel("A"))
+        im = bg
+    if im.size != size:
+        im = im.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=JPEG_QUALITY, optimize=False, progressive=False)
+    return buf.getvalue()
 
 
 def make_pool() -> ThreadPoolExecutor:
