@@ -1,0 +1,115 @@
+"""Issue 13, "done when": a case carrying every identifier class, in its identifiers part and planted
+in every string field (units, ids and citations included), with a JPEG carrying EXIF GPS, a serial,
+XMP, IPTC and a comment, leaves no identifier in any exporter's output once redacted with
+``redact_case(case, scan_case(case))``; unredacted, the exporters' gate refuses and lists the hits.
+(The command line's --redact-phi calls these same functions.)"""
+import io
+import json
+import zipfile
+
+import pytest
+from pypdf import PdfReader
+
+from desktop import jsonio
+from desktop.interop import prepare, redcap
+from desktop.interop.docx import write_docx
+from desktop.interop.fhir import case_to_bundle
+from desktop.interop.labs_csv import write_labs_csv
+from desktop.privacy import phi
+from desktop.privacy.phi import PhiFound, ensure_no_phi, redact_case, scan_case
+from desktop.report.pdf import render_pdf
+
+from helpers import full_case
+from test_images import BYLINE, SERIAL, _identifying_jpeg
+
+PLANT = ("Hildegard Quenneville, SSN 078-05-1120, MRN-4471923, born 03/07/1941, of 17 Larkspur Close, "
+         "Brackenfield, Wexcombe County 97358, tel (503) 555-0142, fax 503-555-0199, "
+         "h.quenneville@example.org, https://quenneville.example.org, 192.0.2.44, son Bartholomew, "
+         "tattoo of a heron")
+FORBIDDEN = ["Hildegard", "Ottoline", "Quenneville", "078-05-1120", "4471923", "1941", "Larkspur", "Brackenfield",
+             "Wexcombe", "97358", "555-0142", "555-0199", "quenneville.example", "192.0.2.44", "Bartholomew", "heron",
+             SERIAL, BYLINE.decode(), "shot at home", "Examplecam", "IMG_1941"]
+# catalogue codes are read by the exporters as codes (an unknown one is refused by validation), and
+# a few fields are checked as numbers-with-units: those keep their values; every other string,
+# units and ids and citations included, gets the planted identifiers
+KEEP = {"analyte", "site", "code", "drug_class", "treatment_class", "kind", "mime", "unit", "sha256"}
+
+
+def _planted_case():
+    case = full_case()
+    case.media[0].data = _identifying_jpeg()
+    case.media[0].id = "IMG_19410307_101112"
+    for i, lab in enumerate(case.labs):
+        lab.id = f"lab-MRN-4471923-{i}"
+    case.narrative.references = ["Okafor C. Calciphylaxis. J Example 2019;1:1."]  # planted below, as a citation
+    for tf in phi.string_fields(case):
+        if tf.role == "text" and tf.attr not in KEEP:
+            tf.set(f"{tf.text} {PLANT}" if tf.text else PLANT)
+    case.treatments[0].dose_unit = "g (Hildegard Quenneville, born 03/07/1941)"
+    return case
+
+
+def _exports(case) -> dict[str, bytes]:
+    out = {}
+    buf = io.BytesIO()
+    render_pdf(case, buf)
+    out["pdf"] = buf.getvalue()
+    buf = io.BytesIO()
+    write_docx(case, buf)
+    out["docx"] = buf.getvalue()
+    out["json"] = jsonio.dumps(prepare(case)).encode()
+    out["fhir"] = json.dumps(case_to_bundle(prepare(case)), ensure_ascii=False).encode()
+    out["redcap"] = redcap.write_data([prepare(case)]).encode()
+    out["labs"] = write_labs_csv([prepare(case)]).encode()
+    return out
+
+
+def _readable(kind: str, data: bytes) -> str:
+    """Everything a reader of the file could see: text, and the raw bytes of every embedded image."""
+    if kind == "pdf":
+        reader = PdfReader(io.BytesIO(data))
+        parts = [p.extract_text() for p in reader.pages]
+        parts += [img.data.decode("latin-1") for p in reader.pages for img in p.images]
+        parts += [str(reader.metadata)]
+        return "\n".join(parts)
+    if kind == "docx":
+        z = zipfile.ZipFile(io.BytesIO(data))
+        return "\n".join(z.read(n).decode("latin-1") for n in z.namelist())
+    return data.decode("utf-8")
+
+
+def test_unredacted_case_is_refused_with_every_hit_listed():
+    case = _planted_case()
+    with pytest.raises(PhiFound) as info:
+        ensure_no_phi(case)
+    fields = {h.field for h in info.value.hits}
+    assert "$.treatments[0].dose_unit" in fields
+    assert any(f.endswith(".id") for f in fields)  # the ids carrying an MRN and a capture date
+
+
+def test_the_reader_sees_planted_text_where_it_is_left():
+    # the check below would prove nothing if _readable could not see the text: an identified report
+    # keeps it
+    case = _planted_case()
+    for kind, write in (("pdf", render_pdf), ("docx", write_docx)):
+        buf = io.BytesIO()
+        write(case, buf, identified=True)
+        text = _readable(kind, buf.getvalue())
+        assert "Quenneville" in text and "4471923" in text, kind
+
+
+def test_redacted_case_leaves_no_identifier_in_any_export():
+    case = _planted_case()
+    before = jsonio.dumps(case)
+    hits = scan_case(case)
+    redacted = redact_case(case, hits)
+    assert jsonio.dumps(case) == before  # the library's case is untouched
+    assert scan_case(redacted) == [] and ensure_no_phi(redacted) == []
+    assert "[name]" in redacted.treatments[0].dose_unit and "[date]" in redacted.treatments[0].dose_unit
+    leaks = {}
+    for kind, data in _exports(redacted).items():
+        text = _readable(kind, data)
+        found = [s for s in FORBIDDEN if s.lower() in text.lower()]
+        if found:
+            leaks[kind] = found
+    assert not leaks, leaks
