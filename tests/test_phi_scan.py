@@ -432,3 +432,10 @@ def test_hits_to_json_names_field_offsets_text_and_class():
     c = Case(title="Seen by Dr. Okafor")
     assert hits_to_json(scan_case(c)) == [
         {"field": "$.title", "start": 12, "end": 18, "text": "Okafor", "class": "name"}]
+
+
+def test_hits_in_text_for_a_draft_outside_a_case():
+    from desktop.privacy.phi import hits_in_text, hits_to_json
+    text = "Seen on the third of March by Dr. Okafor; plate KX19 ABC."
+    got = {(h["class"], h["text"]) for h in hits_to_json(hits_in_text(text, "draft.txt"))}
+    assert got == {("date", "the third of March"), ("name", "Okafor"), ("vehicle", "KX19 ABC")}, got

@@ -10,18 +10,38 @@ is scanned before any export (HIPAA Safe Harbor, 45 CFR 164.514(b)(2); ``case-re
 - anything that looks like an identifier of any person: calendar dates (day and month, month and year,
   full dates; a year alone is allowed by Safe Harbor and not flagged), phone and fax numbers, e-mail,
   URLs, IP addresses, social-security-like and record-number-like numbers, ZIP and postal codes,
-  street addresses and "City, State", titled names ("Mrs. Okafor"), ages over 89.
+  street addresses and "City, State", ages over 89 in figures and in words, dates in words ("the
+  third of March", "Mar. '21") and ISO month-years ("2015-06"); and (desktop.privacy.names) names
+  and places found by context and by name and place lists, device serials, licence and plate numbers,
+  biometric records and mentions of face or tattoo photographs.
 
 Clinical numbers are not identifiers, and flagging them would teach authors to click warnings away:
 lab values with units and ranges ("18.4–80.1 pg/mL"), blood pressures ("87/52 mmHg"), doses, scores,
 LOINC/ICD/SNOMED codes, DOIs and PMIDs, "day −60" and years alone pass.
 
 Which fields: every ``str`` and ``list[str]`` field of the case, found by walking the dataclasses with
-the codec's type hints (a new free-text field is scanned without anyone remembering to add it), except
-ids, hashes, ISO date fields (turned into offsets by de-identification, not free text), catalogue codes
-and units, the identifiers themselves and the authors. References and provenance (``source``) are
-citations: they legitimately hold names, years, DOIs and URLs of publications, so there only the case's
-own identifiers, e-mail addresses, IPs and SSN-like numbers are looked for.
+the codec's type hints (a new field is scanned without anyone remembering to add it): free text,
+units (``dose_unit``), catalogue codes, captions, file names, notes, hand-made ids. Only the
+identifiers part and the authors are not read, and a value whose shape proves it structured (a
+generated hex id, an ISO date in a date field, a SHA-256) is passed over. References and provenance
+(``source``) are citations: they legitimately hold names, years, DOIs and URLs of publications, so
+there only the case's own identifiers, e-mail addresses, IPs and SSN-like numbers are looked for.
+Names, places and identifying mentions without the identifiers part: :mod:`desktop.privacy.names`.
+
+The API the command line and the window call (issue 13):
+
+- ``scan_case(case, confirmed=()) -> list[Hit]``: every hit, field by field (``Hit``: ``field`` as a
+  JSON path, ``start``, ``end``, ``text``, ``kind`` — one of :data:`KINDS`);
+- ``scan_text(text, identifiers=None, *, dates=(), citation=False) -> [(kind, start, end)]`` and
+  ``hits_in_text(text, field="$", identifiers=None) -> list[Hit]`` for a draft outside a case;
+- ``hits_to_json(hits) -> list[dict]``: ``{"field", "start", "end", "text", "class"}`` each
+  (``scan-phi --json``);
+- ``redact_case(case, hits) -> Case``: a copy with each hit replaced by its class in brackets
+  (``[name]``, ``[date]``, ``[place]``, ``[phone]``... see :data:`PLACEHOLDERS`) exactly where the
+  scan found it (``--redact-phi``, "Replace all with placeholders"); then export through
+  ``desktop.interop.prepare`` as always;
+- ``ensure_no_phi(case, allow=False, confirmed=()) -> list[Hit]``: the exporters' gate, raising
+  :class:`PhiFound` (with ``.hits``) when there are hits and ``allow`` is off.
 """
 from __future__ import annotations
 
@@ -1005,6 +1025,12 @@ PLACEHOLDERS: dict[str, str] = {
 
 def placeholder(kind: str) -> str:
     return PLACEHOLDERS.get(kind, "[identifier]")
+
+
+def hits_in_text(text: str, field: str = "$", identifiers: Identifiers | None = None, *,
+                 dates: Iterable[str] = ()) -> list[PhiHit]:
+    """The hits of one text outside a case (a draft file for ``scan-phi``), named by ``field``."""
+    return [PhiHit(field, text[s:e], k, s, e) for k, s, e in scan_text(text, identifiers, dates=dates)]
 
 
 def hits_to_json(hits: Iterable[PhiHit]) -> list[dict[str, Any]]:
