@@ -96,6 +96,7 @@ def test_library_upgrade_strips_images_already_stored(tmp_path):
         assert back.media[0].sha256 == hashlib.sha256(data).hexdigest()
         fields = [r[0] for r in lib.conn.execute("SELECT field FROM audit WHERE entity = 'media'")]
         assert "metadata" in fields
+        assert lib.upgrade_notes == [schema.NOTES[2]]  # the caller tells the user about older backups
     finally:
         lib.close()
     assert 2 in schema.NOTES
