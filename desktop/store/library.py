@@ -693,6 +693,7 @@ def open_library(path: str | os.PathLike, *, read_only: bool = False, check: boo
             os.close(lock_fd)
         raise Damaged(f"{path} cannot be opened as a library ({exc}); it was not changed") from None
     lib = Library(path, conn, read_only, lock_fd, "; ".join(filter(None, [settled, notice])))
+    lib.upgrade_notes = []  # filled below when an upgrade ran
     try:
         if version > schema.LATEST:
             raise NewerVersion(
