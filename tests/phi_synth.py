@@ -207,10 +207,37 @@ _FRAMES = [
 ]
 
 
+# Written out by hand: brands, organisms, scores and eponyms that are capitalised in real reports.
+WRITTEN_CLEAN = [
+    "She was started on Lasix 40 mg twice daily and Keflex 500 mg four times daily.",
+    "Zosyn 3.375 g every 8 hours was given for suspected sepsis; Tylenol and Norco were used for pain.",
+    "Dialysis was performed on a Fresenius 2008T machine with a Baxter catheter.",
+    "A Medtronic pacemaker had been implanted in 2015 for complete heart block.",
+    "The Wound Care Team applied Santyl and Mepilex Border daily.",
+    "Warfarin was switched to Eliquis after consultation with Hematology.",
+    "Graves disease had been treated with radioactive iodine in 1998.",
+    "She had a history of Crohn's disease, Hashimoto thyroiditis and Raynaud's phenomenon.",
+    "He developed Fournier gangrene requiring debridement by Urology.",
+    "A Hickman line was removed on day 12 because of bacteremia with Staphylococcus aureus.",
+    "Pseudomonas aeruginosa and Enterococcus faecalis grew from the wound swab.",
+    "The Charlson Comorbidity Index was 7 and the Karnofsky score 50.",
+    "The Wagner grade of the foot ulcer was 3; the ABI was 1.4, indicating incompressible vessels.",
+    "Hyperbaric oxygen at 2.4 ATA for 90 minutes was given five times weekly.",
+    "Her Apache II score on admission was 18; SOFA score 6.",
+    "He was seen by the Palliative Care team and transferred to hospice care.",
+    "Buerger disease and Takayasu arteritis were considered in the differential.",
+    "Austin Flint murmur was absent and Chvostek and Trousseau signs were negative.",
+    "Dr. review was requested for the skin findings.",
+    "His son drove him to dialysis three times a week, and his wife reported that he slept poorly.",
+    "Wells score for DVT was 1; Doppler ultrasound showed no thrombosis.",
+    "Calciphylaxis was confirmed on biopsy; the Mayo Clinic criteria were not applied.",
+]
+
+
 def clean(n: int = 240, seed: int = 31) -> list[str]:
     r = random.Random(seed)
-    out: list[str] = []
-    while len(out) < n:
+    out: list[str] = list(WRITTEN_CLEAN)
+    while len(out) < n + len(WRITTEN_CLEAN):
         v = dict(a=r.uniform(7, 12), b=r.uniform(2, 9), c=r.randint(5, 2400), d=r.uniform(1.8, 4.5),
                  e=r.uniform(0.9, 4.0), f=r.uniform(6, 16), g=r.randint(14, 30), h=r.randint(85, 190),
                  i=r.randint(40, 110), j=r.randint(50, 130), k=r.uniform(35.5, 39.8), l=r.randint(85, 100),

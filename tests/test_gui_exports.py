@@ -172,7 +172,10 @@ def test_redcap_export_writes_dictionary_and_data_into_a_folder(qtbot, window, o
     with open(out_dir / "data.csv", encoding="utf-8", newline="") as fh:
         data = list(csv.DictReader(fh))
     assert list(data[0].keys()) == redcap.data_columns()
-    assert data[0]["record_id"] == window.session.case_id and data[0]["redcap_repeat_instrument"] == ""
+    # every exported id is opaque, derived per export, never the stored id (issue 13)
+    rid = data[0]["record_id"]
+    assert rid != window.session.case_id and len(rid) == 12 and set(rid) <= set("0123456789abcdef")
+    assert data[0]["redcap_repeat_instrument"] == "" and all(r["record_id"] == rid for r in data)
     assert any(r["redcap_repeat_instrument"] for r in data[1:])  # labs, lesions, ... as repeating rows
     no_identifiers((out_dir / "data.csv").read_text(encoding="utf-8"))
     assert "data_dictionary.csv and data.csv" in window.statusBar().currentMessage()

@@ -45,7 +45,8 @@ _EPONYM_NEXT = re.compile(
     r"(?i)\s*(?:['’]s?\s+)?(?:-\s*[A-Z][a-z]+\s+)?(?:disease|syndrome|sign|signs|score|scale|criteria|classification|test|"
     r"catheter|lymphoma|sarcoma|palsy|phenomenon|ulcer|ulcers|equation|formula|procedure|operation|manoeuvre|"
     r"maneuver|reflex|node|nodes|fracture|disorder|anomaly|arteriosclerosis|sclerosis|staging|grade|stain|"
-    r"method|protocol|index|body|bodies|cells?|solution|tube|line|triad|law|effect|type)\b")
+    r"method|protocol|index|body|bodies|cells?|solution|tube|line|triad|law|effect|type|murmur|murmurs|fever|rash|"
+    r"tremor|gait|reaction|nodules?|spots?|sequence|maneuvre|position|retractor|forceps|needle|hernia)\b")
 _HOSPITAL_WORDS = (r"(?:Hospital|Hospitals|Medical\s+Cent(?:er|re)|Health\s+Cent(?:er|re)|Clinic|Infirmary|Hospice|"
                    r"Nursing\s+Home|Care\s+Home|Care\s+Cent(?:er|re)|Dialysis\s+(?:Unit|Cent(?:er|re)|Clinic)|"
                    r"Rehabilitation\s+Cent(?:er|re)|Medical\s+Group|Health\s+System|Surgery|Practice|"
@@ -246,6 +247,8 @@ thought thinks tried tries wanted wants who's he she they him her them his hers 
 we our us you your i me my mine been being not never always often also still already later earlier
 about after before during over under above below between into through upon within without since
 until as because though although however therefore thus yet nurse doctor physician patient family
+review reviews reviewed visit visits order orders note assessment consult consultation rounds team office
+appointment advice opinion input letter letters report reports referral referrals input clinic ward on-call
 """.split())
 
 

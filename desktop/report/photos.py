@@ -100,7 +100,7 @@ def target_px(p: Probe, w_pt: float, h_pt: float) -> tuple[int, int]:
 # one band plus the reduced picture, whatever the source size.
 
 STREAM_PIXELS = 16_000_000
-BAND_BYTES = 8_000_000
+BAND_BYTES = 2_000_000
 _PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}  # colour type -> bytes a pixel at 8 bits
 _TRANSPOSE = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,
               5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE,
