@@ -30,11 +30,13 @@ from ...codec import to_plain
 from ...core import assess
 from ...core import labs as L
 from ...model import DialysisContext, LabResult, When
+from ..binding import check_edit, item_path
 from ..charts import REF_COLOURS, ChartPoint, ChartSeries, ChartSpec, RefLine, TrendChart
-from ..widgets import (
-    SPACING, CheckField, ChoiceCombo, ColumnFitter, FieldError, WhenEditor, WideCombo, check_edit, choices_of,
-    header_width, heading, hint_label, item_path, mark_invalid, parse_number, shortcut,
-)
+from ..fields import CheckField, ChoiceCombo, WideCombo
+from ..formatting import choices_of, parse_number
+from ..forms import SPACING, FieldError, heading, hint_label, mark_invalid, shortcut
+from ..tables import ColumnFitter, header_width
+from ..when_editor import WhenEditor
 
 HIGH_COLOUR = "#b00020"
 LOW_COLOUR = "#1d5fa8"

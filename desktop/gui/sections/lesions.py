@@ -26,14 +26,18 @@ from ...core import assess
 from ...core.derived import push_scores
 from ...core.labs import format_number
 from ...model import ExudateAmount, ExudateType, Laterality, Lesion, Morphology, Observation, TissueType
+from ..binding import check_edit, commit_field
 from ..bodymap_widget import BodyMapWidget, SitePicker
 from ..charts import ChartPoint, ChartSeries, ChartSpec, TrendChart
-from ..photos import PhotoStrip, ThumbnailCache, image_paths, show_problems
-from ..widgets import (
-    SPACING, CheckField, ChoiceCombo, Column, FieldError, FlowLayout, ItemTable, LineField, NumberField, TextArea,
-    TriStateCombo, WhenEditor, add_row, check_edit, choices_of, commit_field, form_layout, heading, hint_label,
-    label_of, mark_invalid, shortcut, shrinkable, vertical_scroll, when_text,
+from ..fields import CheckField, ChoiceCombo, LineField, NumberField, TextArea, TriStateCombo, shrinkable
+from ..formatting import choices_of, label_of, when_text
+from ..forms import (
+    SPACING, FieldError, FlowLayout, add_row, form_layout, heading, hint_label, mark_invalid, shortcut,
+    vertical_scroll,
 )
+from ..photos import PhotoStrip, ThumbnailCache, image_paths, show_problems
+from ..tables import Column, ItemTable
+from ..when_editor import WhenEditor
 
 PUSH_MAX = 17
 BWAT_CHOICES = [(1, "1 (best)"), (2, "2"), (3, "3"), (4, "4"), (5, "5 (worst)")]
