@@ -20,7 +20,9 @@ MAX_SESSIONS = 20  # cases whose undo history the window keeps while open
 
 
 class CaseActions:
-    """The cases of the open library, as the window shows and changes them."""
+    """The cases of the open library, as the window shows and changes them. Owns ``session`` (the
+    case shown) and ``_sessions`` (the cases whose undo history is kept); uses the window's case
+    list, sections and Edit menu actions."""
 
     def refresh_case_list(self, select_id: str | None = None) -> None:
         self._list_timer.stop()

@@ -121,10 +121,12 @@ def _html(text: str) -> str:
 
 
 def alive(widget: QWidget) -> bool:
+    """Whether the widget's Qt object still exists (a queued call may outlive it)."""
     from shiboken6 import isValid
     return isValid(widget)
 
 
 def path_key(path: Path) -> str:
+    """A short key for a library's path in the settings (e.g. its last open case)."""
     import hashlib
     return hashlib.sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]

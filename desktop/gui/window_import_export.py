@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 
 class ImportExportActions:
-    """Importing a case file and exporting the open case."""
+    """Importing a case file and exporting the open case (the export itself runs in
+    :func:`desktop.gui.exports.run_export`)."""
 
     def import_case_dialog(self) -> None:
         if not self._writable():

@@ -24,7 +24,9 @@ MAX_RECENT = 8
 
 
 class LibraryActions:
-    """Opening, creating, backing up and closing the window's library."""
+    """Opening, creating, backing up and closing the window's library. Owns ``library``, ``book``,
+    ``backups``, ``last_open_op`` and the flags of closing (set up in ``MainWindow.__init__``); uses
+    the window's banners, status bar and case list."""
 
     def recent_libraries(self) -> list[str]:
         value = self._settings().value("recent_libraries", [])
