@@ -33,7 +33,7 @@ def flush_pending_edits(root: QWidget) -> int:
     What each one holds is noted first: a save refreshes the section, which shows the saved values
     again, so an editor still waiting its turn gets its typed text back before it saves."""
     from shiboken6 import isValid
-    from .widgets import TextArea
+    from .fields import TextArea
     pending: list[tuple[QWidget, str | None]] = []
     focus = QApplication.focusWidget() or root.window().focusWidget()
     if focus is not None and (focus is root or root.isAncestorOf(focus)) and not _read_only(focus):

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from ..model import Media
 from ..privacy.images import ImageError, strip_metadata, thumbnail
-from .widgets import set_muted
+from .forms import set_muted
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".jpe", ".png", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".mpo")
 FILE_FILTER = "Images (" + " ".join(f"*{s}" for s in IMAGE_SUFFIXES) + ");;All files (*)"

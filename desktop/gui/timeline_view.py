@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from .. import timing
 from ..model import Case, Event, EventKind
-from .widgets import label_of
+from .formatting import label_of
 
 # kind -> (colour, shape). Colours from the Okabe-Ito and Tol palettes (colour-blind safe); the
 # shape groups kinds: triangles onsets, circles encounters, diamonds diagnostics, squares treatment.

@@ -19,12 +19,11 @@ from PySide6.QtWidgets import (
 
 from ... import timing
 from ...model import Media
+from ..fields import CheckField, TextArea
+from ..formatting import event_title, label_of
+from ..forms import SPACING, FieldError, add_row, form_layout, heading, hint_label, set_muted, shortcut
 from ..photos import ThumbnailCache, ask_image_files, attach_files, image_paths, show_problems
-from ..widgets import (
-    SPACING, CheckField, FieldError, TextArea, add_row, event_title, form_layout, heading, hint_label, label_of,
-    set_muted, shortcut,
-)
-from .lesions import lesion_text
+from .lesion_sites import lesion_text
 
 LIST_ICON = 72
 PREVIEW_PX = 420

@@ -12,11 +12,14 @@ from ... import catalogue, timing
 from ...model import (
     Biopsy, BiopsyResult, Case, DiagnosisBasis, Differential, DifferentialStatus, Imaging, ImagingModality,
 )
+from ..binding import PartForm
+from ..fields import ChoiceCombo, LineField, TextArea, TriStateCombo
+from ..formatting import choices_of, label_of, when_text
+from ..forms import SPACING, align_labels, group, heading, hint_label, reveal, scroll_page
+from ..list_editor import ListEditor
 from ..session import CaseSession
-from ..widgets import (
-    SPACING, ChoiceCombo, Column, LineField, ListEditor, PartForm, TextArea, TriStateCombo, WhenEditor,
-    align_labels, choices_of, group, heading, hint_label, label_of, reveal, scroll_page, when_text,
-)
+from ..tables import Column
+from ..when_editor import WhenEditor
 
 
 def site_choices() -> list[tuple[str, str]]:

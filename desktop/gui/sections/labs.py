@@ -9,329 +9,39 @@ plausible bounds, the same check the JSON import makes) are refused inline and n
 
 Flags, ranges and number formats come from :mod:`desktop.core.labs`; the calcium × phosphate product
 comes from the assessment core's derived values, never recomputed here.
+
+The section's parts: the entry grid's rows in :mod:`.lab_grid`, the table of all results in
+:mod:`.lab_table`, the chart in :mod:`.lab_chart`, and what needs no widgets (timepoints, units,
+ranges, parsing) in :mod:`.lab_values`.
 """
 from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
 
 from PySide6.QtCore import QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
-    QAbstractItemView, QButtonGroup, QComboBox, QFrame, QGridLayout, QHBoxLayout,
-    QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QRadioButton, QScrollArea, QTableWidget,
-    QTableWidgetItem, QTabWidget, QToolButton, QVBoxLayout, QWidget,
+    QButtonGroup, QComboBox, QFrame, QGridLayout, QHBoxLayout, QLabel, QMessageBox, QPushButton, QRadioButton,
+    QScrollArea, QTabWidget, QVBoxLayout, QWidget,
 )
 
 from ... import catalogue, timing
-from ...catalogue import Analyte
-from ...codec import to_plain
-from ...core import assess
 from ...core import labs as L
 from ...model import DialysisContext, LabResult, When
-from ..charts import REF_COLOURS, ChartPoint, ChartSeries, ChartSpec, RefLine, TrendChart
-from ..widgets import (
-    SPACING, CheckField, ChoiceCombo, ColumnFitter, FieldError, WhenEditor, WideCombo, check_edit, choices_of,
-    header_width, heading, hint_label, item_path, mark_invalid, parse_number, shortcut,
-)
+from ..binding import check_edit, item_path
+from ..fields import ChoiceCombo, WideCombo
+from ..formatting import choices_of, parse_number
+from ..forms import SPACING, FieldError, heading, hint_label, mark_invalid, shortcut
+from ..when_editor import WhenEditor
+from .lab_chart import LabsChart
+from .lab_grid import LabRow
+from .lab_table import ResultsTable
+from .lab_values import Timepoint, describe_when, implausible, parse_value, replacing, timepoints, when_key
 
-HIGH_COLOUR = "#b00020"
-LOW_COLOUR = "#1d5fa8"
-CA_P_KEY = "ca_p_product"  # the core's DerivedValue.kind
-# Ca×P lines: > 70 mg²/dL² a risk factor (Weenig, JAAD 2007; seed); goal < 55 mg²/dL² (seed; KDOQI 2003
-# Guideline 6) — domain file §2 and §4. 1 mg²/dL² = 0.0806 mmol²/L² (domain file §5).
-CA_P_LINES = ((70.0, "risk", REF_COLOURS["high"]), (55.0, "goal", REF_COLOURS["goal"]))
-CA_P_SI_FACTOR = 0.0806
-TABLE_COLUMNS = ("Time", "Analyte", "Value", "Unit", "Reference range", "Flag", "Dialysis")
 SYSTEMS = (("reported", "as reported"), ("conventional", "conventional"), ("si", "SI"))
-_COMPARATOR = re.compile(r"^\s*(<=|>=|≤|≥|<|>|=)?\s*(.*?)\s*$")
 
 
-# --- pure helpers (no widgets) ----------------------------------------------------------------------
-
-def when_key(when: When) -> str:
-    """Labs share a timepoint when their times are equal in every field."""
-    return repr(sorted(to_plain(when).items()))
-
-
-@dataclass
-class Timepoint:
-    when: When
-    labs: list[LabResult]
-    placed: timing.Placed | None
-
-    @property
-    def key(self) -> str:
-        return when_key(self.when)
-
-
-def timepoints(case) -> list[Timepoint]:
-    """The case's lab timepoints, in day order (times not on the day axis last, in entry order)."""
-    tl = timing.Timeline(case)
-    groups: dict[str, Timepoint] = {}
-    for lab in case.labs:
-        k = when_key(lab.when)
-        if k not in groups:
-            groups[k] = Timepoint(copy.deepcopy(lab.when), [], tl.place(lab.when))
-        groups[k].labs.append(lab)
-    tps = list(groups.values())
-    order = {k: n for n, k in enumerate(groups)}
-    tps.sort(key=lambda t: (t.placed is None, t.placed.day if t.placed else 0.0, order[t.key]))
-    return tps
-
-
-def describe_when(tl: timing.Timeline, when: When) -> str:
-    """'day 0, approximate — during admission'; the source's words alone when not on the day axis."""
-    placed = tl.place(when)
-    if placed is None:
-        return (when.label + " (not on the day axis)") if when.label else "time not recorded"
-    text = timing.describe(placed)
-    return f"{text} — {when.label}" if when.label else text
-
-
-def unit_choices(a: Analyte, current: str | None = None) -> list[str]:
-    """The accepted units to offer, without spelling variants of one unit (µ/μ/u)."""
-    out: list[str] = []
-    seen: set[str] = set()
-    for u in a.units:
-        norm = u.replace("µ", "μ").replace("uL", "μL").replace("umol", "μmol")
-        if norm in seen:
-            continue
-        seen.add(norm)
-        out.append(u)
-    if current and current not in out and current in a.units:
-        out.append(current)
-    return out
-
-
-def display_unit(a: Analyte, reported: str, system: str) -> str:
-    if system == "conventional":
-        return a.conventional_unit
-    if system == "si":
-        return a.si_unit
-    return reported
-
-
-def parse_value(text: str) -> tuple[str, float]:
-    """'<0.5' -> ('<', 0.5). Raises ValueError naming the problem."""
-    m = _COMPARATOR.match(text)
-    comp = {"≤": "<=", "≥": ">=", None: "="}.get(m.group(1), m.group(1))
-    return comp, parse_number(m.group(2))
-
-
-def implausible(a: Analyte, value: float, unit: str) -> str | None:
-    """The message for a value outside what can be measured (the catalogue's plausible bounds, as
-    jsonio.check_case applies them), or None."""
-    lo, hi, pu = float(a.plausible["low"]), float(a.plausible["high"]), a.plausible["unit"]
-    canon = a.to_canonical(value, unit)
-    lo_c, hi_c = a.to_canonical(lo, pu), a.to_canonical(hi, pu)
-    if lo_c <= canon <= hi_c:
-        return None
-    bounds = f"{L.format_number(lo)}–{L.format_number(hi)} {pu}"
-    if unit != pu:
-        d = L.unit_decimals(a, unit)
-        bounds += (f", that is {L.format_number(a.from_canonical(lo_c, unit), d)}–"
-                   f"{L.format_number(a.from_canonical(hi_c, unit), d)} {unit}")
-    return (f"{a.label}: {L.format_value(value, unit)} is outside what can be measured ({bounds}); "
-            "a typing error?")
-
-
-def _fmt(v: float | None, decimals: int | None = None) -> str:
-    """A number for an entry field (ASCII minus, so it reads back as typed)."""
-    return "" if v is None else L.format_number(v, decimals).replace("−", "-")
-
-
-def _decimals_of(v: float) -> int:
-    text = L.format_number(v)
-    return len(text.split(".")[1]) if "." in text else 0
-
-
-def value_text(lab: LabResult) -> str:
-    """The result as reported, for its entry field: a phosphate of 9.0 mg/dL reads '9.0' (the
-    decimals usual for the unit, never fewer than entered), a bound '<0.5'."""
-    if lab.value is None:
-        return ""
-    return L.reported_number(lab).replace("−", "-")
-
-
-def shown_range(a: Analyte | None, rr: L.RefRange | None) -> L.RefRange | None:
-    """``rr`` with the decimals to show: both ends alike and at least those usual for the unit, so a
-    range reads '3.4–5.0 g/dL' and '4.0–11.0 K/µL', never '5' or '4–11'."""
-    if rr is None or rr.decimals is not None:
-        return rr
-    ends = [v for v in (rr.low, rr.high) if v is not None]
-    if not ends:
-        return rr
-    usual = (L.unit_decimals(a, rr.unit) if a is not None else None) or 0
-    return L.RefRange(rr.low, rr.high, rr.unit, rr.source, max([usual] + [_decimals_of(v) for v in ends]))
-
-
-def range_texts(a: Analyte | None, rr: L.RefRange | None) -> tuple[str, str]:
-    """The low and high ends of a range for the grid's fields ('' for an open end)."""
-    rr = shown_range(a, rr)
-    if rr is None:
-        return "", ""
-    return _fmt(rr.low, rr.decimals), _fmt(rr.high, rr.decimals)
-
-
-def short_label(a: Analyte) -> str:
-    """'Phosphate (as phosphorus)' -> 'Phosphate', for legends."""
-    return a.label.split(" (")[0]
-
-
-def flag_words(f: str) -> str:
-    return {"H": "high", "L": "low"}.get(f, "")
-
-
-# --- the entry grid -------------------------------------------------------------------------------------
-
-class _Row:
-    """One analyte's line in the grid: value, unit, the lab's own range, flag, expected abnormal."""
-
-    def __init__(self, section: "LabsSection", a: Analyte, grid: QGridLayout, r: int):
-        self.section = section
-        self.a = a
-        self.lab: LabResult | None = None
-        self.label = QLabel(a.label)
-        self.value = QLineEdit()
-        self.value.setAccessibleName(f"{a.label} value")
-        self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.value.setFixedWidth(self.value.fontMetrics().horizontalAdvance("0") * 7 + 16)
-        self.value.setToolTip("The result; a bound may be typed as <0.5 or >100. Empty = no result "
-                              "(clearing a value deletes that result).")
-        self.label.setBuddy(self.value)
-        self.unit = QComboBox()
-        self.unit.setFixedWidth(self.unit.fontMetrics().horizontalAdvance("mmol/mol") + 44)
-        self.unit.setAccessibleName(f"{a.label} unit")
-        self.unit.setToolTip("The unit the laboratory reported the value in")
-        self.low = QLineEdit()
-        self.low.setAccessibleName(f"{a.label} reference range, low end")
-        self.high = QLineEdit()
-        self.high.setAccessibleName(f"{a.label} reference range, high end")
-        for w in (self.low, self.high):
-            w.setFixedWidth(w.fontMetrics().horizontalAdvance("0") * 5 + 16)
-            w.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            w.setToolTip("The laboratory's own range; empty = the catalogue default (shown in grey)")
-        self.flag = QLabel()
-        self.flag.setFixedWidth(self.flag.fontMetrics().horizontalAdvance("HH") + 8)
-        self.flag.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.flag.setAccessibleName(f"{a.label} flag")
-        self.expected = CheckField("", f"{a.label} expected abnormal")
-        self.expected.setToolTip("Expected to be abnormal for a known condition (e.g. a dialysis "
-                                 "patient's BUN); the assessment does not treat it as a finding")
-        for c, w in enumerate((self.label, self.value, self.unit, self.low, self.high, self.flag, self.expected)):
-            grid.addWidget(w, r, c)
-
-        self.value.editingFinished.connect(self._value_done)
-        self.low.editingFinished.connect(self._range_done)
-        self.high.editingFinished.connect(self._range_done)
-        self.unit.activated.connect(self._unit_picked)
-        self.expected.committed.connect(lambda _on: self.commit())
-
-    def widgets(self) -> list[QWidget]:
-        return [self.value, self.unit, self.low, self.high, self.expected]
-
-    # the row's unit when there is no result yet
-    def _default_unit(self) -> str:
-        return display_unit(self.a, self.a.conventional_unit, self.section.system) \
-            if self.section.system != "reported" else self.a.conventional_unit
-
-    def current_unit(self) -> str:
-        return self.unit.currentText() or self._default_unit()
-
-    def load(self, lab: LabResult | None) -> None:
-        """Show the saved result (or an empty row); keeps a refused value being corrected."""
-        self.lab = copy.deepcopy(lab)
-        pending = self._pending()
-        if pending:
-            unit = self.current_unit()  # the refused entry stays as typed, for correction
-        else:
-            unit = lab.unit if lab is not None else self._default_unit()
-        with QSignalBlocker(self.unit):
-            self.unit.clear()
-            self.unit.addItems(unit_choices(self.a, unit))
-            i = self.unit.findText(unit)
-            self.unit.setCurrentIndex(max(0, i))
-        if pending:
-            pass
-        elif lab is not None:
-            self._set(self.value, value_text(lab))
-            low, high = range_texts(self.a, L.RefRange(lab.ref_low, lab.ref_high, lab.unit, "reported"))
-            self._set(self.low, low)
-            self._set(self.high, high)
-            self.expected.set_value(lab.expected_abnormal)
-        else:
-            self._set(self.value, "")
-            self._set(self.low, "")
-            self._set(self.high, "")
-            self.expected.set_value(False)
-        self._show_range_and_flag()
-
-    def _pending(self) -> bool:
-        """The row holds typed text not (yet) saved: a refused value under correction."""
-        return any(bool(w.property("invalid")) for w in (self.value, self.low, self.high))
-
-    @staticmethod
-    def _set(w: QLineEdit, text: str) -> None:
-        if w.text() != text:
-            w.setText(text)
-
-    def _show_range_and_flag(self) -> None:
-        unit = self.current_unit()
-        probe = LabResult(analyte=self.a.code, unit=unit)
-        rr = L.reference_range(probe)  # the catalogue default in this unit (None when there is none)
-        for w, text in zip((self.low, self.high), range_texts(self.a, rr)):
-            w.setPlaceholderText(text)
-        own = self.lab is not None and (self.lab.ref_low is not None or self.lab.ref_high is not None)
-        tip = ("The laboratory's own range" if own else "no default range" if rr is None else
-               f"Grey: the catalogue default ({rr.source}); type the laboratory's own range to replace it")
-        for w in (self.low, self.high):
-            w.setToolTip(f"{tip} (in {unit})")
-            w.setAccessibleDescription(f"in {unit}")
-        f = L.flag(self.lab) if self.lab is not None else ""
-        self.flag.setText(f)
-        colour = HIGH_COLOUR if f == "H" else LOW_COLOUR if f == "L" else ""
-        self.flag.setStyleSheet(f"color: white; background: {colour}; border-radius: 3px; font-weight: bold;"
-                                if colour else "")
-        words = flag_words(f)
-        self.flag.setAccessibleName(f"{self.a.label} flag: {words or 'within range or no range'}")
-        outside = L.format_range(shown_range(self.a, L.reference_range(self.lab))) if self.lab is not None else ""
-        self.flag.setToolTip(f"{words} — outside {outside}" if words and self.lab is not None else "")
-
-    # --- editing -----------------------------------------------------------------------------------
-
-    def _value_done(self) -> None:
-        self.commit()
-
-    def _range_done(self) -> None:
-        if self.lab is not None or self.value.text().strip():
-            self.commit()
-
-    def _unit_picked(self, _i: int) -> None:
-        new_unit = self.unit.currentText()
-        if self.lab is not None and self.lab.unit != new_unit:
-            # the laboratory's own range is a quantity: it moves into the new unit; the value is
-            # re-read in the new unit (picking the unit the value was really reported in)
-            for w in (self.low, self.high):
-                if w.text().strip():
-                    try:
-                        v = self.a.convert(parse_number(w.text()), self.lab.unit, new_unit)
-                        w.setText(_fmt(v, (L.unit_decimals(self.a, new_unit) or 0) + 1))
-                    except ValueError:
-                        pass
-            self.commit()
-        elif self.lab is None and self.value.text().strip():
-            self.commit()
-        else:
-            self._show_range_and_flag()
-
-    def commit(self) -> bool:
-        """Validate the row and save it through the session; refuse inline when it is wrong."""
-        return self.section._commit_row(self)
-
-
-class LabsSection(QWidget):
+class LabsSection(ResultsTable, LabsChart, QWidget):
     """The Labs section (see the module's description)."""
 
     unitSystemChanged = Signal(str)
@@ -420,9 +130,9 @@ class LabsSection(QWidget):
             h = QLabel(f"<b>{text}</b>")
             h.setToolTip(tip)
             grid.addWidget(h, 0, c)
-        self.rows: dict[str, _Row] = {}
+        self.rows: dict[str, LabRow] = {}
         for r, an in enumerate(catalogue.analytes().values(), start=1):
-            self.rows[an.code] = _Row(self, an, grid, r)
+            self.rows[an.code] = LabRow(self, an, grid, r)
         grid.setColumnStretch(len(heads), 1)
         grid.setRowStretch(len(self.rows) + 1, 1)
         scroll = QScrollArea()
@@ -443,61 +153,8 @@ class LabsSection(QWidget):
         el.addWidget(hint_label("Grey ranges are the catalogue's defaults (the seed article's) in the row's unit; "
                                 "type the laboratory's own range to replace them. H/L: above/below the range."))
 
-        # --- the table of all results ---------------------------------------------------------------
-        self.table = QTableWidget(0, 7)
-        self.table.setHorizontalHeaderLabels(list(TABLE_COLUMNS))
-        self.table.setAccessibleName("All laboratory results")
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().hide()
-        self.table.setTabKeyNavigation(False)
-        self.table.setWordWrap(False)
-        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().lineSpacing() + 8)
-        hh = self.table.horizontalHeader()
-        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        self.table_fitter = ColumnFitter(self.table, self._table_spec)  # columns fit the width: no sideways scrolling
-        self.table.itemSelectionChanged.connect(self._table_selected)
-        self.table.cellDoubleClicked.connect(lambda r, c: self._table_activated(r))
-        self.delete_button = QPushButton("Delete result")
-        self.delete_button.setAccessibleName("Delete the selected result")
-        self.delete_button.setEnabled(False)
-        self.delete_button.clicked.connect(self.delete_selected)
-        table_box = QWidget()
-        tl = QVBoxLayout(table_box)
-        tl.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
-        tl.addWidget(self.table, 1)
-        trow = QHBoxLayout()
-        self.table_hint = hint_label("")
-        trow.addWidget(self.table_hint, 1)
-        trow.addWidget(self.delete_button)
-        tl.addLayout(trow)
-
-        # --- the chart -----------------------------------------------------------------------------
-        self.chart_menu = QMenu(self)
-        self.chart_menu.setAccessibleName("Analytes to chart")
-        self.chart_menu.triggered.connect(lambda _a: self._refresh_chart())
-        self.chart_button = QToolButton()
-        self.chart_button.setText("Analytes to chart")
-        self.chart_button.setAccessibleName("Choose the analytes to chart")
-        self.chart_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.chart_button.setMenu(self.chart_menu)
-        self.chart = TrendChart("Laboratory values over time")
-        self.chart.setAccessibleName("Chart of laboratory values over time")
-        self.chart_caption = hint_label(
-            "Ca×P lines: above 70 mg²/dL² is a risk factor (Weenig, JAAD 2007; seed); the treatment goal is "
-            "below 55 mg²/dL² (seed; KDOQI 2003 Guideline 6). Open markers: approximate times.")
-        chart_box = QWidget()
-        cl = QVBoxLayout(chart_box)
-        cl.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
-        crow = QHBoxLayout()
-        crow.addWidget(self.chart_button)
-        self.charted_label = hint_label("")
-        crow.addWidget(self.charted_label, 1)
-        cl.addLayout(crow)
-        cl.addWidget(self.chart, 1)
-        cl.addWidget(self.chart_caption)
+        table_box = self._build_table()
+        chart_box = self._build_chart()
 
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Labs views")
@@ -580,7 +237,7 @@ class LabsSection(QWidget):
         self.select_timepoint(None)
         self.when.setFocus()
 
-    def row(self, analyte: str) -> _Row:
+    def row(self, analyte: str) -> LabRow:
         return self.rows[analyte]
 
     def focus_ref(self, ref: str) -> bool:
@@ -721,7 +378,7 @@ class LabsSection(QWidget):
             x.when = copy.deepcopy(when)
         path_problems = []
         for x in moved:
-            path_problems += check_edit(self.session.case, _replacing(x), item_path(self.session.case, "labs", x.id) + ".when")
+            path_problems += check_edit(self.session.case, replacing(x), item_path(self.session.case, "labs", x.id) + ".when")
         if path_problems:
             self.error.show_message("Time: " + "; ".join(dict.fromkeys(path_problems)))
             self.when.set_when(tp.when, self.session.case)
@@ -749,7 +406,7 @@ class LabsSection(QWidget):
 
     # --- saving one row ---------------------------------------------------------------------------------
 
-    def _commit_row(self, row: _Row) -> bool:
+    def _commit_row(self, row: LabRow) -> bool:
         if self._filling:
             return False
         a = row.a
@@ -785,7 +442,7 @@ class LabsSection(QWidget):
         lab.value, lab.comparator, lab.unit = value, comparator, unit
         lab.ref_low, lab.ref_high = ends
         lab.expected_abnormal = row.expected.isChecked()
-        problems = check_edit(self.session.case, _replacing(lab), item_path(self.session.case, "labs", lab.id))
+        problems = check_edit(self.session.case, replacing(lab), item_path(self.session.case, "labs", lab.id))
         if problems:
             return self._refuse(row, row.value, f"{a.label}: " + "; ".join(problems))
         mark_invalid(row.value, False)
@@ -799,135 +456,12 @@ class LabsSection(QWidget):
         self.refresh()
         return ok
 
-    def _refuse(self, row: _Row, widget: QWidget, message: str) -> bool:
+    def _refuse(self, row: LabRow, widget: QWidget, message: str) -> bool:
         mark_invalid(widget, True)
         self.error.show_message(message)
         return False
 
-    # --- the table ----------------------------------------------------------------------------------
-
-    def _fill_table(self) -> None:
-        case = self.session.case
-        tl = timing.Timeline(case)
-        keep = self._selected_lab_id()
-        rows = []
-        for tp in timepoints(case):
-            for lab in tp.labs:
-                rows.append((lab, tp))
-        with QSignalBlocker(self.table):
-            self.table.setRowCount(len(rows))
-            for r, (lab, tp) in enumerate(rows):
-                a = catalogue.analytes().get(lab.analyte)
-                value_text, unit, range_text = self._display(lab, a)
-                f = L.flag(lab)
-                placed = tl.place(lab.when)
-                cells = [timing.describe(placed) if placed else (lab.when.label or "time not recorded"),
-                         a.label if a else f"{lab.analyte} (not in the catalogue)", value_text, unit, range_text, f,
-                         {"unknown": "", "none": "none"}.get(lab.dialysis_context, lab.dialysis_context + "-dialysis")]
-                for col, text in enumerate(cells):
-                    c = TABLE_COLUMNS[col]
-                    it = QTableWidgetItem(text)
-                    it.setData(Qt.ItemDataRole.UserRole, lab.id)
-                    if c == "Value":
-                        it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    if c == "Flag" and f:
-                        it.setForeground(QColor(HIGH_COLOUR if f == "H" else LOW_COLOUR))
-                        font = QFont(it.font())
-                        font.setBold(True)
-                        it.setFont(font)
-                        it.setToolTip(f"{flag_words(f)}: outside the reference range"
-                                      + (" (expected abnormal)" if lab.expected_abnormal else ""))
-                        if lab.expected_abnormal:
-                            it.setText(f + " (expected)")
-                    if c == "Value" and f:
-                        it.setForeground(QColor(HIGH_COLOUR if f == "H" else LOW_COLOUR))
-                    if lab.note and c == "Analyte":
-                        it.setToolTip(lab.note)
-                    if c == "Time" and lab.when.label:
-                        it.setToolTip(f"In the source's words: {lab.when.label}")
-                    self.table.setItem(r, col, it)
-        self.table_fitter.refit()
-        if keep:
-            self._select_table_lab(keep)
-        sys_text = {"reported": "as reported", "conventional": "in conventional units", "si": "in SI units"}[self.system]
-        self.tabs.setTabText(1, f"&All results ({len(rows)})")
-        self.table_hint.setText(f"{len(rows)} result{'s' if len(rows) != 1 else ''}, values {sys_text}. "
-                                "Select one to edit it in the grid." if rows else
-                                "No results yet: type them on the “Enter by timepoint” tab, one timepoint at a "
-                                "time.")
-
-    def _table_spec(self) -> list[tuple[int, int, bool, bool]]:
-        """Per column (natural, floor, stretch, optional) for the ColumnFitter: contents up to a cap;
-        the analyte takes what is left; the dialysis context is the first to go when narrow."""
-        cw = self.table.fontMetrics().averageCharWidth()
-        caps = {"Time": 30, "Analyte": 28, "Reference range": 22, "Dialysis": 14}
-        out = []
-        for c, title in enumerate(TABLE_COLUMNS):
-            head = header_width(self.table, c)
-            content = max(self.table.sizeHintForColumn(c), head) if self.table.rowCount() else head
-            natural = min(content, max(head, cw * caps.get(title, 20) + 16))
-            if title in ("Value", "Unit", "Flag"):
-                floor = natural  # a number or its unit is never cut short
-            elif title in ("Time", "Analyte"):
-                floor = min(natural, cw * 12)
-            else:
-                floor = min(natural, max(head, cw * 6))
-            if title == "Dialysis" and not any(
-                    (self.table.item(r, c) and self.table.item(r, c).text()) for r in range(self.table.rowCount())):
-                natural = 0  # no result records it: no empty column
-            out.append((natural, floor, title == "Analyte", title == "Dialysis"))
-        return out
-
-    def _display(self, lab: LabResult, a: Analyte | None) -> tuple[str, str, str]:
-        """Value, unit and range as shown in the chosen unit system."""
-        rr = shown_range(a, L.reference_range(lab)) if a is not None else None
-        if a is None or lab.value is None or lab.unit not in a.units:
-            return (L.format_lab(lab).rsplit(" ", 1)[0] if lab.value is not None else "no value",
-                    lab.unit, self._range_cell(rr))
-        unit = display_unit(a, lab.unit, self.system)
-        if unit == lab.unit or a.to_canonical(1.0, unit) == a.to_canonical(1.0, lab.unit):
-            unit = lab.unit
-            value = L.reported_number(lab)  # as reported: 9.0, not 9
-        else:
-            d = L.unit_decimals(a, unit)
-            value = L.format_value(a.convert(lab.value, lab.unit, unit), "", lab.comparator, d)
-        range_text = self._range_cell(rr)
-        if rr is not None and unit != rr.unit:
-            conv = lambda v: None if v is None else a.convert(v, rr.unit, unit)  # noqa: E731
-            rr = L.RefRange(conv(rr.low), conv(rr.high), unit, rr.source, L.unit_decimals(a, unit))
-            range_text = self._range_cell(rr)
-        if rr is not None and rr.is_default and (rr.low is not None or rr.high is not None):
-            range_text += " (default)"
-        return value.strip(), unit, range_text
-
-    @staticmethod
-    def _range_cell(rr: L.RefRange | None) -> str:
-        """A range for the table, without its unit (the Unit column gives it): '3.4–5.0'."""
-        if rr is None:
-            return L.format_range(None)
-        return L.format_range(L.RefRange(rr.low, rr.high, "", rr.source, rr.decimals))
-
-    def _selected_lab_id(self) -> str | None:
-        items = self.table.selectedItems()
-        return items[0].data(Qt.ItemDataRole.UserRole) if items else None
-
-    def _select_table_lab(self, lab_id: str) -> None:
-        for r in range(self.table.rowCount()):
-            it = self.table.item(r, 0)
-            if it is not None and it.data(Qt.ItemDataRole.UserRole) == lab_id:
-                with QSignalBlocker(self.table):
-                    self.table.selectRow(r)
-                self.table.scrollToItem(it)
-                self.delete_button.setEnabled(not self.session.read_only)
-                return
-
-    def _table_selected(self) -> None:
-        lab_id = self._selected_lab_id()
-        self.delete_button.setEnabled(lab_id is not None and not self.session.read_only)
-        lab = next((x for x in self.session.case.labs if x.id == lab_id), None)
-        if lab is not None and (self._cur is None or when_key(lab.when) != when_key(self._cur)):
-            when = copy.deepcopy(lab.when)
-            QTimer.singleShot(0, lambda: self.select_timepoint(when))  # not inside the table's own handling
+    # --- the tabs -----------------------------------------------------------------------------------
 
     def show_entry(self) -> None:
         self.tabs.setCurrentIndex(0)
@@ -937,119 +471,3 @@ class LabsSection(QWidget):
 
     def show_chart(self) -> None:
         self.tabs.setCurrentIndex(2)
-
-    def _table_activated(self, r: int) -> None:
-        it = self.table.item(r, 0)
-        if it is not None:
-            self.focus_ref("labs/" + it.data(Qt.ItemDataRole.UserRole))
-
-    # --- the chart ----------------------------------------------------------------------------------
-
-    def _fill_chart_choice(self) -> None:
-        present = []
-        for lab in self.session.case.labs:
-            if lab.analyte in self.rows and lab.analyte not in present:
-                present.append(lab.analyte)
-        order = list(self.rows)
-        present.sort(key=order.index)
-        first_time = not self.chart_menu.actions()
-        checked = self._checked_analytes()
-        self.chart_menu.clear()
-        for code in present + [CA_P_KEY]:
-            label = "Calcium × phosphate (derived)" if code == CA_P_KEY else self.rows[code].a.label
-            act = self.chart_menu.addAction(label)
-            act.setData(code)
-            act.setCheckable(True)
-            act.setChecked(code in ("calcium", "phosphate", CA_P_KEY) if first_time else code in checked)
-
-    def _checked_analytes(self) -> list[str]:
-        return [a.data() for a in self.chart_menu.actions() if a.isChecked()]
-
-    def set_charted(self, codes: list[str]) -> None:
-        """Chart these analytes (catalogue codes; 'ca_p_product' for the derived Ca×P)."""
-        for a in self.chart_menu.actions():
-            a.setChecked(a.data() in codes)
-        self._refresh_chart()
-
-    def derived_values(self) -> list:
-        """The assessment core's derived values for the case (cached until the labs change)."""
-        if self._derived_cache is None:  # emptied by every change of labs, events or the case
-            self._derived_cache = assess(self.session.case).derived
-        return self._derived_cache
-
-    def _refresh_chart(self, lazy: bool = False) -> None:
-        """Redraw the chart; with ``lazy`` only when it is on screen (else when its tab is opened)."""
-        if lazy and self.tabs.currentWidget() is not self.chart.parentWidget():
-            self._chart_dirty = True
-            return
-        self._chart_dirty = False
-        case = self.session.case
-        tl = timing.Timeline(case)
-        wanted = self._checked_analytes()
-        series: list[ChartSeries] = []
-        units: list[str] = []
-        unplaced = 0
-        for code in wanted:
-            if code == CA_P_KEY:
-                continue
-            a = catalogue.analytes()[code]
-            labs = [x for x in case.labs if x.analyte == code and x.value is not None and x.unit in a.units]
-            if not labs:
-                continue
-            unit = display_unit(a, labs[0].unit, self.system)
-            pts = []
-            for x in labs:
-                p = tl.place(x.when)
-                if p is None:
-                    unplaced += 1
-                    continue
-                pts.append(ChartPoint(p.day, a.convert(x.value, x.unit, unit), p.approximate))
-            if pts:
-                series.append(ChartSeries(f"{short_label(a)} ({unit})", pts))
-                if unit not in units:
-                    units.append(unit)
-        refs: list[RefLine] = []
-        right = ""
-        if CA_P_KEY in wanted:
-            si = self.system == "si"
-            unit = "mmol²/L²" if si else "mg²/dL²"
-            pts = []
-            for dv in self.derived_values():
-                if dv.kind != CA_P_KEY or dv.day is None:
-                    continue
-                v = dv.value if dv.unit == unit else dv.alt_value
-                if v is None:
-                    continue
-                pts.append(ChartPoint(dv.day, v, "approximate" in dv.time))
-            if pts:
-                series.append(ChartSeries(f"Ca×P, derived ({unit})", pts, axis="right",
-                                          color="#d98c1f", dashed=True))
-                right = f"Ca×P ({unit})"
-                for v, words, colour in CA_P_LINES:
-                    shown = v * CA_P_SI_FACTOR if si else v
-                    refs.append(RefLine(shown, f"{L.format_number(shown, 2 if si else 0)} {unit} ({words})",
-                                        axis="right", color=colour))
-        self.charted_label.setText(", ".join(a.text() for a in self.chart_menu.actions() if a.isChecked())
-                                   or "nothing chosen")
-        if len(units) == 1:
-            left = f"Value ({units[0]})"
-        elif units:
-            left = "Value (" + ", ".join(units) + "; see legend)"
-        else:
-            left = ""
-        note = f"{unplaced} value{'s' if unplaced != 1 else ''} without a place on the day axis not drawn" \
-            if unplaced else ""
-        self.chart.show_spec(ChartSpec(series, left_title=left, right_title=right, ref_lines=refs,
-                                       left_min=None, right_min=0.0, note=note,
-                                       empty_text="Nothing to draw: choose analytes (above) that have "
-                                                  "results with a time on the day axis."))
-
-
-def _replacing(lab: LabResult):
-    """For check_edit: put ``lab`` into a trial case (replacing the result with its id, or adding it)."""
-    def apply(c) -> None:
-        if any(x.id == lab.id for x in c.labs):
-            c.labs = [lab if x.id == lab.id else x for x in c.labs]
-        else:
-            c.labs = c.labs + [lab]
-    return apply

@@ -11,11 +11,13 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from ... import catalogue
 from ...model import Author, ConsentGiver
+from ..binding import PartForm
+from ..fields import CheckField, ChoiceCombo, LineField, LinesArea, TextArea
+from ..formatting import choices_of, word_count
+from ..forms import SPACING, FieldError, group, heading, hint_label, reveal, scroll_page, set_muted
+from ..list_editor import ListEditor
 from ..session import CaseSession
-from ..widgets import (
-    SPACING, CheckField, ChoiceCombo, Column, FieldError, LineField, LinesArea, ListEditor, PartForm, TextArea,
-    choices_of, group, heading, hint_label, reveal, scroll_page, set_muted, word_count,
-)
+from ..tables import Column
 
 NOTICE_COLOUR = "#8a5300"
 ORCID = re.compile(r"^(https://orcid\.org/)?\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")

@@ -8,11 +8,12 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QWidget
 
 from ...model import OutcomeStatus, WoundHealing
+from ..binding import PartForm
+from ..fields import ChoiceCombo, LineField, TextArea, TriStateCombo
+from ..formatting import choices_of
+from ..forms import SPACING, FieldError, add_row, align_labels, group, heading, hint_label, reveal, scroll_page
 from ..session import CaseSession
-from ..widgets import (
-    SPACING, ChoiceCombo, FieldError, LineField, PartForm, TextArea, TriStateCombo, WhenEditor, add_row,
-    align_labels, choices_of, group, heading, hint_label, reveal, scroll_page,
-)
+from ..when_editor import WhenEditor
 
 
 class OutcomeSection(QWidget):

@@ -13,12 +13,16 @@ from PySide6.QtWidgets import (
 
 from ... import catalogue, timing
 from ...model import CkdStage, Comorbidity, DialysisModality, Medication, RecordNumber, Sex
-from ..session import CaseSession
-from ..widgets import (
-    SPACING, CheckField, ChoiceCombo, Column, DoseRow, FieldError, LineField, ListEditor, NumberField, TextArea,
-    TriStateCombo, WhenEditor, add_row, align_labels, choices_of, commit_field, fmt_number, form_layout, group,
-    heading, hint_label, lock_if_read_only, reveal, scroll_page, when_text,
+from ..binding import commit_field, lock_if_read_only
+from ..fields import CheckField, ChoiceCombo, DoseRow, LineField, NumberField, TextArea, TriStateCombo
+from ..formatting import choices_of, fmt_number, when_text
+from ..forms import (
+    SPACING, FieldError, add_row, align_labels, form_layout, group, heading, hint_label, reveal, scroll_page,
 )
+from ..list_editor import ListEditor
+from ..session import CaseSession
+from ..tables import Column
+from ..when_editor import WhenEditor
 
 IDENTIFIERS_TITLE = "Identifiers — never exported unless you choose an identified report"
 

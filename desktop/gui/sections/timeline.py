@@ -13,18 +13,20 @@ from typing import Any
 from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ... import catalogue, timing
-from ...model import Case, Event, EventKind, Vital, When
 from ...app.editing import EditRefused, noun
 from ...app.editing import references_to as app_references_to
+from ...model import Case, Event, EventKind, Vital, When
 from ...store.changes import PutItem, SetCaseFields
 from ...store.library import LibraryError
+from ..binding import commit_field
+from ..fields import ChoiceCombo, LineField, NumberField, TextArea
+from ..formatting import choices_of, event_title, fmt_number, label_of, when_text
+from ..forms import SPACING, FieldError, add_row, form_layout, heading, hint_label, reveal, scroll_page
+from ..list_editor import ListEditor
 from ..session import CaseSession
+from ..tables import Column, ItemTable
 from ..timeline_view import TimelineView
-from ..widgets import (
-    SPACING, ChoiceCombo, Column, FieldError, ItemTable, LineField, ListEditor, NumberField, TextArea, WhenEditor,
-    add_row, choices_of, commit_field, event_title, fmt_number, form_layout, heading, hint_label, label_of, reveal,
-    scroll_page, when_text,
-)
+from ..when_editor import WhenEditor
 
 
 def given_as(when: When, case: Case) -> str:

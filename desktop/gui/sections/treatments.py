@@ -6,11 +6,13 @@ from PySide6.QtWidgets import QWidget
 
 from ... import catalogue, timing
 from ...model import Response, Treatment, TreatmentKind
+from ..fields import ChoiceCombo, DoseRow, LineField, NumberField, TextArea, TriStateCombo
+from ..formatting import choices_of, fmt_number, label_of, when_text
+from ..forms import heading, hint_label, reveal, scroll_page
+from ..list_editor import ListEditor
 from ..session import CaseSession
-from ..widgets import (
-    ChoiceCombo, Column, DoseRow, LineField, ListEditor, NumberField, TextArea, TriStateCombo, WhenEditor,
-    choices_of, fmt_number, heading, hint_label, label_of, reveal, scroll_page, when_text,
-)
+from ..tables import Column
+from ..when_editor import WhenEditor
 
 
 def dose_text(t: Treatment) -> str:

@@ -1,0 +1,76 @@
+"""Words and numbers as the window shows them: vocabulary codes in words, numbers as a clinician
+writes them (and read back as typed), an event's title and a time's place on the day axis. No Qt."""
+from __future__ import annotations
+
+import re
+from typing import Any, get_args
+
+from .. import timing
+from ..core.labs import format_number
+from ..model import Event, When
+
+
+_SPECIAL_LABELS = {
+    "follow_up": "follow-up", "xray": "X-ray", "ct": "CT", "mri": "MRI", "not_done": "not done",
+    "no_improvement": "no improvement", "not_assessed": "not assessed", "lost_to_follow_up": "lost to follow-up",
+    "next_of_kin": "next of kin", "not_excluded": "not excluded", "not_made": "not made",
+    "haemodialysis": "haemodialysis", "peritoneal": "peritoneal dialysis", "5D": "5D (on dialysis)",
+    "bone_scintigraphy": "bone scintigraphy",
+}
+
+
+def label_of(code: str | None) -> str:
+    """The words for a vocabulary code: 'symptom_onset' -> 'symptom onset'."""
+    if code is None:
+        return "not recorded"
+    return _SPECIAL_LABELS.get(code, code.replace("_", " "))
+
+
+def choices_of(literal_type: Any) -> list[tuple[str, str]]:
+    """(value, label) pairs of a model Literal, in the model's order."""
+    return [(v, label_of(v)) for v in get_args(literal_type)]
+
+
+def fmt_number(value: float | None) -> str:
+    """A number as a clinician writes it and as it was entered: 25 not 25.0, 1.5 not 1.50, 1250000
+    not 1.25e+06 (every digit kept). An ASCII minus, so an edit field reads back what it shows."""
+    if value is None:
+        return ""
+    return format_number(float(value)).replace("\u2212", "-")
+
+
+def parse_number(text: str) -> float:
+    """A typed number; accepts a decimal comma. Raises ValueError with a readable message."""
+    t = text.strip().replace("\u2212", "-").replace(" ", "")
+    if re.fullmatch(r"[-+]?\d+,\d+", t):
+        t = t.replace(",", ".")
+    try:
+        v = float(t)
+    except ValueError:
+        raise ValueError(f"{text.strip()!r} is not a number") from None
+    if v != v or v in (float("inf"), float("-inf")):
+        raise ValueError(f"{text.strip()!r} is not a number")
+    return v
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\S+", text))
+
+
+
+def event_title(ev: Event, width: int = 48) -> str:
+    text = ev.description.strip().split("\n")[0] or "(no description)"
+    if len(text) > width:
+        text = text[: width - 1].rstrip() + "…"
+    return f"{label_of(ev.kind)}: {text}"
+
+
+
+def when_text(timeline: timing.Timeline, when: When) -> str:
+    """A time for a table cell: where it falls on the day axis, else the source's words."""
+    if not when.is_set:
+        return when.label or "—"
+    placed = timeline.place(when)
+    if placed is not None:
+        return timing.describe(placed)
+    return when.label or "not on the day axis"

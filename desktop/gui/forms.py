@@ -1,0 +1,331 @@
+"""The shape of every form: the one spacing, labelled rows "label: field [unit]" with an inline
+error line under them, groups, headings and hints, pages that scroll, rows that flow onto more lines,
+a red frame on a refused field, and shortcuts that act inside a section."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtWidgets import (
+    QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLayout, QScrollArea, QSizePolicy, QStyle, QVBoxLayout,
+    QWidget,
+)
+
+SPACING = 10  # px between fields; the one spacing every form uses
+ERROR_COLOUR = "#b3261e"
+
+
+# --- inline error --------------------------------------------------------------------------------
+
+class FieldError(QWidget):
+    """An inline message under a field: a warning icon and red text naming the field and the problem.
+    Hidden while there is nothing to say. Screen readers get the text as name and description."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        self._icon = QLabel(self)  # the icon is drawn when there is first something to say
+        self._icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self._icon.setAccessibleName("Error")
+        self._text = QLabel(self)
+        self._text.setWordWrap(True)
+        self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._text.setStyleSheet(f"color: {ERROR_COLOUR};")
+        lay.addWidget(self._icon)
+        lay.addWidget(self._text, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        if self._icon.pixmap().isNull():
+            size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+            self._icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
+        self._text.setText(text)
+        self._text.setAccessibleName(text)
+        self.setAccessibleName(f"Error: {text}")
+        self.setAccessibleDescription(text)
+        self.setToolTip(text)
+        self.show()
+
+    def clear(self) -> None:
+        self._text.clear()
+        self.setAccessibleName("")
+        self.setAccessibleDescription("")
+        self.setToolTip("")
+        self.hide()
+
+    def message(self) -> str:
+        return self._text.text() if not self.isHidden() else ""
+
+
+def mark_invalid(widget: QWidget, invalid: bool) -> None:
+    """A red frame on a field whose input was refused (cleared when it is fixed). Composite editors
+    (a time, a dose) frame the part that holds the input."""
+    widget.setProperty("invalid", invalid)
+    target = widget.invalid_target() if hasattr(widget, "invalid_target") else widget
+    if target is not widget:
+        target.setProperty("invalid", invalid)
+    target.setStyleSheet(f"border: 1px solid {ERROR_COLOUR};" if invalid else "")
+
+
+
+# --- layout helpers ----------------------------------------------------------------------------------
+
+class FlowLayout(QLayout):
+    """Items left to right, moving to a new line when the next one does not fit, so a row of small
+    controls never makes a form wider than its column (its minimum width is its widest item). An
+    item that expands horizontally fills the rest of its line."""
+
+    def __init__(self, parent: QWidget | None = None, h_spacing: int = SPACING, v_spacing: int = 4):
+        super().__init__(parent)
+        self._items: list = []
+        self._h, self._v = h_spacing, v_spacing
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def addItem(self, item) -> None:  # noqa: N802 (Qt's name)
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int):  # noqa: N802
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int):  # noqa: N802
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self):  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._arrange(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._arrange(rect, apply=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        shown = [i for i in self._items if not i.isEmpty()]
+        if not shown:
+            return QSize(0, 0)
+        m = self.contentsMargins()
+        w = sum(self._natural_width(i) for i in shown) + self._h * (len(shown) - 1)
+        h = max(i.sizeHint().height() for i in shown)
+        return QSize(w + m.left() + m.right(), h + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        size = QSize(0, 0)
+        for i in self._items:
+            if not i.isEmpty():
+                size = size.expandedTo(i.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    @staticmethod
+    def _natural_width(item) -> int:
+        """A wrapping label's width on one line (its size hint is a guess at a wrapped shape)."""
+        w = item.widget()
+        if isinstance(w, QLabel) and w.wordWrap() and w.textFormat() != Qt.TextFormat.RichText:
+            m = w.contentsMargins()
+            return (w.fontMetrics().horizontalAdvance(w.text()) + 2 * w.margin() + m.left() + m.right()
+                    + 2 * max(w.indent(), 0) + 4)
+        return item.sizeHint().width()
+
+    def _arrange(self, rect, apply: bool) -> int:
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        right = area.right() + 1
+        lines: list[list[tuple[Any, int, int]]] = []  # per line: (item, x, width)
+        line: list[tuple[Any, int, int]] = []
+        x = area.x()
+        for item in (i for i in self._items if not i.isEmpty()):
+            # an item that does not fit goes to the next line; a text (a label that wraps) is
+            # wrapped only when a whole line is too narrow for it
+            w = self._natural_width(item)
+            if line and x + w > right:
+                lines.append(line)
+                line, x = [], area.x()
+            if area.width() > 0:
+                w = min(w, right - x)
+                if item.expandingDirections() & Qt.Orientation.Horizontal:
+                    w = right - x  # an expanding item (a long choice) fills the rest of its line
+            w = max(w, item.minimumSize().width())
+            line.append((item, x, w))
+            x += w + self._h
+        if line:
+            lines.append(line)
+        y = area.y()
+        for n, line in enumerate(lines):
+            heights = [item.heightForWidth(w) if item.hasHeightForWidth() else item.sizeHint().height()
+                       for item, _x, w in line]
+            tall = max(heights)
+            if apply:  # the items of a line centred on it, so a text sits level with a box's text
+                for (item, x, w), h in zip(line, heights):
+                    item.setGeometry(QRect(x, y + (tall - h) // 2, w, h))
+            y += tall + (self._v if n < len(lines) - 1 else 0)
+        return y - rect.y() + m.bottom()
+
+
+
+def with_unit(field: QWidget, unit: str) -> QWidget:
+    """The field followed by its unit ("kg"), as one row item; the unit becomes part of the field's
+    accessible description."""
+    box = QWidget()
+    lay = QHBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(6)
+    lay.addWidget(field)
+    lab = QLabel(unit, box)
+    lab.setAccessibleName(f"unit: {unit}")
+    lay.addWidget(lab)
+    lay.addStretch(1)
+    field.setAccessibleDescription(f"in {unit}")
+    box.setFocusProxy(field)
+    return box
+
+
+def form_layout(parent: QWidget | None = None) -> QFormLayout:
+    form = QFormLayout(parent)
+    form.setHorizontalSpacing(SPACING + 2)
+    form.setVerticalSpacing(SPACING - 2)
+    form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+    return form
+
+
+def add_row(form: QFormLayout, label: str, field: QWidget, unit: str | None = None,
+            error: FieldError | None = None, tip: str = "") -> QLabel:
+    """Add "label: field [unit]" to a form, with an optional error line under it. The label is the
+    field's buddy (Alt+mnemonic) and its accessible name unless the field has one."""
+    lab = QLabel(label + ":")
+    target = field
+    if not field.accessibleName():
+        field.setAccessibleName(label)
+    item = with_unit(field, unit) if unit else field
+    lab.setBuddy(target)
+    if tip:
+        lab.setToolTip(tip)
+        field.setToolTip(tip)
+    form.addRow(lab, item)
+    if error is not None:
+        form.addRow("", error)
+    return lab
+
+
+def align_labels(*forms: QFormLayout) -> int:
+    """Give the labels of several forms one width, so the fields of a page of groups line up.
+    Returns that width."""
+    labels = []
+    for form in forms:
+        for r in range(form.rowCount()):
+            item = form.itemAt(r, QFormLayout.ItemRole.LabelRole)
+            w = item.widget() if item is not None else None
+            if isinstance(w, QLabel) and w.text():
+                labels.append((w, form.labelAlignment()))
+    width = max((lab.sizeHint().width() for lab, _a in labels), default=0)
+    for lab, align in labels:
+        lab.setMinimumWidth(width)
+        # the label fills the column now: its text keeps the form's side (and QLabel's centring)
+        lab.setAlignment((align & Qt.AlignmentFlag.AlignHorizontal_Mask) | Qt.AlignmentFlag.AlignVCenter)
+    return width
+
+
+def group(title: str, parent: QWidget | None = None) -> tuple[QGroupBox, QFormLayout]:
+    box = QGroupBox(title, parent)
+    form = form_layout(box)
+    form.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
+    return box, form
+
+
+def scroll_page(owner: QWidget, max_width_chars: int | None = 160) -> QVBoxLayout:
+    """Give a section a vertically scrolling page; returns the page's layout to fill. Forms stop
+    growing at ``max_width_chars`` average characters, so lines stay readable on wide screens."""
+    outer = QVBoxLayout(owner)
+    outer.setContentsMargins(0, 0, 0, 0)
+    area = QScrollArea(owner)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: it follows the focused field
+    area.setAlignment(Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop)
+    page = QWidget()
+    page.setObjectName("page")
+    if max_width_chars:
+        page.setMaximumWidth(owner.fontMetrics().averageCharWidth() * max_width_chars)
+    lay = QVBoxLayout(page)
+    lay.setContentsMargins(SPACING + 6, SPACING + 2, SPACING + 6, SPACING + 6)
+    lay.setSpacing(SPACING + 4)
+    area.setWidget(page)
+    outer.addWidget(area)
+    owner._scroll_area = area  # for focus_ref: scroll a field into view
+    return lay
+
+
+def vertical_scroll(page: QWidget) -> QScrollArea:
+    """A frameless area that scrolls ``page`` up and down only: the page follows the area's width
+    (its rows wrap or shorten) and never scrolls sideways."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: it follows the focused field
+    area.setWidget(page)
+    return area
+
+
+def reveal(widget: QWidget) -> None:
+    """Scroll the enclosing scroll area to ``widget`` and give it the focus."""
+    p = widget.parentWidget()
+    while p is not None:
+        if isinstance(p, QScrollArea):
+            p.ensureWidgetVisible(widget, 40, 60)
+            break
+        p = p.parentWidget()
+    widget.setFocus(Qt.FocusReason.OtherFocusReason)
+
+
+def heading(text: str, parent: QWidget | None = None) -> QLabel:
+    lab = QLabel(text, parent)
+    f = lab.font()
+    f.setPointSizeF(f.pointSizeF() * 1.35)
+    f.setBold(True)
+    lab.setFont(f)
+    lab.setAccessibleName(text)
+    return lab
+
+
+def hint_label(text: str = "", parent: QWidget | None = None) -> QLabel:
+    """Small grey explanatory text."""
+    lab = QLabel(text, parent)
+    lab.setWordWrap(True)
+    f = lab.font()
+    f.setPointSizeF(f.pointSizeF() * 0.92)
+    lab.setFont(f)
+    set_muted(lab)
+    return lab
+
+
+def set_muted(widget: QWidget) -> None:
+    """Secondary text: the text colour blended towards the background (readable, AA contrast on the
+    default light and dark palettes)."""
+    pal = widget.palette()
+    fg, bg = pal.color(QPalette.ColorRole.WindowText), pal.color(QPalette.ColorRole.Window)
+    mixed = QColor(round(fg.red() * 0.72 + bg.red() * 0.28), round(fg.green() * 0.72 + bg.green() * 0.28),
+                   round(fg.blue() * 0.72 + bg.blue() * 0.28))
+    pal.setColor(QPalette.ColorRole.WindowText, mixed)
+    widget.setPalette(pal)
+
+
+
+def shortcut(parent: QWidget, keys: str | QKeySequence.StandardKey, slot: Callable[[], None]) -> QShortcut:
+    """A shortcut active while the focus is inside ``parent``."""
+    sc = QShortcut(QKeySequence(keys), parent)
+    sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    sc.activated.connect(slot)
+    return sc

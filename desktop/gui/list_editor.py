@@ -1,0 +1,187 @@
+"""A list with an editor for its selected item: a table of items and, under it, a form editing the
+selected one; every change is saved at once through the session."""
+from __future__ import annotations
+
+import copy
+from typing import Any, Callable
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ..model import Case
+from .binding import commit_field, get_attr, load_widget, lock_if_read_only, set_attr
+from .fields import CheckField, ChoiceCombo, DoseRow, NumberField
+from .forms import SPACING, FieldError, add_row, form_layout, hint_label, mark_invalid, reveal
+from .tables import Column, ItemTable
+
+
+class ListEditor(QWidget):
+    """A table of items and, under it, a form editing the selected one; every change is saved at
+    once through the session.
+
+    Two kinds of list: a list part of the case (``part="treatments"``: items have ids, edits go
+    through ``session.save_item`` after the import's checks), or a list inside something else
+    (``embedded=(get, put)``: ``get(case) -> list`` and ``put(new_list) -> bool`` saving the whole
+    list, e.g. a diagnosis's differentials or the case's authors; items are keyed by row).
+    ``new_item()`` makes the item that "Add" appends."""
+
+    def __init__(self, session, columns: list[Column], noun: str, new_item: Callable[[], Any], *,
+                 part: str | None = None, embedded: tuple[Callable[[Case], list], Callable[[list], bool]] | None = None,
+                 add_text: str | None = None, rows: int = 6, build: Callable[["ListEditor"], None] | None = None,
+                 on_load: Callable[[Any], None] | None = None, parent: QWidget | None = None):
+        """``build(editor)`` adds the form's fields (``add_field``/``bind``); given here, it runs
+        only when an item is first shown, so opening a section with an empty list stays quick."""
+        super().__init__(parent)
+        assert (part is None) != (embedded is None)
+        self.session, self.part, self.embedded, self.noun, self.new_item = session, part, embedded, noun, new_item
+        self._build = build
+        self._on_load = on_load  # called with the item before its fields are shown (e.g. to set choices)
+        self.table = ItemTable(columns, noun, add_text=add_text)
+        self.table.set_row_range(rows, max(rows, 12))
+        self.fields: dict[str, QWidget] = {}
+        self.errors: dict[str, FieldError] = {}
+        self._validators: dict[str, Callable[[Any], str | None]] = {}
+        self._first_load = True
+        self.editor = QWidget()
+        self.form = form_layout(self.editor)
+        self.form.setContentsMargins(0, SPACING - 2, 0, 0)
+        self._article = "an" if noun[:1].lower() in "aeiou" else "a"
+        self.placeholder = hint_label("")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        lay.addWidget(self.table)
+        lay.addWidget(self.placeholder)
+        lay.addWidget(self.editor)
+        self.table.selected.connect(lambda _k: self._load())
+        self.table.add_requested.connect(self.add)
+        self.table.delete_requested.connect(self.delete)
+
+    # --- building ------------------------------------------------------------------------------
+
+    def add_field(self, label: str, attr: str, widget: QWidget, unit: str | None = None, tip: str = "",
+                  validate: Callable[[Any], str | None] | None = None) -> QWidget:
+        """A row "label: widget [unit]" editing ``attr`` of the selected item. ``validate(value)``
+        may refuse a value with a message (shown as "<label>: <message>")."""
+        err = FieldError()
+        add_row(self.form, label, widget, unit, err, tip)
+        self.bind(attr, widget, label, err, validate)
+        return widget
+
+    def bind(self, attr: str, widget: QWidget, label: str, error: FieldError,
+             validate: Callable[[Any], str | None] | None = None) -> None:
+        """Save ``attr`` when ``widget`` commits (for widgets placed by the caller)."""
+        self.fields[attr] = widget
+        self.errors[attr] = error
+        if validate is not None:
+            self._validators[attr] = validate
+        widget.committed.connect(lambda v, a=attr, l=label, w=widget, e=error: self.save(a, v, l, e, w))
+        if isinstance(widget, NumberField):
+            widget.rejected.connect(error.show_message)
+        elif isinstance(widget, DoseRow):
+            widget.set_error(error)
+
+    # --- data ----------------------------------------------------------------------------------
+
+    def items(self) -> list:
+        case = self.session.case
+        return list(getattr(case, self.part)) if self.part else list(self.embedded[0](case))
+
+    def refresh(self, items: list | None = None) -> None:
+        """Reload from the session (``items`` overrides the order shown). The first load selects
+        the first item, so the section opens showing something to read."""
+        shown = self.items() if items is None else items
+        self.table.set_items(shown)
+        if self._first_load and shown:
+            self.table.select(0 if self.embedded else getattr(shown[0], "id", 0), emit=False)
+        self._first_load = False
+        self._load()
+
+    def current(self) -> Any:
+        return self.table.current_item()
+
+    def select(self, key: Any) -> bool:
+        ok = self.table.select(key)
+        self._load()
+        return ok
+
+    def ensure_built(self) -> None:
+        """Build the form now (it is otherwise built when an item is first shown)."""
+        if self._build is not None:
+            build, self._build = self._build, None
+            build(self)
+            lock_if_read_only(self.session, self.editor)
+
+    def _load(self) -> None:
+        item = self.current()
+        if item is not None:
+            self.ensure_built()
+        self.editor.setVisible(item is not None)
+        self.placeholder.setVisible(item is None)
+        a, noun = self._article, self.noun
+        self.placeholder.setText(f"Select {a} {noun} to edit it, or add one (Insert)." if self.table.items()
+                                 else f"Nothing recorded yet: add {a} {noun} with the button above (or Insert).")
+        key = self.table.current_key()
+        if key != getattr(self, "_loaded_key", None):
+            self._loaded_key = key  # another item: the last one's messages and marks go
+            for attr, e in self.errors.items():
+                e.clear()
+                mark_invalid(self.fields[attr], False)
+        if item is None:
+            return
+        if self._on_load is not None:
+            self._on_load(item)
+        for attr, w in self.fields.items():
+            load_widget(w, get_attr(item, attr), self.session.case)
+
+    def save(self, attr: str, value: Any, label: str, error: FieldError | None, widget: QWidget | None) -> bool:
+        key = self.table.current_key()
+        if key is None:
+            return False
+        problem = self._validators[attr](value) if attr in self._validators else None
+        if problem:
+            if error is not None:
+                error.show_message(f"{label}: {problem}")
+            if widget is not None:
+                mark_invalid(widget, True)
+            return False
+        if self.part:
+            ok = commit_field(self.session, self.part, attr, value, item_id=key, label=label, error=error,
+                              widget=widget)
+        else:
+            items = copy.deepcopy(self.items())
+            if not isinstance(key, int) or key >= len(items):
+                return False
+            for a, v in (zip(attr, value) if isinstance(attr, tuple) else ((attr, value),)):
+                set_attr(items[key], a, copy.deepcopy(v))
+            ok = self.embedded[1](items)
+            if ok and error is not None:
+                error.clear()
+            if ok and widget is not None:
+                mark_invalid(widget, False)
+        if not ok and isinstance(widget, (ChoiceCombo, CheckField)):
+            self._load()
+        return ok
+
+    def add(self) -> None:
+        item = self.new_item()
+        if self.part:
+            ok = self.session.save_item(self.part, item)
+            key = item.id
+        else:
+            items = copy.deepcopy(self.items()) + [item]
+            ok = self.embedded[1](items)
+            key = len(items) - 1
+        if ok:
+            self.refresh()
+            self.select(key)
+            if self.fields:
+                reveal(next(iter(self.fields.values())))
+
+    def delete(self, key: Any) -> None:
+        if self.part:
+            self.session.delete_item(self.part, key)
+        else:
+            items = copy.deepcopy(self.items())
+            if isinstance(key, int) and key < len(items):
+                del items[key]
+                self.embedded[1](items)

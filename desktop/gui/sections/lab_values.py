@@ -1,0 +1,161 @@
+"""Lab results as the Labs section shows and reads them, without widgets: timepoints (results that
+share one time), the units to offer, reference ranges and values as text, typed values parsed and
+checked against what can be measured."""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+
+from ... import timing
+from ...catalogue import Analyte
+from ...codec import to_plain
+from ...core import labs as L
+from ...model import LabResult, When
+from ..formatting import parse_number
+
+_COMPARATOR = re.compile(r"^\s*(<=|>=|≤|≥|<|>|=)?\s*(.*?)\s*$")
+
+
+def when_key(when: When) -> str:
+    """Labs share a timepoint when their times are equal in every field."""
+    return repr(sorted(to_plain(when).items()))
+
+
+@dataclass
+class Timepoint:
+    when: When
+    labs: list[LabResult]
+    placed: timing.Placed | None
+
+    @property
+    def key(self) -> str:
+        return when_key(self.when)
+
+
+def timepoints(case) -> list[Timepoint]:
+    """The case's lab timepoints, in day order (times not on the day axis last, in entry order)."""
+    tl = timing.Timeline(case)
+    groups: dict[str, Timepoint] = {}
+    for lab in case.labs:
+        k = when_key(lab.when)
+        if k not in groups:
+            groups[k] = Timepoint(copy.deepcopy(lab.when), [], tl.place(lab.when))
+        groups[k].labs.append(lab)
+    tps = list(groups.values())
+    order = {k: n for n, k in enumerate(groups)}
+    tps.sort(key=lambda t: (t.placed is None, t.placed.day if t.placed else 0.0, order[t.key]))
+    return tps
+
+
+def describe_when(tl: timing.Timeline, when: When) -> str:
+    """'day 0, approximate — during admission'; the source's words alone when not on the day axis."""
+    placed = tl.place(when)
+    if placed is None:
+        return (when.label + " (not on the day axis)") if when.label else "time not recorded"
+    text = timing.describe(placed)
+    return f"{text} — {when.label}" if when.label else text
+
+
+def unit_choices(a: Analyte, current: str | None = None) -> list[str]:
+    """The accepted units to offer, without spelling variants of one unit (µ/μ/u)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for u in a.units:
+        norm = u.replace("µ", "μ").replace("uL", "μL").replace("umol", "μmol")
+        if norm in seen:
+            continue
+        seen.add(norm)
+        out.append(u)
+    if current and current not in out and current in a.units:
+        out.append(current)
+    return out
+
+
+def display_unit(a: Analyte, reported: str, system: str) -> str:
+    if system == "conventional":
+        return a.conventional_unit
+    if system == "si":
+        return a.si_unit
+    return reported
+
+
+def parse_value(text: str) -> tuple[str, float]:
+    """'<0.5' -> ('<', 0.5). Raises ValueError naming the problem."""
+    m = _COMPARATOR.match(text)
+    comp = {"≤": "<=", "≥": ">=", None: "="}.get(m.group(1), m.group(1))
+    return comp, parse_number(m.group(2))
+
+
+def implausible(a: Analyte, value: float, unit: str) -> str | None:
+    """The message for a value outside what can be measured (the catalogue's plausible bounds, as
+    jsonio.check_case applies them), or None."""
+    lo, hi, pu = float(a.plausible["low"]), float(a.plausible["high"]), a.plausible["unit"]
+    canon = a.to_canonical(value, unit)
+    lo_c, hi_c = a.to_canonical(lo, pu), a.to_canonical(hi, pu)
+    if lo_c <= canon <= hi_c:
+        return None
+    bounds = f"{L.format_number(lo)}–{L.format_number(hi)} {pu}"
+    if unit != pu:
+        d = L.unit_decimals(a, unit)
+        bounds += (f", that is {L.format_number(a.from_canonical(lo_c, unit), d)}–"
+                   f"{L.format_number(a.from_canonical(hi_c, unit), d)} {unit}")
+    return (f"{a.label}: {L.format_value(value, unit)} is outside what can be measured ({bounds}); "
+            "a typing error?")
+
+
+def fmt_entry(v: float | None, decimals: int | None = None) -> str:
+    """A number for an entry field (ASCII minus, so it reads back as typed)."""
+    return "" if v is None else L.format_number(v, decimals).replace("−", "-")
+
+
+def _decimals_of(v: float) -> int:
+    text = L.format_number(v)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def value_text(lab: LabResult) -> str:
+    """The result as reported, for its entry field: a phosphate of 9.0 mg/dL reads '9.0' (the
+    decimals usual for the unit, never fewer than entered), a bound '<0.5'."""
+    if lab.value is None:
+        return ""
+    return L.reported_number(lab).replace("−", "-")
+
+
+def shown_range(a: Analyte | None, rr: L.RefRange | None) -> L.RefRange | None:
+    """``rr`` with the decimals to show: both ends alike and at least those usual for the unit, so a
+    range reads '3.4–5.0 g/dL' and '4.0–11.0 K/µL', never '5' or '4–11'."""
+    if rr is None or rr.decimals is not None:
+        return rr
+    ends = [v for v in (rr.low, rr.high) if v is not None]
+    if not ends:
+        return rr
+    usual = (L.unit_decimals(a, rr.unit) if a is not None else None) or 0
+    return L.RefRange(rr.low, rr.high, rr.unit, rr.source, max([usual] + [_decimals_of(v) for v in ends]))
+
+
+def range_texts(a: Analyte | None, rr: L.RefRange | None) -> tuple[str, str]:
+    """The low and high ends of a range for the grid's fields ('' for an open end)."""
+    rr = shown_range(a, rr)
+    if rr is None:
+        return "", ""
+    return fmt_entry(rr.low, rr.decimals), fmt_entry(rr.high, rr.decimals)
+
+
+def short_label(a: Analyte) -> str:
+    """'Phosphate (as phosphorus)' -> 'Phosphate', for legends."""
+    return a.label.split(" (")[0]
+
+
+def flag_words(f: str) -> str:
+    return {"H": "high", "L": "low"}.get(f, "")
+
+
+def replacing(lab: LabResult):
+    """For check_edit: put ``lab`` into a trial case (replacing the result with its id, or adding it)."""
+    def apply(c) -> None:
+        if any(x.id == lab.id for x in c.labs):
+            c.labs = [lab if x.id == lab.id else x for x in c.labs]
+        else:
+            c.labs = c.labs + [lab]
+    return apply

@@ -1,0 +1,334 @@
+"""The Observations tab of the Lesions section: a lesion's observations in a table, the selected one
+in a form (sizes in mm, morphology, tissue, exudate, pain, the six verified BWAT-CUA items — never
+a BWAT total, domain file §6), with its area and PUSH 3.0 total as the assessment core derives them.
+
+:class:`ObservationsTab` is a part of :class:`~desktop.gui.sections.lesions.LesionsSection`: it
+builds the tab's widgets on the section and keeps the selected observation (``_obs_id``)."""
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from ... import timing
+from ...core.derived import push_scores
+from ...core.labs import format_number
+from ...model import ExudateAmount, ExudateType, Morphology, Observation, TissueType
+from ..binding import check_edit
+from ..fields import CheckField, ChoiceCombo, LineField, NumberField, TextArea, TriStateCombo
+from ..formatting import choices_of, label_of, when_text
+from ..forms import SPACING, FieldError, FlowLayout, add_row, form_layout, hint_label, mark_invalid, vertical_scroll
+from ..tables import Column, ItemTable
+from ..when_editor import WhenEditor
+from .lesion_sites import lesion_text
+
+PUSH_MAX = 17
+BWAT_CHOICES = [(1, "1 (best)"), (2, "2"), (3, "3"), (4, "4"), (5, "5 (worst)")]
+BWAT_ITEMS = [  # the six verified items (resources/rules/instruments.json, domain file §6)
+    ("necrotic_tissue_type", "Necrotic tissue type"), ("necrotic_tissue_amount", "Necrotic tissue amount"),
+    ("exudate_type", "Exudate type"), ("exudate_amount", "Exudate amount"),
+    ("skin_colour_surrounding", "Skin colour surrounding wound"), ("peripheral_tissue_oedema", "Peripheral tissue oedema"),
+]
+ODOUR = [("none", "none"), ("present", "present"), ("foul", "foul")]
+MORPHOLOGY = [m for m, _ in choices_of(Morphology)]
+
+
+def _size_text(ob: Observation) -> str:
+    dims = [ob.length_mm, ob.width_mm, ob.depth_mm]
+    if all(d is None for d in dims[:2]):
+        return "—"
+    parts = [format_number(float(d)) if d is not None else "?" for d in dims[:2]]
+    text = " × ".join(parts)
+    if ob.depth_mm is not None:
+        text += f" × {format_number(float(ob.depth_mm))}"
+    return text + " mm"
+
+
+class ObservationsTab:
+    """The observations of the selected lesion: their table, the form of the selected one, saving."""
+
+    # --- building ---------------------------------------------------------------------------------
+
+    def _build_observations(self) -> QWidget:
+        cols = [
+            Column("When", lambda o: when_text(timing.Timeline(self.session.case), o.when),
+                   tooltip=lambda o: o.when.label or ""),
+            # short titles (the panel is narrow); the cells carry their units
+            Column("Size", _size_text, header_tip="Length × width (× depth) in mm"),
+            Column("Area", lambda o: self._derived_text(o, "lesion_area", " cm²"), align_right=True,
+                   header_tip="Area in cm², length × width (derived by the assessment core)"),
+            Column("PUSH", lambda o: self._push_text(o), align_right=True,
+                   header_tip=f"PUSH 3.0 total, 0–{PUSH_MAX} (derived by the assessment core)"),
+            Column("Morphology", lambda o: ", ".join(o.morphology) or "—", stretch=True, min_chars=12),
+            Column("Tissue", lambda o: label_of(o.tissue_type) if o.tissue_type else "—",
+                   header_tip="The worst tissue present (PUSH 3.0)", optional=True),
+            Column("Pain", lambda o: "—" if o.pain_0_10 is None else f"{o.pain_0_10}/10", align_right=True,
+                   header_tip="Pain on a numeric rating scale, 0–10", optional=True),
+        ]
+        self.obs_table = ItemTable(cols, "observation")
+        self.obs_table.view.setMinimumHeight(self.fontMetrics().lineSpacing() * 6)
+        self.obs_table.add_requested.connect(self.add_observation)
+        self.obs_table.delete_requested.connect(self.delete_observation)
+        self.obs_table.selected.connect(self._obs_selected)
+        self.obs_table.add_button.setToolTip("Add an observation (Ctrl+Shift+O)")
+
+        box = QGroupBox("Selected observation")
+        self.obs_box = box
+        form = form_layout(box)
+        form.setContentsMargins(SPACING, SPACING + 4, SPACING, SPACING)
+        form.setRowWrapPolicy(form.RowWrapPolicy.WrapLongRows)
+        self.obs_error = FieldError()
+        o: dict[str, Any] = {}
+        o["when"] = WhenEditor("Observed")
+        o["when"].event.setMinimumContentsLength(12)
+        add_row(form, "Observed", o["when"])
+        sw = QWidget()
+        size = FlowLayout(sw, h_spacing=SPACING + 2, v_spacing=4)  # "Length: [ ] mm" parts wrap when narrow
+        for attr, text in (("length_mm", "Length"), ("width_mm", "Width"), ("depth_mm", "Depth")):
+            f = NumberField(f"{text} in mm")
+            f.setAccessibleDescription("in mm")
+            f.setPlaceholderText("")
+            f.setToolTip(f"{text} in mm; empty = not measured")
+            f.setFixedWidth(f.fontMetrics().horizontalAdvance("0") * 7 + 16)
+            o[attr] = f
+            part = QWidget()
+            pl = QHBoxLayout(part)
+            pl.setContentsMargins(0, 0, 0, 0)
+            pl.setSpacing(4)
+            lab = QLabel(f"{text}:")
+            lab.setBuddy(f)
+            lab.setMinimumWidth(lab.fontMetrics().horizontalAdvance("Length:") + 2)  # fields line up when wrapped
+            pl.addWidget(lab)
+            pl.addWidget(f)
+            pl.addWidget(QLabel("mm"))
+            size.addWidget(part)
+        sw.setAccessibleName("Size in mm")
+        form.addRow("Size:", sw)
+        mw = QWidget()
+        morph = FlowLayout(mw, h_spacing=SPACING + 2, v_spacing=2)
+        self.morph_boxes: dict[str, CheckField] = {}
+        for m in MORPHOLOGY:
+            cb = CheckField(m, f"Morphology: {m}")
+            cb.committed.connect(lambda _on: self._save_obs_field("morphology", self._morphology(), "Morphology"))
+            self.morph_boxes[m] = cb
+            morph.addWidget(cb)
+        mw.setAccessibleName("Morphology")
+        form.addRow("Morphology:", mw)
+        o["ulcerated"] = TriStateCombo("Ulcerated")
+        o["tissue_type"] = ChoiceCombo(choices_of(TissueType), "Tissue type (worst present)", allow_none=True)
+        o["exudate_type"] = ChoiceCombo(choices_of(ExudateType), "Exudate type", allow_none=True)
+        o["exudate_amount"] = ChoiceCombo(choices_of(ExudateAmount), "Exudate amount", allow_none=True)
+        o["surrounding_skin"] = LineField("Surrounding skin", placeholder="e.g. erythema, livedo")
+        o["oedema"] = TriStateCombo("Oedema")
+        o["odour"] = ChoiceCombo(ODOUR, "Odour", allow_none=True)
+        o["purulence"] = TriStateCombo("Purulence")
+        o["pain_0_10"] = NumberField("Pain (numeric rating 0–10)", integer=True)
+        add_row(form, "Ulcerated", o["ulcerated"])
+        add_row(form, "Tissue type", o["tissue_type"], tip="The worst tissue present (PUSH 3.0)")
+        add_row(form, "Exudate type", o["exudate_type"])
+        add_row(form, "Exudate amount", o["exudate_amount"])
+        add_row(form, "Surrounding skin", o["surrounding_skin"])
+        add_row(form, "Oedema", o["oedema"])
+        add_row(form, "Odour", o["odour"])
+        add_row(form, "Purulence", o["purulence"])
+        add_row(form, "Pain", o["pain_0_10"], "of 10 (numeric rating scale)")
+        bwat = QGroupBox("BWAT-CUA (1 best – 5 worst)")  # a group's title sets its minimum width: short
+        bg = form_layout(bwat)
+        bg.setContentsMargins(SPACING, SPACING + 4, SPACING, SPACING)
+        bg.setRowWrapPolicy(bg.RowWrapPolicy.WrapLongRows)
+        for attr, text in BWAT_ITEMS:
+            c = ChoiceCombo(BWAT_CHOICES, f"BWAT-CUA {text.lower()}", allow_none=True)
+            o[f"bwat.{attr}"] = c
+            add_row(bg, text, c)
+        bg.addRow(hint_label("The six verified items. No BWAT total is given: two of the instrument's eight "
+                             "items are unverified (Diagnostics 2021;11:730)."))
+        form.addRow(bwat)
+        o["note"] = TextArea("Note", lines=2)
+        add_row(form, "Note", o["note"])
+        self.derived_label = QLabel()
+        self.derived_label.setWordWrap(True)
+        self.derived_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.derived_label.setAccessibleName("Area and PUSH 3.0 of this observation (derived)")
+        form.addRow("Derived:", self.derived_label)
+        form.addRow("", self.obs_error)
+        self.obs_fields = o
+        labels = {"when": "Observed", "length_mm": "Length", "width_mm": "Width", "depth_mm": "Depth",
+                  "pain_0_10": "Pain"}
+        for attr, w in o.items():
+            label = labels.get(attr) or w.accessibleName() or attr
+            w.committed.connect(lambda v, a=attr, l=label, ww=w: self._save_obs_field(a, v, l, ww))
+            if isinstance(w, NumberField):
+                w.rejected.connect(self.obs_error.show_message)
+
+        page = QWidget()
+        pv = QVBoxLayout(page)
+        pv.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
+        pv.setSpacing(SPACING)
+        pv.addWidget(self.obs_table)
+        self.obs_placeholder = hint_label("")
+        pv.addWidget(self.obs_placeholder)
+        pv.addWidget(box)
+        pv.addStretch(1)
+        self.obs_scroll = vertical_scroll(page)
+        return self.obs_scroll
+
+    # --- the selected observation -----------------------------------------------------------------
+
+    def selected_observation_id(self) -> str | None:
+        return self._obs_id
+
+    def observation(self) -> Observation | None:
+        les = self.lesion()
+        if les is None:
+            return None
+        return next((o for o in les.observations if o.id == self._obs_id), None)
+
+    def select_observation(self, obs_id: str | None) -> None:
+        self._obs_id = obs_id
+        self._fill_observation()
+        if obs_id is not None:
+            self.obs_table.select(obs_id, emit=False)
+
+    def add_observation(self) -> None:
+        les = self.lesion()
+        if les is None or self.session.read_only:
+            return
+        new = copy.deepcopy(les)
+        prev = les.observations[-1] if les.observations else None
+        ob = Observation()
+        if prev is not None:
+            ob.when = copy.deepcopy(prev.when)  # usually the next look is dated like the last one; edit it
+        new.observations.append(ob)
+        self._obs_id = ob.id
+        self.session.save_item("lesions", new, text=f"Add observation of {lesion_text(les)}")
+        self.tabs.setCurrentIndex(1)
+        self.obs_fields["when"].setFocus()
+
+    def delete_observation(self, obs_id: str | None = None) -> None:
+        les = self.lesion()
+        obs_id = obs_id or self._obs_id
+        if les is None or obs_id is None:
+            return
+        new = copy.deepcopy(les)
+        pos = next((n for n, o in enumerate(new.observations) if o.id == obs_id), None)
+        if pos is None:
+            return
+        new.observations.pop(pos)
+        rest = new.observations
+        self._obs_id = rest[min(pos, len(rest) - 1)].id if rest else None
+        self.session.save_item("lesions", new, text=f"Delete observation of {lesion_text(les)}")
+
+    def _obs_selected(self, key) -> None:
+        if key is not None and key != self._obs_id:
+            self._obs_id = key
+            self._fill_observation()
+
+    def _fill_observation(self) -> None:
+        ob = self.observation()
+        self.obs_box.setVisible(ob is not None)
+        self.obs_placeholder.setVisible(ob is None)
+        les = self.lesion()
+        self.obs_placeholder.setText(
+            "Select an observation to edit it, or add one (Ctrl+Shift+O)." if les is not None and les.observations
+            else "No observations yet: add one (Ctrl+Shift+O) for each time the lesion was described — its "
+                 "size, morphology, exudate and pain, and the BWAT-CUA items.")
+        if ob is None:
+            return
+        self._loading = True
+        try:
+            o = self.obs_fields
+            o["when"].set_when(ob.when, self.session.case)
+            for attr in ("length_mm", "width_mm", "depth_mm", "pain_0_10"):
+                o[attr].set_value(getattr(ob, attr))
+            for attr in ("ulcerated", "oedema", "purulence"):
+                o[attr].set_value(getattr(ob, attr))
+            for attr in ("tissue_type", "exudate_type", "exudate_amount", "odour"):
+                o[attr].set_value(getattr(ob, attr))
+            o["surrounding_skin"].set_text(ob.surrounding_skin)
+            o["note"].set_text(ob.note)
+            for attr, _ in BWAT_ITEMS:
+                o[f"bwat.{attr}"].set_value(getattr(ob.bwat, attr))
+            for m, cb in self.morph_boxes.items():
+                cb.set_value(m in ob.morphology)
+            n = next((i for i, x in enumerate(self.lesion().observations) if x.id == ob.id), 0) + 1
+            when = when_text(timing.Timeline(self.session.case), ob.when)
+            # the title stays short (it sets the box's minimum width); the time is in the tooltip
+            self.obs_box.setTitle(f"Observation {n}: {when}" if len(when) <= 16 else f"Observation {n}")
+            self.obs_box.setToolTip(f"Observation {n}: {when}")
+            self.derived_label.setText(self._derived_summary(ob))
+        finally:
+            self._loading = False
+
+    # --- derived values (the core's) --------------------------------------------------------------
+
+    def _derived_for(self, ob: Observation, kind: str):
+        ref = f"lesions/{self._lesion_id}/observations/{ob.id}"
+        return next((d for d in self.derived_values() if d.kind == kind and d.ref == ref), None)
+
+    def _derived_text(self, ob: Observation, kind: str, unit: str = "") -> str:
+        d = self._derived_for(ob, kind)
+        return "—" if d is None else format_number(d.value, 2) + unit
+
+    def _push_text(self, ob: Observation) -> str:
+        d = self._derived_for(ob, "push_total")
+        return "—" if d is None else f"{format_number(d.value, 0)} / {PUSH_MAX}"
+
+    def _derived_summary(self, ob: Observation) -> str:
+        parts = []
+        area = self._derived_for(ob, "lesion_area")
+        ellipse = self._derived_for(ob, "lesion_area_ellipse")
+        if area is not None:
+            text = f"Area {format_number(area.value, 2)} cm² (length × width)"
+            if ellipse is not None:
+                text += f"; ellipse estimate {format_number(ellipse.value, 2)} cm²"
+            parts.append(text)
+        else:
+            parts.append("Area: needs length and width")
+        total = self._derived_for(ob, "push_total")
+        a, e, t = push_scores(ob)  # the core's PUSH 3.0 sub-scores
+        subs = (f"length × width {a if a is not None else '—'} of 10, exudate amount "
+                f"{e if e is not None else '—'} of 3, tissue type {t if t is not None else '—'} of 4")
+        if total is not None:
+            parts.append(f"PUSH 3.0 total {format_number(total.value, 0)} of {PUSH_MAX} ({subs})"
+                         + (f". {total.caveat}" if total.caveat else ""))
+        else:
+            missing = [w for w, v in (("length and width", a), ("exudate amount", e), ("tissue type", t)) if v is None]
+            parts.append(f"PUSH 3.0 total: needs {', '.join(missing)} ({subs})")
+        return ".\n".join(parts)
+
+    # --- saving -----------------------------------------------------------------------------------
+
+    def _morphology(self) -> list[str]:
+        return [m for m in MORPHOLOGY if self.morph_boxes[m].isChecked()]
+
+    def _save_obs_field(self, attr: str, value: Any, label: str, widget: QWidget | None = None) -> bool:
+        """Save one field of the selected observation (the lesion is saved whole, as the store keeps it)."""
+        if self._loading:
+            return False
+        les, ob = self.lesion(), self.observation()
+        if les is None or ob is None:
+            return False
+        new = copy.deepcopy(les)
+        j = next(i for i, x in enumerate(new.observations) if x.id == ob.id)
+        target = new.observations[j]
+        if attr.startswith("bwat."):
+            setattr(target.bwat, attr[5:], value)
+        else:
+            setattr(target, attr, copy.deepcopy(value))
+        i = next(n for n, x in enumerate(self.session.case.lesions) if x.id == les.id)
+        path = f"$.lesions[{i}].observations[{j}].{attr}"
+
+        def apply(c) -> None:
+            c.lesions = [new if x.id == les.id else x for x in c.lesions]
+        problems = check_edit(self.session.case, apply, path)
+        if problems:
+            self.obs_error.show_message(f"{label}: " + "; ".join(problems))
+            if widget is not None:
+                mark_invalid(widget, True)
+            return False
+        self.obs_error.clear()
+        if widget is not None:
+            mark_invalid(widget, False)
+        return self.session.save_item("lesions", new, text=f"Edit {label.lower()} of {lesion_text(les)}")

@@ -1,0 +1,300 @@
+"""The time editor: a :class:`~desktop.model.When` given as a date, relative to day 0 or to an event,
+shown with its place on the day axis. Like every field, it emits ``committed`` only after a user
+edit, never when set from code (``set_when``)."""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Sequence
+
+from PySide6.QtCore import QDate, QSize, Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, \
+    QSizePolicy, QVBoxLayout, QWidget
+
+from .. import timing
+from ..model import Case, Event, When
+from .fields import WideCombo
+from .formatting import event_title, fmt_number, parse_number
+from .forms import FlowLayout, set_muted
+
+
+class _AmountSpin(QDoubleSpinBox):
+    """An amount shown as people write it (3, not 3.00), as wide as four digits (not its maximum)."""
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), self.minimumWidth()), hint.height())
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
+
+    def textFromValue(self, value: float) -> str:
+        return fmt_number(round(value, 2))
+
+    def valueFromText(self, text: str) -> float:
+        try:
+            return parse_number(text or "0")
+        except ValueError:
+            return self.value()
+
+    def validate(self, text, pos):
+        from PySide6.QtGui import QValidator
+        t = text.strip()
+        if t == "" or re.fullmatch(r"\d*([.,]\d{0,2})?", t):
+            return QValidator.State.Acceptable if t and t not in (".", ",") else QValidator.State.Intermediate, text, pos
+        return QValidator.State.Invalid, text, pos
+
+
+MODES = [("none", "not recorded"), ("date", "on a date"), ("relative", "relative to day 0"),
+         ("event", "at the time of an event")]
+UNITS = [("day", "days"), ("week", "weeks"), ("month", "months")]
+
+
+
+class WhenEditor(QWidget):
+    """Edits a :class:`~desktop.model.When`: a date, "N days/weeks/months before/after day 0", or "at
+    the time of <event>" (optionally N units before/after it), with an "approximate" mark and the
+    source's own words. Shows where that time falls on the day axis ("= day −61, approximate").
+    Two compact rows (how it is given and its event or date; the offset, "approximate" and the day)
+    and the source's words under them; the rows flow onto more lines in a narrow form rather than
+    widen it, so the editor never asks for much more than 300 px.
+
+    ``set_when(when, case_or_events)`` loads it (no signal); ``when()`` returns the edited value;
+    ``committed(When)`` is emitted each time the user finishes changing it."""
+
+    committed = Signal(object)
+
+    def __init__(self, name: str = "Time", parent: QWidget | None = None, wording: bool = True):
+        super().__init__(parent)
+        self.name = name
+        self._loading = False
+        self._case: Case | None = None
+        self._events: list[Event] = []
+        self._exclude: str | None = None
+        self._last = When()
+        self._base = When()
+
+        self.mode = QComboBox(self)
+        for value, text in MODES:
+            self.mode.addItem(text, value)
+        self.mode.setAccessibleName(f"{name}: given as")
+        self.amount = _AmountSpin(self)
+        self.amount.setRange(0, 100000)
+        self.amount.setDecimals(2)
+        self.amount.setKeyboardTracking(False)
+        self.amount.setAccessibleName(f"{name}: amount")
+        self.amount.setMinimumWidth(self.fontMetrics().horizontalAdvance("0000") + 32)
+        self.unit = QComboBox(self)
+        for value, text in UNITS:
+            self.unit.addItem(text, value)
+        self.unit.setAccessibleName(f"{name}: unit")
+        self.direction = QComboBox(self)
+        self.direction.addItem("after", 1)
+        self.direction.addItem("before", -1)
+        self.direction.setAccessibleName(f"{name}: before or after")
+        self.day0 = QLabel("day 0", self)
+        self.event = WideCombo(self)  # its list shows each event's words in full
+        self.event.setAccessibleName(f"{name}: event")
+        self.event.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.event.setMinimumContentsLength(14)
+        self.date = QDateEdit(self)
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setKeyboardTracking(False)
+        self.date.setDate(QDate.currentDate())
+        self.date.setAccessibleName(f"{name}: date")
+        self.date.setToolTip("A calendar date identifies the patient: exports give it as days from day 0.")
+        self.approximate = QCheckBox("approximate", self)
+        self.approximate.setAccessibleName(f"{name}: approximate")
+        self.approximate.setToolTip("The source gives this time loosely (\"about 2 months before\").")
+        self.resolved = QLabel(self)
+        self.resolved.setAccessibleName(f"{name}: on the day axis")
+        self.resolved.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_muted(self.resolved)
+        self.wording = QLineEdit(self) if wording else None
+        if self.wording is not None:
+            self.wording.setPlaceholderText("the source's words, e.g. \"3 weeks prior\"")
+            self.wording.setAccessibleName(f"{name}: in the source's words")
+
+        # Two compact rows and the source's words under them, so the editor fits a narrow form:
+        #   [given as] [event | date]
+        #   [N] [units] [before/after] day 0  [ ] approximate   = day −61 (month −2)
+        #   [the source's words ..........................................]
+        # The second row flows: its parts move to a new line rather than widen the form.
+        self.offset_box = QWidget(self)  # "N units before/after [day 0]" kept together
+        ob = QHBoxLayout(self.offset_box)
+        ob.setContentsMargins(0, 0, 0, 0)
+        ob.setSpacing(4)
+        for w in (self.amount, self.unit, self.direction, self.day0):
+            ob.addWidget(w)
+        self.resolved.setWordWrap(True)
+        small = self.resolved.font()
+        small.setPointSizeF(small.pointSizeF() * 0.92)
+        self.resolved.setFont(small)
+        self.event.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.row1 = FlowLayout(h_spacing=6, v_spacing=4)
+        self.row1.addWidget(self.mode)
+        self.row1.addWidget(self.event)
+        self.row1.addWidget(self.date)
+        self.row2 = FlowLayout(h_spacing=8, v_spacing=4)
+        self.row2.addWidget(self.offset_box)
+        self.row2.addWidget(self.approximate)
+        self.row2.addWidget(self.resolved)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(4)
+        lay.addLayout(self.row1)
+        lay.addLayout(self.row2)
+        if self.wording is not None:
+            lay.addWidget(self.wording)
+        order = [self.mode, self.event, self.date, self.amount, self.unit, self.direction, self.approximate]
+        if self.wording is not None:
+            order.append(self.wording)
+        for a, b in zip(order, order[1:]):
+            QWidget.setTabOrder(a, b)
+        self.setFocusProxy(self.mode)
+
+        self.mode.activated.connect(self._mode_picked)
+        self.amount.valueChanged.connect(self._edited)
+        self.unit.activated.connect(self._edited)
+        self.direction.activated.connect(self._edited)
+        self.event.activated.connect(self._edited)
+        self.date.dateChanged.connect(self._edited)
+        self.approximate.clicked.connect(self._edited)
+        if self.wording is not None:
+            self.wording.editingFinished.connect(self._edited)
+        self._show_mode("none")
+        self._update_resolved()
+
+    def invalid_target(self) -> QWidget:
+        return self.mode
+
+    # --- loading ---------------------------------------------------------------------------------
+
+    def set_when(self, when: When | None, events: Case | Sequence[Event] | None = None, *,
+                 exclude_event: str | None = None) -> None:
+        """Show ``when``. ``events`` is the case (for placing the time on its day axis and offering
+        its events) or just a list of events. ``exclude_event`` keeps an event from being offered as
+        its own reference."""
+        when = copy.deepcopy(when) if when is not None else When()
+        if isinstance(events, Case):
+            self._case, self._events = events, list(events.events)
+        elif events is not None:
+            self._case, self._events = None, list(events)
+        self._exclude = exclude_event
+        self._base = copy.deepcopy(when)
+        self._last = copy.deepcopy(when)
+        self._loading = True
+        try:
+            self._fill_events(when.event_id)
+            mode = ("date" if when.date is not None else "event" if when.event_id is not None
+                    else "relative" if when.offset is not None else "none")
+            self.mode.setCurrentIndex(self.mode.findData(mode))
+            off = when.offset or 0.0
+            self.amount.setValue(abs(off))
+            self.direction.setCurrentIndex(self.direction.findData(-1 if off < 0 else 1))
+            self.unit.setCurrentIndex(self.unit.findData(when.precision))
+            if when.date is not None:
+                d = QDate.fromString(when.date, "yyyy-MM-dd")
+                if d.isValid():
+                    self.date.setDate(d)
+            self.approximate.setChecked(when.approximate)
+            if self.wording is not None and self.wording.text() != when.label:
+                self.wording.setText(when.label)
+                self.wording.setCursorPosition(0)
+            self._show_mode(mode)
+        finally:
+            self._loading = False
+        self._update_resolved()
+
+    def _fill_events(self, selected: str | None) -> None:
+        self.event.clear()
+        timeline = timing.Timeline(self._case) if self._case is not None else None
+        for ev in self._events:
+            if ev.id == self._exclude:
+                continue
+            text = event_title(ev)
+            if timeline is not None:
+                placed = timeline.event_day(ev.id)
+                if placed is not None:
+                    text += f"  ({timing.describe(placed)})"
+            self.event.addItem(text, ev.id)
+            self.event.setItemData(self.event.count() - 1, ev.description, Qt.ItemDataRole.ToolTipRole)
+        if selected is not None and self.event.findData(selected) < 0:
+            self.event.addItem(f"(missing event {selected})", selected)
+        if selected is not None:
+            self.event.setCurrentIndex(self.event.findData(selected))
+
+    # --- reading -----------------------------------------------------------------------------------
+
+    def when(self) -> When:
+        mode = self.mode.currentData()
+        label = self.wording.text().strip() if self.wording is not None else self._base.label
+        approx = self.approximate.isChecked()
+        precision = self.unit.currentData()
+        signed = self.amount.value() * self.direction.currentData()
+        signed = float(round(signed, 2))
+        if mode == "date":
+            return When(date=self.date.date().toString("yyyy-MM-dd"), precision=self._base.precision
+                        if self._base.date is not None else "day", approximate=approx, label=label)
+        if mode == "relative":
+            return When(offset=signed + 0.0, precision=precision, approximate=approx, label=label)
+        if mode == "event":
+            ev = self.event.currentData()
+            if signed == 0 and precision == "day":
+                return When(event_id=ev, approximate=approx, label=label)
+            return When(offset=signed + 0.0, precision=precision, event_id=ev, approximate=approx, label=label)
+        return When(approximate=False, label=label)
+
+    # --- editing -----------------------------------------------------------------------------------
+
+    def _show_mode(self, mode: str) -> None:
+        rel = mode in ("relative", "event")
+        self.offset_box.setVisible(rel)
+        self.day0.setVisible(mode == "relative")
+        self.event.setVisible(mode == "event")
+        self.date.setVisible(mode == "date")
+        self.approximate.setVisible(mode != "none")
+        self.resolved.setVisible(mode != "none")  # "not recorded" is said by the mode box
+        if mode == "event":
+            self.direction.setItemText(0, "after it")
+            self.direction.setItemText(1, "before it")
+        else:
+            self.direction.setItemText(0, "after")
+            self.direction.setItemText(1, "before")
+
+    def _mode_picked(self, _i: int) -> None:
+        mode = self.mode.currentData()
+        self._show_mode(mode)
+        if mode == "event" and self.event.count() == 0:
+            self.resolved.setText("this case has no other events yet")
+            return
+        self._edited()
+
+    def _edited(self, *_args) -> None:
+        if self._loading:
+            return
+        self._update_resolved()
+        w = self.when()
+        if w != self._last:
+            self._last = copy.deepcopy(w)
+            self.committed.emit(copy.deepcopy(w))
+
+    def _update_resolved(self) -> None:
+        w = self.when()
+        if not w.is_set:
+            self.resolved.setText("time not recorded")
+            return
+        case = self._case if self._case is not None else Case(events=list(self._events))
+        try:
+            placed = timing.Timeline(case).place(w)
+        except (KeyError, ValueError):
+            placed = None
+        if placed is not None:
+            self.resolved.setText("= " + timing.describe(placed))
+        elif w.date is not None:
+            self.resolved.setText("not on the day axis: day 0 has no calendar date")
+        elif w.event_id is not None:
+            self.resolved.setText("not on the day axis: that event's time is not known")
+        else:
+            self.resolved.setText("not on the day axis")

@@ -1,0 +1,126 @@
+"""The main window's File ▸ Import and File ▸ Export actions: a case file imported on a worker, and the
+open case exported (PDF, JSON, FHIR, REDCap, labs CSV, Word) through :mod:`desktop.gui.exports`.
+
+:class:`ImportExportActions` is a part of :class:`~desktop.gui.main_window.MainWindow`."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6 import QtWidgets
+from PySide6.QtCore import Qt
+
+from .window_helpers import field_to_ref
+
+if TYPE_CHECKING:
+    from .workers import BackgroundOp
+
+
+class ImportExportActions:
+    """Importing a case file and exporting the open case (the export itself runs in
+    :func:`desktop.gui.exports.run_export`)."""
+
+    def import_case_dialog(self) -> None:
+        if not self._writable():
+            return
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Import case", str(Path.home()),
+                                              "Case files (*.json);;All files (*)")
+        if path:
+            self.import_case_file(Path(path))
+
+    def import_case_file(self, path: Path) -> "BackgroundOp | None":
+        """Read and validate a case file on a worker; add it to the library on success."""
+        if not self._writable():
+            return None
+        from .workers import BackgroundOp
+
+        book = self.book
+
+        def job(progress):
+            return book.import_file(path, progress)
+
+        def done(cid):
+            if self.book is not book:
+                return
+            self.refresh_case_list(select_id=cid)
+            self.open_case(cid)
+            title = self.session.case.title if self.session is not None else ""
+            self.statusBar().showMessage(f"Imported “{title or path.name}”.", 8000)
+
+        def failed(exc):
+            from ..codec import InvalidCase
+            if isinstance(exc, InvalidCase):
+                n = len(exc.problems)
+                self.show_problems("Import case", f"{path.name} is not a valid case file: {n} problem"
+                                   f"{'s' if n != 1 else ''} (each with its place in the file). Nothing was "
+                                   "imported.", [str(p) for p in exc.problems])
+            else:
+                from .workers import describe_error
+                QtWidgets.QMessageBox.warning(self, "Import case", describe_error(exc))
+
+        return BackgroundOp(job, parent=self, label=f"Importing {path.name}").on_success(done) \
+            .on_failure(failed).run()
+
+    def show_problems(self, title: str, intro: str, problems: list[str]):
+        from .dialogs import ProblemsDialog
+        dlg = ProblemsDialog(title, intro, problems, self)
+        dlg.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dlg.open()
+        self.last_problems_dialog = dlg
+        return dlg
+
+    def export_pdf_dialog(self) -> None:
+        self.flush_edits()
+        page = self.show_section("report")
+        export = getattr(page, "export_pdf_dialog", None)
+        if callable(export):
+            export()
+
+    def export_json_dialog(self, *, deidentified: bool) -> None:
+        if self.session is None:
+            return
+        suffix = "-deidentified" if deidentified else ""
+        name = _safe_name(self.session.case.short_title or self.session.case.title or "case") + suffix + ".json"
+        title = "Export JSON (de-identified)" if deidentified else "Export JSON"
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, title, str(Path.home() / name),
+                                                        "Case files (*.json)")
+        if path:
+            self.export_json(Path(path), deidentified=deidentified)
+
+    def export_json(self, path: Path, *, deidentified: bool) -> "BackgroundOp | None":
+        """Write the open case as a JSON case file on a worker, through the operations layer's export
+        pipeline. De-identified: hits of the identifier scan the author has not confirmed stop it and
+        are shown."""
+        if self.session is None:
+            return None
+        return self.export_to("json" if deidentified else "json_identified", path)
+
+    def export_dialog(self, kind: str) -> "BackgroundOp | None":
+        """File ▸ Export ▸ FHIR / REDCap / Labs CSV / Word: ask where, then :meth:`export_to`."""
+        if self.session is None:
+            return None
+        from .exports import ask_target
+        target = ask_target(self, kind)
+        if target is None:
+            return None
+        return self.export_to(kind, target)
+
+    def export_to(self, kind: str, target: Path) -> "BackgroundOp | None":
+        """A de-identified export of the open case (identifier scan, the one de-identification step,
+        the writer) on a worker; see :mod:`desktop.gui.exports`."""
+        from .exports import run_export
+        self.flush_edits()
+        return run_export(self, kind, Path(target))
+
+    def go_to_field(self, field: str) -> bool:
+        """Show the field a PHI hit names (``$.narrative.discussion``, ``$.labs[3].note``)."""
+        if self.session is None:
+            return False
+        ok = self.go_to_ref(field_to_ref(field, self.session.case))
+        self.statusBar().showMessage(f"Fix the possible identifier in {field}, then export again.", 10000)
+        return ok
+
+
+def _safe_name(text: str) -> str:
+    import re
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:60] or "case"
