@@ -337,3 +337,32 @@ def test_the_results_table_fits_its_width_and_names_what_it_cuts(qtbot, section)
         assert table.columnWidth(c) >= widest
     # the demo records no dialysis context: no empty column for it
     assert table.isColumnHidden(heads.index("Dialysis"))
+
+
+def test_an_edited_value_redraws_its_rows_only_and_a_moved_result_refills(qtbot, section, lib_path):
+    """Issue 11: an edit of one result must not rebuild the whole grid and table (a case with
+    thousands of results); a result moved to another time does refill the views."""
+    import copy
+    session = section.session
+    lab = next(x for x in session.case.labs if x.analyte == "calcium")
+    other = next(x for x in session.case.labs if x.id != lab.id)
+    row_of = {section.table.item(r, 0).data(Qt.ItemDataRole.UserRole): r for r in range(section.table.rowCount())}
+    untouched = section.table.item(row_of[other.id], 2)
+    edited = copy.deepcopy(lab)
+    edited.value = 9.9
+    assert session.save_item("labs", edited)
+    assert section.table.item(row_of[other.id], 2) is untouched  # the other rows were left as they were
+    assert section.table.item(row_of[lab.id], 2).text().startswith("9.9")
+    if lab.id in section._shown_ids:
+        assert section.rows["calcium"].value.text().startswith("9.9")
+    with open_library(lib_path, read_only=True) as other_lib:
+        assert next(x for x in other_lib.load_case(session.case_id).labs if x.id == lab.id).value == 9.9
+    time_before = section.table.item(row_of[lab.id], 0).text()
+    moved = copy.deepcopy(edited)
+    moved.when = type(moved.when)(offset=(moved.when.offset or 0) + 400.0)  # another timepoint
+    assert session.save_item("labs", moved)
+    qtbot.waitUntil(lambda: section.table.item(row_of[other.id], 2) is not untouched
+                    or section.table.rowCount() != len(row_of), timeout=5000)
+    texts = [section.table.item(r, 0).text() for r in range(section.table.rowCount())
+             if section.table.item(r, 0).data(Qt.ItemDataRole.UserRole) == lab.id]
+    assert len(texts) == 1 and texts[0] != time_before  # the table was filled again: the new time shows

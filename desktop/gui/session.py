@@ -61,6 +61,9 @@ class CaseSession(QObject):
     """An open case for the window: its state (``case``), edits, and their signals."""
 
     changed = Signal(str)  # the part that changed: "patient", "labs", "case", "media", ...
+    # the operations layer's Changes (parts and item ids), before ``changed``: views that can refresh
+    # just the items that changed listen here
+    changes = Signal(object)
     failed = Signal(str)  # a message for the user: the edit was not saved, nothing saved was lost
 
     def __init__(self, source: Library | OpenCase, case_id: str | None = None):
@@ -100,6 +103,7 @@ class CaseSession(QObject):
     def _announce(self, changes: Changes) -> None:
         if changes.case_id != self.case_id or QThread.currentThread() is not self.thread():
             return  # another case's change; a case is only ever edited from the window's thread
+        self.changes.emit(changes)
         for part in sorted(changes.parts):
             self.changed.emit(part)
 

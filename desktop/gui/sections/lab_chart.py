@@ -8,15 +8,30 @@ from PySide6.QtWidgets import QHBoxLayout, QMenu, QToolButton, QVBoxLayout, QWid
 from ... import catalogue, timing
 from ...core import assess
 from ...core import labs as L
+from ...core import reference
 from ..charts import REF_COLOURS, ChartPoint, ChartSeries, ChartSpec, RefLine, TrendChart
 from ..forms import SPACING, hint_label
 from .lab_values import display_unit, short_label
 
 CA_P_KEY = "ca_p_product"  # the core's DerivedValue.kind
-# Ca×P lines: > 70 mg²/dL² a risk factor (Weenig, JAAD 2007; seed); goal < 55 mg²/dL² (seed; KDOQI 2003
-# Guideline 6) — domain file §2 and §4. 1 mg²/dL² = 0.0806 mmol²/L² (domain file §5).
-CA_P_LINES = ((70.0, "risk", REF_COLOURS["high"]), (55.0, "goal", REF_COLOURS["goal"]))
-CA_P_SI_FACTOR = 0.0806
+_LINE_COLOURS = {"risk": REF_COLOURS["high"], "goal": REF_COLOURS["goal"]}
+
+
+def ca_p_lines() -> list[tuple[float, str, str]]:
+    """(value in mg²/dL², role, colour) of the Ca×P risk threshold and goal, from resources/rules."""
+    return [(line.value, line.role, _LINE_COLOURS[line.role]) for line in reference.ca_p_lines()]
+
+
+def ca_p_in_si(value: float) -> float:
+    """mg²/dL² to mmol²/L², by the catalogue's conversion (resources/catalogues/analytes.json)."""
+    return catalogue.analytes()[CA_P_KEY].convert(value, "mg²/dL²", "mmol²/L²")
+
+
+def ca_p_caption() -> str:
+    risk, goal = reference.ca_p_lines()
+    return (f"Ca×P lines: above {L.format_number(risk.value, 0)} {risk.unit} is a risk factor ({risk.source}); "
+            f"the treatment goal is below {L.format_number(goal.value, 0)} {goal.unit} ({goal.source}). "
+            "Open markers: approximate times.")
 
 
 class LabsChart:
@@ -34,9 +49,7 @@ class LabsChart:
         self.chart_button.setMenu(self.chart_menu)
         self.chart = TrendChart("Laboratory values over time")
         self.chart.setAccessibleName("Chart of laboratory values over time")
-        self.chart_caption = hint_label(
-            "Ca×P lines: above 70 mg²/dL² is a risk factor (Weenig, JAAD 2007; seed); the treatment goal is "
-            "below 55 mg²/dL² (seed; KDOQI 2003 Guideline 6). Open markers: approximate times.")
+        self.chart_caption = hint_label(ca_p_caption())
         chart_box = QWidget()
         cl = QVBoxLayout(chart_box)
         cl.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
@@ -129,8 +142,8 @@ class LabsChart:
                 series.append(ChartSeries(f"Ca×P, derived ({unit})", pts, axis="right",
                                           color="#d98c1f", dashed=True))
                 right = f"Ca×P ({unit})"
-                for v, words, colour in CA_P_LINES:
-                    shown = v * CA_P_SI_FACTOR if si else v
+                for v, words, colour in ca_p_lines():
+                    shown = ca_p_in_si(v) if si else v
                     refs.append(RefLine(shown, f"{L.format_number(shown, 2 if si else 0)} {unit} ({words})",
                                         axis="right", color=colour))
         self.charted_label.setText(", ".join(a.text() for a in self.chart_menu.actions() if a.isChecked())

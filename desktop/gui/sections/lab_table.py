@@ -66,38 +66,11 @@ class ResultsTable:
         for tp in timepoints(case):
             for lab in tp.labs:
                 rows.append((lab, tp))
+        self._table_rows = {lab.id: (r, tp.key) for r, (lab, tp) in enumerate(rows)}
         with QSignalBlocker(self.table):
             self.table.setRowCount(len(rows))
             for r, (lab, tp) in enumerate(rows):
-                a = catalogue.analytes().get(lab.analyte)
-                value_text, unit, range_text = self._display(lab, a)
-                f = L.flag(lab)
-                placed = tl.place(lab.when)
-                cells = [timing.describe(placed) if placed else (lab.when.label or "time not recorded"),
-                         a.label if a else f"{lab.analyte} (not in the catalogue)", value_text, unit, range_text, f,
-                         {"unknown": "", "none": "none"}.get(lab.dialysis_context, lab.dialysis_context + "-dialysis")]
-                for col, text in enumerate(cells):
-                    c = TABLE_COLUMNS[col]
-                    it = QTableWidgetItem(text)
-                    it.setData(Qt.ItemDataRole.UserRole, lab.id)
-                    if c == "Value":
-                        it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                    if c == "Flag" and f:
-                        it.setForeground(QColor(HIGH_COLOUR if f == "H" else LOW_COLOUR))
-                        font = QFont(it.font())
-                        font.setBold(True)
-                        it.setFont(font)
-                        it.setToolTip(f"{flag_words(f)}: outside the reference range"
-                                      + (" (expected abnormal)" if lab.expected_abnormal else ""))
-                        if lab.expected_abnormal:
-                            it.setText(f + " (expected)")
-                    if c == "Value" and f:
-                        it.setForeground(QColor(HIGH_COLOUR if f == "H" else LOW_COLOUR))
-                    if lab.note and c == "Analyte":
-                        it.setToolTip(lab.note)
-                    if c == "Time" and lab.when.label:
-                        it.setToolTip(f"In the source's words: {lab.when.label}")
-                    self.table.setItem(r, col, it)
+                self._fill_table_row(r, lab, tl)
         self.table_fitter.refit()
         if keep:
             self._select_table_lab(keep)
@@ -107,6 +80,56 @@ class ResultsTable:
                                 "Select one to edit it in the grid." if rows else
                                 "No results yet: type them on the “Enter by timepoint” tab, one timepoint at a "
                                 "time.")
+
+    def _fill_table_row(self, r: int, lab: LabResult, tl: "timing.Timeline") -> None:
+        """Write one result's cells into row ``r``."""
+        a = catalogue.analytes().get(lab.analyte)
+        value_text, unit, range_text = self._display(lab, a)
+        f = L.flag(lab)
+        placed = tl.place(lab.when)
+        cells = [timing.describe(placed) if placed else (lab.when.label or "time not recorded"),
+                 a.label if a else f"{lab.analyte} (not in the catalogue)", value_text, unit, range_text, f,
+                 {"unknown": "", "none": "none"}.get(lab.dialysis_context, lab.dialysis_context + "-dialysis")]
+        for col, text in enumerate(cells):
+            c = TABLE_COLUMNS[col]
+            it = QTableWidgetItem(text)
+            it.setData(Qt.ItemDataRole.UserRole, lab.id)
+            if c == "Value":
+                it.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if c == "Flag" and f:
+                it.setForeground(QColor(HIGH_COLOUR if f == "H" else LOW_COLOUR))
+                font = QFont(it.font())
+                font.setBold(True)
+                it.setFont(font)
+                it.setToolTip(f"{flag_words(f)}: outside the reference range"
+                              + (" (expected abnormal)" if lab.expected_abnormal else ""))
+                if lab.expected_abnormal:
+                    it.setText(f + " (expected)")
+            if c == "Value" and f:
+                it.setForeground(QColor(HIGH_COLOUR if f == "H" else LOW_COLOUR))
+            if lab.note and c == "Analyte":
+                it.setToolTip(lab.note)
+            if c == "Time" and lab.when.label:
+                it.setToolTip(f"In the source's words: {lab.when.label}")
+            self.table.setItem(r, col, it)
+
+    def update_table_rows(self, lab_ids) -> bool:
+        """Rewrite the rows of the results ``lab_ids`` in place, when each is still at the timepoint
+        its row shows (a changed value, unit, range or flag). False when the table must be filled
+        again (a result added, deleted or moved to another time)."""
+        rows = getattr(self, "_table_rows", {})
+        by_id = {x.id: x for x in self.session.case.labs}
+        found = []
+        for lid in lab_ids:
+            lab = by_id.get(lid)
+            if lab is None or lid not in rows or rows[lid][1] != when_key(lab.when):
+                return False
+            found.append((rows[lid][0], lab))
+        tl = timing.Timeline(self.session.case)
+        with QSignalBlocker(self.table):
+            for r, lab in found:
+                self._fill_table_row(r, lab, tl)
+        return True
 
     def _table_spec(self) -> list[tuple[int, int, bool, bool]]:
         """Per column (natural, floor, stretch, optional) for the ColumnFitter: contents up to a cap;

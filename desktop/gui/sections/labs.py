@@ -187,6 +187,8 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
 
         shortcut(self, "Ctrl+Shift+N", self.start_new_timepoint)
 
+        self._labs_updated = False  # the last labs change was shown row by row (no full refresh)
+        session.changes.connect(self._changes)
         session.changed.connect(self._changed)
         tps = timepoints(session.case)
         self._cur = copy.deepcopy(tps[0].when) if tps else None
@@ -275,9 +277,36 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
 
     # --- refreshing ---------------------------------------------------------------------------------
 
+    def _changes(self, changes) -> None:
+        """Results whose value, unit or range changed at the same time are redrawn row by row: an
+        edit in a case with thousands of results costs one row, not the whole grid and table."""
+        self._labs_updated = False
+        if changes.parts == {"labs"} and changes.ids and not self._refresh_pending:
+            self._derived_cache = None
+            self._labs_updated = self._update_results(changes.ids)
+
+    def _update_results(self, lab_ids) -> bool:
+        if not self.update_table_rows(lab_ids):
+            return False
+        by_id = {x.id: x for x in self.session.case.labs}
+        self._filling = True
+        try:
+            for lid in lab_ids:
+                lab = by_id[lid]
+                row = self.rows.get(lab.analyte)
+                if lid in self._shown_ids and row is not None and row.lab is not None and row.lab.id == lid:
+                    row.load(lab)
+        finally:
+            self._filling = False
+        self._refresh_chart(lazy=True)
+        return True
+
     def _changed(self, part: str) -> None:
         """Refresh once the current edit is done: an undo of a timepoint-wide change reports each of
         its results, and the views need redrawing only once."""
+        if part == "labs" and self._labs_updated:
+            self._labs_updated = False
+            return  # shown row by row already (see _changes)
         if part in ("labs", "events", "case"):
             self._derived_cache = None
             if not self._refresh_pending:
@@ -451,9 +480,11 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
         self.error.clear()
         if row.lab is not None and lab == row.lab:
             return True
-        verb = "Edit" if row.lab is not None else "Add"
+        added = row.lab is None
+        verb = "Add" if added else "Edit"
         ok = self.session.save_item("labs", lab, text=f"{verb} {a.label} {L.format_lab(lab)}")
-        self.refresh()
+        if added or not ok:
+            self.refresh()  # an added result gets its row; an edited one was redrawn by _changes
         return ok
 
     def _refuse(self, row: LabRow, widget: QWidget, message: str) -> bool:

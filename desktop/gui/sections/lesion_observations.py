@@ -17,20 +17,22 @@ from ...core.derived import push_scores
 from ...core.labs import format_number
 from ...model import ExudateAmount, ExudateType, Morphology, Observation, TissueType
 from ..binding import check_edit
-from ..fields import CheckField, ChoiceCombo, LineField, NumberField, TextArea, TriStateCombo
+from ...core import reference
+from ..fields import CheckField, ChoiceCombo, shrinkable, LineField, NumberField, TextArea, TriStateCombo
 from ..formatting import choices_of, label_of, when_text
 from ..forms import SPACING, FieldError, FlowLayout, add_row, form_layout, hint_label, mark_invalid, vertical_scroll
 from ..tables import Column, ItemTable
 from ..when_editor import WhenEditor
 from .lesion_sites import lesion_text
 
-PUSH_MAX = 17
-BWAT_CHOICES = [(1, "1 (best)"), (2, "2"), (3, "3"), (4, "4"), (5, "5 (worst)")]
-BWAT_ITEMS = [  # the six verified items (resources/rules/instruments.json, domain file §6)
-    ("necrotic_tissue_type", "Necrotic tissue type"), ("necrotic_tissue_amount", "Necrotic tissue amount"),
-    ("exudate_type", "Exudate type"), ("exudate_amount", "Exudate amount"),
-    ("skin_colour_surrounding", "Skin colour surrounding wound"), ("peripheral_tissue_oedema", "Peripheral tissue oedema"),
-]
+# the instruments as resources/rules/instruments.json gives them (domain file §6)
+PUSH_MAX = reference.push_max()
+BWAT_ITEMS = [(field, label[:1].upper() + label[1:]) for field, label in reference.bwat_items()]
+
+
+def bwat_choices(field: str) -> list[tuple[int, str]]:
+    """A BWAT-CUA item's scores, each with its description (1 best, 5 worst)."""
+    return [(score, f"{score} – {text}") for score, text in sorted(reference.bwat_anchors(field).items())]
 ODOUR = [("none", "none"), ("present", "present"), ("foul", "foul")]
 MORPHOLOGY = [m for m, _ in choices_of(Morphology)]
 
@@ -139,7 +141,8 @@ class ObservationsTab:
         bg.setContentsMargins(SPACING, SPACING + 4, SPACING, SPACING)
         bg.setRowWrapPolicy(bg.RowWrapPolicy.WrapLongRows)
         for attr, text in BWAT_ITEMS:
-            c = ChoiceCombo(BWAT_CHOICES, f"BWAT-CUA {text.lower()}", allow_none=True)
+            c = shrinkable(ChoiceCombo(bwat_choices(attr), f"BWAT-CUA {text.lower()}", allow_none=True), 14)
+            c.setToolTip("\n".join(label for _score, label in bwat_choices(attr)))  # every score's description
             o[f"bwat.{attr}"] = c
             add_row(bg, text, c)
         bg.addRow(hint_label("The six verified items. No BWAT total is given: two of the instrument's eight "
