@@ -151,6 +151,52 @@ class _Doc:
         ]
 
 
+# Written out by hand, outside the generator's templates; [[text|class]] marks a planted identifier.
+WRITTEN_PLANTED = [
+    "Mrs. [[Nguyen|A]]'s daughter, [[Linh|A]], called from [[Sacramento|B]].",
+    "He works as a mechanic at [[Joe's Garage|A]] in [[Springfield|B]].",
+    "The patient, a retired teacher from [[Duluth|B]], Minnesota, presented with painful nodules.",
+    "She was admitted to [[Mercy General Hospital|B]] on [[4/12/2019|C]].",
+    "Her neighbour Mrs. [[O'Brien|A]] found her on the floor.",
+    "Contact the family at [[jsmith@gmail.com|F]].",
+    "She was born in [[Lagos|B]] and moved to [[Houston|B]] in 1989.",
+    "His license plate number is [[8ABC123|L]].",
+    "[[Photographs of the patient's face|Q]] were included with consent.",
+    "He has a [[tattoo reading 'Maria'|R]] on his right forearm.",
+    "She was seen by Nurse Practitioner [[Kim Lee|A]].",
+    "Patient ID [[00482913|H]] was written on the label.",
+    "The pump's serial: [[SN 12345678|M]].",
+    "Her husband [[Jim|A]] manages the dressings.",
+    "The family lives on [[Rosa Parks Boulevard|B]].",
+    "Dr [[Aisha Bello|A]], the attending nephrologist, consented the patient.",
+    "Ms. [[de la Cruz|A]] was transferred to [[St. Luke's Medical Center|B]] in [[Boise|B]].",
+    "He was a [[93-year-old|C]] former miner.",
+    "Symptoms began on [[3 March|C]] and worsened by mid-[[April|C]].",
+    "The biopsy was done at [[Cedar Valley Dialysis Center|B]].",
+    "His granddaughter [[Emily Watson|A]] brought him.",
+    "Mr. [[Lopez-Garcia|A]], 67, was referred by his GP, Dr. [[Hamid|A]].",
+    "[[jane doe|A]] was admitted via the emergency department.",
+    "Her Medicare beneficiary number [[1EG4-TE5-MK72|I]] was on the form.",
+    "Account [[4410-2291-0087|J]] was billed for the dressings.",
+    "A retinal scan and [[fingerprint|P]] were taken for the study badge.",
+    "The visit was logged from [[10.20.30.40|O]] and the images uploaded to [[www.familyphotos-example.com/hq|N]].",
+    "Call her sister on [[+44 20 7946 0958|D]] or fax [[020 7946 0959|E]].",
+    "His SSN is [[078051120|G]].",
+    "Her nursing licence [[RN 449102|K]] was suspended.",
+]
+
+
+def _marked(line: str) -> tuple[str, list[tuple[int, int, str]]]:
+    import re as _re
+    text, spans, pos = "", [], 0
+    for m in _re.finditer(r"\[\[(.+?)\|([A-R])\]\]", line):
+        text += line[pos:m.start()]
+        spans.append((len(text), len(text) + len(m.group(1)), m.group(2)))
+        text += m.group(1)
+        pos = m.end()
+    return text + line[pos:], spans
+
+
 def documents(n: int = 24, seed: int = 13) -> list[dict]:
     r = random.Random(seed)
     out = []
@@ -169,6 +215,7 @@ def documents(n: int = 24, seed: int = 13) -> list[dict]:
             texts.append((text, spans))
         y, m, d = doc.dob
         out.append({"identifiers": doc.identifiers(), "dates": [f"{y:04d}-{m:02d}-{d:02d}"], "texts": texts})
+    out.append({"identifiers": Identifiers(), "dates": [], "texts": [_marked(line) for line in WRITTEN_PLANTED]})
     return out
 
 

@@ -35,7 +35,7 @@ _PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "di", 
                         "ter", "ten", "bin", "ibn", "al", "el", "dos", "das", "st", "st."})
 _TITLES = r"(?:Mr|Mrs|Ms|Miss|Mx|Mister|Dr|Prof|Rev|Mme|Mlle|Sra|Srta)"
 # title words that are also common nouns ("the nurse said"): only capitalised, before a capitalised name
-_WORD_TITLES = r"(?:Doctor|Professor|Sister|Nurse|Father|Reverend|Sir|Dame|Madam|Herr|Frau|Pastor|Rabbi|Imam|Judge|Officer|Captain|Sergeant)"
+_WORD_TITLES = r"(?:Nurse\s+Practitioner|Physician\s+Assistant|Doctor|Professor|Sister|Nurse|Father|Reverend|Sir|Dame|Madam|Herr|Frau|Pastor|Rabbi|Imam|Judge|Officer|Captain|Sergeant)"
 _RELATIONS = (r"(?:wife|husband|son|daughter|mother|father|brother|sister|partner|spouse|niece|nephew|grandson|"
               r"granddaughter|grandmother|grandfather|aunt|uncle|cousin|friend|neighbou?r|caregiver|carer|roommate|"
               r"fianc[eé]e?|girlfriend|boyfriend|stepson|stepdaughter|son-in-law|daughter-in-law|employer|boss|"
@@ -179,8 +179,8 @@ _CODES = [
 _MENTIONS = [
     ("photo", re.compile(r"(?i)\b(?:full[\s\-]+)?(?:face|facial|headshot|head[\s\-]+and[\s\-]+shoulders?|portrait|selfie)"
                          r"[\s\-]+(?:photo(?:graph)?s?|pictures?|images?|shots?|video)\b"
-                         r"|\b(?:photo(?:graph)?s?|pictures?|images?|video|clinical\s+photograph)\s+(?:\w+\s+){0,3}?"
-                         r"(?:of|showing|shows|depicting|including|with)\s+(?:\w+\s+){0,2}?(?:face|faces|facial|eyes|tattoos?|birthmark|scar)\b")),
+                         r"|\b(?:photo(?:graph)?s?|pictures?|images?|video|clinical\s+photograph)\s+(?:[\w'’]+\s+){0,3}?"
+                         r"(?:of|showing|shows|depicting|including|with)\s+(?:[\w'’]+\s+){0,2}?(?:face|faces|facial|eyes|tattoos?|birthmark|scar)\b")),
     ("other", re.compile(r"(?i)\btattoo(?:ed|s)?\b(?:\s+(?:of|reading|saying|with|that\s+reads?)\s+(?:(?:an?|the|his|her|their)\s+)?"
                          r"[\"“']?[\w'’]+(?:\s+[\w'’]+){0,3}[\"”']?)?")),
     ("other", re.compile(r"(?i)\b(?:finger\s*prints?|retina(?:l)?\s+scans?|iris\s+scans?|voice\s*prints?|facial\s+recognition|"

@@ -729,6 +729,7 @@ _P: list[_Pat] = [
     # a month alone is a date element too (Safe Harbor keeps only the year); "May" and "March" only after
     # a word that makes them a month, since both are also ordinary words
     _Pat("date", re.compile(r"(?<![\w\-])(?:January|February|April|June|July|August|September|October|November|December)(?![\w\-])"), 3, needs="F"),
+    _Pat("date", re.compile(r"(?i:\b(?:mid|early|late|end)-)(?P<v>(?:January|February|March|April|May|June|July|August|September|October|November|December))(?![\w\-])"), 3, group="v", needs="m"),
     _Pat("date", re.compile(r"(?i:\b(?:in|of|since|until|till|by|during|from|early|late|mid|end\s+of|last|next|this)[\s\-]+)(?P<v>May|March)\b"), 3, group="v", needs="M"),
     # --- contact
     _Pat("email", re.compile(r"(?<![\w.+\-])[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"), 1, citation=True, needs="@"),
