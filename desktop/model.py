@@ -397,7 +397,7 @@ class Reference:
     pages: str = ""  # "223" or "1211-9"; an article number goes here too
     publisher: str = ""
     place: str = ""
-    doi: str = ""  # bare, lower-case: "10.1186/1752-1947-7-223"
+    doi: str = ""  # bare, as written (compared without case): "10.1186/1752-1947-7-223"
     pmid: str = ""
     url: str = ""
     note: str = ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import catalogue
+from . import citing
 from ..timing import describe
 from . import labs as L
 from . import quality
@@ -594,6 +595,7 @@ CHECKS: list[Callable[[Context, Derived], list[Finding]]] = [
     biopsy,
     iatrogenic,
     differentials,
+    citing.citation_checks,
     consent,
     quality.lab_quality,
     quality.lesion_quality,
