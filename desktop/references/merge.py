@@ -130,12 +130,14 @@ def plan_import(existing: list[Reference], parsed: list[Parsed], source: str = "
                 updated[item.id] = item
             continue
         wanted = new.key
-        if wanted and _KEY_OK.match(wanted) and wanted not in taken:
+        readable = bool(wanted) and _KEY_OK.match(wanted) and "://" not in wanted and len(wanted) <= 40
+        if readable and wanted not in taken:
             key = wanted
         else:
             key = make_key(new, taken)
             if wanted:
-                reason = "is taken by another reference" if wanted in taken else "is not a citation key Casebook reads"
+                reason = "is taken by another reference" if readable else \
+                    "is not a citation key Casebook keeps (a URL, odd characters or over 40 characters)"
                 plan.messages.append(f"{source}, line {p.line}: the key {wanted!r} {reason}; "
                                      f"{describe(new)} is cited as [@{key}].")
         new.key = key
