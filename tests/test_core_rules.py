@@ -154,6 +154,7 @@ CASES = {
         lambda c: setattr(c.diagnosis, "differentials", [Differential("cellulitis", "considered")]),
         lambda c: setattr(c.diagnosis, "differentials", [Differential("cellulitis", "excluded")]),
     ),
+    "citation-typed-number": (cite("As reported [5, 6]."), cite("As reported [@nigwekar2018].")),
     "citation-unknown-key": (cite("See [@nowhere2020]."), cite("See [@nigwekar2018].")),
     "reference-uncited": (cite("See [@nigwekar2018].", extra=True), cite("See [@nigwekar2018; @gagnier2013].", extra=True)),
     "reference-duplicate": (cite("See [@nigwekar2018].", duplicate=True), cite("See [@nigwekar2018].")),

@@ -290,3 +290,12 @@ def test_care_items_4_and_11b_count_the_reference_items():
     after = {c.item: c for c in assess(case).care}
     assert "3 references" in " ".join(after["4"].support) and "3 references" in " ".join(after["11b"].support)
     assert after["4"].status == "complete" and before["4"].status != "complete"
+
+
+def test_the_demo_is_told_its_citations_are_typed_numbers():
+    # issue 15: "the demo text cites [1]–[27] ... and nothing warns"
+    from desktop.core import assess
+    found = {f.message.split(" cites")[0]: f for f in assess(load_demo()).by_rule("citation-typed-number")}
+    assert set(found) == {"The introduction", "The discussion"}
+    assert "[1], [2], [3] and 2 more" in found["The introduction"].message
+    assert "24 more" in found["The discussion"].message  # 27 typed citations in the discussion

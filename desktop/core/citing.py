@@ -5,7 +5,9 @@ first citation), see :mod:`desktop.references.cite`.
 """
 from __future__ import annotations
 
-from ..references.cite import number_citations
+import re
+
+from ..references.cite import CARE_ORDER, number_citations, sentence_at
 from ..references.merge import describe, same_work
 from .context import Context
 from .rulebook import rule
@@ -29,10 +31,24 @@ def _quote(sentence: str) -> str:
     return "\u201c" + (s if len(s) <= 120 else s[:117].rstrip() + "…") + "\u201d"
 
 
+# "[1]", "[5, 6]", "[2-4]", "[13–15]": a citation typed as numbers rather than a marker
+TYPED_NUMBER = re.compile(r"\[\d{1,3}(?:\s*[,;\u2013-]\s*\d{1,3})*\]")
+
+
 def citation_checks(ctx: Context, d=None) -> list[Finding]:
     case = ctx.case
     numbering = number_citations(case)
     out: list[Finding] = []
+    r = rule("citation-typed-number")
+    for section in CARE_ORDER:
+        text = getattr(case.narrative, section)
+        typed = list(TYPED_NUMBER.finditer(text))
+        if typed:
+            shown = [m.group(0) for m in typed[:3]]
+            examples = ", ".join(shown) + (f" and {len(typed) - 3} more" if len(typed) > 3 else "")
+            out.append(r.finding(
+                evidence=[Evidence("Typed citation", m.group(0), ref=f"narrative.{section}") for m in typed[:3]],
+                section=section_name(section), examples=examples, sentence=_quote(sentence_at(text, typed[0].start()))))
     r = rule("citation-unknown-key")
     for marker, key in numbering.unknown:
         out.append(r.finding(
