@@ -299,3 +299,9 @@ def test_the_demo_is_told_its_citations_are_typed_numbers():
     assert set(found) == {"The introduction", "The discussion"}
     assert "[1], [2], [3] and 2 more" in found["The introduction"].message
     assert "24 more" in found["The discussion"].message  # 27 typed citations in the discussion
+
+
+def test_pubmed_initials_run_together_keep_both_in_the_list():
+    short = read_file(DATA / "pubmed.nbib")[2].ref  # AU only: "Gagnier JJ"
+    entry = format_bibliography([short], journal("jmcr").csl_style)[0]
+    assert entry.startswith("Gagnier JJ. The CARE guidelines"), entry

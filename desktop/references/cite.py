@@ -137,7 +137,8 @@ def to_csl(ref: Reference, item_id: str | None = None) -> dict:
             names.append({"literal": a[1:-1]})
         elif "," in a:
             family, _, given = a.partition(",")
-            names.append({"family": family.strip(), "given": given.strip()} if given.strip() else {"family": family.strip()})
+            given = _spread_initials(given.strip())
+            names.append({"family": family.strip(), "given": given} if given else {"family": family.strip()})
         else:
             names.append({"literal": a})
     if names:
@@ -151,6 +152,14 @@ def to_csl(ref: Reference, item_id: str | None = None) -> dict:
     if ref.year is not None:
         item["issued"] = {"date-parts": [[ref.year]]}
     return item
+
+
+def _spread_initials(given: str) -> str:
+    """PubMed's "GJ" (initials run together) as "G. J.", so a style that initialises given names
+    prints both; "Gordon J." and "Gunver" pass unchanged."""
+    if re.fullmatch(r"[A-Z]{2,4}", given):
+        return " ".join(f"{c}." for c in given)
+    return given
 
 
 class StyleNotFound(LookupError):

@@ -199,8 +199,6 @@ def _ris_record(rec: list[tuple[str, str, int]]) -> Reference:
             ref.url = value
         elif tag == "N1":
             ref.note = f"{ref.note}; {value}" if ref.note else value
-        elif tag in ("AN", "N1", "M2", "C2") and not ref.pmid and re.search(r"PMID:?\s*\d", value):
-            ref.pmid = clean_pmid(value.split("PMID", 1)[1])
     ref.title = first.get("TI") or first.get("T1") or ""
     typ = ref.type
     if typ == "chapter":
