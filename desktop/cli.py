@@ -298,6 +298,32 @@ def cmd_restore(args) -> int:
     return EXIT_OK
 
 
+def cmd_references_import(args) -> int:
+    from .app.references import import_references
+    from .references import ParseError
+    with _casebook(args) as book:
+        cid = resolve_case_id(book.library, args.case)
+        try:
+            report = import_references(book.open_case(cid), Path(args.file), args.format)
+        except ParseError as exc:
+            raise CliError(str(exc), EXIT_INVALID) from None
+    print(report.summary())
+    for line in report.messages:
+        print(f"  {line}")
+    return EXIT_OK
+
+
+def cmd_check_manuscript(args) -> int:
+    from .app.conformance import UnknownJournal, check_manuscript, results_to_json, format_results
+    case = load_case_arg(args, args.case)
+    try:
+        results = check_manuscript(case, args.journal)
+    except UnknownJournal as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
+    print(results_to_json(results) if args.json else format_results(results, args.journal), end="")
+    return EXIT_OK
+
+
 # --- plumbing -------------------------------------------------------------------------------------
 
 def build_parser() -> argparse.ArgumentParser:
@@ -408,6 +434,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("backup", metavar="BACKUP")
     s.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     s.set_defaults(func=cmd_restore)
+
+    s = sub.add_parser("references", help="the references of a case (import a Zotero/EndNote/PubMed file)")
+    refs = s.add_subparsers(dest="references_command", metavar="ACTION", required=True)
+    r = refs.add_parser("import", help="add the references of a RIS, BibTeX, CSL-JSON or PubMed .nbib file")
+    r.add_argument("case", metavar="CASE")
+    r.add_argument("file", metavar="FILE")
+    r.add_argument("--format", choices=("ris", "bibtex", "csl-json", "nbib"),
+                   help="the file's format (default: from its name and content)")
+    r.set_defaults(func=cmd_references_import)
+
+    s = sub.add_parser("check-manuscript", help="check a case against a journal's rules (words, limits, title...)")
+    s.add_argument("case", metavar="CASE|FILE.json")
+    s.add_argument("--journal", default="jmcr", metavar="ID", help="journal profile (default: jmcr)")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_check_manuscript)
     return p
 
 

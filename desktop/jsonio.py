@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from functools import cache
 from typing import Any
 
@@ -179,12 +180,15 @@ def check_when(when: When, path: str, event_ids: set[str]) -> list[Problem]:
 
 class _Refs:
     """The ids other parts may name, gathered once per check."""
-    __slots__ = ("events", "lesions", "imaging")
+    __slots__ = ("events", "lesions", "imaging", "ref_keys")
 
     def __init__(self, case: Case):
         self.events = {e.id for e in case.events}
         self.lesions = {l.id for l in case.lesions}
         self.imaging = {im.id for im in case.imaging}
+        self.ref_keys: dict[str, int] = {}
+        for r in case.references:
+            self.ref_keys[r.key] = self.ref_keys.get(r.key, 0) + 1
 
 
 def _ids_unique(items, path: str) -> list[Problem]:
@@ -423,6 +427,29 @@ def _check_media(m, path: str, refs: _Refs) -> list[Problem]:
     return p
 
 
+# a citation key as pandoc reads one after "@": letters, digits and internal punctuation
+_REF_KEY = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_:.#$%&+?<>~/-]*[A-Za-z0-9_])?$")
+
+
+def _check_reference(ref, path: str, refs: _Refs) -> list[Problem]:
+    p = []
+    if not ref.key:
+        p.append(Problem(f"{path}.key", "a reference needs its citation key (the text cites it as [@key])"))
+    elif not _REF_KEY.match(ref.key):
+        p.append(Problem(f"{path}.key", f"a citation key is letters, digits and _:.#$%&+?<>~/- inside; got {ref.key!r}"))
+    elif refs.ref_keys.get(ref.key, 0) > 1:
+        p.append(Problem(f"{path}.key", f"another reference has the citation key {ref.key!r}"))
+    if not (ref.title.strip() or ref.authors or ref.container.strip()):
+        p.append(Problem(f"{path}.title", "a reference needs a title, an author or a container"))
+    if ref.year is not None and not 1000 <= ref.year <= 2999:
+        p.append(Problem(f"{path}.year", f"must be a four-digit year; got {ref.year}"))
+    if ref.doi and not re.match(r"^10\.\d{4,9}/\S+$", ref.doi):
+        p.append(Problem(f"{path}.doi", f"a DOI is 10.NNNN/suffix, without https://doi.org/; got {ref.doi!r}"))
+    if ref.pmid and not re.match(r"^\d{1,9}$", ref.pmid):
+        p.append(Problem(f"{path}.pmid", f"a PubMed id is digits only; got {ref.pmid!r}"))
+    return p
+
+
 # One checker per part, in the order check_case reports them; a new part needs its checker here.
 _SINGLE_CHECKS = {
     "identifiers": _check_identifiers, "patient": _check_patient, "diagnosis": _check_when_of("when"),
@@ -432,8 +459,10 @@ _ITEM_CHECKS = {
     "medications": _check_medication, "events": _check_when_of("when"), "vitals": _check_vital,
     "lesions": _check_lesion, "labs": _check_lab, "imaging": _check_when_of("when"),
     "biopsies": _check_biopsy, "treatments": _check_treatment, "media": _check_media,
+    "references": _check_reference,
 }
-LIST_PART_NAMES = ("events", "medications", "vitals", "lesions", "labs", "imaging", "biopsies", "treatments", "media")
+LIST_PART_NAMES = ("events", "medications", "vitals", "lesions", "labs", "imaging", "biopsies", "treatments", "media",
+                   "references")
 
 
 def write_schema() -> None:

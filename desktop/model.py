@@ -72,6 +72,8 @@ WoundHealing = Literal["healed", "improved", "unchanged", "worsened", "unknown"]
 ConsentGiver = Literal["patient", "next_of_kin", "none"]
 DifferentialStatus = Literal["excluded", "considered", "not_excluded"]
 DiagnosisBasis = Literal["clinical", "biopsy", "imaging", "not_made"]
+ReferenceType = Literal["article-journal", "book", "chapter", "report", "webpage", "thesis",
+                        "paper-conference", "other"]  # CSL item types
 
 
 def new_id() -> str:
@@ -433,6 +435,34 @@ class Media:
 
 
 @dataclass
+class Reference:
+    """One item of the manuscript's reference list, CSL-like. The narrative cites it with a readable
+    marker ``[@key]``; the number it gets is worked out from the text (order of first citation), never
+    stored. DOI and PMID are kept as imported and never looked up online.
+
+    ``authors``: each a person as "Family, Given" ("Smilnak, Gordon J.") or, without a comma, a
+    corporate author ("KDIGO CKD-MBD Work Group"); a corporate name that contains a comma is written
+    in braces ("{Centers for Disease Control, Atlanta}")."""
+    id: str = field(default_factory=new_id)
+    key: str = ""  # the citation key of the markers, unique within the case: "smilnak2022"
+    type: ReferenceType = "article-journal"
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    container: str = ""  # journal, book (of a chapter), website
+    container_short: str = ""  # the journal's abbreviation, as Vancouver styles print it: "J Med Case Rep"
+    year: int | None = None
+    volume: str = ""
+    issue: str = ""
+    pages: str = ""  # "223" or "1211-9"; an article number goes here too
+    publisher: str = ""
+    place: str = ""
+    doi: str = ""  # bare, as written (compared without case): "10.1186/1752-1947-7-223"
+    pmid: str = ""
+    url: str = ""
+    note: str = ""
+
+
+@dataclass
 class Case:
     id: str = field(default_factory=new_id)
     title: str = ""
@@ -457,6 +487,7 @@ class Case:
     narrative: Narrative = field(default_factory=Narrative)
     consent: Consent = field(default_factory=Consent)
     media: list[Media] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
 
     # lookups used by every layer
     def event(self, event_id: str | None) -> Event | None:
@@ -479,5 +510,6 @@ SINGLE_PARTS: dict[str, type] = {
 LIST_PARTS: dict[str, type] = {
     "medications": Medication, "events": Event, "vitals": Vital, "lesions": Lesion,
     "labs": LabResult, "imaging": Imaging, "biopsies": Biopsy, "treatments": Treatment,
+    "references": Reference,
 }
 CASE_FIELDS = ("title", "short_title", "status", "keywords", "authors", "index_event_id", "source")

@@ -7,7 +7,7 @@ import pytest
 
 from desktop.core import assess
 from desktop.core.rulebook import rules, template_fields
-from desktop.model import Biopsy, Comorbidity, Differential, Event, Lesion, Observation, Vital, When
+from desktop.model import Biopsy, Comorbidity, Differential, Event, Lesion, Observation, Reference, Vital, When
 
 from test_core_cases import base_case, lab, med, sts, valid, with_
 
@@ -25,6 +25,22 @@ def site(code: str, laterality: str = "unspecified"):
 
 def comorb(code: str):
     return lambda c: c.patient.comorbidities.append(Comorbidity(code))
+
+
+def cite(text: str, *, extra: bool = False, duplicate: bool = False):
+    """The discussion cites ``text``; the case holds Nigwekar 2018 (and CARE 2013, and a second
+    record of Nigwekar 2018 under another key)."""
+    def f(c):
+        c.narrative.discussion = text
+        c.references.append(Reference(key="nigwekar2018", title="Calciphylaxis", authors=["Nigwekar, Sagar U."],
+                                      container="N Engl J Med", year=2018, doi="10.1056/NEJMra1505292"))
+        if extra:
+            c.references.append(Reference(key="gagnier2013", title="The CARE guidelines", year=2013,
+                                          authors=["Gagnier, Joel J."], doi="10.1186/1752-1947-7-223"))
+        if duplicate:
+            c.references.append(Reference(key="nigwekar-nejm", title="Calciphylaxis.", year=2018,
+                                          pmid="29719190", doi="10.1056/nejmra1505292"))
+    return f
 
 
 def meds(*ms):
@@ -160,6 +176,10 @@ CASES = {
         lambda c: setattr(c.diagnosis, "differentials", [Differential("cellulitis", "considered")]),
         lambda c: setattr(c.diagnosis, "differentials", [Differential("cellulitis", "excluded")]),
     ),
+    "citation-typed-number": (cite("As reported [5, 6]."), cite("As reported [@nigwekar2018].")),
+    "citation-unknown-key": (cite("See [@nowhere2020]."), cite("See [@nigwekar2018].")),
+    "reference-uncited": (cite("See [@nigwekar2018].", extra=True), cite("See [@nigwekar2018; @gagnier2013].", extra=True)),
+    "reference-duplicate": (cite("See [@nigwekar2018].", duplicate=True), cite("See [@nigwekar2018].")),
     "consent-missing": (lambda c: setattr(c.consent, "given_by", "none"),
                         lambda c: setattr(c.consent, "given_by", "next_of_kin")),
     "dq-implausible-value": (add_labs(lab("calcium", 92.0, "mg/dL", low=8.5, high=10.1)),

@@ -26,7 +26,7 @@ import pytest
 from desktop import jsonio
 from desktop.codec import fields_of, hints
 from desktop.demo import load_demo
-from desktop.model import Case, DialysisPeriod, Differential, Media, Medication, RecordNumber, When
+from desktop.model import Case, DialysisPeriod, Differential, Media, Medication, RecordNumber, Reference, When
 
 MARKUP = "<para><font name='x'>&amp;</b>"
 PIECES = [
@@ -85,6 +85,9 @@ def _full_case() -> Case:
     png = _png()
     case.media.append(Media(id="img1", mime="image/png", data=png, sha256=hashlib.sha256(png).hexdigest(),
                             caption="synthetic square", lesion_id=case.lesions[0].id))
+    case.references.append(Reference(id="ref1", key="nigwekar2018", title="Calciphylaxis", year=2018,
+                                     authors=["Nigwekar, Sagar U.", "KDIGO Work Group"], container="N Engl J Med",
+                                     doi="10.1056/NEJMra1505292", pmid="29719190"))
     for obj, path in _walk(case):
         for f in fields_of(type(obj)):
             v = getattr(obj, f.name)
@@ -167,7 +170,7 @@ def hostile_case(huge: bool = True) -> tuple[Case, list[str], list[str]]:
 # Fields that hold codes, units or dates: hostile text there is refused with a clear message
 # (checked below), so the exporters see their valid values.
 CODED = {"analyte", "unit", "site", "drug_class", "treatment_class", "kind", "code", "date", "date_of_birth",
-         "mime", "sha256"}
+         "mime", "sha256", "key", "doi", "pmid"}  # a reference's citation key, DOI and PMID have a form
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,8 @@ private path to the data. What lives where:
   transaction with its inverse kept for undo; validated field edits; "set day 0"; lesion delete;
 - :mod:`.export` — the one export pipeline (scan → confirmations → de-identification → writer →
   atomic write); :mod:`.render` runs the report writers in a child process for the window;
+- :mod:`.references` — import a reference file (RIS, BibTeX, CSL-JSON, PubMed) into a case, one undo step;
+- :mod:`.conformance` — a case against a journal profile (resources/journals/): every rule with its numbers;
 - :mod:`.backups` — backup and restore;
 - :mod:`.notify`, :mod:`.history`, :mod:`.progress` — what changed, undo stacks, progress/cancel.
 

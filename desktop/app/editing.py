@@ -378,7 +378,8 @@ class OpenCase:
 # --- helpers ------------------------------------------------------------------------------------------
 
 _NOUNS = {"medications": "medication", "events": "event", "vitals": "vital sign", "lesions": "lesion",
-          "labs": "lab result", "imaging": "imaging study", "biopsies": "biopsy", "treatments": "treatment"}
+          "labs": "lab result", "imaging": "imaging study", "biopsies": "biopsy", "treatments": "treatment",
+          "references": "reference"}
 assert set(_NOUNS) == set(LIST_PARTS)  # a new part needs its noun
 
 

@@ -80,12 +80,17 @@ def item_3d(ctx: Context) -> Status:
     return _from_texts(("abstract conclusions", ctx.case.narrative.abstract_conclusions))
 
 
+def _references(ctx: Context) -> int:
+    """References recorded: the case's reference items, or (older cases) the narrative's free-text list."""
+    return len(ctx.case.references) or len([r for r in ctx.case.narrative.references if r.strip()])
+
+
 def item_4(ctx: Context) -> Status:
     n = ctx.case.narrative
     if not n.introduction.strip():
         return "missing", []
-    refs = [r for r in n.references if r.strip()]
-    return _grade([(True, _text("introduction", n.introduction)), (bool(refs), f"{len(refs)} references")])
+    refs = _references(ctx)
+    return _grade([(True, _text("introduction", n.introduction)), (bool(refs), f"{refs} references")])
 
 
 def item_5a(ctx: Context) -> Status:
@@ -301,8 +306,8 @@ def item_11a(ctx: Context) -> Status:
 
 def item_11b(ctx: Context) -> Status:
     n = ctx.case.narrative
-    refs = [r for r in n.references if r.strip()]
-    return _grade([(bool(n.discussion.strip()), _text("discussion", n.discussion)), (bool(refs), f"{len(refs)} references")])
+    refs = _references(ctx)
+    return _grade([(bool(n.discussion.strip()), _text("discussion", n.discussion)), (bool(refs), f"{refs} references")])
 
 
 def item_11c(ctx: Context) -> Status:

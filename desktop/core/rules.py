@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .. import catalogue
+from . import citing
 from ..timing import describe
 from . import labs as L
 from . import quality
@@ -855,6 +856,7 @@ CHECKS: list[Callable[[Context, Derived], list[Finding]]] = [
     biopsy,
     iatrogenic,
     differentials,
+    citing.citation_checks,
     consent,
     quality.lab_quality,
     quality.reported_values,
