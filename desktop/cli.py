@@ -32,9 +32,12 @@ def _library(args, *, read_only: bool = False, check: bool = False):
     """The library of the command: only the default library is created on demand (with the demo)."""
     from .app.library import NoLibrary, open_or_create
     try:
-        return open_or_create(library_path(args), read_only=read_only, check=check, create=not args.library)
+        lib = open_or_create(library_path(args), read_only=read_only, check=check, create=not args.library)
     except NoLibrary as exc:
         raise CliError(str(exc), EXIT_LIBRARY) from None
+    for note in getattr(lib, "upgrade_notes", []):  # said once, by the run that upgraded the library
+        print(f"casebook: the library was upgraded. {note}", file=sys.stderr)
+    return lib
 
 
 def _casebook(args, *, check: bool = True):
@@ -160,11 +163,13 @@ def _export(args, kind: str, refs: list[str], target, **opts):
     to_stdout = target in (None, "-")
     if to_stdout:
         target = sys.stdout.buffer
-    options = Options(allow_phi=getattr(args, "allow_phi_warnings", False), **opts)
+    options = Options(allow_phi=getattr(args, "allow_phi_warnings", False),
+                      redact=getattr(args, "redact_phi", False), **opts)
     try:
         result = export(kind, sources, target, options)
     except PhiFound as exc:
-        raise CliError("possible identifiers in free text; fix them or pass --allow-phi-warnings:\n"
+        raise CliError("possible identifiers in free text; fix them, or pass --redact-phi to replace each "
+                       "with its class in brackets in the exported copy, or --allow-phi-warnings:\n"
                        + exc.listing(), EXIT_INVALID) from None
     except ReportError as exc:  # ReportRefused (no consent) included
         raise CliError(str(exc), EXIT_INVALID) from None
@@ -221,6 +226,29 @@ def cmd_report(args) -> int:
                    include_assessment=not args.no_assessment).info
     print(f"wrote {args.output} ({info.pages} pages)")
     return EXIT_OK
+
+
+def cmd_scan_phi(args) -> int:
+    """Scan a case (CASE or FILE.json) or a text file for identifiers, to check a draft before it is
+    pasted anywhere. Exit 0 when nothing is found, 3 when something is (each hit printed)."""
+    from .privacy.phi import hits_in_text, hits_to_json, scan_case
+    p = Path(args.source)
+    if p.is_file() and not p.name.lower().endswith(".json"):
+        try:
+            text = p.read_text("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise CliError(f"{p}: cannot read the file as UTF-8 text ({exc})", EXIT_INVALID) from None
+        hits = hits_in_text(text, field=p.name)
+    else:
+        hits = scan_case(load_case_arg(args, args.source))
+    if args.json:
+        print(json.dumps(hits_to_json(hits), ensure_ascii=False, indent=2))
+    elif hits:
+        for h in hits:
+            print(f"{h.field} [{h.start}:{h.end}] {h.kind}: {h.text!r}")
+    else:
+        print("no possible identifiers found")
+    return EXIT_INVALID if hits else EXIT_OK
 
 
 def cmd_audit(args) -> int:
@@ -358,6 +386,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("case", metavar="CASE")
     s.add_argument("-o", "--output", help="output file (default: standard output)")
     s.add_argument("--deidentified", action="store_true", help="de-identify first (Safe Harbor)")
+    s.add_argument("--redact-phi", action="store_true",
+                   help="replace each possible identifier by its class in brackets ([name], [date]...) in the export")
     s.add_argument("--allow-phi-warnings", action="store_true",
                    help="export even when the free-text scan finds possible identifiers")
     s.set_defaults(func=cmd_export_json)
@@ -387,6 +417,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--draft", action="store_true", help="allow a report without consent, watermarked DRAFT")
     s.add_argument("--identified", action="store_true", help="include identifiers and dates (own records only)")
     s.add_argument("--no-assessment", action="store_true", help="leave out Appendix A (the assessment)")
+    s.add_argument("--redact-phi", action="store_true",
+                   help="replace each possible identifier by its class in brackets ([name], [date]...) in the export")
     s.add_argument("--allow-phi-warnings", action="store_true",
                    help="write the report even when the free-text scan finds possible identifiers")
     s.set_defaults(func=cmd_report)
@@ -394,6 +426,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("export-fhir", help="write a case as a de-identified FHIR R4B document bundle")
     s.add_argument("case", metavar="CASE|FILE.json")
     s.add_argument("-o", "--output", help="output file (default: standard output)")
+    s.add_argument("--redact-phi", action="store_true",
+                   help="replace each possible identifier by its class in brackets ([name], [date]...) in the export")
     s.add_argument("--allow-phi-warnings", action="store_true")
     s.set_defaults(func=cmd_export_fhir)
 
@@ -402,6 +436,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", required=True, metavar="OUT.docx")
     s.add_argument("--draft", action="store_true", help="allow a manuscript without consent, headed DRAFT")
     s.add_argument("--identified", action="store_true", help="include identifiers and dates (own records only)")
+    s.add_argument("--redact-phi", action="store_true",
+                   help="replace each possible identifier by its class in brackets ([name], [date]...) in the export")
     s.add_argument("--allow-phi-warnings", action="store_true",
                    help="write the manuscript even when the free-text scan finds possible identifiers")
     s.set_defaults(func=cmd_export_docx)
@@ -409,14 +445,23 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("export-redcap", help="write a REDCap data dictionary and import CSV (de-identified)")
     s.add_argument("cases", nargs="*", metavar="CASE", help="cases to export (default: every case)")
     s.add_argument("-o", "--output", required=True, metavar="DIR")
+    s.add_argument("--redact-phi", action="store_true",
+                   help="replace each possible identifier by its class in brackets ([name], [date]...) in the export")
     s.add_argument("--allow-phi-warnings", action="store_true")
     s.set_defaults(func=cmd_export_redcap)
 
     s = sub.add_parser("export-labs-csv", help="write every lab value as a long-format CSV (de-identified)")
     s.add_argument("cases", nargs="*", metavar="CASE", help="cases to export (default: every case)")
     s.add_argument("-o", "--output", help="output file (default: standard output)")
+    s.add_argument("--redact-phi", action="store_true",
+                   help="replace each possible identifier by its class in brackets ([name], [date]...) in the export")
     s.add_argument("--allow-phi-warnings", action="store_true")
     s.set_defaults(func=cmd_export_labs)
+
+    s = sub.add_parser("scan-phi", help="list possible identifiers in a case or a text file (exit 3 when found)")
+    s.add_argument("source", metavar="CASE|FILE")
+    s.add_argument("--json", action="store_true", help="each hit as field, start, end, text, class")
+    s.set_defaults(func=cmd_scan_phi)
 
     s = sub.add_parser("audit", help="show the audit log of a case")
     s.add_argument("case", metavar="CASE")

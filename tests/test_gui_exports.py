@@ -24,7 +24,7 @@ from desktop.app import render as pdf_process
 from desktop.gui.exports import DOCX_MODULE, docx_available
 from desktop.interop import labs_csv, redcap
 from desktop.model import Consent, Identifiers, Media, RecordNumber
-from desktop.store.library import create_library
+from desktop.store.library import create_library, open_library
 
 from window_fixtures import isolated_settings, no_unanswered_dialog, window  # noqa: F401  (fixtures)
 
@@ -302,3 +302,28 @@ def test_without_a_process_the_report_renders_on_the_thread_and_says_so(qtbot, w
     assert out.read_bytes().startswith(b"%PDF")
     assert not page.last_render.in_process
     assert "rendered inside the window" in window.statusBar().currentMessage()
+
+
+def test_replace_all_with_placeholders_exports_a_redacted_copy(qtbot, window, out_dir, monkeypatch, lib_path):
+    """Issue 13: the identifier dialog's "Replace all with placeholders" writes the export with each
+    hit replaced by its class in brackets; the library keeps the author's text."""
+    narrative = copy.deepcopy(window.session.case.narrative)
+    narrative.discussion += " Questions: write to carer@example.org."
+    window.session.save_single("narrative", narrative)
+    out = out_dir / "case.fhir.json"
+    save_to(monkeypatch, out)
+
+    def replace_all():
+        dlg = QApplication.activeModalWidget()
+        if dlg is None:
+            QTimer.singleShot(20, replace_all)
+            return
+        dlg.redact_button.click()
+    QTimer.singleShot(0, replace_all)
+    window.export_actions["fhir"].trigger()
+    qtbot.waitUntil(lambda: out.exists(), timeout=30000)
+    finish(qtbot, window)
+    text = out.read_text("utf-8")
+    assert "carer@example.org" not in text and "[email]" in text
+    with open_library(lib_path, read_only=True) as lib:
+        assert "carer@example.org" in lib.load_case(window.session.case_id).narrative.discussion

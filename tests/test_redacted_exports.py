@@ -113,3 +113,54 @@ def test_redacted_case_leaves_no_identifier_in_any_export():
         if found:
             leaks[kind] = found
     assert not leaks, leaks
+
+
+EXPORTS = [  # (command, output name, extra arguments): every exporter of the command line
+    ("report", "out.pdf", ["--draft"]), ("export-docx", "out.docx", ["--draft"]),
+    ("export-json", "out.json", ["--deidentified"]), ("export-fhir", "out.fhir.json", []),
+    ("export-redcap", "redcap", []), ("export-labs-csv", "labs.csv", []),
+]
+
+
+def _read_output(path) -> str:
+    if path.is_dir():
+        return "\n".join(p.read_text("utf-8") for p in sorted(path.iterdir()))
+    kind = {".pdf": "pdf", ".docx": "docx"}.get(path.suffix, "text")
+    return _readable(kind, path.read_bytes())
+
+
+@pytest.mark.parametrize("command, name, extra", EXPORTS, ids=[e[0] for e in EXPORTS])
+def test_every_command_refuses_then_redacts(tmp_path, capsys, command, name, extra):
+    """Through the command line: without --redact-phi each exporter refuses (exit 3) listing the hits
+    and writes nothing; with it, no identifier reaches the file."""
+    from desktop.cli import main
+    case_file = tmp_path / "planted.json"
+    case_file.write_bytes(jsonio.dumps(_planted_case()).encode("utf-8"))
+    out = tmp_path / name
+    assert main([command, str(case_file), "-o", str(out), *extra]) == 3
+    err = capsys.readouterr().err
+    assert "possible identifiers" in err and "$.treatments[0].dose_unit" in err and "--redact-phi" in err
+    assert not out.exists()
+    assert main([command, str(case_file), "-o", str(out), *extra, "--redact-phi"]) == 0, capsys.readouterr().err
+    text = _read_output(out)
+    leaks = [s for s in FORBIDDEN if s.lower() in text.lower()]
+    assert not leaks, leaks
+
+
+def test_scan_phi_lists_hits_of_a_case_and_of_a_draft(tmp_path, capsys):
+    from desktop.cli import main
+    case_file = tmp_path / "planted.json"
+    case_file.write_bytes(jsonio.dumps(_planted_case()).encode("utf-8"))
+    assert main(["scan-phi", str(case_file), "--json"]) == 3
+    hits = json.loads(capsys.readouterr().out)
+    assert {"field", "start", "end", "text", "class"} <= set(hits[0])
+    assert any(h["field"] == "$.treatments[0].dose_unit" for h in hits)
+    draft = tmp_path / "draft.txt"
+    draft.write_text("Seen by Dr Okafor at Brackenfield General Hospital on 3rd of March 2021.\n", encoding="utf-8")
+    assert main(["scan-phi", str(draft)]) == 3
+    out = capsys.readouterr().out
+    assert "Okafor" in out and "March" in out
+    clean = tmp_path / "clean.txt"
+    clean.write_text("Calcium 2.65 mmol/L (2.10–2.55) on day 3; sodium thiosulfate 25 g three times a week.\n")
+    assert main(["scan-phi", str(clean)]) == 0
+    assert "no possible identifiers" in capsys.readouterr().out

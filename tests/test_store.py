@@ -59,11 +59,27 @@ def test_round_trip_after_reopen_and_through_a_second_library(tmp_path, lib):
 
 def test_load_without_media_bytes(lib):
     case = synthetic_case()
-    case.media.append(Media(id="m1", data=b"bytes", caption="x"))
+    photo = small_jpeg()
+    case.media.append(Media(id="m1", data=photo, caption="x"))
     cid = lib.add_case(case)
     light = lib.load_case(cid, media=False)
     assert light.media[0].data is None and light.media[0].caption == "x"
-    assert lib.media_bytes(cid, "m1") == b"bytes"
+    assert lib.media_bytes(cid, "m1") == photo
+
+
+def test_an_image_is_kept_as_pixels_only_whatever_the_caller(lib):
+    """Issue 13: every way into the library strips metadata; the store's own API too (a caller that
+    did not strip first), and bytes that are no image are refused."""
+    from desktop.privacy.images import has_metadata
+    from test_images import _identifying_jpeg
+    case = synthetic_case()
+    case.media.append(Media(id="m1", data=_identifying_jpeg(), caption="x"))
+    cid = lib.add_case(case)
+    assert not has_metadata(lib.media_bytes(cid, "m1"))
+    bad = synthetic_case()
+    bad.media.append(Media(id="m2", data=b"bytes"))
+    with pytest.raises(ValueError, match="cannot be read as an image"):
+        lib.add_case(bad)
 
 
 def test_importing_the_same_case_twice_gives_a_new_id(lib):

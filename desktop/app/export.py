@@ -6,7 +6,8 @@
 2. unless the author asked for an identified copy, the free-text identifier scan runs; hits that the
    author has not confirmed as not identifying stop the export with :class:`PhiFound` listing them
    (the command line's ``--allow-phi-warnings`` lets them through; the window shows them, and the
-   author fixes a field or confirms each hit, then exports again);
+   author fixes a field or confirms each hit, then exports again); with ``redact`` each hit is
+   replaced by its class in brackets (``[name]``, ``[date]``…) in the exported copy instead;
 3. :func:`desktop.interop.prepare`, the one de-identification step, makes the case the writer sees
    (the PDF and Word writers apply the same step themselves, from the same function);
 4. the writer makes the bytes: in the window the report writers run in a child process
@@ -74,6 +75,7 @@ class Options:
     include_assessment: bool = True  # the PDF's appendix of the assessment
     confirmed: frozenset = frozenset()  # (field, text) of hits the author confirmed as not identifying
     allow_phi: bool = False  # export despite unconfirmed hits (the command line's --allow-phi-warnings)
+    redact: bool = False  # replace each hit by its class in brackets ([name], [date]...) in the exported copy
     use_process: bool = False  # render the PDF/DOCX in a child process (the window)
 
 
@@ -121,9 +123,12 @@ def export(kind: str, sources: Sequence[Source], target: str | os.PathLike | Bin
     check(progress)
     if not options.identified:
         progress(0.05, text="checking for identifiers")
-        hits = [h for c in cases for h in scan(c, options.confirmed)]
-        if hits and not options.allow_phi:
-            raise PhiFound(hits)
+        per_case = [scan(c, options.confirmed) for c in cases]
+        if options.redact:  # in the exported copy only: the library keeps the author's text
+            from ..privacy.phi import redact_case
+            cases = [redact_case(c, hits) if hits else c for c, hits in zip(cases, per_case)]
+        elif any(per_case) and not options.allow_phi:
+            raise PhiFound([h for hits in per_case for h in hits])
     check(progress)
     if kind in ("pdf", "docx"):
         from .render import render

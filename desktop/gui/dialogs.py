@@ -193,20 +193,23 @@ from ..app.export import PhiFound as NeedsReview  # noqa: E402,F401
 from ..app.export import ScanUnavailable, check_phi, hit_key  # noqa: E402,F401
 
 
-def review_phi_hits(parent: QWidget | None, hits: Sequence, confirmed: set, *, purpose: str, go_to) -> bool:
-    """Show the scan's hits. The author fixes a field (``go_to(field)`` is called; False) or confirms
-    each hit as not identifying (added to ``confirmed``; True: export again)."""
+def review_phi_hits(parent: QWidget | None, hits: Sequence, confirmed: set, *, purpose: str, go_to) -> str:
+    """Show the scan's hits. The author fixes a field (``go_to(field)`` is called; ""), confirms each
+    hit as not identifying (added to ``confirmed``; "again": export again), or has every hit replaced
+    by its class in brackets in the exported copy ("redact": export again, redacted)."""
     dlg = PhiHitsDialog(hits, parent, purpose=purpose)
     if parent is not None:
         parent.last_phi_dialog = dlg  # type: ignore[attr-defined]
     dlg.exec()
     if dlg.goto_field:
         go_to(dlg.goto_field)
-        return False
+        return ""
     if dlg.result() != QDialog.DialogCode.Accepted.value:
-        return False
+        return ""
+    if dlg.redact:
+        return "redact"
     confirmed.update(hit_key(h) for h in dlg.confirmed())
-    return True
+    return "again"
 
 
 def field_label(field: str) -> str:
@@ -227,13 +230,15 @@ class PhiHitsDialog(QDialog):
         self.setWindowTitle("Possible identifiers found")
         self.hits = list(hits)
         self.goto_field: str | None = None
+        self.redact = False
         lay = QVBoxLayout(self)
         lay.setSpacing(10)
         n = len(self.hits)
         intro = QLabel(
             f"The free-text scan found {n} possible identifier{'s' if n != 1 else ''} that would reach "
-            f"the de-identified {purpose}. Fix each one in its field (Go to field), or tick “Not "
-            "identifying” when you are sure it does not identify the patient.")
+            f"the de-identified {purpose}. Fix each one in its field (Go to field), tick “Not "
+            "identifying” when you are sure it does not identify the patient, or replace them all with "
+            "placeholders such as [name] and [date] in the exported copy (your case keeps its text).")
         intro.setWordWrap(True)
         lay.addWidget(intro)
 
@@ -270,6 +275,10 @@ class PhiHitsDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.goto_button = self.buttons.addButton("Go to field", QDialogButtonBox.ButtonRole.ActionRole)
         self.goto_button.setAccessibleName("Go to the field of the selected identifier")
+        self.redact_button = self.buttons.addButton("Replace all with placeholders",
+                                                    QDialogButtonBox.ButtonRole.ActionRole)
+        self.redact_button.setAccessibleName("Export with each possible identifier replaced by its class")
+        self.redact_button.clicked.connect(self._redact)
         self.continue_button = self.buttons.addButton("Continue", QDialogButtonBox.ButtonRole.AcceptRole)
         self.continue_button.setAccessibleName("Continue with the export")
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -299,6 +308,10 @@ class PhiHitsDialog(QDialog):
         self.goto_button.setEnabled(bool(self.table.selectedItems()))
         self.status.setText("All hits confirmed as not identifying." if left == 0 else
                             f"{left} hit{'s' if left != 1 else ''} still to fix or confirm.")
+
+    def _redact(self) -> None:
+        self.redact = True
+        self.done(QDialog.DialogCode.Accepted)
 
     def _goto(self) -> None:
         rows = {i.row() for i in self.table.selectedItems()}

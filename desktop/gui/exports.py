@@ -78,13 +78,13 @@ def default_name(case: "Case", kind: ExportKind) -> str:
 
 
 def export_job(kind_key: str, library_path: Path, case_id: str, target: Path, confirmed: set, *,
-               draft: bool = False):
+               draft: bool = False, redact: bool = False):
     """The worker's function of an export: the operations layer's pipeline; it returns the paths
     written."""
     from ..app.export import Options, export
     from .sections import report as report_section
     kind, _ = KINDS[kind_key]
-    options = Options(draft=draft, identified=kind.identified, include_assessment=False,
+    options = Options(draft=draft, identified=kind.identified, include_assessment=False, redact=redact,
                       confirmed=frozenset(confirmed), use_process=report_section.USE_PROCESS)
 
     def job(progress):
@@ -92,10 +92,12 @@ def export_job(kind_key: str, library_path: Path, case_id: str, target: Path, co
     return job
 
 
-def run_export(window, kind_key: str, target: Path, *, draft: bool = False) -> "BackgroundOp | None":
+def run_export(window, kind_key: str, target: Path, *, draft: bool = False,
+               redact: bool = False) -> "BackgroundOp | None":
     """Export the window's open case: scan, de-identify, write — on a worker. The op is also kept
     as ``window.last_export_op``; a status message names the file(s) when done. ``draft``: the Word
-    manuscript without a recorded consent, marked as a draft."""
+    manuscript without a recorded consent, marked as a draft; ``redact``: each possible identifier
+    replaced by its class in brackets in the exported copy."""
     from PySide6.QtWidgets import QMessageBox
     from .dialogs import NeedsReview, review_phi_hits
     from .workers import BackgroundOp, describe_error
@@ -117,8 +119,9 @@ def run_export(window, kind_key: str, target: Path, *, draft: bool = False) -> "
 
     def failed(exc):
         if isinstance(exc, NeedsReview):
-            if review_phi_hits(window, exc.hits, confirmed, purpose=kind.purpose, go_to=window.go_to_field):
-                run_export(window, kind_key, target, draft=draft)  # every hit confirmed: again, scanned again
+            answer = review_phi_hits(window, exc.hits, confirmed, purpose=kind.purpose, go_to=window.go_to_field)
+            if answer:  # every hit confirmed, or all to be replaced: again, scanned again
+                run_export(window, kind_key, target, draft=draft, redact=answer == "redact")
             else:
                 window.statusBar().showMessage("Export stopped: fix or confirm the possible identifiers first.",
                                                10000)
@@ -131,13 +134,14 @@ def run_export(window, kind_key: str, target: Path, *, draft: bool = False) -> "
             window.last_refused_dialog = box
             box.exec()
             if box.clickedButton() is draft_button:
-                run_export(window, kind_key, target, draft=True)
+                run_export(window, kind_key, target, draft=True, redact=redact)
             else:
                 window.statusBar().showMessage("Not exported: no consent for publication is recorded.", 10000)
             return
         QMessageBox.warning(window, kind.title, describe_error(exc))
 
-    op = BackgroundOp(export_job(kind_key, lib_path, case_id, target, set(confirmed), draft=draft), parent=window,
+    op = BackgroundOp(export_job(kind_key, lib_path, case_id, target, set(confirmed), draft=draft, redact=redact),
+                      parent=window,
                       label=kind.title.replace("Export", "Exporting", 1), cancellable=True) \
         .on_success(done).on_failure(failed) \
         .on_cancel(lambda: window.statusBar().showMessage("Export cancelled; nothing was written.", 8000))

@@ -75,6 +75,9 @@ class LibraryActions:
             self.readonly_banner.hide()
         self.error_banner.hide()
         self.info_banner.hide()
+        notes = getattr(library, "upgrade_notes", [])
+        if notes:  # said once, by the window that upgraded the library
+            self.info_banner.show_message(" ".join(notes), lead="Library upgraded.")
         self._start_backups(library)
         self._remember_library(library.path)
         self.case_list.set_editable(not library.read_only)

@@ -593,10 +593,21 @@ class Library:
     def _insert_media(self, case_id: str, media: Media, position: float) -> None:
         import hashlib
         meta = self._media_meta(media)
-        if media.data is not None and not meta["sha256"]:
-            meta["sha256"] = hashlib.sha256(media.data).hexdigest()
+        data = media.data
+        if data is not None:
+            # every way in keeps only pixels (the window and the case-file import strip before; a
+            # caller of this API that did not is caught here): EXIF, GPS, XMP, IPTC, comments go
+            from ..privacy.images import ImageError, clean_image, has_metadata
+            try:
+                if has_metadata(data):
+                    data, meta["mime"], meta["width_px"], meta["height_px"] = clean_image(data)
+                    meta["sha256"] = ""
+            except ImageError as exc:
+                raise ValueError(f"image {media.id!r} cannot be read as an image: {exc}") from None
+            if not meta["sha256"]:
+                meta["sha256"] = hashlib.sha256(data).hexdigest()
         self.conn.execute("INSERT INTO media(case_id, id, position, meta, bytes) VALUES (?,?,?,?,?)",
-                          (case_id, media.id, position, _dumps(meta), media.data))
+                          (case_id, media.id, position, _dumps(meta), data))
 
     def _media_position(self, case_id: str, position: int | None) -> float:
         row = self.conn.execute("SELECT max(position) FROM media WHERE case_id = ?", (case_id,)).fetchone()

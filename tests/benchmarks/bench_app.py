@@ -93,6 +93,18 @@ def bench_field_edit(samples: int) -> None:
     _idle(app)
 
 
+def _jpeg_of_about(size: int) -> bytes:
+    """A real JPEG of about ``size`` bytes (noise does not compress), without metadata."""
+    import io
+
+    from PIL import Image
+    side = int((size / 3.2) ** 0.5)
+    im = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=95)
+    return buf.getvalue()
+
+
 def bench_duplicate_delete() -> None:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
@@ -105,8 +117,9 @@ def bench_duplicate_delete() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="casebook-bench-dup-"))
     path = tmp / "photos.casebook"
     case = Case(title="Thirty photos")
+    photo = _jpeg_of_about(4_000_000)
     for i in range(30):
-        case.media.append(Media(id=f"p{i}", data=os.urandom(4 * 1024 * 1024), caption=f"photo {i}", in_report=False))
+        case.media.append(Media(id=f"p{i}", data=photo, caption=f"photo {i}", in_report=False))
     with create_library(path) as lib:
         cid = lib.add_case(case)
     print(f"case: 30 photos of 4 MB ({path.stat().st_size / 1e6:.0f} MB library)")

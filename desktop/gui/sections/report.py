@@ -303,9 +303,10 @@ class ReportSection(QWidget):
                 path += ".pdf"
             self.export_pdf(Path(path))
 
-    def export_pdf(self, path: Path, *, draft: bool | None = None) -> BackgroundOp | None:
+    def export_pdf(self, path: Path, *, draft: bool | None = None, redact: bool = False) -> BackgroundOp | None:
         """Write the report to ``path`` on a worker: identifier scan first (de-identified reports),
-        then a progress in the status bar, then a message naming the file."""
+        then a progress in the status bar, then a message naming the file. ``redact``: each possible
+        identifier replaced by its class in brackets in the exported copy."""
         if self.pdf is None:
             return None
         opts = self.options()
@@ -314,7 +315,7 @@ class ReportSection(QWidget):
         # an identified report is for the author's records: the pipeline does not scan it
         confirmed = self.session.open_case.phi_confirmed
         source = (self.session.library.path, self.session.case_id)
-        options = ExportOptions(confirmed=frozenset(confirmed), use_process=USE_PROCESS, **opts)
+        options = ExportOptions(confirmed=frozenset(confirmed), use_process=USE_PROCESS, redact=redact, **opts)
 
         def job(progress):
             return export("pdf", [source], Path(path), options, progress)
@@ -334,8 +335,9 @@ class ReportSection(QWidget):
         def failed(exc):
             if isinstance(exc, NeedsReview):
                 go_to = getattr(self.window(), "go_to_field", None) or (lambda _f: None)
-                if review_phi_hits(self, exc.hits, confirmed, purpose="report", go_to=go_to):
-                    self.export_pdf(path, draft=draft)  # every hit confirmed: again, scanned again
+                answer = review_phi_hits(self, exc.hits, confirmed, purpose="report", go_to=go_to)
+                if answer:  # every hit confirmed, or all to be replaced: again, scanned again
+                    self.export_pdf(path, draft=draft, redact=answer == "redact")
                 else:
                     self.status.setText("Export stopped: fix or confirm the possible identifiers first.")
                 return
@@ -346,7 +348,7 @@ class ReportSection(QWidget):
                 draft_button = box.addButton("Export a draft instead", QMessageBox.ButtonRole.AcceptRole)
                 box.exec()
                 if box.clickedButton() is draft_button:
-                    self.export_pdf(path, draft=True)
+                    self.export_pdf(path, draft=True, redact=redact)
                 else:
                     self.status.setText(str(exc))
                 return
