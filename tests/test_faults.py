@@ -44,10 +44,15 @@ def library_with(path: Path, n_cases: int = 12, image_bytes: int = 0) -> list[st
     lib = create_library(path)
     try:
         ids = [lib.add_case(synthetic_case(n_labs=30, seed=i)) for i in range(n_cases)]
-        if image_bytes:
+        if image_bytes:  # a real PNG of noise (it does not compress): about image_bytes long
+            import io
+
+            from PIL import Image
             rng = random.Random(3)
-            lib.save_media(ids[0], Media(id="img", mime="image/png", caption="synthetic noise",
-                                         data=rng.randbytes(image_bytes)))
+            side = max(8, int((image_bytes / 3) ** 0.5))
+            buf = io.BytesIO()
+            Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3)).save(buf, "PNG", compress_level=1)
+            lib.save_media(ids[0], Media(id="img", mime="image/png", caption="synthetic noise", data=buf.getvalue()))
     finally:
         lib.close()
     return ids
