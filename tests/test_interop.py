@@ -66,15 +66,33 @@ def test_document_rules(bundle):
         assert e["fullUrl"] in referenced or e["fullUrl"] in set(refs), e["resource"]["resourceType"]
 
 
+def _loinc_check_digit(number: str) -> int:
+    """LOINC's mod-10 check digit (the Luhn algorithm over the code's number part)."""
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d // 10 + d % 10
+    return (10 - total % 10) % 10
+
+
+def test_every_loinc_code_in_resources_has_a_valid_check_digit():
+    table = catalogue.load_json("interop", "loinc.json")
+    codes = [x["code"] for p in table["analytes"].values() for x in p.values()] + [v["code"] for v in table["vitals"].values()]
+    assert codes and all(_loinc_check_digit(c.split("-")[0]) == int(c[-1]) for c in codes), codes
+
+
 def test_codes_and_units_are_well_formed(bundle):
     text = json.dumps(bundle)
     known_ucum = set(ucum_codes().values())
     for q in re.finditer(r'\{[^{}]*"system": "http://unitsofmeasure.org"[^{}]*\}', text):
         obj = json.loads(q.group(0))
         assert obj["code"] in known_ucum and re.fullmatch(r"[!-~]+", obj["code"]), obj
-    loinc = {a.loinc for a in catalogue.analytes().values() if a.loinc} | {"59284-0"}
+    table = catalogue.load_json("interop", "loinc.json")
+    loinc = ({x["code"] for by_prop in table["analytes"].values() for x in by_prop.values()}
+             | {v["code"] for v in table["vitals"].values()} | {"59284-0"})
     for m in re.finditer(r'"system": "http://loinc.org", "code": "([^"]+)"', text):
         assert m.group(1) in loinc and re.fullmatch(r"\d{1,7}-\d", m.group(1))
+        assert _loinc_check_digit(m.group(1).split("-")[0]) == int(m.group(1)[-1]), m.group(1)
     for e in bundle["entry"]:
         r = e["resource"]
         if r["resourceType"] == "Observation" and "valueQuantity" in r:
