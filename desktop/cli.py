@@ -197,8 +197,9 @@ def cmd_export_redcap(args) -> int:
     if n is None:
         with _library(args, read_only=True) as lib:
             n = len(lib.case_ids())
-    data_dict, data = result.paths
-    print(f"wrote {data_dict} and {data} ({n} case{'s' if n != 1 else ''})")
+    data_dict, data, project = result.paths
+    print(f"wrote {data_dict}, {data} and {project} ({n} case{'s' if n != 1 else ''}); "
+          f"{project.name} creates the REDCap project with its repeating instruments set up")
     return EXIT_OK
 
 
@@ -380,7 +381,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the manuscript even when the free-text scan finds possible identifiers")
     s.set_defaults(func=cmd_export_docx)
 
-    s = sub.add_parser("export-redcap", help="write a REDCap data dictionary and import CSV (de-identified)")
+    s = sub.add_parser("export-redcap", help="write a REDCap data dictionary, import CSV and project XML "
+                                             "(de-identified)")
     s.add_argument("cases", nargs="*", metavar="CASE", help="cases to export (default: every case)")
     s.add_argument("-o", "--output", required=True, metavar="DIR")
     s.add_argument("--allow-phi-warnings", action="store_true")

@@ -189,7 +189,8 @@ def _write(kind: str, cases: list[Case]) -> dict[str, bytes]:
     if kind == "redcap":
         from ..interop import redcap
         return {"data_dictionary.csv": redcap.write_dictionary().encode("utf-8"),
-                "data.csv": redcap.write_data(cases).encode("utf-8")}
+                "data.csv": redcap.write_data(cases).encode("utf-8"),
+                "project.xml": redcap.write_project_xml().encode("utf-8")}
     if kind == "labs_csv":
         from ..interop.labs_csv import write_labs_csv
         return {"labs.csv": write_labs_csv(cases).encode("utf-8")}
