@@ -183,6 +183,12 @@ def cmd_export_fhir(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_phenopacket(args) -> int:
+    """The case as a GA4GH Phenopacket v2 (JSON) for rare-disease registries, de-identified."""
+    _export(args, "phenopacket", [args.case], args.output)
+    return EXIT_OK
+
+
 def cmd_export_docx(args) -> int:
     """The manuscript as a Word file: the PDF report's content, de-identified."""
     info = _export(args, "docx", [args.case], Path(args.output), draft=args.draft, identified=args.identified).info
@@ -371,6 +377,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", help="output file (default: standard output)")
     s.add_argument("--allow-phi-warnings", action="store_true")
     s.set_defaults(func=cmd_export_fhir)
+
+    s = sub.add_parser("export-phenopacket", help="write a case as a de-identified GA4GH Phenopacket v2 (JSON)")
+    s.add_argument("case", metavar="CASE|FILE.json")
+    s.add_argument("-o", "--output", help="output file (default: standard output)")
+    s.add_argument("--allow-phi-warnings", action="store_true")
+    s.set_defaults(func=cmd_export_phenopacket)
 
     s = sub.add_parser("export-docx", help="write the de-identified manuscript as a Word file (.docx)")
     s.add_argument("case", metavar="CASE|FILE.json")
