@@ -108,8 +108,17 @@ def cmd_list(args) -> int:
 
 
 def cmd_import(args) -> int:
+    """A case file, FHIR Bundle, Phenopacket or REDCap data CSV: the new case ids on standard
+    output, what did not map on standard error."""
     with _casebook(args) as book:
-        print(book.import_file(Path(args.file)))
+        result = book.import_any(Path(args.file), dictionary=getattr(args, "dictionary", None))
+    for cid in result.ids:
+        print(cid)
+    if result.report:
+        print(f"casebook: imported {len(result.ids)} case{'s' if len(result.ids) != 1 else ''} from a "
+              f"{result.kind} file; not imported:", file=sys.stderr)
+        for line in result.report:
+            print(f"  {line}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -331,8 +340,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--search", help="only cases whose title, keywords, sites or outcome contain this")
     s.set_defaults(func=cmd_list)
 
-    s = sub.add_parser("import", help="import a case file (JSON); prints the new case id")
+    s = sub.add_parser("import", help="import a case file (JSON), a FHIR Bundle, a Phenopacket or REDCap data "
+                                      "(CSV); prints the new case ids")
     s.add_argument("file")
+    s.add_argument("--dictionary", metavar="DICT.csv",
+                   help="the REDCap data dictionary of the data (default: the dictionary CSV beside it)")
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("export-json", help="write a case as a JSON case file")

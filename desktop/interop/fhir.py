@@ -349,17 +349,19 @@ class _Builder:
                     + (f" ({les.site_detail})" if les.site_detail else ""),
                     f"onset {self.told(les.onset)}" if les.onset.is_set else "",
                     les.description]
+            location = ((site.label if site else "") + (f" ({les.site_detail})" if les.site_detail and site else "")
+                        or les.site_detail or None)
             urls[les.id] = self.add(f"lesion-{les.id}", {
                 "resourceType": "BodyStructure",
                 "identifier": [{"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{self.uid('lesion-id-' + les.id)}"}],
-                "description": ". ".join(d for d in desc if d),
+                "description": les.description or None,
                 "morphology": {"text": "calciphylaxis lesion" if les.nature == "calciphylaxis" else _words(les.nature)},
-                "location": {"coding": [], "text": site.label if site else None},
+                "location": {"text": location},
                 "locationQualifier": qual,
                 "patient": {"reference": patient},
             }, "Clinical findings", summary=desc)
             for ob_n, ob in enumerate(les.observations):
-                parts = [self.told(ob.when)]
+                parts = []
                 if ob.length_mm is not None and ob.width_mm is not None:
                     parts.append(f"{ob.length_mm:g} × {ob.width_mm:g} mm")
                 if ob.morphology:
@@ -380,11 +382,12 @@ class _Builder:
                     "category": [{"coding": [{"system": OBS_CATEGORY, "code": "exam"}]}],
                     "code": {"text": "Wound assessment"}, "subject": {"reference": patient},
                     **self.timed("effectiveDateTime", ob.when),
-                    "focus": [{"reference": urls[les.id]}], "valueString": "; ".join(parts),
+                    "focus": [{"reference": urls[les.id]}], "valueString": "; ".join(parts) or "assessed",
                     "note": [{"text": ob.note}] if ob.note else [],
                     "component": [c for c in comps if c and (c.get("valueQuantity") is not None
                                                              or "valueInteger" in c or "valueString" in c)],
-                }, "Clinical findings", summary=f"Lesion {n}, wound assessment: " + "; ".join(parts))
+                }, "Clinical findings", summary=f"Lesion {n}, wound assessment, {self.told(ob.when)}: "
+                   + ("; ".join(parts) or "assessed"))
         return urls
 
     def treatments(self, patient: str) -> None:
@@ -457,9 +460,12 @@ class _Builder:
         if schedule:
             dosage["patientInstruction"] = schedule
         label = catalogue.medication_classes().get(cls) or catalogue.treatment_classes().get(cls, cls)
+        stopped = stop.is_set or bool(stop.label)
+        if stopped and self.when(stop) == (None, None):  # it stopped, at a time day 0 cannot place
+            notes = list(notes) + [f"stopped: {stop.label or 'time not recorded'}"]
         self.add(key, {
             "resourceType": "MedicationStatement",
-            "status": "completed" if stop.is_set else "unknown",
+            "status": "completed" if stopped else "unknown",
             "category": {"coding": [], "text": label},
             "medicationCodeableConcept": {"text": name or "medication not named"},
             "subject": {"reference": patient},
