@@ -113,7 +113,7 @@ def test_vital_signs_carry_the_profile_loinc_and_a_time():
     assert codes["8310-5"]["meta"]["profile"] == ["http://hl7.org/fhir/StructureDefinition/vitalsigns",
                                                   "http://hl7.org/fhir/StructureDefinition/bodytemp"]
     assert codes["8310-5"]["valueQuantity"]["code"] == "Cel"
-    assert all("_effectiveDateTime" in o or "effectiveDateTime" in o for o in vit)
+    assert all("effectivePeriod" in o for o in vit)
 
 
 def test_vital_sign_without_time_says_the_time_is_unknown():
@@ -123,7 +123,7 @@ def test_vital_sign_without_time_says_the_time_is_unknown():
     b = case_to_bundle(case, now=NOW)
     assert validate(b) == []
     (o,) = _resources(b, "Observation")
-    assert o["_effectiveDateTime"]["extension"][0]["valueCode"] == "unknown"
+    assert o["effectivePeriod"]["extension"][0]["valueCode"] == "unknown"
 
 
 def test_bundle_identifier_is_new_for_every_export_and_drafts_are_preliminary():
@@ -183,8 +183,7 @@ BREAKS = {
     "an empty section with only an emptyReason (cmp-1)": lambda b: b["entry"][0]["resource"]["section"].append(
         {"title": "x", "emptyReason": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/list-empty-reason",
                                                    "code": "unavailable"}]}}),
-    "a vital sign without a time (vital-signs profile)": lambda b: [_first(b, "Observation", _vital).pop(k, None)
-                                                                    for k in ("effectiveDateTime", "_effectiveDateTime")],
+    "a vital sign without a time (vital-signs profile)": lambda b: _first(b, "Observation", _vital).pop("effectivePeriod"),
     "a vital sign without its category": lambda b: _first(b, "Observation", _vital).pop("category"),
     "a script in the narrative (txt-1)": lambda b: _first(b, "Patient")["text"].__setitem__(
         "div", '<div xmlns="http://www.w3.org/1999/xhtml"><script>x()</script>text</div>'),

@@ -192,6 +192,16 @@ class _Builder:
             return {"_" + name: {"extension": [{"url": DATA_ABSENT_URL, "valueCode": "unknown"}]}}
         return {}
 
+    def instant_period(self, name: str, when: When, *, required: bool = False) -> dict:
+        """``{name: Period}`` with start and end both the time of ``when`` (a data-absent-reason on
+        the Period when the time is unknown and ``required``)."""
+        p = self.period(when, when)
+        if p is not None:
+            return {name: p}
+        if required:
+            return {name: {"extension": [{"url": DATA_ABSENT_URL, "valueCode": "unknown"}]}}
+        return {}
+
     def period(self, start: When, stop: When) -> dict | None:
         out = {}
         for name, w in (("start", start), ("end", stop)):
@@ -262,7 +272,7 @@ class _Builder:
             "bodySite": [{"text": s} for s in sites],
             "subject": {"reference": patient},
             **self.timed("recordedDate", d.when),
-            "evidence": [{"detail": [{"display": f"Diagnosis basis: {d.basis}"}]}],
+            "evidence": [{"code": [{"text": f"Diagnosis basis: {d.basis}"}]}],
             "note": [{"text": d.reasoning}] if d.reasoning else [],
         }, "Diagnostic assessment", summary=[f"Calciphylaxis; diagnosis made on: {_words(d.basis)}.", d.reasoning])
         for n, c in enumerate(self.case.patient.comorbidities):
@@ -327,7 +337,9 @@ class _Builder:
                 "category": [{"coding": [{"system": OBS_CATEGORY, "code": "vital-signs", "display": "Vital Signs"}],
                               "text": "Vital Signs"}],
                 "code": code, "subject": {"reference": patient},
-                **self.timed("effectiveDateTime", v.when, required=bool(profiles)),
+                # a period (start = end) rather than a dateTime: vs-1 holds for it whether or not a
+                # relative time leaves the value empty
+                **self.instant_period("effectivePeriod", v.when, required=bool(profiles)),
                 "valueQuantity": value,
                 "dataAbsentReason": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
                                                  "code": "unknown"}]} if value is None else None,
@@ -556,7 +568,7 @@ class _Builder:
             "type": {"text": "Case report"},
             "subject": {"reference": self.refs_patient},
             "date": self.now.isoformat(),
-            "author": [{"reference": a} for a in authors] or [{"display": "Casebook author"}],
+            "author": [{"reference": a} for a in authors],
             "title": case.title or "Untitled case report",
             "section": sections,
         }
@@ -581,6 +593,10 @@ class _Builder:
                 "resourceType": "Practitioner", "name": [{"text": a.name}],
                 "qualification": [{"code": {"text": aff}} for aff in a.affiliations],
             }, summary=[a.name] + a.affiliations))
+        if not authors:  # the document's author is then the program that wrote it
+            authors.append(self.add("author-software", {
+                "resourceType": "Device", "deviceName": [{"name": "Casebook", "type": "user-friendly-name"}],
+            }, summary="Casebook (no author is named in the case)"))
         self.age(patient)
         self.conditions(patient)
         self.labs(patient)

@@ -100,7 +100,7 @@ class _Reader:
         lesion_ids: dict[str, Lesion] = {}
         handlers = {"Patient": self.patient, "Practitioner": self.practitioner, "Condition": self.condition,
                     "Observation": self.observation, "MedicationStatement": self.medication,
-                    "Procedure": self.procedure, "Consent": self.consent, "RelatedPerson": lambda r, u: None,
+                    "Procedure": self.procedure, "Consent": self.consent, "RelatedPerson": lambda r, u: None, "Device": lambda r, u: None,
                     "Encounter": lambda r, u: None, "Composition": lambda r, u: None,
                     "BodyStructure": lambda r, u: lesion_ids.__setitem__(u, self.lesion(r))}
         for e in b.get("entry", []):
@@ -210,8 +210,8 @@ class _Reader:
         if "E83.59" in codes:
             d = self.case.diagnosis
             for ev in r.get("evidence", []):
-                for det in ev.get("detail", []):
-                    basis = det.get("display", "").removeprefix("Diagnosis basis: ")
+                for code in ev.get("code", []):
+                    basis = code.get("text", "").removeprefix("Diagnosis basis: ")
                     if basis in ("clinical", "biopsy", "imaging", "not_made"):
                         d.basis = basis
             d.reasoning = "\n\n".join(n.get("text", "") for n in r.get("note", []))
@@ -295,8 +295,9 @@ class _Reader:
             self.report.append(f"vital sign {label!r}: not one Casebook records; left out")
             return
         q = r.get("valueQuantity") or {}
+        when = self.period(r, "effectivePeriod")[0] if "effectivePeriod" in r else self.when(r, "effectiveDateTime")
         self.case.vitals.append(Vital(kind=kind, value=q.get("value"), unit=q.get("unit", ""),
-                                      when=self.when(r, "effectiveDateTime"), note="\n".join(self._notes(r))))
+                                      when=when, note="\n".join(self._notes(r))))
 
     def lesion(self, r: dict) -> Lesion:
         loc = r.get("location", {}).get("text", "")
