@@ -358,3 +358,42 @@ def test_project_xml_is_consistent_odm_with_repeating_instruments():
     assert repeating == {f.name for f in redcap.FORMS if f.items is not None}
     forms = {f.get(rc + "FormName") for f in mdv.findall(odm + "FormDef")}
     assert forms == {f.name for f in redcap.FORMS}
+
+
+# --- REDCap's rules, on real exports and on broken copies ----------------------------------------------
+
+from redcap_validation import problems as redcap_problems  # noqa: E402
+
+
+def _redcap_export(identified=False):
+    cases = [full_case(), load_demo()] if identified else [prepare(full_case()), prepare(load_demo())]
+    return redcap.write_dictionary(), redcap.write_data(cases, identified=identified), redcap.write_project_xml()
+
+
+@pytest.mark.parametrize("identified", [False, True])
+def test_redcap_export_breaks_none_of_redcaps_rules(identified):
+    assert redcap_problems(*_redcap_export(identified)) == []
+
+
+def _edit_csv(text, fn):
+    rows = list(csv.reader(io.StringIO(text)))
+    fn(rows)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+REDCAP_BREAKS = {
+    "a 27-character variable name": lambda d, x, p: (_edit_csv(d, lambda r: r[5].__setitem__(0, "a" * 27)), x, p),
+    "a dictionary column dropped": lambda d, x, p: (_edit_csv(d, lambda r: [row.pop() for row in r]), x, p),
+    "a choice list without codes": lambda d, x, p: (d.replace("1, male", "male", 1), x, p),
+    "a code the field does not define": lambda d, x, p: (d, _edit_csv(x, lambda r: r[1].__setitem__(r[0].index("sex"), "77")), p),
+    "a checkbox column of no choice": lambda d, x, p: (d, x.replace("comorbidities___1", "comorbidities___999", 1), p),
+    "a repeating form the project does not repeat": lambda d, x, p: (d, x, p.replace('RepeatInstrument="lab"', 'RepeatInstrument="labx"')),
+    "text in a number field": lambda d, x, p: (d, _edit_csv(x, lambda r: r[1].__setitem__(r[0].index("weight_kg"), "heavy")), p),
+}
+
+
+@pytest.mark.parametrize("what", list(REDCAP_BREAKS))
+def test_a_broken_redcap_export_is_caught(what):
+    assert redcap_problems(*REDCAP_BREAKS[what](*_redcap_export())), what
