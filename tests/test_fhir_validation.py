@@ -13,7 +13,7 @@ import pytest
 from desktop.demo import load_demo
 from desktop.interop import prepare
 from desktop.interop.fhir import case_to_bundle
-from desktop.model import LabResult, Vital, When
+from desktop.model import LabResult, Vital
 
 from fhir_validation import validate
 from helpers import full_case

@@ -77,3 +77,53 @@ def test_a_foreign_file_reports_what_was_not_imported(tmp_path, capsys):
     assert main(["--library", str(lib), "import", str(tmp_path / "foreign.json")]) == 0
     err = capsys.readouterr().err
     assert "HP:0001250" in err and "not imported" in err
+
+
+# --- damaged files: imported or refused with a message, never a crash --------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from desktop.app.cases import Casebook  # noqa: E402
+from desktop.codec import InvalidCase  # noqa: E402
+from desktop.interop.fhir import case_to_bundle  # noqa: E402
+from desktop.interop.phenopacket import case_to_phenopacket  # noqa: E402
+from desktop.store.library import LibraryError  # noqa: E402
+
+_BUNDLE = case_to_bundle(prepare(full_case()))
+_PACKET = case_to_phenopacket(prepare(full_case()))[0]
+_JUNK = st.one_of(st.none(), st.integers(), st.text(max_size=5), st.lists(st.integers(), max_size=2),
+                  st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
+
+
+def _mutate(obj, path_choices, junk):
+    """Replace one value somewhere in ``obj`` by junk."""
+    o = obj
+    for step in path_choices[:-1]:
+        if isinstance(o, dict) and o:
+            o = o[sorted(o)[step % len(o)]]
+        elif isinstance(o, list) and o:
+            o = o[step % len(o)]
+        else:
+            break
+    if isinstance(o, dict) and o:
+        o[sorted(o)[path_choices[-1] % len(o)]] = junk
+    elif isinstance(o, list) and o:
+        o[path_choices[-1] % len(o)] = junk
+    return obj
+
+
+@settings(max_examples=120, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(["fhir", "phenopacket"]), steps=st.lists(st.integers(0, 50), min_size=1, max_size=7),
+       junk=_JUNK)
+def test_a_damaged_bundle_or_phenopacket_is_imported_or_refused(tmp_path, which, steps, junk):
+    obj = json.loads(json.dumps(_BUNDLE if which == "fhir" else _PACKET))
+    _mutate(obj, steps, junk)
+    path = tmp_path / f"{which}.json"
+    path.write_text(json.dumps(obj), "utf-8")
+    with Casebook.open(tmp_path / "fuzz.casebook") as book:
+        try:
+            book.import_any(path)
+        except (LibraryError, InvalidCase):
+            pass

@@ -135,7 +135,7 @@ class Casebook:
         progress(0.3, text="checking the case")
         try:
             foreign = read_foreign(path, data, Path(dictionary) if dictionary else None)
-        except (NotImportable, ValueError, KeyError, TypeError) as exc:
+        except (NotImportable, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
             raise LibraryError(f"{path.name}: cannot be imported ({exc})") from None
         cases = [jsonio.loads(data)] if foreign is None else [jsonio.loads(jsonio.dump_bytes(c)) for c in foreign.cases]
         check(progress)

@@ -21,7 +21,7 @@ from typing import Any
 from .. import catalogue
 from ..model import (Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging, LabResult, Lesion, Media,
                      Medication, Observation, Treatment, Vital, When, new_id)
-from .fhir import (LAB_NOTE_EXPECTED, LOINC, OFFSET_UNITS, RELATIVE_TIME_URL, SECTIONS, loinc_table)
+from .fhir import LAB_NOTE_EXPECTED, LOINC, OFFSET_UNITS, RELATIVE_TIME_URL, loinc_table
 
 PRECISION_OF = {v: k for k, v in OFFSET_UNITS.items()}
 _TIMELINE = re.compile(r"^day (−?\d+)(?: \((week|month|year) (−?\d+)\))?(, approximate)?: (.*)$", re.S)
@@ -48,6 +48,8 @@ class _Reader:
         self.index_url: str | None = None
         self.case = Case(status="draft")
         self.section_of: dict[str, str] = {}
+        self.wound: dict[str, tuple[Observation, str | None]] = {}  # wound assessments, by their lesion
+        self.lesion_ids: dict[str, Lesion] = {}
 
     # --- times -----------------------------------------------------------------------------------
     def when(self, res: dict, name: str) -> When:
@@ -89,8 +91,6 @@ class _Reader:
         for s in (comp or {}).get("section", []):
             for ref in s.get("entry", []):
                 self.section_of[ref.get("reference")] = s.get("title", "")
-        patient_url = next((e.get("fullUrl") for e in b.get("entry", [])
-                            if e.get("resource", {}).get("resourceType") == "Patient"), None)
         enc = [e for e in b.get("entry", []) if e.get("resource", {}).get("resourceType") == "Encounter"]
         if enc:
             self.index_url = enc[0].get("fullUrl")
@@ -122,10 +122,7 @@ class _Reader:
                 self.media(e["resource"])
         if comp:
             self.composition(comp)
-        _ = patient_url
         return self.case, self.report
-
-    wound: dict
 
     def composition(self, comp: dict) -> None:
         c, nar = self.case, self.case.narrative
@@ -228,8 +225,6 @@ class _Reader:
 
     def observation(self, r: dict, url) -> None:
         cat = {c.get("code") for cc in r.get("category", []) for c in cc.get("coding", [])}
-        if not hasattr(self, "wound"):
-            self.wound = {}
         code_text = r.get("code", {}).get("text", "")
         if code_text == "Age at presentation":
             q = r.get("valueQuantity", {})
@@ -473,16 +468,9 @@ class _Reader:
 
 def bundle_to_case(bundle: dict) -> tuple[Case, list[str]]:
     """The case a FHIR document Bundle holds, as far as it maps, and a report of what did not."""
-    reader = _Reader(bundle)
-    reader.wound = {}
-    case, report = reader.read()
-    if case.identifiers.date_of_birth is None:
-        pass
-    return case, report
+    return _Reader(bundle).read()
 
 
 def looks_like_fhir_bundle(data: Any) -> bool:
     return isinstance(data, dict) and data.get("resourceType") == "Bundle"
 
-
-_ = SECTIONS

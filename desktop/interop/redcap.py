@@ -480,16 +480,16 @@ def _item_groups(form: Form, fields: list[dict]) -> list[tuple[str, str, list[di
 
 
 def write_project_xml(title: str = "Casebook calciphylaxis case reports", *,
-                      now: "dt.datetime | None" = None) -> str:
+                      now: "datetime.datetime | None" = None) -> str:
     """A REDCap project XML (Project ▸ Create ▸ Upload a REDCap project XML file): every instrument
     and field of :data:`FORMS`, with the repeating instruments already set up."""
-    import datetime as dt
+    import datetime
     from xml.etree import ElementTree as ET
     ET.register_namespace("", ODM_NS)
     ET.register_namespace("redcap", REDCAP_NS)
     q = lambda tag: f"{{{ODM_NS}}}{tag}"  # noqa: E731
     r = lambda tag: f"{{{REDCAP_NS}}}{tag}"  # noqa: E731
-    stamp = (now or dt.datetime.now(dt.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S")
+    stamp = (now or datetime.datetime.now(datetime.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S")
     oid = "".join(w.capitalize() for w in "".join(c if c.isalnum() else " " for c in title).split())[:30]
     root = ET.Element(q("ODM"), {
         "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation": f"{ODM_NS} schema/odm/ODM1-3-2.xsd",
