@@ -480,7 +480,7 @@ def _item_groups(form: Form, fields: list[dict]) -> list[tuple[str, str, list[di
 
 
 def write_project_xml(title: str = "Casebook calciphylaxis case reports", *,
-                      now: "datetime.datetime | None" = None) -> str:
+                      now=None) -> str:
     """A REDCap project XML (Project ▸ Create ▸ Upload a REDCap project XML file): every instrument
     and field of :data:`FORMS`, with the repeating instruments already set up."""
     import datetime
