@@ -67,6 +67,7 @@ def test_what_comes_back_from_the_full_case():
     assert back.index_event is not None and back.index_event.kind == "presentation"
     assert {t.treatment_class for t in back.treatments} == {"sodium-thiosulfate", "debridement"}
     assert back.lesions[0].site == "abdomen" and back.lesions[0].observations[0].morphology == ["ulcer", "eschar"]
+    assert back.lesions[0].onset.offset == -14 and back.lesions[0].laterality == "midline"
 
 
 def test_a_foreign_bundle_imports_as_far_as_it_maps():

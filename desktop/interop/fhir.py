@@ -372,6 +372,15 @@ class _Builder:
                 "locationQualifier": qual,
                 "patient": {"reference": patient},
             }, "Clinical findings", summary=desc)
+            if les.onset.is_set or les.onset.label:
+                self.add(f"lesion-{les.id}-onset", {
+                    "resourceType": "Observation", "status": "final",
+                    "category": [{"coding": [{"system": OBS_CATEGORY, "code": "exam"}]}],
+                    "code": {"text": "Lesion onset"}, "subject": {"reference": patient},
+                    **self.timed("effectiveDateTime", les.onset),
+                    "focus": [{"reference": urls[les.id]}],
+                    "note": [{"text": f"as the source says it: {les.onset.label}"}] if les.onset.label else [],
+                }, "Clinical findings", summary=f"Lesion {n} first noted {self.told(les.onset)}")
             for ob_n, ob in enumerate(les.observations):
                 parts = []
                 if ob.length_mm is not None and ob.width_mm is not None:

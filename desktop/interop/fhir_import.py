@@ -50,6 +50,7 @@ class _Reader:
         self.section_of: dict[str, str] = {}
         self.wound: dict[str, tuple[Observation, str | None]] = {}  # wound assessments, by their lesion
         self.lesion_ids: dict[str, Lesion] = {}
+        self.onsets: list[tuple[When, str | None]] = []  # lesion onsets, by their lesion
 
     # --- times -----------------------------------------------------------------------------------
     def when(self, res: dict, name: str) -> When:
@@ -117,6 +118,11 @@ class _Reader:
                 self.report.append("a wound assessment of no lesion in the bundle; left out")
             else:
                 les.observations.append(ob)
+        for when, focus in self.onsets:
+            if focus in lesion_ids:
+                lesion_ids[focus].onset = when
+            else:
+                self.report.append("a lesion onset of no lesion in the bundle; left out")
         for e in b.get("entry", []):
             if e.get("resource", {}).get("resourceType") == "Media":
                 self.media(e["resource"])
@@ -236,6 +242,12 @@ class _Reader:
             self.lab(r)
         elif "vital-signs" in cat:
             self.vital(r)
+        elif "exam" in cat and code_text == "Lesion onset":
+            when = self.when(r, "effectiveDateTime")
+            for n in self._notes(r):
+                if n.startswith("as the source says it: "):
+                    when.label = n.removeprefix("as the source says it: ")
+            self.onsets.append((when, (r.get("focus") or [{}])[0].get("reference")))
         elif "exam" in cat and code_text == "Wound assessment":
             self.wound[url] = (self.wound_assessment(r), (r.get("focus") or [{}])[0].get("reference"))
         elif "imaging" in cat:
