@@ -111,8 +111,17 @@ def cmd_list(args) -> int:
 
 
 def cmd_import(args) -> int:
+    """A case file, FHIR Bundle, Phenopacket or REDCap data CSV: the new case ids on standard
+    output, what did not map on standard error."""
     with _casebook(args) as book:
-        print(book.import_file(Path(args.file)))
+        result = book.import_any(Path(args.file), dictionary=getattr(args, "dictionary", None))
+    for cid in result.ids:
+        print(cid)
+    if result.report:
+        print(f"casebook: imported {len(result.ids)} case{'s' if len(result.ids) != 1 else ''} from a "
+              f"{result.kind} file; not imported:", file=sys.stderr)
+        for line in result.report:
+            print(f"  {line}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -188,6 +197,12 @@ def cmd_export_fhir(args) -> int:
     return EXIT_OK
 
 
+def cmd_export_phenopacket(args) -> int:
+    """The case as a GA4GH Phenopacket v2 (JSON) for rare-disease registries, de-identified."""
+    _export(args, "phenopacket", [args.case], args.output)
+    return EXIT_OK
+
+
 def cmd_export_docx(args) -> int:
     """The manuscript as a Word file: the PDF report's content, de-identified."""
     info = _export(args, "docx", [args.case], Path(args.output), draft=args.draft, identified=args.identified).info
@@ -202,8 +217,9 @@ def cmd_export_redcap(args) -> int:
     if n is None:
         with _library(args, read_only=True) as lib:
             n = len(lib.case_ids())
-    data_dict, data = result.paths
-    print(f"wrote {data_dict} and {data} ({n} case{'s' if n != 1 else ''})")
+    data_dict, data, project = result.paths
+    print(f"wrote {data_dict}, {data} and {project} ({n} case{'s' if n != 1 else ''}); "
+          f"{project.name} creates the REDCap project with its repeating instruments set up")
     return EXIT_OK
 
 
@@ -378,8 +394,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--search", help="only cases whose title, keywords, sites or outcome contain this")
     s.set_defaults(func=cmd_list)
 
-    s = sub.add_parser("import", help="import a case file (JSON); prints the new case id")
+    s = sub.add_parser("import", help="import a case file (JSON), a FHIR Bundle, a Phenopacket or REDCap data "
+                                      "(CSV); prints the new case ids")
     s.add_argument("file")
+    s.add_argument("--dictionary", metavar="DICT.csv",
+                   help="the REDCap data dictionary of the data (default: the dictionary CSV beside it)")
     s.set_defaults(func=cmd_import)
 
     s = sub.add_parser("export-json", help="write a case as a JSON case file")
@@ -431,6 +450,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--allow-phi-warnings", action="store_true")
     s.set_defaults(func=cmd_export_fhir)
 
+    s = sub.add_parser("export-phenopacket", help="write a case as a de-identified GA4GH Phenopacket v2 (JSON)")
+    s.add_argument("case", metavar="CASE|FILE.json")
+    s.add_argument("-o", "--output", help="output file (default: standard output)")
+    s.add_argument("--allow-phi-warnings", action="store_true")
+    s.set_defaults(func=cmd_export_phenopacket)
+
     s = sub.add_parser("export-docx", help="write the de-identified manuscript as a Word file (.docx)")
     s.add_argument("case", metavar="CASE|FILE.json")
     s.add_argument("-o", "--output", required=True, metavar="OUT.docx")
@@ -442,7 +467,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write the manuscript even when the free-text scan finds possible identifiers")
     s.set_defaults(func=cmd_export_docx)
 
-    s = sub.add_parser("export-redcap", help="write a REDCap data dictionary and import CSV (de-identified)")
+    s = sub.add_parser("export-redcap", help="write a REDCap data dictionary, import CSV and project XML "
+                                             "(de-identified)")
     s.add_argument("cases", nargs="*", metavar="CASE", help="cases to export (default: every case)")
     s.add_argument("-o", "--output", required=True, metavar="DIR")
     s.add_argument("--redact-phi", action="store_true",

@@ -273,6 +273,8 @@ def test_interchange_exporters(hostile):
     case = deidentify(hostile[0])
     bundle = json.loads(write_bundle(case))
     assert bundle["resourceType"] == "Bundle"
+    from fhir_validation import validate
+    assert validate(bundle) == []  # hostile text stays valid FHIR: narrative XHTML, strings, codes
     data = list(csv.reader(io.StringIO(redcap.write_data([case]))))
     assert len(data) >= 2 and all(len(row) == len(data[0]) for row in data)
     labs = list(csv.reader(io.StringIO(write_labs_csv([case]))))

@@ -66,15 +66,33 @@ def test_document_rules(bundle):
         assert e["fullUrl"] in referenced or e["fullUrl"] in set(refs), e["resource"]["resourceType"]
 
 
+def _loinc_check_digit(number: str) -> int:
+    """LOINC's mod-10 check digit (the Luhn algorithm over the code's number part)."""
+    total = 0
+    for i, ch in enumerate(reversed(number)):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d // 10 + d % 10
+    return (10 - total % 10) % 10
+
+
+def test_every_loinc_code_in_resources_has_a_valid_check_digit():
+    table = catalogue.load_json("interop", "loinc.json")
+    codes = [x["code"] for p in table["analytes"].values() for x in p.values()] + [v["code"] for v in table["vitals"].values()]
+    assert codes and all(_loinc_check_digit(c.split("-")[0]) == int(c[-1]) for c in codes), codes
+
+
 def test_codes_and_units_are_well_formed(bundle):
     text = json.dumps(bundle)
     known_ucum = set(ucum_codes().values())
     for q in re.finditer(r'\{[^{}]*"system": "http://unitsofmeasure.org"[^{}]*\}', text):
         obj = json.loads(q.group(0))
         assert obj["code"] in known_ucum and re.fullmatch(r"[!-~]+", obj["code"]), obj
-    loinc = {a.loinc for a in catalogue.analytes().values() if a.loinc} | {"59284-0"}
+    table = catalogue.load_json("interop", "loinc.json")
+    loinc = ({x["code"] for by_prop in table["analytes"].values() for x in by_prop.values()}
+             | {v["code"] for v in table["vitals"].values()} | {"59284-0"})
     for m in re.finditer(r'"system": "http://loinc.org", "code": "([^"]+)"', text):
         assert m.group(1) in loinc and re.fullmatch(r"\d{1,7}-\d", m.group(1))
+        assert _loinc_check_digit(m.group(1).split("-")[0]) == int(m.group(1)[-1]), m.group(1)
     for e in bundle["entry"]:
         r = e["resource"]
         if r["resourceType"] == "Observation" and "valueQuantity" in r:
@@ -237,3 +255,145 @@ def test_exports_refuse_free_text_identifiers_with_exit_3(tmp_path, capsys):
         assert code == 3 and "$.narrative.discussion" in err, (cmd, err)
     assert main(["--library", str(lib), "export-fhir", cid, "--allow-phi-warnings", "-o", str(tmp_path / "f.json")]) == 0
     assert "Quenneville" not in (tmp_path / "f.json").read_text("utf-8")  # still de-identified
+
+
+# --- REDCap: stable codes, names, flags with their range, project XML ---------------------------------
+
+def test_choice_codes_never_change():
+    """Every code ever issued (tests/data/redcap_codes_lock.json) keeps its meaning; a catalogue edit
+    that renumbers, reuses or drops a code fails here. New choices take new numbers."""
+    from pathlib import Path
+    lock = json.loads((Path(__file__).parent / "data" / "redcap_codes_lock.json").read_text("utf-8"))
+    fields = {f.name: f for form in redcap.FORMS for f in form.fields if f.choices}
+    for name, codes in lock.items():
+        current = {key: n for n, key, _ in fields[name].codes()}
+        for key, n in codes.items():
+            assert current.get(key) == n, f"{name}: {key!r} was coded {n}, now {current.get(key)}"
+    for name, f in fields.items():
+        numbers = [n for n, _, _ in f.codes()]
+        assert len(numbers) == len(set(numbers)), f"{name}: a code used twice"
+        assert name in lock and set(lock[name]) <= {k for _, k, _ in f.codes()}
+
+
+def test_a_catalogue_entry_inserted_first_keeps_existing_codes(monkeypatch):
+    from desktop.interop import redcap as rc
+    real = catalogue.load_json
+
+    def load(*parts):
+        data = real(*parts)
+        if parts == ("catalogues", "comorbidities.json"):
+            data = {**data, "comorbidities": [{"code": "new-risk", "label": "New risk", "redcap": 999}]
+                    + data["comorbidities"]}
+        return data
+    monkeypatch.setattr(catalogue, "load_json", load)
+    rc._stable_codes.cache_clear()
+    try:
+        codes = rc._stable_codes()["comorbidities"]
+        assert codes["diabetes"] == 1 and codes["new-risk"] == 999
+    finally:
+        rc._stable_codes.cache_clear()
+
+
+def test_variable_names_fit_redcaps_26_characters():
+    names = [r[0] for r in _parse(redcap.write_dictionary())[1:]]
+    assert all(len(n) <= 26 for n in names), [n for n in names if len(n) > 26]
+
+
+def test_every_flag_has_the_range_it_was_computed_from():
+    data = list(csv.DictReader(io.StringIO(redcap.write_data([prepare(load_demo()), prepare(full_case())]))))
+    flag = next(f for form in redcap.FORMS for f in form.fields if f.name == "lab_flag")
+    code = {key: str(n) for n, key, _ in flag.codes()}
+    labs = [r for r in data if r["redcap_repeat_instrument"] == "lab"]
+    flagged = [r for r in labs if r["lab_flag"] in (code["H"], code["L"])]
+    assert len(flagged) >= 3
+    for r in flagged:
+        assert r["lab_flag_range_low"] or r["lab_flag_range_high"], r
+        assert r["lab_flag_range_unit"] == r["lab_unit"] and r["lab_flag_range_source"]
+        value, low, high = float(r["lab_value"]), r["lab_flag_range_low"], r["lab_flag_range_high"]
+        assert (r["lab_flag"] == code["H"] and high and value > float(high)) or \
+               (r["lab_flag"] == code["L"] and low and value < float(low))
+
+
+def test_project_xml_is_consistent_odm_with_repeating_instruments():
+    from xml.etree import ElementTree as ET
+    odm, rc = "{http://www.cdisc.org/ns/odm/v1.3}", "{https://projectredcap.org}"
+    root = ET.fromstring(redcap.write_project_xml(now=NOW).encode("utf-8"))
+    assert root.tag == odm + "ODM" and root.get("ODMVersion") == "1.3.2" and root.get("FileType") == "Snapshot"
+    mdv = root.find(f"{odm}Study/{odm}MetaDataVersion")
+    assert mdv.get(rc + "RecordIdField") == "record_id"
+    item_defs = {i.get("OID"): i for i in mdv.findall(odm + "ItemDef")}
+    groups = {g.get("OID"): g for g in mdv.findall(odm + "ItemGroupDef")}
+    code_lists = {c.get("OID"): c for c in mdv.findall(odm + "CodeList")}
+    oids = [e.get("OID") for e in mdv if e.get("OID")]
+    assert len(oids) == len(set(oids)), "OIDs must be unique within a MetaDataVersion"
+    for fd in mdv.findall(odm + "FormDef"):
+        for ref in fd.findall(odm + "ItemGroupRef"):
+            assert ref.get("ItemGroupOID") in groups
+    referenced = set()
+    for g in groups.values():
+        for ref in g.findall(odm + "ItemRef"):
+            assert ref.get("ItemOID") in item_defs
+            referenced.add(ref.get("ItemOID"))
+    assert referenced == set(item_defs)
+    for i in item_defs.values():
+        ref = i.find(odm + "CodeListRef")
+        if ref is not None:
+            assert ref.get("CodeListOID") in code_lists
+    # the same fields, types and choices as the dictionary; the data's columns are all items
+    dictionary = {r[0]: r for r in _parse(redcap.write_dictionary())[1:]}
+    variables = {i.get(rc + "Variable") for i in item_defs.values()}
+    assert set(dictionary) <= variables
+    for name, row in dictionary.items():
+        if row[3] in ("dropdown", "radio"):
+            cl = code_lists[f"{name}.choices"]
+            got = " | ".join(f"{c.get('CodedValue')}, {c.find(f'{odm}Decode/{odm}TranslatedText').text}"
+                             for c in cl.findall(odm + "CodeListItem"))
+            assert [x.split(", ")[0] for x in got.split(" | ")] == [x.split(", ")[0] for x in row[5].split(" | ")]
+        if row[3] == "checkbox":
+            assert {k for k in item_defs if k.startswith(name + "___")} == \
+                   {f"{name}___{c.split(', ')[0]}" for c in row[5].split(" | ")}
+    header = _parse(redcap.write_data([prepare(full_case())], identified=True))[0]
+    assert set(header) - {"redcap_repeat_instrument", "redcap_repeat_instance"} <= set(item_defs)
+    repeating = {x.get(rc + "RepeatInstrument") for x in root.iter(rc + "RepeatingInstrument")}
+    assert repeating == {f.name for f in redcap.FORMS if f.items is not None}
+    forms = {f.get(rc + "FormName") for f in mdv.findall(odm + "FormDef")}
+    assert forms == {f.name for f in redcap.FORMS}
+
+
+# --- REDCap's rules, on real exports and on broken copies ----------------------------------------------
+
+from redcap_validation import problems as redcap_problems  # noqa: E402
+
+
+def _redcap_export(identified=False):
+    cases = [full_case(), load_demo()] if identified else [prepare(full_case()), prepare(load_demo())]
+    return redcap.write_dictionary(), redcap.write_data(cases, identified=identified), redcap.write_project_xml()
+
+
+@pytest.mark.parametrize("identified", [False, True])
+def test_redcap_export_breaks_none_of_redcaps_rules(identified):
+    assert redcap_problems(*_redcap_export(identified)) == []
+
+
+def _edit_csv(text, fn):
+    rows = list(csv.reader(io.StringIO(text)))
+    fn(rows)
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    return buf.getvalue()
+
+
+REDCAP_BREAKS = {
+    "a 27-character variable name": lambda d, x, p: (_edit_csv(d, lambda r: r[5].__setitem__(0, "a" * 27)), x, p),
+    "a dictionary column dropped": lambda d, x, p: (_edit_csv(d, lambda r: [row.pop() for row in r]), x, p),
+    "a choice list without codes": lambda d, x, p: (d.replace("1, male", "male", 1), x, p),
+    "a code the field does not define": lambda d, x, p: (d, _edit_csv(x, lambda r: r[1].__setitem__(r[0].index("sex"), "77")), p),
+    "a checkbox column of no choice": lambda d, x, p: (d, x.replace("comorbidities___1", "comorbidities___999", 1), p),
+    "a repeating form the project does not repeat": lambda d, x, p: (d, x, p.replace('RepeatInstrument="lab"', 'RepeatInstrument="labx"')),
+    "text in a number field": lambda d, x, p: (d, _edit_csv(x, lambda r: r[1].__setitem__(r[0].index("weight_kg"), "heavy")), p),
+}
+
+
+@pytest.mark.parametrize("what", list(REDCAP_BREAKS))
+def test_a_broken_redcap_export_is_caught(what):
+    assert redcap_problems(*REDCAP_BREAKS[what](*_redcap_export())), what

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..model import Case
@@ -23,6 +24,13 @@ from .history import History, Step
 from .library import open_or_create
 from .notify import Changes, Notifier
 from .progress import NO_PROGRESS, check
+
+
+@dataclass
+class ImportResult:
+    ids: list[str]  # the cases added
+    kind: str  # "casebook", "fhir", "phenopacket", "redcap"
+    report: list[str] = field(default_factory=list)  # what the file held that did not map, in words
 
 
 class Casebook:
@@ -107,8 +115,17 @@ class Casebook:
 
     def import_file(self, path: str | os.PathLike, progress=NO_PROGRESS) -> str:
         """Read, validate and add a case file (JSON). Raises ``InvalidCase`` listing every problem;
-        nothing is added then. May run on a worker thread."""
+        nothing is added then. May run on a worker thread. A FHIR Bundle, a Phenopacket or REDCap
+        data are recognised by their content and read too (:meth:`import_any`): the first case's id."""
+        return self.import_any(path, progress=progress).ids[0]
+
+    def import_any(self, path: str | os.PathLike, dictionary: str | os.PathLike | None = None,
+                   progress=NO_PROGRESS):
+        """Read, validate and add the case(s) of a file whose reader its content chooses: a Casebook
+        case file, a FHIR Bundle, a Phenopacket, or REDCap data with its dictionary (beside it or
+        ``dictionary``). Returns an :class:`ImportResult` (ids, and what did not map)."""
         from .. import jsonio
+        from ..interop.importers import NotImportable, read_foreign
         path = Path(path)
         progress(0.1, text="reading the file")
         try:
@@ -116,10 +133,15 @@ class Casebook:
         except OSError as exc:
             raise LibraryError(f"{path}: cannot read the file ({exc.strerror})") from None
         progress(0.3, text="checking the case")
-        case = jsonio.loads(data)
+        try:
+            foreign = read_foreign(path, data, Path(dictionary) if dictionary else None)
+        except (NotImportable, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            raise LibraryError(f"{path.name}: cannot be imported ({exc})") from None
+        cases = [jsonio.loads(data)] if foreign is None else [jsonio.loads(jsonio.dump_bytes(c)) for c in foreign.cases]
         check(progress)
         progress(0.7, text="adding it to the library")
-        return self.add_case(case, f"Import {path.name}")
+        ids = [self.add_case(c, f"Import {path.name}", keep_id=foreign is None) for c in cases]
+        return ImportResult(ids, foreign.kind if foreign else "casebook", foreign.report if foreign else [])
 
     def trash_case(self, case_id: str) -> None:
         """Move a case to the trash (undoable; restorable from the trash until it is emptied)."""

@@ -94,6 +94,7 @@ KINDS: dict[str, Kind] = {
     "docx": Kind("docx", ".docx", False, True, False, True),
     "json": Kind("json", ".json", False, True, False),
     "fhir": Kind("fhir", ".json", False, True, False),
+    "phenopacket": Kind("phenopacket", ".json", False, False, False),
     "redcap": Kind("redcap", "", True, False, True),
     "labs_csv": Kind("labs_csv", ".csv", False, False, True),
 }
@@ -191,10 +192,14 @@ def _write(kind: str, cases: list[Case]) -> dict[str, bytes]:
     if kind == "fhir":
         from ..interop.fhir import write_bundle
         return {"bundle.json": write_bundle(cases[0]).encode("utf-8")}
+    if kind == "phenopacket":
+        from ..interop.phenopacket import write_phenopacket
+        return {"phenopacket.json": write_phenopacket(cases[0]).encode("utf-8")}
     if kind == "redcap":
         from ..interop import redcap
         return {"data_dictionary.csv": redcap.write_dictionary().encode("utf-8"),
-                "data.csv": redcap.write_data(cases).encode("utf-8")}
+                "data.csv": redcap.write_data(cases).encode("utf-8"),
+                "project.xml": redcap.write_project_xml().encode("utf-8")}
     if kind == "labs_csv":
         from ..interop.labs_csv import write_labs_csv
         return {"labs.csv": write_labs_csv(cases).encode("utf-8")}

@@ -1,4 +1,6 @@
-"""Sharing a case with the platforms registries run on: labs CSV, REDCap, FHIR R4B, DOCX.
+"""Sharing a case with the platforms registries run on: labs CSV, REDCap (dictionary, data, project
+XML), FHIR R4B, GA4GH Phenopacket v2, DOCX; and reading FHIR, Phenopacket and REDCap files back
+(importers.py chooses the reader by content).
 
 Every exporter here takes a case that has been through the one de-identification step
 (desktop.privacy.deidentify); :func:`prepare` is the way in.

@@ -2,10 +2,20 @@
 Composition with one section per CARE section, followed by every resource it references.
 
 The case comes in de-identified (desktop.interop.prepare), so no resource carries a calendar date
-about the patient: times are days from the index event in an extension
-(:data:`RELATIVE_TIME_URL`). Codes only where our sources give them: LOINC from the analyte
-catalogue, ICD-10-CM E83.59 for calciphylaxis (the domain file, [S]), UCUM units from
-resources/catalogues/ucum.json. Everything else is text, never a guessed code.
+about the patient: each time is FHIR's own element (``effectiveDateTime``, ``performedPeriod``,
+``effectivePeriod``, ``recordedDate``...) with no value and the core extension
+``cqf-relativeDateTime`` on it, pointing at the index event's Encounter with an offset in days
+(weeks, months, years as the source said them). An identified export keeps the recorded dates.
+No extension of Casebook's own is used.
+
+Codes only where our sources give them: LOINC by analyte and by the property the unit measures
+(mass or substance concentration, fraction), with the official long common name as display
+(resources/interop/loinc.json, which says where they come from); ICD-10-CM E83.59 for
+calciphylaxis (the domain file, [S]); UCUM units from resources/catalogues/ucum.json, looked up
+through catalogue.unit_key so µ/μ/u, 10^3 and /mm3 spellings are one unit. Everything else is
+text, never a guessed code. Vital signs carry the base spec's vital-signs profiles. Every resource
+has a generated narrative; Bundle.identifier is new for every export; a draft is a
+``preliminary`` Composition.
 """
 from __future__ import annotations
 
@@ -21,8 +31,9 @@ from ..core import labs
 from ..model import Case, When
 from ..timing import Timeline, describe
 
-RELATIVE_TIME_URL = "https://casebook.invalid/fhir/StructureDefinition/time-from-index-event"
-AGE_URL = "https://casebook.invalid/fhir/StructureDefinition/age-at-presentation"
+RELATIVE_TIME_URL = "http://hl7.org/fhir/StructureDefinition/cqf-relativeDateTime"
+DATA_ABSENT_URL = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
+VITALS_PROFILE = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
 UCUM = "http://unitsofmeasure.org"
 LOINC = "http://loinc.org"
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
@@ -39,6 +50,30 @@ _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 @cache
 def ucum_codes() -> dict[str, str]:
     return catalogue.load_json("catalogues", "ucum.json")["units"]
+
+
+@cache
+def _ucum_by_key() -> dict[str, str]:
+    return {catalogue.unit_key(u): code for u, code in ucum_codes().items()}
+
+
+def ucum_code(unit: str) -> str | None:
+    """The UCUM code of a unit as printed (µ, μ and u alike; 10^3/µL = K/µL; /mm3 = /µL), or None."""
+    return ucum_codes().get(unit) or _ucum_by_key().get(catalogue.unit_key(unit))
+
+
+@cache
+def loinc_table() -> dict:
+    return catalogue.load_json("interop", "loinc.json")
+
+
+def loinc_for(analyte: str, unit: str) -> dict | None:
+    """{code, display} for an analyte measured in ``unit``: the code of the property the unit
+    measures (17861-6 for calcium in mg/dL, 2000-8 in mmol/L), or None when none is verified."""
+    table = loinc_table()
+    code = ucum_code(unit) if unit else ""
+    prop = table["unit_property"].get(code) if code is not None else None
+    return table["analytes"].get(analyte, {}).get(prop) if prop else None
 
 
 def _s(text: str | None) -> str | None:
@@ -62,8 +97,10 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-def _narrative(paragraphs: list[str]) -> dict | None:
+def _narrative(paragraphs: list[str], default: str | None = None) -> dict | None:
     paras = [p for p in (_s(p) for p in paragraphs) if p]
+    if not paras and default:
+        paras = [default]
     if not paras:
         return None
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paras)
@@ -74,7 +111,7 @@ def quantity(value: float | None, unit: str, comparator: str = "=") -> dict | No
     if value is None:
         return None
     q: dict[str, Any] = {"value": value, "unit": _s(unit)}
-    code = ucum_codes().get(unit)
+    code = ucum_code(unit) if unit else None
     if code:
         q["system"] = UCUM
         q["code"] = code
@@ -83,206 +120,353 @@ def quantity(value: float | None, unit: str, comparator: str = "=") -> dict | No
     return q
 
 
+OFFSET_UNITS = {"day": "d", "week": "wk", "month": "mo", "year": "a"}
+PRECISION_OF_UNIT = {v: k for k, v in OFFSET_UNITS.items()}
+SNOMED = "http://snomed.info/sct"
+LATERALITY = {"left": ("7771000", "Left"), "right": ("24028007", "Right"), "bilateral": ("51440002", "Bilateral")}
+LAB_NOTE_EXPECTED = "expected abnormal for a known condition"
+
+
+def _words(value: str | None) -> str:
+    return (value or "").replace("_", " ")
+
+
 class _Builder:
-    def __init__(self, case: Case, now: dt.datetime | None):
+    def __init__(self, case: Case, now: dt.datetime | None, export_id: str | None = None):
         self.case = case
         self.tl = Timeline(case)
         self.now = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
+        self.export_id = export_id or str(uuid.uuid4())
         self.entries: list[dict] = []
         self.refs: dict[str, list[str]] = {s: [] for s in SECTIONS}
+        self.index_url: str | None = None
 
     def uid(self, key: str) -> str:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"casebook:{self.case.id}:{key}"))
 
-    def add(self, key: str, resource: dict, *sections: str) -> str:
+    def add(self, key: str, resource: dict, *sections: str, summary: list[str] | str = ()) -> str:
         rid = self.uid(key)
-        resource = _clean({"resourceType": resource.pop("resourceType"), "id": rid, **resource})
+        rtype = resource.pop("resourceType")
+        lines = [summary] if isinstance(summary, str) else list(summary)
+        text = _narrative(lines, default=rtype)
+        resource = _clean({"resourceType": rtype, "id": rid, "text": text, **resource})
         url = f"urn:uuid:{rid}"
         self.entries.append({"fullUrl": url, "resource": resource})
         for s in sections:
             self.refs[s].append(url)
         return url
 
-    def when_ext(self, when: When, what: str = "") -> list[dict]:
+    # --- time -----------------------------------------------------------------------------------
+
+    def when(self, when: When) -> tuple[str | None, dict | None]:
+        """(a dateTime value, the primitive's extension object) for a time: the recorded date in an
+        identified export; else no value and a cqf-relativeDateTime to the index event."""
+        if when.date and when.offset is None and when.event_id is None:
+            return when.date, None  # only an identified case still has dates (prepare() removes them)
         placed = self.tl.place(when)
-        if placed is None:
-            return [{"url": RELATIVE_TIME_URL, "valueString": _s(when.label) or "time not recorded"}]
-        text = describe(placed) + (f" ({what})" if what else "")
-        return [
-            {"url": RELATIVE_TIME_URL, "valueQuantity": {"value": round(placed.day, 3), "unit": "d", "system": UCUM,
-                                                          "code": "d"}},
-            {"url": RELATIVE_TIME_URL + "-text", "valueString": text + (f" — {when.label}" if when.label else "")},
-        ]
+        if placed is None or self.index_url is None:
+            return None, None
+        if when.offset is not None and when.event_id is None and when.age_years is None:
+            value, unit = when.offset, OFFSET_UNITS[when.precision]
+        else:
+            value, unit = round(placed.day, 3), "d"
+        value = float(value)
+        rel = {"url": RELATIVE_TIME_URL, "extension": [
+            {"url": "target", "valueReference": {"reference": self.index_url}},
+            {"url": "targetPath", "valueString": "period.start"},
+            {"url": "relationship", "valueCode": "before-start" if value < 0 else "after-start"},
+            {"url": "offset", "valueDuration": {"value": abs(value) if value else 0, "unit": unit,
+                                                "system": UCUM, "code": unit}},
+        ]}
+        return None, {"extension": [rel]}
+
+    def timed(self, name: str, when: When, *, required: bool = False) -> dict:
+        """``{name: value}`` or ``{"_" + name: extension}`` for a dateTime element (``required``:
+        a data-absent-reason when the time is unknown, as the vital-signs profile needs)."""
+        value, ext = self.when(when)
+        if value is not None:
+            return {name: value}
+        if ext is not None:
+            return {"_" + name: ext}
+        if required:
+            return {"_" + name: {"extension": [{"url": DATA_ABSENT_URL, "valueCode": "unknown"}]}}
+        return {}
+
+    def instant_period(self, name: str, when: When, *, required: bool = False) -> dict:
+        """``{name: Period}`` with start and end both the time of ``when`` (a data-absent-reason on
+        the Period when the time is unknown and ``required``)."""
+        p = self.period(when, when)
+        if p is not None:
+            return {name: p}
+        if required:
+            return {name: {"extension": [{"url": DATA_ABSENT_URL, "valueCode": "unknown"}]}}
+        return {}
+
+    def period(self, start: When, stop: When) -> dict | None:
+        out = {}
+        for name, w in (("start", start), ("end", stop)):
+            value, ext = self.when(w)
+            if value is not None:
+                out[name] = value
+            elif ext is not None:
+                out["_" + name] = ext
+        return out or None
+
+    def told(self, when: When) -> str:
+        placed = self.tl.place(when)
+        return (describe(placed) if placed else "time not recorded") + (f" ({when.label})" if when.label else "")
 
     # --- resources ---------------------------------------------------------------------------------
 
+    def index_event(self, patient: str) -> None:
+        ev = self.case.index_event
+        if ev is None:
+            return
+        res = {"resourceType": "Encounter", "status": "finished",
+               "class": {"system": "http://terminology.hl7.org/CodeSystem/v3-NullFlavor", "code": "UNK",
+                         "display": "unknown"},
+               "type": [{"text": f"Day 0: {_words(ev.kind)}"}],
+               "subject": {"reference": patient},
+               "reasonCode": [{"text": ev.description}] if ev.description else []}
+        if ev.when.date:
+            res["period"] = {"start": ev.when.date}
+        self.index_url = self.add("index-event", res, "Timeline",
+                                  summary=[f"Day 0 (the index event): {ev.description or _words(ev.kind)}"])
+
     def patient(self) -> str:
         p = self.case.patient
-        ext = []
-        if p.age_over_89:
-            ext.append({"url": AGE_URL, "valueString": "90 or older"})
-        elif p.age_years is not None:
-            ext.append({"url": AGE_URL, "valueAge": {"value": p.age_years, "unit": "years", "system": UCUM, "code": "a"}})
-        res = {"resourceType": "Patient", "extension": ext, "gender": p.sex}
+        res: dict[str, Any] = {"resourceType": "Patient", "gender": p.sex}
         if self.case.outcome.status == "dead":
-            res["deceasedBoolean"] = True
-        return self.add("patient", res, "Patient information")
+            res.update(self.timed("deceasedDateTime", self.case.outcome.when) or {"deceasedBoolean": True})
+        if self.case.identifiers.date_of_birth:
+            res["birthDate"] = self.case.identifiers.date_of_birth
+        age = ("90 or older" if p.age_over_89 else f"{p.age_years} years" if p.age_years is not None else "age not recorded")
+        return self.add("patient", res, "Patient information",
+                        summary=[f"Patient: {_words(p.sex)}, {age} at presentation."])
+
+    def age(self, patient: str) -> None:
+        p = self.case.patient
+        if not p.age_over_89 and p.age_years is None:
+            return
+        q = ({"value": 90, "comparator": ">=", "unit": "years", "system": UCUM, "code": "a"} if p.age_over_89
+             else {"value": p.age_years, "unit": "years", "system": UCUM, "code": "a"})
+        self.add("age", {
+            "resourceType": "Observation", "status": "final",
+            "category": [{"coding": [{"system": OBS_CATEGORY, "code": "social-history"}]}],
+            "code": {"text": "Age at presentation"}, "subject": {"reference": patient},
+            "valueQuantity": q,
+        }, "Patient information", summary="Age at presentation: " + ("90 or older" if p.age_over_89 else f"{p.age_years} years"))
 
     def conditions(self, patient: str) -> None:
         sites = sorted({catalogue.sites()[l.site].label for l in self.case.lesions if l.site in catalogue.sites()})
-        basis = self.case.diagnosis.basis
+        d = self.case.diagnosis
         self.add("condition-calciphylaxis", {
             "resourceType": "Condition",
             "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
                                            "code": "active"}]},
             "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                                               "code": "confirmed" if basis != "not_made" else "provisional"}]},
+                                               "code": "confirmed" if d.basis != "not_made" else "provisional"}]},
             "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E83.59",
                                  "display": "Other disorders of calcium metabolism"}],
                      "text": "Calciphylaxis (calcific uremic arteriolopathy)"},
             "bodySite": [{"text": s} for s in sites],
             "subject": {"reference": patient},
-            "note": [{"text": f"Diagnosis basis: {basis.replace('_', ' ')}. " + self.case.diagnosis.reasoning}],
-        }, "Diagnostic assessment")
+            **self.timed("recordedDate", d.when),
+            "evidence": [{"code": [{"text": f"Diagnosis basis: {d.basis}"}]}],
+            "note": [{"text": d.reasoning}] if d.reasoning else [],
+        }, "Diagnostic assessment", summary=[f"Calciphylaxis; diagnosis made on: {_words(d.basis)}.", d.reasoning])
         for n, c in enumerate(self.case.patient.comorbidities):
             label = catalogue.comorbidities().get(c.code, c.code)
             self.add(f"comorbidity-{n}", {
-                "resourceType": "Condition", "code": {"text": label + (f": {c.detail}" if c.detail else "")},
+                "resourceType": "Condition", "code": {"text": label},
                 "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category",
                                           "code": "problem-list-item"}]}],
                 "subject": {"reference": patient},
-            }, "Patient information")
+                "note": [{"text": c.detail}] if c.detail else [],
+            }, "Patient information", summary=label + (f": {c.detail}" if c.detail else ""))
 
     def labs(self, patient: str) -> None:
         analytes = catalogue.analytes()
         for lab in self.case.labs:
             a = analytes.get(lab.analyte)
-            code: dict[str, Any] = {"text": a.label if a else lab.analyte}
-            if a and a.loinc:
-                code["coding"] = [{"system": LOINC, "code": a.loinc, "display": a.label}]
+            label = a.label if a else lab.analyte
+            code: dict[str, Any] = {"text": label}
+            lo = loinc_for(lab.analyte, lab.unit)
+            if lo:
+                code["coding"] = [{"system": LOINC, "code": lo["code"], "display": lo["display"]}]
             rr = labs.reference_range(lab)
             fl = labs.flag(lab)
             ref = []
             if rr is not None and (rr.low is not None or rr.high is not None):
                 ref.append({"low": quantity(rr.low, rr.unit), "high": quantity(rr.high, rr.unit),
                             "text": f"{labs.format_range(rr)} ({rr.source})"})
+            value = quantity(lab.value, lab.unit, lab.comparator)
+            notes = [LAB_NOTE_EXPECTED if lab.expected_abnormal else "", lab.note,
+                     f"dialysis context: {lab.dialysis_context}" if lab.dialysis_context in ("pre", "post", "none") else ""]
             self.add(f"lab-{lab.id}", {
                 "resourceType": "Observation", "status": "final",
-                "extension": self.when_ext(lab.when),
                 "category": [{"coding": [{"system": OBS_CATEGORY, "code": "laboratory"}]}],
                 "code": code, "subject": {"reference": patient},
-                "valueQuantity": quantity(lab.value, lab.unit, lab.comparator),
+                **self.timed("effectiveDateTime", lab.when),
+                "valueQuantity": value,
+                "valueString": None if value is not None else _words(lab.qualitative) or None,
+                "specimen": None,
                 "referenceRange": ref,
                 "interpretation": [{"coding": [{"system": INTERPRETATION, "code": fl or "N",
                                                 "display": {"H": "High", "L": "Low", "": "Normal"}[fl]}]}]
                 if rr is not None else [],
-                "note": [{"text": t} for t in (("expected abnormal for a known condition" if lab.expected_abnormal else ""),
-                                               lab.note, (f"dialysis context: {lab.dialysis_context}"
-                                                          if lab.dialysis_context in ("pre", "post") else "")) if t],
-            }, "Diagnostic assessment")
+                "note": [{"text": t} for t in notes if t],
+            }, "Diagnostic assessment", summary=[
+                f"{label}: {'' if lab.comparator == '=' else lab.comparator + ' '}"
+                f"{'' if lab.value is None else f'{lab.value:g}'} {lab.unit} {_words(lab.qualitative)}".strip()
+                + f", {self.told(lab.when)}" + (f"; reference range {labs.format_range(rr)}" if rr else "")
+                + (f"; flag {fl}" if fl else "")])
         for v in self.case.vitals:
             spec = catalogue.vitals().get(v.kind, {"label": v.kind})
+            lo = loinc_table()["vitals"].get(v.kind)
+            code: dict[str, Any] = {"text": spec["label"]}
+            profiles = []
+            if lo:
+                code["coding"] = [{"system": LOINC, "code": lo["code"], "display": lo["display"]}]
+                profiles = [VITALS_PROFILE] + ([f"http://hl7.org/fhir/StructureDefinition/{lo['profile']}"]
+                                               if lo.get("profile") else [])
+            value = quantity(v.value, v.unit)
             self.add(f"vital-{v.id}", {
-                "resourceType": "Observation", "status": "final", "extension": self.when_ext(v.when),
-                "category": [{"coding": [{"system": OBS_CATEGORY, "code": "vital-signs"}]}],
-                "code": {"text": spec["label"]}, "subject": {"reference": patient},
-                "valueQuantity": quantity(v.value, v.unit), "note": [{"text": v.note}] if v.note else [],
-            }, "Clinical findings")
+                "resourceType": "Observation", "meta": {"profile": profiles} if profiles else None,
+                "status": "final",
+                "category": [{"coding": [{"system": OBS_CATEGORY, "code": "vital-signs", "display": "Vital Signs"}],
+                              "text": "Vital Signs"}],
+                "code": code, "subject": {"reference": patient},
+                # a period (start = end) rather than a dateTime: vs-1 holds for it whether or not a
+                # relative time leaves the value empty
+                **self.instant_period("effectivePeriod", v.when, required=bool(profiles)),
+                "valueQuantity": value,
+                "dataAbsentReason": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/data-absent-reason",
+                                                 "code": "unknown"}]} if value is None else None,
+                "note": [{"text": v.note}] if v.note else [],
+            }, "Clinical findings", summary=f"{spec['label']}: "
+               + ("not recorded" if v.value is None else f"{v.value:g} {v.unit}") + f", {self.told(v.when)}")
 
     def lesions(self, patient: str) -> dict[str, str]:
         urls = {}
-        laterality = {"left": ("7771000", "Left"), "right": ("24028007", "Right"), "bilateral": ("51440002", "Bilateral")}
         for n, les in enumerate(self.case.lesions, 1):
             site = catalogue.sites().get(les.site)
             qual = []
-            if les.laterality in laterality:
-                code, disp = laterality[les.laterality]
-                qual.append({"coding": [{"system": "http://snomed.info/sct", "code": code, "display": disp}],
-                             "text": f"the patient's {les.laterality}"})
+            if les.laterality in LATERALITY:
+                code, disp = LATERALITY[les.laterality]
+                qual.append({"coding": [{"system": SNOMED, "code": code, "display": disp}], "text": les.laterality})
             elif les.laterality == "midline":
                 qual.append({"text": "midline"})
-            obs_text = []
-            for ob in les.observations:
-                placed = self.tl.place(ob.when)
-                parts = [describe(placed)]
+            desc = [f"Lesion {n}: " + (site.label if site else "site not recorded")
+                    + (f" ({les.site_detail})" if les.site_detail else ""),
+                    f"onset {self.told(les.onset)}" if les.onset.is_set else "",
+                    les.description]
+            location = ((site.label if site else "") + (f" ({les.site_detail})" if les.site_detail and site else "")
+                        or les.site_detail or None)
+            urls[les.id] = self.add(f"lesion-{les.id}", {
+                "resourceType": "BodyStructure",
+                "identifier": [{"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{self.uid('lesion-id-' + les.id)}"}],
+                "description": les.description or None,
+                "morphology": {"text": "calciphylaxis lesion" if les.nature == "calciphylaxis" else _words(les.nature)},
+                "location": {"text": location},
+                "locationQualifier": qual,
+                "patient": {"reference": patient},
+            }, "Clinical findings", summary=desc)
+            if les.onset.is_set or les.onset.label:
+                self.add(f"lesion-{les.id}-onset", {
+                    "resourceType": "Observation", "status": "final",
+                    "category": [{"coding": [{"system": OBS_CATEGORY, "code": "exam"}]}],
+                    "code": {"text": "Lesion onset"}, "subject": {"reference": patient},
+                    **self.timed("effectiveDateTime", les.onset),
+                    "focus": [{"reference": urls[les.id]}],
+                    "note": [{"text": f"as the source says it: {les.onset.label}"}] if les.onset.label else [],
+                }, "Clinical findings", summary=f"Lesion {n} first noted {self.told(les.onset)}")
+            for ob_n, ob in enumerate(les.observations):
+                parts = []
                 if ob.length_mm is not None and ob.width_mm is not None:
                     parts.append(f"{ob.length_mm:g} × {ob.width_mm:g} mm")
                 if ob.morphology:
-                    parts.append(", ".join(ob.morphology))
-                obs_text.append("; ".join(parts))
-            urls[les.id] = self.add(f"lesion-{les.id}", {
-                "resourceType": "BodyStructure",
-                "description": f"Lesion {n}: " + (site.label if site else "site not recorded")
-                               + (f" ({les.site_detail})" if les.site_detail else "")
-                               + (f". {les.description}" if les.description else ""),
-                "morphology": {"text": "calciphylaxis lesion" + (f" ({site.cls.replace('_', ' ')})" if site else "")},
-                "location": {"text": site.label if site else None},
-                "locationQualifier": qual,
-                "patient": {"reference": patient},
-                "extension": self.when_ext(les.onset, "onset"),
-            }, "Clinical findings")
-            for ob_n, text in enumerate(obs_text):
+                    parts.append(", ".join(_words(m) for m in ob.morphology))
+                comps = [
+                    {"code": {"text": "length"}, "valueQuantity": quantity(ob.length_mm, "mm")},
+                    {"code": {"text": "width"}, "valueQuantity": quantity(ob.width_mm, "mm")},
+                    {"code": {"text": "depth"}, "valueQuantity": quantity(ob.depth_mm, "mm")},
+                    {"code": {"text": "pain (numeric rating 0-10)"},
+                     "valueInteger": ob.pain_0_10} if ob.pain_0_10 is not None else {},
+                    *[{"code": {"text": "morphology"}, "valueString": m} for m in ob.morphology],
+                    *[{"code": {"text": name}, "valueString": str(getattr(ob, name))}
+                      for name in ("ulcerated", "tissue_type", "exudate_type", "exudate_amount", "oedema", "odour",
+                                   "purulence") if getattr(ob, name) not in (None, "unknown")],
+                ]
                 self.add(f"lesion-{les.id}-obs-{ob_n}", {
                     "resourceType": "Observation", "status": "final",
-                    "extension": self.when_ext(les.observations[ob_n].when),
                     "category": [{"coding": [{"system": OBS_CATEGORY, "code": "exam"}]}],
                     "code": {"text": "Wound assessment"}, "subject": {"reference": patient},
-                    "focus": [{"reference": urls[les.id]}], "valueString": text,
-                    "component": [c for c in (
-                        {"code": {"text": "length"}, "valueQuantity": quantity(les.observations[ob_n].length_mm, "mm")},
-                        {"code": {"text": "width"}, "valueQuantity": quantity(les.observations[ob_n].width_mm, "mm")},
-                        {"code": {"text": "depth"}, "valueQuantity": quantity(les.observations[ob_n].depth_mm, "mm")},
-                    ) if c["valueQuantity"] is not None],
-                }, "Clinical findings")
+                    **self.timed("effectiveDateTime", ob.when),
+                    "focus": [{"reference": urls[les.id]}], "valueString": "; ".join(parts) or "assessed",
+                    "note": [{"text": ob.note}] if ob.note else [],
+                    "component": [c for c in comps if c and (c.get("valueQuantity") is not None
+                                                             or "valueInteger" in c or "valueString" in c)],
+                }, "Clinical findings", summary=f"Lesion {n}, wound assessment, {self.told(ob.when)}: "
+                   + ("; ".join(parts) or "assessed"))
         return urls
 
     def treatments(self, patient: str) -> None:
         for m in self.case.medications:
             self._medication(f"med-{m.id}", patient, m.name, m.drug_class, m.dose, m.dose_unit, m.route,
-                             m.frequency, None, m.start, m.stop, m.note, "Patient information")
+                             m.frequency, None, m.start, m.stop, [m.note], [], "Patient information")
         for t in self.case.treatments:
+            notes = [t.duration_text and f"duration: {t.duration_text}",
+                     t.response and f"response: {t.response}", t.response_detail and f"response detail: {t.response_detail}",
+                     t.adverse_events and f"adverse events: {t.adverse_events}"]
             if t.kind == "drug":
                 self._medication(f"tx-{t.id}", patient, t.agent, t.treatment_class, t.dose, t.dose_unit, t.route,
-                                 t.schedule, t.times_per_week, t.start, t.stop,
-                                 "; ".join(x for x in (t.duration_text, t.indication and f"indication: {t.indication}",
-                                                       t.response and f"response: {t.response.replace('_', ' ')}",
-                                                       t.response_detail, t.adverse_events
-                                                       and f"adverse events: {t.adverse_events}") if x),
-                                 "Therapeutic intervention")
+                                 t.schedule, t.times_per_week, t.start, t.stop, notes,
+                                 [t.indication] if t.indication else [], "Therapeutic intervention")
             else:
+                cls = catalogue.treatment_classes().get(t.treatment_class, t.treatment_class)
                 self.add(f"tx-{t.id}", {
                     "resourceType": "Procedure", "status": "completed",
-                    "code": {"text": t.agent or catalogue.treatment_classes().get(t.treatment_class, t.treatment_class)},
-                    "subject": {"reference": patient}, "extension": self.when_ext(t.start, "start"),
+                    "category": {"text": cls},
+                    "code": {"text": t.agent or cls},
+                    "subject": {"reference": patient},
+                    "performedPeriod": self.period(t.start, t.stop),
                     "reasonCode": [{"text": t.indication}] if t.indication else [],
-                    "outcome": {"text": "; ".join(x for x in (t.response and t.response.replace("_", " "),
-                                                              t.response_detail) if x)},
+                    "outcome": {"text": _words(t.response)} if t.response else None,
                     "complication": [{"text": t.adverse_events}] if t.adverse_events else [],
-                }, "Therapeutic intervention")
+                    "note": [{"text": n} for n in notes[:1] + notes[2:3] if n],
+                }, "Therapeutic intervention", summary=[f"{t.agent or cls} ({cls}), started {self.told(t.start)}"
+                                                        + (f"; response: {_words(t.response)}" if t.response else "")])
         for b in self.case.biopsies:
             site = catalogue.sites().get(b.site)
+            status = {"planned": "preparation", "not_done": "not-done"}.get(b.result, "completed")
             self.add(f"biopsy-{b.id}", {
-                "resourceType": "Procedure", "status": "completed" if b.result not in ("planned", "not_done") else
-                ("preparation" if b.result == "planned" else "not-done"),
+                "resourceType": "Procedure", "status": status,
                 "code": {"text": "Skin biopsy"}, "subject": {"reference": patient},
-                "extension": self.when_ext(b.when),
-                "bodySite": [{"text": (site.label if site else "") + (f" ({b.site_detail})" if b.site_detail else "")}],
-                "outcome": {"text": f"{b.result.replace('_', ' ')}" + (f": {b.findings}" if b.findings else "")},
+                **self.timed("performedDateTime", b.when),
+                "bodySite": [{"text": site.label if site else None}] if site else [],
+                "outcome": {"text": b.result},
+                "report": [],
+                "note": [{"text": t} for t in (b.site_detail and f"site detail: {b.site_detail}",
+                                               b.findings and f"findings: {b.findings}") if t],
                 "complication": [{"text": b.complications}] if b.complications else [],
-            }, "Diagnostic assessment")
+            }, "Diagnostic assessment", summary=[f"Skin biopsy ({_words(b.result)}), {self.told(b.when)}"
+                                                 + (f": {b.findings}" if b.findings else "")])
         for im in self.case.imaging:
             self.add(f"imaging-{im.id}", {
-                "resourceType": "Observation", "status": "final", "extension": self.when_ext(im.when),
+                "resourceType": "Observation", "status": "final",
                 "category": [{"coding": [{"system": OBS_CATEGORY, "code": "imaging"}]}],
-                "code": {"text": f"{im.modality.upper() if im.modality in ('ct', 'mri') else im.modality.replace('_', ' ')}"
-                                 f" {im.region}".strip()},
+                "code": {"text": f"{im.modality}" + (f": {im.region}" if im.region else "")},
                 "subject": {"reference": patient},
+                **self.timed("effectiveDateTime", im.when),
                 "valueString": im.findings or None,
                 "component": [{"code": {"text": "vascular calcification"},
                                "valueString": im.vascular_calcification}],
-            }, "Diagnostic assessment")
+            }, "Diagnostic assessment", summary=[f"Imaging ({_words(im.modality)}{', ' + im.region if im.region else ''}),"
+                                                 f" {self.told(im.when)}: {im.findings or 'no findings recorded'}"])
 
-    def _medication(self, key, patient, name, cls, dose, unit, route, schedule, per_week, start, stop, note, section):
+    def _medication(self, key, patient, name, cls, dose, unit, route, schedule, per_week, start, stop, notes,
+                    reasons, section):
         dosage: dict[str, Any] = {"text": " ".join(x for x in (dose is not None and f"{dose:g} {unit}".strip() or "",
                                                               route, schedule) if x)}
         if route:
@@ -290,35 +474,46 @@ class _Builder:
         if dose is not None:
             dosage["doseAndRate"] = [{"doseQuantity": quantity(dose, unit)}]
         if per_week:
-            dosage["timing"] = {"repeat": {"frequency": int(per_week) if float(per_week).is_integer() else None,
-                                           "period": 1 if float(per_week).is_integer() else round(7 / per_week, 3),
-                                           "periodUnit": "wk" if float(per_week).is_integer() else "d"}}
+            whole = float(per_week).is_integer()
+            dosage["timing"] = {"repeat": {"frequency": int(per_week) if whole else None,
+                                           "period": 1 if whole else round(7 / per_week, 3),
+                                           "periodUnit": "wk" if whole else "d"}}
+        if schedule:
+            dosage["patientInstruction"] = schedule
+        label = catalogue.medication_classes().get(cls) or catalogue.treatment_classes().get(cls, cls)
+        stopped = stop.is_set or bool(stop.label)
+        if stopped and self.when(stop) == (None, None):  # it stopped, at a time day 0 cannot place
+            notes = list(notes) + [f"stopped: {stop.label or 'time not recorded'}"]
         self.add(key, {
             "resourceType": "MedicationStatement",
-            "status": "completed" if stop.is_set else "unknown",
-            "category": {"text": catalogue.medication_classes().get(cls) or catalogue.treatment_classes().get(cls, cls)},
+            "status": "completed" if stopped else "unknown",
+            "category": {"coding": [], "text": label},
             "medicationCodeableConcept": {"text": name or "medication not named"},
             "subject": {"reference": patient},
-            "extension": self.when_ext(start, "start") + (self.when_ext(stop, "stop") if stop.is_set else []),
-            "dosage": [dosage], "note": [{"text": note}] if note else [],
-        }, section)
+            "effectivePeriod": self.period(start, stop),
+            "reasonCode": [{"text": r} for r in reasons],
+            "dosage": [dosage], "note": [{"text": n} for n in notes if n],
+        }, section, summary=[f"{name or 'medication not named'} ({label})"
+                             + (f": {dosage['text']}" if dosage["text"] else "") + f", from {self.told(start)}"])
 
     def media(self, patient: str, lesions: dict[str, str]) -> None:
+        import base64
         for n, m in enumerate(self.case.media, 1):
             if m.data is None or not m.in_report:
                 continue
-            import base64
+            site = next((catalogue.sites()[l.site].label for l in self.case.lesions if l.id == m.lesion_id
+                         and l.site in catalogue.sites()), None)
             self.add(f"media-{m.id}", {
                 "resourceType": "Media", "status": "completed",
-                "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/media-type", "code": "image"}]},
+                "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/media-type", "code": "image",
+                                     "display": "Image"}]},
                 "subject": {"reference": patient},
-                "bodySite": {"text": lesions.get(m.lesion_id) and next(
-                    (catalogue.sites()[l.site].label for l in self.case.lesions if l.id == m.lesion_id
-                     and l.site in catalogue.sites()), None)},
-                "extension": [{"url": RELATIVE_TIME_URL + "-figure", "valueString": f"Figure {n}"}],
+                "partOf": [{"reference": lesions[m.lesion_id]}] if m.lesion_id in lesions else [],
+                "bodySite": {"text": site} if site else None,
+                "width": m.width_px, "height": m.height_px,
                 "content": {"contentType": m.mime, "data": base64.b64encode(m.data).decode("ascii"),
                             "title": m.caption or f"Figure {n}"},
-            }, "Clinical findings")
+            }, "Clinical findings", summary=f"Figure {n}: {m.caption or 'image'}")
 
     def consent(self, patient: str) -> None:
         c = self.case.consent
@@ -330,17 +525,19 @@ class _Builder:
                 "resourceType": "RelatedPerson", "patient": {"reference": patient},
                 "relationship": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v3-RoleCode",
                                               "code": "NOK", "display": "next of kin"}]}],
-            }, "Informed consent")
+            }, "Informed consent", summary="The patient's next of kin")
         self.add("consent", {
             "resourceType": "Consent", "status": "active",
             "scope": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/consentscope",
-                                  "code": "patient-privacy"}]},
-            "category": [{"coding": [{"system": LOINC, "code": "59284-0", "display": "Patient Consent"}]}],
+                                  "code": "patient-privacy", "display": "Privacy Consent"}]},
+            "category": [{"coding": [{"system": LOINC, "code": "59284-0", "display": "Consent Document"}]}],
             "patient": {"reference": patient}, "performer": [{"reference": performer}],
+            "dateTime": c.date + "T00:00:00Z" if c.date and len(c.date) == 10 else None,
             "policyRule": {"text": "Written informed consent for publication of this case report"
                                    + (" and any accompanying images" if c.covers_images else "")},
-            "provision": {"type": "permit"},
-        }, "Informed consent")
+            "provision": {"type": "permit",
+                          "class": [{"system": "urn:ietf:bcp:13", "code": "image/jpeg"}] if False else []},
+        }, "Informed consent", summary=self._consent_text())
 
     def composition(self, authors: list[str]) -> dict:
         case, nar = self.case, self.case.narrative
@@ -351,9 +548,9 @@ class _Builder:
                                     case.patient.social_history, case.patient.family_history],
             "Clinical findings": [nar.clinical_findings],
             "Timeline": [f"{describe(p)}: {e.description}" for p, e in sorted(
-                ((self.tl.place(e.when), e) for e in case.events),
-                key=lambda pe: (pe[0] is None, pe[0].day if pe[0] else 0))],
-            "Diagnostic assessment": [nar.diagnostic_assessment, case.diagnosis.reasoning],
+                ((self.tl.place(e.when), e) for e in case.events if self.tl.place(e.when) is not None),
+                key=lambda pe: pe[0].day)],
+            "Diagnostic assessment": [nar.diagnostic_assessment],
             "Therapeutic intervention": [nar.therapeutic_intervention],
             "Follow-up and outcomes": [nar.follow_up, case.outcome.summary],
             "Discussion": [nar.discussion],
@@ -366,16 +563,21 @@ class _Builder:
             text = _narrative(texts[title])
             entries = [{"reference": r} for r in self.refs[title]]
             if text is None and not entries:
-                sections.append({"title": title, "emptyReason": {"coding": [{
-                    "system": "http://terminology.hl7.org/CodeSystem/list-empty-reason", "code": "unavailable"}]}})
+                sections.append({"title": title, "text": _narrative([f"{title}: not recorded."]),
+                                 "emptyReason": {"coding": [{
+                                     "system": "http://terminology.hl7.org/CodeSystem/list-empty-reason",
+                                     "code": "unavailable", "display": "Unavailable"}]}})
                 continue
-            sections.append({"title": title, "text": text or _narrative([title]), "entry": entries})
+            sections.append({"title": title, "text": text or _narrative([f"{title}: see the entries."]),
+                             "entry": entries})
         return {
-            "resourceType": "Composition", "status": "final",
+            "resourceType": "Composition", "status": "preliminary" if case.status == "draft" else "final",
+            "text": _narrative([case.title or "Untitled case report",
+                                f"Calciphylaxis case report ({'draft' if case.status == 'draft' else case.status})."]),
             "type": {"text": "Case report"},
             "subject": {"reference": self.refs_patient},
             "date": self.now.isoformat(),
-            "author": [{"reference": a} for a in authors] or [{"display": "Casebook author"}],
+            "author": [{"reference": a} for a in authors],
             "title": case.title or "Untitled case report",
             "section": sections,
         }
@@ -391,6 +593,7 @@ class _Builder:
     def build(self) -> dict:
         patient = self.patient()
         self.refs_patient = patient
+        self.index_event(patient)
         authors = []
         for n, a in enumerate(self.case.authors):
             if not a.name.strip():
@@ -398,7 +601,12 @@ class _Builder:
             authors.append(self.add(f"author-{n}", {
                 "resourceType": "Practitioner", "name": [{"text": a.name}],
                 "qualification": [{"code": {"text": aff}} for aff in a.affiliations],
-            }))
+            }, summary=[a.name] + a.affiliations))
+        if not authors:  # the document's author is then the program that wrote it
+            authors.append(self.add("author-software", {
+                "resourceType": "Device", "deviceName": [{"name": "Casebook", "type": "user-friendly-name"}],
+            }, summary="Casebook (no author is named in the case)"))
+        self.age(patient)
         self.conditions(patient)
         self.labs(patient)
         lesion_urls = self.lesions(patient)
@@ -408,18 +616,18 @@ class _Builder:
         comp_id = self.uid("composition")
         comp = _clean({"resourceType": "Composition", "id": comp_id, **{k: v for k, v in self.composition(authors).items()
                                                                         if k != "resourceType"}})
-        bundle_id = self.uid("bundle")
         return {
-            "resourceType": "Bundle", "id": bundle_id,
-            "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{bundle_id}"},
+            "resourceType": "Bundle", "id": self.export_id,
+            "identifier": {"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{self.export_id}"},
             "type": "document", "timestamp": self.now.isoformat(),
             "entry": [{"fullUrl": f"urn:uuid:{comp_id}", "resource": comp}] + self.entries,
         }
 
 
-def case_to_bundle(case: Case, *, now: dt.datetime | None = None) -> dict:
-    """The FHIR R4B document Bundle (plain JSON values) for a de-identified case."""
-    return _Builder(case, now).build()
+def case_to_bundle(case: Case, *, now: dt.datetime | None = None, export_id: str | None = None) -> dict:
+    """The FHIR R4B document Bundle (plain JSON values) for a de-identified case. Each export gets
+    a new Bundle.identifier (``export_id`` fixes it, for tests)."""
+    return _Builder(case, now, export_id).build()
 
 
 def write_bundle(case: Case, *, now: dt.datetime | None = None) -> str:

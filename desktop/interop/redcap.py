@@ -2,7 +2,8 @@
 
 REDCap is what multi-centre registries run on. The dictionary (18 columns in REDCap's exact order)
 and the import CSV are generated from the same :data:`FORMS` list, so they cannot disagree: a data
-column exists only because a field defines it. Choices are coded ``1, Yes | 2, No``; a checkbox
+column exists only because a field defines it. Choices are coded ``1, Yes | 2, No`` with codes that
+never change (the catalogues' ``redcap`` numbers and resources/interop/redcap_codes.json); a checkbox
 becomes one ``field___code`` column per choice; labs, lesions, their observations, events,
 medications, imaging, biopsies and treatments are repeating instruments. Times are days from day 0
 (the case's index event), never dates; identifier fields are marked ``y`` and left out of
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 from .csvsafe import write_csv
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Callable, Iterable, get_args
 
 from .. import catalogue, model
@@ -42,7 +44,16 @@ class Field:
     note: str = ""
 
     def codes(self) -> list[tuple[int, str, str]]:
-        return [(n, key, label) for n, (key, label) in enumerate(self.choices or [], start=1)]
+        """(REDCap code, key in our model, label) of each choice: the stable code the catalogue or
+        resources/interop/redcap_codes.json gives it, never its position."""
+        table = _stable_codes().get(self.name, {})
+        out = []
+        for key, label in self.choices or []:
+            if key not in table:
+                raise KeyError(f"{self.name}: choice {key!r} has no REDCap code; give it the next free number "
+                               f"in its catalogue ('redcap') or in resources/interop/redcap_codes.json")
+            out.append((table[key], key, label))
+        return out
 
 
 @dataclass
@@ -59,6 +70,20 @@ class Ctx:
     case: Case
     timeline: Timeline
     lesion_numbers: dict[str, int] = field(default_factory=dict)
+
+
+# fields whose choices are a catalogue: the codes are the entries' own "redcap" numbers
+CATALOGUE_FIELDS = {"lesion_site": ("sites.json", "sites"), "bx_site": ("sites.json", "sites"),
+                    "lab_analyte": ("analytes.json", "analytes"), "comorbidities": ("comorbidities.json", "comorbidities"),
+                    "med_class": ("medication_classes.json", "classes"), "tx_class": ("treatment_classes.json", "classes")}
+
+
+@cache
+def _stable_codes() -> dict[str, dict[str, int]]:
+    out = {name: dict(codes) for name, codes in catalogue.load_json("interop", "redcap_codes.json")["fields"].items()}
+    for name, (file, key) in CATALOGUE_FIELDS.items():
+        out[name] = {e["code"]: e["redcap"] for e in catalogue.load_json("catalogues", file)[key] if "redcap" in e}
+    return out
 
 
 def _literal(tp) -> list[tuple[str, str]]:
@@ -87,6 +112,26 @@ def _when_fields(prefix: str, label: str, attr: str) -> list[Field]:
         Field(f"{prefix}_approx", "yesno", f"{label}: approximate?", lambda o, c: _approx(g(o), c)),
         Field(f"{prefix}_words", "text", f"{label}: as the source words it", lambda o, c: g(o).label),
     ]
+
+
+# REDCap variable names stay within 26 characters (its limit for names that export well)
+BWAT_VARIABLES = {"necrotic_tissue_type": "necrotic_tissue_type", "necrotic_amount": "necrotic_tissue_amount",
+                  "exudate_type": "exudate_type", "exudate_amount": "exudate_amount",
+                  "skin_colour": "skin_colour_surrounding", "peripheral_oedema": "peripheral_tissue_oedema"}
+
+
+def _flag_range(lab, end: str):
+    rr = labs.reference_range(lab)
+    if rr is None:
+        return None
+    return {"low": rr.low, "high": rr.high, "unit": rr.unit,
+            "source": "laboratory" if rr.source == "reported" else rr.source}[end]
+
+
+def _lab_loinc(lab) -> str:
+    from .fhir import loinc_for
+    lo = loinc_for(lab.analyte, lab.unit)
+    return lo["code"] if lo else ""
 
 
 def _catalogue_choices(d: dict[str, str]) -> list[tuple[str, str]]:
@@ -207,17 +252,15 @@ def _forms() -> list[Form]:
             Field("obs_purulence", "radio", "Purulence", lambda o, x: o[1].purulence, TRI),
             Field("obs_pain", "text", "Pain (numeric rating 0–10)", lambda o, x: o[1].pain_0_10, validation="integer",
                   vmin="0", vmax="10"),
-            *[Field(f"bwat_{name}", "text", f"BWAT-CUA: {name.replace('_', ' ')} (1 best – 5 worst)",
+            *[Field(f"bwat_{var}", "text", f"BWAT-CUA: {name.replace('_', ' ')} (1 best – 5 worst)",
                     (lambda n: lambda o, x: getattr(o[1].bwat, n))(name), validation="integer", vmin="1", vmax="5",
                     note="Six verified items only; no total (two items are unverified)")
-              for name in ("necrotic_tissue_type", "necrotic_tissue_amount", "exudate_type", "exudate_amount",
-                           "skin_colour_surrounding", "peripheral_tissue_oedema")],
+              for var, name in BWAT_VARIABLES.items()],
             Field("obs_note", "notes", "Note", lambda o, x: o[1].note),
         ], items=lambda c: [(n, ob) for n, les in enumerate(c.lesions, 1) for ob in les.observations]),
         Form("lab", "Laboratory result", [
             Field("lab_analyte", "dropdown", "Analyte", lambda l, x: l.analyte, analytes),
-            Field("lab_loinc", "text", "LOINC code", lambda l, x: (catalogue.analytes()[l.analyte].loinc or "")
-                  if l.analyte in catalogue.analytes() else ""),
+            Field("lab_loinc", "text", "LOINC code (by analyte and the unit's property)", lambda l, x: _lab_loinc(l)),
             Field("lab_comparator", "dropdown", "Comparator", lambda l, x: l.comparator,
                   [("=", "="), ("<", "<"), (">", ">"), ("<=", "≤"), (">=", "≥")]),
             Field("lab_value", "text", "Value (as reported; unit in the next field)", lambda l, x: l.value,
@@ -229,6 +272,13 @@ def _forms() -> list[Form]:
                   validation="number"),
             Field("lab_flag", "dropdown", "Flag against the reference range", lambda l, x: labs.flag(l) or "N",
                   [("H", "High"), ("L", "Low"), ("N", "Within range or no range")]),
+            Field("lab_flag_range_low", "text", "Range the flag used, low (the laboratory's or the default)",
+                  lambda l, x: _flag_range(l, "low"), validation="number"),
+            Field("lab_flag_range_high", "text", "Range the flag used, high", lambda l, x: _flag_range(l, "high"),
+                  validation="number"),
+            Field("lab_flag_range_unit", "text", "Unit of the range the flag used", lambda l, x: _flag_range(l, "unit")),
+            Field("lab_flag_range_source", "text", "Source of the range the flag used ('laboratory' or the default's)",
+                  lambda l, x: _flag_range(l, "source")),
             *_when_fields("lab", "Timepoint", "when"),
             Field("lab_dialysis_context", "dropdown", "Dialysis context", lambda l, x: l.dialysis_context,
                   _literal(model.DialysisContext)),
@@ -377,3 +427,141 @@ def case_rows(case: Case, *, identified: bool = False) -> list[dict[str, str]]:
 def write_data(cases: Iterable[Case], *, identified: bool = False) -> str:
     cols = data_columns(identified=identified)
     return write_csv(cols, (row for case in cases for row in case_rows(case, identified=identified)))
+
+
+# --- the REDCap project XML (CDISC ODM 1.3.2 with REDCap's extensions) ----------------------------
+
+ODM_NS = "http://www.cdisc.org/ns/odm/v1.3"
+REDCAP_NS = "https://projectredcap.org"
+UNIQUE_EVENT = "event_1_arm_1"  # a classic (non-longitudinal) project's one event
+_REDCAP_FIELD_TYPE = {"text": "text", "notes": "textarea", "dropdown": "select", "radio": "radio",
+                      "checkbox": "checkbox", "yesno": "yesno", "truefalse": "truefalse"}
+_VALIDATION = {"integer": ("int", "integer"), "number": ("float", "float"), "date_ymd": ("date_ymd", "date")}
+COMPLETE_CHOICES = [("0", "Incomplete"), ("1", "Unverified"), ("2", "Complete")]
+
+
+def _form_fields(form: Form) -> list[dict]:
+    """The form's fields as REDCap's project XML lists them, its ``<form>_complete`` status last."""
+    out = []
+    for i, f in enumerate(form.fields):
+        header = form.label if i == 0 and form.name != "case" else ""
+        out.append({"name": f.name, "type": f.ftype, "label": f.label, "note": f.note, "validation": f.validation,
+                    "min": f.vmin, "max": f.vmax, "identifier": f.identifier, "section": header,
+                    "choices": [(str(n), label) for n, _, label in f.codes()] if f.choices else None})
+    out.append({"name": f"{form.name}_complete", "type": "dropdown", "label": "Complete?", "note": "",
+                "validation": "", "min": "", "max": "", "identifier": False, "section": "Form Status",
+                "choices": COMPLETE_CHOICES})
+    return out
+
+
+def _item_groups(form: Form, fields: list[dict]) -> list[tuple[str, str, list[dict]]]:
+    """REDCap's item groups: a field with a section header starts a group of its own section, and
+    the fields after it form the next group, named after the form."""
+    groups: list[list] = []
+    for f in fields:
+        if f["section"] or not groups:
+            groups.append([f"{form.name}.{f['name']}", f["section"] or form.label, [f]])
+            if f["section"]:
+                groups.append([None, form.label, []])
+        else:
+            groups[-1][2].append(f)
+    return [(oid or f"{form.name}.{fs[0]['name']}", name, fs) for oid, name, fs in groups if fs]
+
+
+def write_project_xml(title: str = "Casebook calciphylaxis case reports", *,
+                      now=None) -> str:
+    """A REDCap project XML (Project ▸ Create ▸ Upload a REDCap project XML file): every instrument
+    and field of :data:`FORMS`, with the repeating instruments already set up."""
+    import datetime
+    from xml.etree import ElementTree as ET
+    ET.register_namespace("", ODM_NS)
+    ET.register_namespace("redcap", REDCAP_NS)
+    q = lambda tag: f"{{{ODM_NS}}}{tag}"  # noqa: E731
+    r = lambda tag: f"{{{REDCAP_NS}}}{tag}"  # noqa: E731
+    stamp = (now or datetime.datetime.now(datetime.timezone.utc)).strftime("%Y-%m-%dT%H:%M:%S")
+    oid = "".join(w.capitalize() for w in "".join(c if c.isalnum() else " " for c in title).split())[:30]
+    root = ET.Element(q("ODM"), {
+        "{http://www.w3.org/2001/XMLSchema-instance}schemaLocation": f"{ODM_NS} schema/odm/ODM1-3-2.xsd",
+        "ODMVersion": "1.3.2", "FileOID": "000-00-0000", "FileType": "Snapshot", "Description": title,
+        "AsOfDateTime": stamp, "CreationDateTime": stamp, "SourceSystem": "Casebook", "SourceSystemVersion": "1"})
+    study = ET.SubElement(root, q("Study"), {"OID": f"Project.{oid}"})
+    gv = ET.SubElement(study, q("GlobalVariables"))
+    ET.SubElement(gv, q("StudyName")).text = title
+    ET.SubElement(gv, q("StudyDescription")).text = "De-identified calciphylaxis case reports exported by Casebook."
+    ET.SubElement(gv, q("ProtocolName")).text = title
+    ET.SubElement(gv, r("RecordAutonumberingEnabled")).text = "0"
+    ET.SubElement(gv, r("SurveysEnabled")).text = "0"
+    rie = ET.SubElement(gv, r("RepeatingInstrumentsAndEvents"))
+    ris = ET.SubElement(rie, r("RepeatingInstruments"))
+    for form in FORMS:
+        if form.items is not None:
+            ET.SubElement(ris, r("RepeatingInstrument"), {r("UniqueEventName"): UNIQUE_EVENT,
+                                                          r("RepeatInstrument"): form.name, r("CustomLabel"): ""})
+    mdv = ET.SubElement(study, q("MetaDataVersion"), {"OID": f"Metadata.{oid}", "Name": title,
+                                                      r("RecordIdField"): "record_id"})
+    forms = [(form, _form_fields(form)) for form in FORMS]
+    groups = [(form, _item_groups(form, fields)) for form, fields in forms]
+    for form, gs in groups:
+        fd = ET.SubElement(mdv, q("FormDef"), {"OID": f"Form.{form.name}", "Name": form.label, "Repeating": "No",
+                                              r("FormName"): form.name})
+        for goid, _, _ in gs:
+            ET.SubElement(fd, q("ItemGroupRef"), {"ItemGroupOID": goid, "Mandatory": "No"})
+    for form, gs in groups:
+        for goid, gname, fs in gs:
+            gd = ET.SubElement(mdv, q("ItemGroupDef"), {"OID": goid, "Name": gname, "Repeating": "No"})
+            for f in fs:
+                for item in _item_oids(f):
+                    ET.SubElement(gd, q("ItemRef"), {"ItemOID": item, "Mandatory": "No", r("Variable"): f["name"]})
+    code_lists = []
+    for _, fields in forms:
+        for f in fields:
+            for item in _item_oids(f):
+                rc, dtype = _VALIDATION.get(f["validation"], ("", "text"))
+                if f["type"] in ("checkbox", "yesno", "truefalse"):
+                    dtype = "boolean"
+                attrs = {"OID": item, "Name": item, "DataType": dtype,
+                         "Length": "1" if f["type"] in ("checkbox", "yesno", "truefalse") else "999",
+                         r("Variable"): f["name"], r("FieldType"): _REDCAP_FIELD_TYPE[f["type"]]}
+                if rc:
+                    attrs[r("TextValidationType")] = rc
+                if f["note"]:
+                    attrs[r("FieldNote")] = f["note"]
+                if f["identifier"]:
+                    attrs[r("Identifier")] = "y"
+                if f["section"]:
+                    attrs[r("SectionHeader")] = f["section"]
+                idef = ET.SubElement(mdv, q("ItemDef"), attrs)
+                ET.SubElement(ET.SubElement(idef, q("Question")), q("TranslatedText")).text = f["label"]
+                if f["choices"] or f["type"] in ("yesno", "truefalse"):
+                    ET.SubElement(idef, q("CodeListRef"), {"CodeListOID": f"{item}.choices"})
+                    code_lists.append((item, f))
+                for comparator, value in (("GE", f["min"]), ("LE", f["max"])):
+                    if value != "":
+                        rcheck = ET.SubElement(idef, q("RangeCheck"), {"Comparator": comparator, "SoftHard": "Soft"})
+                        ET.SubElement(rcheck, q("CheckValue")).text = value
+                        ET.SubElement(ET.SubElement(rcheck, q("ErrorMessage")), q("TranslatedText")).text = (
+                            f"The value you provided is outside the suggested range ({f['min']} - {f['max']}).")
+    for item, f in code_lists:
+        attrs = {"OID": f"{item}.choices", "Name": item, "DataType": "boolean" if f["type"] != "dropdown"
+                 and f["type"] != "radio" else "text", r("Variable"): f["name"]}
+        if f["type"] == "checkbox":
+            attrs[r("CheckboxChoices")] = " | ".join(f"{c}, {label}" for c, label in f["choices"])
+            items = [("1", "Checked"), ("0", "Unchecked")]
+        elif f["type"] == "yesno":
+            items = [("1", "Yes"), ("0", "No")]
+        elif f["type"] == "truefalse":
+            items = [("1", "True"), ("0", "False")]
+        else:
+            items = f["choices"]
+        cl = ET.SubElement(mdv, q("CodeList"), attrs)
+        for code, label in items:
+            cli = ET.SubElement(cl, q("CodeListItem"), {"CodedValue": code})
+            ET.SubElement(ET.SubElement(cli, q("Decode")), q("TranslatedText")).text = label
+    ET.indent(root, space="\t")
+    return '<?xml version="1.0" encoding="UTF-8" ?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _item_oids(f: dict) -> list[str]:
+    if f["type"] == "checkbox":
+        return [f"{f['name']}___{c}" for c, _ in f["choices"]]
+    return [f["name"]]

@@ -1,0 +1,279 @@
+"""REDCap data (the import/export CSV) read back into cases, with its data dictionary.
+
+The columns are decoded through the same field definitions the export writes
+(:data:`desktop.interop.redcap.FORMS`): the stable choice codes, ``field___code`` checkbox
+columns, ``yesno`` 1/0, and the ``*_day`` / ``*_approx`` / ``*_words`` triplets that carry a time
+as days from day 0. A data dictionary, when given, is checked against the data: a field the
+dictionary names that Casebook does not know, a column the data has and no definition, or a code a
+field does not define is not imported and is named in the report. Values Casebook derives itself
+(the flag, its range, the LOINC code, the lesion class) are not read back.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+
+from .. import model
+from ..model import (Biopsy, Case, Comorbidity, Event, Identifiers, Imaging, LabResult, Lesion, Medication,
+                     Observation, RecordNumber, Treatment, When)
+from . import redcap
+
+DERIVED = {"lab_loinc", "lab_flag", "lab_flag_range_low", "lab_flag_range_high", "lab_flag_range_unit",
+           "lab_flag_range_source", "lesion_class"}
+WHEN_PREFIXES = {  # the *_day/_approx/_words triplets: (form, attribute of the item)
+    "dialysis_start": ("patient", "dialysis_start"), "med_start": ("medication", "start"),
+    "med_stop": ("medication", "stop"), "event": ("event", "when"), "lesion_onset": ("lesion", "onset"),
+    "obs": ("observation", "when"), "lab": ("lab", "when"), "img": ("imaging", "when"), "bx": ("biopsy", "when"),
+    "tx_start": ("treatment", "start"), "tx_stop": ("treatment", "stop"), "outcome": ("outcome", "when"),
+}
+# field -> attribute of the form's object (case-level forms: dotted from the case)
+ATTRS = {
+    "case_title": "title", "case_status": "status",
+    "age_years": "patient.age_years", "age_90_or_older": "patient.age_over_89", "sex": "patient.sex",
+    "ethnicity": "patient.ethnicity", "weight_kg": "patient.weight_kg", "height_cm": "patient.height_cm",
+    "ckd_stage": "patient.ckd_stage", "dialysis_modality": "patient.dialysis_modality",
+    "kidney_transplant": "patient.kidney_transplant", "history": "patient.history",
+    "family_history": "patient.family_history", "social_history": "patient.social_history",
+    "presenting_concerns": "patient.presenting_concerns",
+    "given_names": "identifiers.given_names", "family_name": "identifiers.family_name",
+    "date_of_birth": "identifiers.date_of_birth", "street": "identifiers.street", "city": "identifiers.city",
+    "county": "identifiers.county", "state": "identifiers.state", "zip_code": "identifiers.zip_code",
+    "phone": "identifiers.phone", "fax": "identifiers.fax", "email": "identifiers.email", "ssn": "identifiers.ssn",
+    "outcome_status": "outcome.status", "cause_of_death": "outcome.cause_of_death",
+    "wound_healing": "outcome.wound_healing", "amputation": "outcome.amputation",
+    "amputation_detail": "outcome.amputation_detail", "hospitalisations": "outcome.hospitalisations",
+    "outcome_summary": "outcome.summary", "diagnosis_basis": "diagnosis.basis",
+    "consent_given_by": "consent.given_by", "consent_covers_images": "consent.covers_images",
+    "med_name": "name", "med_class": "drug_class", "med_dose": "dose", "med_dose_unit": "dose_unit",
+    "med_route": "route", "med_frequency": "frequency", "med_doses_per_day": "doses_per_day",
+    "event_kind": "kind", "event_description": "description",
+    "lesion_site": "site", "lesion_laterality": "laterality", "lesion_site_detail": "site_detail",
+    "lesion_count": "count", "lesion_iatrogenic": "iatrogenic", "lesion_cause": "cause",
+    "lesion_description": "description",
+    "obs_length_mm": "length_mm", "obs_width_mm": "width_mm", "obs_depth_mm": "depth_mm",
+    "obs_morphology": "morphology", "obs_ulcerated": "ulcerated", "obs_tissue_type": "tissue_type",
+    "obs_exudate_type": "exudate_type", "obs_exudate_amount": "exudate_amount",
+    "obs_surrounding_skin": "surrounding_skin", "obs_oedema": "oedema", "obs_odour": "odour",
+    "obs_purulence": "purulence", "obs_pain": "pain_0_10", "obs_note": "note",
+    **{f"bwat_{var}": f"bwat.{name}" for var, name in redcap.BWAT_VARIABLES.items()},
+    "lab_analyte": "analyte", "lab_comparator": "comparator", "lab_value": "value", "lab_unit": "unit",
+    "lab_ref_low": "ref_low", "lab_ref_high": "ref_high", "lab_dialysis_context": "dialysis_context",
+    "lab_expected_abnormal": "expected_abnormal",
+    "img_modality": "modality", "img_region": "region", "img_findings": "findings",
+    "img_vascular_calcification": "vascular_calcification",
+    "bx_site": "site", "bx_site_detail": "site_detail", "bx_result": "result", "bx_findings": "findings",
+    "bx_complications": "complications",
+    "tx_kind": "kind", "tx_agent": "agent", "tx_class": "treatment_class", "tx_dose": "dose",
+    "tx_dose_unit": "dose_unit", "tx_route": "route", "tx_schedule": "schedule",
+    "tx_times_per_week": "times_per_week", "tx_during_dialysis": "during_dialysis", "tx_duration": "duration_text",
+    "tx_indication": "indication", "tx_response": "response", "tx_response_detail": "response_detail",
+    "tx_adverse_events": "adverse_events",
+}
+ITEM_CLASS = {"medication": Medication, "event": Event, "lesion": Lesion, "lab": LabResult, "imaging": Imaging,
+              "biopsy": Biopsy, "treatment": Treatment}
+INT_FIELDS = {"age_years", "lesion_count", "obs_pain", *(f"bwat_{v}" for v in redcap.BWAT_VARIABLES)}
+NUM_FIELDS = {"weight_kg", "height_cm", "med_dose", "med_doses_per_day", "obs_length_mm", "obs_width_mm",
+              "obs_depth_mm", "lab_value", "lab_ref_low", "lab_ref_high", "tx_dose", "tx_times_per_week"}
+
+
+@dataclass
+class Imported:
+    cases: list[Case] = field(default_factory=list)
+    report: list[str] = field(default_factory=list)
+
+
+def _fields() -> dict[str, redcap.Field]:
+    return {f.name: f for form in redcap.FORMS for f in form.fields}
+
+
+def _set(obj, path: str, value) -> None:
+    *head, last = path.split(".")
+    for part in head:
+        obj = getattr(obj, part)
+    setattr(obj, last, value)
+
+
+def read(data_text: str, dictionary_text: str | None = None) -> Imported:
+    """Cases from REDCap import/export data (and its dictionary)."""
+    out = Imported()
+    fields = _fields()
+    rows = list(csv.DictReader(io.StringIO(data_text.lstrip("\ufeff"))))
+    if not rows:
+        out.report.append("the data file has no records")
+        return out
+    columns = list(rows[0].keys())
+    if dictionary_text:
+        drows = list(csv.reader(io.StringIO(dictionary_text.lstrip("\ufeff"))))
+        for r in drows[1:]:
+            if r and r[0] not in fields:
+                out.report.append(f"dictionary field {r[0]!r} ({r[3] if len(r) > 3 else '?'}): no Casebook field; "
+                                  "not imported")
+            elif r and r[0] in fields and len(r) > 5 and fields[r[0]].choices:
+                ours = {str(n): label for n, _, label in fields[r[0]].codes()}
+                for part in (p.strip() for p in r[5].split("|") if p.strip()):
+                    code = part.split(",", 1)[0].strip()
+                    if code not in ours:
+                        out.report.append(f"dictionary field {r[0]!r}: choice {part!r} is not one of Casebook's; "
+                                          "values with it are not imported")
+    known_cols = {"record_id", "redcap_repeat_instrument", "redcap_repeat_instance", "redcap_event_name"}
+    for name, f in fields.items():
+        known_cols |= set(redcap._columns(f))
+    for form in redcap.FORMS:
+        known_cols.add(f"{form.name}_complete")
+    for col in columns:
+        if col not in known_cols:
+            out.report.append(f"column {col!r}: no Casebook field; not imported")
+    by_record: dict[str, list[dict]] = {}
+    for r in rows:
+        by_record.setdefault(r.get("record_id", ""), []).append(r)
+    for rid, recs in by_record.items():
+        out.cases.append(_case(rid, recs, fields, out.report))
+    return out
+
+
+def _decode(f: redcap.Field, row: dict, report: list[str], where: str):
+    if f.ftype == "checkbox":
+        chosen = []
+        for n, key, _ in f.codes():
+            if row.get(f"{f.name}___{n}") == "1":
+                chosen.append(key)
+        return chosen
+    raw = (row.get(f.name) or "").strip()
+    if raw == "":
+        return None
+    if f.ftype in ("yesno", "truefalse"):
+        return raw == "1"
+    if f.choices:
+        for n, key, _ in f.codes():
+            if raw == str(n):
+                return key
+        report.append(f"{where} {f.name}: code {raw!r} is not one of its choices; left out")
+        return None
+    if f.name in INT_FIELDS:
+        try:
+            return int(float(raw))
+        except ValueError:
+            report.append(f"{where} {f.name}: {raw!r} is not a whole number; left out")
+            return None
+    if f.name in NUM_FIELDS:
+        try:
+            return float(raw)
+        except ValueError:
+            report.append(f"{where} {f.name}: {raw!r} is not a number; left out")
+            return None
+    return raw
+
+
+def _when(row: dict, prefix: str) -> When:
+    day, approx, words = (row.get(f"{prefix}_{s}", "") or "" for s in ("day", "approx", "words"))
+    w = When(label=words)
+    if day.strip():
+        try:
+            w.offset = float(day)
+            w.approximate = approx == "1"
+        except ValueError:
+            pass
+    return w
+
+
+def _case(rid: str, recs: list[dict], fields: dict, report: list[str]) -> Case:
+    case = Case(id=rid or model.new_id())
+    main = next((r for r in recs if not r.get("redcap_repeat_instrument")), {})
+    where = f"record {rid}:"
+    for name, f in fields.items():
+        if name in DERIVED or name not in ATTRS or _form_of(name) not in ("case", "patient", "identifiers", "outcome"):
+            continue
+        value = _decode(f, main, report, where)
+        if value is not None:
+            _set(case, ATTRS[name], value)
+    if main.get("case_keywords"):
+        case.keywords = [k for k in main["case_keywords"].splitlines() if k.strip()]
+    codes = _decode(fields["comorbidities"], main, report, where) or []
+    details = dict(line.split(": ", 1) for line in (main.get("comorbidity_details") or "").splitlines() if ": " in line)
+    case.patient.comorbidities = [Comorbidity(c, details.get(c, "")) for c in codes]
+    if main.get("record_numbers"):
+        case.identifiers.record_numbers = [RecordNumber(*line.split(": ", 1)) if ": " in line else RecordNumber("", line)
+                                           for line in main["record_numbers"].splitlines()]
+    if main.get("other_identifiers"):
+        case.identifiers.other = main["other_identifiers"].splitlines()
+    for prefix, (form, attr) in WHEN_PREFIXES.items():
+        if form == "patient":
+            case.patient.dialysis_start = _when(main, prefix)
+        elif form == "outcome":
+            case.outcome.when = _when(main, prefix)
+    index_description = main.get("index_event", "")
+    lesions_by_number: dict[int, Lesion] = {}
+    pending_obs: list[tuple[int, Observation]] = []
+    for r in sorted((r for r in recs if r.get("redcap_repeat_instrument")),
+                    key=lambda r: (r["redcap_repeat_instrument"], int(r.get("redcap_repeat_instance") or 0))):
+        form = r["redcap_repeat_instrument"]
+        where = f"record {rid}, {form} {r.get('redcap_repeat_instance')}:"
+        if form == "observation":
+            ob = Observation()
+            for name in (n for n in ATTRS if n.startswith(("obs_", "bwat_"))):
+                value = _decode(fields[name], r, report, where)
+                if value is not None and value != []:
+                    _set(ob, ATTRS[name], value)
+            ob.when = _when(r, "obs")
+            try:
+                pending_obs.append((int(r.get("obs_lesion_number") or 0), ob))
+            except ValueError:
+                report.append(f"{where} obs_lesion_number {r.get('obs_lesion_number')!r}: not a number; left out")
+            continue
+        cls = ITEM_CLASS.get(form)
+        if cls is None:
+            report.append(f"{where} repeating instrument {form!r}: no Casebook list; not imported")
+            continue
+        item = cls()
+        form_fields = next(fm for fm in redcap.FORMS if fm.name == form).fields
+        for f in form_fields:
+            if f.name in DERIVED or f.name not in ATTRS:
+                continue
+            value = _decode(f, r, report, where)
+            if value is None:
+                continue
+            _set(item, ATTRS[f.name], value)
+        for prefix, (pform, attr) in WHEN_PREFIXES.items():
+            if pform == form:
+                setattr(item, attr, _when(r, prefix))
+        if form == "lesion":
+            try:
+                lesions_by_number[int(r.get("lesion_number") or 0)] = item
+            except ValueError:
+                pass
+            case.lesions.append(item)
+        elif form == "event":
+            case.events.append(item)
+            if r.get("event_is_day0") == "1":
+                case.index_event_id = item.id
+        else:
+            getattr(case, {"medication": "medications", "lab": "labs", "imaging": "imaging", "biopsy": "biopsies",
+                           "treatment": "treatments"}[form]).append(item)
+    for number, ob in pending_obs:
+        les = lesions_by_number.get(number)
+        if les is None:
+            report.append(f"record {rid}: an observation of lesion {number}, which the data does not have; left out")
+        else:
+            les.observations.append(ob)
+    if case.index_event_id is None and index_description:
+        report.append(f"record {rid}: day 0 {index_description!r} is named but no event is marked as day 0")
+    if case.identifiers == Identifiers():
+        case.identifiers = Identifiers()
+    return case
+
+
+def _form_of(name: str) -> str:
+    for form in redcap.FORMS:
+        if any(f.name == name for f in form.fields):
+            return form.name
+    return ""
+
+
+def looks_like_redcap_data(text: str) -> bool:
+    head = text.lstrip("\ufeff").split("\n", 1)[0]
+    return head.startswith("record_id,") or head.startswith('"record_id",')
+
+
+def looks_like_dictionary(text: str) -> bool:
+    return text.lstrip("\ufeff").startswith(("Variable / Field Name,", '"Variable / Field Name"'))

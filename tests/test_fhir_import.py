@@ -1,0 +1,97 @@
+"""FHIR R4B bundles read back into cases: Casebook's own bundle round-trips (export → import →
+export gives the same resources and section texts), and another system's bundle imports as far
+as it maps, with a report of what did not."""
+import copy
+import datetime as dt
+import json
+
+import pytest
+
+from desktop.demo import load_demo
+from desktop.interop import prepare
+from desktop.interop.fhir import case_to_bundle
+from desktop.interop.fhir_import import bundle_to_case
+
+from fhir_validation import validate
+from helpers import full_case
+
+NOW = dt.datetime(2026, 1, 2, 3, 4, 5, tzinfo=dt.timezone.utc)
+
+
+def canonical(bundle: dict) -> dict:
+    """What a round trip must keep: every resource and section text; not the per-export identity
+    (Bundle id, identifier, timestamp, Composition date), the ids derived from Casebook's own ids,
+    nor the generated narrative of each resource."""
+    b = copy.deepcopy(bundle)
+    for k in ("id", "identifier", "timestamp"):
+        b.pop(k)
+    urls = {e["fullUrl"]: f"#{i}" for i, e in enumerate(b["entry"])}
+    for e in b["entry"]:
+        r = e["resource"]
+        r.pop("id"), r.pop("text")
+        if r["resourceType"] == "BodyStructure":
+            r.pop("identifier")
+        if r["resourceType"] == "Composition":
+            r.pop("date")
+
+    def walk(o):
+        if isinstance(o, dict):
+            return {k: walk(v) for k, v in o.items()}
+        if isinstance(o, list):
+            return [walk(v) for v in o]
+        return urls.get(o, o) if isinstance(o, str) else o
+    return walk(b)
+
+
+@pytest.mark.parametrize("which", ["demo", "full", "identified"])
+def test_export_import_export_gives_the_same_bundle(which):
+    case = {"demo": lambda: prepare(load_demo()), "full": lambda: prepare(full_case()),
+            "identified": full_case}[which]()
+    first = case_to_bundle(case, now=NOW)
+    back, report = bundle_to_case(json.loads(json.dumps(first)))
+    assert report == []
+    second = case_to_bundle(back, now=NOW)
+    assert canonical(second) == canonical(first)
+    assert validate(second) == []
+
+
+def test_what_comes_back_from_the_full_case():
+    case = prepare(full_case())
+    back, _ = bundle_to_case(case_to_bundle(case, now=NOW))
+    assert back.patient.sex == "female" and back.patient.age_years == 61
+    ca = next(l for l in back.labs if l.unit == "mmol/L" and l.analyte == "calcium")
+    assert (ca.value, ca.ref_low, ca.ref_high) == (2.6, 2.1, 2.55)
+    assert ca.when.offset == -10 and ca.when.precision == "day"
+    assert [m.data for m in back.media] == [m.data for m in case.media if m.data is not None and m.in_report]
+    assert back.consent.given_by == "patient" and back.consent.covers_images
+    assert back.index_event is not None and back.index_event.kind == "presentation"
+    assert {t.treatment_class for t in back.treatments} == {"sodium-thiosulfate", "debridement"}
+    assert back.lesions[0].site == "abdomen" and back.lesions[0].observations[0].morphology == ["ulcer", "eschar"]
+    assert back.lesions[0].onset.offset == -14 and back.lesions[0].laterality == "midline"
+
+
+def test_a_foreign_bundle_imports_as_far_as_it_maps():
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": [
+        {"fullUrl": "urn:uuid:p", "resource": {"resourceType": "Patient", "gender": "male",
+                                                "name": [{"family": "Doe"}]}},
+        {"fullUrl": "urn:uuid:o1", "resource": {
+            "resourceType": "Observation", "status": "final",
+            "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                      "code": "laboratory"}]}],
+            "code": {"coding": [{"system": "http://loinc.org", "code": "2000-8"}]},
+            "valueQuantity": {"value": 2.7, "unit": "mmol/L", "system": "http://unitsofmeasure.org", "code": "mmol/L"},
+            "effectiveDateTime": "2024-03-01"}},
+        {"fullUrl": "urn:uuid:o2", "resource": {
+            "resourceType": "Observation", "status": "final",
+            "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/observation-category",
+                                      "code": "laboratory"}]}],
+            "code": {"coding": [{"system": "http://loinc.org", "code": "2093-3"}], "text": "Cholesterol"},
+            "valueQuantity": {"value": 5.0, "unit": "mmol/L"}}},
+        {"fullUrl": "urn:uuid:a", "resource": {"resourceType": "AllergyIntolerance", "id": "a1"}},
+    ]}
+    case, report = bundle_to_case(bundle)
+    assert case.patient.sex == "male"
+    (lab,) = case.labs
+    assert (lab.analyte, lab.value, lab.unit, lab.when.date) == ("calcium", 2.7, "mmol/L", "2024-03-01")
+    text = "\n".join(report)
+    assert "Cholesterol" in text and "AllergyIntolerance" in text and "Patient.name" in text and "collection" in text
