@@ -625,7 +625,7 @@ def timeline(ctx: Ctx) -> list[Block]:
     out: list[Block] = [ctx.heading("Timeline", 1)]
     evs = ordered_events(ctx)
     if not evs:
-        return [] if not ctx.draft else out + ctx.todo("timeline events")
+        return out  # case_presentation leaves it out, or shows a draft's placeholder
     idx = ctx.case.index_event
     rows = []
     items = []
@@ -1069,10 +1069,16 @@ def back_matter(ctx: Ctx) -> list[Block]:
 
 
 def case_presentation(ctx: Ctx) -> list[Block]:
+    """The CARE subsections; one with nothing recorded is left out (a draft shows a placeholder)."""
     out: list[Block] = [ctx.heading("Case presentation", 0)]
     for part in (patient_information, clinical_findings, timeline, diagnostic_assessment,
                  therapeutic_intervention, follow_up):
-        out += part(ctx)
+        blocks = part(ctx)
+        if len(blocks) == 1 and isinstance(blocks[0], c.Heading):
+            blocks += ctx.todo(blocks[0].title.lower())
+            if len(blocks) == 1:
+                continue
+        out += blocks
     return out
 
 
@@ -1090,7 +1096,7 @@ def manuscript(ctx: Ctx, *, draft: bool) -> list[Block]:
     out, left_out = editing.dedupe(out)
     if left_out:
         ctx.warnings.append(f"{left_out} sentence(s) that repeat what the manuscript already says were left "
-                            "out of later sections, tables or captions.")
+                            "later sections, tables or captions.")
     variant = editing.variant_of(narrative_texts(ctx.case))
     out = editing.unify_spelling(out, variant)
     slot = next(i for i, b in enumerate(out) if b is ABBREVIATIONS_SLOT)
