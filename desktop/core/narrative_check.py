@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from ..model import Case
 from ..timing import DAYS_PER, Timeline
+from . import labs
 from .types import DerivedValue, Evidence, Finding
 
 NARRATIVE_UNMATCHED = "narrative-value-unmatched"
@@ -114,12 +115,25 @@ LENGTH_MM = {"mm": 1.0, "cm": 10.0}
 def recorded_values(case: Case, derived: list[DerivedValue]) -> list[Recorded]:
     out: list[Recorded] = []
     for lab in case.labs:
-        u = norm_unit(lab.unit)
-        if lab.value is not None:
-            out.append(Recorded(lab.value, u, f"{lab.analyte} result", lab.analyte))
-        for r in (lab.ref_low, lab.ref_high):
-            if r is not None:
-                out.append(Recorded(r, u, f"{lab.analyte} reference range", lab.analyte + "#range"))
+        # the result (and its range) in its own unit and in every unit its analyte accepts, so a
+        # narrative in conventional units agrees with a record kept in SI units and vice versa
+        try:
+            a = labs.analyte_of(lab)
+            units = [lab.unit] + [x for x in a.units if x != lab.unit]
+            convert = lambda v, to, a=a, frm=lab.unit: a.convert(v, frm, to)  # noqa: E731
+        except ValueError:
+            units, convert = [lab.unit], (lambda v, to: v)
+        for unit in units:
+            u = norm_unit(unit)
+            try:
+                if lab.value is not None:
+                    out.append(Recorded(convert(lab.value, unit), u, f"{lab.analyte} result", lab.analyte))
+                for r in (lab.ref_low, lab.ref_high):
+                    if r is not None:
+                        out.append(Recorded(convert(r, unit), u, f"{lab.analyte} reference range",
+                                            lab.analyte + "#range"))
+            except (ValueError, KeyError):
+                continue
     for v in case.vitals:
         out.append(Recorded(v.value, norm_unit(v.unit), v.kind, v.kind))
     for t in case.treatments:

@@ -139,7 +139,7 @@ def dedupe(blocks: list[Block]) -> tuple[list[Block], int]:
                 counted(v, v2)
                 if v2:
                     rows.append((k, v2))
-            out[i] = replace(b, rows=rows)
+            out[i] = replace(b, rows=rows) if rows else None
     return [b for b in out if b is not None], count[0]
 
 

@@ -362,7 +362,9 @@ def patient_information(ctx: Ctx) -> list[Block]:
         rows.append(("Body size", ", ".join(body)))
     rows.append(("Kidney status", "; ".join(kidney)))
     rows.append(("Comorbidities", comorb))
-    out.append(c.KeyValues([(k, v) for k, v in rows if v]))
+    rows = [(k, v) for k, v in rows if v]
+    if rows:
+        out.append(c.KeyValues(rows))
     for label, text in (("Presenting concerns", p.presenting_concerns), ("Medical history", p.history),
                         ("Family history", p.family_history), ("Psychosocial history", p.social_history),
                         ("Past interventions", p.past_interventions)):
