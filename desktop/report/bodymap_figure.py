@@ -241,7 +241,7 @@ def _draw_view(d: Drawing, v: bodymap.View, frame, x: float, top: float, s: floa
             if number in placed:
                 continue
             cx, cy = at(px, py)
-            while any(abs(cx - tx) < gap and abs(cy - ty) < gap for tx, ty in taken):
+            while any(abs(cx - tx) < gap - 0.01 and abs(cy - ty) < gap - 0.01 for tx, ty in taken):
                 cx += gap if cx >= x + fw * s / 2 else -gap  # side by side, outwards
             taken.append((cx, cy))
             _marker(d, cx, cy, bodymap.Marker(number, px, py, "side-unknown" if hollow else "exact", 0, None),

@@ -88,6 +88,9 @@ class Table:
     title: str = ""
     note: Inline | None = None
     compact: bool = False  # less space after it (evidence tables of the assessment)
+    # (row, column) -> a short text for a cell whose sentences the copy-edit leaves out because the
+    # text already says them (a timeline event then names its treatment instead of showing a dash)
+    fallback: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass

@@ -131,6 +131,9 @@ def dedupe(blocks: list[Block]) -> tuple[list[Block], int]:
     for i, b in enumerate(blocks):
         if isinstance(b, c.Table):
             rows = [[_cell(x, said) for x in row] for row in b.rows]
+            for (r, j), short in b.fallback.items():
+                if rows[r][j] == "—" and b.rows[r][j] != "—":
+                    rows[r][j] = short
             out[i] = replace(b, rows=rows)
         elif isinstance(b, c.KeyValues):
             rows = []

@@ -434,6 +434,7 @@ def lesion_rows(ctx: Ctx) -> list[list]:
         if l.iatrogenic == "yes":
             bits.append("iatrogenic")
         desc = "; ".join(bits)
+        desc = desc[:1].upper() + desc[1:]
         if l.description:
             desc = f"{desc}. {plain(l.description)}" if desc else plain(l.description)
         rows.append([str(i), site_text(l), ctx.when(l.onset, "—"), desc])
@@ -573,8 +574,9 @@ def photo_figures(ctx: Ctx, media: list[Media]) -> list[Block]:
     nums = [p.number for p in out]
     cite = (f"Fig. {nums[0]} shows" if len(nums) == 1 else
             f"Figs. {', '.join(map(str, nums[:-1]))} and {nums[-1]} show")
-    return [Para([Span(f"{cite} {'the imaging' if media[0].imaging_id else 'the lesions'} as photographed.")]),
-            c.Photos(out)]
+    what = ("the images" if len(nums) > 1 else "the image") if media[0].imaging_id else (
+        "the lesions" if len(nums) > 1 else "the lesion")
+    return [Para([Span(f"{cite} {what}.")]), c.Photos(out)]
 
 
 # --- timeline -----------------------------------------------------------------------------------------
@@ -623,6 +625,23 @@ def ordered_events(ctx: Ctx) -> list[tuple[Event, Placed | None]]:
     return out
 
 
+def event_short(ctx: Ctx, e: Event) -> str:
+    """A few words naming what an event was, for its timeline row when the text already tells it in
+    full: the treatment or procedure that starts or stops with it, the lesions that begin with it."""
+    names = []
+    for t in ctx.case.treatments:
+        if t.start.event_id == e.id or t.stop.event_id == e.id:
+            what = ", ".join(x for x in (plain(t.route), plain(t.duration_text)) if x and len(x) < 30)
+            names.append(plain(t.agent) + (f" ({what})" if what else "")
+                         + (" stopped" if t.stop.event_id == e.id and t.start.event_id != e.id else ""))
+    if not names and e.kind in ("lesion_onset", "symptom_onset"):
+        names = [site_text(l) for l in ctx.case.lesions if l.onset.event_id == e.id]
+    names = list(dict.fromkeys(n for n in names if n))
+    # "coronary intervention requiring mechanical circulatory support" already names "mechanical circulatory support"
+    names = [n for n in names if not any(n != m and n.lower() in m.lower() for m in names)]
+    return "; ".join(names)
+
+
 def timeline(ctx: Ctx) -> list[Block]:
     out: list[Block] = [ctx.heading("Timeline", 1)]
     evs = ordered_events(ctx)
@@ -631,12 +650,16 @@ def timeline(ctx: Ctx) -> list[Block]:
     idx = ctx.case.index_event
     rows = []
     items = []
+    fallback: dict[tuple[int, int], str] = {}
     for i, (e, p) in enumerate(evs, 1):
         t = ctx.when(When(event_id=e.id)) if p else (plain(e.when.label) or "time not recorded")
         if p is None and any(w in e.when.label.lower() for w in BEFORE_WORDS):
             t = f"before day 0 ({plain(e.when.label)})" if "before" not in t.lower() else t
         kind = EVENT_KIND.get(e.kind, e.kind)
         rows.append([str(i), t, kind, plain(e.description)])
+        short = event_short(ctx, e)
+        if short:
+            fallback[(i - 1, 3)] = short
         if p is not None:
             items.append(charts.TimelineItem(i, p.day, kind, p.approximate, p.precision))
     tab = ctx.next_tab()
@@ -647,6 +670,7 @@ def timeline(ctx: Ctx) -> list[Block]:
     out.append(Para([Span(day0 + cite)]))
     out += table(ctx, "Timeline of the episode of care", ["No.", "Time", "Event", "Description"], rows,
                  [26, 96, 78, 282], number=tab)
+    out[-1].fallback = fallback
     if items:
         n = ctx.next_fig()
         drawings = charts.timeline_drawings(items, TEXT_W)
