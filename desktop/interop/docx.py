@@ -95,7 +95,7 @@ def write_docx(case: Case, out: Path | str | BinaryIO, *, include_assessment: bo
         writer = _Writer(built.source, draft=draft, identified=identified, title=built.title)
         n = max(1, len(built.blocks))
         for i, block in enumerate(built.blocks):
-            writer.block(block)
+            writer.block(block, keep_with_next=c.introduces(built.blocks, i))
             if report and i % 25 == 0:
                 report(0.1 + 0.8 * i / n)
         buf = io.BytesIO()
@@ -192,10 +192,12 @@ class _Writer:
             self._break = False
         return p
 
-    def block(self, b: c.Block) -> None:
+    def block(self, b: c.Block, keep_with_next: bool = False) -> None:
         if isinstance(b, c.Para):
             p = self._add_paragraph(STYLE.get(b.style, "Normal"))
             self._para(p, b)
+            if keep_with_next:  # the sentence citing a table or figure stays with it
+                p.paragraph_format.keep_with_next = True
         elif isinstance(b, c.Heading):
             p = self._add_paragraph(f"Heading {min(b.level, 2) + 1}")
             p.add_run(_xml(plain(b.title)))

@@ -152,6 +152,13 @@ class CareChecklist:
 Block = Union[Heading, Para, Table, KeyValues, Figure, Photos, PageBreak, Gap, CareChecklist]
 
 
+def introduces(blocks: Sequence[Block], i: int) -> bool:
+    """Whether block ``i`` is a paragraph that introduces the table or figure right after it (the
+    sentence citing it), which a writer keeps on the same page as that table or figure."""
+    return (isinstance(blocks[i], Para) and i + 1 < len(blocks)
+            and isinstance(blocks[i + 1], (Table, Figure, Photos)))
+
+
 def headings(blocks: Sequence[Block]) -> list[Heading]:
     return [b for b in blocks if isinstance(b, Heading)]
 

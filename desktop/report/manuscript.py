@@ -376,7 +376,8 @@ def patient_information(ctx: Ctx) -> list[Block]:
         for m in case.medications:
             dose = fmt.dose_text(m.dose, m.dose_unit)
             if m.doses_per_day is not None:
-                dose = f"{dose}, {fmt.num(m.doses_per_day)} doses/day".strip(", ")
+                n = m.doses_per_day
+                dose = f"{dose}, {fmt.num(n)} dose{'' if n == 1 else 's'} a day".strip(", ")
             mrows.append([
                 with_note(plain(m.name), plain(m.note)) if m.note else Rich((Span(plain(m.name)),)),
                 mc.get(m.drug_class, m.drug_class), dose, plain(m.route), plain(m.frequency),

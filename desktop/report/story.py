@@ -102,9 +102,12 @@ def flowables(blocks: Sequence[c.Block], pages: Callable[[], dict[str, int]] | N
     st = styles()
     keys: set[str] = set()
     out: list[Flowable] = []
-    for b in blocks:
+    for i, b in enumerate(blocks):
         if isinstance(b, c.Para):
-            out.append(Para(markup(b.spans), getattr(st, b.style)))
+            para = Para(markup(b.spans), getattr(st, b.style))
+            if c.introduces(blocks, i):
+                para.keepWithNext = True  # the sentence citing a table or figure stays with it
+            out.append(para)
         elif isinstance(b, c.Heading):
             key = base = slug(b.title)
             i = 2
