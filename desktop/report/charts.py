@@ -149,7 +149,7 @@ def draw_panel(g: Group, panel: Panel, x0: float, y0: float, w: float, h: float,
     for s in panel.series:
         if len(panel.series) == 1 and s.name in panel.title:
             break
-        label = plain(s.name, 40)
+        label = plain(s.name)  # never cut: a label that does not fit is left to the caption
         need = 14 + stringWidth(label, FONT, FS) + 10
         if lx + need > x0 + w:
             break  # no room: the caption names the series

@@ -85,7 +85,7 @@ class Ctx:
             return plain(when.label) if when is not None and when.label else empty
         placed = self.place(when)
         if placed is None:
-            return plain(when.label) if when.label else "time not recorded"
+            return plain(when.label) if when.label else (empty or "—")
         if self.identified and placed.date is not None:
             return describe(placed, identified=True)
         return table_time(placed)
@@ -202,7 +202,7 @@ def with_note(main: str, note: str, prefix: str = "") -> Rich:
 
 def site_text(lesion: Lesion) -> str:
     site = catalogue.sites().get(lesion.site)
-    name = site.label if site else (lesion.site or "site not recorded")
+    name = site.label if site else (plain(lesion.site) or "—")
     if lesion.laterality in ("left", "right", "bilateral"):
         name = f"{name}, {lesion.laterality}"
     if lesion.site_detail:
@@ -400,13 +400,17 @@ def vitals_rows(ctx: Ctx) -> list[list[str]]:
                         and w.when == v.when and w.unit == v.unit), None)
             if dia is not None:
                 used |= {v.id, dia.id}
-                notes = list(dict.fromkeys(plain(x) for x in (v.note, dia.note) if plain(x)))
+                bp = f"{fmt.num(v.value)}/{fmt.num(dia.value)}"
+                notes = list(dict.fromkeys(plain(x) for x in (v.note, dia.note) if plain(x) and bp not in plain(x)))
                 rows.append(["Blood pressure", f"{fmt.num(v.value)}/{fmt.num(dia.value)}", plain(v.unit),
                              ctx.when(v.when, "—"), "; ".join(notes)])
                 continue
         used.add(v.id)
         label = vit.get(v.kind, {}).get("label", v.kind)
-        rows.append([label, fmt.num(v.value), plain(v.unit), ctx.when(v.when, "—"), plain(v.note)])
+        note = plain(v.note)
+        if f"{fmt.num(v.value)} {plain(v.unit)}".strip() in note:
+            note = ""  # a note that only repeats the row's value
+        rows.append([label, fmt.num(v.value), plain(v.unit), ctx.when(v.when, "—"), note])
     return rows
 
 
@@ -653,7 +657,7 @@ def timeline(ctx: Ctx) -> list[Block]:
     items = []
     fallback: dict[tuple[int, int], str] = {}
     for i, (e, p) in enumerate(evs, 1):
-        t = ctx.when(When(event_id=e.id)) if p else (plain(e.when.label) or "time not recorded")
+        t = ctx.when(When(event_id=e.id)) if p else (plain(e.when.label) or "—")
         if p is None and any(w in e.when.label.lower() for w in BEFORE_WORDS):
             t = f"before day 0 ({plain(e.when.label)})" if "before" not in t.lower() else t
         kind = EVENT_KIND.get(e.kind, e.kind)
@@ -834,9 +838,11 @@ def diagnostic_assessment(ctx: Ctx) -> list[Block]:
             out.append(Para([Span(f"Skin biopsy{(' of the ' + plain(where)) if where else ''}", bold=True),
                              Span(" " + " ".join(rest))]))
     dx = case.diagnosis
+    heading_at = len(out)
     out.append(ctx.heading("Diagnosis", 2))
     when = ctx.prose_when(dx.when)
-    out.append(Para([Span(DIAG_BASIS[dx.basis].capitalize(), bold=True), Span(f" ({when})." if when else ".")]))
+    if dx.basis != "not_made":  # "no diagnosis recorded" is not a statement the manuscript makes
+        out.append(Para([Span(DIAG_BASIS[dx.basis].capitalize(), bold=True), Span(f" ({when})." if when else ".")]))
     out += prose(dx.reasoning)
     if dx.differentials:
         status = {"excluded": "Excluded", "considered": "Considered", "not_excluded": "Not excluded"}
@@ -845,6 +851,8 @@ def diagnostic_assessment(ctx: Ctx) -> list[Block]:
                      [140, 70, 272], cite="The differential diagnosis is set out in Table {n}.")
     for label, text in (("Diagnostic challenges", dx.challenges), ("Prognosis", dx.prognosis)):
         out += labelled(label, text)
+    if len(out) == heading_at + 1:  # nothing recorded about the diagnosis: no empty subsection
+        out.pop()
     return out
 
 
