@@ -329,3 +329,32 @@ def test_front_view_patient_left_is_on_the_viewer_right():
 def test_no_question_mark_on_any_view():
     for v in bodymap.views():
         assert not [lab for lab in v.labels if "?" in lab.text], v.name
+
+
+# --- history versus this episode ---------------------------------------------------------------------
+
+def with_history_treatment(history=None):
+    from desktop.model import Treatment, When
+    case = synthetic()
+    case.treatments.append(Treatment(id="t-old", agent="cinacalcet", treatment_class="calcimimetic", dose=30,
+                                     dose_unit="mg", route="oral", start=When(offset=-6, precision="month"),
+                                     stop=When(offset=-1, precision="month"), indication="secondary hyperparathyroidism",
+                                     history=history))
+    return case
+
+
+def section_text(body, start: str, end: str) -> str:
+    texts = [t for _, t in body]
+    return " ".join(texts[texts.index(start):texts.index(end)])
+
+
+def test_an_intervention_before_the_index_event_is_history_unless_the_author_says_otherwise():
+    body = docx_body(with_history_treatment())
+    info = section_text(body, "Patient information", "Clinical findings")
+    therapy = section_text(body, "Therapeutic intervention", "Follow-up and outcomes")
+    assert "Past interventions. Cinacalcet (30 mg, oral), about 6 months before presentation, for secondary " \
+           "hyperparathyroidism." in info
+    assert "cinacalcet" not in therapy and "sodium thiosulfate" in therapy
+    body = docx_body(with_history_treatment(history=False))  # the author's override: part of this episode
+    assert "cinacalcet" in section_text(body, "Therapeutic intervention", "Follow-up and outcomes")
+    assert "cinacalcet" not in section_text(body, "Patient information", "Clinical findings")

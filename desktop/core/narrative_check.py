@@ -107,6 +107,7 @@ class Recorded:
     unit: str  # normalised
     label: str
     analyte: str = ""
+    ref: str = ""  # where in the case: "labs/<id>", the GUI's link to the recorded item
 
 
 LENGTH_MM = {"mm": 1.0, "cm": 10.0}
@@ -127,7 +128,8 @@ def recorded_values(case: Case, derived: list[DerivedValue]) -> list[Recorded]:
             u = norm_unit(unit)
             try:
                 if lab.value is not None:
-                    out.append(Recorded(convert(lab.value, unit), u, f"{lab.analyte} result", lab.analyte))
+                    out.append(Recorded(convert(lab.value, unit), u, f"{lab.analyte} result", lab.analyte,
+                                        f"labs/{lab.id}"))
                 for r in (lab.ref_low, lab.ref_high):
                     if r is not None:
                         out.append(Recorded(convert(r, unit), u, f"{lab.analyte} reference range",
@@ -210,14 +212,14 @@ def check(case: Case, derived: list[DerivedValue] | None = None) -> list[Finding
                     named = _named(sentence, sentence.find(s.text))
                     same = [r for r in rec if named and r.analyte == named[-1] and r.unit == s.unit]
                     if same:
-                        recorded = ", ".join(f"{r.value:g} {unit}" for r in same)
+                        recorded = ", ".join(f"{r.value:.4g} {unit}" for r in same)
                         out.append(Finding(
                             NARRATIVE_CONTRADICTS, "data_quality", "warning",
                             "A value in the narrative contradicts the record",
                             f"{label}: the text gives {v:g} {unit} where the record has {recorded} for "
                             f"{named[-1].replace('_', ' ')}, in “{sentence.strip()}”.",
                             [Evidence(f"{label}: value in the text", f"{v:g}", unit, ref=path),
-                             Evidence("recorded value", f"{same[0].value:g}", unit, ref="labs")]))
+                             Evidence("recorded value", f"{same[0].value:.4g}", unit, ref=same[0].ref)]))
                     else:
                         out.append(_unmatched(label, path, sentence, f"{v:g}", unit, "no value"))
             for m in _DAY.finditer(sentence):

@@ -918,6 +918,7 @@ def past_treatments(ctx: Ctx) -> list[Block]:
         if t.indication:
             s += f", for {plain(t.indication)}"
         resp = response_text(t)
+        s = s[:1].upper() + s[1:]
         sentences.append(s + "." + (f" {resp}" if resp else ""))
     return [Para([Span("Past interventions.", bold=True), Span(" " + " ".join(sentences))])]
 
