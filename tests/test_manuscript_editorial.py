@@ -358,3 +358,15 @@ def test_an_intervention_before_the_index_event_is_history_unless_the_author_say
     body = docx_body(with_history_treatment(history=False))  # the author's override: part of this episode
     assert "cinacalcet" in section_text(body, "Therapeutic intervention", "Follow-up and outcomes")
     assert "cinacalcet" not in section_text(body, "Patient information", "Clinical findings")
+
+
+def test_spelling_follows_the_author_and_leaves_names_alone():
+    from desktop.report.editing import spell, unify_spelling, variant_of
+    assert spell("Haemoglobin, oedema, anaemia and hospitalisation", "US") == \
+        "Hemoglobin, edema, anemia and hospitalization"
+    assert spell("Hemodialysis, edema, hypoalbuminemia; them, chemotherapy, academia", "UK") == \
+        "Haemodialysis, oedema, hypoalbuminaemia; them, chemotherapy, academia"
+    assert variant_of(["on hemodialysis with edema", "haemoglobin"]) == "US"
+    blocks = [c.Para([c.Span("1 Renal Centre, Example Hospital")], "affil"), c.Para([c.Span("Oedema.")])]
+    out = unify_spelling(blocks, "US")
+    assert out[0].spans[0].text == "1 Renal Centre, Example Hospital" and out[1].spans[0].text == "Edema."

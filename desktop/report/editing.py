@@ -246,8 +246,13 @@ def all_text(blocks: list[Block]) -> list[str]:
     return texts
 
 
+# names are not respelled: authors, affiliations ("Example Centre") and the cited works' titles
+KEEP_SPELLING = ("authors", "affil", "ref")
+
+
 def unify_spelling(blocks: list[Block], to: str) -> list[Block]:
-    return map_text(blocks, lambda t: spell(t, to))
+    return [b if isinstance(b, Para) and b.style in KEEP_SPELLING else map_text([b], lambda t: spell(t, to))[0]
+            for b in blocks]
 
 
 # --- abbreviations ----------------------------------------------------------------------------------
