@@ -370,3 +370,23 @@ def test_spelling_follows_the_author_and_leaves_names_alone():
     blocks = [c.Para([c.Span("1 Renal Centre, Example Hospital")], "affil"), c.Para([c.Span("Oedema.")])]
     out = unify_spelling(blocks, "US")
     assert out[0].spans[0].text == "1 Renal Centre, Example Hospital" and out[1].spans[0].text == "Edema."
+
+
+def test_the_whole_figure_matches_the_recorded_sex_and_marks_every_lesion():
+    from reportlab.graphics.shapes import Path as RLPath
+    from desktop.report.bodymap_figure import bodymap_drawing
+
+    def paths(node):
+        n = isinstance(node, RLPath)
+        return n + sum(paths(ch) for ch in getattr(node, "contents", []) or [])
+
+    lesions = [(1, "abdomen", "midline")]
+    male, female, unknown = (bodymap_drawing(lesions, 300, views=["front"], sex=s) for s in ("male", "female", None))
+    assert paths(female) == paths(male) + 2 == paths(unknown) + 2  # the two breast contours, on a woman only
+    # the demo's lesions (glans, finger pads, a toe) each have a marker on the whole figure as well
+    demo = load_demo()
+    from desktop.report.bodymap_figure import lesion_markers
+    d = bodymap_drawing(lesion_markers(demo), 450, sex="male")
+    numbers = [s for s in strings(d) if s.isdigit()]
+    for n in ("1", "2", "3", "4"):
+        assert numbers.count(n) >= 2, n  # in its detail view and on the front view

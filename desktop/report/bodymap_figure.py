@@ -183,11 +183,11 @@ def _draw_view(d: Drawing, v: bodymap.View, frame, x: float, top: float, s: floa
     g = Group(transform=(s, 0, 0, -s, x - fx * s, top + fy * s))
     body = dict(fillColor=SKIN, strokeColor=LINE, strokeWidth=0.45 / s, strokeLineJoin=1)
     closed, regions, open_lines = _paths_in_frame(v.name, frame)
-    if group == "male":  # a figure matching the recorded sex: no breast contours on a man
-        breasts = {r.commands for r in v.regions if r.site == "breast"}
+    used = {site for _, site, _ in lesions}
+    if group != "female" and "breast" not in used:  # a figure matching the recorded sex: breast
+        breasts = {r.commands for r in v.regions if r.site == "breast"}  # contours only on a woman
         regions = [r for r in regions if r not in breasts]
     # the targets for "finger / toe not stated" only where such a lesion sits (its marker covers it)
-    used = {site for _, site, _ in lesions}
     targets = {r.commands for r in v.regions if r.site in ("finger-pad", "toe") and r.site not in used}
     regions = [r for r in regions if r not in targets]
     for cmds in closed + regions:
