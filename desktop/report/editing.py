@@ -25,6 +25,7 @@ from .content import Block, Mark, Para, Rich, Span
 MIN_WORDS = 8  # a sentence this long is never printed twice
 SHINGLE = 5  # words per shingle when comparing a sentence with what was already said
 OVERLAP = 0.6  # share of a sentence's shingles already said that makes it a repetition (in prose)
+TABLE_OVERLAP = 0.5  # a table cell's sentence that says half of it again in the same words: the text has it
 CELL_OVERLAP = 0.8  # the same in a key-value row, a structured list (comorbidities) that prose may paraphrase
 
 # a sentence ends at . ! or ? before a space and a capital, digit, quote or bracket - not after
@@ -102,9 +103,9 @@ def _has_text(spans: Iterable[Span]) -> bool:
 
 def _cell(cell, said: Said):
     if isinstance(cell, str):
-        return _fresh(cell, said) or ("—" if cell.strip() else cell)
+        return _fresh(cell, said, TABLE_OVERLAP) or ("—" if cell.strip() else cell)
     if isinstance(cell, Rich):
-        spans = [s for s in _dedupe_spans(cell.spans, said) if s.text]
+        spans = [s for s in _dedupe_spans(cell.spans, said, TABLE_OVERLAP) if s.text]
         while spans and spans[-1].text == "\n":
             spans.pop()
         return Rich(tuple(spans)) if spans else "—"
