@@ -110,12 +110,12 @@ def test_only_built_in_styles(demo, full):
 def test_captions_are_numbered_in_the_caption_style(demo):
     captions = [p.text for p in demo.styled("Caption")]
     tables = [c for c in captions if c.startswith("Table ")]
-    figures = [c for c in captions if c.startswith("Figure ")]
+    figures = [c for c in captions if c.startswith("Fig. ")]  # as the text cites them (and the PDF prints them)
     assert [int(re.match(r"Table (\d+)\.", c).group(1)) for c in tables] == list(range(1, len(tables) + 1))
-    assert [int(re.match(r"Figure (\d+)\.", c).group(1)) for c in figures] == [1, 2, 3]
+    assert [int(re.match(r"Fig\. (\d+)\.", c).group(1)) for c in figures] == [1, 2, 3]
     assert demo.info.tables == len(tables) and demo.info.figures == 3
     assert any(re.match(r"Table \d+\. Laboratory results", c) for c in captions)
-    assert any(c.startswith("Figure 1. Body map of the lesions") and "glans penis" in c for c in captions)
+    assert any(c.startswith("Fig. 1. Body map of the lesions") and "glans penis" in c for c in captions)
     assert 'SEQ Table \\* ARABIC' in demo.xml["word/document.xml"]  # Word can renumber them
 
 
@@ -156,7 +156,7 @@ def test_figure_count_equals_the_pdf_for_the_same_case(demo, full):
     for case, w, kw in ((load_demo(), demo, {"draft": True}), (full_case(), full, {})):
         info = render_pdf(case, io.BytesIO(), include_assessment=False, **kw)
         assert w.info.figures == info.figures
-        assert len([p for p in w.styled("Caption") if p.text.startswith("Figure ")]) == info.figures
+        assert len([p for p in w.styled("Caption") if p.text.startswith("Fig. ")]) == info.figures
         assert len(w.doc.inline_shapes) == info.figures  # one picture a figure (no timeline over 60 events)
 
 
@@ -418,7 +418,7 @@ def test_a_long_timeline_is_one_figure_of_several_pictures():
     pdf = render_pdf(case, io.BytesIO(), include_assessment=False)
     assert w.info.figures == pdf.figures
     assert len(w.doc.inline_shapes) == w.info.figures + 1  # the timeline runs over two drawings
-    caption = next(p.text for p in w.styled("Caption") if p.text.startswith("Figure") and "Timeline of the case" in p.text)
+    caption = next(p.text for p in w.styled("Caption") if p.text.startswith("Fig.") and "Timeline of the case" in p.text)
     assert "Table" in caption
 
 

@@ -217,10 +217,10 @@ def test_every_table_and_figure_is_cited_in_the_text_in_order(which, request):
             for kind, nums in re.findall(r"\b(Table|Figs?\.)\s+(\d+(?:(?:, | and )\d+)*)", t):
                 for n in re.findall(r"\d+", nums):
                     cited.setdefault(("Table" if kind == "Table" else "Figure", int(n)), i)
-    captions = [(i, re.match(r"(Table|Figure) (\d+)", t)) for i, (k, t) in enumerate(body) if k == "caption"]
+    captions = [(i, re.match(r"(Table|Fig\.) (\d+)", t)) for i, (k, t) in enumerate(body) if k == "caption"]
     for kind in ("Table", "Figure"):
-        mine = [(i, int(m.group(2))) for i, m in captions if m and m.group(1) == kind]
-        assert [n for _, n in mine] == list(range(1, len(mine) + 1))
+        mine = [(i, int(m.group(2))) for i, m in captions if m and m.group(1) == ("Table" if kind == "Table" else "Fig.")]
+        assert mine and [n for _, n in mine] == list(range(1, len(mine) + 1))
         for i, n in mine:
             assert (kind, n) in cited and cited[(kind, n)] < i, (kind, n)
         firsts = [cited[(kind, n)] for _, n in mine]

@@ -53,6 +53,7 @@ __all__ = ["write_docx", "DocxInfo", "ReportError", "ReportRefused", "DRAFT_MARK
 TONE_RGB = {"muted": RGBColor(0x5A, 0x5A, 0x5A), "high": RGBColor(0xB0, 0x00, 0x20), "low": RGBColor(0x1D, 0x5F, 0xA8)}
 STYLE = {"title": "Title"}  # every other paragraph role is Normal, with emphasis in its runs
 TABLE_STYLE = "Table Grid"
+CAPTION_LABEL = {"Figure": "Fig."}  # the SEQ field keeps Word's "Figure" sequence name
 CELL_STYLE = "Table Text"  # the paragraph style of table text: one place a journal template restyles it
 CELL_STYLE_ID = "TableText"
 SMALL_PT = 8
@@ -268,7 +269,7 @@ class _Writer:
         """'Table 3. Laboratory results' in the Caption style, its number a SEQ field (as Word's
         Insert Caption makes it, so Word can renumber)."""
         p = self._add_paragraph("Caption")
-        r = p.add_run(f"{kind} ")
+        r = p.add_run(f"{CAPTION_LABEL.get(kind, kind)} ")  # "Fig. 2", as the text cites it and the PDF prints it
         r.bold = True
         _field(p, f"SEQ {kind} \\* ARABIC", str(number), bold=True)
         r = p.add_run(".")
