@@ -338,10 +338,15 @@ def patient_information(ctx: Ctx) -> list[Block]:
     if p.kidney_transplant != "unknown":
         kidney.append(f"kidney transplant: {TRI[p.kidney_transplant]}")
     com = catalogue.comorbidities()
+    history = " ".join(paragraph_texts(p.history)).lower()
+
     def comorbidity(x) -> str:
+        """The condition's name, with the author's detail unless the name or the medical history
+        below already says it (each fact once)."""
         name = com.get(x.code, x.code)
         detail = plain(x.detail)
-        return name + (f" ({detail})" if detail and detail.lower() not in name.lower() else "")
+        said = detail.lower() in name.lower() or detail.lower() in history
+        return name + (f" ({detail})" if detail and not said else "")
     comorb = "; ".join(comorbidity(x) for x in p.comorbidities)
     body = []
     if p.weight_kg is not None:
