@@ -350,6 +350,9 @@ class Treatment:
     response: Response | None = None
     response_detail: str = ""
     adverse_events: str = ""
+    # the author's override: True = part of the history (patient information), False = of this episode
+    # of care (therapeutic intervention); None = decided by its start against the index event
+    history: bool | None = None
 
 
 @dataclass

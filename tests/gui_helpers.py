@@ -99,3 +99,22 @@ def answer_modal(button_text: str, *, check=None) -> dict:
 
     QTimer.singleShot(0, click)
     return seen
+
+
+def record_declarations(window) -> None:
+    """What the demo does not record and a final export requires besides the consent (issue 14:
+    the JMCR declarations, the authors' contributions and the references), entered as an author
+    would; without them the export is refused with the list of what is missing."""
+    import copy
+    n = copy.deepcopy(window.session.case.narrative)
+    n.ethics = "Not applicable."
+    n.data_availability = "Not applicable."
+    n.competing_interests = "The authors declare that they have no competing interests."
+    n.funding = "None."
+    n.acknowledgements = "None."
+    n.references = ["Smilnak GJ, et al. Calciphylaxis of the penis and distal digits: a case report. "
+                    "J Med Case Rep. 2022;16:18."]
+    window.session.save_single("narrative", n)
+    authors = copy.deepcopy(window.session.case.authors)
+    authors[0].contribution = "wrote the case report"
+    window.session.set_case_fields(authors=authors)

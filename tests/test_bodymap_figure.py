@@ -27,8 +27,9 @@ def test_demo_case_figure_has_its_views_and_marker_numbers(tmp_path):
     for title in ("Front", "Hands", "Feet", "Genitalia", "Male"):
         assert title in lines
     assert "Back" not in lines and "Female" not in lines  # no back lesion; the patient is male
-    # 1 glans; 2 and 4 finger pads with no finger or side stated (a hollow marker by each hand); 3 toe
-    assert sorted(l for l in lines if l.isdigit()) == ["1", "2", "2", "3", "4", "4"]
+    # 1 glans; 2 and 4 finger pads with no finger or side stated (a hollow marker by each hand); 3 toe;
+    # the whole figure shows every one of them too (issue 14: a marker in every view showing the site)
+    assert sorted(l for l in lines if l.isdigit()) == ["1", "1", "2", "2", "2", "2", "3", "3", "4", "4", "4", "4"]
 
 
 def test_many_lesions_numbers_above_nine_and_unplaced_ones(tmp_path):
@@ -60,7 +61,7 @@ def test_legend_rows():
     case = load_demo()
     rows = legend_rows(case)
     assert rows[0] == (1, "glans penis (midline)")
-    assert rows[1] == (2, "finger pad, finger not stated (side not stated); several finger pads; fingers not stated")
+    assert rows[1] == (2, "finger pad, finger not stated (side not stated); several finger pads")
     assert rows[2] == (3, "third toe (left); distal")
     c = Case(lesions=[Lesion(site="shin", laterality="bilateral", count=3), Lesion(site="face")])
     assert legend_rows(c) == [(1, "lower leg, anterior (shin) (both sides) (3 lesions)"), (2, "face")]

@@ -26,6 +26,7 @@ from desktop.interop import labs_csv, redcap
 from desktop.model import Consent, Identifiers, Media, RecordNumber
 from desktop.store.library import create_library, open_library
 
+from gui_helpers import record_declarations
 from window_fixtures import isolated_settings, no_unanswered_dialog, window  # noqa: F401  (fixtures)
 
 needs_report = pytest.mark.skipif(importlib.util.find_spec("desktop.report.pdf") is None,
@@ -102,6 +103,7 @@ def test_word_export_is_offered_only_when_the_docx_writer_exists(qtbot, window, 
         return
     assert act.isEnabled() and importlib.util.find_spec(DOCX_MODULE) is not None
     window.session.save_single("consent", Consent(given_by="patient", date="2021-06-01", covers_images=True))
+    record_declarations(window)  # a final export needs them (issue 14)
     out = out_dir / "manuscript.docx"
     save_to(monkeypatch, out)
     act.trigger()
@@ -250,6 +252,7 @@ def test_deidentified_json_through_the_menu(qtbot, window, out_dir, monkeypatch)
 @needs_report
 def test_pdf_export_renders_in_a_separate_process(qtbot, window, out_dir, monkeypatch):
     window.session.save_single("consent", Consent(given_by="patient", date="2021-06-01", covers_images=True))
+    record_declarations(window)  # a final export needs them (issue 14)
     out = out_dir / "report.pdf"
     save_to(monkeypatch, out)
     page = window.section("report")

@@ -14,7 +14,7 @@ from desktop.gui.main_window import MainWindow
 from desktop.model import Consent
 from desktop.store.library import create_library, open_library
 
-from gui_helpers import answer_modal
+from gui_helpers import answer_modal, record_declarations
 from window_fixtures import isolated_settings  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("desktop.report.pdf") is None,
@@ -67,6 +67,7 @@ def test_export_pdf_through_the_file_menu_on_the_worker(qtbot, window, tmp_path,
     out = tmp_path / "exports" / "report.pdf"
     out.parent.mkdir()
     window.session.save_single("consent", Consent(given_by="next_of_kin", date="2021-06-01", covers_images=True))
+    record_declarations(window)  # a final export needs them (issue 14)
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PDF (*.pdf)"))
     page = window.section("report")
     page.include_assessment.setChecked(False)
@@ -78,7 +79,7 @@ def test_export_pdf_through_the_file_menu_on_the_worker(qtbot, window, tmp_path,
     assert sig.args == [str(out)]
     text = pdf_text(out)
     assert "case report" in text.lower() and "DRAFT" not in text
-    assert "Appendix A" not in text
+    assert "Appendix A: Assessment" not in text and "Appendix A: CARE checklist" in text  # lettered in order
     assert str(out) in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: not window.task_indicator.isVisible(), timeout=5000)
 
@@ -95,6 +96,7 @@ def test_export_without_consent_offers_a_draft_instead(qtbot, window, tmp_path):
 
 def test_deidentified_export_is_stopped_by_an_identifier_until_confirmed(qtbot, window, tmp_path):
     window.session.save_single("consent", Consent(given_by="patient", date="2021-06-01"))
+    record_declarations(window)  # a final export needs them (issue 14)
     narrative = copy.deepcopy(window.session.case.narrative)  # never edit session.case in place
     narrative.patient_perspective = "Write to him at john.doe@example.org."
     window.session.save_single("narrative", narrative)
@@ -126,6 +128,7 @@ def test_deidentified_export_is_stopped_by_an_identifier_until_confirmed(qtbot, 
 def test_identified_export_needs_no_scan_and_says_so(qtbot, window, tmp_path):
     from desktop.model import Identifiers
     window.session.save_single("consent", Consent(given_by="patient", date="2021-06-01"))
+    record_declarations(window)  # a final export needs them (issue 14)
     window.session.save_identifiers(Identifiers(given_names="Testgiven", family_name="Testfamily"))
     narrative = copy.deepcopy(window.session.case.narrative)  # never edit session.case in place
     narrative.patient_perspective = "Write to him at john.doe@example.org."

@@ -137,6 +137,7 @@ def full_case(*, consent: str = "patient", covers_images: bool = True) -> Case:
             therapeutic_intervention="Sodium thiosulfate was given.", follow_up="She improved.",
             discussion="This case shows something.", conclusions="Treat early.",
             patient_perspective="I am glad the pain is gone.", ethics="Not applicable.",
+            data_availability="Not applicable: all data are in the report.",
             competing_interests="None.", funding="None.", acknowledgements="The ward team.",
             references=["Nigwekar SU, et al. Calciphylaxis. N Engl J Med. 2018;378:1704-14."]),
         consent=Consent(given_by=consent, covers_images=covers_images),  # type: ignore[arg-type]

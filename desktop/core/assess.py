@@ -6,7 +6,7 @@ no clock. The GUI's live panel, the PDF report and ``casebook assess`` all call 
 from __future__ import annotations
 
 from ..model import Case
-from . import care, derived, rules, tier
+from . import care, derived, narrative_check, rules, tier
 from .context import Context
 from .rulebook import rules as rule_table
 from .types import SEVERITY_ORDER, Assessment, Finding
@@ -20,6 +20,7 @@ def assess(case: Case) -> Assessment:
     findings: list[Finding] = []
     for check in rules.CHECKS:
         findings.extend(check(ctx, d))
+    findings.extend(narrative_check.check(case, d.values))  # the narrative's numbers against the record
     order = {rid: r.order for rid, r in rule_table().items()}
     # stable sort: by severity, then category, then the rule's place in rules.json, then as found
     findings.sort(key=lambda f: (SEVERITY_ORDER.index(f.severity), _CATEGORY_ORDER.index(f.category),

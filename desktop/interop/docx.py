@@ -30,6 +30,7 @@ from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -52,6 +53,9 @@ __all__ = ["write_docx", "DocxInfo", "ReportError", "ReportRefused", "DRAFT_MARK
 TONE_RGB = {"muted": RGBColor(0x5A, 0x5A, 0x5A), "high": RGBColor(0xB0, 0x00, 0x20), "low": RGBColor(0x1D, 0x5F, 0xA8)}
 STYLE = {"title": "Title"}  # every other paragraph role is Normal, with emphasis in its runs
 TABLE_STYLE = "Table Grid"
+CAPTION_LABEL = {"Figure": "Fig."}  # the SEQ field keeps Word's "Figure" sequence name
+CELL_STYLE = "Table Text"  # the paragraph style of table text: one place a journal template restyles it
+CELL_STYLE_ID = "TableText"
 SMALL_PT = 8
 PROPERTY_CHARS = 255
 CELL_PT = 9  # table text, as journals set it, a size below the body
@@ -92,7 +96,7 @@ def write_docx(case: Case, out: Path | str | BinaryIO, *, include_assessment: bo
         writer = _Writer(built.source, draft=draft, identified=identified, title=built.title)
         n = max(1, len(built.blocks))
         for i, block in enumerate(built.blocks):
-            writer.block(block)
+            writer.block(block, keep_with_next=c.introduces(built.blocks, i))
             if report and i % 25 == 0:
                 report(0.1 + 0.8 * i / n)
         buf = io.BytesIO()
@@ -122,6 +126,18 @@ class _Writer:
         self._break = False  # the next paragraph starts a page
         self._page(src, draft=draft, identified=identified, title=title)
         self._properties(src, draft=draft, identified=identified, title=title)
+        self._table_style()
+
+    def _table_style(self) -> None:
+        """Table text is set through a paragraph style of its own ("Table Text": the cell size,
+        no space around), not by hand on each run."""
+        st = self.doc.styles.add_style(CELL_STYLE, WD_STYLE_TYPE.PARAGRAPH)
+        st.base_style = self.doc.styles["Normal"]
+        st.font.size = Pt(CELL_PT)
+        pf = st.paragraph_format
+        pf.space_before = pf.space_after = Pt(0)
+        pf.line_spacing = 1.0
+        st.element.set(qn("w:styleId"), CELL_STYLE_ID)
 
     # -- the page, its header and footer, the document's properties ------------------------------
     def _page(self, src: Case, *, draft: bool, identified: bool, title: str) -> None:
@@ -177,13 +193,16 @@ class _Writer:
             self._break = False
         return p
 
-    def block(self, b: c.Block) -> None:
+    def block(self, b: c.Block, keep_with_next: bool = False) -> None:
         if isinstance(b, c.Para):
             p = self._add_paragraph(STYLE.get(b.style, "Normal"))
             self._para(p, b)
+            if keep_with_next:  # the sentence citing a table or figure stays with it
+                p.paragraph_format.keep_with_next = True
         elif isinstance(b, c.Heading):
             p = self._add_paragraph(f"Heading {min(b.level, 2) + 1}")
             p.add_run(_xml(plain(b.title)))
+            p.paragraph_format.keep_with_next = True  # never alone at the foot of a page
         elif isinstance(b, c.Table):
             self._table(b)
         elif isinstance(b, c.KeyValues):
@@ -250,14 +269,16 @@ class _Writer:
         """'Table 3. Laboratory results' in the Caption style, its number a SEQ field (as Word's
         Insert Caption makes it, so Word can renumber)."""
         p = self._add_paragraph("Caption")
-        r = p.add_run(f"{kind} ")
+        r = p.add_run(f"{CAPTION_LABEL.get(kind, kind)} ")  # "Fig. 2", as the text cites it and the PDF prints it
         r.bold = True
         _field(p, f"SEQ {kind} \\* ARABIC", str(number), bold=True)
         r = p.add_run(".")
         r.bold = True
         self._runs(p, [c.Span(" ")] + list(spans))
         if kind == "Table":
-            p.paragraph_format.keep_with_next = True
+            p.paragraph_format.keep_with_next = True  # with its table
+        else:
+            p.paragraph_format.keep_together = True  # a figure's caption follows its picture, whole
 
     def _picture(self, stream: io.BytesIO, width_pt: float, alt: str) -> None:
         p = self._add_paragraph("Normal")
@@ -328,25 +349,27 @@ def _rows_xml(rows: Sequence[Sequence[Sequence[c.Span]]], widths: Sequence[float
               right: set[int] = frozenset(), header: bool = False) -> list:
     """``w:tr`` elements for rows of cells, each cell a sequence of spans."""
     tw = [_twips(w) for w in widths]
-    tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else ""
+    # no row is ever split across pages; the header row repeats on every page
+    tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
     parts = [f'<w:rows xmlns:w="{_W}">']
     for row in rows:
         parts.append(f"<w:tr>{tr_pr}")
         for i, (spans, w) in enumerate(zip(row, tw)):
-            jc = '<w:pPr><w:jc w:val="right"/></w:pPr>' if i in right and not header else ""
-            parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr><w:p>{jc}{_spans_markup(spans)}</w:p></w:tc>')
+            jc = '<w:jc w:val="right"/>' if i in right and not header else ""
+            ppr = f'<w:pPr><w:pStyle w:val="{CELL_STYLE_ID}"/>{jc}</w:pPr>'
+            parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr><w:p>{ppr}{_spans_markup(spans)}</w:p></w:tc>')
         parts.append("</w:tr>")
     parts.append("</w:rows>")
     return list(parse_xml("".join(parts).encode("utf-8")))
 
 
 def _spans_markup(spans: Sequence[c.Span]) -> str:
-    """Runs of table text: CELL_PT, a note CELL_SMALL_PT."""
+    """Runs of table text, sized by the Table Text style; only a note is set smaller (CELL_SMALL_PT)."""
     out = []
     for s in spans:
         props = ("<w:b/>" if s.bold else "") + ("<w:i/>" if s.italic else "") + (
             f'<w:color w:val="{TONE_RGB[s.tone]}"/>' if s.tone else "") + (
-            f'<w:sz w:val="{(CELL_SMALL_PT if s.small else CELL_PT) * 2}"/>') + (
+            f'<w:sz w:val="{CELL_SMALL_PT * 2}"/>' if s.small else "") + (
             '<w:vertAlign w:val="superscript"/>' if s.sup else "")  # the schema's order
         rpr = f"<w:rPr>{props}</w:rPr>"
         for k, line in enumerate(_xml(s.text).split("\n")):

@@ -16,6 +16,14 @@ CARE_SOURCE = ("CARE checklist: Gagnier JJ, et al. The CARE guidelines: consensu
                "reporting guideline development. J Med Case Rep. 2013;7:223.")
 APPENDIX_A = "Appendix A: Assessment (decision support)"
 APPENDIX_B = "Appendix B: CARE checklist"
+ASSESSMENT_TITLE = "Assessment (decision support)"
+CARE_TITLE = "CARE checklist"
+
+
+def appendix_title(letter: str, title: str) -> str:
+    """Appendices are lettered in the order they appear: without the assessment the CARE
+    checklist is Appendix A."""
+    return f"Appendix {letter}: {title}"
 
 
 def _cites(cites: list[Citation]) -> str:
@@ -33,9 +41,9 @@ def _sources(cites: list[Citation]) -> Para:
     return Para([Span("Sources:", bold=True), Span(" " + _cites(cites))], "small")
 
 
-def appendix_a(ctx: Ctx) -> list[Block]:
+def appendix_a(ctx: Ctx, letter: str = "A") -> list[Block]:
     a: Assessment = ctx.assessment
-    out: list[Block] = [c.PageBreak(), ctx.heading(APPENDIX_A, 0)]
+    out: list[Block] = [c.PageBreak(), ctx.heading(appendix_title(letter, ASSESSMENT_TITLE), 0)]
     out.append(Para([Span("Decision support — not part of the manuscript. " + plain(a.disclaimer))], "banner"))
     t = a.tier
     out.append(ctx.heading("Diagnostic tier", 1))
@@ -70,9 +78,9 @@ def appendix_a(ctx: Ctx) -> list[Block]:
     return out
 
 
-def appendix_b(ctx: Ctx, *, paginated: bool = True) -> list[Block]:
+def appendix_b(ctx: Ctx, letter: str = "B", *, paginated: bool = True) -> list[Block]:
     """The CARE checklist; ``paginated`` for a writer that knows the page of each section."""
-    out: list[Block] = [c.PageBreak(), ctx.heading(APPENDIX_B, 0)]
+    out: list[Block] = [c.PageBreak(), ctx.heading(appendix_title(letter, CARE_TITLE), 0)]
     where = "the section and page" if paginated else "the section"
     out.append(Para([Span(f"Each item of the CARE checklist with {where} of this document where it "
                           "is reported. " + plain(CARE_SOURCE))], "small"))

@@ -183,6 +183,13 @@ def _draw_view(d: Drawing, v: bodymap.View, frame, x: float, top: float, s: floa
     g = Group(transform=(s, 0, 0, -s, x - fx * s, top + fy * s))
     body = dict(fillColor=SKIN, strokeColor=LINE, strokeWidth=0.45 / s, strokeLineJoin=1)
     closed, regions, open_lines = _paths_in_frame(v.name, frame)
+    used = {site for _, site, _ in lesions}
+    if group != "female" and "breast" not in used:  # a figure matching the recorded sex: breast
+        breasts = {r.commands for r in v.regions if r.site == "breast"}  # contours only on a woman
+        regions = [r for r in regions if r not in breasts]
+    # the targets for "finger / toe not stated" only where such a lesion sits (its marker covers it)
+    targets = {r.commands for r in v.regions if r.site in ("finger-pad", "toe") and r.site not in used}
+    regions = [r for r in regions if r not in targets]
     for cmds in closed + regions:
         g.add(_rl_path(cmds, **body))
     for cmds in open_lines:
@@ -226,14 +233,58 @@ def _draw_view(d: Drawing, v: bodymap.View, frame, x: float, top: float, s: floa
     for m in markers:
         if m.kind != "unplaced":
             _marker(d, *at(m.x, m.y), m, bold_font)
+    if v.name in ("front", "back"):  # the whole figure shows every site at its scale: a marker there too
+        placed = {m.number for m in markers}
+        taken: list[tuple[float, float]] = [at(m.x, m.y) for m in markers]
+        gap = 2 * MARKER_RADIUS_PT * 0.8 + 0.6
+        for number, px, py, hollow in _whole_figure_points(v, lesions, group):
+            if number in placed:
+                continue
+            cx, cy = at(px, py)
+            while any(abs(cx - tx) < gap - 0.01 and abs(cy - ty) < gap - 0.01 for tx, ty in taken):
+                cx += gap if cx >= x + fw * s / 2 else -gap  # side by side, outwards
+            taken.append((cx, cy))
+            _marker(d, cx, cy, bodymap.Marker(number, px, py, "side-unknown" if hollow else "exact", 0, None),
+                    bold_font, small=True)
 
 
-def _marker(d: Drawing, cx: float, cy: float, m: bodymap.Marker, bold_font: str) -> None:
-    R = MARKER_RADIUS_PT
+# where a site drawn in a detail view lies on the whole figure: the region of the whole figure that
+# contains it (fingers at the hand, toes at the foot); genital sites between the thighs
+WHOLE_FIGURE_PROXY = (("finger", "palm"), ("thumb", "palm"), ("toe", "foot-dorsum"), ("nail", "palm"))
+GENITAL = ("glans-penis", "penile-shaft", "scrotum", "vulva", "perineum")
+
+
+def _whole_figure_points(v: bodymap.View, lesions, group: str | None) -> list[tuple[int, float, float, bool]]:
+    out = []
+    for number, site, laterality in lesions:
+        if site in GENITAL:
+            if v.name != "front":
+                continue
+            try:
+                (lx, ly), (rx, ry) = (bodymap.marker_point(v, "thigh-medial", side) for side in ("left", "right"))
+            except (ValueError, StopIteration, KeyError):
+                continue
+            out.append((number, (lx + rx) / 2, min(ly, ry) - 0.25 * abs(lx - rx), False))
+            continue
+        proxy = next((p for prefix, p in WHOLE_FIGURE_PROXY if site.startswith(prefix)), None)
+        if proxy is None:
+            continue
+        sides = [laterality] if laterality in ("left", "right") else ["right", "left"]
+        for side in sides:
+            try:
+                x, y = bodymap.marker_point(v, proxy, side)
+            except (ValueError, StopIteration, KeyError):
+                continue
+            out.append((number, x, y, laterality not in ("left", "right", "bilateral")))
+    return out
+
+
+def _marker(d: Drawing, cx: float, cy: float, m: bodymap.Marker, bold_font: str, small: bool = False) -> None:
+    R = MARKER_RADIUS_PT * (0.8 if small else 1.0)
     hollow = m.kind == "side-unknown"
     d.add(Circle(cx, cy, R, fillColor=WHITE if hollow else MARKER, strokeColor=MARKER if hollow else WHITE,
                  strokeWidth=0.8))
     text = str(m.number)
-    size = 6.5 if len(text) < 2 else 5.2
+    size = (6.5 if len(text) < 2 else 5.2) * (0.8 if small else 1.0)
     d.add(String(cx, cy - size * 0.36, text, fontName=bold_font, fontSize=size,
                  fillColor=MARKER if hollow else WHITE, textAnchor="middle"))

@@ -21,6 +21,7 @@ from .appendix import appendix_a, appendix_b
 from .content import Block
 from .errors import ReportRefused
 from .manuscript import Ctx, manuscript, presubmit_photos, title_text
+from .required import missing_parts, refusal
 from .text import plain
 
 DRAFT_MARK = "DRAFT — NOT FOR SUBMISSION"
@@ -39,8 +40,15 @@ class Built:
 
 
 def refuse_without_consent(case: Case, draft: bool) -> None:
-    if not case.consent.recorded and not draft:
+    """A final (non-draft) report needs the consent for publication and every part the journal
+    requires (``desktop.report.required``); the refusal lists what is missing."""
+    if draft:
+        return
+    if not case.consent.recorded:
         raise ReportRefused(REFUSED)
+    missing = missing_parts(case)
+    if missing:
+        raise ReportRefused(refusal(missing))
 
 
 def deidentified(case: Case, deidentify: Callable[..., Case], id_map: dict[str, str] | None = None) -> Case:
@@ -82,11 +90,12 @@ def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_
     assessment = assess(src)
     if progress:
         progress(0.05)
-    ctx = Ctx(src, identified, assessment, pool, prepared=prepared)
+    ctx = Ctx(src, identified, assessment, pool, prepared=prepared, draft=draft)
     blocks = manuscript(ctx, draft=draft)
+    letters = iter("ABC")
     if include_assessment:
-        blocks += appendix_a(ctx)
-    blocks += appendix_b(ctx, paginated=paginated)
+        blocks += appendix_a(ctx, next(letters))
+    blocks += appendix_b(ctx, next(letters), paginated=paginated)
     return Built(src, ctx, blocks, title_text(src))
 
 

@@ -149,7 +149,7 @@ def draw_panel(g: Group, panel: Panel, x0: float, y0: float, w: float, h: float,
     for s in panel.series:
         if len(panel.series) == 1 and s.name in panel.title:
             break
-        label = plain(s.name, 40)
+        label = plain(s.name)  # never cut: a label that does not fit is left to the caption
         need = 14 + stringWidth(label, FONT, FS) + 10
         if lx + need > x0 + w:
             break  # no room: the caption names the series
@@ -266,13 +266,13 @@ def timeline_drawing(items: list[TimelineItem], width: float,
         left_x = min(x - 5, lo_x - 3)
         room_right = gutter + w - right_x - 2
         room_left = left_x - gutter - 2
-        if room_right >= min(room_left, stringWidth(text, FONT, fs)) or room_right >= 120:
-            shown = _fit(text, FONT, fs, room_right)
-            tw = stringWidth(shown, FONT, fs)
+        # labels are short (the event's kind; the timeline table describes it) and never cut:
+        # on the side with room for them, else the side with more room
+        shown = text
+        tw = stringWidth(shown, FONT, fs)
+        if room_right >= tw or room_right >= room_left:
             x0, anchor = right_x, "start"
         else:
-            shown = _fit(text, FONT, fs, room_left)
-            tw = stringWidth(shown, FONT, fs)
             x0, anchor = left_x - tw, "end"
         if shown:  # a white ground so grid lines and day 0 do not run through the words
             d.add(Rect(x0 - 1, y - fs / 3 - 1.6, tw + 2, fs + 1.2, fillColor=colors.white, strokeColor=None))

@@ -88,6 +88,9 @@ class Table:
     title: str = ""
     note: Inline | None = None
     compact: bool = False  # less space after it (evidence tables of the assessment)
+    # (row, column) -> a short text for a cell whose sentences the copy-edit leaves out because the
+    # text already says them (a timeline event then names its treatment instead of showing a dash)
+    fallback: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass
@@ -147,6 +150,13 @@ class CareChecklist:
 
 
 Block = Union[Heading, Para, Table, KeyValues, Figure, Photos, PageBreak, Gap, CareChecklist]
+
+
+def introduces(blocks: Sequence[Block], i: int) -> bool:
+    """Whether block ``i`` is a paragraph that introduces the table or figure right after it (the
+    sentence citing it), which a writer keeps on the same page as that table or figure."""
+    return (isinstance(blocks[i], Para) and i + 1 < len(blocks)
+            and isinstance(blocks[i + 1], (Table, Figure, Photos)))
 
 
 def headings(blocks: Sequence[Block]) -> list[Heading]:

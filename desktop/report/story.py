@@ -103,13 +103,16 @@ def flowables(blocks: Sequence[c.Block], pages: Callable[[], dict[str, int]] | N
     st = styles()
     keys: set[str] = set()
     out: list[Flowable] = []
-    for b in blocks:
+    for i, b in enumerate(blocks):
         if isinstance(b, c.Para):
             style = getattr(st, b.style)
             runs = split_long([(sp.text, sp) for sp in b.spans])  # linear layout of long text
-            for i, run in enumerate(runs):
+            for j, run in enumerate(runs):
                 spans = [dataclasses.replace(sp, text=t) for t, sp in run]
-                out.append(Para(markup(spans), piece_style(style, i == 0, i == len(runs) - 1)))
+                para = Para(markup(spans), piece_style(style, j == 0, j == len(runs) - 1))
+                if j == len(runs) - 1 and c.introduces(blocks, i):
+                    para.keepWithNext = True  # the sentence citing a table or figure stays with it
+                out.append(para)
         elif isinstance(b, c.Heading):
             key = base = slug(b.title)
             i = 2
@@ -124,12 +127,14 @@ def flowables(blocks: Sequence[c.Block], pages: Callable[[], dict[str, int]] | N
         elif isinstance(b, c.KeyValues):
             out.append(kv_table(b.rows, key_w=b.key_w))
         elif isinstance(b, c.Figure):
+            fig: list[Flowable] = []
             for d in b.drawings[:-1]:  # a long timeline runs over several pages; the caption closes it
                 style_drawing(d)
-                out.append(d)
-            out.append(figure_block(b.number, b.drawings[-1], markup(b.caption)))
+                fig.append(d)
+            fig.append(figure_block(b.number, b.drawings[-1], markup(b.caption)))
+            out += _with_lead(out, fig)
         elif isinstance(b, c.Photos):
-            out += _photos(b)
+            out += _with_lead(out, _photos(b))
         elif isinstance(b, c.PageBreak):
             out.append(PageBreak())
         elif isinstance(b, c.Gap):
@@ -139,6 +144,22 @@ def flowables(blocks: Sequence[c.Block], pages: Callable[[], dict[str, int]] | N
         else:  # pragma: no cover - a block kind added without a writer
             raise TypeError(f"no PDF form for {type(b).__name__}")
     return out
+
+
+def _with_lead(out: list[Flowable], figure: list[Flowable]) -> list[Flowable]:
+    """``figure`` with the paragraph that introduces it (the last of ``out``, marked keepWithNext)
+    moved inside its first block: reportlab does not keep a paragraph with a KeepTogether that
+    follows it, which is what a figure is."""
+    if not (out and figure and getattr(out[-1], "keepWithNext", False)):
+        return figure
+    lead = out.pop()
+    lead.keepWithNext = False
+    first = figure[0]
+    if isinstance(first, KeepTogether):
+        first._content.insert(0, lead)
+    else:
+        figure[0] = KeepTogether([lead, first])
+    return figure
 
 
 def _care(b: c.CareChecklist, pages: Callable[[], dict[str, int]] | None) -> Flowable:

@@ -549,16 +549,16 @@ def hands_view() -> View:
         v.pair("wrist", near, h["wrist"])
         far = "left" if near == "right" else "right"
         title = "Palms (palmar side)" if palmar else "Backs of the hands (dorsal side)"
-        v.label(title, HW / 2, oy + 6, 15)
+        v.label(title, HW / 2, oy - 12 if palmar else oy + 6, 15)
         v.label(near[0].upper(), ox + 105, oy + 346, 22)
         v.label(far[0].upper(), HW - ox - 105, oy + 346, 22)
         if palmar:
-            # the pad of a finger the source does not name: a target beside each hand
-            cx, cy = ox + 10, oy + 300
-            v.pair("finger-pad", near, ellipse(cx, cy, 12, 12))
-            for x in (cx, HW - cx):
-                v.label("?", x, cy + 5, 14)
-                v.label("finger pad,\nfinger not stated", x, cy + 36, 10)
+            # the pad of a finger the source does not name: a target just beyond the fingertips,
+            # labelled, on each hand
+            cx, cy = ox + 104, oy + 30
+            v.pair("finger-pad", near, ellipse(cx, cy, 11, 11))
+            v.label("pad, finger\nnot stated", cx - 16, cy - 2, 10, "end")
+            v.label("pad, finger\nnot stated", HW - cx + 16, cy - 2, 10, "start")
     return v
 
 
@@ -567,14 +567,20 @@ def hands_view() -> View:
 FW, FH = 520, 720
 
 
+FOOT_W = 136  # the foot's drawing spans x = 11..125 from its origin; it is mirrored about its middle
+
+
 def foot_shape(ox: float, oy: float):
-    """A foot with its great toe on the viewer's left, toes at the top."""
+    """A foot with its great toe on the viewer's right, toes at the top: the foot drawn on the
+    viewer's left, whose great toe lies medially, towards the other foot, in both rows (the left
+    foot seen from above, the right sole seen from below); the other is its mirror image."""
     def P(x: float, y: float) -> Pt:
-        return (ox + x, oy + y)
+        return (ox + FOOT_W - x, oy + y)
 
     c = [P(14, 100), P(48, 94), P(68, 96), P(87, 101), P(105, 109), P(121, 120)]
     specs = [(-3, 46, 27), (3, 39, 15), (7, 34, 14), (12, 29, 13), (19, 24, 12)]
-    toes = [Digit(c[i], c[i + 1], a, ln, tw) for i, (a, ln, tw) in enumerate(specs)]
+    # mirrored: each toe's base runs from c[i + 1] (now on the left) to c[i], and it leans the other way
+    toes = [Digit(c[i + 1], c[i], -a, ln, tw) for i, (a, ln, tw) in enumerate(specs)]
     medial = Spline([c[0], P(11, 140), P(20, 185), P(26, 222), P(27, 250)])
     lateral = Spline([c[-1], P(125, 158), P(117, 205), P(103, 245), P(98, 262)])
     heel_l, heel_r = P(27, 250), P(98, 262)
@@ -586,7 +592,8 @@ def foot_shape(ox: float, oy: float):
 def feet_view() -> View:
     v = View("feet", "Feet", FW, FH, "Top row, tops of the feet seen from above: the patient's left foot is "
              "on your left (L). Bottom row, soles facing you: the patient's right foot is on your left "
-             "(R). In both rows the great toes point inwards.")
+             "(R). In both rows the great toes lie on the inner (medial) side of each foot, towards the "
+             "other foot.")
     ox = 120
     toe_names = [f"toe-{i}" for i in range(1, 6)]
     for row, (oy, near) in enumerate([(40, "left"), (410, "right")]):
@@ -621,11 +628,11 @@ def feet_view() -> View:
         v.label(near[0].upper(), ox - 70, oy + 150, 22)
         v.label(far[0].upper(), FW - ox + 70, oy + 150, 22)
         if row == 0:
-            cx, cy = ox - 70, oy + 230
-            v.pair("toe", near, ellipse(cx, cy, 12, 12))
-            for x in (cx, FW - cx):
-                v.label("?", x, cy + 5, 14)
-                v.label("toe not\nstated", x, cy + 36, 10)
+            # a toe the source does not name: a target just beyond the toes, labelled, on each foot
+            cx, cy = ox + 62, oy + 34
+            v.pair("toe", near, ellipse(cx, cy, 11, 11))
+            v.label("toe not\nstated", cx - 16, cy - 2, 10, "end")
+            v.label("toe not\nstated", FW - cx + 16, cy - 2, 10, "start")
     return v
 
 

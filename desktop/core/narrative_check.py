@@ -1,0 +1,244 @@
+"""Narrative bound to the data: the numbers an author types into the case narrative, checked
+against what the case records.
+
+A value with a unit ("potassium 5.1 mmol/L", "sodium thiosulfate (25 g)", "87/52 mmHg"), a day
+number ("on day 5") or an interval from the index event ("3 weeks prior", "2 months before
+admission") in the patient's own sections of the narrative is compared with the recorded labs,
+reference ranges, vital signs, doses, body measurements, wound sizes, derived values and event
+times. A value that matches none of them, or that contradicts the recorded value of the analyte
+the sentence names, becomes a finding of the assessment naming the field and the sentence — so
+the GUI's assessment panel and ``casebook assess`` list it.
+
+API::
+
+    check(case, derived=None) -> list[Finding]   # the findings (rule ids NARRATIVE_UNMATCHED and
+                                                 # NARRATIVE_CONTRADICTS, category data_quality)
+    values_in(text) -> list[Stated]              # the numbers with units a text states
+
+Thresholds and literature figures are not the patient's values and are not checked: a number
+after a comparator (> 70 mg/dL, ≤ 5.6%) and the introduction, discussion and conclusions.
+Pure and deterministic, like the rest of the assessment core.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..model import Case
+from ..timing import DAYS_PER, Timeline
+from . import labs
+from .types import DerivedValue, Evidence, Finding
+
+NARRATIVE_UNMATCHED = "narrative-value-unmatched"
+NARRATIVE_CONTRADICTS = "narrative-value-contradicts"
+
+# the patient's own sections: (field path, label)
+FIELDS = (
+    ("narrative.abstract_case", "Abstract: case presentation"), ("narrative.clinical_findings", "Clinical findings"),
+    ("narrative.diagnostic_assessment", "Diagnostic assessment"),
+    ("narrative.therapeutic_intervention", "Therapeutic intervention"), ("narrative.follow_up", "Follow-up"),
+    ("patient.presenting_concerns", "Presenting concerns"), ("patient.history", "Medical history"),
+    ("patient.past_interventions", "Past interventions"), ("diagnosis.reasoning", "Diagnostic reasoning"),
+    ("outcome.summary", "Outcome summary"),
+)
+
+UNITS = ("mg/dL", "mmol/L", "µmol/L", "umol/L", "pg/mL", "pmol/L", "ng/mL", "ng/L", "g/dL", "g/L", "mg/L",
+         "K/µL", "K/uL", "x10^9/L", "×10⁹/L", "IU/L", "U/L", "mEq/L", "mmHg", "kg", "cm", "mm", "°C", "mL", "mg", "g",
+         "IU", "µg", "mcg", "%")
+_UNIT_RE = "|".join(re.escape(u) for u in sorted(UNITS, key=len, reverse=True))
+_NUM = r"(\d+(?:\.\d+)?)"
+_VALUE = re.compile(r"(?P<cmp>[<>≤≥=]\s*)?(?<![\d.])" + _NUM + r"(?:\s*[–-]\s*" + _NUM + r")?\s*(?P<unit>" + _UNIT_RE
+                    + r")(?![A-Za-z/])")
+_BP = re.compile(r"(?<![\d.])(\d{2,3})/(\d{2,3})\s*mmHg")
+_DAY = re.compile(r"\bday\s+([−-]?\d+)\b", re.IGNORECASE)
+_INTERVAL = re.compile(r"\b(\d+(?:\.\d+)?)\s+(day|week|month)s?\s+(prior|before|earlier|ago|later|after)\b"
+                       r"|\b(?:over|during)\s+the\s+(?:last|past)\s+(\d+(?:\.\d+)?)\s+(day|week|month)s?\b",
+                       re.IGNORECASE)
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
+
+ANALYTE_WORDS = {  # words in a sentence that name an analyte, for "contradicts"
+    "calcium": ("calcium",), "phosphate": ("phosph",), "pth_intact": ("parathyroid", "pth"),
+    "albumin": ("albumin",), "bun": ("urea",), "potassium": ("potassium",), "wbc": ("white cell", "white blood"),
+    "haemoglobin": ("haemoglobin", "hemoglobin"), "hba1c": ("a1c",), "crp": ("c-reactive", "crp"),
+}
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A number with a unit stated in a text ("5.1 mmol/L"): its value(s), unit and decimals."""
+    values: tuple[float, ...]
+    unit: str
+    decimals: int
+    text: str
+    start: int
+
+
+def norm_unit(unit: str) -> str:
+    u = unit.replace("μ", "µ").replace("²", "").replace("u", "µ" if unit.lower().startswith(("ul", "umol")) else "u")
+    u = u.lower().replace(" ", "")
+    return {"mcg": "µg", "k/ul": "k/µl", "umol/l": "µmol/l"}.get(u, u)
+
+
+def _dec(num: str) -> int:
+    return len(num.split(".")[1]) if "." in num else 0
+
+
+def values_in(text: str) -> list[Stated]:
+    """The numbers with units ``text`` states, ranges as two values; thresholds (after a
+    comparator) and hyphenated durations ("1-week course") are not values."""
+    out = []
+    for m in _BP.finditer(text):
+        out.append(Stated((float(m.group(1)), float(m.group(2))), "mmhg-bp", 0, m.group(0), m.start()))
+    bp_spans = [(m.start(), m.end()) for m in _BP.finditer(text)]
+    for m in _VALUE.finditer(text):
+        if m.group("cmp") and m.group("cmp").strip() in "<>≤≥":
+            continue
+        if any(a <= m.start(2) < b for a, b in bp_spans):
+            continue
+        nums = [g for g in (m.group(2), m.group(3)) if g]
+        out.append(Stated(tuple(float(n) for n in nums), norm_unit(m.group("unit")),
+                          max(_dec(n) for n in nums), m.group(0).lstrip("=<>≤≥ "), m.start()))
+    return out
+
+
+@dataclass
+class Recorded:
+    value: float
+    unit: str  # normalised
+    label: str
+    analyte: str = ""
+    ref: str = ""  # where in the case: "labs/<id>", the GUI's link to the recorded item
+
+
+LENGTH_MM = {"mm": 1.0, "cm": 10.0}
+
+
+def recorded_values(case: Case, derived: list[DerivedValue]) -> list[Recorded]:
+    out: list[Recorded] = []
+    for lab in case.labs:
+        # the result (and its range) in its own unit and in every unit its analyte accepts, so a
+        # narrative in conventional units agrees with a record kept in SI units and vice versa
+        try:
+            a = labs.analyte_of(lab)
+            units = [lab.unit] + [x for x in a.units if x != lab.unit]
+            convert = lambda v, to, a=a, frm=lab.unit: a.convert(v, frm, to)  # noqa: E731
+        except ValueError:
+            units, convert = [lab.unit], (lambda v, to: v)
+        for unit in units:
+            u = norm_unit(unit)
+            try:
+                if lab.value is not None:
+                    out.append(Recorded(convert(lab.value, unit), u, f"{lab.analyte} result", lab.analyte,
+                                        f"labs/{lab.id}"))
+                for r in (lab.ref_low, lab.ref_high):
+                    if r is not None:
+                        out.append(Recorded(convert(r, unit), u, f"{lab.analyte} reference range",
+                                            lab.analyte + "#range"))
+            except (ValueError, KeyError):
+                continue
+    for v in case.vitals:
+        out.append(Recorded(v.value, norm_unit(v.unit), v.kind, v.kind))
+    for t in case.treatments:
+        if t.dose is not None:
+            out.append(Recorded(t.dose, norm_unit(t.dose_unit), f"dose of {t.agent}"))
+    for m in case.medications:
+        if m.dose is not None:
+            out.append(Recorded(m.dose, norm_unit(m.dose_unit), f"dose of {m.name}"))
+    p = case.patient
+    if p.weight_kg is not None:
+        out.append(Recorded(p.weight_kg, "kg", "weight"))
+    if p.height_cm is not None:
+        out.append(Recorded(p.height_cm, "cm", "height"))
+    for lesion in case.lesions:
+        for o in lesion.observations:
+            for v in (o.length_mm, o.width_mm, o.depth_mm):
+                if v is not None:
+                    out.append(Recorded(v, "mm", "wound size"))
+    for d in derived:
+        out.append(Recorded(d.value, norm_unit(d.unit), d.label))
+        if d.alt_value is not None and d.alt_unit:
+            out.append(Recorded(d.alt_value, norm_unit(d.alt_unit), d.label))
+    return out
+
+
+def _matches(stated: float, decimals: int, rec: Recorded, unit: str) -> bool:
+    value = rec.value
+    if unit in LENGTH_MM and rec.unit in LENGTH_MM:
+        value = rec.value * LENGTH_MM[rec.unit] / LENGTH_MM[unit]
+    elif unit != rec.unit:
+        return False
+    return abs(round(value, decimals) - stated) <= 0.5 * 10 ** -decimals + 1e-9
+
+
+def _field_text(case: Case, path: str) -> str:
+    obj = case
+    for part in path.split("."):
+        obj = getattr(obj, part)
+    return obj or ""
+
+
+def _named(sentence: str, stated_at: int) -> list[str]:
+    """The analytes a sentence names before a value (the nearest last)."""
+    low = sentence[:stated_at].lower()
+    hits = []
+    for code, words in ANALYTE_WORDS.items():
+        pos = max((low.rfind(w) for w in words), default=-1)
+        if pos >= 0:
+            hits.append((pos, code))
+    return [c for _, c in sorted(hits)]
+
+
+def check(case: Case, derived: list[DerivedValue] | None = None) -> list[Finding]:
+    """The narrative's values that the record does not bear out (see the module docstring)."""
+    rec = recorded_values(case, derived or [])
+    tl = Timeline(case)
+    days = sorted({p.day for e in case.events if (p := tl.event_day(e.id)) is not None})
+    out: list[Finding] = []
+    for path, label in FIELDS:
+        text = " ".join(_field_text(case, path).split())
+        for sentence in _SENTENCE.split(text):
+            for s in values_in(sentence):
+                if s.unit == "mmhg-bp":
+                    sys_ok = any(_matches(s.values[0], 0, r, "mmhg") for r in rec if r.analyte == "systolic_bp")
+                    dia_ok = any(_matches(s.values[1], 0, r, "mmhg") for r in rec if r.analyte == "diastolic_bp")
+                    if not (sys_ok and dia_ok):
+                        out.append(_unmatched(label, path, sentence, s.text, "mmHg",
+                                              "no recorded blood pressure"))
+                    continue
+                for v in s.values:
+                    if any(_matches(v, s.decimals, r, s.unit) for r in rec):
+                        continue
+                    unit = s.text.split(None, 1)[-1] if " " in s.text else s.unit
+                    named = _named(sentence, sentence.find(s.text))
+                    same = [r for r in rec if named and r.analyte == named[-1] and r.unit == s.unit]
+                    if same:
+                        recorded = ", ".join(f"{r.value:.4g} {unit}" for r in same)
+                        out.append(Finding(
+                            NARRATIVE_CONTRADICTS, "data_quality", "warning",
+                            "A value in the narrative contradicts the record",
+                            f"{label}: the text gives {v:g} {unit} where the record has {recorded} for "
+                            f"{named[-1].replace('_', ' ')}, in “{sentence.strip()}”.",
+                            [Evidence(f"{label}: value in the text", f"{v:g}", unit, ref=path),
+                             Evidence("recorded value", f"{same[0].value:.4g}", unit, ref=same[0].ref)]))
+                    else:
+                        out.append(_unmatched(label, path, sentence, f"{v:g}", unit, "no value"))
+            for m in _DAY.finditer(sentence):
+                day = float(m.group(1).replace("−", "-"))
+                if not any(abs(d - day) <= 0.5 for d in days):
+                    out.append(_unmatched(label, path, sentence, f"day {m.group(1)}", "", "the time of no event"))
+            for m in _INTERVAL.finditer(sentence):
+                n, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(5))
+                span = float(n) * DAYS_PER[unit.lower()]
+                tol = 0.5 * DAYS_PER[unit.lower()] + 0.5
+                diffs = {abs(a - b) for a in days for b in days} | {abs(d) for d in days}
+                if not any(abs(x - span) <= tol for x in diffs):
+                    out.append(_unmatched(label, path, sentence, m.group(0), "", "no interval between events"))
+    return out
+
+
+def _unmatched(label: str, path: str, sentence: str, value: str, unit: str, what: str) -> Finding:
+    shown = f"{value} {unit}".strip()
+    return Finding(NARRATIVE_UNMATCHED, "data_quality", "notice", "A value in the narrative is not in the record",
+                   f"{label}: “{shown}” matches {what} recorded for this case, in “{sentence.strip()}”. Correct the "
+                   "text or record the value.",
+                   [Evidence(f"{label}: value in the text", shown, ref=path)])

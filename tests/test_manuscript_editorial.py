@@ -1,0 +1,392 @@
+"""The manuscript an editor sends to review (issue 14), read back from the PDF and the Word file:
+nothing printed that was not recorded, each sentence once, the timeline in time order, every table
+and figure cited in order, no cut figure label, no source-article apparatus in the demo, a final
+export refused with the list of what is missing, and the body map's anatomy."""
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import docx
+import pypdf
+import pytest
+from reportlab.graphics.shapes import Group, String
+
+from desktop import bodymap, jsonio
+from desktop.demo import load_demo
+from desktop.interop.docx import write_docx
+from desktop.report import content as c
+from desktop.report.build import build
+from desktop.report.pdf import ReportRefused, render_pdf
+from test_report_cases import full_case
+
+ROOT = Path(__file__).resolve().parents[1]
+INVENTED = ("not recorded", "not applicable", "declare that they have no competing interests",
+            "no references recorded")
+
+
+def pdf_text(case, **kw) -> str:
+    buf = io.BytesIO()
+    render_pdf(case, buf, **kw)
+    return "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(buf.getvalue())).pages)
+
+
+def docx_body(case, **kw) -> list[tuple[str, str]]:
+    """(kind, text) in document order: ("p", paragraph), ("caption", caption), ("row", table row)."""
+    buf = io.BytesIO()
+    write_docx(case, buf, **kw)
+    d = docx.Document(io.BytesIO(buf.getvalue()))
+    out = []
+    for el in d.element.body.iterchildren():
+        tag = el.tag.rsplit("}", 1)[-1]
+        if tag == "p":
+            p = docx.text.paragraph.Paragraph(el, d)
+            out.append(("caption" if p.style.name == "Caption" else "p", p.text))
+        elif tag == "tbl":
+            t = docx.table.Table(el, d)
+            for r in t.rows:
+                out.append(("row", " | ".join(cell.text for cell in r.cells)))
+    return out
+
+
+def before_appendices(body):
+    for i, (_, t) in enumerate(body):
+        if t.startswith("Appendix A:"):
+            return body[:i]
+    return body
+
+
+def sentences(texts) -> list[str]:
+    out = []
+    for t in texts:
+        for cell in t.split(" | "):
+            out += [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9(“])", " ".join(cell.split())) if s]
+    return out
+
+
+def repeated(texts) -> list[str]:
+    seen, dup = set(), []
+    for s in sentences(texts):
+        key = " ".join(re.findall(r"[a-z0-9]+", s.lower()))
+        if len(key.split()) >= 8:
+            if key in seen:
+                dup.append(s)
+            seen.add(key)
+    return dup
+
+
+def synthetic():
+    case = full_case()
+    return case
+
+
+@pytest.fixture(scope="module")
+def demo_docx():
+    return docx_body(load_demo(), draft=True)
+
+
+@pytest.fixture(scope="module")
+def full_docx():
+    return docx_body(synthetic())
+
+
+@pytest.fixture(scope="module")
+def demo_pdf():
+    return pdf_text(load_demo(), draft=True)
+
+
+@pytest.fixture(scope="module")
+def full_pdf():
+    return pdf_text(synthetic())
+
+
+# --- each sentence once ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", ["demo_docx", "full_docx"])
+def test_no_sentence_of_eight_words_twice_before_the_appendices(which, request):
+    body = before_appendices(request.getfixturevalue(which))
+    assert repeated(t for _, t in body) == []
+
+
+# --- nothing printed that was not recorded ------------------------------------------------------
+
+@pytest.mark.parametrize("which", ["demo_pdf", "full_pdf"])
+def test_no_invented_statement(which, request):
+    text = " ".join(request.getfixturevalue(which).split("Appendix A:")[0].split()).lower()
+    for phrase in INVENTED:
+        if which == "full_pdf" and phrase == "not applicable":
+            continue  # the synthetic authors wrote "Not applicable." themselves
+        assert phrase not in text, phrase
+
+
+def test_demo_draft_shows_placeholders_not_declarations(demo_pdf):
+    flat = " ".join(demo_pdf.split())
+    for name in ("competing interests", "funding", "ethics approval and consent to participate",
+                 "acknowledgements", "authors' contributions", "availability of data and materials"):
+        assert f"[to do: {name}]" in flat
+    assert "Patient perspective" not in demo_pdf.split("Appendix A:")[0]  # nothing recorded: no empty section
+
+
+def test_final_export_missing_declarations_is_refused_with_the_list():
+    case = synthetic()
+    case.narrative.competing_interests = ""
+    case.narrative.funding = ""
+    with pytest.raises(ReportRefused) as e:
+        render_pdf(case, io.BytesIO())
+    assert "competing interests" in str(e.value) and "funding" in str(e.value)
+    with pytest.raises(ReportRefused):
+        write_docx(case, io.BytesIO())
+    assert "[to do: competing interests]" in " ".join(pdf_text(case, draft=True).split())
+
+
+def test_cli_refuses_with_exit_3_and_drafts(tmp_path):
+    case = synthetic()
+    case.narrative.ethics = ""
+    f = tmp_path / "case.json"
+    f.write_bytes(jsonio.dumps(case) if isinstance(jsonio.dumps(case), bytes) else jsonio.dumps(case).encode())
+    env = {"PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"}
+    run = lambda *a: subprocess.run([sys.executable, "-m", "desktop", *a], capture_output=True, text=True, env=env,
+                                    cwd=ROOT)
+    r = run("report", str(f), "-o", str(tmp_path / "out.pdf"), "--allow-phi-warnings")
+    assert r.returncode == 3 and "ethics approval and consent to participate" in r.stderr
+    r = run("report", str(f), "-o", str(tmp_path / "out.pdf"), "--draft", "--allow-phi-warnings")
+    assert r.returncode == 0, r.stderr
+
+
+# --- timeline -------------------------------------------------------------------------------------
+
+def timeline_rows(body):
+    start = next(i for i, (k, t) in enumerate(body) if k == "caption" and "Timeline of the episode of care" in t)
+    rows = []
+    for k, t in body[start + 2:]:  # the header row follows the caption
+        if k != "row":
+            break
+        rows.append(t.split(" | "))
+    return rows
+
+
+def day_of(time: str) -> float | None:
+    m = re.search(r"day ([−-]?\d+)", time)
+    if m:
+        return float(m.group(1).replace("−", "-"))
+    return -1e-3 if "before" in time else None
+
+
+@pytest.mark.parametrize("which", ["demo_docx", "full_docx"])
+def test_timeline_rows_are_in_time_order_without_repeats_or_empty_rows(which, request):
+    rows = timeline_rows(request.getfixturevalue(which))
+    assert rows
+    days = [day_of(r[1]) for r in rows]
+    placed = [d for d in days if d is not None]
+    assert placed == sorted(placed)
+    assert days[:len(placed)] == placed  # the events without a time come last
+    assert len({tuple(r[1:]) for r in rows}) == len(rows)
+    assert all(r[2].strip() for r in rows)
+
+
+def test_demo_timeline_puts_before_presentation_first_and_relative_events_after_theirs(demo_docx):
+    rows = timeline_rows(demo_docx)
+    kinds = [r[2] for r in rows]
+    times = [r[1] for r in rows]
+    assert times.index("recently, before presentation") < kinds.index("Presentation")
+    assert kinds.index("Complication") < kinds.index("Treatment change")  # glucose monitoring stopped after
+    assert kinds.index("Discharge") < kinds.index("Follow-up") < kinds.index("Death")
+
+
+def test_history_interventions_are_not_in_the_therapy_table(demo_docx):
+    start = next(i for i, (k, t) in enumerate(demo_docx) if k == "caption" and "Therapeutic interventions" in t)
+    rows = [t for k, t in demo_docx[start + 1:start + 12] if k == "row"]
+    therapy = " ".join(rows)
+    assert "sodium thiosulfate" in therapy
+    assert "coronary" not in therapy and "amoxicillin" not in therapy
+    assert "No improvement: No improvement" not in therapy
+
+
+# --- cross-references ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("which", ["demo_docx", "full_docx"])
+def test_every_table_and_figure_is_cited_in_the_text_in_order(which, request):
+    body = before_appendices(request.getfixturevalue(which))
+    cited: dict[tuple[str, int], int] = {}
+    for i, (k, t) in enumerate(body):
+        if k == "p":
+            for kind, nums in re.findall(r"\b(Table|Figs?\.)\s+(\d+(?:(?:, | and )\d+)*)", t):
+                for n in re.findall(r"\d+", nums):
+                    cited.setdefault(("Table" if kind == "Table" else "Figure", int(n)), i)
+    captions = [(i, re.match(r"(Table|Fig\.) (\d+)", t)) for i, (k, t) in enumerate(body) if k == "caption"]
+    for kind in ("Table", "Figure"):
+        mine = [(i, int(m.group(2))) for i, m in captions if m and m.group(1) == ("Table" if kind == "Table" else "Fig.")]
+        assert mine and [n for _, n in mine] == list(range(1, len(mine) + 1))
+        for i, n in mine:
+            assert (kind, n) in cited and cited[(kind, n)] < i, (kind, n)
+        firsts = [cited[(kind, n)] for _, n in mine]
+        assert firsts == sorted(firsts)
+
+
+def test_appendices_are_lettered_in_order():
+    with ThreadPoolExecutor(2) as pool:
+        b = build(synthetic(), pool, draft=False, identified=False, include_assessment=False)
+    titles = [h.title for h in c.headings(b.blocks) if h.title.startswith("Appendix")]
+    assert titles == ["Appendix A: CARE checklist"]
+
+
+def test_abbreviations_section_lists_the_abbreviations_used(demo_docx):
+    texts = [t for _, t in demo_docx]
+    i = texts.index("Abbreviations")
+    listed = texts[i + 1:texts.index("Declarations")]
+    assert "ESRD: end-stage renal disease" in listed and "CT: computed tomography" in listed
+    assert all(":" in x for x in listed)
+
+
+def test_one_spelling_variant(demo_docx):
+    text = " ".join(t for _, t in before_appendices(demo_docx))
+    us = re.findall(r"\b(hemodialysis|hemoglobin|edema|hospitalization)", text, re.I)
+    uk = re.findall(r"\b(haemodialysis|haemoglobin|oedema|hospitalisation)", text, re.I)
+    assert us and not uk
+
+
+# --- figures ------------------------------------------------------------------------------------
+
+def strings(node):
+    if isinstance(node, String):
+        yield node.text
+    for child in getattr(node, "contents", []) or []:
+        yield from strings(child)
+
+
+@pytest.mark.parametrize("make", [load_demo, synthetic])
+def test_no_figure_label_ends_in_an_ellipsis(make):
+    with ThreadPoolExecutor(2) as pool:
+        b = build(make(), pool, draft=True, identified=False, include_assessment=True)
+        labels = [s for blk in b.blocks if isinstance(blk, c.Figure) for d in blk.drawings for s in strings(d)]
+    assert labels and not [s for s in labels if s.rstrip().endswith(("…", "..."))]
+
+
+# --- the demo has no source-article apparatus ---------------------------------------------------
+
+def test_demo_manuscript_has_no_source_apparatus(demo_pdf):
+    text = " ".join(demo_pdf.split("Appendix A:")[0].split())
+    for phrase in ("original article", "the article", "not dated in", "[1]", "[5, 6]"):
+        assert phrase not in text, phrase
+
+
+# --- the body map's anatomy ------------------------------------------------------------------------
+
+def centre(region) -> tuple[float, float]:
+    pts = [p for poly in bodymap.flatten(region.commands, 4) for p in poly]
+    return sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts)
+
+
+def by_row(v, site):
+    """{(row, laterality): centre} for a site drawn in both rows of a two-row view."""
+    out = {}
+    for r in v.regions:
+        if r.site == site:
+            x, y = centre(r)
+            out[(0 if y < v.height / 2 else 1, r.laterality)] = (x, y)
+    return out
+
+
+def test_great_toe_is_medial_on_each_foot():
+    v = bodymap.view("feet")
+    great, little = by_row(v, "toe-1"), by_row(v, "toe-5")
+    assert len(great) == 4
+    for key, (gx, _) in great.items():
+        lx = little[key][0]
+        foot_centre = (gx + lx) / 2
+        # the great toe lies on the side of the foot towards the other foot (the view's middle)
+        assert (gx - foot_centre) * (v.width / 2 - foot_centre) > 0, key
+
+
+def test_each_finger_pad_lies_at_its_fingertip():
+    v = bodymap.view("hands")
+    palms = by_row(v, "palm")
+    wrists = by_row(v, "wrist")
+    for n in range(1, 6):
+        for key, (px, py) in by_row(v, f"finger-{n}-pad").items():
+            cx, cy = palms[key]
+            wx, wy = wrists[key]
+            # far from the wrist, beyond the palm: distal
+            assert ((px - wx) ** 2 + (py - wy) ** 2) ** 0.5 > ((cx - wx) ** 2 + (cy - wy) ** 2) ** 0.5 * 1.3, (n, key)
+    for key, (px, py) in by_row(v, "finger-pad").items():  # a finger not named: beyond the fingertips
+        fingertips = min(centre(r)[1] for r in v.regions if r.site.endswith("-pad") and r.site != "finger-pad"
+                         and (0 if centre(r)[1] < v.height / 2 else 1) == key[0])
+        assert py < fingertips, key
+
+
+def test_front_view_patient_left_is_on_the_viewer_right():
+    v = bodymap.view("front")
+    for r in v.regions:
+        if r.laterality in ("left", "right"):
+            x, _ = centre(r)
+            assert (x > v.width / 2) == (r.laterality == "left"), r.site
+
+
+def test_no_question_mark_on_any_view():
+    for v in bodymap.views():
+        assert not [lab for lab in v.labels if "?" in lab.text], v.name
+
+
+# --- history versus this episode ---------------------------------------------------------------------
+
+def with_history_treatment(history=None):
+    from desktop.model import Treatment, When
+    case = synthetic()
+    case.treatments.append(Treatment(id="t-old", agent="cinacalcet", treatment_class="calcimimetic", dose=30,
+                                     dose_unit="mg", route="oral", start=When(offset=-6, precision="month"),
+                                     stop=When(offset=-1, precision="month"), indication="secondary hyperparathyroidism",
+                                     history=history))
+    return case
+
+
+def section_text(body, start: str, end: str) -> str:
+    texts = [t for _, t in body]
+    return " ".join(texts[texts.index(start):texts.index(end)])
+
+
+def test_an_intervention_before_the_index_event_is_history_unless_the_author_says_otherwise():
+    body = docx_body(with_history_treatment())
+    info = section_text(body, "Patient information", "Clinical findings")
+    therapy = section_text(body, "Therapeutic intervention", "Follow-up and outcomes")
+    assert "Past interventions. Cinacalcet (30 mg, oral), about 6 months before presentation, for secondary " \
+           "hyperparathyroidism." in info
+    assert "cinacalcet" not in therapy and "sodium thiosulfate" in therapy
+    body = docx_body(with_history_treatment(history=False))  # the author's override: part of this episode
+    assert "cinacalcet" in section_text(body, "Therapeutic intervention", "Follow-up and outcomes")
+    assert "cinacalcet" not in section_text(body, "Patient information", "Clinical findings")
+
+
+def test_spelling_follows_the_author_and_leaves_names_alone():
+    from desktop.report.editing import spell, unify_spelling, variant_of
+    assert spell("Haemoglobin, oedema, anaemia and hospitalisation", "US") == \
+        "Hemoglobin, edema, anemia and hospitalization"
+    assert spell("Hemodialysis, edema, hypoalbuminemia; them, chemotherapy, academia", "UK") == \
+        "Haemodialysis, oedema, hypoalbuminaemia; them, chemotherapy, academia"
+    assert variant_of(["on hemodialysis with edema", "haemoglobin"]) == "US"
+    blocks = [c.Para([c.Span("1 Renal Centre, Example Hospital")], "affil"), c.Para([c.Span("Oedema.")])]
+    out = unify_spelling(blocks, "US")
+    assert out[0].spans[0].text == "1 Renal Centre, Example Hospital" and out[1].spans[0].text == "Edema."
+
+
+def test_the_whole_figure_matches_the_recorded_sex_and_marks_every_lesion():
+    from reportlab.graphics.shapes import Path as RLPath
+    from desktop.report.bodymap_figure import bodymap_drawing
+
+    def paths(node):
+        n = isinstance(node, RLPath)
+        return n + sum(paths(ch) for ch in getattr(node, "contents", []) or [])
+
+    lesions = [(1, "abdomen", "midline")]
+    male, female, unknown = (bodymap_drawing(lesions, 300, views=["front"], sex=s) for s in ("male", "female", None))
+    assert paths(female) == paths(male) + 2 == paths(unknown) + 2  # the two breast contours, on a woman only
+    # the demo's lesions (glans, finger pads, a toe) each have a marker on the whole figure as well
+    demo = load_demo()
+    from desktop.report.bodymap_figure import lesion_markers
+    d = bodymap_drawing(lesion_markers(demo), 450, sex="male")
+    numbers = [s for s in strings(d) if s.isdigit()]
+    for n in ("1", "2", "3", "4"):
+        assert numbers.count(n) >= 2, n  # in its detail view and on the front view
