@@ -16,7 +16,7 @@ from typing import Any
 from . import catalogue
 from .codec import InvalidCase, Problem, from_plain, json_schema, to_plain
 from .model import Case, When
-from .upgrade import DOC_VERSION, upgrade
+from .upgrade import DOC_VERSION, path_in_version, upgrade
 
 FORMAT = "casebook.case"
 VERSION = DOC_VERSION  # the file's version is the case document's (desktop/upgrade.py)
@@ -75,9 +75,18 @@ def from_document(data: Any) -> Case:
     if isinstance(version, int) and not isinstance(version, bool) and version > VERSION:
         raise InvalidCase([Problem("$.version", f"version {version} was written by a newer Casebook; this one reads version {VERSION}")])
     if isinstance(version, int) and not isinstance(version, bool) and 1 <= version < VERSION:
-        # a file written before a model change: its upgrade steps first, then the checks of today
+        # a file written before a model change: its upgrade steps first, then the checks of today;
+        # each problem is named where it is in the file as written
         body = {k: v for k, v in data.items() if k not in ("format", "version")}
-        data = {"format": FORMAT, "version": VERSION, **upgrade(body, version)}
+        try:
+            return _checked({"format": FORMAT, "version": VERSION, **upgrade(body, version)})
+        except InvalidCase as exc:
+            raise InvalidCase([Problem(path_in_version(p.path, version), p.message) for p in exc.problems]) from None
+    return _checked(data)
+
+
+def _checked(data: dict) -> Case:
+    """A document of today's version, validated and built."""
     problems: list[Problem] = []
     try:
         for err in sorted(_validator().iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
@@ -94,14 +103,14 @@ def from_document(data: Any) -> Case:
     problems.extend(check_case(case))
     if problems:
         raise InvalidCase(problems)
-    for i, m in enumerate(case.media):
+    for i, m in enumerate(case.figures):
         if m.data is not None:
             # photos come in through a case file too: drop EXIF, XMP, IPTC, comments... (issue 13)
             from .privacy.images import ImageError, clean_image
             try:
                 data, mime, w, h = clean_image(m.data)
             except ImageError as exc:
-                raise InvalidCase([Problem(f"$.media[{i}].data", str(exc))]) from None
+                raise InvalidCase([Problem(f"$.figures[{i}].data", str(exc))]) from None
             if data != m.data:  # re-encoded: its size and type are the new file's
                 m.data, m.mime, m.width_px, m.height_px = data, mime, w, h
             m.sha256 = hashlib.sha256(m.data).hexdigest()
@@ -229,7 +238,7 @@ def check_part(case: Case, part: str, item_id: str | None = None) -> list[Proble
         return _SINGLE_CHECKS[part](getattr(case, part), f"$.{part}", refs)
     if part not in _ITEM_CHECKS:
         if part in Case.__dataclass_fields__:
-            return []  # a part without checks of its own (the narrative's free text)
+            return []  # a part without checks of its own (the manuscript's free text)
         raise ValueError(f"{part!r} is not a part of a case")
     items = getattr(case, part)
     out = []
@@ -412,7 +421,7 @@ def _check_treatment(t, path: str, refs: _Refs) -> list[Problem]:
     return _check_dosed(t, path, refs, "treatment_class", catalogue.treatment_classes(), "treatment")
 
 
-def _check_media(m, path: str, refs: _Refs) -> list[Problem]:
+def _check_figure(m, path: str, refs: _Refs) -> list[Problem]:
     p = []
     if m.lesion_id is not None and m.lesion_id not in refs.lesions:
         p.append(Problem(f"{path}.lesion_id", f"names no lesion of this case ({m.lesion_id!r})"))
@@ -458,10 +467,10 @@ _SINGLE_CHECKS = {
 _ITEM_CHECKS = {
     "medications": _check_medication, "events": _check_when_of("when"), "vitals": _check_vital,
     "lesions": _check_lesion, "labs": _check_lab, "imaging": _check_when_of("when"),
-    "biopsies": _check_biopsy, "treatments": _check_treatment, "media": _check_media,
+    "biopsies": _check_biopsy, "treatments": _check_treatment, "figures": _check_figure,
     "references": _check_reference,
 }
-LIST_PART_NAMES = ("events", "medications", "vitals", "lesions", "labs", "imaging", "biopsies", "treatments", "media",
+LIST_PART_NAMES = ("events", "medications", "vitals", "lesions", "labs", "imaging", "biopsies", "treatments", "figures",
                    "references")
 
 

@@ -388,7 +388,7 @@ class Outcome:
 
 
 @dataclass
-class Narrative:
+class Manuscript:
     abstract_background: str = ""
     abstract_case: str = ""
     abstract_conclusions: str = ""
@@ -421,7 +421,7 @@ class Consent:
 
 
 @dataclass
-class Media:
+class Figure:
     id: str = field(default_factory=new_id)
     mime: str = "image/jpeg"
     data: bytes | None = None  # None when loaded without image bytes
@@ -439,7 +439,7 @@ class Media:
 
 @dataclass
 class Reference:
-    """One item of the manuscript's reference list, CSL-like. The narrative cites it with a readable
+    """One item of the manuscript's reference list, CSL-like. The manuscript cites it with a readable
     marker ``[@key]``; the number it gets is worked out from the text (order of first citation), never
     stored. DOI and PMID are kept as imported and never looked up online.
 
@@ -487,9 +487,9 @@ class Case:
     treatments: list[Treatment] = field(default_factory=list)
     diagnosis: Diagnosis = field(default_factory=Diagnosis)
     outcome: Outcome = field(default_factory=Outcome)
-    narrative: Narrative = field(default_factory=Narrative)
+    manuscript: Manuscript = field(default_factory=Manuscript)
     consent: Consent = field(default_factory=Consent)
-    media: list[Media] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
 
     # lookups used by every layer
@@ -508,7 +508,7 @@ class Case:
 # Single parts are one object per case; list parts are ordered collections with ids.
 SINGLE_PARTS: dict[str, type] = {
     "patient": Patient, "diagnosis": Diagnosis, "outcome": Outcome,
-    "narrative": Narrative, "consent": Consent,
+    "manuscript": Manuscript, "consent": Consent,
 }
 LIST_PARTS: dict[str, type] = {
     "medications": Medication, "events": Event, "vitals": Vital, "lesions": Lesion,

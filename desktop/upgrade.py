@@ -19,13 +19,37 @@ Document = dict[str, Any]
 
 # --- the steps: UPGRADES[n - 1] brings a document from version n to n + 1 ---------------------------
 
-UPGRADES: list[Callable[[Document], Document]] = []
+# Top-level keys a step renamed, by the version it brought (for telling the author where a problem
+# is in the file as they wrote it).
+RENAMED: dict[int, dict[str, str]] = {2: {"media": "figures", "narrative": "manuscript"}}
+
+
+def _v2_one_name_for_one_idea(doc: Document) -> Document:
+    """Version 2: one name for one idea across schema, model, JSON, window and report. The images of
+    a case are its figures ("media" → "figures", as the window's section and the report call them)
+    and the authored text is the manuscript ("narrative" → "manuscript", as the window's section
+    calls it). Nothing else changes."""
+    return {RENAMED[2].get(key, key): value for key, value in doc.items()}
+
+
+UPGRADES: list[Callable[[Document], Document]] = [_v2_one_name_for_one_idea]
 
 DOC_VERSION = 1 + len(UPGRADES)
 
 
 class TooNew(ValueError):
     pass
+
+
+def path_in_version(path: str, version: int) -> str:
+    """A JSON path of today's document (``$.figures[0].data``) as it reads in a document of
+    ``version`` (``$.media[0].data``): problems are reported where the author will find them."""
+    import re
+    for v in sorted(RENAMED, reverse=True):
+        if v > version:
+            for old, new in RENAMED[v].items():
+                path = re.sub(rf"^\$\.{new}(?=$|[.\[])", f"$.{old}", path)
+    return path
 
 
 def upgrade(doc: Document, version: int) -> Document:

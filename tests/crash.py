@@ -66,7 +66,7 @@ def check_after_kill(path: Path, cid: str, acked: int) -> None:
             assert n >= last_title, f"title edit {last_title} was lost (found {case.title!r})"
         last_disc = max((i for i in range(acked + 1) if i % 3 == 2), default=None)
         if last_disc is not None:
-            n = int(case.narrative.discussion.split()[3])
+            n = int(case.manuscript.discussion.split()[3])
             assert n >= last_disc, "a narrative edit was lost"
     finally:
         lib.close()

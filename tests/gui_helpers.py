@@ -29,11 +29,11 @@ def demo_section(qtbot, lib_path, section_cls, size):
         lib.close()
 
 
-def stored(lib_path, case_id, media=False):
+def stored(lib_path, case_id, figures=False):
     """The case as the library file holds it (a second, read-only connection)."""
     other = open_library(lib_path, read_only=True)
     try:
-        return other.load_case(case_id, media=media)
+        return other.load_case(case_id, figures=figures)
     finally:
         other.close()
 
@@ -106,7 +106,7 @@ def record_declarations(window) -> None:
     the JMCR declarations, the authors' contributions and the references), entered as an author
     would; without them the export is refused with the list of what is missing."""
     import copy
-    n = copy.deepcopy(window.session.case.narrative)
+    n = copy.deepcopy(window.session.case.manuscript)
     n.ethics = "Not applicable."
     n.data_availability = "Not applicable."
     n.competing_interests = "The authors declare that they have no competing interests."
@@ -114,7 +114,7 @@ def record_declarations(window) -> None:
     n.acknowledgements = "None."
     n.references = ["Smilnak GJ, et al. Calciphylaxis of the penis and distal digits: a case report. "
                     "J Med Case Rep. 2022;16:18."]
-    window.session.save_single("narrative", n)
+    window.session.save_single("manuscript", n)
     authors = copy.deepcopy(window.session.case.authors)
     authors[0].contribution = "wrote the case report"
     window.session.set_case_fields(authors=authors)

@@ -49,7 +49,7 @@ def small_jpeg(color=(180, 60, 60), size=(64, 48)) -> bytes:
 
 def full_case() -> Case:
     """A synthetic case with every kind of data the model holds (fictional patient)."""
-    from desktop.model import (Author, BwatCua, Biopsy, Comorbidity, Consent, Differential, Imaging, Media,
+    from desktop.model import (Author, BwatCua, Biopsy, Comorbidity, Consent, Differential, Imaging, Figure,
                                Medication, Vital)
     c = identified_case()
     c.title = "Proximal calciphylaxis on peritoneal dialysis: a case report"
@@ -97,10 +97,10 @@ def full_case() -> Case:
     c.outcome.status = "alive"
     c.outcome.when = When(offset=6.0, precision="month")
     c.outcome.wound_healing = "improved"
-    c.narrative.introduction = "Calciphylaxis on peritoneal dialysis is uncommon."
-    c.narrative.discussion = "The patient was seen at Brackenfield clinic by Dr Quenneville's team."
-    c.narrative.patient_perspective = "I was relieved when the wounds began to heal."
+    c.manuscript.introduction = "Calciphylaxis on peritoneal dialysis is uncommon."
+    c.manuscript.discussion = "The patient was seen at Brackenfield clinic by Dr Quenneville's team."
+    c.manuscript.patient_perspective = "I was relieved when the wounds began to heal."
     c.consent = Consent(given_by="patient", date="2023-07-01", covers_images=True)
-    c.media = [Media(id="img1", data=small_jpeg(), caption="Abdominal ulcer on day 2", lesion_id="s0"),
-               Media(id="img2", data=small_jpeg((90, 90, 200)), caption="Face", identifying=True)]
+    c.figures = [Figure(id="img1", data=small_jpeg(), caption="Abdominal ulcer on day 2", lesion_id="s0"),
+               Figure(id="img2", data=small_jpeg((90, 90, 200)), caption="Face", identifying=True)]
     return c

@@ -18,9 +18,9 @@ def main(path: str, case_id: str, n: int) -> None:
         elif kind == 1:
             lib.set_case_fields(case_id, title=f"edit {i}")
         else:
-            case_part = lib.load_case(case_id, media=False).narrative
+            case_part = lib.load_case(case_id, figures=False).manuscript
             case_part.discussion = f"discussion after edit {i} " + "x" * (i % 50)
-            lib.save_single(case_id, "narrative", case_part)
+            lib.save_single(case_id, "manuscript", case_part)
         out.write(f"ack {i}\n")
         out.flush()
     lib.close()

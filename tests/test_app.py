@@ -39,13 +39,13 @@ def stored(cb: Casebook, cid: str) -> bytes:
 
 
 def memory(oc) -> bytes:
-    case = dataclasses.replace(oc.case, media=[dataclasses.replace(m, data=None) for m in oc.case.media])
+    case = dataclasses.replace(oc.case, figures=[dataclasses.replace(m, data=None) for m in oc.case.figures])
     return jsonio.dump_bytes(case)
 
 
 def stored_without_bytes(cb: Casebook, cid: str) -> bytes:
     with open_library(cb.path, read_only=True) as lib:
-        return jsonio.dump_bytes(lib.load_case(cid, media=False))
+        return jsonio.dump_bytes(lib.load_case(cid, figures=False))
 
 
 def audit_len(cb: Casebook) -> int:
@@ -142,7 +142,7 @@ def test_lesion_delete_unlinks_photos_and_biopsies_in_one_step(book):
     before = stored(book, cid)
     oc.delete_lesion("s0")
     assert oc.case.lesion("s0") is None
-    assert next(m for m in oc.case.media if m.id == "img1").lesion_id is None
+    assert next(m for m in oc.case.figures if m.id == "img1").lesion_id is None
     assert oc.case.biopsies[0].lesion_id is None
     assert stored_without_bytes(book, cid) == memory(oc)
     book.undo(cid)  # one step brings all three back
@@ -183,11 +183,11 @@ def test_items_images_and_order_round_trip_through_undo(book):
         lambda: oc.save_item("labs", LabResult(id="first", analyte="calcium", value=9.1, unit="mg/dL"), position=0),
         lambda: oc.move_item("labs", "first", 3),
         lambda: oc.delete_item("labs", "l2"),
-        lambda: oc.add_media(dataclasses.replace(oc.case.media[0], id="img3", data=small_jpeg((1, 2, 3)), caption="new"),
+        lambda: oc.add_figure(dataclasses.replace(oc.case.figures[0], id="img3", data=small_jpeg((1, 2, 3)), caption="new"),
                              position=0),
-        lambda: oc.move_media("img1", 2),
-        lambda: oc.update_media(dataclasses.replace(oc.case.media[0], caption="renamed")),
-        lambda: oc.delete_media("img2"),
+        lambda: oc.move_figure("img1", 2),
+        lambda: oc.update_figure(dataclasses.replace(oc.case.figures[0], caption="renamed")),
+        lambda: oc.delete_figure("img2"),
         lambda: oc.set_case_fields(keywords=["calciphylaxis", "undo"]),
     ]
     for step in steps:
@@ -227,7 +227,7 @@ def test_new_duplicate_import_delete_are_undoable(book, tmp_path):
     copy = book.library.load_case(dup)
     original = book.library.load_case(first)
     assert copy.title == original.title + " (copy)"
-    assert [m.data for m in copy.media] == [m.data for m in original.media]
+    assert [m.data for m in copy.figures] == [m.data for m in original.figures]
     path = tmp_path / "demo.json"
     path.write_bytes(jsonio.dump_bytes(load_demo()))
     imported = book.import_file(path)
@@ -329,8 +329,8 @@ def test_a_failed_document_upgrade_leaves_the_file_as_it_was(tmp_path):
     conn = sqlite3.connect(lib_path)
     conn.execute("UPDATE parts SET data = json_set(data, '$.mystery', 1) WHERE part = 'patient'")
     conn.commit()
+    conn.close()  # (checkpoints the write-ahead log into the file)
     before = lib_path.read_bytes()
-    conn.close()
     from desktop.upgrade import DOC_VERSION
     if DOC_VERSION == 1:
         pytest.skip("no document upgrade step yet")

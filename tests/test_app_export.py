@@ -57,13 +57,13 @@ def test_window_and_command_line_write_the_same_pdf_and_docx(qtbot, lib_path, tm
 
 def test_the_pipeline_refuses_unconfirmed_identifiers_and_takes_confirmations(tmp_path):
     case = identified_case()
-    case.narrative.discussion = "Seen by Dr Quenneville at Brackenfield clinic."
+    case.manuscript.discussion = "Seen by Dr Quenneville at Brackenfield clinic."
     target = tmp_path / "out.json"
     with pytest.raises(PhiFound) as err:
         export("json", [case], target)
     assert not target.exists()
     hits = err.value.hits
-    assert any("narrative.discussion" in h.field for h in hits)
+    assert any("manuscript.discussion" in h.field for h in hits)
     confirmed = frozenset((h.field, h.text) for h in hits)
     export("json", [case], target, Options(confirmed=confirmed))
     text = target.read_text("utf-8")

@@ -31,7 +31,7 @@ def cite(text: str, *, extra: bool = False, duplicate: bool = False):
     """The discussion cites ``text``; the case holds Nigwekar 2018 (and CARE 2013, and a second
     record of Nigwekar 2018 under another key)."""
     def f(c):
-        c.narrative.discussion = text
+        c.manuscript.discussion = text
         c.references.append(Reference(key="nigwekar2018", title="Calciphylaxis", authors=["Nigwekar, Sagar U."],
                                       container="N Engl J Med", year=2018, doi="10.1056/NEJMra1505292"))
         if extra:

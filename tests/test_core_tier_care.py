@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from desktop.core import assess
 from desktop.core.rulebook import care_items
-from desktop.model import Biopsy, Comorbidity, Differential, Media, When
+from desktop.model import Biopsy, Comorbidity, Differential, Figure, When
 
 from test_core_cases import base_case, lab, med, valid, with_
 
@@ -130,7 +130,7 @@ def test_care_title_keywords_and_consent():
     assert items["13"].status == "complete"
     c.title = "Calciphylaxis of the thigh"
     c.keywords = ["a", "b", "c", "d", "e", "f"]
-    c.media.append(Media(caption="synthetic photo"))
+    c.figures.append(Figure(caption="synthetic photo"))
     c.consent.covers_images = False
     items = care(c)
     assert items["1"].status == "partial" and items["2"].status == "partial" and items["13"].status == "partial"
@@ -142,7 +142,7 @@ def test_care_title_keywords_and_consent():
 def test_care_patient_perspective_and_demographics():
     c = base_case()
     assert care(c)["12"].status == "missing"
-    c.narrative.patient_perspective = "Synthetic: the patient described the pain as the worst part."
+    c.manuscript.patient_perspective = "Synthetic: the patient described the pain as the worst part."
     assert care(c)["12"].status == "complete"
     assert care(c)["5a"].status == "complete"
     c.patient.ethnicity = ""

@@ -13,7 +13,7 @@ from PIL import Image
 
 from desktop import jsonio
 from desktop.codec import fields_of, hints
-from desktop.model import (Author, Biopsy, Case, Consent, Event, Identifiers, Imaging, LabResult, Lesion, Media,
+from desktop.model import (Author, Biopsy, Case, Consent, Event, Identifiers, Imaging, LabResult, Lesion, Figure,
                            Medication, Observation, RecordNumber, Treatment, Vital, When)
 from desktop.privacy.deidentify import REMOVED, deidentify, is_deidentified
 from desktop.privacy.phi import iter_whens, scan_case, text_fields
@@ -80,14 +80,14 @@ def identified_case() -> Case:
     c.diagnosis.when = When(date="2021-03-15")
     c.outcome.status = "dead"
     c.outcome.when = When(date="2021-06-03")
-    c.narrative.discussion = ("Quenneville died on June 3, 2021 (see https://quenneville.example.org/blog). "
+    c.manuscript.discussion = ("Quenneville died on June 3, 2021 (see https://quenneville.example.org/blog). "
                               "quenneville's case shows a tattoo of a heron; HX-4471-0923 covered it.")
-    c.narrative.references = ["Nigwekar SU et al. Calciphylaxis. N Engl J Med. 2018;378:1704-14. doi:10.1056/NEJMra1505292"]
+    c.manuscript.references = ["Nigwekar SU et al. Calciphylaxis. N Engl J Med. 2018;378:1704-14. doi:10.1056/NEJMra1505292"]
     c.consent = Consent(given_by="next_of_kin", date="2021-07-01", covers_images=False)
-    c.media = [Media(id="img-ok", data=_jpeg_with_exif(), caption="Thigh ulcer on 2021-03-06", lesion_id="l1"),
-               Media(id="img-face", data=_jpeg_with_exif((40, 40, 200)), caption="Face of Mrs Quenneville",
+    c.figures = [Figure(id="img-ok", data=_jpeg_with_exif(), caption="Thigh ulcer on 2021-03-06", lesion_id="l1"),
+               Figure(id="img-face", data=_jpeg_with_exif((40, 40, 200)), caption="Face of Mrs Quenneville",
                      identifying=True, event_id="adm")]
-    for m in c.media:
+    for m in c.figures:
         m.sha256 = __import__("hashlib").sha256(m.data).hexdigest()
     assert jsonio.check_case(c) == []
     return c
@@ -162,11 +162,11 @@ def test_free_text_identifiers_are_replaced_authors_and_references_kept():
     assert out.patient.history == ("Mrs [removed] (MRN [removed], DOB [removed]) lives at [removed], [removed], "
                                    "OR [removed]; phone [removed], fax [removed].")
     assert out.patient.social_history == "Her son [removed] visits; e-mail [removed]; SSN [removed]."
-    assert out.narrative.discussion == "[removed] died on [removed] (see [removed]). [removed]'s case shows a [removed]; [removed] covered it."
+    assert out.manuscript.discussion == "[removed] died on [removed] (see [removed]). [removed]'s case shows a [removed]; [removed] covered it."
     assert out.lesions[0].description == f"Seen on {REMOVED} at home in {REMOVED}"
-    assert out.media[0].caption == f"Thigh ulcer on {REMOVED}"
+    assert out.figures[0].caption == f"Thigh ulcer on {REMOVED}"
     assert out.authors == case.authors
-    assert out.narrative.references == case.narrative.references
+    assert out.manuscript.references == case.manuscript.references
     assert out.lesions[0].observations[0].note == f"photographed by her son {REMOVED}"
     # the case's own identifiers are gone from every free-text field the scan knows of
     own = {h.text.lower() for h in scan_case(out) if h.kind in ("name", "record_number", "ssn", "email", "phone", "fax")}
@@ -186,18 +186,18 @@ def test_identifying_image_needs_image_consent():
     case = identified_case()
     ids: dict[str, str] = {}
     out = deidentify(case, id_map=ids)
-    assert [m.id for m in out.media] == [ids["img-ok"]]
+    assert [m.id for m in out.figures] == [ids["img-ok"]]
     case.consent.covers_images = True
     ids = {}
     with_consent = deidentify(case, id_map=ids)
-    assert [m.id for m in with_consent.media] == [ids["img-ok"], ids["img-face"]]
+    assert [m.id for m in with_consent.figures] == [ids["img-ok"], ids["img-face"]]
 
 
 def test_kept_images_lose_their_metadata_and_are_upright():
     case = identified_case()
     case.consent.covers_images = True
     out = deidentify(case)
-    for before, after in zip(case.media, out.media):
+    for before, after in zip(case.figures, out.figures):
         assert SERIAL in before.data and SERIAL not in after.data and b"Exif" not in after.data
         assert (after.width_px, after.height_px) == (20, 30)  # orientation 6 applied
         assert after.sha256 == __import__("hashlib").sha256(after.data).hexdigest()
@@ -206,10 +206,10 @@ def test_kept_images_lose_their_metadata_and_are_upright():
 
 def test_unreadable_image_bytes_never_leave():
     case = identified_case()
-    case.media[0].data = b"\xff\xd8 not really a jpeg " + SERIAL
-    case.media[0].sha256 = ""
+    case.figures[0].data = b"\xff\xd8 not really a jpeg " + SERIAL
+    case.figures[0].sha256 = ""
     out = deidentify(case)
-    assert out.media[0].data is None and out.media[0].sha256 == "" and out.media[0].caption
+    assert out.figures[0].data is None and out.figures[0].sha256 == "" and out.figures[0].caption
     assert SERIAL.decode() not in jsonio.dumps(out)
 
 
@@ -279,15 +279,15 @@ def test_50000_characters_in_the_long_fields():
     text = HOSTILE[4]
     assert len(text) == 50_000
     case = identified_case()
-    case.narrative.discussion = case.media[0].caption = text
-    case.narrative.references[0] = case.authors[0].name = text
+    case.manuscript.discussion = case.figures[0].caption = text
+    case.manuscript.references[0] = case.authors[0].name = text
     _check_survives(case)
 
 
 def test_every_id_is_opaque_per_export_and_references_stay_consistent():
     # issue 13: a photo id holding a capture time and a lab id holding an MRN went out verbatim
     case = identified_case()
-    case.media[0].id = "IMG_20210304_101112"
+    case.figures[0].id = "IMG_20210304_101112"
     case.labs[0].id = "lab-MRN-4471923"
     ids_a: dict[str, str] = {}
     a = deidentify(case, id_map=ids_a)

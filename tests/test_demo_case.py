@@ -61,9 +61,9 @@ def test_metadata_credits_the_article_and_invents_no_authors(case):
     assert 2 <= len(case.keywords) <= 5  # CARE item 2
 
 
-def test_no_identifiers_no_media_no_invented_consent(case):
+def test_no_identifiers_no_figure_no_invented_consent(case):
     assert case.identifiers == Identifiers() and case.identifiers.is_empty()
-    assert case.media == []
+    assert case.figures == []
     assert case.consent.given_by == "none" and not case.consent.recorded
     assert case.consent.date is None
     assert "not in the text we hold" in case.consent.note
@@ -102,7 +102,7 @@ def test_blood_pressure_and_afebrile(case, timeline):
         assert timeline.place(v.when).day == 0
     exam = [e for e in case.events if e.kind == "examination"]
     assert len(exam) == 1 and "afebrile" in exam[0].description.lower()
-    assert "afebrile" in case.narrative.clinical_findings
+    assert "afebrile" in case.manuscript.clinical_findings
 
 
 ADMISSION_LABS = [
@@ -153,14 +153,14 @@ def test_calcium_and_phosphorus_when_the_penile_lesion_first_appeared(case, time
 
 
 def test_structured_numbers_come_from_the_quoted_article(case):
-    """Every lab number (value and range) appears in the article's own words in the narrative."""
-    quoted = numbers_in(case.narrative.diagnostic_assessment)
+    """Every lab number (value and range) appears in the article's own words in the manuscript."""
+    quoted = numbers_in(case.manuscript.diagnostic_assessment)
     for lab in case.labs:
         for n in (lab.value, lab.ref_low, lab.ref_high):
             if n is not None:
                 assert n in quoted, f"{lab.analyte}: {n} is not in the article's text"
-    assert {87.0, 52.0} <= numbers_in(case.narrative.clinical_findings)
-    assert 25.0 in numbers_in(case.narrative.therapeutic_intervention)
+    assert {87.0, 52.0} <= numbers_in(case.manuscript.clinical_findings)
+    assert 25.0 in numbers_in(case.manuscript.therapeutic_intervention)
 
 
 # --- timeline ---------------------------------------------------------------------------------------
@@ -345,12 +345,12 @@ NARRATIVE_PHRASES = {
 
 
 @pytest.mark.parametrize("section,phrase", sorted(NARRATIVE_PHRASES.items()))
-def test_narrative_quotes_the_article(case, section, phrase):
-    assert phrase in getattr(case.narrative, section)
+def test_manuscript_quotes_the_article(case, section, phrase):
+    assert phrase in getattr(case.manuscript, section)
 
 
-def test_narrative_is_clean_text(case):
-    n = case.narrative
+def test_manuscript_is_clean_text(case):
+    n = case.manuscript
     for section in NARRATIVE_PHRASES:
         text = getattr(n, section)
         for paragraph in text.split("\n\n"):
@@ -363,7 +363,7 @@ def test_narrative_is_clean_text(case):
 
 
 def test_what_the_article_lacks_stays_empty(case):
-    n = case.narrative
+    n = case.manuscript
     assert n.patient_perspective == ""  # CARE item 12 must show as missing
     assert n.references == []  # the reference list is not in the text we hold
     assert (n.acknowledgements, n.ethics, n.competing_interests, n.funding, n.data_availability) == ("",) * 5

@@ -222,9 +222,9 @@ def test_no_consent_is_refused_with_the_pdfs_message_and_nothing_is_written(tmp_
 
 
 def test_photos_are_clean_jpegs_and_charts_200_dpi_pngs(full):
-    media = {n: b for n, b in full.parts.items() if n.startswith("word/media/")}
-    jpegs = [b for b in media.values() if b[:3] == b"\xff\xd8\xff"]
-    pngs = [b for b in media.values() if b[:8] == b"\x89PNG\r\n\x1a\n"]
+    figures = {n: b for n, b in full.parts.items() if n.startswith("word/media/")}
+    jpegs = [b for b in figures.values() if b[:3] == b"\xff\xd8\xff"]
+    pngs = [b for b in figures.values() if b[:8] == b"\x89PNG\r\n\x1a\n"]
     assert len(jpegs) == 2 and len(pngs) == full.info.figures - 2
     for b in jpegs:
         with Image.open(io.BytesIO(b)) as im:
@@ -239,8 +239,8 @@ def test_photos_are_clean_jpegs_and_charts_200_dpi_pngs(full):
 
 def test_photo_orientation_is_applied(tmp_path):
     case = full_case()
-    case.media[0].data = jpeg(400, 200, orientation=6, seed=5)  # stored landscape, shown portrait
-    case.media = case.media[:1]
+    case.figures[0].data = jpeg(400, 200, orientation=6, seed=5)  # stored landscape, shown portrait
+    case.figures = case.figures[:1]
     w = write(case)
     photo = next(b for n, b in w.parts.items() if n.startswith("word/media/") and b[:2] == b"\xff\xd8")
     with Image.open(io.BytesIO(photo)) as im:
@@ -249,7 +249,7 @@ def test_photo_orientation_is_applied(tmp_path):
 
 def test_an_undecodable_photo_is_named_by_its_figure(tmp_path):
     case = full_case()
-    case.media[0].data = b"\xff\xd8\xff not a jpeg at all"
+    case.figures[0].data = b"\xff\xd8\xff not a jpeg at all"
     out = tmp_path / "m.docx"
     with pytest.raises(ReportError, match=r"Figure \d+ .*cannot be decoded"):
         write_docx(case, out)

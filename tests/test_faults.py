@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from desktop.demo import DEMO_PATH
-from desktop.model import Media
+from desktop.model import Figure
 from desktop.store import backup as B
 from desktop.store import schema
 from desktop.store.integrity import inspect
@@ -52,7 +52,7 @@ def library_with(path: Path, n_cases: int = 12, image_bytes: int = 0) -> list[st
             side = max(8, int((image_bytes / 3) ** 0.5))
             buf = io.BytesIO()
             Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3)).save(buf, "PNG", compress_level=1)
-            lib.save_media(ids[0], Media(id="img", mime="image/png", caption="synthetic noise", data=buf.getvalue()))
+            lib.save_figure(ids[0], Figure(id="img", mime="image/png", caption="synthetic noise", data=buf.getvalue()))
     finally:
         lib.close()
     return ids

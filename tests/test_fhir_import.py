@@ -62,7 +62,7 @@ def test_what_comes_back_from_the_full_case():
     ca = next(l for l in back.labs if l.unit == "mmol/L" and l.analyte == "calcium")
     assert (ca.value, ca.ref_low, ca.ref_high) == (2.6, 2.1, 2.55)
     assert ca.when.offset == -10 and ca.when.precision == "day"
-    assert [m.data for m in back.media] == [m.data for m in case.media if m.data is not None and m.in_report]
+    assert [m.data for m in back.figures] == [m.data for m in case.figures if m.data is not None and m.in_report]
     assert back.consent.given_by == "patient" and back.consent.covers_images
     assert back.index_event is not None and back.index_event.kind == "presentation"
     assert {t.treatment_class for t in back.treatments} == {"sodium-thiosulfate", "debridement"}

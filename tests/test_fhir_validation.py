@@ -136,19 +136,19 @@ def test_bundle_identifier_is_new_for_every_export_and_drafts_are_preliminary():
     assert case_to_bundle(case)["entry"][0]["resource"]["status"] == "final"
 
 
-def test_every_resource_has_narrative_images_are_media_and_consent_is_a_consent(bundle):
+def test_every_resource_has_manuscript_images_are_figure_and_consent_is_a_consent(bundle):
     for e in bundle["entry"]:
         assert e["resource"]["text"]["status"] == "generated" and e["resource"]["text"]["div"].startswith("<div")
 
 
-def test_media_holds_the_deidentified_bytes():
+def test_figure_holds_the_deidentified_bytes():
     import base64
     case = full_case()
     prepared = prepare(case)
     b = case_to_bundle(prepared, now=NOW)
-    media = _resources(b, "Media")
-    shown = [m for m in prepared.media if m.data is not None and m.in_report]
-    assert [base64.b64decode(m["content"]["data"]) for m in media] == [m.data for m in shown]
+    figures = _resources(b, "Media")
+    shown = [m for m in prepared.figures if m.data is not None and m.in_report]
+    assert [base64.b64decode(m["content"]["data"]) for m in figures] == [m.data for m in shown]
     (consent,) = _resources(b, "Consent")
     assert consent["provision"]["type"] == "permit" and consent["patient"]["reference"].startswith("urn:uuid:")
 

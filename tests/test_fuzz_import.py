@@ -28,7 +28,7 @@ FUZZ = dict(deadline=None, derandomize=True, database=None, print_blob=False,
 DEMO_TEXT = DEMO_PATH.read_text("utf-8")
 SYNTHETIC_TEXT = jsonio.dumps(synthetic_case(n_labs=9, n_events=4, n_lesions=2))
 DEMO_CASE = jsonio.loads(DEMO_TEXT)
-TABLES = ("cases", "parts", "identifiers", "media", "audit")
+TABLES = ("cases", "parts", "identifiers", "figures", "audit")
 
 
 @pytest.fixture(scope="module")
@@ -253,7 +253,7 @@ HOSTILE = {
     "a wrong enum": _at("patient.sex", "MALE"),
     "a NaN-like string for a number": _at("labs.0.value", "NaN"),
     "right-to-left and zero-width text": _at("title", "\u202e\u0645\u0631\u062d\u0628\u0627\u200b\u200d"),
-    "control characters": _at("narrative.discussion", "".join(map(chr, range(32)))),
+    "control characters": _at("manuscript.discussion", "".join(map(chr, range(32)))),
     "2**64 where a count goes": _at("lesions.0.count", 2**64),
     "text where a list goes": _at("labs", "calcium 9.0 mg/dL"),
     "an unknown field": _at("patient.blood_type", "AB"),

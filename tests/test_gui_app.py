@@ -294,9 +294,9 @@ def test_an_invalid_case_file_lists_every_problem_with_its_json_path(qtbot, wind
 def test_deidentified_json_export_shows_phi_hits_to_fix_or_confirm(qtbot, window, tmp_path):
     from desktop.model import Identifiers
     window.session.save_identifiers(Identifiers(given_names="Testgiven", family_name="Testfamily"))
-    narrative = copy.deepcopy(window.session.case.narrative)  # never edit session.case in place
-    narrative.discussion += " The family can be reached on 555-123-4567."
-    window.session.save_single("narrative", narrative)
+    manuscript = copy.deepcopy(window.session.case.manuscript)  # never edit session.case in place
+    manuscript.discussion += " The family can be reached on 555-123-4567."
+    window.session.save_single("manuscript", manuscript)
     out = tmp_path / "deid.json"
 
     # 1. the scan runs on the worker; its hits come back to a dialog. Go to field: the export

@@ -23,7 +23,7 @@ from desktop.app import render as pdf_process
 
 from desktop.gui.exports import DOCX_MODULE, docx_available
 from desktop.interop import labs_csv, redcap
-from desktop.model import Consent, Identifiers, Media, RecordNumber
+from desktop.model import Consent, Identifiers, Figure, RecordNumber
 from desktop.store.library import create_library, open_library
 
 from gui_helpers import record_declarations
@@ -48,7 +48,7 @@ def lib_path(tmp_path) -> Path:
     case.identifiers = Identifiers(given_names="Testgiven", family_name="Testfamily", record_numbers=[RecordNumber(system="MRN", value="99812")],
                                    phone="555-010-4477")
     cid = lib.add_case(case)
-    lib.save_media(cid, Media(id="photo-1", mime="image/jpeg", data=photo(), width_px=320, height_px=240,
+    lib.save_figure(cid, Figure(id="photo-1", mime="image/jpeg", data=photo(), width_px=320, height_px=240,
                               caption="Synthetic photograph of the ulcer"))
     lib.close()
     return path
@@ -112,9 +112,9 @@ def test_word_export_is_offered_only_when_the_docx_writer_exists(qtbot, window, 
     finish(qtbot, window, op)
     with zipfile.ZipFile(out) as z:
         xml = z.read("word/document.xml").decode("utf-8")
-        media = [n for n in z.namelist() if n.startswith("word/media/")]
+        figures = [n for n in z.namelist() if n.startswith("word/media/")]
     assert "calciphylaxis" in xml.lower()
-    assert media  # the photograph went along
+    assert figures  # the photograph went along
     no_identifiers(xml)
     assert str(out) in window.statusBar().currentMessage()
     assert sorted(p.name for p in out_dir.iterdir()) == ["manuscript.docx"]
@@ -201,9 +201,9 @@ def test_labs_csv_export_has_a_row_per_lab_and_no_calendar_dates(qtbot, window, 
 
 
 def test_a_deidentified_export_shows_the_scan_hits_first(qtbot, window, out_dir, monkeypatch):
-    narrative = copy.deepcopy(window.session.case.narrative)
-    narrative.discussion += " Questions: write to carer@example.org."
-    window.session.save_single("narrative", narrative)
+    manuscript = copy.deepcopy(window.session.case.manuscript)
+    manuscript.discussion += " Questions: write to carer@example.org."
+    window.session.save_single("manuscript", manuscript)
     out = out_dir / "labs.csv"
     save_to(monkeypatch, out)
     seen = {}
@@ -310,9 +310,9 @@ def test_without_a_process_the_report_renders_on_the_thread_and_says_so(qtbot, w
 def test_replace_all_with_placeholders_exports_a_redacted_copy(qtbot, window, out_dir, monkeypatch, lib_path):
     """Issue 13: the identifier dialog's "Replace all with placeholders" writes the export with each
     hit replaced by its class in brackets; the library keeps the author's text."""
-    narrative = copy.deepcopy(window.session.case.narrative)
-    narrative.discussion += " Questions: write to carer@example.org."
-    window.session.save_single("narrative", narrative)
+    manuscript = copy.deepcopy(window.session.case.manuscript)
+    manuscript.discussion += " Questions: write to carer@example.org."
+    window.session.save_single("manuscript", manuscript)
     out = out_dir / "case.fhir.json"
     save_to(monkeypatch, out)
 
@@ -329,4 +329,4 @@ def test_replace_all_with_placeholders_exports_a_redacted_copy(qtbot, window, ou
     text = out.read_text("utf-8")
     assert "carer@example.org" not in text and "[email]" in text
     with open_library(lib_path, read_only=True) as lib:
-        assert "carer@example.org" in lib.load_case(window.session.case_id).narrative.discussion
+        assert "carer@example.org" in lib.load_case(window.session.case_id).manuscript.discussion

@@ -130,7 +130,7 @@ def test_a_read_only_library_is_never_backed_up_and_says_so(qtbot, window, lib_p
 
 def test_text_typed_at_the_last_instant_is_saved_when_the_window_closes(qtbot, window, lib_path):
     page = window.show_section("manuscript")
-    area = page.narrative["discussion"].area
+    area = page.manuscript["discussion"].area
     before = area.toPlainText()
     area.setFocus()
     area.moveCursor(area.textCursor().MoveOperation.End)
@@ -139,10 +139,10 @@ def test_text_typed_at_the_last_instant_is_saved_when_the_window_closes(qtbot, w
 
     with open_library(lib_path, read_only=True) as lib:
         (cid,) = lib.case_ids()
-        assert lib.load_case(cid).narrative.discussion == before + " Typed at the last instant."
+        assert lib.load_case(cid).manuscript.discussion == before + " Typed at the last instant."
     w2 = MainWindow(open_library(lib_path))
     qtbot.addWidget(w2)
-    assert w2.show_section("manuscript").narrative["discussion"].area.toPlainText().endswith(
+    assert w2.show_section("manuscript").manuscript["discussion"].area.toPlainText().endswith(
         "Typed at the last instant.")
     w2.close()
 
@@ -154,7 +154,7 @@ def test_switching_case_saves_the_text_being_typed(qtbot, window, lib_path):
     line.setFocus()
     line.selectAll()
     qtbot.keyClicks(line, "Title typed, then another case chosen")
-    area = page.narrative["conclusions"].area
+    area = page.manuscript["conclusions"].area
     qtbot.keyClicks(area, "Conclusion typed, then another case chosen.")
     assert flush_pending_edits(window.stack) >= 1  # the helper others may call
     window.new_case()
@@ -162,7 +162,7 @@ def test_switching_case_saves_the_text_being_typed(qtbot, window, lib_path):
     with open_library(lib_path, read_only=True) as lib:
         case = lib.load_case(first)
     assert case.title == "Title typed, then another case chosen"
-    assert case.narrative.conclusions.startswith("Conclusion typed, then another case chosen.")
+    assert case.manuscript.conclusions.startswith("Conclusion typed, then another case chosen.")
 
 
 # --- opening: integrity, damage, restore, read-only --------------------------------------------------------

@@ -29,7 +29,7 @@ def stored_labs(lib_path, case_id):
     """The labs as the library file holds them (a second, read-only connection)."""
     other = open_library(lib_path, read_only=True)
     try:
-        return other.load_case(case_id, media=False).labs
+        return other.load_case(case_id, figures=False).labs
     finally:
         other.close()
 

@@ -91,7 +91,7 @@ def test_click_left_index_finger_pad_records_a_lesion_there(qtbot, section, lib_
     pt = bm.point_for("hands", "finger-2-pad", "left")
     qtbot.mouseClick(bm, Qt.MouseButton.LeftButton, pos=pt)
 
-    lesions = stored(lib_path, case_id, media=False).lesions
+    lesions = stored(lib_path, case_id, figures=False).lesions
     assert len(lesions) == 5
     new = lesions[-1]
     assert (new.site, new.laterality) == ("finger-2-pad", "left")
@@ -105,20 +105,20 @@ def test_click_left_index_finger_pad_records_a_lesion_there(qtbot, section, lib_
     section.select_lesion("lesion-glans")
     pt = bm.point_for("hands", "finger-2-pad", "left")
     qtbot.mouseClick(bm, Qt.MouseButton.LeftButton, pos=pt)
-    assert len(stored(lib_path, case_id, media=False).lesions) == 5
+    assert len(stored(lib_path, case_id, figures=False).lesions) == 5
     assert section.selected_lesion_id() == new.id
 
     # the right index finger pad is another lesion
     qtbot.mouseClick(bm, Qt.MouseButton.LeftButton, pos=bm.point_for("hands", "finger-2-pad", "right"))
-    lesions = stored(lib_path, case_id, media=False).lesions
+    lesions = stored(lib_path, case_id, figures=False).lesions
     assert [(l.site, l.laterality) for l in lesions[-2:]] == [("finger-2-pad", "left"), ("finger-2-pad", "right")]
 
     # undo takes the last one away again, redo brings it back
     section.session.undo_stack.undo()
-    assert len(stored(lib_path, case_id, media=False).lesions) == 5
+    assert len(stored(lib_path, case_id, figures=False).lesions) == 5
     assert len(list_texts(section)) == 5
     section.session.undo_stack.redo()
-    assert len(stored(lib_path, case_id, media=False).lesions) == 6
+    assert len(stored(lib_path, case_id, figures=False).lesions) == 6
 
 
 def test_site_picker_chooses_from_the_keyboard(qtbot, section, lib_path):
@@ -127,7 +127,7 @@ def test_site_picker_chooses_from_the_keyboard(qtbot, section, lib_path):
     qtbot.keyClicks(picker.site_box.lineEdit(), "buttock (trunk)")
     pick(qtbot, picker.side_box, "right")
     qtbot.mouseClick(picker.button, Qt.MouseButton.LeftButton)
-    les = stored(lib_path, section.session.case_id, media=False).lesions[-1]
+    les = stored(lib_path, section.session.case_id, figures=False).lesions[-1]
     assert (les.site, les.laterality) == ("buttock", "right")
     assert section.title.text() == "Lesion 5: right buttock"
     assert section.bodymap.current_view() == "back"
@@ -138,15 +138,15 @@ def test_lesion_fields_save_and_bad_input_is_refused(qtbot, section, lib_path):
     section.select_lesion("lesion-left-third-toe")
     type_into(qtbot, section.cause, "pressure from footwear")
     pick(qtbot, section.iatrogenic, "no")
-    les = stored(lib_path, case_id, media=False).lesion("lesion-left-third-toe")
+    les = stored(lib_path, case_id, figures=False).lesion("lesion-left-third-toe")
     assert les.cause == "pressure from footwear" and les.iatrogenic == "no"
 
     type_into(qtbot, section.count, "0")
     assert section.error.message() == "Count: must be at least 1"
-    assert stored(lib_path, case_id, media=False).lesion("lesion-left-third-toe").count == 1
+    assert stored(lib_path, case_id, figures=False).lesion("lesion-left-third-toe").count == 1
     type_into(qtbot, section.count, "2")
     assert section.error.message() == ""
-    assert stored(lib_path, case_id, media=False).lesion("lesion-left-third-toe").count == 2
+    assert stored(lib_path, case_id, figures=False).lesion("lesion-left-third-toe").count == 2
 
 
 def test_observation_with_sizes_gets_area_and_push_from_the_core(qtbot, section, lib_path):
@@ -154,7 +154,7 @@ def test_observation_with_sizes_gets_area_and_push_from_the_core(qtbot, section,
     section.select_lesion("lesion-left-third-toe")
     section.tabs.setCurrentIndex(1)
     qtbot.mouseClick(section.obs_table.add_button, Qt.MouseButton.LeftButton)
-    les = stored(lib_path, case_id, media=False).lesion("lesion-left-third-toe")
+    les = stored(lib_path, case_id, figures=False).lesion("lesion-left-third-toe")
     assert len(les.observations) == 2
     obs_id = les.observations[1].id
     assert section.selected_observation_id() == obs_id
@@ -167,7 +167,7 @@ def test_observation_with_sizes_gets_area_and_push_from_the_core(qtbot, section,
     pick(qtbot, o["bwat.necrotic_tissue_type"], 4)
     type_into(qtbot, o["pain_0_10"], "7")
 
-    ob = stored(lib_path, case_id, media=False).lesion("lesion-left-third-toe").observations[1]
+    ob = stored(lib_path, case_id, figures=False).lesion("lesion-left-third-toe").observations[1]
     assert (ob.length_mm, ob.width_mm, ob.exudate_amount, ob.tissue_type) == (20.0, 15.0, "moderate", "slough")
     assert ob.morphology == ["ulcer"] and ob.bwat.necrotic_tissue_type == 4 and ob.pain_0_10 == 7
 
@@ -192,14 +192,14 @@ def test_observation_with_sizes_gets_area_and_push_from_the_core(qtbot, section,
     assert section.obs_error.message() == "Length: must be between 0 and 1000 mm; got 5000.0"
     type_into(qtbot, o["pain_0_10"], "11")
     assert "must be 0 to 10" in section.obs_error.message()
-    ob = stored(lib_path, case_id, media=False).lesion("lesion-left-third-toe").observations[1]
+    ob = stored(lib_path, case_id, figures=False).lesion("lesion-left-third-toe").observations[1]
     assert (ob.length_mm, ob.pain_0_10) == (20.0, 7)
 
     # deleting the observation, and undoing that
     section.delete_observation(obs_id)
-    assert len(stored(lib_path, case_id, media=False).lesion("lesion-left-third-toe").observations) == 1
+    assert len(stored(lib_path, case_id, figures=False).lesion("lesion-left-third-toe").observations) == 1
     section.session.undo_stack.undo()
-    assert len(stored(lib_path, case_id, media=False).lesion("lesion-left-third-toe").observations) == 2
+    assert len(stored(lib_path, case_id, figures=False).lesion("lesion-left-third-toe").observations) == 2
 
 
 def test_photos_attach_by_path_and_by_drop_without_metadata(qtbot, section, lib_path, tmp_path):
@@ -208,13 +208,13 @@ def test_photos_attach_by_path_and_by_drop_without_metadata(qtbot, section, lib_
     first = phone_photo(tmp_path / "toe.jpg")
     added = section.attach_photos([first])  # the file dialog's path
     assert len(added) == 1
-    case = stored(lib_path, case_id, media=True)
-    m = next(x for x in case.media if x.id == added[0])
+    case = stored(lib_path, case_id, figures=True)
+    m = next(x for x in case.figures if x.id == added[0])
     assert m.lesion_id == "lesion-left-third-toe" and m.mime == "image/jpeg"
     assert (m.width_px, m.height_px) == (40, 60)
     assert_clean_and_upright(m.data)
     assert section.photos.list.count() == 1
-    assert section.tabs.tabText(2) == "&Photos (1)"
+    assert section.tabs.tabText(2) == "&Figures (1)"
 
     # drag-and-drop of an image file onto the lesion panel
     second = phone_photo(tmp_path / "toe-2.jpg")
@@ -226,8 +226,8 @@ def test_photos_attach_by_path_and_by_drop_without_metadata(qtbot, section, lib_
     drop = QDropEvent(QPointF(20, 20), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(section.panel, drop)
-    case = stored(lib_path, case_id, media=True)
-    photos = [x for x in case.media if x.lesion_id == "lesion-left-third-toe"]
+    case = stored(lib_path, case_id, figures=True)
+    photos = [x for x in case.figures if x.lesion_id == "lesion-left-third-toe"]
     assert len(photos) == 2
     assert_clean_and_upright(photos[1].data)
 
@@ -243,7 +243,7 @@ def test_photos_attach_by_path_and_by_drop_without_metadata(qtbot, section, lib_
     item = strip.list.item(0)
     item.setText("Gangrenous distal left third toe")
     click_check(qtbot, strip.identifying)
-    m = next(x for x in stored(lib_path, case_id, media=False).media if x.id == added[0])
+    m = next(x for x in stored(lib_path, case_id, figures=False).figures if x.id == added[0])
     assert m.caption == "Gangrenous distal left third toe" and m.identifying is True
 
     # a file that is not an image is refused with a message naming it
@@ -254,7 +254,7 @@ def test_photos_attach_by_path_and_by_drop_without_metadata(qtbot, section, lib_
     strip.problems.connect(shown.extend)
     assert section.attach_photos([bad]) == []
     assert shown and shown[0].startswith("broken.jpg: ")
-    assert len([x for x in stored(lib_path, case_id, media=False).media if x.lesion_id]) == 2
+    assert len([x for x in stored(lib_path, case_id, figures=False).figures if x.lesion_id]) == 2
 
 
 def test_deleting_a_lesion_asks_and_unlinks_its_photos(qtbot, section, lib_path, tmp_path, monkeypatch):
@@ -269,15 +269,15 @@ def test_deleting_a_lesion_asks_and_unlinks_its_photos(qtbot, section, lib_path,
     monkeypatch.setattr(QMessageBox, "question", answer)
     qtbot.mouseClick(section.delete_button, Qt.MouseButton.LeftButton)
     assert asked and "left third toe" in asked[0] and "its photo stays in Figures" in asked[0]
-    case = stored(lib_path, case_id, media=False)
+    case = stored(lib_path, case_id, figures=False)
     assert case.lesion("lesion-left-third-toe") is None
-    assert next(m for m in case.media if m.id == mid).lesion_id is None
+    assert next(m for m in case.figures if m.id == mid).lesion_id is None
     assert len(list_texts(section)) == 3
     # one undo step restores the lesion and the photo's link
     section.session.undo_stack.undo()
-    case = stored(lib_path, case_id, media=False)
+    case = stored(lib_path, case_id, figures=False)
     assert case.lesion("lesion-left-third-toe") is not None
-    assert next(m for m in case.media if m.id == mid).lesion_id == "lesion-left-third-toe"
+    assert next(m for m in case.figures if m.id == mid).lesion_id == "lesion-left-third-toe"
 
 
 def test_focus_ref_selects_lesion_and_observation(section):

@@ -97,9 +97,9 @@ def test_export_without_consent_offers_a_draft_instead(qtbot, window, tmp_path):
 def test_deidentified_export_is_stopped_by_an_identifier_until_confirmed(qtbot, window, tmp_path):
     window.session.save_single("consent", Consent(given_by="patient", date="2021-06-01"))
     record_declarations(window)  # a final export needs them (issue 14)
-    narrative = copy.deepcopy(window.session.case.narrative)  # never edit session.case in place
-    narrative.patient_perspective = "Write to him at john.doe@example.org."
-    window.session.save_single("narrative", narrative)
+    manuscript = copy.deepcopy(window.session.case.manuscript)  # never edit session.case in place
+    manuscript.patient_perspective = "Write to him at john.doe@example.org."
+    window.session.save_single("manuscript", manuscript)
     page = window.section("report")
     out = tmp_path / "report.pdf"
 
@@ -130,9 +130,9 @@ def test_identified_export_needs_no_scan_and_says_so(qtbot, window, tmp_path):
     window.session.save_single("consent", Consent(given_by="patient", date="2021-06-01"))
     record_declarations(window)  # a final export needs them (issue 14)
     window.session.save_identifiers(Identifiers(given_names="Testgiven", family_name="Testfamily"))
-    narrative = copy.deepcopy(window.session.case.narrative)  # never edit session.case in place
-    narrative.patient_perspective = "Write to him at john.doe@example.org."
-    window.session.save_single("narrative", narrative)
+    manuscript = copy.deepcopy(window.session.case.manuscript)  # never edit session.case in place
+    manuscript.patient_perspective = "Write to him at john.doe@example.org."
+    window.session.save_single("manuscript", manuscript)
     page = window.section("report")
     page.identified.setChecked(True)
     out = tmp_path / "own-records.pdf"

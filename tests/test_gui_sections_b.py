@@ -66,7 +66,7 @@ def env(qtbot, tmp_path):
     def stored():
         other = open_library(path, read_only=True)
         try:
-            return other.load_case(case_id, media=False)
+            return other.load_case(case_id, figures=False)
         finally:
             other.close()
 
@@ -395,10 +395,10 @@ def test_manuscript_title_keywords_counts_and_consent(env, qtbot):
     assert w.title.text() == "Calciphylaxis of the penis and distal digits: a case report"
     assert w.title_notice.isHidden()
     assert w.keywords_notice.text() == "5 keywords"
-    bg = w.narrative["abstract_background"]
+    bg = w.manuscript["abstract_background"]
     assert bg.count.text() == "73 words" and "3a" in bg.hint.text()
     assert "Two to five key words" in w.keywords.toolTip()  # CARE item 2, from care.json
-    assert w.narrative["discussion"].hint.text().startswith("CARE 11a Strengths and limitations")
+    assert w.manuscript["discussion"].hint.text().startswith("CARE 11a Strengths and limitations")
 
     type_into(qtbot, w.title, "Calciphylaxis of the penis")
     assert stored().title == "Calciphylaxis of the penis"
@@ -408,22 +408,22 @@ def test_manuscript_title_keywords_counts_and_consent(env, qtbot):
     assert stored().keywords == ["a", "b", "c", "d", "e", "f"]
     assert "two to five" in w.keywords_notice.text()
 
-    disc = w.narrative["discussion"]
+    disc = w.manuscript["discussion"]
     before = disc.words()
     disc.area.setFocus()
     disc.area.moveCursor(disc.area.textCursor().MoveOperation.End)
     with qtbot.waitSignal(disc.area.committed, timeout=3000):
         qtbot.keyClicks(disc.area, " Two more")
         assert disc.count.text() == f"{before + 2} words"  # counted as typed, before it is saved
-    assert stored().narrative.discussion.endswith(" Two more")
+    assert stored().manuscript.discussion.endswith(" Two more")
 
-    pp = w.narrative["patient_perspective"]
+    pp = w.manuscript["patient_perspective"]
     type_text(qtbot, pp.area, "I want others to know.")
-    assert stored().narrative.patient_perspective == "I want others to know." and pp.count.text() == "5 words"
+    assert stored().manuscript.patient_perspective == "I want others to know." and pp.count.text() == "5 words"
 
-    refs = w.narrative["references"]
+    refs = w.manuscript["references"]
     type_text(qtbot, refs.area, "Nigwekar SU. Calciphylaxis. N Engl J Med. 2018.")
-    assert stored().narrative.references == ["Nigwekar SU. Calciphylaxis. N Engl J Med. 2018."]
+    assert stored().manuscript.references == ["Nigwekar SU. Calciphylaxis. N Engl J Med. 2018."]
     assert refs.count.text() == "1 reference"
 
     date = w.form.widget("consent", "date")
@@ -448,7 +448,7 @@ def test_manuscript_authors(env, qtbot):
     a = stored().authors[1]
     assert (a.name, a.orcid, a.corresponding) == ("A. Author", "0000-0002-1825-0097", True)
     assert w.authors.errors["orcid"].message() == ""
-    assert w.focus_ref("narrative.discussion") and w.focus_ref("keywords") and w.focus_ref("consent")
+    assert w.focus_ref("manuscript.discussion") and w.focus_ref("keywords") and w.focus_ref("consent")
 
 
 def test_focus_refs_reach_the_item(env):

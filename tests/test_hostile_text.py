@@ -26,7 +26,7 @@ import pytest
 from desktop import jsonio
 from desktop.codec import fields_of, hints
 from desktop.demo import load_demo
-from desktop.model import Case, DialysisPeriod, Differential, Media, Medication, RecordNumber, Reference, When
+from desktop.model import Case, DialysisPeriod, Differential, Figure, Medication, RecordNumber, Reference, When
 
 MARKUP = "<para><font name='x'>&amp;</b>"
 PIECES = [
@@ -83,7 +83,7 @@ def _full_case() -> Case:
     case.identifiers.record_numbers.append(RecordNumber("MRN", "MRN-0000001"))
     case.identifiers.urls.append("https://example.org/x")
     png = _png()
-    case.media.append(Media(id="img1", mime="image/png", data=png, sha256=hashlib.sha256(png).hexdigest(),
+    case.figures.append(Figure(id="img1", mime="image/png", data=png, sha256=hashlib.sha256(png).hexdigest(),
                             caption="synthetic square", lesion_id=case.lesions[0].id))
     case.references.append(Reference(id="ref1", key="nigwekar2018", title="Calciphylaxis", year=2018,
                                      authors=["Nigwekar, Sagar U.", "KDIGO Work Group"], container="N Engl J Med",
@@ -93,7 +93,7 @@ def _full_case() -> Case:
             v = getattr(obj, f.name)
             if _text_kind(hints(type(obj))[f.name]) == "list" and not v:
                 v.append("placeholder")
-            if isinstance(v, list) and not v and f.name != "media":
+            if isinstance(v, list) and not v and f.name != "figures":
                 tp = get_args(hints(type(obj))[f.name])[0]
                 assert not dataclasses.is_dataclass(tp), f"{path}.{f.name} is empty in the demo: add an item above"
     return case

@@ -9,7 +9,7 @@ from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
 from desktop import jsonio
-from desktop.model import Media
+from desktop.model import Figure
 from desktop.privacy.images import clean_image, has_metadata, strip_metadata
 from desktop.report import photos
 
@@ -55,12 +55,12 @@ def test_clean_image_keeps_clean_bytes_and_strips_the_rest():
 
 def test_a_case_file_import_strips_photo_metadata():
     case = synthetic_case()
-    case.media = [Media(id="m1", data=_identifying_jpeg()), Media(id="m2", data=_png_with_text(), mime="image/png")]
+    case.figures = [Figure(id="m1", data=_identifying_jpeg()), Figure(id="m2", data=_png_with_text(), mime="image/png")]
     back = jsonio.loads(jsonio.dumps(case))
-    for m in back.media:
+    for m in back.figures:
         assert not has_metadata(m.data) and not any(s in m.data for s in SECRETS)
         assert m.width_px and m.height_px
-    assert (back.media[0].width_px, back.media[0].height_px) == (20, 40)
+    assert (back.figures[0].width_px, back.figures[0].height_px) == (20, 40)
 
 
 def test_the_report_photo_keeps_no_comment_even_unscaled():
@@ -90,11 +90,11 @@ def test_library_upgrade_strips_images_already_stored(tmp_path):
     try:
         assert lib.conn.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST >= 3
         back = lib.load_case(case_id)
-        data = back.media[0].data
+        data = back.figures[0].data
         assert not has_metadata(data) and not any(s in data for s in SECRETS)
-        assert (back.media[0].width_px, back.media[0].height_px) == (20, 40)
+        assert (back.figures[0].width_px, back.figures[0].height_px) == (20, 40)
         import hashlib
-        assert back.media[0].sha256 == hashlib.sha256(data).hexdigest()
+        assert back.figures[0].sha256 == hashlib.sha256(data).hexdigest()
         fields = [r[0] for r in lib.conn.execute("SELECT field FROM audit WHERE entity = 'media'")]
         assert "metadata" in fields
         assert lib.upgrade_notes == [schema.NOTES[3]]  # the caller tells the user about older backups

@@ -60,7 +60,7 @@ def test_import_each_format_through_the_command_line(tmp_path, capsys):
     out = capsys.readouterr().out.split()
     assert len(out) == 3
     with open_library(lib, read_only=True) as l:
-        titles = [l.load_case(i, media=False).title for i in out]
+        titles = [l.load_case(i, figures=False).title for i in out]
     demo = load_demo()
     assert titles[0] == demo.title and titles[2] == demo.title  # FHIR and REDCap carry the title
     # a dictionary is not data

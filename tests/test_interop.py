@@ -124,12 +124,12 @@ def test_fhir_carries_no_identifier_or_date():
 
 def test_identifying_image_kept_only_with_image_consent():
     case = full_case()  # one ordinary photo, one identifying (a face); consent covers images
-    media = lambda c: [e["resource"]["resourceType"] for e in case_to_bundle(prepare(c), now=NOW)["entry"]].count("Media")  # noqa: E731
-    assert media(case) == 2
+    figures = lambda c: [e["resource"]["resourceType"] for e in case_to_bundle(prepare(c), now=NOW)["entry"]].count("Media")  # noqa: E731
+    assert figures(case) == 2
     case.consent.covers_images = False
-    assert media(case) == 1
-    case.media[1].identifying = False
-    assert media(case) == 2
+    assert figures(case) == 1
+    case.figures[1].identifying = False
+    assert figures(case) == 2
 
 
 # --- REDCap ---------------------------------------------------------------------------------------
@@ -252,7 +252,7 @@ def test_exports_refuse_free_text_identifiers_with_exit_3(tmp_path, capsys):
                 ["export-labs-csv", cid]):
         code = main(["--library", str(lib), *cmd])
         err = capsys.readouterr().err
-        assert code == 3 and "$.narrative.discussion" in err, (cmd, err)
+        assert code == 3 and "$.manuscript.discussion" in err, (cmd, err)
     assert main(["--library", str(lib), "export-fhir", cid, "--allow-phi-warnings", "-o", str(tmp_path / "f.json")]) == 0
     assert "Quenneville" not in (tmp_path / "f.json").read_text("utf-8")  # still de-identified
 

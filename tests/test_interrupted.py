@@ -33,7 +33,7 @@ def _library(path: Path, title: str) -> str:
 def _title(path: Path) -> str:
     lib = open_library(path)
     try:
-        return lib.load_case(lib.case_ids()[0], media=False).title
+        return lib.load_case(lib.case_ids()[0], figures=False).title
     finally:
         lib.close()
 

@@ -7,7 +7,7 @@ import pytest
 from desktop import jsonio
 from desktop.codec import InvalidCase
 from desktop.demo import DEMO_PATH, load_demo
-from desktop.model import Case, Media
+from desktop.model import Case, Figure
 
 from helpers import identified_case, synthetic_case
 
@@ -25,13 +25,13 @@ def test_synthetic_and_identified_round_trip():
         assert jsonio.dumps(jsonio.loads(text)) == text
 
 
-def test_media_bytes_round_trip_as_base64():
+def test_figure_bytes_round_trip_as_base64():
     from helpers import small_jpeg
     case = synthetic_case()
-    case.media.append(Media(id="m1", data=small_jpeg(), caption="µ ≤ ²"))
+    case.figures.append(Figure(id="m1", data=small_jpeg(), caption="µ ≤ ²"))
     back = jsonio.loads(jsonio.dumps(case))
-    assert back.media[0].data == case.media[0].data  # a JPEG without metadata is kept byte for byte
-    assert back.media[0].sha256  # filled in on import
+    assert back.figures[0].data == case.figures[0].data  # a JPEG without metadata is kept byte for byte
+    assert back.figures[0].sha256  # filled in on import
     assert jsonio.dumps(back) == jsonio.dumps(jsonio.loads(jsonio.dumps(back)))
 
 
@@ -144,7 +144,7 @@ def test_schema_accepts_every_valid_document():
 def test_image_bytes_that_cannot_be_read_are_refused_naming_the_path():
     # issue 13: bytes that cannot be decoded cannot be vouched free of metadata
     case = synthetic_case()
-    case.media.append(Media(id="m1", data=b"\xff\xd8\xff\xe0 not really a jpeg"))
+    case.figures.append(Figure(id="m1", data=b"\xff\xd8\xff\xe0 not really a jpeg"))
     with pytest.raises(InvalidCase) as info:
         jsonio.loads(jsonio.dumps(case))
-    assert [p.path for p in info.value.problems] == ["$.media[0].data"]
+    assert [p.path for p in info.value.problems] == ["$.figures[0].data"]

@@ -144,3 +144,26 @@ def test_the_length_check_sees_a_long_module(tmp_path):
     f.write_text("x = 1\n" * (GUI_MAX_LINES + 1))
     assert _too_long([f]) == [f"{f}: {GUI_MAX_LINES + 1} lines"]
     assert _too_long([f], limit=GUI_MAX_LINES + 1) == []
+
+
+THRESHOLD_TEXT = __import__("re").compile(r"\b(?:70|55)\s*mg²/dL²|(?<![\d.])0[–-]17\b|PUSH[^\"']*\b17\b")
+
+
+def test_clinical_thresholds_are_not_copied_into_gui_or_report_code():
+    """Issue 11: Ca×P 70/55, the PUSH bounds and the BWAT items come only from resources/ (through
+    desktop.core.reference and the catalogues); a constant or a text holding one of them in the
+    window or the report writers is a copy that would drift from what clinicians review."""
+    assert THRESHOLD_TEXT.search("above 70 mg²/dL² is a risk") and THRESHOLD_TEXT.search("PUSH 3.0 total (0–17)")
+    assert not THRESHOLD_TEXT.search("13.0–17.0 g/dL")  # a reference range is no threshold copy
+    offenders = []
+    for path in _sources(under="gui") + _sources(under="report") + [PKG / "interop" / "docx.py"]:
+        tree = ast.parse(path.read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and THRESHOLD_TEXT.search(node.value):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} text {node.value[:60]!r}")
+            if isinstance(node, ast.Assign) and isinstance(node.value, (ast.Constant, ast.Tuple, ast.List)):
+                for t in node.targets:
+                    name = getattr(t, "id", "")
+                    if any(k in name.upper() for k in ("CA_P", "PUSH", "BWAT")) and not name.upper().endswith(("KEY", "UNIT")):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} constant {name}")
+    assert offenders == []

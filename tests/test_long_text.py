@@ -30,7 +30,7 @@ def test_split_long_keeps_emphasis_of_each_piece():
 def test_a_long_paragraph_reaches_the_pdf_whole():
     words = [f"w{i:05d}" for i in range(12000)]  # about 84 KB in one paragraph
     case = load_demo()
-    case.narrative.discussion = " ".join(words)
+    case.manuscript.discussion = " ".join(words)
     buf = io.BytesIO()
     render_pdf(case, buf, draft=True)
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(buf.getvalue())).pages)

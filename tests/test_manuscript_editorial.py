@@ -133,8 +133,8 @@ def test_demo_draft_shows_placeholders_not_declarations(demo_pdf):
 
 def test_final_export_missing_declarations_is_refused_with_the_list():
     case = synthetic()
-    case.narrative.competing_interests = ""
-    case.narrative.funding = ""
+    case.manuscript.competing_interests = ""
+    case.manuscript.funding = ""
     with pytest.raises(ReportRefused) as e:
         render_pdf(case, io.BytesIO())
     assert "competing interests" in str(e.value) and "funding" in str(e.value)
@@ -145,7 +145,7 @@ def test_final_export_missing_declarations_is_refused_with_the_list():
 
 def test_cli_refuses_with_exit_3_and_drafts(tmp_path):
     case = synthetic()
-    case.narrative.ethics = ""
+    case.manuscript.ethics = ""
     f = tmp_path / "case.json"
     f.write_bytes(jsonio.dumps(case) if isinstance(jsonio.dumps(case), bytes) else jsonio.dumps(case).encode())
     env = {"PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin"}

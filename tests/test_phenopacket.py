@@ -160,4 +160,4 @@ def test_export_phenopacket_through_the_command_line(tmp_path, capsys):
     assert schema_errors(packet) == [] and packet["diseases"][0]["term"]["id"] == "ORPHA:280062"
     # the one pipeline: the identifier scan stops a case with identifiers in its free text
     assert main(["--library", str(lib), "export-phenopacket", cid, "-o", str(tmp_path / "q.json")]) == 3
-    assert "$.narrative.discussion" in capsys.readouterr().err
+    assert "$.manuscript.discussion" in capsys.readouterr().err

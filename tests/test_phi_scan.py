@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop.codec import from_plain
-from desktop.model import (Author, Case, Event, Identifiers, LabResult, Lesion, Media, Observation,
+from desktop.model import (Author, Case, Event, Identifiers, LabResult, Lesion, Figure, Observation,
                            RecordNumber, When)
 from desktop.privacy.phi import (KIND_LABELS, KINDS, PhiFound, PhiHit, ensure_no_phi, scan_case, scan_text,
                                  text_fields)
@@ -207,7 +207,7 @@ def test_clinical_numbers_are_not_flagged(text):
 def test_references_and_provenance_are_citations():
     c = Case(source="Smilnak et al. 2022, J Med Case Rep 16:18, https://doi.org/10.1186/s13256-021-03215-1, CC BY 4.0")
     c.identifiers = Identifiers(family_name="Quenneville")
-    c.narrative.references = [
+    c.manuscript.references = [
         "Nigwekar SU, Thadhani R, Brandenburg VM. Calciphylaxis. N Engl J Med. 2018 May 3;378(18):1704-14. "
         "doi:10.1056/NEJMra1505292. https://www.nejm.org/doi/full/10.1056/NEJMra1505292",
         "Quenneville A. A coincidence of names. Published 12 March 2020.",
@@ -215,8 +215,8 @@ def test_references_and_provenance_are_citations():
     ]
     hits = scan_case(c)
     assert [(h.field, h.kind, h.text) for h in hits] == [
-        ("$.narrative.references[1]", "name", "Quenneville"),
-        ("$.narrative.references[2]", "email", "someone@example.org"),
+        ("$.manuscript.references[1]", "name", "Quenneville"),
+        ("$.manuscript.references[2]", "email", "someone@example.org"),
     ]
 
 
@@ -230,9 +230,9 @@ def _case_with_text_everywhere() -> Case:
     c.events = [Event(id="e1", description="Admitted on 2021-03-05", when=When(date="2021-03-05", label="on 5/3/21"))]
     c.lesions = [Lesion(id="l1", description="ulcer", observations=[Observation(id="o1", note="photo by Hildegard")])]
     c.labs = [LabResult(id="x", analyte="calcium", value=9.2, unit="mg/dL", note="drawn 03/07/1948?")]
-    c.media = [Media(id="m0", caption="thigh"), Media(id="m1", caption="calf"),
-               Media(id="m2", caption="Photo sent from 503-555-0142")]
-    c.narrative.discussion = "Quenneville improved."
+    c.figures = [Figure(id="m0", caption="thigh"), Figure(id="m1", caption="calf"),
+               Figure(id="m2", caption="Photo sent from 503-555-0142")]
+    c.manuscript.discussion = "Quenneville improved."
     return c
 
 
@@ -247,8 +247,8 @@ def test_scan_case_names_each_field_by_json_path():
         ("$.events[0].when.label", "date", "5/3/21"),
         ("$.lesions[0].observations[0].note", "name", "Hildegard"),
         ("$.labs[0].note", "date", "03/07/1948"),
-        ("$.media[2].caption", "phone", "503-555-0142"),
-        ("$.narrative.discussion", "name", "Quenneville"),
+        ("$.figures[2].caption", "phone", "503-555-0142"),
+        ("$.manuscript.discussion", "name", "Quenneville"),
     }, got
     for h in hits:  # offsets point into the field's own text
         field_text = next(tf.text for tf in text_fields(c) if tf.path == h.field)
@@ -265,13 +265,13 @@ def test_text_fields_visit_every_string_but_identifiers_authors_and_structured_v
     assert "$.id" not in paths  # Case.id is model.new_id(): hex
     assert "$.events[0].id" in paths and "$.labs[0].analyte" in paths and "$.labs[0].unit" in paths
     assert "$.events[0].when.date" not in paths
-    assert "$.media[0].caption" in paths and "$.keywords[0]" in paths
+    assert "$.figures[0].caption" in paths and "$.keywords[0]" in paths
 
 
 def test_confirmed_hits_are_left_out():
     c = _case_with_text_everywhere()
     hits = scan_case(c)
-    confirmed = {("$.narrative.discussion", "Quenneville"), ("$.media[2].caption", "503-555-0142")}
+    confirmed = {("$.manuscript.discussion", "Quenneville"), ("$.figures[2].caption", "503-555-0142")}
     rest = scan_case(c, confirmed=confirmed)
     assert len(rest) == len(hits) - 2
     assert not any((h.field, h.text) in confirmed for h in rest)
@@ -284,7 +284,7 @@ def test_ensure_no_phi_raises_with_the_hits_unless_allowed():
     with pytest.raises(PhiFound) as err:
         ensure_no_phi(c)
     assert err.value.hits == scan_case(c)
-    assert "$.media[2].caption" in str(err.value)
+    assert "$.figures[2].caption" in str(err.value)
     assert ensure_no_phi(c, allow=True) == err.value.hits
     clean = Case(title="Calciphylaxis of the penis and distal digits: a case report")
     assert ensure_no_phi(clean) == []
@@ -304,8 +304,8 @@ HOSTILE = [
 @pytest.mark.parametrize("text", HOSTILE)
 def test_hostile_text_scans_without_crash(text):
     c = _case_with_text_everywhere()
-    c.narrative.discussion = text
-    c.media[0].caption = text
+    c.manuscript.discussion = text
+    c.figures[0].caption = text
     hits = scan_case(c)
     for h in hits:
         assert 0 <= h.start < h.end
@@ -405,11 +405,11 @@ def test_units_ids_and_citations_are_scanned():
     from desktop.model import Treatment
     c = _case_with_text_everywhere()
     c.treatments = [Treatment(id="t1", agent="sodium thiosulfate", dose=25.0, dose_unit="g Quenneville 03/07/1948")]
-    c.media[0].id = "IMG_20210304_101112"
+    c.figures[0].id = "IMG_20210304_101112"
     c.labs[0].id = "MRN 4471923"
     hits = {(h.field, h.kind) for h in scan_case(c)}
     assert ("$.treatments[0].dose_unit", "name") in hits and ("$.treatments[0].dose_unit", "date") in hits
-    assert any(f == "$.media[0].id" for f, _ in hits) and any(f == "$.labs[0].id" for f, _ in hits)
+    assert any(f == "$.figures[0].id" for f, _ in hits) and any(f == "$.labs[0].id" for f, _ in hits)
 
 
 def test_an_ordinary_word_surname_is_redacted_only_where_the_scan_found_it():
@@ -418,13 +418,13 @@ def test_an_ordinary_word_surname_is_redacted_only_where_the_scan_found_it():
     from desktop.privacy.phi import redact_case
     c = Case(title="Calciphylaxis")
     c.identifiers = Identifiers(relatives=["Bill Day (son)"])
-    c.narrative.discussion = "Her son, Mr. Day, visited on day 3 and Day 10; intake 1.5 L/day."
+    c.manuscript.discussion = "Her son, Mr. Day, visited on day 3 and Day 10; intake 1.5 L/day."
     hits = scan_case(c)
     assert [(h.text, h.kind) for h in hits] == [("Day", "name")]
     red = redact_case(c, hits)
-    assert red.narrative.discussion == "Her son, Mr. [name], visited on day 3 and Day 10; intake 1.5 L/day."
-    assert c.narrative.discussion.startswith("Her son, Mr. Day")  # the library's case is untouched
-    assert "day 3 and Day 10; intake 1.5 L/day" in deidentify(c).narrative.discussion
+    assert red.manuscript.discussion == "Her son, Mr. [name], visited on day 3 and Day 10; intake 1.5 L/day."
+    assert c.manuscript.discussion.startswith("Her son, Mr. Day")  # the library's case is untouched
+    assert "day 3 and Day 10; intake 1.5 L/day" in deidentify(c).manuscript.discussion
 
 
 def test_hits_to_json_names_field_offsets_text_and_class():

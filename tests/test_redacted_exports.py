@@ -38,11 +38,11 @@ KEEP = {"analyte", "site", "code", "drug_class", "treatment_class", "kind", "mim
 
 def _planted_case():
     case = full_case()
-    case.media[0].data = _identifying_jpeg()
-    case.media[0].id = "IMG_19410307_101112"
+    case.figures[0].data = _identifying_jpeg()
+    case.figures[0].id = "IMG_19410307_101112"
     for i, lab in enumerate(case.labs):
         lab.id = f"lab-MRN-4471923-{i}"
-    case.narrative.references = ["Okafor C. Calciphylaxis. J Example 2019;1:1."]  # planted below, as a citation
+    case.manuscript.references = ["Okafor C. Calciphylaxis. J Example 2019;1:1."]  # planted below, as a citation
     for tf in phi.string_fields(case):
         if tf.role == "text" and tf.attr not in KEEP:
             tf.set(f"{tf.text} {PLANT}" if tf.text else PLANT)
@@ -53,10 +53,10 @@ def _planted_case():
 def _exports(case) -> dict[str, bytes]:
     out = {}
     buf = io.BytesIO()
-    render_pdf(case, buf)
+    render_pdf(case, buf, draft=True)  # the synthetic case records no declarations: a draft
     out["pdf"] = buf.getvalue()
     buf = io.BytesIO()
-    write_docx(case, buf)
+    write_docx(case, buf, draft=True)
     out["docx"] = buf.getvalue()
     out["json"] = jsonio.dumps(prepare(case)).encode()
     out["fhir"] = json.dumps(case_to_bundle(prepare(case)), ensure_ascii=False).encode()
@@ -104,7 +104,7 @@ def test_the_reader_sees_planted_text_where_it_is_left():
     case = _planted_case()
     for kind, write in (("pdf", render_pdf), ("docx", write_docx)):
         buf = io.BytesIO()
-        write(case, buf, identified=True)
+        write(case, buf, identified=True, draft=True)
         text = _readable(kind, buf.getvalue())
         assert "Quenneville" in text and "4471923" in text, kind
 

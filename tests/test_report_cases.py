@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from desktop import jsonio
 from desktop.model import (Author, BwatCua, Case, Comorbidity, Consent, Diagnosis, Differential, Event,
-                           Identifiers, Imaging, LabResult, Lesion, Media, Medication, Narrative,
+                           Identifiers, Imaging, LabResult, Lesion, Figure, Medication, Manuscript,
                            Observation, Outcome, Patient, RecordNumber, Treatment, Vital, When)
 
 # --- images -------------------------------------------------------------------------------------
@@ -130,7 +130,7 @@ def full_case(*, consent: str = "patient", covers_images: bool = True) -> Case:
                             differentials=[Differential("Warfarin skin necrosis", "considered", "timing")]),
         outcome=Outcome(status="alive", when=When(offset=2, precision="month"), wound_healing="improved",
                         patient_assessed="Pain much better.", summary="The ulcer is healing."),
-        narrative=Narrative(
+        manuscript=Manuscript(
             abstract_background="Calciphylaxis is rare.", abstract_case="A woman on peritoneal dialysis.",
             abstract_conclusions="Early treatment helped.", introduction="An introduction with references [1].",
             clinical_findings="A 4 cm necrotic ulcer.", diagnostic_assessment="Labs and CT supported the diagnosis.",
@@ -141,9 +141,9 @@ def full_case(*, consent: str = "patient", covers_images: bool = True) -> Case:
             competing_interests="None.", funding="None.", acknowledgements="The ward team.",
             references=["Nigwekar SU, et al. Calciphylaxis. N Engl J Med. 2018;378:1704-14."]),
         consent=Consent(given_by=consent, covers_images=covers_images),  # type: ignore[arg-type]
-        media=[Media(id="p1", data=jpeg(640, 480, seed=1), caption="The thigh ulcer on admission",
+        figures=[Figure(id="p1", data=jpeg(640, 480, seed=1), caption="The thigh ulcer on admission",
                      lesion_id="les1", event_id="ev-adm"),
-               Media(id="p2", data=jpeg(640, 480, seed=2), caption="CT of the thighs", imaging_id="im1",
+               Figure(id="p2", data=jpeg(640, 480, seed=2), caption="CT of the thighs", imaging_id="im1",
                      event_id="ev-ct")],
     )
     # through the JSON format, as every case arrives (whole numbers become floats, all is checked)
@@ -189,9 +189,9 @@ def identifier_case(*, age: int = 82) -> Case:
     c.labs[1].when = When(date=IDENT["lab_day"])
     c.consent.date = "2023-06-01"
     # a photo with capture date and camera serial in its EXIF, and an identifying one (a face)
-    c.media[0].data = jpeg(800, 600, exif_date=IDENT["exif_date"], serial=IDENT["camera_serial"], seed=3)
-    c.media[0].sha256 = hashlib.sha256(c.media[0].data).hexdigest()
-    c.media.append(Media(id="face", data=jpeg(300, 400, seed=4), caption="Facial photograph", identifying=True,
+    c.figures[0].data = jpeg(800, 600, exif_date=IDENT["exif_date"], serial=IDENT["camera_serial"], seed=3)
+    c.figures[0].sha256 = hashlib.sha256(c.figures[0].data).hexdigest()
+    c.figures.append(Figure(id="face", data=jpeg(300, 400, seed=4), caption="Facial photograph", identifying=True,
                          event_id="ev-adm"))
     return c
 
@@ -202,7 +202,7 @@ def test_full_case_is_a_valid_case_file():
     case = full_case()
     assert jsonio.check_case(case) == []
     again = jsonio.loads(jsonio.dumps(case))
-    assert again.title == case.title and len(again.media) == 2 and again.media[0].data == case.media[0].data
+    assert again.title == case.title and len(again.figures) == 2 and again.figures[0].data == case.figures[0].data
 
 
 def test_identifier_case_carries_every_identifier_class():

@@ -11,7 +11,7 @@ from PIL import Image
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from desktop.model import Event, LabResult, Media, When
+from desktop.model import Event, LabResult, Figure, When
 from desktop.report import fonts, text
 from desktop.report.errors import ReportError
 from desktop.report.pdf import render_pdf
@@ -80,7 +80,7 @@ def overflowing_text(reader: pypdf.PdfReader) -> list[tuple[int, str, float]]:
 @pytest.fixture(scope="module")
 def hostile():
     case = full_case()
-    n = case.narrative
+    n = case.manuscript
     n.discussion = "\n\n".join([MARKUP, HEBREW, ARABIC, EMOJI, LONG_WORD, "Plain closing paragraph."])
     n.conclusions = ("Calciphylaxis remains a challenge. " * 1500)[:50_000]  # a 50,000-character text
     assert len(n.conclusions) == 50_000
@@ -93,10 +93,10 @@ def hostile():
                              when=When(offset=6)))
     case.lesions[0].site_detail = LONG_WORD
     case.treatments[0].response_detail = ("very long response " * 600).strip()
-    case.narrative.references.append("<ref> & " + LONG_WORD)
+    case.manuscript.references.append("<ref> & " + LONG_WORD)
     case.authors[0].name = "Zoë <Ångström> & Ñandú"
     case.outcome.summary = ("A long outcome summary. " * 900).strip()
-    case.media[0].caption = ("A very long photo caption. " * 120).strip()
+    case.figures[0].caption = ("A very long photo caption. " * 120).strip()
     # more events than one timeline drawing holds
     case.events += [Event(id=f"many{i}", kind="follow_up", description=f"Dressing change {i}",
                           when=When(offset=float(7 + i))) for i in range(150)]
@@ -133,7 +133,7 @@ def test_right_to_left_and_emoji_do_not_crash_and_are_reported(hostile):
     assert "The patient said" in flat and "about the dressing" in flat
     warning = next(w for w in info.warnings if "not in the report font" in w)
     assert "Hebrew (" in warning and "Arabic (" in warning and "emoji and symbols (" in warning
-    assert "narrative.discussion" in warning and "events[7].description" in warning
+    assert "manuscript.discussion" in warning and "events[7].description" in warning
 
 
 def test_control_and_bidi_characters_are_dropped(hostile):
@@ -188,7 +188,7 @@ def _placed_images(reader: pypdf.PdfReader) -> list[tuple[float, float, int, int
 def test_photos_respect_exif_orientation_and_300_dpi():
     case = full_case()
     big = jpeg(4000, 3000, orientation=6, seed=9)  # stored landscape, shown portrait
-    case.media = [Media(id="big", data=big, caption="Rotated phone photo", lesion_id="les1")]
+    case.figures = [Figure(id="big", data=big, caption="Rotated phone photo", lesion_id="les1")]
     info, reader, pages = _render(case)
     (w_pt, h_pt, w_px, h_px), = _placed_images(reader)
     assert h_pt > w_pt and h_px > w_px  # portrait, as the camera meant it
@@ -206,8 +206,8 @@ def test_photos_respect_exif_orientation_and_300_dpi():
 
 def test_small_photo_is_not_enlarged_in_pixels_and_png_alpha_is_flattened():
     case = full_case()
-    case.media = [Media(id="tiny", data=jpeg(120, 90, seed=5), caption="Tiny", lesion_id="les1"),
-                  Media(id="alpha", mime="image/png", data=png_rgba(200, 100), caption="PNG", lesion_id="les2")]
+    case.figures = [Figure(id="tiny", data=jpeg(120, 90, seed=5), caption="Tiny", lesion_id="les1"),
+                  Figure(id="alpha", mime="image/png", data=png_rgba(200, 100), caption="PNG", lesion_id="les2")]
     info, reader, pages = _render(case)
     placed = _placed_images(reader)
     assert sorted((p[2], p[3]) for p in placed) == [(120, 90), (200, 100)]
@@ -220,7 +220,7 @@ def test_small_photo_is_not_enlarged_in_pixels_and_png_alpha_is_flattened():
 ])
 def test_corrupt_image_names_its_figure(tmp_path, data, detail):
     case = full_case()
-    case.media[0].data = data
+    case.figures[0].data = data
     out = tmp_path / "r.pdf"
     with pytest.raises(ReportError) as e:
         render_pdf(case, out)

@@ -7,7 +7,7 @@ import pytest
 
 from desktop import jsonio
 from desktop.demo import load_demo
-from desktop.model import Identifiers, LabResult, Media, When
+from desktop.model import Identifiers, LabResult, Figure, When
 from desktop.store import schema
 from desktop.store.library import (Damaged, LibraryError, NewerVersion, NoSuchCase, NotALibrary,
                                    ReadOnlyLibrary, create_library, open_library)
@@ -45,7 +45,7 @@ def test_demo_round_trips_byte_identically_through_the_library(lib):
 def test_round_trip_after_reopen_and_through_a_second_library(tmp_path, lib):
     case = synthetic_case()
     # a real image: a case file's image bytes are decoded on import to drop metadata (issue 13)
-    case.media.append(Media(id="m1", data=small_jpeg(), mime="image/jpeg", caption="c"))
+    case.figures.append(Figure(id="m1", data=small_jpeg(), mime="image/jpeg", caption="c"))
     cid = lib.add_case(case)
     lib.close()
     again = open_library(tmp_path / "lib.casebook")
@@ -57,14 +57,14 @@ def test_round_trip_after_reopen_and_through_a_second_library(tmp_path, lib):
     again.close()
 
 
-def test_load_without_media_bytes(lib):
+def test_load_without_figure_bytes(lib):
     case = synthetic_case()
     photo = small_jpeg()
-    case.media.append(Media(id="m1", data=photo, caption="x"))
+    case.figures.append(Figure(id="m1", data=photo, caption="x"))
     cid = lib.add_case(case)
-    light = lib.load_case(cid, media=False)
-    assert light.media[0].data is None and light.media[0].caption == "x"
-    assert lib.media_bytes(cid, "m1") == photo
+    light = lib.load_case(cid, figures=False)
+    assert light.figures[0].data is None and light.figures[0].caption == "x"
+    assert lib.figure_bytes(cid, "m1") == photo
 
 
 def test_an_image_is_kept_as_pixels_only_whatever_the_caller(lib):
@@ -73,11 +73,11 @@ def test_an_image_is_kept_as_pixels_only_whatever_the_caller(lib):
     from desktop.privacy.images import has_metadata
     from test_images import _identifying_jpeg
     case = synthetic_case()
-    case.media.append(Media(id="m1", data=_identifying_jpeg(), caption="x"))
+    case.figures.append(Figure(id="m1", data=_identifying_jpeg(), caption="x"))
     cid = lib.add_case(case)
-    assert not has_metadata(lib.media_bytes(cid, "m1"))
+    assert not has_metadata(lib.figure_bytes(cid, "m1"))
     bad = synthetic_case()
-    bad.media.append(Media(id="m2", data=b"bytes"))
+    bad.figures.append(Figure(id="m2", data=b"bytes"))
     with pytest.raises(ValueError, match="cannot be read as an image"):
         lib.add_case(bad)
 

@@ -14,7 +14,7 @@ def backup_now(library_path: str | os.PathLike, to: str | os.PathLike | None = N
     """Back up the library through a read-only connection of its own (so also while a window has it
     open); the automatic folder beside the library is then thinned to recent, daily, weekly and
     monthly copies, a folder of the user's own is left as it is. Returns the backup's path."""
-    with open_library(library_path, read_only=True) as ro:
+    with open_library(library_path, read_only=True, whole_file=True) as ro:
         made = store_backup.backup(ro, Path(to) if to else None, now=now)
     if not to:
         store_backup.prune(library_path, now)

@@ -73,8 +73,8 @@ class Casebook:
     def list_trash(self) -> list[TrashedCase]:
         return self.library.list_trash()
 
-    def load_case(self, case_id: str, *, media: bool = True) -> Case:
-        return self.library.load_case(case_id, media=media)
+    def load_case(self, case_id: str, *, figures: bool = True) -> Case:
+        return self.library.load_case(case_id, figures=figures)
 
     # --- open cases ---------------------------------------------------------------------------------
 

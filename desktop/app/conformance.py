@@ -41,11 +41,11 @@ def count_words(text: str) -> int:
 
 
 def main_text_words(case: Case) -> int:
-    return sum(count_words(getattr(case.narrative, f)) for f in MAIN_FIELDS)
+    return sum(count_words(getattr(case.manuscript, f)) for f in MAIN_FIELDS)
 
 
 def abstract_words(case: Case) -> int:
-    return sum(count_words(getattr(case.narrative, f)) for f in ABSTRACT_FIELDS)
+    return sum(count_words(getattr(case.manuscript, f)) for f in ABSTRACT_FIELDS)
 
 
 def _n(x: int) -> str:
@@ -78,7 +78,7 @@ def _check(case: Case, r: JournalRule) -> tuple[bool, str]:
         n = len(number_citations(case).cited)
         return n <= v, f"references {n} of {v}"
     if k == "figures_max":
-        n = sum(1 for m in case.media if m.in_report)
+        n = sum(1 for m in case.figures if m.in_report)
         return n <= v, f"figures {n} of {v}"
     if k == "authors_max":
         n = len(case.authors)
@@ -91,7 +91,7 @@ def _check(case: Case, r: JournalRule) -> tuple[bool, str]:
                 ", ".join(f"[@{m}]" for m in missing[:5]) + (" …" if len(missing) > 5 else "")
         return True, f"{len(num.markers)} citation marker{'s' if len(num.markers) != 1 else ''}, all resolved"
     if k == "no_citations_in_abstract":
-        n = sum(len(MARKER.findall(getattr(case.narrative, f))) for f in ABSTRACT_FIELDS)
+        n = sum(len(MARKER.findall(getattr(case.manuscript, f))) for f in ABSTRACT_FIELDS)
         return n == 0, f"citations in the abstract: {n}"
     if k == "consent_recorded":
         ok = case.consent.recorded

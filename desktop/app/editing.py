@@ -21,9 +21,9 @@ from typing import Any, Callable
 from .. import timing
 from ..codec import Problem
 from ..jsonio import check_part
-from ..model import LIST_PARTS, SINGLE_PARTS, Case, Identifiers, Media, When
-from ..store.changes import (Change, DeleteItem, DeleteMedia, MoveItem, MoveMedia, PutIdentifiers, PutItem,
-                             PutMedia, PutSingle, SetCaseFields, touched)
+from ..model import LIST_PARTS, SINGLE_PARTS, Case, Identifiers, Figure, When
+from ..store.changes import (Change, DeleteItem, DeleteFigure, MoveItem, MoveFigure, PutIdentifiers, PutItem,
+                             PutFigure, PutSingle, SetCaseFields, touched)
 from ..store.library import Library
 from .history import History, Step
 from .notify import Changes, Notifier
@@ -57,7 +57,7 @@ class OpenCase:
         # identifier-scan hits the author confirmed as not identifying, as (field, text): kept in
         # memory only (a settings file would copy possible identifiers out of the protected library)
         self.phi_confirmed: set = phi_confirmed if phi_confirmed is not None else set()
-        self.case: Case = library.load_case(case_id, media=False)
+        self.case: Case = library.load_case(case_id, figures=False)
 
     @property
     def read_only(self) -> bool:
@@ -65,12 +65,12 @@ class OpenCase:
 
     def reload(self) -> None:
         """Read the case again from the library (after a change made elsewhere)."""
-        self.case = self.library.load_case(self.case_id, media=False)
+        self.case = self.library.load_case(self.case_id, figures=False)
         self.notifier.emit(Changes(self.case_id, frozenset({"case"} | set(SINGLE_PARTS) | set(LIST_PARTS)
-                                                          | {"media", "identifiers"}), cases=True))
+                                                          | {"figures", "identifiers"}), cases=True))
 
-    def media_bytes(self, media_id: str) -> bytes:
-        return self.library.media_bytes(self.case_id, media_id)
+    def figure_bytes(self, figure_id: str) -> bytes:
+        return self.library.figure_bytes(self.case_id, figure_id)
 
     # --- the one way to change the case ---------------------------------------------------------
 
@@ -118,7 +118,7 @@ class OpenCase:
         inverse: list[Change] = []
         for ch in changes:
             part = touched(ch)[0]
-            if part in LIST_PARTS or part == "media":
+            if part in LIST_PARTS or part == "figures":
                 if part not in copied:
                     setattr(work, part, list(getattr(work, part)))
                     copied.add(part)
@@ -167,34 +167,34 @@ class OpenCase:
                 return ch
             items.insert(_clamp(ch.position, len(items) - 1), items.pop(pos))
             return MoveItem(ch.part, ch.item_id, pos)
-        if isinstance(ch, PutMedia):
-            items = case.media
-            meta = dataclasses.replace(ch.media, data=None)
+        if isinstance(ch, PutFigure):
+            items = case.figures
+            meta = dataclasses.replace(ch.figures, data=None)
             pos = _index(items, meta.id)
             if pos is None:
-                if ch.media.data is None:
+                if ch.figures.data is None:
                     raise EditRefused("a new image needs its bytes")
                 _insert(items, meta, ch.position)
-                return DeleteMedia(meta.id)
+                return DeleteFigure(meta.id)
             old = items[pos]
             if not meta.sha256:
                 meta.sha256 = old.sha256
             items[pos] = meta
-            return PutMedia(old)
-        if isinstance(ch, DeleteMedia):
-            items = case.media
-            pos = _index(items, ch.media_id)
+            return PutFigure(old)
+        if isinstance(ch, DeleteFigure):
+            items = case.figures
+            pos = _index(items, ch.figure_id)
             if pos is None:
                 return ch
             old = items.pop(pos)
-            return PutMedia(dataclasses.replace(old, data=self.library.media_bytes(self.case_id, old.id)), pos)
-        if isinstance(ch, MoveMedia):
-            items = case.media
-            pos = _index(items, ch.media_id)
+            return PutFigure(dataclasses.replace(old, data=self.library.figure_bytes(self.case_id, old.id)), pos)
+        if isinstance(ch, MoveFigure):
+            items = case.figures
+            pos = _index(items, ch.figure_id)
             if pos is None:
                 return ch
             items.insert(_clamp(ch.position, len(items) - 1), items.pop(pos))
-            return MoveMedia(ch.media_id, pos)
+            return MoveFigure(ch.figure_id, pos)
         raise TypeError(f"not a change: {ch!r}")
 
     # --- single edits -----------------------------------------------------------------------------
@@ -216,7 +216,7 @@ class OpenCase:
         return self.apply([MoveItem(part, item_id, position)], label or f"Move {noun(part)}")
 
     def save_single(self, part: str, obj: Any, label: str | None = None) -> Changes | None:
-        """Replace a single part: patient, diagnosis, outcome, narrative or consent."""
+        """Replace a single part: patient, diagnosis, outcome, manuscript or consent."""
         if getattr(self.case, part) == obj:
             return None
         return self.apply([PutSingle(part, obj)], label or f"Edit {part}")
@@ -232,25 +232,25 @@ class OpenCase:
             return None
         return self.apply([PutIdentifiers(ident)], label)
 
-    def add_media(self, media: Media, label: str = "Add image", position: int | None = None) -> Changes:
-        """Add an image (``media.data`` holds its bytes, already stripped of metadata)."""
-        return self.apply([PutMedia(media, position)], label)
+    def add_figure(self, figure: Figure, label: str = "Add figure", position: int | None = None) -> Changes:
+        """Add a figure (``figure.data`` holds its bytes, already stripped of metadata)."""
+        return self.apply([PutFigure(figure, position)], label)
 
-    def update_media(self, media: Media, label: str = "Edit image") -> Changes | None:
+    def update_figure(self, figure: Figure, label: str = "Edit figure") -> Changes | None:
         """Change an image's caption, links or marks (its bytes stay as stored)."""
-        if _index(self.case.media, media.id) is None:
+        if _index(self.case.figures, figure.id) is None:
             return None
-        return self.apply([PutMedia(dataclasses.replace(media, data=None))], label)
+        return self.apply([PutFigure(dataclasses.replace(figure, data=None))], label)
 
-    def delete_media(self, media_id: str, label: str = "Delete image") -> Changes | None:
-        if _index(self.case.media, media_id) is None:
+    def delete_figure(self, figure_id: str, label: str = "Delete figure") -> Changes | None:
+        if _index(self.case.figures, figure_id) is None:
             return None
-        return self.apply([DeleteMedia(media_id)], label)
+        return self.apply([DeleteFigure(figure_id)], label)
 
-    def move_media(self, media_id: str, position: int, label: str = "Reorder figures") -> Changes | None:
-        if _index(self.case.media, media_id) is None:
+    def move_figure(self, figure_id: str, position: int, label: str = "Reorder figures") -> Changes | None:
+        if _index(self.case.figures, figure_id) is None:
             return None
-        return self.apply([MoveMedia(media_id, position)], label)
+        return self.apply([MoveFigure(figure_id, position)], label)
 
     # --- a field, validated -----------------------------------------------------------------------
 
@@ -352,9 +352,9 @@ class OpenCase:
         if les is None:
             return None
         changes: list[Change] = []
-        for m in self.case.media:
+        for m in self.case.figures:
             if m.lesion_id == lesion_id:
-                changes.append(PutMedia(dataclasses.replace(m, lesion_id=None)))
+                changes.append(PutFigure(dataclasses.replace(m, lesion_id=None)))
         for b in self.case.biopsies:
             if b.lesion_id == lesion_id:
                 changes.append(PutItem("biopsies", dataclasses.replace(b, lesion_id=None)))
@@ -391,11 +391,11 @@ def _own(ch: Change) -> Change:
     """A change holding its own copy of the caller's objects (the caller may change them later)."""
     if isinstance(ch, (PutItem, PutSingle, PutIdentifiers, SetCaseFields)):
         return copy.deepcopy(ch)
-    if isinstance(ch, PutMedia):
-        data = ch.media.data
-        media = copy.deepcopy(dataclasses.replace(ch.media, data=None))
-        media.data = data  # bytes are immutable: shared, not copied
-        return PutMedia(media, ch.position)
+    if isinstance(ch, PutFigure):
+        data = ch.figures.data
+        figures = copy.deepcopy(dataclasses.replace(ch.figures, data=None))
+        figures.data = data  # bytes are immutable: shared, not copied
+        return PutFigure(figures, ch.position)
     return ch
 
 
@@ -482,6 +482,6 @@ def references_to(case: Case, event_id: str, name: Callable[[str, Any], str] | N
     for part in ("patient", "diagnosis", "outcome"):
         if uses(getattr(case, part)):
             out.append(part)
-    out += [f"image: {m.caption or m.id}" for m in case.media if m.event_id == event_id]
+    out += [f"image: {m.caption or m.id}" for m in case.figures if m.event_id == event_id]
     return out
 

@@ -84,7 +84,7 @@ class Kind:
     key: str
     suffix: str  # of the file written ("" for a folder)
     folder: bool  # the target is a folder of several files
-    media: bool  # the writer needs the images' bytes
+    figures: bool  # the writer needs the images' bytes
     many: bool  # takes several cases at once
     deidentifies_itself: bool = False  # the report writers apply the de-identification step themselves
 
@@ -120,7 +120,7 @@ def export(kind: str, sources: Sequence[Source], target: str | os.PathLike | Bin
         raise ValueError(f"a {kind} export takes one case, not {len(sources)}")
     progress(0.02, text="reading the case")
     # the report writers in a child process get each image's bytes streamed to them one by one
-    cases, media_of = _read(sources, media=k.media and not (options.use_process and kind in ("pdf", "docx")))
+    cases, figure_of = _read(sources, figures=k.figures and not (options.use_process and kind in ("pdf", "docx")))
     check(progress)
     if not options.identified:
         progress(0.05, text="checking for identifiers")
@@ -134,7 +134,7 @@ def export(kind: str, sources: Sequence[Source], target: str | os.PathLike | Bin
     if kind in ("pdf", "docx"):
         from .render import render
         (case,) = cases
-        done = render(case, media_bytes=media_of(case), out=target, writer=kind, use_process=options.use_process,
+        done = render(case, figure_bytes=figure_of(case), out=target, writer=kind, use_process=options.use_process,
                       progress=progress, draft=options.draft, identified=options.identified,
                       include_assessment=options.include_assessment and kind == "pdf")
         return Result([done.path] if done.path else [], done.info, done.note, done.in_process)
@@ -157,7 +157,7 @@ def export(kind: str, sources: Sequence[Source], target: str | os.PathLike | Bin
     return Result([Path(target)] if isinstance(target, (str, os.PathLike)) else [])
 
 
-def _read(sources: Sequence[Source], *, media: bool):
+def _read(sources: Sequence[Source], *, figures: bool):
     """The cases, and for each a function giving an image's bytes (for cases read without them)."""
     from ..store.library import open_library
     cases: list[Case] = []
@@ -168,20 +168,20 @@ def _read(sources: Sequence[Source], *, media: bool):
             continue
         path, cid = src
         with open_library(path, read_only=True) as lib:
-            case = lib.load_case(cid, media=media)
+            case = lib.load_case(cid, figures=figures)
         cases.append(case)
         libs[id(case)] = (Path(path), cid)
 
-    def media_of(case: Case) -> Callable[[str], bytes]:
-        def get(media_id: str) -> bytes:
-            m = next((m for m in case.media if m.id == media_id), None)
+    def figure_of(case: Case) -> Callable[[str], bytes]:
+        def get(figure_id: str) -> bytes:
+            m = next((m for m in case.figures if m.id == figure_id), None)
             if m is not None and m.data is not None:
                 return m.data
             path, cid = libs[id(case)]
             with open_library(path, read_only=True) as lib:
-                return lib.media_bytes(cid, media_id)
+                return lib.figure_bytes(cid, figure_id)
         return get
-    return cases, media_of
+    return cases, figure_of
 
 
 def _write(kind: str, cases: list[Case]) -> dict[str, bytes]:

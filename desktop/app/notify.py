@@ -15,7 +15,7 @@ from typing import Callable
 @dataclass(frozen=True)
 class Changes:
     """``case_id``: the case changed (None: the library's list of cases only). ``parts``: the parts
-    of the case that changed ("patient", "labs", "media", "case" for case fields, "identifiers");
+    of the case that changed ("patient", "labs", "figures", "case" for case fields, "identifiers");
     ``ids``: the ids of list items that changed (empty: unknown or a single part). ``cases``: the
     list of cases changed (a case added, trashed, restored, retitled). ``undo``: the change was an
     undo or redo."""

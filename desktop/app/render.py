@@ -161,14 +161,14 @@ def child_main() -> int:
     try:
         header = json.loads(_expect(inp, HEADER))
         doc = json.loads(_expect(inp, DOCUMENT))
-        images = {mid: _expect(inp, MEDIA) for mid in header["media"]}
+        images = {mid: _expect(inp, MEDIA) for mid in header["figures"]}
     except (EOFError, ValueError):
         return 1  # the window went away (cancelled): nothing to answer
     try:
         # the document comes from the window's own library, read a moment ago: decoded as the
         # library decodes its rows (no second validation)
         case = from_trusted(Case, {k: v for k, v in doc.items() if k not in ("format", "version")})
-        for m in case.media:
+        for m in case.figures:
             if m.id in images:
                 m.data = images[m.id]
         last = [-1.0]
@@ -312,7 +312,7 @@ def _no_progress(*_a, **_k) -> None:
     return None
 
 
-def render(case, *, media_bytes: Callable[[str], bytes], out: str | os.PathLike | BinaryIO | None = None,
+def render(case, *, figure_bytes: Callable[[str], bytes], out: str | os.PathLike | BinaryIO | None = None,
            writer: str = "pdf", use_process: bool = True, progress: Callable[..., None] | None = None,
            draft: bool = False, identified: bool = False, include_assessment: bool = True) -> Rendered:
     """Render ``case`` (loaded without image bytes; ``media_bytes(id)`` gives them) with the report
@@ -336,13 +336,13 @@ def render(case, *, media_bytes: Callable[[str], bytes], out: str | os.PathLike 
                     "briefly while it renders.")
         else:
             try:
-                return _render_in_child(child, media_bytes, case, out, progress, t0, writer=writer, **opts)
+                return _render_in_child(child, figure_bytes, case, out, progress, t0, writer=writer, **opts)
             finally:
                 child.stop()
     import copy
     case = copy.copy(case)
-    case.media = [dataclasses.replace(m, data=m.data if m.data is not None else media_bytes(m.id))
-                  for m in case.media]
+    case.figures = [dataclasses.replace(m, data=m.data if m.data is not None else figure_bytes(m.id))
+                  for m in case.figures]
     return _render_in_thread(case, out, progress, t0, note, writer=writer, **opts)
 
 
@@ -358,11 +358,11 @@ def render_report(library_path: str | os.PathLike, case_id: str, out: str | os.P
     progress = progress or _no_progress
     progress(0.0, text="reading the case")
     with open_library(library_path, read_only=True) as lib:
-        case = lib.load_case(case_id, media=False)
+        case = lib.load_case(case_id, figures=False)
         if confirmed is not None:
             progress(0.01, text="checking for identifiers")
             check_phi(case, confirmed)
-        return render(case, media_bytes=lambda mid: lib.media_bytes(case_id, mid), out=out, writer=writer,
+        return render(case, figure_bytes=lambda mid: lib.figure_bytes(case_id, mid), out=out, writer=writer,
                       use_process=use_process, progress=progress, draft=draft, identified=identified,
                       include_assessment=include_assessment)
 
@@ -373,16 +373,16 @@ def _check(progress) -> None:
         check()
 
 
-def _render_in_child(child: Child, media_bytes, case, out, progress, t0: float, *, writer: str, **opts) -> Rendered:
+def _render_in_child(child: Child, figure_bytes, case, out, progress, t0: float, *, writer: str, **opts) -> Rendered:
     from .. import jsonio
     try:
-        header = {**opts, "writer": writer, "media": [m.id for m in case.media]}
+        header = {**opts, "writer": writer, "figures": [m.id for m in case.figures]}
         child.send(HEADER, json.dumps(header).encode("utf-8"))
         child.send(DOCUMENT, jsonio.dump_bytes(case))
-        for n, m in enumerate(case.media):
+        for n, m in enumerate(case.figures):
             _check(progress)
-            progress(0.02 + 0.03 * n / max(1, len(case.media)), text="sending the images")
-            child.send(MEDIA, m.data if m.data is not None else media_bytes(m.id))
+            progress(0.02 + 0.03 * n / max(1, len(case.figures)), text="sending the images")
+            child.send(MEDIA, m.data if m.data is not None else figure_bytes(m.id))
         child.finish_input()
         data: bytes | None = None
         while True:

@@ -58,15 +58,15 @@ def item_2(ctx: Context) -> Status:
 
 
 def item_3a(ctx: Context) -> Status:
-    return _from_texts(("abstract background", ctx.case.narrative.abstract_background))
+    return _from_texts(("abstract background", ctx.case.manuscript.abstract_background))
 
 
 def item_3b(ctx: Context) -> Status:
-    return _from_texts(("abstract case presentation", ctx.case.narrative.abstract_case))
+    return _from_texts(("abstract case presentation", ctx.case.manuscript.abstract_case))
 
 
 def item_3c(ctx: Context) -> Status:
-    n = ctx.case.narrative
+    n = ctx.case.manuscript
     if not n.abstract_case.strip():
         return "missing", []
     dx, tx, out = ctx.case.diagnosis.basis != "not_made", bool(ctx.case.treatments), ctx.case.outcome.status != "unknown"
@@ -77,16 +77,16 @@ def item_3c(ctx: Context) -> Status:
 
 
 def item_3d(ctx: Context) -> Status:
-    return _from_texts(("abstract conclusions", ctx.case.narrative.abstract_conclusions))
+    return _from_texts(("abstract conclusions", ctx.case.manuscript.abstract_conclusions))
 
 
 def _references(ctx: Context) -> int:
-    """References recorded: the case's reference items, or (older cases) the narrative's free-text list."""
-    return len(ctx.case.references) or len([r for r in ctx.case.narrative.references if r.strip()])
+    """References recorded: the case's reference items, or (older cases) the manuscript's free-text list."""
+    return len(ctx.case.references) or len([r for r in ctx.case.manuscript.references if r.strip()])
 
 
 def item_4(ctx: Context) -> Status:
-    n = ctx.case.narrative
+    n = ctx.case.manuscript
     if not n.introduction.strip():
         return "missing", []
     refs = _references(ctx)
@@ -145,7 +145,7 @@ def item_5d(ctx: Context) -> Status:
 
 
 def item_6(ctx: Context) -> Status:
-    n = ctx.case.narrative
+    n = ctx.case.manuscript
     n_obs = sum(len(les.observations) for les in ctx.case.lesions)
     structured = bool(ctx.case.lesions or ctx.case.vitals)
     return _grade([(bool(n.clinical_findings.strip()), _text("clinical findings", n.clinical_findings)),
@@ -168,8 +168,8 @@ def item_8a(ctx: Context) -> Status:
                (bool(c.biopsies), f"{len(c.biopsies)} biopsies"),
                (any(les.observations for les in c.lesions), "lesion examinations recorded")]
     support = [s for ok, s in methods if ok]
-    if c.narrative.diagnostic_assessment.strip():
-        support.insert(0, _text("diagnostic assessment", c.narrative.diagnostic_assessment))
+    if c.manuscript.diagnostic_assessment.strip():
+        support.insert(0, _text("diagnostic assessment", c.manuscript.diagnostic_assessment))
     if c.labs and (c.imaging or c.biopsies):
         return "complete", support
     return ("partial" if support else "missing"), support
@@ -226,7 +226,7 @@ def item_9c(ctx: Context) -> Status:
     if not support:
         return "missing", []
     rationale = any(t.response_detail.strip() or t.indication.strip() for t in stopped) or bool(
-        ctx.case.narrative.therapeutic_intervention.strip())
+        ctx.case.manuscript.therapeutic_intervention.strip())
     return ("complete" if rationale else "partial"), support
 
 
@@ -255,7 +255,7 @@ def item_10b(ctx: Context) -> Status:
     since = None if anchor is None else anchor.day
     what = "the diagnosis" if dx is not None else "treatment began"
     if since is None:
-        text = ctx.case.narrative.follow_up.strip()
+        text = ctx.case.manuscript.follow_up.strip()
         return ("partial", [_text("follow-up", text)]) if text else ("missing", [])
     labs = [e for e in ctx.labs if e.placed is not None and e.placed.day > since]
     obs = [ob for les in ctx.case.lesions for ob in les.observations
@@ -267,7 +267,7 @@ def item_10b(ctx: Context) -> Status:
         support.append(f"{len(obs)} lesion observations after {what} ({describe(anchor)})")
     if support:
         return "complete", support
-    text = ctx.case.narrative.follow_up.strip()
+    text = ctx.case.manuscript.follow_up.strip()
     return ("partial", [_text("follow-up", text)]) if text else ("missing", [])
 
 
@@ -290,7 +290,7 @@ def item_10d(ctx: Context) -> Status:
 
 
 def _discussion(ctx: Context, words: tuple[str, ...], what: str) -> Status:
-    text = ctx.case.narrative.discussion
+    text = ctx.case.manuscript.discussion
     if not text.strip():
         return "missing", []
     low = text.lower()
@@ -305,19 +305,19 @@ def item_11a(ctx: Context) -> Status:
 
 
 def item_11b(ctx: Context) -> Status:
-    n = ctx.case.narrative
+    n = ctx.case.manuscript
     refs = _references(ctx)
     return _grade([(bool(n.discussion.strip()), _text("discussion", n.discussion)), (bool(refs), f"{refs} references")])
 
 
 def item_11c(ctx: Context) -> Status:
-    n = ctx.case.narrative
+    n = ctx.case.manuscript
     return _grade([(bool(n.discussion.strip()), _text("discussion", n.discussion)),
                    (bool(n.conclusions.strip()), _text("conclusions", n.conclusions))])
 
 
 def item_11d(ctx: Context) -> Status:
-    n = ctx.case.narrative
+    n = ctx.case.manuscript
     if n.conclusions.strip():
         return "complete", [_text("conclusions", n.conclusions)]
     if n.abstract_conclusions.strip():
@@ -326,7 +326,7 @@ def item_11d(ctx: Context) -> Status:
 
 
 def item_12(ctx: Context) -> Status:
-    return _from_texts(("patient perspective", ctx.case.narrative.patient_perspective))
+    return _from_texts(("patient perspective", ctx.case.manuscript.patient_perspective))
 
 
 def item_13(ctx: Context) -> Status:
@@ -335,7 +335,7 @@ def item_13(ctx: Context) -> Status:
         return "missing", []
     who = "the patient" if c.given_by == "patient" else "the next of kin"
     support = [f"consent given by {who}" + (" (date recorded)" if c.date else "")]
-    images = [m for m in ctx.case.media if m.in_report]
+    images = [m for m in ctx.case.figures if m.in_report]
     if images and not c.covers_images:
         support.append(f"{len(images)} images in the report, but the consent is not recorded as covering images")
         return "partial", support

@@ -41,18 +41,18 @@ def citation_checks(ctx: Context, d=None) -> list[Finding]:
     out: list[Finding] = []
     r = rule("citation-typed-number")
     for section in CARE_ORDER:
-        text = getattr(case.narrative, section)
+        text = getattr(case.manuscript, section)
         typed = list(TYPED_NUMBER.finditer(text))
         if typed:
             shown = [m.group(0) for m in typed[:3]]
             examples = ", ".join(shown) + (f" and {len(typed) - 3} more" if len(typed) > 3 else "")
             out.append(r.finding(
-                evidence=[Evidence("Typed citation", m.group(0), ref=f"narrative.{section}") for m in typed[:3]],
+                evidence=[Evidence("Typed citation", m.group(0), ref=f"manuscript.{section}") for m in typed[:3]],
                 section=section_name(section), examples=examples, sentence=_quote(sentence_at(text, typed[0].start()))))
     r = rule("citation-unknown-key")
     for marker, key in numbering.unknown:
         out.append(r.finding(
-            evidence=[Evidence("Citation marker", f"[@{key}]", ref=f"narrative.{marker.section}")],
+            evidence=[Evidence("Citation marker", f"[@{key}]", ref=f"manuscript.{marker.section}")],
             key=key, section=section_name(marker.section), sentence=_quote(marker.sentence)))
     if numbering.markers:  # before the first marker is written, every reference is "uncited": say nothing yet
         r = rule("reference-uncited")

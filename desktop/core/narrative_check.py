@@ -34,9 +34,9 @@ NARRATIVE_CONTRADICTS = "narrative-value-contradicts"
 
 # the patient's own sections: (field path, label)
 FIELDS = (
-    ("narrative.abstract_case", "Abstract: case presentation"), ("narrative.clinical_findings", "Clinical findings"),
-    ("narrative.diagnostic_assessment", "Diagnostic assessment"),
-    ("narrative.therapeutic_intervention", "Therapeutic intervention"), ("narrative.follow_up", "Follow-up"),
+    ("manuscript.abstract_case", "Abstract: case presentation"), ("manuscript.clinical_findings", "Clinical findings"),
+    ("manuscript.diagnostic_assessment", "Diagnostic assessment"),
+    ("manuscript.therapeutic_intervention", "Therapeutic intervention"), ("manuscript.follow_up", "Follow-up"),
     ("patient.presenting_concerns", "Presenting concerns"), ("patient.history", "Medical history"),
     ("patient.past_interventions", "Past interventions"), ("diagnosis.reasoning", "Diagnostic reasoning"),
     ("outcome.summary", "Outcome summary"),

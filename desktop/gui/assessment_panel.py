@@ -330,7 +330,7 @@ class AssessmentPanel(QWidget):
             from ..store.library import open_library
             t0 = time.perf_counter()
             with open_library(path, read_only=True) as lib:
-                case = lib.load_case(case_id, media=False)
+                case = lib.load_case(case_id, figures=False)
             return fn(case), time.perf_counter() - t0
 
         def done(out):

@@ -125,7 +125,7 @@ def load_widget(widget: QWidget, value: Any, case: Case, exclude_event: str | No
 
 class PartForm:
     """Fields bound to single parts of the case ("patient", "outcome", "diagnosis", "consent",
-    "narrative", "identifiers") or to case fields (part "case"): each commit is checked and saved
+    "manuscript", "identifiers") or to case fields (part "case"): each commit is checked and saved
     through the session; ``load()`` shows the session's values."""
 
     def __init__(self, session):

@@ -213,7 +213,7 @@ def review_phi_hits(parent: QWidget | None, hits: Sequence, confirmed: set, *, p
 
 
 def field_label(field: str) -> str:
-    """``narrative.discussion`` → "narrative › discussion" (ids left out)."""
+    """``manuscript.discussion`` → "manuscript › discussion" (ids left out)."""
     import re
     clean = re.sub(r"\[[^\]]*\]", "", field.replace("$.", ""))
     return " › ".join(p.replace("_", " ") for p in re.split(r"[./]", clean) if p)

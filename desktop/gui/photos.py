@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QMessageBox, QPushButton, QVBoxLayout, QWidget,
 )
 
-from ..model import Media
+from ..model import Figure
 from ..privacy.images import ImageError, strip_metadata, thumbnail
 from .forms import set_muted
 
@@ -33,9 +33,9 @@ class PhotoImportError(Exception):
     """A file could not be taken in; the message names the file and the problem."""
 
 
-def media_from_path(path: str | Path, *, lesion_id: str | None = None, event_id: str | None = None,
-                    imaging_id: str | None = None, caption: str = "") -> Media:
-    """Read an image file and return a :class:`Media` ready for ``session.add_media``: pixels only
+def figure_from_path(path: str | Path, *, lesion_id: str | None = None, event_id: str | None = None,
+                    imaging_id: str | None = None, caption: str = "") -> Figure:
+    """Read an image file and return a :class:`Figure` ready for ``session.add_figure``: pixels only
     (metadata stripped, EXIF orientation applied), with its size and checksum."""
     path = Path(path)
     try:
@@ -52,7 +52,7 @@ def media_from_path(path: str | Path, *, lesion_id: str | None = None, event_id:
         data, mime, w, h = strip_metadata(raw)
     except ImageError as exc:
         raise PhotoImportError(f"{path.name}: {exc}") from None
-    return Media(mime=mime, data=data, sha256=hashlib.sha256(data).hexdigest(), width_px=w, height_px=h,
+    return Figure(mime=mime, data=data, sha256=hashlib.sha256(data).hexdigest(), width_px=w, height_px=h,
                  caption=caption, lesion_id=lesion_id, event_id=event_id, imaging_id=imaging_id)
 
 
@@ -71,17 +71,17 @@ def image_paths(mime: QMimeData | None) -> list[Path]:
 
 def attach_files(session, paths, *, lesion_id: str | None = None, event_id: str | None = None,
                  imaging_id: str | None = None) -> tuple[list[str], list[str]]:
-    """Take image files into the case as one undoable step. Returns ``(added media ids, problems)``;
+    """Take image files into the case as one undoable step. Returns ``(added figure ids, problems)``;
     each problem names its file."""
-    media, problems = [], []
+    figures, problems = [], []
     for p in paths:
         try:
-            media.append(media_from_path(p, lesion_id=lesion_id, event_id=event_id, imaging_id=imaging_id))
+            figures.append(figure_from_path(p, lesion_id=lesion_id, event_id=event_id, imaging_id=imaging_id))
         except PhotoImportError as exc:
             problems.append(str(exc))
     added = []
-    if media and session.add_media_many(media, "Attach image" if len(media) == 1 else f"Attach {len(media)} images"):
-        added = [m.id for m in media]
+    if figures and session.add_figures(figures, "Attach figure" if len(figures) == 1 else f"Attach {len(figures)} figures"):
+        added = [m.id for m in figures]
     return added, problems
 
 
@@ -104,13 +104,13 @@ class ThumbnailCache:
         self.max_px = max_px
         self._cache: dict[tuple[str, str], QPixmap] = {}
 
-    def pixmap(self, media: Media) -> QPixmap:
-        key = (media.id, media.sha256)
+    def pixmap(self, figure: Figure) -> QPixmap:
+        key = (figure.id, figure.sha256)
         pm = self._cache.get(key)
         if pm is None:
             pm = QPixmap()
             try:
-                data = media.data if media.data is not None else self.session.media_bytes(media.id)
+                data = figure.data if figure.data is not None else self.session.figure_bytes(figure.id)
                 pm.loadFromData(thumbnail(data, self.max_px))
             except Exception:  # a damaged image: an empty tile, the caption still shows
                 pm = QPixmap(self.max_px, self.max_px)
@@ -118,8 +118,8 @@ class ThumbnailCache:
             self._cache[key] = pm
         return pm
 
-    def icon(self, media: Media) -> QIcon:
-        return QIcon(self.pixmap(media))
+    def icon(self, figure: Figure) -> QIcon:
+        return QIcon(self.pixmap(figure))
 
 
 class PhotoStrip(QWidget):
@@ -182,17 +182,17 @@ class PhotoStrip(QWidget):
         lay.addLayout(row)
         self.refresh()
 
-    def photos(self) -> list[Media]:
+    def photos(self) -> list[Figure]:
         if self.lesion_id is None:
             return []
-        return [m for m in self.session.case.media if m.lesion_id == self.lesion_id]
+        return [m for m in self.session.case.figures if m.lesion_id == self.lesion_id]
 
     def set_lesion(self, lesion_id: str | None) -> None:
         self.lesion_id = lesion_id
         self.refresh()
 
     def refresh(self) -> None:
-        current = self.current_media_id()
+        current = self.current_figure_id()
         self._filling = True
         try:
             self.list.clear()
@@ -218,15 +218,15 @@ class PhotoStrip(QWidget):
         self.attach_button.setEnabled(enabled)
         self._sync_marks()
 
-    def current_media_id(self) -> str | None:
+    def current_figure_id(self) -> str | None:
         item = self.list.currentItem()
         return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
 
-    def _media(self, media_id: str | None) -> Media | None:
-        return next((m for m in self.session.case.media if m.id == media_id), None)
+    def _figure(self, figure_id: str | None) -> Figure | None:
+        return next((m for m in self.session.case.figures if m.id == figure_id), None)
 
     def _sync_marks(self) -> None:
-        m = self._media(self.current_media_id())
+        m = self._figure(self.current_figure_id())
         self._filling = True
         self.identifying.setChecked(bool(m and m.identifying))
         self._filling = False
@@ -237,7 +237,7 @@ class PhotoStrip(QWidget):
     def _caption_edited(self, item: QListWidgetItem) -> None:
         if self._filling:
             return
-        m = self._media(item.data(Qt.ItemDataRole.UserRole))
+        m = self._figure(item.data(Qt.ItemDataRole.UserRole))
         if m is None:
             return
         text = item.text().strip()
@@ -246,28 +246,28 @@ class PhotoStrip(QWidget):
         if text != m.caption:
             new = copy.deepcopy(m)
             new.caption = text
-            self.session.update_media(new, text="Edit caption")
+            self.session.update_figure(new, text="Edit caption")
 
     def _identifying_toggled(self, on: bool) -> None:
         if self._filling:
             return
-        m = self._media(self.current_media_id())
+        m = self._figure(self.current_figure_id())
         if m is not None and m.identifying != on:
             new = copy.deepcopy(m)
             new.identifying = on
-            self.session.update_media(new, text="Mark image identifying" if on else "Mark image not identifying")
+            self.session.update_figure(new, text="Mark image identifying" if on else "Mark image not identifying")
 
     def _remove(self) -> None:
-        mid = self.current_media_id()
+        mid = self.current_figure_id()
         if mid is None:
             return
         answer = QMessageBox.question(self, "Remove photo",
                                       "Remove this photo from the case? (Edit ▸ Undo brings it back.)")
         if answer == QMessageBox.StandardButton.Yes:
-            self.session.delete_media(mid)
+            self.session.delete_figure(mid)
 
     def attach_paths(self, paths) -> list[str]:
-        """Attach image files to the current lesion; returns the new media ids."""
+        """Attach image files to the current lesion; returns the new figure ids."""
         if self.lesion_id is None:
             return []
         added, problems = attach_files(self.session, paths, lesion_id=self.lesion_id)

@@ -15,7 +15,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from ..app.editing import EditRefused, FieldRefused, OpenCase
 from ..app.notify import Changes
-from ..model import Identifiers, Media
+from ..model import Identifiers, Figure
 from ..store.library import Library, LibraryError
 
 
@@ -60,7 +60,7 @@ class UndoAdapter:
 class CaseSession(QObject):
     """An open case for the window: its state (``case``), edits, and their signals."""
 
-    changed = Signal(str)  # the part that changed: "patient", "labs", "case", "media", ...
+    changed = Signal(str)  # the part that changed: "patient", "labs", "case", "figures", ...
     # the operations layer's Changes (parts and item ids), before ``changed``: views that can refresh
     # just the items that changed listen here
     changes = Signal(object)
@@ -93,8 +93,8 @@ class CaseSession(QObject):
     def reload(self) -> None:
         self.open_case.reload()
 
-    def media_bytes(self, media_id: str) -> bytes:
-        return self.open_case.media_bytes(media_id)
+    def figure_bytes(self, figure_id: str) -> bytes:
+        return self.open_case.figure_bytes(figure_id)
 
     def close(self) -> None:
         """Stop listening (the window dropped this session)."""
@@ -135,30 +135,30 @@ class CaseSession(QObject):
     def save_identifiers(self, ident: Identifiers, text: str = "Edit identifiers") -> bool:
         return self._run(lambda: self.open_case.save_identifiers(ident, text))
 
-    def add_media(self, media: Media, text: str = "Add image") -> bool:
-        """Add an image (``media.data`` holds its bytes, already stripped of metadata)."""
-        return self._run(lambda: self.open_case.add_media(media, text))
+    def add_figure(self, figure: Figure, text: str = "Add figure") -> bool:
+        """Add a figure (``figure.data`` holds its bytes, already stripped of metadata)."""
+        return self._run(lambda: self.open_case.add_figure(figure, text))
 
-    def add_media_many(self, media: list[Media], text: str) -> bool:
+    def add_figures(self, figures: list[Figure], text: str) -> bool:
         """Add several images as one step."""
-        from ..store.changes import PutMedia
-        return self._run(lambda: self.open_case.apply([PutMedia(m) for m in media], text))
+        from ..store.changes import PutFigure
+        return self._run(lambda: self.open_case.apply([PutFigure(m) for m in figures], text))
 
-    def update_media(self, media: Media, text: str = "Edit image") -> bool:
+    def update_figure(self, figure: Figure, text: str = "Edit figure") -> bool:
         """Change an image's caption, links or marks (its bytes stay as stored)."""
-        if not any(m.id == media.id for m in self.case.media):
+        if not any(m.id == figure.id for m in self.case.figures):
             return False
-        return self._run(lambda: self.open_case.update_media(media, text))
+        return self._run(lambda: self.open_case.update_figure(figure, text))
 
-    def delete_media(self, media_id: str, text: str = "Delete image") -> bool:
-        if not any(m.id == media_id for m in self.case.media):
+    def delete_figure(self, figure_id: str, text: str = "Delete figure") -> bool:
+        if not any(m.id == figure_id for m in self.case.figures):
             return False
-        return self._run(lambda: self.open_case.delete_media(media_id, text))
+        return self._run(lambda: self.open_case.delete_figure(figure_id, text))
 
-    def move_media(self, media_id: str, position: int, text: str = "Reorder figures") -> bool:
-        if not any(m.id == media_id for m in self.case.media):
+    def move_figure(self, figure_id: str, position: int, text: str = "Reorder figures") -> bool:
+        if not any(m.id == figure_id for m in self.case.figures):
             return False
-        return self._run(lambda: self.open_case.move_media(media_id, position, text))
+        return self._run(lambda: self.open_case.move_figure(figure_id, position, text))
 
     def save_items(self, part: str, items: list[Any], text: str) -> bool:
         """Add or replace several items of a list part as one step (one transaction)."""

@@ -81,7 +81,7 @@ def lock_editing(root: QWidget) -> None:
 def field_to_ref(field: str, case=None) -> str:
     """A field path of the PHI scan to a section ref: ``$.labs[3].note`` → ``labs/<id of labs[3]>``,
     ``$.lesions[0].observations[1].note`` → ``lesions/<id>/observations/<id>``,
-    ``$.narrative.discussion`` → ``narrative.discussion``."""
+    ``$.manuscript.discussion`` → ``manuscript.discussion``."""
     import re
     path = field[2:] if field.startswith("$.") else field.lstrip("$")
     tokens = re.findall(r"(\w+)(?:\[(\d+|[^\]]+)\])?", path)

@@ -113,7 +113,7 @@ class ImportExportActions:
         return run_export(self, kind, Path(target))
 
     def go_to_field(self, field: str) -> bool:
-        """Show the field a PHI hit names (``$.narrative.discussion``, ``$.labs[3].note``)."""
+        """Show the field a PHI hit names (``$.manuscript.discussion``, ``$.labs[3].note``)."""
         if self.session is None:
             return False
         ok = self.go_to_ref(field_to_ref(field, self.session.case))

@@ -97,7 +97,7 @@ def _clean(obj: Any) -> Any:
     return obj
 
 
-def _narrative(paragraphs: list[str], default: str | None = None) -> dict | None:
+def _manuscript(paragraphs: list[str], default: str | None = None) -> dict | None:
     paras = [p for p in (_s(p) for p in paragraphs) if p]
     if not paras and default:
         paras = [default]
@@ -148,7 +148,7 @@ class _Builder:
         rid = self.uid(key)
         rtype = resource.pop("resourceType")
         lines = [summary] if isinstance(summary, str) else list(summary)
-        text = _narrative(lines, default=rtype)
+        text = _manuscript(lines, default=rtype)
         resource = _clean({"resourceType": rtype, "id": rid, "text": text, **resource})
         url = f"urn:uuid:{rid}"
         self.entries.append({"fullUrl": url, "resource": resource})
@@ -496,9 +496,9 @@ class _Builder:
         }, section, summary=[f"{name or 'medication not named'} ({label})"
                              + (f": {dosage['text']}" if dosage["text"] else "") + f", from {self.told(start)}"])
 
-    def media(self, patient: str, lesions: dict[str, str]) -> None:
+    def figures(self, patient: str, lesions: dict[str, str]) -> None:
         import base64
-        for n, m in enumerate(self.case.media, 1):
+        for n, m in enumerate(self.case.figures, 1):
             if m.data is None or not m.in_report:
                 continue
             site = next((catalogue.sites()[l.site].label for l in self.case.lesions if l.id == m.lesion_id
@@ -540,7 +540,7 @@ class _Builder:
         }, "Informed consent", summary=self._consent_text())
 
     def composition(self, authors: list[str]) -> dict:
-        case, nar = self.case, self.case.narrative
+        case, nar = self.case, self.case.manuscript
         texts = {
             "Abstract": [nar.abstract_background, nar.abstract_case, nar.abstract_conclusions],
             "Introduction": [nar.introduction],
@@ -560,19 +560,19 @@ class _Builder:
         }
         sections = []
         for title in SECTIONS:
-            text = _narrative(texts[title])
+            text = _manuscript(texts[title])
             entries = [{"reference": r} for r in self.refs[title]]
             if text is None and not entries:
-                sections.append({"title": title, "text": _narrative([f"{title}: not recorded."]),
+                sections.append({"title": title, "text": _manuscript([f"{title}: not recorded."]),
                                  "emptyReason": {"coding": [{
                                      "system": "http://terminology.hl7.org/CodeSystem/list-empty-reason",
                                      "code": "unavailable", "display": "Unavailable"}]}})
                 continue
-            sections.append({"title": title, "text": text or _narrative([f"{title}: see the entries."]),
+            sections.append({"title": title, "text": text or _manuscript([f"{title}: see the entries."]),
                              "entry": entries})
         return {
             "resourceType": "Composition", "status": "preliminary" if case.status == "draft" else "final",
-            "text": _narrative([case.title or "Untitled case report",
+            "text": _manuscript([case.title or "Untitled case report",
                                 f"Calciphylaxis case report ({'draft' if case.status == 'draft' else case.status})."]),
             "type": {"text": "Case report"},
             "subject": {"reference": self.refs_patient},
@@ -611,7 +611,7 @@ class _Builder:
         self.labs(patient)
         lesion_urls = self.lesions(patient)
         self.treatments(patient)
-        self.media(patient, lesion_urls)
+        self.figures(patient, lesion_urls)
         self.consent(patient)
         comp_id = self.uid("composition")
         comp = _clean({"resourceType": "Composition", "id": comp_id, **{k: v for k, v in self.composition(authors).items()

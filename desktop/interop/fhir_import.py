@@ -19,7 +19,7 @@ import re
 from typing import Any
 
 from .. import catalogue
-from ..model import (Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging, LabResult, Lesion, Media,
+from ..model import (Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging, LabResult, Lesion, Figure,
                      Medication, Observation, Treatment, Vital, When, new_id)
 from .fhir import LAB_NOTE_EXPECTED, LOINC, OFFSET_UNITS, RELATIVE_TIME_URL, loinc_table
 
@@ -125,13 +125,13 @@ class _Reader:
                 self.report.append("a lesion onset of no lesion in the bundle; left out")
         for e in b.get("entry", []):
             if e.get("resource", {}).get("resourceType") == "Media":
-                self.media(e["resource"])
+                self.figures(e["resource"])
         if comp:
             self.composition(comp)
         return self.case, self.report
 
     def composition(self, comp: dict) -> None:
-        c, nar = self.case, self.case.narrative
+        c, nar = self.case, self.case.manuscript
         c.title = comp.get("title", "") if comp.get("title") != "Untitled case report" else ""
         c.status = "draft" if comp.get("status") == "preliminary" else "submitted"
         fill = {
@@ -458,14 +458,14 @@ class _Reader:
         self._treatment_notes(t, self._notes(r))
         self.case.treatments.append(t)
 
-    def media(self, r: dict) -> None:
+    def figures(self, r: dict) -> None:
         content = r.get("content", {})
         if not content.get("data"):
             self.report.append("Media without data (a URL only): left out")
             return
         focus = ((r.get("partOf") or [{}])[0]).get("reference")
         les = self.lesion_ids.get(focus) if focus else None
-        self.case.media.append(Media(mime=content.get("contentType", "image/jpeg"),
+        self.case.figures.append(Figure(mime=content.get("contentType", "image/jpeg"),
                                      data=base64.b64decode(content["data"]), caption=content.get("title", ""),
                                      lesion_id=les.id if les else None, width_px=r.get("width"),
                                      height_px=r.get("height")))

@@ -157,7 +157,7 @@ def deidentify(case: Case, *, key: bytes | None = None, id_map: dict[str, str] |
 
     # 5. images: identifying ones only with image consent; every kept image without metadata
     kept = []
-    for m in out.media:
+    for m in out.figures:
         if m.identifying and not out.consent.covers_images:
             continue
         if m.data is not None:
@@ -170,15 +170,15 @@ def deidentify(case: Case, *, key: bytes | None = None, id_map: dict[str, str] |
             m.data, m.mime, m.width_px, m.height_px = data, mime, w, h
             m.sha256 = hashlib.sha256(data).hexdigest() if data is not None else ""
         kept.append(m)
-    dropped = {m.id for m in out.media} - {m.id for m in kept}
-    out.media = kept
+    dropped = {m.id for m in out.figures} - {m.id for m in kept}
+    out.figures = kept
     if dropped:
         _drop_references(out, dropped)
     return out
 
 
 def _drop_references(obj, ids: set[str]) -> None:
-    """Nothing in today's model points at media, but a field named ``media_id``/``media_ids`` added
+    """Nothing in today's model points at a figure, but a field named ``figure_id``/``figure_ids`` added
     later must not keep pointing at a dropped image."""
     if isinstance(obj, list):
         for item in obj:
@@ -188,9 +188,9 @@ def _drop_references(obj, ids: set[str]) -> None:
         return
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
-        if f.name == "media_id" and value in ids:
+        if f.name == "figure_id" and value in ids:
             setattr(obj, f.name, None)
-        elif f.name == "media_ids" and isinstance(value, list):
+        elif f.name == "figure_ids" and isinstance(value, list):
             setattr(obj, f.name, [v for v in value if v not in ids])
         elif isinstance(value, list) or dataclasses.is_dataclass(value):
             _drop_references(value, ids)
@@ -209,6 +209,6 @@ def is_deidentified(case: Case) -> bool:
         return False
     if case.patient.age_years is not None and case.patient.age_years > 89:
         return False
-    if any(m.identifying for m in case.media) and not case.consent.covers_images:
+    if any(m.identifying for m in case.figures) and not case.consent.covers_images:
         return False
     return not any(_ISO.search(tf.text) for tf in phi.text_fields(case) if not tf.citation)

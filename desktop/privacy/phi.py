@@ -78,7 +78,7 @@ KIND_LABELS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class PhiHit:
-    field: str  # JSON path of the field, e.g. "$.narrative.discussion" or "$.media[2].caption"
+    field: str  # JSON path of the field, e.g. "$.manuscript.discussion" or "$.figures[2].caption"
     text: str  # the text that was found
     kind: str  # one of KINDS
     start: int  # character offsets in the field's text

@@ -1,5 +1,5 @@
 """References of a manuscript, without Qt: reading what reference managers export, merging
-duplicates, and citing (markers in the narrative, numbering, the formatted list).
+duplicates, and citing (markers in the manuscript, numbering, the formatted list).
 
 - :mod:`.parse` — RIS, BibTeX, CSL-JSON and PubMed/MEDLINE (.nbib) files to
   :class:`desktop.model.Reference` items; DOI and PMID kept as given, never looked up online;

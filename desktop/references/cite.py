@@ -1,4 +1,4 @@
-"""Citation markers in the narrative, their numbers, and the reference list in a journal's style.
+"""Citation markers in the manuscript, their numbers, and the reference list in a journal's style.
 
 The text form of a citation is readable and survives any editor: ``[@smilnak2022]`` or
 ``[@nigwekar2018; @care2013]`` (pandoc's syntax). Numbers are never stored: they follow from the
@@ -8,7 +8,7 @@ manuscript's sections in order — so editing the text renumbers everything.
 The report writers call, for a manuscript whose sections come in ``section_order``::
 
     numbering = number_citations(case, section_order)
-    body = replace_markers(case.narrative.discussion, numbering)        # "... [3, 5–7]"
+    body = replace_markers(case.manuscript.discussion, numbering)        # "... [3, 5–7]"
     entries = format_bibliography(numbering.cited, style_id)           # texts without numbers
     # print entry i as f"{i}. {entries[i - 1]}" (or as the journal numbers its list)
 
@@ -22,9 +22,9 @@ import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..model import Case, Narrative, Reference
+from ..model import Case, Manuscript, Reference
 
-# The narrative's sections in the CARE order (the abstract first, as printed).
+# The manuscript's sections in the CARE order (the abstract first, as printed).
 CARE_ORDER: tuple[str, ...] = (
     "abstract_background", "abstract_case", "abstract_conclusions", "introduction", "clinical_findings",
     "diagnostic_assessment", "therapeutic_intervention", "follow_up", "discussion", "conclusions",
@@ -83,7 +83,7 @@ def number_citations(case: Case, section_order: tuple[str, ...] | list[str] = CA
     by_key = {r.key: r for r in case.references}
     out = Numbering()
     for section in section_order:
-        text = getattr(case.narrative, section, "")
+        text = getattr(case.manuscript, section, "")
         if not isinstance(text, str):
             continue
         for marker in find_markers(text, section):

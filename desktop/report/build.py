@@ -57,13 +57,13 @@ def deidentified(case: Case, deidentify: Callable[..., Case], id_map: dict[str, 
     only for the report to decode it once more; the report re-encodes each kept image from its
     pixels alone (:func:`desktop.report.photos.prepare`), which drops the same metadata, and an
     unreadable image then fails with a message naming its figure instead of vanishing."""
-    originals = {m.id: m.data for m in case.media}
+    originals = {m.id: m.data for m in case.figures}
     light = copy.copy(case)
-    light.media = [dataclasses.replace(m, data=None) for m in case.media]
+    light.figures = [dataclasses.replace(m, data=None) for m in case.figures]
     ids: dict[str, str] = {} if id_map is None else id_map
     out = deidentify(light, id_map=ids)  # ids become opaque: match the bytes through the map
     back = {new: old for old, new in ids.items()}
-    for m in out.media:
+    for m in out.figures:
         m.data = originals.get(back.get(m.id, m.id))
     return out
 
@@ -102,12 +102,12 @@ def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_
 def image_warnings(case: Case, built: Built, identified: bool) -> list[str]:
     """Images the report leaves out, said so the author knows."""
     warnings = []
-    left_out = [m for m in case.media if m.in_report and m.identifying and not identified
+    left_out = [m for m in case.figures if m.in_report and m.identifying and not identified
                 and not case.consent.covers_images]
     if left_out:
         warnings.append(f"{len(left_out)} identifying image(s) left out: the consent for publication does not "
                         "cover images.")
-    not_images = [m for m in built.source.media if m.in_report and not (m.mime or "").startswith("image/")]
+    not_images = [m for m in built.source.figures if m.in_report and not (m.mime or "").startswith("image/")]
     if not_images:
         warnings.append(f"{len(not_images)} attachment(s) are not images ({', '.join(sorted({m.mime for m in not_images}))}) "
                         "and are not in the report.")

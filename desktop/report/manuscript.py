@@ -16,8 +16,9 @@ from concurrent.futures import Executor, Future
 from dataclasses import dataclass, field
 
 from .. import catalogue
+from ..core import reference
 from ..core.types import Assessment
-from ..model import Case, Event, LabResult, Lesion, Media, Treatment, When
+from ..model import Case, Event, LabResult, Lesion, Figure, Treatment, When
 from ..timing import Placed, Timeline, describe
 from . import charts, editing, fmt, photos
 from . import content as c
@@ -28,6 +29,10 @@ from .required import placeholder
 from .fonts import SANS
 from .styles import HIGH, LOW, TEXT_W
 from .text import paragraph_texts, plain
+
+
+def fmt_int(value: float) -> str:
+    return f"{value:.0f}"
 
 
 EVENT_KIND = {
@@ -56,8 +61,6 @@ HEALING = {"healed": "Healed", "improved": "Improved", "unchanged": "Unchanged",
 TREND = (("calcium", "Calcium", "mg/dL"), ("phosphate", "Phosphate", "mg/dL"), ("pth_intact", "PTH", "pg/mL"))
 LAB_DERIVED = ("ca_p_product", "corrected_calcium")  # derived values shown with the labs
 CA_P_UNIT = "mg²/dL²"
-CA_P_RISK = 70.0  # mg²/dL²: risk factor (Weenig, JAAD 2007; seed) — domain file §2
-CA_P_GOAL = 55.0  # mg²/dL²: treatment goal (seed; KDOQI 2003 Guideline 6) — domain file §4
 
 
 @dataclass
@@ -71,7 +74,7 @@ class Ctx:
     tab_no: int = 0
     warnings: list[str] = field(default_factory=list)
     photo_count: int = 0
-    prepared: dict = field(default_factory=dict)  # media id -> (pixel size, Future), see presubmit_photos
+    prepared: dict = field(default_factory=dict)  # figure id -> (pixel size, Future), see presubmit_photos
     draft: bool = False  # a draft shows a placeholder where a required part is missing
 
     def __post_init__(self):
@@ -271,7 +274,7 @@ def front_matter(ctx: Ctx, *, draft: bool) -> list[Block]:
 
     # structured abstract (JMCR: Background / Case presentation / Conclusions)
     out.append(ctx.heading("Abstract", 0))
-    n = case.narrative
+    n = case.manuscript
     for label, text in (("Background", n.abstract_background), ("Case presentation", n.abstract_case),
                         ("Conclusions", n.abstract_conclusions)):
         paras = paragraph_texts(text)
@@ -454,9 +457,9 @@ def lesion_rows(ctx: Ctx) -> list[list]:
 def clinical_findings(ctx: Ctx) -> list[Block]:
     case = ctx.case
     out: list[Block] = [ctx.heading("Clinical findings", 1)]
-    out += prose(case.narrative.clinical_findings)
+    out += prose(case.manuscript.clinical_findings)
     vrows = vitals_rows(ctx)
-    if vrows and not all_in_prose(vrows, case.narrative.clinical_findings):
+    if vrows and not all_in_prose(vrows, case.manuscript.clinical_findings):
         out += table(ctx, "Vital signs", ["Measurement", "Value", "Unit", "Time", "Note"], vrows,
                      [110, 60, 50, 110, 152], align_right=[1], cite="Table {n} gives the vital signs.")
     if case.lesions:
@@ -486,11 +489,11 @@ def body_map(ctx: Ctx, lesion_table: int) -> list[Block]:
 
 # --- photos -------------------------------------------------------------------------------------------
 
-def report_media(case: Case, identified: bool) -> list[Media]:
+def report_figure(case: Case, identified: bool) -> list[Figure]:
     """Images that go into the report. Identifying ones only in an identified report or when the
     consent covers images (the de-identified case has already dropped them; this is a second lock)."""
     out = []
-    for m in case.media:
+    for m in case.figures:
         if not m.in_report or not (m.mime or "").startswith("image/"):
             continue
         if m.identifying and not (identified or case.consent.covers_images):
@@ -499,10 +502,10 @@ def report_media(case: Case, identified: bool) -> list[Media]:
     return out
 
 
-def photo_groups(case: Case, identified: bool) -> list[list[Media]]:
+def photo_groups(case: Case, identified: bool) -> list[list[Figure]]:
     """The photos of the clinical findings, and those of the imaging section, in report order."""
-    media = report_media(case, identified)
-    return [[m for m in media if m.imaging_id is None], [m for m in media if m.imaging_id is not None]]
+    figures = report_figure(case, identified)
+    return [[m for m in figures if m.imaging_id is None], [m for m in figures if m.imaging_id is not None]]
 
 
 GAP = 14
@@ -518,7 +521,7 @@ def photo_box(group_size: int, caption: str) -> tuple[float, float, bool]:
 
 
 def presubmit_photos(case: Case, identified: bool, pool: Executor) -> dict[str, tuple[tuple[int, int], Future]]:
-    """Start decoding the photos at once, before de-identification and the assessment run: by media
+    """Start decoding the photos at once, before de-identification and the assessment run: by figure
     id, the pixel size asked for and the pending JPEG. A photo whose box turns out different (its
     caption was redacted) is simply decoded again; one that cannot be read is left for the figure
     to report with its number."""
@@ -535,7 +538,7 @@ def presubmit_photos(case: Case, identified: bool, pool: Executor) -> dict[str, 
     return out
 
 
-def media_context(ctx: Ctx, m: Media) -> str:
+def figure_context(ctx: Ctx, m: Figure) -> str:
     """'glans penis, day 2': what and when a photo shows, for its caption and error messages."""
     bits = []
     lesion = ctx.case.lesion(m.lesion_id)
@@ -553,7 +556,7 @@ def media_context(ctx: Ctx, m: Media) -> str:
     return ", ".join(b for b in bits if b)
 
 
-def photo_caption(ctx: Ctx, m: Media, where: str) -> str:
+def photo_caption(ctx: Ctx, m: Figure, where: str) -> str:
     num = ctx.lesion_number(m.lesion_id)
     cap = plain(m.caption) if m.caption else "Photograph"
     extra = ", ".join(x for x in ((f"lesion {num}" if num else ""), where) if x)
@@ -564,17 +567,17 @@ def photo_caption(ctx: Ctx, m: Media, where: str) -> str:
     return cap
 
 
-def photo_figures(ctx: Ctx, media: list[Media]) -> list[Block]:
+def photo_figures(ctx: Ctx, figures: list[Figure]) -> list[Block]:
     """Photos as numbered figures; their JPEGs are prepared on the pool while the rest is built."""
-    if not media:
+    if not figures:
         return []
     out: list[c.Photo] = []
-    for m in media:
+    for m in figures:
         n = ctx.next_fig()
-        where = media_context(ctx, m)
+        where = figure_context(ctx, m)
         label = f"Figure {n} ({where})" if where else f"Figure {n}"
         p = photos.probe(m.data, label)
-        bw, bh, alone = photo_box(len(media), m.caption)
+        bw, bh, alone = photo_box(len(figures), m.caption)
         w, h = photos.fit(p, bw, bh)
         size = photos.target_px(p, w, h)
         early = ctx.prepared.get(m.id)
@@ -584,7 +587,7 @@ def photo_figures(ctx: Ctx, media: list[Media]) -> list[Block]:
     nums = [p.number for p in out]
     cite = (f"Fig. {nums[0]} shows" if len(nums) == 1 else
             f"Figs. {', '.join(map(str, nums[:-1]))} and {nums[-1]} show")
-    what = ("the images" if len(nums) > 1 else "the image") if media[0].imaging_id else (
+    what = ("the images" if len(nums) > 1 else "the image") if figures[0].imaging_id else (
         "the lesions" if len(nums) > 1 else "the lesion")
     return [Para([Span(f"{cite} {what}.")]), c.Photos(out)]
 
@@ -774,11 +777,13 @@ def lab_trend(ctx: Ctx) -> list[Block]:
         if "phosphate" in series:
             ss.append(charts.Series("Phosphate", series["phosphate"], charts.series_color(1), marker="square"))
         panels.append(charts.Panel("Calcium and phosphate (mg/dL)", ss, y_min=0))
+    risk, goal = reference.ca_p_lines()  # resources/rules (domain file §2, §4)
     if cap_p:
         panels.append(charts.Panel(f"Calcium × phosphate ({cap_unit})",
                                    [charts.Series("Ca × P", cap_p, charts.series_color(2))],
-                                   [charts.RefLine(CA_P_RISK, "70: risk threshold", HIGH),
-                                    charts.RefLine(CA_P_GOAL, "55: treatment goal", LOW)], y_min=0))
+                                   [charts.RefLine(risk.value, f"{fmt_int(risk.value)}: risk threshold", HIGH),
+                                    charts.RefLine(goal.value, f"{fmt_int(goal.value)}: treatment goal", LOW)],
+                                   y_min=0))
     if "pth_intact" in series:
         panels.append(charts.Panel("Parathyroid hormone, intact (pg/mL)",
                                    [charts.Series("PTH", series["pth_intact"], charts.series_color(3))], y_min=0))
@@ -788,8 +793,8 @@ def lab_trend(ctx: Ctx) -> list[Block]:
     cite = Para([Span(f"Fig. {n} plots these laboratory values over time.")])
     d = charts.panels_drawing(panels, TEXT_W, panel_h=78 if len(panels) > 2 else 92)
     cap = ("Laboratory trends against days from the index event. "
-           + ("Calcium × phosphate product with the 70 mg²/dL² risk threshold (Weenig 2007) and the 55 mg²/dL² "
-              "treatment goal (KDOQI 2003). " if cap_p else "")
+           + (f"Calcium × phosphate product with the {fmt_int(risk.value)} {risk.unit} risk threshold ({risk.source}) "
+              f"and the {fmt_int(goal.value)} {goal.unit} treatment goal ({goal.source}). " if cap_p else "")
            + "Filled markers: exact times; open markers: approximate times. Values converted to the units shown.")
     return [cite, c.Figure(n, [d], [Span(cap)])]
 
@@ -797,7 +802,7 @@ def lab_trend(ctx: Ctx) -> list[Block]:
 def diagnostic_assessment(ctx: Ctx) -> list[Block]:
     case = ctx.case
     out: list[Block] = [ctx.heading("Diagnostic assessment", 1)]
-    out += prose(case.narrative.diagnostic_assessment)
+    out += prose(case.manuscript.diagnostic_assessment)
     if case.labs:
         rows, defaults = lab_rows(ctx)
         out += table(ctx, "Laboratory results (H/L: above/below the reference range)",
@@ -932,7 +937,7 @@ def therapeutic_intervention(ctx: Ctx) -> list[Block]:
     case = ctx.case
     out: list[Block] = [ctx.heading("Therapeutic intervention", 1)]
     episode = [t for t in case.treatments if not in_history(ctx, t)]
-    out += prose(case.narrative.therapeutic_intervention)
+    out += prose(case.manuscript.therapeutic_intervention)
     if episode:
         rows = []
         for t in episode:
@@ -1005,7 +1010,7 @@ def wound_section(ctx: Ctx) -> list[Block]:
     if area_series:
         panels.append(charts.Panel("Wound area, length × width (cm²)", area_series, y_min=0))
     if push_series:
-        panels.append(charts.Panel("PUSH 3.0 total (0–17)", push_series, y_min=0))
+        panels.append(charts.Panel(f"PUSH 3.0 total (0–{reference.push_max()})", push_series, y_min=0))
     if panels:
         n = ctx.next_fig()
         out.append(Para([Span(f"Fig. {n} shows how the wounds changed over time.")]))
@@ -1019,7 +1024,7 @@ def wound_section(ctx: Ctx) -> list[Block]:
 def follow_up(ctx: Ctx) -> list[Block]:
     case, o = ctx.case, ctx.case.outcome
     out: list[Block] = [ctx.heading("Follow-up and outcomes", 1)]
-    out += prose(case.narrative.follow_up)
+    out += prose(case.manuscript.follow_up)
     rows = []
     if o.status != "unknown":
         rows.append(("Status", OUTCOME[o.status] + (f" ({ctx.prose_when(o.when)})" if o.when.is_set else "")))
@@ -1059,7 +1064,7 @@ def contributions_text(case: Case) -> str:
 
 
 def references(case: Case) -> list[str]:
-    return [plain(r) for r in case.narrative.references if plain(r)]
+    return [plain(r) for r in case.manuscript.references if plain(r)]
 
 
 def declared(ctx: Ctx, title: str, text: str | None, name: str) -> list[Block]:
@@ -1076,7 +1081,7 @@ ABBREVIATIONS_SLOT = c.Gap(0)  # where the Abbreviations section goes, filled in
 
 
 def back_matter(ctx: Ctx) -> list[Block]:
-    case, n = ctx.case, ctx.case.narrative
+    case, n = ctx.case, ctx.case.manuscript
     out: list[Block] = []
     for title, text, name in (("Discussion", n.discussion, "discussion"), ("Conclusions", n.conclusions, "conclusions")):
         paras = prose(text) or ctx.todo(name)
@@ -1129,7 +1134,7 @@ def manuscript(ctx: Ctx, *, draft: bool) -> list[Block]:
     out = front_matter(ctx, draft=draft)
     if ctx.identified:
         out += identifiers_section(ctx)
-    intro = prose(ctx.case.narrative.introduction) or ctx.todo("background (introduction)")
+    intro = prose(ctx.case.manuscript.introduction) or ctx.todo("background (introduction)")
     if intro:
         out += [ctx.heading("Background", 0)] + intro
     out += case_presentation(ctx)
@@ -1138,7 +1143,7 @@ def manuscript(ctx: Ctx, *, draft: bool) -> list[Block]:
     if left_out:
         ctx.warnings.append(f"{left_out} sentence(s) that repeat what the manuscript already says were left "
                             "later sections, tables or captions.")
-    variant = editing.variant_of(narrative_texts(ctx.case))
+    variant = editing.variant_of(manuscript_texts(ctx.case))
     out = editing.unify_spelling(out, variant)
     slot = next(i for i, b in enumerate(out) if b is ABBREVIATIONS_SLOT)
     used = editing.abbreviations_used(editing.all_text(out[:slot] + out[slot + 1:]))
@@ -1149,9 +1154,9 @@ def manuscript(ctx: Ctx, *, draft: bool) -> list[Block]:
     return out[:slot] + section + out[slot + 1:]
 
 
-def narrative_texts(case: Case) -> list[str]:
+def manuscript_texts(case: Case) -> list[str]:
     """The author's own prose, whose spelling variant the manuscript follows."""
-    n, p = case.narrative, case.patient
+    n, p = case.manuscript, case.patient
     return [n.abstract_background, n.abstract_case, n.abstract_conclusions, n.introduction, n.clinical_findings,
             n.diagnostic_assessment, n.therapeutic_intervention, n.follow_up, n.discussion, n.conclusions,
             p.history, p.presenting_concerns, p.past_interventions, case.diagnosis.reasoning]

@@ -24,7 +24,7 @@ def _text(value: str | None) -> bool:
 
 def parts(case: Case) -> list[tuple[str, bool]]:
     """(name, present) for each required part, in manuscript order."""
-    n, p = case.narrative, case.patient
+    n, p = case.manuscript, case.patient
     return [
         ("title", bool(plain(case.title))),
         ("authors", any(plain(a.name) for a in case.authors)),

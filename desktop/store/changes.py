@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from ..model import Identifiers, Media
+from ..model import Identifiers, Figure
 
 
 @dataclass(frozen=True)
@@ -21,7 +21,7 @@ class SetCaseFields:
 
 @dataclass(frozen=True)
 class PutSingle:
-    """Replace a single part: patient, diagnosis, outcome, narrative or consent."""
+    """Replace a single part: patient, diagnosis, outcome, manuscript or consent."""
     part: str
     obj: Any
 
@@ -54,25 +54,25 @@ class MoveItem:
 
 
 @dataclass(frozen=True)
-class PutMedia:
+class PutFigure:
     """Insert an image (bytes required) or update its caption, links and marks (bytes may be None:
     the stored bytes stay). A new image goes to ``position`` (end if None)."""
-    media: Media
+    figures: Figure
     position: int | None = None
 
 
 @dataclass(frozen=True)
-class DeleteMedia:
-    media_id: str
+class DeleteFigure:
+    figure_id: str
 
 
 @dataclass(frozen=True)
-class MoveMedia:
-    media_id: str
+class MoveFigure:
+    figure_id: str
     position: int
 
 
-Change = Union[SetCaseFields, PutSingle, PutIdentifiers, PutItem, DeleteItem, MoveItem, PutMedia, DeleteMedia, MoveMedia]
+Change = Union[SetCaseFields, PutSingle, PutIdentifiers, PutItem, DeleteItem, MoveItem, PutFigure, DeleteFigure, MoveFigure]
 
 
 def touched(change: Change) -> tuple[str, str | None]:
@@ -87,8 +87,8 @@ def touched(change: Change) -> tuple[str, str | None]:
         return change.part, change.item.id
     if isinstance(change, (DeleteItem, MoveItem)):
         return change.part, change.item_id
-    if isinstance(change, PutMedia):
-        return "media", change.media.id
-    if isinstance(change, (DeleteMedia, MoveMedia)):
-        return "media", change.media_id
+    if isinstance(change, PutFigure):
+        return "figures", change.figures.id
+    if isinstance(change, (DeleteFigure, MoveFigure)):
+        return "figures", change.figure_id
     raise TypeError(f"not a change: {change!r}")

@@ -25,7 +25,7 @@ from .. import catalogue
 from ..codec import InvalidCase, UnknownField, from_plain, from_trusted, to_compact, to_plain
 from ..upgrade import DOC_VERSION, TooNew
 from ..upgrade import upgrade as upgrade_document
-from ..model import CASE_FIELDS, LIST_PARTS, SINGLE_PARTS, Case, Identifiers, Media
+from ..model import CASE_FIELDS, LIST_PARTS, SINGLE_PARTS, Case, Identifiers, Figure
 from . import changes as changes_mod
 from . import schema
 from .changes import Change
@@ -248,8 +248,8 @@ class Library:
         return [TrashedCase(*r) for r in self.conn.execute(
             "SELECT id, title, trashed_at FROM cases WHERE trashed_at IS NOT NULL ORDER BY trashed_at DESC, id")]
 
-    def load_case(self, case_id: str, *, media: bool = True) -> Case:
-        """The whole case. With ``media=False`` images come without their bytes (``Media.data`` is
+    def load_case(self, case_id: str, *, figures: bool = True) -> Case:
+        """The whole case. With ``figures=False`` figures come without their bytes (``Figure.data`` is
         None; fetch them with :meth:`media_bytes`), which keeps opening a case fast."""
         row = self.conn.execute("SELECT data, doc_version FROM cases WHERE id = ?", (case_id,)).fetchone()
         if row is None:
@@ -258,12 +258,12 @@ class Library:
             raise NewerVersion(f"case {case_id!r} in {self.path} is stored as document version {row[1]}; this "
                                f"Casebook reads version {DOC_VERSION}. Update Casebook; nothing was changed.")
         try:
-            return self._load(case_id, json.loads(row[0]), media)
+            return self._load(case_id, json.loads(row[0]), figures)
         except UnknownField as exc:
             raise Damaged(f"case {case_id!r} in {self.path}: {exc}. It was written by another version of "
                           "Casebook or changed outside it; nothing was changed.") from None
 
-    def _load(self, case_id: str, fields: dict, media: bool) -> Case:
+    def _load(self, case_id: str, fields: dict, figures: bool) -> Case:
         # one JSON parse per part rather than per row: the rows are joined into one array first
         texts: dict[str, list[str]] = {}
         for part, data in self.conn.execute(
@@ -278,13 +278,13 @@ class Library:
             elif part in SINGLE_PARTS:
                 singles[part] = from_trusted(SINGLE_PARTS[part], json.loads(rows[0]))
         ident = self.conn.execute("SELECT data FROM identifiers WHERE case_id = ?", (case_id,)).fetchone()
-        media_list = []
-        sql = ("SELECT meta, bytes FROM media WHERE case_id = ? ORDER BY position" if media
-               else "SELECT meta, NULL FROM media WHERE case_id = ? ORDER BY position")
+        figure_list = []
+        sql = ("SELECT meta, bytes FROM figures WHERE case_id = ? ORDER BY position" if figures
+               else "SELECT meta, NULL FROM figures WHERE case_id = ? ORDER BY position")
         for meta, blob in self.conn.execute(sql, (case_id,)):
-            m = from_trusted(Media, json.loads(meta))
+            m = from_trusted(Figure, json.loads(meta))
             m.data = blob
-            media_list.append(m)
+            figure_list.append(m)
         case = from_trusted(Case, fields)
         case.id = case_id
         for name, items in lists.items():
@@ -293,14 +293,14 @@ class Library:
             setattr(case, name, obj)
         if ident is not None:
             case.identifiers = from_trusted(Identifiers, json.loads(ident[0]))
-        case.media = media_list
+        case.figures = figure_list
         return case
 
-    def media_bytes(self, case_id: str, media_id: str) -> bytes:
-        row = self.conn.execute("SELECT bytes FROM media WHERE case_id = ? AND id = ?",
-                                (case_id, media_id)).fetchone()
+    def figure_bytes(self, case_id: str, figure_id: str) -> bytes:
+        row = self.conn.execute("SELECT bytes FROM figures WHERE case_id = ? AND id = ?",
+                                (case_id, figure_id)).fetchone()
         if row is None:
-            raise NoSuchCase(f"there is no image {media_id!r} in case {case_id!r}")
+            raise NoSuchCase(f"there is no figure {figure_id!r} in case {case_id!r}")
         return row[0]
 
     def audit(self, case_id: str | None = None) -> list[AuditEntry]:
@@ -336,8 +336,8 @@ class Library:
             c.executemany("INSERT INTO parts(case_id, part, id, position, data) VALUES (?,?,?,?,?)", rows)
             c.execute("INSERT INTO identifiers(case_id, data) VALUES (?,?)",
                       (case.id, _dumps(to_compact(case.identifiers))))
-            for pos, m in enumerate(case.media):
-                self._insert_media(case.id, m, float(pos))
+            for pos, m in enumerate(case.figures):
+                self._insert_figure(case.id, m, float(pos))
             self._refresh_summary(case.id)
             self._audit(case.id, "case", case.id, "created", None, case.title)
         return case.id
@@ -365,7 +365,7 @@ class Library:
             raise NoSuchCase(f"there is no case {case_id!r} in {self.path}")
         with self._write() as c:
             title = c.execute("SELECT title FROM cases WHERE id = ?", (case_id,)).fetchone()[0]
-            for table in ("parts", "identifiers", "media"):
+            for table in ("parts", "identifiers", "figures"):
                 c.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
             c.execute("DELETE FROM cases WHERE id = ?", (case_id,))
             self._audit(case_id, "case", case_id, "deleted", title, None)
@@ -376,7 +376,7 @@ class Library:
         if ids:
             with self._write() as c:
                 for cid in ids:
-                    for table in ("parts", "identifiers", "media"):
+                    for table in ("parts", "identifiers", "figures"):
                         c.execute(f"DELETE FROM {table} WHERE case_id = ?", (cid,))
                     c.execute("DELETE FROM cases WHERE id = ?", (cid,))
                     self._audit(cid, "case", cid, "deleted", None, None)
@@ -402,8 +402,8 @@ class Library:
                       " FROM parts WHERE case_id = ?", (new, case_id))
             c.execute("INSERT INTO identifiers(case_id, data) SELECT ?, data FROM identifiers WHERE case_id = ?",
                       (new, case_id))
-            c.execute("INSERT INTO media(case_id, id, position, meta, bytes) SELECT ?, id, position, meta, bytes"
-                      " FROM media WHERE case_id = ?", (new, case_id))
+            c.execute("INSERT INTO figures(case_id, id, position, meta, bytes) SELECT ?, id, position, meta, bytes"
+                      " FROM figures WHERE case_id = ?", (new, case_id))
             self._audit(new, "case", new, "created", None, data["title"])
         return new
 
@@ -433,7 +433,7 @@ class Library:
         self.apply(case_id, [changes_mod.SetCaseFields(values)])
 
     def save_single(self, case_id: str, part: str, obj: Any) -> None:
-        """Replace a single part (patient, diagnosis, outcome, narrative, consent)."""
+        """Replace a single part (patient, diagnosis, outcome, manuscript, consent)."""
         self.apply(case_id, [changes_mod.PutSingle(part, obj)])
 
     def save_identifiers(self, case_id: str, ident: Identifiers) -> None:
@@ -450,16 +450,16 @@ class Library:
     def move_item(self, case_id: str, part: str, item_id: str, position: int) -> None:
         self.apply(case_id, [changes_mod.MoveItem(part, item_id, position)])
 
-    def save_media(self, case_id: str, media: Media, *, position: int | None = None) -> None:
+    def save_figure(self, case_id: str, figure: Figure, *, position: int | None = None) -> None:
         """Insert an image (bytes required) or update an image's caption, links and marks (bytes
         may then be None: the stored bytes stay)."""
-        self.apply(case_id, [changes_mod.PutMedia(media, position)])
+        self.apply(case_id, [changes_mod.PutFigure(figure, position)])
 
-    def delete_media(self, case_id: str, media_id: str) -> None:
-        self.apply(case_id, [changes_mod.DeleteMedia(media_id)])
+    def delete_figure(self, case_id: str, figure_id: str) -> None:
+        self.apply(case_id, [changes_mod.DeleteFigure(figure_id)])
 
-    def move_media(self, case_id: str, media_id: str, position: int) -> None:
-        self.apply(case_id, [changes_mod.MoveMedia(media_id, position)])
+    def move_figure(self, case_id: str, figure_id: str, position: int) -> None:
+        self.apply(case_id, [changes_mod.MoveFigure(figure_id, position)])
 
     # each runs inside the transaction of apply()
 
@@ -536,46 +536,46 @@ class Library:
         self._move(case_id, ch.part, ch.item_id, ch.position)
         self._audit(case_id, ch.part, ch.item_id, "position", None, ch.position)
 
-    def _put_media(self, case_id: str, ch: "changes_mod.PutMedia") -> None:
-        media, c = ch.media, self.conn
-        row = c.execute("SELECT meta FROM media WHERE case_id = ? AND id = ?", (case_id, media.id)).fetchone()
+    def _put_figure(self, case_id: str, ch: "changes_mod.PutFigure") -> None:
+        figures, c = ch.figures, self.conn
+        row = c.execute("SELECT meta FROM figures WHERE case_id = ? AND id = ?", (case_id, figures.id)).fetchone()
         if row is None:
-            if media.data is None:
+            if figures.data is None:
                 raise ValueError("a new image needs its bytes")
-            self._insert_media(case_id, media, self._media_position(case_id, ch.position))
-            self._audit(case_id, "media", media.id, "added", None, self._media_meta(media))
+            self._insert_figure(case_id, figures, self._figure_position(case_id, ch.position))
+            self._audit(case_id, "figures", figures.id, "added", None, self._figure_meta(figures))
         else:
             old = json.loads(row[0])
-            new = self._media_meta(media)
+            new = self._figure_meta(figures)
             if not new["sha256"]:
                 new["sha256"] = old.get("sha256", "")
-            c.execute("UPDATE media SET meta = ? WHERE case_id = ? AND id = ?", (_dumps(new), case_id, media.id))
-            self._audit_diff(case_id, "media", media.id, old, new)
+            c.execute("UPDATE figures SET meta = ? WHERE case_id = ? AND id = ?", (_dumps(new), case_id, figures.id))
+            self._audit_diff(case_id, "figures", figures.id, old, new)
 
-    def _delete_media(self, case_id: str, ch: "changes_mod.DeleteMedia") -> None:
+    def _delete_figure(self, case_id: str, ch: "changes_mod.DeleteFigure") -> None:
         c = self.conn
-        row = c.execute("SELECT meta FROM media WHERE case_id = ? AND id = ?", (case_id, ch.media_id)).fetchone()
+        row = c.execute("SELECT meta FROM figures WHERE case_id = ? AND id = ?", (case_id, ch.figure_id)).fetchone()
         if row is None:
             return
-        c.execute("DELETE FROM media WHERE case_id = ? AND id = ?", (case_id, ch.media_id))
-        self._audit(case_id, "media", ch.media_id, "removed", json.loads(row[0]), None)
+        c.execute("DELETE FROM figures WHERE case_id = ? AND id = ?", (case_id, ch.figure_id))
+        self._audit(case_id, "figures", ch.figure_id, "removed", json.loads(row[0]), None)
 
-    def _move_media(self, case_id: str, ch: "changes_mod.MoveMedia") -> None:
+    def _move_figure(self, case_id: str, ch: "changes_mod.MoveFigure") -> None:
         c = self.conn
-        ids = [r[0] for r in c.execute("SELECT id FROM media WHERE case_id = ? ORDER BY position", (case_id,))]
-        if ch.media_id not in ids:
+        ids = [r[0] for r in c.execute("SELECT id FROM figures WHERE case_id = ? ORDER BY position", (case_id,))]
+        if ch.figure_id not in ids:
             return
-        ids.remove(ch.media_id)
-        ids.insert(max(0, min(ch.position, len(ids))), ch.media_id)
+        ids.remove(ch.figure_id)
+        ids.insert(max(0, min(ch.position, len(ids))), ch.figure_id)
         for pos, mid in enumerate(ids):
-            c.execute("UPDATE media SET position = ? WHERE case_id = ? AND id = ?", (float(pos), case_id, mid))
-        self._audit(case_id, "media", ch.media_id, "position", None, ch.position)
+            c.execute("UPDATE figures SET position = ? WHERE case_id = ? AND id = ?", (float(pos), case_id, mid))
+        self._audit(case_id, "figures", ch.figure_id, "position", None, ch.position)
 
     _APPLY = {
         changes_mod.SetCaseFields: _set_case_fields, changes_mod.PutSingle: _put_single,
         changes_mod.PutIdentifiers: _put_identifiers, changes_mod.PutItem: _put_item,
-        changes_mod.DeleteItem: _delete_item, changes_mod.MoveItem: _move_item, changes_mod.PutMedia: _put_media,
-        changes_mod.DeleteMedia: _delete_media, changes_mod.MoveMedia: _move_media,
+        changes_mod.DeleteItem: _delete_item, changes_mod.MoveItem: _move_item, changes_mod.PutFigure: _put_figure,
+        changes_mod.DeleteFigure: _delete_figure, changes_mod.MoveFigure: _move_figure,
     }
 
     # --- helpers ----------------------------------------------------------------------------------
@@ -585,15 +585,15 @@ class Library:
         return {k: to_plain(getattr(case, k)) for k in CASE_FIELDS}
 
     @staticmethod
-    def _media_meta(media: Media) -> dict:
-        meta = to_plain(replace(media, data=None))
+    def _figure_meta(figure: Figure) -> dict:
+        meta = to_plain(replace(figure, data=None))
         del meta["data"]
         return meta
 
-    def _insert_media(self, case_id: str, media: Media, position: float) -> None:
+    def _insert_figure(self, case_id: str, figure: Figure, position: float) -> None:
         import hashlib
-        meta = self._media_meta(media)
-        data = media.data
+        meta = self._figure_meta(figure)
+        data = figure.data
         if data is not None:
             # every way in keeps only pixels (the window and the case-file import strip before; a
             # caller of this API that did not is caught here): EXIF, GPS, XMP, IPTC, comments go
@@ -603,21 +603,21 @@ class Library:
                     data, meta["mime"], meta["width_px"], meta["height_px"] = clean_image(data)
                     meta["sha256"] = ""
             except ImageError as exc:
-                raise ValueError(f"image {media.id!r} cannot be read as an image: {exc}") from None
+                raise ValueError(f"figure {figure.id!r} cannot be read as an image: {exc}") from None
             if not meta["sha256"]:
                 meta["sha256"] = hashlib.sha256(data).hexdigest()
-        self.conn.execute("INSERT INTO media(case_id, id, position, meta, bytes) VALUES (?,?,?,?,?)",
-                          (case_id, media.id, position, _dumps(meta), data))
+        self.conn.execute("INSERT INTO figures(case_id, id, position, meta, bytes) VALUES (?,?,?,?,?)",
+                          (case_id, figure.id, position, _dumps(meta), data))
 
-    def _media_position(self, case_id: str, position: int | None) -> float:
-        row = self.conn.execute("SELECT max(position) FROM media WHERE case_id = ?", (case_id,)).fetchone()
+    def _figure_position(self, case_id: str, position: int | None) -> float:
+        row = self.conn.execute("SELECT max(position) FROM figures WHERE case_id = ?", (case_id,)).fetchone()
         end = (row[0] + 1.0) if row[0] is not None else 0.0
         if position is None:
             return end
         ids = [r[0] for r in self.conn.execute(
-            "SELECT id FROM media WHERE case_id = ? ORDER BY position", (case_id,))]
+            "SELECT id FROM figures WHERE case_id = ? ORDER BY position", (case_id,))]
         for pos, mid in enumerate(ids):  # renumber so there is a gap at ``position`` (the index)
-            self.conn.execute("UPDATE media SET position = ? WHERE case_id = ? AND id = ?",
+            self.conn.execute("UPDATE figures SET position = ? WHERE case_id = ? AND id = ?",
                               (float(pos if pos < position else pos + 1), case_id, mid))
         return float(max(0, min(position, len(ids))))
 
@@ -764,12 +764,15 @@ def create_library(path: str | os.PathLike) -> Library:
     return open_library(path)
 
 
-def open_library(path: str | os.PathLike, *, read_only: bool = False, check: bool = False) -> Library:
+def open_library(path: str | os.PathLike, *, read_only: bool = False, check: bool = False,
+                 whole_file: bool = False) -> Library:
     """Open an existing library, upgrading its schema when it is older.
 
     Raises a :class:`LibraryError` subclass with a message for the user when the file is missing,
     not a library, damaged, or written by a newer Casebook. When another process has it open for
     writing, or the file cannot be written, it opens read-only and says why in ``Library.notice``.
+    A library too old to read without its upgrade is refused when it must stay read-only, unless
+    ``whole_file`` (a backup copies the file as it is, without reading its cases).
     """
     path = Path(path)
     settled = None
@@ -840,7 +843,7 @@ def open_library(path: str | os.PathLike, *, read_only: bool = False, check: boo
                 # what to tell the user once about the upgrade (schema.NOTES), e.g. that older backups
                 # still hold photos with their metadata
                 lib.upgrade_notes = [schema.NOTES[v] for v in range(version + 1, schema.LATEST + 1) if v in schema.NOTES]
-            elif version < schema.READABLE_FROM:  # else the tables are the same: the upgrade waits
+            elif version < schema.READABLE_FROM and not whole_file:  # else the tables are the same: it waits
                 raise LibraryError(f"{path} needs an upgrade to library version {schema.LATEST}, "
                                    "but it is open read-only; nothing was changed")
         if not read_only:
@@ -869,7 +872,7 @@ def _migrate(lib: Library, version: int) -> None:
                            "The file was not changed.") from None
 
 
-# The key of the image list in a case document, by document version (renamed in version 2).
+# The key of the figure list in a case document, by document version ("media" until version 2).
 _IMAGES_KEY = {1: "media"}
 
 
@@ -890,9 +893,9 @@ def upgrade_documents(conn: sqlite3.Connection) -> int:
         ident = conn.execute("SELECT data FROM identifiers WHERE case_id = ?", (case_id,)).fetchone()
         if ident is not None:
             doc["identifiers"] = json.loads(ident[0])
-        images_key = _IMAGES_KEY.get(version, "images")
+        images_key = _IMAGES_KEY.get(version, "figures")
         doc[images_key] = [json.loads(m) for (m,) in conn.execute(
-            "SELECT meta FROM media WHERE case_id = ? ORDER BY position", (case_id,))]
+            "SELECT meta FROM figures WHERE case_id = ? ORDER BY position", (case_id,))]
         doc = upgrade_document(doc, version)
         doc.pop("id", None)
         case = from_plain(Case, {"id": case_id, **doc})  # today's model, every key known
@@ -915,6 +918,6 @@ def _rewrite_case(conn: sqlite3.Connection, case: Case) -> None:
                          (cid, name, item.id, float(pos), _dumps(to_compact(item))))
     conn.execute("INSERT OR REPLACE INTO identifiers(case_id, data) VALUES (?,?)",
                  (cid, _dumps(to_compact(case.identifiers))))
-    for m in case.media:
-        conn.execute("UPDATE media SET meta = ? WHERE case_id = ? AND id = ?",
-                     (_dumps(Library._media_meta(m)), cid, m.id))
+    for m in case.figures:
+        conn.execute("UPDATE figures SET meta = ? WHERE case_id = ? AND id = ?",
+                     (_dumps(Library._figure_meta(m)), cid, m.id))

@@ -91,14 +91,19 @@ def _v3_strip_stored_images(db: sqlite_utils.Database) -> None:
                    (at, user, case_id, "media", media_id, "metadata", '"present"', '"stripped by library upgrade 3"'))
 
 
+def _v4_figures(db: sqlite_utils.Database) -> None:
+    # one name for one idea: the table of a case's images is its figures (the case document's
+    # "media" became "figures" in document version 2, upgraded in the same transaction)
+    db.execute("ALTER TABLE media RENAME TO figures")
+
+
 # Ordered: MIGRATIONS[n] brings a file from version n to n + 1. Never edit a released step; add one.
 # All pending steps run in one transaction, followed by the upgrade of the stored case documents
 # (store.library.upgrade_documents, desktop/upgrade.py).
-MIGRATIONS = [_v1, _v2, _v3_strip_stored_images]
-# The oldest version this code can read as it is (read-only, without upgrading it): step 2 adds
-# columns every query reads; step 3 changes data, not tables, so a version-2 library on a read-only
-# mount still opens.
-READABLE_FROM = 2
+MIGRATIONS = [_v1, _v2, _v3_strip_stored_images, _v4_figures]
+# The oldest version this code can read as it is (read-only, without upgrading it): step 4 renames
+# a table every case reads, so an older library on a read-only mount is refused with a message.
+READABLE_FROM = 4
 # What a user should be told after an upgrade to that version (the caller shows it once).
 NOTES = {
     3: "Image metadata (camera, GPS position, dates, comments) was removed from the photos in this library. "

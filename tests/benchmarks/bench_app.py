@@ -111,7 +111,7 @@ def bench_duplicate_delete() -> None:
 
     from desktop.gui.app import create_application
     from desktop.gui.main_window import MainWindow
-    from desktop.model import Case, Media
+    from desktop.model import Case, Figure
     from desktop.store.library import create_library, open_library
 
     tmp = Path(tempfile.mkdtemp(prefix="casebook-bench-dup-"))
@@ -119,7 +119,7 @@ def bench_duplicate_delete() -> None:
     case = Case(title="Thirty photos")
     photo = _jpeg_of_about(4_000_000)
     for i in range(30):
-        case.media.append(Media(id=f"p{i}", data=photo, caption=f"photo {i}", in_report=False))
+        case.figures.append(Figure(id=f"p{i}", data=photo, caption=f"photo {i}", in_report=False))
     with create_library(path) as lib:
         cid = lib.add_case(case)
     print(f"case: 30 photos of 4 MB ({path.stat().st_size / 1e6:.0f} MB library)")

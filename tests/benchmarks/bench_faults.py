@@ -28,7 +28,7 @@ sys.path.insert(0, str(TESTS.parent))
 sys.path.insert(0, str(TESTS))
 
 from crash import check_after_kill, kill_trial  # noqa: E402
-from desktop.model import Media  # noqa: E402
+from desktop.model import Figure  # noqa: E402
 from desktop.store import backup as B  # noqa: E402
 from desktop.store.integrity import inspect  # noqa: E402
 from desktop.store.library import create_library  # noqa: E402
@@ -67,7 +67,7 @@ def backup_trials(root: Path, trials: int, seed: int) -> tuple[int, int, list[st
     path = root / "lib.casebook"
     lib = create_library(path)
     ids = [lib.add_case(synthetic_case(n_labs=30, seed=i)) for i in range(12)]
-    lib.save_media(ids[0], Media(id="img", mime="image/png", data=random.Random(seed).randbytes(1_500_000)))
+    lib.save_figure(ids[0], Figure(id="img", mime="image/png", data=random.Random(seed).randbytes(1_500_000)))
     lib.close()
     before = path.read_bytes()
     folder = root / "backups"

@@ -198,7 +198,7 @@ def _photo(seed: int) -> bytes:
 
 
 def large_case():
-    from desktop.model import Case, Consent, Event, LabResult, Lesion, Media, Observation, When
+    from desktop.model import Case, Consent, Event, LabResult, Lesion, Figure, Observation, When
     rng = random.Random(11)
     c = Case(id="large-bench-case", title="Large synthetic calciphylaxis case report",
              short_title="Large synthetic case", keywords=["calciphylaxis", "benchmark"])
@@ -217,7 +217,7 @@ def large_case():
                  for k, site in enumerate(["thigh-anterior", "abdomen", "calf", "glans-penis"])]
     c.consent = Consent(given_by="patient", date="2024-01-01", covers_images=True)
     for p in range(40):
-        c.media.append(Media(id=f"m{p}", mime="image/jpeg", data=_photo(p), width_px=4000, height_px=3000,
+        c.figures.append(Figure(id=f"m{p}", mime="image/jpeg", data=_photo(p), width_px=4000, height_px=3000,
                              caption=f"Synthetic photograph {p + 1}", lesion_id=f"s{p % 4}"))
     return c
 

@@ -43,7 +43,7 @@ def main() -> None:
     rows = []
     for kb in (int(x) for x in args.sizes.split(",")):
         case = load_demo()
-        case.narrative.discussion = paragraph(kb)
+        case.manuscript.discussion = paragraph(kb)
         t = time.perf_counter()
         hits = scan_case(case)
         scan_s = time.perf_counter() - t

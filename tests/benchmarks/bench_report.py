@@ -26,7 +26,7 @@ sys.path[:0] = [str(HERE.parent.parent), str(HERE.parent)]
 
 from desktop import jsonio  # noqa: E402
 from desktop.demo import load_demo  # noqa: E402
-from desktop.model import Event, LabResult, Lesion, Media, Observation, When  # noqa: E402
+from desktop.model import Event, LabResult, Lesion, Figure, Observation, When  # noqa: E402
 from desktop.report import photos  # noqa: E402
 from desktop.report.pdf import render_pdf  # noqa: E402
 from desktop.report.styles import TEXT_W  # noqa: E402
@@ -78,12 +78,12 @@ def large_case(n_photos: int = 40, n_labs: int = 2000, n_events: int = 60):
     t = time.perf_counter()
     with photos.make_pool() as pool:
         datas = list(pool.map(photo_12mp, range(n_photos)))
-    case.media = [Media(id=f"ph{i}", data=data, caption=f"Lesion photograph {i + 1}",
+    case.figures = [Figure(id=f"ph{i}", data=data, caption=f"Lesion photograph {i + 1}",
                         lesion_id=f"les{i % 12}", event_id=f"ev{i % extra}") for i, data in enumerate(datas)]
     problems = jsonio.check_case(case)
     if problems:
         raise SystemExit("the synthetic large case is invalid:\n" + "\n".join(map(str, problems)))
-    print(f"  (made {n_photos} photos of 4000 x 3000 px, {sum(len(m.data) for m in case.media) / 1e6:.0f} MB of "
+    print(f"  (made {n_photos} photos of 4000 x 3000 px, {sum(len(m.data) for m in case.figures) / 1e6:.0f} MB of "
           f"JPEG, in {time.perf_counter() - t:.1f} s)")
     return case
 
@@ -103,7 +103,7 @@ def floor(case, parallel: bool = False) -> float:
             out = im.resize((tw, th), Image.Resampling.BICUBIC, reducing_gap=2.0)
         return out.size
 
-    datas = [m.data for m in case.media]
+    datas = [m.data for m in case.figures]
     t = time.perf_counter()
     if parallel:
         with photos.make_pool() as pool:

@@ -73,7 +73,7 @@ def main() -> None:
         raw.execute("SELECT data FROM cases WHERE id = ?", (target,)).fetchone()
         raw.execute("SELECT part, data FROM parts WHERE case_id = ? ORDER BY part, position", (target,)).fetchall()
         raw.execute("SELECT data FROM identifiers WHERE case_id = ?", (target,)).fetchone()
-        raw.execute("SELECT meta, bytes FROM media WHERE case_id = ? ORDER BY position", (target,)).fetchall()
+        raw.execute("SELECT meta, bytes FROM figures WHERE case_id = ? ORDER BY position", (target,)).fetchall()
 
     def raw_load_decoded():  # the same queries, and the stored JSON parsed into Python values
         json.loads(raw.execute("SELECT data FROM cases WHERE id = ?", (target,)).fetchone()[0])
@@ -81,7 +81,7 @@ def main() -> None:
             "SELECT part, data FROM parts WHERE case_id = ? ORDER BY part, position", (target,))]
         row = raw.execute("SELECT data FROM identifiers WHERE case_id = ?", (target,)).fetchone()
         json.loads(row[0]) if row else None
-        [json.loads(m) for m, _ in raw.execute("SELECT meta, bytes FROM media WHERE case_id = ? ORDER BY position", (target,))]
+        [json.loads(m) for m, _ in raw.execute("SELECT meta, bytes FROM figures WHERE case_id = ? ORDER BY position", (target,))]
 
     rows = []
     for name, ours, base, rep in [("open + list all cases", ours_list, raw_list, 15),

@@ -46,14 +46,14 @@ _REF_HOMES = {
     "imaging": "imaging", "biopsies": "imaging", "diagnosis": "imaging",
     "treatments": "treatments",
     "outcome": "outcome",
-    "narrative": "manuscript", "title": "manuscript", "short_title": "manuscript",
+    "manuscript": "manuscript", "title": "manuscript", "short_title": "manuscript",
     "keywords": "manuscript", "authors": "manuscript", "consent": "manuscript", "case": "manuscript",
-    "media": "figures", "figures": "figures",
+    "figures": "figures", "figures": "figures",
 }
 
 
 def section_for_ref(ref: str) -> str | None:
-    """The section key for a ref such as ``labs/ab12``, ``patient.sex`` or ``narrative.discussion``."""
+    """The section key for a ref such as ``labs/ab12``, ``patient.sex`` or ``manuscript.discussion``."""
     head = ref.replace("$.", "").split("/", 1)[0].split(".", 1)[0].split("[", 1)[0].strip()
     return _REF_HOMES.get(head)
 

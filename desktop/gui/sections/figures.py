@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import timing
-from ...model import Media
+from ...model import Figure
 from ..fields import CheckField, TextArea
 from ..formatting import event_title, label_of
 from ..forms import SPACING, FieldError, add_row, form_layout, heading, hint_label, set_muted, shortcut
@@ -29,10 +29,10 @@ LIST_ICON = 72
 PREVIEW_PX = 420
 
 
-def link_of(media: Media) -> tuple[str, str] | None:
+def link_of(figure: Figure) -> tuple[str, str] | None:
     """The (kind, id) an image is linked to, lesion first."""
     for kind in ("lesion", "event", "imaging"):
-        value = getattr(media, f"{kind}_id")
+        value = getattr(figure, f"{kind}_id")
         if value:
             return kind, value
     return None
@@ -210,11 +210,11 @@ class FiguresSection(QWidget):
     def selected_id(self) -> str | None:
         return self._selected
 
-    def media(self, media_id: str | None) -> Media | None:
-        return next((m for m in self.session.case.media if m.id == media_id), None)
+    def figures(self, figure_id: str | None) -> Figure | None:
+        return next((m for m in self.session.case.figures if m.id == figure_id), None)
 
-    def select(self, media_id: str | None) -> None:
-        self._selected = media_id
+    def select(self, figure_id: str | None) -> None:
+        self._selected = figure_id
         self.refresh()
 
     def add_images(self, paths) -> list[str]:
@@ -233,26 +233,26 @@ class FiguresSection(QWidget):
             self.add_images(files)
 
     def move_selected(self, step: int) -> bool:
-        ids = [m.id for m in self.session.case.media]
+        ids = [m.id for m in self.session.case.figures]
         if self._selected not in ids:
             return False
         pos = ids.index(self._selected) + step
         if not 0 <= pos < len(ids):
             return False
-        return self.session.move_media(self._selected, pos)
+        return self.session.move_figure(self._selected, pos)
 
     def delete_selected(self, ask: bool = True) -> bool:
-        m = self.media(self._selected)
+        m = self.figures(self._selected)
         if m is None:
             return False
         name = f"“{m.caption}”" if m.caption else "this image"
         if ask and QMessageBox.question(self, "Delete image", f"Delete {name} from the case? "
                                         "(Edit ▸ Undo brings it back.)") != QMessageBox.StandardButton.Yes:
             return False
-        ids = [x.id for x in self.session.case.media]
+        ids = [x.id for x in self.session.case.figures]
         pos = ids.index(m.id)
-        ok = self.session.delete_media(m.id)
-        rest = self.session.case.media
+        ok = self.session.delete_figure(m.id)
+        rest = self.session.case.figures
         self.select(rest[min(pos, len(rest) - 1)].id if rest else None)
         return ok
 
@@ -260,12 +260,12 @@ class FiguresSection(QWidget):
         m = re.match(r"^(?:\$\.)?(?:media|figures)(?:/([^/.\[]+)|\[(\d+)\])", ref.strip())
         if not m:
             return False
-        media = self.session.case.media
+        figures = self.session.case.figures
         if m.group(1) is not None:
-            target = self.media(m.group(1))
+            target = self.figures(m.group(1))
         else:
             n = int(m.group(2))
-            target = media[n] if n < len(media) else None
+            target = figures[n] if n < len(figures) else None
         if target is None:
             return False
         self.select(target.id)
@@ -294,7 +294,7 @@ class FiguresSection(QWidget):
     # --- refreshing -----------------------------------------------------------------------------------
 
     def _changed(self, part: str) -> None:
-        if part in ("media", "lesions", "events", "imaging", "consent", "case"):
+        if part in ("figures", "lesions", "events", "imaging", "consent", "case"):
             self.refresh()
 
     def _link_choices(self) -> list[tuple[tuple[str, str] | None, str]]:
@@ -311,8 +311,8 @@ class FiguresSection(QWidget):
             out.append((("imaging", im.id), f"Imaging: {label_of(im.modality)} {im.region}{when}".rstrip()))
         return out
 
-    def _link_text(self, media: Media) -> str:
-        link = link_of(media)
+    def _link_text(self, figure: Figure) -> str:
+        link = link_of(figure)
         if link is None:
             return "not linked"
         for value, text in self._link_choices():
@@ -322,17 +322,17 @@ class FiguresSection(QWidget):
 
     def refresh(self) -> None:
         case = self.session.case
-        media = case.media
-        if self._selected is not None and self.media(self._selected) is None:
+        figures = case.figures
+        if self._selected is not None and self.figures(self._selected) is None:
             self._selected = None
-        if self._selected is None and media:
-            self._selected = media[0].id
+        if self._selected is None and figures:
+            self._selected = figures[0].id
         self._loading = True
         try:
             with QSignalBlocker(self.list):
                 self.list.clear()
                 fig = 0
-                for m in media:
+                for m in figures:
                     if m.in_report:
                         fig += 1
                     head = f"Figure {fig}" if m.in_report else "Not in the report"
@@ -345,13 +345,13 @@ class FiguresSection(QWidget):
                     self.list.addItem(it)
                     if m.id == self._selected:
                         self.list.setCurrentItem(it)
-            has = bool(media)
+            has = bool(figures)
             self.empty_zone.setVisible(not has)
             self.splitter.setVisible(has)
             self.empty_add.setEnabled(not self.session.read_only)
             writable = not self.session.read_only
             self.add_button.setEnabled(writable)
-            ids = [m.id for m in media]
+            ids = [m.id for m in figures]
             pos = ids.index(self._selected) if self._selected in ids else -1
             self.up_button.setEnabled(writable and pos > 0)
             self.down_button.setEnabled(writable and 0 <= pos < len(ids) - 1)
@@ -361,7 +361,7 @@ class FiguresSection(QWidget):
             self._loading = False
 
     def _fill_detail(self) -> None:
-        m = self.media(self._selected)
+        m = self.figures(self._selected)
         self.detail.setEnabled(m is not None)
         if m is None:
             self.preview.set_image(None)
@@ -410,19 +410,19 @@ class FiguresSection(QWidget):
         """A drag in the list moved a row: make the same move in the case."""
         if self._loading:
             return
-        ids = [m.id for m in self.session.case.media]
+        ids = [m.id for m in self.session.case.figures]
         if not 0 <= start < len(ids):
             return
         mid = ids[start]
         target = row if row <= start else row - 1  # Qt gives the row before which it was dropped
         self._selected = mid
         if target != start:
-            self.session.move_media(mid, target)
+            self.session.move_figure(mid, target)
         else:
             self.refresh()
 
     def _update(self, text: str, **changes) -> bool:
-        m = self.media(self._selected)
+        m = self.figures(self._selected)
         if m is None:
             return False
         new = copy.deepcopy(m)
@@ -430,7 +430,7 @@ class FiguresSection(QWidget):
             setattr(new, k, v)
         if new == m:
             return True
-        return self.session.update_media(new, text=text)
+        return self.session.update_figure(new, text=text)
 
     def _caption_committed(self, text: str) -> None:
         if not self._loading:

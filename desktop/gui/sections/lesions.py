@@ -124,15 +124,15 @@ class LesionsSection(ObservationsTab, QWidget):
         pl.addWidget(hint_label("Drop image files anywhere on this panel to attach them to the lesion. "
                                 "Captions, order and the report's figures: the Figures section."))
         pl.addStretch(1)
-        self.tabs.addTab(photos_page, "&Photos")
+        self.tabs.addTab(photos_page, "&Figures")
         self.chart = TrendChart("Area and PUSH 3.0 over time")
         chart_page = QWidget()
         cl = QVBoxLayout(chart_page)
         cl.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
         cl.addWidget(self.chart, 1)
         cl.addWidget(hint_label("Area = length × width in cm² (PUSH 3.0 convention), from each observation's "
-                                "sizes in mm; PUSH 3.0 total 0–17, 0 = healed (NPUAP). Open markers: approximate "
-                                "times. Values come from the assessment core."))
+                                f"sizes in mm; PUSH 3.0 total 0–{PUSH_MAX}, 0 = healed (NPUAP). Open markers: "
+                                "approximate times. Values come from the assessment core."))
         self.tabs.addTab(chart_page, "C&hart")
         self._chart_dirty = True
         self.tabs.currentChanged.connect(lambda _i: self._chart_dirty and self._fill_chart())
@@ -257,7 +257,7 @@ class LesionsSection(ObservationsTab, QWidget):
         les = self.lesion()
         if les is None:
             return
-        photos = [m for m in self.session.case.media if m.lesion_id == les.id]
+        photos = [m for m in self.session.case.figures if m.lesion_id == les.id]
         biopsies = [b for b in self.session.case.biopsies if b.lesion_id == les.id]
         extra = []
         if photos:
@@ -279,7 +279,7 @@ class LesionsSection(ObservationsTab, QWidget):
 
     def attach_photos(self, paths) -> list[str]:
         """Attach image files (from the file dialog or a drop) to the selected lesion: metadata is
-        stripped and the EXIF orientation applied. Returns the new media ids."""
+        stripped and the EXIF orientation applied. Returns the new figure ids."""
         added = self.photos.attach_paths(paths)
         if added:
             self.tabs.setCurrentIndex(2)
@@ -320,12 +320,12 @@ class LesionsSection(ObservationsTab, QWidget):
     # --- refreshing ---------------------------------------------------------------------------------
 
     def _changed(self, part: str) -> None:
-        if part in ("lesions", "events", "case", "media", "patient", "biopsies"):
-            if part != "media":
+        if part in ("lesions", "events", "case", "figures", "patient", "biopsies"):
+            if part != "figures":
                 self._derived = None
-            if part == "media":
+            if part == "figures":
                 self.photos.refresh()
-                self.tabs.setTabText(2, f"&Photos ({len(self.photos.photos())})")
+                self.tabs.setTabText(2, f"&Figures ({len(self.photos.photos())})")
                 return
             self.refresh()
 
@@ -398,7 +398,7 @@ class LesionsSection(ObservationsTab, QWidget):
             n = len(les.observations)
             self.tabs.setTabText(1, f"&Observations ({n})")
             self.photos.set_lesion(les.id)
-            self.tabs.setTabText(2, f"&Photos ({len(self.photos.photos())})")
+            self.tabs.setTabText(2, f"&Figures ({len(self.photos.photos())})")
         finally:
             self._loading = False
         self._fill_observation()

@@ -148,7 +148,7 @@ class ManuscriptSection(QWidget):
         super().__init__(parent)
         self.session = session
         self.form = PartForm(session)
-        self.narrative: dict[str, NarrativeField] = {}
+        self.manuscript: dict[str, NarrativeField] = {}
         page = scroll_page(self)
         page.addWidget(heading("Manuscript"))
         page.addWidget(hint_label("The text of the case report. Each part shows the CARE checklist item it "
@@ -212,11 +212,11 @@ class ManuscriptSection(QWidget):
     def _put_authors(self, authors: list) -> bool:
         return self.session.set_case_fields(text="Edit authors", authors=authors)
 
-    def _narrative_field(self, attr: str, label: str, care: tuple[str, ...], lines: int,
+    def _manuscript_field(self, attr: str, label: str, care: tuple[str, ...], lines: int,
                          area: TextArea | None = None) -> NarrativeField:
         nf = NarrativeField(label, care, lines, area)
-        self.form.add(None, "narrative", attr, label, nf.area, error=nf.error)
-        self.narrative[attr] = nf
+        self.form.add(None, "manuscript", attr, label, nf.area, error=nf.error)
+        self.manuscript[attr] = nf
         return nf
 
     def _build_texts(self, title: str, fields: list) -> QGroupBox:
@@ -225,14 +225,14 @@ class ManuscriptSection(QWidget):
         lay.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
         lay.setSpacing(SPACING + 2)
         for attr, label, care, lines in fields:
-            lay.addWidget(self._narrative_field(attr, label, care, lines))
+            lay.addWidget(self._manuscript_field(attr, label, care, lines))
         if title == "Abstract":
             self.abstract_total = QLabel()
             set_muted(self.abstract_total)
             self.abstract_total.setAlignment(Qt.AlignmentFlag.AlignRight)
             lay.addWidget(self.abstract_total)
             for attr, *_ in ABSTRACT:
-                self.narrative[attr].area.textChanged.connect(self._update_abstract_total)
+                self.manuscript[attr].area.textChanged.connect(self._update_abstract_total)
         return box
 
     def _build_declarations(self) -> QGroupBox:
@@ -254,7 +254,7 @@ class ManuscriptSection(QWidget):
         f.add(form, "consent", "note", "Note", TextArea("Consent note", lines=2))
         lay.addWidget(consent_box)
         for attr, label, care, lines in DECLARATIONS:
-            lay.addWidget(self._narrative_field(attr, label, care, lines))
+            lay.addWidget(self._manuscript_field(attr, label, care, lines))
         return box
 
     def _build_references(self) -> QGroupBox:
@@ -262,14 +262,14 @@ class ManuscriptSection(QWidget):
         lay = QVBoxLayout(box)
         lay.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
         area = LinesArea("References", lines=6, grow=30, placeholder="one reference per line, in citation order")
-        nf = self._narrative_field("references", "References", ("4", "11b"), 6, area)
+        nf = self._manuscript_field("references", "References", ("4", "11b"), 6, area)
         lay.addWidget(nf)
         return box
 
     # --- refreshing ------------------------------------------------------------------------------
 
     def _changed(self, part: str) -> None:
-        if part in ("narrative", "consent", "case"):
+        if part in ("manuscript", "consent", "case"):
             self.refresh()
 
     def refresh(self) -> None:
@@ -295,7 +295,7 @@ class ManuscriptSection(QWidget):
         self.keywords_notice.setAccessibleName(text)
 
     def _update_abstract_total(self) -> None:
-        n = sum(self.narrative[a].words() for a, *_ in ABSTRACT)
+        n = sum(self.manuscript[a].words() for a, *_ in ABSTRACT)
         self.abstract_total.setText(f"Abstract: {n} words in all")
 
     # --- navigation ------------------------------------------------------------------------------
@@ -303,9 +303,9 @@ class ManuscriptSection(QWidget):
     def focus_ref(self, ref: str) -> bool:
         ref = ref.removeprefix("$.")
         head, _, rest = ref.partition(".")
-        if head == "narrative":
+        if head == "manuscript":
             attr = rest.split("[")[0]
-            nf = self.narrative.get(attr) if attr else self.narrative["introduction"]
+            nf = self.manuscript.get(attr) if attr else self.manuscript["introduction"]
             if nf is None:
                 return False
             reveal(nf.area)
