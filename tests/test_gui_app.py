@@ -500,3 +500,22 @@ def test_the_delete_key_in_the_list_asks_first(qtbot, window):
     qtbot.keyClick(window.case_list.view, Qt.Key.Key_Delete)
     assert "Delete the case" in seen["text"]
     assert len(window.case_list.ids()) == 2
+
+
+def test_opening_a_case_reads_it_off_the_window_thread(qtbot, window):
+    """Issue 11: the window's thread runs no query of a case's rows to open it; a worker reads it on a
+    connection of its own while the window keeps painting."""
+    demo_id = window.session.case_id
+    new_id = window.new_case()
+    window.case_list.select(demo_id)
+    window._forget_session(window._sessions.pop(new_id))  # not open any more: it must be read again
+    statements: list[str] = []
+    window.library.conn.set_trace_callback(statements.append)
+    try:
+        window.case_list.select(new_id)
+    finally:
+        window.library.conn.set_trace_callback(None)
+    assert window.session is not None and window.session.case_id == new_id
+    assert window.session.case.title == "Untitled case report"
+    reads = [s for s in statements if "FROM parts" in s or "FROM figures" in s or "SELECT data, doc_version" in s]
+    assert reads == [], reads

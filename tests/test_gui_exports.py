@@ -85,8 +85,8 @@ def no_identifiers(text: str) -> None:
 def test_the_export_menu_lists_every_format(window):
     texts = [a.text().replace("&", "") for a in window.export_menu.actions() if not a.isSeparator()]
     assert texts == ["PDF…", "JSON…", "JSON (de-identified)…", "FHIR document (de-identified)…",
-                     "REDCap dictionary + data (de-identified)…", "Labs CSV (de-identified)…",
-                     "Word manuscript (DOCX)…"]
+                     "Phenopacket (de-identified)…", "REDCap dictionary, data and project XML (de-identified)…",
+                     "Labs CSV (de-identified)…", "Word manuscript (DOCX)…"]
     for act in window.export_menu.actions():
         if not act.isSeparator() and act is not window.act_export_docx:
             assert act.isEnabled()
@@ -330,3 +330,23 @@ def test_replace_all_with_placeholders_exports_a_redacted_copy(qtbot, window, ou
     assert "carer@example.org" not in text and "[email]" in text
     with open_library(lib_path, read_only=True) as lib:
         assert "carer@example.org" in lib.load_case(window.session.case_id).manuscript.discussion
+
+
+def test_phenopacket_export_and_import_back_through_the_window(qtbot, window, out_dir, monkeypatch):
+    """Issue 17: File ▸ Export ▸ Phenopacket writes a de-identified Phenopacket; File ▸ Import reads it
+    back as a new case, and lists what the format does not carry."""
+    out = out_dir / "case.phenopacket.json"
+    save_to(monkeypatch, out)
+    window.export_actions["phenopacket"].trigger()
+    finish(qtbot, window)
+    packet = json.loads(out.read_text("utf-8"))
+    assert packet["diseases"][0]["term"]["id"] == "ORPHA:280062"
+    assert packet["id"] != window.session.case_id  # an opaque id, never the stored one
+    before = set(window.case_list.ids())
+    op = window.import_case_file(out)
+    with qtbot.waitSignal(op.finished, timeout=30000):
+        pass
+    assert op.error is None, op.error
+    new = set(window.case_list.ids()) - before
+    assert len(new) == 1 and window.session.case_id in new
+    assert window.session.case.patient.sex == "male"

@@ -78,11 +78,12 @@ class Casebook:
 
     # --- open cases ---------------------------------------------------------------------------------
 
-    def open_case(self, case_id: str) -> OpenCase:
-        """The case open for editing (the same object, with its undo history, while it stays open)."""
+    def open_case(self, case_id: str, case: Case | None = None) -> OpenCase:
+        """The case open for editing (the same object, with its undo history, while it stays open).
+        ``case``: the case as a worker already read it (without figure bytes)."""
         oc = self._open.get(case_id)
         if oc is None:
-            oc = OpenCase(self.library, case_id, notifier=self.notifier,
+            oc = OpenCase(self.library, case_id, notifier=self.notifier, case=case,
                           phi_confirmed=self._confirmed.setdefault(case_id, set()))
             self._open[case_id] = oc
         return oc

@@ -49,7 +49,9 @@ class OpenCase:
     """One case open for editing: its state, its undo history, and every edit of it."""
 
     def __init__(self, library: Library, case_id: str, *, notifier: Notifier | None = None,
-                 history: History | None = None, phi_confirmed: set | None = None):
+                 history: History | None = None, phi_confirmed: set | None = None, case: Case | None = None):
+        """``case``: the case already read (without its figures' bytes), e.g. by a worker on a
+        connection of its own, so that the window's thread runs no query to open it."""
         self.library = library
         self.case_id = case_id
         self.notifier = notifier or Notifier()
@@ -57,7 +59,7 @@ class OpenCase:
         # identifier-scan hits the author confirmed as not identifying, as (field, text): kept in
         # memory only (a settings file would copy possible identifiers out of the protected library)
         self.phi_confirmed: set = phi_confirmed if phi_confirmed is not None else set()
-        self.case: Case = library.load_case(case_id, figures=False)
+        self.case: Case = case if case is not None else library.load_case(case_id, figures=False)
 
     @property
     def read_only(self) -> bool:

@@ -42,12 +42,16 @@ KINDS: dict[str, tuple[ExportKind, None]] = {
     "fhir": (ExportKind("fhir", "&FHIR document (de-identified)…", "Export FHIR document",
                         "Write the de-identified case as a FHIR R4B document bundle (JSON)", False, ".json",
                         "FHIR document (*.json)", purpose="FHIR document"), None),
-    "redcap": (ExportKind("redcap", "&REDCap dictionary + data (de-identified)…", "Export for REDCap",
-                          "Write a REDCap data dictionary and an import file (CSV) of the de-identified case "
-                          "into a folder", True, purpose="REDCap export"), None),
+    "redcap": (ExportKind("redcap", "&REDCap dictionary, data and project XML (de-identified)…", "Export for REDCap",
+                          "Write a REDCap data dictionary, an import file (CSV) of the de-identified case and a "
+                          "project XML (instruments and repeating instruments set up) into a folder", True,
+                          purpose="REDCap export"), None),
     "labs_csv": (ExportKind("labs_csv", "&Labs CSV (de-identified)…", "Export labs as CSV",
                             "Write every laboratory value of the de-identified case as a CSV table", False,
                             ".csv", "CSV table (*.csv)", purpose="labs table"), None),
+    "phenopacket": (ExportKind("phenopacket", "&Phenopacket (de-identified)…", "Export Phenopacket",
+                               "Write the de-identified case as a GA4GH Phenopacket v2 (JSON) for rare-disease "
+                               "registries", False, ".json", "Phenopacket (*.json)", purpose="Phenopacket"), None),
     "docx": (ExportKind("docx", "&Word manuscript (DOCX)…", "Export Word manuscript",
                         "Write the de-identified manuscript as a Word document (DOCX)", False, ".docx",
                         "Word document (*.docx)", purpose="Word manuscript"), None),

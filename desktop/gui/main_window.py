@@ -240,7 +240,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
             "Write the de-identified case as JSON")
         from .exports import KINDS
         self.export_actions: dict[str, QtGui.QAction] = {}
-        for key in ("fhir", "redcap", "labs_csv"):
+        for key in ("fhir", "phenopacket", "redcap", "labs_csv"):
             kind = KINDS[key][0]
             self.export_actions[key] = self._action(kind.menu_text, lambda k=key: self.export_dialog(k), None,
                                                     export, kind.tip)

@@ -36,7 +36,12 @@ class CaseActions:
         return self.session.case_id if self.session is not None else self.case_list.current_id()
 
     def open_case(self, case_id: str | None) -> "CaseSession | None":
-        """Show a case (None: no case). Its session is kept so its undo history survives switching."""
+        """Show a case (None: no case). Its session is kept so its undo history survives switching.
+        A case not open yet is read on a worker (the window keeps painting, and its own thread
+        runs no query of the case's rows); an open asked for meanwhile follows it."""
+        if getattr(self, "_opening", None) is not None:
+            self._open_next = case_id  # asked while a case is being read: shown right after it
+            return None
         if self.session is not None and case_id == self.session.case_id:
             return self.session
         self.flush_edits()  # text typed in the case being left is saved first
@@ -51,11 +56,15 @@ class CaseActions:
         if session is None:
             from .session import CaseSession
             try:
-                session = CaseSession(self.book.open_case(case_id))
+                session = CaseSession(self.book.open_case(case_id, self._read_off_thread(case_id)))
             except LibraryError as exc:
                 self.error_banner.show_message(str(exc))
                 self.refresh_case_list()
                 return None
+            finally:
+                pending, self._open_next = getattr(self, "_open_next", None), None
+            if pending is not None and pending != case_id:
+                return self.open_case(pending)
         self._sessions[case_id] = session  # most recent last
         while len(self._sessions) > MAX_SESSIONS:
             _old_id, old = self._sessions.popitem(last=False)
@@ -74,6 +83,34 @@ class CaseActions:
         self._update_actions()
         self.case_opened.emit(session)
         return session
+
+    def _read_off_thread(self, case_id: str):
+        """The case (without figure bytes), read on a worker through a connection of its own. The
+        window's event loop runs meanwhile (painting, timers; user input waits for the few
+        milliseconds this takes)."""
+        from PySide6.QtCore import QEventLoop
+        from .workers import BackgroundOp, reader
+        path = self.library.path
+
+        def job(_progress):
+            with reader(path) as lib:
+                return lib.load_case(case_id, figures=False)
+        out: dict = {}
+        loop = QEventLoop(self)
+        op = BackgroundOp(job, parent=self, label="Opening the case")
+        op.on_success(lambda case: out.__setitem__("case", case))
+        op.on_failure(lambda exc: out.__setitem__("error", exc))
+        op.finished.connect(loop.quit)
+        self._opening = case_id
+        try:
+            op.run()
+            if not op.done:
+                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+        finally:
+            self._opening = None
+        if "error" in out:
+            raise out["error"]
+        return out["case"]
 
     def _deactivate_session(self) -> None:
         """Leave the current case: its section widgets go, its session (and undo history) stays."""

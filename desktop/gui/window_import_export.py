@@ -23,13 +23,17 @@ class ImportExportActions:
     def import_case_dialog(self) -> None:
         if not self._writable():
             return
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Import case", str(Path.home()),
-                                              "Case files (*.json);;All files (*)")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Import case", str(Path.home()),
+            "Cases (*.json *.csv);;Casebook case files, FHIR bundles, Phenopackets (*.json);;"
+            "REDCap data, its dictionary beside it (*.csv);;All files (*)")
         if path:
             self.import_case_file(Path(path))
 
     def import_case_file(self, path: Path) -> "BackgroundOp | None":
-        """Read and validate a case file on a worker; add it to the library on success."""
+        """Read and validate a file on a worker — a Casebook case file, a FHIR bundle, a Phenopacket,
+        or REDCap data with its dictionary beside it — and add its case(s) to the library; what the
+        file held that did not map is listed for the author."""
         if not self._writable():
             return None
         from .workers import BackgroundOp
@@ -37,15 +41,20 @@ class ImportExportActions:
         book = self.book
 
         def job(progress):
-            return book.import_file(path, progress)
+            return book.import_any(path, progress=progress)
 
-        def done(cid):
+        def done(result):
             if self.book is not book:
                 return
+            cid = result.ids[0]
             self.refresh_case_list(select_id=cid)
             self.open_case(cid)
             title = self.session.case.title if self.session is not None else ""
-            self.statusBar().showMessage(f"Imported “{title or path.name}”.", 8000)
+            more = f" and {len(result.ids) - 1} more case(s)" if len(result.ids) > 1 else ""
+            self.statusBar().showMessage(f"Imported “{title or path.name}”{more}.", 8000)
+            if result.report:
+                self.show_problems("Import case", f"{path.name} was imported as far as it maps onto a Casebook "
+                                   "case. Not imported:", list(result.report))
 
         def failed(exc):
             from ..codec import InvalidCase
