@@ -162,7 +162,7 @@ def cmd_empty_trash(args) -> int:
 def _export(args, kind: str, refs: list[str], target, **opts):
     """Every export's way out: the one pipeline of the operations layer (scan → confirmations →
     de-identification → writer → atomic write)."""
-    from .app.export import Options, PhiFound, export
+    from .app.export import JournalRulesBroken, Options, PhiFound, export
     from .report.errors import ReportError
     if refs:
         sources = [_source(args, r) for r in refs]
@@ -176,6 +176,9 @@ def _export(args, kind: str, refs: list[str], target, **opts):
                       redact=getattr(args, "redact_phi", False), **opts)
     try:
         result = export(kind, sources, target, options)
+    except JournalRulesBroken as exc:
+        raise CliError(f"the manuscript breaks hard rules of the {exc.journal_id} profile; fix them, or make a "
+                       "draft (--draft):\n" + exc.listing(), EXIT_INVALID) from None
     except PhiFound as exc:
         raise CliError("possible identifiers in free text; fix them, or pass --redact-phi to replace each "
                        "with its class in brackets in the exported copy, or --allow-phi-warnings:\n"
@@ -205,7 +208,8 @@ def cmd_export_phenopacket(args) -> int:
 
 def cmd_export_docx(args) -> int:
     """The manuscript as a Word file: the PDF report's content, de-identified."""
-    info = _export(args, "docx", [args.case], Path(args.output), draft=args.draft, identified=args.identified).info
+    info = _export(args, "docx", [args.case], Path(args.output), draft=args.draft, identified=args.identified,
+                   journal=args.journal).info
     print(f"wrote {args.output} ({info.figures} figure{'s' if info.figures != 1 else ''}, "
           f"{info.tables} table{'s' if info.tables != 1 else ''})")
     return EXIT_OK
@@ -239,7 +243,7 @@ def cmd_assess(args) -> int:
 
 def cmd_report(args) -> int:
     info = _export(args, "pdf", [args.case], Path(args.output), draft=args.draft, identified=args.identified,
-                   include_assessment=not args.no_assessment).info
+                   include_assessment=not args.no_assessment, journal=args.journal).info
     print(f"wrote {args.output} ({info.pages} pages)")
     return EXIT_OK
 
@@ -440,6 +444,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace each possible identifier by its class in brackets ([name], [date]...) in the export")
     s.add_argument("--allow-phi-warnings", action="store_true",
                    help="write the report even when the free-text scan finds possible identifiers")
+    s.add_argument("--journal", default="jmcr", metavar="ID",
+                   help="the journal profile a final manuscript must meet (resources/journals/; default jmcr)")
     s.set_defaults(func=cmd_report)
 
     s = sub.add_parser("export-fhir", help="write a case as a de-identified FHIR R4B document bundle")
@@ -465,6 +471,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="replace each possible identifier by its class in brackets ([name], [date]...) in the export")
     s.add_argument("--allow-phi-warnings", action="store_true",
                    help="write the manuscript even when the free-text scan finds possible identifiers")
+    s.add_argument("--journal", default="jmcr", metavar="ID",
+                   help="the journal profile a final manuscript must meet (resources/journals/; default jmcr)")
     s.set_defaults(func=cmd_export_docx)
 
     s = sub.add_parser("export-redcap", help="write a REDCap data dictionary, import CSV and project XML "

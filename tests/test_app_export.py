@@ -110,3 +110,31 @@ def test_a_kill_during_an_export_leaves_the_old_file_or_the_new(lib_path, tmp_pa
         for name in leftovers:  # a killed writer may leave its temporary file beside: never the target
             (tmp_path / name).unlink()
     assert outcomes  # at least one trial ran to a kill
+
+
+def test_a_final_manuscript_that_breaks_a_journal_rule_is_refused_listing_it(tmp_path, capsys):
+    """Issue 15: report and export-docx take --journal; a final manuscript breaking a hard rule of
+    the profile is refused (exit 3) with the rule and its numbers; --draft allows it."""
+    from desktop import jsonio
+    from helpers import full_case
+    from desktop.report.required import missing_parts
+    case = full_case()
+    m = case.manuscript  # every part a manuscript needs (issue 14), so that the journal's rules decide
+    m.ethics = m.data_availability = m.funding = m.acknowledgements = "Not applicable."
+    m.competing_interests = "The authors declare that they have no competing interests."
+    m.abstract_background = m.abstract_case = m.abstract_conclusions = m.conclusions = "Recorded."
+    m.references = ["Smilnak GJ, et al. J Med Case Rep. 2022;16:18."]
+    assert missing_parts(case) == [], missing_parts(case)
+    case.title = "Proximal calciphylaxis on peritoneal dialysis"  # CARE item 1: "case report" in the title
+    case.manuscript.discussion += " As described before [@nosuch2020]."  # a marker with no reference
+    path = tmp_path / "case.json"
+    path.write_bytes(jsonio.dump_bytes(case))
+    for command, out in (("report", "m.pdf"), ("export-docx", "m.docx")):
+        code = main([command, str(path), "-o", str(tmp_path / out), "--journal", "care", "--allow-phi-warnings"])
+        err = capsys.readouterr().err
+        assert code == 3 and "care profile" in err and "title" in err.lower(), err
+        assert not (tmp_path / out).exists()
+    assert main(["report", str(path), "-o", str(tmp_path / "j.pdf"), "--allow-phi-warnings"]) == 3
+    assert "nosuch2020" in capsys.readouterr().err  # jmcr: every citation marker names a reference
+    assert main(["report", str(path), "-o", str(tmp_path / "d.pdf"), "--journal", "care", "--draft",
+                 "--allow-phi-warnings"]) == 0

@@ -39,6 +39,18 @@ class PhiFound(Exception):
         return "\n".join(f"  {h.field}: {h.kind}: {h.text!r}" for h in self.hits)
 
 
+class JournalRulesBroken(Exception):
+    """A final manuscript breaks hard rules of the journal's profile (resources/journals/): nothing
+    was written. ``results`` are the conformance check's failures, each with its numbers."""
+
+    def __init__(self, journal_id: str, results: Sequence):
+        self.journal_id, self.results = journal_id, list(results)
+        super().__init__(f"the manuscript breaks {len(self.results)} rule(s) of the {journal_id} profile")
+
+    def listing(self) -> str:
+        return "\n".join(f"  {r.label}: {r.detail}" for r in self.results)
+
+
 class ScanUnavailable(Exception):
     """The identifier scan is not part of this Casebook: a de-identified export cannot be checked."""
 
@@ -77,6 +89,7 @@ class Options:
     allow_phi: bool = False  # export despite unconfirmed hits (the command line's --allow-phi-warnings)
     redact: bool = False  # replace each hit by its class in brackets ([name], [date]...) in the exported copy
     use_process: bool = False  # render the PDF/DOCX in a child process (the window)
+    journal: str = "jmcr"  # the journal profile a final manuscript must conform to (resources/journals/)
 
 
 @dataclass(frozen=True)
@@ -134,6 +147,13 @@ def export(kind: str, sources: Sequence[Source], target: str | os.PathLike | Bin
     if kind in ("pdf", "docx"):
         from .render import render
         (case,) = cases
+        if not options.draft:  # a manuscript for submission: consent and declarations, then the journal
+            from ..report.build import refuse_without_consent
+            from .conformance import check_manuscript, hard_failures
+            refuse_without_consent(case, draft=False)  # what every manuscript needs, listed in full
+            broken = hard_failures(check_manuscript(case, options.journal))
+            if broken:
+                raise JournalRulesBroken(options.journal, broken)
         done = render(case, figure_bytes=figure_of(case), out=target, writer=kind, use_process=options.use_process,
                       progress=progress, draft=options.draft, identified=options.identified,
                       include_assessment=options.include_assessment and kind == "pdf")

@@ -130,8 +130,8 @@ def run_export(window, kind_key: str, target: Path, *, draft: bool = False,
                 window.statusBar().showMessage("Export stopped: fix or confirm the possible identifiers first.",
                                                10000)
             return
-        if type(exc).__name__ == "ReportRefused" and not draft:  # no consent recorded: offer a draft
-            box = QMessageBox(QMessageBox.Icon.Information, kind.title, str(exc).replace(" (--draft)", ""),
+        if type(exc).__name__ in ("ReportRefused", "JournalRulesBroken") and not draft:  # offer a draft
+            box = QMessageBox(QMessageBox.Icon.Information, kind.title, refusal_text(exc),
                               QMessageBox.StandardButton.Cancel, window)
             box.setObjectName("export_refused")
             draft_button = box.addButton("Export a draft instead", QMessageBox.ButtonRole.AcceptRole)
@@ -151,6 +151,15 @@ def run_export(window, kind_key: str, target: Path, *, draft: bool = False,
         .on_cancel(lambda: window.statusBar().showMessage("Export cancelled; nothing was written.", 8000))
     window.last_export_op = op
     return op.run()
+
+
+def refusal_text(exc: BaseException) -> str:
+    """Why a final manuscript was refused, in the window's words: the missing parts (consent,
+    declarations), or the journal profile's broken rules with their numbers."""
+    listing = getattr(exc, "listing", None)
+    if callable(listing):
+        return f"The manuscript does not yet meet the {exc.journal_id} profile:\n{listing()}"
+    return str(exc).replace(" (--draft)", "")
 
 
 def ask_target(window, kind_key: str) -> Path | None:

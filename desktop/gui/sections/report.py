@@ -20,6 +20,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QCheckBox, QFileDialog, QHBoxLayout, QLabel, QMessageBox,
                                QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
+from ...app.export import JournalRulesBroken
 from ...app.export import Options as ExportOptions
 from ...app.export import export
 from ..dialogs import NeedsReview, review_phi_hits
@@ -341,8 +342,9 @@ class ReportSection(QWidget):
                 else:
                     self.status.setText("Export stopped: fix or confirm the possible identifiers first.")
                 return
-            if isinstance(exc, self.pdf.ReportRefused) and not opts["draft"]:
-                box = QMessageBox(QMessageBox.Icon.Information, "Export PDF", _gui_words(str(exc)),
+            if isinstance(exc, (self.pdf.ReportRefused, JournalRulesBroken)) and not opts["draft"]:
+                from ..exports import refusal_text
+                box = QMessageBox(QMessageBox.Icon.Information, "Export PDF", refusal_text(exc),
                                   QMessageBox.StandardButton.Cancel, self)
                 box.setObjectName("report_refused")
                 draft_button = box.addButton("Export a draft instead", QMessageBox.ButtonRole.AcceptRole)
