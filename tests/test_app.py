@@ -337,3 +337,19 @@ def test_a_failed_document_upgrade_leaves_the_file_as_it_was(tmp_path):
     with pytest.raises(LibraryError, match="mystery"):
         open_library(lib_path)
     assert lib_path.read_bytes() == before
+
+
+def test_no_new_default_library_hides_one_a_restore_set_aside(tmp_path):
+    """Issue 13: where the library path has no file but a restore's set-aside copy, Casebook names
+    the copy instead of silently creating a new library with the demo."""
+    from desktop.app.library import NoLibrary, open_or_create
+    path = tmp_path / "library.casebook"
+    aside = tmp_path / "library.casebook.before-restore-20261206T040000Z"
+    with create_library(aside) as lib:
+        lib.add_case(full_case())
+    with pytest.raises(NoLibrary, match="set the earlier one aside") as err:
+        open_or_create(path)
+    assert str(aside) in str(err.value) and not path.exists()
+    aside.rename(path)
+    with open_or_create(path) as lib:
+        assert len(lib.case_ids()) == 1  # the author's library, not a new one with the demo

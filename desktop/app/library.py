@@ -27,8 +27,16 @@ def open_or_create(path: str | os.PathLike, *, read_only: bool = False, check: b
     :class:`NoLibrary`."""
     path = Path(path)
     if not path.exists():
+        from ..store.backup import finish_restore, set_aside_libraries
+        if finish_restore(path) is not None and path.exists():  # a restore was killed midway: finish it
+            return open_library(path, read_only=read_only, check=check)
         if not create:
             raise NoLibrary(f"no library at {path} (create one with: casebook init {path})")
+        aside = set_aside_libraries(path)
+        if aside:  # the library was restored away, not lost: never hide it behind a new, empty one
+            raise NoLibrary(f"there is no library at {path}, but a restore set the earlier one aside as "
+                            f"{aside[-1]}. Move it back to {path.name}, or restore a backup "
+                            "(casebook restore BACKUP); no new library was created.")
         lib = create_library(path)
         from ..demo import load_demo
         lib.add_case(load_demo())
