@@ -353,3 +353,23 @@ def test_no_new_default_library_hides_one_a_restore_set_aside(tmp_path):
     aside.rename(path)
     with open_or_create(path) as lib:
         assert len(lib.case_ids()) == 1  # the author's library, not a new one with the demo
+
+
+def test_typing_a_drug_name_sets_its_class_unless_the_author_chose_one(book):
+    """Issue 16: "warfarin", "sodium thiosulfate" and "sevelamer" stayed "Other" until the class was
+    picked by hand, and the assessment ignored them until then."""
+    from desktop.model import Medication, Treatment
+    cid = book.library.case_ids()[0]
+    oc = book.open_case(cid)
+    oc.save_item("medications", Medication(id="m-new"))
+    oc.edit_field("medications", "name", "Coumadin 5 mg", item_id="m-new")
+    assert next(m for m in oc.case.medications if m.id == "m-new").drug_class == "vitamin-k-antagonist"
+    oc.save_item("treatments", Treatment(id="t-new"))
+    oc.edit_field("treatments", "agent", "sodium thiosulfate", item_id="t-new")
+    assert next(t for t in oc.case.treatments if t.id == "t-new").treatment_class == "sodium-thiosulfate"
+    oc.edit_field("treatments", "treatment_class", "other", item_id="t-new")  # the author's choice...
+    oc.edit_field("treatments", "treatment_class", "wound-care", item_id="t-new")
+    oc.edit_field("treatments", "agent", "sevelamer", item_id="t-new")  # ...is never overwritten
+    assert next(t for t in oc.case.treatments if t.id == "t-new").treatment_class == "wound-care"
+    book.undo(cid)  # the name and its guessed class were one edit
+    assert next(t for t in oc.case.treatments if t.id == "t-new").agent == "sodium thiosulfate"

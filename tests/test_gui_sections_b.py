@@ -610,3 +610,17 @@ def test_every_control_in_the_tab_chain_has_a_name(qtbot, window):
             if not name:
                 unnamed.append(f"{type(c).__name__} in {type(c.parentWidget()).__name__}")
         assert unnamed == [], key
+
+
+def test_a_typed_drug_name_sets_its_class_in_the_editor(env, qtbot):
+    """Issue 16: typing "warfarin" (the field's own example) gives the medication its class at once;
+    the name field completes names from the drug catalogue."""
+    session, open_section, stored = env
+    w = open_section(TreatmentsSection)
+    w.editor.add()
+    f = w.editor.fields
+    assert f["agent"].completer() is not None
+    type_into(qtbot, f["agent"], "Renvela 800 mg")
+    new = next(t for t in stored().treatments if t.agent == "Renvela 800 mg")
+    assert new.treatment_class == "non-calcium-binder"
+    assert f["treatment_class"].value() == "non-calcium-binder"  # the editor shows the class it took

@@ -298,6 +298,7 @@ class OpenCase:
         problems = _at(check_part(trial, part, item_id), [f"{base}.{a}" for a in attrs])
         if problems:
             raise FieldRefused(label or attrs[0], problems)
+        _guess_class(part, attrs, new)
         if item_id is not None:
             if getattr(self.case, part)[pos] == new:
                 return None
@@ -387,6 +388,27 @@ assert set(_NOUNS) == set(LIST_PARTS)  # a new part needs its noun
 
 def noun(part: str) -> str:
     return _NOUNS.get(part, part)
+
+
+# the name field and the class field of the parts that name a drug
+_DRUG_FIELDS = {"medications": ("name", "drug_class", "medication_class"),
+                "treatments": ("agent", "treatment_class", "treatment_class")}
+
+
+def _guess_class(part: str, attrs: tuple[str, ...], item) -> None:
+    """Typing a drug's name while its class is still "other" sets the class the drug catalogue
+    gives (resources/catalogues/drugs.json), which the author can change: "warfarin" is a vitamin K
+    antagonist for the assessment at once. A class the author chose is never overwritten."""
+    if part not in _DRUG_FIELDS:
+        return
+    name_attr, class_attr, catalogue_attr = _DRUG_FIELDS[part]
+    if name_attr not in attrs or class_attr in attrs or getattr(item, class_attr) != "other":
+        return
+    from ..drugs import lookup
+    drug = lookup(getattr(item, name_attr))
+    guessed = getattr(drug, catalogue_attr) if drug is not None else None
+    if guessed:
+        setattr(item, class_attr, guessed)
 
 
 def _own(ch: Change) -> Change:

@@ -219,6 +219,18 @@ class LinesArea(TextArea):
             self.committed.emit(self.value())
 
 
+def with_drug_names(field: "LineField") -> "LineField":
+    """Complete drug names as they are typed, from the drug catalogue (generic names, other
+    spellings, brands); the operations layer then suggests the class."""
+    from PySide6.QtWidgets import QCompleter
+    from ..drugs import names
+    completer = QCompleter(names(), field)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    field.setCompleter(completer)
+    return field
+
+
 def widen_popup(combo: QComboBox) -> None:
     """Make the combo's list as wide as its longest entry (even when the box itself shows less),
     so a shortened box never hides the end of a choice."""

@@ -287,7 +287,9 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         v.addSeparator()
         self.section_actions: dict[str, QtGui.QAction] = {}
         for n, spec in enumerate(section_registry.SECTIONS):
-            act = self._action(spec.label, lambda k=spec.key: self.show_section(k), f"Ctrl+{(n + 1) % 10}", v)
+            # an "&" in a label is text, not a mnemonic ("Imaging & biopsy")
+            act = self._action(spec.label.replace("&", "&&"), lambda k=spec.key: self.show_section(k),
+                               f"Ctrl+{(n + 1) % 10}", v)
             self.section_actions[spec.key] = act
 
         h = mb.addMenu("&Help")

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 from ... import catalogue, timing
 from ...model import CkdStage, Comorbidity, DialysisModality, Medication, RecordNumber, Sex
 from ..binding import commit_field, lock_if_read_only
-from ..fields import CheckField, ChoiceCombo, DoseRow, LineField, NumberField, TextArea, TriStateCombo
+from ..fields import CheckField, ChoiceCombo, DoseRow, LineField, NumberField, TextArea, TriStateCombo, with_drug_names
 from ..formatting import choices_of, fmt_number, when_text
 from ..forms import (
     SPACING, FieldError, add_row, align_labels, form_layout, group, heading, hint_label, reveal, scroll_page,
@@ -205,7 +205,7 @@ class PatientSection(QWidget):
         classes = catalogue.medication_classes()
 
         def build(ed: ListEditor) -> None:
-            ed.add_field("Name", "name", LineField("Medication name", placeholder="e.g. warfarin"))
+            ed.add_field("Name", "name", with_drug_names(LineField("Medication name", placeholder="e.g. warfarin")))
             ed.add_field("Class", "drug_class", ChoiceCombo(list(classes.items()), "Medication class"))
             ed.add_field("Dose", ("dose", "dose_unit"), DoseRow("Dose"))
             ed.add_field("Route", "route", LineField("Route", placeholder="e.g. oral, subcutaneous"))

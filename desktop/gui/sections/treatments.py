@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QWidget
 
 from ... import catalogue, timing
 from ...model import Response, Treatment, TreatmentKind
-from ..fields import ChoiceCombo, DoseRow, LineField, NumberField, TextArea, TriStateCombo
+from ..fields import ChoiceCombo, DoseRow, LineField, NumberField, TextArea, TriStateCombo, with_drug_names
 from ..formatting import choices_of, fmt_number, label_of, when_text
 from ..forms import heading, hint_label, reveal, scroll_page
 from ..list_editor import ListEditor
@@ -42,7 +42,7 @@ class TreatmentsSection(QWidget):
         ], "treatment", lambda: Treatment(), part="treatments", rows=4)
         ed = self.editor
         ed.add_field("Kind", "kind", ChoiceCombo(choices_of(TreatmentKind), "Treatment kind"))
-        ed.add_field("Agent", "agent", LineField("Agent", placeholder="drug or procedure, e.g. sodium thiosulfate"))
+        ed.add_field("Agent", "agent", with_drug_names(LineField("Agent", placeholder="drug or procedure, e.g. sodium thiosulfate")))
         ed.add_field("Class", "treatment_class", ChoiceCombo(list(classes.items()), "Treatment class"))
         self.dose = DoseRow("Dose", unit_placeholder="unit, e.g. g")
         ed.add_field("Dose", ("dose", "dose_unit"), self.dose, tip="A dose needs its unit (CARE 9b).")
