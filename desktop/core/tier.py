@@ -11,7 +11,8 @@ from . import labs as L
 from .context import Context, lower_first
 from .derived import Derived
 from .rulebook import DAYS_PER_UNIT, citation, tier_data
-from .rules import abnormal, grade, pth_choice
+from .lab_rules import abnormal, pth_choice
+from .lesion_rules import grade
 from .types import Tier
 
 _MICROGRAM = {"µg": 1.0, "μg": 1.0, "ug": 1.0, "mcg": 1.0, "microgram": 1.0, "micrograms": 1.0, "mg": 1000.0}

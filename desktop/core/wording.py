@@ -1,5 +1,7 @@
-"""Small wording helpers shared by the rules: counts, lists, limits."""
+"""Small wording helpers shared by the rules: counts, lists, numbers, limits."""
 from __future__ import annotations
+
+from . import labs as L
 
 MAX_EVIDENCE = 12  # evidence rows per finding; the message gives the full count
 
@@ -15,3 +17,8 @@ def join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def number(v: float, decimals: int = 1) -> str:
+    """A number as the rules write it (labs.format_number)."""
+    return L.format_number(v, decimals)

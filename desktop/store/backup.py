@@ -46,8 +46,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import integrity
-from .library import (Damaged, InUse, Library, LibraryError, NewerVersion, NotALibrary, StorageFull,
-                      _lock)
+from .errors import Damaged, InUse, LibraryError, NewerVersion, NotALibrary, StorageFull
+from .library import Library
+from .opening import _lock
 
 BACKUP_FOLDER = "backups"
 SUFFIX = ".casebook-backup"

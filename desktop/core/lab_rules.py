@@ -1,0 +1,361 @@
+"""The rules on laboratory values: the calcium × phosphate product, results outside their
+reference range, and PTH. Thresholds, wording and citations come from resources/rules/rules.json."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..timing import describe
+from . import labs as L
+from .context import Context, LabEntry, on, slack
+from .derived import Derived, Product
+from .rulebook import rule
+from .types import Evidence, Finding
+from .wording import MAX_EVIDENCE, join as _join, number as _num, plural as _plural
+
+
+def _product_text(p: Product) -> str:
+    dv = p.derived
+    text = f"{_num(dv.value, 1 if dv.unit == 'mg²/dL²' else 2)} {dv.unit}"
+    return f"{text} ({_num(dv.alt_value, 2 if dv.alt_unit == 'mmol²/L²' else 1)} {dv.alt_unit})"
+
+
+def _product_evidence(p: Product) -> list[Evidence]:
+    dv = p.derived
+    prod = Evidence("Calcium × phosphate product (derived)", _num(dv.value, 1 if dv.unit == "mg²/dL²" else 2),
+                    dv.unit, dv.time, dv.day, dv.ref)
+    return [prod, *dv.inputs]
+
+
+# --- calcium × phosphate -------------------------------------------------------------------------
+
+def _bands(r) -> tuple[float, float]:
+    return r.value("ca_p_goal"), r.value("ca_p_product")
+
+
+_BAND_WORDS = {"at goal": "at goal (below {goal})", "above goal": "above goal ({goal}–{high})",
+               "over high": "over {high}"}
+
+
+def band_text(p: Product, goal: float, high: float) -> str:
+    band = p.band(goal, high)
+    if band is None:
+        return "band open: an input is a bound"
+    return _BAND_WORDS[band].format(goal=_num(goal, 0), high=_num(high, 0))
+
+
+def _product_when(ctx: Context, p: Product) -> str:
+    return on(p.placed) if p.placed is not None else p.derived.time
+
+
+def _at_or_after(ctx: Context, p: Product, moment) -> bool:
+    """Whether product ``p`` is at or after ``moment`` (a Moment): on the day axis, or tied to the
+    moment's own event when it has no place."""
+    if p.placed is not None:
+        return p.day >= moment.day - slack(moment.placed) - slack(p.placed)
+    ref = moment.ref
+    return ref.startswith("events/") and p.calcium.lab.when.event_id == ref[len("events/"):]
+
+
+def ca_p(ctx: Context, d: Derived) -> list[Finding]:
+    out = []
+    high = rule("ca-p-high-before-onset")
+    onset = ctx.onset
+    placed_products = [p for p in d.products if p.placed is not None]
+    if onset is not None and placed_products:
+        limit = high.value("ca_p_product")
+        window = high.days("window_before_onset")
+        # approximate times widen the window by their uncertainty rather than dropping a value
+        hits = [p for p in placed_products if p.band(55.0, limit) == "over high"
+                and onset.day - window - slack(onset.placed) - slack(p.placed) <= p.day
+                <= onset.day + slack(onset.placed) + slack(p.placed)]
+        if hits:
+            top = max(hits, key=lambda p: (p.value, -p.day))
+            gap = onset.day - top.day
+            if abs(gap) <= max(slack(onset.placed) + slack(top.placed), 0.5):
+                when = f"at the first lesion onset ({describe(onset.placed)})"
+            elif gap > 0:
+                when = (f"{on(top.placed)}, {round(gap)} days before the first lesion onset "
+                        f"({describe(onset.placed)})")
+            else:
+                when = (f"{on(top.placed)}, within the uncertainty of the first lesion onset "
+                        f"({describe(onset.placed)})")
+            more = ""
+            if len(hits) > 1:
+                more = f"; {_plural(len(hits) - 1, 'other product', 'other products')} in that window also exceeded it"
+            ev = []
+            for p in sorted(hits, key=lambda p: p.day)[:MAX_EVIDENCE // 3]:
+                ev.extend(_product_evidence(p))
+            ev.append(ctx.onset_evidence())
+            out.append(high.finding(evidence=ev, product=_product_text(top), when=when,
+                                    threshold=high.threshold_text("ca_p_product"), more=more))
+    out += _ca_p_at_presentation(ctx, d)
+    out += _ca_p_series(ctx, d)
+    out += _ca_p_not_computable(ctx, d)
+    if placed_products:
+        # "latest" only among products with a place on the day axis; unplaced ones are named by
+        # ca-p-products and, when at or after presentation, by the presentation rule
+        latest = placed_products[-1]
+        above = rule("ca-p-above-goal")
+        goal = above.value("ca_p_goal")
+        band = latest.band(goal, high.value("ca_p_product"))
+        treat = _binder_note(ctx)
+        if band in ("above goal", "over high"):
+            ev = _product_evidence(latest)
+            ev += [ctx.med_evidence(m) for m in ctx.meds(["non-calcium-binder", "calcium-binder"])][:4]
+            ev += [ctx.treatment_evidence(t) for t in ctx.treatments(["non-calcium-binder", "parathyroidectomy"])][:4]
+            out.append(above.finding(evidence=ev, product=_product_text(latest), time=_product_when(ctx, latest),
+                                     threshold=above.threshold_text("ca_p_goal"), binder_note=treat))
+        elif band == "at goal":
+            at = rule("ca-p-at-goal")
+            out.append(at.finding(evidence=_product_evidence(latest), product=_product_text(latest),
+                                  time=_product_when(ctx, latest), threshold=at.threshold_text("ca_p_goal")))
+    return out
+
+
+def _binder_note(ctx: Context) -> str:
+    """What the record says about binders and a parathyroidectomy: the treatments that change what
+    the Ca×P goal rule says."""
+    non_ca = [*ctx.meds(["non-calcium-binder"]), *ctx.treatments(["non-calcium-binder"])]
+    names = _join([getattr(x, "name", "") or getattr(x, "agent", "") or "non-calcium binder" for x in non_ca])
+    note = f"A non-calcium binder is recorded ({names})." if non_ca else "No non-calcium binder is recorded."
+    if ctx.meds(["calcium-binder"]):
+        note += " A calcium-based binder is recorded."
+    ptx = ctx.treatments(["parathyroidectomy"])
+    if ptx:
+        note += f" A parathyroidectomy is recorded ({_join([ctx.treatment_text(t) for t in ptx])})."
+    return note
+
+
+def _ca_p_at_presentation(ctx: Context, d: Derived) -> list[Finding]:
+    """A product over 70 at or after presentation is named as such, not only one before onset."""
+    r = rule("ca-p-high-at-or-after-presentation")
+    pres = ctx.presentation
+    if pres is None:
+        return []
+    limit = r.value("ca_p_product")
+    hits = [p for p in d.products if p.band(55.0, limit) == "over high" and _at_or_after(ctx, p, pres)]
+    if not hits:
+        return []
+    top = max(hits, key=lambda p: p.value)
+    ev = [e for p in hits[:MAX_EVIDENCE // 3] for e in _product_evidence(p)]
+    more = ""
+    if len(hits) > 1:
+        more = f"; {_plural(len(hits) - 1, 'other product', 'other products')} at or after presentation also exceeded it"
+    return [r.finding(evidence=ev, product=_product_text(top), time=_product_when(ctx, top),
+                      threshold=r.threshold_text("ca_p_product"), more=more, treatment_note=_binder_note(ctx))]
+
+
+def _ca_p_series(ctx: Context, d: Derived) -> list[Finding]:
+    """Every product, each named by its band."""
+    if not d.products:
+        return []
+    r = rule("ca-p-products")
+    goal, limit = r.value("ca_p_goal"), r.value("ca_p_product")
+    items = [f"{_product_text(p)} {_product_when(ctx, p)}: {band_text(p, goal, limit)}" for p in d.products]
+    if len(items) > 8:
+        items = items[:8] + [f"{len(items) - 8} more"]
+    ev = [e for p in d.products[:MAX_EVIDENCE // 3] for e in _product_evidence(p)]
+    return [r.finding(evidence=ev, products="; ".join(items),
+                      count=_plural(len(d.products), "timepoint", "timepoints"))]
+
+
+def _moment_results(ctx: Context, analyte: str, moment) -> tuple[list, list]:
+    """(usable results of ``analyte`` at ``moment``, results there the assessment cannot use)."""
+    ev_id = moment.ref[len("events/"):] if moment.ref.startswith("events/") else None
+
+    def at(placed, when) -> bool:
+        if placed is not None:
+            return abs(placed.day - moment.day) <= max(slack(placed) + slack(moment.placed), 0.5)
+        return ev_id is not None and when.event_id == ev_id
+
+    usable = [e for e in ctx.results(analyte) if at(e.placed, e.lab.when)]
+    unusable = [p for p in ctx.lab_problems if p.lab.analyte == analyte and at(p.placed, p.lab.when)]
+    return usable, unusable
+
+
+def _ca_p_not_computable(ctx: Context, d: Derived) -> list[Finding]:
+    """At the first lesion onset and at presentation: when no product can be computed there, say so
+    and why (which value is missing or unusable)."""
+    r = rule("ca-p-not-computable")
+    out = []
+    seen = set()
+    if not ctx.results("calcium") and not ctx.results("phosphate") and not any(
+            p.lab.analyte in ("calcium", "phosphate") for p in ctx.lab_problems):
+        return []  # no calcium or phosphate anywhere: nothing to pair, nothing to explain
+    for what, moment in (("the first lesion onset", ctx.onset), ("presentation", ctx.presentation)):
+        if moment is None:
+            continue
+        ca, ca_bad = _moment_results(ctx, "calcium", moment)
+        ph, ph_bad = _moment_results(ctx, "phosphate", moment)
+        if any(p.calcium in ca for p in d.products):
+            continue
+        key = (tuple(id(x) for x in ca), tuple(id(x) for x in ph))
+        reasons = []
+        for name, ok, bad in (("calcium", ca, ca_bad), ("phosphate", ph, ph_bad)):
+            if ok:
+                continue
+            if bad:
+                reasons.append(f"the {name} recorded then cannot be used ({_lab_problem_words(bad[0])})")
+            else:
+                reasons.append(f"no {name} is recorded then")
+        if not ca and not ph and not ca_bad and not ph_bad:
+            reasons = ["neither calcium nor phosphate is recorded then"]
+        if not reasons:
+            reasons.append("the calcium and phosphate recorded then are not of one timepoint")
+        placed = [p for p in d.products if p.placed is not None]
+        if placed:
+            near = min(placed, key=lambda p: abs(p.day - moment.day))
+            reasons[-1] += f" (the nearest product is {_product_text(near)} {on(near.placed)})"
+        if key in seen and (ca or ph):
+            continue
+        seen.add(key)
+        ev = [ctx.lab_evidence(e) for e in (ca + ph)][:MAX_EVIDENCE - 1]
+        ev.append(Evidence(what[0].upper() + what[1:], moment.label, "", describe(moment.placed),
+                           round(moment.day, 4), moment.ref))
+        out.append(r.finding(evidence=ev, moment=f"{what} ({describe(moment.placed)})", reasons=_join(reasons)))
+    return out
+
+
+def _lab_problem_words(p) -> str:
+    return {"unknown-unit": f"its unit '{p.lab.unit}' is not one the catalogue knows",
+            "implausible": "its value is outside what can be measured",
+            "unusable": p.detail or "it has no usable value"}.get(p.kind, p.kind)
+
+
+# --- laboratory values outside their reference range ---------------------------------------------
+
+def abnormal(ctx: Context, analyte: str, direction: str) -> tuple[list[LabEntry], int]:
+    """Results of ``analyte`` flagged ``direction`` ('H' or 'L') against their range, and how many
+    results there are."""
+    entries = ctx.results(analyte)
+    return [e for e in entries if ctx.flag(e.lab) == direction], len(entries)
+
+
+def _words_summary(ctx: Context, analyte: str, direction: str) -> tuple[str, list[Evidence]] | None:
+    """Results the source gives in words ('low', 'elevated') or marks H/L without a range."""
+    words = ctx.word_flagged(analyte, direction)
+    if not words:
+        return None
+    w = words[-1]
+    text = f"{w.analyte.label} reported as {L.qualitative_text(w.lab) or ('high' if direction == 'H' else 'low')} {on(w.placed)}"
+    ev = [Evidence(x.analyte.label, L.qualitative_text(x.lab) or x.lab.author_flag or "", "", describe(x.placed),
+                   None if x.placed is None else round(x.placed.day, 4), f"labs/{x.lab.id}") for x in words][:3]
+    return text, ev
+
+
+def range_summary(ctx: Context, analyte: str, direction: str) -> tuple[str, list[Evidence]] | None:
+    hits, total = abnormal(ctx, analyte, direction)
+    if not hits:
+        return _words_summary(ctx, analyte, direction)
+    word = "above" if direction == "H" else "below"
+    worst = (max if direction == "H" else min)(hits, key=lambda e: (e.value, -e.index))
+    rr = L.reference_range(worst.lab, ctx.sex)
+    if rr is None or (rr.low is None and rr.high is None):
+        rng = "flagged by the authors; no range printed"
+    else:
+        rng = L.format_range(rr) + (", the default range" if rr.is_default else "")
+    label = worst.analyte.label
+    if len(hits) == 1:
+        text = f"{ctx.lab_text(worst)} is {word} its reference range ({rng})"
+        if total > 1:
+            text += f", the only one of {total} results that is"
+    else:
+        extreme = "highest" if direction == "H" else "lowest"
+        text = (f"{label} was {word} its reference range in {len(hits)} of {total} results; the {extreme} was "
+                f"{L.format_lab(worst.lab)} {on(worst.placed)} (range {rng})")
+    ev = [ctx.lab_evidence(worst)]
+    ev += [ctx.lab_evidence(e) for e in reversed(hits) if e is not worst][:MAX_EVIDENCE - 1]
+    return text, ev
+
+
+def lab_range_rule(rule_id: str, analytes: list[str], direction: str) -> Callable[[Context, Derived], list[Finding]]:
+    def check(ctx: Context, d: Derived) -> list[Finding]:
+        parts = [s for s in (range_summary(ctx, a, direction) for a in analytes) if s is not None]
+        if not parts:
+            return []
+        return [rule(rule_id).finding(evidence=[e for _, ev in parts for e in ev][:MAX_EVIDENCE],
+                                      summary="; ".join(t for t, _ in parts))]
+    check.__name__ = rule_id
+    return check
+
+
+# --- PTH -------------------------------------------------------------------------------------------
+
+def pth_choice(ctx: Context) -> tuple[LabEntry | None, LabEntry | None]:
+    """(the PTH nearest before or at the first lesion onset, the latest PTH)."""
+    entries = ctx.results("pth_intact")
+    if not entries:
+        return None, None
+    placed = [e for e in entries if e.placed is not None]
+    latest = placed[-1] if placed else entries[-1]
+    before = None
+    if ctx.onset is not None:
+        limit = ctx.onset.day + slack(ctx.onset.placed)
+        earlier = [e for e in placed if e.placed.day <= limit]
+        before = earlier[-1] if earlier else None
+    return before, latest
+
+
+def _pth_text(ctx: Context, before: LabEntry | None, latest: LabEntry) -> str:
+    fmt = lambda e: f"{L.format_lab(e.lab, other_system=True)} {on(e.placed)}"  # noqa: E731
+    if before is latest:
+        return f"Intact PTH {fmt(latest)} is both the latest value and the one nearest before the first lesion onset"
+    if before is not None:
+        return (f"Intact PTH nearest before the first lesion onset: {fmt(before)}; latest intact PTH: {fmt(latest)}")
+    why = "no PTH is recorded before the first lesion onset" if ctx.onset is not None else "the lesion onset is not placed"
+    return f"Intact PTH {fmt(latest)} is the latest value; {why}"
+
+
+def _which(before: LabEntry | None, latest: LabEntry, hits: list[LabEntry], verb: str) -> str:
+    if before is None or before is latest:
+        return f"This value {verb}"
+    if len(hits) == 2:
+        return f"Both values {verb.replace('is', 'are', 1)}"
+    return f"The {'latest value' if hits[0] is latest else 'value nearest before onset'} {verb}"
+
+
+def pth(ctx: Context, d: Derived) -> list[Finding]:
+    before, latest = pth_choice(ctx)
+    if latest is None:
+        return []
+    chosen = [latest] if before is None or before is latest else [before, latest]
+    ev = [ctx.lab_evidence(e, "Intact PTH" + (", nearest before onset" if e is before and e is not latest
+                                                else ", latest" if e is latest else "")) for e in chosen]
+    if ctx.onset is not None:
+        ev.append(ctx.onset_evidence())
+    text = _pth_text(ctx, before, latest)
+    out = []
+    cin = rule("pth-cinacalcet")
+    limit = cin.value("pth")
+    # comparators honoured: '> 1000' is above 300; '< 400' is not known to be
+    over = [e for e in chosen if L.known_above(e.value, e.lab.comparator, limit)]
+    open_ = [e for e in chosen if L.known_above(e.value, e.lab.comparator, limit) is None]
+    ptx = ctx.treatments(["parathyroidectomy"])
+    ptx_note = ""
+    if ptx:
+        ptx_note = f" A parathyroidectomy is recorded ({_join([ctx.treatment_text(t) for t in ptx])})."
+    if open_ and not over:
+        out.append(cin.finding("unknown", evidence=ev, pth=text, threshold=cin.threshold_text("pth"),
+                               ptx_note=ptx_note))
+    elif over:
+        mimetics = [*ctx.meds(["calcimimetic"]), *ctx.treatments(["calcimimetic"])]
+        names = _join([getattr(m, "name", "") or getattr(m, "agent", "") or "calcimimetic" for m in mimetics])
+        note = f"A calcimimetic is recorded ({names})." if mimetics else "No calcimimetic is recorded."
+        out.append(cin.finding("consider", evidence=ev, pth=text, which=_which(before, latest, over, "is above"),
+                               threshold=cin.threshold_text("pth"), calcimimetic_note=note + ptx_note))
+    else:
+        out.append(cin.finding("not_indicated", evidence=ev, pth=text,
+                               which=_which(before, latest, chosen, "is at or below"),
+                               threshold=cin.threshold_text("pth"), ptx_note=ptx_note))
+    rx = rule("pth-parathyroidectomy-consider")
+    over = [e for e in chosen if L.known_above(e.value, e.lab.comparator, rx.value("pth"))]
+    if over:
+        if ptx:
+            ev = ev + [ctx.treatment_evidence(t) for t in ptx][:3]
+            out.append(rx.finding("done", evidence=ev, pth=text, which=_which(before, latest, over, "is above"),
+                                  threshold=rx.threshold_text("pth"),
+                                  ptx=_join([ctx.treatment_text(t) for t in ptx])))
+        else:
+            out.append(rx.finding(evidence=ev, pth=text, which=_which(before, latest, over, "is above"),
+                                  threshold=rx.threshold_text("pth")))
+    return out
