@@ -6,8 +6,8 @@
 - the domain model and the assessment core import neither the store, the operations layer, the
   report writers nor the GUI;
 - only the store speaks SQL;
-- no module of the GUI, the store or the assessment core grows past what one person can read and
-  own (``MAX_LINES``).
+- no module of the GUI, the store, the assessment core or the report grows past what one person
+  can read and own (``MAX_LINES``).
 """
 import ast
 import subprocess
@@ -147,6 +147,13 @@ def test_no_store_or_core_module_is_too_long(layer):
     assert _sources(under=layer), f"no modules found under desktop/{layer}/"
     assert _too_long(_sources(under=layer)) == [], \
         f"modules under desktop/{layer}/ over {MAX_LINES} lines: split them along what they do"
+
+
+def test_no_report_module_is_too_long():
+    files = _sources(under="report")
+    assert any(p.name == "manuscript.py" for p in files)  # the check looks where the report lives
+    assert _too_long(files, MAX_LINES) == [], \
+        f"modules under desktop/report/ over {MAX_LINES} lines: split them along what they do"
 
 
 def test_the_length_check_sees_a_long_module(tmp_path):

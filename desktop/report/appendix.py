@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..core.types import SEVERITY_ORDER, Assessment, Citation
 from . import content as c
 from .content import Block, Para, Span
-from .manuscript import Ctx
+from .context import Ctx
 from .text import plain
 
 TIER = {"suspected": "Suspected calciphylaxis", "clinical": "Clinical diagnosis of calciphylaxis",

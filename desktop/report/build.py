@@ -19,8 +19,11 @@ from ..model import Case
 from . import fonts
 from .appendix import appendix_a, appendix_b
 from .content import Block
+from .context import Ctx
 from .errors import ReportRefused
-from .manuscript import Ctx, manuscript, presubmit_photos, title_text
+from .figures import presubmit_photos
+from .front_matter import title_text
+from .manuscript import manuscript
 from .required import missing_parts, refusal
 from .text import plain
 

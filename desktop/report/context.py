@@ -1,0 +1,126 @@
+"""What every section builder of the manuscript shares: ``Ctx`` (the case being reported, its
+timeline, the running figure and table numbers, the warnings) and the blocks the sections are
+made of (a numbered table, the author's paragraphs, a labelled paragraph, a cell with a note)."""
+from __future__ import annotations
+
+from concurrent.futures import Executor
+from dataclasses import dataclass, field
+
+from ..core.types import Assessment
+from ..model import Case, When
+from ..timing import Placed, Timeline, describe
+from . import content as c
+from .content import Block, Para, Rich, Span
+from .required import placeholder
+from .text import paragraph_texts, plain
+from .wording import INDEX_NAME, relative_words, table_time
+
+
+@dataclass
+class Ctx:
+    case: Case
+    identified: bool
+    assessment: Assessment
+    pool: Executor
+    timeline: Timeline = field(init=False)
+    fig_no: int = 0
+    tab_no: int = 0
+    warnings: list[str] = field(default_factory=list)
+    photo_count: int = 0
+    prepared: dict = field(default_factory=dict)  # figure id -> (pixel size, Future), see presubmit_photos
+    draft: bool = False  # a draft shows a placeholder where a required part is missing
+
+    def __post_init__(self):
+        self.timeline = Timeline(self.case)
+
+    def place(self, when: When | None) -> Placed | None:
+        return self.timeline.place(when)
+
+    def when(self, when: When | None, empty: str = "") -> str:
+        if when is None or not when.is_set:
+            return plain(when.label) if when is not None and when.label else empty
+        placed = self.place(when)
+        if placed is None:
+            return plain(when.label) if when.label else (empty or "—")
+        if self.identified and placed.date is not None:
+            return describe(placed, identified=True)
+        return table_time(placed)
+
+    def prose_when(self, when: When | None) -> str:
+        """A time as a clinician writes it in running text: "about 2 months before presentation",
+        "3 weeks before presentation", "at presentation"; day numbers stay in tables and figures."""
+        if when is None or not when.is_set:
+            return plain(when.label) if when is not None and when.label else ""
+        placed = self.place(when)
+        if placed is None:
+            return plain(when.label)
+        if self.identified and placed.date is not None:
+            return f"on {placed.date.isoformat()}"
+        return relative_words(placed, self.index_name())
+
+    def index_name(self) -> str:
+        idx = self.case.index_event
+        return INDEX_NAME.get(idx.kind, "the index event") if idx is not None else "the index event"
+
+    def todo(self, name: str) -> list[Block]:
+        """A draft's visible placeholder for a missing required part (a final export was refused)."""
+        return [Para([Span(placeholder(name))], "note")] if self.draft else []
+
+    def next_fig(self) -> int:
+        self.fig_no += 1
+        return self.fig_no
+
+    def next_tab(self) -> int:
+        self.tab_no += 1
+        return self.tab_no
+
+    def heading(self, title: str, level: int) -> c.Heading:
+        return c.Heading(title, level)
+
+    def lesion_number(self, lesion_id: str | None) -> int | None:
+        for i, l in enumerate(self.case.lesions):
+            if l.id == lesion_id:
+                return i + 1
+        return None
+
+
+def table(ctx: Ctx, title: str, header: list[str], rows: list[list], widths: list[float], *,
+          number: int | None = None, align_right: tuple[int, ...] | list[int] = (),
+          cite: str = "") -> list[Block]:
+    """A numbered table with its caption (``number`` when it was reserved earlier), cited in the
+    running text just before it: ``cite`` is that sentence, with ``{n}`` for the table's number."""
+    n = number if number is not None else ctx.next_tab()
+    # a column with nothing recorded in any row is left out (a table of dashes says nothing)
+    keep = [j for j in range(len(header))
+            if j == 0 or any(not (isinstance(r[j], str) and r[j].strip() in ("", "—")) for r in rows)]
+    if len(keep) < len(header):
+        total = sum(widths)
+        kept_w = sum(widths[j] for j in keep)
+        header = [header[j] for j in keep]
+        rows = [[r[j] for j in keep] for r in rows]
+        widths = [widths[j] * total / kept_w for j in keep]
+        align_right = [keep.index(j) for j in align_right if j in keep]
+    out: list[Block] = []
+    if cite:
+        out.append(Para([Span(cite.format(n=n))]))
+    out.append(c.Table(header, rows, widths, tuple(align_right), number=n, title=title))
+    return out
+
+
+def prose(text: str | None) -> list[Block]:
+    """The author's paragraphs; nothing when nothing was recorded."""
+    return [Para([Span(p)]) for p in paragraph_texts(text)]
+
+
+def labelled(label: str, text: str | None, style: str = "body") -> list[Block]:
+    """'**Label.** first paragraph', then the further paragraphs (nothing when the text is empty)."""
+    paras = paragraph_texts(text)
+    if not paras:
+        return []
+    return [Para([Span(f"{label}.", bold=True), Span(" " + paras[0])], style)] + [Para([Span(p)], style)
+                                                                                 for p in paras[1:]]
+
+
+def with_note(main: str, note: str, prefix: str = "") -> Rich:
+    """A cell with a small muted note under its main text."""
+    return Rich((Span(main), Span("\n"), Span(prefix + note, tone="muted", small=True)))

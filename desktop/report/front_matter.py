@@ -1,0 +1,113 @@
+"""The manuscript's front matter: the banner of an identified or draft copy, the title, the
+authors with their affiliations, the structured abstract and keywords; and, in an identified copy
+only, the patient's direct identifiers."""
+from __future__ import annotations
+
+from ..model import Case
+from . import content as c
+from .content import Block, Para, Span
+from .context import Ctx
+from .required import placeholder
+from .text import paragraph_texts, plain
+
+
+def title_text(case: Case) -> str:
+    title = plain(case.title) or "Untitled case"
+    if "case report" not in title.lower():
+        title += ": a case report"
+    return title
+
+
+IDENTIFIED_BANNER = ("IDENTIFIED COPY — contains patient identifiers and calendar dates. For the "
+                     "author's own records only: never submit or share.")
+DRAFT_BANNER = "DRAFT — NOT FOR SUBMISSION: no consent for publication is recorded."
+
+
+def author_lines(case: Case) -> tuple[list[tuple[str, str]], list[str], list[str]]:
+    """(name, superscript mark) per author, the affiliations numbered in first-seen order, and the
+    corresponding authors' e-mail addresses."""
+    affs: list[str] = []
+    names = []
+    for a in case.authors:
+        nums = []
+        for aff in a.affiliations:
+            aff = plain(aff)
+            if not aff:
+                continue
+            if aff not in affs:
+                affs.append(aff)
+            nums.append(str(affs.index(aff) + 1))
+        mark = f"{','.join(nums)}{'*' if a.corresponding else ''}" if nums or a.corresponding else ""
+        names.append((plain(a.name or "Unnamed author"), mark))
+    emails = [plain(a.email) for a in case.authors if a.corresponding and a.email]
+    return names, affs, emails
+
+
+def front_matter(ctx: Ctx, *, draft: bool) -> list[Block]:
+    case = ctx.case
+    out: list[Block] = []
+    if ctx.identified:
+        out.append(Para([Span(IDENTIFIED_BANNER)], "banner"))
+    elif draft and not case.consent.recorded:
+        out.append(Para([Span(DRAFT_BANNER)], "banner"))
+    out.append(Para([Span(title_text(case))], "title"))
+    if not plain(case.title) or "case report" not in plain(case.title).lower():
+        ctx.warnings.append('The title does not say "case report"; the report adds ": a case report" (CARE item 1).')
+    # authors with numbered affiliations, in first-seen order
+    names, affs, emails = author_lines(case)
+    if names:
+        spans: list[Span] = []
+        for i, (name, mark) in enumerate(names):
+            spans.append(Span((", " if i else "") + name))
+            if mark:
+                spans.append(Span(mark, sup=True))
+        out.append(Para(spans, "authors"))
+    for i, aff in enumerate(affs, 1):
+        out.append(Para([Span(str(i), sup=True), Span(f" {aff}")], "affil"))
+    if emails:
+        out.append(Para([Span("* Correspondence: " + "; ".join(emails))], "affil"))
+    out.append(c.Gap(8))
+
+    # structured abstract (JMCR: Background / Case presentation / Conclusions)
+    out.append(ctx.heading("Abstract", 0))
+    n = case.manuscript
+    for label, text in (("Background", n.abstract_background), ("Case presentation", n.abstract_case),
+                        ("Conclusions", n.abstract_conclusions)):
+        paras = paragraph_texts(text)
+        if not paras and not ctx.draft:
+            continue
+        first = [Span(" " + paras[0])] if paras else [Span(" " + placeholder(f"abstract, {label.lower()}"),
+                                                            tone="muted")]
+        out.append(Para([Span(f"{label}:", bold=True)] + first, "abstract"))
+        out.extend(Para([Span(p)], "abstract") for p in paras[1:])
+    kws = [plain(k) for k in case.keywords if plain(k)]
+    if kws or ctx.draft:
+        out.append(Para([Span("Keywords:", bold=True), Span(" ")]
+                        + ([Span(", ".join(kws))] if kws else [Span(placeholder("keywords"), tone="muted")]),
+                        "abstract"))
+    return out
+
+
+def identifier_rows(ctx: Ctx) -> list[tuple[str, str]]:
+    ids = ctx.case.identifiers
+    rows: list[tuple[str, str]] = []
+    name = " ".join(p for p in (ids.given_names, ids.family_name) if p)
+    for label, value in (
+        ("Name", name), ("Date of birth", ids.date_of_birth or ""),
+        ("Record numbers", "; ".join(f"{r.system}: {r.value}".strip(": ") for r in ids.record_numbers)),
+        ("Address", ", ".join(p for p in (ids.street, ids.city, ids.county, ids.state, ids.zip_code) if p)),
+        ("Telephone", ids.phone), ("Fax", ids.fax), ("E-mail", ids.email), ("Social security number", ids.ssn),
+        ("URLs", "; ".join(ids.urls)), ("IP addresses", "; ".join(ids.ip_addresses)),
+        ("Relatives, employers, household", "; ".join(ids.relatives)), ("Other identifiers", "; ".join(ids.other)),
+    ):
+        if value:
+            rows.append((label, plain(value)))
+    return rows
+
+
+def identifiers_section(ctx: Ctx) -> list[Block]:
+    """Only for ``identified`` reports: the patient's direct identifiers, for the author's records."""
+    rows = identifier_rows(ctx)
+    out: list[Block] = [ctx.heading("Patient identifiers (author's records only)", 0)]
+    out.append(c.KeyValues(rows) if rows else Para([Span("No identifiers recorded.")], "note"))
+    return out

@@ -1,0 +1,171 @@
+"""The case presentation's therapeutic intervention and follow-up (CARE 9, 10): which treatments
+belong to the patient's history and which to this episode of care, their responses, the outcomes
+and the wound observations (with their trend chart, ``desktop.report.figures``)."""
+from __future__ import annotations
+
+from ..model import Treatment
+from . import content as c
+from . import fmt
+from .content import Block, Para, Rich, Span
+from .context import Ctx, prose, table, with_note
+from .figures import wound_trends
+from .text import paragraph_texts, plain
+from .wording import HEALING, OUTCOME, RESPONSE, TRI
+
+
+def in_history(ctx: Ctx, t: Treatment) -> bool:
+    """Whether a treatment belongs to the patient's history (CARE 5d, patient information) rather
+    than to this episode of care: the author's choice (``Treatment.history``) when made, else
+    whether it started before the index event (placed before day 0, or only said to be "before"
+    or "prior to" it)."""
+    if t.history is not None:
+        return t.history
+    placed = ctx.place(t.start)
+    if placed is not None:
+        return placed.day < 0
+    label = t.start.label.lower()
+    return any(w in label for w in ("before", "prior", "previous", "earlier"))
+
+
+def response_parts(t: Treatment) -> tuple[str, str]:
+    """The response in a word or two ("No improvement"), and what the author added, each said once:
+    ("No improvement", " in the digital lesions. Adverse events: none.")."""
+    resp = RESPONSE.get(t.response or "", "")
+    detail = plain(t.response_detail)
+    if resp and detail.lower().startswith(resp.lower()):
+        detail = detail[len(resp):]
+    elif resp and detail:
+        detail = ": " + detail
+    elif detail:
+        detail = detail[:1].upper() + detail[1:]
+    if plain(t.adverse_events):
+        detail = detail.rstrip(". ") + (". " if detail.strip() or resp else "") + f"Adverse events: {plain(t.adverse_events)}"
+    return resp, detail
+
+
+def response_text(t: Treatment) -> str:
+    resp, detail = response_parts(t)
+    text = (resp + detail).strip()
+    return text + ("." if text and not text.endswith(".") else "")
+
+
+def response_cell(t: Treatment):
+    resp, detail = response_parts(t)
+    if not resp and not detail:
+        return "—"
+    return Rich(tuple(x for x in (Span(resp, bold=True) if resp else None, Span(detail) if detail else None) if x))
+
+
+def past_treatments(ctx: Ctx) -> list[Block]:
+    """Interventions before the index event, in patient information (CARE 5d): from the author's
+    "past interventions" text when recorded, otherwise one sentence each."""
+    hist = [t for t in ctx.case.treatments if in_history(ctx, t)]
+    if not hist or paragraph_texts(ctx.case.patient.past_interventions):
+        return []
+    sentences = []
+    for t in hist:
+        what = ", ".join(x for x in (plain(fmt.dose_text(t.dose, t.dose_unit)), plain(t.route),
+                                      plain(t.schedule), plain(t.duration_text)) if x)
+        s = plain(t.agent or "An intervention") + (f" ({what})" if what else "")
+        when = ctx.prose_when(t.start)
+        if when:
+            s += f", {when}"
+        if t.indication:
+            s += f", for {plain(t.indication)}"
+        resp = response_text(t)
+        s = s[:1].upper() + s[1:]
+        sentences.append(s + "." + (f" {resp}" if resp else ""))
+    return [Para([Span("Past interventions.", bold=True), Span(" " + " ".join(sentences))])]
+
+
+def therapeutic_intervention(ctx: Ctx) -> list[Block]:
+    case = ctx.case
+    out: list[Block] = [ctx.heading("Therapeutic intervention", 1)]
+    episode = [t for t in case.treatments if not in_history(ctx, t)]
+    out += prose(case.manuscript.therapeutic_intervention)
+    if episode:
+        rows = []
+        for t in episode:
+            sched = [plain(t.schedule)]
+            if t.times_per_week is not None and not t.schedule:
+                sched.append(f"{fmt.num(t.times_per_week)} times a week")
+            if t.during_dialysis == "yes" and "dialysis" not in t.schedule.lower():
+                sched.append("during dialysis")
+            if t.duration_text:
+                sched.append(plain(t.duration_text))
+            agent = plain(t.agent or "unnamed")
+            agent_cell = with_note(agent, plain(t.indication), "for ") if t.indication else Rich((Span(agent),))
+            resp = response_cell(t)
+            rows.append([agent_cell, plain(fmt.dose_text(t.dose, t.dose_unit)) or "—", plain(t.route) or "—",
+                         ", ".join(s for s in sched if s) or "—", ctx.when(t.start, "—"), ctx.when(t.stop, "—"), resp])
+        out += table(ctx, "Therapeutic interventions", ["Agent", "Dose", "Route", "Schedule", "Start", "Stop", "Response"],
+                     rows, [90, 38, 50, 78, 68, 62, 96],
+                     cite="Table {n} lists the interventions of this episode of care with their administration "
+                          "and the response.")
+    return out
+
+
+def push_by_observation(ctx: Ctx) -> dict[str, float]:
+    """PUSH 3.0 totals the assessment core derived, by observation id (its ``ref``)."""
+    out = {}
+    for d in ctx.assessment.derived:
+        if d.kind == "push_total" and d.ref:
+            out[d.ref.rsplit("/", 1)[-1]] = d.value
+    return out
+
+
+def wound_section(ctx: Ctx) -> list[Block]:
+    obs = [(i, l, o) for i, l in enumerate(ctx.case.lesions, 1) for o in l.observations]
+    if not obs:
+        return []
+    push = push_by_observation(ctx)
+    out: list[Block] = []
+    rows = []
+    for i, l, o in obs:
+        size = " × ".join(fmt.num(v) for v in (o.length_mm, o.width_mm, o.depth_mm) if v is not None)
+        area = o.length_mm * o.width_mm / 100 if o.length_mm is not None and o.width_mm is not None else None
+        exu = ", ".join(x for x in (o.exudate_amount or "", o.exudate_type or "") if x and x != "none") or (
+            "none" if o.exudate_amount == "none" else "")
+        ps = push.get(o.id)
+        rows.append([str(i), ctx.when(o.when, "—"), f"{size} mm" if size else "—",
+                     fmt.num(area, 2) if area is not None else "—", o.tissue_type or "—", exu or "—",
+                     fmt.num(ps) if ps is not None else "—",
+                     f"{o.pain_0_10}" if o.pain_0_10 is not None else "—"])
+    out += table(ctx, "Wound observations (lesion numbers as in the lesion table)",
+                 ["Lesion", "Time", "Size (L × W × D)", "Area (cm²)", "Tissue", "Exudate", "PUSH", "Pain (0–10)"],
+                 rows, [36, 96, 86, 50, 62, 70, 36, 46], align_right=[3, 6, 7],
+                 cite="The wound observations are given in Table {n}.")
+    out += wound_trends(ctx, push)
+    return out
+
+
+def follow_up(ctx: Ctx) -> list[Block]:
+    case, o = ctx.case, ctx.case.outcome
+    out: list[Block] = [ctx.heading("Follow-up and outcomes", 1)]
+    out += prose(case.manuscript.follow_up)
+    rows = []
+    if o.status != "unknown":
+        rows.append(("Status", OUTCOME[o.status] + (f" ({ctx.prose_when(o.when)})" if o.when.is_set else "")))
+    if o.cause_of_death:
+        rows.append(("Cause of death", plain(o.cause_of_death)))
+    if o.wound_healing != "unknown":
+        rows.append(("Wound healing", HEALING[o.wound_healing]))
+    if o.amputation != "unknown":
+        rows.append(("Amputation", TRI[o.amputation] + (f": {plain(o.amputation_detail)}" if o.amputation_detail else "")))
+    for label, text in (("Hospitalisations", o.hospitalisations), ("Patient-assessed outcomes", o.patient_assessed),
+                        ("Adherence and tolerability", o.adherence), ("Adverse and unanticipated events", o.adverse_events),
+                        ("Summary", o.summary)):
+        if text:
+            rows.append((label, plain(text)))
+    for d in ctx.assessment.derived:
+        if d.kind in ("onset_to_diagnosis", "survival"):
+            text = f"{fmt.num(d.value, 0)} {d.unit}"
+            if d.alt_value is not None and d.alt_unit:
+                text += f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})"
+            if d.caveat:
+                text += f". {plain(d.caveat)}"
+            rows.append((plain(d.label), text))
+    if rows:
+        out.append(c.KeyValues(rows, key_w=150))
+    out += wound_section(ctx)
+    return out

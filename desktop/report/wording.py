@@ -1,0 +1,73 @@
+"""The words the manuscript uses: for the case's coded values (an event's kind, an imaging
+modality, a treatment's response), for a time ("about 2 months before presentation" in running
+text, "day −3" in a table) and for a lesion's site."""
+from __future__ import annotations
+
+from .. import catalogue
+from ..model import Lesion
+from ..timing import Placed
+from .text import plain
+
+
+EVENT_KIND = {
+    "symptom_onset": "Symptom onset", "lesion_onset": "Lesion onset", "presentation": "Presentation",
+    "examination": "Examination", "laboratory": "Laboratory", "imaging": "Imaging", "biopsy": "Biopsy",
+    "procedure": "Procedure", "treatment_start": "Treatment start", "treatment_change": "Treatment change",
+    "treatment_stop": "Treatment stop", "complication": "Complication", "discharge": "Discharge",
+    "follow_up": "Follow-up", "death": "Death", "other": "Other",
+}
+IMAGING = {"ct": "Computed tomography", "xray": "Radiograph", "mammography": "Mammography",
+           "ultrasound": "Ultrasound", "mri": "Magnetic resonance imaging",
+           "bone_scintigraphy": "Bone scintigraphy", "other": "Imaging"}
+RESPONSE = {"improved": "Improved", "stable": "Stable", "no_improvement": "No improvement",
+            "worsened": "Worsened", "not_assessed": "Not assessed"}
+BIOPSY = {"confirmed": "confirmed calciphylaxis", "inconclusive": "inconclusive", "negative": "negative",
+          "not_done": "not done", "planned": "planned"}
+DIAG_BASIS = {"clinical": "clinical diagnosis", "biopsy": "diagnosis confirmed by biopsy",
+              "imaging": "diagnosis supported by imaging", "not_made": "no diagnosis recorded"}
+TRI = {"yes": "yes", "no": "no", "unknown": "not recorded"}
+DIALYSIS = {"none": "no dialysis", "haemodialysis": "haemodialysis", "peritoneal": "peritoneal dialysis"}
+DIALYSIS_CTX = {"pre": "pre-dialysis", "post": "post-dialysis"}
+OUTCOME = {"alive": "Alive", "dead": "Died", "lost_to_follow_up": "Lost to follow-up", "unknown": "Not recorded"}
+HEALING = {"healed": "Healed", "improved": "Improved", "unchanged": "Unchanged", "worsened": "Worsened",
+           "unknown": "Not recorded"}
+
+
+INDEX_NAME = {"presentation": "presentation", "examination": "examination", "laboratory": "the index test",
+              "imaging": "the index imaging", "biopsy": "biopsy", "procedure": "the index procedure",
+              "treatment_start": "the start of treatment", "discharge": "discharge", "follow_up": "follow-up",
+              "symptom_onset": "symptom onset", "lesion_onset": "lesion onset"}
+
+
+def relative_words(placed: Placed, index: str) -> str:
+    """"about 2 months before presentation": the interval in the unit a clinician would use."""
+    day = placed.day
+    about = "about " if placed.approximate or placed.precision != "day" else ""
+    if placed.precision == "month" or abs(day) >= 56:
+        n, unit = round(abs(day) / 30.4375), "month"
+    elif placed.precision == "week" or abs(day) >= 14:
+        n, unit = round(abs(day) / 7), "week"
+    else:
+        n, unit = round(abs(day)), "day"
+    if n == 0:
+        return f"around the time of {index}" if about else f"at {index}"
+    return f"{about}{n} {unit}{'' if n == 1 else 's'} {'before' if day < 0 else 'after'} {index}"
+
+
+def table_time(placed: Placed | None, fallback: str = "—") -> str:
+    """A time in a table or figure: the day number, "about" when it is not exact."""
+    if placed is None:
+        return fallback
+    day = round(placed.day)
+    text = f"day {'−' if day < 0 else ''}{abs(day)}"
+    return f"about {text}" if placed.approximate or placed.precision != "day" else text
+
+
+def site_text(lesion: Lesion) -> str:
+    site = catalogue.sites().get(lesion.site)
+    name = site.label if site else (plain(lesion.site) or "—")
+    if lesion.laterality in ("left", "right", "bilateral"):
+        name = f"{name}, {lesion.laterality}"
+    if lesion.site_detail:
+        name = f"{name} ({plain(lesion.site_detail)})"
+    return name
