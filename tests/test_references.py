@@ -313,3 +313,39 @@ def test_pubmed_initials_run_together_keep_both_in_the_list():
     short = read_file(DATA / "pubmed.nbib")[2].ref  # AU only: "Gagnier JJ"
     entry = format_bibliography([short], journal("jmcr").csl_style)[0]
     assert entry.startswith("Gagnier JJ. The CARE guidelines"), entry
+
+
+def test_the_manuscript_numbers_markers_and_prints_the_list_in_the_journals_style(tmp_path):
+    """Issue 15: markers in the text become numbers in the order of first citation (Vancouver), and
+    the list follows in the journal's CSL style (JMCR: BMC's numbered style), in the PDF and DOCX."""
+    import io as _io
+
+    import docx as _docx
+    from pypdf import PdfReader
+
+    from desktop.interop.docx import write_docx
+    from desktop.model import Reference
+    from desktop.report.pdf import render_pdf
+    case = load_demo()
+    case.references = [
+        Reference(key="care2013", title="The CARE guidelines: consensus-based clinical case reporting guideline "
+                  "development", authors=["Gagnier, Joel J.", "Kienle, Gunver"], container="Journal of Medical "
+                  "Case Reports", container_short="J Med Case Rep", year=2013, volume="7", pages="223"),
+        Reference(key="nigwekar2015", title="Calciphylaxis", authors=["Nigwekar, Sagar U.", "Thadhani, Ravi"],
+                  container="New England Journal of Medicine", container_short="N Engl J Med", year=2015,
+                  volume="373", issue="7", pages="641-6"),
+    ]
+    m = case.manuscript
+    m.introduction = "Calciphylaxis is rare and often fatal [@nigwekar2015]. " + m.introduction
+    m.discussion += " Case reports follow the CARE guideline [@care2013; @nigwekar2015]."
+    buf = _io.BytesIO()
+    render_pdf(case, buf, draft=True)
+    text = "\n".join(p.extract_text() for p in PdfReader(_io.BytesIO(buf.getvalue())).pages)
+    assert "[@" not in text and "fatal [1]" in text and "guideline [1, 2]" in text.replace("\n", " ")
+    tail = text[text.rindex("References"):]
+    assert tail.index("Nigwekar SU") < tail.index("Gagnier JJ")  # first cited, first listed
+    assert "1. Nigwekar SU" in tail and "N Engl J Med. 2015;373" in tail.replace("\n", " ")
+    buf = _io.BytesIO()
+    write_docx(case, buf, draft=True)
+    paras = [p.text for p in _docx.Document(_io.BytesIO(buf.getvalue())).paragraphs]
+    assert any("fatal [1]" in p for p in paras) and any(p.startswith("2. Gagnier JJ") for p in paras)

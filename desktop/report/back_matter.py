@@ -63,7 +63,11 @@ def back_matter(ctx: Ctx) -> list[Block]:
     out += declared(ctx, "Authors' contributions", contributions_text(case), "authors' contributions")
     out += declared(ctx, "Acknowledgements", n.acknowledgements, "acknowledgements")
     refs = references(case)
-    if refs:
+    if ctx.reference_list:  # the case's reference items, cited in the text, in the journal's style
+        out.append(ctx.heading("References", 0))
+        for entry in ctx.reference_list:
+            out.append(Para([Span(entry)], "ref"))
+    elif refs:
         out.append(ctx.heading("References", 0))
         for i, r in enumerate(refs, 1):
             out.append(Para([Span(f"{i}.\u00a0\u00a0{r}")], "ref"))

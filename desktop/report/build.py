@@ -91,15 +91,39 @@ def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_
         src = deidentified(case, deidentify, id_map)
         prepared = {id_map.get(k, k): v for k, v in prepared.items()}
     assessment = assess(src)
+    src, reference_list = cited(src)
     if progress:
         progress(0.05)
     ctx = Ctx(src, identified, assessment, pool, prepared=prepared, draft=draft)
+    ctx.reference_list = reference_list
     blocks = manuscript(ctx, draft=draft)
     letters = iter("ABC")
     if include_assessment:
         blocks += appendix_a(ctx, next(letters))
     blocks += appendix_b(ctx, next(letters), paginated=paginated)
     return Built(src, ctx, blocks, title_text(src))
+
+
+def cited(case: Case, journal_id: str | None = None) -> tuple[Case, list[str]]:
+    """The case with its ``[@key]`` citation markers replaced by numbers in the order of first
+    citation (Vancouver), and its reference list in the journal's CSL style, each entry numbered.
+    A case without reference items is returned as it is, with no list."""
+    if not case.references:
+        return case, []
+    import dataclasses
+
+    from ..journals import DEFAULT_JOURNAL, journal
+    from ..references.cite import format_bibliography, list_label, number_citations, replace_markers
+    j = journal(journal_id or DEFAULT_JOURNAL)
+    numbering = number_citations(case)
+    if not numbering.cited:
+        return case, []
+    texts = {f.name: replace_markers(getattr(case.manuscript, f.name), numbering, j.citation_format)
+             for f in dataclasses.fields(case.manuscript) if isinstance(getattr(case.manuscript, f.name), str)}
+    out = dataclasses.replace(case, manuscript=dataclasses.replace(case.manuscript, **texts))
+    label = list_label(j.csl_style)
+    entries = format_bibliography(numbering.cited, j.csl_style)
+    return out, [label.format(n) + entry for n, entry in enumerate(entries, 1)]
 
 
 def image_warnings(case: Case, built: Built, identified: bool) -> list[str]:

@@ -29,6 +29,7 @@ class Ctx:
     photo_count: int = 0
     prepared: dict = field(default_factory=dict)  # figure id -> (pixel size, Future), see presubmit_photos
     draft: bool = False  # a draft shows a placeholder where a required part is missing
+    reference_list: list = field(default_factory=list)  # numbered entries in the journal's style, if cited
 
     def __post_init__(self):
         self.timeline = Timeline(self.case)
