@@ -349,3 +349,26 @@ def test_the_manuscript_numbers_markers_and_prints_the_list_in_the_journals_styl
     write_docx(case, buf, draft=True)
     paras = [p.text for p in _docx.Document(_io.BytesIO(buf.getvalue())).paragraphs]
     assert any("fatal [1]" in p for p in paras) and any(p.startswith("2. Gagnier JJ") for p in paras)
+
+
+def test_report_journal_option_chooses_the_reference_style(tmp_path, capsys):
+    """--journal picks the profile's CSL style: BMJ Case Reports numbers its list "1 " (the bmj
+    style's citation-number has no suffix), JMCR "1. "."""
+    from desktop.cli import main
+    from desktop.model import Reference
+    from pypdf import PdfReader
+    case = load_demo()
+    case.references = [Reference(key="nigwekar2015", title="Calciphylaxis", authors=["Nigwekar, Sagar U."],
+                                 container="New England Journal of Medicine", container_short="N Engl J Med",
+                                 year=2015, volume="373", issue="7", pages="641-6")]
+    case.manuscript.introduction = "Calciphylaxis is rare [@nigwekar2015]. " + case.manuscript.introduction
+    path = tmp_path / "case.json"
+    path.write_bytes(jsonio.dump_bytes(case))
+    tails = {}
+    for j in ("jmcr", "bmj-case-reports"):
+        out = tmp_path / f"{j}.pdf"
+        assert main(["report", str(path), "-o", str(out), "--draft", "--journal", j]) == 0, capsys.readouterr().err
+        text = "\n".join(p.extract_text() for p in PdfReader(str(out)).pages)
+        tails[j] = text[text.rindex("References"):]
+    assert "1. Nigwekar SU" in tails["jmcr"]
+    assert "1 Nigwekar SU" in tails["bmj-case-reports"] and "1. Nigwekar" not in tails["bmj-case-reports"]

@@ -156,7 +156,7 @@ def export(kind: str, sources: Sequence[Source], target: str | os.PathLike | Bin
                 raise JournalRulesBroken(options.journal, broken)
         done = render(case, figure_bytes=figure_of(case), out=target, writer=kind, use_process=options.use_process,
                       progress=progress, draft=options.draft, identified=options.identified,
-                      include_assessment=options.include_assessment and kind == "pdf")
+                      include_assessment=options.include_assessment and kind == "pdf", journal=options.journal)
         return Result([done.path] if done.path else [], done.info, done.note, done.in_process)
     if not options.identified:
         from ..interop import prepare

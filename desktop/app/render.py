@@ -181,7 +181,7 @@ def child_main() -> int:
         buf = io.BytesIO()
         info = _writer(header.get("writer", "pdf"))(
             case, buf, draft=header["draft"], identified=header["identified"],
-            include_assessment=header["include_assessment"], progress=progress)
+            include_assessment=header["include_assessment"], progress=progress, journal=header.get("journal"))
     except Exception as exc:
         return fail(exc)
     send(PDF, buf.getvalue())
@@ -314,7 +314,8 @@ def _no_progress(*_a, **_k) -> None:
 
 def render(case, *, figure_bytes: Callable[[str], bytes], out: str | os.PathLike | BinaryIO | None = None,
            writer: str = "pdf", use_process: bool = True, progress: Callable[..., None] | None = None,
-           draft: bool = False, identified: bool = False, include_assessment: bool = True) -> Rendered:
+           draft: bool = False, identified: bool = False, include_assessment: bool = True,
+           journal: str | None = None) -> Rendered:
     """Render ``case`` (loaded without image bytes; ``media_bytes(id)`` gives them) with the report
     writer ``writer`` ("pdf" or "docx"), in a child process when ``use_process`` (falling back to
     this thread when none can be started). ``out``: write there (a path, atomically; or a binary
@@ -323,7 +324,7 @@ def render(case, *, figure_bytes: Callable[[str], bytes], out: str | os.PathLike
     child at once). The caller has run the identifier scan: this only renders."""
     progress = progress or _no_progress
     t0 = time.perf_counter()
-    opts = dict(draft=draft, identified=identified, include_assessment=include_assessment)
+    opts = dict(draft=draft, identified=identified, include_assessment=include_assessment, journal=journal)
     note = ""
     if use_process:
         progress(0.02, text="starting the report process")

@@ -78,7 +78,7 @@ class DocxInfo:
 
 def write_docx(case: Case, out: Path | str | BinaryIO, *, include_assessment: bool = False,
                identified: bool = False, draft: bool = False,
-               progress: Callable[[float], None] | None = None) -> DocxInfo:
+               progress: Callable[[float], None] | None = None, journal: str | None = None) -> DocxInfo:
     """Write the manuscript of ``case`` as a Word document to ``out`` (a path, written atomically,
     or a binary stream).
 
@@ -92,7 +92,7 @@ def write_docx(case: Case, out: Path | str | BinaryIO, *, include_assessment: bo
     pool = photos.make_pool()
     try:
         built = build(case, pool, draft=draft, identified=identified, include_assessment=include_assessment,
-                      paginated=False, deidentify=prepare, progress=report)
+                      paginated=False, deidentify=prepare, progress=report, journal=journal)
         writer = _Writer(built.source, draft=draft, identified=identified, title=built.title)
         n = max(1, len(built.blocks))
         for i, block in enumerate(built.blocks):

@@ -73,7 +73,7 @@ def deidentified(case: Case, deidentify: Callable[..., Case], id_map: dict[str, 
 
 def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_assessment: bool,
           paginated: bool = True, deidentify: Callable[[Case], Case] | None = None,
-          progress: Callable[[float], None] | None = None) -> Built:
+          progress: Callable[[float], None] | None = None, journal: str | None = None) -> Built:
     """The content of the case report of ``case``: the manuscript, Appendix A (the assessment) when
     ``include_assessment``, and Appendix B (the CARE checklist; with pages when ``paginated``).
     Photos are prepared on ``pool``. Raises :class:`ReportRefused` without consent unless ``draft``."""
@@ -91,7 +91,7 @@ def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_
         src = deidentified(case, deidentify, id_map)
         prepared = {id_map.get(k, k): v for k, v in prepared.items()}
     assessment = assess(src)
-    src, reference_list = cited(src)
+    src, reference_list = cited(src, journal)
     if progress:
         progress(0.05)
     ctx = Ctx(src, identified, assessment, pool, prepared=prepared, draft=draft)

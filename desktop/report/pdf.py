@@ -233,7 +233,7 @@ def _running_right(case: Case) -> str:
 
 def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, identified: bool = False,
                include_assessment: bool = True,
-               progress: Callable[[float], None] | None = None) -> ReportInfo:
+               progress: Callable[[float], None] | None = None, journal: str | None = None) -> ReportInfo:
     """Write the case report of ``case`` to ``out`` (a path, written atomically, or a binary stream).
 
     Raises :class:`ReportRefused` when no consent for publication is recorded and ``draft`` is not
@@ -249,7 +249,7 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
     buf = io.BytesIO()
     try:
         built = build(case, pool, draft=draft, identified=identified, include_assessment=include_assessment,
-                      progress=report)
+                      progress=report, journal=journal)
         src, ctx = built.source, built.ctx
         title = built.title
         doc = _Doc(buf, running_title=plain(src.short_title) or title, running_right=_running_right(src),
