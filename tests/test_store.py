@@ -257,3 +257,10 @@ def test_lab_timepoints_survive_storage(lib):
     case.labs[0].when = When(event_id="e1", offset=-2.0, precision="week", approximate=True, label="2 weeks before")
     cid = lib.add_case(case)
     assert lib.load_case(cid).labs[0].when == case.labs[0].when
+
+
+def test_a_new_library_says_nothing_about_an_upgrade(tmp_path):
+    """Its creation runs every schema step from version 0; the note that photos were stripped of
+    their metadata is for libraries that had some (issue 13), never for a new one."""
+    with create_library(tmp_path / "new.casebook") as lib:
+        assert lib.upgrade_notes == []

@@ -165,7 +165,9 @@ def open_library(path: str | os.PathLike, *, read_only: bool = False, check: boo
                 _migrate(lib, version)
                 # what to tell the user once about the upgrade (schema.NOTES), e.g. that older backups
                 # still hold photos with their metadata
-                lib.upgrade_notes = [schema.NOTES[v] for v in range(version + 1, schema.LATEST + 1) if v in schema.NOTES]
+                if version >= 1:  # an existing library was upgraded (a new one, version 0, was just made)
+                    lib.upgrade_notes = [schema.NOTES[v] for v in range(version + 1, schema.LATEST + 1)
+                                         if v in schema.NOTES]
             elif version < schema.READABLE_FROM and not whole_file:  # else the tables are the same: it waits
                 raise LibraryError(f"{path} needs an upgrade to library version {schema.LATEST}, "
                                    "but it is open read-only; nothing was changed")
