@@ -294,8 +294,8 @@ class _Builder:
             lo = loinc_for(lab.analyte, lab.unit)
             if lo:
                 code["coding"] = [{"system": LOINC, "code": lo["code"], "display": lo["display"]}]
-            rr = labs.reference_range(lab)
-            fl = labs.flag(lab)
+            rr = labs.reference_range(lab, self.case.patient.sex)
+            fl = labs.flag(lab, self.case.patient.sex)
             ref = []
             if rr is not None and (rr.low is not None or rr.high is not None):
                 ref.append({"low": quantity(rr.low, rr.unit), "high": quantity(rr.high, rr.unit),

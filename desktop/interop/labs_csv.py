@@ -33,7 +33,7 @@ def rows(case: Case) -> Iterable[dict[str, str]]:
         a = analytes.get(lab.analyte)
         other_u = labs.other_unit(a, lab.unit) if a is not None and lab.unit in a.units else None
         other_v = a.convert(lab.value, lab.unit, other_u) if other_u and lab.value is not None else None
-        rr = labs.reference_range(lab)
+        rr = labs.reference_range(lab, case.patient.sex)
         placed = tl.place(lab.when)
         yield {
             "case_id": case.id, "case_title": case.title, "analyte": lab.analyte,
@@ -42,7 +42,7 @@ def rows(case: Case) -> Iterable[dict[str, str]]:
             "value_other_system": _num(other_v), "unit_other_system": other_u or "",
             "ref_low": _num(rr.low) if rr else "", "ref_high": _num(rr.high) if rr else "",
             "ref_unit": rr.unit if rr else "", "ref_source": rr.source if rr else "",
-            "flag": labs.flag(lab), "expected_abnormal": "yes" if lab.expected_abnormal else "no",
+            "flag": labs.flag(lab, case.patient.sex), "expected_abnormal": "yes" if lab.expected_abnormal else "no",
             "dialysis_context": lab.dialysis_context,
             "day": "" if placed is None else f"{placed.day:.6g}",
             "approximate": "" if placed is None else ("yes" if placed.approximate else "no"),

@@ -125,7 +125,7 @@ def case_to_phenopacket(case: Case, *, now: dt.datetime | None = None) -> tuple[
         if lab.comparator != "=":
             left_out.append(f"lab {lab.analyte}: the comparator {lab.comparator!r} (the Phenopacket has none)")
         q: dict[str, Any] = {"unit": {"id": f"UCUM:{unit}", "label": lab.unit}, "value": lab.value}
-        rr = labs.reference_range(lab)
+        rr = labs.reference_range(lab, case.patient.sex)
         if rr is not None and rr.low is not None and rr.high is not None:
             q["referenceRange"] = {"unit": {"id": f"UCUM:{unit}", "label": lab.unit}, "low": rr.low, "high": rr.high}
         measurements.append({"assay": {"id": f"LOINC:{lo['code']}", "label": lo["display"]},

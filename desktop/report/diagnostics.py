@@ -4,6 +4,7 @@ diagnosis with its differentials, challenges and prognosis."""
 from __future__ import annotations
 
 from .. import catalogue
+from ..core.derived import decimals_of
 from ..model import LabResult
 from ..timing import Placed, describe
 from . import fmt
@@ -30,7 +31,7 @@ def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
 
     rows, defaults = [], False
     for lab in sorted(ctx.case.labs, key=key):
-        f = fmt.flag(lab)
+        f = fmt.flag(lab, ctx.case.patient.sex)
         flag_text: str | Mark = f
         if lab.expected_abnormal:
             flag_text = f"{f} (expected)" if f else "expected abnormal"
@@ -41,7 +42,7 @@ def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
             t = f"{t}, {DIALYSIS_CTX[lab.dialysis_context]}"
         name = fmt.analyte_label(lab.analyte)
         name_cell = with_note(plain(name), plain(lab.note)) if lab.note else name
-        ref = fmt.reference_range(lab)
+        ref = fmt.reference_range(lab, ctx.case.patient.sex)
         rr = fmt.range_text(ref, lab)
         if ref is not None and ref.is_default and rr != "—":
             rr += " *"
@@ -59,9 +60,10 @@ def derived_rows(ctx: Ctx) -> list[list]:
     for d in ctx.assessment.derived:
         if d.kind not in LAB_DERIVED:
             continue
-        value = f"{fmt.num(d.value, 1 if abs(d.value) >= 10 else 2)} {d.unit}"
+        # printed with the decimals the core rounded it to: one rounding for one value everywhere
+        value = f"{fmt.num(d.value, decimals_of(d.kind, d.unit))} {d.unit}"
         if d.alt_value is not None and d.alt_unit:
-            value += f" ({fmt.num(d.alt_value, 1 if abs(d.alt_value) >= 10 else 2)} {d.alt_unit})"
+            value += f" ({fmt.num(d.alt_value, decimals_of(d.kind, d.alt_unit))} {d.alt_unit})"
         inputs = "; ".join(f"{plain(e.label)} {plain(e.value)} {plain(e.unit)}".strip() for e in d.inputs)
         note = "; ".join(x for x in (inputs and f"from {inputs}", plain(d.caveat)) if x)
         when = (table_time(Placed(d.day, "approximate" in (d.time or ""), "day", None))

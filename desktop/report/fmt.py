@@ -54,9 +54,11 @@ def analyte_label(code: str) -> str:
     return a.label if a else code
 
 
-def reference_range(lab: LabResult) -> labs.RefRange | None:
+def reference_range(lab: LabResult, sex: str | None = None) -> labs.RefRange | None:
+    """The range a result is judged by; a default the source gives for one sex only applies to that
+    sex (``sex``: the patient's)."""
     try:
-        return labs.reference_range(lab)
+        return labs.reference_range(lab, sex)
     except ValueError:  # an unknown unit: no range rather than a guess
         return None
 
@@ -78,10 +80,10 @@ def range_text(rr: labs.RefRange | None, lab: LabResult | None = None) -> str:
     return f"{low}–{high}"
 
 
-def flag(lab: LabResult) -> str:
+def flag(lab: LabResult, sex: str | None = None) -> str:
     """'H', 'L' or '' against the reference range (the core's rule, comparator-aware)."""
     try:
-        return labs.flag(lab)
+        return labs.flag(lab, sex)
     except ValueError:
         return ""
 

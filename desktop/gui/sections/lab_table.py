@@ -85,7 +85,7 @@ class ResultsTable:
         """Write one result's cells into row ``r``."""
         a = catalogue.analytes().get(lab.analyte)
         value_text, unit, range_text = self._display(lab, a)
-        f = L.flag(lab)
+        f = L.flag(lab, self.session.case.patient.sex)
         placed = tl.place(lab.when)
         cells = [timing.describe(placed) if placed else (lab.when.label or "time not recorded"),
                  a.label if a else f"{lab.analyte} (not in the catalogue)", value_text, unit, range_text, f,
@@ -155,7 +155,7 @@ class ResultsTable:
 
     def _display(self, lab: LabResult, a: Analyte | None) -> tuple[str, str, str]:
         """Value, unit and range as shown in the chosen unit system."""
-        rr = shown_range(a, L.reference_range(lab)) if a is not None else None
+        rr = shown_range(a, L.reference_range(lab, self.session.case.patient.sex)) if a is not None else None
         if a is None or lab.value is None or lab.unit not in a.units:
             return (L.format_lab(lab).rsplit(" ", 1)[0] if lab.value is not None else "no value",
                     lab.unit, self._range_cell(rr))
