@@ -2,7 +2,8 @@
 
 Every ``str`` and ``list[str]`` field is found without anyone listing it (:func:`text_fields`), each
 with its JSON path and its owner so that it can be rewritten (:class:`TextField`); a value whose
-shape proves it structured is passed over (:func:`field_role`, :func:`is_structured`). Also every
+shape proves it structured is passed over (:func:`field_role`, :func:`is_structured`), except by
+:func:`string_fields`, which de-identification rewrites ids with. Also every
 :class:`~desktop.model.When` in a case (:func:`iter_whens`) and the dates a case records
 (:func:`recorded_dates`). Part of the scan described in :mod:`desktop.privacy.phi`.
 """

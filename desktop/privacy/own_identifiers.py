@@ -3,7 +3,7 @@
 :class:`Needles` compiles what ``Case.identifiers`` records (name parts in any case and without
 accents, record numbers with or without separators, phone, fax and SSN digits, address parts,
 e-mail, URLs, IPs) and the dates recorded in the case into patterns over folded text;
-:func:`needles_for` caches them per set of identifiers. ``_own`` finds them in one text, reading
+:func:`needles_for` caches them per identifiers and dates. ``_own`` finds them in one text, reading
 date-shaped text every way it could be meant and comparing it with the case's own dates.
 """
 from __future__ import annotations
