@@ -6,8 +6,8 @@
 - the domain model and the assessment core import neither the store, the operations layer, the
   report writers nor the GUI;
 - only the store speaks SQL;
-- no module of the GUI, the store, the assessment core or the report grows past what one person
-  can read and own (``MAX_LINES``).
+- no module of the GUI, the store, the assessment core, the report or the privacy layer grows
+  past what one person can read and own (``MAX_LINES``).
 """
 import ast
 import subprocess
@@ -154,6 +154,13 @@ def test_no_report_module_is_too_long():
     assert any(p.name == "manuscript.py" for p in files)  # the check looks where the report lives
     assert _too_long(files, MAX_LINES) == [], \
         f"modules under desktop/report/ over {MAX_LINES} lines: split them along what they do"
+
+
+def test_no_privacy_module_is_too_long():
+    files = _sources(under="privacy")
+    assert files, "no modules found under desktop/privacy/"
+    assert _too_long(files, MAX_LINES) == [], \
+        f"modules under desktop/privacy/ over {MAX_LINES} lines: split them along what they do"
 
 
 def test_the_length_check_sees_a_long_module(tmp_path):

@@ -34,7 +34,9 @@ import re
 
 from ..model import Case, Identifiers
 from . import phi
+from .fields import iter_whens, recorded_dates, string_fields, text_fields
 from .images import ImageError, clean_image
+from .own_identifiers import Needles, needles_for
 
 REMOVED = "[removed]"
 # Generic hits replaced even when they are not the case's own values: unambiguous identifier forms.
@@ -50,7 +52,7 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-def _redact(text: str, needles: phi.Needles) -> str:
+def _redact(text: str, needles: Needles) -> str:
     spans = phi.redaction_spans(text, needles, _ALWAYS_REPLACE)
     if not spans:
         return text
@@ -62,7 +64,7 @@ def _redact(text: str, needles: phi.Needles) -> str:
     return "".join(parts)
 
 
-def _redact_citation(text: str, needles: phi.Needles) -> str:
+def _redact_citation(text: str, needles: Needles) -> str:
     spans = [(s, e) for k, s, e, own in phi._scan(text, needles, citation=True)
              if own or k in ("email", "ip", "ssn")]
     if not spans:
@@ -79,7 +81,7 @@ def _shift_dates(case: Case) -> None:
     index = case.index_event
     index_date = _date(index.when.date) if index is not None else None
     index_when = index.when if index is not None else None
-    for w in phi.iter_whens(case):
+    for w in iter_whens(case):
         if w.date is None:
             continue
         d = _date(w.date)
@@ -108,7 +110,7 @@ def opaque_ids(case: Case, key: bytes | None = None) -> dict[str, str]:
 
     if case.id:
         case.id = new(case.id)
-    for tf in phi.string_fields(case):
+    for tf in string_fields(case):
         if tf.role == "id":
             tf.set(new(tf.text))
     return mapping
@@ -130,8 +132,8 @@ def deidentify(case: Case, *, key: bytes | None = None, id_map: dict[str, str] |
 
     # 1. free text first, while the identifiers and the recorded dates are still known; citations
     # keep their authors and years, but lose the case's own identifiers and e-mail/IP/SSN forms
-    needles = phi.needles_for(out.identifiers, phi.recorded_dates(out))
-    for tf in list(phi.text_fields(out)):
+    needles = needles_for(out.identifiers, recorded_dates(out))
+    for tf in list(text_fields(out)):
         if tf.role == "id":
             continue
         if tf.citation:
@@ -205,10 +207,10 @@ def is_deidentified(case: Case) -> bool:
     and no ISO date left in any free text."""
     if not case.identifiers.is_empty() or case.consent.date is not None:
         return False
-    if any(w.date is not None for w in phi.iter_whens(case)):
+    if any(w.date is not None for w in iter_whens(case)):
         return False
     if case.patient.age_years is not None and case.patient.age_years > 89:
         return False
     if any(m.identifying for m in case.figures) and not case.consent.covers_images:
         return False
-    return not any(_ISO.search(tf.text) for tf in phi.text_fields(case) if not tf.citation)
+    return not any(_ISO.search(tf.text) for tf in text_fields(case) if not tf.citation)
