@@ -52,29 +52,25 @@ def _date(text: str | None) -> dt.date | None:
         return None
 
 
-def _redact(text: str, needles: Needles) -> str:
-    spans = phi.redaction_spans(text, needles, _ALWAYS_REPLACE)
-    if not spans:
-        return text
+def _removed(text: str, spans) -> str:
+    """``text`` with each (start, end) span replaced by the removal mark."""
     parts, pos = [], 0
     for s, e in spans:
         parts += [text[pos:s], REMOVED]
         pos = e
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def _redact(text: str, needles: Needles) -> str:
+    spans = phi.redaction_spans(text, needles, _ALWAYS_REPLACE)
+    return _removed(text, spans) if spans else text
 
 
 def _redact_citation(text: str, needles: Needles) -> str:
     spans = [(s, e) for k, s, e, own in phi._scan(text, needles, citation=True)
              if own or k in ("email", "ip", "ssn")]
-    if not spans:
-        return text
-    parts, pos = [], 0
-    for s, e in spans:
-        parts += [text[pos:s], REMOVED]
-        pos = e
-    parts.append(text[pos:])
-    return "".join(parts)
+    return _removed(text, spans) if spans else text
 
 
 def _shift_dates(case: Case) -> None:
