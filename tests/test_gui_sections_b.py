@@ -624,3 +624,37 @@ def test_a_typed_drug_name_sets_its_class_in_the_editor(env, qtbot):
     new = next(t for t in stored().treatments if t.agent == "Renvela 800 mg")
     assert new.treatment_class == "non-calcium-binder"
     assert f["treatment_class"].value() == "non-calcium-binder"  # the editor shows the class it took
+
+
+def test_facts_published_cases_print_can_be_entered(env, qtbot):
+    """Issue 12: the biopsy's finer grade and specimen, whether its histology is stated, the graft and
+    adherence, a culture-directed antibiotic and times in years are entered through the window."""
+    from desktop.gui.sections.lesions import LesionsSection
+    session, open_section, stored = env
+    w = open_section(ImagingSection)
+    w.biopsies.select("biopsy-skin")
+    pick(qtbot, w.biopsies.fields["result"], "not_done")  # a grade must agree with the result
+    pick(qtbot, w.biopsies.fields["grade"], "declined")  # "the patient declined a biopsy"
+    pick(qtbot, w.biopsies.fields["specimen"], "deep_incisional_biopsy")
+    w.biopsies.fields["histology_stated"].click()
+    b = stored().biopsies[0]
+    assert (b.grade, b.specimen, b.histology_stated) == ("declined", "deep_incisional_biopsy", False)
+    p = open_section(PatientSection)
+    pick(qtbot, p.fields["graft_status"], "failed")
+    pick(qtbot, p.fields["dialysis_adherence"], "non_adherent")
+    type_into(qtbot, p.fields["adherence_detail"], "missed sessions")
+    pt = stored().patient
+    assert (pt.graft_status, pt.dialysis_adherence, pt.adherence_detail) == ("failed", "non_adherent", "missed sessions")
+    units = p.fields["dialysis_start"].unit
+    assert units.findData("year") >= 0  # "7 years on dialysis" is entered as years, not as 84 months
+    t = open_section(TreatmentsSection)
+    t.editor.select(stored().treatments[0].id)
+    pick(qtbot, t.editor.fields["culture_directed"], "yes")
+    assert stored().treatments[0].culture_directed == "yes"
+    les = open_section(LesionsSection)
+    pick(qtbot, les.nature, "calcinosis_nodule")
+    assert stored().lesion(les.selected_lesion_id()).nature == "calcinosis_nodule"
+    les.tabs.setCurrentIndex(1)
+    pick(qtbot, les.obs_fields["pain"], "present")  # "painful", without a score
+    ob = stored().lesion(les.selected_lesion_id()).observations[0]
+    assert ob.pain == "present" and ob.pain_0_10 is None

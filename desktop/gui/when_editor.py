@@ -47,7 +47,7 @@ class _AmountSpin(QDoubleSpinBox):
 
 MODES = [("none", "not recorded"), ("date", "on a date"), ("relative", "relative to day 0"),
          ("event", "at the time of an event")]
-UNITS = [("day", "days"), ("week", "weeks"), ("month", "months")]
+UNITS = [("day", "days"), ("week", "weeks"), ("month", "months"), ("year", "years")]
 
 
 

@@ -10,10 +10,11 @@ from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
 
 from ... import catalogue, timing
 from ...model import (
-    Biopsy, BiopsyResult, Case, DiagnosisBasis, Differential, DifferentialStatus, Imaging, ImagingModality,
+    Biopsy, BiopsyGrade, BiopsyResult, BiopsySpecimen, Case, DiagnosisBasis, Differential, DifferentialStatus,
+    Imaging, ImagingModality,
 )
 from ..binding import PartForm
-from ..fields import ChoiceCombo, LineField, TextArea, TriStateCombo
+from ..fields import CheckField, ChoiceCombo, LineField, TextArea, TriStateCombo
 from ..formatting import choices_of, label_of, when_text
 from ..forms import SPACING, align_labels, group, heading, hint_label, reveal, scroll_page
 from ..list_editor import ListEditor
@@ -88,6 +89,12 @@ class ImagingSection(QWidget):
         self.lesion_combo = ChoiceCombo([], "Lesion biopsied", allow_none=True, none_label="no lesion linked")
         ed.add_field("Lesion", "lesion_id", self.lesion_combo)
         ed.add_field("Result", "result", ChoiceCombo(choices_of(BiopsyResult), "Biopsy result"))
+        # the source's own grading, when finer than the result ("consistent with", "declined")
+        ed.add_field("Grade", "grade", ChoiceCombo(choices_of(BiopsyGrade), "Biopsy grade", allow_none=True))
+        ed.add_field("Specimen", "specimen", ChoiceCombo(choices_of(BiopsySpecimen), "Biopsy specimen",
+                                                         allow_none=True))
+        ed.add_field("Histology", "histology_stated",
+                     CheckField("the source states the histology", "Histology stated by the source"))
         ed.add_field("When", "when", WhenEditor("Biopsy time"))
         ed.add_field("Findings", "findings", TextArea("Biopsy findings", lines=3))
         ed.add_field("Complications", "complications", TextArea("Biopsy complications", lines=2))

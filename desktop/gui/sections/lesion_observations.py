@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from ... import timing
 from ...core.derived import push_scores
 from ...core.labs import format_number
-from ...model import ExudateAmount, ExudateType, Morphology, Observation, TissueType
+from ...model import ExudateAmount, ExudateType, Morphology, Observation, Pain, TissueType
 from ..binding import check_edit
 from ...core import reference
 from ..fields import CheckField, ChoiceCombo, shrinkable, LineField, NumberField, TextArea, TriStateCombo
@@ -126,7 +126,9 @@ class ObservationsTab:
         o["oedema"] = TriStateCombo("Oedema")
         o["odour"] = ChoiceCombo(ODOUR, "Odour", allow_none=True)
         o["purulence"] = TriStateCombo("Purulence")
+        o["pain"] = ChoiceCombo(choices_of(Pain), "Pain, as the source states it")
         o["pain_0_10"] = NumberField("Pain (numeric rating 0–10)", integer=True)
+        o["pain_0_100"] = NumberField("Pain (visual analogue scale 0–100)", integer=True)
         add_row(form, "Ulcerated", o["ulcerated"])
         add_row(form, "Tissue type", o["tissue_type"], tip="The worst tissue present (PUSH 3.0)")
         add_row(form, "Exudate type", o["exudate_type"])
@@ -135,7 +137,9 @@ class ObservationsTab:
         add_row(form, "Oedema", o["oedema"])
         add_row(form, "Odour", o["odour"])
         add_row(form, "Purulence", o["purulence"])
-        add_row(form, "Pain", o["pain_0_10"], "of 10 (numeric rating scale)")
+        add_row(form, "Pain", o["pain"])
+        add_row(form, "Pain score", o["pain_0_10"], "of 10 (numeric rating scale)")
+        add_row(form, "Pain VAS", o["pain_0_100"], "of 100 (visual analogue scale)")
         bwat = QGroupBox("BWAT-CUA (1 best – 5 worst)")  # a group's title sets its minimum width: short
         bg = form_layout(bwat)
         bg.setContentsMargins(SPACING, SPACING + 4, SPACING, SPACING)
@@ -158,7 +162,7 @@ class ObservationsTab:
         form.addRow("", self.obs_error)
         self.obs_fields = o
         labels = {"when": "Observed", "length_mm": "Length", "width_mm": "Width", "depth_mm": "Depth",
-                  "pain_0_10": "Pain"}
+                  "pain_0_10": "Pain", "pain_0_100": "Pain VAS", "pain": "Pain stated"}
         for attr, w in o.items():
             label = labels.get(attr) or w.accessibleName() or attr
             w.committed.connect(lambda v, a=attr, l=label, ww=w: self._save_obs_field(a, v, l, ww))
@@ -243,8 +247,9 @@ class ObservationsTab:
         try:
             o = self.obs_fields
             o["when"].set_when(ob.when, self.session.case)
-            for attr in ("length_mm", "width_mm", "depth_mm", "pain_0_10"):
+            for attr in ("length_mm", "width_mm", "depth_mm", "pain_0_10", "pain_0_100"):
                 o[attr].set_value(getattr(ob, attr))
+            o["pain"].set_value(ob.pain)
             for attr in ("ulcerated", "oedema", "purulence"):
                 o[attr].set_value(getattr(ob, attr))
             for attr in ("tissue_type", "exudate_type", "exudate_amount", "odour"):

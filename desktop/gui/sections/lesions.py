@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from ... import bodymap, catalogue
 from ...core import assess
-from ...model import Laterality, Lesion
+from ...model import Laterality, Lesion, LesionNature
 from ..binding import commit_field
 from ..bodymap_widget import BodyMapWidget, SitePicker
 from ..charts import ChartPoint, ChartSeries, ChartSpec, TrendChart
@@ -192,7 +192,11 @@ class LesionsSection(ObservationsTab, QWidget):
         self.cause = LineField("Cause", placeholder="e.g. finger-stick glucose sampling")
         self.iatrogenic = TriStateCombo("Iatrogenic")
         self.description = TextArea("Description", lines=4)
+        # a calciphylaxis lesion, or another finding the source describes (only the first drives the
+        # site and tier rules)
+        self.nature = ChoiceCombo(choices_of(LesionNature), "What the lesion is")
         self.fields: dict[str, QWidget] = {
+            "nature": self.nature,
             "site": self.site, "laterality": self.laterality, "site_detail": self.site_detail,
             "count": self.count, "onset": self.onset, "cause": self.cause, "iatrogenic": self.iatrogenic,
             "description": self.description,
@@ -205,8 +209,9 @@ class LesionsSection(ObservationsTab, QWidget):
         add_row(form, "Cause", self.cause)
         add_row(form, "Iatrogenic", self.iatrogenic, tip="Caused by care, e.g. at finger-stick sampling points")
         add_row(form, "Description", self.description)
+        add_row(form, "Nature", self.nature, tip="Only calciphylaxis lesions count for the site and tier rules")
         form.addRow("", self.error)
-        labels = {"site": "Site", "laterality": "Side", "site_detail": "Site detail", "count": "Count",
+        labels = {"nature": "Nature", "site": "Site", "laterality": "Side", "site_detail": "Site detail", "count": "Count",
                   "onset": "Onset", "cause": "Cause", "iatrogenic": "Iatrogenic", "description": "Description"}
         for attr, w in self.fields.items():
             w.committed.connect(lambda v, a=attr, l=labels[attr], ww=w: self._save_lesion_field(a, v, l, ww))
@@ -388,6 +393,7 @@ class LesionsSection(ObservationsTab, QWidget):
             self.cause.set_text(les.cause)
             self.iatrogenic.set_value(les.iatrogenic)
             self.description.set_text(les.description)
+            self.nature.set_value(les.nature)
             if self._obs_id is not None and all(o.id != self._obs_id for o in les.observations):
                 self._obs_id = les.observations[-1].id if les.observations else None
             elif self._obs_id is None and les.observations:

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
 )
 
 from ... import catalogue, timing
-from ...model import CkdStage, Comorbidity, DialysisModality, Medication, RecordNumber, Sex
+from ...model import Adherence, CkdStage, Comorbidity, DialysisModality, GraftStatus, Medication, RecordNumber, Sex
 from ..binding import commit_field, lock_if_read_only
 from ..fields import CheckField, ChoiceCombo, DoseRow, LineField, NumberField, TextArea, TriStateCombo, with_drug_names
 from ..formatting import choices_of, fmt_number, when_text
@@ -132,6 +132,13 @@ class PatientSection(QWidget):
         self.dialysis_start = WhenEditor("Dialysis start")
         self._patient_field(form, "dialysis_start", "Dialysis start", self.dialysis_start)
         self._patient_field(form, "kidney_transplant", "Kidney transplant", TriStateCombo("Kidney transplant"))
+        self._patient_field(form, "transplant_date", "Transplanted", WhenEditor("Transplant date"))
+        self._patient_field(form, "graft_status", "Graft",
+                            ChoiceCombo(choices_of(GraftStatus), "Graft status", allow_none=True))
+        self._patient_field(form, "dialysis_adherence", "Dialysis adherence",
+                            ChoiceCombo(choices_of(Adherence), "Dialysis adherence"))
+        self._patient_field(form, "adherence_detail", "Adherence detail",
+                            LineField("Adherence detail", placeholder="e.g. missed sessions"))
         return box
 
     def _build_comorbidities(self) -> QGroupBox:

@@ -50,6 +50,7 @@ class TreatmentsSection(QWidget):
         ed.add_field("Schedule", "schedule", LineField("Schedule", placeholder="e.g. thrice weekly during dialysis"))
         ed.add_field("Times per week", "times_per_week", NumberField("Times per week"), "per week")
         ed.add_field("During dialysis", "during_dialysis", TriStateCombo("During dialysis"))
+        ed.add_field("Culture-directed", "culture_directed", TriStateCombo("Chosen by a culture's result"))
         ed.add_field("Start", "start", WhenEditor("Treatment start"))
         ed.add_field("Stop", "stop", WhenEditor("Treatment stop"))
         ed.add_field("Duration", "duration_text", LineField("Duration", placeholder="as the source says, e.g. 1-week course"))
