@@ -18,6 +18,7 @@
 """
 from __future__ import annotations
 
+import contextlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,9 +132,16 @@ def export(kind: str, sources: Sequence[Source], target: str | os.PathLike | Bin
     k = KINDS[kind]
     if not k.many and len(sources) != 1:
         raise ValueError(f"a {kind} export takes one case, not {len(sources)}")
+    with contextlib.ExitStack() as open_libraries:  # one read-only connection per library, closed at the end
+        return _export(kind, k, sources, target, options, progress, open_libraries)
+
+
+def _export(kind: str, k: Kind, sources: Sequence[Source], target, options: Options, progress,
+            open_libraries: contextlib.ExitStack) -> Result:
     progress(0.02, text="reading the case")
     # the report writers in a child process get each image's bytes streamed to them one by one
-    cases, figure_of = _read(sources, figures=k.figures and not (options.use_process and kind in ("pdf", "docx")))
+    cases, figure_of = _read(sources, open_libraries,
+                             figures=k.figures and not (options.use_process and kind in ("pdf", "docx")))
     check(progress)
     if not options.identified:
         progress(0.05, text="checking for identifiers")
@@ -177,29 +185,31 @@ def export(kind: str, sources: Sequence[Source], target: str | os.PathLike | Bin
     return Result([Path(target)] if isinstance(target, (str, os.PathLike)) else [])
 
 
-def _read(sources: Sequence[Source], *, figures: bool):
-    """The cases, and for each a function giving an image's bytes (for cases read without them)."""
+def _read(sources: Sequence[Source], open_libraries: contextlib.ExitStack, *, figures: bool):
+    """The cases, and for each a function giving a figure's bytes (for cases read without them),
+    through one read-only connection per library that ``open_libraries`` closes."""
     from ..store.library import open_library
     cases: list[Case] = []
-    libs: dict[str, tuple[Any, str]] = {}
+    connections: dict[Path, Any] = {}
+    where: dict[int, tuple[Any, str]] = {}  # id(case) -> (its library, its id there)
     for src in sources:
         if isinstance(src, Case):
             cases.append(src)
             continue
-        path, cid = src
-        with open_library(path, read_only=True) as lib:
-            case = lib.load_case(cid, figures=figures)
+        path, cid = Path(src[0]), src[1]
+        if path not in connections:
+            connections[path] = open_libraries.enter_context(open_library(path, read_only=True))
+        case = connections[path].load_case(cid, figures=figures)
         cases.append(case)
-        libs[id(case)] = (Path(path), cid)
+        where[id(case)] = (connections[path], cid)
 
     def figure_of(case: Case) -> Callable[[str], bytes]:
         def get(figure_id: str) -> bytes:
             m = next((m for m in case.figures if m.id == figure_id), None)
             if m is not None and m.data is not None:
                 return m.data
-            path, cid = libs[id(case)]
-            with open_library(path, read_only=True) as lib:
-                return lib.figure_bytes(cid, figure_id)
+            lib, cid = where[id(case)]
+            return lib.figure_bytes(cid, figure_id)
         return get
     return cases, figure_of
 
