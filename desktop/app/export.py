@@ -236,9 +236,10 @@ def _write(kind: str, cases: list[Case]) -> dict[str, bytes]:
     raise ValueError(f"no export {kind!r}")
 
 
-def default_name(case: Case, kind: str) -> str:
-    """A file name for an export of ``case``: its short title, 'deidentified' and the kind."""
+def default_name(case: Case, kind: str, *, identified: bool = False) -> str:
+    """A file name for an export of ``case``: its short title, 'deidentified' (unless it is the
+    author's identified copy) and the kind."""
     import re
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", case.short_title or case.title or "case").strip("-")[:60] or "case"
-    return f"{stem}-deidentified-{kind.replace('_', '-')}{KINDS[kind].suffix}"
+    return f"{stem}{'' if identified else '-deidentified'}-{kind.replace('_', '-')}{KINDS[kind].suffix}"
 

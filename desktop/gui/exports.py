@@ -76,9 +76,8 @@ def docx_available() -> bool:
 
 
 def default_name(case: "Case", kind: ExportKind) -> str:
-    import re
-    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", case.short_title or case.title or "case").strip("-")[:60] or "case"
-    return f"{stem}-deidentified-{kind.key.replace('_', '-')}{kind.suffix}"
+    from ..app.export import default_name as name_for
+    return name_for(case, kind.pipeline or kind.key, identified=kind.identified)
 
 
 def export_job(kind_key: str, library_path: Path, case_id: str, target: Path, confirmed: set, *,
