@@ -273,7 +273,7 @@ class OpenCase:
                 top = a.split(".")[0]
                 changed[top] = _updated(trial, a, v)
                 setattr(trial, top, changed[top])
-            problems = _at(check_part(trial, "case"), [f"$.{a}" for a in attrs])
+            problems = problems_at(check_part(trial, "case"), [f"$.{a}" for a in attrs])
             if problems:
                 raise FieldRefused(label or attrs[0], problems)
             return self.set_case_fields(f"Edit {what}", **changed)
@@ -295,7 +295,7 @@ class OpenCase:
             setattr(trial, part, lst)
         else:
             setattr(trial, part, new)
-        problems = _at(check_part(trial, part, item_id), [f"{base}.{a}" for a in attrs])
+        problems = problems_at(check_part(trial, part, item_id), [f"{base}.{a}" for a in attrs])
         if problems:
             raise FieldRefused(label or attrs[0], problems)
         _guess_class(part, attrs, new)
@@ -458,7 +458,7 @@ def _updated(case: Case, attr: str, value: Any) -> Any:
     return obj
 
 
-def _at(problems: list[Problem], paths: list[str]) -> list[Problem]:
+def problems_at(problems: list[Problem], paths: list[str]) -> list[Problem]:
     """The problems at (or under) any of ``paths``."""
     return [p for p in problems
             if any(p.path == path or p.path.startswith(path + ".") or p.path.startswith(path + "[") for path in paths)]

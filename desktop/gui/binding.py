@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from .. import jsonio
+from ..app.editing import problems_at
 from ..model import Case
 from .fields import CheckField, ChoiceCombo, DoseRow, LineField, LinesArea, NumberField, TextArea
 from .forms import FieldError, add_row, mark_invalid
@@ -44,10 +45,9 @@ def check_edit(case: Case, apply: Callable[[Case], None], *paths: str) -> list[s
             part = "case"
         items = getattr(trial, part, None) if part != "case" else None
         item_id = items[int(index)].id if index is not None and items is not None and int(index) < len(items) else None
-        for p in jsonio.check_part(trial, part, item_id):
-            if p.path == path or p.path.startswith(path + ".") or p.path.startswith(path + "["):
-                if p.message not in out:
-                    out.append(p.message)
+        for p in problems_at(jsonio.check_part(trial, part, item_id), [path]):
+            if p.message not in out:
+                out.append(p.message)
     return out
 
 
