@@ -70,6 +70,12 @@ class Casebook:
     def list_cases(self, search: str = ""):
         return self.library.list_cases(search)
 
+    def read_case_list(self, search: str = ""):
+        """The case list read on a read-only connection of its own: for a worker thread, while the
+        window keeps its connection (and its thread) to itself."""
+        with self.library.reader() as lib:
+            return lib.list_cases(search)
+
     def list_trash(self) -> list[TrashedCase]:
         return self.library.list_trash()
 
@@ -211,6 +217,12 @@ class Casebook:
     def redo_label(self, case_id: str | None = None) -> str:
         step = self._latest(case_id, redo=True)[1]
         return step.label if step else ""
+
+    def next_is_the_case(self, case_id: str | None, *, redo: bool = False) -> bool:
+        """True when the next undo (redo) is a step of the open case ``case_id`` (then its
+        :class:`OpenCase` makes it), False when it is the library's or there is none."""
+        history, _step = self._latest(case_id, redo=redo)
+        return history is not None and history is not self.history
 
     def undo(self, case_id: str | None = None) -> Changes | None:
         """Undo the newest step of the case ``case_id`` or of the library, whichever is newer."""

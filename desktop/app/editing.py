@@ -41,6 +41,18 @@ class FieldRefused(ValueError):
         super().__init__(f"{label}: " + "; ".join(p.message for p in problems))
 
 
+@dataclasses.dataclass
+class Pending:
+    """A step worked out but not yet made: its changes, the case after them, and either the
+    inverse to record (a new step) or the history move to make (an undo or redo)."""
+    changes: list[Change]
+    case: Case
+    label: str
+    inverse: list[Change] | None
+    moved: Callable[[], None] | None
+    written: bool = False
+
+
 class EditRefused(ValueError):
     """An edit that cannot be made as asked (a message for the user); nothing was changed."""
 
@@ -78,29 +90,59 @@ class OpenCase:
 
     def apply(self, changes: list[Change], label: str, *, record: bool = True) -> Changes:
         """Apply ``changes`` as one step: one transaction, one undo step, one notification."""
-        changes = [_own(ch) for ch in changes]
-        inverse, new_case = self._simulate(changes)
-        self.library.apply(self.case_id, changes)  # raises: nothing changed, in memory either
-        self.case = new_case
-        if record:
-            self.history.push(Step(label, changes, inverse))
-        return self._announce(changes, undo=not record)
+        return self.finish(self.write(self.plan(changes, label, record=record)))
 
     def undo(self) -> Changes | None:
         """Apply the newest step's inverse (one transaction); it moves to the redo stack."""
-        step = self.history.next_undo()
-        return None if step is None else self._replay(step.inverse, self.history.undone)
+        pending = self.plan_replay(redo=False)
+        return None if pending is None else self.finish(self.write(pending))
 
     def redo(self) -> Changes | None:
-        step = self.history.next_redo()
-        return None if step is None else self._replay(step.forward, self.history.redone)
+        pending = self.plan_replay(redo=True)
+        return None if pending is None else self.finish(self.write(pending))
 
-    def _replay(self, changes: list[Change], moved: Callable[[], None]) -> Changes:
-        _, new_case = self._simulate(changes)
-        self.library.apply(self.case_id, changes)  # raises: the step stays where it was
-        self.case = new_case
-        moved()
-        return self._announce(changes, undo=True)
+    # --- a step in three phases, so that a front end can run the middle one elsewhere -----------------
+    # ``plan`` (work out the new case and the inverse) and ``write`` (the one transaction) touch
+    # nothing shared: a window runs them on a worker thread, with a connection of the worker's own
+    # (``library``), while its own thread goes on painting; ``finish`` (the case becomes the new one,
+    # the history moves, views are told) then runs where the edits are made. Between ``plan`` and
+    # ``finish`` no other edit of the case may be made.
+
+    def plan(self, changes: list[Change], label: str, *, record: bool = True,
+             library: Library | None = None) -> "Pending":
+        """The step ``changes`` would make, worked out on a copy (nothing is written)."""
+        changes = [_own(ch) for ch in changes]
+        inverse, new_case = self._simulate(changes, library)
+        return Pending(changes, new_case, label, inverse if record else None, None)
+
+    def plan_replay(self, *, redo: bool, library: Library | None = None) -> "Pending | None":
+        """The next undo (or redo) as a pending step; None when there is none."""
+        step = self.history.next_redo() if redo else self.history.next_undo()
+        if step is None:
+            return None
+        changes = step.forward if redo else step.inverse
+        _, new_case = self._simulate(changes, library)
+        return Pending(changes, new_case, step.label, None, self.history.redone if redo else self.history.undone)
+
+    def write(self, pending: "Pending", library: Library | None = None) -> "Pending":
+        """The step's one transaction, on ``library`` (a worker's connection) or the case's own.
+        Raises the store's error: nothing was written, and the case in memory is untouched."""
+        (library or self.library).apply(self.case_id, pending.changes)
+        if library is not None and library is not self.library:
+            self.library.changes += 1  # the backup after an edit must see it
+        pending.written = True
+        return pending
+
+    def finish(self, pending: "Pending") -> Changes:
+        """After :meth:`write`: the case becomes the new one, the history moves, views are told."""
+        if not pending.written:
+            raise RuntimeError("finish() before write(): the step is not in the library")
+        self.case = pending.case
+        if pending.moved is not None:
+            pending.moved()
+        elif pending.inverse is not None:
+            self.history.push(Step(pending.label, pending.changes, pending.inverse))
+        return self._announce(pending.changes, undo=pending.inverse is None)
 
     def _announce(self, changes: list[Change], *, undo: bool) -> Changes:
         parts, ids = set(), set()
@@ -113,8 +155,9 @@ class OpenCase:
         self.notifier.emit(out)
         return out
 
-    def _simulate(self, changes: list[Change]) -> tuple[list[Change], Case]:
-        """The case after ``changes`` (a copy; the open case is not touched) and their inverse."""
+    def _simulate(self, changes: list[Change], library: Library | None = None) -> tuple[list[Change], Case]:
+        """The case after ``changes`` (a copy; the open case is not touched) and their inverse.
+        ``library``: where to read what an inverse needs (a deleted image's bytes)."""
         work = copy.copy(self.case)
         copied: set[str] = set()
         inverse: list[Change] = []
@@ -124,11 +167,11 @@ class OpenCase:
                 if part not in copied:
                     setattr(work, part, list(getattr(work, part)))
                     copied.add(part)
-            inverse.append(self._step(work, ch))
+            inverse.append(self._step(work, ch, library or self.library))
         inverse.reverse()
         return inverse, work
 
-    def _step(self, case: Case, ch: Change) -> Change:
+    def _step(self, case: Case, ch: Change, library: Library) -> Change:
         """Apply one change to ``case`` (whose touched list is already a copy); return its inverse."""
         if isinstance(ch, SetCaseFields):
             old = {k: getattr(case, k) for k in ch.values}
@@ -189,7 +232,7 @@ class OpenCase:
             if pos is None:
                 return ch
             old = items.pop(pos)
-            return PutFigure(dataclasses.replace(old, data=self.library.figure_bytes(self.case_id, old.id)), pos)
+            return PutFigure(dataclasses.replace(old, data=library.figure_bytes(self.case_id, old.id)), pos)
         if isinstance(ch, MoveFigure):
             items = case.figures
             pos = _index(items, ch.figure_id)
@@ -313,6 +356,14 @@ class OpenCase:
         """Make ``event_id`` the index event (day 0), keeping every time's meaning: times given
         relative to the old day 0 are re-anchored to the old index event, and the old index event
         gets its place relative to the new one. One transaction, one undo step."""
+        return self._apply_planned(self.set_day0_changes(event_id))
+
+    def _apply_planned(self, planned: "tuple[list[Change], str] | None") -> Changes | None:
+        return None if planned is None else self.apply(*planned)
+
+    def set_day0_changes(self, event_id: str) -> "tuple[list[Change], str] | None":
+        """What :meth:`set_day0` applies, as ``(changes, label)``; None when nothing changes. Reads
+        the case only (safe on a worker while no other edit is made)."""
         case = self.case
         ev = case.event(event_id)
         if ev is None:
@@ -322,7 +373,7 @@ class OpenCase:
         old = case.index_event_id
         label = f"Set day 0: {ev.description or ev.kind.replace('_', ' ')}"[:80]
         if old is None or case.event(old) is None:
-            return self.apply([SetCaseFields({"index_event_id": event_id})], label)
+            return [SetCaseFields({"index_event_id": event_id})], label
         placed = timing.Timeline(case).event_day(event_id)
         if placed is None:
             raise EditRefused("Set as day 0: this event's time relative to the current day 0 is not known. Give "
@@ -346,11 +397,15 @@ class OpenCase:
             if _anchor(new, old):
                 changes.append(PutSingle(part, new))
         changes.append(SetCaseFields({"index_event_id": event_id}))
-        return self.apply(changes, label)
+        return changes, label
 
     def delete_lesion(self, lesion_id: str, label: str | None = None) -> Changes | None:
         """Delete a lesion with its observations. Its photos stay in the case, unlinked; biopsies
         that named it no longer do. One transaction, one undo step."""
+        return self._apply_planned(self.delete_lesion_changes(lesion_id, label))
+
+    def delete_lesion_changes(self, lesion_id: str, label: str | None = None) -> "tuple[list[Change], str] | None":
+        """What :meth:`delete_lesion` applies, as ``(changes, label)``; None when there is no such lesion."""
         les = self.case.lesion(lesion_id)
         if les is None:
             return None
@@ -362,7 +417,7 @@ class OpenCase:
             if b.lesion_id == lesion_id:
                 changes.append(PutItem("biopsies", dataclasses.replace(b, lesion_id=None)))
         changes.append(DeleteItem("lesions", lesion_id))
-        return self.apply(changes, label or "Delete lesion")
+        return changes, label or "Delete lesion"
 
     def delete_event(self, event_id: str) -> Changes | None:
         """Delete an event that nothing refers to (refused with the list of what does)."""

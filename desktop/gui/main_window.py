@@ -113,7 +113,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self._build_ui()
         self._build_menus()
         self._list_timer = QTimer(self, singleShot=True, interval=400)
-        self._list_timer.timeout.connect(self.refresh_case_list)
+        self._list_timer.timeout.connect(lambda: self.refresh_case_list(wait=False))
         state = self._settings().value("window/splitter")
         if state is not None:
             self.splitter.restoreState(state)
@@ -125,7 +125,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         from .case_list import CaseList
         self.case_list = CaseList()
         self.case_list.case_selected.connect(self.open_case)
-        self.case_list.search_changed.connect(lambda _t: self.refresh_case_list())
+        self.case_list.search_changed.connect(lambda _t: self.refresh_case_list(wait=False))
         self.case_list.new_requested.connect(self.new_case)
         self.case_list.duplicate_requested.connect(self.duplicate_case)
         self.case_list.delete_requested.connect(self.delete_case)

@@ -6,6 +6,13 @@ turns its results into Qt signals for the views — ``changed(part)`` for each p
 or a redo touched, ``failed(message)`` when the store refused an edit (nothing saved was lost) — and
 keeps the boolean answers the sections test ("was it saved?"). ``undo_stack`` is a small adapter with
 the few calls the sections and tests make of a stack (undo, redo, index, undoText).
+
+A step of more than one row ("set day 0" on a case of 2,000 labs, a lesion with its photos, images
+with their bytes, and the undo or redo of such a step) is worked out and written on a worker, on a
+connection of the worker's own, in the same one transaction; the window's thread keeps painting and
+takes no user input meanwhile (:func:`~desktop.gui.workers.wait_off_thread`), then makes the case the
+new one, moves the history and announces the change, in that order, as for any edit. A one-row edit
+stays on the window's thread: it costs less than handing it over.
 """
 from __future__ import annotations
 
@@ -13,10 +20,16 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, QThread, Signal
 
-from ..app.editing import EditRefused, FieldRefused, OpenCase
+from ..app.editing import EditRefused, FieldRefused, OpenCase, Pending
 from ..app.notify import Changes
 from ..model import Identifiers, Figure
+from ..store.changes import PutFigure
 from ..store.library import Library, LibraryError
+
+
+def is_heavy(changes: list) -> bool:
+    """A change set the window's thread should not write itself: more than one row, or an image's bytes."""
+    return len(changes) > 1 or any(isinstance(ch, PutFigure) and ch.figures.data is not None for ch in changes)
 
 
 class UndoAdapter:
@@ -30,10 +43,10 @@ class UndoAdapter:
         return self._session.open_case.history
 
     def undo(self) -> None:
-        self._session._run(self._session.open_case.undo)
+        self._session.replay(redo=False)
 
     def redo(self) -> None:
-        self._session._run(self._session.open_case.redo)
+        self._session.replay(redo=True)
 
     def index(self) -> int:
         return len(self._history._undo)
@@ -70,6 +83,7 @@ class CaseSession(QObject):
         super().__init__()
         self.open_case = source if isinstance(source, OpenCase) else OpenCase(source, case_id)
         self.undo_stack = UndoAdapter(self)
+        self.busy = False  # a step is being written on a worker: no other edit may come between
         self._unsubscribe = self.open_case.notifier.subscribe(self._announce)
 
     # --- state ----------------------------------------------------------------------------------------
@@ -109,12 +123,67 @@ class CaseSession(QObject):
 
     def _run(self, fn: Callable[[], Any]) -> bool:
         """Run an edit; False (and ``failed`` with the message) when it was refused or not saved."""
+        if self.busy:
+            self.failed.emit("another change to this case is still being saved; try again in a moment")
+            return False
         try:
             fn()
         except (LibraryError, EditRefused, FieldRefused) as exc:
             self.failed.emit(str(exc))
             return False
         return True
+
+    def _step(self, plan: Callable[[Library | None], Pending | None], *, heavy: bool | None = None) -> bool:
+        """Make one step: ``plan(library)`` works it out (None: nothing to do). A heavy step
+        (``heavy``, or by its changes when None) is planned and written on a worker, the rest here;
+        ``finish`` always runs here, so views hear of it on their own thread, in order."""
+        def run() -> None:
+            if heavy is False:
+                pending = plan(None)
+                if pending is not None:
+                    self.open_case.finish(self.open_case.write(pending))
+                return
+            pending = self._off_thread(plan) if heavy else plan(None)
+            if pending is None:
+                return
+            if not pending.written:
+                if is_heavy(pending.changes):  # worked out here, but too big to write here
+                    pending = self._off_thread(lambda lib: self.open_case.write(pending, lib))
+                else:
+                    self.open_case.write(pending)
+            self.open_case.finish(pending)
+        return self._run(run)
+
+    def _off_thread(self, work: Callable[[Library], Pending | None]) -> Pending | None:
+        """``work(library)`` on a worker with a connection of its own; writes what it planned."""
+        from .workers import wait_off_thread
+        open_case = self.open_case
+
+        def job(_progress):
+            with open_case.library.worker() as lib:
+                pending = work(lib)
+                if pending is not None and not pending.written:
+                    open_case.write(pending, lib)
+                return pending
+        self.busy = True
+        try:
+            return wait_off_thread(job, label="Saving")
+        finally:
+            self.busy = False
+
+    def _apply(self, changes: list, text: str) -> bool:
+        """A change set as one step: written on a worker when it is more than one row."""
+        oc = self.open_case
+        return self._step(lambda lib: oc.plan(changes, text, library=lib), heavy=is_heavy(changes))
+
+    def replay(self, *, redo: bool) -> bool:
+        """Undo (redo) the case's newest step: on a worker when it is more than one row."""
+        oc = self.open_case
+        step = oc.history.next_redo() if redo else oc.history.next_undo()
+        if step is None:
+            return False
+        return self._step(lambda lib: oc.plan_replay(redo=redo, library=lib),
+                          heavy=is_heavy(step.forward if redo else step.inverse))
 
     # --- the edits (each one step of the OpenCase) ------------------------------------------------------
 
@@ -140,9 +209,8 @@ class CaseSession(QObject):
         return self._run(lambda: self.open_case.add_figure(figure, text))
 
     def add_figures(self, figures: list[Figure], text: str) -> bool:
-        """Add several images as one step."""
-        from ..store.changes import PutFigure
-        return self._run(lambda: self.open_case.apply([PutFigure(m) for m in figures], text))
+        """Add several images as one step (their bytes are written on a worker)."""
+        return self._apply([PutFigure(m) for m in figures], text)
 
     def update_figure(self, figure: Figure, text: str = "Edit figure") -> bool:
         """Change an image's caption, links or marks (its bytes stay as stored)."""
@@ -163,17 +231,23 @@ class CaseSession(QObject):
     def save_items(self, part: str, items: list[Any], text: str) -> bool:
         """Add or replace several items of a list part as one step (one transaction)."""
         from ..store.changes import PutItem
-        return self._run(lambda: self.open_case.apply([PutItem(part, it) for it in items], text))
+        return self._apply([PutItem(part, it) for it in items], text)
 
     def apply(self, changes: list, text: str) -> bool:
         """Several changes (desktop.store.changes) as one step: one transaction, one undo."""
-        return self._run(lambda: self.open_case.apply(changes, text))
+        return self._apply(changes, text)
 
     def set_day0(self, event_id: str) -> bool:
-        return self._run(lambda: self.open_case.set_day0(event_id))
+        """Worked out on a worker too: on a large case the re-anchoring alone takes many frames."""
+        oc = self.open_case
+        return self._step(lambda lib: self._planned(oc.set_day0_changes(event_id), lib), heavy=True)
 
     def delete_lesion(self, lesion_id: str, text: str | None = None) -> bool:
-        return self._run(lambda: self.open_case.delete_lesion(lesion_id, text))
+        oc = self.open_case
+        return self._step(lambda lib: self._planned(oc.delete_lesion_changes(lesion_id, text), lib), heavy=True)
+
+    def _planned(self, planned, library: Library | None) -> Pending | None:
+        return None if planned is None else self.open_case.plan(*planned, library=library)
 
     def edit_field(self, part: str, attr, value, *, item_id: str | None = None, label: str = ""):
         """The operations layer's validated field edit; raises FieldRefused (shown at the field)."""

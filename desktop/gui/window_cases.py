@@ -24,13 +24,64 @@ class CaseActions:
     case shown) and ``_sessions`` (the cases whose undo history is kept); uses the window's case
     list, sections and Edit menu actions."""
 
-    def refresh_case_list(self, select_id: str | None = None) -> None:
+    def refresh_case_list(self, select_id: str | None = None, *, wait: bool = True) -> "BackgroundOp | None":
+        """Read the list of cases again — on a worker, with a connection of its own — and show it,
+        keeping the selection (or moving it to ``select_id``). Each request has a number: a list
+        that comes back after a newer one was asked for is dropped, so quick searches never end on
+        an old list. ``wait``: return once a list at least this new is shown (the window keeps
+        painting but takes no user input meanwhile, as when a case opens); the search box and the
+        timer after an edit do not wait."""
         self._list_timer.stop()
-        if self.library is None:
+        self._list_asked = gen = getattr(self, "_list_asked", 0) + 1
+        if self.book is None:
+            self._list_done = gen
             self.case_list.set_cases([])
-            return
-        rows = self.library.list_cases(self.case_list.search.text())
-        self.case_list.set_cases(rows, select_id=select_id or (self.session.case_id if self.session else None))
+            return None
+        from shiboken6 import isValid
+        from .workers import BackgroundOp, describe_error
+        book, search = self.book, self.case_list.search.text()
+
+        def show(rows) -> None:
+            if not isValid(self) or gen != self._list_asked or self.book is not book:
+                return  # a newer list was asked for (or another library opened): that one is shown
+            keep = select_id or (self.session.case_id if self.session is not None else None)
+            self.case_list.set_cases(rows, select_id=keep)
+
+        def failed(exc) -> None:
+            if isValid(self) and gen == self._list_asked and self.book is book:
+                self.error_banner.show_message(describe_error(exc))
+
+        def ended() -> None:
+            if not isValid(self):
+                return
+            self._list_done = max(getattr(self, "_list_done", 0), gen)
+            for loop in list(getattr(self, "_list_waits", [])):
+                loop.quit()
+
+        # no parent: a list read is too short to show in the status bar
+        op = BackgroundOp(lambda _p: book.read_case_list(search))
+        op.on_success(show).on_failure(failed).finished.connect(ended)
+        op.run()
+        if wait:
+            self._wait_for_list(gen)
+        return op
+
+    def _wait_for_list(self, gen: int) -> None:
+        """Run the event loop (no user input) until the list asked for as ``gen`` — or, when a newer
+        one was asked for meanwhile, the newest — came back."""
+        from PySide6.QtCore import QEventLoop
+        waits = self.__dict__.setdefault("_list_waits", [])
+
+        def pending() -> bool:
+            return getattr(self, "_list_done", 0) < max(gen, self._list_asked)
+        while pending():
+            loop = QEventLoop()
+            waits.append(loop)
+            try:
+                if pending():
+                    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+            finally:
+                waits.remove(loop)
 
     def _current_id(self) -> str | None:
         return self.session.case_id if self.session is not None else self.case_list.current_id()
@@ -88,29 +139,17 @@ class CaseActions:
         """The case (without figure bytes), read on a worker through a connection of its own. The
         window's event loop runs meanwhile (painting, timers; user input waits for the few
         milliseconds this takes)."""
-        from PySide6.QtCore import QEventLoop
-        from .workers import BackgroundOp, reader
+        from .workers import reader, wait_off_thread
         path = self.library.path
 
         def job(_progress):
             with reader(path) as lib:
                 return lib.load_case(case_id, figures=False)
-        out: dict = {}
-        loop = QEventLoop(self)
-        op = BackgroundOp(job, parent=self, label="Opening the case")
-        op.on_success(lambda case: out.__setitem__("case", case))
-        op.on_failure(lambda exc: out.__setitem__("error", exc))
-        op.finished.connect(loop.quit)
         self._opening = case_id
         try:
-            op.run()
-            if not op.done:
-                loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+            return wait_off_thread(job, parent=self, label="Opening the case")
         finally:
             self._opening = None
-        if "error" in out:
-            raise out["error"]
-        return out["case"]
 
     def _deactivate_session(self) -> None:
         """Leave the current case: its section widgets go, its session (and undo history) stays."""
@@ -261,6 +300,9 @@ class CaseActions:
         self.flush_edits()
         from ..store.library import LibraryError
         cid = self.session.case_id if self.session is not None else None
+        if cid is not None and self.book.next_is_the_case(cid, redo=redo):
+            self.session.replay(redo=redo)  # a step of many rows is written on a worker
+            return
         try:
             changes = self.book.redo(cid) if redo else self.book.undo(cid)
         except LibraryError as exc:

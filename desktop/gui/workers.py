@@ -308,6 +308,30 @@ class BackgroundOp(QObject):
             self.finished.emit()
 
 
+def wait_off_thread(fn: Callable[[Progress], Any], *, parent: QWidget | None = None, label: str = "") -> Any:
+    """Run ``fn`` on a worker and return its result (or raise its error) to the caller, as a plain
+    call would. Meanwhile the calling (GUI) thread runs its event loop — painting, timers, results
+    of other ops — but no user input, which waits the few milliseconds this takes: nothing the user
+    does can come between the start of the work and its result. Without an application (plain
+    tests, the command line) ``fn`` simply runs here."""
+    from PySide6.QtCore import QEventLoop, QThread
+    app = QCoreApplication.instance()
+    if app is None or QThread.currentThread() is not app.thread():
+        return fn(Progress(_Bridge()))
+    out: dict[str, Any] = {}
+    loop = QEventLoop()
+    op = BackgroundOp(fn, parent=parent, label=label)
+    op.on_success(lambda result: out.__setitem__("result", result))
+    op.on_failure(lambda exc: out.__setitem__("error", exc))
+    op.finished.connect(loop.quit)
+    op.run()
+    if not op.done:
+        loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    if "error" in out:
+        raise out["error"]
+    return out.get("result")
+
+
 def describe_error(exc: BaseException) -> str:
     """A message for the user: our own errors carry one; anything else says what failed."""
     if _is_user_message(exc):

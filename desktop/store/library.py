@@ -338,6 +338,10 @@ class Library:
         conn.execute("PRAGMA synchronous = FULL")
         return Library(self.path, conn, self.read_only, None, self.notice)
 
+    def reader(self) -> "Library":
+        """A read-only connection to this library for a worker thread (the case list). Close it."""
+        return Library(self.path, _connect(self.path, True), True, None, self.notice)
+
     # --- edits: change sets, each one transaction -------------------------------------------------
 
     def apply(self, case_id: str, changes: "list[Change]") -> None:
