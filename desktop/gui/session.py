@@ -121,19 +121,26 @@ class CaseSession(QObject):
         for part in sorted(changes.parts):
             self.changed.emit(part)
 
-    def _run(self, fn: Callable[[], Any]) -> bool:
-        """Run an edit; False (and ``failed`` with the message) when it was refused or not saved."""
+    def _run(self, fn: Callable[[], Any], *, refusal_raises: bool = False) -> bool:
+        """Run an edit; False (and ``failed`` with the message) when it was refused or not saved.
+        ``refusal_raises``: an :class:`EditRefused` goes to the caller (to show at its field)."""
         if self.busy:
             self.failed.emit("another change to this case is still being saved; try again in a moment")
             return False
         try:
             fn()
-        except (LibraryError, EditRefused, FieldRefused) as exc:
+        except EditRefused as exc:
+            if refusal_raises:
+                raise
+            self.failed.emit(str(exc))
+            return False
+        except (LibraryError, FieldRefused) as exc:
             self.failed.emit(str(exc))
             return False
         return True
 
-    def _step(self, plan: Callable[[Library | None], Pending | None], *, heavy: bool | None = None) -> bool:
+    def _step(self, plan: Callable[[Library | None], Pending | None], *, heavy: bool | None = None,
+              refusal_raises: bool = False) -> bool:
         """Make one step: ``plan(library)`` works it out (None: nothing to do). A heavy step
         (``heavy``, or by its changes when None) is planned and written on a worker, the rest here;
         ``finish`` always runs here, so views hear of it on their own thread, in order."""
@@ -152,7 +159,7 @@ class CaseSession(QObject):
                 else:
                     self.open_case.write(pending)
             self.open_case.finish(pending)
-        return self._run(run)
+        return self._run(run, refusal_raises=refusal_raises)
 
     def _off_thread(self, work: Callable[[Library], Pending | None]) -> Pending | None:
         """``work(library)`` on a worker with a connection of its own; writes what it planned."""
@@ -237,10 +244,12 @@ class CaseSession(QObject):
         """Several changes (desktop.store.changes) as one step: one transaction, one undo."""
         return self._apply(changes, text)
 
-    def set_day0(self, event_id: str) -> bool:
-        """Worked out on a worker too: on a large case the re-anchoring alone takes many frames."""
+    def set_day0(self, event_id: str, *, refusal_raises: bool = False) -> bool:
+        """Worked out on a worker too: on a large case the re-anchoring alone takes many frames.
+        ``refusal_raises``: an event whose time is unknown raises :class:`EditRefused`."""
         oc = self.open_case
-        return self._step(lambda lib: self._planned(oc.set_day0_changes(event_id), lib), heavy=True)
+        return self._step(lambda lib: self._planned(oc.set_day0_changes(event_id), lib), heavy=True,
+                          refusal_raises=refusal_raises)
 
     def delete_lesion(self, lesion_id: str, text: str | None = None) -> bool:
         oc = self.open_case

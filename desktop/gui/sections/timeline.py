@@ -285,15 +285,13 @@ class TimelineSection(QWidget):
         if not event_id or self.session.case.event(event_id) is None or event_id == self.session.case.index_event_id:
             return False
         try:
-            self.session.open_case.set_day0(event_id)
+            saved = self.session.set_day0(event_id, refusal_raises=True)  # on a worker: many rows
         except EditRefused as exc:
             self.table_error.show_message(str(exc))
             return False
-        except LibraryError as exc:
-            self.session.failed.emit(str(exc))
-            return False
-        self.table_error.clear()
-        return True
+        if saved:
+            self.table_error.clear()
+        return saved
 
     # --- navigation ------------------------------------------------------------------------------
 

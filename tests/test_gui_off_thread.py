@@ -1,0 +1,174 @@
+"""Issue 11: the window never runs SQL or file I/O of more than one row on its own thread.
+
+Each test drives the window as a user would, with a real library in tmp_path, while
+:func:`gui_trace.gui_thread_io` records what the window's thread reads and writes (statements on its
+connection, connections it opens, image files it opens). The work must happen all the same — the
+library file is read back through a second connection — and the trace must stay empty: when the
+work moves back to the window's thread, the trace names the statements or files.
+"""
+from __future__ import annotations
+
+import pytest
+from PIL import ExifTags, Image
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from desktop import timing
+from desktop.demo import load_demo
+from desktop.model import Case, LabResult, When
+from desktop.store.library import create_library, open_library
+
+from gui_trace import gui_thread_io
+from window_fixtures import isolated_settings, no_unanswered_dialog, window  # noqa: F401  (fixtures)
+
+DEMO_ID = load_demo().id
+MANY_LABS = 300  # each measured "N days before day 0": set day 0 re-anchors every one
+
+
+@pytest.fixture
+def lib_path(tmp_path):
+    path = tmp_path / "lib.casebook"
+    case = load_demo()
+    case.labs += [LabResult(analyte="calcium", value=9.0 + (n % 7) / 10, unit="mg/dL", when=When(offset=float(-n)))
+                  for n in range(MANY_LABS)]
+    with create_library(path) as lib:
+        lib.add_case(case)
+        for n in range(40):
+            lib.add_case(Case(title=f"Synthetic case {n:02d}", keywords=["even" if n % 2 == 0 else "odd"]))
+    return path
+
+
+@pytest.fixture
+def demo(window):
+    """The window, showing the demo case (the one with the many labs)."""
+    window.case_list.select(DEMO_ID)
+    assert window.session.case_id == DEMO_ID
+    return window
+
+
+def stored(path, case_id):
+    with open_library(path, read_only=True) as lib:
+        return lib.load_case(case_id, figures=False)
+
+
+def test_the_case_list_is_read_on_a_worker(qtbot, window):
+    assert len(window.case_list.ids()) == 41
+    window.library.add_case(Case(title="Added behind the list's back"))  # the list must read it again
+    with gui_thread_io(window.library.conn) as seen:
+        window.refresh_case_list()
+    assert seen == []
+    assert len(window.case_list.ids()) == 42 and "Added behind the list's back" in window.case_list.titles()
+    # the search box's queries too
+    with gui_thread_io(window.library.conn) as seen:
+        qtbot.keyClicks(window.case_list.search, "odd")
+        qtbot.waitUntil(lambda: len(window.case_list.ids()) == 20, timeout=5000)
+    assert seen == []
+    assert all(int(t[-2:]) % 2 == 1 for t in window.case_list.titles())
+
+
+def test_a_late_list_never_replaces_a_newer_one_and_the_selection_stays(qtbot, demo):
+    window = demo
+    demo_id = window.session.case_id
+    titles = {r.id: r.title for r in window.case_list.model.rows}
+    window.case_list.search.blockSignals(True)  # the test asks for the lists itself, quickly
+    resets = []
+    window.case_list.model.modelReset.connect(lambda: resets.append(list(window.case_list.titles())))
+    for query in ("Synthetic", "even", "odd", "calciphylaxis"):
+        window.case_list.search.setText(query)
+        window.refresh_case_list(wait=False)  # as the search box and the timer after an edit ask
+    window.refresh_case_list()  # the newest request: "calciphylaxis"
+    qtbot.wait(300)  # the older lists have all come back by now; each was dropped
+    window.case_list.search.blockSignals(False)
+    assert window.case_list.ids() == [demo_id]
+    assert window.case_list.current_id() == demo_id and window.session.case_id == demo_id
+    assert resets and resets[-1] == [titles[demo_id]]
+    # only lists asked for last are shown: never an older one after it
+    assert all(r == [titles[demo_id]] for r in resets)
+
+
+def test_set_day_0_on_a_large_case_is_written_on_a_worker_and_undone_in_one_step(qtbot, demo):
+    window = demo
+    session = window.session
+    cid = session.case_id
+    before = stored(window.library.path, cid)
+    timeline = window.show_section("timeline")
+    seen_changes = []
+    session.changes.connect(lambda ch: seen_changes.append((ch, session.case.index_event_id)))
+    parts_told = []
+    session.changed.connect(parts_told.append)
+    assert timeline.table.select("ev-lesion-onset")
+    with gui_thread_io(window.library.conn) as seen:
+        qtbot.mouseClick(timeline.day0_button, Qt.MouseButton.LeftButton)
+    assert seen == []
+    after = stored(window.library.path, cid)
+    assert after.index_event_id == "ev-lesion-onset" == session.case.index_event_id
+    shift = timing.DAYS_PER["month"] * 2  # the old day 0 was about 2 months after the lesion onset
+    assert timing.Timeline(after).event_day("ev-admission").day == pytest.approx(shift)
+    assert all(lab.when.event_id == "ev-admission" for lab in after.labs[-MANY_LABS:])
+    # one notification, given once the case in hand is the new one, then each part in turn
+    [(changes, index_then)] = seen_changes
+    assert index_then == "ev-lesion-onset" and {"labs", "events", "case"} <= set(changes.parts)
+    assert parts_told == sorted(changes.parts)
+    assert window.act_undo.isEnabled() and "Set day 0" in window.act_undo.text()
+    with gui_thread_io(window.library.conn) as seen:
+        window.act_undo.trigger()
+    assert seen == []
+    again = stored(window.library.path, cid)
+    assert again.index_event_id == before.index_event_id == session.case.index_event_id
+    assert again.labs == before.labs and again.events == before.events
+    assert window.act_redo.isEnabled()
+    with gui_thread_io(window.library.conn) as seen:
+        window.act_redo.trigger()
+    assert seen == []
+    assert stored(window.library.path, cid).index_event_id == "ev-lesion-onset"
+
+
+def phone_photo(path, colour):
+    im = Image.new("RGB", (80, 60), colour)
+    exif = Image.Exif()
+    exif[ExifTags.Base.Make] = "PhoneCo"
+    exif[ExifTags.IFD.GPSInfo] = {1: "N", 2: (52.0, 13.0, 0.0)}
+    im.save(path, "JPEG", exif=exif.tobytes())
+    return path
+
+
+def test_attaching_photos_reads_and_writes_them_on_a_worker(qtbot, demo, tmp_path):
+    window = demo
+    folder = tmp_path / "camera"
+    folder.mkdir()
+    paths = [phone_photo(folder / f"{n}.jpg", c) for n, c in enumerate(("red", "green", "blue"))]
+    figures = window.show_section("figures")
+    with gui_thread_io(window.library.conn, [folder]) as seen:
+        added = figures.add_images(paths)
+        qtbot.wait(50)  # the list and the preview of the new images are painted
+    assert seen == []
+    assert len(added) == 3 and figures.list.count() == 3
+    case = stored(window.library.path, window.session.case_id)
+    assert [m.id for m in case.figures] == added
+    with open_library(window.library.path, read_only=True) as lib:
+        data = lib.figure_bytes(window.session.case_id, added[0])
+    assert data[:2] == b"\xff\xd8" and b"PhoneCo" not in data  # a JPEG, its metadata stripped
+    window.act_undo.trigger()  # one step takes the three away
+    assert stored(window.library.path, window.session.case_id).figures == []
+
+
+def test_deleting_a_lesion_with_its_photos_runs_on_a_worker(qtbot, demo, tmp_path, monkeypatch):
+    window = demo
+    lesions = window.show_section("lesions")
+    lesions.select_lesion("lesion-left-third-toe")
+    photos = [phone_photo(tmp_path / f"toe{n}.jpg", "white") for n in range(2)]
+    ids = lesions.attach_photos(photos)
+    assert len(ids) == 2
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    with gui_thread_io(window.library.conn) as seen:
+        qtbot.mouseClick(lesions.delete_button, Qt.MouseButton.LeftButton)
+    assert seen == []
+    case = stored(window.library.path, window.session.case_id)
+    assert case.lesion("lesion-left-third-toe") is None
+    assert all(m.lesion_id is None for m in case.figures if m.id in ids)
+    with gui_thread_io(window.library.conn) as seen:
+        window.act_undo.trigger()
+    assert seen == []
+    case = stored(window.library.path, window.session.case_id)
+    assert case.lesion("lesion-left-third-toe") is not None
+    assert all(m.lesion_id == "lesion-left-third-toe" for m in case.figures if m.id in ids)
