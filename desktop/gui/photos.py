@@ -17,7 +17,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
+from PySide6.QtGui import QIcon, QImage, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView, QCheckBox, QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
     QMessageBox, QPushButton, QVBoxLayout, QWidget,
@@ -93,10 +93,12 @@ def attach_files(session, paths, *, lesion_id: str | None = None, event_id: str 
                 continue
             figures.append(fig)
             for px in sizes:
-                try:
-                    thumbs[(fig.sha256, px)] = thumbnail(fig.data, px)
+                try:  # decoded here too (a QImage may be made off the window's thread; a QPixmap not)
+                    image = QImage.fromData(thumbnail(fig.data, px))
                 except ImageError:
-                    pass  # the view shows its empty tile, as for any damaged image
+                    continue  # the view shows its empty tile, as for any damaged image
+                if not image.isNull():
+                    thumbs[(fig.sha256, px)] = image
         return figures, problems, thumbs
     figures, problems, thumbs = wait_off_thread(job, label="Reading images")
     for key, data in thumbs.items():
@@ -109,12 +111,12 @@ def attach_files(session, paths, *, lesion_id: str | None = None, event_id: str 
 
 # Thumbnails made on the worker that read the files, waiting for the views to ask (by checksum and
 # size), so that showing a photo just attached reads nothing on the window's thread.
-_made: "OrderedDict[tuple[str, int], bytes]" = OrderedDict()
+_made: "OrderedDict[tuple[str, int], QImage]" = OrderedDict()
 _MADE_MAX = 96
 _caches: "weakref.WeakSet[ThumbnailCache]" = weakref.WeakSet()
 
 
-def _remember(key: tuple[str, int], data: bytes) -> None:
+def _remember(key: tuple[str, int], data: QImage) -> None:
     _made[key] = data
     _made.move_to_end(key)
     while len(_made) > _MADE_MAX:
@@ -148,10 +150,11 @@ class ThumbnailCache:
             pm = QPixmap()
             try:
                 ready = _made.get((figure.sha256, self.max_px))
-                if ready is None:
+                if ready is not None:
+                    pm = QPixmap.fromImage(ready)
+                else:
                     data = figure.data if figure.data is not None else self.session.figure_bytes(figure.id)
-                    ready = thumbnail(data, self.max_px)
-                pm.loadFromData(ready)
+                    pm.loadFromData(thumbnail(data, self.max_px))
             except Exception:  # a damaged image: an empty tile, the caption still shows
                 pm = QPixmap(self.max_px, self.max_px)
                 pm.fill(Qt.GlobalColor.lightGray)
