@@ -20,115 +20,17 @@ has a generated narrative; Bundle.identifier is new for every export; a draft is
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 import uuid
-from functools import cache
 from typing import Any
 
 from .. import catalogue
 from ..core import labs
 from ..model import Case, When
 from ..timing import Timeline, describe
-
-RELATIVE_TIME_URL = "http://hl7.org/fhir/StructureDefinition/cqf-relativeDateTime"
-DATA_ABSENT_URL = "http://hl7.org/fhir/StructureDefinition/data-absent-reason"
-VITALS_PROFILE = "http://hl7.org/fhir/StructureDefinition/vitalsigns"
-UCUM = "http://unitsofmeasure.org"
-LOINC = "http://loinc.org"
-INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
-OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
-
-# The CARE sections of the Composition, in order (case-reports.md §1).
-SECTIONS = ["Abstract", "Introduction", "Patient information", "Clinical findings", "Timeline",
-            "Diagnostic assessment", "Therapeutic intervention", "Follow-up and outcomes", "Discussion",
-            "Conclusions", "Patient perspective", "Informed consent"]
-
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-@cache
-def ucum_codes() -> dict[str, str]:
-    return catalogue.load_json("catalogues", "ucum.json")["units"]
-
-
-@cache
-def _ucum_by_key() -> dict[str, str]:
-    return {catalogue.unit_key(u): code for u, code in ucum_codes().items()}
-
-
-def ucum_code(unit: str) -> str | None:
-    """The UCUM code of a unit as printed (µ, μ and u alike; 10^3/µL = K/µL; /mm3 = /µL), or None."""
-    return ucum_codes().get(unit) or _ucum_by_key().get(catalogue.unit_key(unit))
-
-
-@cache
-def loinc_table() -> dict:
-    return catalogue.load_json("interop", "loinc.json")
-
-
-def loinc_for(analyte: str, unit: str) -> dict | None:
-    """{code, display} for an analyte measured in ``unit``: the code of the property the unit
-    measures (17861-6 for calcium in mg/dL, 2000-8 in mmol/L), or None when none is verified."""
-    table = loinc_table()
-    code = ucum_code(unit) if unit else ""
-    prop = table["unit_property"].get(code) if code is not None else None
-    return table["analytes"].get(analyte, {}).get(prop) if prop else None
-
-
-def _s(text: str | None) -> str | None:
-    """A FHIR string: no empty strings, no characters XML cannot carry, no outer whitespace."""
-    if text is None:
-        return None
-    text = _XML_BAD.sub("", str(text)).strip()
-    return text or None
-
-
-def _clean(obj: Any) -> Any:
-    """Drop None, empty strings, empty lists and empty objects (FHIR forbids empty elements)."""
-    if isinstance(obj, dict):
-        out = {k: _clean(v) for k, v in obj.items()}
-        return {k: v for k, v in out.items() if v not in (None, "", [], {})}
-    if isinstance(obj, list):
-        out = [_clean(v) for v in obj]
-        return [v for v in out if v not in (None, "", [], {})]
-    if isinstance(obj, str):
-        return _s(obj)
-    return obj
-
-
-def _manuscript(paragraphs: list[str], default: str | None = None) -> dict | None:
-    paras = [p for p in (_s(p) for p in paragraphs) if p]
-    if not paras and default:
-        paras = [default]
-    if not paras:
-        return None
-    body = "".join(f"<p>{html.escape(p)}</p>" for p in paras)
-    return {"status": "generated", "div": f'<div xmlns="http://www.w3.org/1999/xhtml">{body}</div>'}
-
-
-def quantity(value: float | None, unit: str, comparator: str = "=") -> dict | None:
-    if value is None:
-        return None
-    q: dict[str, Any] = {"value": value, "unit": _s(unit)}
-    code = ucum_code(unit) if unit else None
-    if code:
-        q["system"] = UCUM
-        q["code"] = code
-    if comparator and comparator != "=":
-        q["comparator"] = comparator
-    return q
-
-
-OFFSET_UNITS = {"day": "d", "week": "wk", "month": "mo", "year": "a"}
-PRECISION_OF_UNIT = {v: k for k, v in OFFSET_UNITS.items()}
-SNOMED = "http://snomed.info/sct"
-LATERALITY = {"left": ("7771000", "Left"), "right": ("24028007", "Right"), "bilateral": ("51440002", "Bilateral")}
-LAB_NOTE_EXPECTED = "expected abnormal for a known condition"
-
-
-def _words(value: str | None) -> str:
-    return (value or "").replace("_", " ")
+from .fhir_codes import (  # noqa: F401  (the names readers of this module import from here)
+    DATA_ABSENT_URL, INTERPRETATION, LAB_NOTE_EXPECTED, LATERALITY, LOINC, OBS_CATEGORY, OFFSET_UNITS,
+    PRECISION_OF_UNIT, RELATIVE_TIME_URL, SECTIONS, SNOMED, UCUM, VITALS_PROFILE, _clean, _manuscript, _s, _words,
+    loinc_for, loinc_table, quantity, ucum_code, ucum_codes)
 
 
 class _Builder:
