@@ -19,7 +19,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PKG = ROOT / "desktop"
 QT = ("PySide6", "shiboken6", "PyQt5", "PyQt6", "PySide2")
-MAX_LINES = 650  # split a longer module along what it does (issue 11), rather than raise this
+MAX_LINES = 600  # split a longer module along what it does (issue 11), rather than raise this
 
 
 def _module_name(path: Path) -> str:
@@ -161,6 +161,14 @@ def test_no_privacy_module_is_too_long():
     assert files, "no modules found under desktop/privacy/"
     assert _too_long(files, MAX_LINES) == [], \
         f"modules under desktop/privacy/ over {MAX_LINES} lines: split them along what they do"
+
+
+def test_no_module_anywhere_is_too_long():
+    """Issue 11: every module under desktop/ — the operations layer, the writers, interop, the
+    references, the command line and the top-level modules too — stays within the limit."""
+    files = _sources()
+    assert any(p.parent == PKG for p in files) and any("interop" in p.parts for p in files)
+    assert _too_long(files) == [], f"modules under desktop/ over {MAX_LINES} lines: split them along what they do"
 
 
 def test_the_length_check_sees_a_long_module(tmp_path):
