@@ -8,6 +8,8 @@ work moves back to the window's thread, the trace names the statements or files.
 """
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from PIL import ExifTags, Image
 from PySide6.QtCore import Qt
@@ -172,3 +174,22 @@ def test_deleting_a_lesion_with_its_photos_runs_on_a_worker(qtbot, demo, tmp_pat
     case = stored(window.library.path, window.session.case_id)
     assert case.lesion("lesion-left-third-toe") is not None
     assert all(m.lesion_id == "lesion-left-third-toe" for m in case.figures if m.id in ids)
+
+
+def test_a_step_that_fails_on_the_worker_changes_nothing_and_says_so(qtbot, demo):
+    window = demo
+    session = window.session
+    before = stored(window.library.path, session.case_id)
+    in_hand = session.case
+    conn = sqlite3.connect(window.library.path)
+    conn.execute("CREATE TRIGGER boom BEFORE UPDATE ON cases WHEN NEW.data LIKE '%\"index_event_id\":\"ev-lesion-onset\"%' "
+                 "BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END")
+    conn.commit()
+    conn.close()
+    with qtbot.waitSignal(session.failed, timeout=10000) as said:
+        assert session.set_day0("ev-lesion-onset") is False
+    assert "disk" in said.args[0]
+    assert session.case is in_hand and not session.busy
+    assert stored(window.library.path, session.case_id) == before
+    assert window.error_banner.isVisible() and "disk" in window.error_banner.text()
+    assert session.set_case_fields(title="Still editable after the failure")  # the session is free again
