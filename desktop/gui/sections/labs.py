@@ -281,7 +281,9 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
         """Results whose value, unit or range changed at the same time are redrawn row by row: an
         edit in a case with thousands of results costs one row, not the whole grid and table."""
         self._labs_updated = False
-        if changes.parts == {"labs"} and changes.ids and not self._refresh_pending:
+        # one result: its row; several (a timepoint's context or time, and their undo) change the
+        # timepoint's own fields too, which the whole refresh redraws
+        if changes.parts == {"labs"} and len(changes.ids) == 1 and not self._refresh_pending:
             self._derived_cache = None
             self._labs_updated = self._update_results(changes.ids)
 
