@@ -12,7 +12,7 @@ import sqlite3
 
 import pytest
 from PIL import ExifTags, Image
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from desktop import timing
@@ -193,3 +193,23 @@ def test_a_step_that_fails_on_the_worker_changes_nothing_and_says_so(qtbot, demo
     assert stored(window.library.path, session.case_id) == before
     assert window.error_banner.isVisible() and "disk" in window.error_banner.text()
     assert session.set_case_fields(title="Still editable after the failure")  # the session is free again
+
+
+def test_an_edit_a_timer_makes_while_a_step_is_written_waits_for_it(qtbot, demo):
+    """A text field's idle timer may fire while a step of many rows is written on the worker: its
+    edit is made after the step, in order, so the case in hand and the file stay the same."""
+    window = demo
+    session = window.session
+    told = []
+    session.changes.connect(lambda ch: told.append(sorted(ch.parts)))
+    QTimer.singleShot(0, lambda: told.append(["timer fired", session.busy])
+                      or session.set_case_fields(title="Retitled while day 0 was being set"))
+    assert session.set_day0("ev-lesion-onset")
+    assert told[0] == ["timer fired", True]  # it fired during the step
+    assert "events" in told[1] and told[2] == ["case"]  # the step, then the edit that waited
+    after = stored(window.library.path, session.case_id)
+    assert after.index_event_id == "ev-lesion-onset" == session.case.index_event_id
+    assert after.title == "Retitled while day 0 was being set" == session.case.title
+    window.act_undo.trigger()  # the title, then day 0: two steps, newest first
+    assert stored(window.library.path, session.case_id).title != "Retitled while day 0 was being set"
+    assert session.case.index_event_id == "ev-lesion-onset"

@@ -84,6 +84,7 @@ class CaseSession(QObject):
         self.open_case = source if isinstance(source, OpenCase) else OpenCase(source, case_id)
         self.undo_stack = UndoAdapter(self)
         self.busy = False  # a step is being written on a worker: no other edit may come between
+        self._queued: list[Callable[[], Any]] = []  # edits asked for meanwhile (by a timer), made after it
         self._unsubscribe = self.open_case.notifier.subscribe(self._announce)
 
     # --- state ----------------------------------------------------------------------------------------
@@ -124,9 +125,9 @@ class CaseSession(QObject):
     def _run(self, fn: Callable[[], Any], *, refusal_raises: bool = False) -> bool:
         """Run an edit; False (and ``failed`` with the message) when it was refused or not saved.
         ``refusal_raises``: an :class:`EditRefused` goes to the caller (to show at its field)."""
-        if self.busy:
-            self.failed.emit("another change to this case is still being saved; try again in a moment")
-            return False
+        if self.busy:  # only a timer can ask now (user input waits): made once the step is finished
+            self._queued.append(fn)
+            return True
         try:
             fn()
         except EditRefused as exc:
@@ -159,7 +160,15 @@ class CaseSession(QObject):
                 else:
                     self.open_case.write(pending)
             self.open_case.finish(pending)
-        return self._run(run, refusal_raises=refusal_raises)
+        try:
+            return self._run(run, refusal_raises=refusal_raises)
+        finally:
+            self._drain()
+
+    def _drain(self) -> None:
+        """Make the edits that waited for a step written on a worker, in the order they were asked."""
+        while self._queued and not self.busy:
+            self._run(self._queued.pop(0))
 
     def _off_thread(self, work: Callable[[Library], Pending | None]) -> Pending | None:
         """``work(library)`` on a worker with a connection of its own; writes what it planned."""
@@ -259,5 +268,10 @@ class CaseSession(QObject):
         return None if planned is None else self.open_case.plan(*planned, library=library)
 
     def edit_field(self, part: str, attr, value, *, item_id: str | None = None, label: str = ""):
-        """The operations layer's validated field edit; raises FieldRefused (shown at the field)."""
+        """The operations layer's validated field edit; raises FieldRefused (shown at the field).
+        While a step is written on a worker (a field's idle timer fired meanwhile) the edit waits
+        for it and a refusal comes as ``failed``; None is returned then."""
+        if self.busy:
+            self._queued.append(lambda: self.open_case.edit_field(part, attr, value, item_id=item_id, label=label))
+            return None
         return self.open_case.edit_field(part, attr, value, item_id=item_id, label=label)
