@@ -301,7 +301,7 @@ def bench_off_thread(samples: int) -> None:
     figures = w.show_section("figures")
     _idle(app)
     runs = []
-    for _ in range(max(1, samples // 10)):
+    for _ in range(max(3, samples // 10)):
         runs.append(meter.measure(app, lambda: figures.add_images(files)))
         w.undo()
         _idle(app)
