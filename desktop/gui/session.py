@@ -140,25 +140,17 @@ class CaseSession(QObject):
             return False
         return True
 
-    def _step(self, plan: Callable[[Library | None], Pending | None], *, heavy: bool | None = None,
+    def _step(self, plan: Callable[[Library | None], Pending | None], *, heavy: bool,
               refusal_raises: bool = False) -> bool:
-        """Make one step: ``plan(library)`` works it out (None: nothing to do). A heavy step
-        (``heavy``, or by its changes when None) is planned and written on a worker, the rest here;
-        ``finish`` always runs here, so views hear of it on their own thread, in order."""
+        """Make one step: ``plan(library)`` works it out (None: nothing to do). A ``heavy`` step is
+        planned and written on a worker, with the worker's connection; a light one here. ``finish``
+        always runs here, so views hear of it on their own thread, in order."""
         def run() -> None:
-            if heavy is False:
-                pending = plan(None)
-                if pending is not None:
-                    self.open_case.finish(self.open_case.write(pending))
-                return
             pending = self._off_thread(plan) if heavy else plan(None)
             if pending is None:
                 return
             if not pending.written:
-                if is_heavy(pending.changes):  # worked out here, but too big to write here
-                    pending = self._off_thread(lambda lib: self.open_case.write(pending, lib))
-                else:
-                    self.open_case.write(pending)
+                self.open_case.write(pending)
             self.open_case.finish(pending)
         try:
             return self._run(run, refusal_raises=refusal_raises)
