@@ -20,37 +20,57 @@ ERROR_COLOUR = "#b3261e"
 
 class FieldError(QWidget):
     """An inline message under a field: a warning icon and red text naming the field and the problem.
-    Hidden while there is nothing to say. Screen readers get the text as name and description."""
+
+    Its line is reserved even while there is nothing to say (hidden, but keeping its size), so a
+    message appearing or going never moves the fields below it: the next click lands where the user
+    aimed. A message longer than the line is shortened with "…"; the whole text is the tooltip and
+    the accessible name and description (screen readers get all of it)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(6)
+        self._full = ""
         self._icon = QLabel(self)  # the icon is drawn when there is first something to say
-        self._icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self._icon.setAlignment(Qt.AlignmentFlag.AlignVCenter)
         self._icon.setAccessibleName("Error")
         self._text = QLabel(self)
-        self._text.setWordWrap(True)
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._text.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self._text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         lay.addWidget(self._icon)
         lay.addWidget(self._text, 1)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
+        icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+        self.setFixedHeight(max(icon, self.fontMetrics().height()) + 2)
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setRetainSizeWhenHidden(True)
+        self.setSizePolicy(policy)
         self.hide()
 
     def show_message(self, text: str) -> None:
         if self._icon.pixmap().isNull():
             size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
             self._icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
-        self._text.setText(text)
+        self._full = text
+        self._elide()
         self._text.setAccessibleName(text)
         self.setAccessibleName(f"Error: {text}")
         self.setAccessibleDescription(text)
         self.setToolTip(text)
         self.show()
 
+    def _elide(self) -> None:
+        width = self._text.width() if self._text.width() > 20 else max(self.width() - 30, 200)
+        self._text.setText(self._text.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+
+    def resizeEvent(self, ev):  # noqa: N802 (Qt's name)
+        super().resizeEvent(ev)
+        if self._full:
+            self._elide()
+
     def clear(self) -> None:
+        self._full = ""
         self._text.clear()
         self.setAccessibleName("")
         self.setAccessibleDescription("")
@@ -58,7 +78,91 @@ class FieldError(QWidget):
         self.hide()
 
     def message(self) -> str:
-        return self._text.text() if not self.isHidden() else ""
+        return self._full if not self.isHidden() else ""
+
+
+class StatusLine(QLabel):
+    """A line of small text with reserved room (``lines`` lines, kept while empty), for what a field
+    says about itself while it is edited (a time's place on the day axis, a warning), so the text
+    coming and going never moves the form. Longer text is shortened with "…" (all of it in the
+    tooltip and the accessible description)."""
+
+    def __init__(self, name: str = "", parent: QWidget | None = None, lines: int = 1):
+        super().__init__(parent)
+        self._full = ""
+        self._lines = lines
+        f = self.font()
+        f.setPointSizeF(f.pointSizeF() * 0.92)
+        self.setFont(f)
+        self.setWordWrap(lines > 1)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 2)
+        if name:
+            self.setAccessibleName(name)
+
+    def set_message(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text if text else "")
+        self.setAccessibleDescription(text)
+        self._elide()
+
+    def message(self) -> str:
+        return self._full
+
+    def text(self) -> str:  # the whole text, not the shortened one painted
+        return self._full
+
+    def _elide(self) -> None:
+        fm = self.fontMetrics()
+        width = self.width() if self.width() > 20 else 300
+        if self._lines == 1:
+            shown = fm.elidedText(self._full, Qt.TextElideMode.ElideRight, width)
+        else:  # as many words as fit the reserved lines, the rest shortened into the last one
+            rect = fm.boundingRect(0, 0, width, 10**6, int(Qt.TextFlag.TextWordWrap), self._full)
+            shown = self._full
+            if rect.height() > fm.lineSpacing() * self._lines + 1:
+                words = self._full.split(" ")
+                while len(words) > 1:
+                    words.pop()
+                    shown = " ".join(words) + "…"
+                    r = fm.boundingRect(0, 0, width, 10**6, int(Qt.TextFlag.TextWordWrap), shown)
+                    if r.height() <= fm.lineSpacing() * self._lines + 1:
+                        break
+        if super().text() != shown:
+            self.setText(shown)
+
+    def resizeEvent(self, ev):  # noqa: N802 (Qt's name)
+        super().resizeEvent(ev)
+        self._elide()
+
+
+class ElidedLabel(QLabel):
+    """A one-line label (a heading such as the open case's title) that never wraps: a long text is
+    shortened with "…" and shown whole in the tooltip, so editing it never moves what is under it."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def _elide(self) -> None:
+        width = self.width() if self.width() > 20 else 600
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+
+    def resizeEvent(self, ev):  # noqa: N802 (Qt's name)
+        super().resizeEvent(ev)
+        self._elide()
 
 
 def mark_invalid(widget: QWidget, invalid: bool) -> None:

@@ -140,11 +140,11 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         cl.addWidget(self.readonly_banner)
         cl.addWidget(self.error_banner)
         cl.addWidget(self.info_banner)
-        self.case_header = QLabel("")
+        from .forms import ElidedLabel
+        self.case_header = ElidedLabel("")  # one line: a long title never pushes the section down
         self.case_header.setObjectName("case_header")
         self.case_header.setStyleSheet("#case_header { font-size: 13pt; font-weight: 600; }")
         self.case_header.setAccessibleName("Open case")
-        self.case_header.setWordWrap(True)
         cl.addWidget(self.case_header)
         row = QtWidgets.QHBoxLayout()
         row.setSpacing(8)
