@@ -12,6 +12,7 @@ from .binding import commit_field, get_attr, load_widget, lock_if_read_only, set
 from .fields import CheckField, ChoiceCombo, DoseRow, NumberField
 from .forms import SPACING, FieldError, add_row, form_layout, hint_label, mark_invalid, reveal
 from .tables import Column, ItemTable
+from .when_editor import WhenEditor
 
 
 class ListEditor(QWidget):
@@ -131,6 +132,10 @@ class ListEditor(QWidget):
         if self._on_load is not None:
             self._on_load(item)
         for attr, w in self.fields.items():
+            if isinstance(w, WhenEditor):  # checked against the case, and a stop against its start
+                start = getattr(item, "start", None) if attr == "stop" else None
+                w.set_when(get_attr(item, attr), self.session.case, item_id=getattr(item, "id", None), start=start)
+                continue
             load_widget(w, get_attr(item, attr), self.session.case)
 
     def save(self, attr: str, value: Any, label: str, error: FieldError | None, widget: QWidget | None) -> bool:

@@ -66,7 +66,7 @@ class ImagingSection(QWidget):
         ed.add_field("Region", "region", LineField("Imaging region", placeholder="e.g. abdomen and pelvis"))
         ed.add_field("Vascular calcification", "vascular_calcification", TriStateCombo("Vascular calcification"),
                      tip="Did the study show vascular calcification?")
-        ed.add_field("When", "when", WhenEditor("Imaging time"))
+        ed.add_field("When", "when", WhenEditor("Imaging time", role="imaging.when"))
         ed.add_field("Findings", "findings", TextArea("Imaging findings", lines=4))
         bl.addWidget(ed)
         page.addWidget(box)
@@ -95,7 +95,7 @@ class ImagingSection(QWidget):
                                                          allow_none=True))
         ed.add_field("Histology", "histology_stated",
                      CheckField("the source states the histology", "Histology stated by the source"))
-        ed.add_field("When", "when", WhenEditor("Biopsy time"))
+        ed.add_field("When", "when", WhenEditor("Biopsy time", role="biopsies.when"))
         ed.add_field("Findings", "findings", TextArea("Biopsy findings", lines=3))
         ed.add_field("Complications", "complications", TextArea("Biopsy complications", lines=2))
         bl.addWidget(ed)
@@ -114,7 +114,7 @@ class ImagingSection(QWidget):
         self.basis = f.add(form, "diagnosis", "basis", "Basis",
                            ChoiceCombo(choices_of(DiagnosisBasis), "Diagnosis basis"),
                            tip="What the diagnosis rests on: clinical findings, a biopsy, imaging — or not made.")
-        f.add(form, "diagnosis", "when", "When", WhenEditor("Diagnosis time"))
+        f.add(form, "diagnosis", "when", "When", WhenEditor("Diagnosis time", role="diagnosis.when"))
         f.add(form, "diagnosis", "reasoning", "Reasoning", TextArea("Diagnostic reasoning", lines=3),
               tip="CARE 8c: diagnostic reasoning, including the differential diagnosis")
 

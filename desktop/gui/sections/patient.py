@@ -129,10 +129,10 @@ class PatientSection(QWidget):
                             ChoiceCombo(choices_of(CkdStage), "CKD stage", allow_none=True))
         self._patient_field(form, "dialysis_modality", "Dialysis modality",
                             ChoiceCombo(choices_of(DialysisModality), "Dialysis modality", allow_none=True))
-        self.dialysis_start = WhenEditor("Dialysis start")
+        self.dialysis_start = WhenEditor("Dialysis start", role="patient.dialysis_start")
         self._patient_field(form, "dialysis_start", "Dialysis start", self.dialysis_start)
         self._patient_field(form, "kidney_transplant", "Kidney transplant", TriStateCombo("Kidney transplant"))
-        self._patient_field(form, "transplant_date", "Transplanted", WhenEditor("Transplant date"))
+        self._patient_field(form, "transplant_date", "Transplanted", WhenEditor("Transplant date", role="patient.transplant_date"))
         self._patient_field(form, "graft_status", "Graft",
                             ChoiceCombo(choices_of(GraftStatus), "Graft status", allow_none=True))
         self._patient_field(form, "dialysis_adherence", "Dialysis adherence",
@@ -219,8 +219,8 @@ class PatientSection(QWidget):
             ed.add_field("Frequency", "frequency", LineField("Frequency", placeholder="e.g. twice daily"))
             ed.add_field("Doses per day", "doses_per_day", NumberField("Doses per day"), "per day",
                          tip="e.g. insulin injections a day")
-            ed.add_field("Start", "start", WhenEditor("Medication start"))
-            ed.add_field("Stop", "stop", WhenEditor("Medication stop"))
+            ed.add_field("Start", "start", WhenEditor("Medication start", role="medications.start"))
+            ed.add_field("Stop", "stop", WhenEditor("Medication stop", role="medications.stop"))
             ed.add_field("Note", "note", LineField("Medication note"))
 
         self.medications = ListEditor(self.session, [
