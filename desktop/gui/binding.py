@@ -153,6 +153,8 @@ class PartForm:
             widget.rejected.connect(err.show_message)
         elif isinstance(widget, DoseRow):
             widget.set_error(err)
+        if isinstance(widget, (NumberField, LineField)):
+            widget.corrected.connect(err.clear)
         return widget
 
     def value(self, part: str, attr: str | tuple[str, ...]) -> Any:

@@ -8,6 +8,9 @@ Conventions
 - Setting a value that equals what the field shows does nothing, so a refresh after a save never
   moves the cursor of the field being typed in.
 - ``None`` is "not recorded": blank numeric fields and the "not recorded" choice give ``None``.
+- A field whose input was refused emits ``corrected()`` as soon as that is over (the text is a
+  number again, Escape put back the saved value, or the saved value was typed back), so its
+  owner clears the message at once instead of leaving it until the next save.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ class LineField(QLineEdit):
     """A one-line text field that emits ``committed(str)`` when editing finished and the text changed."""
 
     committed = Signal(str)
+    corrected = Signal()
 
     def __init__(self, name: str = "", parent: QWidget | None = None, placeholder: str = ""):
         super().__init__(parent)
@@ -52,12 +56,16 @@ class LineField(QLineEdit):
             self.committed.emit(text)
         elif text == self._saved:
             self._sent = None
+            if self.property("invalid"):  # the saved text is back: the refusal is over
+                mark_invalid(self, False)
+                self.corrected.emit()
 
     def keyPressEvent(self, ev):  # Escape puts back what is saved
         if ev.key() == Qt.Key.Key_Escape and self.text() != self._saved:
             mark_invalid(self, False)
             self._sent = None
             self.setText(self._saved)
+            self.corrected.emit()
             return
         super().keyPressEvent(ev)
 
@@ -69,21 +77,36 @@ class NumberField(QLineEdit):
 
     committed = Signal(object)
     rejected = Signal(str)
+    corrected = Signal()
 
     def __init__(self, name: str = "", parent: QWidget | None = None, integer: bool = False):
         super().__init__(parent)
         self.name = name
         self.integer = integer
         self._saved: float | None = None
+        self._unreadable = False  # the text shown was refused as not a number
         self.setPlaceholderText("not recorded")
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 14 + 16)
         if name:
             self.setAccessibleName(name)
         self.editingFinished.connect(self._finish)
+        self.textEdited.connect(self._typing)
 
     def value(self) -> float | None:
         return self._saved
+
+    def _typing(self, _text: str) -> None:
+        """'is not a number' goes as soon as the text is a number again (before it is saved)."""
+        if not self._unreadable:
+            return
+        try:
+            self.parsed()
+        except ValueError:
+            return
+        self._unreadable = False
+        mark_invalid(self, False)
+        self.corrected.emit()
 
     def set_value(self, value: float | None) -> None:
         if self.property("invalid") and value == self._saved:
@@ -110,18 +133,23 @@ class NumberField(QLineEdit):
         try:
             v = self.parsed()
         except ValueError as exc:
+            self._unreadable = True
             mark_invalid(self, True)
             self.rejected.emit(f"{self.name}: {exc}" if self.name else str(exc))
             return
+        self._unreadable = False
         if v != self._saved:
             self.committed.emit(v)  # the owner validates, saves and calls set_value (or refuses)
-        else:
+        elif self.property("invalid"):  # the saved value typed back: any refusal is over
             mark_invalid(self, False)
+            self.corrected.emit()
 
     def keyPressEvent(self, ev):
         if ev.key() == Qt.Key.Key_Escape:
             self.setText(fmt_number(self._saved))
+            self._unreadable = False
             mark_invalid(self, False)
+            self.corrected.emit()
             return
         super().keyPressEvent(ev)
 
@@ -376,6 +404,8 @@ class DoseRow(QWidget):
         self.dose.committed.connect(lambda _v: self._edited())
         self.unit.committed.connect(lambda _v: self._edited())
         self.dose.rejected.connect(self._note)
+        self.dose.corrected.connect(self._corrected)
+        self.unit.corrected.connect(self._corrected)
 
     def set_error(self, error: FieldError) -> None:
         self.error = error
@@ -386,6 +416,10 @@ class DoseRow(QWidget):
     def _note(self, text: str) -> None:
         if self.error is not None:
             self.error.show_message(text)
+
+    def _corrected(self) -> None:
+        if self.error is not None:
+            self.error.clear()
 
     def value(self) -> tuple[float | None, str]:
         return self._saved

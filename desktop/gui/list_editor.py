@@ -80,6 +80,8 @@ class ListEditor(QWidget):
             widget.rejected.connect(error.show_message)
         elif isinstance(widget, DoseRow):
             widget.set_error(error)
+        if hasattr(widget, "corrected"):  # a refused input put right: its message goes at once
+            widget.corrected.connect(error.clear)
 
     # --- data ----------------------------------------------------------------------------------
 

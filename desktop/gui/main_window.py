@@ -126,7 +126,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.case_list = CaseList()
         self.case_list.case_selected.connect(self.open_case)
         self.case_list.search_changed.connect(lambda _t: self.refresh_case_list())
-        self.case_list.new_requested.connect(self.new_case)
+        self.case_list.new_requested.connect(self.ask_new_case)
         self.case_list.duplicate_requested.connect(self.duplicate_case)
         self.case_list.delete_requested.connect(self.delete_case)
 
@@ -261,7 +261,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.act_redo.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
 
         c = mb.addMenu("&Case")
-        self.act_new_case = self._action("&New case", self.new_case, S.New, c)
+        self.act_new_case = self._action("&New case…", self.ask_new_case, S.New, c)
         self.act_duplicate_case = self._action("&Duplicate case", lambda: self.duplicate_case(self._current_id()),
                                                "Ctrl+D", c)
         self.act_delete_case = self._action("De&lete case…", lambda: self.delete_case(self._current_id()),
