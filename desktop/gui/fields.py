@@ -443,3 +443,77 @@ class DoseRow(QWidget):
         mark_invalid(self.unit, False)
         if (dose, unit) != self._saved:
             self.committed.emit((dose, unit))
+
+
+class FrequencyField(QWidget):
+    """How often: a number and how it is given — times a day, times a week, every N hours, or as
+    needed (no number). Held as one rate per ``rate_unit`` ("week" for treatments, "day" for
+    medications) and the basis: ``set_value((rate, basis))``, ``committed((rate, basis))``. A number
+    that cannot be a frequency (every 0 hours) is refused in ``error`` and not saved."""
+
+    committed = Signal(object)
+
+    def __init__(self, name: str = "Frequency", rate_unit: str = "week", parent: QWidget | None = None):
+        super().__init__(parent)
+        from .. import frequency
+        self.name, self.rate_unit = name, rate_unit
+        self.error: FieldError | None = None
+        self._default = "per_week" if rate_unit == "week" else "per_day"
+        self._saved: tuple[float | None, str | None] = (None, None)
+        self.number = NumberField(f"{name}: number")
+        self.basis = ChoiceCombo([(b, frequency.LABELS[b]) for b in frequency.BASES], f"{name}: given as")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        lay.addWidget(self.number)
+        lay.addWidget(self.basis)
+        lay.addStretch(1)
+        self.setFocusProxy(self.number)
+        # "every N hours" reads "every [8] hours": the number's placeholder follows the basis
+        self.number.committed.connect(lambda _v: self._edited())
+        self.basis.committed.connect(lambda _v: self._edited())
+        self.number.rejected.connect(self._note)
+        self.number.corrected.connect(lambda: self.error.clear() if self.error is not None else None)
+        self._show_basis(self._default)
+
+    def set_error(self, error: FieldError) -> None:
+        self.error = error
+
+    def invalid_target(self) -> QWidget:
+        return self.number
+
+    def _note(self, text: str) -> None:
+        if self.error is not None:
+            self.error.show_message(text)
+
+    def _show_basis(self, basis: str) -> None:
+        self.number.setEnabled(basis != "as_needed")
+        self.number.setPlaceholderText("hours" if basis == "every_hours" else
+                                       "" if basis == "as_needed" else "not recorded")
+
+    def value(self) -> tuple[float | None, str | None]:
+        return self._saved
+
+    def set_value(self, value: tuple[float | None, str | None]) -> None:
+        from .. import frequency
+        rate, basis = value
+        self._saved = (rate, basis)
+        shown = basis or self._default
+        self.basis.set_value(shown)
+        self.number.set_value(frequency.given_number(rate, shown, self.rate_unit))
+        self._show_basis(shown)
+
+    def _edited(self) -> None:
+        from .. import frequency
+        basis = self.basis.value() or self._default
+        self._show_basis(basis)
+        try:
+            number = self.number.parsed()
+            rate = frequency.rate_from(number, basis, self.rate_unit)
+        except ValueError as exc:
+            self._note(f"{self.name}: {exc}")
+            mark_invalid(self.number, True)
+            return
+        mark_invalid(self.number, False)
+        if (rate, basis) != self._saved:
+            self.committed.emit((rate, basis))

@@ -11,10 +11,12 @@ from PySide6.QtWidgets import (
     QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget,
 )
 
-from ... import catalogue, timing
+from ... import catalogue, frequency, timing
 from ...model import Adherence, CkdStage, Comorbidity, DialysisModality, GraftStatus, Medication, RecordNumber, Sex
 from ..binding import commit_field, lock_if_read_only
-from ..fields import CheckField, ChoiceCombo, DoseRow, LineField, NumberField, TextArea, TriStateCombo, with_drug_names
+from ..fields import (
+    CheckField, ChoiceCombo, DoseRow, FrequencyField, LineField, NumberField, TextArea, TriStateCombo, with_drug_names,
+)
 from ..formatting import choices_of, fmt_number, when_text
 from ..forms import (
     SPACING, FieldError, add_row, align_labels, form_layout, group, heading, hint_label, reveal, scroll_page,
@@ -216,9 +218,10 @@ class PatientSection(QWidget):
             ed.add_field("Class", "drug_class", ChoiceCombo(list(classes.items()), "Medication class"))
             ed.add_field("Dose", ("dose", "dose_unit"), DoseRow("Dose"))
             ed.add_field("Route", "route", LineField("Route", placeholder="e.g. oral, subcutaneous"))
-            ed.add_field("Frequency", "frequency", LineField("Frequency", placeholder="e.g. twice daily"))
-            ed.add_field("Doses per day", "doses_per_day", NumberField("Doses per day"), "per day",
-                         tip="e.g. insulin injections a day")
+            ed.add_field("Frequency", ("doses_per_day", "frequency_basis"), FrequencyField("Frequency", "day"),
+                         tip="Times a day, times a week, every N hours, or as needed (e.g. insulin injections "
+                             "a day: the assessment reads them).")
+            ed.add_field("As written", "frequency", LineField("Frequency as written", placeholder="e.g. twice daily"))
             ed.add_field("Start", "start", WhenEditor("Medication start", role="medications.start"))
             ed.add_field("Stop", "stop", WhenEditor("Medication stop", role="medications.stop"))
             ed.add_field("Note", "note", LineField("Medication note"))
@@ -229,8 +232,8 @@ class PatientSection(QWidget):
             Column("Dose", lambda m: f"{fmt_number(m.dose)} {m.dose_unit}".strip() if m.dose is not None else "",
                    align_right=True, keep=True),
             Column("Route", lambda m: m.route),
-            Column("Frequency", lambda m: m.frequency),
-            Column("Doses per day", lambda m: fmt_number(m.doses_per_day), align_right=True, keep=True),
+            Column("Frequency", lambda m: frequency.words(m.doses_per_day, m.frequency_basis, "day") or m.frequency,
+                   tooltip=lambda m: m.frequency),
             Column("Start", lambda m: when_text(self._timeline, m.start)),
             Column("Stop", lambda m: when_text(self._timeline, m.stop)),
         ], "medication", lambda: Medication(), part="medications", rows=2, build=build)
