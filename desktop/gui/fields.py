@@ -460,7 +460,8 @@ class FrequencyField(QWidget):
         self.error: FieldError | None = None
         self._default = "per_week" if rate_unit == "week" else "per_day"
         self._saved: tuple[float | None, str | None] = (None, None)
-        self.number = NumberField(f"{name}: number")
+        self.number = NumberField(name)  # its messages say "Frequency: ..."
+        self.number.setAccessibleName(f"{name}: number")
         self.basis = ChoiceCombo([(b, frequency.LABELS[b]) for b in frequency.BASES], f"{name}: given as")
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
