@@ -313,15 +313,18 @@ def test_dose_row_waits_for_the_unit(qtbot):
     assert got == [(25.0, "g")]
 
 
-def test_field_error_shows_and_clears(qtbot):
+def test_field_error_shows_and_clears_in_room_it_keeps(qtbot):
     holder = make(qtbot, QWidget())
     e = FieldError(holder)
-    assert e.isHidden() and e.message() == ""
+    height = e.height()
+    assert height > 0 and e.message() == "" and e._icon.isHidden()  # its line is there, empty
     e.show_message("Weight: must be between 0.5 and 500 kg; got 9000.0")
-    assert e.isVisible() and e.message().startswith("Weight:")
-    assert e.accessibleName().startswith("Error: Weight")
+    assert e.isVisible() and e.message().startswith("Weight:") and e._icon.isVisible()
+    assert e.accessibleName().startswith("Error: Weight") and e.height() == height
+    e.resize(120, e.height())  # too long for its line: shortened, the whole of it in the tooltip
+    assert e._text.text().endswith("…") and e.toolTip() == e.message()
     e.clear()
-    assert e.isHidden() and e.accessibleName() == ""
+    assert e.message() == "" and e.accessibleName() == "" and e._icon.isHidden() and e.height() == height
 
 
 def test_item_table_keeps_selection_and_has_keys(qtbot):

@@ -21,9 +21,8 @@ ERROR_COLOUR = "#b3261e"
 class FieldError(QWidget):
     """An inline message under a field: a warning icon and red text naming the field and the problem.
 
-    Its line is reserved even while there is nothing to say (hidden, but keeping its size), so a
-    message appearing or going never moves the fields below it: the next click lands where the user
-    aimed. A message longer than the line is shortened with "…"; the whole text is the tooltip and
+    Its line is reserved even while there is nothing to say (shown, empty), so a message appearing
+    or going never moves the fields below it: the next click lands where the user aimed. A message longer than the line is shortened with "…"; the whole text is the tooltip and
     the accessible name and description (screen readers get all of it)."""
 
     def __init__(self, parent: QWidget | None = None):
@@ -43,22 +42,22 @@ class FieldError(QWidget):
         lay.addWidget(self._text, 1)
         icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         self.setFixedHeight(max(icon, self.fontMetrics().height()) + 2)
-        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        policy.setRetainSizeWhenHidden(True)
-        self.setSizePolicy(policy)
-        self.hide()
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._icon.hide()
 
     def show_message(self, text: str) -> None:
         if self._icon.pixmap().isNull():
             size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
             self._icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
         self._full = text
+        self._icon.show()
         self._elide()
         self._text.setAccessibleName(text)
         self.setAccessibleName(f"Error: {text}")
         self.setAccessibleDescription(text)
         self.setToolTip(text)
-        self.show()
+        if self.parentWidget() is not None and self.isHidden():
+            self.show()
 
     def _elide(self) -> None:
         width = self._text.width() if self._text.width() > 20 else max(self.width() - 30, 200)
@@ -75,10 +74,10 @@ class FieldError(QWidget):
         self.setAccessibleName("")
         self.setAccessibleDescription("")
         self.setToolTip("")
-        self.hide()
+        self._icon.hide()
 
     def message(self) -> str:
-        return self._full if not self.isHidden() else ""
+        return self._full
 
 
 class StatusLine(QLabel):
@@ -172,7 +171,19 @@ def mark_invalid(widget: QWidget, invalid: bool) -> None:
     target = widget.invalid_target() if hasattr(widget, "invalid_target") else widget
     if target is not widget:
         target.setProperty("invalid", invalid)
+    if invalid == bool(target.property("redFrame")):
+        return
+    target.setProperty("redFrame", invalid)
+    fixed = target.minimumHeight() == target.maximumHeight()
+    if invalid and not fixed:
+        # a style sheet's border drops the native frame and its padding: keep the field's height,
+        # or the red frame alone would move every field below it
+        target.setProperty("plainMinHeight", target.minimumHeight())
+        target.setMinimumHeight(target.sizeHint().height())
     target.setStyleSheet(f"border: 1px solid {ERROR_COLOUR};" if invalid else "")
+    if not invalid and target.property("plainMinHeight") is not None:
+        target.setMinimumHeight(int(target.property("plainMinHeight")))
+        target.setProperty("plainMinHeight", None)
 
 
 

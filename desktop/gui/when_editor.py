@@ -299,10 +299,10 @@ class WhenEditor(QWidget):
             self._last = copy.deepcopy(w)
             self.committed.emit(copy.deepcopy(w))
 
-    def _say(self, text: str, warning: bool = False) -> None:
-        self.resolved.setStyleSheet(f"color: {ERROR_COLOUR};" if warning else "")
-        self.resolved.set_message(("\u26a0 " + text) if warning else text)
-        self.setProperty("timeWarning", text if warning else "")
+    def _say(self, text: str, problem: str = "") -> None:
+        self.resolved.setStyleSheet(f"color: {ERROR_COLOUR};" if problem else "")
+        self.resolved.set_message(f"\u26a0 {text}: {problem}" if problem else text)
+        self.setProperty("timeWarning", problem)
 
     def warning(self) -> str:
         """The order problem shown under the editor, or ""."""
@@ -317,7 +317,7 @@ class WhenEditor(QWidget):
         text = time_order.reading(case, w)
         if text:
             problem = time_order.order_warning(case, self.role, w, item_id=self._item_id, start=self._start)
-            self._say(f"{text[2:]}: {problem}" if problem else text, warning=bool(problem))
+            self._say(text[2:] if problem else text, problem)
         elif w.date is not None:
             self._say("not on the day axis: day 0 has no calendar date")
         elif w.event_id is not None:

@@ -216,6 +216,7 @@ class LesionsSection(ObservationsTab, QWidget):
         for attr, w in self.fields.items():
             w.committed.connect(lambda v, a=attr, l=labels[attr], ww=w: self._save_lesion_field(a, v, l, ww))
         self.count.rejected.connect(self.error.show_message)
+        self.count.corrected.connect(self.error.clear)
         return vertical_scroll(page)
 
     # --- public -------------------------------------------------------------------------------------------

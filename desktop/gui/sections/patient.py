@@ -87,6 +87,8 @@ class PatientSection(QWidget):
         widget.committed.connect(lambda v, a=attr, l=label, w=widget, e=err: self._save_patient(a, v, l, e, w))
         if isinstance(widget, NumberField):
             widget.rejected.connect(err.show_message)
+        if isinstance(widget, (NumberField, LineField)):
+            widget.corrected.connect(err.clear)  # the message goes as soon as the value is put right
         return widget
 
     def _build_demographics(self) -> QGroupBox:
@@ -114,6 +116,7 @@ class PatientSection(QWidget):
         self.errors["age_years"] = err
         self.age.committed.connect(lambda v: self._save_patient("age_years", v, "Age", err, self.age))
         self.age.rejected.connect(err.show_message)
+        self.age.corrected.connect(err.clear)
         self.age_over_89.committed.connect(lambda v: self._save_patient("age_over_89", v, "Age: 90 or older", err, None))
         self._patient_field(form, "sex", "Sex", ChoiceCombo(choices_of(Sex), "Sex"))
         self._patient_field(form, "ethnicity", "Ethnicity", LineField("Ethnicity"))
