@@ -184,17 +184,6 @@ class TextArea(QPlainTextEdit):
         self.textChanged.connect(self._typed)
 
     def _fit(self) -> None:
-        # not re-entered: a new height can bring or take a scroll bar, which changes the width and
-        # would call this again from inside setFixedHeight, without end
-        if getattr(self, "_fitting", False):
-            return
-        self._fitting = True
-        try:
-            self._fit_now()
-        finally:
-            self._fitting = False
-
-    def _fit_now(self) -> None:
         fm = self.fontMetrics()
         width = max(self.viewport().width() - 2 * int(self.document().documentMargin()) - 2, 40)
         shown = 0
