@@ -40,14 +40,18 @@ class FieldError(QWidget):
         self._text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         lay.addWidget(self._icon)
         lay.addWidget(self._text, 1)
-        icon = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
-        self.setFixedHeight(max(icon, self.fontMetrics().height()) + 2)
+        small = self._text.font()
+        small.setPointSizeF(small.pointSizeF() * 0.92)
+        self._text.setFont(small)
+        self._icon_px = min(self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize),
+                            self._text.fontMetrics().height())
+        self.setFixedHeight(self._text.fontMetrics().height() + 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._icon.hide()
 
     def show_message(self, text: str) -> None:
         if self._icon.pixmap().isNull():
-            size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+            size = self._icon_px
             self._icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
         self._full = text
         self._icon.show()
@@ -317,8 +321,9 @@ def form_layout(parent: QWidget | None = None) -> QFormLayout:
 
 def add_row(form: QFormLayout, label: str, field: QWidget, unit: str | None = None,
             error: FieldError | None = None, tip: str = "") -> QLabel:
-    """Add "label: field [unit]" to a form, with an optional error line under it. The label is the
-    field's buddy (Alt+mnemonic) and its accessible name unless the field has one."""
+    """Add "label: field [unit]" to a form, with an optional error line under it (its room kept while
+    empty, in the same row as the field, so the form stays compact). The label is the field's
+    buddy (Alt+mnemonic) and its accessible name unless the field has one."""
     lab = QLabel(label + ":")
     target = field
     if not field.accessibleName():
@@ -328,9 +333,22 @@ def add_row(form: QFormLayout, label: str, field: QWidget, unit: str | None = No
     if tip:
         lab.setToolTip(tip)
         field.setToolTip(tip)
-    form.addRow(lab, item)
-    if error is not None:
+    if error is not None and error.parentWidget() is None:
+        # the field and its (reserved) message line as one row, without the form's spacing between
+        box = QWidget()
+        bl = QVBoxLayout(box)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.setSpacing(1)
+        bl.addWidget(item)
+        bl.addWidget(error)
+        box.setFocusProxy(field)
+        box.setSizePolicy(item.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Fixed)
+        item = box
+    elif error is not None:
+        form.addRow(lab, item)
         form.addRow("", error)
+        return lab
+    form.addRow(lab, item)
     return lab
 
 
