@@ -320,3 +320,16 @@ def test_a_biopsy_linked_to_a_lesion_takes_its_site(env, qtbot):
     pick(qtbot, w.lesion_combo, "lesion-finger-pads")  # the lesion's site follows; the author's detail stays
     b = stored().biopsies[0]
     assert (b.lesion_id, b.site, b.site_detail) == ("lesion-finger-pads", "finger-pad", "edge of the ulcer")
+
+
+def test_the_outcomes_death_before_admission_is_flagged_at_the_field(env, qtbot):
+    from desktop.gui.sections.outcome import OutcomeSection
+    session, open_section, stored = env
+    w = open_section(OutcomeSection)
+    assert w.status.value() == "dead" and w.when.role == "outcome.when:dead"
+    assert w.when.warning() == ""  # the demo's death, 3 months after discharge
+    set_relative(qtbot, w.when, "10", "day", direction=-1)
+    assert stored().outcome.when.offset == -10.0
+    assert w.when.warning().startswith("Death before the presentation (day \u221210, presentation day 0)")
+    pick(qtbot, w.status, "alive")  # a last follow-up: no death to be before the presentation
+    assert w.when.role == "outcome.when" and w.when.warning() == ""
