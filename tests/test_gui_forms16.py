@@ -333,3 +333,11 @@ def test_the_outcomes_death_before_admission_is_flagged_at_the_field(env, qtbot)
     assert w.when.warning().startswith("Death before the presentation (day \u221210, presentation day 0)")
     pick(qtbot, w.status, "alive")  # a last follow-up: no death to be before the presentation
     assert w.when.role == "outcome.when" and w.when.warning() == ""
+
+
+def test_the_assessment_words_a_frequency_as_given():
+    from desktop.core.context import Context
+    case = load_demo()
+    m = Medication(name="sevelamer", doses_per_day=3.0, frequency_basis="per_day")
+    case.medications.append(m)
+    assert Context(case).med_text(m) == "sevelamer, three times a day"
