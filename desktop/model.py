@@ -66,6 +66,9 @@ HistologyFeature = Literal["microvascular_calcification", "intimal_fibrosis", "m
 Qualitative = Literal["undetectable", "normal", "elevated", "low", "positive", "negative", "no_growth"]
 AuthorFlag = Literal["H", "L", "normal"]
 TreatmentKind = Literal["drug", "procedure", "other"]
+# how the source gives a frequency ("3 times a day", "every 8 hours", "as needed"); the rate is
+# held in one number the rules read (times_per_week, doses_per_day): desktop/frequency.py
+FrequencyBasis = Literal["per_day", "per_week", "every_hours", "as_needed"]
 Response = Literal["improved", "stable", "no_improvement", "worsened", "not_assessed"]
 OutcomeStatus = Literal["alive", "dead", "lost_to_follow_up", "unknown"]
 WoundHealing = Literal["healed", "improved", "unchanged", "worsened", "unknown"]
@@ -172,6 +175,7 @@ class Medication:
     route: str = ""
     frequency: str = ""
     doses_per_day: float | None = None  # e.g. insulin injections a day (risk grows with them)
+    frequency_basis: FrequencyBasis | None = None  # how doses_per_day was given; None: per day
     start: When = field(default_factory=When)
     stop: When = field(default_factory=When)
     note: str = ""
@@ -341,6 +345,7 @@ class Treatment:
     route: str = ""
     schedule: str = ""
     times_per_week: float | None = None
+    frequency_basis: FrequencyBasis | None = None  # how times_per_week was given; None: per week
     during_dialysis: Tri = "unknown"
     start: When = field(default_factory=When)
     stop: When = field(default_factory=When)

@@ -224,7 +224,7 @@ def test_rule_fires(rule_id):
     assert found, f"{rule_id} did not fire; fired: {[f.rule_id for f in a.findings]}"
     r = rules()[rule_id]
     for f in found:
-        assert f.category == r.category and f.title == r.title
+        assert f.category == r.category and f.title in (r.title, *r.titles.values())
         assert f.citations or rule_id.startswith("dq-lab") or rule_id in ("dq-event-order", "dq-unusable-lab")
         assert "{" not in f.message and "}" not in f.message
         assert (f.message[0].isupper() or f.message[0].isdigit()) and f.message.endswith(".")
@@ -442,6 +442,18 @@ def test_event_order_problems():
         death_at(30.0)(c)
         c.labs.append(lab("calcium", 9.0, "mg/dL", day=60.0, low=8.5, high=10.1))
     assert any("after death" in f.message for f in assess(with_(base_case(), lab_after_death)).by_rule("dq-event-order"))
+
+
+def test_event_order_findings_have_distinct_titles():
+    """A death before both the presentation and the first lesion onset gives two findings of the
+    same rule (issue 16 item 8): each is titled by what it found, not both "Impossible order"."""
+    a = assess(with_(base_case(), death_at(-40.0)))  # the base case's lesion onset is day -30
+    found = a.by_rule("dq-event-order")
+    by_title = {f.title: f.message for f in found}
+    assert len(by_title) == len(found) == 3
+    assert "before presentation" in by_title["Death recorded before the presentation"]
+    assert "before the first lesion onset" in by_title["Death recorded before the first lesion onset"]
+    assert "after death" in by_title["Entries recorded after death"]
 
 
 def test_event_order_tolerates_approximate_times():

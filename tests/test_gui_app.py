@@ -120,12 +120,23 @@ def test_search_finds_by_title_site_and_outcome_and_says_when_nothing_matches(qt
 
 
 def test_new_case_is_saved_and_opened(qtbot, window, lib_path):
+    # a new case asks for its working title first (issue 16 item 13); Cancel makes nothing
+    seen = answer_modal("Cancel")
+    qtbot.mouseClick(window.case_list.new_button, Qt.MouseButton.LeftButton)
+    assert seen["title"] == "New case" and len(window.case_list.ids()) == 1
+
+    title = "Calciphylaxis of the thigh in a patient on peritoneal dialysis: a case report"
+    seen = answer_modal("Create", check=lambda dlg: qtbot.keyClicks(dlg.title, title))
     qtbot.mouseClick(window.case_list.new_button, Qt.MouseButton.LeftButton)
     assert len(window.case_list.ids()) == 2
-    assert window.session.case.title == "Untitled case report"
-    assert window.windowTitle().startswith("Untitled case report — lib.casebook")
+    assert window.session.case.title == title
+    assert window.windowTitle().startswith(f"{title} — lib.casebook")
     with reread(lib_path) as lib:
-        assert sorted(r.title for r in lib.list_cases()) == sorted([DEMO_TITLE, "Untitled case report"])
+        assert sorted(r.title for r in lib.list_cases()) == sorted([DEMO_TITLE, title])
+
+    seen = answer_modal("Create")  # left empty: the placeholder title, as before
+    window.act_new_case.trigger()
+    assert window.session.case.title == "Untitled case report" and len(window.case_list.ids()) == 3
 
 
 def test_duplicate_then_delete_to_the_trash_after_confirmation_then_undo(qtbot, window, lib_path):

@@ -38,14 +38,15 @@ def test_when_editor_shows_each_form_and_where_it_falls(qtbot, case):
     assert ed.mode.currentData() == "relative"
     assert ed.amount.text() == "2" and ed.unit.currentData() == "month" and ed.direction.currentData() == -1
     assert ed.approximate.isChecked()
-    assert ed.resolved.text() == "= day −61 (month −2), approximate"
+    # read back as it was given, with its day (the demo's day 0 is the presentation)
+    assert ed.resolved.text() == "= 2 months before presentation (day −61, approximate)"
     assert ed.when() == onset
 
     death = case.event("ev-death").when  # 3 months after discharge
     ed.set_when(death, case, exclude_event="ev-death")
     assert ed.mode.currentData() == "event" and ed.event.currentData() == "ev-discharge"
     assert ed.event.findData("ev-death") < 0  # an event is never offered as its own reference
-    assert ed.resolved.text().startswith("= day 91")
+    assert ed.resolved.text() == "= 3 months after discharge (day +91, approximate)"
     assert ed.when() == death
 
     at_exam = When(event_id="ev-examination", label="at presentation")
@@ -77,7 +78,7 @@ def test_when_editor_commits_user_edits_only(qtbot, case):
     pick(qtbot, ed.direction, 1)
     last = got[-1]
     assert (last.offset, last.precision, last.event_id, last.date) == (3.0, "week", None, None)
-    assert ed.resolved.text() == "= day 21 (week 3)"
+    assert ed.resolved.text() == "= 3 weeks after presentation (day +21)"
     n = len(got)
     qtbot.mouseClick(ed.approximate, Qt.MouseButton.LeftButton)
     assert len(got) == n + 1 and got[-1].approximate
@@ -99,7 +100,7 @@ def test_when_editor_before_gives_a_negative_offset(qtbot, case):
     ed.set_when(When(offset=1.0, precision="day"), case)
     pick(qtbot, ed.direction, -1)
     assert got[-1].offset == -1.0
-    assert ed.resolved.text() == "= day −1"
+    assert ed.resolved.text() == "= 1 day before presentation (day −1)"
 
 
 def rows_of(*widgets) -> list[int]:
@@ -123,17 +124,16 @@ def test_when_editor_is_two_compact_rows_and_the_source_words(qtbot, case):
     ed.set_when(forms[3], case)
     ed.resize(760, ed.heightForWidth(760))
     qtbot.waitUntil(lambda: ed.event.isVisible() and ed.amount.isVisible())
-    # given as + the event on row 1; offset, unit, before/after, approximate and "= day −61" on row 2;
-    # the source's words under them, full width
+    # given as + the event on row 1; offset, unit, before/after and approximate on row 2; the
+    # source's words under them, full width, and the reading line (its room reserved) last
     assert len(rows_of(ed.mode, ed.event)) == 1
     row2 = ed.offset_box.geometry()
     assert row2.top() > ed.mode.geometry().bottom()
-    for w in (ed.approximate, ed.resolved):
-        g = w.geometry()
-        assert g.top() < row2.bottom() and g.bottom() > row2.top(), w.accessibleName()  # on row 2
-        assert g.left() >= row2.right()
-    assert ed.resolved.text() == "= day −61 (month −2), approximate"
+    g = ed.approximate.geometry()
+    assert g.top() < row2.bottom() and g.bottom() > row2.top() and g.left() >= row2.right()  # on row 2
+    assert ed.resolved.text() == "= day −61, approximate"  # at the lesion onset event
     assert ed.wording.geometry().top() > row2.bottom() and ed.wording.width() == ed.width()
+    assert ed.resolved.geometry().top() > ed.wording.geometry().bottom()
 
     # narrow: the parts move to new lines instead of widening the form; nothing overlaps or is cut
     ed.resize(300, ed.heightForWidth(300))
@@ -313,15 +313,18 @@ def test_dose_row_waits_for_the_unit(qtbot):
     assert got == [(25.0, "g")]
 
 
-def test_field_error_shows_and_clears(qtbot):
+def test_field_error_shows_and_clears_in_room_it_keeps(qtbot):
     holder = make(qtbot, QWidget())
     e = FieldError(holder)
-    assert e.isHidden() and e.message() == ""
+    height = e.height()
+    assert height > 0 and e.message() == "" and e._icon.isHidden()  # its line is there, empty
     e.show_message("Weight: must be between 0.5 and 500 kg; got 9000.0")
-    assert e.isVisible() and e.message().startswith("Weight:")
-    assert e.accessibleName().startswith("Error: Weight")
+    assert e.isVisible() and e.message().startswith("Weight:") and e._icon.isVisible()
+    assert e.accessibleName().startswith("Error: Weight") and e.height() == height
+    e.resize(120, e.height())  # too long for its line: shortened, the whole of it in the tooltip
+    assert e._text.text().endswith("…") and e.toolTip() == e.message()
     e.clear()
-    assert e.isHidden() and e.accessibleName() == ""
+    assert e.message() == "" and e.accessibleName() == "" and e._icon.isHidden() and e.height() == height
 
 
 def test_item_table_keeps_selection_and_has_keys(qtbot):

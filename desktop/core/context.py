@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from functools import cached_property
 
-from .. import catalogue
+from .. import catalogue, frequency
 from ..catalogue import Analyte, UnknownUnit
 from ..model import Case, LabResult, Lesion, Medication, Treatment, When
 from ..timing import DAYS_PER, Placed, Timeline, describe
@@ -354,6 +354,8 @@ class Context:
             bits.append(L.format_value(m.dose, m.dose_unit))
         if m.frequency:
             bits.append(m.frequency)
+        elif m.frequency_basis is not None:  # as given: "three times a day", "every 8 hours"
+            bits.append(frequency.words(m.doses_per_day, m.frequency_basis, "day"))
         p = self.place(m.start)
         if p is not None:
             bits.append("from " + on(p)[3:])

@@ -182,16 +182,19 @@ def event_order(ctx: Context, d: Derived) -> list[Finding]:
 
     death, pres = ctx.death, ctx.presentation
     if death is not None and pres is not None and before(death.placed, pres.placed):
-        out.append(r.finding(evidence=[ev("Death", death.placed, death.ref), ev("Presentation", pres.placed, pres.ref)],
+        out.append(r.finding("death_before_presentation",
+                             evidence=[ev("Death", death.placed, death.ref), ev("Presentation", pres.placed, pres.ref)],
                              problem=f"Death ({describe(death.placed)}) is recorded before presentation "
                                      f"({describe(pres.placed)})"))
     if death is not None and ctx.onset is not None and before(death.placed, ctx.onset.placed):
-        out.append(r.finding(evidence=[ev("Death", death.placed, death.ref), ctx.onset_evidence()],
+        out.append(r.finding("death_before_onset",
+                             evidence=[ev("Death", death.placed, death.ref), ctx.onset_evidence()],
                              problem=f"Death ({describe(death.placed)}) is recorded before the first lesion onset "
                                      f"({describe(ctx.onset.placed)})"))
     dx = ctx.place(ctx.case.diagnosis.when)
     if dx is not None and ctx.onset is not None and before(dx, ctx.onset.placed):
-        out.append(r.finding(evidence=[ev("Diagnosis", dx, "diagnosis.when"), ctx.onset_evidence()],
+        out.append(r.finding("diagnosis_before_onset",
+                             evidence=[ev("Diagnosis", dx, "diagnosis.when"), ctx.onset_evidence()],
                              problem=f"The diagnosis ({describe(dx)}) is recorded before the first lesion onset "
                                      f"({describe(ctx.onset.placed)})"))
     if death is not None:
@@ -211,14 +214,14 @@ def event_order(ctx: Context, d: Derived) -> list[Finding]:
         if after:
             what = _plural(len(after), "result, observation or treatment start is",
                            "results, observations or treatment starts are")
-            out.append(r.finding(evidence=[ev("Death", death.placed, death.ref), *after[:MAX_EVIDENCE - 1]],
+            out.append(r.finding("after_death", evidence=[ev("Death", death.placed, death.ref), *after[:MAX_EVIDENCE - 1]],
                                  problem=f"{what} recorded after death ({describe(death.placed)})"))
     for kind, items in (("treatments", ctx.case.treatments), ("medications", ctx.case.medications)):
         for x in items:
             s, e = ctx.place(x.start), ctx.place(x.stop)
             if s is not None and e is not None and before(e, s):
                 name = getattr(x, "agent", None) or getattr(x, "name", None) or "a treatment"
-                out.append(r.finding(evidence=[ev("Start", s, f"{kind}/{x.id}"), ev("Stop", e, f"{kind}/{x.id}")],
+                out.append(r.finding("stop_before_start", evidence=[ev("Start", s, f"{kind}/{x.id}"), ev("Stop", e, f"{kind}/{x.id}")],
                                      problem=f"{name[0].upper() + name[1:]} stops ({describe(e)}) before it starts "
                                              f"({describe(s)})"))
     return out

@@ -34,6 +34,7 @@ class Rule:
     citations: tuple[tuple[str, str, str], ...]  # (key, text, confidence)
     order: int  # position in rules.json: the tie-break when findings are sorted
     citations_for: dict[str, tuple[tuple[str, str, str], ...]] = field(default_factory=dict)  # per variant
+    titles: dict[str, str] = field(default_factory=dict)  # per variant, when one rule finds several things
 
     def threshold(self, name: str) -> Any:
         try:
@@ -64,7 +65,8 @@ class Rule:
     def finding(self, variant: str = "default", evidence: list[Evidence] | None = None, **params: Any) -> Finding:
         return Finding(
             rule_id=self.id, category=self.category, severity=self.severities.get(variant, self.severity),
-            title=self.title, message=self.message(variant, **params), evidence=list(evidence or []),
+            title=self.titles.get(variant, self.title), message=self.message(variant, **params),
+            evidence=list(evidence or []),
             citations=[Citation(k, t, c) for k, t, c in (*self.citations, *self.citations_for.get(variant, ()))],
         )
 
@@ -112,8 +114,11 @@ def rules() -> dict[str, Rule]:
         out[r["id"]] = Rule(
             id=r["id"], category=r["category"], severity=r["severity"], title=r["title"],
             messages=dict(r["messages"]), severities=sevs, thresholds=r.get("thresholds", {}),
-            citations=cites, order=order, citations_for=cites_for,
+            citations=cites, order=order, citations_for=cites_for, titles=dict(r.get("titles", {})),
         )
+        unknown = set(r.get("titles", {})) - set(r["messages"])
+        if unknown:
+            raise RuleDataError(f"rule {r['id']}: titles for unknown message variants {sorted(unknown)}")
     return out
 
 

@@ -2,6 +2,7 @@
 Thresholds, wording and citations come from resources/rules/rules.json."""
 from __future__ import annotations
 
+from .. import frequency
 from . import labs as L
 from .context import Context, on, slack
 from .derived import Derived
@@ -127,7 +128,9 @@ def _sts_regimen(ctx: Context, t) -> str:
         bits.append(L.format_value(t.dose, t.dose_unit))
     if t.route:
         bits.append(t.route)
-    if t.times_per_week is not None:
+    if t.frequency_basis not in (None, "per_week"):  # as given: "every 8 hours", "as needed"
+        bits.append(frequency.words(t.times_per_week, t.frequency_basis, "week"))
+    elif t.times_per_week is not None:
         bits.append("three times weekly" if t.times_per_week == 3 else f"{L.format_number(t.times_per_week)} times a week")
     elif t.schedule:
         bits.append(t.schedule)

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from .. import jsonio
 from ..app.editing import problems_at
 from ..model import Case
-from .fields import CheckField, ChoiceCombo, DoseRow, LineField, LinesArea, NumberField, TextArea
+from .fields import CheckField, ChoiceCombo, DoseRow, FrequencyField, LineField, LinesArea, NumberField, TextArea
 from .forms import FieldError, add_row, mark_invalid
 from .when_editor import WhenEditor
 
@@ -114,7 +114,7 @@ def load_widget(widget: QWidget, value: Any, case: Case, exclude_event: str | No
     """Show a model value in any of the field widgets above (no signal)."""
     if isinstance(widget, WhenEditor):
         widget.set_when(value, case, exclude_event=exclude_event)
-    elif isinstance(widget, (NumberField, ChoiceCombo, CheckField, LinesArea, DoseRow)):
+    elif isinstance(widget, (NumberField, ChoiceCombo, CheckField, LinesArea, DoseRow, FrequencyField)):
         widget.set_value(value)
     elif isinstance(widget, (LineField, TextArea)):
         widget.set_text(value if value is not None else "")
@@ -153,6 +153,8 @@ class PartForm:
             widget.rejected.connect(err.show_message)
         elif isinstance(widget, DoseRow):
             widget.set_error(err)
+        if isinstance(widget, (NumberField, LineField)):
+            widget.corrected.connect(err.clear)
         return widget
 
     def value(self, part: str, attr: str | tuple[str, ...]) -> Any:

@@ -1,5 +1,5 @@
-"""The window's dialogs: About, the assessment disclaimer, a library that cannot be opened, a list of
-import problems, the PHI scan's hits and a case's audit log."""
+"""The window's dialogs: About, the assessment disclaimer, a library that cannot be opened, a new
+case's working title, a list of import problems, the PHI scan's hits and a case's audit log."""
 from __future__ import annotations
 
 import datetime as dt
@@ -90,6 +90,43 @@ def show_disclaimer(parent: QWidget | None) -> None:
         "and the published sources it rests on. Findings flag what to check or document; they never "
         "replace clinical judgement.")
     box.exec()
+
+
+class NewCaseDialog(QDialog):
+    """Asks for a new case's working title: the report's title (Manuscript \u25b8 Title) from the
+    start, so the case is never an anonymous "Untitled case report" in the list."""
+
+    def __init__(self, parent: QWidget | None = None):
+        from PySide6.QtWidgets import QLineEdit
+        super().__init__(parent)
+        self.setObjectName("new_case")
+        self.setWindowTitle("New case")
+        lay = QVBoxLayout(self)
+        label = QLabel("&Working title:")
+        self.title = QLineEdit()
+        self.title.setAccessibleName("Working title")
+        self.title.setPlaceholderText("e.g. Calciphylaxis of the penis: a case report")
+        self.title.setMinimumWidth(self.fontMetrics().averageCharWidth() * 56)
+        label.setBuddy(self.title)
+        hint = QLabel("You can change it at any time under Manuscript \u25b8 Title. CARE 1 asks for the area "
+                      "of focus and \u201ccase report\u201d in the title.")
+        hint.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.create = buttons.addButton("Create", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.create.setDefault(True)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        for w in (label, self.title, hint, buttons):
+            lay.addWidget(w)
+
+    def working_title(self) -> str:
+        return " ".join(self.title.text().split())
+
+
+def ask_working_title(parent: QWidget | None) -> str | None:
+    """The working title typed for a new case ("" when left empty), or None when cancelled."""
+    dlg = NewCaseDialog(parent)
+    return dlg.working_title() if dlg.exec() == QDialog.DialogCode.Accepted else None
 
 
 def ask_library_problem(parent: QWidget | None, message: str, *, can_cancel: bool) -> str | None:

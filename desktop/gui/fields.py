@@ -8,6 +8,9 @@ Conventions
 - Setting a value that equals what the field shows does nothing, so a refresh after a save never
   moves the cursor of the field being typed in.
 - ``None`` is "not recorded": blank numeric fields and the "not recorded" choice give ``None``.
+- A field whose input was refused emits ``corrected()`` as soon as that is over (the text is a
+  number again, Escape put back the saved value, or the saved value was typed back), so its
+  owner clears the message at once instead of leaving it until the next save.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ class LineField(QLineEdit):
     """A one-line text field that emits ``committed(str)`` when editing finished and the text changed."""
 
     committed = Signal(str)
+    corrected = Signal()
 
     def __init__(self, name: str = "", parent: QWidget | None = None, placeholder: str = ""):
         super().__init__(parent)
@@ -52,12 +56,16 @@ class LineField(QLineEdit):
             self.committed.emit(text)
         elif text == self._saved:
             self._sent = None
+            if self.property("invalid"):  # the saved text is back: the refusal is over
+                mark_invalid(self, False)
+                self.corrected.emit()
 
     def keyPressEvent(self, ev):  # Escape puts back what is saved
         if ev.key() == Qt.Key.Key_Escape and self.text() != self._saved:
             mark_invalid(self, False)
             self._sent = None
             self.setText(self._saved)
+            self.corrected.emit()
             return
         super().keyPressEvent(ev)
 
@@ -69,21 +77,36 @@ class NumberField(QLineEdit):
 
     committed = Signal(object)
     rejected = Signal(str)
+    corrected = Signal()
 
     def __init__(self, name: str = "", parent: QWidget | None = None, integer: bool = False):
         super().__init__(parent)
         self.name = name
         self.integer = integer
         self._saved: float | None = None
+        self._unreadable = False  # the text shown was refused as not a number
         self.setPlaceholderText("not recorded")
         self.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.setMaximumWidth(self.fontMetrics().horizontalAdvance("0") * 14 + 16)
         if name:
             self.setAccessibleName(name)
         self.editingFinished.connect(self._finish)
+        self.textEdited.connect(self._typing)
 
     def value(self) -> float | None:
         return self._saved
+
+    def _typing(self, _text: str) -> None:
+        """'is not a number' goes as soon as the text is a number again (before it is saved)."""
+        if not self._unreadable:
+            return
+        try:
+            self.parsed()
+        except ValueError:
+            return
+        self._unreadable = False
+        mark_invalid(self, False)
+        self.corrected.emit()
 
     def set_value(self, value: float | None) -> None:
         if self.property("invalid") and value == self._saved:
@@ -110,18 +133,23 @@ class NumberField(QLineEdit):
         try:
             v = self.parsed()
         except ValueError as exc:
+            self._unreadable = True
             mark_invalid(self, True)
             self.rejected.emit(f"{self.name}: {exc}" if self.name else str(exc))
             return
+        self._unreadable = False
         if v != self._saved:
             self.committed.emit(v)  # the owner validates, saves and calls set_value (or refuses)
-        else:
+        elif self.property("invalid"):  # the saved value typed back: any refusal is over
             mark_invalid(self, False)
+            self.corrected.emit()
 
     def keyPressEvent(self, ev):
         if ev.key() == Qt.Key.Key_Escape:
             self.setText(fmt_number(self._saved))
+            self._unreadable = False
             mark_invalid(self, False)
+            self.corrected.emit()
             return
         super().keyPressEvent(ev)
 
@@ -376,6 +404,8 @@ class DoseRow(QWidget):
         self.dose.committed.connect(lambda _v: self._edited())
         self.unit.committed.connect(lambda _v: self._edited())
         self.dose.rejected.connect(self._note)
+        self.dose.corrected.connect(self._corrected)
+        self.unit.corrected.connect(self._corrected)
 
     def set_error(self, error: FieldError) -> None:
         self.error = error
@@ -386,6 +416,10 @@ class DoseRow(QWidget):
     def _note(self, text: str) -> None:
         if self.error is not None:
             self.error.show_message(text)
+
+    def _corrected(self) -> None:
+        if self.error is not None:
+            self.error.clear()
 
     def value(self) -> tuple[float | None, str]:
         return self._saved
@@ -409,3 +443,78 @@ class DoseRow(QWidget):
         mark_invalid(self.unit, False)
         if (dose, unit) != self._saved:
             self.committed.emit((dose, unit))
+
+
+class FrequencyField(QWidget):
+    """How often: a number and how it is given — times a day, times a week, every N hours, or as
+    needed (no number). Held as one rate per ``rate_unit`` ("week" for treatments, "day" for
+    medications) and the basis: ``set_value((rate, basis))``, ``committed((rate, basis))``. A number
+    that cannot be a frequency (every 0 hours) is refused in ``error`` and not saved."""
+
+    committed = Signal(object)
+
+    def __init__(self, name: str = "Frequency", rate_unit: str = "week", parent: QWidget | None = None):
+        super().__init__(parent)
+        from .. import frequency
+        self.name, self.rate_unit = name, rate_unit
+        self.error: FieldError | None = None
+        self._default = "per_week" if rate_unit == "week" else "per_day"
+        self._saved: tuple[float | None, str | None] = (None, None)
+        self.number = NumberField(name)  # its messages say "Frequency: ..."
+        self.number.setAccessibleName(f"{name}: number")
+        self.basis = ChoiceCombo([(b, frequency.LABELS[b]) for b in frequency.BASES], f"{name}: given as")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(6)
+        lay.addWidget(self.number)
+        lay.addWidget(self.basis)
+        lay.addStretch(1)
+        self.setFocusProxy(self.number)
+        # "every N hours" reads "every [8] hours": the number's placeholder follows the basis
+        self.number.committed.connect(lambda _v: self._edited())
+        self.basis.committed.connect(lambda _v: self._edited())
+        self.number.rejected.connect(self._note)
+        self.number.corrected.connect(lambda: self.error.clear() if self.error is not None else None)
+        self._show_basis(self._default)
+
+    def set_error(self, error: FieldError) -> None:
+        self.error = error
+
+    def invalid_target(self) -> QWidget:
+        return self.number
+
+    def _note(self, text: str) -> None:
+        if self.error is not None:
+            self.error.show_message(text)
+
+    def _show_basis(self, basis: str) -> None:
+        self.number.setEnabled(basis != "as_needed")
+        self.number.setPlaceholderText("hours" if basis == "every_hours" else
+                                       "" if basis == "as_needed" else "not recorded")
+
+    def value(self) -> tuple[float | None, str | None]:
+        return self._saved
+
+    def set_value(self, value: tuple[float | None, str | None]) -> None:
+        from .. import frequency
+        rate, basis = value
+        self._saved = (rate, basis)
+        shown = basis or self._default
+        self.basis.set_value(shown)
+        self.number.set_value(frequency.given_number(rate, shown, self.rate_unit))
+        self._show_basis(shown)
+
+    def _edited(self) -> None:
+        from .. import frequency
+        basis = self.basis.value() or self._default
+        self._show_basis(basis)
+        try:
+            number = self.number.parsed()
+            rate = frequency.rate_from(number, basis, self.rate_unit)
+        except ValueError as exc:
+            self._note(f"{self.name}: {exc}")
+            mark_invalid(self.number, True)
+            return
+        mark_invalid(self.number, False)
+        if (rate, basis) != self._saved:
+            self.committed.emit((rate, basis))

@@ -20,45 +20,152 @@ ERROR_COLOUR = "#b3261e"
 
 class FieldError(QWidget):
     """An inline message under a field: a warning icon and red text naming the field and the problem.
-    Hidden while there is nothing to say. Screen readers get the text as name and description."""
+
+    Its line is reserved even while there is nothing to say (shown, empty), so a message appearing
+    or going never moves the fields below it: the next click lands where the user aimed. A message longer than the line is shortened with "…"; the whole text is the tooltip and
+    the accessible name and description (screen readers get all of it)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(6)
+        self._full = ""
         self._icon = QLabel(self)  # the icon is drawn when there is first something to say
-        self._icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self._icon.setAlignment(Qt.AlignmentFlag.AlignVCenter)
         self._icon.setAccessibleName("Error")
         self._text = QLabel(self)
-        self._text.setWordWrap(True)
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._text.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self._text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         lay.addWidget(self._icon)
         lay.addWidget(self._text, 1)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
-        self.hide()
+        small = self._text.font()
+        small.setPointSizeF(small.pointSizeF() * 0.92)
+        self._text.setFont(small)
+        self._icon_px = min(self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize),
+                            self._text.fontMetrics().height())
+        self.setFixedHeight(self._text.fontMetrics().height() + 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._icon.hide()
 
     def show_message(self, text: str) -> None:
         if self._icon.pixmap().isNull():
-            size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
+            size = self._icon_px
             self._icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
-        self._text.setText(text)
+        self._full = text
+        self._icon.show()
+        self._elide()
         self._text.setAccessibleName(text)
         self.setAccessibleName(f"Error: {text}")
         self.setAccessibleDescription(text)
         self.setToolTip(text)
-        self.show()
+        if self.parentWidget() is not None and self.isHidden():
+            self.show()
+
+    def _elide(self) -> None:
+        width = self._text.width() if self._text.width() > 20 else max(self.width() - 30, 200)
+        self._text.setText(self._text.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+
+    def resizeEvent(self, ev):  # noqa: N802 (Qt's name)
+        super().resizeEvent(ev)
+        if self._full:
+            self._elide()
 
     def clear(self) -> None:
+        self._full = ""
         self._text.clear()
         self.setAccessibleName("")
         self.setAccessibleDescription("")
         self.setToolTip("")
-        self.hide()
+        self._icon.hide()
 
     def message(self) -> str:
-        return self._text.text() if not self.isHidden() else ""
+        return self._full
+
+
+class StatusLine(QLabel):
+    """A line of small text with reserved room (``lines`` lines, kept while empty), for what a field
+    says about itself while it is edited (a time's place on the day axis, a warning), so the text
+    coming and going never moves the form. Longer text is shortened with "…" (all of it in the
+    tooltip and the accessible description)."""
+
+    def __init__(self, name: str = "", parent: QWidget | None = None, lines: int = 1):
+        super().__init__(parent)
+        self._full = ""
+        self._lines = lines
+        f = self.font()
+        f.setPointSizeF(f.pointSizeF() * 0.92)
+        self.setFont(f)
+        self.setWordWrap(lines > 1)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setFixedHeight(self.fontMetrics().lineSpacing() * lines + 2)
+        if name:
+            self.setAccessibleName(name)
+
+    def set_message(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(text if text else "")
+        self.setAccessibleDescription(text)
+        self._elide()
+
+    def message(self) -> str:
+        return self._full
+
+    def text(self) -> str:  # the whole text, not the shortened one painted
+        return self._full
+
+    def _elide(self) -> None:
+        fm = self.fontMetrics()
+        width = self.width() if self.width() > 20 else 300
+        if self._lines == 1:
+            shown = fm.elidedText(self._full, Qt.TextElideMode.ElideRight, width)
+        else:  # as many words as fit the reserved lines, the rest shortened into the last one
+            rect = fm.boundingRect(0, 0, width, 10**6, int(Qt.TextFlag.TextWordWrap), self._full)
+            shown = self._full
+            if rect.height() > fm.lineSpacing() * self._lines + 1:
+                words = self._full.split(" ")
+                while len(words) > 1:
+                    words.pop()
+                    shown = " ".join(words) + "…"
+                    r = fm.boundingRect(0, 0, width, 10**6, int(Qt.TextFlag.TextWordWrap), shown)
+                    if r.height() <= fm.lineSpacing() * self._lines + 1:
+                        break
+        if super().text() != shown:
+            self.setText(shown)
+
+    def resizeEvent(self, ev):  # noqa: N802 (Qt's name)
+        super().resizeEvent(ev)
+        self._elide()
+
+
+class ElidedLabel(QLabel):
+    """A one-line label (a heading such as the open case's title) that never wraps: a long text is
+    shortened with "…" and shown whole in the tooltip, so editing it never moves what is under it."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setText(text)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt's name)
+        self._full = text
+        self.setToolTip(text)
+        self._elide()
+
+    def text(self) -> str:
+        return self._full
+
+    def _elide(self) -> None:
+        width = self.width() if self.width() > 20 else 600
+        super().setText(self.fontMetrics().elidedText(self._full, Qt.TextElideMode.ElideRight, width))
+
+    def resizeEvent(self, ev):  # noqa: N802 (Qt's name)
+        super().resizeEvent(ev)
+        self._elide()
 
 
 def mark_invalid(widget: QWidget, invalid: bool) -> None:
@@ -68,7 +175,19 @@ def mark_invalid(widget: QWidget, invalid: bool) -> None:
     target = widget.invalid_target() if hasattr(widget, "invalid_target") else widget
     if target is not widget:
         target.setProperty("invalid", invalid)
+    if invalid == bool(target.property("redFrame")):
+        return
+    target.setProperty("redFrame", invalid)
+    fixed = target.minimumHeight() == target.maximumHeight()
+    if invalid and not fixed:
+        # a style sheet's border drops the native frame and its padding: keep the field's height,
+        # or the red frame alone would move every field below it
+        target.setProperty("plainMinHeight", target.minimumHeight())
+        target.setMinimumHeight(target.sizeHint().height())
     target.setStyleSheet(f"border: 1px solid {ERROR_COLOUR};" if invalid else "")
+    if not invalid and target.property("plainMinHeight") is not None:
+        target.setMinimumHeight(int(target.property("plainMinHeight")))
+        target.setProperty("plainMinHeight", None)
 
 
 
@@ -202,8 +321,9 @@ def form_layout(parent: QWidget | None = None) -> QFormLayout:
 
 def add_row(form: QFormLayout, label: str, field: QWidget, unit: str | None = None,
             error: FieldError | None = None, tip: str = "") -> QLabel:
-    """Add "label: field [unit]" to a form, with an optional error line under it. The label is the
-    field's buddy (Alt+mnemonic) and its accessible name unless the field has one."""
+    """Add "label: field [unit]" to a form, with an optional error line under it (its room kept while
+    empty, in the same row as the field, so the form stays compact). The label is the field's
+    buddy (Alt+mnemonic) and its accessible name unless the field has one."""
     lab = QLabel(label + ":")
     target = field
     if not field.accessibleName():
@@ -213,9 +333,22 @@ def add_row(form: QFormLayout, label: str, field: QWidget, unit: str | None = No
     if tip:
         lab.setToolTip(tip)
         field.setToolTip(tip)
-    form.addRow(lab, item)
-    if error is not None:
+    if error is not None and error.parentWidget() is None:
+        # the field and its (reserved) message line as one row, without the form's spacing between
+        box = QWidget()
+        bl = QVBoxLayout(box)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.setSpacing(1)
+        bl.addWidget(item)
+        bl.addWidget(error)
+        box.setFocusProxy(field)
+        box.setSizePolicy(item.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Fixed)
+        item = box
+    elif error is not None:
+        form.addRow(lab, item)
         form.addRow("", error)
+        return lab
+    form.addRow(lab, item)
     return lab
 
 

@@ -9,9 +9,10 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ..model import Case
 from .binding import commit_field, get_attr, load_widget, lock_if_read_only, set_attr
-from .fields import CheckField, ChoiceCombo, DoseRow, NumberField
+from .fields import CheckField, ChoiceCombo, NumberField
 from .forms import SPACING, FieldError, add_row, form_layout, hint_label, mark_invalid, reveal
 from .tables import Column, ItemTable
+from .when_editor import WhenEditor
 
 
 class ListEditor(QWidget):
@@ -77,8 +78,10 @@ class ListEditor(QWidget):
         widget.committed.connect(lambda v, a=attr, l=label, w=widget, e=error: self.save(a, v, l, e, w))
         if isinstance(widget, NumberField):
             widget.rejected.connect(error.show_message)
-        elif isinstance(widget, DoseRow):
+        elif hasattr(widget, "set_error"):  # a dose, a frequency: several inputs, one message line
             widget.set_error(error)
+        if hasattr(widget, "corrected"):  # a refused input put right: its message goes at once
+            widget.corrected.connect(error.clear)
 
     # --- data ----------------------------------------------------------------------------------
 
@@ -131,6 +134,10 @@ class ListEditor(QWidget):
         if self._on_load is not None:
             self._on_load(item)
         for attr, w in self.fields.items():
+            if isinstance(w, WhenEditor):  # checked against the case, and a stop against its start
+                start = getattr(item, "start", None) if attr == "stop" else None
+                w.set_when(get_attr(item, attr), self.session.case, item_id=getattr(item, "id", None), start=start)
+                continue
             load_widget(w, get_attr(item, attr), self.session.case)
 
     def save(self, attr: str, value: Any, label: str, error: FieldError | None, widget: QWidget | None) -> bool:

@@ -126,7 +126,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.case_list = CaseList()
         self.case_list.case_selected.connect(self.open_case)
         self.case_list.search_changed.connect(lambda _t: self.refresh_case_list(wait=False))
-        self.case_list.new_requested.connect(self.new_case)
+        self.case_list.new_requested.connect(self.ask_new_case)
         self.case_list.duplicate_requested.connect(self.duplicate_case)
         self.case_list.delete_requested.connect(self.delete_case)
 
@@ -140,11 +140,11 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         cl.addWidget(self.readonly_banner)
         cl.addWidget(self.error_banner)
         cl.addWidget(self.info_banner)
-        self.case_header = QLabel("")
+        from .forms import ElidedLabel
+        self.case_header = ElidedLabel("")  # one line: a long title never pushes the section down
         self.case_header.setObjectName("case_header")
         self.case_header.setStyleSheet("#case_header { font-size: 13pt; font-weight: 600; }")
         self.case_header.setAccessibleName("Open case")
-        self.case_header.setWordWrap(True)
         cl.addWidget(self.case_header)
         row = QtWidgets.QHBoxLayout()
         row.setSpacing(8)
@@ -261,7 +261,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.act_redo.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
 
         c = mb.addMenu("&Case")
-        self.act_new_case = self._action("&New case", self.new_case, S.New, c)
+        self.act_new_case = self._action("&New case…", self.ask_new_case, S.New, c)
         self.act_duplicate_case = self._action("&Duplicate case", lambda: self.duplicate_case(self._current_id()),
                                                "Ctrl+D", c)
         self.act_delete_case = self._action("De&lete case…", lambda: self.delete_case(self._current_id()),

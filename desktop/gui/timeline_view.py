@@ -270,7 +270,8 @@ class TimelineView(QWidget):
         self._ticks_y = self._bar_top + bars_h + 4
         self._legend_y = self._ticks_y + lh + 14
         legend_h = self._legend_height(width)
-        self._height = int(self._legend_y + legend_h + (lh + 6 if self._unplaced else 0) + 8)
+        # the line "N events not drawn" keeps its room while empty, so it never moves what is below
+        self._height = int(self._legend_y + legend_h + lh + 6 + 8)
         if self.minimumHeight() != self._height:
             self.setMinimumHeight(self._height)
             self.setMaximumHeight(self._height)

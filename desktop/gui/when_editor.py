@@ -12,10 +12,11 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, Q
     QSizePolicy, QVBoxLayout, QWidget
 
 from .. import timing
+from ..app import time_order
 from ..model import Case, Event, When
 from .fields import WideCombo
 from .formatting import event_title, fmt_number, parse_number
-from .forms import FlowLayout, set_muted
+from .forms import ERROR_COLOUR, FlowLayout, StatusLine, set_muted
 
 
 class _AmountSpin(QDoubleSpinBox):
@@ -60,13 +61,24 @@ class WhenEditor(QWidget):
     widen it, so the editor never asks for much more than 300 px.
 
     ``set_when(when, case_or_events)`` loads it (no signal); ``when()`` returns the edited value;
-    ``committed(When)`` is emitted each time the user finishes changing it."""
+    ``committed(When)`` is emitted each time the user finishes changing it.
+
+    The time's *role* ("event:symptom_onset", "lesions.onset", "outcome.when:dead", see
+    :mod:`desktop.app.time_order`) gives the direction a new relative time starts with (an onset
+    is before day 0, a follow-up after it) and the order checks: the line under the editor reads
+    the time back ("= 6 weeks before presentation (day −42)") or, in red, says why it is impossible
+    (an onset after the presentation, a death before it). That line keeps its room while empty,
+    and the controls keep theirs while hidden, so nothing below the editor moves as it is used."""
 
     committed = Signal(object)
 
-    def __init__(self, name: str = "Time", parent: QWidget | None = None, wording: bool = True):
+    def __init__(self, name: str = "Time", parent: QWidget | None = None, wording: bool = True,
+                 role: str | None = None):
         super().__init__(parent)
         self.name = name
+        self.role = role
+        self._item_id: str | None = None
+        self._start: When | None = None
         self._loading = False
         self._case: Case | None = None
         self._events: list[Event] = []
@@ -107,9 +119,7 @@ class WhenEditor(QWidget):
         self.approximate = QCheckBox("approximate", self)
         self.approximate.setAccessibleName(f"{name}: approximate")
         self.approximate.setToolTip("The source gives this time loosely (\"about 2 months before\").")
-        self.resolved = QLabel(self)
-        self.resolved.setAccessibleName(f"{name}: on the day axis")
-        self.resolved.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.resolved = StatusLine(f"{name}: on the day axis", self, lines=2)
         set_muted(self.resolved)
         self.wording = QLineEdit(self) if wording else None
         if self.wording is not None:
@@ -127,10 +137,10 @@ class WhenEditor(QWidget):
         ob.setSpacing(4)
         for w in (self.amount, self.unit, self.direction, self.day0):
             ob.addWidget(w)
-        self.resolved.setWordWrap(True)
-        small = self.resolved.font()
-        small.setPointSizeF(small.pointSizeF() * 0.92)
-        self.resolved.setFont(small)
+        for w in (self.offset_box, self.approximate, self.resolved):  # hidden for some modes, room kept
+            policy = w.sizePolicy()
+            policy.setRetainSizeWhenHidden(True)
+            w.setSizePolicy(policy)
         self.event.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.row1 = FlowLayout(h_spacing=6, v_spacing=4)
         self.row1.addWidget(self.mode)
@@ -139,7 +149,6 @@ class WhenEditor(QWidget):
         self.row2 = FlowLayout(h_spacing=8, v_spacing=4)
         self.row2.addWidget(self.offset_box)
         self.row2.addWidget(self.approximate)
-        self.row2.addWidget(self.resolved)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
@@ -147,6 +156,7 @@ class WhenEditor(QWidget):
         lay.addLayout(self.row2)
         if self.wording is not None:
             lay.addWidget(self.wording)
+        lay.addWidget(self.resolved)
         order = [self.mode, self.event, self.date, self.amount, self.unit, self.direction, self.approximate]
         if self.wording is not None:
             order.append(self.wording)
@@ -171,11 +181,19 @@ class WhenEditor(QWidget):
 
     # --- loading ---------------------------------------------------------------------------------
 
+    def set_role(self, role: str | None) -> None:
+        """What this time is the time of (its direction and order checks); see the class notes."""
+        self.role = role
+
     def set_when(self, when: When | None, events: Case | Sequence[Event] | None = None, *,
-                 exclude_event: str | None = None) -> None:
+                 exclude_event: str | None = None, item_id: str | None = None,
+                 start: When | None = None) -> None:
         """Show ``when``. ``events`` is the case (for placing the time on its day axis and offering
         its events) or just a list of events. ``exclude_event`` keeps an event from being offered as
-        its own reference."""
+        its own reference. ``item_id`` is the item whose time this is (an event is not checked
+        against itself) and ``start`` its start when this is its stop."""
+        self._item_id = item_id if item_id is not None else exclude_event
+        self._start = start
         when = copy.deepcopy(when) if when is not None else When()
         if isinstance(events, Case):
             self._case, self._events = events, list(events.events)
@@ -192,7 +210,8 @@ class WhenEditor(QWidget):
             self.mode.setCurrentIndex(self.mode.findData(mode))
             off = when.offset or 0.0
             self.amount.setValue(abs(off))
-            self.direction.setCurrentIndex(self.direction.findData(-1 if off < 0 else 1))
+            sign = (-1 if off < 0 else 1) if off else time_order.default_direction(self.role)
+            self.direction.setCurrentIndex(self.direction.findData(sign))
             self.unit.setCurrentIndex(self.unit.findData(when.precision))
             if when.date is not None:
                 d = QDate.fromString(when.date, "yyyy-MM-dd")
@@ -267,7 +286,7 @@ class WhenEditor(QWidget):
         mode = self.mode.currentData()
         self._show_mode(mode)
         if mode == "event" and self.event.count() == 0:
-            self.resolved.setText("this case has no other events yet")
+            self._say("this case has no other events yet")
             return
         self._edited()
 
@@ -280,21 +299,28 @@ class WhenEditor(QWidget):
             self._last = copy.deepcopy(w)
             self.committed.emit(copy.deepcopy(w))
 
+    def _say(self, text: str, problem: str = "") -> None:
+        self.resolved.setStyleSheet(f"color: {ERROR_COLOUR};" if problem else "")
+        self.resolved.set_message(f"\u26a0 {text}: {problem}" if problem else text)
+        self.setProperty("timeWarning", problem)
+
+    def warning(self) -> str:
+        """The order problem shown under the editor, or ""."""
+        return self.property("timeWarning") or ""
+
     def _update_resolved(self) -> None:
         w = self.when()
         if not w.is_set:
-            self.resolved.setText("time not recorded")
+            self._say("time not recorded")
             return
         case = self._case if self._case is not None else Case(events=list(self._events))
-        try:
-            placed = timing.Timeline(case).place(w)
-        except (KeyError, ValueError):
-            placed = None
-        if placed is not None:
-            self.resolved.setText("= " + timing.describe(placed))
+        text = time_order.reading(case, w)
+        if text:
+            problem = time_order.order_warning(case, self.role, w, item_id=self._item_id, start=self._start)
+            self._say(text[2:] if problem else text, problem)
         elif w.date is not None:
-            self.resolved.setText("not on the day axis: day 0 has no calendar date")
+            self._say("not on the day axis: day 0 has no calendar date")
         elif w.event_id is not None:
-            self.resolved.setText("not on the day axis: that event's time is not known")
+            self._say("not on the day axis: that event's time is not known")
         else:
-            self.resolved.setText("not on the day axis")
+            self._say("not on the day axis")

@@ -187,12 +187,20 @@ class CaseActions:
         self._update_title()
         self._update_actions()
 
-    def new_case(self) -> str | None:
+    def ask_new_case(self) -> str | None:
+        """Case \u25b8 New case: asks for a working title first (Cancel makes nothing)."""
+        if not self._writable():
+            return None
+        from .dialogs import ask_working_title
+        title = ask_working_title(self)
+        return self.new_case(title) if title is not None else None
+
+    def new_case(self, title: str = "") -> str | None:
         if not self._writable():
             return None
         from ..store.library import LibraryError
         try:
-            cid = self.book.new_case("Untitled case report")
+            cid = self.book.new_case(title.strip() or "Untitled case report")
         except LibraryError as exc:
             self.error_banner.show_message(str(exc))
             return None

@@ -23,7 +23,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from .. import catalogue
+from .. import catalogue, frequency
 from ..core import labs
 from ..model import Case, When
 from ..timing import Timeline, describe
@@ -316,14 +316,15 @@ class _Builder:
     def treatments(self, patient: str) -> None:
         for m in self.case.medications:
             self._medication(f"med-{m.id}", patient, m.name, m.drug_class, m.dose, m.dose_unit, m.route,
-                             m.frequency, None, m.start, m.stop, [m.note], [], "Patient information")
+                             m.frequency, (m.doses_per_day, m.frequency_basis, "day") if m.frequency_basis else None,
+                             m.start, m.stop, [m.note], [], "Patient information")
         for t in self.case.treatments:
             notes = [t.duration_text and f"duration: {t.duration_text}",
                      t.response and f"response: {t.response}", t.response_detail and f"response detail: {t.response_detail}",
                      t.adverse_events and f"adverse events: {t.adverse_events}"]
             if t.kind == "drug":
                 self._medication(f"tx-{t.id}", patient, t.agent, t.treatment_class, t.dose, t.dose_unit, t.route,
-                                 t.schedule, t.times_per_week, t.start, t.stop, notes,
+                                 t.schedule, (t.times_per_week, t.frequency_basis, "week"), t.start, t.stop, notes,
                                  [t.indication] if t.indication else [], "Therapeutic intervention")
             else:
                 cls = catalogue.treatment_classes().get(t.treatment_class, t.treatment_class)
@@ -367,19 +368,17 @@ class _Builder:
             }, "Diagnostic assessment", summary=[f"Imaging ({_words(im.modality)}{', ' + im.region if im.region else ''}),"
                                                  f" {self.told(im.when)}: {im.findings or 'no findings recorded'}"])
 
-    def _medication(self, key, patient, name, cls, dose, unit, route, schedule, per_week, start, stop, notes,
+    def _medication(self, key, patient, name, cls, dose, unit, route, schedule, freq, start, stop, notes,
                     reasons, section):
+        """``freq``: (rate, how it was given, the rate's period "day"/"week"), see desktop/frequency.py."""
         dosage: dict[str, Any] = {"text": " ".join(x for x in (dose is not None and f"{dose:g} {unit}".strip() or "",
                                                               route, schedule) if x)}
         if route:
             dosage["route"] = {"text": route}
         if dose is not None:
             dosage["doseAndRate"] = [{"doseQuantity": quantity(dose, unit)}]
-        if per_week:
-            whole = float(per_week).is_integer()
-            dosage["timing"] = {"repeat": {"frequency": int(per_week) if whole else None,
-                                           "period": 1 if whole else round(7 / per_week, 3),
-                                           "periodUnit": "wk" if whole else "d"}}
+        if freq is not None:
+            dosage.update(frequency.fhir_timing(*freq))
         if schedule:
             dosage["patientInstruction"] = schedule
         label = catalogue.medication_classes().get(cls) or catalogue.treatment_classes().get(cls, cls)

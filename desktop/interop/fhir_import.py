@@ -18,7 +18,7 @@ import html
 import re
 from typing import Any
 
-from .. import catalogue
+from .. import catalogue, frequency
 from ..model import (Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging, LabResult, Lesion, Figure,
                      Medication, Observation, Treatment, Vital, When, new_id)
 from .fhir import LAB_NOTE_EXPECTED, LOINC, OFFSET_UNITS, RELATIVE_TIME_URL, loinc_table
@@ -387,19 +387,17 @@ class _Reader:
             cls = self._class(label, catalogue.treatment_classes()) or "other"
             t = Treatment(kind="drug", agent=name, treatment_class=cls, dose=dq.get("value"), dose_unit=dq.get("unit", ""),
                           route=route, schedule=schedule, start=start, stop=stop)
-            rep = (dosage.get("timing") or {}).get("repeat") or {}
-            if rep.get("periodUnit") == "wk" and rep.get("frequency"):
-                t.times_per_week = float(rep["frequency"])
-            elif rep.get("periodUnit") == "d" and rep.get("period"):
-                t.times_per_week = round(7 / rep["period"], 6)
+            t.times_per_week, t.frequency_basis = frequency.from_fhir(dosage, "week")
             t.indication = "\n".join(x.get("text", "") for x in r.get("reasonCode", []))
             notes = self._stopped(self._notes(r), t.stop)
             self._treatment_notes(t, notes)
             self.case.treatments.append(t)
         else:
             cls = self._class(label, catalogue.medication_classes(), catalogue.treatment_classes()) or "other"
+            per_day, basis = frequency.from_fhir(dosage, "day")
             self.case.medications.append(Medication(name=name, drug_class=cls, dose=dq.get("value"),
                                                     dose_unit=dq.get("unit", ""), route=route, frequency=schedule,
+                                                    doses_per_day=per_day, frequency_basis=basis,
                                                     start=start, stop=stop,
                                                     note="\n".join(self._stopped(self._notes(r), stop))))
 

@@ -47,6 +47,7 @@ ATTRS = {
     "consent_given_by": "consent.given_by", "consent_covers_images": "consent.covers_images",
     "med_name": "name", "med_class": "drug_class", "med_dose": "dose", "med_dose_unit": "dose_unit",
     "med_route": "route", "med_frequency": "frequency", "med_doses_per_day": "doses_per_day",
+    "med_frequency_basis": "frequency_basis",
     "event_kind": "kind", "event_description": "description",
     "lesion_site": "site", "lesion_laterality": "laterality", "lesion_site_detail": "site_detail",
     "lesion_count": "count", "lesion_iatrogenic": "iatrogenic", "lesion_cause": "cause",
@@ -66,7 +67,7 @@ ATTRS = {
     "bx_complications": "complications",
     "tx_kind": "kind", "tx_agent": "agent", "tx_class": "treatment_class", "tx_dose": "dose",
     "tx_dose_unit": "dose_unit", "tx_route": "route", "tx_schedule": "schedule",
-    "tx_times_per_week": "times_per_week", "tx_during_dialysis": "during_dialysis", "tx_duration": "duration_text",
+    "tx_times_per_week": "times_per_week", "tx_frequency_basis": "frequency_basis", "tx_during_dialysis": "during_dialysis", "tx_duration": "duration_text",
     "tx_indication": "indication", "tx_response": "response", "tx_response_detail": "response_detail",
     "tx_adverse_events": "adverse_events",
 }

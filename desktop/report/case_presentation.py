@@ -4,7 +4,7 @@ and the therapeutic intervention and follow-up (``desktop.report.therapy``) in t
 ``case_presentation`` puts the subsections together."""
 from __future__ import annotations
 
-from .. import catalogue
+from .. import catalogue, frequency
 from ..model import Event, When
 from ..timing import Placed
 from . import charts, fmt
@@ -84,7 +84,9 @@ def patient_information(ctx: Ctx) -> list[Block]:
         mc = catalogue.medication_classes()
         for m in case.medications:
             dose = fmt.dose_text(m.dose, m.dose_unit)
-            if m.doses_per_day is not None:
+            if m.frequency_basis is not None:  # as the source gives it: "every 8 hours", "as needed"
+                dose = f"{dose}, {frequency.words(m.doses_per_day, m.frequency_basis, 'day')}".strip(", ")
+            elif m.doses_per_day is not None:
                 n = m.doses_per_day
                 dose = f"{dose}, {fmt.num(n)} dose{'' if n == 1 else 's'} a day".strip(", ")
             mrows.append([

@@ -3,6 +3,7 @@ belong to the patient's history and which to this episode of care, their respons
 and the wound observations (with their trend chart, ``desktop.report.figures``)."""
 from __future__ import annotations
 
+from .. import frequency
 from ..model import Treatment
 from . import content as c
 from . import fmt
@@ -87,7 +88,9 @@ def therapeutic_intervention(ctx: Ctx) -> list[Block]:
         rows = []
         for t in episode:
             sched = [plain(t.schedule)]
-            if t.times_per_week is not None and not t.schedule:
+            if t.frequency_basis is not None and not t.schedule:  # as given: "every 8 hours", "as needed"
+                sched.append(frequency.words(t.times_per_week, t.frequency_basis, "week"))
+            elif t.times_per_week is not None and not t.schedule:
                 sched.append(f"{fmt.num(t.times_per_week)} times a week")
             if t.during_dialysis == "yes" and "dialysis" not in t.schedule.lower():
                 sched.append("during dialysis")

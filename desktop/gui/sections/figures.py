@@ -157,6 +157,9 @@ class FiguresSection(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(detail)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # the preview's height follows its width: a scroll bar coming and going with the height
+        # would change the width, then the height, without end (a crash): the bar's room is kept
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.detail = scroll
         # no images: a drop zone that says what to do, instead of an empty list and a disabled form

@@ -16,7 +16,7 @@ from ...model import (
 from ..binding import PartForm
 from ..fields import CheckField, ChoiceCombo, LineField, TextArea, TriStateCombo
 from ..formatting import choices_of, label_of, when_text
-from ..forms import SPACING, align_labels, group, heading, hint_label, reveal, scroll_page
+from ..forms import SPACING, FieldError, add_row, align_labels, group, heading, hint_label, reveal, scroll_page
 from ..list_editor import ListEditor
 from ..session import CaseSession
 from ..tables import Column
@@ -66,7 +66,7 @@ class ImagingSection(QWidget):
         ed.add_field("Region", "region", LineField("Imaging region", placeholder="e.g. abdomen and pelvis"))
         ed.add_field("Vascular calcification", "vascular_calcification", TriStateCombo("Vascular calcification"),
                      tip="Did the study show vascular calcification?")
-        ed.add_field("When", "when", WhenEditor("Imaging time"))
+        ed.add_field("When", "when", WhenEditor("Imaging time", role="imaging.when"))
         ed.add_field("Findings", "findings", TextArea("Imaging findings", lines=4))
         bl.addWidget(ed)
         page.addWidget(box)
@@ -87,7 +87,11 @@ class ImagingSection(QWidget):
         ed.add_field("Site", "site", ChoiceCombo(site_choices(), "Biopsy site"))
         ed.add_field("Site detail", "site_detail", LineField("Biopsy site detail", placeholder="e.g. edge of the ulcer"))
         self.lesion_combo = ChoiceCombo([], "Lesion biopsied", allow_none=True, none_label="no lesion linked")
-        ed.add_field("Lesion", "lesion_id", self.lesion_combo)
+        err = FieldError()
+        add_row(ed.form, "Lesion", self.lesion_combo, error=err,
+                tip="Linking a lesion fills the site from it (change it if the biopsy was taken elsewhere).")
+        ed.fields["lesion_id"], ed.errors["lesion_id"] = self.lesion_combo, err
+        self.lesion_combo.committed.connect(self._lesion_linked)
         ed.add_field("Result", "result", ChoiceCombo(choices_of(BiopsyResult), "Biopsy result"))
         # the source's own grading, when finer than the result ("consistent with", "declined")
         ed.add_field("Grade", "grade", ChoiceCombo(choices_of(BiopsyGrade), "Biopsy grade", allow_none=True))
@@ -95,7 +99,7 @@ class ImagingSection(QWidget):
                                                          allow_none=True))
         ed.add_field("Histology", "histology_stated",
                      CheckField("the source states the histology", "Histology stated by the source"))
-        ed.add_field("When", "when", WhenEditor("Biopsy time"))
+        ed.add_field("When", "when", WhenEditor("Biopsy time", role="biopsies.when"))
         ed.add_field("Findings", "findings", TextArea("Biopsy findings", lines=3))
         ed.add_field("Complications", "complications", TextArea("Biopsy complications", lines=2))
         bl.addWidget(ed)
@@ -107,6 +111,23 @@ class ImagingSection(QWidget):
         session.changed.connect(self._changed)
         self.refresh()
 
+    def _lesion_linked(self, lesion_id: str | None) -> None:
+        """Link the biopsy to a lesion and, in the same edit, take the lesion's site and site detail
+        where the biopsy has none of its own (empty, or the previous lesion's); both stay editable."""
+        b = self.biopsies.current()
+        if b is None:
+            return
+        case = self.session.case
+        new, old = case.lesion(lesion_id), case.lesion(b.lesion_id)
+        site, detail = b.site, b.site_detail
+        if new is not None:
+            if not site or (old is not None and site == old.site):
+                site = new.site
+            if not detail or (old is not None and detail == old.site_detail):
+                detail = new.site_detail
+        self.biopsies.save(("lesion_id", "site", "site_detail"), (lesion_id, site, detail), "Lesion",
+                           self.biopsies.errors["lesion_id"], self.lesion_combo)
+
     def _build_diagnosis(self) -> QGroupBox:
         box, form = group("Diagnosis")
         self.diagnosis = PartForm(self.session)
@@ -114,7 +135,7 @@ class ImagingSection(QWidget):
         self.basis = f.add(form, "diagnosis", "basis", "Basis",
                            ChoiceCombo(choices_of(DiagnosisBasis), "Diagnosis basis"),
                            tip="What the diagnosis rests on: clinical findings, a biopsy, imaging — or not made.")
-        f.add(form, "diagnosis", "when", "When", WhenEditor("Diagnosis time"))
+        f.add(form, "diagnosis", "when", "When", WhenEditor("Diagnosis time", role="diagnosis.when"))
         f.add(form, "diagnosis", "reasoning", "Reasoning", TextArea("Diagnostic reasoning", lines=3),
               tip="CARE 8c: diagnostic reasoning, including the differential diagnosis")
 

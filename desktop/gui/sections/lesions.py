@@ -187,7 +187,7 @@ class LesionsSection(ObservationsTab, QWidget):
         self.site_detail = LineField("Site detail", placeholder='e.g. "distal", "several finger pads"')
         self.count = NumberField("Count", integer=True)
         self.count.setToolTip("How many lesions this entry stands for, when the source groups them")
-        self.onset = WhenEditor("Onset")
+        self.onset = WhenEditor("Onset", role="lesions.onset")
         self.onset.event.setMinimumContentsLength(12)
         self.cause = LineField("Cause", placeholder="e.g. finger-stick glucose sampling")
         self.iatrogenic = TriStateCombo("Iatrogenic")
@@ -216,6 +216,7 @@ class LesionsSection(ObservationsTab, QWidget):
         for attr, w in self.fields.items():
             w.committed.connect(lambda v, a=attr, l=labels[attr], ww=w: self._save_lesion_field(a, v, l, ww))
         self.count.rejected.connect(self.error.show_message)
+        self.count.corrected.connect(self.error.clear)
         return vertical_scroll(page)
 
     # --- public -------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ class OutcomeSection(QWidget):
         f = self.form
         box, form = group("Outcome")
         self.status = f.add(form, "outcome", "status", "Status", ChoiceCombo(choices_of(OutcomeStatus), "Outcome status"))
-        f.add(form, "outcome", "when", "When", WhenEditor("Outcome time"),
+        self.when = f.add(form, "outcome", "when", "When", WhenEditor("Outcome time", role="outcome.when"),
               tip="The death, or the last follow-up.")
         f.add(form, "outcome", "cause_of_death", "Cause of death",
               LineField("Cause of death", placeholder="as stated; leave empty when not stated"))
@@ -70,6 +70,9 @@ class OutcomeSection(QWidget):
             self.refresh()
 
     def refresh(self) -> None:
+        # a death is checked against the presentation; a last follow-up against a death elsewhere
+        dead = self.session.case.outcome.status == "dead"
+        self.when.set_role("outcome.when:dead" if dead else "outcome.when")
         self.form.load()
 
     def focus_ref(self, ref: str) -> bool:

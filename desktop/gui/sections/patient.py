@@ -11,10 +11,12 @@ from PySide6.QtWidgets import (
     QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget,
 )
 
-from ... import catalogue, timing
+from ... import catalogue, frequency, timing
 from ...model import Adherence, CkdStage, Comorbidity, DialysisModality, GraftStatus, Medication, RecordNumber, Sex
 from ..binding import commit_field, lock_if_read_only
-from ..fields import CheckField, ChoiceCombo, DoseRow, LineField, NumberField, TextArea, TriStateCombo, with_drug_names
+from ..fields import (
+    CheckField, ChoiceCombo, DoseRow, FrequencyField, LineField, NumberField, TextArea, TriStateCombo, with_drug_names,
+)
 from ..formatting import choices_of, fmt_number, when_text
 from ..forms import (
     SPACING, FieldError, add_row, align_labels, form_layout, group, heading, hint_label, reveal, scroll_page,
@@ -85,6 +87,8 @@ class PatientSection(QWidget):
         widget.committed.connect(lambda v, a=attr, l=label, w=widget, e=err: self._save_patient(a, v, l, e, w))
         if isinstance(widget, NumberField):
             widget.rejected.connect(err.show_message)
+        if isinstance(widget, (NumberField, LineField)):
+            widget.corrected.connect(err.clear)  # the message goes as soon as the value is put right
         return widget
 
     def _build_demographics(self) -> QGroupBox:
@@ -112,6 +116,7 @@ class PatientSection(QWidget):
         self.errors["age_years"] = err
         self.age.committed.connect(lambda v: self._save_patient("age_years", v, "Age", err, self.age))
         self.age.rejected.connect(err.show_message)
+        self.age.corrected.connect(err.clear)
         self.age_over_89.committed.connect(lambda v: self._save_patient("age_over_89", v, "Age: 90 or older", err, None))
         self._patient_field(form, "sex", "Sex", ChoiceCombo(choices_of(Sex), "Sex"))
         self._patient_field(form, "ethnicity", "Ethnicity", LineField("Ethnicity"))
@@ -129,10 +134,10 @@ class PatientSection(QWidget):
                             ChoiceCombo(choices_of(CkdStage), "CKD stage", allow_none=True))
         self._patient_field(form, "dialysis_modality", "Dialysis modality",
                             ChoiceCombo(choices_of(DialysisModality), "Dialysis modality", allow_none=True))
-        self.dialysis_start = WhenEditor("Dialysis start")
+        self.dialysis_start = WhenEditor("Dialysis start", role="patient.dialysis_start")
         self._patient_field(form, "dialysis_start", "Dialysis start", self.dialysis_start)
         self._patient_field(form, "kidney_transplant", "Kidney transplant", TriStateCombo("Kidney transplant"))
-        self._patient_field(form, "transplant_date", "Transplanted", WhenEditor("Transplant date"))
+        self._patient_field(form, "transplant_date", "Transplanted", WhenEditor("Transplant date", role="patient.transplant_date"))
         self._patient_field(form, "graft_status", "Graft",
                             ChoiceCombo(choices_of(GraftStatus), "Graft status", allow_none=True))
         self._patient_field(form, "dialysis_adherence", "Dialysis adherence",
@@ -216,11 +221,12 @@ class PatientSection(QWidget):
             ed.add_field("Class", "drug_class", ChoiceCombo(list(classes.items()), "Medication class"))
             ed.add_field("Dose", ("dose", "dose_unit"), DoseRow("Dose"))
             ed.add_field("Route", "route", LineField("Route", placeholder="e.g. oral, subcutaneous"))
-            ed.add_field("Frequency", "frequency", LineField("Frequency", placeholder="e.g. twice daily"))
-            ed.add_field("Doses per day", "doses_per_day", NumberField("Doses per day"), "per day",
-                         tip="e.g. insulin injections a day")
-            ed.add_field("Start", "start", WhenEditor("Medication start"))
-            ed.add_field("Stop", "stop", WhenEditor("Medication stop"))
+            ed.add_field("Frequency", ("doses_per_day", "frequency_basis"), FrequencyField("Frequency", "day"),
+                         tip="Times a day, times a week, every N hours, or as needed (e.g. insulin injections "
+                             "a day: the assessment reads them).")
+            ed.add_field("As written", "frequency", LineField("Frequency as written", placeholder="e.g. twice daily"))
+            ed.add_field("Start", "start", WhenEditor("Medication start", role="medications.start"))
+            ed.add_field("Stop", "stop", WhenEditor("Medication stop", role="medications.stop"))
             ed.add_field("Note", "note", LineField("Medication note"))
 
         self.medications = ListEditor(self.session, [
@@ -229,8 +235,8 @@ class PatientSection(QWidget):
             Column("Dose", lambda m: f"{fmt_number(m.dose)} {m.dose_unit}".strip() if m.dose is not None else "",
                    align_right=True, keep=True),
             Column("Route", lambda m: m.route),
-            Column("Frequency", lambda m: m.frequency),
-            Column("Doses per day", lambda m: fmt_number(m.doses_per_day), align_right=True, keep=True),
+            Column("Frequency", lambda m: frequency.words(m.doses_per_day, m.frequency_basis, "day") or m.frequency,
+                   tooltip=lambda m: m.frequency),
             Column("Start", lambda m: when_text(self._timeline, m.start)),
             Column("Stop", lambda m: when_text(self._timeline, m.stop)),
         ], "medication", lambda: Medication(), part="medications", rows=2, build=build)

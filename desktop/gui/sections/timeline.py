@@ -234,6 +234,7 @@ class TimelineSection(QWidget):
             return
         self.kind.set_value(ev.kind)
         self.description.set_text(ev.description)
+        self.when.set_role(f"event:{ev.kind}")  # its direction and order checks follow its kind
         self.when.set_when(ev.when, self.session.case, exclude_event=ev.id)
 
     def _table_selected(self, _key) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from ... import catalogue, timing
+from ... import catalogue, frequency, timing
 from ...model import Response, Treatment, TreatmentKind
-from ..fields import ChoiceCombo, DoseRow, LineField, NumberField, TextArea, TriStateCombo, with_drug_names
+from ..fields import ChoiceCombo, DoseRow, FrequencyField, LineField, TextArea, TriStateCombo, with_drug_names
 from ..formatting import choices_of, fmt_number, label_of, when_text
 from ..forms import heading, hint_label, reveal, scroll_page
 from ..list_editor import ListEditor
@@ -36,7 +36,8 @@ class TreatmentsSection(QWidget):
             Column("Agent", lambda t: t.agent, tooltip=lambda t: t.agent, width_chars=30),
             Column("Class", lambda t: classes.get(t.treatment_class, t.treatment_class)),
             Column("Dose", lambda t: dose_text(t), align_right=True, keep=True),
-            Column("Schedule", lambda t: t.schedule, tooltip=lambda t: t.schedule, width_chars=22),
+            Column("Schedule", lambda t: t.schedule or frequency.words(t.times_per_week, t.frequency_basis, "week"),
+                   tooltip=lambda t: t.schedule, width_chars=22),
             Column("Start", lambda t: when_text(self._tl, t.start)),
             Column("Response", lambda t: label_of(t.response) if t.response else "", stretch=True),
         ], "treatment", lambda: Treatment(), part="treatments", rows=4)
@@ -48,11 +49,12 @@ class TreatmentsSection(QWidget):
         ed.add_field("Dose", ("dose", "dose_unit"), self.dose, tip="A dose needs its unit (CARE 9b).")
         ed.add_field("Route", "route", LineField("Route", placeholder="e.g. intravenous"))
         ed.add_field("Schedule", "schedule", LineField("Schedule", placeholder="e.g. thrice weekly during dialysis"))
-        ed.add_field("Times per week", "times_per_week", NumberField("Times per week"), "per week")
+        ed.add_field("Frequency", ("times_per_week", "frequency_basis"), FrequencyField("Frequency", "week"),
+                     tip="Times a day, times a week, every N hours, or as needed, as the source gives it.")
         ed.add_field("During dialysis", "during_dialysis", TriStateCombo("During dialysis"))
         ed.add_field("Culture-directed", "culture_directed", TriStateCombo("Chosen by a culture's result"))
-        ed.add_field("Start", "start", WhenEditor("Treatment start"))
-        ed.add_field("Stop", "stop", WhenEditor("Treatment stop"))
+        ed.add_field("Start", "start", WhenEditor("Treatment start", role="treatments.start"))
+        ed.add_field("Stop", "stop", WhenEditor("Treatment stop", role="treatments.stop"))
         ed.add_field("Duration", "duration_text", LineField("Duration", placeholder="as the source says, e.g. 1-week course"))
         ed.add_field("Indication", "indication", LineField("Indication"))
         ed.add_field("Response", "response", ChoiceCombo(choices_of(Response), "Response", allow_none=True))
