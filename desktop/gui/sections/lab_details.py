@@ -5,15 +5,18 @@ its specimen and organism; a note. Each change is one validated field edit throu
 message line and the field goes back to what is stored."""
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from ...app.editing import EditRefused, FieldRefused
 from ...model import AuthorFlag, Qualitative
+from ..binding import check_edit, item_path
 from ..fields import CheckField, ChoiceCombo, LineField
 from ..formatting import choices_of
 from ..forms import FlowLayout
+from .lab_values import replacing
 
 if TYPE_CHECKING:
     from .lab_grid import LabRow
@@ -91,9 +94,14 @@ class ResultDetails(QWidget):
             return
         label = {"qualitative": "result in words", "author_flag": "authors' flag", "as_printed": "kept as printed"}.get(
             attr, attr)
+        case = self.section.session.case
+        trial = dataclasses.replace(row.lab, **{attr: value})
+        # the whole result is checked: unticking "kept as printed" is refused while its value is implausible
+        whole = check_edit(case, replacing(trial), item_path(case, "labs", row.lab.id))
         try:
-            self.section.session.edit_field("labs", attr, value if value != "" or attr in ("specimen", "organism", "note")
-                                            else None, item_id=row.lab.id, label=f"{row.a.label} {label}")
+            if whole:
+                raise EditRefused("; ".join(whole))
+            self.section.session.edit_field("labs", attr, value, item_id=row.lab.id, label=f"{row.a.label} {label}")
         except (FieldRefused, EditRefused) as exc:
             problems = getattr(exc, "problems", None)
             text = "; ".join(p.message for p in problems) if problems else str(exc)

@@ -18,6 +18,7 @@ refused with its ways out offered in place.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import TYPE_CHECKING
 
 from ...core import labs as L
@@ -36,9 +37,20 @@ def _unit_of(a, unit: str) -> str:
     return a.unit_of(unit) or unit.strip()
 
 
-def _shown(lab: LabResult) -> str:
-    """'92 mg/dL', '<5 undetectable', 'positive' — a result as the messages name it."""
-    text = entry_text(lab) if lab.value is None else L.join_unit(entry_text(lab), lab.unit)
+def _typed(lab: LabResult) -> str:
+    """A result's number as typed ('92', '<5'), its words and the authors' flag."""
+    parts = [] if lab.value is None else [L.format_value(lab.value, "", lab.comparator).replace("−", "-")]
+    rest = entry_text(dataclasses.replace(lab, value=None))
+    return " ".join(parts + ([rest] if rest else []))
+
+
+def _shown(lab: LabResult, saved: bool = False) -> str:
+    """'92 mg/dL', '<5 undetectable', 'positive' — a result as the messages name it (a saved one with
+    the decimals usual for its unit, as the grid shows it: '9.0 mg/dL')."""
+    text = entry_text(lab) if saved else _typed(lab)
+    if lab.value is not None:
+        number, _, rest = text.partition(" ")
+        text = L.join_unit(number, lab.unit) + (f" {rest}" if rest else "")
     return text or "no value"
 
 
@@ -62,7 +74,7 @@ class LabEntry:
             row.load(None)
             return False
         when = self.current_when()
-        if when is None or (self._timepoint(when) is None and not when.is_set):
+        if when is None or (self._timepoint(when) is None and not (when.is_set or when.label.strip())):
             return self._refuse(row, f"{a.label}: give the time of these results first (above: a date, days "
                                 "before or after day 0, or the time of an event)")
         try:
@@ -90,7 +102,7 @@ class LabEntry:
     def _save_checked(self, row: "LabRow", lab: LabResult, verb: str | None = None) -> bool:
         """Check ``lab`` as the import would and save it, or refuse it with what can be done."""
         a = row.a
-        if lab.value is not None and not lab.as_printed:
+        if lab.value is not None and not lab.as_printed and not a.qualitative_only:
             if lab.unit and not a.accepts(lab.unit):
                 return self._refuse(row, f"{a.label}: {lab.unit!r} is not a unit the catalogue knows for it "
                                     f"({', '.join(dict.fromkeys(a.units))}).", self._as_printed_offers(row, lab))
@@ -101,10 +113,14 @@ class LabEntry:
         if problems:
             return self._refuse(row, f"{a.label}: " + "; ".join(problems))
         row.pending_unit = None
-        self._clear_message(row)
         if row.lab is not None and lab == row.lab:
+            # nothing changed: a message stays unless the author retyped what is stored (leaving a
+            # field, or clicking an offer, is no correction)
+            if any(w.isModified() for w in (row.value, row.low, row.high)):
+                self._clear_message(row)
             row.load(row.lab)
             return True
+        self._clear_message(row)
         added = row.lab is None
         verb = verb or ("Add" if added else "Edit")
         ok = self.session.save_item("labs", lab, text=f"{verb} {a.label} {L.format_lab(lab)}")
@@ -128,7 +144,7 @@ class LabEntry:
     def _refuse(self, row: "LabRow", message: str, offers: list = ()) -> bool:
         """Show why an entry was refused; the row goes back to what is stored."""
         row.pending_unit = None
-        stored = f"the stored {_shown(row.lab)}" if row.lab is not None else "no result"
+        stored = f"the stored {_shown(row.lab, saved=True)}" if row.lab is not None else "no result"
         self._offer_row = row
         self.error.show_message(f"{message} Not saved: the row shows {stored}.", list(offers)
                                 + [("Dismiss", lambda: self._clear_message(row))])
@@ -178,7 +194,7 @@ class LabEntry:
             if self._save_checked(row, reread, "Read"):
                 self._offer_row = row
                 self.error.show_message(
-                    f"{a.label}: {_shown(lab)} is now read as {_shown(reread)} (saved).",
+                    f"{a.label}: {_shown(lab, saved=True)} is now read as {_shown(reread, saved=True)} (saved).",
                     ([convert] if convert else []) + [("OK", lambda: self._clear_message(row))], kind="info")
             return
         row.pending_unit = new_unit
@@ -190,7 +206,7 @@ class LabEntry:
                                              lambda: self._save_checked(row, _kept(reread), "Keep as printed"))]
         self.error.show_message(
             f"{a.label} in {new_unit}: type the value as reported in {new_unit} and press Enter ({why}). "
-            f"Nothing is saved yet: {_shown(lab)} stays until then.",
+            f"Nothing is saved yet: {_shown(lab, saved=True)} stays until then.",
             offers + [("Cancel", lambda: self._cancel_unit(row))], kind="info")
         row.value.setFocus()
         row.value.selectAll()
@@ -208,9 +224,9 @@ class LabEntry:
             v = getattr(lab, end)
             if v is not None:
                 setattr(conv, end, float(fmt_entry(a.convert(v, lab.unit, new_unit), (d or 0) + 1)))
-        note = f"converted from {_shown(lab)}"
+        note = f"converted from {_shown(lab, saved=True)}"
         conv.note = f"{lab.note}; {note}" if lab.note else note
-        text = f"Convert {_shown(lab)} to {L.format_value(conv.value, new_unit, lab.comparator, d)}"
+        text = f"Convert {_shown(lab, saved=True)} to {L.format_value(conv.value, new_unit, lab.comparator, d)}"
 
         def do() -> None:
             # the saved row: the value read in the new unit (when it was) or as it was

@@ -126,6 +126,8 @@ class LabRow:
             self._set(self.low, "")
             self._set(self.high, "")
             self.expected.set_value(False)
+        for w in (self.value, self.low, self.high):
+            w.setModified(False)  # what the author types from here on is a change
         self._show_as_printed()
         self._show_range_and_flag()
 
