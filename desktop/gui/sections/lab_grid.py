@@ -52,7 +52,7 @@ class LabRow:
         self.value = QLineEdit()
         self.value.setAccessibleName(f"{a.label} value")
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.value.setFixedWidth(self.value.fontMetrics().horizontalAdvance("0") * 9 + 16)
+        self.value.setFixedWidth(self.value.fontMetrics().horizontalAdvance("0") * 7 + 16)
         self._tip = ("The result as printed: a number, a bound (<0.5, ≥1000), the source's words "
                      "(undetectable, normal, elevated, low, positive, negative, no growth) with or without a "
                      "number, and the authors' own mark (6.9 H). Empty = no result (clearing a value deletes "
@@ -154,7 +154,8 @@ class LabRow:
         f = QFont(self.value.font())
         f.setItalic(kept)
         self.value.setFont(f)
-        self.value.setToolTip(AS_PRINTED_TIP if kept else self._tip)
+        shown = self.value.text()  # the field is narrow: the whole result is in its tooltip too
+        self.value.setToolTip((f"{shown}\n\n" if shown else "") + (AS_PRINTED_TIP if kept else self._tip))
         self.value.setAccessibleDescription("kept as printed" if kept else "")
 
     @staticmethod
