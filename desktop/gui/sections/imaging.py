@@ -26,11 +26,11 @@ from ..when_editor import WhenEditor
 
 def site_choices() -> list[tuple[str, str]]:
     """Catalogue sites as (code, "region — site") in the catalogue's order, "not stated" first."""
-    return [("", "not stated")] + [(s.code, f"{s.region} — {s.label}") for s in catalogue.sites().values()]
+    return [("", "not stated")] + [(s.code, f"{s.region} — {s.label}") for s in catalogue.all_sites().values()]
 
 
 def site_text(code: str, detail: str = "") -> str:
-    site = catalogue.sites().get(code)
+    site = catalogue.all_sites().get(code)
     text = site.label if site else (code or "")
     if detail:
         text = f"{text} ({detail})" if text else detail
