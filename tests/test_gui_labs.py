@@ -105,9 +105,9 @@ def test_new_timepoint_in_si_units_with_ca_x_p_undo_and_redo(qtbot, section, lib
     set_days_after_day0(qtbot, section.when, 10)
     assert section.current_when().offset == 10.0
 
-    # the section's unit switch: empty rows offer the SI unit
-    si = next(b for b in section.unit_buttons.buttons() if b.property("system") == "si")
-    qtbot.mouseClick(si, Qt.MouseButton.LeftButton)
+    # the library's entry units (asked once): SI; empty rows offer the SI unit
+    assert section.row("calcium").unit.currentText() == "mg/dL"  # conventional until chosen
+    qtbot.mouseClick(section.entry_units.buttons["si"], Qt.MouseButton.LeftButton)
     assert section.row("calcium").unit.currentText() == "mmol/L"
     # the default range is offered in that unit
     assert section.row("calcium").low.placeholderText() == "2.12"
@@ -134,7 +134,9 @@ def test_new_timepoint_in_si_units_with_ca_x_p_undo_and_redo(qtbot, section, lib
     assert len(products) == 1
     assert products[0].unit == "mmol²/L²" and products[0].value == pytest.approx(6.37, abs=0.01)
     assert products[0].alt_value == pytest.approx(79.07, abs=0.1)
-    # and the chart draws it against the 70/55 lines (SI: 5.64 and 4.43 mmol²/L²)
+    # and the chart draws it against the 70/55 lines (SI: 5.64 and 4.43 mmol²/L²), values shown in SI
+    si = next(b for b in section.unit_buttons.buttons() if b.property("system") == "si")
+    qtbot.mouseClick(si, Qt.MouseButton.LeftButton)
     section.show_chart()
     names = section.chart.series_names()
     assert "Ca×P, derived (mmol²/L²)" in names

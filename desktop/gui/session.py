@@ -175,6 +175,18 @@ class CaseSession(QObject):
     def delete_lesion(self, lesion_id: str, text: str | None = None) -> bool:
         return self._run(lambda: self.open_case.delete_lesion(lesion_id, text))
 
+    # --- the library's choices (not edits of the case: no undo step) -----------------------------------
+
+    def entry_unit_system(self) -> str | None:
+        """The units this library's lab results are entered in ("conventional"/"si"), None if never chosen."""
+        from ..app.preferences import entry_unit_system
+        return entry_unit_system(self.library)
+
+    def set_entry_unit_system(self, system: str) -> bool:
+        """Choose the library's entry units; False (and ``failed``) when the library refused it."""
+        from ..app.preferences import set_entry_unit_system
+        return self._run(lambda: set_entry_unit_system(self.library, system))
+
     def edit_field(self, part: str, attr, value, *, item_id: str | None = None, label: str = ""):
         """The operations layer's validated field edit; raises FieldRefused (shown at the field)."""
         return self.open_case.edit_field(part, attr, value, item_id=item_id, label=label)

@@ -96,8 +96,8 @@ class LabRow:
 
     # the row's unit when there is no result yet
     def _default_unit(self) -> str:
-        return display_unit(self.a, self.a.conventional_unit, self.section.system) \
-            if self.section.system != "reported" else self.a.conventional_unit
+        """The library's entry units (asked once per library; conventional until chosen)."""
+        return display_unit(self.a, self.a.conventional_unit, self.section.entry_units.system())
 
     def current_unit(self) -> str:
         return self.unit.currentText().strip() or self._default_unit()

@@ -39,6 +39,7 @@ from .lab_entry import LabEntry
 from .lab_grid import LabRow
 from .lab_offer import OfferBar
 from .lab_table import ResultsTable
+from .lab_units import EntryUnits
 from .lab_values import Timepoint, describe_when, replacing, timepoints, when_key
 
 SYSTEMS = (("reported", "as reported"), ("conventional", "conventional"), ("si", "SI"))
@@ -83,9 +84,15 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         self.unit_buttons = QButtonGroup(self)
         switch = QHBoxLayout()
         switch.setSpacing(4)
-        switch.addWidget(QLabel("Show values:"))
+        show = QLabel("Show values:")
+        what = ("How values are shown in the table and the chart (View ▸ Units does the same for the whole window). "
+                "It does not change what is entered: new results are entered in this library's units (Enter by "
+                "timepoint).")
+        show.setToolTip(what)
+        switch.addWidget(show)
         for n, (key, text) in enumerate(SYSTEMS):
             b = QRadioButton(text)
+            b.setToolTip(what)
             b.setAccessibleName(f"Show values {text}" + (" units" if key != "reported" else ""))
             b.setProperty("system", key)
             self.unit_buttons.addButton(b, n)
@@ -98,6 +105,8 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
                               "elevated, low, positive, negative, no growth) or both; the authors' own flag after "
                               "it (6.9 H). A unit may be typed as printed.")
         self._offer_row = None
+        self.entry_units = EntryUnits(session)  # the library's units for entering results (asked once)
+        self.entry_units.chosen.connect(self._entry_units_chosen)
 
         # --- the entry tab: the timepoint bar over the grid ---------------------------------------------
         top = QGridLayout()
@@ -154,6 +163,7 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         el.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
         el.setSpacing(SPACING - 2)
         el.addLayout(top)
+        el.addWidget(self.entry_units)
         el.addWidget(self.error)
         el.addWidget(self.grid_hint)
         el.addWidget(scroll, 1)
@@ -187,7 +197,7 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         lay.addWidget(self.tabs, 1)
 
         # tab order: the timepoint bar, then the grid row by row
-        chain = [self.timepoint, self.new_button, self.when, self.dialysis]
+        chain = [self.timepoint, self.new_button, self.when, self.dialysis, *self.entry_units.buttons.values()]
         for row in self.rows.values():
             chain += row.widgets()
         chain += self.error.buttons + self.details.widgets()
@@ -230,6 +240,12 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         self._fill_table()
         self._refresh_chart(lazy=True)
         self.unitSystemChanged.emit(system)
+
+    def _entry_units_chosen(self, _system: str) -> None:
+        """The library's entry units changed: empty rows offer the new unit."""
+        for row in self.rows.values():
+            if row.lab is None and not row._pending():
+                row.load(None)
 
     def current_when(self) -> When | None:
         """The time of the timepoint shown in the grid (None for a new timepoint with no time yet)."""
