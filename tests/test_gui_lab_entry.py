@@ -256,6 +256,12 @@ def test_changing_the_unit_of_a_saved_value_waits_for_its_value(qtbot, section):
     section.error.offer("Cancel").click()
     assert (row.value.text(), row.unit.currentText(), section.error.message()) == ("9.2", "mg/dL", "")
     assert next(x for x in stored(path, case_id).labs if x.id == "lab-calcium-onset").unit == "mg/dL"
+    # or value and unit typed together, as printed ("mmol/l" is mmol/L): one change
+    depth = stack.index()
+    type_into(qtbot, row.value, "2.3 mmol/l")
+    saved = next(x for x in stored(path, case_id).labs if x.id == "lab-calcium-onset")
+    assert (saved.value, saved.unit) == (2.3, "mmol/L") and stack.index() == depth + 1
+    assert (row.value.text(), row.unit.currentText()) == ("2.30", "mmol/L")
     # phosphate 9.0 mg/dL: convert into mmol/L (9.0 × 0.3229 = 2.91 mmol/L; the catalogue's factor)
     p = section.row("phosphate")
     _pick_unit(qtbot, p, "mmol/L")

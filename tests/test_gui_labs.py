@@ -194,6 +194,8 @@ def test_implausible_calcium_is_refused_the_row_reverts_and_the_message_clears(q
     type_into(qtbot, row.value, "9..2")
     assert section.error.message().startswith("Calcium, total: '9..2' is not a number")
     assert row.value.text() == "9.2"
+    type_into(qtbot, row.value, "9.2")  # the stored value typed again: a correction, the message goes
+    assert section.error.message() == ""
     type_into(qtbot, row.low, "10.1")  # a low end alone is a range ("≥ 10.1"): saved
     assert section.error.message() == ""
     assert next(x for x in stored_labs(lib_path, case_id) if x.id == "lab-calcium-onset").ref_low == 10.1

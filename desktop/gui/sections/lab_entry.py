@@ -78,7 +78,7 @@ class LabEntry:
             return self._refuse(row, f"{a.label}: give the time of these results first (above: a date, days "
                                 "before or after day 0, or the time of an event)")
         try:
-            entry = parse_entry(text)
+            entry = parse_entry(text, a)
         except ValueError as exc:
             return self._refuse(row, f"{a.label}: {exc}")
         ends = []
@@ -89,7 +89,7 @@ class LabEntry:
                 return self._refuse(row, f"{a.label}, reference range {end} end: {exc}")
         lab = copy.deepcopy(row.lab) if row.lab is not None else LabResult(
             analyte=a.code, when=when, dialysis_context=self.dialysis.value() or "unknown")
-        unit = _unit_of(a, row.current_unit()) if entry.value is not None else ""
+        unit = (entry.unit or _unit_of(a, row.current_unit())) if entry.value is not None else ""
         if row.lab is None or (entry.value, unit) != (row.lab.value, row.lab.unit):
             lab.as_printed = False  # a new number or unit is checked again (and may be kept as printed again)
         lab.value, lab.comparator, lab.unit = entry.value, entry.comparator, unit

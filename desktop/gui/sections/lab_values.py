@@ -87,6 +87,7 @@ class Entry:
     value: float | None = None
     qualitative: str | None = None
     author_flag: str | None = None
+    unit: str | None = None  # a unit typed after the number ('92 mg/dl'), in the catalogue's spelling
 
     @property
     def empty(self) -> bool:
@@ -106,10 +107,11 @@ def word_list() -> str:
     return ", ".join(v[0] for v in _words()["qualitative"].values())
 
 
-def parse_entry(text: str) -> Entry:
+def parse_entry(text: str, analyte: Analyte | None = None) -> Entry:
     """A typed result: a number with an optional comparator (``<0.5``, ``≥ 1000``), the source's words
     for it (``undetectable``, ``positive``; resources/catalogues/lab_words.json), or both
-    (``<5 undetectable``), and the authors' own mark (``6.9 H``). Raises ValueError naming the problem."""
+    (``<5 undetectable``), and the authors' own mark (``6.9 H``); with ``analyte``, a unit it accepts
+    typed after the number (``2.3 mmol/l``). Raises ValueError naming the problem."""
     t = " ".join(text.split())
     out = Entry()
     if not t:
@@ -127,6 +129,11 @@ def parse_entry(text: str) -> Entry:
         out.value = parse_number(m.group(2))
         t = (t[:m.start()] + " " + t[m.end():])
     rest = " ".join(t.replace("(", " ").replace(")", " ").replace(",", " ").split()).lower()
+    if rest and m and analyte is not None:
+        unit = _unit_after(t, analyte)
+        if unit is not None:
+            out.unit, printed = unit
+            rest = " ".join(rest.replace(printed.lower(), " ", 1).split())
     if rest:
         out.qualitative = next((k for k, v in words["qualitative"].items() if rest in v), None)
         if out.qualitative is None:
@@ -134,6 +141,18 @@ def parse_entry(text: str) -> Entry:
                 raise ValueError(f"{text.strip()!r} is not a number, nor a result in words ({word_list()})")
             raise ValueError(f"{rest!r} is not a result in words the grid knows ({word_list()})")
     return out
+
+
+def _unit_after(t: str, analyte: Analyte) -> tuple[str, str] | None:
+    """(catalogue spelling, as typed) of a unit of ``analyte`` among the words of ``t``, or None."""
+    words = t.split()
+    for n in range(len(words), 0, -1):
+        for i in range(0, len(words) - n + 1):
+            printed = " ".join(words[i:i + n])
+            unit = analyte.unit_of(printed)
+            if unit is not None and printed.strip():
+                return unit, printed
+    return None
 
 
 def entry_text(lab: LabResult) -> str:
