@@ -86,10 +86,11 @@ def test_flags_printed_by_the_authors_are_typed_beside_the_value(qtbot, opened):
         assert labs[code].unit == a.unit_of(src[sid]["unit"])
         assert labs[code].author_flag == src[sid]["author_flag"] == "H"
         assert labs[code].when.event_id == src[sid]["when"]["event_id"]
-    # the flag column shows the authors' H (the source gives no range for WBC here? the catalogue's
-    # default decides where there is one); the field reads back as typed
+    # the field reads back as typed
     assert w.row("phosphate").value.text() == "6.9 H"
     assert w.row("phosphate").flag.text() == "H"
+    # phosphate has a default range (2.5–4.9 mg/dL); WBC 17.2×10^9/L too: the flag says which decides
+    assert w.row("phosphate").flag.toolTip().startswith("high — outside 2.5–4.9")
     # the details strip shows the flag of the row the author is in
     w.row("phosphate").value.setFocus()
     qtbot.waitUntil(lambda: w.details.row is w.row("phosphate"))
@@ -135,6 +136,7 @@ def test_results_in_words_only_and_a_culture_with_its_organism(qtbot, opened):
     assert (alb.value, alb.qualitative, alb.unit) == (src["alb"]["value"], src["alb"]["qualitative"], "")
     assert alb.when.label == src["alb"]["when"]["label"]
     assert w.row("albumin").flag.text() == "L"  # the source's word "low" is its flag
+    assert w.row("albumin").flag.toolTip() == "low — the source's word for the result"
 
     w.select_timepoint(When(label=src["cx"]["when"]["label"]))
     culture = w.row("culture")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QWidget
 
 from ...app.editing import EditRefused, FieldRefused
 from ...model import AuthorFlag, Qualitative
@@ -51,7 +51,7 @@ class ResultDetails(QWidget):
         for text, w in (("Words:", self.words), ("Authors' flag:", self.flag), (None, self.as_printed),
                         ("Specimen:", self.specimen), ("Organism:", self.organism), ("Note:", self.note)):
             if isinstance(w, LineField):
-                w.setMinimumWidth(w.fontMetrics().horizontalAdvance("0") * 12)
+                w.setFixedWidth(w.fontMetrics().horizontalAdvance("0") * (26 if w is self.note else 14))
             if text is None:
                 flow.addWidget(w)
                 continue
@@ -62,7 +62,8 @@ class ResultDetails(QWidget):
             lab = QLabel(text)
             lab.setBuddy(w)
             lay.addWidget(lab)
-            lay.addWidget(w, 1)
+            lay.addWidget(w)
+            pair.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)  # side by side in the flow
             flow.addWidget(pair)
         for attr, w in (("qualitative", self.words), ("author_flag", self.flag), ("as_printed", self.as_printed),
                         ("specimen", self.specimen), ("organism", self.organism), ("note", self.note)):

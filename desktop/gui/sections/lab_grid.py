@@ -182,8 +182,16 @@ class LabRow:
                                 if colour else "")
         words = flag_words(f)
         self.flag.setAccessibleName(f"{self.a.label} flag: {words or 'within range or no range'}")
-        outside = L.format_range(shown_range(self.a, L.reference_range(self.lab))) if self.lab is not None else ""
-        self.flag.setToolTip(f"{words} — outside {outside}" if words and self.lab is not None else "")
+        ranged = self.lab is not None and self.lab.value is not None and self.a.accepts(self.lab.unit) \
+            and L.reference_range(self.lab) is not None
+        if words and ranged:
+            tip = f"{words} — outside {L.format_range(shown_range(self.a, L.reference_range(self.lab)))}"
+        elif words:  # no range: the authors' own mark, or the source's word for the result
+            tip = (f"{words} — the authors' own flag (the source gives no range)" if self.lab.author_flag in ("H", "L")
+                   else f"{words} — the source's word for the result")
+        else:
+            tip = ""
+        self.flag.setToolTip(tip)
 
     # --- editing -----------------------------------------------------------------------------------
 
