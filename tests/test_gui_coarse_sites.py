@@ -103,6 +103,9 @@ def test_right_fourth_finger_part_not_stated_is_recorded_and_drawn(qtbot, open_c
     # the lesion form shows the coarse site and its side; the list says it in words
     assert w.site.value() == "finger-4-any" and w.laterality.value() == "right"
     assert w.list.item(1).text().endswith("right ring finger, part not stated")
+    # kept through the JSON format, and drawn the same from a case file
+    again = jsonio.loads(jsonio.dumps(stored(path, case_id)))
+    assert [(l.site, l.laterality) for l in again.lesions] == [(x["site"], x["laterality"]) for x in src[:2]]
 
 
 def test_both_thighs_aspect_not_stated_and_the_penis_part_not_stated(qtbot, open_case):
