@@ -33,8 +33,9 @@ if TYPE_CHECKING:
 
 
 def _unit_of(a, unit: str) -> str:
-    """The catalogue's spelling of a unit as typed, or the unit as printed when it has none."""
-    return a.unit_of(unit) or unit.strip()
+    """A unit as typed, kept as printed: 'mg/dl', '×10^9/L' and '/mm3' are the catalogue's mg/dL,
+    10^9/L and /µL for every computation (desktop.catalogue.unit_key), and read back as printed."""
+    return unit.strip()
 
 
 def _typed(lab: LabResult) -> str:

@@ -158,7 +158,7 @@ class ResultsTable:
         rr = shown_range(a, L.reference_range(lab, self.session.case.patient.sex)) if a is not None else None
         if lab.value is None:
             return L.qualitative_text(lab) or "no value", "", self._range_cell(rr)
-        if a is None or lab.as_printed or lab.unit not in a.units:
+        if a is None or lab.as_printed or not a.accepts(lab.unit):
             words = f" {L.qualitative_text(lab)}" if lab.qualitative else ""
             return (L.reported_number(lab) + words + (" (as printed)" if lab.as_printed else ""),
                     lab.unit, self._range_cell(rr))

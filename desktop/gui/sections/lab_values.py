@@ -132,7 +132,8 @@ def parse_entry(text: str, analyte: Analyte | None = None) -> Entry:
     if rest and m and analyte is not None:
         unit = _unit_after(t, analyte)
         if unit is not None:
-            out.unit, printed = unit
+            _, printed = unit
+            out.unit = printed  # kept as printed; the catalogue reads its spellings alike
             rest = " ".join(rest.replace(printed.lower(), " ", 1).split())
     if rest:
         out.qualitative = next((k for k, v in words["qualitative"].items() if rest in v), None)
