@@ -96,6 +96,7 @@ def test_flags_printed_by_the_authors_are_typed_beside_the_value(qtbot, opened):
     w.row("phosphate").value.setFocus()
     qtbot.waitUntil(lambda: w.details.row is w.row("phosphate"))
     assert w.details.flag.value() == "H"
+    assert not w.details.organism.isEnabled()  # an organism belongs to a culture
     # typing the value without the mark clears it
     type_into(qtbot, w.row("phosphate").value, "6.9")
     assert next(x for x in stored(path, case_id).labs if x.analyte == "phosphate").author_flag is None
@@ -145,6 +146,7 @@ def test_results_in_words_only_and_a_culture_with_its_organism(qtbot, opened):
     type_into(qtbot, culture.value, "positive")
     culture.value.setFocus()
     qtbot.waitUntil(lambda: w.details.row is culture)
+    assert w.details.organism.isEnabled()
     type_into(qtbot, w.details.specimen, src["cx"]["specimen"])
     type_into(qtbot, w.details.organism, src["cx"]["organism"])
     cx = next(x for x in stored(path, case_id).labs if x.analyte == "culture")

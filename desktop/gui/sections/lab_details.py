@@ -86,8 +86,14 @@ class ResultDetails(QWidget):
         self.specimen.set_text(lab.specimen if lab else "")
         self.organism.set_text(lab.organism if lab else "")
         self.note.set_text(lab.note if lab else "")
+        editable = lab is not None and not self.section.session.read_only
         for w in self.widgets():
-            w.setEnabled(lab is not None and not self.section.session.read_only)
+            w.setEnabled(editable)
+        # a specimen and an organism belong to a culture (or to a result that already records them)
+        culture = row is not None and (row.a.qualitative_only or bool(lab and (lab.specimen or lab.organism)))
+        for w in (self.specimen, self.organism):
+            w.setEnabled(editable and culture)
+            w.setToolTip("" if culture else "For a culture: the specimen (wound, blood) and the organism grown")
 
     def _edit(self, attr: str, value) -> None:
         row = self.row
