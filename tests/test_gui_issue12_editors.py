@@ -82,6 +82,12 @@ def test_dialysis_history_periods_are_added_edited_and_kept(qtbot, open_case):
     # a refused value (sessions a week must be a number the checks accept) shows its message, nothing saved
     type_into(qtbot, ed.fields["sessions_per_week"], "-2")
     assert stored(path, case_id).patient.dialysis_history == history
+    assert "must be 0 to 14; got -2" in w.dialysis_history.error.message()
+    qtbot.waitUntil(lambda: ed.fields["sessions_per_week"].text() == "3")  # back to what is stored
+    type_into(qtbot, ed.fields["sessions_per_week"], "2")  # corrected: saved, the message goes
+    assert stored(path, case_id).patient.dialysis_history[1].sessions_per_week == 2.0
+    assert w.dialysis_history.error.message() == ""
+    type_into(qtbot, ed.fields["sessions_per_week"], "3")
     # the list goes through the JSON format unchanged
     again = jsonio.loads(jsonio.dumps(stored(path, case_id)))
     assert again.patient.dialysis_history == history

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Callable
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ... import timing
@@ -58,7 +59,9 @@ class DialysisHistory(QWidget):
         try:
             self.session.edit_field("patient", "dialysis_history", items, label="Dialysis history")
         except (FieldRefused, EditRefused) as exc:
+            # the message names the refused value; the form goes back to what is stored (issue 16 item 7)
             self.error.show_message(str(exc))
+            QTimer.singleShot(0, self.editor._load)
             return False
         self.error.clear()
         return True
