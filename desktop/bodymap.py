@@ -330,9 +330,37 @@ def hit_test(v: View | str, x: float, y: float) -> Region | None:
     return best
 
 
+@cache
+def covers(site: str) -> tuple[str, ...]:
+    """The fine sites drawn for ``site``: itself, or the ones a coarse site takes in ("thigh, aspect not
+    stated" -> its anterior, posterior and medial aspects; resources/catalogues/sites.json)."""
+    coarse = {s["code"]: s for s in catalogue.load_json("catalogues", "sites.json").get("coarse_sites", [])}
+    return tuple(coarse[site].get("covers", ())) if site in coarse else (site,)
+
+
+def is_coarse(site: str) -> bool:
+    return site in catalogue.coarse_sites()
+
+
+def covered_regions(v: View | str, site: str, laterality: str, group: str | None = None) -> list[Region]:
+    """Every region of `v` a (coarse) site takes in on the side(s) given: the outline the map draws."""
+    vv = _view(v)
+    out = []
+    for fine in covers(site):
+        out += _matching(vv, fine, laterality, group)
+    return out
+
+
 def _matching(v: View, site: str, laterality: str, group: str | None = None) -> list[Region]:
     """Regions of `v` that show a lesion at (site, laterality): one side, both sides for "bilateral"
-    and "unspecified", the midline region for a site that has no sides whatever the laterality."""
+    and "unspecified", the midline region for a site that has no sides whatever the laterality. A
+    coarse site is shown on the first region it covers that `v` draws (one per side)."""
+    if is_coarse(site):
+        for fine in covers(site):
+            found = _matching(v, fine, laterality, group)
+            if found:
+                return found
+        return []
     found = [r for r in v.regions if r.site == site]
     if group:
         mine = [r for r in found if r.group in (None, group)]
@@ -442,12 +470,12 @@ def marker_point(v: View | str, site: str, laterality: str, group: str | None = 
 # --- text ----------------------------------------------------------------------------------------
 
 def site_label(site: str) -> str:
-    s = catalogue.sites().get(site)
+    s = catalogue.all_sites().get(site)
     return s.label if s else site
 
 
 def is_lateral(site: str) -> bool:
-    s = catalogue.sites().get(site)
+    s = catalogue.all_sites().get(site)
     return bool(s and s.lateral)
 
 

@@ -105,9 +105,9 @@ def test_new_timepoint_in_si_units_with_ca_x_p_undo_and_redo(qtbot, section, lib
     set_days_after_day0(qtbot, section.when, 10)
     assert section.current_when().offset == 10.0
 
-    # the section's unit switch: empty rows offer the SI unit
-    si = next(b for b in section.unit_buttons.buttons() if b.property("system") == "si")
-    qtbot.mouseClick(si, Qt.MouseButton.LeftButton)
+    # the library's entry units (asked once): SI; empty rows offer the SI unit
+    assert section.row("calcium").unit.currentText() == "mg/dL"  # conventional until chosen
+    qtbot.mouseClick(section.entry_units.buttons["si"], Qt.MouseButton.LeftButton)
     assert section.row("calcium").unit.currentText() == "mmol/L"
     # the default range is offered in that unit
     assert section.row("calcium").low.placeholderText() == "2.12"
@@ -134,7 +134,9 @@ def test_new_timepoint_in_si_units_with_ca_x_p_undo_and_redo(qtbot, section, lib
     assert len(products) == 1
     assert products[0].unit == "mmol²/L²" and products[0].value == pytest.approx(6.37, abs=0.01)
     assert products[0].alt_value == pytest.approx(79.07, abs=0.1)
-    # and the chart draws it against the 70/55 lines (SI: 5.64 and 4.43 mmol²/L²)
+    # and the chart draws it against the 70/55 lines (SI: 5.64 and 4.43 mmol²/L²), values shown in SI
+    si = next(b for b in section.unit_buttons.buttons() if b.property("system") == "si")
+    qtbot.mouseClick(si, Qt.MouseButton.LeftButton)
     section.show_chart()
     names = section.chart.series_names()
     assert "Ca×P, derived (mmol²/L²)" in names
@@ -163,39 +165,49 @@ def test_new_timepoint_in_si_units_with_ca_x_p_undo_and_redo(qtbot, section, lib
     assert [d.day for d in assess(session.case).derived if d.kind == "ca_p_product"].count(10.0) == 1
 
 
-def test_implausible_calcium_is_refused_inline_and_not_saved(qtbot, section, lib_path):
+def test_implausible_calcium_is_refused_the_row_reverts_and_the_message_clears(qtbot, section, lib_path):
+    """Issue 16 item 7: a refused value is not left on screen as if it were saved (the row goes back
+    to what is stored), and the message goes once the value is corrected."""
     case_id = section.session.case_id
     before = stored_labs(lib_path, case_id)
     row = section.row("calcium")
     assert row.value.text() == "9.2"
     type_into(qtbot, row.value, "92")
     msg = section.error.message()
-    assert msg.startswith("Calcium, total: 92 mg/dL is outside what can be measured (2–25 mg/dL)")
-    assert msg.endswith("a typing error?")
-    assert section.error.isVisible() and row.value.property("invalid")
+    assert msg.startswith("Calcium, total: 92 mg/dL is outside what can be measured (2–25 mg/dL); a typing error?")
+    assert msg.endswith("Not saved: the row shows the stored 9.2 mg/dL.")
+    assert section.error.isVisible()
+    assert row.value.text() == "9.2" and row.flag.text() == ""  # what is stored, not a red 92 with an H
     assert stored_labs(lib_path, case_id) == before
     assert next(x for x in section.session.case.labs if x.id == "lab-calcium-onset").value == 9.2
 
-    # in SI the bounds are given in the typed unit too
-    pick(qtbot, row.unit, text="mmol/L")
-    assert "23 mmol/L" not in section.error.message()
+    # in SI the bounds are given in the typed unit too (a value typed in an empty row)
+    section.start_new_timepoint()
+    set_days_after_day0(qtbot, section.when, 3)
+    row.unit.setCurrentIndex(row.unit.findText("mmol/L"))
     type_into(qtbot, row.value, "23")
     assert "(2–25 mg/dL, that is 0.50–6.24 mmol/L)" in section.error.message()
-    assert stored_labs(lib_path, case_id) == before
+    assert row.value.text() == "" and stored_labs(lib_path, case_id) == before
 
     # text that is not a number, and a range whose ends are swapped
+    section.focus_ref("labs/lab-calcium-onset")
     type_into(qtbot, row.value, "9..2")
-    assert section.error.message() == "Calcium, total: '9..2' is not a number"
-    pick(qtbot, row.unit, text="mg/dL")
-    row.low.setText("10.1")
+    assert section.error.message().startswith("Calcium, total: '9..2' is not a number")
+    assert row.value.text() == "9.2"
+    type_into(qtbot, row.value, "9.2")  # the stored value typed again: a correction, the message goes
+    assert section.error.message() == ""
+    type_into(qtbot, row.low, "10.1")  # a low end alone is a range ("≥ 10.1"): saved
+    assert section.error.message() == ""
+    assert next(x for x in stored_labs(lib_path, case_id) if x.id == "lab-calcium-onset").ref_low == 10.1
     type_into(qtbot, row.high, "8.5")
-    type_into(qtbot, row.value, "9.3")
     assert "low end is above its high end" in section.error.message()
-    assert stored_labs(lib_path, case_id) == before
+    assert (row.low.text(), row.high.text()) == ("10.1", "")  # back to what is stored
+    assert next(x for x in stored_labs(lib_path, case_id) if x.id == "lab-calcium-onset").ref_high is None
 
     # corrected, it saves and the message goes
-    row.low.setText("8.5")
+    type_into(qtbot, row.low, "8.5")
     type_into(qtbot, row.high, "10.1")
+    type_into(qtbot, row.value, "9.3")
     assert section.error.message() == ""
     saved = next(x for x in stored_labs(lib_path, case_id) if x.id == "lab-calcium-onset")
     assert (saved.value, saved.unit, saved.ref_low, saved.ref_high) == (9.3, "mg/dL", 8.5, 10.1)

@@ -118,6 +118,8 @@ def load_widget(widget: QWidget, value: Any, case: Case, exclude_event: str | No
         widget.set_value(value)
     elif isinstance(widget, (LineField, TextArea)):
         widget.set_text(value if value is not None else "")
+    elif callable(getattr(widget, "set_value", None)):  # any other field with the same protocol
+        widget.set_value(value)
     else:
         raise TypeError(f"no loader for {type(widget).__name__}")
 

@@ -25,7 +25,30 @@ PAPER = QColor("#FFFFFF")
 INK = QColor("#4A4A4A")
 MARKER_RADIUS = 9.0  # logical pixels, whatever the zoom
 
-SIDES = [("left", "left"), ("right", "right"), ("bilateral", "both sides"), ("unspecified", "side not stated")]
+SIDES = [("left", "left"), ("right", "right"), ("bilateral", "both sides"), ("midline", "midline"),
+         ("unspecified", "side not stated")]
+COARSE_FILL = QColor(179, 38, 30, 28)  # a site given without its part: the regions it may be, lightly
+
+
+def site_entries() -> list[tuple[str, str]]:
+    """Every site the picker offers, as (code, "label (region)"): per region of the catalogue, the
+    region as a source may give it without its aspect or part ("thigh, aspect not stated",
+    "ring finger, part not stated") first, then its fine sites."""
+    fine = list(catalogue.sites().values())
+    coarse = list(catalogue.coarse_sites().values())
+    placed: dict[str, list] = {}
+    for c in coarse:  # under the region of the first fine site it covers
+        first = catalogue.sites().get(bodymap.covers(c.code)[0]) if bodymap.covers(c.code) else None
+        placed.setdefault(first.region if first else c.region, []).append(c)
+    out, seen = [], set()
+    for f in fine:
+        if f.region not in seen:
+            seen.add(f.region)
+            out += [(c.code, f"{c.label} ({c.region})") for c in placed.pop(f.region, [])]
+        out.append((f.code, f"{f.label} ({f.region})"))
+    for rest in placed.values():
+        out += [(c.code, f"{c.label} ({c.region})") for c in rest]
+    return out
 
 
 def _qpath(commands) -> QPainterPath:
@@ -221,6 +244,7 @@ class BodyMapWidget(QWidget):
         s = t.m11()
         for lab in v.labels:
             self._draw_label(p, lab, s)
+        self._draw_coarse(p, t, regions)
         markers = self._markers()
         spot = v.spot("unplaced")
         if spot and any(m.kind == "unplaced" for m in markers):
@@ -241,6 +265,29 @@ class BodyMapWidget(QWidget):
             p.setBrush(Qt.NoBrush)
             p.drawRect(self._canvas().adjusted(1, 1, -1, -1))
         p.end()
+
+    def _draw_coarse(self, p: QPainter, t: QTransform, regions: list[QPainterPath]) -> None:
+        """A site given without its part (a coarse site) is drawn as the outline of the regions it
+        takes in, dashed, besides its one marker: where on the thigh is not known."""
+        shown = self.coarse_outlines()
+        if not shown:
+            return
+        p.setTransform(t)
+        pen = QPen(MARKER, 1.4, Qt.DashLine)
+        pen.setCosmetic(True)
+        p.setPen(pen)
+        p.setBrush(COARSE_FILL)
+        for r in shown:
+            p.drawPath(regions[r.index])
+        p.resetTransform()
+
+    def coarse_outlines(self) -> list[bodymap.Region]:
+        """The regions outlined in the current view for lesions at coarse sites."""
+        out: list[bodymap.Region] = []
+        for _n, site, lat, _id in self._lesions:
+            if bodymap.is_coarse(site):
+                out += [r for r in bodymap.covered_regions(self._view, site, lat, self._group) if r not in out]
+        return out
 
     def _draw_label(self, p: QPainter, lab: bodymap.Label, s: float) -> None:
         f = QFont(self.font())
@@ -373,8 +420,8 @@ class SitePicker(QWidget):
         self.site_box.setInsertPolicy(QComboBox.NoInsert)
         self.site_box.setAccessibleName("Site")
         self.site_box.setAccessibleDescription("Type part of a site's name to narrow the list")
-        for s in catalogue.sites().values():
-            self.site_box.addItem(f"{s.label} ({s.region})", s.code)
+        for code, text in site_entries():
+            self.site_box.addItem(text, code)
         completer = QCompleter(self.site_box.model(), self.site_box)
         completer.setFilterMode(Qt.MatchContains)
         completer.setCaseSensitivity(Qt.CaseInsensitive)
@@ -420,7 +467,7 @@ class SitePicker(QWidget):
         site = self.current_site()
         if site is None or not bodymap.is_lateral(site):
             # a non-lateral body site is on the midline; an internal organ's side is simply not given
-            visceral = site is not None and catalogue.sites()[site].cls == "visceral"
+            visceral = site is not None and catalogue.all_sites()[site].cls == "visceral"
             return "unspecified" if visceral else "midline"
         return self.side_box.currentData()
 

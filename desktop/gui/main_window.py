@@ -57,6 +57,12 @@ class ChangeBridge(QObject):
         self.changes.emit(changes)
 
 
+# what View ▸ Units changes, said where it is chosen (issue 16: the switch used to change the entry units
+# silently; those are now the library's own choice, in the Labs section)
+UNITS_SWITCH_TIP = ("Show lab values in {units} in the lab table, the chart and the assessment. What is entered "
+                    "does not change: new results are entered in this library's units (Labs).")
+
+
 class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
     unit_system_changed = Signal(str)  # "conventional" or "si"; sections may also define set_unit_system()
     library_opened = Signal(object)  # the Library
@@ -276,9 +282,12 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         units = v.addMenu("&Units")
         self.unit_actions = QtGui.QActionGroup(self)
         self.unit_actions.setExclusive(True)
+        units.setToolTipsVisible(True)
         for system, label in (("conventional", "&Conventional (mg/dL)"), ("si", "&SI (mmol/L)")):
             act = QtGui.QAction(label, self, checkable=True)
             act.setData(system)
+            act.setToolTip(UNITS_SWITCH_TIP.format(units=label.replace("&", "")))
+            act.setStatusTip(act.toolTip())
             act.setChecked(system == self._unit_system)
             self.unit_actions.addAction(act)
             units.addAction(act)
@@ -418,7 +427,9 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
                 except Exception:
                     traceback.print_exc(file=sys.stderr)
         self.unit_system_changed.emit(system)
-        self.statusBar().showMessage("Units: " + ("SI" if system == "si" else "conventional"), 4000)
+        self.statusBar().showMessage(f"Units: values are now shown in {'SI' if system == 'si' else 'conventional'} units "
+                                     "(lab table, chart, assessment); results are still entered in this library's "
+                                     "units (Labs ▸ Enter results in).", 8000)
 
     # --- dialogs ----------------------------------------------------------------------------------------------
 

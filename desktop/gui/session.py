@@ -259,6 +259,18 @@ class CaseSession(QObject):
     def _planned(self, planned, library: Library | None) -> Pending | None:
         return None if planned is None else self.open_case.plan(*planned, library=library)
 
+    # --- the library's choices (not edits of the case: no undo step) -----------------------------------
+
+    def entry_unit_system(self) -> str | None:
+        """The units this library's lab results are entered in ("conventional"/"si"), None if never chosen."""
+        from ..app.preferences import entry_unit_system
+        return entry_unit_system(self.library)
+
+    def set_entry_unit_system(self, system: str) -> bool:
+        """Choose the library's entry units; False (and ``failed``) when the library refused it."""
+        from ..app.preferences import set_entry_unit_system
+        return self._run(lambda: set_entry_unit_system(self.library, system))
+
     def edit_field(self, part: str, attr, value, *, item_id: str | None = None, label: str = ""):
         """The operations layer's validated field edit; raises FieldRefused (shown at the field).
         While a step is written on a worker (a field's idle timer fired meanwhile) the edit waits

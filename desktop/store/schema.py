@@ -97,10 +97,15 @@ def _v4_figures(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE media RENAME TO figures")
 
 
+def _v5_settings(db: sqlite_utils.Database) -> None:
+    # choices made once for a whole library (issue 16: the units its laboratories report in)
+    db.execute("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 # Ordered: MIGRATIONS[n] brings a file from version n to n + 1. Never edit a released step; add one.
 # All pending steps run in one transaction, followed by the upgrade of the stored case documents
 # (store.library.upgrade_documents, desktop/upgrade.py).
-MIGRATIONS = [_v1, _v2, _v3_strip_stored_images, _v4_figures]
+MIGRATIONS = [_v1, _v2, _v3_strip_stored_images, _v4_figures, _v5_settings]
 # The oldest version this code can read as it is (read-only, without upgrading it): step 4 renames
 # a table every case reads, so an older library on a read-only mount is refused with a message.
 READABLE_FROM = 4

@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QGroupBox, QVBoxLayout, QWidget
 from ... import catalogue, timing
 from ...model import (
     Biopsy, BiopsyGrade, BiopsyResult, BiopsySpecimen, Case, DiagnosisBasis, Differential, DifferentialStatus,
-    Imaging, ImagingModality,
+    HistologyFeature, Imaging, ImagingModality,
 )
 from ..binding import PartForm
+from ..checks_field import ChecksField
 from ..fields import CheckField, ChoiceCombo, LineField, TextArea, TriStateCombo
 from ..formatting import choices_of, label_of, when_text
 from ..forms import SPACING, FieldError, add_row, align_labels, group, heading, hint_label, reveal, scroll_page
@@ -25,11 +26,11 @@ from ..when_editor import WhenEditor
 
 def site_choices() -> list[tuple[str, str]]:
     """Catalogue sites as (code, "region — site") in the catalogue's order, "not stated" first."""
-    return [("", "not stated")] + [(s.code, f"{s.region} — {s.label}") for s in catalogue.sites().values()]
+    return [("", "not stated")] + [(s.code, f"{s.region} — {s.label}") for s in catalogue.all_sites().values()]
 
 
 def site_text(code: str, detail: str = "") -> str:
-    site = catalogue.sites().get(code)
+    site = catalogue.all_sites().get(code)
     text = site.label if site else (code or "")
     if detail:
         text = f"{text} ({detail})" if text else detail
@@ -99,6 +100,9 @@ class ImagingSection(QWidget):
                                                          allow_none=True))
         ed.add_field("Histology", "histology_stated",
                      CheckField("the source states the histology", "Histology stated by the source"))
+        # the histological features the source names (the consensus' confirmed tier reads them)
+        ed.add_field("Features", "features", ChecksField(choices_of(HistologyFeature), "Histological features"),
+                     tip="The histological features the source reports (domain file §1)")
         ed.add_field("When", "when", WhenEditor("Biopsy time", role="biopsies.when"))
         ed.add_field("Findings", "findings", TextArea("Biopsy findings", lines=3))
         ed.add_field("Complications", "complications", TextArea("Biopsy complications", lines=2))

@@ -6,21 +6,36 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSignalBlocker, Qt
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 
 from ...catalogue import Analyte
 from ...core import labs as L
 from ...model import LabResult
 from ..fields import CheckField
-from ..formatting import parse_number
-from .lab_values import fmt_entry, display_unit, flag_words, range_texts, shown_range, unit_choices, value_text
+from .lab_values import display_unit, entry_text, flag_words, range_texts, shown_range, unit_choices
 
 if TYPE_CHECKING:
     from .labs import LabsSection
 
 HIGH_COLOUR = "#b00020"
 LOW_COLOUR = "#1d5fa8"
+AS_PRINTED_TIP = ("Kept as printed: the source prints this value or unit so; the assessment flags it and leaves "
+                  "it out of its computations")
+
+
+class _FocusWatch(QObject):
+    """Tells the section which row the author is in (the details under the grid follow it)."""
+
+    def __init__(self, row: "LabRow"):
+        super().__init__(row.value)
+        self.row = row
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt's name)
+        if ev.type() == QEvent.Type.FocusIn:
+            self.row.section.row_entered(self.row)
+        return False
 
 
 class LabRow:
@@ -30,18 +45,26 @@ class LabRow:
         self.section = section
         self.a = a
         self.lab: LabResult | None = None
+        # a unit picked for a saved value that is not read in it: the row waits for the value as
+        # reported in that unit (value and unit are then saved together)
+        self.pending_unit: str | None = None
         self.label = QLabel(a.label)
         self.value = QLineEdit()
         self.value.setAccessibleName(f"{a.label} value")
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.value.setFixedWidth(self.value.fontMetrics().horizontalAdvance("0") * 7 + 16)
-        self.value.setToolTip("The result; a bound may be typed as <0.5 or >100. Empty = no result "
-                              "(clearing a value deletes that result).")
+        self._tip = ("The result as printed: a number, a bound (<0.5, ≥1000), the source's words "
+                     "(undetectable, normal, elevated, low, positive, negative, no growth) with or without a "
+                     "number, and the authors' own mark (6.9 H). Empty = no result (clearing a value deletes "
+                     "that result).")
+        self.value.setToolTip(self._tip)
         self.label.setBuddy(self.value)
         self.unit = QComboBox()
+        self.unit.setEditable(True)  # a unit as printed may be typed (mg/dl, 10E3/mcL, or one not in the list)
+        self.unit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.unit.setFixedWidth(self.unit.fontMetrics().horizontalAdvance("mmol/mol") + 44)
         self.unit.setAccessibleName(f"{a.label} unit")
-        self.unit.setToolTip("The unit the laboratory reported the value in")
+        self.unit.setToolTip("The unit the laboratory reported the value in: pick it, or type it as printed")
         self.low = QLineEdit()
         self.low.setAccessibleName(f"{a.label} reference range, low end")
         self.high = QLineEdit()
@@ -64,6 +87,8 @@ class LabRow:
         self.low.editingFinished.connect(self._range_done)
         self.high.editingFinished.connect(self._range_done)
         self.unit.activated.connect(self._unit_picked)
+        self.unit.lineEdit().editingFinished.connect(self._unit_typed)
+        self.value.installEventFilter(_FocusWatch(self))
         self.expected.committed.connect(lambda _on: self.commit())
 
     def widgets(self) -> list[QWidget]:
@@ -71,29 +96,27 @@ class LabRow:
 
     # the row's unit when there is no result yet
     def _default_unit(self) -> str:
-        return display_unit(self.a, self.a.conventional_unit, self.section.system) \
-            if self.section.system != "reported" else self.a.conventional_unit
+        """The library's entry units (asked once per library; conventional until chosen)."""
+        return display_unit(self.a, self.a.conventional_unit, self.section.entry_units.system())
 
     def current_unit(self) -> str:
-        return self.unit.currentText() or self._default_unit()
+        return self.unit.currentText().strip() or self._default_unit()
 
     def load(self, lab: LabResult | None) -> None:
-        """Show the saved result (or an empty row); keeps a refused value being corrected."""
+        """Show the saved result (or an empty row). A row waiting for the value in a newly picked unit
+        keeps that unit and the text typed."""
         self.lab = copy.deepcopy(lab)
-        pending = self._pending()
+        pending = self.pending_unit is not None and lab is not None
         if pending:
-            unit = self.current_unit()  # the refused entry stays as typed, for correction
+            unit = self.pending_unit
         else:
-            unit = lab.unit if lab is not None else self._default_unit()
-        with QSignalBlocker(self.unit):
-            self.unit.clear()
-            self.unit.addItems(unit_choices(self.a, unit))
-            i = self.unit.findText(unit)
-            self.unit.setCurrentIndex(max(0, i))
+            self.pending_unit = None
+            unit = lab.unit if lab is not None and lab.unit else self._default_unit()
+        self._set_unit(unit)
         if pending:
             pass
         elif lab is not None:
-            self._set(self.value, value_text(lab))
+            self._set(self.value, entry_text(lab))
             low, high = range_texts(self.a, L.RefRange(lab.ref_low, lab.ref_high, lab.unit, "reported"))
             self._set(self.low, low)
             self._set(self.high, high)
@@ -103,11 +126,37 @@ class LabRow:
             self._set(self.low, "")
             self._set(self.high, "")
             self.expected.set_value(False)
+        for w in (self.value, self.low, self.high):
+            w.setModified(False)  # what the author types from here on is a change
+        self._show_as_printed()
+        self._show_range_and_flag()
+
+    def _set_unit(self, unit: str) -> None:
+        with QSignalBlocker(self.unit):
+            self.unit.clear()
+            self.unit.addItems(unit_choices(self.a, unit))
+            i = self.unit.findText(unit)
+            self.unit.setCurrentIndex(max(0, i))
+            self.unit.setEditText(unit)
+
+    def show_unit(self, unit: str) -> None:
+        """Show ``unit`` in the row (nothing saved): its default range and the flag follow."""
+        if self.unit.currentText() != unit:
+            self._set_unit(unit)
         self._show_range_and_flag()
 
     def _pending(self) -> bool:
-        """The row holds typed text not (yet) saved: a refused value under correction."""
-        return any(bool(w.property("invalid")) for w in (self.value, self.low, self.high))
+        """The row holds something not saved yet: a unit waiting for its value."""
+        return self.pending_unit is not None
+
+    def _show_as_printed(self) -> None:
+        kept = self.lab is not None and self.lab.as_printed
+        f = QFont(self.value.font())
+        f.setItalic(kept)
+        self.value.setFont(f)
+        shown = self.value.text()  # the field is narrow: the whole result is in its tooltip too
+        self.value.setToolTip((f"{shown}\n\n" if shown else "") + (AS_PRINTED_TIP if kept else self._tip))
+        self.value.setAccessibleDescription("kept as printed" if kept else "")
 
     @staticmethod
     def _set(w: QLineEdit, text: str) -> None:
@@ -117,7 +166,7 @@ class LabRow:
     def _show_range_and_flag(self) -> None:
         unit = self.current_unit()
         probe = LabResult(analyte=self.a.code, unit=unit)
-        rr = L.reference_range(probe)  # the catalogue default in this unit (None when there is none)
+        rr = L.reference_range(probe) if self.a.accepts(unit) else None  # the catalogue default in this unit (None when there is none)
         for w, text in zip((self.low, self.high), range_texts(self.a, rr)):
             w.setPlaceholderText(text)
         own = self.lab is not None and (self.lab.ref_low is not None or self.lab.ref_high is not None)
@@ -133,8 +182,16 @@ class LabRow:
                                 if colour else "")
         words = flag_words(f)
         self.flag.setAccessibleName(f"{self.a.label} flag: {words or 'within range or no range'}")
-        outside = L.format_range(shown_range(self.a, L.reference_range(self.lab))) if self.lab is not None else ""
-        self.flag.setToolTip(f"{words} — outside {outside}" if words and self.lab is not None else "")
+        ranged = self.lab is not None and self.lab.value is not None and self.a.accepts(self.lab.unit) \
+            and L.reference_range(self.lab) is not None
+        if words and ranged:
+            tip = f"{words} — outside {L.format_range(shown_range(self.a, L.reference_range(self.lab)))}"
+        elif words:  # no range: the authors' own mark, or the source's word for the result
+            tip = (f"{words} — the authors' own flag (the source gives no range)" if self.lab.author_flag in ("H", "L")
+                   else f"{words} — the source's word for the result")
+        else:
+            tip = ""
+        self.flag.setToolTip(tip)
 
     # --- editing -----------------------------------------------------------------------------------
 
@@ -146,22 +203,12 @@ class LabRow:
             self.commit()
 
     def _unit_picked(self, _i: int) -> None:
-        new_unit = self.unit.currentText()
-        if self.lab is not None and self.lab.unit != new_unit:
-            # the laboratory's own range is a quantity: it moves into the new unit; the value is
-            # re-read in the new unit (picking the unit the value was really reported in)
-            for w in (self.low, self.high):
-                if w.text().strip():
-                    try:
-                        v = self.a.convert(parse_number(w.text()), self.lab.unit, new_unit)
-                        w.setText(fmt_entry(v, (L.unit_decimals(self.a, new_unit) or 0) + 1))
-                    except ValueError:
-                        pass
-            self.commit()
-        elif self.lab is None and self.value.text().strip():
-            self.commit()
-        else:
-            self._show_range_and_flag()
+        self.section._unit_changed(self, self.unit.currentText())
+
+    def _unit_typed(self) -> None:
+        text = self.unit.currentText().strip()
+        if text and text != (self.pending_unit or (self.lab.unit if self.lab is not None else None)):
+            self.section._unit_changed(self, text)
 
     def commit(self) -> bool:
         """Validate the row and save it through the session; refuse inline when it is wrong."""

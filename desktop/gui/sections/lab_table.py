@@ -156,8 +156,11 @@ class ResultsTable:
     def _display(self, lab: LabResult, a: Analyte | None) -> tuple[str, str, str]:
         """Value, unit and range as shown in the chosen unit system."""
         rr = shown_range(a, L.reference_range(lab, self.session.case.patient.sex)) if a is not None else None
-        if a is None or lab.value is None or lab.unit not in a.units:
-            return (L.format_lab(lab).rsplit(" ", 1)[0] if lab.value is not None else "no value",
+        if lab.value is None:
+            return L.qualitative_text(lab) or "no value", "", self._range_cell(rr)
+        if a is None or lab.as_printed or not a.accepts(lab.unit):
+            words = f" {L.qualitative_text(lab)}" if lab.qualitative else ""
+            return (L.reported_number(lab) + words + (" (as printed)" if lab.as_printed else ""),
                     lab.unit, self._range_cell(rr))
         unit = display_unit(a, lab.unit, self.system)
         if unit == lab.unit or a.to_canonical(1.0, unit) == a.to_canonical(1.0, lab.unit):

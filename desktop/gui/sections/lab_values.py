@@ -7,7 +7,7 @@ import copy
 import re
 from dataclasses import dataclass
 
-from ... import timing
+from ... import catalogue, timing
 from ...catalogue import Analyte
 from ...codec import to_plain
 from ...core import labs as L
@@ -67,8 +67,8 @@ def unit_choices(a: Analyte, current: str | None = None) -> list[str]:
             continue
         seen.add(norm)
         out.append(u)
-    if current and current not in out and current in a.units:
-        out.append(current)
+    if current and current not in out and a.unit_of(current) not in out:
+        out.append(current)  # a spelling of its own, or a unit kept as printed
     return out
 
 
@@ -78,6 +78,95 @@ def display_unit(a: Analyte, reported: str, system: str) -> str:
     if system == "si":
         return a.si_unit
     return reported
+
+
+@dataclass
+class Entry:
+    """A result as typed in the grid: '<5 undetectable' -> ('<', 5.0, 'undetectable', None)."""
+    comparator: str = "="
+    value: float | None = None
+    qualitative: str | None = None
+    author_flag: str | None = None
+    unit: str | None = None  # a unit typed after the number ('92 mg/dl'), in the catalogue's spelling
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None and self.qualitative is None and self.author_flag is None
+
+
+_NUMBER = re.compile(r"(<=|>=|≤|≥|<|>|=)?\s*([-+−]?\d[\d.,]*)")
+_FLAG = re.compile(r"^(.*?)\s*(\(?\b[HL]\)?)$")
+
+
+def _words() -> dict:
+    return catalogue.load_json("catalogues", "lab_words.json")
+
+
+def word_list() -> str:
+    """The result words the grid reads, for messages and tooltips."""
+    return ", ".join(v[0] for v in _words()["qualitative"].values())
+
+
+def parse_entry(text: str, analyte: Analyte | None = None) -> Entry:
+    """A typed result: a number with an optional comparator (``<0.5``, ``≥ 1000``), the source's words
+    for it (``undetectable``, ``positive``; resources/catalogues/lab_words.json), or both
+    (``<5 undetectable``), and the authors' own mark (``6.9 H``); with ``analyte``, a unit it accepts
+    typed after the number (``2.3 mmol/l``). Raises ValueError naming the problem."""
+    t = " ".join(text.split())
+    out = Entry()
+    if not t:
+        return out
+    words = _words()
+    m = _FLAG.match(t)
+    if m and (m.group(1) == "" or not m.group(1).endswith(("<", ">", "="))):
+        mark = m.group(2)
+        out.author_flag = next(k for k, v in words["author_flag"].items() if mark in v)
+        t = m.group(1)
+    m = _NUMBER.search(t)
+    if m:
+        comp = m.group(1)
+        out.comparator = {"≤": "<=", "≥": ">=", None: "="}.get(comp, comp)
+        out.value = parse_number(m.group(2))
+        t = (t[:m.start()] + " " + t[m.end():])
+    rest = " ".join(t.replace("(", " ").replace(")", " ").replace(",", " ").split()).lower()
+    if rest and m and analyte is not None:
+        unit = _unit_after(t, analyte)
+        if unit is not None:
+            _, printed = unit
+            out.unit = printed  # kept as printed; the catalogue reads its spellings alike
+            rest = " ".join(rest.replace(printed.lower(), " ", 1).split())
+    if rest:
+        out.qualitative = next((k for k, v in words["qualitative"].items() if rest in v), None)
+        if out.qualitative is None:
+            if out.value is None and not m:
+                raise ValueError(f"{text.strip()!r} is not a number, nor a result in words ({word_list()})")
+            raise ValueError(f"{rest!r} is not a result in words the grid knows ({word_list()})")
+    return out
+
+
+def _unit_after(t: str, analyte: Analyte) -> tuple[str, str] | None:
+    """(catalogue spelling, as typed) of a unit of ``analyte`` among the words of ``t``, or None."""
+    words = t.split()
+    for n in range(len(words), 0, -1):
+        for i in range(0, len(words) - n + 1):
+            printed = " ".join(words[i:i + n])
+            unit = analyte.unit_of(printed)
+            if unit is not None and printed.strip():
+                return unit, printed
+    return None
+
+
+def entry_text(lab: LabResult) -> str:
+    """A saved result as its entry field shows it, read back the same by :func:`parse_entry`:
+    '9.0', '<0.5', '<5 undetectable', 'positive', '6.9 H'."""
+    parts = []
+    if lab.value is not None:
+        parts.append(value_text(lab))
+    if lab.qualitative:
+        parts.append(_words()["qualitative"][lab.qualitative][0])
+    if lab.author_flag in ("H", "L"):
+        parts.append(lab.author_flag)
+    return " ".join(parts)
 
 
 def parse_value(text: str) -> tuple[str, float]:

@@ -30,18 +30,22 @@ from ...core import labs as L
 from ...model import DialysisContext, LabResult, When
 from ..binding import check_edit, item_path
 from ..fields import ChoiceCombo, WideCombo
-from ..formatting import choices_of, parse_number
-from ..forms import SPACING, FieldError, heading, hint_label, mark_invalid, shortcut
+from ..formatting import choices_of
+from ..forms import SPACING, heading, hint_label, shortcut
 from ..when_editor import WhenEditor
 from .lab_chart import LabsChart
+from .lab_details import ResultDetails
+from .lab_entry import LabEntry
 from .lab_grid import LabRow
+from .lab_offer import OfferBar
 from .lab_table import ResultsTable
-from .lab_values import Timepoint, describe_when, implausible, parse_value, replacing, timepoints, when_key
+from .lab_units import EntryUnits
+from .lab_values import Timepoint, describe_when, replacing, timepoints, when_key
 
 SYSTEMS = (("reported", "as reported"), ("conventional", "conventional"), ("si", "SI"))
 
 
-class LabsSection(ResultsTable, LabsChart, QWidget):
+class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
     """The Labs section (see the module's description)."""
 
     unitSystemChanged = Signal(str)
@@ -80,9 +84,15 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
         self.unit_buttons = QButtonGroup(self)
         switch = QHBoxLayout()
         switch.setSpacing(4)
-        switch.addWidget(QLabel("Show values:"))
+        show = QLabel("Show values:")
+        what = ("How values are shown in the table and the chart (View ▸ Units does the same for the whole window). "
+                "It does not change what is entered: new results are entered in this library's units (Enter by "
+                "timepoint).")
+        show.setToolTip(what)
+        switch.addWidget(show)
         for n, (key, text) in enumerate(SYSTEMS):
             b = QRadioButton(text)
+            b.setToolTip(what)
             b.setAccessibleName(f"Show values {text}" + (" units" if key != "reported" else ""))
             b.setProperty("system", key)
             self.unit_buttons.addButton(b, n)
@@ -90,7 +100,13 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
         self.unit_buttons.button(0).setChecked(True)
         self.unit_buttons.idClicked.connect(self._switch_clicked)
 
-        self.error = FieldError()
+        # the message line (reserved space): refusals with their offers, and how to type a result
+        self.error = OfferBar("Type a number, a bound (<0.5, >1000), the source's words (undetectable, normal, "
+                              "elevated, low, positive, negative, no growth) or both; the authors' own flag after "
+                              "it (6.9 H). A unit may be typed as printed.")
+        self._offer_row = None
+        self.entry_units = EntryUnits(session)  # the library's units for entering results (asked once)
+        self.entry_units.chosen.connect(self._entry_units_chosen)
 
         # --- the entry tab: the timepoint bar over the grid ---------------------------------------------
         top = QGridLayout()
@@ -147,9 +163,12 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
         el.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
         el.setSpacing(SPACING - 2)
         el.addLayout(top)
+        el.addWidget(self.entry_units)
         el.addWidget(self.error)
         el.addWidget(self.grid_hint)
         el.addWidget(scroll, 1)
+        self.details = ResultDetails(self)
+        el.addWidget(self.details)
         el.addWidget(hint_label("Grey ranges are the catalogue's defaults (the seed article's) in the row's unit; "
                                 "type the laboratory's own range to replace them. H/L: above/below the range."))
 
@@ -178,9 +197,10 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
         lay.addWidget(self.tabs, 1)
 
         # tab order: the timepoint bar, then the grid row by row
-        chain = [self.timepoint, self.new_button, self.when, self.dialysis]
+        chain = [self.timepoint, self.new_button, self.when, self.dialysis, *self.entry_units.buttons.values()]
         for row in self.rows.values():
             chain += row.widgets()
+        chain += self.error.buttons + self.details.widgets()
         chain += [self.chart_button, self.table, self.delete_button]
         for a, b in zip(chain, chain[1:]):
             QWidget.setTabOrder(a, b)
@@ -221,6 +241,12 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
         self._refresh_chart(lazy=True)
         self.unitSystemChanged.emit(system)
 
+    def _entry_units_chosen(self, _system: str) -> None:
+        """The library's entry units changed: empty rows offer the new unit."""
+        for row in self.rows.values():
+            if row.lab is None and not row._pending():
+                row.load(None)
+
     def current_when(self) -> When | None:
         """The time of the timepoint shown in the grid (None for a new timepoint with no time yet)."""
         return copy.deepcopy(self._cur)
@@ -229,10 +255,9 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
         """Show the timepoint at ``when``: its results, or an empty grid for a new timepoint."""
         self._cur = copy.deepcopy(when)
         self._shown_ids = set()
-        self.error.clear()
-        for row in self.rows.values():  # a refused value belongs to the timepoint it was typed at
-            for w in (row.value, row.low, row.high):
-                mark_invalid(w, False)
+        self._clear_message()
+        for row in self.rows.values():  # a unit waiting for its value belongs to the timepoint it was picked at
+            row.pending_unit = None
         self.refresh()
 
     def start_new_timepoint(self) -> None:
@@ -300,6 +325,7 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
                     row.load(lab)
         finally:
             self._filling = False
+        self.details.show_row(self.details.row)
         self._refresh_chart(lazy=True)
         return True
 
@@ -381,6 +407,7 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
             self.grid_hint.setVisible(bool(notes))
         finally:
             self._filling = False
+        self.details.show_row(self.details.row)
         self._fill_table()
         self._fill_chart_choice()
         self._refresh_chart(lazy=True)
@@ -397,7 +424,7 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
         self.select_timepoint(tp.when if tp else None)
 
     def _when_committed(self, when: When) -> None:
-        self.error.clear()
+        self._clear_message()
         tp = self._timepoint(self._cur)
         if tp is None:  # a new timepoint: its time is kept here until a value is typed
             self.select_timepoint(when)
@@ -435,64 +462,12 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
         self.session.save_items("labs", labs, text)
         self.refresh()
 
-    # --- saving one row ---------------------------------------------------------------------------------
+    # --- the current row ---------------------------------------------------------------------------
 
-    def _commit_row(self, row: LabRow) -> bool:
-        if self._filling:
-            return False
-        a = row.a
-        text = row.value.text().strip()
-        if not text:
-            mark_invalid(row.value, False)
-            if row.lab is not None:
-                self.error.clear()
-                self.session.delete_item("labs", row.lab.id, text=f"Delete {a.label}")
-                self.refresh()
-                return True
-            return False
-        when = self.current_when()
-        if when is None or (self._timepoint(when) is None and not when.is_set):
-            return self._refuse(row, row.value, f"{a.label}: give the time of these results first (above: "
-                                "a date, days before or after day 0, or the time of an event)")
-        try:
-            comparator, value = parse_value(text)
-        except ValueError as exc:
-            return self._refuse(row, row.value, f"{a.label}: {exc}")
-        unit = row.current_unit()
-        ends = []
-        for w, end in ((row.low, "low"), (row.high, "high")):
-            try:
-                ends.append(parse_number(w.text()) if w.text().strip() else None)
-            except ValueError as exc:
-                return self._refuse(row, w, f"{a.label}, reference range {end} end: {exc}")
-        msg = implausible(a, value, unit)
-        if msg:
-            return self._refuse(row, row.value, msg)
-        lab = copy.deepcopy(row.lab) if row.lab is not None else LabResult(
-            analyte=a.code, when=when, dialysis_context=self.dialysis.value() or "unknown")
-        lab.value, lab.comparator, lab.unit = value, comparator, unit
-        lab.ref_low, lab.ref_high = ends
-        lab.expected_abnormal = row.expected.isChecked()
-        problems = check_edit(self.session.case, replacing(lab), item_path(self.session.case, "labs", lab.id))
-        if problems:
-            return self._refuse(row, row.value, f"{a.label}: " + "; ".join(problems))
-        mark_invalid(row.value, False)
-        for w in (row.low, row.high):
-            mark_invalid(w, False)
-        self.error.clear()
-        if row.lab is not None and lab == row.lab:
-            return True
-        added = row.lab is None
-        verb = "Add" if added else "Edit"
-        ok = self.session.save_item("labs", lab, text=f"{verb} {a.label} {L.format_lab(lab)}")
-        if added or not ok:
-            self.refresh()  # an added result gets its row; an edited one was redrawn by _changes
-        return ok
-
-    def _refuse(self, row: LabRow, widget: QWidget, message: str) -> bool:
-        mark_invalid(widget, True)
-        self.error.show_message(message)
-        return False
+    def row_entered(self, row: LabRow) -> None:
+        """The author went into ``row``: the details under the grid show its result."""
+        if self.details.row is not row:
+            self.details.show_row(row)
 
     # --- the tabs -----------------------------------------------------------------------------------
 

@@ -23,11 +23,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from ... import bodymap, catalogue
+from ... import bodymap
 from ...core import assess
 from ...model import Laterality, Lesion, LesionNature
 from ..binding import commit_field
-from ..bodymap_widget import BodyMapWidget, SitePicker
+from ..bodymap_widget import BodyMapWidget, SitePicker, site_entries
 from ..charts import ChartPoint, ChartSeries, ChartSpec, TrendChart
 from ..fields import ChoiceCombo, LineField, NumberField, TextArea, TriStateCombo, shrinkable
 from ..formatting import choices_of
@@ -181,9 +181,10 @@ class LesionsSection(ObservationsTab, QWidget):
         form.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
         form.setRowWrapPolicy(form.RowWrapPolicy.WrapLongRows)  # a narrow panel puts labels above
         self.error = FieldError()
-        self.site = ChoiceCombo([(s.code, f"{s.label} ({s.region})") for s in catalogue.sites().values()], "Site")
+        self.site = ChoiceCombo(site_entries(), "Site")  # fine sites and regions given without their part
         shrinkable(self.site)
-        self.laterality = ChoiceCombo(choices_of(Laterality), "Side (the patient's)")
+        self.laterality = ChoiceCombo([(v, "not stated" if v == "unspecified" else t) for v, t in choices_of(Laterality)],
+                                      "Side (the patient's)")
         self.site_detail = LineField("Site detail", placeholder='e.g. "distal", "several finger pads"')
         self.count = NumberField("Count", integer=True)
         self.count.setToolTip("How many lesions this entry stands for, when the source groups them")

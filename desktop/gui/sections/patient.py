@@ -25,6 +25,7 @@ from ..list_editor import ListEditor
 from ..session import CaseSession
 from ..tables import Column
 from ..when_editor import WhenEditor
+from .kidney_history import DialysisHistory
 
 IDENTIFIERS_TITLE = "Identifiers — never exported unless you choose an identified report"
 
@@ -144,6 +145,10 @@ class PatientSection(QWidget):
                             ChoiceCombo(choices_of(Adherence), "Dialysis adherence"))
         self._patient_field(form, "adherence_detail", "Adherence detail",
                             LineField("Adherence detail", placeholder="e.g. missed sessions"))
+        # modality changes over time, with when and why
+        self.dialysis_history = DialysisHistory(self.session, lambda: self._timeline)
+        add_row(form, "Dialysis history", self.dialysis_history,
+                tip="Each period of one modality: peritoneal dialysis, then haemodialysis, with when and why")
         return box
 
     def _build_comorbidities(self) -> QGroupBox:
@@ -353,6 +358,7 @@ class PatientSection(QWidget):
                 self.comorbidity_details[code].set_text("")
                 self.comorbidity_details[code].hide()
         self.medications.refresh()
+        self.dialysis_history.refresh()
         self._refresh_identifiers()
 
     def _refresh_identifiers(self) -> None:

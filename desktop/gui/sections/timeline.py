@@ -15,10 +15,11 @@ from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QPushButton, QVBox
 from ... import catalogue, timing
 from ...app.editing import EditRefused, noun
 from ...app.editing import references_to as app_references_to
-from ...model import Case, Event, EventKind, Vital, When
+from ...model import Case, ClinicalSign, Event, EventKind, Vital, When
 from ...store.changes import PutItem, SetCaseFields
 from ...store.library import LibraryError
 from ..binding import commit_field
+from ..checks_field import ChecksField
 from ..fields import ChoiceCombo, LineField, NumberField, TextArea
 from ..formatting import choices_of, event_title, fmt_number, label_of, when_text
 from ..forms import SPACING, FieldError, add_row, form_layout, heading, hint_label, reveal, scroll_page
@@ -93,6 +94,7 @@ class TimelineSection(QWidget):
                    tooltip=lambda e: given_as(e.when, self.session.case)
                    + (f" — the source: “{e.when.label}”" if e.when.label else ""), max_chars=22),
             Column("Source's words", lambda e: e.when.label, max_chars=20, optional=True),
+            Column("Signs", lambda e: ", ".join(label_of(s) for s in e.signs), max_chars=18, optional=True),
         ], "event", add_text="&Add event")
         self.table.set_row_range(6, 16)
         self.day0_button = QPushButton("Set as &day 0")
@@ -111,10 +113,15 @@ class TimelineSection(QWidget):
         self.kind = ChoiceCombo(choices_of(EventKind), "Event kind")
         self.description = TextArea("Event description", lines=3, placeholder="what happened, in the source's words")
         self.when = WhenEditor("Event time")
-        self.errors = {a: FieldError() for a in ("kind", "description", "when")}
+        # what the source states was found (fever, sepsis, ...): the infection rule reads them
+        self.signs = ChecksField(choices_of(ClinicalSign), "Signs found")
+        self.errors = {a: FieldError() for a in ("kind", "description", "when", "signs")}
         add_row(form, "Kind", self.kind, error=self.errors["kind"])
         add_row(form, "Description", self.description, error=self.errors["description"])
         add_row(form, "When", self.when, error=self.errors["when"])
+        add_row(form, "Signs", self.signs, error=self.errors["signs"],
+                tip="What the source states was found at this event (e.g. fever, afebrile, sepsis)")
+        self.signs.committed.connect(lambda v: self._save("signs", v, "Signs", self.signs))
         self.kind.committed.connect(lambda v: self._save("kind", v, "Kind", self.kind))
         self.description.committed.connect(lambda v: self._save("description", v, "Description", self.description))
         self.when.committed.connect(lambda v: self._save("when", v, "When", self.when))
@@ -236,6 +243,7 @@ class TimelineSection(QWidget):
         self.description.set_text(ev.description)
         self.when.set_role(f"event:{ev.kind}")  # its direction and order checks follow its kind
         self.when.set_when(ev.when, self.session.case, exclude_event=ev.id)
+        self.signs.set_value(ev.signs)
 
     def _table_selected(self, _key) -> None:
         self.table_error.clear()
@@ -252,8 +260,8 @@ class TimelineSection(QWidget):
             return
         ok = commit_field(self.session, "events", attr, value, item_id=eid, label=label,
                           error=self.errors[attr], widget=widget)
-        if not ok and attr == "kind":
-            self.kind.set_value(self.session.case.event(eid).kind)
+        if not ok and attr in ("kind", "signs"):  # a refused choice shows what is stored
+            getattr(self, attr).set_value(getattr(self.session.case.event(eid), attr))
 
     def _add(self) -> None:
         """A new event. The first event of a case without a day 0 becomes day 0 (one undoable edit),

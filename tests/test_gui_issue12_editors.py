@@ -1,0 +1,165 @@
+"""Issue 12: the window's editors for facts the format holds and the window lacked — the dialysis
+history (modality changes with when and why), the signs an event records, and the histological
+features of a biopsy — driven as a user would, with the stored case read back from the library file
+and through the JSON format. Published cases give the facts (tests/cases/); where no published case
+prints a fact, the case is synthetic and says so."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from desktop import jsonio
+from desktop.core import assess
+from desktop.gui.session import CaseSession
+from desktop.gui.sections.imaging import ImagingSection
+from desktop.gui.sections.patient import PatientSection
+from desktop.gui.sections.timeline import TimelineSection
+from desktop.model import Biopsy, Case, Event, When
+from desktop.store.library import create_library
+
+from gui_helpers import pick, stored, type_into
+
+CASES = Path(__file__).parent / "cases"
+
+
+def source(name: str) -> dict:
+    return json.loads((CASES / f"{name}.json").read_text("utf-8"))
+
+
+@pytest.fixture
+def open_case(qtbot, tmp_path):
+    libs = []
+
+    def opener(case: Case, section_cls):
+        path = tmp_path / f"{len(libs)}.casebook"
+        lib = create_library(path)
+        case_id = lib.add_case(case)
+        libs.append(lib)
+        w = section_cls(CaseSession(lib, case_id))
+        qtbot.addWidget(w)
+        w.resize(1100, 850)
+        w.show()
+        qtbot.waitExposed(w)
+        return w, path, case_id
+
+    yield opener
+    for lib in libs:
+        lib.close()
+
+
+def tick(qtbot, box) -> None:
+    """Click a check box on its box (a click beside a short label does not toggle it)."""
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+
+
+def test_dialysis_history_periods_are_added_edited_and_kept(qtbot, open_case):
+    # CAPD begun at the age of 62 ("maintenance continuous ambulatory peritoneal dialysis"); the
+    # window has no "at age" time, so the period typed in has its modality and reason, and the case
+    # file's own period (with its age) must survive an edit made in the window
+    name = "legs-capd-poor-adherence"
+    src = source(name)["patient"]["dialysis_history"]
+    case = jsonio.loads((CASES / f"{name}.json").read_text("utf-8"))
+    case.patient.dialysis_history = []
+    w, path, case_id = open_case(case, PatientSection)
+    ed = w.dialysis_history.editor
+    assert ed.placeholder.text().startswith("Nothing recorded yet")
+    qtbot.mouseClick(ed.table.add_button, Qt.MouseButton.LeftButton)
+    pick(qtbot, ed.fields["modality"], "peritoneal")
+    type_into(qtbot, ed.fields["reason"], src[0]["reason"])
+    period = stored(path, case_id).patient.dialysis_history
+    assert [(p.modality, p.reason) for p in period] == [(src[0]["modality"], src[0]["reason"])]
+    # a second period (synthetic: haemodialysis after peritonitis, 3 sessions a week)
+    qtbot.mouseClick(ed.table.add_button, Qt.MouseButton.LeftButton)
+    pick(qtbot, ed.fields["modality"], "haemodialysis")
+    type_into(qtbot, ed.fields["reason"], "after peritonitis")
+    type_into(qtbot, ed.fields["sessions_per_week"], "3")
+    history = stored(path, case_id).patient.dialysis_history
+    assert [(p.modality, p.reason, p.sessions_per_week) for p in history] == [
+        ("peritoneal", src[0]["reason"], None), ("haemodialysis", "after peritonitis", 3.0)]
+    # a refused value (sessions a week must be a number the checks accept) shows its message, nothing saved
+    type_into(qtbot, ed.fields["sessions_per_week"], "-2")
+    assert stored(path, case_id).patient.dialysis_history == history
+    assert "must be 0 to 14; got -2" in w.dialysis_history.error.message()
+    qtbot.waitUntil(lambda: ed.fields["sessions_per_week"].text() == "3")  # back to what is stored
+    type_into(qtbot, ed.fields["sessions_per_week"], "2")  # corrected: saved, the message goes
+    assert stored(path, case_id).patient.dialysis_history[1].sessions_per_week == 2.0
+    assert w.dialysis_history.error.message() == ""
+    type_into(qtbot, ed.fields["sessions_per_week"], "3")
+    # the list goes through the JSON format unchanged
+    again = jsonio.loads(jsonio.dumps(stored(path, case_id)))
+    assert again.patient.dialysis_history == history
+    # delete the synthetic period; one undo brings it back
+    ed.table.select(1)
+    ed.delete(1)
+    assert len(stored(path, case_id).patient.dialysis_history) == 1
+    w.session.undo_stack.undo()
+    assert stored(path, case_id).patient.dialysis_history == history
+
+
+def test_an_edit_keeps_a_period_given_at_an_age(qtbot, open_case):
+    name = "legs-capd-poor-adherence"
+    src = source(name)["patient"]["dialysis_history"]
+    w, path, case_id = open_case(jsonio.loads((CASES / f"{name}.json").read_text("utf-8")), PatientSection)
+    ed = w.dialysis_history.editor
+    assert ed.table.model.data(ed.table.model.index(0, 0)) == "peritoneal dialysis"
+    ed.table.select(0)
+    type_into(qtbot, ed.fields["sessions_per_week"], "7")  # synthetic: daily exchanges
+    p = stored(path, case_id).patient.dialysis_history[0]
+    assert (p.modality, p.reason, p.start.age_years, p.sessions_per_week) == (
+        src[0]["modality"], src[0]["reason"], src[0]["start"]["age_years"], 7.0)
+
+
+def test_event_signs_are_ticked_and_read_by_the_infection_rule(qtbot, open_case):
+    # Breast, finger and toe lesions on warfarin: fever at the onset of symptoms, afebrile at examination
+    name = "breast-finger-toe-warfarin"
+    events = {e["id"]: e for e in source(name)["events"]}
+    case = jsonio.loads((CASES / f"{name}.json").read_text("utf-8"))
+    for ev in case.events:
+        ev.signs = []
+    w, path, case_id = open_case(case, TimelineSection)
+    w.table.select("e-fever")
+    assert w.signs.value() == []
+    tick(qtbot, w.signs.box("fever"))
+    w.table.select("e-exam")
+    tick(qtbot, w.signs.box("afebrile"))
+    got = {e.id: e.signs for e in stored(path, case_id).events}
+    assert got["e-fever"] == events["e-fever"]["signs"] == ["fever"]
+    assert got["e-exam"] == events["e-exam"]["signs"] == ["afebrile"]
+    # the table names them, the form shows the stored ones when an event is selected again
+    w.table.select("e-fever")
+    assert w.signs.box("fever").isChecked() and not w.signs.box("afebrile").isChecked()
+    # the assessment reads them as it reads the case file
+    published = jsonio.loads((CASES / f"{name}.json").read_text("utf-8"))
+    assert sorted(f.rule_id for f in assess(stored(path, case_id)).findings) == \
+        sorted(f.rule_id for f in assess(published).findings)
+    # unticking is an edit like any other; undo puts it back
+    tick(qtbot, w.signs.box("fever"))
+    assert next(e for e in stored(path, case_id).events if e.id == "e-fever").signs == []
+    w.session.undo_stack.undo()
+    assert next(e for e in stored(path, case_id).events if e.id == "e-fever").signs == ["fever"]
+    assert jsonio.loads(jsonio.dumps(stored(path, case_id))).event("e-exam").signs == ["afebrile"]
+
+
+def test_histological_features_of_a_biopsy(qtbot, open_case):
+    # Synthetic (no published case of the set names its features): a deep incisional biopsy showing
+    # microvascular calcification and microthrombosis
+    ev = Event(id="e-bx", kind="biopsy", description="Deep incisional biopsy.")
+    case = Case(title="Synthetic biopsy features", events=[ev], index_event_id="e-bx",
+                biopsies=[Biopsy(id="b1", result="confirmed", specimen="deep_incisional_biopsy",
+                                 when=When(event_id="e-bx"))])
+    w, path, case_id = open_case(case, ImagingSection)
+    ed = w.biopsies
+    ed.select("b1")
+    feats = ed.fields["features"]
+    tick(qtbot, feats.box("microvascular_calcification"))
+    tick(qtbot, feats.box("microthrombosis"))
+    b = stored(path, case_id).biopsies[0]
+    assert b.features == ["microvascular_calcification", "microthrombosis"]
+    assert jsonio.loads(jsonio.dumps(stored(path, case_id))).biopsies[0].features == b.features
+    tick(qtbot, feats.box("microvascular_calcification"))
+    assert stored(path, case_id).biopsies[0].features == ["microthrombosis"]
+    ed.select("b1")
+    assert feats.value() == ["microthrombosis"]
