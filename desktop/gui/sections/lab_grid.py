@@ -31,6 +31,7 @@ class LabRow:
         self.a = a
         self.lab: LabResult | None = None
         self.label = QLabel(a.label)
+        self.label.setWordWrap(True)  # a long name wraps in a narrow window: the flag column stays in sight
         self.value = QLineEdit()
         self.value.setAccessibleName(f"{a.label} value")
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
