@@ -136,6 +136,16 @@ def page_problems(page: QWidget, top: QWidget, where: str) -> list[str]:
 
 
 def section_problems(window, key: str, app) -> list[str]:
+    """The section's problems once its layout has settled (text areas fit their text a moment after
+    they are filled: a problem seen mid-way is looked at again)."""
+    found = _section_problems(window, key, app)
+    if found:
+        settle(app, 0.4)
+        found = _section_problems(window, key, app)
+    return found
+
+
+def _section_problems(window, key: str, app) -> list[str]:
     page = window.show_section(key)
     settle(app)
     where = f"{key} at {window.width()}×{window.height()}"
@@ -160,6 +170,9 @@ def window_problems(window, app, sizes=SIZES) -> list[str]:
     for w, h in sizes:
         window.resize(w, h)
         settle(app, 0.1)
+        where = f"window at {w}×{h}"
+        out.extend(page_problems(window.case_list, window, f"case list, {where}"))
+        out.extend(page_problems(window.assessment, window, f"assessment, {where}"))
         for spec in sections.SECTIONS:
             out.extend(section_problems(window, spec.key, app))
     return out

@@ -210,7 +210,8 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         em = self.fontMetrics().horizontalAdvance("m")
         # the centre wants the navigation and a section of about 56 em (the lab grid with its H/L
         # column, the lesion tabs beside the body map)
-        self.splitter = PaneSplitter(self.nav.width() + em * 56 + 24, (em * 11, em * 21))
+        compact_list = max(em * 11, self.case_list.minimumSizeHint().width())  # New, Duplicate, Delete in sight
+        self.splitter = PaneSplitter(self.nav.width() + em * 56 + 24, (compact_list, em * 21))
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.case_list)
         self.splitter.addWidget(centre)
@@ -218,7 +219,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        self.case_list.setMinimumWidth(em * 11)
+        self.case_list.setMinimumWidth(compact_list)
         self.assessment.setMinimumWidth(em * 18)
         self.splitter.setSizes([em * 17, em * 73, em * 30])
         self.setCentralWidget(self.splitter)

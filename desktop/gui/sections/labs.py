@@ -134,6 +134,7 @@ class LabsSection(ResultsTable, LabsChart, QWidget):
         for r, an in enumerate(catalogue.analytes().values(), start=1):
             self.rows[an.code] = LabRow(self, an, grid, r)
         grid.setColumnStretch(len(heads), 1)
+        grid.setColumnStretch(0, 1)  # room goes to the analyte names first: they wrap only when narrow
         grid.setRowStretch(len(self.rows) + 1, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

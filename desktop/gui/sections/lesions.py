@@ -154,6 +154,7 @@ class LesionsSection(ObservationsTab, QWidget):
         em = self.fontMetrics().averageCharWidth()
         left.setMaximumWidth(em * 56)
         map_width = self.bodymap.tabs.sizeHint().width() + 2  # every view's tab in sight
+        self.bodymap.setMinimumWidth(map_width)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(self.panel)
