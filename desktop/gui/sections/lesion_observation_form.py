@@ -8,14 +8,14 @@ are the BWAT-CUA item's five scores, so saving it keeps both (:func:`bwat_for_ob
 
 Labels sit beside their fields while the panel is wide enough and above them when it is narrow
 (the lesion panel beside the body map is about 340 px wide in a 1280×800 window); nothing scrolls
-sideways. :func:`build_observation_form` builds it on the section (an
+sideways (:func:`follow_width`). :func:`build_observation_form` builds it on the section (an
 :class:`~desktop.gui.sections.lesion_observations.ObservationsTab`)."""
 from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
 
 from ...core import reference
 from ...model import Morphology, Pain
@@ -55,6 +55,36 @@ def _instrument_combo(choices, name: str) -> ChoiceCombo:
     return combo
 
 
+class _WidthRule(QObject):
+    """Every label beside its field when the scroll area showing the form is wide enough for the
+    longest label and a description, every label above its field when it is not — one rule for
+    all rows, never some beside and some above. It follows the area's width, not the box's (labels
+    beside their fields make the box's minimum wider, which would never let it narrow again)."""
+
+    def __init__(self, form: QFormLayout, viewport: QWidget):
+        super().__init__(viewport)
+        self.form = form
+        viewport.installEventFilter(self)
+        self.apply(viewport.width())
+
+    def apply(self, width: int) -> None:
+        em = self.form.parentWidget().fontMetrics().averageCharWidth()
+        policy = (QFormLayout.RowWrapPolicy.WrapAllRows if width < em * 64
+                  else QFormLayout.RowWrapPolicy.DontWrapRows)
+        if self.form.rowWrapPolicy() != policy:
+            self.form.setRowWrapPolicy(policy)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Resize:
+            self.apply(event.size().width())
+        return False
+
+
+def follow_width(box: QGroupBox, area) -> None:
+    """Lay the form in ``box`` out by the width of the scroll area ``area`` that shows it."""
+    box._width_rule = _WidthRule(box.layout(), area.viewport())
+
+
 def _subheading(text: str) -> QLabel:
     lab = QLabel(f"<b>{text}</b>")
     lab.setContentsMargins(0, SPACING, 0, 0)
@@ -67,7 +97,7 @@ def build_observation_form(tab) -> QGroupBox:
     box = QGroupBox("Selected observation")
     form = form_layout(box)
     form.setContentsMargins(SPACING, SPACING + 4, SPACING, SPACING)
-    form.setRowWrapPolicy(form.RowWrapPolicy.WrapLongRows)  # labels above the fields when narrow
+    form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # until follow_width() knows the room
     tab.obs_error = FieldError()
     o: dict[str, Any] = {}
 

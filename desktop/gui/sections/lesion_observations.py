@@ -21,7 +21,8 @@ from ..formatting import label_of, when_text
 from ..forms import SPACING, hint_label, mark_invalid, vertical_scroll
 from ..fields import NumberField
 from ..tables import Column, ItemTable
-from .lesion_observation_form import BWAT_ITEMS, MORPHOLOGY, bwat_for_observation, build_observation_form
+from .lesion_observation_form import (BWAT_ITEMS, MORPHOLOGY, bwat_for_observation, build_observation_form,
+                                      follow_width)
 from .lesion_sites import lesion_text
 
 # the instruments as resources/rules/instruments.json gives them (domain file §6)
@@ -94,6 +95,7 @@ class ObservationsTab:
         pv.addWidget(box)
         pv.addStretch(1)
         self.obs_scroll = vertical_scroll(page)
+        follow_width(box, self.obs_scroll)
         return self.obs_scroll
 
     # --- the selected observation -----------------------------------------------------------------
