@@ -92,6 +92,16 @@ def render(out: Path, suffix: str, *, main_window: bool = False) -> list[tuple[P
         _settle(app, 0.4)
         path = out / f"section-{spec.key}-{suffix}.png"
         written.append((path, _save_small(window.grab().toImage(), path)))
+        if spec.key == "lesions":  # the wound observation form, at its instrument items
+            page.tabs.setCurrentIndex(1)
+            _settle(app, 0.3)
+            bar = page.obs_scroll.verticalScrollBar()
+            field = page.obs_fields["ulcerated"]
+            bar.setValue(field.mapTo(page.obs_scroll.widget(), field.rect().topLeft()).y() - 40)
+            _settle(app, 0.3)
+            path = out / f"section-lesions-observation-{suffix}.png"
+            written.append((path, _save_small(window.grab().toImage(), path)))
+            page.tabs.setCurrentIndex(0)
     if main_window:
         window.show_section("timeline")  # the README's picture: the drawn timeline beside the assessment
         _settle(app, 0.3)

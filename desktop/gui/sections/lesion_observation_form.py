@@ -15,7 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtWidgets import QFormLayout, QGroupBox, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QFormLayout, QGroupBox, QHBoxLayout, QLabel, QStyle, QStyleOptionComboBox, QStylePainter, QWidget,
+)
 
 from ...core import reference
 from ...model import Morphology, Pain
@@ -43,8 +45,24 @@ def bwat_for_observation(field: str, observation_value: str | None) -> int | Non
     return link[1].get(observation_value)
 
 
+class _AnchorCombo(ChoiceCombo):
+    """A score with its description; when the column is narrower than the description, the text
+    ends in "…" (the whole of it is in the tooltip and the list) instead of being cut mid-word."""
+
+    def paintEvent(self, _event) -> None:  # noqa: N802 (Qt's name)
+        painter = QStylePainter(self)
+        opt = QStyleOptionComboBox()
+        self.initStyleOption(opt)
+        painter.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, opt)
+        field = self.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, opt,
+                                            QStyle.SubControl.SC_ComboBoxEditField, self)
+        opt.currentText = self.fontMetrics().elidedText(opt.currentText, Qt.TextElideMode.ElideRight,
+                                                        max(0, field.width() - 4))
+        painter.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, opt)
+
+
 def _instrument_combo(choices, name: str) -> ChoiceCombo:
-    combo = shrinkable(ChoiceCombo(choices, name, allow_none=True), 14)
+    combo = shrinkable(_AnchorCombo(choices, name, allow_none=True), 14)
     every = "\n".join(text for _v, text in choices)
 
     def tip(_i: int = 0) -> None:  # the chosen description in full, then every score's
