@@ -18,7 +18,7 @@ import os
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterator, NamedTuple
+from typing import Any, Iterator, NamedTuple
 
 from .. import catalogue
 from ..codec import UnknownField, from_trusted, to_compact, to_plain
@@ -26,9 +26,6 @@ from ..upgrade import DOC_VERSION
 from ..model import CASE_FIELDS, LIST_PARTS, SINGLE_PARTS, Case, Identifiers, Figure
 from . import changes as changes_mod
 from .audit import AuditEntry, _full, _user, diff
-
-if TYPE_CHECKING:
-    import sqlite_utils
 from .changes import Change
 from .errors import (Damaged, InUse, LibraryError, NewerVersion, NoSuchCase, NotALibrary,  # noqa: F401
                      ReadOnlyLibrary, StorageFull, _translate, translate_error)
@@ -69,12 +66,11 @@ class Library:
         self.read_only = read_only
         self.notice = notice  # why the library is read-only, for the user
         self._lock_fd = lock_fd
-        self._db: "sqlite_utils.Database | None" = None
+        self._db: Any = None  # sqlite_utils.Database, made on first use
         self.changes = 0  # edits since open (backups run only when something changed)
 
     @property
-    def db(self) -> "sqlite_utils.Database":
-        """sqlite_utils on this connection, for migrations only: imported then, not at start-up."""
+    def db(self) -> Any:  # sqlite_utils on this connection, for migrations: not imported at start-up
         if self._db is None:
             import sqlite_utils
             self._db = sqlite_utils.Database(self.conn)
