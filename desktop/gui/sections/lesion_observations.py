@@ -2,6 +2,9 @@
 in a form (sizes in mm, morphology, tissue, exudate, pain, the six verified BWAT-CUA items — never
 a BWAT total, domain file §6), with its area and PUSH 3.0 total as the assessment core derives them.
 
+The form itself (laid out once, each item asked once, the instruments' anchors) is built by
+:mod:`.lesion_observation_form`. A new observation starts empty, its time too.
+
 :class:`ObservationsTab` is a part of :class:`~desktop.gui.sections.lesions.LesionsSection`: it
 builds the tab's widgets on the section and keeps the selected observation (``_obs_id``)."""
 from __future__ import annotations
