@@ -159,6 +159,10 @@ def test_observation_with_sizes_gets_area_and_push_from_the_core(qtbot, section,
     obs_id = les.observations[1].id
     assert section.selected_observation_id() == obs_id
     o = section.obs_fields
+    # a new observation starts empty (issue 16): no time copied from the one before; date it
+    assert not les.observations[1].when.is_set and o["when"].mode.currentData() == "none"
+    pick(qtbot, o["when"].mode, "relative")
+    type_into(qtbot, o["when"].amount, "7")
     type_into(qtbot, o["length_mm"], "20")
     type_into(qtbot, o["width_mm"], "15")
     pick(qtbot, o["exudate_amount"], "moderate")

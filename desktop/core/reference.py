@@ -64,3 +64,21 @@ def bwat_anchors(field: str) -> dict[int, str]:
 def push_anchors(subscale: str) -> dict[int, str]:
     """The score descriptions of a PUSH 3.0 sub-scale: "tissue_type", "exudate_amount", "area_cm2"."""
     return {int(k): v for k, v in instruments()["push"]["anchors"][subscale].items()}
+
+
+def push_choices(subscale: str) -> list[tuple[str, str]]:
+    """A PUSH 3.0 sub-scale's categories as (value, "score – description"), best first:
+    "tissue_type" or "exudate_amount" (resources/rules/instruments.json)."""
+    push = instruments()["push"]
+    anchors = push_anchors(subscale)
+    return [(value, f"{score} – {anchors[int(score)]}") for value, score in
+            sorted(push[subscale].items(), key=lambda kv: kv[1])]
+
+
+def bwat_observation_field(field: str) -> tuple[str, dict[str, int]] | None:
+    """For a BWAT-CUA item whose scores name the categories an observation records itself (the
+    exudate type): that field of the observation and its value -> score; else None."""
+    item = next(i for i in instruments()["bwat_cua"]["items"] if i["field"] == field)
+    if "observation_field" not in item:
+        return None
+    return item["observation_field"], {k: int(v) for k, v in item["observation_values"].items()}

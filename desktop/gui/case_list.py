@@ -9,7 +9,7 @@ from typing import Sequence
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QLineEdit, QListView, QPushButton, QStyle,
+from PySide6.QtWidgets import (QLabel, QLineEdit, QListView, QPushButton, QStyle,
                                QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1
@@ -139,8 +139,10 @@ class CaseList(QWidget):
         self.empty_label.setAccessibleName("Case list status")
         lay.addWidget(self.empty_label)
 
-        buttons = QHBoxLayout()
-        buttons.setSpacing(6)
+        from .forms import FlowLayout
+        row = QWidget()
+        buttons = FlowLayout(row, h_spacing=6, v_spacing=4)  # a narrow list puts Delete on a line of its own
+        buttons.setContentsMargins(0, 0, 0, 0)
         self.new_button = QPushButton("New")
         self.new_button.setToolTip("New case (Ctrl+N)")
         self.new_button.setAccessibleName("New case")
@@ -152,7 +154,7 @@ class CaseList(QWidget):
         self.delete_button.setAccessibleName("Delete case")
         for b in (self.new_button, self.duplicate_button, self.delete_button):
             buttons.addWidget(b)
-        lay.addLayout(buttons)
+        lay.addWidget(row)
 
         self._search_timer = QTimer(self, singleShot=True, interval=200)
         self._search_timer.timeout.connect(lambda: self.search_changed.emit(self.search.text()))

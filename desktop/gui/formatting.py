@@ -6,7 +6,6 @@ import re
 from typing import Any, get_args
 
 from .. import timing
-from ..core.labs import format_number
 from ..model import Event, When
 
 
@@ -36,6 +35,7 @@ def fmt_number(value: float | None) -> str:
     not 1.25e+06 (every digit kept). An ASCII minus, so an edit field reads back what it shows."""
     if value is None:
         return ""
+    from ..core.labs import format_number  # here, not at start-up: importing the core loads all of it
     return format_number(float(value)).replace("\u2212", "-")
 
 

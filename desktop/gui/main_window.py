@@ -63,6 +63,36 @@ UNITS_SWITCH_TIP = ("Show lab values in {units} in the lab table, the chart and 
                     "does not change: new results are entered in this library's units (Labs).")
 
 
+class PaneSplitter(QtWidgets.QSplitter):
+    """The window's three panes. When the window gets narrower than the case's sections need (a
+    1280×800 or 1366×768 screen, or 200 % scaling on 2560×1600), the case list and then the
+    assessment give up room first, down to their compact widths, so that no section's column is cut
+    off; the author can still drag the handles."""
+
+    def __init__(self, centre_wants: int, compact: tuple[int, int]):
+        super().__init__(Qt.Orientation.Horizontal)
+        self.centre_wants = centre_wants
+        self.compact = compact  # (case list, assessment)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self.fit()
+
+    def fit(self) -> None:
+        sizes = self.sizes()
+        if len(sizes) != 3 or sum(sizes) <= 0:
+            return
+        short = self.centre_wants - sizes[1]
+        if short <= 0:
+            return
+        for i in (0, 2):
+            give = max(0, min(short, sizes[i] - self.compact[i // 2]))
+            sizes[i] -= give
+            sizes[1] += give
+            short -= give
+        self.setSizes(sizes)
+
+
 class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
     unit_system_changed = Signal(str)  # "conventional" or "si"; sections may also define set_unit_system()
     library_opened = Signal(object)  # the Library
@@ -183,7 +213,11 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.assessment.go_to_ref.connect(self.go_to_ref)
         self.assessment.show_disclaimer.connect(self.show_disclaimer)
 
-        self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
+        em = self.fontMetrics().horizontalAdvance("m")
+        # the centre wants the navigation and a section of about 56 em (the lab grid with its H/L
+        # column, the lesion tabs beside the body map)
+        compact_list = max(em * 11, self.case_list.minimumSizeHint().width())  # New, Duplicate, Delete in sight
+        self.splitter = PaneSplitter(self.nav.width() + em * 56 + 24, (compact_list, em * 21))
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.case_list)
         self.splitter.addWidget(centre)
@@ -191,8 +225,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
-        em = self.fontMetrics().horizontalAdvance("m")
-        self.case_list.setMinimumWidth(em * 14)
+        self.case_list.setMinimumWidth(compact_list)
         self.assessment.setMinimumWidth(em * 18)
         self.splitter.setSizes([em * 17, em * 73, em * 30])
         self.setCentralWidget(self.splitter)

@@ -236,10 +236,12 @@ class LibraryActions:
             if self._paint_watch is not None:
                 self.removeEventFilter(self._paint_watch)
                 self._paint_watch = None
-            self.build()
             message = f"Opening {path}…"
             self.statusBar().showMessage(message)
+            # the worker opens (and checks) the file while this thread builds the panes; the
+            # library is shown once both are done (its result arrives through the event loop)
             op = self.open_path(path, create_missing=create_missing)
+            self.build()
 
             def opened():
                 if self.statusBar().currentMessage() == message:

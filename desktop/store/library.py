@@ -20,8 +20,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator, NamedTuple
 
-import sqlite_utils
-
 from .. import catalogue
 from ..codec import UnknownField, from_trusted, to_compact, to_plain
 from ..upgrade import DOC_VERSION
@@ -68,8 +66,15 @@ class Library:
         self.read_only = read_only
         self.notice = notice  # why the library is read-only, for the user
         self._lock_fd = lock_fd
-        self.db = sqlite_utils.Database(conn)
+        self._db: Any = None  # sqlite_utils.Database, made on first use
         self.changes = 0  # edits since open (backups run only when something changed)
+
+    @property
+    def db(self) -> Any:  # sqlite_utils on this connection, for migrations: not imported at start-up
+        if self._db is None:
+            import sqlite_utils
+            self._db = sqlite_utils.Database(self.conn)
+        return self._db
 
     # --- lifecycle ------------------------------------------------------------------------------
 

@@ -6,7 +6,10 @@ leaves the previous version intact.
 """
 from __future__ import annotations
 
-import sqlite_utils
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # sqlite_utils loads only when a migration runs (start-up opens a current file)
+    import sqlite_utils
 
 APPLICATION_ID = 0x43534B42  # "CSKB"
 

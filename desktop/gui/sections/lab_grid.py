@@ -49,6 +49,7 @@ class LabRow:
         # reported in that unit (value and unit are then saved together)
         self.pending_unit: str | None = None
         self.label = QLabel(a.label)
+        self.label.setWordWrap(True)  # a long name wraps in a narrow window: the flag column stays in sight
         self.value = QLineEdit()
         self.value.setAccessibleName(f"{a.label} value")
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -149,7 +149,7 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         self.rows: dict[str, LabRow] = {}
         for r, an in enumerate(catalogue.analytes().values(), start=1):
             self.rows[an.code] = LabRow(self, an, grid, r)
-        grid.setColumnStretch(len(heads), 1)
+        grid.setColumnStretch(0, 1)  # room goes to the analyte names: they wrap only when narrow
         grid.setRowStretch(len(self.rows) + 1, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)

@@ -2,6 +2,9 @@
 in a form (sizes in mm, morphology, tissue, exudate, pain, the six verified BWAT-CUA items — never
 a BWAT total, domain file §6), with its area and PUSH 3.0 total as the assessment core derives them.
 
+The form itself (laid out once, each item asked once, the instruments' anchors) is built by
+:mod:`.lesion_observation_form`. A new observation starts empty, its time too.
+
 :class:`ObservationsTab` is a part of :class:`~desktop.gui.sections.lesions.LesionsSection`: it
 builds the tab's widgets on the section and keeps the selected observation (``_obs_id``)."""
 from __future__ import annotations
@@ -9,32 +12,30 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ... import timing
 from ...core.derived import push_scores
 from ...core.labs import format_number
-from ...model import ExudateAmount, ExudateType, Morphology, Observation, Pain, TissueType
-from ..binding import check_edit
 from ...core import reference
-from ..fields import CheckField, ChoiceCombo, shrinkable, LineField, NumberField, TextArea, TriStateCombo
-from ..formatting import choices_of, label_of, when_text
-from ..forms import SPACING, FieldError, FlowLayout, add_row, form_layout, hint_label, mark_invalid, vertical_scroll
+from ...model import Observation
+from ..binding import check_edit
+from ..formatting import label_of, when_text
+from ..forms import SPACING, hint_label, mark_invalid, vertical_scroll
+from ..fields import NumberField
 from ..tables import Column, ItemTable
-from ..when_editor import WhenEditor
+from .lesion_observation_form import (BWAT_ITEMS, MORPHOLOGY, bwat_for_observation, build_observation_form,
+                                      follow_width)
 from .lesion_sites import lesion_text
 
 # the instruments as resources/rules/instruments.json gives them (domain file §6)
 PUSH_MAX = reference.push_max()
-BWAT_ITEMS = [(field, label[:1].upper() + label[1:]) for field, label in reference.bwat_items()]
 
 
-def bwat_choices(field: str) -> list[tuple[int, str]]:
-    """A BWAT-CUA item's scores, each with its description (1 best, 5 worst)."""
-    return [(score, f"{score} – {text}") for score, text in sorted(reference.bwat_anchors(field).items())]
-ODOUR = [("none", "none"), ("present", "present"), ("foul", "foul")]
-MORPHOLOGY = [m for m, _ in choices_of(Morphology)]
+def _exudate_type_of_score(score: int | None) -> str | None:
+    """The exudate type a BWAT-CUA exudate-type score names (for an observation that has only the score)."""
+    link = reference.bwat_observation_field("exudate_type")
+    return next((value for value, s in link[1].items() if s == score), None) if link and score else None
 
 
 def _size_text(ob: Observation) -> str:
@@ -76,91 +77,9 @@ class ObservationsTab:
         self.obs_table.selected.connect(self._obs_selected)
         self.obs_table.add_button.setToolTip("Add an observation (Ctrl+Shift+O)")
 
-        box = QGroupBox("Selected observation")
+        box = build_observation_form(self)
         self.obs_box = box
-        form = form_layout(box)
-        form.setContentsMargins(SPACING, SPACING + 4, SPACING, SPACING)
-        form.setRowWrapPolicy(form.RowWrapPolicy.WrapLongRows)
-        self.obs_error = FieldError()
-        o: dict[str, Any] = {}
-        o["when"] = WhenEditor("Observed")
-        o["when"].event.setMinimumContentsLength(12)
-        add_row(form, "Observed", o["when"])
-        sw = QWidget()
-        size = FlowLayout(sw, h_spacing=SPACING + 2, v_spacing=4)  # "Length: [ ] mm" parts wrap when narrow
-        for attr, text in (("length_mm", "Length"), ("width_mm", "Width"), ("depth_mm", "Depth")):
-            f = NumberField(f"{text} in mm")
-            f.setAccessibleDescription("in mm")
-            f.setPlaceholderText("")
-            f.setToolTip(f"{text} in mm; empty = not measured")
-            f.setFixedWidth(f.fontMetrics().horizontalAdvance("0") * 7 + 16)
-            o[attr] = f
-            part = QWidget()
-            pl = QHBoxLayout(part)
-            pl.setContentsMargins(0, 0, 0, 0)
-            pl.setSpacing(4)
-            lab = QLabel(f"{text}:")
-            lab.setBuddy(f)
-            lab.setMinimumWidth(lab.fontMetrics().horizontalAdvance("Length:") + 2)  # fields line up when wrapped
-            pl.addWidget(lab)
-            pl.addWidget(f)
-            pl.addWidget(QLabel("mm"))
-            size.addWidget(part)
-        sw.setAccessibleName("Size in mm")
-        form.addRow("Size:", sw)
-        mw = QWidget()
-        morph = FlowLayout(mw, h_spacing=SPACING + 2, v_spacing=2)
-        self.morph_boxes: dict[str, CheckField] = {}
-        for m in MORPHOLOGY:
-            cb = CheckField(m, f"Morphology: {m}")
-            cb.committed.connect(lambda _on: self._save_obs_field("morphology", self._morphology(), "Morphology"))
-            self.morph_boxes[m] = cb
-            morph.addWidget(cb)
-        mw.setAccessibleName("Morphology")
-        form.addRow("Morphology:", mw)
-        o["ulcerated"] = TriStateCombo("Ulcerated")
-        o["tissue_type"] = ChoiceCombo(choices_of(TissueType), "Tissue type (worst present)", allow_none=True)
-        o["exudate_type"] = ChoiceCombo(choices_of(ExudateType), "Exudate type", allow_none=True)
-        o["exudate_amount"] = ChoiceCombo(choices_of(ExudateAmount), "Exudate amount", allow_none=True)
-        o["surrounding_skin"] = LineField("Surrounding skin", placeholder="e.g. erythema, livedo")
-        o["oedema"] = TriStateCombo("Oedema")
-        o["odour"] = ChoiceCombo(ODOUR, "Odour", allow_none=True)
-        o["purulence"] = TriStateCombo("Purulence")
-        o["pain"] = ChoiceCombo(choices_of(Pain), "Pain, as the source states it")
-        o["pain_0_10"] = NumberField("Pain (numeric rating 0–10)", integer=True)
-        o["pain_0_100"] = NumberField("Pain (visual analogue scale 0–100)", integer=True)
-        add_row(form, "Ulcerated", o["ulcerated"])
-        add_row(form, "Tissue type", o["tissue_type"], tip="The worst tissue present (PUSH 3.0)")
-        add_row(form, "Exudate type", o["exudate_type"])
-        add_row(form, "Exudate amount", o["exudate_amount"])
-        add_row(form, "Surrounding skin", o["surrounding_skin"])
-        add_row(form, "Oedema", o["oedema"])
-        add_row(form, "Odour", o["odour"])
-        add_row(form, "Purulence", o["purulence"])
-        add_row(form, "Pain", o["pain"])
-        add_row(form, "Pain score", o["pain_0_10"], "of 10 (numeric rating scale)")
-        add_row(form, "Pain VAS", o["pain_0_100"], "of 100 (visual analogue scale)")
-        bwat = QGroupBox("BWAT-CUA (1 best – 5 worst)")  # a group's title sets its minimum width: short
-        bg = form_layout(bwat)
-        bg.setContentsMargins(SPACING, SPACING + 4, SPACING, SPACING)
-        bg.setRowWrapPolicy(bg.RowWrapPolicy.WrapLongRows)
-        for attr, text in BWAT_ITEMS:
-            c = shrinkable(ChoiceCombo(bwat_choices(attr), f"BWAT-CUA {text.lower()}", allow_none=True), 14)
-            c.setToolTip("\n".join(label for _score, label in bwat_choices(attr)))  # every score's description
-            o[f"bwat.{attr}"] = c
-            add_row(bg, text, c)
-        bg.addRow(hint_label("The six verified items. No BWAT total is given: two of the instrument's eight "
-                             "items are unverified (Diagnostics 2021;11:730)."))
-        form.addRow(bwat)
-        o["note"] = TextArea("Note", lines=2)
-        add_row(form, "Note", o["note"])
-        self.derived_label = QLabel()
-        self.derived_label.setWordWrap(True)
-        self.derived_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.derived_label.setAccessibleName("Area and PUSH 3.0 of this observation (derived)")
-        form.addRow("Derived:", self.derived_label)
-        form.addRow("", self.obs_error)
-        self.obs_fields = o
+        o = self.obs_fields
         labels = {"when": "Observed", "length_mm": "Length", "width_mm": "Width", "depth_mm": "Depth",
                   "pain_0_10": "Pain", "pain_0_100": "Pain VAS", "pain": "Pain stated"}
         for attr, w in o.items():
@@ -179,6 +98,7 @@ class ObservationsTab:
         pv.addWidget(box)
         pv.addStretch(1)
         self.obs_scroll = vertical_scroll(page)
+        follow_width(box, self.obs_scroll)
         return self.obs_scroll
 
     # --- the selected observation -----------------------------------------------------------------
@@ -203,10 +123,9 @@ class ObservationsTab:
         if les is None or self.session.read_only:
             return
         new = copy.deepcopy(les)
-        prev = les.observations[-1] if les.observations else None
+        # a new observation starts empty, its time too: a time silently copied from the previous one
+        # would date this look wrongly unless the author noticed (issue 16)
         ob = Observation()
-        if prev is not None:
-            ob.when = copy.deepcopy(prev.when)  # usually the next look is dated like the last one; edit it
         new.observations.append(ob)
         self._obs_id = ob.id
         self.session.save_item("lesions", new, text=f"Add observation of {lesion_text(les)}")
@@ -252,12 +171,14 @@ class ObservationsTab:
             o["pain"].set_value(ob.pain)
             for attr in ("ulcerated", "oedema", "purulence"):
                 o[attr].set_value(getattr(ob, attr))
-            for attr in ("tissue_type", "exudate_type", "exudate_amount", "odour"):
+            for attr in ("tissue_type", "exudate_amount", "odour"):
                 o[attr].set_value(getattr(ob, attr))
+            o["exudate_type"].set_value(ob.exudate_type or _exudate_type_of_score(ob.bwat.exudate_type))
             o["surrounding_skin"].set_text(ob.surrounding_skin)
             o["note"].set_text(ob.note)
             for attr, _ in BWAT_ITEMS:
-                o[f"bwat.{attr}"].set_value(getattr(ob.bwat, attr))
+                if f"bwat.{attr}" in o:  # the exudate type is asked once, above
+                    o[f"bwat.{attr}"].set_value(getattr(ob.bwat, attr))
             for m, cb in self.morph_boxes.items():
                 cb.set_value(m in ob.morphology)
             n = next((i for i, x in enumerate(self.lesion().observations) if x.id == ob.id), 0) + 1
@@ -325,6 +246,8 @@ class ObservationsTab:
             setattr(target.bwat, attr[5:], value)
         else:
             setattr(target, attr, copy.deepcopy(value))
+            if attr == "exudate_type":  # one question, both records: the BWAT-CUA item scores the type
+                target.bwat.exudate_type = bwat_for_observation("exudate_type", value)
         i = next(n for n, x in enumerate(self.session.case.lesions) if x.id == les.id)
         path = f"$.lesions[{i}].observations[{j}].{attr}"
 

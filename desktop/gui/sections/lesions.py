@@ -76,6 +76,9 @@ class LesionsSection(ObservationsTab, QWidget):
         self.bodymap = BodyMapWidget()
         self.bodymap.regionClicked.connect(self.choose_site)
         self.bodymap.lesionClicked.connect(self.select_lesion)
+        # every view of the map (Front … Genitalia) in sight, never behind scroll arrows
+        self.bodymap.tabs.setElideMode(Qt.TextElideMode.ElideNone)
+        self.bodymap.tabs.setUsesScrollButtons(False)
         self.picker = SitePicker()
         self.picker.regionClicked.connect(self.choose_site)
         # let the picker's site box shrink with the column (its list shows the full names)
@@ -112,6 +115,10 @@ class LesionsSection(ObservationsTab, QWidget):
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
         self.tabs.setAccessibleName("Lesion details")
+        # every tab in sight with its whole name (a narrow window once showed "Pho…" and hid Chart):
+        # the tab bar's width is the panel's minimum, the body map column gives way first
+        self.tabs.tabBar().setElideMode(Qt.TextElideMode.ElideNone)
+        self.tabs.setUsesScrollButtons(False)
         self.tabs.addTab(self._build_details(), "&Details")
         self.tabs.addTab(self._build_observations(), "&Observations")
         self.cache = ThumbnailCache(session)
@@ -147,6 +154,7 @@ class LesionsSection(ObservationsTab, QWidget):
         em = self.fontMetrics().averageCharWidth()
         left.setMaximumWidth(em * 56)
         map_width = self.bodymap.tabs.sizeHint().width() + 2  # every view's tab in sight
+        self.bodymap.setMinimumWidth(map_width)
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(left)
         split.addWidget(self.panel)

@@ -1,0 +1,75 @@
+"""Issue 16, item 5: every section usable in a 1280×800 and a 1366×768 window, at 100 % and at 200 %
+scale (a 2560×1600 screen): no column cut off, no tab shortened or hidden, every key widget in sight or
+reachable by scrolling down (tests/layout_check.py says what that means)."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QLineEdit, QTabWidget, QVBoxLayout, QWidget
+
+import layout_check as LC
+from window_fixtures import demo_library, isolated_settings, no_unanswered_dialog, window  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def lib_path(tmp_path):
+    return demo_library(tmp_path)
+
+
+def test_every_section_usable_at_laptop_sizes(qapp, window):
+    assert LC.window_problems(window, qapp) == []
+    # the complaints of the issue, named: the lab grid's flag column and every lesion tab
+    window.resize(1280, 800)
+    labs = window.show_section("labs")
+    LC.settle(qapp)
+    flag = labs.rows["phosphate"].flag
+    assert flag.text() == "H"  # the seed article's phosphate of 9.0 mg/dL is above 4.9
+    assert LC._clipped(flag, window) is None
+    lesions = window.show_section("lesions")
+    LC.settle(qapp)
+    bar = lesions.tabs.tabBar()
+    texts = [bar.tabText(i).replace("&", "") for i in range(bar.count())]
+    assert [t.split(" (")[0] for t in texts] == ["Details", "Observations", "Figures", "Chart"]
+    assert LC._tab_problems(bar) == [] and LC._tab_problems(lesions.bodymap.tabs) == []
+    assert "Genitalia" in [lesions.bodymap.tabs.tabText(i) for i in range(lesions.bodymap.tabs.count())]
+
+
+def test_every_section_usable_at_double_scale():
+    """QT_SCALE_FACTOR=2 (as on a 2560×1600 screen) is read when Qt starts: a process of its own."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="2",
+               PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests"), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, str(ROOT / "tests" / "layout_check.py"), "1280", "800", "1366", "768"],
+                          capture_output=True, text=True, env=env, timeout=300, cwd=str(ROOT))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out["scale"] == 2.0
+    assert out["problems"] == []
+
+
+def test_the_check_sees_a_cut_off_field_and_a_shortened_tab(qtbot):
+    """The check is not blind: a field placed past its parent's edge and tabs squeezed into 120 px."""
+    top = QWidget()
+    qtbot.addWidget(top)
+    lay = QVBoxLayout(top)
+    tabs = QTabWidget()
+    for name in ("Details", "Observations", "Figures", "Chart"):
+        tabs.addTab(QWidget(), name)
+    lay.addWidget(tabs)
+    holder = QWidget()
+    holder.setFixedSize(100, 40)
+    lay.addWidget(holder)
+    field = QLineEdit(holder)
+    field.setGeometry(60, 5, 90, 25)  # 50 px past the holder's right edge
+    top.resize(120, 200)
+    top.show()
+    qtbot.waitExposed(top)
+    problems = LC.page_problems(top, top, "test")
+    assert any("cut off sideways" in p for p in problems)
+    assert any("Observations" in p or "Chart" in p for p in problems)

