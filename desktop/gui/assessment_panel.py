@@ -138,10 +138,7 @@ class AssessmentPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 8, 8, 8)
         lay.setSpacing(6)
-        heading = QLabel("Assessment")
-        heading.setStyleSheet("font-weight: 600;")
-        lay.addWidget(heading)
-
+        # no heading of its own: the window's tab above it names it ("Assessment")
         self.plain_line = QLabel(f"{PLAIN_LINE} <a href='#about'>About the assessment</a>")
         self.plain_line.setWordWrap(True)
         self.plain_line.setAccessibleName("The assessment is decision support, not a diagnosis")

@@ -176,18 +176,25 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.assessment = AssessmentPanel()
         self.assessment.go_to_ref.connect(self.go_to_ref)
         self.assessment.show_disclaimer.connect(self.show_disclaimer)
+        from .conformance_panel import ConformancePanel
+        self.conformance = ConformancePanel()  # the Journal tab: the case against a journal's rules
+        self.conformance.go_to_ref.connect(self.go_to_ref)
+        self.side_tabs = QtWidgets.QTabWidget()
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(self.assessment, "Assessment")
+        self.side_tabs.addTab(self.conformance, "Journal")
 
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.case_list)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.assessment)
+        self.splitter.addWidget(self.side_tabs)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         em = self.fontMetrics().horizontalAdvance("m")
         self.case_list.setMinimumWidth(em * 14)
-        self.assessment.setMinimumWidth(em * 18)
+        self.side_tabs.setMinimumWidth(em * 18)
         self.splitter.setSizes([em * 17, em * 73, em * 30])
         self.setCentralWidget(self.splitter)
 

@@ -316,7 +316,8 @@ class ReportSection(QWidget):
         # an identified report is for the author's records: the pipeline does not scan it
         confirmed = self.session.open_case.phi_confirmed
         source = (self.session.library.path, self.session.case_id)
-        options = ExportOptions(confirmed=frozenset(confirmed), use_process=USE_PROCESS, redact=redact, **opts)
+        options = ExportOptions(confirmed=frozenset(confirmed), use_process=USE_PROCESS, redact=redact,
+                                journal=self.session.journal_id, **opts)  # the journal chosen for the case
 
         def job(progress):
             return export("pdf", [source], Path(path), options, progress)
