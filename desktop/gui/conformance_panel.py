@@ -15,16 +15,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QIcon, QPainter, QPen, QPixmap
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
                                QVBoxLayout, QWidget)
 
-from .assessment_panel import SEVERITY_COLOUR, severity_icon
+from .status_icons import SEVERITY_COLOUR, status_icon
 
 DEBOUNCE_MS = 300
 FAST_ENOUGH_S = 0.020  # above this, check on a worker
-PASS_COLOUR = "#1e7b34"
 STATUS_TEXT = {"pass": "Pass", "fail": "Fail", "warning": "Warning"}
 STATUS_ORDER = {"fail": 0, "warning": 1, "pass": 2}
 _ResultRole = Qt.ItemDataRole.UserRole + 1
@@ -38,30 +37,6 @@ KIND_REFS = {
     "citations_resolved": "manuscript", "figures_max": "figures", "authors_max": "authors",
     "consent_recorded": "consent",
 }
-
-
-def pass_icon(size: int = 16) -> QIcon:
-    """A green circle with a tick: a met rule (the word "Pass" stands beside it too)."""
-    icon = QIcon()
-    for scale in (1, 2):
-        px = QPixmap(size * scale, size * scale)
-        px.setDevicePixelRatio(scale)
-        px.fill(Qt.GlobalColor.transparent)
-        p = QPainter(px)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        s = float(size)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QBrush(QColor(PASS_COLOUR)))
-        p.drawEllipse(QRectF(0.5, 0.5, s - 1, s - 1))
-        p.setPen(QPen(QColor("white"), s / 8))
-        p.drawPolyline([QPointF(x * s, y * s) for x, y in ((0.27, 0.52), (0.44, 0.69), (0.74, 0.33))])
-        p.end()
-        icon.addPixmap(px)
-    return icon
-
-
-def status_icon(status: str) -> QIcon:
-    return pass_icon() if status == "pass" else severity_icon("critical" if status == "fail" else "warning")
 
 
 class ConformancePanel(QWidget):
