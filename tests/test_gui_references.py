@@ -256,3 +256,12 @@ def test_consent_is_at_the_top_of_the_manuscript_section(qtbot, section):
     # a consent ref (the assessment's consent finding) focuses the consent fields
     assert section.focus_ref("consent")
     assert section.consent_given_by.hasFocus()
+
+
+def test_a_file_dropped_anywhere_on_the_section_is_imported(qtbot, section, tmp_path):
+    path = tmp_path / "zotero.ris"
+    path.write_text(CARE_RIS, encoding="utf-8")
+    ev = drop(section, [path])  # the section itself, not the list
+    assert ev.isAccepted()
+    assert len(stored(section.session.library.path, section.session.case_id).references) == 2
+    assert "zotero.ris: 3 records read, 2 added, 1 duplicate merged" in section.references.message_text

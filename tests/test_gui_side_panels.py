@@ -318,3 +318,19 @@ def test_the_care_consent_item_and_the_journal_consent_rule_go_there_too(qtbot, 
     rect = journal.rules.visualItemRect(journal.rules.item(i))
     qtbot.mouseClick(journal.rules.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert consent_shown(window)
+
+
+def test_go_to_field_of_an_unresolved_citation_shows_the_text_that_holds_it(qtbot, window):
+    panel = show_journal_tab(qtbot, window)
+    qtbot.waitUntil(lambda: panel.results is not None, timeout=5000)
+    m = copy.deepcopy(window.session.case.manuscript)
+    m.follow_up += " As reported before [@nobody2020]."
+    wait_checked(qtbot, panel, lambda: window.session.save_single("manuscript", m))
+    assert "Fail · 1 marker key without a reference: [@nobody2020]" in row(panel, "without a reference")
+    rule = next(r["id"] for r in profile(window.session.journal_id)["rules"] if r["kind"] == "citations_resolved")
+    panel.select_rule(rule)
+    assert panel.go_button.isEnabled()
+    qtbot.mouseClick(panel.go_button, Qt.MouseButton.LeftButton)
+    page = window.section("manuscript")
+    assert window.current_section_key() == "manuscript"
+    assert window.focusWidget() is page.manuscript["follow_up"].area

@@ -251,7 +251,7 @@ class ConformancePanel(QWidget):
             if r.status != "pass":  # the word and the icon say it too: colour is never the only cue
                 item.setForeground(QBrush(QColor(colour)))
             item.setData(_ResultRole, r)
-            item.setData(_RefRole, KIND_REFS.get(self._kinds.get(r.rule, ""), ""))
+            item.setData(_RefRole, self._ref_for(r))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{STATUS_TEXT[r.status]}: {r.detail}. {r.label}")
             item.setToolTip(f"{r.label}\n{'Hard rule' if r.hard else 'Soft rule'} [{r.confidence}]\n"
                             f"Source: {r.source}")
@@ -263,6 +263,15 @@ class ConformancePanel(QWidget):
             self.rules.setCurrentItem(reselect)
         self._show_source(self.rules.currentItem())
         self.checked.emit(results)
+
+    def _ref_for(self, r) -> str:
+        kind = self._kinds.get(r.rule, "")
+        if kind == "citations_resolved" and r.status != "pass" and self.session is not None:
+            from ..references.cite import number_citations  # the first marker naming no reference
+            unknown = number_citations(self.session.case).unknown
+            if unknown:
+                return f"manuscript.{unknown[0][0].section}"
+        return KIND_REFS.get(kind, "")
 
     def _show_source(self, item) -> None:
         r = item.data(_ResultRole) if item is not None else None

@@ -122,7 +122,7 @@ class CaseActions:
         if old is not None:
             # Sections may have connected lambdas to the session: cut every connection so nothing
             # reaches a deleted widget; ours are made again when the case is shown again.
-            for sig in (old.changed, old.failed, old.journal_changed):
+            for sig in (old.changed, old.failed):
                 try:
                     sig.disconnect()
                 except (RuntimeError, TypeError):

@@ -178,7 +178,21 @@ class ManuscriptSection(QWidget):
         self.last_picker: CitationPicker | None = None
         page.addStretch(1)
         session.changed.connect(self._changed)
+        self.setAcceptDrops(True)  # reference files dropped anywhere on the section are imported
         self.refresh()
+
+    # --- dropping reference files ----------------------------------------------------------------
+
+    def dragEnterEvent(self, ev) -> None:  # noqa: N802 (Qt's name)
+        self.references.dragEnterEvent(ev)
+
+    def dragMoveEvent(self, ev) -> None:  # noqa: N802
+        self.references.dragEnterEvent(ev)
+
+    def dropEvent(self, ev) -> None:  # noqa: N802
+        self.references.dropEvent(ev)
+        if ev.isAccepted():
+            reveal(self.references.table.view)  # show what the drop added
 
     # --- building ------------------------------------------------------------------------------
 
