@@ -15,7 +15,9 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from desktop import catalogue
 from desktop.gui.sections.manuscript import ManuscriptSection
+from desktop.journals import journal, journal_ids
 
 from gui_helpers import demo_section, drag_enter, stored
 
@@ -265,3 +267,14 @@ def test_a_file_dropped_anywhere_on_the_section_is_imported(qtbot, section, tmp_
     assert ev.isAccepted()
     assert len(stored(section.session.library.path, section.session.case_id).references) == 2
     assert "zotero.ris: 3 records read, 2 added, 1 duplicate merged" in section.references.message_text
+
+
+def test_the_consent_box_shows_the_chosen_journals_statement(qtbot, section):
+    jmcr = json.loads((catalogue.resource_path("journals") / "jmcr.json").read_text(encoding="utf-8"))
+    assert section.session.journal_id == "jmcr"
+    assert jmcr["consent_statement"]["value"] in section.consent_wording.text()
+    others = [j for j in journal_ids() if not (journal(j).consent_statement)]
+    if others:
+        section.session.set_journal(others[0])
+        assert "sets no wording" in section.consent_wording.text()
+        assert journal(others[0]).name in section.consent_wording.text()

@@ -281,6 +281,12 @@ class ManuscriptSection(QWidget):
         f.add(form, "consent", "covers_images", "Images", CheckField("the consent covers the images",
                                                                      "Consent covers the images"))
         f.add(form, "consent", "note", "Note", TextArea("Consent note", lines=2))
+        self.consent_wording = QLabel()
+        self.consent_wording.setWordWrap(True)
+        self.consent_wording.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_muted(self.consent_wording)
+        form.addRow("Statement:", self.consent_wording)
+        self.session.journal_changed.connect(self._show_consent_wording)
         self.consent_box = consent_box
         return consent_box
 
@@ -324,6 +330,15 @@ class ManuscriptSection(QWidget):
         self._show_title_notice(self.title.text())
         self._show_keywords_notice(split_keywords(self.keywords.text()))
         self._update_abstract_total()
+        self._show_consent_wording()
+
+    def _show_consent_wording(self, *_journal) -> None:
+        """The consent statement the chosen journal prints (its profile's wording), if it sets one."""
+        from ...journals import journal
+        j = journal(self.session.journal_id)
+        text = j.consent_statement
+        self.consent_wording.setText(f"{j.name} prints: “{text}”" if text else
+                                     f"{j.name} sets no wording of its own for the consent statement.")
 
     def _show_title_notice(self, title: str) -> None:
         text = title_notice(title)
