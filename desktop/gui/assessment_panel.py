@@ -208,7 +208,7 @@ class AssessmentPanel(QWidget):
         row.addWidget(self.go_button)
         dl.addWidget(self.detail_text, 3)
         dl.addLayout(row)
-        dl.addWidget(self.evidence, 2)
+        dl.addWidget(self.evidence, 1)
 
         # the findings above, the selected one's details below, the CARE to-do list (when opened) last;
         # the author's division is remembered (QSettings) across windows and sessions

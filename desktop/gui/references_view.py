@@ -228,6 +228,7 @@ class CitationPicker(QDialog):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.setAccessibleName("References to cite")
         self.list.setWordWrap(True)
+        self.list.setStyleSheet("QListWidget::item { padding: 3px 0; }")
         for r in references:
             n = numbers.get(r.key)
             who = " ".join(x for x in (first_author(r), str(r.year or "")) if x)
