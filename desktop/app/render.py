@@ -352,8 +352,9 @@ def render_report(library_path: str | os.PathLike, case_id: str, out: str | os.P
                   confirmed: set | None = None, progress: Callable[..., None] | None = None,
                   use_process: bool = True, writer: str = "pdf", journal: str | None = None) -> Rendered:
     """Render a case of a library (read through a read-only connection of its own): the report
-    preview's way, in the style of the journal profile ``journal`` (None: the writers' default). With ``confirmed`` (a de-identified render) the identifier scan runs first and
-    raises :class:`desktop.app.export.PhiFound` with the hits not confirmed."""
+    preview's way, in the style of the journal profile ``journal`` (None: the writers' default).
+    With ``confirmed`` (a de-identified render) the identifier scan runs first and raises
+    :class:`desktop.app.export.PhiFound` with the hits not confirmed."""
     from ..store.library import open_library
     from .export import check_phi
     progress = progress or _no_progress

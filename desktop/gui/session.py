@@ -4,11 +4,13 @@
 Every edit goes through the OpenCase (one change set, one transaction, one undo step); this adapter
 turns its results into Qt signals for the views — ``changed(part)`` for each part an edit, an undo
 or a redo touched, ``failed(message)`` when the store refused an edit (nothing saved was lost) — and
-keeps the boolean answers the sections test ("was it saved?"). It also holds the journal the author
-writes the case for (:attr:`CaseSession.journal_id`), the window's default for the conformance
-panel and for every export of the case; the choice is remembered per case and, for cases not yet
-given one, the library's last choice (QSettings: a preference of this workstation, not case data). ``undo_stack`` is a small adapter with
+keeps the boolean answers the sections test ("was it saved?"). ``undo_stack`` is a small adapter with
 the few calls the sections and tests make of a stack (undo, redo, index, undoText).
+
+It also holds the journal the author writes the case for (:attr:`CaseSession.journal_id`), the
+window's default for the Journal tab and for every export of the case; the choice is remembered per
+case and, for cases not yet given one, as the library's last choice (QSettings: a preference of this
+workstation, not case data).
 """
 from __future__ import annotations
 
