@@ -44,7 +44,7 @@ def rule_value(jid: str, kind: str):
 
 def show_journal_tab(qtbot, window):
     bar = window.side_tabs.tabBar()
-    i = next(n for n in range(bar.count()) if bar.tabText(n) == "Journal")
+    i = next(n for n in range(bar.count()) if bar.tabText(n).startswith("Journal"))
     qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.tabRect(i).center())
     assert window.side_tabs.currentWidget() is window.conformance
     return window.conformance
@@ -88,6 +88,8 @@ def test_the_journal_tab_lists_every_rule_with_its_numbers(qtbot, window):
     # consent: a hard rule; its failure is the first row, and the summary says an export is refused
     assert panel.row_texts()[0].startswith("Fail · consent: not recorded")
     assert "a final export is refused" in panel.summary.text()
+    fails = sum(t.startswith("Fail") for t in panel.row_texts())
+    assert window.side_tabs.tabText(window.side_tabs.indexOf(panel)) == f"Journal ({fails} to fix)"
 
     # CARE: keywords are a hard rule; one keyword fails it, with the range from the profile
     choose(qtbot, panel, "care")

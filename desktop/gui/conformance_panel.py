@@ -305,6 +305,11 @@ class ConformancePanel(QWidget):
 
     # --- for tests and the window ---------------------------------------------------------------------
 
+    def tab_text(self) -> str:
+        """The tab's title: "Journal", with the number of broken hard rules when there are any."""
+        fails = sum(r.status == "fail" for r in self.results or [])
+        return f"Journal ({fails} to fix)" if fails else "Journal"
+
     def row_texts(self) -> list[str]:
         return [self.rules.item(i).text() for i in range(self.rules.count())]
 

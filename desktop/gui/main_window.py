@@ -183,6 +183,8 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.side_tabs.setDocumentMode(True)
         self.side_tabs.addTab(self.assessment, "Assessment")
         self.side_tabs.addTab(self.conformance, "Journal")
+        self.conformance.checked.connect(lambda _r: self.side_tabs.setTabText(
+            self.side_tabs.indexOf(self.conformance), self.conformance.tab_text()))
 
         self.splitter = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setChildrenCollapsible(False)
