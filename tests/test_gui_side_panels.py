@@ -339,3 +339,20 @@ def test_go_to_field_of_an_unresolved_citation_shows_the_text_that_holds_it(qtbo
     page = window.section("manuscript")
     assert window.current_section_key() == "manuscript"
     assert window.focusWidget() is page.manuscript["follow_up"].area
+
+
+def test_the_pdf_export_of_the_report_section_checks_the_chosen_journal(qtbot, window, tmp_path, monkeypatch):
+    window.session.save_single("consent", Consent(given_by="patient", date="2021-06-01", covers_images=True))
+    record_declarations(window)
+    window.session.set_case_fields(keywords=["calciphylaxis"])
+    out = tmp_path / "report.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    panel = show_journal_tab(qtbot, window)
+    qtbot.waitUntil(lambda: panel.results is not None, timeout=5000)
+    choose(qtbot, panel, "care")
+    lo, hi = rule_value("care", "keywords_range")
+    seen = answer_modal("Cancel")
+    window.act_export_pdf.trigger()
+    qtbot.waitUntil(lambda: "text" in seen, timeout=30000)
+    assert "care" in seen["text"] and f"keywords 1, needs {lo}–{hi}" in seen["text"]
+    assert not out.exists()
