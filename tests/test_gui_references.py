@@ -20,6 +20,7 @@ from desktop.gui.sections.manuscript import ManuscriptSection
 from desktop.journals import journal, journal_ids
 
 from gui_helpers import demo_section, drag_enter, stored
+from window_fixtures import isolated_settings  # noqa: F401 (autouse: settings in tmp_path, not the user's)
 
 CARE_RIS = """TY  - JOUR
 TI  - The CARE guidelines: consensus-based clinical case reporting guideline development
@@ -278,3 +279,19 @@ def test_the_consent_box_shows_the_chosen_journals_statement(qtbot, section):
         section.session.set_journal(others[0])
         assert "sets no wording" in section.consent_wording.text()
         assert journal(others[0]).name in section.consent_wording.text()
+
+
+def test_the_editors_menu_offers_insert_citation(qtbot, section, tmp_path):
+    path = tmp_path / "refs.ris"
+    path.write_text(CARE_RIS, encoding="utf-8")
+    section.references.import_files([path])
+    nf = section.manuscript["conclusions"]
+    menu = nf.context_menu(nf.area.viewport().rect().center())
+    texts = [a.text().replace("&", "") for a in menu.actions()]
+    assert "Insert citation…" in texts and any(t.startswith("Copy") for t in texts)  # the standard ones stay
+    next(a for a in menu.actions() if a.objectName() == "insert_citation").trigger()
+    picker = section.last_picker
+    assert picker is not None and picker.isVisible() and picker.list.count() == 2
+    picker.reject()
+    declarations = section.manuscript["funding"]
+    assert declarations.area.contextMenuPolicy() == Qt.ContextMenuPolicy.DefaultContextMenu

@@ -10,7 +10,7 @@ from functools import cache
 
 from PySide6.QtCore import Qt
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from ... import catalogue
 from ...model import Author, ConsentGiver
@@ -134,6 +134,9 @@ class NarrativeField(QWidget):
             self.cite.setAccessibleName(f"Insert a citation in {label}")
             self.cite.clicked.connect(self.cite_requested.emit)
             top.addWidget(self.cite, 0, Qt.AlignmentFlag.AlignTop)
+            # the editor's own menu offers it too (right click, or the menu key while typing)
+            self.area.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            self.area.customContextMenuRequested.connect(self._show_menu)
         lay.addLayout(top)
         lay.addWidget(self.area)
         self.error = FieldError()
@@ -143,6 +146,27 @@ class NarrativeField(QWidget):
             self.area.setToolTip(self.hint.text())
         self.area.textChanged.connect(self.update_count)
         self.update_count()
+
+    def set_citable(self, citable: bool) -> None:
+        """Whether this part cites references (the declarations do not)."""
+        if self.cite is not None:
+            self.cite.setVisible(citable)
+            self.area.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu if citable
+                                           else Qt.ContextMenuPolicy.DefaultContextMenu)
+
+    def context_menu(self, pos) -> QMenu:
+        """The editor's standard menu with "Insert citation…" added (``pos`` in viewport coordinates)."""
+        menu = self.area.createStandardContextMenu(pos)
+        menu.addSeparator()
+        act = menu.addAction("Insert &citation…")
+        act.setObjectName("insert_citation")
+        act.triggered.connect(self.cite_requested.emit)
+        return menu
+
+    def _show_menu(self, pos) -> None:
+        menu = self.context_menu(pos)
+        menu.exec(self.area.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def words(self) -> int:
         return word_count(self.area.toPlainText())
@@ -297,7 +321,7 @@ class ManuscriptSection(QWidget):
         lay.setSpacing(SPACING + 2)
         for attr, label, care, lines in DECLARATIONS:
             nf = self._manuscript_field(attr, label, care, lines)
-            nf.cite.hide()  # declarations cite nothing: the picker stays with the abstract and the text
+            nf.set_citable(False)  # declarations cite nothing: the picker stays with the abstract and the text
             lay.addWidget(nf)
         return box
 
