@@ -40,6 +40,7 @@ AU  - Nigwekar, Sagar U.
 AU  - Thadhani, Ravi
 AU  - Brandenburg, Vincent M.
 T2  - New England Journal of Medicine
+J2  - N Engl J Med
 PY  - 2018
 VL  - 378
 IS  - 18
@@ -295,3 +296,20 @@ def test_the_editors_menu_offers_insert_citation(qtbot, section, tmp_path):
     picker.reject()
     declarations = section.manuscript["funding"]
     assert declarations.area.contextMenuPolicy() == Qt.ContextMenuPolicy.DefaultContextMenu
+
+
+def test_the_selected_reference_is_shown_as_the_chosen_journal_prints_it(qtbot, section, tmp_path):
+    path = tmp_path / "refs.ris"
+    path.write_text(CARE_RIS, encoding="utf-8")
+    box = section.references
+    box.import_files([path])
+    nejm = next(r for r in section.session.case.references if r.doi == "10.1056/NEJMra1505292")
+    assert "Select a reference" in box.preview.text()
+    section.session.set_journal("bmj-case-reports")
+    box.focus(nejm.id)
+    # BMJ's Vancouver form: authors, title, abbreviated journal, year;volume:pages, "doi:" (BMJ author guide)
+    assert box.preview.text() == ("BMJ Case Reports: Nigwekar SU, Thadhani R, Brandenburg VM. Calciphylaxis. "
+                                  "N Engl J Med. 2018;378:1704–14. doi: 10.1056/NEJMra1505292")
+    section.session.set_journal("cureus")  # Cureus (AMA-like): a colon after the authors, "year, volume:pages"
+    assert box.preview.text() == ("Cureus: Nigwekar SU, Thadhani R, Brandenburg VM: Calciphylaxis. "
+                                  "N Engl J Med. 2018, 378:1704–14. 10.1056/NEJMra1505292")

@@ -103,6 +103,16 @@ class ReferencesBox(QWidget):
         self.table.add_requested.connect(self.import_dialog)
         self.table.delete_requested.connect(self.delete_reference)
         lay.addWidget(self.table)
+        # the selected reference as the chosen journal's style prints it (the list's "view")
+        self.preview = QLabel("")
+        self.preview.setWordWrap(True)
+        self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.preview.setAccessibleName("The selected reference as the journal prints it")
+        self.preview.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 4)
+        self.preview.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        lay.addWidget(self.preview)
+        self.table.selected.connect(lambda _key: self.show_preview())
+        session.journal_changed.connect(self._journal_changed)
         self.message = QLabel("")
         self.message_text = ""  # the message as plain text
         self.message.setTextFormat(Qt.TextFormat.RichText)
@@ -131,6 +141,26 @@ class ReferencesBox(QWidget):
         case = self.session.case
         self._numbers = number_citations(case).number
         self.table.set_items(case.references)
+        self.show_preview()
+
+    def _journal_changed(self, _journal_id: str) -> None:
+        self.show_preview()
+
+    def show_preview(self) -> None:
+        """The selected reference in the style of the journal chosen for the case (citeproc-py,
+        offline), or a line saying what the list is when nothing is selected."""
+        ref = self.table.current_item()
+        if ref is None:
+            self.preview.setText("Select a reference to see it as the journal prints it.")
+            return
+        from ..journals import journal
+        from ..references.cite import format_bibliography
+        j = journal(self.session.journal_id)
+        try:
+            entry = format_bibliography([ref], j.csl_style)[0]
+        except Exception as exc:  # a style that cannot format this item must not break the list
+            entry = f"(cannot be formatted in the {j.csl_style} style: {exc})"
+        self.preview.setText(f"{j.name}: {entry}")
 
     def focus(self, reference_id: str) -> bool:
         return self.table.select(reference_id)
