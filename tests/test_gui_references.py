@@ -308,8 +308,8 @@ def test_the_selected_reference_is_shown_as_the_chosen_journal_prints_it(qtbot, 
     section.session.set_journal("bmj-case-reports")
     box.focus(nejm.id)
     # BMJ's Vancouver form: authors, title, abbreviated journal, year;volume:pages, "doi:" (BMJ author guide)
-    assert box.preview.text() == ("BMJ Case Reports: Nigwekar SU, Thadhani R, Brandenburg VM. Calciphylaxis. "
+    assert box.preview.text() == ("As BMJ Case Reports prints it: Nigwekar SU, Thadhani R, Brandenburg VM. Calciphylaxis. "
                                   "N Engl J Med. 2018;378:1704–14. doi: 10.1056/NEJMra1505292")
     section.session.set_journal("cureus")  # Cureus (AMA-like): a colon after the authors, "year, volume:pages"
-    assert box.preview.text() == ("Cureus: Nigwekar SU, Thadhani R, Brandenburg VM: Calciphylaxis. "
+    assert box.preview.text() == ("As Cureus prints it: Nigwekar SU, Thadhani R, Brandenburg VM: Calciphylaxis. "
                                   "N Engl J Med. 2018, 378:1704–14. 10.1056/NEJMra1505292")

@@ -106,6 +106,7 @@ class ReferencesBox(QWidget):
         # the selected reference as the chosen journal's style prints it (the list's "view")
         self.preview = QLabel("")
         self.preview.setWordWrap(True)
+        self.preview.setStyleSheet("QLabel { border-left: 3px solid palette(mid); padding-left: 6px; }")
         self.preview.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.preview.setAccessibleName("The selected reference as the journal prints it")
         self.preview.setMinimumHeight(self.fontMetrics().lineSpacing() * 2 + 4)
@@ -160,7 +161,7 @@ class ReferencesBox(QWidget):
             entry = format_bibliography([ref], j.csl_style)[0]
         except Exception as exc:  # a style that cannot format this item must not break the list
             entry = f"(cannot be formatted in the {j.csl_style} style: {exc})"
-        self.preview.setText(f"{j.name}: {entry}")
+        self.preview.setText(f"As {j.name} prints it: {entry}")
 
     def focus(self, reference_id: str) -> bool:
         return self.table.select(reference_id)
