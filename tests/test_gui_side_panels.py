@@ -356,3 +356,48 @@ def test_the_pdf_export_of_the_report_section_checks_the_chosen_journal(qtbot, w
     qtbot.waitUntil(lambda: "text" in seen, timeout=30000)
     assert "care" in seen["text"] and f"keywords 1, needs {lo}–{hi}" in seen["text"]
     assert not out.exists()
+
+
+NEJM_RIS = """TY  - JOUR
+TI  - Calciphylaxis
+AU  - Nigwekar, Sagar U.
+AU  - Thadhani, Ravi
+AU  - Brandenburg, Vincent M.
+T2  - New England Journal of Medicine
+J2  - N Engl J Med
+PY  - 2018
+VL  - 378
+IS  - 18
+SP  - 1704
+EP  - 1714
+DO  - 10.1056/NEJMra1505292
+ER  - 
+"""
+
+
+def test_the_report_preview_follows_the_chosen_journal(qtbot, window, tmp_path):
+    import io
+
+    from pypdf import PdfReader
+    path = tmp_path / "nejm.ris"
+    path.write_text(NEJM_RIS, encoding="utf-8")
+    report = window.session.import_references(path)
+    m = copy.deepcopy(window.session.case.manuscript)
+    m.discussion += f" Calciphylaxis is reviewed elsewhere [@{report.added[0]}]."
+    window.session.save_single("manuscript", m)
+    page = window.show_section("report")
+    page.draft.setChecked(True)
+
+    def rendered_text() -> str:
+        qtbot.waitUntil(lambda: page.last_render is not None and page.op is not None and page.op.done
+                        and not page._rerender, timeout=60000)
+        reader = PdfReader(io.BytesIO(page.preview_bytes))
+        return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+
+    # JMCR (BMC's Vancouver): the DOI as a link; BMJ: "doi: " (the styles' documented forms, test_references)
+    assert "https://doi.org/10.1056/NEJMra1505292" in rendered_text()
+    page.last_render = None
+    panel = show_journal_tab(qtbot, window)
+    choose(qtbot, panel, "bmj-case-reports")
+    text = rendered_text()
+    assert "doi: 10.1056/NEJMra1505292" in text and "https://doi.org/10.1056" not in text
