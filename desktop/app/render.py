@@ -350,10 +350,11 @@ def render(case, *, figure_bytes: Callable[[str], bytes], out: str | os.PathLike
 def render_report(library_path: str | os.PathLike, case_id: str, out: str | os.PathLike | None = None, *,
                   draft: bool = False, identified: bool = False, include_assessment: bool = True,
                   confirmed: set | None = None, progress: Callable[..., None] | None = None,
-                  use_process: bool = True, writer: str = "pdf") -> Rendered:
+                  use_process: bool = True, writer: str = "pdf", journal: str | None = None) -> Rendered:
     """Render a case of a library (read through a read-only connection of its own): the report
-    preview's way. With ``confirmed`` (a de-identified render) the identifier scan runs first and
-    raises :class:`desktop.app.export.PhiFound` with the hits not confirmed."""
+    preview's way, in the style of the journal profile ``journal`` (None: the writers' default).
+    With ``confirmed`` (a de-identified render) the identifier scan runs first and raises
+    :class:`desktop.app.export.PhiFound` with the hits not confirmed."""
     from ..store.library import open_library
     from .export import check_phi
     progress = progress or _no_progress
@@ -365,7 +366,7 @@ def render_report(library_path: str | os.PathLike, case_id: str, out: str | os.P
             check_phi(case, confirmed)
         return render(case, figure_bytes=lambda mid: lib.figure_bytes(case_id, mid), out=out, writer=writer,
                       use_process=use_process, progress=progress, draft=draft, identified=identified,
-                      include_assessment=include_assessment)
+                      include_assessment=include_assessment, journal=journal)
 
 
 def _check(progress) -> None:

@@ -15,15 +15,14 @@ import time
 import traceback
 from typing import Any, Callable
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor, QFont, QIcon, QPainter, QPainterPath, QPen, QPixmap, QPolygonF
-from PySide6.QtWidgets import (QGroupBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
-                               QPushButton, QScrollArea, QSplitter, QTextBrowser, QToolButton, QTreeWidget,
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
+                               QPushButton, QSplitter, QTextBrowser, QToolButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
 
-SEVERITIES = ("critical", "warning", "notice", "info")  # as desktop.core.types.SEVERITY_ORDER
-SEVERITY_LABEL = {"critical": "Critical", "warning": "Warning", "notice": "Notice", "info": "Info"}
-SEVERITY_COLOUR = {"critical": "#b3261e", "warning": "#a15c00", "notice": "#1f5fae", "info": "#5f6368"}
+from .status_icons import SEVERITIES, SEVERITY_COLOUR, SEVERITY_LABEL, severity_icon  # noqa: F401 (used by others)
+
 TIER_LABEL = {
     "suspected": "Suspected calciphylaxis",
     "clinical": "Clinical diagnosis of calciphylaxis",
@@ -35,53 +34,19 @@ FAST_ENOUGH_S = 0.020  # above this, assess on a worker
 LARGE_CASE_ITEMS = 150  # a case this big goes to the worker from its first run (≈0.1 ms per item)
 DEBOUNCE_MS = 300
 _FindingRole = Qt.ItemDataRole.UserRole + 1
+_RefRole = Qt.ItemDataRole.UserRole + 2
+SPLITTER_KEY = "assessment/splitter"  # QSettings: the heights of the findings and details panes
+# CARE items whose answer is one place of the case: a click on the to-do item goes there
+CARE_REFS = {"1": "title", "2": "keywords", "13": "consent"}
 
 
-def severity_icon(severity: str, size: int = 16) -> QIcon:
-    """A shape per severity (octagon, triangle, circle, small dot) so colour is never the only cue."""
-    colour = QColor(SEVERITY_COLOUR.get(severity, "#5f6368"))
-    icon = QIcon()
-    for scale in (1, 2):
-        px = QPixmap(size * scale, size * scale)
-        px.setDevicePixelRatio(scale)
-        px.fill(Qt.GlobalColor.transparent)
-        p = QPainter(px)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.setPen(Qt.PenStyle.NoPen)
-        p.setBrush(QBrush(colour))
-        s = float(size)
-        if severity == "critical":
-            k = s * 0.29
-            pts = [QPointF(k, 0.5), QPointF(s - k, 0.5), QPointF(s - 0.5, k), QPointF(s - 0.5, s - k),
-                   QPointF(s - k, s - 0.5), QPointF(k, s - 0.5), QPointF(0.5, s - k), QPointF(0.5, k)]
-            p.drawPolygon(QPolygonF(pts))
-            glyph = "!"
-        elif severity == "warning":
-            path = QPainterPath()
-            path.moveTo(s / 2, 0.5)
-            path.lineTo(s - 0.5, s - 1)
-            path.lineTo(0.5, s - 1)
-            path.closeSubpath()
-            p.drawPath(path)
-            glyph = "!"
-        elif severity == "notice":
-            p.drawEllipse(QRectF(0.5, 0.5, s - 1, s - 1))
-            glyph = "i"
-        else:
-            p.setPen(QPen(colour, 1.5))
-            p.setBrush(Qt.BrushStyle.NoBrush)
-            p.drawEllipse(QRectF(1.5, 1.5, s - 3, s - 3))
-            glyph = "i"
-        f = QFont()
-        f.setPixelSize(int(s * 0.68))
-        f.setBold(True)
-        p.setFont(f)
-        p.setPen(QColor("white") if severity != "info" else colour)
-        rect = QRectF(0, s * 0.12 if severity == "warning" else 0, s, s)
-        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, glyph)
-        p.end()
-        icon.addPixmap(px)
-    return icon
+def consent_related(finding) -> bool:
+    """A finding about the consent for publication (issue 16: each goes to the consent fields)."""
+    return "consent" in finding.rule_id or any(_ref_head(e.ref) == "consent" for e in finding.evidence)
+
+
+def _ref_head(ref: str | None) -> str:
+    return (ref or "").removeprefix("$.").split("/", 1)[0].split(".", 1)[0].split("[", 1)[0]
 
 
 def load_assess() -> Callable[[Any], Any] | None:
@@ -124,16 +89,13 @@ class AssessmentPanel(QWidget):
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 8, 8, 8)
-        lay.setSpacing(8)
-        heading = QLabel("Assessment")
-        heading.setStyleSheet("font-weight: 600;")
-        lay.addWidget(heading)
-
+        lay.setSpacing(6)
+        # no heading of its own: the window's tab above it names it ("Assessment")
         self.plain_line = QLabel(f"{PLAIN_LINE} <a href='#about'>About the assessment</a>")
         self.plain_line.setWordWrap(True)
         self.plain_line.setAccessibleName("The assessment is decision support, not a diagnosis")
         self.plain_line.setStyleSheet("QLabel { background: palette(alternate-base); border: 1px solid "
-                                      "palette(mid); border-radius: 4px; padding: 6px; }")
+                                      "palette(mid); border-radius: 4px; padding: 3px 6px; }")
         self.plain_line.linkActivated.connect(lambda _l: self.show_disclaimer.emit())
         lay.addWidget(self.plain_line)
 
@@ -142,16 +104,49 @@ class AssessmentPanel(QWidget):
         self.state_label.setAccessibleName("Assessment status")
         lay.addWidget(self.state_label)
 
-        # CARE: always in view
+        # tier: one line; what it rests on and its caveats open below it on demand
+        self.tier_box = QWidget()
+        tier_row = QHBoxLayout(self.tier_box)
+        tier_row.setContentsMargins(0, 0, 0, 0)
+        tier_row.setSpacing(6)
+        tier_caption = QLabel("Tier:")
+        self.tier_label = QLabel("—")
+        self.tier_label.setStyleSheet("font-weight: 600;")
+        self.tier_label.setAccessibleName("Diagnostic tier")
+        tier_caption.setBuddy(self.tier_label)
+        self.tier_toggle = QToolButton()
+        self.tier_toggle.setCheckable(True)
+        self.tier_toggle.setText("Details ▸")
+        self.tier_toggle.setToolTip("What the tier rests on, and its caveats")
+        self.tier_toggle.setAccessibleName("Show what the diagnostic tier rests on")
+        self.tier_toggle.setProperty("readOnlySafe", True)
+        tier_row.addWidget(tier_caption)
+        tier_row.addWidget(self.tier_label, 1)
+        tier_row.addWidget(self.tier_toggle)
+        lay.addWidget(self.tier_box)
+        self.tier_detail = QLabel("")
+        self.tier_detail.setWordWrap(True)
+        self.tier_detail.setTextFormat(Qt.TextFormat.RichText)
+        self.tier_detail.setAccessibleName("Diagnostic tier caveats")
+        self.tier_detail.setVisible(False)
+        self.tier_toggle.toggled.connect(self._toggle_tier)
+        lay.addWidget(self.tier_detail)
+
+        # CARE: always in view. The count is a label beside a thin bar, never text drawn over the bar
+        # (styles paint that half in the highlight's colour and half in the base's: unreadable).
         care_row = QHBoxLayout()
         care_row.setSpacing(6)
-        care_title = QLabel("CARE checklist")
+        care_title = QLabel("CARE")
         care_title.setToolTip("The CARE checklist for case reports (Gagnier et al. 2013)")
         self.care_bar = QProgressBar()
         self.care_bar.setRange(0, 31)
         self.care_bar.setValue(0)
         self.care_bar.setFormat("%v of %m complete")
+        self.care_bar.setTextVisible(False)
+        self.care_bar.setFixedHeight(max(6, self.fontMetrics().height() // 2))
         self.care_bar.setAccessibleName("CARE checklist progress")
+        self.care_label = QLabel("")
+        self.care_label.setAccessibleName("CARE checklist items complete")
         care_title.setBuddy(self.care_bar)
         self.care_toggle = QToolButton()
         self.care_toggle.setCheckable(True)
@@ -159,41 +154,21 @@ class AssessmentPanel(QWidget):
         self.care_toggle.setToolTip("Show the CARE items that are not complete yet")
         self.care_toggle.setAccessibleName("Show the incomplete CARE items")
         self.care_toggle.setProperty("readOnlySafe", True)
-        care_row.addWidget(care_title, 1)
+        care_row.addWidget(care_title)
+        care_row.addWidget(self.care_bar, 1, Qt.AlignmentFlag.AlignVCenter)
+        care_row.addWidget(self.care_label)
         care_row.addWidget(self.care_toggle)
         lay.addLayout(care_row)
-        lay.addWidget(self.care_bar)
         self.care_missing = QListWidget()
         self.care_missing.setAccessibleName("CARE items not yet complete")
-        self.care_missing.setMaximumHeight(self.fontMetrics().height() * 9)
         self.care_missing.setWordWrap(True)
         self.care_missing.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.care_missing.setVisible(False)
+        self.care_missing.itemClicked.connect(self._care_item_clicked)
+        self.care_missing.itemActivated.connect(self._care_item_clicked)
         self.care_toggle.toggled.connect(self.care_missing.setVisible)
-        lay.addWidget(self.care_missing)
 
-        # tier
-        self.tier_box = QGroupBox("Diagnostic tier")
-        tb = QVBoxLayout(self.tier_box)
-        tb.setSpacing(4)
-        self.tier_label = QLabel("—")
-        self.tier_label.setStyleSheet("font-weight: 600;")
-        self.tier_label.setAccessibleName("Diagnostic tier")
-        self.tier_label.setWordWrap(True)
-        self.tier_detail = QLabel("")
-        self.tier_detail.setWordWrap(True)
-        self.tier_detail.setTextFormat(Qt.TextFormat.RichText)
-        self.tier_detail.setAccessibleName("Diagnostic tier caveats")
-        tb.addWidget(self.tier_label)
-        tb.addWidget(self.tier_detail)
-        tb.addStretch(1)
-        top = QScrollArea()
-        top.setWidget(self.tier_box)
-        top.setWidgetResizable(True)
-        top.setFrameShape(QScrollArea.Shape.NoFrame)
-        top.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-
-        # findings
+        # findings: the main pane
         self.findings = QTreeWidget()
         self.findings.setHeaderHidden(True)
         self.findings.setAccessibleName("Findings by severity")
@@ -202,12 +177,13 @@ class AssessmentPanel(QWidget):
         self.findings.setIndentation(14)
         self.findings.currentItemChanged.connect(self._finding_selected)
         self.findings.itemActivated.connect(lambda _i, _c: self._go())
+        self.findings.itemClicked.connect(self._finding_clicked)
 
         # detail: the finding's text and sources, then its evidence (each line can be gone to)
         detail = QWidget()
         dl = QVBoxLayout(detail)
         dl.setContentsMargins(0, 0, 0, 0)
-        dl.setSpacing(6)
+        dl.setSpacing(4)
         self.detail_text = QTextBrowser()
         self.detail_text.setOpenLinks(False)
         self.detail_text.setAccessibleName("Selected finding")
@@ -216,7 +192,6 @@ class AssessmentPanel(QWidget):
         self.evidence.setAccessibleName("Evidence of the selected finding")
         self.evidence.setWordWrap(True)
         self.evidence.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.evidence.setMaximumHeight(self.fontMetrics().height() * 9)
         self.evidence.setStyleSheet("QListWidget::item { padding: 2px 0; }")
         ev_label.setBuddy(self.evidence)
         self.evidence.itemSelectionChanged.connect(self._update_go)
@@ -228,24 +203,29 @@ class AssessmentPanel(QWidget):
         self.go_button.setAccessibleName("Go to the data of the selected evidence")
         self.go_button.setEnabled(False)
         self.go_button.clicked.connect(self._go)
+        row.addWidget(ev_label)
         row.addStretch(1)
         row.addWidget(self.go_button)
         dl.addWidget(self.detail_text, 3)
-        dl.addWidget(ev_label)
-        dl.addWidget(self.evidence, 2)
         dl.addLayout(row)
+        dl.addWidget(self.evidence, 1)
 
+        # the findings above, the selected one's details below, the CARE to-do list (when opened) last;
+        # the author's division is remembered (QSettings) across windows and sessions
         split = QSplitter(Qt.Orientation.Vertical)
+        split.setObjectName("assessment_splitter")
         split.setChildrenCollapsible(False)
-        split.addWidget(top)
         split.addWidget(self.findings)
         split.addWidget(detail)
-        split.setStretchFactor(0, 1)
+        split.addWidget(self.care_missing)
+        split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setStretchFactor(2, 3)
+        split.setStretchFactor(2, 1)
         lay.addWidget(split, 1)
-        split.setSizes([140, 220, 380])
+        split.setSizes([420, 300, 160])
         self.splitter = split
+        self._restore_layout()
+        split.splitterMoved.connect(lambda _pos, _i: self._save_layout())
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -279,6 +259,29 @@ class AssessmentPanel(QWidget):
     def _clear_if_closed(self) -> None:
         if self.session is None:
             self._clear("No case open.")
+
+    # --- layout -------------------------------------------------------------------------------------------
+
+    def _toggle_tier(self, shown: bool) -> None:
+        self.tier_detail.setVisible(shown)
+        self._tier_toggle_text()
+
+    def _tier_toggle_text(self) -> None:
+        n = len(self.assessment.tier.caveats) if self.assessment is not None else 0
+        what = f"{n} caveat{'s' if n != 1 else ''}" if n else "Details"
+        self.tier_toggle.setText(what + (" ▾" if self.tier_toggle.isChecked() else " ▸"))
+
+    def _save_layout(self) -> None:
+        QSettings().setValue(SPLITTER_KEY, [int(x) for x in self.splitter.sizes()[:2]])
+
+    def _restore_layout(self) -> None:
+        saved = QSettings().value(SPLITTER_KEY)
+        try:
+            top, bottom = (int(x) for x in saved)
+        except (TypeError, ValueError):
+            return
+        if top > 0 and bottom > 0:
+            self.splitter.setSizes([top, bottom, self.splitter.sizes()[2]])
 
     def _changed(self, _part: str) -> None:
         self._generation += 1
@@ -364,8 +367,10 @@ class AssessmentPanel(QWidget):
         self.tier_label.setText("—")
         self.tier_detail.setText("")
         self.care_bar.setValue(0)
+        self.care_label.setText("")
         self.care_missing.clear()
         self.care_toggle.setText("Missing ▾")
+        self._tier_toggle_text()
         self._show_detail(None)
 
     def _show(self, a) -> None:
@@ -401,7 +406,8 @@ class AssessmentPanel(QWidget):
             for f in group:
                 item = QTreeWidgetItem([f.title])
                 item.setIcon(0, severity_icon(sev))
-                item.setToolTip(0, f"{SEVERITY_LABEL[sev]}: {f.message}")
+                item.setToolTip(0, f"{SEVERITY_LABEL[sev]}: {f.message}"
+                                + ("\nClick to go to the consent fields." if consent_related(f) else ""))
                 item.setData(0, _FindingRole, f)
                 item.setData(0, Qt.ItemDataRole.AccessibleTextRole, f"{SEVERITY_LABEL[sev]}: {f.title}")
                 top.addChild(item)
@@ -436,6 +442,7 @@ class AssessmentPanel(QWidget):
             html_bits.append("<ul style='margin-left:-24px; margin-top:0'>"
                              + "".join(f"<li>{_esc(c)}</li>" for c in t.caveats) + "</ul>")
         self.tier_detail.setText("".join(html_bits))
+        self._tier_toggle_text()
         tip = []
         if t.major_factors:
             tip.append("Major risk factors:\n" + "\n".join(f"• {x}" for x in t.major_factors))
@@ -451,6 +458,7 @@ class AssessmentPanel(QWidget):
         if (self.care_bar.maximum(), self.care_bar.value()) != (total, done):  # each change repaints
             self.care_bar.setRange(0, total)
             self.care_bar.setValue(done)
+        self.care_label.setText(f"{done} of {total} complete")
         self.care_bar.setAccessibleDescription(f"{done} of {total} CARE items complete")
         self.care_missing.clear()
         for c in a.care:
@@ -461,6 +469,9 @@ class AssessmentPanel(QWidget):
                             + (f"\nRecorded: {'; '.join(c.support)}" if c.support else ""))
             if c.status == "partial":
                 item.setForeground(QBrush(QColor(SEVERITY_COLOUR["notice"])))
+            if c.item in CARE_REFS:
+                item.setData(_RefRole, CARE_REFS[c.item])
+                item.setToolTip(item.toolTip() + "\nClick to go to it.")
             self.care_missing.addItem(item)
         left = self.care_missing.count()
         self.care_toggle.setText(f"{left} to do ▾" if left else "All done")
@@ -472,6 +483,18 @@ class AssessmentPanel(QWidget):
     def _selected_finding(self):
         item = self.findings.currentItem()
         return item.data(0, _FindingRole) if item is not None else None
+
+    def _finding_clicked(self, item, _column) -> None:
+        """A click on a consent finding goes to the consent fields as well as showing the finding."""
+        f = item.data(0, _FindingRole)
+        if f is not None and consent_related(f):
+            ref = next((e.ref for e in f.evidence if _ref_head(e.ref) == "consent"), "") or "consent"
+            self.go_to_ref.emit(ref)
+
+    def _care_item_clicked(self, item) -> None:
+        ref = item.data(_RefRole)
+        if ref:
+            self.go_to_ref.emit(ref)
 
     def _finding_selected(self, current, _previous) -> None:
         self._show_detail(current.data(0, _FindingRole) if current is not None else None)

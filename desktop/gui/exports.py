@@ -81,14 +81,14 @@ def default_name(case: "Case", kind: ExportKind) -> str:
 
 
 def export_job(kind_key: str, library_path: Path, case_id: str, target: Path, confirmed: set, *,
-               draft: bool = False, redact: bool = False):
+               draft: bool = False, redact: bool = False, journal: str = "jmcr"):
     """The worker's function of an export: the operations layer's pipeline; it returns the paths
-    written."""
+    written. ``journal``: the profile a final manuscript must meet (the window's choice for the case)."""
     from ..app.export import Options, export
     from .sections import report as report_section
     kind, _ = KINDS[kind_key]
     options = Options(draft=draft, identified=kind.identified, include_assessment=False, redact=redact,
-                      confirmed=frozenset(confirmed), use_process=report_section.USE_PROCESS)
+                      confirmed=frozenset(confirmed), use_process=report_section.USE_PROCESS, journal=journal)
 
     def job(progress):
         return export(kind.pipeline or kind.key, [(library_path, case_id)], Path(target), options, progress).paths
@@ -143,7 +143,8 @@ def run_export(window, kind_key: str, target: Path, *, draft: bool = False,
             return
         QMessageBox.warning(window, kind.title, describe_error(exc))
 
-    op = BackgroundOp(export_job(kind_key, lib_path, case_id, target, set(confirmed), draft=draft, redact=redact),
+    op = BackgroundOp(export_job(kind_key, lib_path, case_id, target, set(confirmed), draft=draft, redact=redact,
+                                 journal=window.session.journal_id),
                       parent=window,
                       label=kind.title.replace("Export", "Exporting", 1), cancellable=True) \
         .on_success(done).on_failure(failed) \

@@ -212,6 +212,15 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.assessment = AssessmentPanel()
         self.assessment.go_to_ref.connect(self.go_to_ref)
         self.assessment.show_disclaimer.connect(self.show_disclaimer)
+        from .conformance_panel import ConformancePanel
+        self.conformance = ConformancePanel()  # the Journal tab: the case against a journal's rules
+        self.conformance.go_to_ref.connect(self.go_to_ref)
+        self.side_tabs = QtWidgets.QTabWidget()
+        self.side_tabs.setDocumentMode(True)
+        self.side_tabs.addTab(self.assessment, "Assessment")
+        self.side_tabs.addTab(self.conformance, "Journal")
+        self.conformance.checked.connect(lambda _r: self.side_tabs.setTabText(
+            self.side_tabs.indexOf(self.conformance), self.conformance.tab_text()))
 
         em = self.fontMetrics().horizontalAdvance("m")
         # the centre wants the navigation and a section of about 56 em (the lab grid with its H/L
@@ -221,12 +230,12 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.splitter.setChildrenCollapsible(False)
         self.splitter.addWidget(self.case_list)
         self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.assessment)
+        self.splitter.addWidget(self.side_tabs)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setStretchFactor(2, 0)
         self.case_list.setMinimumWidth(compact_list)
-        self.assessment.setMinimumWidth(em * 18)
+        self.side_tabs.setMinimumWidth(em * 18)
         self.splitter.setSizes([em * 17, em * 73, em * 30])
         self.setCentralWidget(self.splitter)
 

@@ -13,12 +13,17 @@ connection of the worker's own, in the same one transaction; the window's thread
 takes no user input meanwhile (:func:`~desktop.gui.workers.wait_off_thread`), then makes the case the
 new one, moves the history and announces the change, in that order, as for any edit. A one-row edit
 stays on the window's thread: it costs less than handing it over.
+
+It also holds the journal the author writes the case for (:attr:`CaseSession.journal_id`), the
+window's default for the Journal tab and for every export of the case; the choice is remembered per
+case and, for cases not yet given one, as the library's last choice (QSettings: a preference of this
+workstation, not case data).
 """
 from __future__ import annotations
 
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, QSettings, QThread, Signal
 
 from ..app.editing import EditRefused, FieldRefused, OpenCase, Pending
 from ..app.notify import Changes
@@ -78,6 +83,7 @@ class CaseSession(QObject):
     # just the items that changed listen here
     changes = Signal(object)
     failed = Signal(str)  # a message for the user: the edit was not saved, nothing saved was lost
+    journal_changed = Signal(str)  # the journal profile id the case is written for
 
     def __init__(self, source: Library | OpenCase, case_id: str | None = None):
         super().__init__()
@@ -86,6 +92,7 @@ class CaseSession(QObject):
         self.busy = False  # a step is being written on a worker: no other edit may come between
         self._queued: list[Callable[[], Any]] = []  # edits asked for meanwhile (by a timer), made after it
         self._unsubscribe = self.open_case.notifier.subscribe(self._announce)
+        self._journal: str | None = None
 
     # --- state ----------------------------------------------------------------------------------------
 
@@ -104,6 +111,45 @@ class CaseSession(QObject):
     @property
     def read_only(self) -> bool:
         return self.open_case.read_only
+
+    # --- the journal the case is written for ----------------------------------------------------------
+
+    def _journal_keys(self) -> tuple[str, str]:
+        import hashlib
+        lib = hashlib.sha1(str(self.library.path).encode("utf-8")).hexdigest()[:16]
+        return f"journal/case-{self.case_id}", f"journal/library-{lib}"
+
+    @property
+    def journal_id(self) -> str:
+        """The journal profile (resources/journals/) the case is written for: the author's choice for
+        this case, else the library's last choice, else the default (jmcr)."""
+        if self._journal is None:
+            from ..journals import DEFAULT_JOURNAL, journal_ids
+            case_key, lib_key = self._journal_keys()
+            s, known = QSettings(), journal_ids()
+            chosen = next((str(v) for v in (s.value(case_key), s.value(lib_key)) if v and str(v) in known), None)
+            self._journal = chosen or DEFAULT_JOURNAL
+        return self._journal
+
+    def set_journal(self, journal_id: str) -> None:
+        """Write the case for another journal (remembered for the case and as the library's default)."""
+        from ..journals import UnknownJournal, journal_ids
+        if journal_id not in journal_ids():
+            raise UnknownJournal(f"no journal profile {journal_id!r}; known: {', '.join(journal_ids())}")
+        case_key, lib_key = self._journal_keys()
+        s = QSettings()
+        s.setValue(case_key, journal_id)
+        s.setValue(lib_key, journal_id)
+        if journal_id != self._journal:
+            self._journal = journal_id
+            self.journal_changed.emit(journal_id)
+
+    def import_references(self, path):
+        """Add the references of a RIS, BibTeX, CSL-JSON or PubMed .nbib file to the case (one undo
+        step; duplicates merged). Returns the operations layer's ImportReport; a file that cannot be
+        read raises ParseError (naming the line) and changes nothing; a refused save raises too."""
+        from ..app.references import import_references
+        return import_references(self.open_case, path)
 
     def reload(self) -> None:
         self.open_case.reload()

@@ -130,6 +130,7 @@ class CaseActions:
         self._settings().setValue(f"last_case/{path_key(self.library.path)}", case_id)
         self.show_section(self._current_key)
         self.assessment.set_session(session, delay_ms=40)  # after the case has been painted
+        self.conformance.set_session(session)
         self._update_title()
         self._update_actions()
         self.case_opened.emit(session)
@@ -155,6 +156,7 @@ class CaseActions:
         """Leave the current case: its section widgets go, its session (and undo history) stays."""
         old = self.session
         self.assessment.set_session(None)
+        self.conformance.set_session(None)
         self._clear_pages()
         if old is not None:
             # Sections may have connected lambdas to the session: cut every connection so nothing
@@ -184,6 +186,7 @@ class CaseActions:
         self.nav.setEnabled(False)
         self.case_header.setText("")
         self.assessment.set_session(None)
+        self.conformance.set_session(None)
         self._update_title()
         self._update_actions()
 

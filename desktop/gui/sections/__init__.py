@@ -48,7 +48,7 @@ _REF_HOMES = {
     "outcome": "outcome",
     "manuscript": "manuscript", "title": "manuscript", "short_title": "manuscript",
     "keywords": "manuscript", "authors": "manuscript", "consent": "manuscript", "case": "manuscript",
-    "figures": "figures", "figures": "figures",
+    "figures": "figures", "references": "manuscript",
 }
 
 

@@ -1,13 +1,16 @@
-"""The Manuscript section: title, authors, keywords, the abstract and every part of the text, the
-declarations with the consent record, and the references — each with its CARE checklist item
-(resources/catalogues/care.json) and a live word count."""
+"""The Manuscript section: the consent for publication first (a submission stands or falls by it, and
+every consent finding of the assessment leads here), then title, authors, keywords, the abstract and
+every part of the text — each with its CARE checklist item (resources/catalogues/care.json), a live
+word count and a Cite… button that puts a citation marker at the cursor — the declarations, and
+the references (imported from reference-manager files, :mod:`desktop.gui.references_view`)."""
 from __future__ import annotations
 
 import re
 from functools import cache
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QMenu, QToolButton, QVBoxLayout, QWidget
 
 from ... import catalogue
 from ...model import Author, ConsentGiver
@@ -16,6 +19,7 @@ from ..fields import CheckField, ChoiceCombo, LineField, LinesArea, TextArea
 from ..formatting import choices_of, word_count
 from ..forms import SPACING, FieldError, group, heading, hint_label, reveal, scroll_page, set_muted
 from ..list_editor import ListEditor
+from ..references_view import CitationPicker, ReferencesBox, insert_citation
 from ..session import CaseSession
 from ..tables import Column
 
@@ -96,7 +100,10 @@ def _notice_label() -> QLabel:
 
 
 class NarrativeField(QWidget):
-    """One part of the text: its title, its CARE item, a live word count, and the text itself."""
+    """One part of the text: its title, its CARE item, a live word count, and the text itself; a
+    Cite… button (``cite_requested``) for the parts that cite references."""
+
+    cite_requested = Signal()
 
     def __init__(self, label: str, care: tuple[str, ...], lines: int, area: TextArea | None = None,
                  parent: QWidget | None = None):
@@ -119,6 +126,17 @@ class NarrativeField(QWidget):
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         set_muted(self.count)
         top.addWidget(self.count, 0, Qt.AlignmentFlag.AlignTop)
+        self.cite = None
+        if not isinstance(self.area, LinesArea):
+            self.cite = QToolButton()
+            self.cite.setText("Cite…")
+            self.cite.setToolTip(f"Insert a citation of a reference at the cursor in {label}")
+            self.cite.setAccessibleName(f"Insert a citation in {label}")
+            self.cite.clicked.connect(self.cite_requested.emit)
+            top.addWidget(self.cite, 0, Qt.AlignmentFlag.AlignTop)
+            # the editor's own menu offers it too (right click, or the menu key while typing)
+            self.area.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            self.area.customContextMenuRequested.connect(self._show_menu)
         lay.addLayout(top)
         lay.addWidget(self.area)
         self.error = FieldError()
@@ -128,6 +146,27 @@ class NarrativeField(QWidget):
             self.area.setToolTip(self.hint.text())
         self.area.textChanged.connect(self.update_count)
         self.update_count()
+
+    def set_citable(self, citable: bool) -> None:
+        """Whether this part cites references (the declarations do not)."""
+        if self.cite is not None:
+            self.cite.setVisible(citable)
+            self.area.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu if citable
+                                           else Qt.ContextMenuPolicy.DefaultContextMenu)
+
+    def context_menu(self, pos) -> QMenu:
+        """The editor's standard menu with "Insert citation…" added (``pos`` in viewport coordinates)."""
+        menu = self.area.createStandardContextMenu(pos)
+        menu.addSeparator()
+        act = menu.addAction("Insert &citation…")
+        act.setObjectName("insert_citation")
+        act.triggered.connect(self.cite_requested.emit)
+        return menu
+
+    def _show_menu(self, pos) -> None:
+        menu = self.context_menu(pos)
+        menu.exec(self.area.viewport().mapToGlobal(pos))
+        menu.deleteLater()
 
     def words(self) -> int:
         return word_count(self.area.toPlainText())
@@ -153,15 +192,31 @@ class ManuscriptSection(QWidget):
         page.addWidget(heading("Manuscript"))
         page.addWidget(hint_label("The text of the case report. Each part shows the CARE checklist item it "
                                   "answers and its word count; everything is saved as you type."))
+        page.addWidget(self._build_consent())
         page.addWidget(self._build_title())
         page.addWidget(self._build_authors())
         page.addWidget(self._build_texts("Abstract", ABSTRACT))
         page.addWidget(self._build_texts("Main text", MAIN_TEXT))
         page.addWidget(self._build_declarations())
         page.addWidget(self._build_references())
+        self.last_picker: CitationPicker | None = None
         page.addStretch(1)
         session.changed.connect(self._changed)
+        self.setAcceptDrops(True)  # reference files dropped anywhere on the section are imported
         self.refresh()
+
+    # --- dropping reference files ----------------------------------------------------------------
+
+    def dragEnterEvent(self, ev) -> None:  # noqa: N802 (Qt's name)
+        self.references.dragEnterEvent(ev)
+
+    def dragMoveEvent(self, ev) -> None:  # noqa: N802
+        self.references.dragEnterEvent(ev)
+
+    def dropEvent(self, ev) -> None:  # noqa: N802
+        self.references.dropEvent(ev)
+        if ev.isAccepted():
+            reveal(self.references.table.view)  # show what the drop added
 
     # --- building ------------------------------------------------------------------------------
 
@@ -216,6 +271,7 @@ class ManuscriptSection(QWidget):
                          area: TextArea | None = None) -> NarrativeField:
         nf = NarrativeField(label, care, lines, area)
         self.form.add(None, "manuscript", attr, label, nf.area, error=nf.error)
+        nf.cite_requested.connect(lambda n=nf: self.cite(n))
         self.manuscript[attr] = nf
         return nf
 
@@ -235,12 +291,9 @@ class ManuscriptSection(QWidget):
                 self.manuscript[attr].area.textChanged.connect(self._update_abstract_total)
         return box
 
-    def _build_declarations(self) -> QGroupBox:
-        box = QGroupBox("Declarations and consent")
-        lay = QVBoxLayout(box)
-        lay.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
-        lay.setSpacing(SPACING + 2)
+    def _build_consent(self) -> QGroupBox:
         consent_box, form = group("Consent for publication (CARE 13)")
+        consent_box.setObjectName("consent_box")
         f = self.form
         self.consent_given_by = f.add(form, "consent", "given_by", "Given by", ChoiceCombo(
             [(v, {"none": "not recorded", "next_of_kin": "next of kin"}.get(v, v)) for v, _ in choices_of(ConsentGiver)],
@@ -252,17 +305,38 @@ class ManuscriptSection(QWidget):
         f.add(form, "consent", "covers_images", "Images", CheckField("the consent covers the images",
                                                                      "Consent covers the images"))
         f.add(form, "consent", "note", "Note", TextArea("Consent note", lines=2))
-        lay.addWidget(consent_box)
+        self.consent_wording = QLabel()
+        self.consent_wording.setWordWrap(True)
+        self.consent_wording.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        set_muted(self.consent_wording)
+        form.addRow("Statement:", self.consent_wording)
+        self.session.journal_changed.connect(self._show_consent_wording)
+        self.consent_box = consent_box
+        return consent_box
+
+    def _build_declarations(self) -> QGroupBox:
+        box = QGroupBox("Declarations")
+        lay = QVBoxLayout(box)
+        lay.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
+        lay.setSpacing(SPACING + 2)
         for attr, label, care, lines in DECLARATIONS:
-            lay.addWidget(self._manuscript_field(attr, label, care, lines))
+            nf = self._manuscript_field(attr, label, care, lines)
+            nf.set_citable(False)  # declarations cite nothing: the picker stays with the abstract and the text
+            lay.addWidget(nf)
         return box
 
     def _build_references(self) -> QGroupBox:
         box = QGroupBox("References")
         lay = QVBoxLayout(box)
         lay.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
-        area = LinesArea("References", lines=6, grow=30, placeholder="one reference per line, in citation order")
-        nf = self._manuscript_field("references", "References", ("4", "11b"), 6, area)
+        self.references = ReferencesBox(self.session)
+        lay.addWidget(self.references)
+        # the list typed by hand that manuscripts carried before references could be imported; the
+        # report prints it only when the case has no imported references
+        area = LinesArea("Reference list typed by hand", lines=3, grow=30,
+                         placeholder="one reference per line, in citation order (used only when no references "
+                                     "are imported above)")
+        nf = self._manuscript_field("references", "Reference list typed by hand", ("4", "11b"), 3, area)
         lay.addWidget(nf)
         return box
 
@@ -271,6 +345,8 @@ class ManuscriptSection(QWidget):
     def _changed(self, part: str) -> None:
         if part in ("manuscript", "consent", "case"):
             self.refresh()
+        if part in ("references", "manuscript"):  # the numbers follow the text
+            self.references.refresh()
 
     def refresh(self) -> None:
         self.form.load()
@@ -278,6 +354,15 @@ class ManuscriptSection(QWidget):
         self._show_title_notice(self.title.text())
         self._show_keywords_notice(split_keywords(self.keywords.text()))
         self._update_abstract_total()
+        self._show_consent_wording()
+
+    def _show_consent_wording(self, *_journal) -> None:
+        """The consent statement the chosen journal prints (its profile's wording), if it sets one."""
+        from ...journals import journal
+        j = journal(self.session.journal_id)
+        text = j.consent_statement
+        self.consent_wording.setText(f"{j.name} prints: “{text}”" if text else
+                                     f"{j.name} sets no wording of its own for the consent statement.")
 
     def _show_title_notice(self, title: str) -> None:
         text = title_notice(title)
@@ -298,6 +383,19 @@ class ManuscriptSection(QWidget):
         n = sum(self.manuscript[a].words() for a, *_ in ABSTRACT)
         self.abstract_total.setText(f"Abstract: {n} words in all")
 
+    # --- citing --------------------------------------------------------------------------------------
+
+    def cite(self, nf: NarrativeField) -> CitationPicker:
+        """Open the picker for ``nf``; the chosen references are cited at its cursor (one undo step)."""
+        from ...references.cite import number_citations
+        case = self.session.case
+        picker = CitationPicker(case.references, number_citations(case).number, self)
+        picker.accepted.connect(lambda: picker.keys() and insert_citation(nf.area, picker.keys()))
+        picker.finished.connect(lambda _r: nf.area.setFocus())
+        self.last_picker = picker
+        picker.open()
+        return picker
+
     # --- navigation ------------------------------------------------------------------------------
 
     def focus_ref(self, ref: str) -> bool:
@@ -313,11 +411,18 @@ class ManuscriptSection(QWidget):
         if head in ("title", "short_title", "keywords"):
             reveal(self.form.widget("case", head))
             return True
+        if head == "references" or ref.startswith("references/"):
+            rid = ref.partition("/")[2]
+            if rid:
+                self.references.focus(rid)
+            reveal(self.references.table.view)
+            return True
         if head == "authors" or ref.startswith("authors/"):
             reveal(self.authors.table.view)
             return True
         if head == "consent":
             w = self.form.widget("consent", rest.split("[")[0]) if rest else None
+            reveal(self.consent_box)  # the whole group in view, then the field focused
             reveal(w or self.consent_given_by)
             return True
         if head in ("case", "manuscript"):

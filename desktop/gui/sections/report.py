@@ -47,7 +47,7 @@ def _pdf_widgets():
 
 
 def render_job(library_path: Path, case_id: str, out, *, draft: bool, identified: bool,
-               include_assessment: bool, confirmed: set | None = None):
+               include_assessment: bool, confirmed: set | None = None, journal: str | None = None):
     """The worker's function: read the case and render it in a separate process
     (:func:`desktop.app.render.render_report`). ``out`` is a path or None (bytes). With
     ``confirmed`` (a de-identified export) the identifier scan runs first and raises
@@ -56,7 +56,7 @@ def render_job(library_path: Path, case_id: str, out, *, draft: bool, identified
         from ...app.render import render_report
         return render_report(library_path, case_id, out, draft=draft, identified=identified,
                              include_assessment=include_assessment, confirmed=confirmed, progress=progress,
-                             use_process=USE_PROCESS)
+                             use_process=USE_PROCESS, journal=journal)
     return job
 
 
@@ -163,6 +163,7 @@ class ReportSection(QWidget):
             box.toggled.connect(self._options_changed)
         QShortcut(QKeySequence(QKeySequence.StandardKey.Refresh), self, self.refresh)
         session.changed.connect(self._case_changed)
+        session.journal_changed.connect(self._journal_changed)
 
         if self.pdf is None:
             self._say("The report writer is not available in this version of Casebook.")
@@ -202,7 +203,8 @@ class ReportSection(QWidget):
         self.draft_instead.hide()
         self._stale = False
         self.status.setText("Rendering…")
-        job = render_job(self.session.library.path, self.session.case_id, None, **self.options())
+        job = render_job(self.session.library.path, self.session.case_id, None, **self.options(),
+                         journal=self.session.journal_id)  # in the style of the journal chosen for the case
         self.op = BackgroundOp(job, parent=self, label="Rendering the report", cancellable=True) \
             .on_success(self._rendered).on_failure(self._failed).on_cancel(lambda: self.status.setText(
                 "Rendering cancelled."))
@@ -265,6 +267,9 @@ class ReportSection(QWidget):
         if self.isVisible():
             self.refresh()
 
+    def _journal_changed(self, _journal_id: str) -> None:
+        self._options_changed(True)  # the preview in the newly chosen journal's style
+
     def _case_changed(self, _part: str) -> None:
         self._stale = True
         if self.last_info is not None:
@@ -316,7 +321,8 @@ class ReportSection(QWidget):
         # an identified report is for the author's records: the pipeline does not scan it
         confirmed = self.session.open_case.phi_confirmed
         source = (self.session.library.path, self.session.case_id)
-        options = ExportOptions(confirmed=frozenset(confirmed), use_process=USE_PROCESS, redact=redact, **opts)
+        options = ExportOptions(confirmed=frozenset(confirmed), use_process=USE_PROCESS, redact=redact,
+                                journal=self.session.journal_id, **opts)  # the journal chosen for the case
 
         def job(progress):
             return export("pdf", [source], Path(path), options, progress)
