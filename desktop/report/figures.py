@@ -33,13 +33,21 @@ CA_P_UNIT = "mg²/dL²"
 
 # --- body map --------------------------------------------------------------------------------------
 
-def body_map(ctx: Ctx, lesion_table: int) -> list[Block]:
+def body_map(ctx: Ctx, lesion_table: int | None) -> list[Block]:
     from .bodymap_figure import bodymap_drawing, legend_rows, lesion_markers
     drawing = bodymap_drawing(lesion_markers(ctx.case), min(TEXT_W, 400), max_height_pt=330,
                               sex=ctx.case.patient.sex, font=SANS, bold_font=SANS + "-Bold")
     n = ctx.next_fig()
-    cap = [Span(f"Body map of the lesions, numbered as in Table {lesion_table}")]
-    legend = legend_rows(ctx.case)
+    from .. import bodymap
+    if lesion_table is not None:  # the table names every site: the legend keeps only what is not drawn
+        cap = [Span(f"Body map of the lesions, numbered as in Table {lesion_table}")]
+        legend = [(n, t) for (n, t), les in zip(legend_rows(ctx.case), ctx.case.lesions)
+                  if bodymap.primary_view(les.site, les.laterality) is None or les.nature != "calciphylaxis"]
+        if legend:
+            cap.append(Span("; not drawn or not calciphylaxis"))
+    else:
+        cap = [Span("Body map of the findings")]
+        legend = legend_rows(ctx.case)
     for i, (num, text) in enumerate(legend):
         cap += [Span("; " if i else ": "), Span(str(num), bold=True), Span(f" — {plain(text)}")]
     cap.append(Span("."))

@@ -4,10 +4,9 @@ and the wound observations (with their trend chart, ``desktop.report.figures``).
 from __future__ import annotations
 
 from ..model import Treatment
-from . import content as c
 from . import fmt
 from .content import Block, Para, Rich, Span
-from .context import Ctx, prose, table, with_note
+from .context import Ctx, prose, table, untold, with_note
 from .figures import wound_trends
 from .text import paragraph_texts, plain
 from .wording import HEALING, OUTCOME, RESPONSE, TRI
@@ -114,9 +113,24 @@ def push_by_observation(ctx: Ctx) -> dict[str, float]:
     return out
 
 
+def wound_table_needed(case) -> bool:
+    """Whether the wound observations need a table of their own: measurements, pain scores or more
+    than one observation of a lesion. Otherwise their tissue and exudate are a few words in the
+    lesion table (a table of one necrotic row per lesion adds nothing)."""
+    for l in case.lesions:
+        if len(l.observations) > 1:
+            return True
+        for o in l.observations:
+            if any(v is not None for v in (o.length_mm, o.width_mm, o.depth_mm, o.pain_0_10)):
+                return True
+            if any(v is not None for v in vars(o.bwat).values()):
+                return True
+    return False
+
+
 def wound_section(ctx: Ctx) -> list[Block]:
     obs = [(i, l, o) for i, l in enumerate(ctx.case.lesions, 1) for o in l.observations]
-    if not obs:
+    if not obs or not wound_table_needed(ctx.case):
         return []
     push = push_by_observation(ctx)
     out: list[Block] = []
@@ -143,29 +157,34 @@ def follow_up(ctx: Ctx) -> list[Block]:
     case, o = ctx.case, ctx.case.outcome
     out: list[Block] = [ctx.heading("Follow-up and outcomes", 1)]
     out += prose(case.manuscript.follow_up)
-    rows = []
+    said = ctx.author_text()
+    sentences = []
     if o.status != "unknown":
-        rows.append(("Status", OUTCOME[o.status] + (f" ({ctx.prose_when(o.when)})" if o.when.is_set else "")))
-    if o.cause_of_death:
-        rows.append(("Cause of death", plain(o.cause_of_death)))
+        when = ctx.prose_when(o.when) if o.when.is_set else ""
+        status = {"alive": "The patient was alive", "dead": "The patient died",
+                  "lost_to_follow_up": "The patient was lost to follow-up"}[o.status]
+        cause = f" of {plain(o.cause_of_death).rstrip('.')}" if o.cause_of_death else ""
+        sentences.append(f"{status}{cause}" + (f" {when}" if when else "") + ".")
     if o.wound_healing != "unknown":
-        rows.append(("Wound healing", HEALING[o.wound_healing]))
+        sentences.append(f"Wound healing: {HEALING[o.wound_healing].lower()}.")
     if o.amputation != "unknown":
-        rows.append(("Amputation", TRI[o.amputation] + (f": {plain(o.amputation_detail)}" if o.amputation_detail else "")))
+        sentences.append(("Amputation: " + plain(o.amputation_detail).rstrip(".")) if o.amputation == "yes"
+                         and o.amputation_detail else f"Amputation: {TRI[o.amputation]}")
+        sentences[-1] += "."
     for label, text in (("Hospitalisations", o.hospitalisations), ("Patient-assessed outcomes", o.patient_assessed),
                         ("Adherence and tolerability", o.adherence), ("Adverse and unanticipated events", o.adverse_events),
-                        ("Summary", o.summary)):
-        if text:
-            rows.append((label, plain(text)))
+                        ("", o.summary)):
+        rest = untold(text, said + " " + " ".join(sentences).lower())
+        if rest:
+            sentences.append((f"{label}: {rest[:1].lower() + rest[1:]}" if label else rest).rstrip(".") + ".")
     for d in ctx.assessment.derived:
         if d.kind in ("onset_to_diagnosis", "survival"):
             text = f"{fmt.num(d.value, 0)} {d.unit}"
             if d.alt_value is not None and d.alt_unit:
                 text += f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})"
-            if d.caveat:
-                text += f". {plain(d.caveat)}"
-            rows.append((plain(d.label), text))
-    if rows:
-        out.append(c.KeyValues(rows, key_w=150))
+            approx = "about " if d.caveat and "approximate" in d.caveat else ""
+            sentences.append(f"{plain(d.label)}: {approx}{text}.")
+    if sentences:
+        out.append(Para([Span(" ".join(sentences))]))
     out += wound_section(ctx)
     return out
