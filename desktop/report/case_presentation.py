@@ -118,8 +118,9 @@ def other_findings(ctx: Ctx) -> list[Block]:
             continue
         when = ctx.prose_when(l.onset)
         desc = plain(l.description)
-        bits.append(f"{NATURE[l.nature]} of the {site_text(l)} (number {i} on the body map"
-                    + (f", {when}" if when else "") + ")" + (f": {desc.rstrip('.')}" if desc else ""))
+        what = site_text(l) if l.nature == "other" else f"{NATURE[l.nature]} of the {site_text(l)}"
+        bits.append(f"{what} (number {i}" + (f", {when}" if when else "") + ")"
+                    + (f": {desc[:1].lower() + desc[1:].rstrip('.')}" if desc else ""))
     if not bits:
         return []
     text = "; ".join(bits)
@@ -137,16 +138,22 @@ def clinical_findings(ctx: Ctx) -> list[Block]:
     if case.lesions:
         rows = lesion_rows(ctx)
         fig = ctx.fig_no + 1  # the body map follows the table
+        from .. import bodymap
+        if not any(bodymap.primary_view(l.site, l.laterality) for l in case.lesions):
+            fig = None  # no site is stated precisely enough to draw: the table says them all
         if rows:
             ltab = ctx.next_tab()
-            out += table(ctx, "Lesions (numbers as on the body map)", ["No.", "Site", "Onset", "Appearance"],
-                         rows, [26, 150, 90, 216], number=ltab,
-                         cite=f"The lesions are listed in Table {{n}} and their sites are shown in Fig. {fig}.")
+            out += table(ctx, "Lesions" + (" (numbers as on the body map)" if fig else ""),
+                         ["No.", "Site", "Onset", "Appearance"], rows, [26, 150, 90, 216], number=ltab,
+                         cite="The lesions are listed in Table {n}"
+                              + (f" and their sites are shown in Fig. {fig}." if fig else "."))
         else:
             ltab = None
-            out.append(Para([Span(f"Fig. {fig} shows the sites of the findings.")]))
+            if fig:
+                out.append(Para([Span(f"Fig. {fig} shows the sites of the findings.")]))
         out += other_findings(ctx)
-        out += body_map(ctx, ltab)
+        if fig:
+            out += body_map(ctx, ltab)
     out += photo_figures(ctx, photo_groups(ctx.case, ctx.identified)[0])
     return out
 
@@ -234,7 +241,7 @@ def timeline(ctx: Ctx) -> list[Block]:
     items = []
     fallback: dict[tuple[int, int], str] = {}
     for i, (e, p) in enumerate(evs, 1):
-        t = ctx.when(When(event_id=e.id)) if p else (plain(e.when.label) or "—")
+        t = ctx.when(When(event_id=e.id)) if p else ctx.when(e.when, "—")
         if p is None and any(w in e.when.label.lower() for w in BEFORE_WORDS):
             t = f"before day 0 ({plain(e.when.label)})" if "before" not in t.lower() else t
         kind = EVENT_KIND.get(e.kind, e.kind)
@@ -246,6 +253,8 @@ def timeline(ctx: Ctx) -> list[Block]:
             fallback[(i - 1, 3)] = short
         if p is not None:
             items.append(charts.TimelineItem(i, p.day, kind, p.approximate, p.precision))
+    if len(items) < 3:
+        items = []  # one or two events on a day axis add nothing to the table
     tab = ctx.next_tab()
     fig = ctx.fig_no + 1 if items else None
     day0 = (f"Day 0 is the day of {ctx.index_name()}; times are counted in days from it. " if idx
@@ -258,7 +267,6 @@ def timeline(ctx: Ctx) -> list[Block]:
     if items:
         n = ctx.next_fig()
         drawings = charts.timeline_drawings(items, TEXT_W)
-        unplaced = len(evs) - len(items)
         cap = (f"Timeline of the case on a day axis: the events of Table {tab} (day 0 = {ctx.index_name()}); an open dot, “~” and a bar "
                "mark an approximate time.")
         out.append(c.Figure(n, drawings, [Span(cap)]))

@@ -34,6 +34,16 @@ def calendar(placed: Placed, when: When) -> str:
     return d.isoformat()
 
 
+def undated_calendar(date: str) -> str:
+    import datetime as dt
+    try:
+        if len(date) == 7:
+            return dt.date(int(date[:4]), int(date[5:7]), 1).strftime("%B %Y")
+        return date if len(date) == 4 else dt.date.fromisoformat(date).isoformat()
+    except ValueError:
+        return plain(date)
+
+
 @dataclass
 class Ctx:
     case: Case
@@ -61,6 +71,8 @@ class Ctx:
             return plain(when.label) if when is not None and when.label else empty
         placed = self.place(when)
         if placed is None:
+            if self.identified and when.date:  # a date with nothing to count it from: the date itself
+                return undated_calendar(when.date)
             return plain(when.label) if when.label else (empty or "—")
         if when.age_years is not None and when.date is None and when.offset is None and not when.event_id:
             return f"age {fmt_age(when.age_years)}"
@@ -75,6 +87,8 @@ class Ctx:
             return plain(when.label) if when is not None and when.label else ""
         placed = self.place(when)
         if placed is None:
+            if self.identified and when.date:
+                return "in " + undated_calendar(when.date)
             return plain(when.label)
         if when.age_years is not None and when.date is None and when.offset is None and not when.event_id:
             return f"at age {fmt_age(when.age_years)}"

@@ -18,6 +18,8 @@ from .wording import (BIOPSY, BIOPSY_GRADE, DIAG_BASIS, DIALYSIS_CTX, HISTOLOGY,
 LAB_DERIVED = ("ca_p_product", "corrected_calcium")  # derived values told with the labs
 # values the authors computed and printed, kept beside Casebook's own computation of the same
 REPORTED = {"ca_p_product": "ca_p_product", "calcium_corrected": "corrected_calcium", "egfr": "egfr"}
+REPORTED_NAME = {"ca_p_product": "calcium × phosphate product", "calcium_corrected": "corrected calcium",
+                 "egfr": "eGFR"}
 
 
 def implausible_ids(ctx: Ctx) -> set[str]:
@@ -136,7 +138,7 @@ def derived_prose(ctx: Ctx) -> list[Block]:
         value = f"{fmt.num(d.value, decimals_of(d.kind, d.unit))} {d.unit}"
         if d.alt_value is not None and d.alt_unit:
             value += f" ({fmt.num(d.alt_value, decimals_of(d.kind, d.alt_unit))} {d.alt_unit})"
-        when = ""
+        when = plain(d.time) if d.time and "not recorded" not in d.time and "day" not in d.time else ""
         if d.day is not None:
             when = relative_words(Placed(d.day, "approximate" in (d.time or ""), "day", None), ctx.index_name())
         mine = [l for l in reported if REPORTED[l.analyte] == d.kind and l.id not in used
@@ -156,8 +158,7 @@ def derived_prose(ctx: Ctx) -> list[Block]:
     for l in reported:
         if l.id not in used:
             when = ctx.prose_when(l.when)
-            parts.append(f"{lower(fmt.analyte_label(l.analyte).replace(' (reported)', '').replace(' (as reported)', ''))} "
-                         f"{reported_text(l)} as reported" + (f" {when}" if when else "")
+            parts.append(f"{REPORTED_NAME[l.analyte]} {reported_text(l)} as reported" + (f" {when}" if when else "")
                          + (" (as printed)" if l.as_printed else ""))
     if not parts:
         return []
@@ -185,7 +186,8 @@ def biopsy_paragraph(ctx: Ctx, b) -> Para:
     head = SPECIMEN.get(b.specimen or "", "Skin biopsy") + (f" of the {where}" if where else "")
     when = ctx.prose_when(b.when)
     result = BIOPSY_GRADE[b.grade] if b.grade else BIOPSY[b.result]
-    rest = [f"({when}): {result}" if when else f"Result: {result}"]
+    rest = [f"({when}): {result}" if when else result]
+    head += ":" if not when else ""
     if b.features:
         rest[-1] += "; " + ", ".join(HISTOLOGY.get(x, x.replace("_", " ")) for x in b.features)
     rest[-1] += "."
@@ -221,13 +223,13 @@ def diagnostic_assessment(ctx: Ctx) -> list[Block]:
         for im in case.imaging:
             head = IMAGING[im.modality] + (f" of the {plain(im.region)}" if im.region else "")
             when = ctx.prose_when(im.when)
-            rest = [f"({when})." if when else "."]
+            rest = [f"({when})." if when else ""]
             told = untold(im.findings, ctx.author_text())
             if told:
                 rest.append(told.rstrip(".") + ".")
             if im.vascular_calcification != "unknown" and "calcification" not in (told + ctx.author_text()).lower():
                 rest.append(f"Vascular calcification: {TRI[im.vascular_calcification]}.")
-            out.append(Para([Span(head, bold=True), Span(" " + " ".join(rest))]))
+            out.append(Para([Span(head + ("" if when else "."), bold=True), Span(" " + " ".join(r for r in rest if r))]))
         out += photo_figures(ctx, photo_groups(ctx.case, ctx.identified)[1])
     if case.biopsies:
         out.append(ctx.heading("Biopsy", 2))

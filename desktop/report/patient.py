@@ -44,15 +44,20 @@ def opening(ctx: Ctx, history: str) -> str:
         head = f"a {p.age_years}-year-old {who + ' ' if who else ''}{noun}"
     else:
         head = f"a {who + ' ' if who else ''}{noun}"
-    head = ("an" + head[1:]) if head[2:3].lower() in "aeiou" and head.startswith("a ") else head
+    second = head[2:].split("-")[0].split()[0].lower()
+    if second[:1] in "aeiou" or second in ("8", "11", "18") or (second.isdigit() and second.startswith("8")):
+        head = "an" + head[1:]  # "an 81-year-old", "an African American man"
     kidney = []
     if p.ckd_stage and p.ckd_stage != "transplant":
         kidney.append(f"CKD stage {p.ckd_stage}")
     if p.dialysis_modality == "none":
         kidney.append("not on dialysis")
     elif p.dialysis_modality:
-        start = ctx.prose_when(p.dialysis_start)
-        kidney.append(f"on {DIALYSIS[p.dialysis_modality]}" + (f" (started {start})" if start else ""))
+        # the dialysis history below tells the periods with their starts
+        start = "" if p.dialysis_history else ctx.prose_when(p.dialysis_start)
+        if start and "start" not in start.lower():
+            start = f"started {start}"
+        kidney.append(f"on {DIALYSIS[p.dialysis_modality]}" + (f" ({start})" if start else ""))
     with_ = [" ".join(kidney)] if kidney else []
     com = catalogue.comorbidities()
     for x in p.comorbidities:
@@ -60,6 +65,8 @@ def opening(ctx: Ctx, history: str) -> str:
         detail = plain(x.detail)
         if said_in(name, history) or said_in(detail, history):
             continue  # the author's medical history below says it
+        if x.code == "other" or (detail and name.lower() in detail.lower()):
+            name, detail = detail or name, ""  # "chronic glomerulonephritis", not "other (chronic …)"
         extra = f" ({detail})" if detail and detail.lower() not in name.lower() else ""
         with_.append(name[:1].lower() + name[1:] + extra if not name[:2].isupper() else name + extra)
     text = head[:1].upper() + head[1:]

@@ -100,7 +100,9 @@ def site_label(code: str) -> str:
 
 
 def site_text(lesion: Lesion) -> str:
-    name = site_label(lesion.site) or "—"
+    name = site_label(lesion.site)
+    if not name:  # no catalogue site: the source's words alone ("digits (fingers or toes not stated)")
+        return plain(lesion.site_detail) or "—"
     if lesion.laterality in ("left", "right"):
         name = f"{name}, {lesion.laterality}"
     elif lesion.laterality == "bilateral":
