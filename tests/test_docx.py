@@ -5,11 +5,15 @@ and the ``casebook export-docx`` command with its exit codes."""
 from __future__ import annotations
 
 import html
+import shutil
+import subprocess
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import docx
+import pypdf
 import pytest
 from PIL import Image
 
@@ -108,7 +112,7 @@ def test_only_built_in_styles(demo, full):
 
 
 def test_captions_are_numbered_in_the_caption_style(demo):
-    captions = [p.text for p in demo.styled("Caption")]
+    captions = [p.text.strip() for p in demo.styled("Caption")]
     tables = [c for c in captions if c.startswith("Table ")]
     figures = [c for c in captions if c.startswith("Fig. ")]  # as the text cites them (and the PDF prints them)
     assert [int(re.match(r"Table (\d+)\.", c).group(1)) for c in tables] == list(range(1, len(tables) + 1))
@@ -155,7 +159,7 @@ def test_figure_count_equals_the_pdf_for_the_same_case(demo, full):
     for case, w, kw in ((load_demo(), demo, {"draft": True}), (full_case(), full, {})):
         info = render_pdf(case, io.BytesIO(), include_assessment=False, **kw)
         assert w.info.figures == info.figures
-        assert len([p for p in w.styled("Caption") if p.text.startswith("Fig. ")]) == info.figures
+        assert len([p for p in w.styled("Caption") if p.text.strip().startswith("Fig. ")]) == info.figures
         assert len(w.doc.inline_shapes) == info.figures  # one picture a figure (no timeline over 60 events)
 
 
@@ -417,7 +421,7 @@ def test_a_long_timeline_is_one_figure_of_several_pictures():
     pdf = render_pdf(case, io.BytesIO(), include_assessment=False)
     assert w.info.figures == pdf.figures
     assert len(w.doc.inline_shapes) == w.info.figures + 1  # the timeline runs over two drawings
-    caption = next(p.text for p in w.styled("Caption") if p.text.startswith("Fig.") and "Timeline of the case" in p.text)
+    caption = next(p.text.strip() for p in w.styled("Caption") if p.text.strip().startswith("Fig.") and "Timeline of the case" in p.text)
     assert "Table" in caption
 
 
@@ -429,3 +433,22 @@ def test_writes_a_path_atomically_and_reports_progress(tmp_path):
     assert zipfile.is_zipfile(out) and docx.Document(out).core_properties.title.endswith("a case report")
     assert info.figures == 6 and info.tables >= 8
     assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen) and len(seen) >= 3
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_no_heading_alone_at_the_foot_of_a_page_in_libreoffice(tmp_path):
+    """Opened in LibreOffice, no page ends with a heading. This published case left "Discussion" alone
+    at the foot of page 3 while its figures' pictures were paragraphs kept with their captions."""
+    case = jsonio.loads((Path(__file__).parent / "cases" / "bilateral-breast-no-dialysis.json").read_text("utf-8"))
+    path = tmp_path / "case.docx"
+    write_docx(case, path, draft=True)
+    d = docx.Document(str(path))
+    headings = {p.text.strip() for p in d.paragraphs if p.style.name.startswith("Heading")}
+    assert all(p.style.name == "Caption" for p in d.paragraphs if p._p.xpath(".//w:drawing"))  # picture inside its caption
+    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), str(path)],
+                   capture_output=True, timeout=120, check=True)
+    pages = [p.extract_text() for p in pypdf.PdfReader(str(tmp_path / "case.pdf")).pages]
+    assert len(pages) > 3
+    for n, text in enumerate(pages, 1):
+        lines = [x.strip() for x in text.splitlines() if x.strip() and not x.strip().startswith("Page ")]
+        assert lines[-1] not in headings, (n, lines[-1])

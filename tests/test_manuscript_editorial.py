@@ -45,7 +45,7 @@ def docx_body(case, **kw) -> list[tuple[str, str]]:
         tag = el.tag.rsplit("}", 1)[-1]
         if tag == "p":
             p = docx.text.paragraph.Paragraph(el, d)
-            out.append(("caption" if p.style.name == "Caption" else "p", p.text))
+            out.append(("caption" if p.style.name == "Caption" else "p", p.text.strip()))
         elif tag == "tbl":
             t = docx.table.Table(el, d)
             for r in t.rows:
