@@ -59,6 +59,13 @@ PUBLISHED: dict[str, list[str]] = {
                                    "violaceous discolo", "induration", "eschar", "warfarin"],
     # a red-black painful area of the left breast; PTH 1251 pg/mL
     "breast-hd-woman": ["breast, left", "Red-black discolo", "painful", "1251", "Nodule; painful"],
+    # SI units: calcium 2.8 mmol/l, phosphate 1.78 mmol/l, product 4.98 (mmol/l)², parathormone 1076 ng/l (normal
+    # 10-65), below measurable levels after the fourth gland; hard subcutaneous nodules; a deep skin biopsy
+    "thighs-si-units-parathyroidectomy": ["thigh, aspect not stated, both sides", "2.8", "1.78", "mmol/l", "1076",
+                                          "ng/l", "10–65", "undetectable", "4.98 mmol²/L² as reported", "315",
+                                          "Other findings, not calciphylaxis", "hard subcutaneous nodules",
+                                          "calcium phosphate emboli of the skin vessels", "4 weeks after no. 5",
+                                          "Soft tissue and arterial calcifications"],
 }
 
 # identified reports print the calendar dates at the precision the source gives them

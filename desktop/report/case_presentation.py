@@ -231,6 +231,20 @@ def brief(text: str, most: int = 15) -> str:
     return ""
 
 
+def relative_row(e: Event, rows_of: dict[str, int]) -> str:
+    """The time of an event placed only from another event that has no place itself: "4 weeks
+    after no. 5", "at the time of no. 3"."""
+    n = rows_of.get(e.when.event_id or "")
+    if n is None:
+        return "—"
+    off = e.when.offset
+    if not off:
+        return f"at the time of no. {n}"
+    k = abs(off)
+    unit = e.when.precision + ("" if k == 1 else "s")
+    return f"{'about ' if e.when.approximate else ''}{k:g} {unit} {'before' if off < 0 else 'after'} no. {n}"
+
+
 def timeline(ctx: Ctx) -> list[Block]:
     out: list[Block] = [ctx.heading("Timeline", 1)]
     evs = ordered_events(ctx)
@@ -240,8 +254,11 @@ def timeline(ctx: Ctx) -> list[Block]:
     rows = []
     items = []
     fallback: dict[tuple[int, int], str] = {}
+    rows_of = {e.id: i for i, (e, _) in enumerate(evs, 1)}
     for i, (e, p) in enumerate(evs, 1):
         t = ctx.when(When(event_id=e.id)) if p else ctx.when(e.when, "—")
+        if t == "—":
+            t = relative_row(e, rows_of)
         if p is None and any(w in e.when.label.lower() for w in BEFORE_WORDS):
             t = f"before day 0 ({plain(e.when.label)})" if "before" not in t.lower() else t
         kind = EVENT_KIND.get(e.kind, e.kind)

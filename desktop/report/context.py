@@ -73,6 +73,10 @@ class Ctx:
         if placed is None:
             if self.identified and when.date:  # a date with nothing to count it from: the date itself
                 return undated_calendar(when.date)
+            if not when.label and when.event_id:  # "at the time of" an event with no place: that event's words
+                anchor = self.case.event(when.event_id)
+                if anchor is not None and anchor.when.label and not when.offset:
+                    return plain(anchor.when.label)
             return plain(when.label) if when.label else (empty or "—")
         if when.age_years is not None and when.date is None and when.offset is None and not when.event_id:
             return f"age {fmt_age(when.age_years)}"

@@ -79,7 +79,7 @@ def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
         if lab.expected_abnormal:
             flag_text = f"{f} (expected)" if f else "expected abnormal"
         p = placed[lab.id]
-        t = ctx.when(lab.when, "—") if p else (plain(lab.when.label) or "—")
+        t = ctx.when(lab.when, "—")
         if lab.dialysis_context in DIALYSIS_CTX:
             t = f"{t}, {DIALYSIS_CTX[lab.dialysis_context]}"
         name = fmt.analyte_label(lab.analyte)
@@ -141,8 +141,16 @@ def derived_prose(ctx: Ctx) -> list[Block]:
         when = plain(d.time) if d.time and "not recorded" not in d.time and "day" not in d.time else ""
         if d.day is not None:
             when = relative_words(Placed(d.day, "approximate" in (d.time or ""), "day", None), ctx.index_name())
-        mine = [l for l in reported if REPORTED[l.analyte] == d.kind and l.id not in used
-                and (p := ctx.place(l.when)) is not None and d.day is not None and abs(p.day - d.day) < 0.5]
+        inputs = {e.ref.split("/", 1)[1] for e in d.inputs if e.ref.startswith("labs/")}
+        input_whens = [l.when for l in ctx.case.labs if l.id in inputs]
+
+        def same_time(l: LabResult) -> bool:
+            p = ctx.place(l.when)
+            if p is not None and d.day is not None:
+                return abs(p.day - d.day) < 0.5
+            return l.when in input_whens  # tied to the same unplaced event as the inputs
+
+        mine = [l for l in reported if REPORTED[l.analyte] == d.kind and l.id not in used and same_time(l)]
         used |= {l.id for l in mine}
         also = "; ".join(reported_text(l) for l in mine)
         caveat = plain(d.caveat).replace("Derived, not measured.", "").strip()
