@@ -87,6 +87,9 @@ def lesion_cell(ctx: Ctx, l: Lesion, folded: bool) -> str:
         bits.append(pain)
     if folded:
         for o in l.observations[:1]:
+            size = " × ".join(fmt.num(v) for v in (o.length_mm, o.width_mm, o.depth_mm) if v is not None)
+            if size:
+                bits.append(f"{size} mm")
             if o.tissue_type:
                 bits.append(f"{o.tissue_type} tissue")
             if o.exudate_type and o.exudate_type != "none":

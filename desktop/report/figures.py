@@ -235,6 +235,9 @@ def wound_trends(ctx: Ctx, push: dict[str, float]) -> list[Block]:
             area_series.append(charts.Series(f"Lesion {i}", a_pts, color))
         if p_pts:
             push_series.append(charts.Series(f"Lesion {i}", p_pts, color, dashed=True))
+    # a trend needs two times in one series: a single dot per lesion adds nothing to the table
+    area_series = [x for x in area_series if len({pt.x for pt in x.points}) > 1]
+    push_series = [x for x in push_series if len({pt.x for pt in x.points}) > 1]
     panels = []
     if area_series:
         panels.append(charts.Panel("Wound area, length × width (cm²)", area_series, y_min=0))

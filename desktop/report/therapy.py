@@ -114,15 +114,14 @@ def push_by_observation(ctx: Ctx) -> dict[str, float]:
 
 
 def wound_table_needed(case) -> bool:
-    """Whether the wound observations need a table of their own: measurements, pain scores or more
-    than one observation of a lesion. Otherwise their tissue and exudate are a few words in the
-    lesion table (a table of one necrotic row per lesion adds nothing)."""
+    """Whether the wound observations need a table of their own: a lesion observed more than once
+    (a course over time) or BWAT items. Otherwise each lesion's one observation (size, tissue,
+    exudate, pain score) is a few words in the lesion table: a table of one row per lesion, or of
+    dashes, adds nothing."""
     for l in case.lesions:
         if len(l.observations) > 1:
             return True
         for o in l.observations:
-            if any(v is not None for v in (o.length_mm, o.width_mm, o.depth_mm, o.pain_0_10)):
-                return True
             if any(v is not None for v in vars(o.bwat).values()):
                 return True
     return False
@@ -141,10 +140,14 @@ def wound_section(ctx: Ctx) -> list[Block]:
         exu = ", ".join(x for x in (o.exudate_amount or "", o.exudate_type or "") if x and x != "none") or (
             "none" if o.exudate_amount == "none" else "")
         ps = push.get(o.id)
+        if not (size or o.tissue_type or exu or ps is not None or o.pain_0_10 is not None):
+            continue  # a row of dashes says nothing
         rows.append([str(i), ctx.when(o.when, "—"), f"{size} mm" if size else "—",
                      fmt.num(area, 2) if area is not None else "—", o.tissue_type or "—", exu or "—",
                      fmt.num(ps) if ps is not None else "—",
                      f"{o.pain_0_10}" if o.pain_0_10 is not None else "—"])
+    if not rows:
+        return out
     out += table(ctx, "Wound observations (lesion numbers as in the lesion table)",
                  ["Lesion", "Time", "Size (L × W × D)", "Area (cm²)", "Tissue", "Exudate", "PUSH", "Pain (0–10)"],
                  rows, [36, 96, 86, 50, 62, 70, 36, 46], align_right=[3, 6, 7],
