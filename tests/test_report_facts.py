@@ -160,7 +160,9 @@ def every_kind():
     case.biopsies = [Biopsy(id="b1", site="thigh-anterior", lesion_id="les1", result="confirmed", grade="consistent_with",
                             specimen="deep_incisional_biopsy",
                             features=["microvascular_calcification", "microthrombosis"], findings="",
-                            when=When(event_id="ev-bx"))]
+                            when=When(event_id="ev-bx")),
+                     Biopsy(id="b2", site="abdomen", lesion_id="les2", result="confirmed", grade="confirmed",
+                            specimen="resection_specimen", histology_stated=False, when=When(offset=30))]
     return jsonio.loads(jsonio.dumps(case))
 
 
@@ -175,6 +177,7 @@ EVERY_KIND = [
     "Blood culture (2 days after presentation): positive, Staphylococcus aureus",
     "Deep incisional biopsy of the thigh, anterior (lesion 1)", "consistent with calciphylaxis",
     "microvascular calcification, microthrombosis",
+    "Resection specimen of the abdomen (lesion 2)", "The histological findings are not reported.",
 ]
 
 
