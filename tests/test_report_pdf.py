@@ -89,7 +89,7 @@ def test_demo_times_are_relative_to_day_0(demo):
     assert "Day 0 is the day of presentation" in t
     assert "about day −61" in t  # the penile lesion two months before admission (a table's day number)
     assert "about day 91" in t  # death three months later
-    assert "about 3 months after presentation" in t  # the same in running text, as a clinician writes it
+    assert "about 2 months before presentation" in t  # a time in running text, as a clinician writes it
     assert "Day (day 0 = index event)" in t  # the timeline figure's axis
     assert not re.search(r"\b(19|20)\d\d-\d\d-\d\d\b", demo.text)
 

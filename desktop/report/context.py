@@ -193,13 +193,13 @@ def covered(text: str, prose_text: str, share: float = 0.8) -> bool:
     return sum(w in have for w in words) >= share * len(words)
 
 
-def untold(text: str, prose_text: str) -> str:
+def untold(text: str, prose_text: str, share: float = 0.8) -> str:
     """What of ``text`` ``prose_text`` does not say yet: its clauses (split at ';' and sentence
-    ends) that are not covered, with their own punctuation."""
+    ends) that are not covered (``share`` of their words there), with their own punctuation."""
     pieces = re.split(r"(;\s+|(?<=[.!?])\s+)", plain(text).strip())
     out = []
     for clause, sep in zip(pieces[::2], pieces[1::2] + [""]):
-        if clause.strip() and not covered(clause, prose_text):
+        if clause.strip() and not covered(clause, prose_text, share):
             out.append(clause + sep)
     joined = "".join(out).strip().rstrip(";").strip()
     return joined[:1].upper() + joined[1:] if joined else ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..model import Treatment
 from . import fmt
 from .content import Block, Para, Rich, Span
-from .context import Ctx, prose, table, untold, with_note
+from .context import Ctx, covered, prose, table, untold, with_note
 from .figures import wound_trends
 from .text import paragraph_texts, plain
 from .wording import HEALING, OUTCOME, RESPONSE, TRI
@@ -99,8 +99,7 @@ def therapeutic_intervention(ctx: Ctx) -> list[Block]:
                          ", ".join(s for s in sched if s) or "—", ctx.when(t.start, "—"), ctx.when(t.stop, "—"), resp])
         out += table(ctx, "Therapeutic interventions", ["Agent", "Dose", "Route", "Schedule", "Start", "Stop", "Response"],
                      rows, [90, 38, 50, 78, 68, 62, 96],
-                     cite="Table {n} lists the interventions of this episode of care with their administration "
-                          "and the response.")
+                     cite="Table {n} lists the treatments of this episode of care and their response.")
     return out
 
 
@@ -167,7 +166,9 @@ def follow_up(ctx: Ctx) -> list[Block]:
         status = {"alive": "The patient was alive", "dead": "The patient died",
                   "lost_to_follow_up": "The patient was lost to follow-up"}[o.status]
         cause = f" of {plain(o.cause_of_death).rstrip('.')}" if o.cause_of_death else ""
-        sentences.append(f"{status}{cause}" + (f" {when}" if when else "") + ".")
+        status = f"{status}{cause}" + (f" {when}" if when else "") + "."
+        if not covered(status, said, 0.6) or cause and not covered(cause, said):
+            sentences.append(status)
     if o.wound_healing != "unknown":
         sentences.append(f"Wound healing: {HEALING[o.wound_healing].lower()}.")
     if o.amputation != "unknown":
@@ -177,7 +178,7 @@ def follow_up(ctx: Ctx) -> list[Block]:
     for label, text in (("Hospitalisations", o.hospitalisations), ("Patient-assessed outcomes", o.patient_assessed),
                         ("Adherence and tolerability", o.adherence), ("Adverse and unanticipated events", o.adverse_events),
                         ("", o.summary)):
-        rest = untold(text, said + " " + " ".join(sentences).lower())
+        rest = untold(text, said + " " + " ".join(sentences).lower(), 0.6)
         if rest:
             sentences.append((f"{label}: {rest[:1].lower() + rest[1:]}" if label else rest).rstrip(".") + ".")
     for d in ctx.assessment.derived:
