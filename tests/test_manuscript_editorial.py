@@ -45,7 +45,7 @@ def docx_body(case, **kw) -> list[tuple[str, str]]:
         tag = el.tag.rsplit("}", 1)[-1]
         if tag == "p":
             p = docx.text.paragraph.Paragraph(el, d)
-            out.append(("caption" if p.style.name == "Caption" else "p", p.text))
+            out.append(("caption" if p.style.name == "Caption" else "p", p.text.strip()))
         elif tag == "tbl":
             t = docx.table.Table(el, d)
             for r in t.rows:
@@ -95,6 +95,12 @@ def full_docx():
 
 
 @pytest.fixture(scope="module")
+def every_docx():
+    from test_report_facts import every_kind  # a synthetic case with every kind of fact (issue 12)
+    return docx_body(every_kind())
+
+
+@pytest.fixture(scope="module")
 def demo_pdf():
     return pdf_text(load_demo(), draft=True)
 
@@ -106,7 +112,7 @@ def full_pdf():
 
 # --- each sentence once ----------------------------------------------------------------------
 
-@pytest.mark.parametrize("which", ["demo_docx", "full_docx"])
+@pytest.mark.parametrize("which", ["demo_docx", "full_docx", "every_docx"])
 def test_no_sentence_of_eight_words_twice_before_the_appendices(which, request):
     body = before_appendices(request.getfixturevalue(which))
     assert repeated(t for _, t in body) == []
@@ -170,13 +176,13 @@ def timeline_rows(body):
 
 
 def day_of(time: str) -> float | None:
-    m = re.search(r"day ([−-]?\d+)", time)
+    m = re.search(r"(day|year) ([−-]?\d+)", time)
     if m:
-        return float(m.group(1).replace("−", "-"))
+        return float(m.group(2).replace("−", "-")) * (365.25 if m.group(1) == "year" else 1)
     return -1e-3 if "before" in time else None
 
 
-@pytest.mark.parametrize("which", ["demo_docx", "full_docx"])
+@pytest.mark.parametrize("which", ["demo_docx", "full_docx", "every_docx"])
 def test_timeline_rows_are_in_time_order_without_repeats_or_empty_rows(which, request):
     rows = timeline_rows(request.getfixturevalue(which))
     assert rows
@@ -208,7 +214,7 @@ def test_history_interventions_are_not_in_the_therapy_table(demo_docx):
 
 # --- cross-references ------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("which", ["demo_docx", "full_docx"])
+@pytest.mark.parametrize("which", ["demo_docx", "full_docx", "every_docx"])
 def test_every_table_and_figure_is_cited_in_the_text_in_order(which, request):
     body = before_appendices(request.getfixturevalue(which))
     cited: dict[tuple[str, int], int] = {}

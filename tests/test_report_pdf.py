@@ -80,7 +80,7 @@ def test_demo_carries_the_seed_numbers(demo):
     for rng in ("7–21", "3.5–4.7", "8.5–10.1", "2.5–4.9", "18.4–80.1", "3.4–5.0", "4.0–11.0", "13.0–17.0", "≤ 5.6"):
         assert rng in t, rng
     assert re.search(r"Calcium × phosphate product\s+82\.8 mg²/dL²", t)
-    assert "Albumin-corrected calcium" in t and "ionized calcium" in t  # the demo's (US) spelling throughout  # the derived value with its caveat
+    assert "albumin-corrected calcium (Payne) 9.98 mg/dL" in t and "ionized calcium" in t  # the derived value with its caveat, in the demo's (US) spelling
     assert "sodium thiosulfate" in t.lower()
 
 
@@ -89,16 +89,25 @@ def test_demo_times_are_relative_to_day_0(demo):
     assert "Day 0 is the day of presentation" in t
     assert "about day −61" in t  # the penile lesion two months before admission (a table's day number)
     assert "about day 91" in t  # death three months later
-    assert "about 3 months after presentation" in t  # the same in running text, as a clinician writes it
+    assert "about 2 months before presentation" in t  # a time in running text, as a clinician writes it
     assert "Day (day 0 = index event)" in t  # the timeline figure's axis
     assert not re.search(r"\b(19|20)\d\d-\d\d-\d\d\b", demo.text)
 
 
-def test_demo_lab_table_marks_flags_and_expected_values(demo):
+def test_demo_text_gives_the_labs_so_no_table_repeats_them(demo):
     t = demo.flat
-    assert re.search(r"Phosphate \(as phosphorus\).*?9\.0\s+mg/dL\s+2\.5–4\.9 \*\s+H", t)
-    assert re.search(r"Parathyroid hormone, intact.*?104\s+pg/mL\s+18\.4–80\.1\s+H", t)
-    assert re.search(r"Hemoglobin\s+7\.3\s+g/dL\s+13\.0–17\.0\s+L", t)
+    # the seed's own sentence gives every result with its range: a table would only repeat it (issue 14)
+    assert "phosphorous 1.5 mg/dL (2.5–4.9 mg/dL)" in t and "hemoglobin 7.3 g/dL (13.0–17.0 g/dL)" in t
+    assert "Laboratory results (H/L" not in t
+
+
+def test_lab_table_marks_flags_and_expected_values(full):
+    t = full.flat
+    # synthetic values against their ranges: 7.6 > 4.9 mg/dL; 612 > 80.1 pg/mL (the default range, starred)
+    assert re.search(r"Phosphate \(as phosphorus\)\s+7\.6\s+mg/dL\s+2\.5–4\.9\s+H", t)
+    assert re.search(r"Parathyroid hormone, intact\s+612\s+pg/mL\s+18\.4–80\.1 \*\s+H", t)
+    assert re.search(r"Blood urea nitrogen\s+58\s+mg/dL\s+7–21 \*\s+H \(expected\)", t)
+    assert re.search(r"C-reactive protein\s+< 5\s+mg/L", t)  # a censored value keeps its comparator
 
 
 def test_demo_figures_and_charts(demo):
@@ -284,7 +293,7 @@ def test_identified_report_includes_identifiers_and_dates_and_says_so(ident_iden
     for s in (IDENT["given_names"], IDENT["family_name"], IDENT["mrn"], IDENT["dob"], IDENT["phone"],
               IDENT["email"], IDENT["street"], IDENT["zip"], IDENT["admission"], IDENT["discharge"], IDENT["ssn"]):
         assert s in t, s
-    assert "93 years" in t
+    assert "93-year-old" in t
     for page in ident_identified.pages:
         assert IDENTIFIED_MARK in " ".join(page.split())
     assert "IDENTIFIED" in ident_identified.reader.metadata["/Subject"]

@@ -208,17 +208,16 @@ class _Writer:
         elif isinstance(b, c.KeyValues):
             self._key_values(b)
         elif isinstance(b, c.Figure):
-            for d in b.drawings:  # a long timeline is several pictures under one caption
-                self._picture(io.BytesIO(raster.drawing_png(d, FIGURE_DPI)), d.width, plain(c.span_text(b.caption)))
-            self._caption("Figure", b.number, b.caption)
+            alt = plain(c.span_text(b.caption))  # a long timeline is several pictures under one caption
+            self._caption("Figure", b.number, b.caption,
+                          [(io.BytesIO(raster.drawing_png(d, FIGURE_DPI)), d.width, alt) for d in b.drawings])
         elif isinstance(b, c.Photos):
             for ph in b.photos:
                 try:
                     jpeg = ph.jpeg.result()
                 except photos.DecodeError as exc:  # the work may have started before the figure had its number
                     raise photos.DecodeError(ph.label, exc.detail) from None
-                self._picture(io.BytesIO(jpeg), ph.width, plain(c.span_text(ph.caption)))
-                self._caption("Figure", ph.number, ph.caption)
+                self._caption("Figure", ph.number, ph.caption, [(io.BytesIO(jpeg), ph.width, plain(c.span_text(ph.caption)))])
         elif isinstance(b, c.PageBreak):
             self._break = True
         elif isinstance(b, c.Gap):
@@ -265,10 +264,16 @@ class _Writer:
                 if s.small:
                     r.font.size = Pt(SMALL_PT)
 
-    def _caption(self, kind: str, number: int, spans: Sequence[c.Span]) -> None:
+    def _caption(self, kind: str, number: int, spans: Sequence[c.Span], pictures: Sequence = ()) -> None:
         """'Table 3. Laboratory results' in the Caption style, its number a SEQ field (as Word's
-        Insert Caption makes it, so Word can renumber)."""
+        Insert Caption makes it, so Word can renumber). A figure's pictures open its caption's
+        paragraph, each on a line of its own, so picture and caption never part: LibreOffice stops
+        honouring later "keep with next" marks on a page that begins with a picture kept with its
+        caption, and left a heading alone at the foot of that page."""
         p = self._add_paragraph("Caption")
+        for stream, width_pt, alt in pictures:
+            self._picture(p, stream, width_pt, alt)
+            p.add_run().add_break()
         r = p.add_run(f"{CAPTION_LABEL.get(kind, kind)} ")  # "Fig. 2", as the text cites it and the PDF prints it
         r.bold = True
         _field(p, f"SEQ {kind} \\* ARABIC", str(number), bold=True)
@@ -277,13 +282,10 @@ class _Writer:
         self._runs(p, [c.Span(" ")] + list(spans))
         if kind == "Table":
             p.paragraph_format.keep_with_next = True  # with its table
-        else:
-            p.paragraph_format.keep_together = True  # a figure's caption follows its picture, whole
+        elif len(pictures) <= 1:
+            p.paragraph_format.keep_together = True  # picture and caption on one page (a long timeline may run on)
 
-    def _picture(self, stream: io.BytesIO, width_pt: float, alt: str) -> None:
-        p = self._add_paragraph("Normal")
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        p.paragraph_format.keep_with_next = True  # with its caption
+    def _picture(self, p, stream: io.BytesIO, width_pt: float, alt: str) -> None:
         shape = p.add_run().add_picture(stream, width=Pt(min(width_pt, self.text_w)))
         shape._inline.docPr.set("descr", _xml(alt)[:1000])  # alternative text: the caption
 

@@ -4,99 +4,23 @@ and the therapeutic intervention and follow-up (``desktop.report.therapy``) in t
 ``case_presentation`` puts the subsections together."""
 from __future__ import annotations
 
-from .. import catalogue, frequency
-from ..model import Event, When
+import re
+
+from .. import catalogue
+from ..model import Event, Lesion, When
 from ..timing import Placed
 from . import charts, fmt
 from . import content as c
 from .content import Block, Para, Rich, Span
-from .context import Ctx, labelled, prose, table, with_note
+from .context import Ctx, prose, table, untold
 from .diagnostics import diagnostic_assessment
 from .figures import body_map, photo_figures, photo_groups
 from .required import placeholder
 from .styles import TEXT_W
 from .text import paragraph_texts, plain
-from .therapy import follow_up, past_treatments, therapeutic_intervention
-from .wording import DIALYSIS, EVENT_KIND, TRI, site_text
-
-
-def age_text(ctx: Ctx) -> str:
-    p = ctx.case.patient
-    if p.age_over_89 or (p.age_years is not None and p.age_years > 89 and not ctx.identified):
-        return "90 or older"
-    if p.age_years is None:
-        return ""
-    return f"{p.age_years} years"
-
-
-def patient_information(ctx: Ctx) -> list[Block]:
-    case, p = ctx.case, ctx.case.patient
-    out: list[Block] = [ctx.heading("Patient information", 1)]
-    kidney = []
-    if p.ckd_stage:
-        kidney.append(f"CKD stage {p.ckd_stage}")
-    if p.dialysis_modality:
-        d = DIALYSIS[p.dialysis_modality]
-        start = ctx.prose_when(p.dialysis_start)
-        kidney.append(f"{d} (started {start})" if start and p.dialysis_modality != "none" else d)
-    if p.kidney_transplant != "unknown":
-        kidney.append(f"kidney transplant: {TRI[p.kidney_transplant]}")
-    com = catalogue.comorbidities()
-    history = " ".join(paragraph_texts(p.history)).lower()
-
-    def comorbidity(x) -> str:
-        """The condition's name, with the author's detail unless the name or the medical history
-        below already says it (each fact once)."""
-        name = com.get(x.code, x.code)
-        detail = plain(x.detail)
-        said = detail.lower() in name.lower() or detail.lower() in history
-        return name + (f" ({detail})" if detail and not said else "")
-    comorb = "; ".join(comorbidity(x) for x in p.comorbidities)
-    body = []
-    if p.weight_kg is not None:
-        body.append(f"weight {fmt.num(p.weight_kg)} kg")
-    if p.height_cm is not None:
-        body.append(f"height {fmt.num(p.height_cm)} cm")
-    for d in ctx.assessment.derived:
-        if d.kind == "bmi":
-            body.append(f"body mass index {fmt.num(d.value, 1)} {d.unit}")
-        elif d.kind == "dialysis_vintage":
-            alt = f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})" if d.alt_value is not None and d.alt_unit else ""
-            kidney.append(f"dialysis vintage at first lesion onset {fmt.num(d.value, 0)} {d.unit}{alt}")
-    todo = placeholder if ctx.draft else (lambda _name: "")
-    rows = [("Age at presentation", age_text(ctx) or todo("age")),
-            ("Sex", p.sex.capitalize() if p.sex != "unknown" else todo("sex")),
-            ("Ethnicity", plain(p.ethnicity) or todo("ethnic background"))]
-    if body:
-        rows.append(("Body size", ", ".join(body)))
-    rows.append(("Kidney status", "; ".join(kidney)))
-    rows.append(("Comorbidities", comorb))
-    rows = [(k, v) for k, v in rows if v]
-    if rows:
-        out.append(c.KeyValues(rows))
-    for label, text in (("Presenting concerns", p.presenting_concerns), ("Medical history", p.history),
-                        ("Family history", p.family_history), ("Psychosocial history", p.social_history),
-                        ("Past interventions", p.past_interventions)):
-        out += labelled(label, text)
-    out += past_treatments(ctx)
-    if case.medications:
-        mrows = []
-        mc = catalogue.medication_classes()
-        for m in case.medications:
-            dose = fmt.dose_text(m.dose, m.dose_unit)
-            if m.frequency_basis is not None:  # as the source gives it: "every 8 hours", "as needed"
-                dose = f"{dose}, {frequency.words(m.doses_per_day, m.frequency_basis, 'day')}".strip(", ")
-            elif m.doses_per_day is not None:
-                n = m.doses_per_day
-                dose = f"{dose}, {fmt.num(n)} dose{'' if n == 1 else 's'} a day".strip(", ")
-            mrows.append([
-                with_note(plain(m.name), plain(m.note)) if m.note else Rich((Span(plain(m.name)),)),
-                mc.get(m.drug_class, m.drug_class), dose, plain(m.route), plain(m.frequency),
-                ctx.when(m.start, "—"), ctx.when(m.stop, "—")])
-        out += table(ctx, "Medications", ["Medication", "Class", "Dose", "Route", "Frequency", "Start", "Stop"],
-                     mrows, [90, 76, 56, 56, 56, 74, 74],
-                     cite="The patient's medications are listed in Table {n}.")
-    return out
+from .patient import patient_information
+from .therapy import follow_up, therapeutic_intervention, wound_table_needed
+from .wording import EVENT_KIND, NATURE, morphology_words, site_text
 
 
 def vitals_rows(ctx: Ctx) -> list[list[str]]:
@@ -132,29 +56,78 @@ def all_in_prose(rows: list[list[str]], text: str | None) -> bool:
     return bool(t) and all(f"{r[1]} {r[2]}".strip() in t for r in rows)
 
 
+def pain_words(l: Lesion, with_score: bool) -> str:
+    """"painful (9/10)", "painless", "VAS 80/100": the first observation that states the pain."""
+    for o in l.observations:
+        scores = []
+        if with_score and o.pain_0_10 is not None:
+            scores.append(f"{o.pain_0_10}/10")
+        if o.pain_0_100 is not None:
+            scores.append(f"VAS {o.pain_0_100}/100")
+        word = {"present": "painful", "absent": "painless"}.get(o.pain, "")
+        if not word and scores:
+            word = "pain"
+        if word:
+            return word + (f" ({', '.join(scores)})" if scores else "")
+    return ""
+
+
+def lesion_cell(ctx: Ctx, l: Lesion, folded: bool) -> str:
+    """The lesion's appearance in short words: morphology, count, pain, cause; the wound's tissue and
+    exudate when there is no wound table (``folded``); and what of the author's description the
+    running text does not already say."""
+    morph: list[str] = []
+    for o in l.observations:
+        morph += [m for m in o.morphology if m not in morph]
+    bits = [morphology_words(morph)] if morph else []
+    if l.count and l.count > 1:
+        bits.append(f"{l.count} lesions")
+    pain = pain_words(l, with_score=folded)
+    if pain:
+        bits.append(pain)
+    if folded:
+        for o in l.observations[:1]:
+            size = " × ".join(fmt.num(v) for v in (o.length_mm, o.width_mm, o.depth_mm) if v is not None)
+            if size:
+                bits.append(f"{size} mm")
+            if o.tissue_type:
+                bits.append(f"{o.tissue_type} tissue")
+            if o.exudate_type and o.exudate_type != "none":
+                bits.append(f"{o.exudate_type} exudate")
+    if l.cause:
+        bits.append(f"cause: {plain(l.cause)}")
+    if l.iatrogenic == "yes" and not l.cause:
+        bits.append("iatrogenic")
+    desc = "; ".join(bits)
+    rest = untold(l.description, ctx.author_text() + " " + desc.lower())
+    desc = f"{desc}. {rest}" if desc and rest else desc or rest
+    return desc[:1].upper() + desc[1:]
+
+
 def lesion_rows(ctx: Ctx) -> list[list]:
-    rows = []
+    """The calciphylaxis lesions, numbered as on the body map; other findings are told apart
+    (:func:`other_findings`)."""
+    folded = not wound_table_needed(ctx.case)
+    return [[str(i), site_text(l), ctx.when(l.onset, "—"), lesion_cell(ctx, l, folded)]
+            for i, l in enumerate(ctx.case.lesions, 1) if l.nature == "calciphylaxis"]
+
+
+def other_findings(ctx: Ctx) -> list[Block]:
+    """Findings recorded beside the lesions that are not calciphylaxis (a calcinosis nodule, a
+    scar), named as such, with their body-map numbers."""
+    bits = []
     for i, l in enumerate(ctx.case.lesions, 1):
-        morph: list[str] = []
-        for o in l.observations:
-            for m in o.morphology:
-                if m not in morph:
-                    morph.append(m)
-        bits = []
-        if morph:
-            bits.append(", ".join(morph))
-        if l.count:
-            bits.append(f"{l.count} lesion{'' if l.count == 1 else 's'}")
-        if l.cause:
-            bits.append(f"cause: {plain(l.cause)}")
-        if l.iatrogenic == "yes":
-            bits.append("iatrogenic")
-        desc = "; ".join(bits)
-        desc = desc[:1].upper() + desc[1:]
-        if l.description:
-            desc = f"{desc}. {plain(l.description)}" if desc else plain(l.description)
-        rows.append([str(i), site_text(l), ctx.when(l.onset, "—"), desc])
-    return rows
+        if l.nature == "calciphylaxis":
+            continue
+        when = ctx.prose_when(l.onset)
+        desc = plain(l.description)
+        what = site_text(l) if l.nature == "other" else f"{NATURE[l.nature]} of the {site_text(l)}"
+        bits.append(f"{what} (number {i}" + (f", {when}" if when else "") + ")"
+                    + (f": {desc[:1].lower() + desc[1:].rstrip('.')}" if desc else ""))
+    if not bits:
+        return []
+    text = "; ".join(bits)
+    return [Para([Span("Other findings, not calciphylaxis.", bold=True), Span(" " + text[:1].upper() + text[1:] + ".")])]
 
 
 def clinical_findings(ctx: Ctx) -> list[Block]:
@@ -166,12 +139,24 @@ def clinical_findings(ctx: Ctx) -> list[Block]:
         out += table(ctx, "Vital signs", ["Measurement", "Value", "Unit", "Time", "Note"], vrows,
                      [110, 60, 50, 110, 152], align_right=[1], cite="Table {n} gives the vital signs.")
     if case.lesions:
-        ltab = ctx.next_tab()
+        rows = lesion_rows(ctx)
         fig = ctx.fig_no + 1  # the body map follows the table
-        out += table(ctx, "Lesions (numbers as on the body map)", ["No.", "Site", "Onset", "Findings"],
-                     lesion_rows(ctx), [26, 130, 100, 226], number=ltab,
-                     cite=f"The lesions are listed in Table {{n}} and their sites are shown on the body map in Fig. {fig}.")
-        out += body_map(ctx, ltab)
+        from .. import bodymap
+        if not any(bodymap.primary_view(l.site, l.laterality) for l in case.lesions):
+            fig = None  # no site is stated precisely enough to draw: the table says them all
+        if rows:
+            ltab = ctx.next_tab()
+            out += table(ctx, "Lesions" + (" (numbers as on the body map)" if fig else ""),
+                         ["No.", "Site", "Onset", "Appearance"], rows, [26, 150, 90, 216], number=ltab,
+                         cite="The lesions are listed in Table {n}"
+                              + (f" and their sites are shown in Fig. {fig}." if fig else "."))
+        else:
+            ltab = None
+            if fig:
+                out.append(Para([Span(f"Fig. {fig} shows the sites of the findings.")]))
+        out += other_findings(ctx)
+        if fig:
+            out += body_map(ctx, ltab)
     out += photo_figures(ctx, photo_groups(ctx.case, ctx.identified)[0])
     return out
 
@@ -239,6 +224,30 @@ def event_short(ctx: Ctx, e: Event) -> str:
     return "; ".join(names)
 
 
+def brief(text: str, most: int = 15) -> str:
+    """A description the running text already tells, in at most ``most`` words for its table row:
+    the whole of it when short, else its first clause (up to a colon or semicolon), else nothing."""
+    t = plain(text).strip().rstrip(".")
+    for part in (t, re.split(r"[:;]|(?<=\.)\s", t)[0].strip().rstrip(".")):
+        if part and len(part.split()) <= most:
+            return part
+    return ""
+
+
+def relative_row(e: Event, rows_of: dict[str, int]) -> str:
+    """The time of an event placed only from another event that has no place itself: "4 weeks
+    after no. 5", "at the time of no. 3"."""
+    n = rows_of.get(e.when.event_id or "")
+    if n is None:
+        return "—"
+    off = e.when.offset
+    if not off:
+        return f"at the time of no. {n}"
+    k = abs(off)
+    unit = e.when.precision + ("" if k == 1 else "s")
+    return f"{'about ' if e.when.approximate else ''}{k:g} {unit} {'before' if off < 0 else 'after'} no. {n}"
+
+
 def timeline(ctx: Ctx) -> list[Block]:
     out: list[Block] = [ctx.heading("Timeline", 1)]
     evs = ordered_events(ctx)
@@ -248,17 +257,24 @@ def timeline(ctx: Ctx) -> list[Block]:
     rows = []
     items = []
     fallback: dict[tuple[int, int], str] = {}
+    rows_of = {e.id: i for i, (e, _) in enumerate(evs, 1)}
     for i, (e, p) in enumerate(evs, 1):
-        t = ctx.when(When(event_id=e.id)) if p else (plain(e.when.label) or "—")
+        t = ctx.when(When(event_id=e.id)) if p else ctx.when(e.when, "—")
+        if t == "—":
+            t = relative_row(e, rows_of)
         if p is None and any(w in e.when.label.lower() for w in BEFORE_WORDS):
             t = f"before day 0 ({plain(e.when.label)})" if "before" not in t.lower() else t
         kind = EVENT_KIND.get(e.kind, e.kind)
-        rows.append([str(i), t, kind, plain(e.description)])
         short = event_short(ctx, e)
+        # the running text tells the story: the row keeps only what it does not already say
+        desc = untold(e.description, ctx.author_text()) or brief(e.description) or short
+        rows.append([str(i), t, kind, desc])
         if short:
             fallback[(i - 1, 3)] = short
         if p is not None:
             items.append(charts.TimelineItem(i, p.day, kind, p.approximate, p.precision))
+    if len(items) < 3:
+        items = []  # one or two events on a day axis add nothing to the table
     tab = ctx.next_tab()
     fig = ctx.fig_no + 1 if items else None
     day0 = (f"Day 0 is the day of {ctx.index_name()}; times are counted in days from it. " if idx
@@ -271,11 +287,8 @@ def timeline(ctx: Ctx) -> list[Block]:
     if items:
         n = ctx.next_fig()
         drawings = charts.timeline_drawings(items, TEXT_W)
-        unplaced = len(evs) - len(items)
-        cap = (f"Timeline of the case on a day axis (day 0 = {ctx.index_name()}). Each event is labelled with its "
-               f"number and kind; Table {tab} describes it. Approximate times (or times known only to the week or "
-               "month) are marked by an open dot, a “~” before the number and a bar spanning the uncertainty."
-               + (f" {unplaced} event(s) without a recorded time are listed only in the table." if unplaced else ""))
+        cap = (f"Timeline of the case on a day axis: the events of Table {tab} (day 0 = {ctx.index_name()}); an open dot, “~” and a bar "
+               "mark an approximate time.")
         out.append(c.Figure(n, drawings, [Span(cap)]))
     return out
 

@@ -3,6 +3,7 @@ timeline, the running figure and table numbers, the warnings) and the blocks the
 made of (a numbered table, the author's paragraphs, a labelled paragraph, a cell with a note)."""
 from __future__ import annotations
 
+import re
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 
@@ -14,6 +15,33 @@ from .content import Block, Para, Rich, Span
 from .required import placeholder
 from .text import paragraph_texts, plain
 from .wording import INDEX_NAME, relative_words, table_time
+
+
+def fmt_age(years: float) -> str:
+    return str(int(years)) if float(years).is_integer() else f"{years:g}"
+
+
+def calendar(placed: Placed, when: When) -> str:
+    """A calendar date at the precision recorded: "September 2005", "2012", "2023-05-14"; a month
+    or year is never printed as an invented day."""
+    d = placed.date
+    if d is None:
+        return ""
+    if placed.precision == "year" or (when.date and len(when.date) == 4):
+        return str(d.year)
+    if placed.precision == "month" or (when.date and len(when.date) == 7):
+        return d.strftime("%B %Y")
+    return d.isoformat()
+
+
+def undated_calendar(date: str) -> str:
+    import datetime as dt
+    try:
+        if len(date) == 7:
+            return dt.date(int(date[:4]), int(date[5:7]), 1).strftime("%B %Y")
+        return date if len(date) == 4 else dt.date.fromisoformat(date).isoformat()
+    except ValueError:
+        return plain(date)
 
 
 @dataclass
@@ -30,6 +58,7 @@ class Ctx:
     prepared: dict = field(default_factory=dict)  # figure id -> (pixel size, Future), see presubmit_photos
     draft: bool = False  # a draft shows a placeholder where a required part is missing
     reference_list: list = field(default_factory=list)  # numbered entries in the journal's style, if cited
+    _author_text: str | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self):
         self.timeline = Timeline(self.case)
@@ -42,9 +71,17 @@ class Ctx:
             return plain(when.label) if when is not None and when.label else empty
         placed = self.place(when)
         if placed is None:
+            if self.identified and when.date:  # a date with nothing to count it from: the date itself
+                return undated_calendar(when.date)
+            if not when.label and when.event_id:  # "at the time of" an event with no place: that event's words
+                anchor = self.case.event(when.event_id)
+                if anchor is not None and anchor.when.label and not when.offset:
+                    return plain(anchor.when.label)
             return plain(when.label) if when.label else (empty or "—")
+        if when.age_years is not None and when.date is None and when.offset is None and not when.event_id:
+            return f"age {fmt_age(when.age_years)}"
         if self.identified and placed.date is not None:
-            return describe(placed, identified=True)
+            return calendar(placed, when) or describe(placed, identified=True)
         return table_time(placed)
 
     def prose_when(self, when: When | None) -> str:
@@ -54,10 +91,24 @@ class Ctx:
             return plain(when.label) if when is not None and when.label else ""
         placed = self.place(when)
         if placed is None:
+            if self.identified and when.date:
+                return "in " + undated_calendar(when.date)
             return plain(when.label)
+        if when.age_years is not None and when.date is None and when.offset is None and not when.event_id:
+            return f"at age {fmt_age(when.age_years)}"
         if self.identified and placed.date is not None:
-            return f"on {placed.date.isoformat()}"
+            text = calendar(placed, when)
+            return f"in {text}" if text and placed.precision in ("month", "year") else f"on {text}"
         return relative_words(placed, self.index_name())
+
+    def author_text(self) -> str:
+        """The author's own case-presentation prose, lower case, which tables need not repeat."""
+        if self._author_text is None:
+            m, p = self.case.manuscript, self.case.patient
+            texts = [m.clinical_findings, m.diagnostic_assessment, m.therapeutic_intervention, m.follow_up,
+                     p.history, p.presenting_concerns, p.past_interventions, self.case.diagnosis.reasoning]
+            self._author_text = " ".join(t for x in texts for t in paragraph_texts(x)).lower()
+        return self._author_text
 
     def index_name(self) -> str:
         idx = self.case.index_event
@@ -125,3 +176,30 @@ def labelled(label: str, text: str | None, style: str = "body") -> list[Block]:
 def with_note(main: str, note: str, prefix: str = "") -> Rich:
     """A cell with a small muted note under its main text."""
     return Rich((Span(main), Span("\n"), Span(prefix + note, tone="muted", small=True)))
+
+
+_WORD = re.compile(r"[a-z0-9]+(?:[.,][0-9]+)?")
+
+
+def covered(text: str, prose_text: str, share: float = 0.8) -> bool:
+    """Whether ``prose_text`` (lower case) already says ``text``: nearly all its words of four
+    letters or more, and every number in it, are there."""
+    words = [w for w in _WORD.findall(text.lower()) if len(w) >= 4 or any(ch.isdigit() for ch in w)]
+    if len(words) < 3:  # too few words to judge by: only the very words count
+        return bool(text.strip()) and " ".join(text.lower().split()).rstrip(".") in prose_text
+    have = set(_WORD.findall(prose_text))
+    if any(ch.isdigit() for w in words for ch in w) and not all(w in have for w in words if any(ch.isdigit() for ch in w)):
+        return False
+    return sum(w in have for w in words) >= share * len(words)
+
+
+def untold(text: str, prose_text: str, share: float = 0.8) -> str:
+    """What of ``text`` ``prose_text`` does not say yet: its clauses (split at ';' and sentence
+    ends) that are not covered (``share`` of their words there), with their own punctuation."""
+    pieces = re.split(r"(;\s+|(?<=[.!?])\s+)", plain(text).strip())
+    out = []
+    for clause, sep in zip(pieces[::2], pieces[1::2] + [""]):
+        if clause.strip() and not covered(clause, prose_text, share):
+            out.append(clause + sep)
+    joined = "".join(out).strip().rstrip(";").strip()
+    return joined[:1].upper() + joined[1:] if joined else ""

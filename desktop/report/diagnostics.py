@@ -3,60 +3,134 @@ derived from them, with their trend chart; the imaging, with its images; the bio
 diagnosis with its differentials, challenges and prognosis."""
 from __future__ import annotations
 
-from .. import catalogue
 from ..core.derived import decimals_of
 from ..model import LabResult
-from ..timing import Placed, describe
+from ..timing import Placed
 from . import fmt
 from .content import Block, Mark, Para, Span
-from .context import Ctx, labelled, prose, table, with_note
+from .context import Ctx, labelled, prose, table, untold, with_note
 from .figures import lab_trend, photo_figures, photo_groups
 from .text import plain
-from .wording import BIOPSY, DIAG_BASIS, DIALYSIS_CTX, IMAGING, TRI, table_time
+from .wording import (BIOPSY, BIOPSY_GRADE, DIAG_BASIS, DIALYSIS_CTX, HISTOLOGY, IMAGING, QUALITATIVE, SPECIMEN, TRI,
+                      relative_words, site_label)
 
 
-LAB_DERIVED = ("ca_p_product", "corrected_calcium")  # derived values shown with the labs
+LAB_DERIVED = ("ca_p_product", "corrected_calcium")  # derived values told with the labs
+# values the authors computed and printed, kept beside Casebook's own computation of the same
+REPORTED = {"ca_p_product": "ca_p_product", "calcium_corrected": "corrected_calcium", "egfr": "egfr"}
+REPORTED_NAME = {"ca_p_product": "calcium × phosphate product", "calcium_corrected": "corrected calcium",
+                 "egfr": "eGFR"}
+
+
+def implausible_ids(ctx: Ctx) -> set[str]:
+    """Labs the assessment found implausible as printed (a calcium of 7.92 "mmol/L")."""
+    return {e.ref.split("/", 1)[1] for f in ctx.assessment.findings if f.rule_id == "dq-implausible-value"
+            for e in f.evidence if e.ref.startswith("labs/")}
+
+
+def value_text(lab: LabResult) -> str:
+    """The result as the source prints it: "> 70", "undetectable", "positive", "undetectable (< 5)"."""
+    qual = QUALITATIVE.get(lab.qualitative or "", "")
+    if lab.value is None:
+        return qual or "no value"
+    number = fmt.lab_value_text(lab)
+    if lab.comparator != "=":
+        number = number[:1] + " " + number[1:]  # "> 70", as a clinician writes it
+    return f"{qual} ({number})" if qual else number
+
+
+def in_prose(lab: LabResult, said: str) -> bool:
+    """Whether the author's text already gives this result with its unit ("calcium 9.1 mg/dL")."""
+    if lab.value is None or lab.qualitative:
+        return False
+    v = fmt.lab_value_text(lab).lower().replace("≤", "<=").replace("≥", ">=")
+    unit = plain(lab.unit).lower()
+    return any(f"{v}{sep}{unit}" in said for sep in (" ", "")) if unit else False
+
+
+def table_labs(ctx: Ctx) -> list[LabResult]:
+    """The results for the lab table: not cultures (told as microbiology), not values the authors
+    computed (told beside the derived values), not results the author's text already gives."""
+    said = ctx.author_text()
+    return [l for l in ctx.case.labs if l.analyte != "culture" and l.analyte not in REPORTED
+            and not in_prose(l, said)]
 
 
 def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
     """The lab table's rows in time order, and whether any shows a default (catalogue) range.
     A result outside its range has its value in bold and its flag in colour, unless it is marked
-    as expected (a dialysis patient's urea), which prints "H (expected)" plainly."""
-    order = {l.id: i for i, l in enumerate(ctx.case.labs)}
-    placed = {l.id: ctx.place(l.when) for l in ctx.case.labs}
+    as expected (a dialysis patient's urea), which prints "H (expected)" plainly. A value kept as
+    printed says so, and one the assessment finds implausible is flagged "implausible"."""
+    labs = table_labs(ctx)
+    order = {l.id: i for i, l in enumerate(labs)}
+    placed = {l.id: ctx.place(l.when) for l in labs}
+    odd = implausible_ids(ctx)
 
     def key(l: LabResult):
         p = placed[l.id]
         return (p is None, p.day if p else 0.0, fmt.analyte_label(l.analyte), order[l.id])
 
     rows, defaults = [], False
-    for lab in sorted(ctx.case.labs, key=key):
-        f = fmt.flag(lab, ctx.case.patient.sex)
+    for lab in sorted(labs, key=key):
+        f = "" if lab.id in odd else fmt.flag(lab, ctx.case.patient.sex)
+        if not f and lab.author_flag in ("H", "L") and fmt.reference_range(lab, ctx.case.patient.sex) is None:
+            f = lab.author_flag  # the authors' own mark, when no range is printed
         flag_text: str | Mark = f
         if lab.expected_abnormal:
             flag_text = f"{f} (expected)" if f else "expected abnormal"
         p = placed[lab.id]
-        t = describe(p, identified=ctx.identified) if p else (plain(lab.when.label) or "—")
-        t = ctx.when(lab.when, "—") if p else t
+        t = ctx.when(lab.when, "—")
         if lab.dialysis_context in DIALYSIS_CTX:
             t = f"{t}, {DIALYSIS_CTX[lab.dialysis_context]}"
         name = fmt.analyte_label(lab.analyte)
-        name_cell = with_note(plain(name), plain(lab.note)) if lab.note else name
+        notes = [plain(lab.note)] if lab.note else []
+        if lab.as_printed or lab.id in odd:
+            notes.append("as printed" + ("; implausible in this unit" if lab.id in odd else ""))
+        name_cell = with_note(plain(name), "; ".join(notes)) if notes else name
         ref = fmt.reference_range(lab, ctx.case.patient.sex)
         rr = fmt.range_text(ref, lab)
         if ref is not None and ref.is_default and rr != "—":
             rr += " *"
             defaults = True
-        value: str | Mark = fmt.lab_value_text(lab)
-        if f and not lab.expected_abnormal:
+        value: str | Mark = value_text(lab)
+        if lab.id in odd:
+            flag_text = "implausible"
+        elif f and not lab.expected_abnormal:
             flag_text = Mark(f, "high" if f == "H" else "low")
             value = Mark(value)
         rows.append([name_cell, value, plain(lab.unit), rr, flag_text, t])
     return rows, defaults
 
 
-def derived_rows(ctx: Ctx) -> list[list]:
-    rows = []
+def microbiology(ctx: Ctx) -> list[Block]:
+    """Cultures, one sentence each: specimen, when, result and organism."""
+    out = []
+    for lab in ctx.case.labs:
+        if lab.analyte != "culture":
+            continue
+        what = (plain(lab.specimen) + " culture") if lab.specimen else "Culture"
+        when = ctx.prose_when(lab.when)
+        result = QUALITATIVE.get(lab.qualitative or "", "") or value_text(lab)
+        s = what[:1].upper() + what[1:] + (f" ({when})" if when else "") + f": {result}"
+        if lab.organism:
+            s += f", {plain(lab.organism)}"
+        out.append(s + (f". {plain(lab.note).rstrip('.')}" if lab.note else "") + ".")
+    return [Para([Span("Microbiology.", bold=True), Span(" " + " ".join(out))])] if out else []
+
+
+def reported_text(lab: LabResult) -> str:
+    return f"{value_text(lab)} {plain(lab.unit)}".strip()
+
+
+def derived_prose(ctx: Ctx) -> list[Block]:
+    """The values derived from the labs (the Ca × P product, the corrected calcium) in a sentence,
+    each with its time, and beside it the value the authors computed and printed, if any ("as
+    reported"); a reported value with no computation of its own at that time is told alone."""
+    reported = [l for l in ctx.case.labs if l.analyte in REPORTED]
+    used: set[str] = set()
+    parts: list[str] = []
+    caveats: list[str] = []
+    last = ""
     for d in ctx.assessment.derived:
         if d.kind not in LAB_DERIVED:
             continue
@@ -64,20 +138,84 @@ def derived_rows(ctx: Ctx) -> list[list]:
         value = f"{fmt.num(d.value, decimals_of(d.kind, d.unit))} {d.unit}"
         if d.alt_value is not None and d.alt_unit:
             value += f" ({fmt.num(d.alt_value, decimals_of(d.kind, d.alt_unit))} {d.alt_unit})"
-        inputs = "; ".join(f"{plain(e.label)} {plain(e.value)} {plain(e.unit)}".strip() for e in d.inputs)
-        note = "; ".join(x for x in (inputs and f"from {inputs}", plain(d.caveat)) if x)
-        when = (table_time(Placed(d.day, "approximate" in (d.time or ""), "day", None))
-                if d.day is not None else plain(d.time) or "—")
-        rows.append([plain(d.label), value, when, note])
-    return rows
+        when = plain(d.time) if d.time and "not recorded" not in d.time and "day" not in d.time else ""
+        if d.day is not None:
+            when = relative_words(Placed(d.day, "approximate" in (d.time or ""), "day", None), ctx.index_name())
+        inputs = {e.ref.split("/", 1)[1] for e in d.inputs if e.ref.startswith("labs/")}
+        input_whens = [l.when for l in ctx.case.labs if l.id in inputs]
+
+        def same_time(l: LabResult) -> bool:
+            p = ctx.place(l.when)
+            if p is not None and d.day is not None:
+                return abs(p.day - d.day) < 0.5
+            return l.when in input_whens  # tied to the same unplaced event as the inputs
+
+        mine = [l for l in reported if REPORTED[l.analyte] == d.kind and l.id not in used and same_time(l)]
+        used |= {l.id for l in mine}
+        also = "; ".join(reported_text(l) for l in mine)
+        caveat = plain(d.caveat).replace("Derived, not measured.", "").strip()
+        if caveat and "approximate" not in caveat and caveat not in caveats:
+            caveats.append(caveat)
+        label = lower(plain(d.label).removesuffix(", derived"))
+        text = value + (f" {when}" if when else "") + (f" ({also} as reported)" if also else "")
+        if label == last:  # the same quantity at another time: "… and 13.7 mg²/dL² at presentation"
+            parts[-1] += f" and {text}"
+        else:
+            parts.append(f"{label} {text}")
+        last = label
+    for l in reported:
+        if l.id not in used:
+            when = ctx.prose_when(l.when)
+            parts.append(f"{REPORTED_NAME[l.analyte]} {reported_text(l)} as reported" + (f" {when}" if when else "")
+                         + (" (as printed)" if l.as_printed else ""))
+    if not parts:
+        return []
+    text = "; ".join(parts)
+    text = text[:1].upper() + text[1:] + "." + "".join(" " + c.rstrip(".") + "." for c in caveats)
+    return [Para([Span("Derived values.", bold=True), Span(" " + text)])]
+
+
+def lower(text: str) -> str:
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+BIOPSY_SITE_FROM_SPECIMEN = ("skin_biopsy", "punch_biopsy", "deep_incisional_biopsy", "excisional_biopsy")
+
+
+def biopsy_paragraph(ctx: Ctx, b) -> Para:
+    """"Punch biopsy of the breast (lesion 1), about 2 weeks after presentation: consistent with
+    calciphylaxis; microvascular calcification, intimal fibrosis. <findings>" """
+    where = site_label(b.site) if b.site else ""
+    num = ctx.lesion_number(b.lesion_id)
+    if num:
+        where = f"{where} (lesion {num})".strip()
+    if b.site_detail:
+        where = f"{where}, {plain(b.site_detail)}".strip(", ")
+    head = SPECIMEN.get(b.specimen or "", "Skin biopsy") + (f" of the {where}" if where else "")
+    when = ctx.prose_when(b.when)
+    result = BIOPSY_GRADE[b.grade] if b.grade else BIOPSY[b.result]
+    rest = [f"({when}): {result}" if when else result]
+    head += ":" if not when else ""
+    if b.features:
+        rest[-1] += "; " + ", ".join(HISTOLOGY.get(x, x.replace("_", " ")) for x in b.features)
+    rest[-1] += "."
+    if not b.histology_stated and b.grade not in ("not_done", "declined") and b.result not in ("not_done", "planned"):
+        rest.append("The histological findings are not reported.")
+    if b.findings:
+        told = untold(b.findings, ctx.author_text())
+        if told:
+            rest.append(told.rstrip(".") + ".")
+    if b.complications:
+        rest.append(f"Complications: {plain(b.complications)}")
+    return Para([Span(head, bold=True), Span(" " + " ".join(rest))])
 
 
 def diagnostic_assessment(ctx: Ctx) -> list[Block]:
     case = ctx.case
     out: list[Block] = [ctx.heading("Diagnostic assessment", 1)]
     out += prose(case.manuscript.diagnostic_assessment)
-    if case.labs:
-        rows, defaults = lab_rows(ctx)
+    rows, defaults = lab_rows(ctx)
+    if rows:
         out += table(ctx, "Laboratory results (H/L: above/below the reference range)",
                      ["Analyte", "Value", "Unit", "Reference range", "Flag", "Time"],
                      rows, [118, 50, 52, 78, 62, 122], align_right=[1],
@@ -85,41 +223,25 @@ def diagnostic_assessment(ctx: Ctx) -> list[Block]:
         if defaults:
             out[-1].note = [Span("* No range was reported with this result; the default range of the analyte "
                                  "catalogue is shown.")]
-    drows = derived_rows(ctx)
-    if drows:
-        out += table(ctx, "Derived values", ["Quantity", "Value", "Time", "Inputs and caveats"], drows,
-                     [110, 110, 90, 172], cite="Table {n} gives the values derived from them.")
+    out += derived_prose(ctx)
+    out += microbiology(ctx)
     out += lab_trend(ctx)
     if case.imaging:
         out.append(ctx.heading("Imaging", 2))
         for im in case.imaging:
             head = IMAGING[im.modality] + (f" of the {plain(im.region)}" if im.region else "")
             when = ctx.prose_when(im.when)
-            rest = [f"({when})." if when else "."]
-            if im.findings:
-                rest.append(plain(im.findings))
-            if im.vascular_calcification != "unknown":
+            rest = [f"({when})." if when else ""]
+            told = untold(im.findings, ctx.author_text())
+            if told:
+                rest.append(told.rstrip(".") + ".")
+            if im.vascular_calcification != "unknown" and "calcification" not in (told + ctx.author_text()).lower():
                 rest.append(f"Vascular calcification: {TRI[im.vascular_calcification]}.")
-            out.append(Para([Span(head, bold=True), Span(" " + " ".join(rest))]))
+            out.append(Para([Span(head + ("" if when else "."), bold=True), Span(" " + " ".join(r for r in rest if r))]))
         out += photo_figures(ctx, photo_groups(ctx.case, ctx.identified)[1])
     if case.biopsies:
         out.append(ctx.heading("Biopsy", 2))
-        sites = catalogue.sites()
-        for b in case.biopsies:
-            where = sites[b.site].label if b.site in sites else ""
-            num = ctx.lesion_number(b.lesion_id)
-            if num:
-                where = f"{where} (lesion {num})".strip()
-            if b.site_detail:
-                where = f"{where}, {plain(b.site_detail)}".strip(", ")
-            when = ctx.prose_when(b.when)
-            rest = [f"({when}): result {BIOPSY[b.result]}." if when else f"Result {BIOPSY[b.result]}."]
-            if b.findings:
-                rest.append(plain(b.findings))
-            if b.complications:
-                rest.append(f"Complications: {plain(b.complications)}")
-            out.append(Para([Span(f"Skin biopsy{(' of the ' + plain(where)) if where else ''}", bold=True),
-                             Span(" " + " ".join(rest))]))
+        out += [biopsy_paragraph(ctx, b) for b in case.biopsies]
     dx = case.diagnosis
     heading_at = len(out)
     out.append(ctx.heading("Diagnosis", 2))

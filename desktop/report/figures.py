@@ -33,13 +33,26 @@ CA_P_UNIT = "mg²/dL²"
 
 # --- body map --------------------------------------------------------------------------------------
 
-def body_map(ctx: Ctx, lesion_table: int) -> list[Block]:
+def body_map(ctx: Ctx, lesion_table: int | None) -> list[Block]:
+    from .. import bodymap
     from .bodymap_figure import bodymap_drawing, legend_rows, lesion_markers
     drawing = bodymap_drawing(lesion_markers(ctx.case), min(TEXT_W, 400), max_height_pt=330,
                               sex=ctx.case.patient.sex, font=SANS, bold_font=SANS + "-Bold")
     n = ctx.next_fig()
-    cap = [Span(f"Body map of the lesions, numbered as in Table {lesion_table}")]
-    legend = legend_rows(ctx.case)
+    if lesion_table is not None:  # the table names every site: the legend keeps only what is not drawn
+        cap = [Span(f"Body map of the lesions, numbered as in Table {lesion_table}")]
+        rows = list(zip(legend_rows(ctx.case), ctx.case.lesions))
+        vague = [n for (n, _), les in rows if bodymap.primary_view(les.site, les.laterality) is None
+                 and les.nature == "calciphylaxis"]
+        other = [n for (n, _), les in rows if les.nature != "calciphylaxis"]
+        if vague:
+            cap.append(Span(f"; not drawn, as the site is not stated precisely enough: {', '.join(map(str, vague))}"))
+        if other:
+            cap.append(Span(f"; not calciphylaxis: {', '.join(map(str, other))}"))
+        legend = []
+    else:
+        cap = [Span("Body map of the findings")]
+        legend = legend_rows(ctx.case)
     for i, (num, text) in enumerate(legend):
         cap += [Span("; " if i else ": "), Span(str(num), bold=True), Span(f" — {plain(text)}")]
     cap.append(Span("."))
@@ -190,15 +203,15 @@ def lab_trend(ctx: Ctx) -> list[Block]:
     if "pth_intact" in series:
         panels.append(charts.Panel("Parathyroid hormone, intact (pg/mL)",
                                    [charts.Series("PTH", series["pth_intact"], charts.series_color(3))], y_min=0))
-    if not panels:
-        return []
+    if len({p.x for pan in panels for ser in pan.series for p in ser.points}) < 2:
+        return []  # values at one time only: a trend chart would show single dots
     n = ctx.next_fig()
-    cite = Para([Span(f"Fig. {n} plots these laboratory values over time.")])
+    cite = Para([Span(f"Fig. {n} plots the laboratory values over time.")])
     d = charts.panels_drawing(panels, TEXT_W, panel_h=78 if len(panels) > 2 else 92)
-    cap = ("Laboratory trends against days from the index event. "
-           + (f"Calcium × phosphate product with the {fmt_int(risk.value)} {risk.unit} risk threshold ({risk.source}) "
-              f"and the {fmt_int(goal.value)} {goal.unit} treatment goal ({goal.source}). " if cap_p else "")
-           + "Filled markers: exact times; open markers: approximate times. Values converted to the units shown.")
+    cap = ("Laboratory values by day from day 0"
+           + (f"; calcium × phosphate product with the {fmt_int(risk.value)} {risk.unit} risk threshold "
+              f"({risk.source}) and the {fmt_int(goal.value)} {goal.unit} goal ({goal.source})" if cap_p else "")
+           + "; open markers: approximate times, values converted to the units shown.")
     return [cite, c.Figure(n, [d], [Span(cap)])]
 
 
@@ -222,6 +235,9 @@ def wound_trends(ctx: Ctx, push: dict[str, float]) -> list[Block]:
             area_series.append(charts.Series(f"Lesion {i}", a_pts, color))
         if p_pts:
             push_series.append(charts.Series(f"Lesion {i}", p_pts, color, dashed=True))
+    # a trend needs two times in one series: a single dot per lesion adds nothing to the table
+    area_series = [x for x in area_series if len({pt.x for pt in x.points}) > 1]
+    push_series = [x for x in push_series if len({pt.x for pt in x.points}) > 1]
     panels = []
     if area_series:
         panels.append(charts.Panel("Wound area, length × width (cm²)", area_series, y_min=0))

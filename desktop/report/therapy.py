@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from .. import frequency
 from ..model import Treatment
-from . import content as c
 from . import fmt
 from .content import Block, Para, Rich, Span
-from .context import Ctx, prose, table, with_note
+from .context import Ctx, covered, prose, table, untold, with_note
 from .figures import wound_trends
 from .text import paragraph_texts, plain
 from .wording import HEALING, OUTCOME, RESPONSE, TRI
@@ -103,8 +102,7 @@ def therapeutic_intervention(ctx: Ctx) -> list[Block]:
                          ", ".join(s for s in sched if s) or "—", ctx.when(t.start, "—"), ctx.when(t.stop, "—"), resp])
         out += table(ctx, "Therapeutic interventions", ["Agent", "Dose", "Route", "Schedule", "Start", "Stop", "Response"],
                      rows, [90, 38, 50, 78, 68, 62, 96],
-                     cite="Table {n} lists the interventions of this episode of care with their administration "
-                          "and the response.")
+                     cite="Table {n} lists the treatments of this episode of care and their response.")
     return out
 
 
@@ -117,9 +115,23 @@ def push_by_observation(ctx: Ctx) -> dict[str, float]:
     return out
 
 
+def wound_table_needed(case) -> bool:
+    """Whether the wound observations need a table of their own: a lesion observed more than once
+    (a course over time) or BWAT items. Otherwise each lesion's one observation (size, tissue,
+    exudate, pain score) is a few words in the lesion table: a table of one row per lesion, or of
+    dashes, adds nothing."""
+    for l in case.lesions:
+        if len(l.observations) > 1:
+            return True
+        for o in l.observations:
+            if any(v is not None for v in vars(o.bwat).values()):
+                return True
+    return False
+
+
 def wound_section(ctx: Ctx) -> list[Block]:
     obs = [(i, l, o) for i, l in enumerate(ctx.case.lesions, 1) for o in l.observations]
-    if not obs:
+    if not obs or not wound_table_needed(ctx.case):
         return []
     push = push_by_observation(ctx)
     out: list[Block] = []
@@ -130,10 +142,14 @@ def wound_section(ctx: Ctx) -> list[Block]:
         exu = ", ".join(x for x in (o.exudate_amount or "", o.exudate_type or "") if x and x != "none") or (
             "none" if o.exudate_amount == "none" else "")
         ps = push.get(o.id)
+        if not (size or o.tissue_type or exu or ps is not None or o.pain_0_10 is not None):
+            continue  # a row of dashes says nothing
         rows.append([str(i), ctx.when(o.when, "—"), f"{size} mm" if size else "—",
                      fmt.num(area, 2) if area is not None else "—", o.tissue_type or "—", exu or "—",
                      fmt.num(ps) if ps is not None else "—",
                      f"{o.pain_0_10}" if o.pain_0_10 is not None else "—"])
+    if not rows:
+        return out
     out += table(ctx, "Wound observations (lesion numbers as in the lesion table)",
                  ["Lesion", "Time", "Size (L × W × D)", "Area (cm²)", "Tissue", "Exudate", "PUSH", "Pain (0–10)"],
                  rows, [36, 96, 86, 50, 62, 70, 36, 46], align_right=[3, 6, 7],
@@ -146,29 +162,36 @@ def follow_up(ctx: Ctx) -> list[Block]:
     case, o = ctx.case, ctx.case.outcome
     out: list[Block] = [ctx.heading("Follow-up and outcomes", 1)]
     out += prose(case.manuscript.follow_up)
-    rows = []
+    said = ctx.author_text()
+    sentences = []
     if o.status != "unknown":
-        rows.append(("Status", OUTCOME[o.status] + (f" ({ctx.prose_when(o.when)})" if o.when.is_set else "")))
-    if o.cause_of_death:
-        rows.append(("Cause of death", plain(o.cause_of_death)))
+        when = ctx.prose_when(o.when) if o.when.is_set else ""
+        status = {"alive": "The patient was alive", "dead": "The patient died",
+                  "lost_to_follow_up": "The patient was lost to follow-up"}[o.status]
+        cause = f" of {plain(o.cause_of_death).rstrip('.')}" if o.cause_of_death else ""
+        status = f"{status}{cause}" + (f" {when}" if when else "") + "."
+        if not covered(status, said, 0.6) or cause and not covered(cause, said):
+            sentences.append(status)
     if o.wound_healing != "unknown":
-        rows.append(("Wound healing", HEALING[o.wound_healing]))
+        sentences.append(f"Wound healing: {HEALING[o.wound_healing].lower()}.")
     if o.amputation != "unknown":
-        rows.append(("Amputation", TRI[o.amputation] + (f": {plain(o.amputation_detail)}" if o.amputation_detail else "")))
+        sentences.append(("Amputation: " + plain(o.amputation_detail).rstrip(".")) if o.amputation == "yes"
+                         and o.amputation_detail else f"Amputation: {TRI[o.amputation]}")
+        sentences[-1] += "."
     for label, text in (("Hospitalisations", o.hospitalisations), ("Patient-assessed outcomes", o.patient_assessed),
                         ("Adherence and tolerability", o.adherence), ("Adverse and unanticipated events", o.adverse_events),
-                        ("Summary", o.summary)):
-        if text:
-            rows.append((label, plain(text)))
+                        ("", o.summary)):
+        rest = untold(text, said + " " + " ".join(sentences).lower(), 0.6)
+        if rest:
+            sentences.append((f"{label}: {rest[:1].lower() + rest[1:]}" if label else rest).rstrip(".") + ".")
     for d in ctx.assessment.derived:
         if d.kind in ("onset_to_diagnosis", "survival"):
             text = f"{fmt.num(d.value, 0)} {d.unit}"
             if d.alt_value is not None and d.alt_unit:
                 text += f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})"
-            if d.caveat:
-                text += f". {plain(d.caveat)}"
-            rows.append((plain(d.label), text))
-    if rows:
-        out.append(c.KeyValues(rows, key_w=150))
+            approx = "about " if d.caveat and "approximate" in d.caveat else ""
+            sentences.append(f"{plain(d.label)}: {approx}{text}.")
+    if sentences:
+        out.append(Para([Span(" ".join(sentences))]))
     out += wound_section(ctx)
     return out

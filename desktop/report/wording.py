@@ -39,11 +39,37 @@ INDEX_NAME = {"presentation": "presentation", "examination": "examination", "lab
               "symptom_onset": "symptom onset", "lesion_onset": "lesion onset"}
 
 
+MORPHOLOGY = {"violaceous_discolouration": "violaceous discolouration",
+              "red_black_discolouration": "red-black discolouration", "retiform_purpura": "retiform purpura"}
+NATURE = {"calciphylaxis": "calciphylaxis lesion", "calcinosis_nodule": "calcinosis nodule",
+          "unrelated_ulcer": "ulcer not attributed to calciphylaxis", "scar": "scar", "other": "other finding"}
+BIOPSY_GRADE = {"confirmed": "confirmed calciphylaxis", "consistent_with": "consistent with calciphylaxis",
+                "inconclusive": "inconclusive", "negative": "negative for calciphylaxis", "not_done": "not done",
+                "declined": "declined by the patient"}
+SPECIMEN = {"skin_biopsy": "Skin biopsy", "punch_biopsy": "Punch biopsy", "deep_incisional_biopsy": "Deep incisional biopsy",
+            "excisional_biopsy": "Excisional biopsy", "resection_specimen": "Resection specimen",
+            "amputation_specimen": "Amputation specimen", "autopsy": "Autopsy", "other": "Specimen"}
+HISTOLOGY = {"microvascular_calcification": "microvascular calcification", "intimal_fibrosis": "intimal fibrosis",
+             "microthrombosis": "microthrombosis", "extravascular_calcium": "extravascular calcium deposition",
+             "ischaemic_necrosis": "ischaemic necrosis", "fat_necrosis": "fat necrosis", "panniculitis": "panniculitis",
+             "inflammation": "inflammation"}
+QUALITATIVE = {"undetectable": "undetectable", "normal": "normal", "elevated": "elevated", "low": "low",
+               "positive": "positive", "negative": "negative", "no_growth": "no growth"}
+ADHERENCE = {"adherent": "adherent to dialysis", "non_adherent": "poor adherence to dialysis"}
+GRAFT = {"functioning": "functioning graft", "failed": "graft failed", "removed": "graft removed"}
+
+
+def morphology_words(codes) -> str:
+    return ", ".join(MORPHOLOGY.get(m, m.replace("_", " ")) for m in codes)
+
+
 def relative_words(placed: Placed, index: str) -> str:
     """"about 2 months before presentation": the interval in the unit a clinician would use."""
     day = placed.day
     about = "about " if placed.approximate or placed.precision != "day" else ""
-    if placed.precision == "month" or abs(day) >= 56:
+    if placed.precision == "year" or abs(day) >= 730:
+        n, unit = round(abs(day) / 365.25), "year"
+    elif placed.precision == "month" or abs(day) >= 56:
         n, unit = round(abs(day) / 30.4375), "month"
     elif placed.precision == "week" or abs(day) >= 14:
         n, unit = round(abs(day) / 7), "week"
@@ -60,14 +86,27 @@ def table_time(placed: Placed | None, fallback: str = "—") -> str:
         return fallback
     day = round(placed.day)
     text = f"day {'−' if day < 0 else ''}{abs(day)}"
+    if placed.precision == "year" or abs(placed.day) >= 730:  # "year −11", not "day −4018"
+        year = round(placed.day / 365.25)
+        text = f"year {'−' if year < 0 else ''}{abs(year)}"
     return f"about {text}" if placed.approximate or placed.precision != "day" else text
 
 
+def site_label(code: str) -> str:
+    """The site's name at the level recorded: a fine site, or a coarse region ("thigh, aspect not
+    stated", "fourth finger, part not stated")."""
+    site = catalogue.sites().get(code) or catalogue.coarse_sites().get(code)
+    return site.label if site else plain(code)
+
+
 def site_text(lesion: Lesion) -> str:
-    site = catalogue.sites().get(lesion.site)
-    name = site.label if site else (plain(lesion.site) or "—")
-    if lesion.laterality in ("left", "right", "bilateral"):
+    name = site_label(lesion.site)
+    if not name:  # no catalogue site: the source's words alone ("digits (fingers or toes not stated)")
+        return plain(lesion.site_detail) or "—"
+    if lesion.laterality in ("left", "right"):
         name = f"{name}, {lesion.laterality}"
+    elif lesion.laterality == "bilateral":
+        name = f"{name}, both sides"
     if lesion.site_detail:
         name = f"{name} ({plain(lesion.site_detail)})"
     return name

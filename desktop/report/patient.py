@@ -1,0 +1,158 @@
+"""The manuscript's patient information (CARE 5): who the patient is, the kidney history (CKD
+stage, dialysis modality and its changes with when and why, adherence, transplant and graft),
+comorbidities, the author's histories, past interventions and medications. Written as prose, as
+a clinician opens a case presentation ("A 73-year-old man with CKD stage 5D on haemodialysis…"),
+each fact once: a comorbidity the author's history already names is not listed again."""
+from __future__ import annotations
+
+from .. import catalogue, frequency
+from . import fmt
+from .content import Block, Para, Rich, Span
+from .context import Ctx, labelled, table, with_note
+from .required import placeholder
+from .text import paragraph_texts, plain
+from .therapy import past_treatments
+from .wording import ADHERENCE, DIALYSIS, GRAFT
+
+NOUN = {"male": "man", "female": "woman", "other": "patient", "unknown": "patient"}
+PRONOUN = {"male": "He", "female": "She"}
+
+
+def age_text(ctx: Ctx) -> str:
+    p = ctx.case.patient
+    if p.age_over_89 or (p.age_years is not None and p.age_years > 89 and not ctx.identified):
+        return "90 or older"
+    if p.age_years is None:
+        return ""
+    return f"{p.age_years} years"
+
+
+def said_in(detail: str, text: str) -> bool:
+    return bool(detail) and detail.lower() in text
+
+
+def opening(ctx: Ctx, history: str) -> str:
+    """"A 73-year-old African American man with CKD stage 5D on hemodialysis (started about 3 years
+    before presentation), diabetes mellitus and hypertension." """
+    p = ctx.case.patient
+    age = age_text(ctx)
+    noun = NOUN.get(p.sex, "patient")
+    who = plain(p.ethnicity)
+    if age == "90 or older":
+        head = f"a {who + ' ' if who else ''}{noun} aged 90 or older"
+    elif age:
+        head = f"a {p.age_years}-year-old {who + ' ' if who else ''}{noun}"
+    else:
+        head = f"a {who + ' ' if who else ''}{noun}"
+    second = head[2:].split("-")[0].split()[0].lower()
+    if second[:1] in "aeiou" or second in ("8", "11", "18") or (second.isdigit() and second.startswith("8")):
+        head = "an" + head[1:]  # "an 81-year-old", "an African American man"
+    kidney = []
+    if p.ckd_stage and p.ckd_stage != "transplant":
+        kidney.append(f"CKD stage {p.ckd_stage}")
+    if p.dialysis_modality == "none":
+        kidney.append("not on dialysis")
+    elif p.dialysis_modality:
+        # the dialysis history below tells the periods with their starts
+        start = "" if p.dialysis_history else ctx.prose_when(p.dialysis_start)
+        if start and "start" not in start.lower():
+            start = f"started {start}"
+        kidney.append(f"on {DIALYSIS[p.dialysis_modality]}" + (f" ({start})" if start else ""))
+    with_ = [" ".join(kidney)] if kidney else []
+    com = catalogue.comorbidities()
+    for x in p.comorbidities:
+        name = com.get(x.code, x.code)
+        detail = plain(x.detail)
+        if said_in(name, history) or said_in(detail, history):
+            continue  # the author's medical history below says it
+        if x.code == "other" or (detail and name.lower() in detail.lower()):
+            name, detail = detail or name, ""  # "chronic glomerulonephritis", not "other (chronic …)"
+        extra = f" ({detail})" if detail and detail.lower() not in name.lower() else ""
+        with_.append(name[:1].lower() + name[1:] + extra if not name[:2].isupper() else name + extra)
+    text = head[:1].upper() + head[1:]
+    if with_:
+        text += " with " + (", ".join(with_[:-1]) + " and " + with_[-1] if len(with_) > 1 else with_[0])
+    return text + "."
+
+
+def kidney_history(ctx: Ctx) -> list[str]:
+    """The dialysis periods with when and why, adherence, transplant and graft status."""
+    p = ctx.case.patient
+    out = []
+    periods = []
+    for d in p.dialysis_history:
+        s = DIALYSIS[d.modality]
+        start, stop = ctx.prose_when(d.start), ctx.prose_when(d.stop)
+        if start:
+            s += f" from {start.removeprefix('at ')}" if start.startswith("at age") else f", started {start}"
+        if stop:
+            s += f", stopped {stop}"
+        if d.sessions_per_week is not None:
+            s += f", {fmt.num(d.sessions_per_week)} sessions a week"
+        if d.reason:
+            s += f" ({plain(d.reason)})"
+        periods.append(s)
+    if periods:
+        out.append("Dialysis history: " + "; then ".join(periods) + ".")
+    if p.dialysis_adherence in ADHERENCE or p.adherence_detail:
+        words = ADHERENCE.get(p.dialysis_adherence, "adherence to dialysis")
+        detail = plain(p.adherence_detail)
+        out.append(words[:1].upper() + words[1:] + (f": {detail}" if detail else "") + ".")
+    if p.kidney_transplant == "yes":
+        when = ctx.prose_when(p.transplant_date)
+        s = "Kidney transplant" + (f" {when}" if when else "")
+        if p.graft_status in GRAFT:
+            s += f"; {GRAFT[p.graft_status]}"
+        out.append(s + ".")
+    elif p.kidney_transplant == "no":
+        out.append("No kidney transplant.")
+    body = []
+    if p.weight_kg is not None:
+        body.append(f"weight {fmt.num(p.weight_kg)} kg")
+    if p.height_cm is not None:
+        body.append(f"height {fmt.num(p.height_cm)} cm")
+    for d in ctx.assessment.derived:
+        if d.kind == "bmi":
+            body.append(f"body mass index {fmt.num(d.value, 1)} {d.unit}")
+        elif d.kind == "dialysis_vintage":
+            alt = f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})" if d.alt_value is not None and d.alt_unit else ""
+            out.append(f"Dialysis vintage at first lesion onset: {fmt.num(d.value, 0)} {d.unit}{alt}.")
+    if body:
+        text = ", ".join(body)
+        out.insert(0, text[:1].upper() + text[1:] + ".")
+    return out
+
+
+def patient_information(ctx: Ctx) -> list[Block]:
+    case, p = ctx.case, ctx.case.patient
+    out: list[Block] = [ctx.heading("Patient information", 1)]
+    history = " ".join(paragraph_texts(p.history) + paragraph_texts(p.presenting_concerns)).lower()
+    first = [opening(ctx, history)] + kidney_history(ctx)
+    if ctx.draft:
+        missing = [n for n, v in (("age", age_text(ctx)), ("sex", p.sex != "unknown"),
+                                  ("ethnic background", plain(p.ethnicity))) if not v]
+        first += [placeholder(n) for n in missing]
+    out.append(Para([Span(" ".join(first))]))
+    for label, text in (("Presenting concerns", p.presenting_concerns), ("Medical history", p.history),
+                        ("Family history", p.family_history), ("Psychosocial history", p.social_history),
+                        ("Past interventions", p.past_interventions)):
+        out += labelled(label, text)
+    out += past_treatments(ctx)
+    if case.medications:
+        mrows = []
+        mc = catalogue.medication_classes()
+        for m in case.medications:
+            dose = fmt.dose_text(m.dose, m.dose_unit)
+            if m.frequency_basis is not None:  # as the source gives it: "every 8 hours", "as needed"
+                dose = f"{dose}, {frequency.words(m.doses_per_day, m.frequency_basis, 'day')}".strip(", ")
+            elif m.doses_per_day is not None:
+                n = m.doses_per_day
+                dose = f"{dose}, {fmt.num(n)} dose{'' if n == 1 else 's'} a day".strip(", ")
+            mrows.append([
+                with_note(plain(m.name), plain(m.note)) if m.note else Rich((Span(plain(m.name)),)),
+                mc.get(m.drug_class, m.drug_class), dose, plain(m.route), plain(m.frequency),
+                ctx.when(m.start, "—"), ctx.when(m.stop, "—")])
+        out += table(ctx, "Medications", ["Medication", "Class", "Dose", "Route", "Frequency", "Start", "Stop"],
+                     mrows, [90, 76, 56, 56, 56, 74, 74],
+                     cite="The patient's medications are listed in Table {n}.")
+    return out
