@@ -96,6 +96,10 @@ def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_
         progress(0.05)
     ctx = Ctx(src, identified, assessment, pool, prepared=prepared, draft=draft)
     ctx.reference_list = reference_list
+    ctx.journal = journal
+    if journal and not identified:
+        from ..privacy.journal_anonymise import AGE, rule_ids
+        ctx.age_in_decades = AGE in rule_ids(journal)
     blocks = manuscript(ctx, draft=draft)
     letters = iter("ABC")
     if include_assessment:

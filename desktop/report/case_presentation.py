@@ -26,6 +26,9 @@ def age_text(ctx: Ctx) -> str:
         return "90 or older"
     if p.age_years is None:
         return ""
+    if ctx.age_in_decades and not ctx.identified:  # the journal's anonymisation (desktop.privacy.journal_anonymise)
+        from ..privacy.journal_anonymise import decade_phrase, pronoun_of
+        return decade_phrase(p.age_years, pronoun_of(ctx.case))
     return f"{p.age_years} years"
 
 

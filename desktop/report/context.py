@@ -30,6 +30,8 @@ class Ctx:
     prepared: dict = field(default_factory=dict)  # figure id -> (pixel size, Future), see presubmit_photos
     draft: bool = False  # a draft shows a placeholder where a required part is missing
     reference_list: list = field(default_factory=list)  # numbered entries in the journal's style, if cited
+    journal: str | None = None  # the journal profile whose sections and headings the manuscript follows
+    age_in_decades: bool = False  # the journal wants ages as ranges ("in his 70s"; BMJ Case Reports)
 
     def __post_init__(self):
         self.timeline = Timeline(self.case)

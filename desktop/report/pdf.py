@@ -33,6 +33,7 @@ from .build import DRAFT_MARK, IDENTIFIED_MARK, REFUSED, build, image_warnings, 
 from .errors import ReportError, ReportRefused
 from .fonts import SANS
 from .layout import Heading
+from .sections import heading_aliases
 from .story import flowables
 from .styles import HIGH, MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T, MUTED, PAGE, RULE, TEXT_H, TEXT_W
 from .text import plain
@@ -262,7 +263,7 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
         def pages() -> dict[str, int]:
             pm = dict(doc.heading_pages)
             pm.setdefault("title", 1)
-            for alias, heading in SECTION_ALIASES.items():
+            for alias, heading in {**heading_aliases(journal), **SECTION_ALIASES}.items():
                 if heading in pm:
                     pm.setdefault(alias, pm[heading])
             return pm
