@@ -53,6 +53,8 @@ class ReportInfo:
     pages: int
     figures: int
     warnings: list[str] = field(default_factory=list)
+    # the page of every heading as laid out (lower case; with the CARE checklist's section names)
+    section_pages: dict[str, int] = field(default_factory=dict)
 
 
 class _Canvas(Canvas):
@@ -290,4 +292,4 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
     write_atomic(out, data)
     if report:
         report(1.0)
-    return ReportInfo(pages=n_pages, figures=ctx.fig_no, warnings=warnings)
+    return ReportInfo(pages=n_pages, figures=ctx.fig_no, warnings=warnings, section_pages=pages())
