@@ -66,14 +66,32 @@ def _docx(case, journal: str) -> docx.Document:
     return docx.Document(io.BytesIO(buf.getvalue()))
 
 
-def _main_headings(d: docx.Document) -> list[str]:
+def _main_headings(d: docx.Document, abstract: str = "Abstract") -> list[str]:
     h1 = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
-    return h1[h1.index("Abstract") + 1:h1.index("Abbreviations") if "Abbreviations" in h1 else h1.index("Declarations")]
+    return h1[h1.index(abstract) + 1:h1.index("Abbreviations") if "Abbreviations" in h1 else h1.index("Declarations")]
+
+
+# the abstract as each source names it: BMJ's template has a "Summary" of at most 150 words without
+# subheadings; Cureus allows abstract subheadings only in original articles; JMCR's published article
+# has Background / Case presentation / Conclusions
+ABSTRACT = {"bmj-case-reports": ("Summary", False), "cureus": ("Abstract", False), "jmcr": ("Abstract", True)}
+
+
+@pytest.mark.parametrize("journal", sorted(ABSTRACT))
+def test_the_abstract_is_named_and_structured_as_the_journal_wants(journal):
+    d = _docx(load_demo(), journal)
+    heading, structured = ABSTRACT[journal]
+    h1 = [p.text for p in d.paragraphs if p.style.name == "Heading 1"]
+    assert h1[0] == heading
+    texts = [p.text for p in d.paragraphs]
+    first = texts[texts.index(heading) + 1]
+    assert first.startswith("Background: Calciphylaxis is a rare") == structured
+    assert "Calciphylaxis is a rare, often fatal disease" in first
 
 
 @pytest.mark.parametrize("journal", sorted(EXPECTED))
 def test_the_demo_follows_the_profiles_sections_in_order(journal):
-    got = _main_headings(_docx(load_demo(), journal))
+    got = _main_headings(_docx(load_demo(), journal), ABSTRACT.get(journal, ("Abstract",))[0])
     want = EXPECTED[journal]
     assert got[:len(want)] == want, got
     # what the author wrote and the profile does not list follows it, never dropped (BMJ: Conclusions)
@@ -93,6 +111,8 @@ def test_the_pdf_outline_follows_the_bmj_profile(tmp_path):
     text = "\n".join(p.extract_text() for p in r.pages[-3:])
     page = int(re.search(r"Diagnostic assessment\s+(\d+)", text).group(1))
     assert "Investigations" in r.pages[page - 1].extract_text()
+    assert re.search(r"Abstract\s+1\b", text)  # the checklist's "Abstract" is BMJ's "Summary", on page 1
+    assert "Summary" in r.pages[0].extract_text()
 
 
 def cited_case():

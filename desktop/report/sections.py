@@ -61,7 +61,11 @@ def section_list(journal_id: str | None) -> tuple[tuple[str, str], ...]:
 def heading_aliases(journal_id: str | None) -> dict[str, str]:
     """The writers' own heading (lower case) -> the profile's heading (lower case) where they differ,
     so that the CARE checklist, which names the writers' headings, finds the page of each."""
+    from .front_matter import abstract_layout
     out: dict[str, str] = {}
+    heading, _ = abstract_layout(journal_id)
+    if heading.lower() != "abstract":
+        out["abstract"] = heading.lower()
     listed = section_list(journal_id)
     for field, heading in listed:
         default = DEFAULT_HEADING[field]
