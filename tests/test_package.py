@@ -204,3 +204,22 @@ def test_bmj_case_reports_package_is_anonymised_and_the_author_told(tmp_path, ca
     assert all(p.suffix == ".tif" for p in out.glob("figure-[0-9]*"))
     manifest = json.loads((out / MANIFEST).read_text("utf-8"))
     assert any("no place or institution names" in a for a in manifest["anonymisation"])
+
+
+def test_a_photo_over_the_journals_file_limit_is_written_in_its_next_format(tmp_path):
+    """BMC: "Individual figure files should not exceed 10 MB" (the jmcr profile's max_file_mb); a
+    12-megapixel photograph (synthetic) over it as TIFF is written as JPEG, which BMC also takes, and
+    the author is told."""
+    w, h = 4000, 3000
+    noise = Image.effect_noise((w, h), 5)
+    img = Image.merge("RGB", (noise, Image.linear_gradient("L").resize((w, h)), Image.eval(noise, lambda v: 255 - v)))
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=92)
+    case = complete_demo()
+    case.figures = [Figure(id="big", data=buf.getvalue(), caption="Synthetic large photograph")]
+    result = make_package(case, tmp_path / "p", Options(journal="jmcr"))
+    photo = next(f for f in result.files if "4000 × 3000" in f["what"])
+    assert photo["name"].endswith(".jpg") and photo["bytes"] <= 10_000_000
+    with Image.open(tmp_path / "p" / photo["name"]) as im:
+        assert im.format == "JPEG" and im.size == (4000, 3000) and min(round(v) for v in im.info["dpi"]) >= 300
+    assert any("as TIFF it was over the 10 MB" in w for w in result.warnings)

@@ -162,7 +162,7 @@ def _make_files(case, figure_bytes: Callable[[str], bytes], options: Options,
     from ..report.build import build
     from ..report.consent import consent_statement
     from ..report.cover_letter import cover_letter
-    from ..report.submission import checklist_pdf, figure_files, legends_text, too_small, writable_format
+    from ..report.submission import checklist_pdf, figure_files, legends_text, too_small, writable_formats
     from .render import render
     j = journal(options.journal)
     files: dict[str, tuple[bytes, str]] = {}
@@ -188,21 +188,28 @@ def _make_files(case, figure_bytes: Callable[[str], bytes], options: Options,
         by_id = {m.id: m.data for m in src.figures}
         figures_spec = j.data.get("figures") or {}
         wanted = figures_spec.get("value") or {}
-        fmt = writable_format(wanted.get("formats"))
-        figs = figure_files(built.blocks, fmt, by_id.get, dpi=max(300, int(wanted.get("min_dpi") or 300)),
-                            line_dpi=wanted.get("line_art_dpi"))
+        formats = writable_formats(wanted.get("formats"))
+        max_bytes = int(wanted["max_file_mb"] * 1_000_000) if wanted.get("max_file_mb") else None
+        figs = figure_files(built.blocks, formats, by_id.get, dpi=max(300, int(wanted.get("min_dpi") or 300)),
+                            line_dpi=wanted.get("line_art_dpi"), max_bytes=max_bytes)
         items = list(built.ctx.assessment.care)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     warnings = list(pdf.info.warnings)
     if not (figures_spec.get("value") or {}).get("formats"):
-        warnings.append(f"The {j.id} profile states no figure formats (not verified); the figures are {fmt} "
-                        "at 300 dpi. Check the journal's instructions before submitting.")
+        warnings.append(f"The {j.id} profile states no figure formats (not verified); the figures are "
+                        f"{formats[0]} at 300 dpi. Check the journal's instructions before submitting.")
     for f in figs:
-        files[f.name] = (f.data, f"Figure {f.number} ({fmt}, {f.width_px} × {f.height_px} px, {f.dpi} dpi)")
+        files[f.name] = (f.data, f"Figure {f.number} ({f.format}, {f.width_px} × {f.height_px} px, {f.dpi} dpi)")
         small = too_small(f)
         if small:
             warnings.append(small)
+        if max_bytes is not None and len(f.data) > max_bytes:
+            warnings.append(f"Figure {f.number} is {len(f.data) / 1e6:.1f} MB as {f.format}, over the "
+                            f"{wanted['max_file_mb']} MB the {j.id} profile allows per figure file.")
+        elif f.format != formats[0]:
+            warnings.append(f"Figure {f.number} is {f.format}: as {formats[0]} it was over the "
+                            f"{wanted['max_file_mb']} MB the {j.id} profile allows per figure file.")
     files["figure-legends.txt"] = (legends_text(built.title, figs).encode("utf-8"), "the figure legends")
     files["care-checklist.pdf"] = (checklist_pdf(items, pdf.info.section_pages, built.title, j.name),
                                    "the completed CARE checklist with the manuscript page of each item")

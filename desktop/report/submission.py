@@ -40,15 +40,17 @@ class FigureFile:
     dpi: int
     printed_mm: float  # the width it prints at that resolution
     placed_mm: float  # the width it has in the manuscript
+    format: str = "PNG"  # TIFF, PNG or JPEG
 
 
-def writable_format(formats: Sequence[str] | None) -> str:
-    """The first of the journal's formats (its order) that Casebook writes; PNG when none is."""
+def writable_formats(formats: Sequence[str] | None) -> list[str]:
+    """The journal's formats (its order) that Casebook writes; PNG when it names none of them."""
+    out: list[str] = []
     for f in formats or ():
         key = "JPEG" if f.upper() in ("JPG", "JPEG") else "TIFF" if f.upper() in ("TIF", "TIFF") else f.upper()
-        if key in WRITERS:
-            return key
-    return FALLBACK
+        if key in WRITERS and key not in out:
+            out.append(key)
+    return out or [FALLBACK]
 
 
 def _save(img: Image.Image, fmt: str, dpi: int) -> bytes:
@@ -76,21 +78,40 @@ def _mm(points: float) -> float:
     return points / 72 * 25.4
 
 
-def figure_files(blocks: Sequence[c.Block], fmt: str, image_of: Callable[[str], bytes | None],
-                 dpi: int = DPI, line_dpi: int | None = None) -> list[FigureFile]:
-    """Every figure of the manuscript ``blocks`` as a file in ``fmt`` at ``dpi``, in figure order;
-    drawings (charts, timeline, body map) at ``line_dpi`` when the journal asks more for line art.
-    ``image_of(figure_id)`` gives a photograph's bytes (None: left out, as the manuscript leaves it)."""
+def _encoded(img: Image.Image, formats: Sequence[str], dpi: int, max_bytes: int | None) -> tuple[str, bytes]:
+    """The image in the first of ``formats`` whose file keeps under ``max_bytes`` (a journal's limit
+    per figure file); the smallest of them when none does."""
+    tried: list[tuple[str, bytes]] = []
+    for fmt in formats:
+        data = _save(img, fmt, dpi)
+        if max_bytes is None or len(data) <= max_bytes:
+            return fmt, data
+        tried.append((fmt, data))
+    return min(tried, key=lambda t: len(t[1]))
+
+
+def figure_files(blocks: Sequence[c.Block], formats: Sequence[str], image_of: Callable[[str], bytes | None],
+                 dpi: int = DPI, line_dpi: int | None = None, max_bytes: int | None = None) -> list[FigureFile]:
+    """Every figure of the manuscript ``blocks`` as a file at ``dpi``, in figure order, in the first of
+    ``formats`` that keeps the file under ``max_bytes``; drawings (charts, timeline, body map) at
+    ``line_dpi`` when the journal asks more for line art. ``image_of(figure_id)`` gives a
+    photograph's bytes (None: left out, as the manuscript leaves it)."""
     from ..privacy.images import clean_image
     out: list[FigureFile] = []
-    suffix = WRITERS[fmt][0]
+
+    # a photograph too large as the first format tries JPEG (BMC: "suitable for photographic images")
+    # before a lossless PNG, which is seldom smaller than a TIFF for a photograph
+    photo_order = [f for f in formats if f != "PNG"] + [f for f in formats if f == "PNG"]
+
+    def add(number: int, img: Image.Image, legend, res: int, placed_pt: float, photo: bool = False) -> None:
+        fmt, data = _encoded(img, photo_order if photo else formats, res, max_bytes)
+        out.append(FigureFile(number, f"figure-{number}{WRITERS[fmt][0]}", data, c.span_text(legend), img.width,
+                              img.height, res, round(img.width / res * 25.4, 1), round(_mm(placed_pt), 1), fmt))
     for b in blocks:
         if isinstance(b, c.Figure):
             res = max(dpi, line_dpi or 0)
-            img = _stack([paint(d, res) for d in b.drawings])
-            width_pt = max(d.width for d in b.drawings)
-            out.append(FigureFile(b.number, f"figure-{b.number}{suffix}", _save(img, fmt, res), c.span_text(b.caption),
-                                  img.width, img.height, res, round(img.width / res * 25.4, 1), round(_mm(width_pt), 1)))
+            add(b.number, _stack([paint(d, res) for d in b.drawings]), b.caption, res,
+                max(d.width for d in b.drawings))
         elif isinstance(b, c.Photos):
             for p in b.photos:
                 data = image_of(p.figure_id) if p.figure_id else None
@@ -100,9 +121,7 @@ def figure_files(blocks: Sequence[c.Block], fmt: str, image_of: Callable[[str], 
                 with Image.open(io.BytesIO(clean)) as im:
                     im.load()
                     img = im.copy()
-                out.append(FigureFile(p.number, f"figure-{p.number}{suffix}", _save(img, fmt, dpi),
-                                      c.span_text(p.caption), img.width, img.height, dpi,
-                                      round(img.width / dpi * 25.4, 1), round(_mm(p.width), 1)))
+                add(p.number, img, p.caption, dpi, p.width, photo=True)
     return sorted(out, key=lambda f: f.number)
 
 
