@@ -211,7 +211,7 @@ def test_a_photo_over_the_journals_file_limit_is_written_in_its_next_format(tmp_
     12-megapixel photograph (synthetic) over it as TIFF is written as JPEG, which BMC also takes, and
     the author is told."""
     w, h = 4000, 3000
-    noise = Image.effect_noise((w, h), 5)
+    noise = Image.effect_noise((w, h), 10)
     img = Image.merge("RGB", (noise, Image.linear_gradient("L").resize((w, h)), Image.eval(noise, lambda v: 255 - v)))
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=92)
