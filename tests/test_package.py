@@ -204,6 +204,17 @@ def test_bmj_case_reports_package_is_anonymised_and_the_author_told(tmp_path, ca
     assert all(p.suffix == ".tif" for p in out.glob("figure-[0-9]*"))
     manifest = json.loads((out / MANIFEST).read_text("utf-8"))
     assert any("no place or institution names" in a for a in manifest["anonymisation"])
+    assert not any("title" in w.lower() for w in manifest["warnings"])  # the title meets BMJ's soft rule
+    # nor do the writers add ": a case report" (CARE item 1) to a title BMJ wants without it
+    titles = [p.text for p in docx.Document(str(out / "manuscript.docx")).paragraphs if p.style.name == "Title"]
+    assert titles == ["Calciphylaxis of the penis and distal digits"]
+
+
+def test_soft_rules_the_manuscript_breaks_are_noted_in_the_package(tmp_path):
+    """BMJ Case Reports' template: no "case report" in the title (a soft rule: the package is made,
+    and the note says why the title may be sent back)."""
+    result = make_package(complete_demo(), tmp_path / "b", Options(journal="bmj-case-reports"))
+    assert any("title contains 'a case report': not allowed" in w for w in result.warnings), result.warnings
 
 
 def test_a_photo_over_the_journals_file_limit_is_written_in_its_next_format(tmp_path):

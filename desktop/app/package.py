@@ -133,6 +133,9 @@ def make_package(source: Source, out_dir: str | os.PathLike, options: Options = 
         case = manuscript_ready(case, options)
         case, anonymised = journal_anonymised(case, options)
         files, parts, warnings, title = _make_files(case, figure_of(case), options, progress)
+    from .conformance import check_manuscript
+    warnings[:0] = [f"{r.label}: {r.detail} (a soft rule of the {options.journal} profile)"
+                    for r in check_manuscript(case, options.journal) if r.status == "warning"]
     result = PackageResult(out, anonymised=anonymised, warnings=warnings, parts=parts,
                            data_hash=sha256(json.dumps(parts, sort_keys=True).encode("utf-8")))
     progress(0.9, text="writing the package")

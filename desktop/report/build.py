@@ -105,7 +105,7 @@ def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_
     if include_assessment:
         blocks += appendix_a(ctx, next(letters))
     blocks += appendix_b(ctx, next(letters), paginated=paginated)
-    return Built(src, ctx, blocks, title_text(src))
+    return Built(src, ctx, blocks, title_text(src, journal))
 
 
 def cited(case: Case, journal_id: str | None = None) -> tuple[Case, list[str]]:

@@ -11,11 +11,21 @@ from .required import placeholder
 from .text import paragraph_texts, plain
 
 
-def title_text(case: Case) -> str:
+def title_text(case: Case, journal_id: str | None = None) -> str:
+    """The title as printed: CARE item 1 wants "case report" in it, so the writers add ": a case
+    report" when it is missing — unless the journal's profile forbids the phrase in the title
+    (BMJ Case Reports, a ``title_excludes`` rule)."""
     title = plain(case.title) or "Untitled case"
-    if "case report" not in title.lower():
+    if "case report" not in title.lower() and not _title_forbids_case_report(journal_id):
         title += ": a case report"
     return title
+
+
+def _title_forbids_case_report(journal_id: str | None) -> bool:
+    if not journal_id:
+        return False
+    from ..journals import journal
+    return any(r.kind == "title_excludes" and "case report" in (r.value or ()) for r in journal(journal_id).rules)
 
 
 IDENTIFIED_BANNER = ("IDENTIFIED COPY — contains patient identifiers and calendar dates. For the "
@@ -50,8 +60,8 @@ def front_matter(ctx: Ctx, *, draft: bool) -> list[Block]:
         out.append(Para([Span(IDENTIFIED_BANNER)], "banner"))
     elif draft and not case.consent.recorded:
         out.append(Para([Span(DRAFT_BANNER)], "banner"))
-    out.append(Para([Span(title_text(case))], "title"))
-    if not plain(case.title) or "case report" not in plain(case.title).lower():
+    out.append(Para([Span(title_text(case, ctx.journal))], "title"))
+    if title_text(case, ctx.journal) != (plain(case.title) or "Untitled case"):
         ctx.warnings.append('The title does not say "case report"; the report adds ": a case report" (CARE item 1).')
     # authors with numbered affiliations, in first-seen order
     names, affs, emails = author_lines(case)
