@@ -162,8 +162,8 @@ def cmd_empty_trash(args) -> int:
 def _export(args, kind: str, refs: list[str], target, **opts):
     """Every export's way out: the one pipeline of the operations layer (scan → confirmations →
     de-identification → writer → atomic write)."""
-    from .app.export import JournalRulesBroken, Options, PhiFound, export
-    from .report.errors import ReportError
+    from .app.export import Options, export
+    from .cli_package import pipeline_errors, print_anonymised
     if refs:
         sources = [_source(args, r) for r in refs]
     else:  # every case of the library
@@ -174,19 +174,12 @@ def _export(args, kind: str, refs: list[str], target, **opts):
         target = sys.stdout.buffer
     options = Options(allow_phi=getattr(args, "allow_phi_warnings", False),
                       redact=getattr(args, "redact_phi", False), **opts)
-    try:
+    with pipeline_errors():
         result = export(kind, sources, target, options)
-    except JournalRulesBroken as exc:
-        raise CliError(f"the manuscript breaks hard rules of the {exc.journal_id} profile; fix them, or make a "
-                       "draft (--draft):\n" + exc.listing(), EXIT_INVALID) from None
-    except PhiFound as exc:
-        raise CliError("possible identifiers in free text; fix them, or pass --redact-phi to replace each "
-                       "with its class in brackets in the exported copy, or --allow-phi-warnings:\n"
-                       + exc.listing(), EXIT_INVALID) from None
-    except ReportError as exc:  # ReportRefused (no consent) included
-        raise CliError(str(exc), EXIT_INVALID) from None
     if to_stdout:
         sys.stdout.flush()
+    else:
+        print_anonymised(result.anonymised)
     return result
 
 
@@ -528,6 +521,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--journal", default="jmcr", metavar="ID", help="journal profile (default: jmcr)")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_check_manuscript)
+    from .cli_package import add_package_parser
+    add_package_parser(sub)
     return p
 
 

@@ -86,12 +86,13 @@ def test_the_export_menu_lists_every_format(window):
     texts = [a.text().replace("&", "") for a in window.export_menu.actions() if not a.isSeparator()]
     assert texts == ["PDF…", "JSON…", "JSON (de-identified)…", "FHIR document (de-identified)…",
                      "Phenopacket (de-identified)…", "REDCap dictionary, data and project XML (de-identified)…",
-                     "Labs CSV (de-identified)…", "Word manuscript (DOCX)…"]
+                     "Labs CSV (de-identified)…", "Word manuscript (DOCX)…", "Submission package…"]
     for act in window.export_menu.actions():
         if not act.isSeparator() and act is not window.act_export_docx:
             assert act.isEnabled()
     window.open_case(None)
     assert not window.export_actions["fhir"].isEnabled()
+    assert not window.export_actions["package"].isEnabled()
 
 
 def test_word_export_is_offered_only_when_the_docx_writer_exists(qtbot, window, out_dir, monkeypatch):

@@ -13,6 +13,8 @@ private path to the data. What lives where:
   atomic write); :mod:`.render` runs the report writers in a child process for the window;
 - :mod:`.references` — import a reference file (RIS, BibTeX, CSL-JSON, PubMed) into a case, one undo step;
 - :mod:`.conformance` — a case against a journal profile (resources/journals/): every rule with its numbers;
+- :mod:`.package` — the submission package for a journal (manuscript, figures, legends, CARE checklist,
+  consent, cover-letter draft, manifest with hashes; what changed since the previous package);
 - :mod:`.backups` — backup and restore;
 - :mod:`.notify`, :mod:`.history`, :mod:`.progress` — what changed, undo stacks, progress/cancel.
 

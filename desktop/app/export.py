@@ -120,6 +120,7 @@ class Result:
     info: Any = None  # the report writer's summary (pages, figures, tables) for pdf and docx
     note: str = ""  # e.g. that the report was rendered in the window's process
     in_process: bool = False  # the report was rendered in a child process
+    anonymised: list = field(default_factory=list)  # the journal's extra anonymisation, change by change
 
 
 Source = Case | tuple[str | os.PathLike, str]  # a case, or (library path, case id)
@@ -143,29 +144,15 @@ def _export(kind: str, k: Kind, sources: Sequence[Source], target, options: Opti
     cases, figure_of = _read(sources, open_libraries,
                              figures=k.figures and not (options.use_process and kind in ("pdf", "docx")))
     check(progress)
-    if not options.identified:
-        progress(0.05, text="checking for identifiers")
-        per_case = [scan(c, options.confirmed) for c in cases]
-        if options.redact:  # in the exported copy only: the library keeps the author's text
-            from ..privacy.phi import redact_case
-            cases = [redact_case(c, hits) if hits else c for c, hits in zip(cases, per_case)]
-        elif any(per_case) and not options.allow_phi:
-            raise PhiFound([h for hits in per_case for h in hits])
-    check(progress)
+    cases = screen(cases, options, progress)
     if kind in ("pdf", "docx"):
         from .render import render
-        (case,) = cases
-        if not options.draft:  # a manuscript for submission: consent and declarations, then the journal
-            from ..report.build import refuse_without_consent
-            from .conformance import check_manuscript, hard_failures
-            refuse_without_consent(case, draft=False)  # what every manuscript needs, listed in full
-            broken = hard_failures(check_manuscript(case, options.journal))
-            if broken:
-                raise JournalRulesBroken(options.journal, broken)
+        (case,) = [manuscript_ready(c, options) for c in cases]
+        case, changes = journal_anonymised(case, options)
         done = render(case, figure_bytes=figure_of(case), out=target, writer=kind, use_process=options.use_process,
                       progress=progress, draft=options.draft, identified=options.identified,
                       include_assessment=options.include_assessment and kind == "pdf", journal=options.journal)
-        return Result([done.path] if done.path else [], done.info, done.note, done.in_process)
+        return Result([done.path] if done.path else [], done.info, done.note, done.in_process, changes)
     if not options.identified:
         from ..interop import prepare
         progress(0.4, text="de-identifying")
@@ -183,6 +170,47 @@ def _export(kind: str, k: Kind, sources: Sequence[Source], target, options: Opti
     (data,) = files.values()
     write_atomic(target, data)
     return Result([Path(target)] if isinstance(target, (str, os.PathLike)) else [])
+
+
+def screen(cases: list[Case], options: Options, progress: Callable[..., None] = NO_PROGRESS) -> list[Case]:
+    """The identifier scan of the cases an export is made of (unless the author asked for an
+    identified copy): unconfirmed hits stop it with :class:`PhiFound`, or with ``redact`` are replaced
+    by their class in brackets in the exported copy (the library keeps the author's text)."""
+    if options.identified:
+        return cases
+    progress(0.05, text="checking for identifiers")
+    per_case = [scan(c, options.confirmed) for c in cases]
+    check(progress)
+    if options.redact:
+        from ..privacy.phi import redact_case
+        return [redact_case(c, hits) if hits else c for c, hits in zip(cases, per_case)]
+    if any(per_case) and not options.allow_phi:
+        raise PhiFound([h for hits in per_case for h in hits])
+    return cases
+
+
+def manuscript_ready(case: Case, options: Options) -> Case:
+    """A manuscript for submission (not a draft) needs consent and the declarations, then must meet
+    the journal's hard rules: :class:`~desktop.report.errors.ReportRefused` or
+    :class:`JournalRulesBroken` list what is missing."""
+    if not options.draft:
+        from ..report.build import refuse_without_consent
+        from .conformance import check_manuscript, hard_failures
+        refuse_without_consent(case, draft=False)  # what every manuscript needs, listed in full
+        broken = hard_failures(check_manuscript(case, options.journal))
+        if broken:
+            raise JournalRulesBroken(options.journal, broken)
+    return case
+
+
+def journal_anonymised(case: Case, options: Options) -> tuple[Case, list]:
+    """The anonymisation the journal asks beyond Safe Harbor (BMJ Case Reports: ages as ranges, no
+    calendar dates, no place or institution names), with each change for the author; none for an
+    identified copy."""
+    if options.identified:
+        return case, []
+    from ..privacy.journal_anonymise import anonymise
+    return anonymise(case, options.journal)
 
 
 def _read(sources: Sequence[Source], open_libraries: contextlib.ExitStack, *, figures: bool):

@@ -153,6 +153,64 @@ def run_export(window, kind_key: str, target: Path, *, draft: bool = False,
     return op.run()
 
 
+def run_package(window, folder: Path, journal_id: str, *, redact: bool = False) -> "BackgroundOp | None":
+    """The submission package of the window's open case (:func:`desktop.app.package.make_package`) on
+    a worker. When done the status bar names the folder and a list shows what the journal's
+    anonymisation changed, what changed since the previous package and the notes; a refusal (identifiers,
+    consent, the journal's hard rules) is shown as for the other exports. ``window.last_package`` keeps
+    the result."""
+    from PySide6.QtWidgets import QMessageBox
+    from .dialogs import NeedsReview, review_phi_hits
+    from .sections import report as report_section
+    from .workers import BackgroundOp, describe_error
+    if window.session is None or window.library is None:
+        return None
+    lib_path, case_id = window.library.path, window.session.case_id
+    confirmed = set(window.session.open_case.phi_confirmed)
+
+    def job(progress):
+        from ..app.export import Options
+        from ..app.package import make_package
+        options = Options(journal=journal_id, confirmed=frozenset(confirmed), redact=redact, include_assessment=False,
+                          use_process=report_section.USE_PROCESS)
+        return make_package((lib_path, case_id), folder, options, progress=progress)
+
+    def done(result):
+        window.last_package = result
+        window.last_export_paths = [folder / f["name"] for f in result.files] + [folder / "manifest.json"]
+        window.statusBar().showMessage(f"Wrote the {journal_id} submission package ({len(result.files)} files and "
+                                       f"a manifest) in {folder}", 15000)
+        lines = [f"Anonymised for the journal: {ch}" for ch in result.anonymised]
+        if result.previous is not None:
+            lines.append("Changed since the previous package: " + (", ".join(result.changed_parts) or "nothing"))
+        lines += [f"Note: {w}" for w in result.warnings]
+        if lines:
+            window.show_problems("Submission package", f"The package is in {folder}. What the export changed "
+                                 "and what to check before submitting:", lines)
+
+    def failed(exc):
+        if isinstance(exc, NeedsReview):
+            answer = review_phi_hits(window, exc.hits, window.session.open_case.phi_confirmed,
+                                     purpose="submission package", go_to=window.go_to_field)
+            if answer:
+                run_package(window, folder, journal_id, redact=answer == "redact")
+            return
+        if type(exc).__name__ in ("ReportRefused", "JournalRulesBroken"):
+            box = QMessageBox(QMessageBox.Icon.Information, "Submission package", refusal_text(exc),
+                              QMessageBox.StandardButton.Ok, window)
+            box.setObjectName("package_refused")
+            window.last_refused_dialog = box
+            box.open()
+            return
+        QMessageBox.warning(window, "Submission package", describe_error(exc))
+
+    op = BackgroundOp(job, parent=window, label="Writing the submission package", cancellable=True) \
+        .on_success(done).on_failure(failed) \
+        .on_cancel(lambda: window.statusBar().showMessage("Submission package cancelled.", 8000))
+    window.last_export_op = op
+    return op.run()
+
+
 def refusal_text(exc: BaseException) -> str:
     """Why a final manuscript was refused, in the window's words: the missing parts (consent,
     declarations), or the journal profile's broken rules with their numbers."""

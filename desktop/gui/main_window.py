@@ -296,6 +296,11 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         kind = KINDS["docx"][0]
         self.act_export_docx = self._action(kind.menu_text, lambda: self.export_dialog("docx"), None, export, kind.tip)
         self.export_actions["docx"] = self.act_export_docx
+        self.act_export_package = self._action(
+            "Submission &package…", self.export_package_dialog, None, export,
+            "Write the submission package for a journal into a folder: manuscript (PDF and Word), figures, "
+            "legends, CARE checklist, consent statement, cover-letter draft and a manifest")
+        self.export_actions["package"] = self.act_export_package
         for act in self.export_actions.values():
             act.setToolTip(act.statusTip())
         export.setToolTipsVisible(True)

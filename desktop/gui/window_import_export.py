@@ -121,6 +121,30 @@ class ImportExportActions:
         self.flush_edits()
         return run_export(self, kind, Path(target))
 
+    def export_package_dialog(self) -> "BackgroundOp | None":
+        """File ▸ Export ▸ Submission package: the journal, then the folder, then :meth:`export_package`."""
+        if self.session is None:
+            return None
+        from ..journals import DEFAULT_JOURNAL, journal, journal_ids
+        ids = journal_ids()
+        names = [f"{journal(i).name} ({i})" for i in ids]
+        item, ok = QtWidgets.QInputDialog.getItem(self, "Submission package", "Journal:", names,
+                                                  ids.index(DEFAULT_JOURNAL) if DEFAULT_JOURNAL in ids else 0, False)
+        if not ok:
+            return None
+        start = str(getattr(self, "_last_export_dir", "") or Path.home())
+        folder = QtWidgets.QFileDialog.getExistingDirectory(self, "Submission package — choose a folder", start)
+        if not folder:
+            return None
+        self._last_export_dir = folder
+        return self.export_package(Path(folder), ids[names.index(item)])
+
+    def export_package(self, folder: Path, journal_id: str, *, redact: bool = False) -> "BackgroundOp | None":
+        """The submission package of the open case on a worker; see :func:`desktop.gui.exports.run_package`."""
+        from .exports import run_package
+        self.flush_edits()
+        return run_package(self, Path(folder), journal_id, redact=redact)
+
     def go_to_field(self, field: str) -> bool:
         """Show the field a PHI hit names (``$.manuscript.discussion``, ``$.labs[3].note``)."""
         if self.session is None:

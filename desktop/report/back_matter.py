@@ -39,7 +39,9 @@ ABBREVIATIONS_SLOT = c.Gap(0)  # where the Abbreviations section goes, filled in
 
 
 def back_matter(ctx: Ctx) -> list[Block]:
-    case, n = ctx.case, ctx.case.manuscript
+    """Discussion, conclusions and the patient's perspective in the writers' default order and
+    headings, then :func:`declarations` (a journal's own order: ``desktop.report.sections``)."""
+    n = ctx.case.manuscript
     out: list[Block] = []
     for title, text, name in (("Discussion", n.discussion, "discussion"), ("Conclusions", n.conclusions, "conclusions")):
         paras = prose(text) or ctx.todo(name)
@@ -47,7 +49,13 @@ def back_matter(ctx: Ctx) -> list[Block]:
             out += [ctx.heading(title, 0)] + paras
     if paragraph_texts(n.patient_perspective):  # CARE 12 "whenever possible": only when recorded
         out += [ctx.heading("Patient perspective", 0)] + prose(n.patient_perspective)
-    out.append(ABBREVIATIONS_SLOT)
+    return out + declarations(ctx)
+
+
+def declarations(ctx: Ctx) -> list[Block]:
+    """Where the Abbreviations go, the declarations and the references: what follows the main text."""
+    case, n = ctx.case, ctx.case.manuscript
+    out: list[Block] = [ABBREVIATIONS_SLOT]
     out.append(ctx.heading("Declarations", 0))
     out += declared(ctx, "Ethics approval and consent to participate", n.ethics,
                     "ethics approval and consent to participate")

@@ -96,12 +96,16 @@ def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_
         progress(0.05)
     ctx = Ctx(src, identified, assessment, pool, prepared=prepared, draft=draft)
     ctx.reference_list = reference_list
+    ctx.journal = journal
+    if journal and not identified:
+        from ..privacy.journal_anonymise import AGE, rule_ids
+        ctx.age_in_decades = AGE in rule_ids(journal)
     blocks = manuscript(ctx, draft=draft)
     letters = iter("ABC")
     if include_assessment:
         blocks += appendix_a(ctx, next(letters))
     blocks += appendix_b(ctx, next(letters), paginated=paginated)
-    return Built(src, ctx, blocks, title_text(src))
+    return Built(src, ctx, blocks, title_text(src, journal))
 
 
 def cited(case: Case, journal_id: str | None = None) -> tuple[Case, list[str]]:

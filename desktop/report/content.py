@@ -120,6 +120,7 @@ class Photo:
     label: str  # "Figure 3 (glans penis, day 2)": names the photo in error messages
     caption: Inline
     alone: bool  # set alone (not two to a row)
+    figure_id: str = ""  # the case's figure it shows (the submission package writes it as its own file)
 
 
 @dataclass

@@ -59,6 +59,8 @@ class Ctx:
     draft: bool = False  # a draft shows a placeholder where a required part is missing
     reference_list: list = field(default_factory=list)  # numbered entries in the journal's style, if cited
     _author_text: str | None = field(default=None, init=False, repr=False)
+    journal: str | None = None  # the journal profile whose sections and headings the manuscript follows
+    age_in_decades: bool = False  # the journal wants ages as ranges ("in his 70s"; BMJ Case Reports)
 
     def __post_init__(self):
         self.timeline = Timeline(self.case)

@@ -156,7 +156,7 @@ def photo_figures(ctx: Ctx, figures: list[Figure]) -> list[Block]:
         early = ctx.prepared.get(m.id)
         fut = early[1] if early is not None and early[0] == size else photos.submit(ctx.pool, m.data, size, label)
         ctx.photo_count += 1
-        out.append(c.Photo(n, fut, w, h, label, [Span(photo_caption(ctx, m, where))], alone))
+        out.append(c.Photo(n, fut, w, h, label, [Span(photo_caption(ctx, m, where))], alone, m.id))
     nums = [p.number for p in out]
     cite = (f"Fig. {nums[0]} shows" if len(nums) == 1 else
             f"Figs. {', '.join(map(str, nums[:-1]))} and {nums[-1]} show")

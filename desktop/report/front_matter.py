@@ -11,11 +11,21 @@ from .required import placeholder
 from .text import paragraph_texts, plain
 
 
-def title_text(case: Case) -> str:
+def title_text(case: Case, journal_id: str | None = None) -> str:
+    """The title as printed: CARE item 1 wants "case report" in it, so the writers add ": a case
+    report" when it is missing — unless the journal's profile forbids the phrase in the title
+    (BMJ Case Reports, a ``title_excludes`` rule)."""
     title = plain(case.title) or "Untitled case"
-    if "case report" not in title.lower():
+    if "case report" not in title.lower() and not _title_forbids_case_report(journal_id):
         title += ": a case report"
     return title
+
+
+def _title_forbids_case_report(journal_id: str | None) -> bool:
+    if not journal_id:
+        return False
+    from ..journals import journal
+    return any(r.kind == "title_excludes" and "case report" in (r.value or ()) for r in journal(journal_id).rules)
 
 
 IDENTIFIED_BANNER = ("IDENTIFIED COPY — contains patient identifiers and calendar dates. For the "
@@ -50,8 +60,8 @@ def front_matter(ctx: Ctx, *, draft: bool) -> list[Block]:
         out.append(Para([Span(IDENTIFIED_BANNER)], "banner"))
     elif draft and not case.consent.recorded:
         out.append(Para([Span(DRAFT_BANNER)], "banner"))
-    out.append(Para([Span(title_text(case))], "title"))
-    if not plain(case.title) or "case report" not in plain(case.title).lower():
+    out.append(Para([Span(title_text(case, ctx.journal))], "title"))
+    if title_text(case, ctx.journal) != (plain(case.title) or "Untitled case"):
         ctx.warnings.append('The title does not say "case report"; the report adds ": a case report" (CARE item 1).')
     # authors with numbered affiliations, in first-seen order
     names, affs, emails = author_lines(case)
@@ -68,17 +78,19 @@ def front_matter(ctx: Ctx, *, draft: bool) -> list[Block]:
         out.append(Para([Span("* Correspondence: " + "; ".join(emails))], "affil"))
     out.append(c.Gap(8))
 
-    # structured abstract (JMCR: Background / Case presentation / Conclusions)
-    out.append(ctx.heading("Abstract", 0))
+    # structured abstract (JMCR: Background / Case presentation / Conclusions), as the journal names it
+    heading, labels = abstract_layout(ctx.journal)
+    out.append(ctx.heading(heading, 0))
     n = case.manuscript
-    for label, text in (("Background", n.abstract_background), ("Case presentation", n.abstract_case),
-                        ("Conclusions", n.abstract_conclusions)):
+    for i, (label, text) in enumerate(zip(DEFAULT_LABELS, (n.abstract_background, n.abstract_case,
+                                                           n.abstract_conclusions))):
         paras = paragraph_texts(text)
         if not paras and not ctx.draft:
             continue
         first = [Span(" " + paras[0])] if paras else [Span(" " + placeholder(f"abstract, {label.lower()}"),
                                                             tone="muted")]
-        out.append(Para([Span(f"{label}:", bold=True)] + first, "abstract"))
+        lead = [Span(f"{labels[i]}:", bold=True)] if labels else []
+        out.append(Para(lead + first if lead else [Span(first[0].text.lstrip(), tone=first[0].tone)], "abstract"))
         out.extend(Para([Span(p)], "abstract") for p in paras[1:])
     kws = [plain(k) for k in case.keywords if plain(k)]
     if kws or ctx.draft:
@@ -86,6 +98,22 @@ def front_matter(ctx: Ctx, *, draft: bool) -> list[Block]:
                         + ([Span(", ".join(kws))] if kws else [Span(placeholder("keywords"), tone="muted")]),
                         "abstract"))
     return out
+
+
+DEFAULT_LABELS = ("Background", "Case presentation", "Conclusions")
+
+
+def abstract_layout(journal_id: str | None) -> tuple[str, tuple[str, ...] | None]:
+    """The abstract's heading and the labels of its three parts in the journal's profile
+    (``abstract.heading`` / ``abstract.labels``; None: no subheadings), else the writers' default."""
+    if not journal_id:
+        return "Abstract", DEFAULT_LABELS
+    from ..journals import journal
+    a = journal(journal_id).data.get("abstract") or {}
+    if "labels" not in a:
+        return a.get("heading") or "Abstract", DEFAULT_LABELS
+    labels = a["labels"]
+    return a.get("heading") or "Abstract", tuple(labels) if labels and len(labels) == 3 else None
 
 
 def identifier_rows(ctx: Ctx) -> list[tuple[str, str]]:

@@ -18,12 +18,12 @@ from __future__ import annotations
 
 from ..model import Case
 from . import editing
-from .back_matter import ABBREVIATIONS_SLOT, back_matter
-from .case_presentation import case_presentation
+from .back_matter import ABBREVIATIONS_SLOT, declarations
 from .content import Block, Para, Span
-from .context import Ctx, prose
+from .context import Ctx
 from .figures import presubmit_photos
 from .front_matter import front_matter, identifiers_section, title_text
+from .sections import body
 
 __all__ = ["Ctx", "manuscript", "manuscript_texts", "presubmit_photos", "title_text"]
 
@@ -34,11 +34,8 @@ def manuscript(ctx: Ctx, *, draft: bool) -> list[Block]:
     out = front_matter(ctx, draft=draft)
     if ctx.identified:
         out += identifiers_section(ctx)
-    intro = prose(ctx.case.manuscript.introduction) or ctx.todo("background (introduction)")
-    if intro:
-        out += [ctx.heading("Background", 0)] + intro
-    out += case_presentation(ctx)
-    out += back_matter(ctx)
+    out += body(ctx, ctx.journal)  # the main text in the journal's order, with its headings
+    out += declarations(ctx)
     out, left_out = editing.dedupe(out)
     if left_out:
         ctx.warnings.append(f"{left_out} sentence(s) that repeat what the manuscript already says were left "

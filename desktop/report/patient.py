@@ -24,6 +24,9 @@ def age_text(ctx: Ctx) -> str:
         return "90 or older"
     if p.age_years is None:
         return ""
+    if ctx.age_in_decades and not ctx.identified:  # the journal's anonymisation (desktop.privacy.journal_anonymise)
+        from ..privacy.journal_anonymise import decade_phrase, pronoun_of
+        return decade_phrase(p.age_years, pronoun_of(ctx.case))
     return f"{p.age_years} years"
 
 
@@ -40,6 +43,8 @@ def opening(ctx: Ctx, history: str) -> str:
     who = plain(p.ethnicity)
     if age == "90 or older":
         head = f"a {who + ' ' if who else ''}{noun} aged 90 or older"
+    elif age and ctx.age_in_decades and not ctx.identified:
+        head = f"a {who + ' ' if who else ''}{noun} {age}"  # "an African American man in his 70s"
     elif age:
         head = f"a {p.age_years}-year-old {who + ' ' if who else ''}{noun}"
     else:

@@ -33,6 +33,7 @@ from .build import DRAFT_MARK, IDENTIFIED_MARK, REFUSED, build, image_warnings, 
 from .errors import ReportError, ReportRefused
 from .fonts import SANS
 from .layout import Heading
+from .sections import heading_aliases
 from .story import flowables
 from .styles import HIGH, MARGIN_B, MARGIN_L, MARGIN_R, MARGIN_T, MUTED, PAGE, RULE, TEXT_H, TEXT_W
 from .text import plain
@@ -52,6 +53,8 @@ class ReportInfo:
     pages: int
     figures: int
     warnings: list[str] = field(default_factory=list)
+    # the page of every heading as laid out (lower case; with the CARE checklist's section names)
+    section_pages: dict[str, int] = field(default_factory=dict)
 
 
 class _Canvas(Canvas):
@@ -262,7 +265,7 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
         def pages() -> dict[str, int]:
             pm = dict(doc.heading_pages)
             pm.setdefault("title", 1)
-            for alias, heading in SECTION_ALIASES.items():
+            for alias, heading in {**heading_aliases(journal), **SECTION_ALIASES}.items():
                 if heading in pm:
                     pm.setdefault(alias, pm[heading])
             return pm
@@ -289,4 +292,4 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
     write_atomic(out, data)
     if report:
         report(1.0)
-    return ReportInfo(pages=n_pages, figures=ctx.fig_no, warnings=warnings)
+    return ReportInfo(pages=n_pages, figures=ctx.fig_no, warnings=warnings, section_pages=pages())
