@@ -114,6 +114,9 @@ def _checked(data: dict) -> Case:
             if data != m.data:  # re-encoded: its size and type are the new file's
                 m.data, m.mime, m.width_px, m.height_px = data, mime, w, h
             m.sha256 = hashlib.sha256(m.data).hexdigest()
+            # the file's own "may_show_face" is not trusted to be false: the detector looks again
+            from .privacy.faces import may_show_face
+            m.may_show_face = m.may_show_face or may_show_face(m.data)
     return case
 
 
