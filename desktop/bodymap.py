@@ -103,6 +103,9 @@ class View:
     spots: tuple[Spot, ...]
     regions: tuple[Region, ...]
     panels: tuple[Panel, ...] = ()
+    # (site, laterality, x, y): where a site drawn only as outline (a finger or toe of the whole-body
+    # views) gets its marker
+    points: tuple[tuple[str, str, float, float], ...] = ()
     _markers: dict = field(default_factory=dict, repr=False)
 
     def spot(self, name: str) -> Spot | None:
@@ -289,9 +292,16 @@ def load_view(path: Path) -> View:
     spots = tuple(Spot(s["name"], s.get("label", ""), s["x"], s["y"], s["w"], s["h"]) for s in raw.get("spots", []))
     panels = tuple(Panel(p["group"], p["x"], p["y"], p["w"], p["h"]) for p in raw.get("panels", []))
     regions = tuple(_region(name, i, r) for i, r in enumerate(raw["regions"]))
+    points = []
+    for i, pt in enumerate(raw.get("points", [])):
+        site, side = pt.get("site"), pt.get("laterality")
+        if site not in catalogue.sites() or side not in REGION_SIDES:
+            raise BodyMapError(f"body map {name!r}, point {i}: site {site!r} / laterality {side!r} is not "
+                               "a catalogue site with left, right or midline")
+        points.append((site, side, float(pt["x"]), float(pt["y"])))
     return View(name=name, title=raw["title"], width=float(raw["width"]), height=float(raw["height"]),
                 orientation=raw.get("orientation", ""), outline=tuple(outline), labels=labels, spots=spots,
-                regions=regions, panels=panels)
+                regions=regions, panels=panels, points=tuple(points))
 
 
 @cache
@@ -465,6 +475,12 @@ def marker_point(v: View | str, site: str, laterality: str, group: str | None = 
     if not found:
         raise KeyError(f"the {vv.name} view has no region for {site_text(site, laterality)!r}")
     return _inner_point(vv, found[0])
+
+
+def outline_point(v: View | str, site: str, laterality: str) -> Pt | None:
+    """Where view `v` draws a site only as outline (a finger or toe of the whole-body views): its
+    marker point for the patient's `laterality` ("left"/"right"), or None if the view has none."""
+    return next(((x, y) for s, side, x, y in _view(v).points if s == site and side == laterality), None)
 
 
 # --- text ----------------------------------------------------------------------------------------

@@ -114,6 +114,9 @@ def _checked(data: dict) -> Case:
                 m.data, m.mime, m.width_px, m.height_px = data, mime, w, h
             import hashlib  # here: OpenSSL's start-up is not needed to open the window
             m.sha256 = hashlib.sha256(m.data).hexdigest()
+            # the file's own "may_show_face" is not trusted to be false: the detector looks again
+            from .privacy.faces import may_show_face
+            m.may_show_face = m.may_show_face or may_show_face(m.data)
     return case
 
 

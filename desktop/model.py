@@ -439,6 +439,10 @@ class Figure:
     imaging_id: str | None = None
     identifying: bool = False  # shows a face or another identifying feature
     in_report: bool = True
+    # set on the way in (GUI attach, JSON import) by the offline face detector (desktop.privacy.faces):
+    # the image may show a face, so a final export needs ``consent_covers_image``
+    may_show_face: bool = False
+    consent_covers_image: bool = False  # the author confirms the consent for publication covers this image
     source: str = ""  # provenance, e.g. "Smilnak et al. 2022, Fig. 1 (not reproduced)"
 
 

@@ -217,3 +217,75 @@ def test_the_drawings_are_what_their_script_draws():
     for name, data in built.items():
         on_disk = json.loads(catalogue.resource_path("bodymap", f"{name}.json").read_text(encoding="utf-8"))
         assert on_disk == json.loads(json.dumps(data)), f"{name}.json differs from draw_bodymap.py's output"
+
+
+# --- issue 14: digits on the whole-body figures -------------------------------------------------------
+
+def _digit_outline(v, pt):
+    """The closed outline shape (a finger, thumb or toe drawn as outline) that contains point pt."""
+    found = [poly for cmds in v.outline if bodymap.is_closed(cmds)
+             for poly in bodymap.flatten(cmds) if bodymap._in_polygon(poly, *pt)]
+    assert len(found) == 1, f"{pt} lies in {len(found)} digit outlines of the {v.name} view"
+    return found[0]
+
+
+WHOLE_DIGITS = {"front": [f"finger-{n}-pad" for n in range(1, 6)] + [f"finger-{n}" for n in range(1, 6)]
+                + [f"toe-{n}" for n in range(1, 6)],
+                "back": [f"finger-{n}" for n in range(1, 6)]}
+
+
+@pytest.mark.parametrize("name", ["front", "back"])
+def test_on_the_whole_figure_each_digit_site_sits_on_its_own_digit_tip(name):
+    v = bodymap.view(name)
+    for side in ("left", "right"):
+        owners = {}
+        for site in WHOLE_DIGITS[name]:
+            pt = bodymap.outline_point(v, site, side)
+            assert pt is not None, f"no marker point for {side} {site} on the {name} view"
+            poly = _digit_outline(v, pt)
+            ys = [y for _, y in poly]
+            # fingers point down on the whole figure: the point lies in the distal half (a toe, seen
+            # end-on from the front, is a bump: inside it is at its tip)
+            if site.startswith("finger"):
+                assert pt[1] > (min(ys) + max(ys)) / 2, f"{side} {site}: {pt} is not at the tip of its finger"
+            hand_or_foot = "foot-dorsum" if site.startswith("toe") else ("palm" if name == "front" else "hand-dorsum")
+            region = next(r for r in v.regions if (r.site, r.laterality) == (hand_or_foot, side))
+            assert not region.contains(*pt)  # on the digit, not on the hand or foot
+            owners.setdefault(tuple(map(tuple, poly)), set()).add(site.removesuffix("-pad"))
+        # a pad and the dorsum of one finger share its outline; no two digits share one
+        assert all(len(names) == 1 for names in owners.values()), list(owners.values())
+
+
+@pytest.mark.parametrize("name", ["front", "back"])
+def test_whole_figure_thumbs_lateral_great_toes_medial_and_sides_as_labelled(name):
+    v = bodymap.view(name)
+    mid = v.width / 2
+
+    def off(site, side):
+        return abs(bodymap.outline_point(v, site, side)[0] - mid)
+
+    for side in ("left", "right"):
+        assert off("finger-1", side) > off("finger-5", side)  # thumb away from the body
+        if name == "front":
+            assert off("toe-1", side) < off("toe-5", side)  # great toe towards the other foot
+            assert off("toe-1", side) < off("toe-2", side) < off("toe-3", side) < off("toe-4", side)
+    # front: the patient's left on the viewer's right; back: on the viewer's left
+    left_x = bodymap.outline_point(v, "finger-3", "left")[0]
+    assert (left_x > mid) == (name == "front")
+
+
+def test_the_whole_figure_puts_a_digit_lesion_on_its_digit_and_an_unnamed_one_on_the_hand():
+    from desktop.report.bodymap_figure import _whole_figure_points
+    v = bodymap.view("front")
+    pts = _whole_figure_points(v, [(1, "toe-3", "left"), (2, "finger-2-pad", "unspecified"), (3, "finger-pad", "left")],
+                               None)
+    by = {}
+    for number, x, y, hollow in pts:
+        by.setdefault(number, []).append((x, y, hollow))
+    assert by[1] == [(*bodymap.outline_point(v, "toe-3", "left"), False)]
+    assert bodymap.outline_point(v, "toe-3", "left")[0] > v.width / 2  # the patient's left foot
+    # side not stated: a hollow marker on the index finger of each hand
+    assert sorted(by[2]) == sorted([(*bodymap.outline_point(v, "finger-2-pad", s), True) for s in ("left", "right")])
+    # a pad the source does not name stays on the palm of that hand
+    palm = next(r for r in v.regions if (r.site, r.laterality) == ("palm", "left"))
+    assert len(by[3]) == 1 and palm.contains(by[3][0][0], by[3][0][1])

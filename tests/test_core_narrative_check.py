@@ -50,3 +50,52 @@ def test_literature_figures_are_not_checked():
     c.manuscript.discussion += " Mortality reaches 80% and the product should stay below 55 mg/dL."
     c.manuscript.diagnostic_assessment += " A product > 70 mg/dL is a risk factor."
     assert manuscript_findings(c) == []
+
+
+# --- numbers written in words (issue 14) ---------------------------------------------------------------
+
+def test_number_words_are_read_as_english_writes_them():
+    from desktop.core.numwords import spans, value, with_digits
+    said = {"two": 2, "fifty": 50, "twenty-five": 25, "ninety nine": 99, "one hundred and five": 105,
+            "three thousand four hundred": 3400, "Eleven": 11}
+    assert {w: value(w) for w in said} == said
+    assert value("two three") is None and value("hundred and") is None and value("nineteen twenty") is None
+    text = "thrice weekly for two weeks, the third toe, one of three lesions"
+    assert [v for _, _, v in spans(text)] == [2, 1, 3]  # cardinals only: not "third"
+    assert [v for _, _, v in spans(text, multiples=True)] == [3, 2, 1, 3]
+    d = with_digits("Given for two weeks, then Twenty-five g.")
+    assert d.text == "Given for 2 weeks, then 25 g."
+    i = d.text.index("25 g")
+    assert d.original(i, i + 4) == "Twenty-five g" and d.original(10, 17) == "two weeks"
+
+
+def test_the_published_case_in_words_agrees_with_its_record():
+    """The seed article's intervals and the thiosulfate schedule, written out in words, match the
+    recorded events (3 weeks before admission, 3 months after) and the recorded 3 sessions a week."""
+    c = load_demo()
+    p, m = c.patient, c.manuscript
+    p.history = p.history.replace("3 weeks prior", "three weeks prior")
+    m.follow_up = m.follow_up.replace("3 months later", "three months later")
+    m.therapeutic_intervention += " Sodium thiosulfate was given three times a week."
+    assert manuscript_findings(c) == []
+
+
+def test_unrecorded_values_in_words_are_listed_in_the_authors_words():
+    c = load_demo()
+    c.manuscript.therapeutic_intervention += (" A second course of thirty g was given on day nine, five weeks later,"
+                                              " and cinacalcet twice daily.")
+    found = manuscript_findings(c)
+    assert {f.rule_id for f in found} == {NARRATIVE_UNMATCHED}
+    said = " ".join(f.message for f in found)
+    assert "“30 g”" in said and "“day nine”" in said and "“five weeks later”" in said
+    assert "“twice daily”" in said  # no medicine or treatment recorded twice a day
+
+
+def test_a_frequency_that_contradicts_the_record_is_listed():
+    c = load_demo()
+    assert "thrice weekly" in c.manuscript.therapeutic_intervention
+    assert manuscript_findings(c) == []  # recorded: sodium thiosulfate 3 times a week
+    c.manuscript.therapeutic_intervention = c.manuscript.therapeutic_intervention.replace("thrice weekly",
+                                                                                          "twice weekly")
+    found = manuscript_findings(c)
+    assert len(found) == 1 and "“twice weekly”" in found[0].message

@@ -154,6 +154,8 @@ def _export(kind: str, k: Kind, sources: Sequence[Source], target, options: Opti
                       include_assessment=options.include_assessment and kind == "pdf", journal=options.journal)
         return Result([done.path] if done.path else [], done.info, done.note, done.in_process, changes)
     if not options.identified:
+        if k.figures:  # issue 13: a face leaves only with the author's confirmed consent for that image
+            refuse_unconfirmed_faces(cases)
         from ..interop import prepare
         progress(0.4, text="de-identifying")
         cases = [prepare(c) for c in cases]
@@ -211,6 +213,19 @@ def journal_anonymised(case: Case, options: Options) -> tuple[Case, list]:
         return case, []
     from ..privacy.journal_anonymise import anonymise
     return anonymise(case, options.journal)
+
+
+def refuse_unconfirmed_faces(cases: Sequence[Case]) -> None:
+    """A de-identified data export (JSON, FHIR) carries the images' bytes: one that may show a face
+    goes out only when the author confirmed that the consent covers it; otherwise nothing is written
+    and the images are listed (:class:`desktop.report.errors.ReportError`, exit 3 on the command line).
+    Images that de-identification drops anyway (identifying, consent not covering images) do not count."""
+    from ..report.consent import face_unconfirmed, faces_refusal
+    from ..report.errors import ReportError
+    held = [(i, m) for c in cases for i, m in enumerate(c.figures, 1)
+            if face_unconfirmed(m) and not (m.identifying and not c.consent.covers_images)]
+    if held:
+        raise ReportError(faces_refusal(held, report=False))
 
 
 def _read(sources: Sequence[Source], open_libraries: contextlib.ExitStack, *, figures: bool):

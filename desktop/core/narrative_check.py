@@ -2,10 +2,11 @@
 against what the case records.
 
 A value with a unit ("potassium 5.1 mmol/L", "sodium thiosulfate (25 g)", "87/52 mmHg"), a day
-number ("on day 5") or an interval from the index event ("3 weeks prior", "2 months before
-admission") in the patient's own sections of the narrative is compared with the recorded labs,
-reference ranges, vital signs, doses, body measurements, wound sizes, derived values and event
-times. A value that matches none of them, or that contradicts the recorded value of the analyte
+number ("on day 5"), an interval from the index event ("3 weeks prior", "2 months before
+admission") or a frequency ("three times a week", "thrice weekly"), in digits or in words
+("two weeks", "fifty", desktop/core/numwords.py), in the patient's own sections of the narrative is compared with the recorded labs,
+reference ranges, vital signs, doses, body measurements, wound sizes, derived values, event
+times and the recorded frequencies of treatments, medicines and dialysis sessions. A value that matches none of them, or that contradicts the recorded value of the analyte
 the sentence names, becomes a finding of the assessment naming the field and the sentence — so
 the GUI's assessment panel and ``casebook assess`` list it.
 
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 
 from ..model import Case
 from ..timing import DAYS_PER, Timeline
-from . import labs
+from . import labs, numwords
 from .types import DerivedValue, Evidence, Finding
 
 NARRATIVE_UNMATCHED = "narrative-value-unmatched"
@@ -54,6 +55,9 @@ _DAY = re.compile(r"\bday\s+([−-]?\d+)\b", re.IGNORECASE)
 _INTERVAL = re.compile(r"\b(\d+(?:\.\d+)?)\s+(day|week|month)s?\s+(prior|before|earlier|ago|later|after)\b"
                        r"|\b(?:over|during)\s+the\s+(?:last|past)\s+(\d+(?:\.\d+)?)\s+(day|week|month)s?\b",
                        re.IGNORECASE)
+# how often: "three times a week" (read from "3 times a week"), "thrice weekly", "twice daily"
+_FREQ = re.compile(r"(?:\b(?P<n>\d+(?:\.\d+)?)\s+times|\b(?P<w>once|twice|thrice))\s+(?:(?:a|per|each|every)\s+"
+                   r"(?P<per>day|week)|(?P<adv>daily|weekly))\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"(])")
 
 ANALYTE_WORDS = {  # words in a sentence that name an analyte, for "contradicts"
@@ -193,23 +197,27 @@ def check(case: Case, derived: list[DerivedValue] | None = None) -> list[Finding
     rec = recorded_values(case, derived or [])
     tl = Timeline(case)
     days = sorted({p.day for e in case.events if (p := tl.event_day(e.id)) is not None})
+    freqs = recorded_per_week(case)
     out: list[Finding] = []
     for path, label in FIELDS:
         text = " ".join(_field_text(case, path).split())
         for sentence in _SENTENCE.split(text):
-            for s in values_in(sentence):
+            # numbers in words ("two weeks", "fifty") are read as digits; findings quote the words
+            d = numwords.with_digits(sentence)
+            said = d.text
+            for s in values_in(said):
                 if s.unit == "mmhg-bp":
                     sys_ok = any(_matches(s.values[0], 0, r, "mmhg") for r in rec if r.analyte == "systolic_bp")
                     dia_ok = any(_matches(s.values[1], 0, r, "mmhg") for r in rec if r.analyte == "diastolic_bp")
                     if not (sys_ok and dia_ok):
-                        out.append(_unmatched(label, path, sentence, s.text, "mmHg",
-                                              "no recorded blood pressure"))
+                        out.append(_unmatched(label, path, sentence, d.original(s.start, s.start + len(s.text)),
+                                              "", "no recorded blood pressure"))
                     continue
                 for v in s.values:
                     if any(_matches(v, s.decimals, r, s.unit) for r in rec):
                         continue
                     unit = s.text.split(None, 1)[-1] if " " in s.text else s.unit
-                    named = _named(sentence, sentence.find(s.text))
+                    named = _named(said, said.find(s.text))
                     same = [r for r in rec if named and r.analyte == named[-1] and r.unit == s.unit]
                     if same:
                         recorded = ", ".join(f"{r.value:.4g} {unit}" for r in same)
@@ -222,17 +230,40 @@ def check(case: Case, derived: list[DerivedValue] | None = None) -> list[Finding
                              Evidence("recorded value", f"{same[0].value:.4g}", unit, ref=same[0].ref)]))
                     else:
                         out.append(_unmatched(label, path, sentence, f"{v:g}", unit, "no value"))
-            for m in _DAY.finditer(sentence):
+            for m in _DAY.finditer(said):
                 day = float(m.group(1).replace("−", "-"))
-                if not any(abs(d - day) <= 0.5 for d in days):
-                    out.append(_unmatched(label, path, sentence, f"day {m.group(1)}", "", "the time of no event"))
-            for m in _INTERVAL.finditer(sentence):
+                if not any(abs(dd - day) <= 0.5 for dd in days):
+                    out.append(_unmatched(label, path, sentence, d.original(m.start(), m.end()), "",
+                                          "the time of no event"))
+            for m in _INTERVAL.finditer(said):
                 n, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(5))
                 span = float(n) * DAYS_PER[unit.lower()]
                 tol = 0.5 * DAYS_PER[unit.lower()] + 0.5
-                diffs = {abs(a - b) for a in days for b in days} | {abs(d) for d in days}
+                diffs = {abs(a - b) for a in days for b in days} | {abs(dd) for dd in days}
                 if not any(abs(x - span) <= tol for x in diffs):
-                    out.append(_unmatched(label, path, sentence, m.group(0), "", "no interval between events"))
+                    out.append(_unmatched(label, path, sentence, d.original(m.start(), m.end()), "",
+                                          "no interval between events"))
+            for m in _FREQ.finditer(said):
+                if not any(abs(f - per_week(m)) < 1e-6 for f in freqs):
+                    out.append(_unmatched(label, path, sentence, d.original(m.start(), m.end()), "",
+                                          "no frequency (of a treatment, medicine or dialysis)"))
+    return out
+
+
+def per_week(m: re.Match) -> float:
+    """Times a week of a frequency the text states ("3 times a day" -> 21)."""
+    n = float(m.group("n")) if m.group("n") else numwords.MULTIPLES[m.group("w").lower()]
+    daily = (m.group("per") or "").lower() == "day" or (m.group("adv") or "").lower() == "daily"
+    return n * (7 if daily else 1)
+
+
+def recorded_per_week(case: Case) -> list[float]:
+    """How often things happen a week, as recorded: treatments, medicines, dialysis sessions."""
+    out = [t.times_per_week for t in case.treatments if t.times_per_week is not None]
+    out += [m.doses_per_day * 7 for m in case.medications if m.doses_per_day is not None]
+    out += [p.sessions_per_week for p in case.patient.dialysis_history if p.sessions_per_week is not None]
+    for text in [t.schedule for t in case.treatments] + [m.frequency for m in case.medications]:
+        out += [per_week(m) for m in _FREQ.finditer(numwords.with_digits(text or "").text)]
     return out
 
 

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ..model import Figure
+from ..privacy.faces import may_show_face
 from ..privacy.images import ImageError, strip_metadata, thumbnail
 from .forms import set_muted
 
@@ -40,7 +41,8 @@ class PhotoImportError(Exception):
 def figure_from_path(path: str | Path, *, lesion_id: str | None = None, event_id: str | None = None,
                     imaging_id: str | None = None, caption: str = "") -> Figure:
     """Read an image file and return a :class:`Figure` ready for ``session.add_figure``: pixels only
-    (metadata stripped, EXIF orientation applied), with its size and checksum."""
+    (metadata stripped, EXIF orientation applied), with its size and checksum, and flagged when it
+    may show a face (desktop.privacy.faces)."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -56,8 +58,10 @@ def figure_from_path(path: str | Path, *, lesion_id: str | None = None, event_id
         data, mime, w, h = strip_metadata(raw)
     except ImageError as exc:
         raise PhotoImportError(f"{path.name}: {exc}") from None
+    # the offline face check (about a second a photo in pure Python): run it off the GUI thread
     return Figure(mime=mime, data=data, sha256=hashlib.sha256(data).hexdigest(), width_px=w, height_px=h,
-                 caption=caption, lesion_id=lesion_id, event_id=event_id, imaging_id=imaging_id)
+                  caption=caption, lesion_id=lesion_id, event_id=event_id, imaging_id=imaging_id,
+                  may_show_face=may_show_face(data))
 
 
 def image_paths(mime: QMimeData | None) -> list[Path]:

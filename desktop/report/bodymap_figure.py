@@ -248,7 +248,8 @@ def _draw_view(d: Drawing, v: bodymap.View, frame, x: float, top: float, s: floa
                     bold_font, small=True)
 
 
-# where a site drawn in a detail view lies on the whole figure: the region of the whole figure that
+# where a site drawn in a detail view lies on the whole figure: a named finger or toe on that digit
+# (the view's outline points); a finger or toe not named, the region of the whole figure that
 # contains it (fingers at the hand, toes at the foot); genital sites between the thighs
 WHOLE_FIGURE_PROXY = (("finger", "palm"), ("thumb", "palm"), ("toe", "foot-dorsum"), ("nail", "palm"))
 GENITAL = ("glans-penis", "penile-shaft", "scrotum", "vulva", "perineum")
@@ -266,10 +267,14 @@ def _whole_figure_points(v: bodymap.View, lesions, group: str | None) -> list[tu
                 continue
             out.append((number, (lx + rx) / 2, min(ly, ry) - 0.25 * abs(lx - rx), False))
             continue
+        sides = [laterality] if laterality in ("left", "right") else ["right", "left"]
+        exact = [(side, bodymap.outline_point(v, site, side)) for side in sides]
+        if any(pt for _, pt in exact):
+            out += [(number, pt[0], pt[1], laterality not in ("left", "right", "bilateral")) for _, pt in exact if pt]
+            continue
         proxy = next((p for prefix, p in WHOLE_FIGURE_PROXY if site.startswith(prefix)), None)
         if proxy is None:
             continue
-        sides = [laterality] if laterality in ("left", "right") else ["right", "left"]
         for side in sides:
             try:
                 x, y = bodymap.marker_point(v, proxy, side)

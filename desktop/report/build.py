@@ -2,7 +2,8 @@
 PDF, ``desktop.report.pdf``; the Word manuscript, ``desktop.interop.docx``), so both refuse the
 same cases, de-identify the same way and print the same manuscript.
 
-- No recorded consent for publication: refused (:class:`ReportRefused`) unless ``draft``.
+- No recorded consent for publication: refused (:class:`ReportRefused`) unless ``draft``; so is an
+  image that may show a face whose consent the author has not confirmed (a draft shows a placeholder).
 - De-identified by default: the content is built from the de-identified case, so identifiers and
   calendar dates never reach it; ``identified=True`` (the author's own records) builds from the
   case itself.
@@ -18,6 +19,7 @@ from typing import Callable
 from ..model import Case
 from . import fonts
 from .appendix import appendix_a, appendix_b
+from .consent import faces_refusal, faces_unconfirmed
 from .content import Block
 from .context import Ctx
 from .errors import ReportRefused
@@ -50,8 +52,9 @@ def refuse_without_consent(case: Case, draft: bool) -> None:
     if not case.consent.recorded:
         raise ReportRefused(REFUSED)
     missing = missing_parts(case)
-    if missing:
-        raise ReportRefused(refusal(missing))
+    faces = faces_unconfirmed(case)  # issue 13: an image that may show a face needs its consent confirmed
+    if missing or faces:
+        raise ReportRefused("\n".join(([refusal(missing)] if missing else []) + ([faces_refusal(faces)] if faces else [])))
 
 
 def deidentified(case: Case, deidentify: Callable[..., Case], id_map: dict[str, str] | None = None) -> Case:

@@ -149,46 +149,38 @@ def dedupe(blocks: list[Block]) -> tuple[list[Block], int]:
 
 # --- spelling -------------------------------------------------------------------------------------
 
-# (UK, US) pairs; a pattern matches the UK or the US form where it stands, case kept
-_PAIRS = [
-    (r"haem(?=o|a|ato|orrh|ol)", "hem"), (r"aemi(?=a|c)", "emi"), (r"oedema", "edema"), (r"oesophag", "esophag"),
-    (r"oestr", "estr"), (r"paediat", "pediat"), (r"anaesth", "anesth"), (r"diarrhoea", "diarrhea"),
-    (r"leucocyt", "leukocyt"), (r"colour", "color"), (r"tumour", "tumor"), (r"behaviour", "behavior"),
-    (r"hospitalis(?=a|e|i)", "hospitaliz"), (r"ionis(?=a|e|i)", "ioniz"), (r"randomis(?=a|e|i)", "randomiz"),
-    (r"characteris(?=a|e|i)", "characteriz"), (r"optimis(?=a|e|i)", "optimiz"), (r"minimis(?=a|e|i)", "minimiz"),
-    (r"organis(?=a|e|i)", "organiz"), (r"recognis(?=a|e|i)", "recogniz"), (r"stabilis(?=a|e|i)", "stabiliz"),
-    (r"catheteris(?=a|e|i)", "catheteriz"), (r"centre", "center"), (r"litre", "liter"), (r"fibre", "fiber"),
-]
-# US forms are matched only at the start of a word or after a known prefix, so that "them" or
-# "academia" never turn into UK spellings
-_US_PREFIX = r"(?<![A-Za-z])((?:hypo|hyper|an|isch|sept|ur|leuk|lymph|hypoalbumin|hypocalc|hypercalc|hyperphosphat|hypophosphat|hypergly|hypogly|hyperkal|hypokal|hyponatr|hypernatr)?)"
-
-
-def _case_like(src: str, repl: str) -> str:
-    return repl[:1].upper() + repl[1:] if src[:1].isupper() else repl
+SPELLING = Path(__file__).resolve().parents[2] / "resources" / "catalogues" / "spelling.json"
 
 
 @functools.lru_cache(maxsize=None)
 def _patterns(to: str) -> list[tuple[re.Pattern, str]]:
+    """For each UK/US pair of resources/catalogues/spelling.json: the pattern of the form to change
+    (the other variant's) at the start of a word, and the form it becomes."""
+    pairs = json.loads(SPELLING.read_text(encoding="utf-8"))["pairs"]
     pats = []
-    for uk, us in _PAIRS:
-        uk_plain = re.sub(r"\(\?=.*?\)", "", uk)
-        us_plain = us
-        if to == "US":
-            pats.append((re.compile(uk, re.IGNORECASE), us_plain))
-        else:
-            look = re.search(r"\(\?=.*?\)", uk)
-            tail = look.group(0) if look else ""
-            pats.append((re.compile(_US_PREFIX + us_plain + tail, re.IGNORECASE), "\\1" + uk_plain))
+    for e in pairs:
+        src, dst = (e["uk"], e["us"]) if to == "US" else (e["us"], e["uk"])
+        tail = r"(?![A-Za-z])" if e["match"] == "word" else ""
+        if e.get("then"):
+            tail += f"(?=[{e['then']}])"
+        if e.get("not_then"):
+            tail += f"(?!{e['not_then']})"
+        pats.append((re.compile(r"(?<![A-Za-z])" + re.escape(src) + tail, re.IGNORECASE), dst))
+    # longer stems first, so that "hypercalcaemi" is not taken for a shorter stem of it
+    pats.sort(key=lambda pr: -len(pr[0].pattern))
     return pats
 
 
+def _case_like(src: str, repl: str) -> str:
+    if src.isupper() and len(src) > 1:
+        return repl.upper()
+    return repl[:1].upper() + repl[1:] if src[:1].isupper() else repl
+
+
 def spell(text: str, to: str) -> str:
+    """``text`` in one spelling variant, "US" or "UK" (resources/catalogues/spelling.json)."""
     for pat, repl in _patterns(to):
-        if "\\1" in repl:
-            text = pat.sub(lambda m, r=repl: m.group(1) + _case_like(m.group(0)[len(m.group(1)):], r[2:]), text)
-        else:
-            text = pat.sub(lambda m, r=repl: _case_like(m.group(0), r), text)
+        text = pat.sub(lambda m, r=repl: _case_like(m.group(0), r), text)
     return text
 
 

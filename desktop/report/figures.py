@@ -14,6 +14,7 @@ from ..model import Case, Figure, When
 from . import charts, fmt, photos
 from . import content as c
 from .content import Block, Para, Span
+from .consent import face_placeholder, face_unconfirmed
 from .context import Ctx
 from .errors import ReportError
 from .fonts import SANS
@@ -101,6 +102,8 @@ def presubmit_photos(case: Case, identified: bool, pool: Executor) -> dict[str, 
     out = {}
     for group in photo_groups(case, identified):
         for m in group:
+            if face_unconfirmed(m):
+                continue  # never drawn: a placeholder stands in its place
             try:
                 p = photos.probe(m.data, "")
             except ReportError:
@@ -141,9 +144,13 @@ def photo_caption(ctx: Ctx, m: Figure, where: str) -> str:
 
 
 def photo_figures(ctx: Ctx, figures: list[Figure]) -> list[Block]:
-    """Photos as numbered figures; their JPEGs are prepared on the pool while the rest is built."""
+    """Photos as numbered figures; their JPEGs are prepared on the pool while the rest is built. An
+    image that may show a face, its consent unconfirmed, is replaced by a visible placeholder (only a
+    draft gets this far with one: a final export is refused)."""
+    held = [Para([Span(face_placeholder(plain(m.caption)))], "note") for m in figures if face_unconfirmed(m)]
+    figures = [m for m in figures if not face_unconfirmed(m)]
     if not figures:
-        return []
+        return held
     out: list[c.Photo] = []
     for m in figures:
         n = ctx.next_fig()
@@ -162,7 +169,7 @@ def photo_figures(ctx: Ctx, figures: list[Figure]) -> list[Block]:
             f"Figs. {', '.join(map(str, nums[:-1]))} and {nums[-1]} show")
     what = ("the images" if len(nums) > 1 else "the image") if figures[0].imaging_id else (
         "the lesions" if len(nums) > 1 else "the lesion")
-    return [Para([Span(f"{cite} {what}.")]), c.Photos(out)]
+    return held + [Para([Span(f"{cite} {what}.")]), c.Photos(out)]
 
 
 # --- charts ----------------------------------------------------------------------------------------

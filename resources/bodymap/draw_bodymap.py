@@ -14,7 +14,9 @@ File format (one file per view):
      "outline": [path], "labels": [{"text", "x", "y", "size", "anchor"}],
      "spots": [{"name", "label", "x", "y", "w", "h"}] (a box for markers with no place on the drawing),
      "panels": [{"group", "x", "y", "w", "h"}] (the part of the view showing one group's regions),
-     "regions": [{"site", "laterality", "d", "group"?}]}
+     "regions": [{"site", "laterality", "d", "group"?}],
+     "points"?: [{"site", "laterality", "x", "y"}] (where a site drawn only as outline, a finger or
+     toe of the whole-body views, gets its marker)}
 Label text may hold line breaks; "y" is the first line's baseline. Paths use absolute M L C Q Z only. An outline path that ends with Z is a filled, non-clickable shape
 drawn beneath the regions (fingers on the whole-body views); an open outline path is a detail line
 drawn above them (nails, creases).
@@ -183,6 +185,11 @@ class Digit:
         """Points on the left and right edges at fraction t from base to the start of the tip."""
         return self._split(self.bl, self.cl, self.tl, t)[0], self._split(self.br, self.cr, self.tr, t)[0]
 
+    def point(self, t: float) -> Pt:
+        """The point midway across the digit at fraction t from its base to the start of its tip."""
+        left, right = self.side(t)
+        return _lerp(left, right, 0.5)
+
     def _tip(self, p: Path) -> Path:
         k = self.round
         return p.C(_add(self.tl, self.d, k), _add(self.tr, self.d, k), self.tr)
@@ -243,6 +250,8 @@ class View:
         self.spots: list[dict] = []
         self.regions: list[dict] = []
         self.panels: list[dict] = []
+        # where a site drawn only as outline sits (the digits of the whole-body views): a marker point
+        self.points: list[dict] = []
 
     def mirror(self, p: Path) -> Path:
         return p.map(lambda q: (self.width - q[0], q[1]))
@@ -259,6 +268,12 @@ class View:
         self.region(site, viewer_left_side, p)
         self.region(site, other, self.mirror(p))
 
+    def point_pair(self, site: str, viewer_left_side: str, q: Pt) -> None:
+        """A marker point of a lateral site on the viewer's left, and its mirror image."""
+        other = "left" if viewer_left_side == "right" else "right"
+        self.points.append({"site": site, "laterality": viewer_left_side, "x": round(q[0], 1), "y": round(q[1], 1)})
+        self.points.append({"site": site, "laterality": other, "x": round(self.width - q[0], 1), "y": round(q[1], 1)})
+
     def both(self, site: str, p: Path) -> None:
         """A midline region (already whole)."""
         self.region(site, "midline", p)
@@ -274,7 +289,8 @@ class View:
     def to_json(self) -> dict:
         return {"view": self.name, "title": self.title, "width": self.width, "height": self.height,
                 "orientation": self.orientation, "outline": self.outline, "labels": self.labels,
-                "spots": self.spots, "panels": self.panels, "regions": self.regions}
+                "spots": self.spots, "panels": self.panels, "regions": self.regions,
+                **({"points": self.points} if self.points else {})}
 
 
 # --- the whole figure (front and back share one silhouette) ---------------------------------------
@@ -341,15 +357,23 @@ THIGH_DIV = Spline([G, (207, 470), (203, 525), KD])
 # hand on the whole-body views: palm or back of the hand, thumb and fingers as outline
 
 
-def body_hand(v: View) -> Path:
+def body_hand(v: View, near: str, front: bool) -> Path:
     """The hand of the whole-body views: the detailed hand of the Hands view, scaled to the wrist and
-    turned fingers-down; its palm (or back) is the region, thumb and fingers are outline."""
+    turned fingers-down; its palm (or back) is the region, thumb and fingers are outline. Each digit
+    gets a marker point on its distal part, where the Hands view has its pad (front, palms) or its
+    nail (back), so a digit's lesion sits on that digit on the whole figure too."""
     h = hand_shape(0, 0)
     (wlx, wly), (wrx, _) = h["wl"], h["wr"]
     s = (WIB[0] - WOB[0]) / (wrx - wlx)
     T = lambda q: (WOB[0] + (q[0] - wlx) * s, WOB[1] + (wly - q[1]) * s)  # noqa: E731
     for dg in h["fingers"] + [h["thumb"]]:
         v.line(dg.whole().map(T), mirrored=True)
+    digits = [("finger-1", h["thumb"], 0.52)] + [(f"finger-{i}", f, PAD) for i, f in enumerate(h["fingers"], 2)]
+    for site, dg, start in digits:
+        at = T(dg.point((start + 1) / 2))  # the middle of the pad (distal phalanx)
+        if front:
+            v.point_pair(site + "-pad", near, at)
+        v.point_pair(site, near, at)  # the dorsum and nail fold: the finger shows in both views
     return h["palm"].map(T)
 
 
@@ -359,8 +383,8 @@ def foot_front() -> tuple[Path, list[Path]]:
     outer = Spline([AOB, (184, 814), (179, 826), tbo])
     inner = Spline([AIB, (215, 813), (219, 823), tbi])
     dorsum = Path(AOB).S(outer, AOB, tbo).Q((199, 836), tbi).S(inner, tbi, AIB).Z()
-    toes = []
-    # great toe medial (towards the midline, the viewer's right on this side)
+    toes, tips = [], {}
+    # great toe medial (towards the midline, the viewer's right on this side): little toe first
     edges = [177, 184.5, 191.5, 199, 207.5, 221]
     for i in range(5):
         a, b = edges[i], edges[i + 1]
@@ -368,7 +392,8 @@ def foot_front() -> tuple[Path, list[Path]]:
         yb = 833 + (b - 177) * -0.045 + 0.5
         depth = [7, 8, 9, 10, 12][i]
         toes.append(Path((a, ya)).C((a, ya + depth * 1.25), (b, yb + depth * 1.25), (b, yb)).Z())
-    return dorsum, toes
+        tips[f"toe-{5 - i}"] = ((a + b) / 2, (ya + yb) / 2 + depth * 0.45)  # inside the bump
+    return dorsum, toes, tips
 
 
 def foot_back() -> Path:
@@ -409,7 +434,7 @@ def limbs(v: View, near: str, front: bool) -> None:
     pair("elbow", Path(EO).S(ARM_OUT, EO, EOB).L(EIB).S(ARM_IN, EIB, EI).Z())
     pair("forearm", Path(EOB).S(ARM_OUT, EOB, WO).L(WI).S(ARM_IN, WI, EIB).Z())
     pair("wrist", Path(WO).S(ARM_OUT, WO, WOB).L(WIB).S(ARM_IN, WIB, WI).Z())
-    pair("palm" if front else "hand-dorsum", body_hand(v))
+    pair("palm" if front else "hand-dorsum", body_hand(v, near, front))
     pair("flank", Path(CB).S(SIDE, CB, IC).L(ASIS).S(FLANK_IN, ASIS, CBM).S(RIB, CBM, CB).Z())
     pair("hip", Path(IC).S(SIDE, IC, HB).S(HIP_IN, HB, ASIS).Z())
     pair("knee", Path(KO).S(SIDE, KO, KOB).L(KIB).S(INNER, KIB, KI).L(KD, KO).Z())
@@ -419,10 +444,12 @@ def limbs(v: View, near: str, front: bool) -> None:
         pair("thigh-anterior", Path(ASIS).S(INGUINAL, ASIS, G).S(THIGH_DIV, G, KD).L(KO)
              .S(SIDE, KO, HB).S(HIP_IN, HB, ASIS).Z())
         pair("thigh-medial", Path(G).S(GROIN, G, CR).S(INNER, CR, KI).L(KD).S(THIGH_DIV, KD, G).Z())
-        dorsum, toes = foot_front()
+        dorsum, toes, tips = foot_front()
         pair("foot-dorsum", dorsum)
         for t in toes:
             v.line(t, mirrored=True)
+        for site, at in tips.items():
+            v.point_pair(site, near, at)
     else:
         pair("thigh-posterior", Path(HB).S(FOLD, HB, CR).S(INNER, CR, KI).L(KO).S(SIDE, KO, HB).Z())
         pair("heel", foot_back())

@@ -136,6 +136,13 @@ class FiguresSection(QWidget):
         self.identifying.setToolTip("The image shows a face, a tattoo or another feature that could identify "
                                     "the patient")
         self.identifying.committed.connect(lambda on: self._save_flag("identifying", on))
+        # issue 13: the face detector flagged the image on the way in (said in consent_note); the author
+        # confirms the consent
+        self.consent_image = CheckField("Consent covers this image", "Consent covers this image")
+        self.consent_image.setToolTip("The patient's (or next of kin's) consent for publication covers this "
+                                      "image, face included; a final export needs it for an image that may "
+                                      "show a face")
+        self.consent_image.committed.connect(lambda on: self._save_flag("consent_covers_image", on))
         self.in_report = CheckField("In the report", "Include this image in the report")
         self.in_report.committed.connect(lambda on: self._save_flag("in_report", on))
         self.consent_note = hint_label("")
@@ -149,6 +156,7 @@ class FiguresSection(QWidget):
         add_row(form, "Shows", self.link, tip="The lesion, event or imaging study the image belongs to")
         form.addRow("", self.in_report)
         form.addRow("", self.identifying)
+        form.addRow("", self.consent_image)
         form.addRow("", self.consent_note)
         form.addRow("", self.error)
         form.addRow("", self.info)
@@ -157,8 +165,8 @@ class FiguresSection(QWidget):
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(detail)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # the preview's height follows its width: a scroll bar coming and going with the height
-        # would change the width, then the height, without end (a crash): the bar's room is kept
+        # the bar's room is kept: a vertical bar coming and going changed the width, which changed the
+        # preview's height and the wrapped notes' height, without end (a crash when the form just fills it)
         scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.detail = scroll
@@ -340,6 +348,8 @@ class FiguresSection(QWidget):
                         fig += 1
                     head = f"Figure {fig}" if m.in_report else "Not in the report"
                     marks = " · identifying" if m.identifying else ""
+                    if m.may_show_face and not m.consent_covers_image:
+                        marks += " · may show a face: consent?"
                     text = f"{head}{marks}\n{m.caption or '(no caption)'}\n{self._link_text(m)}"
                     it = QListWidgetItem(self.thumbs.icon(m), text)
                     it.setData(Qt.ItemDataRole.UserRole, m.id)
@@ -371,6 +381,7 @@ class FiguresSection(QWidget):
             self.caption.set_text("")
             self.info.setText("")
             self.consent_note.setText("")
+            self.consent_image.setVisible(False)
             return
         self.preview.set_image(self.previews.pixmap(m))
         self.caption.set_text(m.caption)
@@ -387,12 +398,17 @@ class FiguresSection(QWidget):
         self.identifying.set_value(m.identifying)
         self.in_report.set_value(m.in_report)
         consent = self.session.case.consent
+        notes = []
         if m.identifying and not (consent.recorded and consent.covers_images):
-            self.consent_note.setText("Marked identifying, and no consent covering images is recorded "
-                                      "(Manuscript ▸ consent). Publishing it needs that consent.")
-        else:
-            self.consent_note.setText("")
-        self.consent_note.setVisible(bool(self.consent_note.text()))
+            notes.append("Marked identifying, and no consent covering images is recorded "
+                         "(Manuscript ▸ consent). Publishing it needs that consent.")
+        if m.may_show_face and not m.consent_covers_image:
+            notes.append("This image may show a face: a final export needs your confirmation that the "
+                         "consent for publication covers it.")
+        self.consent_note.setText("\n".join(notes))
+        self.consent_note.setVisible(bool(notes))
+        self.consent_image.set_value(m.consent_covers_image)
+        self.consent_image.setVisible(m.may_show_face or m.consent_covers_image)
         kind = {"image/jpeg": "JPEG", "image/png": "PNG"}.get(m.mime, m.mime)
         info = f"{kind}, {m.width_px} × {m.height_px} px; metadata removed on import"
         if m.source:
@@ -443,7 +459,8 @@ class FiguresSection(QWidget):
         if self._loading:
             return
         words = {"identifying": ("Mark image identifying", "Mark image not identifying"),
-                 "in_report": ("Put image in the report", "Leave image out of the report")}[attr]
+                 "in_report": ("Put image in the report", "Leave image out of the report"),
+                 "consent_covers_image": ("Confirm consent covers image", "Withdraw consent for image")}[attr]
         self._update(words[0] if on else words[1], **{attr: on})
 
     def _link_picked(self, i: int) -> None:
