@@ -31,6 +31,14 @@ class ChecksField(QWidget):
         if first is not None:
             self.setFocusProxy(first)
 
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        # a form row does not always ask a field for its height at its width: the boxes' lines are
+        # claimed as a minimum height, so a narrow column never cuts off the last line of choices
+        super().resizeEvent(event)
+        need = self.layout().heightForWidth(event.size().width())
+        if need > 0 and need != self.minimumHeight():
+            self.setMinimumHeight(need)
+
     def value(self) -> list:
         return [v for v, cb in self.boxes.items() if cb.isChecked()] + list(self._extra)
 

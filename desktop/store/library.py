@@ -18,7 +18,7 @@ import os
 import sqlite3
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Iterator
 
 from .. import catalogue
 from ..codec import UnknownField, from_trusted, to_compact, to_plain
@@ -29,23 +29,8 @@ from .audit import AuditEntry, _full, _user, diff
 from .changes import Change
 from .errors import (Damaged, InUse, LibraryError, NewerVersion, NoSuchCase, NotALibrary,  # noqa: F401
                      ReadOnlyLibrary, StorageFull, _translate, translate_error)
+from .rows import CaseSummary, TrashedCase  # noqa: F401 (their public home stays here)
 from .opening import SQLITE_MAGIC, _connect, create_library, open_library, upgrade_documents  # noqa: F401
-
-
-class TrashedCase(NamedTuple):
-    id: str
-    title: str
-    trashed_at: str
-
-
-class CaseSummary(NamedTuple):
-    id: str
-    title: str
-    status: str
-    keywords: str
-    sites: str
-    outcome: str
-    updated_at: str
 
 
 def _now() -> str:
