@@ -117,6 +117,7 @@ def _checked(data: dict) -> Case:
             # the file's own "may_show_face" is not trusted to be false: the detector looks again
             from .privacy.faces import may_show_face
             m.may_show_face = m.may_show_face or may_show_face(m.data)
+            m.face_checked = True
     return case
 
 

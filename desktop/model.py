@@ -442,6 +442,10 @@ class Figure:
     # set on the way in (GUI attach, JSON import) by the offline face detector (desktop.privacy.faces):
     # the image may show a face, so a final export needs ``consent_covers_image``
     may_show_face: bool = False
+    # the detector has looked at these bytes. False for images stored before the check existed (their
+    # ``may_show_face`` false means "never looked", not "no face"): the window checks them after a
+    # library opens, and every export checks any left before it decides (desktop.app.faces)
+    face_checked: bool = False
     consent_covers_image: bool = False  # the author confirms the consent for publication covers this image
     source: str = ""  # provenance, e.g. "Smilnak et al. 2022, Fig. 1 (not reproduced)"
 

@@ -150,6 +150,27 @@ class Casebook:
         ids = [self.add_case(c, f"Import {path.name}", keep_id=foreign is None) for c in cases]
         return ImportResult(ids, foreign.kind if foreign else "casebook", foreign.report if foreign else [])
 
+    def record_face_checks(self, case_id: str, found: dict) -> bool:
+        """Record the face detector's answers for images of a case that had not been checked
+        (:mod:`desktop.app.faces`; ``found``: by figure id, (checksum looked at, may show a face)) as
+        one change, not an undo step of the author's: through the open case when it is open, so that
+        what it holds stays what the library holds. False when nothing was left to record (the
+        case gone, its images deleted or checked meanwhile)."""
+        from .faces import checked_changes
+        oc = self._open.get(case_id)
+        if oc is not None:
+            changes = checked_changes(oc.case.figures, found)
+            if changes:
+                oc.apply(changes, "Face check", record=False)
+            return bool(changes)
+        if not self.library.has_case(case_id):
+            return False
+        changes = checked_changes(self.library.load_case(case_id, figures=False).figures, found)
+        if changes:
+            self.library.apply(case_id, changes)
+            self.notifier.emit(Changes(case_id, frozenset({"figures"}), frozenset(ch.figures.id for ch in changes)))
+        return bool(changes)
+
     def trash_case(self, case_id: str) -> None:
         """Move a case to the trash (undoable; restorable from the trash until it is emptied)."""
         title = self._title(case_id)

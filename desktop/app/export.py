@@ -144,6 +144,9 @@ def _export(kind: str, k: Kind, sources: Sequence[Source], target, options: Opti
     cases, figure_of = _read(sources, open_libraries,
                              figures=k.figures and not (options.use_process and kind in ("pdf", "docx")))
     check(progress)
+    if k.figures:  # issue 13: images stored before the face check are looked at before anything decides
+        from .faces import check_unchecked
+        check_unchecked(cases, figure_of, progress)
     cases = screen(cases, options, progress)
     if kind in ("pdf", "docx"):
         from .render import render

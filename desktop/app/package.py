@@ -31,6 +31,7 @@ from typing import Any, Callable
 
 from ..files import write_atomic
 from .export import Options, Source, _read, journal_anonymised, manuscript_ready, screen
+from .faces import check_unchecked
 from .progress import NO_PROGRESS, check
 
 MANIFEST = "manifest.json"
@@ -129,6 +130,7 @@ def make_package(source: Source, out_dir: str | os.PathLike, options: Options = 
         progress(0.02, text="reading the case")
         cases, figure_of = _read([source], stack, figures=True)
         check(progress)
+        check_unchecked(cases, figure_of, progress)  # images stored before the face check (issue 13)
         (case,) = screen(cases, options, progress)
         case = manuscript_ready(case, options)
         case, anonymised = journal_anonymised(case, options)

@@ -61,7 +61,7 @@ def figure_from_path(path: str | Path, *, lesion_id: str | None = None, event_id
     # the offline face check (about a second a photo in pure Python): run it off the GUI thread
     return Figure(mime=mime, data=data, sha256=hashlib.sha256(data).hexdigest(), width_px=w, height_px=h,
                   caption=caption, lesion_id=lesion_id, event_id=event_id, imaging_id=imaging_id,
-                  may_show_face=may_show_face(data))
+                  may_show_face=may_show_face(data), face_checked=True)
 
 
 def image_paths(mime: QMimeData | None) -> list[Path]:

@@ -79,6 +79,8 @@ class LibraryActions:
         if notes:  # said once, by the window that upgraded the library
             self.info_banner.show_message(" ".join(notes), lead="Library upgraded.")
         self._start_backups(library)
+        from .face_checks import start_face_check
+        self.face_check_op = start_face_check(self)  # images stored before the face check (issue 13)
         self._remember_library(library.path)
         self.case_list.set_editable(not library.read_only)
         self.refresh_case_list()

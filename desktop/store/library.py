@@ -144,6 +144,13 @@ class Library:
         sql = "SELECT id FROM cases WHERE trashed_at IS " + ("NOT NULL" if trashed else "NULL")
         return [r[0] for r in self.conn.execute(sql + " ORDER BY created_at, id")]
 
+    def figure_list(self) -> list[tuple[str, Figure]]:
+        """Every image of the cases in the library (not the trash), without its bytes, as (case id,
+        figure), case by case in the order cases were made, each case's in its own order."""
+        rows = self.conn.execute("SELECT f.case_id, f.meta FROM figures f JOIN cases c ON c.id = f.case_id"
+                                 " WHERE c.trashed_at IS NULL ORDER BY c.created_at, c.id, f.position")
+        return [(cid, from_trusted(Figure, json.loads(meta))) for cid, meta in rows]
+
     def has_case(self, case_id: str) -> bool:
         """True when the case is in the library (not in the trash)."""
         return self.conn.execute("SELECT 1 FROM cases WHERE id = ? AND trashed_at IS NULL",
