@@ -304,6 +304,8 @@ def test_a_library_written_by_main_before_the_operations_layer_opens_with_every_
         assert lib.version >= 2
         for cid, name in (("demo-smilnak-2022", "demo"), ("4a4ad59664fc", "full")):
             expected = jsonio.loads((FIXTURES / f"main-2026-12.{name}.json").read_bytes())
+            for m in expected.figures:  # reading a case file runs the face check; stored images wait for
+                m.face_checked = False  # the window's or an export's (issue 13, tests/test_faces_stored.py)
             assert jsonio.dump_bytes(lib.load_case(cid)) == jsonio.dump_bytes(expected)
 
 
