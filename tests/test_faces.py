@@ -66,6 +66,13 @@ def test_photos_without_a_face_are_not_flagged(name):
     assert faces.may_show_face(jpeg(im)) is False
 
 
+@pytest.mark.parametrize("name", list(FACES) + list(NOT_FACES))
+def test_the_quick_yes_or_no_is_the_answer_of_the_full_search(name):
+    """may_show_face stops at the first certain face (largest windows first): the same answer."""
+    im = {**FACES, **NOT_FACES}[name]
+    assert faces.shows_face(im) is bool(faces.find_faces(im)) is (name in FACES)
+
+
 def test_may_show_face_reads_jpeg_and_png_bytes_and_ignores_non_images():
     assert faces.may_show_face(jpeg(photo_with_face())) is True
     assert faces.may_show_face(png(photo_with_face(tint=(1, 1, 1)))) is True

@@ -106,62 +106,103 @@ def load_cascade(path: Path | None = None) -> Cascade:
             x, y, w, h, weight = r.text.split()
             rects.append((int(x), int(y), int(w), int(h), float(weight)))
         features.append(tuple(rects))
-    return Cascade(int(root.findtext("width")), int(root.findtext("height")), tuple(stages), tuple(features))
+    c = Cascade(int(root.findtext("width")), int(root.findtext("height")), tuple(stages), tuple(features))
+    numbers = [st.threshold for st in c.stages] + [v for st in c.stages for w in st.weak for v in w[1:]]
+    if not all(map(math.isfinite, numbers + [r[4] for rects in c.features for r in rects])):
+        raise FaceDetectorUnavailable(f"{path.name}: a threshold or weight is not a finite number")
+    if any(x < 0 or y < 0 or x + w > c.width or y + h > c.height for rects in c.features for x, y, w, h, _ in rects) \
+            or any(not 0 <= w[0] < len(c.features) for st in c.stages for w in st.weak):
+        raise FaceDetectorUnavailable(f"{path.name}: a feature lies outside the detection window")
+    return c
 
 
-def _integrals(im: Image.Image) -> tuple[list[int], list[int]]:
-    """The integral image and the integral of squares of a greyscale image, (w + 1) × (h + 1), flat."""
+def _stride(width: int) -> int:
+    """The row length of the integral images of all the levels of one photo: one for all of them, so
+    that the cascade is compiled once for the photo; a power of two, so that photos of about the same
+    width share it."""
+    stride = 256
+    while stride < width + 1:
+        stride *= 2
+    return stride
+
+
+def _integrals(im: Image.Image, stride: int) -> tuple[list[int], list[int]]:
+    """The integral image and the integral of squares of a greyscale image, (w + 1) × (h + 1), flat,
+    rows ``stride`` apart (the columns past w + 1 are never read)."""
     w, h = im.size
     px = im.tobytes()
-    s = [0] * (w + 1)
-    q = [0] * (w + 1)
-    above_s, above_q = s, q
+    pad = [0] * (stride - w - 1)
+    s = [0] * stride
+    q = [0] * stride
+    above_s, above_q = s[:w + 1], q[:w + 1]
     for y in range(h):
         row = px[y * w:(y + 1) * w]
         above_s = [0] + [a + b for a, b in zip(above_s[1:], accumulate(row))]
         above_q = [0] + [a + b for a, b in zip(above_q[1:], accumulate(_SQUARES[v] for v in row))]
         s += above_s
+        s += pad
         q += above_q
+        q += pad
     return s, q
 
 
-def _windows(im: Image.Image, c: Cascade, step: int) -> list[tuple[int, int]]:
-    """Top-left corners of the windows of ``im`` that pass every stage of the cascade."""
-    w, h = im.size
-    stride = w + 1
-    s, q = _integrals(im)
-    # each feature as (offsets of its rectangles' four corners, weights), for this image's stride
+def _level_stages(c: Cascade, stride: int) -> list[tuple[float, tuple]]:
+    """The stages with each weak classifier as one flat tuple of its rectangles' corner offsets (for
+    integral images whose rows are ``stride`` apart) and weights, then its threshold and leaf values:
+    two-rectangle features as 13 numbers, three-rectangle ones as 18, so that the loop over the windows
+    reads each without a loop of its own."""
     feats = []
     for rects in c.features:
-        offs = []
+        flat: list = []
         for x, y, rw, rh, wt in rects:
             a = y * stride + x
-            offs.append((a, a + rw, a + rh * stride, a + rh * stride + rw, wt))
-        feats.append(tuple(offs))
-    stages = [(st.threshold, tuple((feats[i], t, lo, hi) for i, t, lo, hi in st.weak)) for st in c.stages]
+            flat += (a + rh * stride + rw, a + rw, a + rh * stride, a, wt)
+        feats.append(tuple(flat))
+    return [(st.threshold, tuple(feats[i] + (t, lo, hi) for i, t, lo, hi in st.weak)) for st in c.stages]
+
+
+def _windows(im: Image.Image, c: Cascade, step: int, stride: int) -> list[tuple[int, int]]:
+    """Top-left corners of the windows of ``im`` that pass every stage of the cascade."""
+    w, h = im.size
+    s, q = _integrals(im, stride)
+    stages = _level_stages(c, stride)
     # the normalising window: the detection window less a one-pixel border (OpenCV's normrect)
     n0 = stride + 1
     n1, n2, n3 = n0 + c.width - 2, n0 + (c.height - 2) * stride, n0 + (c.height - 2) * stride + c.width - 2
     area = (c.width - 2) * (c.height - 2)
+    sqrt = math.sqrt
     found = []
+    x_end = w - c.width
     for y in range(0, h - c.height + 1, step):
-        for x in range(0, w - c.width + 1, step):
-            p = y * stride + x
+        row, x = y * stride, 0
+        while x <= x_end:
+            p = row + x
             total = s[p + n3] - s[p + n1] - s[p + n2] + s[p + n0]
-            sq = q[p + n3] - q[p + n1] - q[p + n2] + q[p + n0]
-            nf = area * sq - total * total
-            inv = 1.0 / math.sqrt(nf) if nf > 0 else 1.0
+            nf = area * (q[p + n3] - q[p + n1] - q[p + n2] + q[p + n0]) - total * total
+            inv = 1.0 / sqrt(nf) if nf > 0 else 1.0
+            first = True
             for threshold, weak in stages:
                 acc = 0.0
-                for rects, t, lo, hi in weak:
-                    v = 0.0
-                    for a, b, cc, d, wt in rects:
-                        v += wt * (s[p + d] - s[p + b] - s[p + cc] + s[p + a])
-                    acc += lo if v * inv < t else hi
+                for f in weak:
+                    # the same sums in the same order as OpenCV's (d - b - c + a per rectangle, then
+                    # weighted and added rectangle by rectangle)
+                    if len(f) == 13:
+                        v = f[4] * (s[p + f[0]] - s[p + f[1]] - s[p + f[2]] + s[p + f[3]]) \
+                            + f[9] * (s[p + f[5]] - s[p + f[6]] - s[p + f[7]] + s[p + f[8]])
+                        acc += f[11] if v * inv < f[10] else f[12]
+                    else:
+                        v = f[4] * (s[p + f[0]] - s[p + f[1]] - s[p + f[2]] + s[p + f[3]]) \
+                            + f[9] * (s[p + f[5]] - s[p + f[6]] - s[p + f[7]] + s[p + f[8]]) \
+                            + f[14] * (s[p + f[10]] - s[p + f[11]] - s[p + f[12]] + s[p + f[13]])
+                        acc += f[16] if v * inv < f[15] else f[17]
                 if acc < threshold:
+                    if first:  # as OpenCV does: a window the first stage rejects skips the next one
+                        x += step
                     break
+                first = False
             else:
                 found.append((x, y))
+            x += step
     return found
 
 
@@ -199,24 +240,58 @@ def _group(rects: list[tuple[float, float, float, float]], min_neighbours: int, 
     return out
 
 
-def find_faces(image: Image.Image, cascade: Cascade | None = None) -> list[tuple[float, float, float, float]]:
-    """Rectangles (x, y, w, h, in the image's pixels) where the cascade finds a frontal face."""
-    c = cascade or load_cascade()
+def _pyramid(image: Image.Image, c: Cascade) -> tuple[Image.Image, float, list[float]]:
+    """The greyscale working image (at most ``WORK_PX`` on its shorter side), how much it was
+    shrunk, and the scale factors of the levels the cascade looks at (as OpenCV: 1, 1.1, 1.21…)."""
     grey = ImageOps.exif_transpose(image).convert("L")
     shrink = max(1.0, min(grey.size) / WORK_PX)
     work = grey.resize((max(1, round(grey.width / shrink)), max(1, round(grey.height / shrink))),
                        Image.Resampling.BOX) if shrink > 1 else grey
-    candidates = []
-    factor = 1.0
+    factors, factor = [], 1.0
     while work.width / factor >= c.width and work.height / factor >= c.height:
-        size = (round(work.width / factor), round(work.height / factor))
-        level = work if factor == 1.0 else work.resize(size, Image.Resampling.BILINEAR)
-        step = 1 if factor > 2 else 2  # as OpenCV: a finer step where the windows are large
-        for x, y in _windows(level, c, step):
-            candidates.append((x * factor, y * factor, c.width * factor, c.height * factor))
+        factors.append(factor)
         factor *= SCALE_STEP
+    return work, shrink, factors
+
+
+def _level(work: Image.Image, c: Cascade, factor: float, stride: int) -> list[tuple[float, float, float, float]]:
+    """The windows the cascade accepts at one level, as rectangles in the working image's pixels."""
+    size = (round(work.width / factor), round(work.height / factor))
+    level = work if factor == 1.0 else work.resize(size, Image.Resampling.BILINEAR)
+    step = 1 if factor > 2 else 2  # as OpenCV: a finer step where the windows are large
+    return [(x * factor, y * factor, c.width * factor, c.height * factor) for x, y in _windows(level, c, step, stride)]
+
+
+def find_faces(image: Image.Image, cascade: Cascade | None = None) -> list[tuple[float, float, float, float]]:
+    """Rectangles (x, y, w, h, in the image's pixels) where the cascade finds a frontal face."""
+    c = cascade or load_cascade()
+    work, shrink, factors = _pyramid(image, c)
+    stride = _stride(work.width)
+    candidates = [r for factor in factors for r in _level(work, c, factor, stride)]
     return [(x * shrink, y * shrink, w * shrink, h * shrink)
             for x, y, w, h in _group(candidates, MIN_NEIGHBOURS, GROUP_EPS)]
+
+
+def shows_face(image: Image.Image, cascade: Cascade | None = None) -> bool:
+    """``bool(find_faces(image))``, answered as soon as it is certain.
+
+    The levels are looked at from the largest windows down, and the search stops at the first
+    cluster of more than ``MIN_NEIGHBOURS`` windows. The answer is the same: more windows only join
+    clusters (never split them), so such a cluster stays one; and of the clusters kept, the one with
+    the most windows is never dropped as lying inside a stronger one. A photo with a face is answered
+    after the levels of its face's size (a portrait: the first few, whose windows are few); a photo
+    without one still needs every level."""
+    c = cascade or load_cascade()
+    work, _shrink, factors = _pyramid(image, c)
+    stride = _stride(work.width)
+    candidates: list = []
+    for factor in reversed(factors):
+        found = _level(work, c, factor, stride)
+        if found:
+            candidates += found
+            if len(candidates) > MIN_NEIGHBOURS and _group(candidates, MIN_NEIGHBOURS, GROUP_EPS):
+                return True
+    return False
 
 
 def may_show_face(data: bytes) -> bool:
@@ -234,6 +309,6 @@ def may_show_face(data: bytes) -> bool:
         with Image.open(io.BytesIO(bytes(data))) as im:
             im.draft("L", (WORK_PX * 2, WORK_PX * 2))  # a JPEG decodes straight at a reduced size
             im.load()
-            return bool(find_faces(im, cascade))
+            return shows_face(im, cascade)
     except (OSError, ValueError, SyntaxError, EOFError, Image.DecompressionBombError):
         return False
