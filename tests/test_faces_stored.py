@@ -27,9 +27,10 @@ FIXTURE = Path(__file__).parent / "data" / "libraries" / "main-2026-12.casebook"
 CASE = "4a4ad59664fc"  # the full case of the fixture, with two images: img1 (an ulcer), img2
 
 
-def old_library(tmp_path, img1: bytes, img2: bytes | None = None) -> Path:
-    """The library main wrote (schema version 1, table "media"), its images replaced, then opened once
-    (upgraded) and closed, as a user's library would be after installing this version."""
+def old_library(tmp_path, img1: bytes, img2: bytes | None = None, more: int = 0) -> Path:
+    """The library main wrote (schema version 1, table "media"), its images replaced (and ``more``
+    photos of legs added the same way), then opened once (upgraded) and closed, as a user's library
+    would be after installing this version."""
     path = tmp_path / "old.casebook"
     shutil.copy(FIXTURE, path)
     conn = sqlite3.connect(path)
@@ -39,6 +40,11 @@ def old_library(tmp_path, img1: bytes, img2: bytes | None = None) -> Path:
         meta["sha256"] = hashlib.sha256(data).hexdigest()
         conn.execute("UPDATE media SET bytes = ?, meta = ? WHERE case_id = ? AND id = ?",
                      (data, json.dumps(meta), CASE, mid))
+    for n in range(more):
+        data = jpeg(leg_with_lesion(10 + n))
+        meta = dict(meta, id=f"leg{n}", caption=f"Leg {n}", sha256=hashlib.sha256(data).hexdigest())
+        conn.execute("INSERT INTO media(case_id, id, position, meta, bytes) VALUES (?,?,?,?,?)",
+                     (CASE, meta["id"], 10.0 + n, json.dumps(meta), data))
     conn.commit()
     conn.close()
     open_library(path).close()  # the schema and document upgrades
@@ -167,7 +173,8 @@ def test_the_window_checks_a_library_when_it_opens_with_progress_and_records_the
 
 
 def test_a_cancelled_check_records_nothing_and_the_next_opening_resumes(qtbot, tmp_path, window_on):
-    path = old_library(tmp_path, jpeg(photo_with_face()))
+    # six photos without a face in the case: seconds of work, recorded only when all are looked at
+    path = old_library(tmp_path, jpeg(photo_with_face()), more=4)
     w = window_on(path)
     op = w.face_check_op
     op.cancel()  # at once: the worker stops before the case's answers are complete

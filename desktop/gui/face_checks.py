@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 if TYPE_CHECKING:
     from .workers import BackgroundOp
@@ -36,8 +36,13 @@ def start_face_check(window) -> "BackgroundOp | None":
 
     def record(case_id: str, found: dict) -> None:
         book = window.book
-        if book is not None and Path(book.path) == path:  # still the library that was checked
-            book.record_face_checks(case_id, found)
+        if book is None or Path(book.path) != path:  # another library is shown now
+            return
+        sessions = list(getattr(window, "_sessions", {}).values()) + [getattr(window, "session", None)]
+        if any(getattr(s, "busy", False) for s in sessions):  # an edit is being written: after it
+            QTimer.singleShot(100, lambda: record(case_id, found))
+            return
+        book.record_face_checks(case_id, found)
 
     answers.checked.connect(record)
 
