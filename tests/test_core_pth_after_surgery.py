@@ -105,3 +105,19 @@ def test_a_value_before_onset_is_not_set_against_the_one_after_surgery():
     # without the surgery both values stand: the one nearest before onset is above 300 pg/mL
     g = cinacalcet(with_(base_case(), fu_only))
     assert g.severity == "notice" and "1200 pg/mL" in g.message and "150 pg/mL" in g.message
+
+
+def test_a_result_in_words_decides_only_what_its_words_say():
+    # synthetic variations of the 1995 case's result after the fourth gland: "normal" against the
+    # lab's range (10-65 ng/l, as the case prints it) is at or below 300 pg/mL; "elevated" does not
+    # say whether it is above 300, and the rule says so rather than calling it a bound
+    case = case_file("thighs-si-units-parathyroidectomy")
+    after = next(x for x in case.labs if x.id == "pth-after")
+    after.qualitative, after.ref_low, after.ref_high = "normal", 10.0, 65.0
+    f = cinacalcet(case)
+    assert f.message.startswith("Intact PTH normal") and "not indicated by PTH" in f.message
+    after.qualitative, after.ref_low, after.ref_high = "elevated", None, None
+    f = cinacalcet(case)
+    assert f.severity == "info" and f.message.startswith("Intact PTH elevated")
+    assert "given in words only, so it is not known whether PTH is above 300 pg/mL" in f.message
+    assert "reported as a bound" not in f.message

@@ -428,7 +428,8 @@ def pth(ctx: Context, d: Derived) -> list[Finding]:
     if ptx:
         ptx_note = f" A parathyroidectomy is recorded ({_join([ctx.treatment_text(t) for t in ptx])})."
     if open_ and not over:
-        out.append(cin.finding("unknown", evidence=ev, pth=text, threshold=cin.threshold_text("pth"),
+        in_words = all(not isinstance(e, LabEntry) for e in open_)
+        out.append(cin.finding("unknown_in_words" if in_words else "unknown", evidence=ev, pth=text, threshold=cin.threshold_text("pth"),
                                ptx_note=ptx_note))
     elif over:
         mimetics = [*ctx.meds(["calcimimetic"]), *ctx.treatments(["calcimimetic"])]
