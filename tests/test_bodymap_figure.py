@@ -90,7 +90,8 @@ def _outline_pixels(drawing, image, regions, dpi):
         for poly in r.polygons:
             for px, py in poly[::2]:
                 x, y = a * px + tx, dd * py + ty
-                out.append(image.getpixel((min(image.width - 1, round(x * k)), min(image.height - 1, round((drawing.height - y) * k)))))
+                col, row = round(x * k), round((drawing.height - y) * k)
+                out.append(image.getpixel((min(image.width - 1, col), min(image.height - 1, row))))
     return out
 
 

@@ -428,9 +428,9 @@ def pth(ctx: Context, d: Derived) -> list[Finding]:
     if ptx:
         ptx_note = f" A parathyroidectomy is recorded ({_join([ctx.treatment_text(t) for t in ptx])})."
     if open_ and not over:
-        in_words = all(not isinstance(e, LabEntry) for e in open_)
-        out.append(cin.finding("unknown_in_words" if in_words else "unknown", evidence=ev, pth=text, threshold=cin.threshold_text("pth"),
-                               ptx_note=ptx_note))
+        in_words = all(not isinstance(e, LabEntry) for e in open_)  # "elevated": no bound to speak of
+        out.append(cin.finding("unknown_in_words" if in_words else "unknown", evidence=ev, pth=text,
+                               threshold=cin.threshold_text("pth"), ptx_note=ptx_note))
     elif over:
         mimetics = [*ctx.meds(["calcimimetic"]), *ctx.treatments(["calcimimetic"])]
         names = _join([getattr(m, "name", "") or getattr(m, "agent", "") or "calcimimetic" for m in mimetics])
