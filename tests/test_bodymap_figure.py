@@ -136,3 +136,26 @@ def test_a_coarse_site_is_outlined_dashed_in_the_report_figure(tmp_path):
     lines = pdf_lines(drawn, tmp_path / "coarse.pdf")
     assert "Front" in lines and "1" in lines
     assert legend_rows(case)[0] == (1, "thigh, aspect not stated (both sides)")
+
+
+def test_the_reports_say_what_the_dashed_outline_means(tmp_path):
+    # the same published case through the real writers: the PDF and the DOCX caption of the body map
+    # say that the dashed outline is where a site stated without its part may lie (lesion 1, "both thighs")
+    import io
+    from pathlib import Path
+
+    import docx
+    from desktop import jsonio
+    from desktop.interop.docx import write_docx
+    from desktop.report.pdf import render_pdf
+    case = jsonio.loads((Path(__file__).parent / "cases" / "thighs-si-units-parathyroidectomy.json").read_text("utf-8"))
+    words = "dashed outline: the regions a site stated without its part may lie in (1)"
+    buf = io.BytesIO()
+    write_docx(case, buf, draft=True)
+    captions = [p.text for p in docx.Document(io.BytesIO(buf.getvalue())).paragraphs if p.style.name.startswith("Caption")]
+    body_map = [c for c in captions if "Body map" in c]
+    assert len(body_map) == 1 and words in body_map[0], captions
+    pdf = tmp_path / "thighs.pdf"
+    render_pdf(case, pdf, draft=True)
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(str(pdf)).pages)
+    assert words in text
