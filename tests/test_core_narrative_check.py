@@ -99,3 +99,48 @@ def test_a_frequency_that_contradicts_the_record_is_listed():
                                                                                           "twice weekly")
     found = manuscript_findings(c)
     assert len(found) == 1 and "“twice weekly”" in found[0].message
+
+
+# --- intervals from a named event (issue 12) ----------------------------------------------------------
+
+def test_an_interval_from_a_named_event_is_compared_with_that_event():
+    from pathlib import Path
+
+    from desktop import jsonio
+    from desktop.core.narrative_check import anchor_phrase, anchors
+    # Proebstle et al. 1995 (tests/cases, SI units): the ulcers healed completely 4 weeks after the
+    # removal of the fourth parathyroid gland; parathormone rose again after the first operation
+    # ("4 weeks"). Nothing in the record is dated: the intervals are given from the operations' events.
+    case = jsonio.loads((Path(__file__).parent / "cases" / "thighs-si-units-parathyroidectomy.json").read_text("utf-8"))
+    assert anchor_phrase("healed 4 weeks after the parathyroidectomy, and then", 20) == ("the parathyroidectomy", 42)
+    assert {w.event_id for w in anchors(case, "the parathyroidectomy")} == {"e-ptx1", "e-ptx2"}
+    assert {w.event_id for w in anchors(case, "the skin markings appeared")} == {"e-onset"}
+    assert anchors(case, "the holiday") == []
+    case.manuscript.follow_up = ("The skin ulcers healed completely 4 weeks after the parathyroidectomy. The areas "
+                                 "grew within 7 days after the skin markings appeared.")
+    assert manuscript_findings(case) == []  # both are in the record, from the events they name
+    # an interval the record does not give from that event is listed, with the words that name it
+    case.manuscript.follow_up = ("The ulcers healed 6 weeks after the parathyroidectomy. A new ulcer appeared "
+                                 "4 weeks after the excision.")
+    found = manuscript_findings(case)
+    assert [f.rule_id for f in found] == [NARRATIVE_UNMATCHED, NARRATIVE_UNMATCHED]
+    assert "“6 weeks after the parathyroidectomy” matches no time 6 weeks after the parathyroidectomy" in found[0].message
+    assert "“4 weeks after the excision”" in found[1].message
+    # from something the record does not name: nothing to compare with, so nothing is listed
+    case.manuscript.follow_up = "She travelled 3 weeks after the holiday season."
+    assert manuscript_findings(case) == []
+
+
+def test_an_interval_from_a_named_event_placed_on_the_day_axis():
+    # the seed (Smilnak et al. 2022): death 3 months after discharge; the lesions 2 months before
+    # the admission, the coronary intervention 3 weeks before it (so about 6 weeks apart)
+    c = load_demo()
+    c.manuscript.follow_up += (" He died 3 months after discharge. The digital lesions began 6 weeks before "
+                               "the coronary intervention.")
+    assert manuscript_findings(c) == []
+    c = load_demo()
+    c.manuscript.follow_up += " He died 5 months after discharge. The lesions began 2 weeks before the coronary intervention."
+    said = [f.message for f in manuscript_findings(c)]
+    assert len(said) == 2
+    assert "“5 months after discharge” matches no time 5 months after discharge" in said[0]
+    assert "“2 weeks before the coronary intervention”" in said[1]

@@ -57,8 +57,8 @@ def tick(qtbot, box) -> None:
 
 def test_dialysis_history_periods_are_added_edited_and_kept(qtbot, open_case):
     # CAPD begun at the age of 62 ("maintenance continuous ambulatory peritoneal dialysis"); the
-    # window has no "at age" time, so the period typed in has its modality and reason, and the case
-    # file's own period (with its age) must survive an edit made in the window
+    # period typed in has its modality and reason (its age: the next tests), and the case file's own
+    # period (with its age) must survive an edit made in the window
     name = "legs-capd-poor-adherence"
     src = source(name)["patient"]["dialysis_history"]
     case = jsonio.loads((CASES / f"{name}.json").read_text("utf-8"))
@@ -163,3 +163,62 @@ def test_histological_features_of_a_biopsy(qtbot, open_case):
     assert stored(path, case_id).biopsies[0].features == ["microthrombosis"]
     ed.select("b1")
     assert feats.value() == ["microthrombosis"]
+
+
+def test_a_time_given_as_an_age_is_shown_kept_and_edited(qtbot, open_case):
+    # "began maintenance CAPD at the age of 62" in a 65-year-old man (Rezaie et al. 2009): the
+    # patient's dialysis start and the dialysis period's start are ages; the window shows them as
+    # ages, keeps them through unrelated edits and re-commits, and stores an edited age
+    name = "legs-capd-poor-adherence"
+    src = source(name)["patient"]
+    case = jsonio.loads((CASES / f"{name}.json").read_text("utf-8"))
+    w, path, case_id = open_case(case, PatientSection)
+    start = w.dialysis_start
+    qtbot.waitUntil(lambda: start.isVisible())
+    assert start.mode.currentData() == "age" and start.mode.currentText() == "at the patient's age"
+    assert start.age_box.isVisible() and start.age.value() == src["dialysis_start"]["age_years"] == 62
+    assert not start.event.isVisible() and not start.date.isVisible() and not start.offset_box.isVisible()
+    # 62 at the start, 65 at presentation: 3 years before it, with year precision (approximate)
+    assert start.resolved.text() == "= 3 years before presentation, at 65 (day \u22121096, approximate)"
+
+    # an unrelated edit of the patient keeps the age
+    type_into(qtbot, w.fields["weight_kg"], "70")  # synthetic: the source gives no weight
+    p = stored(path, case_id).patient
+    assert (p.weight_kg, p.dialysis_start.age_years, p.dialysis_start.label) == (
+        70.0, 62.0, src["dialysis_start"]["label"])
+    # re-committing the field itself (its words edited) keeps the age as well
+    type_into(qtbot, start.wording, "began maintenance CAPD at the age of 62 years")
+    d = stored(path, case_id).patient.dialysis_start
+    assert (d.age_years, d.label, d.offset, d.date, d.event_id) == (
+        62.0, "began maintenance CAPD at the age of 62 years", None, None, None)
+    # ticking "approximate" on and off commits the field twice; the age is still there
+    for _ in range(2):
+        tick(qtbot, start.approximate)
+    assert stored(path, case_id).patient.dialysis_start.age_years == 62.0
+
+    # editing the age stores the new one (synthetic: 61) and the reading follows it
+    type_into(qtbot, start.age, "61")
+    assert stored(path, case_id).patient.dialysis_start.age_years == 61.0
+    assert start.resolved.text().startswith("= 4 years before presentation, at 65 (day \u22121461")
+
+    # the dialysis period's start is an age too: shown in its form, kept when the period is edited
+    ed = w.dialysis_history.editor
+    ed.table.select(0)
+    period_start = ed.fields["start"]
+    qtbot.waitUntil(lambda: period_start.mode.currentData() == "age")
+    assert period_start.age.value() == src["dialysis_history"][0]["start"]["age_years"]
+    type_into(qtbot, ed.fields["reason"], src["dialysis_history"][0]["reason"] + " (CAPD)")
+    assert stored(path, case_id).patient.dialysis_history[0].start.age_years == 62.0
+    type_into(qtbot, period_start.age, "62.5")
+    assert stored(path, case_id).patient.dialysis_history[0].start.age_years == 62.5
+
+    # a new time given as an age starts at the age at presentation and is stored as typed
+    transplant = w.fields["transplant_date"]
+    pick(qtbot, transplant.mode, "age")
+    assert transplant.age.value() == 65 and transplant.age_box.isVisible()
+    type_into(qtbot, transplant.age, "58")  # synthetic
+    t = stored(path, case_id).patient.transplant_date
+    assert (t.age_years, t.precision, t.offset, t.date) == (58.0, "year", None, None)
+    # and the JSON format carries it unchanged
+    again = jsonio.loads(jsonio.dumps(stored(path, case_id)))
+    assert again.patient.transplant_date.age_years == 58.0 and again.patient.dialysis_start.age_years == 61.0

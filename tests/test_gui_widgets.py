@@ -13,7 +13,7 @@ from desktop.gui.widgets import (
     WhenEditor, add_row, align_labels, check_edit, fit_widths, fmt_number, form_layout, parse_number, shrinkable,
     widen_popup, word_count,
 )
-from desktop.model import Event, When
+from desktop.model import Case, Event, When
 
 from gui_helpers import pick, type_into
 
@@ -103,6 +103,33 @@ def test_when_editor_before_gives_a_negative_offset(qtbot, case):
     assert ed.resolved.text() == "= 1 day before presentation (day −1)"
 
 
+def test_when_editor_age_mode_reads_the_age_back_and_keeps_its_room(qtbot, case):
+    # the demo patient is 73 at presentation (Smilnak et al. 2022); "at age 70" (synthetic) is 3
+    # years before it, placed with year precision, so approximate
+    ed = make(qtbot, WhenEditor("Dialysis start", role="patient.dialysis_start"))
+    got: list[When] = []
+    ed.committed.connect(got.append)
+    ed.set_when(When(date="2021-03-04"), case)
+    ed.resize(300, ed.heightForWidth(300))
+    qtbot.waitUntil(lambda: ed.date.isVisible())
+    height = ed.heightForWidth(300)  # as compact as a date: "[at the patient's age] [70] years" on one row
+    ed.set_when(When(offset=-2.0, precision="year"), case)
+    qtbot.waitUntil(lambda: ed.offset_box.isVisible())
+    below = ed.resolved.geometry()
+    pick(qtbot, ed.mode, "age")
+    assert got[-1] == When(age_years=73.0, precision="year")  # starts at the age at presentation
+    assert ed.age_box.isVisible() and not ed.offset_box.isVisible()
+    type_into(qtbot, ed.age, "70")
+    assert got[-1].age_years == 70.0 and got[-1].offset is None
+    assert ed.resolved.text() == "= 3 years before presentation, at 73 (day \u22121096, approximate)"
+    assert ed.heightForWidth(300) == height and ed.resolved.geometry() == below  # the reading line stays put
+    assert len(rows_of(ed.mode, ed.age_box)) == 1
+    # without the age at presentation the age cannot be placed, and the line says why
+    ed.set_when(When(age_years=62.0), Case())
+    assert ed.age.value() == 62 and ed.mode.currentData() == "age"
+    assert ed.resolved.text() == "at age 62; not on the day axis: the age at presentation is not recorded"
+
+
 def rows_of(*widgets) -> list[int]:
     """The rows the widgets are on (their vertical centres, within 2 px of each other), in order."""
     rows: list[int] = []
@@ -116,7 +143,8 @@ def test_when_editor_is_two_compact_rows_and_the_source_words(qtbot, case):
     ed = make(qtbot, WhenEditor("Onset"))
     ed.event.setMinimumContentsLength(12)
     forms = [When(), When(date="2021-03-04"), case.event("ev-lesion-onset").when,
-             When(event_id="ev-penile-onset", label="when the penile lesion first appeared")]
+             When(event_id="ev-penile-onset", label="when the penile lesion first appeared"),
+             When(age_years=62.0, label="at the age of 62")]
     for when in forms:  # never forces a form wider than ~460 px, whatever the time's form
         ed.set_when(when, case)
         assert ed.minimumSizeHint().width() <= 460, when

@@ -41,7 +41,8 @@ def _kind_words(kind: str) -> str:
 
 def reading(case: Case, when: When) -> str:
     """Where ``when`` falls, said the way it was given: '= 6 weeks before presentation (day −42)';
-    '= day +12' for a date. Empty when it has no place on the day axis."""
+    '= day +12' for a date; '= 3 years before presentation, at 65 (day −1096, approximate)' for an
+    age (placed from the age at presentation). Empty when it has no place on the day axis."""
     try:
         placed = timing.Timeline(case).place(when)
     except (KeyError, ValueError):
@@ -55,7 +56,21 @@ def reading(case: Case, when: When) -> str:
         anchor_event = case.event(when.event_id) if when.event_id is not None else case.index_event
         anchor = _kind_words(anchor_event.kind) if anchor_event is not None else "day 0"
         return f"= {n:g} {unit} {rel} {anchor} ({_day_text(placed)})"
+    if when.date is None and when.event_id is None and when.offset is None and when.age_years is not None:
+        return _age_reading(case, when, placed)
     return f"= {_day_text(placed)}"
+
+
+def _age_reading(case: Case, when: When, placed: timing.Placed) -> str:
+    age = case.patient.age_years
+    years = round(when.age_years - age, 2)
+    anchor = ("presentation" if any(e.kind == "presentation" for e in case.events) or case.index_event is None
+              else _kind_words(case.index_event.kind))
+    if years == 0:
+        return f"= the age at {anchor} ({_day_text(placed)})"
+    unit = "year" if abs(years) == 1 else "years"
+    rel = "before" if years < 0 else "after"
+    return f"= {abs(years):g} {unit} {rel} {anchor}, at {age:g} ({_day_text(placed)})"
 
 
 def _before(a: timing.Placed, b: timing.Placed) -> bool:

@@ -296,8 +296,101 @@ def pth_choice(ctx: Context) -> tuple[LabEntry | None, LabEntry | None]:
     return before, latest
 
 
-def _pth_text(ctx: Context, before: LabEntry | None, latest: LabEntry) -> str:
+# Which PTH is the latest, treatment-aware. A result the record ties to a parathyroidectomy (given
+# "at" or "N after" the surgery's event, directly or through other events, or placed after a placed
+# surgery) describes the glands left after it; a result the record does not place after the surgery
+# cannot be claimed to be later than it, so it is not "the latest" once such a result exists (the
+# 1995 case's PTH of 1076 ng/l before surgery, "undetectable" after the fourth gland was removed).
+_PTH_WORDS = ("undetectable", "low", "normal", "elevated")  # results in words the PTH rules can read
+
+
+def _anchors(ctx: Context, when) -> set[str]:
+    """The events ``when`` is known to be at or after: those it is given from, step by step, while
+    every step is "at" or "N after" (never "before")."""
+    out: set[str] = set()
+    while when is not None and when.event_id and when.event_id not in out:
+        if when.offset is not None and when.offset < 0:
+            break
+        out.add(when.event_id)
+        ev = ctx.case.event(when.event_id)
+        when = ev.when if ev is not None else None
+    return out
+
+
+def _after_surgery(ctx: Context, e, surgeries) -> list:
+    """The recorded parathyroidectomies result ``e`` is known to follow."""
+    out = []
+    for t in surgeries:
+        start = t.start
+        at_event = start.event_id if start.event_id and not start.offset else None
+        p = ctx.place(start)
+        if (at_event is not None and at_event in _anchors(ctx, e.lab.when)) or (
+                p is not None and e.placed is not None and p.day + slack(p) + slack(e.placed) < e.placed.day):
+            out.append(t)
+    return out
+
+
+def pth_current(ctx: Context):
+    """(the PTH nearest before the first lesion onset, the latest PTH, the parathyroidectomies the
+    latest is known to follow, the result it supersedes for that reason, if any). Once the latest
+    follows a surgery, a value nearest before onset that does not is left out. Results in words
+    ("undetectable") count; see the notes above for what "latest" means around a parathyroidectomy."""
+    words = [w for w in ctx.word_results("pth_intact") if w.lab.qualitative in _PTH_WORDS]
+    entries = sorted([*ctx.results("pth_intact"), *words],
+                     key=lambda e: (float("inf") if e.placed is None else e.placed.day, e.index))
+    if not entries:
+        return None, None, [], []
+    placed = [e for e in entries if e.placed is not None]
+    latest = placed[-1] if placed else entries[-1]
+    before = None
+    if ctx.onset is not None:
+        limit = ctx.onset.day + slack(ctx.onset.placed)
+        earlier = [e for e in placed if e.placed.day <= limit]
+        before = earlier[-1] if earlier else None
+    surgeries = ctx.treatments(["parathyroidectomy"])
+    after = {id(e): _after_surgery(ctx, e, surgeries) for e in entries} if surgeries else {}
+    post = [e for e in entries if after.get(id(e))]
+    if not post:
+        return before, latest, [], []
+    superseded = []
+    if latest not in post:  # the plain latest is not known to follow the surgery: not the latest
+        superseded = [latest]
+        placed_post = [e for e in post if e.placed is not None]
+        latest = placed_post[-1] if placed_post else post[-1]
+    follows = after[id(latest)]
+    if before is not None and not any(t in after.get(id(before), []) for t in follows):
+        before = None  # a value from before the surgery is not set against the one after it
+    return before, latest, follows, superseded
+
+
+def _known_above(e, limit: float) -> bool | None:
+    """Whether a PTH result is above ``limit``: a number honours its comparator; in words,
+    "undetectable" and "low" are not, "normal" is not when the normal range ends at or below the
+    limit, and "elevated" is not known to be."""
+    if isinstance(e, LabEntry):
+        return L.known_above(e.value, e.lab.comparator, limit)
+    word = e.lab.qualitative
+    if word in ("undetectable", "low"):
+        return False
+    if word == "normal":
+        a, lab, rr = e.analyte, e.lab, e.analyte.reference_range or {}
+        if lab.ref_high is not None:
+            high = a.to_canonical(lab.ref_high, lab.unit) if a.accepts(lab.unit) else None
+        else:
+            high = rr.get("high") if rr.get("unit") == a.canonical_unit else None
+        return False if high is not None and float(high) <= limit else None
+    return None
+
+
+def _pth_text(ctx: Context, before, latest, follows=(), superseded=()) -> str:
     fmt = lambda e: f"{L.format_lab(e.lab, other_system=True)} {on(e.placed)}"  # noqa: E731
+    if follows:
+        names = _join([ctx.treatment_text(t) for t in follows])
+        text = f"Intact PTH {fmt(latest)}, after the parathyroidectomy ({names}), is the latest value"
+        if superseded:
+            text += (f"; {_join([fmt(e) for e in superseded])} {'is' if len(superseded) == 1 else 'are'} not "
+                     f"known to be after it, so not taken as the latest")
+        return text
     if before is latest:
         return f"Intact PTH {fmt(latest)} is both the latest value and the one nearest before the first lesion onset"
     if before is not None:
@@ -315,7 +408,7 @@ def _which(before: LabEntry | None, latest: LabEntry, hits: list[LabEntry], verb
 
 
 def pth(ctx: Context, d: Derived) -> list[Finding]:
-    before, latest = pth_choice(ctx)
+    before, latest, follows, superseded = pth_current(ctx)
     if latest is None:
         return []
     chosen = [latest] if before is None or before is latest else [before, latest]
@@ -323,20 +416,21 @@ def pth(ctx: Context, d: Derived) -> list[Finding]:
                                                 else ", latest" if e is latest else "")) for e in chosen]
     if ctx.onset is not None:
         ev.append(ctx.onset_evidence())
-    text = _pth_text(ctx, before, latest)
+    text = _pth_text(ctx, before, latest, follows, superseded)
     out = []
     cin = rule("pth-cinacalcet")
     limit = cin.value("pth")
     # comparators honoured: '> 1000' is above 300; '< 400' is not known to be
-    over = [e for e in chosen if L.known_above(e.value, e.lab.comparator, limit)]
-    open_ = [e for e in chosen if L.known_above(e.value, e.lab.comparator, limit) is None]
+    over = [e for e in chosen if _known_above(e, limit)]
+    open_ = [e for e in chosen if _known_above(e, limit) is None]
     ptx = ctx.treatments(["parathyroidectomy"])
     ptx_note = ""
     if ptx:
         ptx_note = f" A parathyroidectomy is recorded ({_join([ctx.treatment_text(t) for t in ptx])})."
     if open_ and not over:
-        out.append(cin.finding("unknown", evidence=ev, pth=text, threshold=cin.threshold_text("pth"),
-                               ptx_note=ptx_note))
+        in_words = all(not isinstance(e, LabEntry) for e in open_)  # "elevated": no bound to speak of
+        out.append(cin.finding("unknown_in_words" if in_words else "unknown", evidence=ev, pth=text,
+                               threshold=cin.threshold_text("pth"), ptx_note=ptx_note))
     elif over:
         mimetics = [*ctx.meds(["calcimimetic"]), *ctx.treatments(["calcimimetic"])]
         names = _join([getattr(m, "name", "") or getattr(m, "agent", "") or "calcimimetic" for m in mimetics])
@@ -348,7 +442,7 @@ def pth(ctx: Context, d: Derived) -> list[Finding]:
                                which=_which(before, latest, chosen, "is at or below"),
                                threshold=cin.threshold_text("pth"), ptx_note=ptx_note))
     rx = rule("pth-parathyroidectomy-consider")
-    over = [e for e in chosen if L.known_above(e.value, e.lab.comparator, rx.value("pth"))]
+    over = [e for e in chosen if _known_above(e, rx.value("pth"))]
     if over:
         if ptx:
             ev = ev + [ctx.treatment_evidence(t) for t in ptx][:3]

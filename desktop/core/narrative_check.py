@@ -3,7 +3,8 @@ against what the case records.
 
 A value with a unit ("potassium 5.1 mmol/L", "sodium thiosulfate (25 g)", "87/52 mmHg"), a day
 number ("on day 5"), an interval from the index event ("3 weeks prior", "2 months before
-admission") or a frequency ("three times a week", "thrice weekly"), in digits or in words
+admission"), an interval from a named event ("4 weeks after the parathyroidectomy": compared with
+what the record gives from that event, see ``anchors``) or a frequency ("three times a week", "thrice weekly"), in digits or in words
 ("two weeks", "fifty", desktop/core/numwords.py), in the patient's own sections of the narrative is compared with the recorded labs,
 reference ranges, vital signs, doses, body measurements, wound sizes, derived values, event
 times and the recorded frequencies of treatments, medicines and dialysis sessions. A value that matches none of them, or that contradicts the recorded value of the analyte
@@ -25,7 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..model import Case
+from .. import catalogue
+from ..model import Case, When
 from ..timing import DAYS_PER, Timeline
 from . import labs, numwords
 from .types import DerivedValue, Evidence, Finding
@@ -239,8 +241,20 @@ def check(case: Case, derived: list[DerivedValue] | None = None) -> list[Finding
                 n, unit = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(5))
                 span = float(n) * DAYS_PER[unit.lower()]
                 tol = 0.5 * DAYS_PER[unit.lower()] + 0.5
+                rel = (m.group(3) or "").lower()
+                if rel in ("before", "after"):  # "4 weeks after the parathyroidectomy": from a named event
+                    phrase, end = anchor_phrase(said, m.end())
+                    found = anchors(case, phrase)
+                    if found:
+                        signed = span if rel == "after" else -span
+                        if not _interval_from(case, tl, found, signed, tol):
+                            out.append(_unmatched(label, path, sentence, d.original(m.start(), end), "",
+                                                  f"no time {n} {unit.lower()}s {rel} {phrase}"))
+                        continue
                 diffs = {abs(a - b) for a in days for b in days} | {abs(dd) for dd in days}
                 if not any(abs(x - span) <= tol for x in diffs):
+                    if rel in ("before", "after"):
+                        continue  # from something the record does not name: nothing to compare with
                     out.append(_unmatched(label, path, sentence, d.original(m.start(), m.end()), "",
                                           "no interval between events"))
             for m in _FREQ.finditer(said):
@@ -248,6 +262,100 @@ def check(case: Case, derived: list[DerivedValue] | None = None) -> list[Finding
                     out.append(_unmatched(label, path, sentence, d.original(m.start(), m.end()), "",
                                           "no frequency (of a treatment, medicine or dialysis)"))
     return out
+
+
+# --- intervals from a named event ----------------------------------------------------------------------
+
+_PHRASE_END = re.compile(r"[,.;:!?()]|\s(?:and|but|when|while|where|with|was|were|had|has|he|she|they|it)\s", re.IGNORECASE)
+# words that name no particular event, so never identify one alone
+_GENERIC = {"the", "his", "her", "their", "this", "that", "first", "second", "third", "last", "initial", "start",
+            "starting", "started", "began", "beginning", "patient", "after", "before", "from", "then", "time",
+            "which", "onto", "into", "another", "other", "same"}
+
+
+def anchor_phrase(text: str, at: int) -> tuple[str, int]:
+    """The words of ``text`` from ``at`` (just after "N weeks after") that name what the interval
+    runs from, and where they end: up to a comma, a full stop or a joining word, at most six words
+    ("the parathyroidectomy", "the skin markings appeared")."""
+    words = list(re.finditer(r"[^\s,.;:!?()]+", text[at:]))
+    cut = _PHRASE_END.search(text, at)
+    stop = cut.start() if cut else len(text)
+    kept = [w for w in words if at + w.end() <= stop][:6]
+    if not kept:
+        return "", at
+    return text[at + kept[0].start():at + kept[-1].end()], at + kept[-1].end()
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z][a-z\-]+", text.lower()) if len(w) >= 4 and w not in _GENERIC}
+
+
+def _same_word(a: str, b: str) -> bool:
+    """The same word or its inflection: a common start of 5 letters or more and three quarters of
+    the shorter word ("operation" / "operated"; not "parathormone" / "parathyroidectomy")."""
+    n = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    return a == b or (n >= 5 and n >= 0.75 * min(len(a), len(b)))
+
+
+def anchors(case: Case, phrase: str) -> list[When]:
+    """The times of the events and treatments ``phrase`` names best (most words in common with an
+    event's kind and description, or a treatment's agent and class), as times to measure from."""
+    said = _words(phrase)
+    if not said:
+        return []
+    classes = catalogue.treatment_classes()
+    named: list[tuple[int, When]] = []
+    for e in case.events:
+        own = _words(e.kind.replace("_", " ") + " " + e.description)
+        named.append((sum(any(_same_word(a, b) for b in own) for a in said), When(event_id=e.id)))
+    for t in case.treatments:
+        if not t.start.is_set:
+            continue
+        own = _words(f"{t.agent} {t.treatment_class.replace('-', ' ')} {classes.get(t.treatment_class, '')}")
+        named.append((sum(any(_same_word(a, b) for b in own) for a in said), t.start))
+    best = max((score for score, _ in named), default=0)
+    return [w for score, w in named if score == best] if best else []
+
+
+def _times(case: Case) -> list[When]:
+    out = [e.when for e in case.events] + [t.start for t in case.treatments] + [t.stop for t in case.treatments]
+    out += [x.when for x in case.labs] + [les.onset for les in case.lesions]
+    out += [o.when for les in case.lesions for o in les.observations] + [b.when for b in case.biopsies]
+    return out + [case.outcome.when]
+
+
+def _from_event(case: Case, when: When, event_id: str) -> float | None:
+    """Days from ``event_id`` to ``when`` when the record gives ``when`` from that event (directly
+    or through events given from it), else None."""
+    days, seen = 0.0, set()
+    while when.event_id is not None and when.event_id not in seen:
+        days += (when.offset or 0.0) * DAYS_PER[when.precision]
+        if when.event_id == event_id:
+            return days
+        seen.add(when.event_id)
+        ev = case.event(when.event_id)
+        if ev is None:
+            return None
+        when = ev.when
+    return None
+
+
+def _interval_from(case: Case, tl: Timeline, found: list[When], signed: float, tol: float) -> bool:
+    """Whether the record has a time ``signed`` days (± ``tol``) from one of the anchors ``found``:
+    given from that event in the record, or both placed on the day axis that far apart."""
+    times = [w for w in _times(case) if w.is_set]
+    placed = [p.day for w in times if (p := tl.place(w)) is not None]
+    for a in found:
+        start = a.event_id if a.event_id is not None and not a.offset else None
+        if start is not None:
+            for w in times:
+                rel = _from_event(case, w, start)
+                if rel is not None and rel != 0 and abs(rel - signed) <= tol:
+                    return True
+        at = tl.place(a)
+        if at is not None and any(abs((day - at.day) - signed) <= tol for day in placed):
+            return True
+    return False
 
 
 def per_week(m: re.Match) -> float:

@@ -47,14 +47,15 @@ class _AmountSpin(QDoubleSpinBox):
 
 
 MODES = [("none", "not recorded"), ("date", "on a date"), ("relative", "relative to day 0"),
-         ("event", "at the time of an event")]
+         ("event", "at the time of an event"), ("age", "at the patient's age")]
 UNITS = [("day", "days"), ("week", "weeks"), ("month", "months"), ("year", "years")]
 
 
 
 class WhenEditor(QWidget):
-    """Edits a :class:`~desktop.model.When`: a date, "N days/weeks/months before/after day 0", or "at
-    the time of <event>" (optionally N units before/after it), with an "approximate" mark and the
+    """Edits a :class:`~desktop.model.When`: a date, "N days/weeks/months before/after day 0", "at
+    the time of <event>" (optionally N units before/after it) or "at age N years" (the patient's
+    age, placed from the age at presentation), with an "approximate" mark and the
     source's own words. Shows where that time falls on the day axis ("= day −61, approximate").
     Two compact rows (how it is given and its event or date; the offset, "approximate" and the day)
     and the source's words under them; the rows flow onto more lines in a narrow form rather than
@@ -116,6 +117,20 @@ class WhenEditor(QWidget):
         self.date.setDate(QDate.currentDate())
         self.date.setAccessibleName(f"{name}: date")
         self.date.setToolTip("A calendar date identifies the patient: exports give it as days from day 0.")
+        # "[at the patient's age] [62] years": a time the source gives as an age (When.age_years);
+        # no wider than the date box, so the editor keeps the date mode's compact rows
+        self.age_box = QWidget(self)
+        ab = QHBoxLayout(self.age_box)
+        ab.setContentsMargins(0, 0, 0, 0)
+        ab.setSpacing(4)
+        self.age = _AmountSpin(self.age_box)
+        self.age.setRange(0, 130)
+        self.age.setDecimals(2)
+        self.age.setKeyboardTracking(False)
+        self.age.setAccessibleName(f"{name}: age in years")
+        self.age.setMinimumWidth(self.fontMetrics().horizontalAdvance("000") + 32)
+        ab.addWidget(self.age)
+        ab.addWidget(QLabel("years", self.age_box))
         self.approximate = QCheckBox("approximate", self)
         self.approximate.setAccessibleName(f"{name}: approximate")
         self.approximate.setToolTip("The source gives this time loosely (\"about 2 months before\").")
@@ -146,6 +161,7 @@ class WhenEditor(QWidget):
         self.row1.addWidget(self.mode)
         self.row1.addWidget(self.event)
         self.row1.addWidget(self.date)
+        self.row1.addWidget(self.age_box)
         self.row2 = FlowLayout(h_spacing=8, v_spacing=4)
         self.row2.addWidget(self.offset_box)
         self.row2.addWidget(self.approximate)
@@ -157,7 +173,7 @@ class WhenEditor(QWidget):
         if self.wording is not None:
             lay.addWidget(self.wording)
         lay.addWidget(self.resolved)
-        order = [self.mode, self.event, self.date, self.amount, self.unit, self.direction, self.approximate]
+        order = [self.mode, self.event, self.date, self.age, self.amount, self.unit, self.direction, self.approximate]
         if self.wording is not None:
             order.append(self.wording)
         for a, b in zip(order, order[1:]):
@@ -170,6 +186,7 @@ class WhenEditor(QWidget):
         self.direction.activated.connect(self._edited)
         self.event.activated.connect(self._edited)
         self.date.dateChanged.connect(self._edited)
+        self.age.valueChanged.connect(self._edited)
         self.approximate.clicked.connect(self._edited)
         if self.wording is not None:
             self.wording.editingFinished.connect(self._edited)
@@ -206,7 +223,8 @@ class WhenEditor(QWidget):
         try:
             self._fill_events(when.event_id)
             mode = ("date" if when.date is not None else "event" if when.event_id is not None
-                    else "relative" if when.offset is not None else "none")
+                    else "relative" if when.offset is not None else "age" if when.age_years is not None
+                    else "none")
             self.mode.setCurrentIndex(self.mode.findData(mode))
             off = when.offset or 0.0
             self.amount.setValue(abs(off))
@@ -217,6 +235,9 @@ class WhenEditor(QWidget):
                 d = QDate.fromString(when.date, "yyyy-MM-dd")
                 if d.isValid():
                     self.date.setDate(d)
+            # a new age starts at the age at presentation, never at another item's age
+            at_presentation = self._case.patient.age_years if self._case is not None else None
+            self.age.setValue(when.age_years if when.age_years is not None else at_presentation or 0)
             self.approximate.setChecked(when.approximate)
             if self.wording is not None and self.wording.text() != when.label:
                 self.wording.setText(when.label)
@@ -263,6 +284,9 @@ class WhenEditor(QWidget):
             if signed == 0 and precision == "day":
                 return When(event_id=ev, approximate=approx, label=label)
             return When(offset=signed + 0.0, precision=precision, event_id=ev, approximate=approx, label=label)
+        if mode == "age":  # an age is placed with year precision; a loaded age keeps its own precision field
+            return When(age_years=float(round(self.age.value(), 2)), approximate=approx, label=label,
+                        precision=self._base.precision if self._base.age_years is not None else "year")
         return When(approximate=False, label=label)
 
     # --- editing -----------------------------------------------------------------------------------
@@ -273,6 +297,7 @@ class WhenEditor(QWidget):
         self.day0.setVisible(mode == "relative")
         self.event.setVisible(mode == "event")
         self.date.setVisible(mode == "date")
+        self.age_box.setVisible(mode == "age")
         self.approximate.setVisible(mode != "none")
         self.resolved.setVisible(mode != "none")  # "not recorded" is said by the mode box
         if mode == "event":
@@ -322,5 +347,7 @@ class WhenEditor(QWidget):
             self._say("not on the day axis: day 0 has no calendar date")
         elif w.event_id is not None:
             self._say("not on the day axis: that event's time is not known")
+        elif w.age_years is not None:
+            self._say(f"at age {fmt_number(w.age_years)}; not on the day axis: the age at presentation is not recorded")
         else:
             self._say("not on the day axis")

@@ -8,6 +8,8 @@ lesions (its "home"). Each lesion is drawn once, in its home view. Lesions the m
 internal organ, an unknown site) go into a dashed "internal organs / not on the map" box beside the
 front view; a pad or toe the source does not name goes on the round target beside each hand or foot;
 a lateral site whose side is not stated gets a hollow marker on both sides (see desktop/bodymap.py).
+A site the source gives without its part (a coarse site: "thigh, aspect not stated") is also drawn
+as the dashed outline of the regions it takes in, as the window's body map draws it.
 """
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ MARKER_RADIUS_PT = 5.5
 GAP_PT = 14.0
 TITLE_PT = 8.0
 MIN_LABEL_PT = 4.0
+COARSE_LINE_PT = 0.9  # the dashed outline of a coarse site's regions
+COARSE_DASH_PT = (2.4, 1.6)
 
 
 def lesion_markers(case) -> list[tuple[int, str, str]]:
@@ -172,6 +176,20 @@ def _paths_in_frame(name: str, frame: tuple[float, float, float, float]):
             [c for c in outline if not bodymap.is_closed(c)])
 
 
+def coarse_outlines(v: bodymap.View, frame, lesions, group: str | None) -> list:
+    """The path commands of the regions of `v` within `frame` that lesions at coarse sites take in
+    (each once), on the side(s) recorded: what the window's body map outlines (bodymap.covered_regions)."""
+    in_frame = {id(c) for c in _paths_in_frame(v.name, frame)[1]}
+    out: list = []
+    for _n, site, laterality in lesions:
+        if not bodymap.is_coarse(site):
+            continue
+        for r in bodymap.covered_regions(v, site, laterality, group):
+            if id(r.commands) in in_frame and r.commands not in out:
+                out.append(r.commands)
+    return out
+
+
 def _draw_view(d: Drawing, v: bodymap.View, frame, x: float, top: float, s: float, lesions, shown: list[str],
                group: str | None, font: str, bold_font: str) -> None:
     """Draws the `frame` (x, y, w, h in drawing units) of view `v` with its top-left corner at (x, top)."""
@@ -194,6 +212,9 @@ def _draw_view(d: Drawing, v: bodymap.View, frame, x: float, top: float, s: floa
         g.add(_rl_path(cmds, **body))
     for cmds in open_lines:
         g.add(_rl_path(cmds, fillColor=None, strokeColor=DETAIL, strokeWidth=0.35 / s, strokeLineCap=1))
+    for cmds in coarse_outlines(v, frame, lesions, group):  # on top: where on the region is not known
+        g.add(_rl_path(cmds, fillColor=None, strokeColor=MARKER, strokeWidth=COARSE_LINE_PT / s, strokeLineJoin=1,
+                       strokeDashArray=[w / s for w in COARSE_DASH_PT]))
     d.add(g)
     fx, fy, fw, fh = frame
     for lab in v.labels:

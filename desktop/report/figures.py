@@ -40,9 +40,12 @@ def body_map(ctx: Ctx, lesion_table: int | None) -> list[Block]:
     drawing = bodymap_drawing(lesion_markers(ctx.case), min(TEXT_W, 400), max_height_pt=330,
                               sex=ctx.case.patient.sex, font=SANS, bold_font=SANS + "-Bold")
     n = ctx.next_fig()
+    rows = list(zip(legend_rows(ctx.case), ctx.case.lesions))
+    # a site given without its part is outlined dashed over the regions it takes in: say what that means
+    coarse = [n for (n, _), les in rows if bodymap.is_coarse(les.site) and les.nature == "calciphylaxis"
+              and bodymap.primary_view(les.site, les.laterality) is not None]
     if lesion_table is not None:  # the table names every site: the legend keeps only what is not drawn
         cap = [Span(f"Body map of the lesions, numbered as in Table {lesion_table}")]
-        rows = list(zip(legend_rows(ctx.case), ctx.case.lesions))
         vague = [n for (n, _), les in rows if bodymap.primary_view(les.site, les.laterality) is None
                  and les.nature == "calciphylaxis"]
         other = [n for (n, _), les in rows if les.nature != "calciphylaxis"]
@@ -56,6 +59,9 @@ def body_map(ctx: Ctx, lesion_table: int | None) -> list[Block]:
         legend = legend_rows(ctx.case)
     for i, (num, text) in enumerate(legend):
         cap += [Span("; " if i else ": "), Span(str(num), bold=True), Span(f" — {plain(text)}")]
+    if coarse:
+        cap.append(Span(f"; dashed outline: the regions a site stated without its part may lie in "
+                        f"({', '.join(map(str, coarse))})"))
     cap.append(Span("."))
     drawing.hAlign = "CENTER"
     return [c.Figure(n, [drawing], cap)]
