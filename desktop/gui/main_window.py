@@ -26,7 +26,7 @@ import traceback
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Callable
 
-from PySide6 import QtGui, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 # Only what the first frame needs is imported by name: PySide6 builds each class (and its enums) on
 # first use, which costs start-up time; everything else is reached through QtWidgets/QtGui.
@@ -61,6 +61,25 @@ class ChangeBridge(QObject):
 # silently; those are now the library's own choice, in the Labs section)
 UNITS_SWITCH_TIP = ("Show lab values in {units} in the lab table, the chart and the assessment. What is entered "
                     "does not change: new results are entered in this library's units (Labs).")
+
+
+class _PendingPanel:
+    """Stands in for the assessment or the Journal panel until :meth:`MainWindow.build_side_panes`
+    made it (start-up builds them after the case's first paint): keeps the session it is given, and
+    anything else asked of it builds the panels first."""
+
+    def __init__(self, window: "MainWindow", name: str):
+        self._window, self._name = window, name
+        self.session = None
+        self.options: dict = {}
+        self.asked = False
+
+    def set_session(self, session, **options) -> None:
+        self.session, self.options, self.asked = session, options, True
+
+    def __getattr__(self, attr: str):
+        self._window.build_side_panes()
+        return getattr(getattr(self._window, self._name), attr)
 
 
 class PaneSplitter(QtWidgets.QSplitter):
@@ -118,6 +137,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         if self._unit_system not in UNIT_SYSTEMS:
             self._unit_system = "conventional"
         self._paint_watch: QObject | None = None
+        self._defer_side = deferred  # start-up: the side panes are built after the case's first paint
         self.built = False
         self.backups = None  # BackupKeeper of the open library
         self._closed = False
@@ -153,11 +173,12 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         state = self._settings().value("window/splitter")
         if state is not None:
             self.splitter.restoreState(state)
+        if self._defer_side:  # built after the case's first paint (open_when_painted); at the latest now
+            QTimer.singleShot(2000, self.build_side_panes)
 
     # --- construction ---------------------------------------------------------------------------------
 
     def _build_ui(self) -> None:
-        from .assessment_panel import AssessmentPanel
         from .case_list import CaseList
         self.case_list = CaseList()
         self.case_list.case_selected.connect(self.open_case)
@@ -209,18 +230,16 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         row.addWidget(self.stack, 1)
         cl.addLayout(row, 1)
 
-        self.assessment = AssessmentPanel()
-        self.assessment.go_to_ref.connect(self.go_to_ref)
-        self.assessment.show_disclaimer.connect(self.show_disclaimer)
-        from .conformance_panel import ConformancePanel
-        self.conformance = ConformancePanel()  # the Journal tab: the case against a journal's rules
-        self.conformance.go_to_ref.connect(self.go_to_ref)
+        # the Assessment and Journal tabs: at start-up their contents are built right after the case's
+        # first paint (build_side_panes); until then each tab holds an empty page of the same size
         self.side_tabs = QtWidgets.QTabWidget()
         self.side_tabs.setDocumentMode(True)
-        self.side_tabs.addTab(self.assessment, "Assessment")
-        self.side_tabs.addTab(self.conformance, "Journal")
-        self.conformance.checked.connect(lambda _r: self.side_tabs.setTabText(
-            self.side_tabs.indexOf(self.conformance), self.conformance.tab_text()))
+        self.side_tabs.addTab(QWidget(), "Assessment")
+        self.side_tabs.addTab(QWidget(), "Journal")
+        self.assessment = _PendingPanel(self, "assessment")
+        self.conformance = _PendingPanel(self, "conformance")
+        if not self._defer_side:
+            self.build_side_panes()
 
         em = self.fontMetrics().horizontalAdvance("m")
         # the centre wants the navigation and a section of about 56 em (the lab grid with its H/L
@@ -250,6 +269,53 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
                                               self.task_indicator.sizeHint().height() + 4))
         self.nav.setEnabled(False)
         self._set_editable(False)
+
+    def build_side_panes(self) -> None:
+        """Fill the Assessment and Journal tabs (once), showing the open case's session if any."""
+        if not isinstance(self.assessment, _PendingPanel):
+            return
+        from .assessment_panel import AssessmentPanel
+        from .conformance_panel import ConformancePanel
+        pending = (self.assessment, self.conformance)
+        current = self.side_tabs.currentIndex()
+        self.side_tabs.setUpdatesEnabled(False)
+        self.assessment = AssessmentPanel()
+        self.assessment.go_to_ref.connect(self.go_to_ref)
+        self.assessment.show_disclaimer.connect(self.show_disclaimer)
+        self.conformance = ConformancePanel()  # the Journal tab: the case against a journal's rules
+        self.conformance.go_to_ref.connect(self.go_to_ref)
+        for index, (panel, label) in enumerate(((self.assessment, "Assessment"), (self.conformance, "Journal"))):
+            empty = self.side_tabs.widget(index)
+            self.side_tabs.removeTab(index)
+            self.side_tabs.insertTab(index, panel, label)
+            empty.deleteLater()
+        self.side_tabs.setCurrentIndex(current)
+        self.side_tabs.setUpdatesEnabled(True)
+        self.conformance.checked.connect(lambda _r: self.side_tabs.setTabText(
+            self.side_tabs.indexOf(self.conformance), self.conformance.tab_text()))
+        for stand_in, panel in zip(pending, (self.assessment, self.conformance)):
+            if stand_in.asked:
+                panel.set_session(stand_in.session, **stand_in.options)
+
+    def _side_panes_after_paint(self) -> None:
+        """Start-up: build the side panes once the case's content has been painted (or soon anyway)."""
+        if not isinstance(self.assessment, _PendingPanel):
+            return
+        window = self
+
+        class _Painted(QObject):
+            def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+                if event.type() == QtCore.QEvent.Type.Paint:
+                    window.removeEventFilter(self)
+                    window.stack.removeEventFilter(self)
+                    QTimer.singleShot(0, window.build_side_panes)
+                return False
+
+        watch = _Painted(self)
+        self.installEventFilter(watch)
+        self.stack.installEventFilter(watch)
+        self.stack.update()
+        QTimer.singleShot(300, self.build_side_panes)  # a window that is not painted (minimised)
 
     def _action(self, text: str, slot: Callable | None = None, shortcut=None, menu=None,
                 tip: str = "") -> QtGui.QAction:

@@ -248,6 +248,7 @@ class LibraryActions:
                     self.statusBar().clearMessage()
                 if self.library is None and not self.statusBar().currentMessage():
                     self.statusBar().showMessage("No library is open. Use File ▸ New library or Open library.")
+                self._side_panes_after_paint()  # the assessment and Journal tabs once the case is painted
                 self.ready.emit()
             op.finished.connect(opened)
 
