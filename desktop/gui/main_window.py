@@ -175,6 +175,8 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
             self.splitter.restoreState(state)
         if self._defer_side:  # built after the case's first paint (open_when_painted); at the latest now
             QTimer.singleShot(2000, self.build_side_panes)
+        else:
+            self.build_side_panes()
 
     # --- construction ---------------------------------------------------------------------------------
 
@@ -238,8 +240,6 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         self.side_tabs.addTab(QWidget(), "Journal")
         self.assessment = _PendingPanel(self, "assessment")
         self.conformance = _PendingPanel(self, "conformance")
-        if not self._defer_side:
-            self.build_side_panes()
 
         em = self.fontMetrics().horizontalAdvance("m")
         # the centre wants the navigation and a section of about 56 em (the lab grid with its H/L
@@ -296,6 +296,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         for stand_in, panel in zip(pending, (self.assessment, self.conformance)):
             if stand_in.asked:
                 panel.set_session(stand_in.session, **stand_in.options)
+        self._update_actions()
 
     def _side_panes_after_paint(self) -> None:
         """Start-up: build the side panes once the case's content has been painted (or soon anyway)."""
@@ -595,7 +596,9 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
                     *self.export_actions.values()):
             act.setEnabled(has_case)
         from .exports import DOCX_UNAVAILABLE, KINDS, docx_available
-        if not docx_available():
+        if isinstance(self.assessment, _PendingPanel):
+            pass  # start-up: looking for the Word writer imports the exporters' package; done right after
+        elif not docx_available():
             self.act_export_docx.setEnabled(False)
             self.act_export_docx.setToolTip(DOCX_UNAVAILABLE)
             self.act_export_docx.setStatusTip(DOCX_UNAVAILABLE)
