@@ -117,6 +117,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
     library_opened = Signal(object)  # the Library
     case_opened = Signal(object)  # the CaseSession, or None
     ready = Signal()  # after start-up: library open, first case shown
+    started = Signal()  # after the first case's paint: the side panes built (start-up is over)
 
     def __init__(self, library: "Library | None" = None, parent: QWidget | None = None, *,
                  deferred: bool = False):
@@ -297,6 +298,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
             if stand_in.asked:
                 panel.set_session(stand_in.session, **stand_in.options)
         self._update_actions()
+        self.started.emit()
 
     def _side_panes_after_paint(self) -> None:
         """Start-up: build the side panes once the case's content has been painted (or soon anyway)."""
