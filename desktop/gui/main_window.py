@@ -11,8 +11,9 @@ module level: the store, the sessions, the core and the report load after the fi
 What the window does lives in modules named for it: the library's lifecycle (open, create, recent,
 backups, close) in :mod:`.window_library`, case operations (new, duplicate, delete, trash, undo and
 redo) in :mod:`.window_cases`, the import and export menu actions in :mod:`.window_import_export`,
-and the small helpers (the banner, read-only locking, a PHI field to a section ref) in
-:mod:`.window_helpers`; this module is the frame: panes, menus, sections, navigation, units, closing.
+the Assessment and Journal tabs (filled right after the case's first paint at start-up) in
+:mod:`.window_side`, and the small helpers (the banner, read-only locking, a PHI field to a section
+ref) in :mod:`.window_helpers`; this module is the frame: panes, menus, sections, navigation, units, closing.
 
 Keeping the library safe: libraries open on a worker with the quick integrity check (a damaged one is
 never written to; the window offers its newest good backup); backups are made while editing and on
@@ -26,7 +27,7 @@ import traceback
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Callable
 
-from PySide6 import QtCore, QtGui, QtWidgets
+from PySide6 import QtGui, QtWidgets
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 # Only what the first frame needs is imported by name: PySide6 builds each class (and its enums) on
 # first use, which costs start-up time; everything else is reached through QtWidgets/QtGui.
@@ -37,6 +38,7 @@ from .window_cases import CaseActions
 from .window_helpers import Banner, alive, event_loop_running, lock_editing
 from .window_import_export import ImportExportActions
 from .window_library import LibraryActions
+from .window_side import SidePanes
 
 if TYPE_CHECKING:
     from ..app import Casebook
@@ -61,25 +63,6 @@ class ChangeBridge(QObject):
 # silently; those are now the library's own choice, in the Labs section)
 UNITS_SWITCH_TIP = ("Show lab values in {units} in the lab table, the chart and the assessment. What is entered "
                     "does not change: new results are entered in this library's units (Labs).")
-
-
-class _PendingPanel:
-    """Stands in for the assessment or the Journal panel until :meth:`MainWindow.build_side_panes`
-    made it (start-up builds them after the case's first paint): keeps the session it is given, and
-    anything else asked of it builds the panels first."""
-
-    def __init__(self, window: "MainWindow", name: str):
-        self._window, self._name = window, name
-        self.session = None
-        self.options: dict = {}
-        self.asked = False
-
-    def set_session(self, session, **options) -> None:
-        self.session, self.options, self.asked = session, options, True
-
-    def __getattr__(self, attr: str):
-        self._window.build_side_panes()
-        return getattr(getattr(self._window, self._name), attr)
 
 
 class PaneSplitter(QtWidgets.QSplitter):
@@ -112,7 +95,7 @@ class PaneSplitter(QtWidgets.QSplitter):
         self.setSizes(sizes)
 
 
-class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
+class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, QMainWindow):
     unit_system_changed = Signal(str)  # "conventional" or "si"; sections may also define set_unit_system()
     library_opened = Signal(object)  # the Library
     case_opened = Signal(object)  # the CaseSession, or None
@@ -233,14 +216,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         row.addWidget(self.stack, 1)
         cl.addLayout(row, 1)
 
-        # the Assessment and Journal tabs: at start-up their contents are built right after the case's
-        # first paint (build_side_panes); until then each tab holds an empty page of the same size
-        self.side_tabs = QtWidgets.QTabWidget()
-        self.side_tabs.setDocumentMode(True)
-        self.side_tabs.addTab(QWidget(), "Assessment")
-        self.side_tabs.addTab(QWidget(), "Journal")
-        self.assessment = _PendingPanel(self, "assessment")
-        self.conformance = _PendingPanel(self, "conformance")
+        self._make_side_tabs()  # the Assessment and Journal tabs (filled by build_side_panes)
 
         em = self.fontMetrics().horizontalAdvance("m")
         # the centre wants the navigation and a section of about 56 em (the lab grid with its H/L
@@ -270,55 +246,6 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
                                               self.task_indicator.sizeHint().height() + 4))
         self.nav.setEnabled(False)
         self._set_editable(False)
-
-    def build_side_panes(self) -> None:
-        """Fill the Assessment and Journal tabs (once), showing the open case's session if any."""
-        if not isinstance(self.assessment, _PendingPanel):
-            return
-        from .assessment_panel import AssessmentPanel
-        from .conformance_panel import ConformancePanel
-        pending = (self.assessment, self.conformance)
-        current = self.side_tabs.currentIndex()
-        self.side_tabs.setUpdatesEnabled(False)
-        self.assessment = AssessmentPanel()
-        self.assessment.go_to_ref.connect(self.go_to_ref)
-        self.assessment.show_disclaimer.connect(self.show_disclaimer)
-        self.conformance = ConformancePanel()  # the Journal tab: the case against a journal's rules
-        self.conformance.go_to_ref.connect(self.go_to_ref)
-        for index, (panel, label) in enumerate(((self.assessment, "Assessment"), (self.conformance, "Journal"))):
-            empty = self.side_tabs.widget(index)
-            self.side_tabs.removeTab(index)
-            self.side_tabs.insertTab(index, panel, label)
-            empty.deleteLater()
-        self.side_tabs.setCurrentIndex(current)
-        self.side_tabs.setUpdatesEnabled(True)
-        self.conformance.checked.connect(lambda _r: self.side_tabs.setTabText(
-            self.side_tabs.indexOf(self.conformance), self.conformance.tab_text()))
-        for stand_in, panel in zip(pending, (self.assessment, self.conformance)):
-            if stand_in.asked:
-                panel.set_session(stand_in.session, **stand_in.options)
-        self._update_actions()
-        self.started.emit()
-
-    def _side_panes_after_paint(self) -> None:
-        """Start-up: build the side panes once the case's content has been painted (or soon anyway)."""
-        if not isinstance(self.assessment, _PendingPanel):
-            return
-        window = self
-
-        class _Painted(QObject):
-            def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
-                if event.type() == QtCore.QEvent.Type.Paint:
-                    window.removeEventFilter(self)
-                    window.stack.removeEventFilter(self)
-                    QTimer.singleShot(0, window.build_side_panes)
-                return False
-
-        watch = _Painted(self)
-        self.installEventFilter(watch)
-        self.stack.installEventFilter(watch)
-        self.stack.update()
-        QTimer.singleShot(300, self.build_side_panes)  # a window that is not painted (minimised)
 
     def _action(self, text: str, slot: Callable | None = None, shortcut=None, menu=None,
                 tip: str = "") -> QtGui.QAction:
@@ -598,7 +525,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
                     *self.export_actions.values()):
             act.setEnabled(has_case)
         from .exports import DOCX_UNAVAILABLE, KINDS, docx_available
-        if isinstance(self.assessment, _PendingPanel):
+        if self.side_panes_pending():
             pass  # start-up: looking for the Word writer imports the exporters' package; done right after
         elif not docx_available():
             self.act_export_docx.setEnabled(False)
