@@ -42,6 +42,7 @@ def after():  # the step after the content's first paint fills the Assessment an
     out["side_after"] = [type(w.side_tabs.widget(i)).__name__ for i in range(w.side_tabs.count())]
     out["assessment_session"] = w.assessment.session is w.session
     out["journal_tab"] = w.side_tabs.widget(1) is w.conformance
+    out["backups"] = w.backups is not None and bool(w.backup_label.text())  # kept from then on
     qapp.quit()
 f = F()
 def ready():
@@ -84,6 +85,7 @@ def test_content_painted_without_the_heavy_libraries(lib_path, tmp_path):
     assert out["side_at_paint"] == "_PendingPanel"
     assert out["side_after"] == ["AssessmentPanel", "ConformancePanel"]
     assert out["assessment_session"] and out["journal_tab"]
+    assert out["backups"]
 
 
 def test_sections_are_built_when_first_asked_for(qtbot, window):

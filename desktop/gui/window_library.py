@@ -80,7 +80,11 @@ class LibraryActions:
         notes = getattr(library, "upgrade_notes", [])
         if notes:  # said once, by the window that upgraded the library
             self.info_banner.show_message(" ".join(notes), lead="Library upgraded.")
-        self._start_backups(library)
+        if self.side_panes_pending():  # start-up: the backups (their state is read from disk) after the paint
+            self.started.connect(lambda lib=library: self.library is lib and self.backups is None
+                                 and self._start_backups(lib))
+        else:
+            self._start_backups(library)
         self._remember_library(library.path)
         self.case_list.set_editable(not library.read_only)
         if first is not None:  # read with the library: no second trip to a worker for each
