@@ -18,6 +18,7 @@ from desktop import frequency
 from desktop.demo import load_demo
 from desktop.gui.session import CaseSession
 from desktop.gui.sections.imaging import ImagingSection
+from desktop.gui.sections.manuscript import ManuscriptSection
 from desktop.gui.sections.patient import PatientSection
 from desktop.gui.sections.timeline import TimelineSection
 from desktop.gui.sections.treatments import TreatmentsSection
@@ -159,6 +160,38 @@ def test_a_refused_value_moves_nothing_below_and_its_message_goes_when_corrected
     qtbot.keyClick(weight, Qt.Key.Key_Escape)  # Escape puts back the saved value, and the message goes
     assert weight.text() == "72" and err.message() == ""
     assert stored().patient.weight_kg == 72.0
+
+
+def test_the_title_and_keyword_notices_move_nothing_below(env, qtbot):
+    """The Manuscript section's CARE notices (a title without "case report", a count of keywords
+    outside two to five) come and go in room kept for them, even in a narrow window where the
+    title's notice takes two lines."""
+    session, open_section, stored = env
+    w = open_section(ManuscriptSection, size=(640, 850))
+    page = w._scroll_area.widget()
+    below_title = [w.short_title, w.keywords, w.keywords_notice, w.authors]
+    before = places(qtbot, page, below_title)
+    assert w.title_notice.text() == ""  # the demo's title names "a case report"
+    type_into(qtbot, w.title, "")  # no title: CARE 1 asks for one (the longest notice)
+    assert w.title_notice.text().startswith("CARE 1: give a title")
+    assert places(qtbot, page, below_title) == before
+    type_into(qtbot, w.title, "Calciphylaxis of the penis and distal digits in a patient on haemodialysis")
+    assert "should contain" in w.title_notice.text()
+    assert places(qtbot, page, below_title) == before
+    assert stored().title == "Calciphylaxis of the penis and distal digits in a patient on haemodialysis"
+
+    below_keywords = [w.authors]
+    before = places(qtbot, page, below_keywords)
+    type_into(qtbot, w.keywords, "calciphylaxis")  # one keyword: CARE 2 asks for two to five
+    assert w.keywords_notice.text() == "1 keyword \u2014 CARE 2 asks for two to five"
+    assert places(qtbot, page, below_keywords) == before
+    type_into(qtbot, w.keywords, "")
+    assert w.keywords_notice.text().startswith("0 keywords")
+    assert places(qtbot, page, below_keywords) == before
+    type_into(qtbot, w.keywords, "calciphylaxis, sodium thiosulfate")
+    assert w.keywords_notice.text() == "2 keywords"
+    assert places(qtbot, page, below_keywords) == before
+    assert stored().keywords == ["calciphylaxis", "sodium thiosulfate"]
 
 
 def test_a_long_title_stays_on_one_line(qtbot, window):

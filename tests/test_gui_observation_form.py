@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel
 
 from desktop.gui.sections.lesions import LesionsSection
-from gui_helpers import demo_section, pick, stored
+from gui_helpers import demo_section, pick, stored, type_into
 
 INSTRUMENTS = json.loads((Path(__file__).resolve().parents[1] / "resources" / "rules" / "instruments.json")
                          .read_text(encoding="utf-8"))
@@ -97,3 +97,41 @@ def test_a_new_observation_starts_empty(qtbot, section, lib_path):
     assert o["when"].mode.currentData() == "none"
     assert o["length_mm"].text() == "" and o["tissue_type"].currentData() is None
     assert all(o[k].currentData() is None for k in o if k.startswith("bwat."))
+
+
+def test_messages_go_when_the_value_is_put_right(qtbot, section, lib_path):
+    """Issue 16, item 7, in the observation form: a refused input's message goes as soon as the
+    value is put right (typed again, typed back, or Escape), and a message about one field stays
+    while another field is put right."""
+    o, err = section.obs_fields, section.obs_error
+    les_id = section.selected_lesion_id()
+    length, pain = o["length_mm"], o["pain_0_10"]
+
+    type_into(qtbot, length, "abc")
+    assert "is not a number" in err.message() and length.property("invalid")
+    length.setFocus()
+    length.selectAll()
+    qtbot.keyClicks(length, "31")  # a number again: the message goes before it is saved
+    assert err.message() == "" and not length.property("invalid")
+    qtbot.keyClick(length, Qt.Key.Key_Return)
+    assert stored(lib_path, section.session.case_id).lesion(les_id).observations[0].length_mm == 31
+
+    saved_pain = stored(lib_path, section.session.case_id).lesion(les_id).observations[0].pain_0_10
+    shown = pain.text()
+    type_into(qtbot, pain, "14")  # a numeric rating scale runs from 0 to 10
+    assert "Pain" in err.message() and pain.property("invalid")
+    assert stored(lib_path, section.session.case_id).lesion(les_id).observations[0].pain_0_10 == saved_pain
+    type_into(qtbot, pain, shown)  # the saved value typed back: the refusal is over
+    assert err.message() == "" and not pain.property("invalid")
+
+    type_into(qtbot, pain, "14")
+    assert "Pain" in err.message()
+    qtbot.keyClick(pain, Qt.Key.Key_Escape)  # Escape puts back the saved value, and the message goes
+    assert pain.text() == shown and err.message() == "" and not pain.property("invalid")
+
+    type_into(qtbot, pain, "14")
+    message = err.message()
+    length.setFocus()
+    qtbot.keyClick(length, Qt.Key.Key_Escape)  # another field: the pain's message stays
+    assert err.message() == message and pain.property("invalid")
+    assert stored(lib_path, section.session.case_id).lesion(les_id).observations[0].pain_0_10 == saved_pain

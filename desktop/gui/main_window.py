@@ -11,8 +11,9 @@ module level: the store, the sessions, the core and the report load after the fi
 What the window does lives in modules named for it: the library's lifecycle (open, create, recent,
 backups, close) in :mod:`.window_library`, case operations (new, duplicate, delete, trash, undo and
 redo) in :mod:`.window_cases`, the import and export menu actions in :mod:`.window_import_export`,
-and the small helpers (the banner, read-only locking, a PHI field to a section ref) in
-:mod:`.window_helpers`; this module is the frame: panes, menus, sections, navigation, units, closing.
+the Assessment and Journal tabs (filled right after the case's first paint at start-up) in
+:mod:`.window_side`, and the small helpers (the banner, read-only locking, a PHI field to a section
+ref) in :mod:`.window_helpers`; this module is the frame: panes, menus, sections, navigation, units, closing.
 
 Keeping the library safe: libraries open on a worker with the quick integrity check (a damaged one is
 never written to; the window offers its newest good backup); backups are made while editing and on
@@ -37,6 +38,7 @@ from .window_cases import CaseActions
 from .window_helpers import Banner, alive, event_loop_running, lock_editing
 from .window_import_export import ImportExportActions
 from .window_library import LibraryActions
+from .window_side import SidePanes
 
 if TYPE_CHECKING:
     from ..app import Casebook
@@ -93,11 +95,12 @@ class PaneSplitter(QtWidgets.QSplitter):
         self.setSizes(sizes)
 
 
-class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
+class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, QMainWindow):
     unit_system_changed = Signal(str)  # "conventional" or "si"; sections may also define set_unit_system()
     library_opened = Signal(object)  # the Library
     case_opened = Signal(object)  # the CaseSession, or None
     ready = Signal()  # after start-up: library open, first case shown
+    started = Signal()  # after the first case's paint: the side panes built (start-up is over)
 
     def __init__(self, library: "Library | None" = None, parent: QWidget | None = None, *,
                  deferred: bool = False):
@@ -118,8 +121,10 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         if self._unit_system not in UNIT_SYSTEMS:
             self._unit_system = "conventional"
         self._paint_watch: QObject | None = None
+        self._defer_side = deferred  # start-up: the side panes are built after the case's first paint
         self.built = False
         self.backups = None  # BackupKeeper of the open library
+        self.face_check_op = None  # the face check of images stored before it existed (issue 13)
         self._closed = False
         self._close_backup_failed = False
         self.last_open_op: BackgroundOp | None = None
@@ -153,11 +158,14 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         state = self._settings().value("window/splitter")
         if state is not None:
             self.splitter.restoreState(state)
+        if self._defer_side:  # built after the case's first paint (open_when_painted); at the latest now
+            QTimer.singleShot(2000, self.build_side_panes)
+        else:
+            self.build_side_panes()
 
     # --- construction ---------------------------------------------------------------------------------
 
     def _build_ui(self) -> None:
-        from .assessment_panel import AssessmentPanel
         from .case_list import CaseList
         self.case_list = CaseList()
         self.case_list.case_selected.connect(self.open_case)
@@ -209,18 +217,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
         row.addWidget(self.stack, 1)
         cl.addLayout(row, 1)
 
-        self.assessment = AssessmentPanel()
-        self.assessment.go_to_ref.connect(self.go_to_ref)
-        self.assessment.show_disclaimer.connect(self.show_disclaimer)
-        from .conformance_panel import ConformancePanel
-        self.conformance = ConformancePanel()  # the Journal tab: the case against a journal's rules
-        self.conformance.go_to_ref.connect(self.go_to_ref)
-        self.side_tabs = QtWidgets.QTabWidget()
-        self.side_tabs.setDocumentMode(True)
-        self.side_tabs.addTab(self.assessment, "Assessment")
-        self.side_tabs.addTab(self.conformance, "Journal")
-        self.conformance.checked.connect(lambda _r: self.side_tabs.setTabText(
-            self.side_tabs.indexOf(self.conformance), self.conformance.tab_text()))
+        self._make_side_tabs()  # the Assessment and Journal tabs (filled by build_side_panes)
 
         em = self.fontMetrics().horizontalAdvance("m")
         # the centre wants the navigation and a section of about 56 em (the lab grid with its H/L
@@ -529,7 +526,9 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, QMainWindow):
                     *self.export_actions.values()):
             act.setEnabled(has_case)
         from .exports import DOCX_UNAVAILABLE, KINDS, docx_available
-        if not docx_available():
+        if self.side_panes_pending():
+            pass  # start-up: looking for the Word writer imports the exporters' package; done right after
+        elif not docx_available():
             self.act_export_docx.setEnabled(False)
             self.act_export_docx.setToolTip(DOCX_UNAVAILABLE)
             self.act_export_docx.setStatusTip(DOCX_UNAVAILABLE)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Callable, Sequence
 
-from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView, QApplication, QHBoxLayout, QHeaderView, QPushButton, QTableView, QVBoxLayout, QWidget,
 )
+from shiboken6 import isValid
 
 from .forms import SPACING
 
@@ -81,10 +82,26 @@ class ColumnFitter(QObject):
         for n in range(hh.count()):
             hh.setSectionResizeMode(n, QHeaderView.ResizeMode.Interactive)
         hh.sectionResized.connect(self._resized)
-        view.viewport().installEventFilter(self)
+        # The viewport's resizes are what count (a vertical scroll bar coming or going changes its width),
+        # but asking PySide6 for a viewport the first time costs ~8 ms (it builds the classes of every
+        # widget to find the viewport's type): until the table has been shown, its own resizes are
+        # watched and the viewport's width computed; the viewport is watched a moment after.
+        self._viewport_watched = False
+        view.installEventFilter(self)
 
     def available(self) -> int:
-        return self.view.viewport().width()
+        if self._viewport_watched:
+            return self.view.viewport().width()
+        width = self.view.maximumViewportSize().width()
+        bar = self.view.verticalScrollBar()
+        return width - bar.width() if bar.isVisible() else width
+
+    def _watch_viewport(self) -> None:
+        if self._viewport_watched or not isValid(self.view):
+            return
+        self._viewport_watched = True
+        self.view.viewport().installEventFilter(self)
+        self.refit(measure=False)
 
     def refit(self, measure: bool = True) -> None:
         """Fit the columns; ``measure`` re-reads the contents (after they changed), else the widths
@@ -128,6 +145,10 @@ class ColumnFitter(QObject):
 
     def eventFilter(self, obj, ev):  # noqa: N802 (Qt's name)
         if ev.type() == QEvent.Type.Resize and ev.size().width() != ev.oldSize().width():
+            if obj is self.view:
+                if self._viewport_watched:
+                    return False  # the viewport's own resize follows
+                QTimer.singleShot(100, self._watch_viewport)
             self.refit(measure=False)
         return False
 

@@ -58,8 +58,10 @@ class LibraryActions:
 
     # --- the library ----------------------------------------------------------------------------------
 
-    def set_library(self, library: "Library") -> None:
-        """Show this library (the window owns it from now on and closes it)."""
+    def set_library(self, library: "Library", *, first=None) -> None:
+        """Show this library (the window owns it from now on and closes it). ``first``: its case list
+        and the case to show first, read by the worker that opened it (:func:`read_first_case`), or
+        None to read them now."""
         self.build()
         self._close_library()
         from ..app import Casebook
@@ -78,22 +80,40 @@ class LibraryActions:
         notes = getattr(library, "upgrade_notes", [])
         if notes:  # said once, by the window that upgraded the library
             self.info_banner.show_message(" ".join(notes), lead="Library upgraded.")
-        self._start_backups(library)
-        from .face_checks import start_face_check
-        self.face_check_op = start_face_check(self)  # images stored before the face check (issue 13)
+        if self.side_panes_pending():  # start-up: backups and the face check (both read from disk) after the paint
+            self.started.connect(lambda lib=library: self.library is lib and self.backups is None
+                                 and self._start_library_keepers(lib))
+        else:
+            self._start_library_keepers(library)
         self._remember_library(library.path)
         self.case_list.set_editable(not library.read_only)
-        self.refresh_case_list()
+        if first is not None:  # read with the library: no second trip to a worker for each
+            self.case_list.set_cases(first[0])
+            self._first_case = first[1]
+        else:
+            self.refresh_case_list()
         self.library_opened.emit(library)
         last = self._settings().value(f"last_case/{path_key(library.path)}")
         ids = self.case_list.ids()
         target = last if last in ids else (ids[0] if ids else None)
-        if target is not None:
-            self.case_list.select(target)  # opens it
-        else:
-            self.open_case(None)
+        try:
+            if target is not None:
+                self.case_list.select(target)  # opens it
+            else:
+                self.open_case(None)
+        finally:
+            self._first_case = None
         self._update_title()
         self._update_actions()
+
+    def _read_off_thread(self, case_id: str):
+        """The case read with the library when it was opened, if it is the one asked for; else it is
+        read now (on a worker, see :class:`~desktop.gui.window_cases.CaseActions`)."""
+        case = getattr(self, "_first_case", None)
+        if case is not None and case.id == case_id:
+            self._first_case = None
+            return case
+        return super()._read_off_thread(case_id)
 
     def open_path(self, path: Path, *, create_missing: bool = False) -> "BackgroundOp":
         """Open a library file on a worker, with the quick integrity check (about a second for a large
@@ -103,19 +123,22 @@ class LibraryActions:
         the library (or another one the author chose instead) is being shown."""
         from .workers import BackgroundOp
         path = Path(path)
+        last = self._settings().value(f"last_case/{path_key(path)}")
 
         def job(progress):
             progress(None, text="checking the file")
-            return open_checked(path, create_missing=create_missing)
+            lib = open_checked(path, create_missing=create_missing)
+            return lib, read_first_case(lib, last)
 
         op = BackgroundOp(job, parent=self, label=f"Opening {path.name}")
         op.opened = False
 
-        def done(lib):
+        def done(out):
+            lib, first = out
             if self._closed:  # the window closed meanwhile
                 lib.close()
                 return
-            self.set_library(lib)
+            self.set_library(lib, first=first)
             op.opened = True
 
         def failed(exc):
@@ -250,6 +273,7 @@ class LibraryActions:
                     self.statusBar().clearMessage()
                 if self.library is None and not self.statusBar().currentMessage():
                     self.statusBar().showMessage("No library is open. Use File ▸ New library or Open library.")
+                self._side_panes_after_paint()  # the assessment and Journal tabs once the case is painted
                 self.ready.emit()
             op.finished.connect(opened)
 
@@ -273,6 +297,13 @@ class LibraryActions:
         except Exception:  # saving what can be saved must never stop the window from closing
             traceback.print_exc(file=sys.stderr)
             return 0
+
+    def _start_library_keepers(self, library: "Library") -> None:
+        """What runs beside an open library: its backups, and the face check of images stored before
+        the check existed (issue 13)."""
+        self._start_backups(library)
+        from .face_checks import start_face_check
+        self.face_check_op = start_face_check(self)
 
     def _start_backups(self, library: "Library") -> None:
         from .lifecycle import BackupKeeper
@@ -345,6 +376,20 @@ class LibraryDamaged(Exception):
     def __init__(self, problem: str, path: Path, backup: Path | None, backup_time, found: int):
         super().__init__(problem)
         self.problem, self.path, self.backup, self.backup_time, self.found = problem, path, backup, backup_time, found
+
+
+def read_first_case(lib: "Library", last_case_id: str | None):
+    """For the worker that opened a library: its case list and the case the window shows first (the
+    one open when the library was last closed, else the first listed; without figure bytes), so
+    the window shows it without a trip to a worker for each. None when they cannot be read (the
+    window then reads them itself and says what is wrong)."""
+    try:
+        rows = lib.list_cases("")
+        ids = [r.id for r in rows]
+        target = last_case_id if last_case_id in ids else (ids[0] if ids else None)
+        return rows, (lib.load_case(target, figures=False) if target is not None else None)
+    except Exception:
+        return None
 
 
 def open_checked(path: Path, *, create_missing: bool = False) -> "Library":

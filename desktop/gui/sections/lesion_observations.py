@@ -86,7 +86,10 @@ class ObservationsTab:
             label = labels.get(attr) or w.accessibleName() or attr
             w.committed.connect(lambda v, a=attr, l=label, ww=w: self._save_obs_field(a, v, l, ww))
             if isinstance(w, NumberField):
-                w.rejected.connect(self.obs_error.show_message)
+                w.rejected.connect(lambda message, ww=w: self._obs_message(message, ww))
+            if hasattr(w, "corrected"):  # a refused input put right (or Escape): its message goes at once
+                w.corrected.connect(lambda ww=w: self._obs_corrected(ww))
+        self._obs_error_of: QWidget | None = None  # the field the message under the form is about
 
         page = QWidget()
         pv = QVBoxLayout(page)
@@ -149,7 +152,20 @@ class ObservationsTab:
     def _obs_selected(self, key) -> None:
         if key is not None and key != self._obs_id:
             self._obs_id = key
+            self._obs_corrected(None)  # a message about the observation left does not stay
             self._fill_observation()
+
+    def _obs_message(self, message: str, widget: QWidget | None) -> None:
+        """The one message line under the observation form says what was refused, and of which field."""
+        self._obs_error_of = widget
+        self.obs_error.show_message(message)
+
+    def _obs_corrected(self, widget: QWidget | None) -> None:
+        """``widget``'s refused input was put right: its message goes (one about another field stays);
+        None: whatever is said goes."""
+        if widget is None or self._obs_error_of is None or self._obs_error_of is widget:
+            self._obs_error_of = None
+            self.obs_error.clear()
 
     def _fill_observation(self) -> None:
         ob = self.observation()
@@ -255,11 +271,11 @@ class ObservationsTab:
             c.lesions = [new if x.id == les.id else x for x in c.lesions]
         problems = check_edit(self.session.case, apply, path)
         if problems:
-            self.obs_error.show_message(f"{label}: " + "; ".join(problems))
+            self._obs_message(f"{label}: " + "; ".join(problems), widget)
             if widget is not None:
                 mark_invalid(widget, True)
             return False
-        self.obs_error.clear()
+        self._obs_corrected(widget)
         if widget is not None:
             mark_invalid(widget, False)
         return self.session.save_item("lesions", new, text=f"Edit {label.lower()} of {lesion_text(les)}")

@@ -17,7 +17,7 @@ from ...model import Author, ConsentGiver
 from ..binding import PartForm
 from ..fields import CheckField, ChoiceCombo, LineField, LinesArea, TextArea
 from ..formatting import choices_of, word_count
-from ..forms import SPACING, FieldError, group, heading, hint_label, reveal, scroll_page, set_muted
+from ..forms import SPACING, FieldError, StatusLine, group, heading, hint_label, reveal, scroll_page, set_muted
 from ..list_editor import ListEditor
 from ..references_view import CitationPicker, ReferencesBox, insert_citation
 from ..session import CaseSession
@@ -92,9 +92,10 @@ def keywords_notice(keywords: list[str]) -> str:
     return f"{n} keyword{'s' if n != 1 else ''} \u2014 CARE 2 asks for two to five"
 
 
-def _notice_label() -> QLabel:
-    lab = QLabel()
-    lab.setWordWrap(True)
+def _notice_line(name: str, lines: int = 1) -> StatusLine:
+    """A notice under a field in room kept for it (empty while there is nothing to say), so it
+    coming, going or wrapping never moves the form below (issue 16)."""
+    lab = StatusLine(name, lines=lines)
     lab.setStyleSheet(f"color: {NOTICE_COLOUR};")
     return lab
 
@@ -225,7 +226,7 @@ class ManuscriptSection(QWidget):
         self.title = LineField("Title", placeholder="e.g. Calciphylaxis of the penis: a case report")
         err = FieldError()
         self.form.add(form, "case", "title", "Title", self.title, error=err, tip=care_hint(("1",)))
-        self.title_notice = _notice_label()
+        self.title_notice = _notice_line("Title notice", lines=2)  # two lines: it wraps in a narrow window
         form.addRow("", self.title_notice)
         self.title.textChanged.connect(lambda t: self._show_title_notice(t))
         self.short_title = self.form.add(form, "case", "short_title", "Short title",
@@ -233,7 +234,7 @@ class ManuscriptSection(QWidget):
         self.keywords = LineField("Keywords", placeholder="two to five, separated by commas")
         self.form.add(form, "case", "keywords", "Keywords", self.keywords, tip=care_hint(("2",)),
                       convert=split_keywords, present=lambda ks: ", ".join(ks))
-        self.keywords_notice = QLabel()
+        self.keywords_notice = _notice_line("Keywords notice")
         self.keywords.textChanged.connect(lambda t: self._show_keywords_notice(split_keywords(t)))
         form.addRow("", self.keywords_notice)
         return box
@@ -365,19 +366,15 @@ class ManuscriptSection(QWidget):
                                      f"{j.name} sets no wording of its own for the consent statement.")
 
     def _show_title_notice(self, title: str) -> None:
-        text = title_notice(title)
-        self.title_notice.setText(text)
-        self.title_notice.setVisible(bool(text))
-        self.title_notice.setAccessibleName(text)
+        self.title_notice.set_message(title_notice(title))
 
     def _show_keywords_notice(self, keywords: list[str]) -> None:
         text = keywords_notice(keywords)
         ok = 2 <= len(keywords) <= 5
-        self.keywords_notice.setText(text)
+        self.keywords_notice.set_message(text)
         self.keywords_notice.setStyleSheet("" if ok else f"color: {NOTICE_COLOUR};")
         if ok:
             set_muted(self.keywords_notice)
-        self.keywords_notice.setAccessibleName(text)
 
     def _update_abstract_total(self) -> None:
         n = sum(self.manuscript[a].words() for a, *_ in ABSTRACT)
