@@ -213,3 +213,133 @@ def test_an_edit_a_timer_makes_while_a_step_is_written_waits_for_it(qtbot, demo)
     window.act_undo.trigger()  # the title, then day 0: two steps, newest first
     assert stored(window.library.path, session.case_id).title != "Retitled while day 0 was being set"
     assert session.case.index_event_id == "ev-lesion-onset"
+
+
+# --- whole cases: new, duplicate, import, trash, restore, empty the trash, and their undo ------------------
+
+def library_told(window):
+    """What the operations layer announces, with whether it was said on the window's thread."""
+    import threading
+    told = []
+    window.book.notifier.subscribe(
+        lambda ch: told.append((ch.case_id, ch.cases, ch.undo, threading.current_thread() is threading.main_thread())))
+    return told
+
+
+def live_ids(path):
+    with open_library(path, read_only=True) as lib:
+        return set(lib.case_ids()), set(lib.case_ids(trashed=True))
+
+
+def test_a_new_case_and_its_undo_and_redo_are_written_on_a_worker(qtbot, demo):
+    window = demo
+    told = library_told(window)
+    with gui_thread_io(window.library.conn) as seen:
+        cid = window.new_case("Calciphylaxis of the abdomen: a synthetic case")
+    assert seen == []
+    assert stored(window.library.path, cid).title == "Calciphylaxis of the abdomen: a synthetic case"
+    assert window.session.case_id == cid and cid in window.case_list.ids()
+    assert told == [(None, True, False, True)]  # once, on the window's thread, after the write
+    assert "New case" in window.act_undo.text()
+    with gui_thread_io(window.library.conn) as seen:
+        window.act_undo.trigger()
+    assert seen == []
+    live, trashed = live_ids(window.library.path)
+    assert cid not in live and cid in trashed and cid not in window.case_list.ids()
+    window.open_case(None)  # the making of a case is redone with no other case in hand
+    with gui_thread_io(window.library.conn) as seen:
+        window.act_redo.trigger()
+    assert seen == []
+    assert cid in live_ids(window.library.path)[0] and cid in window.case_list.ids()
+    assert told[1:] == [(cid, True, True, True), (cid, True, True, True)]
+
+
+def test_duplicate_writes_on_a_worker_and_its_step_is_recorded_here(qtbot, demo):
+    window = demo
+    told = library_told(window)
+    with gui_thread_io(window.library.conn) as seen:
+        op = window.duplicate_case(DEMO_ID)
+        qtbot.waitUntil(lambda: window.session is not None and window.session.case_id != DEMO_ID, timeout=20000)
+    assert seen == [] and op.done
+    copy_id = window.session.case_id
+    original, copy = stored(window.library.path, DEMO_ID), stored(window.library.path, copy_id)
+    assert copy.title == f"{original.title} (copy)" and copy.labs == original.labs
+    assert told == [(None, True, False, True)]
+    assert "Duplicate case" in window.act_undo.text()
+    with gui_thread_io(window.library.conn) as seen:
+        window.act_undo.trigger()
+    assert seen == []
+    assert copy_id in live_ids(window.library.path)[1]
+    window.open_case(None)
+    with gui_thread_io(window.library.conn) as seen:
+        window.act_redo.trigger()
+    assert seen == []
+    assert copy_id in live_ids(window.library.path)[0]
+
+
+def test_moving_to_the_trash_restoring_and_emptying_run_on_a_worker(qtbot, demo):
+    from gui_helpers import answer_modal
+    window = demo
+    victim = next(r.id for r in window.case_list.model.rows if r.title == "Synthetic case 07")
+    told = library_told(window)
+    answer_modal("Delete")
+    with gui_thread_io(window.library.conn) as seen:
+        assert window.delete_case(victim)
+    assert seen == []
+    assert victim in live_ids(window.library.path)[1] and victim not in window.case_list.ids()
+    assert "Delete case: Synthetic case 07" in window.act_undo.text()
+    with gui_thread_io(window.library.conn) as seen:
+        window.act_undo.trigger()
+    assert seen == []
+    assert victim in live_ids(window.library.path)[0] and window.session.case_id == victim
+    with gui_thread_io(window.library.conn) as seen:
+        window.act_redo.trigger()
+    assert seen == []
+    assert victim in live_ids(window.library.path)[1]
+    # the trash: read, restored from, emptied
+    with gui_thread_io(window.library.conn) as seen:
+        dlg = window.show_trash()
+        assert [dlg.table.item(n, 0).text() for n in range(dlg.table.rowCount())] == ["Synthetic case 07"]
+        assert dlg.restore_selected() == victim
+    assert seen == []
+    assert victim in live_ids(window.library.path)[0] and window.session.case_id == victim
+    answer_modal("Delete")
+    window.delete_case(victim)
+    with gui_thread_io(window.library.conn) as seen:
+        dlg.refresh()
+        answer_modal("Yes")
+        assert dlg.empty() == 1
+    assert seen == []
+    live, trashed = live_ids(window.library.path)
+    assert victim not in live and trashed == set()
+    assert not window.act_undo.isEnabled() or "case" not in window.act_undo.text().lower()
+    assert all(on_gui for *_x, on_gui in told) and len(told) == 6
+    dlg.close()
+
+
+def test_importing_case_files_reads_and_writes_them_on_a_worker(qtbot, demo, tmp_path):
+    from desktop import jsonio
+    from desktop.interop.fhir import write_bundle
+    window = demo
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    case = Case(title="Calciphylaxis of both calves: a synthetic case file")
+    (incoming / "case.json").write_text(jsonio.dumps(case), encoding="utf-8")
+    (incoming / "bundle.json").write_text(write_bundle(stored(window.library.path, DEMO_ID)), encoding="utf-8")
+    told = library_told(window)
+    imported = []
+    for name in ("case.json", "bundle.json"):
+        with gui_thread_io(window.library.conn, [incoming]) as seen:
+            op = window.import_case_file(incoming / name)
+            qtbot.waitUntil(lambda: op.done, timeout=20000)
+            qtbot.wait(20)  # the copy opened, the list shown
+        assert seen == [], name
+        imported.append(window.session.case_id)
+        assert f"Import {name}" in window.act_undo.text()
+    assert stored(window.library.path, imported[0]).title == case.title
+    assert stored(window.library.path, imported[1]).title == stored(window.library.path, DEMO_ID).title
+    assert [t[1:] for t in told] == [(True, False, True)] * 2
+    with gui_thread_io(window.library.conn, [incoming]) as seen:
+        window.act_undo.trigger()
+    assert seen == []
+    assert imported[1] in live_ids(window.library.path)[1]

@@ -7,8 +7,10 @@ added, duplicated, imported, trashed) and one :class:`~desktop.app.editing.OpenC
 history, for each case opened. :meth:`Casebook.undo` undoes the most recent step of the case in
 hand or of the library (a case deleted, or the case in hand made), whichever came last.
 
-Operations that may take long (duplicate, import, empty the trash) do their writing on a second
-connection of their own (:meth:`Library.worker`), so the GUI can run them on a worker thread.
+Every operation on whole cases is a :class:`LibraryOp`: its reading and writing (``work``) runs
+wherever :attr:`Casebook.runner` puts it — a window puts it on a worker, with a connection of the
+worker's own (:meth:`Casebook.work_elsewhere`) — and its step and notification (``finish``) run on
+the caller's thread, so the histories are only ever changed from there.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 from ..model import Case
 from ..store.library import Library, LibraryError, TrashedCase
@@ -41,6 +44,10 @@ class Casebook:
         self._open: dict[str, OpenCase] = {}
         self._confirmed: dict[str, set] = {}  # per case, for as long as the library is open
         self._lock = threading.RLock()  # the library's history, from the window or a worker
+        # where the work of a whole-case operation runs: ``runner(op, progress)`` returns
+        # ``op.work(library, progress)`` for some connection. Here, by default; a window runs it on
+        # a worker (with :meth:`work_elsewhere`) and waits for it.
+        self.runner: Callable[[LibraryOp, Any], Any] = self.work_here
 
     @classmethod
     def open(cls, path: str | os.PathLike, *, read_only: bool = False, check: bool = False,
@@ -97,58 +104,100 @@ class Casebook:
     def close_case(self, case_id: str) -> None:
         self._open.pop(case_id, None)
 
-    # --- whole cases --------------------------------------------------------------------------------
+    # --- whole cases ------------------------------------------------------------------------------
+    # Each operation comes in two phases (:class:`LibraryOp`): ``work`` reads and writes the library
+    # through the connection it is given and touches nothing of this object, so a window can run it
+    # on a worker with a connection of the worker's own; ``finish`` then records the step and
+    # announces the change on the thread where edits are made. :attr:`runner` decides where
+    # ``work`` runs: here, on the library's own connection, unless a front end says otherwise.
+
+    def run(self, op: "LibraryOp", progress=NO_PROGRESS) -> Any:
+        """Make ``op``: its work through :attr:`runner`, then its finish here. Returns finish's value."""
+        return op.finish(self.runner(op, progress))
+
+    def work_here(self, op: "LibraryOp", progress=NO_PROGRESS) -> Any:
+        """The default :attr:`runner`: ``op``'s work on the library's own connection, on this thread."""
+        return op.work(self.library, progress)
+
+    def work_elsewhere(self, op: "LibraryOp", progress=NO_PROGRESS) -> Any:
+        """``op``'s work on a connection of its own (:meth:`Library.worker`): what a worker thread
+        runs. The library's count of edits (which backups look at) counts what it committed."""
+        with self.library.worker() as lib:
+            try:
+                return op.work(lib, progress)
+            finally:
+                self.library.changes += lib.changes
+
+    def add_case_op(self, case: Case, label: str = "New case", *, keep_id: bool = True) -> "LibraryOp":
+        def finish(cid: str) -> str:
+            self._made(Step(label, ("restore", cid), ("trash", cid)))
+            return cid
+        return LibraryOp(label, lambda lib, _p: lib.add_case(case, keep_id=keep_id), finish)
 
     def add_case(self, case: Case, label: str = "New case", *, keep_id: bool = True) -> str:
         """Store a whole case (new, import, demo) as one undoable step. Returns its id."""
-        with self.library.worker() as lib:
-            cid = lib.add_case(case, keep_id=keep_id)
-        self._record(Step(label, ("restore", cid), ("trash", cid)))
-        self.notifier.emit(Changes(None, cases=True))
-        return cid
+        return self.run(self.add_case_op(case, label, keep_id=keep_id))
 
     def new_case(self, title: str = "") -> str:
         """A new, empty case with a working title."""
         return self.add_case(Case(title=title.strip()), "New case", keep_id=False)
 
+    def duplicate_op(self, case_id: str) -> "LibraryOp":
+        def work(lib: Library, progress) -> str:
+            check(progress)
+            return lib.duplicate_case(case_id)
+
+        def finish(new: str) -> str:
+            self._made(Step("Duplicate case", ("restore", new), ("trash", new)))
+            return new
+        return LibraryOp("Duplicating the case", work, finish)
+
     def duplicate_case(self, case_id: str, progress=NO_PROGRESS) -> str:
-        """A copy of the case (images included), undoable. May run on a worker thread."""
-        check(progress)
-        with self.library.worker() as lib:
-            new = lib.duplicate_case(case_id)
-        self._record(Step("Duplicate case", ("restore", new), ("trash", new)))
-        self.notifier.emit(Changes(None, cases=True))
-        return new
+        """A copy of the case (images included), undoable."""
+        return self.run(self.duplicate_op(case_id), progress)
 
     def import_file(self, path: str | os.PathLike, progress=NO_PROGRESS) -> str:
         """Read, validate and add a case file (JSON). Raises ``InvalidCase`` listing every problem;
-        nothing is added then. May run on a worker thread. A FHIR Bundle, a Phenopacket or REDCap
-        data are recognised by their content and read too (:meth:`import_any`): the first case's id."""
+        nothing is added then. A FHIR Bundle, a Phenopacket or REDCap data are recognised by their
+        content and read too (:meth:`import_any`): the first case's id."""
         return self.import_any(path, progress=progress).ids[0]
+
+    def import_op(self, path: str | os.PathLike, dictionary: str | os.PathLike | None = None) -> "LibraryOp":
+        path = Path(path)
+        label = f"Import {path.name}"
+
+        def work(lib: Library, progress) -> ImportResult:
+            from .. import jsonio
+            from ..interop.importers import NotImportable, read_foreign
+            progress(0.1, text="reading the file")
+            try:
+                data = path.read_bytes()
+            except OSError as exc:
+                raise LibraryError(f"{path}: cannot read the file ({exc.strerror})") from None
+            progress(0.3, text="checking the case")
+            try:
+                foreign = read_foreign(path, data, Path(dictionary) if dictionary else None)
+            except (NotImportable, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+                raise LibraryError(f"{path.name}: cannot be imported ({exc})") from None
+            cases = [jsonio.loads(data)] if foreign is None else \
+                [jsonio.loads(jsonio.dump_bytes(c)) for c in foreign.cases]
+            check(progress)
+            progress(0.7, text="adding it to the library")
+            ids = [lib.add_case(c, keep_id=foreign is None) for c in cases]  # each case its own step
+            return ImportResult(ids, foreign.kind if foreign else "casebook", foreign.report if foreign else [])
+
+        def finish(result: ImportResult) -> ImportResult:
+            for cid in result.ids:
+                self._made(Step(label, ("restore", cid), ("trash", cid)))
+            return result
+        return LibraryOp(f"Importing {path.name}", work, finish)
 
     def import_any(self, path: str | os.PathLike, dictionary: str | os.PathLike | None = None,
                    progress=NO_PROGRESS):
         """Read, validate and add the case(s) of a file whose reader its content chooses: a Casebook
         case file, a FHIR Bundle, a Phenopacket, or REDCap data with its dictionary (beside it or
         ``dictionary``). Returns an :class:`ImportResult` (ids, and what did not map)."""
-        from .. import jsonio
-        from ..interop.importers import NotImportable, read_foreign
-        path = Path(path)
-        progress(0.1, text="reading the file")
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise LibraryError(f"{path}: cannot read the file ({exc.strerror})") from None
-        progress(0.3, text="checking the case")
-        try:
-            foreign = read_foreign(path, data, Path(dictionary) if dictionary else None)
-        except (NotImportable, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
-            raise LibraryError(f"{path.name}: cannot be imported ({exc})") from None
-        cases = [jsonio.loads(data)] if foreign is None else [jsonio.loads(jsonio.dump_bytes(c)) for c in foreign.cases]
-        check(progress)
-        progress(0.7, text="adding it to the library")
-        ids = [self.add_case(c, f"Import {path.name}", keep_id=foreign is None) for c in cases]
-        return ImportResult(ids, foreign.kind if foreign else "casebook", foreign.report if foreign else [])
+        return self.run(self.import_op(path, dictionary), progress)
 
     def record_face_checks(self, case_id: str, found: dict) -> bool:
         """Record the face detector's answers for images of a case that had not been checked
@@ -173,30 +222,48 @@ class Casebook:
 
     def trash_case(self, case_id: str) -> None:
         """Move a case to the trash (undoable; restorable from the trash until it is emptied)."""
-        title = self._title(case_id)
-        self.library.trash_case(case_id)
-        self.close_case(case_id)
-        self._record(Step(f"Delete case: {title}"[:80], ("trash", case_id), ("restore", case_id)))
-        self.notifier.emit(Changes(None, cases=True))
+        def work(lib: Library, _p) -> str:
+            title = lib.case_title(case_id) or "untitled case"
+            lib.trash_case(case_id)
+            return title
+
+        def finish(title: str) -> None:
+            self.close_case(case_id)
+            self._made(Step(f"Delete case: {title}"[:80], ("trash", case_id), ("restore", case_id)))
+        self.run(LibraryOp("Moving the case to the trash", work, finish))
 
     def restore_case(self, case_id: str) -> None:
         """Bring a case back from the trash (undoable)."""
-        self.library.restore_case(case_id)
-        self._record(Step(f"Restore case: {self._title(case_id)}"[:80], ("restore", case_id), ("trash", case_id)))
-        self.notifier.emit(Changes(None, cases=True))
+        def work(lib: Library, _p) -> str:
+            lib.restore_case(case_id)
+            return lib.case_title(case_id) or "untitled case"
+
+        def finish(title: str) -> None:
+            self._made(Step(f"Restore case: {title}"[:80], ("restore", case_id), ("trash", case_id)))
+        self.run(LibraryOp("Restoring the case", work, finish))
 
     def empty_trash(self, progress=NO_PROGRESS) -> int:
         """Delete the cases in the trash for good (not undoable: the window asks first)."""
-        check(progress)
-        with self.library.worker() as lib:
-            n = lib.empty_trash()
-        with self._lock:
-            self.history.clear()  # no step may bring back what is gone
-        self.notifier.emit(Changes(None, cases=True))
-        return n
+        def work(lib: Library, progress) -> int:
+            check(progress)
+            return lib.empty_trash()
 
-    def _title(self, case_id: str) -> str:
-        return self.library.case_title(case_id) or "untitled case"
+        def finish(n: int) -> int:
+            with self._lock:
+                self.history.clear()  # no step may bring back what is gone
+            self.notifier.emit(Changes(None, cases=True))
+            return n
+        return self.run(LibraryOp("Emptying the trash", work, finish), progress)
+
+    def read_trash(self) -> list[TrashedCase]:
+        """The trash read on a read-only connection of its own (for a worker thread)."""
+        with self.library.reader() as lib:
+            return lib.list_trash()
+
+    def _made(self, step: Step) -> None:
+        """A library step was written: record it and tell the views the list of cases changed."""
+        self._record(step)
+        self.notifier.emit(Changes(None, cases=True))
 
     def _record(self, step: Step) -> None:
         with self._lock:
@@ -259,18 +326,33 @@ class Casebook:
         if history is not self.history:
             return self._open[case_id].redo() if redo else self._open[case_id].undo()
         op = step.forward if redo else step.inverse
-        self._run(op)
-        history.redone() if redo else history.undone()
-        changes = Changes(op[1], cases=True, undo=True)
-        self.notifier.emit(changes)
-        return changes
 
-    def _run(self, op: tuple[str, str]) -> None:
-        kind, cid = op
-        if kind == "trash":
-            self.library.trash_case(cid)
-            self.close_case(cid)
-        elif kind == "restore":
-            self.library.restore_case(cid)
-        else:  # pragma: no cover - a step of a kind this module does not make
-            raise ValueError(kind)
+        def finish(_none) -> Changes:
+            if op[0] == "trash":
+                self.close_case(op[1])
+            history.redone() if redo else history.undone()
+            changes = Changes(op[1], cases=True, undo=True)
+            self.notifier.emit(changes)
+            return changes
+        return self.run(LibraryOp(step.label, lambda lib, _p: _run(lib, op), finish))
+
+
+@dataclass
+class LibraryOp:
+    """One operation on the library's cases, in two phases. ``work(library, progress)`` reads and
+    writes through the connection it is given — on any thread — and touches nothing of the
+    :class:`Casebook`; ``finish(result)`` records the step and announces it where edits are made.
+    ``label`` says what runs (for a progress indicator)."""
+    label: str
+    work: Callable[[Library, Any], Any]
+    finish: Callable[[Any], Any]
+
+
+def _run(lib: Library, op: tuple[str, str]) -> None:
+    kind, cid = op
+    if kind == "trash":
+        lib.trash_case(cid)
+    elif kind == "restore":
+        lib.restore_case(cid)
+    else:  # pragma: no cover - a step of a kind this module does not make
+        raise ValueError(kind)

@@ -469,7 +469,8 @@ class TrashDialog(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.rows = self.book.list_trash()
+        from .workers import wait_off_thread
+        self.rows = wait_off_thread(lambda _p: self.book.read_trash(), label="Reading the trash")
         self.table.setRowCount(len(self.rows))
         for n, r in enumerate(self.rows):
             self.table.setItem(n, 0, QTableWidgetItem(r.title or "Untitled case"))

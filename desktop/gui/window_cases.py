@@ -217,16 +217,19 @@ class CaseActions:
         return cid
 
     def duplicate_case(self, case_id: str | None) -> "BackgroundOp | None":
-        """Copy a case (images included) on a worker; the copy opens when it is made."""
+        """Copy a case (images included) on a worker, with a connection of its own; the step is
+        recorded and announced here once it is written, and the copy opens."""
         if not case_id or not self._writable():
             return None
         self.flush_edits()
         from .workers import BackgroundOp
         book = self.book
+        lib_op = book.duplicate_op(case_id)
 
         def done(new_id: str) -> None:
             if self.book is not book:
                 return
+            lib_op.finish(new_id)
             self.refresh_case_list(select_id=new_id)
             self.open_case(new_id)
             self.statusBar().showMessage("Case duplicated.", 6000)
@@ -235,10 +238,25 @@ class CaseActions:
             from .workers import describe_error
             self.error_banner.show_message(describe_error(exc))
 
-        op = BackgroundOp(lambda progress: book.duplicate_case(case_id, progress), parent=self,
-                          label="Duplicating the case").on_success(done).on_failure(failed)
+        op = BackgroundOp(lambda progress: book.work_elsewhere(lib_op, progress), parent=self,
+                          label=lib_op.label).on_success(done).on_failure(failed)
         self.last_duplicate_op = op
         return op.run()
+
+    def _library_runner(self, book):
+        """Where the book's operations on whole cases (new, trash, restore, empty the trash, and the
+        undo and redo of these) do their work: on a worker, with a connection of its own, while this
+        thread paints and takes no user input (a few milliseconds); the step is recorded and
+        announced here afterwards. Called on a worker thread already, the work runs there."""
+        from PySide6.QtCore import QCoreApplication, QThread
+
+        def runner(op, progress):
+            from .workers import wait_off_thread
+            app = QCoreApplication.instance()
+            if app is None or QThread.currentThread() is not app.thread():
+                return book.work_elsewhere(op, progress)
+            return wait_off_thread(lambda p: book.work_elsewhere(op, p), label=op.label)
+        return runner
 
     def delete_case(self, case_id: str | None) -> bool:
         """Move a case to the trash (asks first); Edit ▸ Undo or Case ▸ Trash brings it back."""

@@ -39,13 +39,15 @@ class ImportExportActions:
         from .workers import BackgroundOp
 
         book = self.book
+        lib_op = book.import_op(path)
 
-        def job(progress):
-            return book.import_any(path, progress=progress)
+        def job(progress):  # the file read and the cases written with a connection of the worker's own
+            return book.work_elsewhere(lib_op, progress)
 
         def done(result):
             if self.book is not book:
                 return
+            lib_op.finish(result)  # the steps recorded and announced on this thread
             cid = result.ids[0]
             self.refresh_case_list(select_id=cid)
             self.open_case(cid)

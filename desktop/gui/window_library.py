@@ -67,6 +67,7 @@ class LibraryActions:
         from ..app import Casebook
         self.library = library
         self.book = Casebook(library)
+        self.book.runner = self._library_runner(self.book)  # whole-case work on a worker
         self._unsubscribe = self.book.notifier.subscribe(self.bridge.forward)
         self._closed = False
         self.setWindowFilePath(str(library.path))
