@@ -343,3 +343,62 @@ def test_importing_case_files_reads_and_writes_them_on_a_worker(qtbot, demo, tmp
         window.act_undo.trigger()
     assert seen == []
     assert imported[1] in live_ids(window.library.path)[1]
+
+
+# --- sections out of sight redraw when shown again, not on every change -----------------------------------
+
+def time_column(labs):
+    col = labs.table.horizontalHeaderItem(0).text()
+    assert col == "Time"
+    return {labs.table.item(r, 0).data(Qt.ItemDataRole.UserRole): labs.table.item(r, 0).text()
+            for r in range(labs.table.rowCount())}
+
+
+def test_a_hidden_labs_section_redraws_only_when_shown_again_with_the_stored_times(qtbot, demo):
+    window = demo
+    labs = window.show_section("labs")
+    qtbot.wait(10)
+    shown_before = time_column(labs)
+    assert len(shown_before) == len(window.session.case.labs) > MANY_LABS
+    timeline = window.show_section("timeline")
+    redrawn = []
+    labs.table.model().dataChanged.connect(lambda *a: redrawn.append(a))
+    assert timeline.table.select("ev-lesion-onset")
+    qtbot.mouseClick(timeline.day0_button, Qt.MouseButton.LeftButton)
+    qtbot.wait(20)  # any redraw the change queued has run
+    after = stored(window.library.path, window.session.case_id)
+    assert after.index_event_id == "ev-lesion-onset"
+    assert redrawn == [] and labs._redraw.stale  # nothing of its 300-odd rows was touched
+    assert time_column(labs) == shown_before
+    # shown again: every row says its time against the new day 0, as the library file has it
+    assert window.show_section("labs") is labs
+    qtbot.wait(10)
+    tl = timing.Timeline(after)
+    expected = {lab.id: timing.describe(tl.place(lab.when)) for lab in after.labs}
+    assert time_column(labs) == expected != shown_before
+    assert not labs._redraw.stale
+    # in sight, a change redraws it at once (once)
+    redrawn.clear()
+    window.act_undo.trigger()
+    qtbot.wait(20)
+    back = stored(window.library.path, window.session.case_id)
+    tl = timing.Timeline(back)
+    assert redrawn and time_column(labs) == {lab.id: timing.describe(tl.place(lab.when)) for lab in back.labs}
+
+
+def test_the_patient_and_timeline_sections_redraw_once_per_step_and_only_in_sight(qtbot, demo):
+    window = demo
+    patient = window.show_section("patient")
+    timeline = window.show_section("timeline")
+    p0, t0 = patient._redraw.count, timeline._redraw.count
+    assert timeline.table.select("ev-lesion-onset")
+    qtbot.mouseClick(timeline.day0_button, Qt.MouseButton.LeftButton)  # touches events, case and labs
+    assert timeline._redraw.count == t0 + 1  # once, though the step told several parts
+    assert patient._redraw.count == p0 and patient._redraw.stale
+    after = stored(window.library.path, window.session.case_id)
+    day = timing.Timeline(after).event_day("ev-admission").day
+    row = next(n for n, ev in enumerate(timeline.table.items()) if ev.id == "ev-admission")
+    shown = [timeline.table.model.data(timeline.table.model.index(row, c)) for c in range(timeline.table.model.columnCount())]
+    assert any(str(text).startswith(f"day {round(day)} ") for text in shown), shown  # was day 0 before
+    window.show_section("patient")
+    assert patient._redraw.count == p0 + 1 and not patient._redraw.stale

@@ -84,7 +84,8 @@ def _full_case() -> Case:
     case.identifiers.urls.append("https://example.org/x")
     png = _png()
     case.figures.append(Figure(id="img1", mime="image/png", data=png, sha256=hashlib.sha256(png).hexdigest(),
-                            caption="synthetic square", lesion_id=case.lesions[0].id))
+                            caption="synthetic square", lesion_id=case.lesions[0].id,
+                            face_checked=True))  # a plain square: looked at, no face (a file read looks again)
     case.references.append(Reference(id="ref1", key="nigwekar2018", title="Calciphylaxis", year=2018,
                                      authors=["Nigwekar, Sagar U.", "KDIGO Work Group"], container="N Engl J Med",
                                      doi="10.1056/NEJMra1505292", pmid="29719190"))

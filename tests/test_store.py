@@ -45,7 +45,8 @@ def test_demo_round_trips_byte_identically_through_the_library(lib):
 def test_round_trip_after_reopen_and_through_a_second_library(tmp_path, lib):
     case = synthetic_case()
     # a real image: a case file's image bytes are decoded on import to drop metadata (issue 13)
-    case.figures.append(Figure(id="m1", data=small_jpeg(), mime="image/jpeg", caption="c"))
+    # face_checked: a plain colour has no face, and reading a case file marks its images looked at
+    case.figures.append(Figure(id="m1", data=small_jpeg(), mime="image/jpeg", caption="c", face_checked=True))
     cid = lib.add_case(case)
     lib.close()
     again = open_library(tmp_path / "lib.casebook")

@@ -208,6 +208,8 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         shortcut(self, "Ctrl+Shift+N", self.start_new_timepoint)
 
         self._labs_updated = False  # the last labs change was shown row by row (no full refresh)
+        from ..redraw import Redraw  # out of sight, a change only marks the section: redrawn when shown
+        self._redraw = Redraw(self, self.refresh)
         session.changes.connect(self._changes)
         session.changed.connect(self._changed)
         tps = timepoints(session.case)
@@ -306,6 +308,9 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         """Results whose value, unit or range changed at the same time are redrawn row by row: an
         edit in a case with thousands of results costs one row, not the whole grid and table."""
         self._labs_updated = False
+        if self._redraw.hidden():
+            self._derived_cache = None
+            return
         # one result: its row; several (a timepoint's context or time, and their undo) change the
         # timepoint's own fields too, which the whole refresh redraws
         if changes.parts == {"labs"} and len(changes.ids) == 1 and not self._refresh_pending:
@@ -337,6 +342,8 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
             return  # shown row by row already (see _changes)
         if part in ("labs", "events", "case"):
             self._derived_cache = None
+            if self._redraw.hidden():
+                return
             if not self._refresh_pending:
                 self._refresh_pending = True
                 QTimer.singleShot(0, self._deferred_refresh)

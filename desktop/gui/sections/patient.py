@@ -74,7 +74,8 @@ class PatientSection(QWidget):
         page.addWidget(self._build_medications())
         page.addWidget(self._build_identifiers())
         page.addStretch(1)
-        session.changed.connect(self._changed)
+        from ..redraw import Redraw  # once per step, and only in sight (else when shown again)
+        self._redraw = Redraw(self, self.refresh, session, ("patient", "medications", "identifiers", "events", "case"))
         self.refresh()
 
     # --- building ------------------------------------------------------------------------------
@@ -327,9 +328,6 @@ class PatientSection(QWidget):
     def _timeline(self) -> timing.Timeline:
         return timing.Timeline(self.session.case)
 
-    def _changed(self, part: str) -> None:
-        if part in ("patient", "medications", "identifiers", "events", "case"):
-            self.refresh()
 
     def refresh(self) -> None:
         case = self.session.case

@@ -136,6 +136,8 @@ class TimelineSection(QWidget):
         self.table.delete_requested.connect(self._delete)
         self.view.event_selected.connect(self._view_selected)
         self.day0_button.clicked.connect(lambda: self.set_day0(self.table.current_key()))
+        from ..redraw import Redraw
+        self._redraw = Redraw(self, self.refresh, session, ("events", "case"))
         session.changed.connect(self._changed)
         self.refresh()
         if session.case.index_event_id:  # open on day 0
@@ -212,9 +214,8 @@ class TimelineSection(QWidget):
 
     def _changed(self, part: str) -> None:
         # every part may hold times that point at events, but only events and day 0 change this view
-        if part in ("events", "case"):
-            self.refresh()
-        elif part == "vitals":
+        # (events and day 0: the whole view, once per step, by self._redraw)
+        if part == "vitals" and not self._redraw.hidden():
             self.vitals.refresh()
 
     def refresh(self) -> None:
