@@ -10,6 +10,7 @@ window's thread, the trace names it.
 from __future__ import annotations
 
 import os
+import sqlite3
 import sys
 import threading
 from contextlib import contextmanager
@@ -57,4 +58,7 @@ def gui_thread_io(conn, folders=()):
         yield seen
     finally:
         _state.pop("watch", None)
-        conn.set_trace_callback(None)
+        try:
+            conn.set_trace_callback(None)
+        except sqlite3.ProgrammingError:  # the block closed the connection (a window closing)
+            pass

@@ -23,6 +23,7 @@ from desktop.store import integrity
 from desktop.store.library import open_library
 
 from gui_helpers import answer_modal
+from gui_trace import gui_thread_io
 from window_fixtures import demo_library, isolated_settings, no_unanswered_dialog, window  # noqa: F401  (fixtures)
 
 DEMO_TITLE = load_demo().title
@@ -87,7 +88,12 @@ def test_backup_label_names_the_local_time_and_the_date_when_not_today():
 def test_closing_makes_a_checked_backup_and_loses_no_edit(qtbot, window, lib_path):
     window.session.set_case_fields(title="Edited just before closing")
     assert B.list_backups(lib_path) == []
-    window.close()  # no event loop runs here: the backup is made at once, on this thread
+    folder = B.backup_folder(lib_path)
+    with gui_thread_io(window.library.conn, [folder]) as seen:
+        window.close()  # no event loop runs here: the window waits for the backup, made on a worker
+    # the copy and its check ran on a worker: the window's thread opened no file of the backup folder
+    # and no second connection (issue 11)
+    assert not [s for s in seen if s.startswith(("open", "connect"))], seen
     found = B.list_backups(lib_path)
     assert len(found) == 1 and B.check_backup(found[0][0]).ok
     with open_library(found[0][0], read_only=True) as copy:

@@ -154,17 +154,20 @@ class BackupKeeper(QObject):
         return self.op.run()
 
     def backup_now(self, now: dt.datetime | None = None, *, closing: bool = False) -> Path | None:
-        """The same policy on this thread (at close, when no worker can finish): the backup's path,
-        or None when none was due. Raises like :func:`desktop.store.backup.backup`."""
-        from ..store.backup import maybe_backup
-        if self.library.conn is None:
+        """The same policy, waited for (at close, when no later result could be shown): the backup's
+        path, or None when none was due. The copy and its check run on a worker, through a read-only
+        connection of their own, while this thread keeps painting (issue 11: no file work of more than
+        one row on the window's thread). Raises like :func:`desktop.store.backup.backup`."""
+        from .workers import wait_off_thread
+        if self.library.conn is None or not self.due(now, closing=closing):
             return None
-        made = maybe_backup(self.library, self.state, now, closing=closing)  # also prunes
-        if made is not None:
-            self.last_error = ""
-            self.failed_at = None
-            self.status_changed.emit(self.status_text())
-            self.backed_up.emit(made)
+        now = now or _utc_now()
+        changes = self.library.changes  # what this backup holds
+        path = self.library.path
+        parent = self.parent() if isinstance(self.parent(), QWidget) else None
+        label = "Backing up the library before closing" if closing else "Backing up the library"
+        made = wait_off_thread(lambda progress: make_backup(path, now), parent=parent, label=label)
+        self._made(made, now, changes)
         return made
 
     def stop(self) -> None:
