@@ -402,3 +402,49 @@ def test_the_patient_and_timeline_sections_redraw_once_per_step_and_only_in_sigh
     assert any(str(text).startswith(f"day {round(day)} ") for text in shown), shown  # was day 0 before
     window.show_section("patient")
     assert patient._redraw.count == p0 + 1 and not patient._redraw.stale
+
+
+# --- a reference file is read, and its references written, on a worker ------------------------------------
+
+REFERENCES_RIS = """TY  - JOUR
+TI  - The CARE guidelines: consensus-based clinical case reporting guideline development
+AU  - Gagnier, Joel J.
+AU  - Kienle, Gunver
+T2  - Journal of Medical Case Reports
+PY  - 2013
+VL  - 7
+SP  - 223
+DO  - 10.1186/1752-1947-7-223
+ER  - 
+
+TY  - JOUR
+TI  - Calciphylaxis
+AU  - Nigwekar, Sagar U.
+AU  - Thadhani, Ravi
+AU  - Brandenburg, Vincent M.
+T2  - New England Journal of Medicine
+PY  - 2018
+VL  - 378
+IS  - 18
+SP  - 1704
+EP  - 1714
+DO  - 10.1056/NEJMra1505292
+ER  - 
+"""
+
+
+def test_importing_a_reference_file_reads_and_writes_it_on_a_worker(qtbot, demo, tmp_path):
+    window = demo
+    folder = tmp_path / "zotero"
+    folder.mkdir()
+    path = folder / "export.ris"
+    path.write_text(REFERENCES_RIS, encoding="utf-8")
+    box = window.show_section("manuscript").references
+    with gui_thread_io(window.library.conn, [folder]) as seen:
+        reports = box.import_files([path])
+    assert seen == []  # neither the file nor the two rows were touched on the window's thread
+    assert reports[0].read == 2 and len(reports[0].added) == 2
+    case = stored(window.library.path, window.session.case_id)
+    assert sorted(r.doi for r in case.references) == ["10.1056/NEJMra1505292", "10.1186/1752-1947-7-223"]
+    window.act_undo.trigger()  # one step takes both away
+    assert stored(window.library.path, window.session.case_id).references == []

@@ -31,17 +31,31 @@ class ImportReport:
         return s
 
 
-def import_references(open_case: OpenCase, path: str | Path, fmt: str | None = None) -> ImportReport:
-    """Read ``path`` and add its references to the open case (one undo step). Raises
-    :class:`desktop.references.ParseError` (naming the line) for a file that cannot be read; then
-    nothing is changed."""
+def plan_reference_import(existing: list, path: str | Path, fmt: str | None = None) -> tuple[list[Change], ImportReport]:
+    """Read ``path`` and work out what importing it into a case holding ``existing`` references
+    changes: the change set (empty when nothing is new) and the report. Reads the file and nothing
+    else, so a window can run it on a worker. Raises :class:`desktop.references.ParseError` (naming
+    the line) for a file that cannot be read."""
     p = Path(path)
     parsed = read_file(p, fmt)
-    plan = plan_import(open_case.case.references, parsed, p.name)
+    plan = plan_import(existing, parsed, p.name)
     changes: list[Change] = [PutItem("references", r) for r in plan.update]
     changes += [PutItem("references", r) for r in plan.add]
     report = ImportReport(file=p.name, read=plan.read, added=[r.key for r in plan.add],
                           updated=[r.key for r in plan.update], merged=plan.merged, messages=plan.messages)
+    return changes, report
+
+
+def import_label(path: str | Path) -> str:
+    """The undo step's name."""
+    return f"Import references from {Path(path).name}"[:80]
+
+
+def import_references(open_case: OpenCase, path: str | Path, fmt: str | None = None) -> ImportReport:
+    """Read ``path`` and add its references to the open case (one undo step). Raises
+    :class:`desktop.references.ParseError` (naming the line) for a file that cannot be read; then
+    nothing is changed."""
+    changes, report = plan_reference_import(open_case.case.references, path, fmt)
     if changes:
-        open_case.apply(changes, f"Import references from {p.name}"[:80])
+        open_case.apply(changes, import_label(path))
     return report

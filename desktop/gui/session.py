@@ -146,10 +146,21 @@ class CaseSession(QObject):
 
     def import_references(self, path):
         """Add the references of a RIS, BibTeX, CSL-JSON or PubMed .nbib file to the case (one undo
-        step; duplicates merged). Returns the operations layer's ImportReport; a file that cannot be
-        read raises ParseError (naming the line) and changes nothing; a refused save raises too."""
-        from ..app.references import import_references
-        return import_references(self.open_case, path)
+        step; duplicates merged). The file is read and parsed on a worker, and the references written
+        there too when they are more than one row. Returns the operations layer's ImportReport; a file
+        that cannot be read raises ParseError (naming the line) and changes nothing; a refused save
+        raises too."""
+        from ..app.references import import_label, plan_reference_import
+        from .workers import wait_off_thread
+        existing = list(self.case.references)
+        changes, report = wait_off_thread(lambda _progress: plan_reference_import(existing, path),
+                                          parent=None, label="Reading references")
+        if changes:
+            oc, text = self.open_case, import_label(path)
+            if not self._step(lambda lib: oc.plan(changes, text, library=lib), heavy=is_heavy(changes),
+                              refusal_raises=True):
+                raise LibraryError(f"the references of {report.file} were not saved")
+        return report
 
     def reload(self) -> None:
         self.open_case.reload()
