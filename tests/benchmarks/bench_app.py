@@ -175,10 +175,16 @@ def bench_duplicate_delete() -> None:
     last[0] = time.perf_counter()
     timer.start()
     t0 = time.perf_counter()
-    w.book.trash_case(copy_id)  # the operation itself (the window's delete_case also opens the next case)
+    w.book.trash_case(copy_id)  # the operation itself: its work on a worker (the window's runner)
     op_ms = (time.perf_counter() - t0) * 1000
+    app.processEvents()
+    op_stall = max(gaps + [0.0])
+    timer.stop()
     w.book.undo(copy_id)
     _idle(app)
+    gaps.clear()
+    last[0] = time.perf_counter()
+    timer.start()
     t0 = time.perf_counter()
     w.delete_case(copy_id)
     call_ms = (time.perf_counter() - t0) * 1000
@@ -186,8 +192,9 @@ def bench_duplicate_delete() -> None:
         app.processEvents()
         time.sleep(0.002)
     timer.stop()
-    print(f"delete:    the move to the trash {op_ms:5.2f} ms ({op_ms / GOAL_MS:.2f}× the goal); the window's "
-          f"delete (list refreshed, next case opened) {call_ms:5.2f} ms; longest stall {max(gaps):5.1f} ms")
+    print(f"delete:    the move to the trash: {op_ms:5.1f} ms until done, longest stall {op_stall:5.1f} ms "
+          f"({op_stall / GOAL_MS:.2f}× the goal); the window's delete (the move, the list refreshed, the next "
+          f"case opened): {call_ms:5.1f} ms, longest stall {max(gaps + [0.0]):5.1f} ms")
     w.close()
     _idle(app)
 
@@ -313,13 +320,18 @@ def bench_off_thread(samples: int) -> None:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--samples", type=int, default=30)
+    p.add_argument("--part", type=int, choices=(1, 2, 3), action="append", help="only these parts (repeatable)")
     args = p.parse_args()
-    print("== 1. one field edit on a case with 2,000 labs ==")
-    bench_field_edit(args.samples)
-    print("== 2. duplicate and delete of a case with 30 photos of 4 MB ==")
-    bench_duplicate_delete()
-    print("== 3. case list, set day 0 and photo attach: the window's thread ==")
-    bench_off_thread(args.samples)
+    parts = set(args.part or (1, 2, 3))
+    if 1 in parts:
+        print("== 1. one field edit on a case with 2,000 labs ==")
+        bench_field_edit(args.samples)
+    if 2 in parts:
+        print("== 2. duplicate and delete of a case with 30 photos of 4 MB ==")
+        bench_duplicate_delete()
+    if 3 in parts:
+        print("== 3. case list, set day 0 and photo attach: the window's thread ==")
+        bench_off_thread(args.samples)
     return 0
 
 
