@@ -188,3 +188,21 @@ def test_a_cancelled_check_records_nothing_and_the_next_opening_resumes(qtbot, t
     assert again.face_check_op is not None
     qtbot.waitUntil(lambda: again.face_check_op.done, timeout=60000)
     assert stored_figures(path)["img1"].may_show_face is True
+
+
+def test_the_window_looks_at_the_stored_photos_in_a_child_process(qtbot, tmp_path, window_on):
+    """The check hands each photo to a child process (desktop.app.face_process), so the worker
+    feeding it leaves the window's thread the interpreter lock; the child ends with the check."""
+    from desktop.app.render import running_children
+
+    def children():
+        return running_children("face-check")
+    path = old_library(tmp_path, jpeg(photo_with_face()), more=4)
+    w = window_on(path)
+    op = w.face_check_op
+    qtbot.waitUntil(lambda: bool(children()) or op.done, timeout=60000)
+    assert len(children()) == 1 and not op.done
+    qtbot.waitUntil(lambda: op.done, timeout=60000)
+    assert children() == [] and op.error is None
+    figures = stored_figures(path)
+    assert figures["img1"].may_show_face is True and all(m.face_checked for m in figures.values())

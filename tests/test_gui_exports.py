@@ -286,8 +286,8 @@ def test_cancel_ends_the_render_process_and_writes_nothing(qtbot, window, out_di
     page = window.section("report")
     out = out_dir / "cancelled.pdf"
     op = page.export_pdf(out, draft=True)
-    qtbot.waitUntil(lambda: bool(pdf_process.running_children()), timeout=20000)
-    child = pdf_process.running_children()[0]
+    qtbot.waitUntil(lambda: bool(pdf_process.running_children("report")), timeout=20000)
+    child = pdf_process.running_children("report")[0]
     with qtbot.waitSignal(op.finished, timeout=20000):
         window.task_indicator.cancel_button.click()  # as the author does
     assert child.proc.returncode is not None  # the process is gone

@@ -39,3 +39,26 @@ def test_a_face_is_flagged_on_attach_and_the_consent_for_it_is_asked(qtbot, sect
     assert not section.consent_note.isVisible() and section.consent_image.isChecked()
     section.session.undo_stack.undo()
     assert stored(lib_path, case_id).figures[0].consent_covers_image is False
+
+
+def test_attached_photos_are_looked_at_in_a_child_process(qtbot, section, tmp_path):
+    """The detector runs in a child process fed by the worker (desktop.app.face_process): on the
+    worker thread itself it would hold the interpreter lock and stall the window."""
+    from PySide6.QtCore import QTimer
+
+    from desktop.app.render import running_children
+    paths = []
+    for n in range(3):
+        paths.append(tmp_path / f"leg{n}.jpg")
+        leg_with_lesion(n).save(paths[-1], "JPEG")
+    seen = []
+    timer = QTimer()  # the window's thread keeps running its event loop while the worker reads the files
+    timer.timeout.connect(lambda: seen.append(len(running_children("face-check"))))
+    timer.start(5)
+    section.add_images(paths)
+    qtbot.waitUntil(lambda: section.list.count() == 3, timeout=30000)
+    timer.stop()
+    assert max(seen) == 1  # one child for the three photos
+    assert running_children("face-check") == []  # and it has ended
+    assert [m.face_checked and not m.may_show_face
+            for m in stored(section.session.library.path, section.session.case_id).figures] == [True] * 3

@@ -39,16 +39,26 @@ def pending(lib) -> list[tuple[str, list[Figure]]]:
     return list(out.items())
 
 
+def _detector(detector: Callable[[bytes], bool] | None) -> Callable[[bytes], bool]:
+    if detector is not None:
+        return detector
+    from ..privacy.faces import may_show_face
+    return may_show_face
+
+
 def detect(figures: Iterable[Figure], figure_bytes: Callable[[str], bytes],
-           progress: Callable[..., None] = NO_PROGRESS) -> dict[str, tuple[str, bool]]:
+           progress: Callable[..., None] = NO_PROGRESS,
+           detector: Callable[[bytes], bool] | None = None) -> dict[str, tuple[str, bool]]:
     """Run the detector on each image: by figure id, (the checksum of the bytes looked at, whether
     they may show a face). Before each image ``progress`` is asked whether to go on (it raises
-    :class:`~desktop.app.progress.Cancelled` when the user cancelled)."""
-    from ..privacy.faces import may_show_face
+    :class:`~desktop.app.progress.Cancelled` when the user cancelled). ``detector``: the one to
+    ask (the window's is a :class:`desktop.app.face_process.FaceDetector`); by default the detector
+    runs on this thread."""
+    detector = _detector(detector)
     found = {}
     for m in figures:
         check(progress)
-        found[m.id] = (m.sha256, may_show_face(figure_bytes(m.id)))
+        found[m.id] = (m.sha256, detector(figure_bytes(m.id)))
     return found
 
 
@@ -66,11 +76,12 @@ def checked_changes(figures: Iterable[Figure], found: dict[str, tuple[str, bool]
 
 
 def check_unchecked(cases: Iterable[Case], figure_bytes_of: Callable[[Case], Callable[[str], bytes]],
-                    progress: Callable[..., None] = NO_PROGRESS) -> int:
+                    progress: Callable[..., None] = NO_PROGRESS,
+                    detector: Callable[[bytes], bool] | None = None) -> int:
     """At export: look at every image of ``cases`` the detector has not seen, and set its flags on
     these copies (the export's own; the library is not written). ``figure_bytes_of(case)`` gives the
     bytes of an image read without them. Returns how many were checked."""
-    from ..privacy.faces import may_show_face
+    may_show_face = _detector(detector)
     n = 0
     for case in cases:
         todo = [m for m in case.figures if needs_check(m)]

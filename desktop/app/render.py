@@ -64,10 +64,11 @@ _children: set["Child"] = set()
 _children_lock = threading.Lock()
 
 
-def running_children() -> list["Child"]:
-    """The rendering processes alive now (each is collected when its render ends or is cancelled)."""
+def running_children(label: str | None = None) -> list["Child"]:
+    """The child processes alive now (each is collected when its work ends or is cancelled): the
+    rendering ones and the face-check ones, or only those of ``label`` ("report", "face-check")."""
     with _children_lock:
-        return list(_children)
+        return [c for c in _children if label is None or c.label == label]
 
 
 class RenderFailed(Exception):
@@ -219,14 +220,18 @@ def _package_root() -> str:
 class Child:
     """One rendering process. :meth:`stop` may be called from any thread (Cancel)."""
 
-    def __init__(self, proc: subprocess.Popen):
+    def __init__(self, proc: subprocess.Popen, label: str = "report"):
         self.proc = proc
+        self.label = label  # which kind of child: "report", "face-check"
         self.stopped = False
 
     @classmethod
-    def start(cls, on_cancel: Callable[[Callable[[], None]], None] | None = None) -> "Child":
-        """Start a child and wait until it is ready. ``on_cancel`` (a Progress's) gets the child's
-        :meth:`kill` at once, so Cancel ends it even while it is still starting."""
+    def start(cls, on_cancel: Callable[[Callable[[], None]], None] | None = None, *,
+              module: str = MODULE, child_arg: str = CHILD_ARG, label: str = "report") -> "Child":
+        """Start a child (``python -m module``; in the bundle, its executable with ``child_arg``) and
+        wait until it is ready. ``on_cancel`` (a Progress's) gets the child's :meth:`kill` at once,
+        so Cancel ends it even while it is still starting. Other children (the face check,
+        :mod:`desktop.app.face_process`) speak the same framing."""
         env = dict(os.environ)
         root = _package_root()  # the child finds this Casebook also when run from a source tree
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
@@ -235,13 +240,13 @@ class Child:
             kw["creationflags"] = getattr(subprocess, "CREATE_NO_WINDOW", 0) | getattr(
                 subprocess, "BELOW_NORMAL_PRIORITY_CLASS", 0)
         # frozen (the installed bundle): the bundle's own executable is the child (desktop.packaging.entry)
-        cmd = [sys.executable, CHILD_ARG] if getattr(sys, "frozen", False) else [sys.executable, "-m", MODULE]
+        cmd = [sys.executable, child_arg] if getattr(sys, "frozen", False) else [sys.executable, "-m", module]
         try:
             proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     env=env, cwd=tempfile.gettempdir(), close_fds=True, **kw)
         except (OSError, ValueError) as exc:
             raise ProcessUnavailable(f"{sys.executable} could not be started ({exc})") from None
-        child = cls(proc)
+        child = cls(proc, label)
         with _children_lock:
             _children.add(child)
         if on_cancel is not None:
@@ -250,11 +255,11 @@ class Child:
             kind, payload = _recv(proc.stdout)
         except EOFError:
             code = child.stop()
-            raise ProcessUnavailable(f"the report process ended at start (exit code {code})") from None
+            raise ProcessUnavailable(f"the {label} process ended at start (exit code {code})") from None
         if kind != READY:
             child.stop()
             reason = json.loads(payload).get("message", "") if kind == ERROR else f"unexpected {kind!r}"
-            raise ProcessUnavailable(f"the report process could not start ({reason})")
+            raise ProcessUnavailable(f"the {label} process could not start ({reason})")
         return child
 
     def send(self, kind: bytes, payload: bytes = b"") -> None:

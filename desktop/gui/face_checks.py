@@ -1,7 +1,7 @@
 """After a library opens: the face check of the images stored before it existed (issue 13).
 
-The detector (about a second a photo, desktop.privacy.faces) runs on a worker with a read-only
-connection of its own, case by case, with its progress in the status bar and a Cancel button. Each
+The detector (about a second a photo, desktop.privacy.faces) runs in a child process fed by a worker
+with a read-only connection of its own (desktop.app.face_process), case by case, with its progress in the status bar and a Cancel button. Each
 case's answers come back to the window's thread and are recorded there through the operations layer
 (:meth:`desktop.app.cases.Casebook.record_face_checks`: one change per case), so an open case and
 its views learn of a flag at once. Cancelled or interrupted, the rest is checked the next time the
@@ -26,6 +26,7 @@ class _Answers(QObject):
 def start_face_check(window) -> "BackgroundOp | None":
     """Start checking the unchecked images of the window's library; None when there are none, or
     when nothing can be recorded (a read-only library: its exports check for themselves)."""
+    from ..app.face_process import FaceDetector
     from ..app.faces import detect, pending
     from .workers import BackgroundOp, reader
     library = window.library
@@ -47,12 +48,15 @@ def start_face_check(window) -> "BackgroundOp | None":
     answers.checked.connect(record)
 
     def job(progress):
-        with reader(path) as lib:
+        # the detector runs in a child process: on this worker thread it would hold the interpreter
+        # lock for seconds and stall the window (desktop.app.face_process)
+        with reader(path) as lib, FaceDetector() as detector:
+            progress.on_cancel(detector.kill)
             todo = pending(lib)
             total, done = sum(len(figs) for _cid, figs in todo), 0
             for case_id, figures in todo:
                 progress(done, total, text=f"{done} of {total} photos")
-                found = detect(figures, lambda fid, cid=case_id: lib.figure_bytes(cid, fid), progress)
+                found = detect(figures, lambda fid, cid=case_id: lib.figure_bytes(cid, fid), progress, detector)
                 answers.checked.emit(case_id, found)
                 done += len(figures)
             return total

@@ -15,6 +15,7 @@ import hashlib
 import weakref
 from collections import OrderedDict
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QMimeData, QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QPixmap
@@ -39,7 +40,8 @@ class PhotoImportError(Exception):
 
 
 def figure_from_path(path: str | Path, *, lesion_id: str | None = None, event_id: str | None = None,
-                    imaging_id: str | None = None, caption: str = "") -> Figure:
+                    imaging_id: str | None = None, caption: str = "",
+                    detector: Callable[[bytes], bool] = may_show_face) -> Figure:
     """Read an image file and return a :class:`Figure` ready for ``session.add_figure``: pixels only
     (metadata stripped, EXIF orientation applied), with its size and checksum, and flagged when it
     may show a face (desktop.privacy.faces)."""
@@ -58,10 +60,11 @@ def figure_from_path(path: str | Path, *, lesion_id: str | None = None, event_id
         data, mime, w, h = strip_metadata(raw)
     except ImageError as exc:
         raise PhotoImportError(f"{path.name}: {exc}") from None
-    # the offline face check (about a second a photo in pure Python): run it off the GUI thread
+    # the offline face check (about a second a photo in pure Python): off the GUI thread, and in a
+    # child process when ``detector`` is a desktop.app.face_process.FaceDetector
     return Figure(mime=mime, data=data, sha256=hashlib.sha256(data).hexdigest(), width_px=w, height_px=h,
                   caption=caption, lesion_id=lesion_id, event_id=event_id, imaging_id=imaging_id,
-                  may_show_face=may_show_face(data), face_checked=True)
+                  may_show_face=detector(data), face_checked=True)
 
 
 def image_paths(mime: QMimeData | None) -> list[Path]:
@@ -82,27 +85,30 @@ def attach_files(session, paths, *, lesion_id: str | None = None, event_id: str 
     """Take image files into the case as one undoable step. Returns ``(added figure ids, problems)``;
     each problem names its file. The files are read, stripped and encoded on a worker (with the
     thumbnails of the sizes the open views show), then written by the session on a worker."""
+    from ..app.face_process import FaceDetector
     from .workers import wait_off_thread
     paths = list(paths)
     sizes = sorted({c.max_px for c in list(_caches)})
 
     def job(progress):
         figures, problems, thumbs = [], [], {}
-        for n, p in enumerate(paths):
-            progress(n, len(paths), text=Path(p).name)
-            try:
-                fig = figure_from_path(p, lesion_id=lesion_id, event_id=event_id, imaging_id=imaging_id)
-            except PhotoImportError as exc:
-                problems.append(str(exc))
-                continue
-            figures.append(fig)
-            for px in sizes:
-                try:  # decoded here too (a QImage may be made off the window's thread; a QPixmap not)
-                    image = QImage.fromData(thumbnail(fig.data, px))
-                except ImageError:
-                    continue  # the view shows its empty tile, as for any damaged image
-                if not image.isNull():
-                    thumbs[(fig.sha256, px)] = image
+        with FaceDetector() as detector:  # in a child process: this worker leaves the window the lock
+            for n, p in enumerate(paths):
+                progress(n, len(paths), text=Path(p).name)
+                try:
+                    fig = figure_from_path(p, lesion_id=lesion_id, event_id=event_id, imaging_id=imaging_id,
+                                           detector=detector)
+                except PhotoImportError as exc:
+                    problems.append(str(exc))
+                    continue
+                figures.append(fig)
+                for px in sizes:
+                    try:  # decoded here too (a QImage may be made off the window's thread; a QPixmap not)
+                        image = QImage.fromData(thumbnail(fig.data, px))
+                    except ImageError:
+                        continue  # the view shows its empty tile, as for any damaged image
+                    if not image.isNull():
+                        thumbs[(fig.sha256, px)] = image
         return figures, problems, thumbs
     figures, problems, thumbs = wait_off_thread(job, label="Reading images")
     for key, data in thumbs.items():

@@ -94,6 +94,9 @@ def smoke(bundle: str | os.PathLike) -> int:
     if "Okafor" not in scanned.stdout:  # names come from the bundled name lists
         problems.append(f"scan-phi missed the planted name: {scanned.stdout!r}")
     run("check-manuscript", "demo-smilnak-2022", "--journal", "bmj-case-reports")
+    face = _face_child(exe, env, home)
+    if face:
+        problems.append(face)
     painted = run("--paint-and-exit")
     if "painted" not in painted.stdout:
         problems.append(f"the window did not paint: {painted.stdout!r} {painted.stderr[-500:]!r}")
@@ -102,6 +105,38 @@ def smoke(bundle: str | os.PathLike) -> int:
     if not problems:
         print(f"smoke test of {exe} passed")
     return 1 if problems else 0
+
+
+def _face_child(exe: Path, env: dict[str, str], home: Path) -> str:
+    """The bundle's executable as the face-check child (desktop.app.face_process), as the window
+    starts it: it must say it is ready and answer a photo. A problem found, or ""."""
+    import io
+
+    from PIL import Image
+
+    from ..app.face_process import ANSWER, CHILD_ARG
+    from ..app.render import MEDIA, READY, _recv, _send
+    buf = io.BytesIO()
+    Image.new("RGB", (320, 240), (180, 120, 110)).save(buf, "JPEG")
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([str(exe), CHILD_ARG], env=env, cwd=home, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        kind, _ = _recv(proc.stdout)
+        if kind != READY:
+            return f"the face-check child did not start: {kind!r} {proc.stderr.read()[-500:]!r}"
+        _send(proc.stdin, MEDIA, buf.getvalue())
+        proc.stdin.flush()
+        kind, answer = _recv(proc.stdout)
+        proc.stdin.close()
+        proc.wait(30)
+    except (EOFError, OSError, subprocess.TimeoutExpired) as exc:
+        proc.kill()
+        return f"the face-check child failed: {exc}"
+    print(f"casebook {CHILD_ARG}: answered {answer!r} in {time.perf_counter() - t0:.1f} s, exit {proc.returncode}")
+    if kind != ANSWER or answer != b"0" or proc.returncode != 0:  # a plain colour field shows no face
+        return f"the face-check child answered {kind!r} {answer!r} (exit {proc.returncode})"
+    return ""
 
 
 def install_desktop(executable: str | None = None) -> int:

@@ -1,4 +1,5 @@
-"""The installed bundle's executable: the ``casebook`` command, or the report child process."""
+"""The installed bundle's executable: the ``casebook`` command, the report child process or the
+face-check child process."""
 import sys
 
 
@@ -7,6 +8,10 @@ def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == CHILD_ARG:
         from desktop.app.render import child_main
         return child_main()
+    from desktop.app.face_process import CHILD_ARG as FACE_CHILD_ARG
+    if len(sys.argv) > 1 and sys.argv[1] == FACE_CHILD_ARG:
+        from desktop.app.face_process import child_main as face_child_main
+        return face_child_main()
     from desktop.cli import main as cli
     return cli()
 
