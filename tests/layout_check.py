@@ -167,6 +167,9 @@ def _section_problems(window, key: str, app) -> list[str]:
 def window_problems(window, app, sizes=SIZES) -> list[str]:
     from desktop.gui import sections
     out = []
+    from PySide6.QtCore import Qt
+    # the size under test, not the first-run size that fills the (small) offscreen screen
+    window.setWindowState(Qt.WindowState.WindowNoState)
     for w, h in sizes:
         window.resize(w, h)
         settle(app, 0.1)

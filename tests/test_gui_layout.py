@@ -73,3 +73,30 @@ def test_the_check_sees_a_cut_off_field_and_a_shortened_tab(qtbot):
     problems = LC.page_problems(top, top, "test")
     assert any("cut off sideways" in p for p in problems)
     assert any("Observations" in p or "Chart" in p for p in problems)
+
+
+@pytest.mark.parametrize("room, expected", [
+    ((1920, 1040), (1400, 900, False)),  # a 1920×1080 screen less its task bar: the preferred size
+    ((1366, 728), (1366, 728, True)),    # a 1366×768 laptop: fills the screen, maximised
+    ((1280, 770), (1280, 770, True)),    # a 1280×800 screen (or 2560×1600 at 2×, 1280×800 logical)
+    ((1400, 900), (1400, 900, False)),
+])
+def test_the_first_size_fits_the_screen(room, expected):
+    from desktop.gui.window_helpers import first_size
+    assert first_size(*room) == expected
+
+
+def test_a_window_opened_for_the_first_time_on_a_small_screen_stays_on_it(qapp, qtbot, lib_path):
+    """No size saved yet (isolated settings), on the offscreen screen (800×800): the window opens
+    maximised within the screen, never running past its edge; its size is the one the sections are
+    checked at when the screen is a laptop's."""
+    from desktop.gui.main_window import MainWindow
+    from desktop.store.library import open_library
+    w = MainWindow(open_library(lib_path))
+    qtbot.addWidget(w)
+    w.show()
+    room = qapp.primaryScreen().availableGeometry()
+    assert room.width() < 1400  # the offscreen screen is smaller than the preferred size
+    assert w.isMaximized()
+    assert w.width() <= room.width() and w.height() <= room.height()  # within the screen, not past its edge
+    w.close()

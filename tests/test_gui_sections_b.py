@@ -553,6 +553,7 @@ def window(qtbot, tmp_path):
     lib.add_case(load_demo())
     w = MainWindow(lib)
     qtbot.addWidget(w)
+    w.setWindowState(Qt.WindowState.WindowNoState)  # 1400×900, not the first-run size of the 800×800 offscreen screen
     w.resize(1400, 900)
     w.show()
     qtbot.waitExposed(w)

@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop.demo import load_demo
@@ -61,6 +61,7 @@ def demo_library(tmp_path) -> Path:
 def window(qtbot, lib_path):
     w = MainWindow(open_library(lib_path))
     qtbot.addWidget(w)
+    w.setWindowState(Qt.WindowState.WindowNoState)  # 1400×900, not the first-run size of the 800×800 offscreen screen
     w.resize(1400, 900)
     w.show()
     yield w

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import QFrame, QLabel, QMainWindow, QWidget
 
 from . import sections as section_registry
 from .window_cases import CaseActions
-from .window_helpers import Banner, alive, event_loop_running, lock_editing
+from .window_helpers import PREFERRED_SIZE, Banner, alive, event_loop_running, first_size, lock_editing
 from .window_import_export import ImportExportActions
 from .window_library import LibraryActions
 from .window_side import SidePanes
@@ -132,7 +132,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, QM
         if geo is not None:
             self.restoreGeometry(geo)
         else:
-            self.resize(1400, 900)
+            self._first_size()
         if deferred:
             placeholder = QLabel("Opening the library…")
             placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -141,6 +141,14 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, QM
             self.build()
         if library is not None:
             self.set_library(library)
+
+    def _first_size(self) -> None:
+        screen = QtGui.QGuiApplication.primaryScreen()
+        room = screen.availableGeometry() if screen is not None else None
+        w, h, maximised = first_size(room.width(), room.height()) if room is not None else (*PREFERRED_SIZE, False)
+        self.resize(w, h)
+        if maximised:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def build(self) -> None:
         """Make the panes, menus and actions (once)."""

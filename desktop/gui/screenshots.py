@@ -58,7 +58,7 @@ def render(out: Path, suffix: str, *, main_window: bool = False) -> list[tuple[P
     """In this process (Qt not started yet, QT_SCALE_FACTOR already set): every section of the demo
     case in a window of LOGICAL_SIZE; returns the files written with their sizes."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from PySide6.QtCore import QSettings
+    from PySide6.QtCore import QSettings, Qt
 
     tmp = Path(tempfile.mkdtemp(prefix="casebook-shots-"))
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
@@ -71,6 +71,7 @@ def render(out: Path, suffix: str, *, main_window: bool = False) -> list[tuple[P
 
     app = create_application(["casebook-screenshots"])
     window = MainWindow(open_or_create(tmp / "library.casebook"))
+    window.setWindowState(Qt.WindowState.WindowNoState)  # not the first-run size of the offscreen screen
     window.resize(*LOGICAL_SIZE)
     window.show()
     _settle(app, 0.5)

@@ -130,3 +130,18 @@ def path_key(path: Path) -> str:
     """A short key for a library's path in the settings (e.g. its last open case)."""
     import hashlib
     return hashlib.sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+
+
+PREFERRED_SIZE = (1400, 900)  # the window's first size, on a screen with room for it
+
+
+def first_size(available_width: int, available_height: int) -> tuple[int, int, bool]:
+    """The window's size the first time it opens (later, the size the user left it at), given the
+    room the screen leaves (its available geometry, without task bars): (width, height, maximised).
+    On a screen too small for the preferred size (a 1366×768 laptop, a 1280×800 screen) the window
+    fills the room there is, maximised, rather than running past the screen's edge."""
+    w, h = PREFERRED_SIZE
+    if available_width >= w and available_height >= h:
+        return w, h, False
+    return min(w, available_width), min(h, available_height), True
+

@@ -74,7 +74,9 @@ def bench_field_edit(samples: int) -> None:
               f"max {max(times):6.2f} ms")
 
     app = QApplication.instance() or create_application()
+    from PySide6.QtCore import Qt
     w = MainWindow(open_library(path))
+    w.setWindowState(Qt.WindowState.WindowNoState)  # 1400×900 even on the small offscreen screen
     w.resize(1400, 900)
     w.show()
     w.show_section("labs")
@@ -132,7 +134,9 @@ def bench_duplicate_delete() -> None:
     print(f"case: 30 photos of 4 MB ({path.stat().st_size / 1e6:.0f} MB library)")
 
     app = QApplication.instance() or create_application()
+    from PySide6.QtCore import Qt
     w = MainWindow(open_library(path))
+    w.setWindowState(Qt.WindowState.WindowNoState)  # 1400×900 even on the small offscreen screen
     w.resize(1400, 900)
     w.show()
     w.show_section("patient")
@@ -271,7 +275,9 @@ def bench_off_thread(samples: int) -> None:
         _report("set day 0, the session alone (no views): ", runs)
         alone.close()
 
+    from PySide6.QtCore import Qt
     w = MainWindow(open_library(path))
+    w.setWindowState(Qt.WindowState.WindowNoState)  # 1400×900 even on the small offscreen screen
     w.resize(1400, 900)
     w.show()
     w.case_list.select(big_id)

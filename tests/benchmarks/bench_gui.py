@@ -43,10 +43,16 @@ CACHE = Path(tempfile.gettempdir()) / "casebook-bench"
 
 BARE = r"""
 import sys, time
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMainWindow
 app = QApplication(sys.argv[:1])
-w = QMainWindow(); w.setWindowTitle("bare"); w.resize(1400, 900)
+w = QMainWindow(); w.setWindowTitle("bare")
+# sized as Casebook sizes its window on first run (desktop.gui.window_helpers.first_size)
+room = app.primaryScreen().availableGeometry()
+if room.width() < 1400 or room.height() < 900:
+    w.resize(min(1400, room.width()), min(900, room.height())); w.setWindowState(Qt.WindowState.WindowMaximized)
+else:
+    w.resize(1400, 900)
 class F(QObject):
     def eventFilter(self, o, e):
         if e.type() == QEvent.Type.Paint:
@@ -207,7 +213,9 @@ def bench_open_case(n_cases: int = 10_000, samples: int = 15) -> None:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
     app = create_application(["bench"])
     t = time.perf_counter()
+    from PySide6.QtCore import Qt
     w = MainWindow(open_library(path))
+    w.setWindowState(Qt.WindowState.WindowNoState)  # 1400×900 even on the small offscreen screen
     w.resize(1400, 900)
     w.show()
     app.processEvents()
@@ -301,7 +309,9 @@ def bench_export_stall(use_process: bool = True) -> dict:
     QSettings.setDefaultFormat(QSettings.Format.IniFormat)
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(settings))
     app = create_application(["bench"])
+    from PySide6.QtCore import Qt
     w = MainWindow(open_library(path))
+    w.setWindowState(Qt.WindowState.WindowNoState)  # 1400×900 even on the small offscreen screen
     w.resize(1400, 900)
     w.show()
     session = w.session
