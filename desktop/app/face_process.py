@@ -20,28 +20,20 @@ This module imports neither Qt nor the detector at module level.
 """
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 
-from .render import ERROR, MEDIA, READY, Child, ProcessUnavailable, _expect, _recv, _send
+from .render import ERROR, MEDIA, READY, Child, ProcessUnavailable, _expect, _recv, _send, child_streams
 
 MODULE = "desktop.app.face_process"
 CHILD_ARG = "--casebook-face-child"  # how the installed bundle's executable is told to be this child
-CHILD_NICE = 10  # the child yields the CPU to the window (Linux/macOS)
 ANSWER = b"A"  # from the child: b"1" may show a face, b"0" not
 
 
 def child_main() -> int:
     """``python -m desktop.app.face_process``: answer each image sent on stdin, until it ends."""
     import json
-    out = os.fdopen(os.dup(1), "wb")  # the protocol owns the real stdout
-    os.dup2(2, 1)
-    sys.stdout = sys.stderr
-    inp = sys.stdin.buffer
-    if hasattr(os, "nice"):
-        with contextlib.suppress(OSError):
-            os.nice(CHILD_NICE)
+    inp, out = child_streams()
     try:
         from ..privacy.faces import load_cascade, may_show_face
         load_cascade()  # read once here, before the first photo waits for it

@@ -123,16 +123,22 @@ def _expect(fh: BinaryIO, kind: bytes) -> bytes:
 
 # --- the child ----------------------------------------------------------------------------------------
 
-def child_main() -> int:
-    """``python -m desktop.app.render``: read one case from stdin, write one PDF to stdout."""
-    # The protocol owns the real stdout; anything printed by a library goes to stderr instead.
+def child_streams() -> tuple[BinaryIO, BinaryIO]:
+    """A child's side of the pipes, (input, output), set up once at its start: the protocol owns the
+    real stdout, so anything a library prints goes to stderr instead; and the child yields the CPU
+    to the window (Linux/macOS)."""
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    inp = sys.stdin.buffer
     if hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(CHILD_NICE)
+    return sys.stdin.buffer, out
+
+
+def child_main() -> int:
+    """``python -m desktop.app.render``: read one case from stdin, write one PDF to stdout."""
+    inp, out = child_streams()
     lock = threading.Lock()
 
     def send(kind: bytes, payload: bytes = b"") -> None:
