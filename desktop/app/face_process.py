@@ -8,8 +8,8 @@ thread then waits for the lock before each of its Python calls, and its event lo
 ``tests/benchmarks/bench_app.py``, part 2). Here the worker thread only hands each image's bytes to
 a child process and waits for the answer on a pipe, which costs it almost no interpreter time.
 
-The child speaks the framing of the report child (:mod:`desktop.app.render`): it says "ready" (with
-its process id) once the detector and its cascade are loaded, then answers each image it is sent
+The child speaks the framing of the report child (:mod:`desktop.app.render`): it says "ready" once
+the detector and its cascade are loaded, then answers each image it is sent
 with one frame, ``1`` (may show a face) or ``0``, until its input ends. Nothing is written to disk.
 
 When no process can be started (no Python executable to run, a system that forbids it) or the child
@@ -20,7 +20,6 @@ This module imports neither Qt nor the detector at module level.
 """
 from __future__ import annotations
 
-import os
 import sys
 
 from .render import ERROR, MEDIA, READY, Child, ProcessUnavailable, _expect, _recv, _send, child_streams
@@ -41,7 +40,7 @@ def child_main() -> int:
         _send(out, ERROR, json.dumps({"kind": "other", "message": f"{type(exc).__name__}: {exc}"}).encode("utf-8"))
         out.flush()
         return 1
-    _send(out, READY, str(os.getpid()).encode("ascii"))
+    _send(out, READY)
     out.flush()
     while True:
         try:
@@ -61,9 +60,13 @@ class FaceDetector:
     def __init__(self, *, use_process: bool = True):
         self.use_process = use_process
         self.child: Child | None = None
-        self.child_pid: int | None = None  # the process that answered, while it runs
         self.in_child = False  # whether the last answer came from the child
         self.note = ""  # why the detector runs on this thread, when it was to use a process
+
+    @property
+    def child_pid(self) -> int | None:
+        """The process id of the child, while it runs."""
+        return self.child.proc.pid if self.child is not None else None
 
     def __enter__(self) -> "FaceDetector":
         return self
@@ -84,15 +87,12 @@ class FaceDetector:
                     return payload == b"1"
                 raise EOFError(f"unexpected {kind!r}")
             except (EOFError, OSError, ValueError) as exc:
-                if self.child.stopped:  # killed on purpose (Cancel): no answer, and none made here
-                    self.child.stop()  # collected
-                    self.child = None
-                    self.child_pid = None
+                child, self.child = self.child, None
+                cancelled = child.stopped  # killed on purpose (Cancel)
+                code = child.stop()  # collected
+                if cancelled:  # no answer, and none made here
                     from .progress import Cancelled
                     raise Cancelled() from None
-                code = self.child.stop()
-                self.child = None
-                self.child_pid = None
                 self.note = f"the face-check process stopped ({exc}; exit code {code})"
         from ..privacy.faces import may_show_face
         self.in_child = False
@@ -103,8 +103,6 @@ class FaceDetector:
             self.child = Child.start(module=MODULE, child_arg=CHILD_ARG, label="face-check")
         except ProcessUnavailable as exc:
             self.note = str(exc)
-            return
-        self.child_pid = self.child.proc.pid
 
     def kill(self) -> None:
         child = self.child
@@ -113,7 +111,6 @@ class FaceDetector:
 
     def close(self) -> None:
         child, self.child = self.child, None
-        self.child_pid = None
         if child is not None:
             child.finish_input()
             child.stop()

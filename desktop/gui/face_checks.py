@@ -1,8 +1,9 @@
 """After a library opens: the face check of the images stored before it existed (issue 13).
 
-The detector (about a second a photo, desktop.privacy.faces) runs in a child process fed by a worker
-with a read-only connection of its own (desktop.app.face_process), case by case, with its progress in the status bar and a Cancel button. Each
-case's answers come back to the window's thread and are recorded there through the operations layer
+The detector (about a second a photo, desktop.privacy.faces) runs in a child process
+(desktop.app.face_process) fed by a worker with a read-only connection of its own, case by case,
+with its progress in the status bar and a Cancel button. Each case's answers come back to the
+window's thread and are recorded there through the operations layer
 (:meth:`desktop.app.cases.Casebook.record_face_checks`: one change per case), so an open case and
 its views learn of a flag at once. Cancelled or interrupted, the rest is checked the next time the
 library opens, and any export checks what is left before it decides (desktop.app.faces).
