@@ -10,7 +10,7 @@ import datetime as dt
 import json
 import re
 from functools import cache
-from typing import Any
+from typing import Any, Callable
 
 from . import catalogue
 from .codec import InvalidCase, Problem, from_plain, json_schema, to_plain
@@ -50,8 +50,10 @@ def dump_bytes(case: Case) -> bytes:
     return dumps(case).encode("utf-8")
 
 
-def loads(text: str | bytes) -> Case:
-    """Parse and validate a case document; raises :class:`InvalidCase` listing every problem."""
+def loads(text: str | bytes, *, detector: Callable[[bytes], bool] | None = None) -> Case:
+    """Parse and validate a case document; raises :class:`InvalidCase` listing every problem.
+    ``detector``: the face detector to ask about each photo (the window's runs in a child process,
+    desktop.app.face_process); by default :func:`desktop.privacy.faces.may_show_face`, here."""
     try:
         data = json.loads(text)
     except UnicodeDecodeError as exc:
@@ -62,10 +64,10 @@ def loads(text: str | bytes) -> Case:
         raise InvalidCase([Problem("$", "the JSON is nested too deeply")]) from None
     except ValueError as exc:  # e.g. an integer of more digits than Python converts
         raise InvalidCase([Problem("$", f"not valid JSON: {exc}"[:200])]) from None
-    return from_document(data)
+    return from_document(data, detector=detector)
 
 
-def from_document(data: Any) -> Case:
+def from_document(data: Any, *, detector: Callable[[bytes], bool] | None = None) -> Case:
     if not isinstance(data, dict):
         raise InvalidCase([Problem("$", "a case file must be a JSON object")])
     if data.get("format") != FORMAT:
@@ -78,13 +80,13 @@ def from_document(data: Any) -> Case:
         # each problem is named where it is in the file as written
         body = {k: v for k, v in data.items() if k not in ("format", "version")}
         try:
-            return _checked({"format": FORMAT, "version": VERSION, **upgrade(body, version)})
+            return _checked({"format": FORMAT, "version": VERSION, **upgrade(body, version)}, detector)
         except InvalidCase as exc:
             raise InvalidCase([Problem(path_in_version(p.path, version), p.message) for p in exc.problems]) from None
-    return _checked(data)
+    return _checked(data, detector)
 
 
-def _checked(data: dict) -> Case:
+def _checked(data: dict, detector: Callable[[bytes], bool] | None = None) -> Case:
     """A document of today's version, validated and built."""
     problems: list[Problem] = []
     try:
@@ -115,8 +117,9 @@ def _checked(data: dict) -> Case:
             import hashlib  # here: OpenSSL's start-up is not needed to open the window
             m.sha256 = hashlib.sha256(m.data).hexdigest()
             # the file's own "may_show_face" is not trusted to be false: the detector looks again
-            from .privacy.faces import may_show_face
-            m.may_show_face = m.may_show_face or may_show_face(m.data)
+            if detector is None:
+                from .privacy.faces import may_show_face as detector
+            m.may_show_face = m.may_show_face or detector(m.data)
             m.face_checked = True
     return case
 

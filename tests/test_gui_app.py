@@ -285,6 +285,32 @@ def test_import_runs_on_a_worker_and_adds_the_case(qtbot, window, tmp_path):
     assert window.session.case.title == "Imported calciphylaxis case report"
 
 
+def test_the_photos_of_an_imported_case_are_looked_at_in_a_child_process(qtbot, window, tmp_path):
+    """The import runs on a worker; the face detector it asks about each photo runs in a child
+    process (desktop.app.face_process), so the worker leaves the window's thread the interpreter lock."""
+    from PySide6.QtCore import QTimer
+
+    from desktop.app.render import running_children
+    from desktop.model import Case, Figure
+    from face_images import jpeg, leg_with_lesion, photo_with_face
+    case = Case(title="Imported with two photos")
+    for i, data in enumerate([jpeg(photo_with_face()), jpeg(leg_with_lesion(1))]):
+        case.figures.append(Figure(id=f"p{i}", mime="image/jpeg", data=data, caption=f"Photo {i + 1}"))
+    path = tmp_path / "photos.json"
+    path.write_text(jsonio.dumps(case), encoding="utf-8")
+    seen = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: seen.append(len(running_children("face-check"))))
+    timer.start(5)
+    op = window.import_case_file(path)
+    with qtbot.waitSignal(op.finished, timeout=30000):
+        pass
+    timer.stop()
+    assert max(seen) == 1 and running_children("face-check") == []  # one child, ended with the import
+    assert window.session.case.title == "Imported with two photos"
+    assert [(m.may_show_face, m.face_checked) for m in window.session.case.figures] == [(True, True), (False, True)]
+
+
 def test_an_invalid_case_file_lists_every_problem_with_its_json_path(qtbot, window, tmp_path):
     doc = json.loads(jsonio.dumps(load_demo()))
     doc["labs"][0]["value"] = "a lot"

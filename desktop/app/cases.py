@@ -162,7 +162,10 @@ class Casebook:
         content and read too (:meth:`import_any`): the first case's id."""
         return self.import_any(path, progress=progress).ids[0]
 
-    def import_op(self, path: str | os.PathLike, dictionary: str | os.PathLike | None = None) -> "LibraryOp":
+    def import_op(self, path: str | os.PathLike, dictionary: str | os.PathLike | None = None, *,
+                  use_process: bool = False) -> "LibraryOp":
+        """The import of a file as an operation; ``use_process`` (the window): the face detector
+        looks at the file's photos in a child process (desktop.app.face_process)."""
         path = Path(path)
         label = f"Import {path.name}"
 
@@ -179,8 +182,10 @@ class Casebook:
                 foreign = read_foreign(path, data, Path(dictionary) if dictionary else None)
             except (NotImportable, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
                 raise LibraryError(f"{path.name}: cannot be imported ({exc})") from None
-            cases = [jsonio.loads(data)] if foreign is None else \
-                [jsonio.loads(jsonio.dump_bytes(c)) for c in foreign.cases]
+            from .face_process import FaceDetector
+            with FaceDetector(use_process=use_process, progress=progress) as detector:
+                cases = [jsonio.loads(data, detector=detector)] if foreign is None else \
+                    [jsonio.loads(jsonio.dump_bytes(c), detector=detector) for c in foreign.cases]
             check(progress)
             progress(0.7, text="adding it to the library")
             ids = [lib.add_case(c, keep_id=foreign is None) for c in cases]  # each case its own step

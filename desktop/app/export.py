@@ -147,10 +147,8 @@ def _export(kind: str, k: Kind, sources: Sequence[Source], target, options: Opti
     if k.figures:  # issue 13: images stored before the face check are looked at before anything decides
         from .face_process import FaceDetector
         from .faces import check_unchecked
-        with FaceDetector(use_process=options.use_process) as detector:  # the window: in a child process
-            hook = getattr(progress, "on_cancel", None)
-            if callable(hook):
-                hook(detector.kill)
+        # the window: in a child process
+        with FaceDetector(use_process=options.use_process, progress=progress) as detector:
             check_unchecked(cases, figure_of, progress, detector)
     cases = screen(cases, options, progress)
     if kind in ("pdf", "docx"):

@@ -57,8 +57,13 @@ class FaceDetector:
     manager, or call :meth:`close`; :meth:`kill` (from any thread) ends the child at once, as a
     Cancel does."""
 
-    def __init__(self, *, use_process: bool = True):
+    def __init__(self, *, use_process: bool = True, progress=None):
+        """``progress``: an operation's (a :class:`desktop.app.progress.Progress`): its Cancel ends
+        the child at once."""
         self.use_process = use_process
+        hook = getattr(progress, "on_cancel", None)
+        if callable(hook):
+            hook(self.kill)
         self.child: Child | None = None
         self.in_child = False  # whether the last answer came from the child
         self.note = ""  # why the detector runs on this thread, when it was to use a process

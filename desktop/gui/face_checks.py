@@ -51,8 +51,7 @@ def start_face_check(window) -> "BackgroundOp | None":
     def job(progress):
         # the detector runs in a child process: on this worker thread it would hold the interpreter
         # lock for seconds and stall the window (desktop.app.face_process)
-        with reader(path) as lib, FaceDetector() as detector:
-            progress.on_cancel(detector.kill)
+        with reader(path) as lib, FaceDetector(progress=progress) as detector:
             todo = pending(lib)
             total, done = sum(len(figs) for _cid, figs in todo), 0
             for case_id, figures in todo:

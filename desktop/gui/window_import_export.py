@@ -39,7 +39,7 @@ class ImportExportActions:
         from .workers import BackgroundOp
 
         book = self.book
-        lib_op = book.import_op(path)
+        lib_op = book.import_op(path, use_process=True)  # its photos' face check in a child process
 
         def job(progress):  # the file read and the cases written with a connection of the worker's own
             return book.work_elsewhere(lib_op, progress)
