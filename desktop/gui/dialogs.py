@@ -111,7 +111,9 @@ class NewCaseDialog(QDialog):
         hint = QLabel("You can change it at any time under Manuscript \u25b8 Title. CARE 1 asks for the area "
                       "of focus and \u201ccase report\u201d in the title.")
         hint.setWordWrap(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        # made inside the dialog: a default button set while its box has no dialog yet is not the
+        # dialog's default, and Enter in the title then pressed Cancel
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.create = buttons.addButton("Create", QDialogButtonBox.ButtonRole.AcceptRole)
         self.create.setDefault(True)
         buttons.accepted.connect(self.accept)
