@@ -145,18 +145,22 @@ def test_enter_in_the_working_title_creates_the_case(qtbot, window, lib_path):
     its default, and the typed title was lost)."""
     from PySide6.QtWidgets import QApplication
     title = "Penile calciphylaxis with a calcaneal ulcer: a case report"
+    typed_into = []
 
     def type_and_enter():
         dlg = QApplication.activeModalWidget()
         if dlg is None:
             QTimer.singleShot(20, type_and_enter)
             return
-        qtbot.keyClicks(dlg.title, title)
-        qtbot.keyClick(dlg.title, Qt.Key.Key_Return)
+        target = dlg.focusWidget()  # where the keyboard goes (a space on a focused button presses it)
+        typed_into.append(target.objectName() or type(target).__name__)
+        qtbot.keyClicks(target, title)
+        qtbot.keyClick(target, Qt.Key.Key_Return)
         if dlg.isVisible():  # Enter did nothing: close it so that the test fails instead of hanging
             dlg.reject()
     QTimer.singleShot(0, type_and_enter)
     qtbot.mouseClick(window.case_list.new_button, Qt.MouseButton.LeftButton)
+    assert typed_into == ["QLineEdit"]
     assert len(window.case_list.ids()) == 2 and window.session.case.title == title
 
 

@@ -120,6 +120,7 @@ class NewCaseDialog(QDialog):
         buttons.rejected.connect(self.reject)
         for w in (label, self.title, hint, buttons):
             lay.addWidget(w)
+        self.title.setFocus()  # typing goes to the title (the buttons were made first, and a space pressed Create)
 
     def working_title(self) -> str:
         return " ".join(self.title.text().split())
