@@ -162,6 +162,22 @@ def test_a_refused_value_moves_nothing_below_and_its_message_goes_when_corrected
     assert stored().patient.weight_kg == 72.0
 
 
+def test_the_first_value_of_a_new_timepoint_moves_no_row_of_the_grid(env, qtbot):
+    """A new timepoint says how it works until its first value is saved; the grid's rows stay where
+    they are when that note goes (found entering a case under Xvfb: the rows rose by a line while
+    the author typed along the calcium row, and the next click took the row below)."""
+    from desktop.gui.sections.labs import LabsSection
+    session, open_section, stored = env
+    w = open_section(LabsSection)
+    w.start_new_timepoint()
+    w.select_timepoint(When(offset=30.0))
+    rows = [w.row("phosphate").value, w.row("pth_intact").value]
+    before = places(qtbot, w, rows)
+    type_into(qtbot, w.row("calcium").value, "9.3")
+    assert any(x.analyte == "calcium" and x.when.offset == 30.0 and x.value == 9.3 for x in stored().labs)
+    assert places(qtbot, w, rows) == before
+
+
 def test_the_title_and_keyword_notices_move_nothing_below(env, qtbot):
     """The Manuscript section's CARE notices (a title without "case report", a count of keywords
     outside two to five) come and go in room kept for them, even in a narrow window where the

@@ -31,7 +31,7 @@ from ...model import DialysisContext, LabResult, When
 from ..binding import check_edit, item_path
 from ..fields import ChoiceCombo, WideCombo
 from ..formatting import choices_of
-from ..forms import SPACING, heading, hint_label, shortcut
+from ..forms import SPACING, StatusLine, heading, hint_label, set_muted, shortcut
 from ..when_editor import WhenEditor
 from .lab_chart import LabsChart
 from .lab_details import ResultDetails
@@ -157,7 +157,10 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         scroll.setWidget(inner)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field, not to the area
         self.grid_scroll = scroll
-        self.grid_hint = hint_label("")
+        # what the grid says about the timepoint (new, more results than rows): its two lines are kept
+        # while it is silent, so the rows never move as the author types along them
+        self.grid_hint = StatusLine("Timepoint notes", lines=2)
+        set_muted(self.grid_hint)
         entry = QWidget()
         el = QVBoxLayout(entry)
         el.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
@@ -410,8 +413,7 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
             if tp is None:
                 notes.insert(0, "A new timepoint: give its time above, then type the values. Nothing is "
                                 "saved until a value is entered.")
-            self.grid_hint.setText(" ".join(notes))
-            self.grid_hint.setVisible(bool(notes))
+            self.grid_hint.set_message(" ".join(notes))
         finally:
             self._filling = False
         self.details.show_row(self.details.row)
