@@ -52,6 +52,19 @@ def test_unknown_unit_is_kept_flagged_and_left_out():
     assert "phosphate recorded then cannot be used" in f.message and "'mEq/L'" in f.message
 
 
+def test_a_product_missing_at_onset_and_at_presentation_is_two_findings_each_titled_by_its_moment():
+    """A calcium at presentation only (a published case prints no phosphate): the product can be
+    computed at neither moment, and the two findings say which moment each is about (in the list they
+    read as one finding twice)."""
+    c = with_(base_case(), add_labs(lab("calcium", 9.3, "mg/dL", day=0, low=8.4, high=10.0)))
+    found = fire(c, "ca-p-not-computable")
+    assert sorted(f.title for f in found) == ["Calcium × phosphate product not computable at onset",
+                                              "Calcium × phosphate product not computable at presentation"]
+    at = {f.title.rsplit(" ", 1)[-1]: f.message for f in found}
+    assert "the first lesion onset" in at["onset"] and "neither calcium nor phosphate" in at["onset"]
+    assert "at presentation" in at["presentation"] and "no phosphate is recorded then" in at["presentation"]
+
+
 def test_implausible_value_is_kept_flagged_with_its_likely_reading_and_left_out():
     c = with_(base_case(), add_labs(lab("calcium", 7.92, "mmol/l", day=0, as_printed=True),
                                     lab("phosphate", 5.0, "mg/dL", day=0, low=2.5, high=4.9)))

@@ -182,7 +182,8 @@ def _ca_p_not_computable(ctx: Context, d: Derived) -> list[Finding]:
     if not ctx.results("calcium") and not ctx.results("phosphate") and not any(
             p.lab.analyte in ("calcium", "phosphate") for p in ctx.lab_problems):
         return []  # no calcium or phosphate anywhere: nothing to pair, nothing to explain
-    for what, moment in (("the first lesion onset", ctx.onset), ("presentation", ctx.presentation)):
+    for variant, what, moment in (("onset", "the first lesion onset", ctx.onset),
+                                  ("presentation", "presentation", ctx.presentation)):
         if moment is None:
             continue
         ca, ca_bad = _moment_results(ctx, "calcium", moment)
@@ -212,7 +213,9 @@ def _ca_p_not_computable(ctx: Context, d: Derived) -> list[Finding]:
         ev = [ctx.lab_evidence(e) for e in (ca + ph)][:MAX_EVIDENCE - 1]
         ev.append(Evidence(what[0].upper() + what[1:], moment.label, "", describe(moment.placed),
                            round(moment.day, 4), moment.ref))
-        out.append(r.finding(evidence=ev, moment=f"{what} ({describe(moment.placed)})", reasons=_join(reasons)))
+        # titled by its moment: the onset's and the presentation's are two findings, not one twice
+        out.append(r.finding(variant, evidence=ev, moment=f"{what} ({describe(moment.placed)})",
+                             reasons=_join(reasons)))
     return out
 
 
