@@ -358,12 +358,21 @@ class ManuscriptSection(QWidget):
         self._show_consent_wording()
 
     def _show_consent_wording(self, *_journal) -> None:
-        """The consent statement the chosen journal prints (its profile's wording), if it sets one."""
+        """The chosen journal's model wording (its profile's), if it sets one, and the statement this
+        manuscript prints from what is recorded (nothing while the consent is not recorded): the
+        model's "from the patient … and accompanying images" is not what a next of kin's consent
+        without the images prints."""
         from ...journals import journal
+        from ...report.consent import consent_statement
         j = journal(self.session.journal_id)
-        text = j.consent_statement
-        self.consent_wording.setText(f"{j.name} prints: “{text}”" if text else
-                                     f"{j.name} sets no wording of its own for the consent statement.")
+        model = j.consent_statement
+        lines = [f"{j.name}'s model wording: “{model}”" if model else
+                 f"{j.name} sets no wording of its own for the consent statement."]
+        consent = self.session.case.consent
+        lines.append(f"This manuscript prints: “{consent_statement(consent)}”" if consent.recorded else
+                     "This manuscript prints no consent statement until the consent is recorded; a final "
+                     "export is refused without it.")
+        self.consent_wording.setText("\n".join(lines))
 
     def _show_title_notice(self, title: str) -> None:
         self.title_notice.set_message(title_notice(title))
