@@ -286,14 +286,21 @@ def test_the_consent_box_shows_what_this_manuscript_prints_from_what_is_recorded
     """Not the journal's model ("from the patient … and accompanying images") when the record says
     otherwise: a next of kin's consent that does not cover the images (case-reports.md: for a
     deceased patient consent comes from the next of kin), and nothing before any consent is recorded."""
+    from PySide6.QtCore import QPoint
+
     from desktop.model import Consent
+    title = section.title
     section.session.save_single("consent", Consent())
-    assert "prints no consent statement until the consent is recorded" in section.consent_wording.text()
+    assert "prints no consent statement until the consent is recorded" in section.consent_printed.text()
+    qtbot.wait(50)
+    before = title.mapTo(section, QPoint(0, 0))
     section.session.save_single("consent", Consent(given_by="next_of_kin", date="2021-06-01", covers_images=False))
-    text = section.consent_wording.text()
-    assert "This manuscript prints: “Written informed consent was obtained from the patient's next of kin " \
-           "for publication of this case report." in text
-    assert "accompanying images" not in text.split("This manuscript prints:")[1]
+    text = section.consent_printed.text()
+    assert text.startswith("This manuscript prints: “Written informed consent was obtained from the patient's "
+                           "next of kin for publication of this case report.")
+    assert "accompanying images" not in text
+    qtbot.wait(50)
+    assert title.mapTo(section, QPoint(0, 0)) == before  # the form below stays where it was
 
 
 def test_the_editors_menu_offers_insert_citation(qtbot, section, tmp_path):

@@ -306,11 +306,21 @@ class ManuscriptSection(QWidget):
         f.add(form, "consent", "covers_images", "Images", CheckField("the consent covers the images",
                                                                      "Consent covers the images"))
         f.add(form, "consent", "note", "Note", TextArea("Consent note", lines=2))
-        self.consent_wording = QLabel()
+        self.consent_wording = QLabel()  # the journal's model wording: changes only with the journal
         self.consent_wording.setWordWrap(True)
         self.consent_wording.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         set_muted(self.consent_wording)
-        form.addRow("Statement:", self.consent_wording)
+        # what this manuscript prints changes with each consent field: in room kept for it, so that
+        # picking who gave the consent never moves the form below
+        self.consent_printed = StatusLine("Consent statement this manuscript prints", lines=4)
+        set_muted(self.consent_printed)
+        statement = QWidget()
+        sl = QVBoxLayout(statement)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.setSpacing(2)
+        sl.addWidget(self.consent_wording)
+        sl.addWidget(self.consent_printed)
+        form.addRow("Statement:", statement)
         self.session.journal_changed.connect(self._show_consent_wording)
         self.consent_box = consent_box
         return consent_box
@@ -366,13 +376,13 @@ class ManuscriptSection(QWidget):
         from ...report.consent import consent_statement
         j = journal(self.session.journal_id)
         model = j.consent_statement
-        lines = [f"{j.name}'s model wording: “{model}”" if model else
-                 f"{j.name} sets no wording of its own for the consent statement."]
+        self.consent_wording.setText(f"{j.name}'s model wording: “{model}”" if model else
+                                     f"{j.name} sets no wording of its own for the consent statement.")
         consent = self.session.case.consent
-        lines.append(f"This manuscript prints: “{consent_statement(consent)}”" if consent.recorded else
-                     "This manuscript prints no consent statement until the consent is recorded; a final "
-                     "export is refused without it.")
-        self.consent_wording.setText("\n".join(lines))
+        self.consent_printed.set_message(
+            f"This manuscript prints: “{consent_statement(consent)}”" if consent.recorded else
+            "This manuscript prints no consent statement until the consent is recorded; a final export is "
+            "refused without it.")
 
     def _show_title_notice(self, title: str) -> None:
         self.title_notice.set_message(title_notice(title))
