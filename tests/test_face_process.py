@@ -67,3 +67,38 @@ def test_cancel_ends_the_child_and_gives_no_answer():
                 detector(FACE)
         timer.join()
         assert child.proc.poll() is not None  # the child is gone
+
+
+@pytest.mark.parametrize("kind", ["json", "package"])
+def test_the_windows_exports_look_at_unchecked_photos_in_a_child(tmp_path, kind):
+    """The window's exports (use_process) check a library's unchecked photos in the child too: the
+    export runs on a worker while the window stays usable. The run may then be refused (the library's
+    case has no declarations): the check comes first, and is what is looked at here."""
+    import time
+
+    from desktop.app.export import Options, export
+    from desktop.app.package import make_package
+    from desktop.report.errors import ReportRefused
+    from test_faces_stored import CASE, old_library
+    path = old_library(tmp_path, FACE, more=2)
+    seen = []
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            seen.append(len(running_children("face-check")))
+            time.sleep(0.005)
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    options = Options(use_process=True, allow_phi=True, journal="jmcr")
+    try:
+        if kind == "json":
+            export("json", [(path, CASE)], tmp_path / "out.json", options)
+        else:
+            make_package((path, CASE), tmp_path / "pkg", options)
+    except Exception as exc:  # refused after the check: the face, the declarations
+        assert isinstance(exc, ReportRefused) or "face" in str(exc), exc
+    finally:
+        stop.set()
+        watcher.join()
+    assert max(seen) == 1 and running_children("face-check") == []
