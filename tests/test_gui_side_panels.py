@@ -66,6 +66,25 @@ def row(panel, needle: str) -> str:
 
 # --- the Journal tab ------------------------------------------------------------------------------------
 
+def test_the_journal_tab_says_which_required_parts_a_final_export_still_lacks(qtbot, window):
+    """A final export is refused without the parts every manuscript needs (journals.md: the BMC
+    Declarations block "as stated by the authors", consent, references): the tab must not read as
+    ready while they are missing. The seed article's text as held has no declarations and no
+    reference list, so the demo lacks exactly these."""
+    panel = show_journal_tab(qtbot, window)
+    qtbot.waitUntil(lambda: panel.results is not None, timeout=5000)
+    expected = ["ethics approval and consent to participate", "consent for publication",
+                "availability of data and materials", "competing interests", "funding",
+                "authors' contributions", "acknowledgements", "references"]
+    assert "8 required parts are missing (ethics approval and consent to participate, consent for " \
+           "publication, availability of data and materials, …): a final export is refused" in panel.summary.text()
+    assert panel.summary.toolTip() == "Missing for a final export: " + "; ".join(expected) + "."
+    record_declarations(window)
+    window.session.save_single("consent", Consent(given_by="patient", date="2021-06-01", covers_images=True))
+    qtbot.waitUntil(lambda: "required part" not in panel.summary.text(), timeout=5000)
+    assert panel.summary.toolTip() == ""
+
+
 def test_the_journal_tab_lists_every_rule_with_its_numbers(qtbot, window):
     panel = show_journal_tab(qtbot, window)
     qtbot.waitUntil(lambda: panel.results is not None, timeout=5000)

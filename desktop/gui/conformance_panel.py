@@ -249,7 +249,18 @@ class ConformancePanel(QWidget):
             text += f"; {fails} hard rule{'s' if fails != 1 else ''} broken — a final export is refused"
         if warns:
             text += f"; {warns} warning{'s' if warns != 1 else ''}"
+        # the parts every final manuscript needs (desktop.report.required: the declarations as stated
+        # by the authors, the abstract …) are refused by an export before the journal's rules are
+        # read: said here too, or "all rules met" would promise an export that is then refused
+        from ..report.required import missing_parts
+        missing = missing_parts(self.session.case) if self.session is not None else []
+        if missing:
+            shown = ", ".join(missing[:3]) + (", …" if len(missing) > 3 else "")
+            text += (f". {len(missing)} required part{'s are' if len(missing) != 1 else ' is'} missing "
+                     f"({shown}): a final export is refused until {'they are' if len(missing) != 1 else 'it is'}"
+                     " recorded")
         self.summary.setText(text + ".")
+        self.summary.setToolTip("Missing for a final export: " + "; ".join(missing) + "." if missing else "")
         self.rules.blockSignals(True)
         self.rules.clear()
         reselect = None
