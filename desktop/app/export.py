@@ -145,11 +145,8 @@ def _export(kind: str, k: Kind, sources: Sequence[Source], target, options: Opti
                              figures=k.figures and not (options.use_process and kind in ("pdf", "docx")))
     check(progress)
     if k.figures:  # issue 13: images stored before the face check are looked at before anything decides
-        from .face_process import FaceDetector
         from .faces import check_unchecked
-        # the window: in a child process
-        with FaceDetector(use_process=options.use_process, progress=progress) as detector:
-            check_unchecked(cases, figure_of, progress, detector)
+        check_unchecked(cases, figure_of, progress, use_process=options.use_process)
     cases = screen(cases, options, progress)
     if kind in ("pdf", "docx"):
         from .render import render

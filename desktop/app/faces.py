@@ -76,25 +76,27 @@ def checked_changes(figures: Iterable[Figure], found: dict[str, tuple[str, bool]
 
 
 def check_unchecked(cases: Iterable[Case], figure_bytes_of: Callable[[Case], Callable[[str], bytes]],
-                    progress: Callable[..., None] = NO_PROGRESS,
-                    detector: Callable[[bytes], bool] | None = None) -> int:
+                    progress: Callable[..., None] = NO_PROGRESS, *, use_process: bool = False) -> int:
     """At export: look at every image of ``cases`` the detector has not seen, and set its flags on
     these copies (the export's own; the library is not written). ``figure_bytes_of(case)`` gives the
-    bytes of an image read without them. Returns how many were checked."""
-    may_show_face = _detector(detector)
+    bytes of an image read without them. ``use_process`` (the window's exports): the detector runs
+    in a child process (started only when an image needs it), so the worker running the export leaves
+    the window's thread the interpreter lock. Returns how many were checked."""
+    from .face_process import FaceDetector
     n = 0
-    for case in cases:
-        todo = [m for m in case.figures if needs_check(m)]
-        if not todo:
-            continue
-        progress(0.03, text="checking photos for faces")
-        get = figure_bytes_of(case)
-        for m in todo:
-            check(progress)
-            try:
-                data = m.data if m.data is not None else get(m.id)
-            except KeyError:  # a case handed over without its images' bytes: none of them can go out
+    with FaceDetector(use_process=use_process, progress=progress) as may_show_face:
+        for case in cases:
+            todo = [m for m in case.figures if needs_check(m)]
+            if not todo:
                 continue
-            m.may_show_face, m.face_checked = may_show_face(data), True
-            n += 1
+            progress(0.03, text="checking photos for faces")
+            get = figure_bytes_of(case)
+            for m in todo:
+                check(progress)
+                try:
+                    data = m.data if m.data is not None else get(m.id)
+                except KeyError:  # a case handed over without its images' bytes: none of them can go out
+                    continue
+                m.may_show_face, m.face_checked = may_show_face(data), True
+                n += 1
     return n

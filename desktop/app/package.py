@@ -130,9 +130,8 @@ def make_package(source: Source, out_dir: str | os.PathLike, options: Options = 
         progress(0.02, text="reading the case")
         cases, figure_of = _read([source], stack, figures=True)
         check(progress)
-        from .face_process import FaceDetector  # the window: the detector in a child process
-        with FaceDetector(use_process=options.use_process, progress=progress) as detector:
-            check_unchecked(cases, figure_of, progress, detector)  # images stored before the face check (issue 13)
+        # images stored before the face check (issue 13); the window's: in the face-check child
+        check_unchecked(cases, figure_of, progress, use_process=options.use_process)
         (case,) = screen(cases, options, progress)
         case = manuscript_ready(case, options)
         case, anonymised = journal_anonymised(case, options)
