@@ -416,7 +416,7 @@ def _check_biopsy(b, path: str, refs: _Refs) -> list[Problem]:
     p = []
     if b.site and b.site not in catalogue.all_sites():
         p.append(Problem(f"{path}.site", f"unknown site {b.site!r}"))
-    if b.grade is not None and b.result not in _GRADE_RESULTS[b.grade]:
+    if b.grade is not None and b.result is not None and b.result not in _GRADE_RESULTS[b.grade]:
         p.append(Problem(f"{path}.grade", f"the grade {b.grade!r} does not agree with the result {b.result!r} "
                                           f"(expected {' or '.join(_GRADE_RESULTS[b.grade])})"))
     if b.lesion_id is not None and b.lesion_id not in refs.lesions:

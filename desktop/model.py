@@ -326,7 +326,7 @@ class Biopsy:
     site: str = ""  # sites.json code, or empty
     site_detail: str = ""
     lesion_id: str | None = None
-    result: BiopsyResult = "not_done"
+    result: BiopsyResult | None = None  # None: not recorded (a biopsy entered before its result is known)
     grade: BiopsyGrade | None = None  # when set, the assessment reads it instead of result
     specimen: BiopsySpecimen | None = None
     features: list[HistologyFeature] = field(default_factory=list)

@@ -32,7 +32,18 @@ def _v2_one_name_for_one_idea(doc: Document) -> Document:
     return {RENAMED[2].get(key, key): value for key, value in doc.items()}
 
 
-UPGRADES: list[Callable[[Document], Document]] = [_v2_one_name_for_one_idea]
+def _v3_biopsy_result_may_be_unrecorded(doc: Document) -> Document:
+    """Version 3: a biopsy's result may be "not recorded" (None), which is what a new biopsy starts
+    with; until now it started as "not done", so a biopsy entered before its result was known was
+    reported as not done. A version-2 biopsy without a result (left out as the default) was "not
+    done" and stays so: what was stored is kept, not reinterpreted."""
+    biopsies = doc.get("biopsies")
+    if not biopsies:
+        return doc
+    return {**doc, "biopsies": [b if "result" in b else {**b, "result": "not_done"} for b in biopsies]}
+
+
+UPGRADES: list[Callable[[Document], Document]] = [_v2_one_name_for_one_idea, _v3_biopsy_result_may_be_unrecorded]
 
 DOC_VERSION = 1 + len(UPGRADES)
 

@@ -164,13 +164,18 @@ def item_7(ctx: Context) -> Status:
 
 def item_8a(ctx: Context) -> Status:
     c = ctx.case
+    # CARE 8a asks for the tests with their results: a biopsy whose result is not recorded yet is named
+    # as such and does not count as a test reported
+    resulted = [b for b in c.biopsies if b.result or b.grade]
+    unresulted = len(c.biopsies) - len(resulted)
     methods = [(bool(c.labs), f"{len(c.labs)} laboratory results"), (bool(c.imaging), f"{len(c.imaging)} imaging studies"),
-               (bool(c.biopsies), f"{len(c.biopsies)} biopsies"),
+               (bool(resulted), f"{len(resulted)} {'biopsy' if len(resulted) == 1 else 'biopsies'}"),
+               (bool(unresulted), f"{unresulted} {'biopsy' if unresulted == 1 else 'biopsies'} without a recorded result"),
                (any(les.observations for les in c.lesions), "lesion examinations recorded")]
     support = [s for ok, s in methods if ok]
     if c.manuscript.diagnostic_assessment.strip():
         support.insert(0, _text("diagnostic assessment", c.manuscript.diagnostic_assessment))
-    if c.labs and (c.imaging or c.biopsies):
+    if c.labs and (c.imaging or resulted):
         return "complete", support
     return ("partial" if support else "missing"), support
 

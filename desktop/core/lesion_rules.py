@@ -126,17 +126,23 @@ def infection(ctx: Context, d: Derived) -> list[Finding]:
 
 # --- biopsy and iatrogenic trauma ----------------------------------------------------------------
 
+NOT_RECORDED = "not_recorded"  # a biopsy entered without its result (the rules' thresholds may list it)
+
+
 def grade(b) -> str:
-    """A biopsy's grade as the source gives it: the finer ``grade`` when recorded, else ``result``."""
-    return b.grade or b.result
+    """A biopsy's grade as the source gives it: the finer ``grade`` when recorded, else ``result``,
+    else "not_recorded"."""
+    return b.grade or b.result or NOT_RECORDED
 
 
 def _biopsy_text(ctx: Context, b, *, result: bool = True) -> str:
-    bits = [grade(b).replace("_", " ")] if result else []
+    g = grade(b)
+    bits = [g.replace("_", " ")] if result and g != NOT_RECORDED else []
     if b.site in ctx.sites:
         bits.append(f"of the {ctx.sites[b.site].label}")
     bits.append(on(ctx.place(b.when)))
-    return " ".join(bits)
+    text = " ".join(b for b in bits if b)
+    return f"{text}, result not recorded" if result and g == NOT_RECORDED else text
 
 
 def biopsy(ctx: Context, d: Derived) -> list[Finding]:

@@ -342,18 +342,20 @@ class _Builder:
                                                         + (f"; response: {_words(t.response)}" if t.response else "")])
         for b in self.case.biopsies:
             site = catalogue.sites().get(b.site)
-            status = {"planned": "preparation", "not_done": "not-done"}.get(b.result, "completed")
+            # a biopsy whose result is not recorded: whether it was done is not known either
+            status = {"planned": "preparation", "not_done": "not-done", None: "unknown"}.get(b.result, "completed")
             self.add(f"biopsy-{b.id}", {
                 "resourceType": "Procedure", "status": status,
                 "code": {"text": "Skin biopsy"}, "subject": {"reference": patient},
                 **self.timed("performedDateTime", b.when),
                 "bodySite": [{"text": site.label if site else None}] if site else [],
-                "outcome": {"text": b.result},
+                "outcome": {"text": b.result} if b.result else None,
                 "report": [],
                 "note": [{"text": t} for t in (b.site_detail and f"site detail: {b.site_detail}",
                                                b.findings and f"findings: {b.findings}") if t],
                 "complication": [{"text": b.complications}] if b.complications else [],
-            }, "Diagnostic assessment", summary=[f"Skin biopsy ({_words(b.result)}), {self.told(b.when)}"
+            }, "Diagnostic assessment", summary=[f"Skin biopsy ({_words(b.result) if b.result else 'result not recorded'}), "
+                                                 f"{self.told(b.when)}"
                                                  + (f": {b.findings}" if b.findings else "")])
         for im in self.case.imaging:
             self.add(f"imaging-{im.id}", {

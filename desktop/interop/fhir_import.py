@@ -433,8 +433,10 @@ class _Reader:
             site_label = ((r.get("bodySite") or [{}])[0]).get("text", "")
             b = Biopsy(site=self._class(site_label, {k: s.label for k, s in catalogue.sites().items()}) or "",
                        when=self.when(r, "performedDateTime"))
-            result = r.get("outcome", {}).get("text", "")
-            b.result = result if result in get_args(BiopsyResult) else "not_done"
+            result = (r.get("outcome") or {}).get("text", "")
+            # without a result the status says what is known ("not-done", "preparation"); else not recorded
+            b.result = (result if result in get_args(BiopsyResult)
+                        else {"not-done": "not_done", "preparation": "planned"}.get(r.get("status", "")))
             for n in self._notes(r):
                 if n.startswith("site detail: "):
                     b.site_detail = n.removeprefix("site detail: ")

@@ -193,12 +193,15 @@ def biopsy_paragraph(ctx: Ctx, b) -> Para:
         where = f"{where}, {plain(b.site_detail)}".strip(", ")
     head = SPECIMEN.get(b.specimen or "", "Skin biopsy") + (f" of the {where}" if where else "")
     when = ctx.prose_when(b.when)
-    result = BIOPSY_GRADE[b.grade] if b.grade else BIOPSY[b.result]
-    rest = [f"({when}): {result}" if when else result]
-    head += ":" if not when else ""
-    if b.features:
-        rest[-1] += "; " + ", ".join(HISTOLOGY.get(x, x.replace("_", " ")) for x in b.features)
-    rest[-1] += "."
+    # a result not recorded is left out (the manuscript says only what the author recorded)
+    result = BIOPSY_GRADE[b.grade] if b.grade else BIOPSY.get(b.result or "", "")
+    features = ", ".join(HISTOLOGY.get(x, x.replace("_", " ")) for x in b.features)
+    said = "; ".join(filter(None, [result, features]))
+    if when:
+        rest = [f"({when}): {said}." if said else f"({when})."]
+    else:
+        head += ":" if said else "."
+        rest = [f"{said}."] if said else []
     if not b.histology_stated and b.grade not in ("not_done", "declined") and b.result not in ("not_done", "planned"):
         rest.append("The histological findings are not reported.")
     if b.findings:
@@ -207,7 +210,7 @@ def biopsy_paragraph(ctx: Ctx, b) -> Para:
             rest.append(told.rstrip(".") + ".")
     if b.complications:
         rest.append(f"Complications: {plain(b.complications)}")
-    return Para([Span(head, bold=True), Span(" " + " ".join(rest))])
+    return Para([Span(head, bold=True)] + ([Span(" " + " ".join(rest))] if rest else []))
 
 
 def diagnostic_assessment(ctx: Ctx) -> list[Block]:

@@ -30,7 +30,8 @@ from .changes import Change
 from .errors import (Damaged, InUse, LibraryError, NewerVersion, NoSuchCase, NotALibrary,  # noqa: F401
                      ReadOnlyLibrary, StorageFull, _translate, translate_error)
 from .rows import CaseSummary, TrashedCase  # noqa: F401 (their public home stays here)
-from .opening import SQLITE_MAGIC, _connect, create_library, open_library, upgrade_documents  # noqa: F401
+from .opening import (SQLITE_MAGIC, _connect, create_library, open_library, upgrade_documents,  # noqa: F401
+                      upgraded_case)
 
 
 def _now() -> str:
@@ -174,10 +175,12 @@ class Library:
         row = self.conn.execute("SELECT data, doc_version FROM cases WHERE id = ?", (case_id,)).fetchone()
         if row is None:
             raise NoSuchCase(f"there is no case {case_id!r} in {self.path}")
-        if row[1] != DOC_VERSION:
+        if row[1] > DOC_VERSION:
             raise NewerVersion(f"case {case_id!r} in {self.path} is stored as document version {row[1]}; this "
-                               f"Casebook reads version {DOC_VERSION}. Update Casebook; nothing was changed.")
+                               f"Casebook reads up to version {DOC_VERSION}. Update Casebook; nothing was changed.")
         try:
+            if row[1] < DOC_VERSION:  # a library open read-only, which could not be upgraded in the file
+                return upgraded_case(self.conn, case_id, row[1], row[0], figures=figures)
             return self._load(case_id, json.loads(row[0]), figures)
         except UnknownField as exc:
             raise Damaged(f"case {case_id!r} in {self.path}: {exc}. It was written by another version of "

@@ -208,24 +208,34 @@ def upgrade_documents(conn: sqlite3.Connection) -> int:
     how many cases were upgraded."""
     rows = conn.execute("SELECT id, doc_version, data FROM cases WHERE doc_version < ?", (DOC_VERSION,)).fetchall()
     for case_id, version, data in rows:
-        doc = json.loads(data)
-        for part, item_id, pdata in conn.execute(
-                "SELECT part, id, data FROM parts WHERE case_id = ? ORDER BY part, position", (case_id,)):
-            if item_id == "":
-                doc[part] = json.loads(pdata)
-            else:
-                doc.setdefault(part, []).append(json.loads(pdata))
-        ident = conn.execute("SELECT data FROM identifiers WHERE case_id = ?", (case_id,)).fetchone()
-        if ident is not None:
-            doc["identifiers"] = json.loads(ident[0])
-        images_key = _IMAGES_KEY.get(version, "figures")
-        doc[images_key] = [json.loads(m) for (m,) in conn.execute(
-            "SELECT meta FROM figures WHERE case_id = ? ORDER BY position", (case_id,))]
-        doc = upgrade_document(doc, version)
-        doc.pop("id", None)
-        case = from_plain(Case, {"id": case_id, **doc})  # today's model, every key known
-        _rewrite_case(conn, case)
+        _rewrite_case(conn, upgraded_case(conn, case_id, version, data))
     return len(rows)
+
+
+def upgraded_case(conn: sqlite3.Connection, case_id: str, version: int, data: str, *,
+                  figures: bool = False) -> Case:
+    """A case stored as an older document version, read and brought up to today's model (figures
+    with their bytes only when asked). Also how a library open read-only, whose documents cannot be
+    upgraded in the file, is read."""
+    doc = json.loads(data)
+    for part, item_id, pdata in conn.execute(
+            "SELECT part, id, data FROM parts WHERE case_id = ? ORDER BY part, position", (case_id,)):
+        if item_id == "":
+            doc[part] = json.loads(pdata)
+        else:
+            doc.setdefault(part, []).append(json.loads(pdata))
+    ident = conn.execute("SELECT data FROM identifiers WHERE case_id = ?", (case_id,)).fetchone()
+    if ident is not None:
+        doc["identifiers"] = json.loads(ident[0])
+    images_key = _IMAGES_KEY.get(version, "figures")
+    doc[images_key] = [json.loads(m) for (m,) in conn.execute(
+        "SELECT meta FROM figures WHERE case_id = ? ORDER BY position", (case_id,))]
+    doc = upgrade_document(doc, version)
+    doc.pop("id", None)
+    case = from_plain(Case, {"id": case_id, **doc})  # today's model, every key known
+    for m in case.figures if figures else ():
+        m.data = conn.execute("SELECT bytes FROM figures WHERE case_id = ? AND id = ?", (case_id, m.id)).fetchone()[0]
+    return case
 
 
 def _rewrite_case(conn: sqlite3.Connection, case: Case) -> None:

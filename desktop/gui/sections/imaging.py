@@ -93,7 +93,7 @@ class ImagingSection(QWidget):
                 tip="Linking a lesion fills the site from it (change it if the biopsy was taken elsewhere).")
         ed.fields["lesion_id"], ed.errors["lesion_id"] = self.lesion_combo, err
         self.lesion_combo.committed.connect(self._lesion_linked)
-        ed.add_field("Result", "result", ChoiceCombo(choices_of(BiopsyResult), "Biopsy result"))
+        ed.add_field("Result", "result", ChoiceCombo(choices_of(BiopsyResult), "Biopsy result", allow_none=True))
         # the source's own grading, when finer than the result ("consistent with", "declined")
         ed.add_field("Grade", "grade", ChoiceCombo(choices_of(BiopsyGrade), "Biopsy grade", allow_none=True))
         ed.add_field("Specimen", "specimen", ChoiceCombo(choices_of(BiopsySpecimen), "Biopsy specimen",
