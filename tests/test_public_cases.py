@@ -42,6 +42,9 @@ def test_the_set_is_varied_enough():
     assert any(c.outcome.status == "dead" for c in cases)
     assert any(b.grade == "declined" for c in cases for b in c.biopsies)
     assert any(lab.analyte == "culture" for c in cases for lab in c.labs)
+    # the work-up a case report gives to exclude the differentials, recorded as results
+    assert any(lab.analyte in ("ana", "anca", "cryoglobulins") and lab.qualitative == "negative"
+               for c in cases for lab in c.labs)
 
 
 def test_each_case_cites_its_source_and_round_trips(published):

@@ -90,7 +90,7 @@ class ResultDetails(QWidget):
         for w in self.widgets():
             w.setEnabled(editable)
         # a specimen and an organism belong to a culture (or to a result that already records them)
-        culture = row is not None and (row.a.qualitative_only or bool(lab and (lab.specimen or lab.organism)))
+        culture = row is not None and (row.a.code == "culture" or bool(lab and (lab.specimen or lab.organism)))
         for w in (self.specimen, self.organism):
             w.setEnabled(editable and culture)
             w.setToolTip("" if culture else "For a culture: the specimen (wound, blood) and the organism grown")
