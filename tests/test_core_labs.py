@@ -149,3 +149,13 @@ def test_a_calcium_of_92_is_implausible():
     a = ANALYTES["calcium"]
     assert not a.plausible["low"] <= a.to_canonical(92.0, "mg/dL") <= a.plausible["high"]
     assert a.plausible["low"] <= a.to_canonical(9.2, "mg/dL") <= a.plausible["high"]
+
+
+def test_a_default_range_in_a_unit_of_the_same_numbers_keeps_its_digits():
+    """The seed's intact PTH range is 18.4–80.1 pg/mL; ng/L is the same number (1 pg/mL = 1 ng/L), so
+    a result reported in ng/L (Huang et al. 2013: 6.32 ng/L) is judged against 18.4–80.1 ng/L, not
+    a range rounded to 18–80; a real conversion (pmol/L, ÷ 9.43) is rounded to its unit's decimals."""
+    from desktop.core import labs as L
+    from desktop.model import LabResult
+    assert L.format_range(L.reference_range(LabResult(analyte="pth_intact", value=6.32, unit="ng/L"))) == "18.4–80.1 ng/L"
+    assert L.format_range(L.reference_range(LabResult(analyte="pth_intact", value=1, unit="pmol/L"))) == "2.0–8.5 pmol/L"

@@ -366,6 +366,32 @@ def test_an_intervention_before_the_index_event_is_history_unless_the_author_say
     assert "cinacalcet" not in section_text(body, "Patient information", "Clinical findings")
 
 
+@pytest.mark.parametrize("variant", ["UK", "US"])
+def test_title_page_headers_and_properties_share_the_manuscripts_spelling(variant):
+    """The author's title is their prose too: it decides the variant with the rest, and the page
+    headers and the file's properties print it as the title heading does (the headers kept the
+    other spelling)."""
+    from desktop.report.editing import spell
+    case = load_demo()
+    case.title = spell("Calciphylaxis with hypercalcaemia and oedema: a case report", variant)
+    case.short_title = spell("Calciphylaxis with hypercalcaemia", variant)
+    case.manuscript = type(case.manuscript)()  # no other prose: the title alone decides
+    case.patient.history = case.patient.presenting_concerns = case.patient.past_interventions = ""
+    case.diagnosis.reasoning = ""
+    word = spell("hypercalcaemia", variant)
+    buf = io.BytesIO()
+    render_pdf(case, buf, draft=True)
+    reader = pypdf.PdfReader(io.BytesIO(buf.getvalue()))
+    assert word in reader.metadata.title
+    assert all(word in page.extract_text().split("\n")[1] for page in reader.pages[:2])  # the running header
+    buf = io.BytesIO()
+    write_docx(case, buf, draft=True)
+    d = docx.Document(io.BytesIO(buf.getvalue()))
+    assert word in d.core_properties.title and word in d.sections[0].header.paragraphs[0].text
+    heading = next(p.text for p in d.paragraphs if p.style.name == "Title")
+    assert word in heading
+
+
 def test_spelling_follows_the_author_and_leaves_names_alone():
     from desktop.report.editing import spell, unify_spelling, variant_of
     assert spell("Haemoglobin, oedema, anaemia and hospitalisation", "US") == \

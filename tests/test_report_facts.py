@@ -29,6 +29,14 @@ CASES = Path(__file__).parent / "cases"
 
 # case file -> strings the manuscript must contain (de-identified draft), each from the source's words
 PUBLISHED: dict[str, list[str]] = {
+    # a 19-year-old male, non-uremic; iPTH 6.32 ng/L; ANA, RF, ANCA, antiphospholipid antibody and cryoglobulin
+    # negative; mild proteinuria and hematuria; renal stones on sonography
+    "legs-warfarin-hypercalcemia": ["A 19-year-old man not on dialysis, with persistent hypercalcemia of unknown cause",
+                                    "6.32", "ng/L", "Antinuclear antibodies (ANA) negative",
+                                    "Antineutrophil cytoplasmic antibodies (ANCA) negative", "Rheumatoid factor negative",
+                                    "Antiphospholipid antibodies negative", "Cryoglobulins negative", "mild proteinuria",
+                                    "hematuria", "renal stones and right hydronephrosis",
+                                    "bilateral iliac vein stenting"],
     # Ca 10.4, P 6.4 mg/dL, PTH 1250 pg/mL; purpura in both lower thighs; ulcers of the right ankle and the
     # left leg; diabetic gangrene of the right second toe in 2012, a finding of the history
     "thighs-ankle-long-vintage": ["thigh, aspect not stated, both sides", "ankle, right", "leg, level not stated, left",

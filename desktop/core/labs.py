@@ -97,7 +97,11 @@ def reference_range(lab: LabResult, sex: str | None = None) -> RefRange | None:
     if rr.get("sex") is not None and sex is not None and rr["sex"] != sex:
         return None  # a caller that passes no sex (None) gets the default as before
     conv = lambda v: None if v is None else a.convert(v, rr["unit"], lab.unit)  # noqa: E731
-    decimals = None if a.unit_of(lab.unit) == rr["unit"] else unit_decimals(a, lab.unit)
+    # a range in a unit of the same numbers (ng/L for pg/mL) keeps the source's own digits; only a
+    # real conversion is rounded to the unit's usual decimals
+    mine, theirs = a.units.get(a.unit_of(lab.unit) or "", {}), a.units.get(rr["unit"], {})
+    same = (mine.get("scale"), mine.get("offset")) == (theirs.get("scale"), theirs.get("offset"))
+    decimals = None if same else unit_decimals(a, lab.unit)
     return RefRange(conv(rr.get("low")), conv(rr.get("high")), lab.unit,
                     f"default ({rr.get('source', 'catalogue')})", decimals)
 

@@ -93,7 +93,8 @@ def write_docx(case: Case, out: Path | str | BinaryIO, *, include_assessment: bo
     try:
         built = build(case, pool, draft=draft, identified=identified, include_assessment=include_assessment,
                       paginated=False, deidentify=prepare, progress=report, journal=journal)
-        writer = _Writer(built.source, draft=draft, identified=identified, title=built.title)
+        writer = _Writer(built.source, draft=draft, identified=identified, title=built.title,
+                         running_title=built.running_title)
         n = max(1, len(built.blocks))
         for i, block in enumerate(built.blocks):
             writer.block(block, keep_with_next=c.introduces(built.blocks, i))
@@ -120,11 +121,11 @@ def _twips(points: float) -> str:
 
 
 class _Writer:
-    def __init__(self, src: Case, *, draft: bool, identified: bool, title: str):
+    def __init__(self, src: Case, *, draft: bool, identified: bool, title: str, running_title: str):
         self.doc = Document()
         self.tables = 0
         self._break = False  # the next paragraph starts a page
-        self._page(src, draft=draft, identified=identified, title=title)
+        self._page(src, draft=draft, identified=identified, title=running_title)
         self._properties(src, draft=draft, identified=identified, title=title)
         self._table_style()
 
@@ -150,7 +151,7 @@ class _Writer:
         self.text_w = TEXT_W
         head = sec.header.paragraphs[0]
         head.style = self.doc.styles["Header"]
-        self._runs(head, [c.Span(plain(src.short_title) or title)])
+        self._runs(head, [c.Span(title)])
         mark = IDENTIFIED_MARK if identified else (DRAFT_MARK if draft else "")
         if mark:  # the header of every page of the (only) section
             p = sec.header.add_paragraph(style="Header")

@@ -219,8 +219,9 @@ class _Builder:
                 if rr is not None else [],
                 "note": [{"text": t} for t in notes if t],
             }, "Diagnostic assessment", summary=[
-                f"{label}: {'' if lab.comparator == '=' else lab.comparator + ' '}"
-                f"{'' if lab.value is None else f'{lab.value:g}'} {lab.unit} {_words(lab.qualitative)}".strip()
+                f"{label}: " + " ".join(filter(None, [
+                    "" if lab.value is None else ("" if lab.comparator == "=" else lab.comparator + " ") + f"{lab.value:g}",
+                    lab.unit if lab.value is not None else "", _words(lab.qualitative)]))
                 + f", {self.told(lab.when)}" + (f"; reference range {labs.format_range(rr)}" if rr else "")
                 + (f"; flag {fl}" if fl else "")])
         for v in self.case.vitals:

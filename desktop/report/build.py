@@ -41,7 +41,8 @@ class Built:
     source: Case  # what the content was built from: the de-identified case unless identified
     ctx: Ctx
     blocks: list[Block]
-    title: str
+    title: str  # in the manuscript's spelling variant, as its heading prints it
+    running_title: str  # the page headers' (the short title, else the title), in that variant too
 
 
 def refuse_without_consent(case: Case, draft: bool) -> None:
@@ -108,7 +109,11 @@ def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_
     if include_assessment:
         blocks += appendix_a(ctx, next(letters))
     blocks += appendix_b(ctx, next(letters), paginated=paginated)
-    return Built(src, ctx, blocks, title_text(src, journal))
+    from . import editing
+    from .manuscript import manuscript_texts
+    variant = editing.variant_of(manuscript_texts(src))
+    title = editing.spell(title_text(src, journal), variant)
+    return Built(src, ctx, blocks, title, editing.spell(plain(src.short_title), variant) or title)
 
 
 def cited(case: Case, journal_id: str | None = None) -> tuple[Case, list[str]]:

@@ -54,6 +54,6 @@ def manuscript(ctx: Ctx, *, draft: bool) -> list[Block]:
 def manuscript_texts(case: Case) -> list[str]:
     """The author's own prose, whose spelling variant the manuscript follows."""
     n, p = case.manuscript, case.patient
-    return [n.abstract_background, n.abstract_case, n.abstract_conclusions, n.introduction, n.clinical_findings,
+    return [case.title, n.abstract_background, n.abstract_case, n.abstract_conclusions, n.introduction, n.clinical_findings,
             n.diagnostic_assessment, n.therapeutic_intervention, n.follow_up, n.discussion, n.conclusions,
             p.history, p.presenting_concerns, p.past_interventions, case.diagnosis.reasoning]

@@ -63,7 +63,10 @@ def opening(ctx: Ctx, history: str) -> str:
         if start and "start" not in start.lower():
             start = f"started {start}"
         kidney.append(f"on {DIALYSIS[p.dialysis_modality]}" + (f" ({start})" if start else ""))
-    with_ = [" ".join(kidney)] if kidney else []
+    # "CKD stage 4 not on dialysis" is something the patient has; "not on dialysis" alone is not,
+    # and follows the noun ("a 19-year-old man not on dialysis, with …")
+    apart = kidney == ["not on dialysis"]
+    with_ = [" ".join(kidney)] if kidney and not apart else []
     com = catalogue.comorbidities()
     for x in p.comorbidities:
         name = com.get(x.code, x.code)
@@ -74,7 +77,7 @@ def opening(ctx: Ctx, history: str) -> str:
             name, detail = detail or name, ""  # "chronic glomerulonephritis", not "other (chronic …)"
         extra = f" ({detail})" if detail and detail.lower() not in name.lower() else ""
         with_.append(name[:1].lower() + name[1:] + extra if not name[:2].isupper() else name + extra)
-    text = head[:1].upper() + head[1:]
+    text = head[:1].upper() + head[1:] + (" not on dialysis" + ("," if with_ else "") if apart else "")
     if with_:
         text += " with " + (", ".join(with_[:-1]) + " and " + with_[-1] if len(with_) > 1 else with_[0])
     return text + "."

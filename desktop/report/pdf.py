@@ -255,7 +255,7 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
                       progress=report, journal=journal)
         src, ctx = built.source, built.ctx
         title = built.title
-        doc = _Doc(buf, running_title=plain(src.short_title) or title, running_right=_running_right(src),
+        doc = _Doc(buf, running_title=built.running_title, running_right=_running_right(src),
                    draft=draft, identified=identified, progress=report,
                    title=title, author=", ".join(plain(a.name) for a in src.authors if plain(a.name)),
                    subject="Case report" + (" — IDENTIFIED, author's records only" if identified else "")
