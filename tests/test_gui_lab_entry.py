@@ -164,6 +164,33 @@ def test_results_in_words_only_and_a_culture_with_its_organism(qtbot, opened):
         {("albumin", "low", "", ""), ("culture", "positive", "breast wound fluid", "Pseudomonas")}
 
 
+def test_the_work_up_is_typed_in_the_grid_in_words(qtbot, opened):
+    # Huang et al. 2013: "antinuclear antibody, rheumatoid factor, antineutrophil cytoplasmic antibody,
+    # antiphospholipid antibody and cryoglobulin were all negative"; "mild proteinuria and hematuria"
+    name = "legs-warfarin-hypercalcemia"
+    work_up = {"ana", "rf", "anca", "apl", "cryo", "up", "ub"}
+    w, path, case_id = opened(name, work_up)
+    src = source_labs(name)
+    w.select_timepoint(jsonio.from_document({**_doc(name), "labs": [src["ana"]]}).labs[0].when)
+    for lab_id in sorted(work_up):
+        row = w.row(src[lab_id]["analyte"])
+        row.value.setFocus()
+        qtbot.waitUntil(lambda row=row: w.details.row is row)
+        w.grid_scroll.ensureWidgetVisible(row.value)
+        assert row.value.isVisible() and not w.details.organism.isEnabled()  # not a culture
+        assert not row.unit.isVisible() and not row.low.isVisible() and not row.high.isVisible()  # words only
+        type_into(qtbot, row.value, src[lab_id]["qualitative"])
+        if src[lab_id].get("note"):
+            type_into(qtbot, w.details.note, src[lab_id]["note"])
+    got = {x.analyte: (x.qualitative, x.value, x.unit, x.note) for x in stored(path, case_id).labs
+           if x.analyte in {src[i]["analyte"] for i in work_up}}
+    assert got == {src[i]["analyte"]: (src[i]["qualitative"], None, "", src[i].get("note", "")) for i in work_up}
+    assert w.row("ana").value.text() == "negative"
+    # a number for a result the catalogue lists in words is refused with its reason
+    type_into(qtbot, w.row("cryoglobulins").value, "3")
+    assert "reported in words (qualitative), not as a number" in w.error.message()
+
+
 def _doc(name: str) -> dict:
     return json.loads((CASES / f"{name}.json").read_text("utf-8"))
 

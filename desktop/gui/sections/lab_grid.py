@@ -83,6 +83,11 @@ class LabRow:
                                  "patient's BUN); the assessment does not treat it as a finding")
         for c, w in enumerate((self.label, self.value, self.unit, self.low, self.high, self.flag, self.expected)):
             grid.addWidget(w, r, c)
+        if a.qualitative_only:  # a result in words (a culture, a serology) has no unit and no range
+            for w in (self.unit, self.low, self.high):
+                w.setVisible(False)
+            self.value.setToolTip("The result in the source's words: positive, negative, no growth … "
+                                  "Empty = no result (clearing it deletes that result).")
 
         self.value.editingFinished.connect(self._value_done)
         self.low.editingFinished.connect(self._range_done)
