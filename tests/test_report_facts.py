@@ -29,6 +29,12 @@ CASES = Path(__file__).parent / "cases"
 
 # case file -> strings the manuscript must contain (de-identified draft), each from the source's words
 PUBLISHED: dict[str, list[str]] = {
+    # a 43-year-old female, nondialysis; a punch biopsy first showed small-vessel vasculitis, a second one
+    # consistent with calciphylaxis; steroids without response; sodium thiosulfate intralesional and IV
+    "legs-nondialysis-aki-two-biopsies": ["A 43-year-old woman not on dialysis, with",
+                                          "(lesion 1), initially: negative for calciphylaxis. Small-vessel vasculitis",
+                                          "consistent with calciphylaxis", "intralesional", "high-flow oxygen",
+                                          "No improvement: the lesions did not respond", "3.7"],
     # a 19-year-old male, non-uremic; iPTH 6.32 ng/L; ANA, RF, ANCA, antiphospholipid antibody and cryoglobulin
     # negative; mild proteinuria and hematuria; renal stones on sonography
     "legs-warfarin-hypercalcemia": ["A 19-year-old man not on dialysis, with persistent hypercalcemia of unknown cause",

@@ -139,7 +139,9 @@ def _biopsy_text(ctx: Context, b, *, result: bool = True) -> str:
     g = grade(b)
     bits = [g.replace("_", " ")] if result and g != NOT_RECORDED else []
     if b.site in ctx.sites:
-        bits.append(f"of the {ctx.sites[b.site].label}")
+        label = ctx.sites[b.site].label
+        # a label with a comma of its own ("leg, level not stated") is closed by one before the time
+        bits.append(f"of the {label}" + ("," if "," in label else ""))
     bits.append(on(ctx.place(b.when)))
     text = " ".join(b for b in bits if b)
     return f"{text}, result not recorded" if result and g == NOT_RECORDED else text

@@ -197,7 +197,10 @@ def biopsy_paragraph(ctx: Ctx, b) -> Para:
     result = BIOPSY_GRADE[b.grade] if b.grade else BIOPSY.get(b.result or "", "")
     features = ", ".join(HISTOLOGY.get(x, x.replace("_", " ")) for x in b.features)
     said = "; ".join(filter(None, [result, features]))
-    if when:
+    if when and head.endswith(")"):  # "… (lesion 1), about 2 weeks after presentation: …", not ") ("
+        head += f", {when}" + (":" if said else ".")
+        rest = [f"{said}."] if said else []
+    elif when:
         rest = [f"({when}): {said}." if said else f"({when})."]
     else:
         head += ":" if said else "."

@@ -21,7 +21,7 @@ IMAGING = {"ct": "Computed tomography", "xray": "Radiograph", "mammography": "Ma
            "bone_scintigraphy": "Bone scintigraphy", "other": "Imaging"}
 RESPONSE = {"improved": "Improved", "stable": "Stable", "no_improvement": "No improvement",
             "worsened": "Worsened", "not_assessed": "Not assessed"}
-BIOPSY = {"confirmed": "confirmed calciphylaxis", "inconclusive": "inconclusive", "negative": "negative",
+BIOPSY = {"confirmed": "confirmed calciphylaxis", "inconclusive": "inconclusive", "negative": "negative for calciphylaxis",
           "not_done": "not done", "planned": "planned"}
 DIAG_BASIS = {"clinical": "clinical diagnosis", "biopsy": "diagnosis confirmed by biopsy",
               "imaging": "diagnosis supported by imaging", "not_made": "no diagnosis recorded"}
