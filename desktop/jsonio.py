@@ -417,8 +417,9 @@ def _check_biopsy(b, path: str, refs: _Refs) -> list[Problem]:
     if b.site and b.site not in catalogue.all_sites():
         p.append(Problem(f"{path}.site", f"unknown site {b.site!r}"))
     if b.grade is not None and b.result is not None and b.result not in _GRADE_RESULTS[b.grade]:
-        p.append(Problem(f"{path}.grade", f"the grade {b.grade!r} does not agree with the result {b.result!r} "
-                                          f"(expected {' or '.join(_GRADE_RESULTS[b.grade])})"))
+        words = lambda code: code.replace("_", " ")  # noqa: E731 - as the window's choices read
+        p.append(Problem(f"{path}.grade", f"“{words(b.grade)}” needs the result "
+                                          f"{' or '.join(map(words, _GRADE_RESULTS[b.grade]))}, not “{words(b.result)}”"))
     if b.lesion_id is not None and b.lesion_id not in refs.lesions:
         p.append(Problem(f"{path}.lesion_id", f"names no lesion of this case ({b.lesion_id!r})"))
     return p + check_when(b.when, f"{path}.when", refs.events)

@@ -629,6 +629,26 @@ def test_a_typed_drug_name_sets_its_class_in_the_editor(env, qtbot):
     assert f["treatment_class"].value() == "non-calcium-binder"  # the editor shows the class it took
 
 
+def test_a_refused_choice_says_why_in_words_across_the_row(env, qtbot):
+    """A grade that disagrees with the result is refused under the Grade field in the words of the
+    choices (not codes), on a line as wide as the form row, not cut to the width of the choice box
+    ("Grade: the gra…", seen under Xvfb); the grade stays as stored."""
+    session, open_section, stored = env
+    w = open_section(ImagingSection)
+    w.biopsies.select("biopsy-skin")
+    pick(qtbot, w.biopsies.fields["result"], "negative")
+    combo = w.biopsies.fields["grade"]
+    combo.setFocus()
+    combo.showPopup()
+    combo.view().setCurrentIndex(combo.model().index(combo.findData("consistent_with"), 0))
+    qtbot.keyClick(combo.view(), Qt.Key.Key_Return)
+    err = w.biopsies.errors["grade"]
+    shown = err._text.text()
+    assert shown == "Grade: “consistent with” needs the result confirmed or inconclusive, not “negative”", shown
+    assert err.width() > 2 * combo.width()  # the message has the row; the choice keeps its own width
+    assert stored().biopsies[0].grade is None and combo.currentData() is None  # refused: back to what is stored
+
+
 def test_facts_published_cases_print_can_be_entered(env, qtbot):
     """Issue 12: the biopsy's finer grade and specimen, whether its histology is stated, the graft and
     adherence, a culture-directed antibiotic and times in years are entered through the window."""

@@ -343,10 +343,17 @@ def add_row(form: QFormLayout, label: str, field: QWidget, unit: str | None = No
         bl = QVBoxLayout(box)
         bl.setContentsMargins(0, 0, 0, 0)
         bl.setSpacing(1)
-        bl.addWidget(item)
+        policy = item.sizePolicy().horizontalPolicy()
+        if policy == QSizePolicy.Policy.Fixed:
+            # a field of its own width (a choice, a number) keeps it, and its message gets the whole
+            # row: it was cut to the field's width ("Grade: the gra…")
+            bl.addWidget(item, 0, Qt.AlignmentFlag.AlignLeft)
+            policy = QSizePolicy.Policy.Preferred
+        else:
+            bl.addWidget(item)
         bl.addWidget(error)
         box.setFocusProxy(field)
-        box.setSizePolicy(item.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Fixed)
+        box.setSizePolicy(policy, QSizePolicy.Policy.Fixed)
         item = box
     elif error is not None:
         form.addRow(lab, item)
