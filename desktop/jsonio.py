@@ -382,6 +382,8 @@ def _check_lab(lab, path: str, refs: _Refs) -> list[Problem]:
         p.append(Problem(f"{path}.value", f"{a.label} {lab.value:g} {lab.unit} is outside what can be measured "
                          f"({a.plausible['low']:g}–{a.plausible['high']:g} {a.plausible['unit']}); a typing error? "
                          f"(or keep it as printed)"))
+    if lab.decimals is not None and (lab.value is None or not 0 <= lab.decimals <= 6):
+        p.append(Problem(f"{path}.decimals", "the digits a value is printed with: 0 to 6, and only with a value"))
     if lab.ref_low is not None and lab.ref_high is not None and lab.ref_low > lab.ref_high:
         p.append(Problem(f"{path}.ref_low", "the reference range's low end is above its high end"))
     return p + check_when(lab.when, f"{path}.when", refs.events)

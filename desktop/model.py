@@ -295,6 +295,9 @@ class LabResult:
     id: str = field(default_factory=new_id)
     analyte: str = ""  # resources/catalogues/analytes.json
     value: float | None = None
+    # the digits after the decimal point as the source prints the value or the author typed it
+    # ("9.0" -> 1, "3.7" -> 1, "4" -> 0), which a float does not keep; None: not known
+    decimals: int | None = None
     comparator: Comparator = "="
     unit: str = ""  # as reported; required
     ref_low: float | None = None  # reference range as reported, in ``unit``

@@ -36,7 +36,9 @@ def _v3_biopsy_result_may_be_unrecorded(doc: Document) -> Document:
     """Version 3: a biopsy's result may be "not recorded" (None), which is what a new biopsy starts
     with; until now it started as "not done", so a biopsy entered before its result was known was
     reported as not done. A version-2 biopsy without a result (left out as the default) was "not
-    done" and stays so: what was stored is kept, not reinterpreted."""
+    done" and stays so: what was stored is kept, not reinterpreted. (Version 3 also lets a lab result
+    keep the decimals it was printed with, ``decimals``; a version-2 result has none, which reads as
+    before.)"""
     biopsies = doc.get("biopsies")
     if not biopsies:
         return doc

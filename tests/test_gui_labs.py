@@ -326,10 +326,19 @@ def test_numbers_read_as_reported_with_the_decimals_of_their_unit(qtbot, section
     assert saved["bun"].value == 46.0 and saved["albumin"].value == 2.5
     assert (saved["albumin"].ref_low, saved["albumin"].ref_high) == (3.4, 5.0)  # the range was not touched
     assert section.row("bun").value.text() == "46" and albumin.value.text() == "2.5"
-    # a whole number typed for an analyte reported with one decimal reads with it once saved
+    # a number reads back with the digits it was typed with, no more and no fewer (a float keeps
+    # neither "5" from "5.0" nor "3.7" from "3.70"): a whole number gains no decimal, "5.0" keeps its 0
     type_into(qtbot, section.row("potassium").value, "5")
-    assert section.row("potassium").value.text() == "5.0"
+    assert section.row("potassium").value.text() == "5"
     assert next(x for x in stored_labs(lib_path, case_id) if x.analyte == "potassium").value == 5.0
+    type_into(qtbot, section.row("potassium").value, "5.0")
+    assert section.row("potassium").value.text() == "5.0"
+    type_into(qtbot, section.row("creatinine").value, "3.7 H")  # creatinine's usual 2 decimals are not added
+    assert section.row("creatinine").value.text() == "3.7 H"
+    depth = section.session.undo_stack.index()
+    section.row("creatinine").value.setFocus()
+    section.row("pth_intact").value.setFocus()  # leaving a row untouched records nothing
+    assert section.session.undo_stack.index() == depth
 
 
 def test_the_results_table_fits_its_width_and_names_what_it_cuts(qtbot, section):

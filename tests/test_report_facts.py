@@ -39,6 +39,7 @@ PUBLISHED: dict[str, list[str]] = {
     # negative; mild proteinuria and hematuria; renal stones on sonography
     "legs-warfarin-hypercalcemia": ["A 19-year-old man not on dialysis, with persistent hypercalcemia of unknown cause",
                                     "6.32", "ng/L", "Antinuclear antibodies (ANA) negative",
+                                    "Phosphate (as phosphorus) 4 mg/dL",  # "normal phosphate (4 mg/dL)": no "4.0"
                                     "Antineutrophil cytoplasmic antibodies (ANCA) negative", "Rheumatoid factor negative",
                                     "Antiphospholipid antibodies negative", "Cryoglobulins negative", "mild proteinuria",
                                     "hematuria", "renal stones and right hydronephrosis",

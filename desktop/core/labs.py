@@ -203,6 +203,8 @@ def reported_number(lab: LabResult) -> str:
     mg/dL reads '9.0' (a float does not keep the trailing zero), and the comparator ('<0.5')."""
     if lab.value is None:
         return qualitative_text(lab) or "no value"
+    if lab.decimals is not None:  # as printed or typed
+        return format_value(lab.value, "", lab.comparator, max(lab.decimals, _decimals_of(lab.value)))
     a = catalogue.analytes().get(lab.analyte)
     dec = unit_decimals(a, lab.unit) if a is not None else None
     decimals = None if dec is None else max(dec, _decimals_of(lab.value))

@@ -220,7 +220,8 @@ class _Builder:
                 "note": [{"text": t} for t in notes if t],
             }, "Diagnostic assessment", summary=[
                 f"{label}: " + " ".join(filter(None, [
-                    "" if lab.value is None else ("" if lab.comparator == "=" else lab.comparator + " ") + f"{lab.value:g}",
+                    "" if lab.value is None else ("" if lab.comparator == "=" else lab.comparator + " ")
+                    + (f"{lab.value:g}" if lab.decimals is None else f"{lab.value:.{lab.decimals}f}"),
                     lab.unit if lab.value is not None else "", _words(lab.qualitative)]))
                 + f", {self.told(lab.when)}" + (f"; reference range {labs.format_range(rr)}" if rr else "")
                 + (f"; flag {fl}" if fl else "")])

@@ -39,6 +39,8 @@ def lab_decimals(lab: LabResult) -> int:
     with the precision of its reference range (9.0 next to 2.5–4.9), never with fewer places than
     the value itself needs; values of 100 and above need no forced places (PTH 104)."""
     own = decimals_of(lab.value)
+    if lab.decimals is not None:  # the digits the source printed (or the author typed): those, no more
+        return max(own, lab.decimals)
     if lab.value is None or abs(lab.value) >= 100:
         return own
     rr = reference_range(lab)
@@ -71,7 +73,7 @@ def range_text(rr: labs.RefRange | None, lab: LabResult | None = None) -> str:
     ends = [v for v in (rr.low, rr.high) if v is not None]
     d = rr.decimals if rr.decimals is not None else max(decimals_of(v) for v in ends)
     if lab is not None and lab.value is not None and abs(lab.value) < 100:
-        d = max(d, decimals_of(lab.value))
+        d = max(d, decimals_of(lab.value) if lab.decimals is None else lab.decimals)
     low, high = (None if v is None else labs.format_number(float(v), d) for v in (rr.low, rr.high))
     if low is None:
         return f"≤ {high}"

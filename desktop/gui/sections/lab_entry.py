@@ -82,6 +82,8 @@ class LabEntry:
             entry = parse_entry(text, a)
         except ValueError as exc:
             return self._refuse(row, f"{a.label}: {exc}")
+        if row.lab is not None and text == entry_text(row.lab):
+            entry.decimals = row.lab.decimals  # the row as it shows the stored result: nothing was typed
         ends = []
         for w, end in ((row.low, "low"), (row.high, "high")):
             try:
@@ -94,6 +96,7 @@ class LabEntry:
         if row.lab is None or (entry.value, unit) != (row.lab.value, row.lab.unit):
             lab.as_printed = False  # a new number or unit is checked again (and may be kept as printed again)
         lab.value, lab.comparator, lab.unit = entry.value, entry.comparator, unit
+        lab.decimals = entry.decimals if entry.value is not None else None
         lab.qualitative, lab.author_flag = entry.qualitative, entry.author_flag or (
             lab.author_flag if lab.author_flag == "normal" else None)
         lab.ref_low, lab.ref_high = ends
@@ -221,6 +224,7 @@ class LabEntry:
         conv = copy.deepcopy(lab)
         conv.unit, conv.as_printed = new_unit, False
         conv.value = float(fmt_entry(a.convert(lab.value, lab.unit, new_unit), d))
+        conv.decimals = d  # a converted value has the digits it was rounded to, not those typed
         for end in ("ref_low", "ref_high"):
             v = getattr(lab, end)
             if v is not None:

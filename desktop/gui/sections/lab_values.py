@@ -88,6 +88,7 @@ class Entry:
     qualitative: str | None = None
     author_flag: str | None = None
     unit: str | None = None  # a unit typed after the number ('92 mg/dl'), in the catalogue's spelling
+    decimals: int | None = None  # the digits typed after the decimal point ('3.70' -> 2)
 
     @property
     def empty(self) -> bool:
@@ -127,6 +128,7 @@ def parse_entry(text: str, analyte: Analyte | None = None) -> Entry:
         comp = m.group(1)
         out.comparator = {"≤": "<=", "≥": ">=", None: "="}.get(comp, comp)
         out.value = parse_number(m.group(2))
+        out.decimals = typed_decimals(m.group(2))
         t = (t[:m.start()] + " " + t[m.end():])
     rest = " ".join(t.replace("(", " ").replace(")", " ").replace(",", " ").split()).lower()
     if rest and m and analyte is not None:
@@ -142,6 +144,13 @@ def parse_entry(text: str, analyte: Analyte | None = None) -> Entry:
                 raise ValueError(f"{text.strip()!r} is not a number, nor a result in words ({word_list()})")
             raise ValueError(f"{rest!r} is not a result in words the grid knows ({word_list()})")
     return out
+
+
+def typed_decimals(number: str) -> int:
+    """The digits after the decimal point (or comma) of a number as typed: '9.0' -> 1, '1,25' -> 2."""
+    t = number.strip().rstrip(".,")
+    sep = max(t.rfind("."), t.rfind(",") if re.fullmatch(r"[-+−]?\d+,\d+", t) else -1)
+    return len(t) - sep - 1 if sep >= 0 else 0
 
 
 def _unit_after(t: str, analyte: Analyte) -> tuple[str, str] | None:
