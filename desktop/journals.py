@@ -53,6 +53,20 @@ class Journal:
     def anonymisation(self) -> list[dict]:
         return list(self.data.get("anonymisation") or [])
 
+    @property
+    def required_parts(self) -> tuple[str, ...]:
+        """The parts a final manuscript for this journal must have (desktop/report/required.py names
+        them); a profile whose list is not verified gets the CARE profile's."""
+        value = (self.data.get("required_parts") or {}).get("value")
+        if value is None and self.id != "care":
+            return journal("care").required_parts
+        return tuple(value or ())
+
+    @property
+    def required_parts_own(self) -> bool:
+        """Whether :attr:`required_parts` is the journal's own list (else the CARE checklist's)."""
+        return (self.data.get("required_parts") or {}).get("value") is not None
+
 
 def journal_ids() -> list[str]:
     return sorted(p.stem for p in catalogue.resource_path("journals").glob("*.json"))

@@ -79,6 +79,10 @@ def test_the_journal_tab_says_which_required_parts_a_final_export_still_lacks(qt
     assert "8 required parts are missing (ethics approval and consent to participate, consent for " \
            "publication, availability of data and materials, …): a final export is refused" in panel.summary.text()
     assert panel.summary.toolTip() == "Missing for a final export: " + "; ".join(expected) + "."
+    # BMJ Case Reports' own list is not verified: the CARE checklist's parts are asked, not BMC's
+    choose(qtbot, panel, "bmj-case-reports")
+    assert "1 required part is missing (consent for publication)" in panel.summary.text()
+    choose(qtbot, panel, "jmcr")
     record_declarations(window)
     window.session.save_single("consent", Consent(given_by="patient", date="2021-06-01", covers_images=True))
     qtbot.waitUntil(lambda: "required part" not in panel.summary.text(), timeout=5000)

@@ -201,7 +201,7 @@ def manuscript_ready(case: Case, options: Options) -> Case:
     if not options.draft:
         from ..report.build import refuse_without_consent
         from .conformance import check_manuscript, hard_failures
-        refuse_without_consent(case, draft=False)  # what every manuscript needs, listed in full
+        refuse_without_consent(case, draft=False, journal=options.journal)  # what the journal needs, in full
         broken = hard_failures(check_manuscript(case, options.journal))
         if broken:
             raise JournalRulesBroken(options.journal, broken)

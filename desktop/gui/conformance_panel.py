@@ -253,7 +253,7 @@ class ConformancePanel(QWidget):
         # by the authors, the abstract …) are refused by an export before the journal's rules are
         # read: said here too, or "all rules met" would promise an export that is then refused
         from ..report.required import missing_parts
-        missing = missing_parts(self.session.case) if self.session is not None else []
+        missing = missing_parts(self.session.case, jid) if self.session is not None else []
         if missing:
             shown = ", ".join(missing[:3]) + (", …" if len(missing) > 3 else "")
             text += (f". {len(missing)} required part{'s are' if len(missing) != 1 else ' is'} missing "

@@ -10,6 +10,7 @@ from . import fmt
 from .consent import consent_statement
 from .content import Block, Para, Span
 from .context import Ctx, prose
+from .required import required
 from .text import paragraph_texts, plain
 
 
@@ -31,7 +32,8 @@ def declared(ctx: Ctx, title: str, text: str | None, name: str) -> list[Block]:
     paras = prose(text)
     if paras:
         return [ctx.heading(title, 2)] + paras
-    todo = ctx.todo(name)
+    # a part this journal does not require (its profile) is left out rather than marked to do
+    todo = ctx.todo(name) if required(name, ctx.journal) else []
     return [ctx.heading(title, 2)] + todo if todo else []
 
 
@@ -79,6 +81,6 @@ def declarations(ctx: Ctx) -> list[Block]:
         out.append(ctx.heading("References", 0))
         for i, r in enumerate(refs, 1):
             out.append(Para([Span(f"{i}.\u00a0\u00a0{r}")], "ref"))
-    elif ctx.draft:
+    elif ctx.draft and required("references", ctx.journal):
         out += [ctx.heading("References", 0)] + ctx.todo("references")
     return out

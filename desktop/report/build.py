@@ -45,17 +45,17 @@ class Built:
     running_title: str  # the page headers' (the short title, else the title), in that variant too
 
 
-def refuse_without_consent(case: Case, draft: bool) -> None:
+def refuse_without_consent(case: Case, draft: bool, journal: str | None = None) -> None:
     """A final (non-draft) report needs the consent for publication and every part the journal
-    requires (``desktop.report.required``); the refusal lists what is missing."""
+    requires (``desktop.report.required``: the profile's list); the refusal lists what is missing."""
     if draft:
         return
     if not case.consent.recorded:
         raise ReportRefused(REFUSED)
-    missing = missing_parts(case)
+    missing = missing_parts(case, journal)
     faces = faces_unconfirmed(case)  # issue 13: an image that may show a face needs its consent confirmed
     if missing or faces:
-        raise ReportRefused("\n".join(([refusal(missing)] if missing else []) + ([faces_refusal(faces)] if faces else [])))
+        raise ReportRefused("\n".join(([refusal(missing, journal)] if missing else []) + ([faces_refusal(faces)] if faces else [])))
 
 
 def deidentified(case: Case, deidentify: Callable[..., Case], id_map: dict[str, str] | None = None) -> Case:
@@ -81,7 +81,7 @@ def build(case: Case, pool: Executor, *, draft: bool, identified: bool, include_
     """The content of the case report of ``case``: the manuscript, Appendix A (the assessment) when
     ``include_assessment``, and Appendix B (the CARE checklist; with pages when ``paginated``).
     Photos are prepared on ``pool``. Raises :class:`ReportRefused` without consent unless ``draft``."""
-    refuse_without_consent(case, draft)
+    refuse_without_consent(case, draft, journal)
     from ..core import assess  # the assessment core
     fonts.register()  # the figures measure their text in the report fonts
     if deidentify is None:

@@ -9,7 +9,7 @@ from .. import catalogue, frequency
 from . import fmt
 from .content import Block, Para, Rich, Span
 from .context import Ctx, labelled, table, with_note
-from .required import placeholder
+from .required import placeholder, required
 from .text import paragraph_texts, plain
 from .therapy import past_treatments
 from .wording import ADHERENCE, DIALYSIS, GRAFT
@@ -138,7 +138,7 @@ def patient_information(ctx: Ctx) -> list[Block]:
     first = [opening(ctx, history)] + kidney_history(ctx)
     if ctx.draft:
         missing = [n for n, v in (("age", age_text(ctx)), ("sex", p.sex != "unknown"),
-                                  ("ethnic background", plain(p.ethnicity))) if not v]
+                                  ("ethnic background", plain(p.ethnicity))) if not v and required(n, ctx.journal)]
         first += [placeholder(n) for n in missing]
     out.append(Para([Span(" ".join(first))]))
     for label, text in (("Presenting concerns", p.presenting_concerns), ("Medical history", p.history),

@@ -243,7 +243,7 @@ def render_pdf(case: Case, out: Path | str | BinaryIO, *, draft: bool = False, i
     set, and :class:`ReportError` (naming the figure) when an image cannot be decoded. Nothing is
     written when either is raised.
     """
-    refuse_without_consent(case, draft)  # before anything starts
+    refuse_without_consent(case, draft, journal)  # before anything starts
     report = (lambda f: progress(min(1.0, max(0.0, f)))) if progress else None
     if report:
         report(0.0)

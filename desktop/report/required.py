@@ -1,11 +1,13 @@
 """The parts a manuscript must have before it can be exported for submission.
 
-Until journal profiles exist (issue 12) the list is the Journal of Medical Case Reports' one
-(shared/domain/journals.md: structured abstract Background / Case presentation / Conclusions,
-keywords, age, sex and ethnic background in the case presentation, and the BMC declarations —
-ethics approval and consent to participate, consent for publication, availability of data and
-materials, competing interests, funding, authors' contributions, acknowledgements — each "as
-stated by the authors": Casebook never writes one for them).
+Which parts, is the journal profile's ``required_parts`` (resources/journals/): the Journal of
+Medical Case Reports' list (shared/domain/journals.md: structured abstract Background / Case
+presentation / Conclusions, keywords, age, sex and ethnic background in the case presentation,
+and the BMC declarations — ethics approval and consent to participate, consent for publication,
+availability of data and materials, competing interests, funding, authors' contributions,
+acknowledgements — each "as stated by the authors": Casebook never writes one for them); for a
+journal whose own list is not verified, the CARE checklist's (title, keywords, abstract,
+introduction, demographics, discussion and take-away lessons, informed consent).
 
 A final export missing any of them is refused with the list (:func:`missing_parts`); a draft
 prints a visible placeholder for each (:func:`placeholder`).
@@ -15,7 +17,6 @@ from __future__ import annotations
 from ..model import Case
 from .text import paragraph_texts, plain
 
-JOURNAL = "Journal of Medical Case Reports"
 
 
 def _text(value: str | None) -> bool:
@@ -23,7 +24,7 @@ def _text(value: str | None) -> bool:
 
 
 def parts(case: Case) -> list[tuple[str, bool]]:
-    """(name, present) for each required part, in manuscript order."""
+    """(name, present) for each part a journal may require, in manuscript order."""
     n, p = case.manuscript, case.patient
     return [
         ("title", bool(plain(case.title))),
@@ -49,8 +50,19 @@ def parts(case: Case) -> list[tuple[str, bool]]:
     ]
 
 
-def missing_parts(case: Case) -> list[str]:
-    return [name for name, present in parts(case) if not present]
+def _journal(journal_id: str | None):
+    from ..journals import DEFAULT_JOURNAL, journal
+    return journal(journal_id or DEFAULT_JOURNAL)
+
+
+def required(name: str, journal_id: str | None = None) -> bool:
+    """Whether the journal (the default one when None) requires this part of a final manuscript."""
+    return name in _journal(journal_id).required_parts
+
+
+def missing_parts(case: Case, journal_id: str | None = None) -> list[str]:
+    wanted = _journal(journal_id).required_parts
+    return [name for name, present in parts(case) if name in wanted and not present]
 
 
 def placeholder(name: str) -> str:
@@ -58,7 +70,10 @@ def placeholder(name: str) -> str:
     return f"[to do: {name}]"
 
 
-def refusal(missing: list[str]) -> str:
-    return (f"The manuscript lacks parts the {JOURNAL} requires, so it cannot be exported for submission: "
+def refusal(missing: list[str], journal_id: str | None = None) -> str:
+    j = _journal(journal_id)
+    name = ("the " if j.name.startswith("Journal") else "") + j.name
+    whose = name if j.required_parts_own else f"the CARE checklist (for {name}, whose own list is not verified)"
+    return (f"The manuscript lacks parts {whose} requires, so it cannot be exported for submission: "
             + "; ".join(missing) + ". Record them (write “Not applicable.” where one does not apply), "
             "or make a draft (--draft), which shows a placeholder for each.")
