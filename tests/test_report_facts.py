@@ -38,7 +38,7 @@ PUBLISHED: dict[str, list[str]] = {
     # a 19-year-old male, non-uremic; iPTH 6.32 ng/L; ANA, RF, ANCA, antiphospholipid antibody and cryoglobulin
     # negative; mild proteinuria and hematuria; renal stones on sonography
     "legs-warfarin-hypercalcemia": ["A 19-year-old man not on dialysis, with persistent hypercalcemia of unknown cause",
-                                    "6.32", "ng/L", "Antinuclear antibodies (ANA) negative",
+                                    "6.32 ng/L 18.4–80.1", "Antinuclear antibodies (ANA) negative",
                                     "Phosphate (as phosphorus) 4 mg/dL",  # "normal phosphate (4 mg/dL)": no "4.0"
                                     "Antineutrophil cytoplasmic antibodies (ANCA) negative", "Rheumatoid factor negative",
                                     "Antiphospholipid antibodies negative", "Cryoglobulins negative", "mild proteinuria",

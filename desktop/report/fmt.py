@@ -67,13 +67,18 @@ def reference_range(lab: LabResult, sex: str | None = None) -> labs.RefRange | N
 
 def range_text(rr: labs.RefRange | None, lab: LabResult | None = None) -> str:
     """'8.5–10.1', '≤ 5.6', '≥ 4' (the unit is in its own column), or '—'. Both ends share one
-    precision, at least the value's own (13.0–17.0 next to 7.3, as the seed prints it)."""
+    precision, at least the value's own (13.0–17.0 next to 7.3, as the seed prints it) — unless the
+    value's printed digits are known (``decimals``): then the range keeps its own digits, at least
+    those usual for the unit (18.4–80.1 next to 6.32 ng/L, not 18.40–80.10)."""
     if rr is None or (rr.low is None and rr.high is None):
         return "—"
     ends = [v for v in (rr.low, rr.high) if v is not None]
     d = rr.decimals if rr.decimals is not None else max(decimals_of(v) for v in ends)
-    if lab is not None and lab.value is not None and abs(lab.value) < 100:
-        d = max(d, decimals_of(lab.value) if lab.decimals is None else lab.decimals)
+    if lab is not None and lab.decimals is not None:
+        a = analytes().get(lab.analyte)
+        d = max(d, (labs.unit_decimals(a, rr.unit) if a is not None and rr.decimals is None else None) or 0)
+    elif lab is not None and lab.value is not None and abs(lab.value) < 100:
+        d = max(d, decimals_of(lab.value))
     low, high = (None if v is None else labs.format_number(float(v), d) for v in (rr.low, rr.high))
     if low is None:
         return f"≤ {high}"
