@@ -143,7 +143,7 @@ def _biopsy_text(ctx: Context, b, *, result: bool = True) -> str:
         # a label with a comma of its own ("leg, level not stated") is closed by one before the time
         bits.append(f"of the {label}" + ("," if "," in label else ""))
     bits.append(on(ctx.place(b.when)))
-    text = " ".join(b for b in bits if b)
+    text = " ".join(bit for bit in bits if bit)
     return f"{text}, result not recorded" if result and g == NOT_RECORDED else text
 
 

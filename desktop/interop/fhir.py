@@ -221,7 +221,7 @@ class _Builder:
             }, "Diagnostic assessment", summary=[
                 f"{label}: " + " ".join(filter(None, [
                     "" if lab.value is None else ("" if lab.comparator == "=" else lab.comparator + " ")
-                    + (f"{lab.value:g}" if lab.decimals is None else f"{lab.value:.{lab.decimals}f}"),
+                    + labs.format_number(float(lab.value), lab.decimals),  # the digits printed, when known
                     lab.unit if lab.value is not None else "", _words(lab.qualitative)]))
                 + f", {self.told(lab.when)}" + (f"; reference range {labs.format_range(rr)}" if rr else "")
                 + (f"; flag {fl}" if fl else "")])

@@ -18,7 +18,6 @@ from ..model import Case
 from .text import paragraph_texts, plain
 
 
-
 def _text(value: str | None) -> bool:
     return bool(paragraph_texts(value))
 
