@@ -10,7 +10,9 @@ Prints figures and ratios against the goals; asserts nothing.
    (goal ≤ 1.5×, issue 16). The processor time of each process up to those paints is printed too
    (all threads): on a busy machine it varies far less than the wall time. ``--importtime`` runs the
    window once with ``python -X importtime`` and lists the slowest imports made before the content
-   was painted (what to defer next).
+   was painted (what to defer next). ``--floor`` times what that content paint cannot go below with
+   the present model and Patient section: a bare window that first reads the demo case as the
+   window's worker does, and one whose only content is that case's Patient section.
 2. Opening a case in a 10,000-case library of synthetic cases (50 labs, 10 events, 3 lesions each):
    from the click to the case painted (goal ≤ 150 ms).
 3. Exporting a large case (40 photos of 12 megapixels, 2,000 labs, 60 events) as PDF through the
@@ -61,6 +63,26 @@ class F(QObject):
         return False
 f = F(); w.installEventFilter(f); w.show(); app.exec()
 """
+
+
+# What start-up cannot go below (``--floor``): the bare window of BARE, which before it is shown also
+# reads the demo case as the window's worker does (store and model imports, the library opened with
+# its quick check, the case list and the first case read) — "read" — and, for "section", builds the
+# Patient section of that case (the operations layer's open case, its session, the section) as the
+# window's only content: no case list, navigation, menus or assessment.
+FLOOR = BARE.replace("class F(QObject):", r"""from pathlib import Path
+from desktop.store.library import open_library
+lib = open_library(Path(sys.argv[1]), check=True)
+case = lib.load_case(lib.list_cases("")[0].id, figures=False)
+if sys.argv[2] == "section":
+    from PySide6.QtWidgets import QScrollArea
+    from desktop.app.cases import Casebook
+    from desktop.gui.session import CaseSession
+    from desktop.gui.sections import build_section
+    session = CaseSession(Casebook(lib).open_case(case.id, case))
+    holder = QScrollArea(); holder.setWidgetResizable(True)
+    holder.setWidget(build_section("patient", session, holder)); w.setCentralWidget(holder)
+class F(QObject):""")
 
 APP = r"""
 import sys, time
@@ -154,6 +176,30 @@ def bench_startup(runs: int) -> None:
     print(f"   that content painted               {c * 1000:7.0f} ms   ratio {c / b:.2f}×  (goal ≤ 1.5×)")
     print(f"   processor time to those paints     bare {cb * 1000:.0f} ms; window {cp * 1000:.0f} ms "
           f"({cp / cb:.2f}×); content {cc * 1000:.0f} ms ({cc / cb:.2f}×)")
+
+
+def bench_floor(runs: int) -> None:
+    """How far the content's paint could come down by deferring and building lazily: a bare window
+    that first reads the demo case (no drawing of it), and one that shows only its Patient section."""
+    from desktop.demo import load_demo
+    from desktop.store.library import create_library
+    work = Path(tempfile.mkdtemp(prefix="casebook-floor-"))
+    lib_path = work / "demo.casebook"
+    lib = create_library(lib_path)
+    lib.add_case(load_demo())
+    lib.close()
+    env = _child_env(work / "config")
+    _launch(BARE, [], env)
+    _launch(FLOOR, [str(lib_path), "section"], env)
+    bare, read, section = [], [], []
+    for _ in range(runs):
+        bare.append(_launch(BARE, [], env)["painted"])
+        read.append(_launch(FLOOR, [str(lib_path), "read"], env)["painted"])
+        section.append(_launch(FLOOR, [str(lib_path), "section"], env)["painted"])
+    b, r, s = (statistics.median(x) for x in (bare, read, section))
+    print("   floor (median of %d runs): what the content's paint cannot go below with this model and section" % runs)
+    print(f"   bare window, after reading the demo case  {r * 1000:7.0f} ms   ratio {r / b:.2f}×")
+    print(f"   bare window with only its Patient section {s * 1000:7.0f} ms   ratio {s / b:.2f}×")
 
 
 def bench_importtime(top: int = 25) -> None:
@@ -388,6 +434,8 @@ def main() -> int:
     ap.add_argument("--export-only", action="store_true", help="only the large export")
     ap.add_argument("--startup-only", action="store_true", help="only the start-up figures")
     ap.add_argument("--importtime", action="store_true", help="also list the imports made before the content paint")
+    ap.add_argument("--floor", action="store_true",
+                    help="also time a bare window that reads the demo case, and one showing only its Patient section")
     ap.add_argument("--compare-thread", action="store_true",
                     help="also export on the worker thread (the fallback) for comparison")
     args = ap.parse_args()
@@ -395,6 +443,8 @@ def main() -> int:
         print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     if not args.export_only:
         bench_startup(args.runs)
+        if args.floor:
+            bench_floor(args.runs)
         if args.importtime:
             bench_importtime()
         if args.startup_only:
