@@ -39,11 +39,40 @@ def fmt_number(value: float | None) -> str:
     return format_number(float(value)).replace("\u2212", "-")
 
 
+# How a typed number may group its digits (a published report prints "1,251 pg/mL", a European
+# author types "2,3" or "1.251,5"): the point is always a decimal point; a comma is a decimal comma
+# unless it separates thousands.
+_GROUPED_COMMA = re.compile(r"[-+]?[1-9]\d{0,2}(?:,\d{3})+(\.\d+)?")  # 1,251,000 / 1,251.5
+_GROUPED_POINT = re.compile(r"[-+]?[1-9]\d{0,2}(?:\.\d{3})+,\d+")  # 1.251,5
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")  # 2,3 / 0,125
+
+
+def plain_number(text: str) -> str:
+    """A typed number written with a decimal point and without grouping: '1,251.5' and '1.251,5' ->
+    '1251.5', '2,3' -> '2.3'. A single comma followed by three digits ('1,251') is refused, because it
+    reads as 1251 in one country and 1.251 in another: a 1000-fold slip in a lab value. Raises
+    ValueError saying so and what to type instead."""
+    t = text.strip().replace("\u2212", "-")
+    for space in (" ", "\u00a0", "\u202f", "\u2009"):  # "1 251": spaces between thousands
+        t = t.replace(space, "")
+    if _GROUPED_POINT.fullmatch(t):
+        return t.replace(".", "").replace(",", ".")
+    m = _GROUPED_COMMA.fullmatch(t)
+    if m:
+        if t.count(",") == 1 and m.group(1) is None:
+            whole, point = t.replace(",", ""), t.replace(",", ".")
+            raise ValueError(f"{text.strip()!r} could be {whole} (a comma between thousands) or {point} (a decimal "
+                             f"comma): type {whole} or {point}")
+        return t.replace(",", "")
+    if _DECIMAL_COMMA.fullmatch(t):
+        return t.replace(",", ".")
+    return t
+
+
 def parse_number(text: str) -> float:
-    """A typed number; accepts a decimal comma. Raises ValueError with a readable message."""
-    t = text.strip().replace("\u2212", "-").replace(" ", "")
-    if re.fullmatch(r"[-+]?\d+,\d+", t):
-        t = t.replace(",", ".")
+    """A typed number; accepts a decimal comma and digits grouped in thousands (:func:`plain_number`).
+    Raises ValueError with a readable message."""
+    t = plain_number(text)
     try:
         v = float(t)
     except ValueError:

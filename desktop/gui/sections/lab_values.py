@@ -12,7 +12,7 @@ from ...catalogue import Analyte
 from ...codec import to_plain
 from ...core import labs as L
 from ...model import LabResult, When
-from ..formatting import parse_number
+from ..formatting import parse_number, plain_number
 
 _COMPARATOR = re.compile(r"^\s*(<=|>=|≤|≥|<|>|=)?\s*(.*?)\s*$")
 
@@ -147,9 +147,14 @@ def parse_entry(text: str, analyte: Analyte | None = None) -> Entry:
 
 
 def typed_decimals(number: str) -> int:
-    """The digits after the decimal point (or comma) of a number as typed: '9.0' -> 1, '1,25' -> 2."""
+    """The digits after the decimal point (or comma) of a number as typed: '9.0' -> 1, '1,25' -> 2,
+    '1,251.5' -> 1."""
     t = number.strip().rstrip(".,")
-    sep = max(t.rfind("."), t.rfind(",") if re.fullmatch(r"[-+−]?\d+,\d+", t) else -1)
+    try:
+        t = plain_number(t)
+    except ValueError:
+        return 0
+    sep = t.rfind(".")
     return len(t) - sep - 1 if sep >= 0 else 0
 
 
