@@ -285,6 +285,21 @@ def test_a_medicine_starts_before_day_0_in_years(env, qtbot):
     assert (m.start.offset, m.start.precision) == (-7.0, "year")
 
 
+
+def test_a_time_before_the_patients_birth_is_flagged_at_the_field(env, qtbot):
+    """Clinical Advisor 2012: "on hemodialysis for four years" (a 64-year-old). The demo patient is 73:
+    four years before day 0 is plausible; 1461 years (the four years' days, typed with the unit left at
+    years) is before her birth, which the field says as it is stored."""
+    session, open_section, stored = env
+    w = open_section(PatientSection)
+    start = w.dialysis_start
+    set_relative(qtbot, start, "4", "year", direction=-1)
+    assert stored().patient.dialysis_start.offset == -4.0 and start.warning() == ""
+    set_relative(qtbot, start, "1461", "year", direction=-1)
+    qtbot.waitUntil(lambda: start.warning() != "")
+    assert start.warning().startswith("Before the patient's birth (day \u2212533630; aged 73 at the presentation")
+    assert stored().patient.dialysis_start.offset == -1461.0  # a warning, not a refusal
+
 # --- item 13: frequency, biopsy site ---------------------------------------------------------------
 
 def test_a_treatment_every_8_hours_is_stored_as_given(env, qtbot):

@@ -1,7 +1,8 @@
 """What a time field says about itself while it is edited, for every front end: the direction a
 relative time starts with ("6 weeks" of symptom onset is before day 0), its reading ("= 6 weeks
 before presentation (day −42)") and a warning when it makes the order of the case impossible (an
-onset after the presentation, a death before it, a stop before its start, anything after death).
+onset after the presentation, a death before it, a stop before its start, anything after death or
+before the patient's birth).
 
 A time field has a *role*: an event kind ("event:symptom_onset") or a part's field
 ("lesions.onset", "medications.start", "outcome.when:dead"). The directions and which roles are
@@ -116,6 +117,10 @@ def order_warning(case: Case, role: str | None, when: When, *, item_id: str | No
         return ""
     exclude = item_id if role.startswith("event:") else None
     pres = _presentation(case, tl, exclude)
+    age = case.patient.age_years
+    if age is not None and pres is not None and p.day + slack(p) < pres.day - (age + 1) * timing.DAYS_PER["year"]:
+        return (f"Before the patient's birth ({_day_text(p)}; aged {age} at the presentation, {_day_text(pres)}): "
+                f"impossible \u2014 check the number and its unit.")
     if role in t["onset_roles"] and pres is not None and _before(pres, p):
         return (f"An onset after the presentation ({_day_text(p)}, presentation {_day_text(pres)}): "
                 f"an onset comes before it \u2014 should this be \u201cbefore\u201d?")

@@ -4,7 +4,7 @@ record, never with the patient."""
 from __future__ import annotations
 
 from .. import catalogue
-from ..timing import describe
+from ..timing import DAYS_PER, describe
 from . import labs as L
 from ..catalogue import unit_key
 from .context import Context, lower_first, on, slack
@@ -216,6 +216,12 @@ def event_order(ctx: Context, d: Derived) -> list[Finding]:
                            "results, observations or treatment starts are")
             out.append(r.finding("after_death", evidence=[ev("Death", death.placed, death.ref), *after[:MAX_EVIDENCE - 1]],
                                  problem=f"{what} recorded after death ({describe(death.placed)})"))
+    early = _before_birth(ctx)
+    if early:
+        what = _plural(len(early), "time is", "times are")
+        out.append(r.finding("before_birth", evidence=[ev("Presentation", pres.placed, pres.ref), *early[:MAX_EVIDENCE - 1]],
+                             problem=f"{what} recorded before the patient's birth (aged {ctx.case.patient.age_years} "
+                                     f"at the presentation, {describe(pres.placed)})"))
     for kind, items in (("treatments", ctx.case.treatments), ("medications", ctx.case.medications)):
         for x in items:
             s, e = ctx.place(x.start), ctx.place(x.stop)
@@ -225,3 +231,36 @@ def event_order(ctx: Context, d: Derived) -> list[Finding]:
                                      problem=f"{name[0].upper() + name[1:]} stops ({describe(e)}) before it starts "
                                              f"({describe(s)})"))
     return out
+
+
+def _before_birth(ctx: Context) -> list[Evidence]:
+    """The times placed clearly before the patient was born: more than the age at presentation plus
+    one year before it (a slip of unit or of a digit: 1461 years for 1461 days). Empty without an age."""
+    age, pres = ctx.case.patient.age_years, ctx.presentation
+    if age is None or pres is None:
+        return []
+    birth = pres.placed.day - (age + 1) * DAYS_PER["year"]  # the earliest the patient can have been born
+    out = []
+    for label, when, ref in timed_entries(ctx.case):
+        p = ctx.place(when)
+        if p is not None and p.day + slack(p) < birth:
+            out.append(Evidence(label, describe(p), "", describe(p), round(p.day, 4), ref))
+    return out
+
+
+def timed_entries(case):
+    """(label, time, ref) of each time of the case other than its results and observations: the
+    dialysis and transplant dates, the events, and the starts of medicines, treatments and lesions."""
+    pt = case.patient
+    yield "Dialysis start", pt.dialysis_start, "patient.dialysis_start"
+    yield "Kidney transplant", pt.transplant_date, "patient.transplant_date"
+    for i, period in enumerate(pt.dialysis_history):
+        yield "Start of a dialysis period", period.start, f"patient.dialysis_history[{i}].start"
+    for e in case.events:
+        yield e.kind.replace("_", " ").capitalize(), e.when, f"events/{e.id}"
+    for m in case.medications:
+        yield f"Start of {m.name or 'a medicine'}", m.start, f"medications/{m.id}"
+    for t in case.treatments:
+        yield f"Start of {t.agent or t.treatment_class}", t.start, f"treatments/{t.id}"
+    for les in case.lesions:
+        yield "Lesion onset", les.onset, f"lesions/{les.id}"
