@@ -422,3 +422,35 @@ def test_the_whole_figure_matches_the_recorded_sex_and_marks_every_lesion():
     numbers = [s for s in strings(d) if s.isdigit()]
     for n in ("1", "2", "3", "4"):
         assert numbers.count(n) >= 2, n  # in its detail view and on the front view
+
+
+def test_two_rows_of_a_table_may_say_the_same_but_not_what_the_prose_said():
+    """Clinical Advisor (August 2012): cholesterol emboli and gangrene "can be excluded due to location of
+    the lesion on the upper extremity as well as intact peripheral pulses". Each row of the differential
+    table keeps its reason (the second was left out as a repeat, so gangrene read "Excluded —"); a reason
+    the author's own prose already gives is still said once."""
+    case = jsonio.loads((ROOT / "tests" / "cases" / "breast-hd-woman.json").read_text("utf-8"))
+    how = "location of the lesion and intact peripheral pulses"
+    rows = [t for kind, t in docx_body(case, draft=True) if kind == "row"]
+    assert f"cholesterol emboli | Excluded | {how}" in rows
+    assert f"gangrene | Excluded | {how}" in rows
+    assert " ".join(pdf_text(case, draft=True).split()).count(how) == 2
+    case.manuscript.diagnostic_assessment = ("Cholesterol emboli and gangrene were excluded by the location of "
+                                             "the lesion and intact peripheral pulses.")
+    rows = [t for kind, t in docx_body(case, draft=True) if kind == "row"]
+    assert "cholesterol emboli | Excluded | —" in rows and "gangrene | Excluded | —" in rows
+
+
+def test_the_dialysis_vintage_is_said_at_the_onset_and_no_more_precisely_than_given():
+    """Clinical Advisor (August 2012): "on hemodialysis for four years", lesions not dated. The manuscript
+    said "Dialysis vintage at first lesion onset: 1461 days (4.0 years)": a day count nobody gave, at an
+    onset nobody dated, restating "started about 4 years before presentation"."""
+    case = jsonio.loads((ROOT / "tests" / "cases" / "breast-hd-woman.json").read_text("utf-8"))
+    text = " ".join(pdf_text(case, draft=True).split())
+    assert "started about 4 years before presentation" in text
+    assert "Dialysis vintage" not in text and "1461" not in text
+    # with the breast lesion dated a month before presentation: 4 years less a month, about 3.9 years
+    from desktop.model import When
+    case.lesions[0].onset = When(offset=-1, precision="month")
+    text = " ".join(pdf_text(case, draft=True).split())
+    assert "Dialysis vintage at first lesion onset: about 3.9 years." in text and "1430" not in text

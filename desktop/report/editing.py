@@ -4,7 +4,8 @@ written (both the PDF and the Word writer see the edited blocks):
 - :func:`dedupe`: each sentence once. The author's prose (and the abstract) is read first, in
   document order; a later sentence of eight words or more that says again what was already said
   (the same words, or most of them) is left out — from prose, table cells, key-value rows and
-  captions. A cell left empty shows "—"; a row or paragraph left empty goes.
+  captions. A table's rows are read each against what was said before the table, not against one
+  another. A cell left empty shows "—"; a row or paragraph left empty goes.
 - :func:`unify_spelling`: one spelling variant (US or UK) for the whole manuscript, the one the
   author's prose mostly uses, applied to the author's text and to Casebook's own wording alike.
 - :func:`abbreviations_used`: the abbreviations of ``resources/catalogues/abbreviations.json``
@@ -45,9 +46,11 @@ def words(text: str) -> list[str]:
 
 
 class Said:
-    """What the manuscript has said so far, as whole sentences and as word shingles."""
+    """What the manuscript has said so far, as whole sentences and as word shingles; a layer over
+    ``parent`` (what was said before it) holds only what is said within it."""
 
-    def __init__(self):
+    def __init__(self, parent: "Said | None" = None):
+        self.parent = parent
         self.exact: set[tuple[str, ...]] = set()
         self.shingles: set[tuple[str, ...]] = set()
 
@@ -55,14 +58,21 @@ class Said:
     def _shingles(ws: list[str]) -> set[tuple[str, ...]]:
         return {tuple(ws[i:i + SHINGLE]) for i in range(len(ws) - SHINGLE + 1)}
 
+    def _said_exactly(self, ws: tuple[str, ...]) -> bool:
+        return ws in self.exact or (self.parent is not None and self.parent._said_exactly(ws))
+
+    def _known(self, sh: set[tuple[str, ...]]) -> int:
+        known = sh & self.shingles
+        return len(known) + (self.parent._known(sh - known) if self.parent is not None else 0)
+
     def repeats(self, sentence: str, overlap: float = OVERLAP) -> bool:
         ws = words(sentence)
         if len(ws) < MIN_WORDS:
             return False
-        if tuple(ws) in self.exact:
+        if self._said_exactly(tuple(ws)):
             return True
         sh = self._shingles(ws)
-        return bool(sh) and len(sh & self.shingles) / len(sh) >= overlap
+        return bool(sh) and self._known(sh) / len(sh) >= overlap
 
     def add(self, text: str) -> None:
         for s in sentences(text):
@@ -70,6 +80,11 @@ class Said:
             if ws:
                 self.exact.add(tuple(ws))
                 self.shingles |= self._shingles(ws)
+
+    def merge(self, layer: "Said") -> None:
+        """Take in what a layer over this one said."""
+        self.exact |= layer.exact
+        self.shingles |= layer.shingles
 
 
 def _fresh(text: str, said: Said, overlap: float = OVERLAP) -> str:
@@ -131,7 +146,16 @@ def dedupe(blocks: list[Block]) -> tuple[list[Block], int]:
     # then what tables, key-value rows and captions add
     for i, b in enumerate(blocks):
         if isinstance(b, c.Table):
-            rows = [[_cell(x, said) for x in row] for row in b.rows]
+            # each row against what was said before the table and earlier in the row: the rows of a
+            # table are separate facts, and two of them may well say the same ("location of the
+            # lesion and intact peripheral pulses" excluded both cholesterol emboli and gangrene)
+            table_said = Said()
+            rows = []
+            for row in b.rows:
+                row_said = Said(said)
+                rows.append([_cell(x, row_said) for x in row])
+                table_said.merge(row_said)
+            said.merge(table_said)
             for (r, j), short in b.fallback.items():
                 if rows[r][j] == "—" and b.rows[r][j] != "—":
                     rows[r][j] = short

@@ -123,13 +123,28 @@ def kidney_history(ctx: Ctx) -> list[str]:
         if d.kind == "bmi":
             body.append(f"body mass index {fmt.num(d.value, 1)} {d.unit}")
         elif d.kind == "dialysis_vintage":
-            alt = f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})" if d.alt_value is not None and d.alt_unit else ""
-            out.append(f"Dialysis vintage at first lesion onset: {fmt.num(d.value, 0)} {d.unit}{alt}.")
+            line = _vintage(d)
+            if line:
+                out.append(line)
     if body:
         text = ", ".join(body)
         out.insert(0, text[:1].upper() + text[1:] + ".")
     return out
 
+
+
+def _vintage(d) -> str:
+    """The dialysis vintage as the manuscript states it. Only at the first lesion onset: when the
+    onset is not dated the assessment measures it to the presentation, which restates the start the
+    sentence before gives ("started about 4 years before presentation"), so it is left out. A vintage
+    resting on an approximate time (a start given as "four years" or a month) is given in years with
+    "about", never as a count of days nobody gave ("1461 days")."""
+    if not d.label.startswith("Dialysis vintage at first lesion onset"):
+        return ""
+    if d.caveat and d.alt_value is not None:
+        return f"Dialysis vintage at first lesion onset: about {fmt.num(d.alt_value)} {d.alt_unit}."
+    alt = f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})" if d.alt_value is not None and d.alt_unit else ""
+    return f"Dialysis vintage at first lesion onset: {fmt.num(d.value, 0)} {d.unit}{alt}."
 
 def patient_information(ctx: Ctx) -> list[Block]:
     case, p = ctx.case, ctx.case.patient
