@@ -72,8 +72,12 @@ PUBLISHED: dict[str, list[str]] = {
     # right breast plaque-like ulcers; fourth digit of the right hand; left fifth toe; warfarin
     "breast-finger-toe-warfarin": ["ring finger, part not stated, right", "fifth toe, left", "Hyperpigmentation",
                                    "violaceous discolo", "induration", "eschar", "warfarin"],
-    # a red-black painful area of the left breast; PTH 1251 pg/mL
-    "breast-hd-woman": ["breast, left", "Red-black discolo", "painful", "1251", "Nodule; painful"],
+    # a red-black painful area of the left breast; PTH 1251 pg/mL; p. 41: the differentials, IV sodium
+    # thiosulfate "12.5 mg with the first dialysis, then increasing to 25 mg", oral cinacalcet
+    "breast-hd-woman": ["breast, left", "Red-black discolo", "painful", "1251", "Nodule; painful",
+                        "cholesterol emboli", "intact peripheral pulses", "nephrogenic sclerosing fibrosis",
+                        "heparin-induced necrosis", "12.5 mg", "25 mg", "with the first dialysis", "cinacalcet",
+                        "oral", "breast surgeon"],
     # SI units: calcium 2.8 mmol/l, phosphate 1.78 mmol/l, product 4.98 (mmol/l)², parathormone 1076 ng/l (normal
     # 10-65), below measurable levels after the fourth gland; hard subcutaneous nodules; a deep skin biopsy
     "thighs-si-units-parathyroidectomy": ["thigh, aspect not stated, both sides", "2.8", "1.78", "mmol/l", "1076",
