@@ -3,7 +3,9 @@ refused with its ways out offered in place.
 
 - A row's value, comparator, words and the authors' own H/L mark are typed in its value field
   (``<0.5``, ``<5 undetectable``, ``positive``, ``6.9 H``; :func:`.lab_values.parse_entry`), the unit
-  picked or typed as printed (``mg/dl`` is the catalogue's mg/dL).
+  picked or typed as printed (``mg/dl`` is the catalogue's mg/dL). A result printed in two units,
+  ``7.9 mg/dL (2.0 mmol/L)``, is saved in the first when the two agree within their rounding, and
+  refused, with the first converted, when they do not (a creatinine of "4.0 mg/dL (305.0 μmol/L)").
 - A refused entry never stays on screen as if it were saved: the row goes back to what is stored and
   the message line names what was typed and why it was refused. A probable typing error (a calcium
   of 92 mmol/L, a unit the catalogue does not know) is offered to be kept *as printed* — flagged by
@@ -26,7 +28,7 @@ from ...core.quality import likely_reading
 from ...model import LabResult
 from ..binding import check_edit, item_path
 from ..formatting import parse_number
-from .lab_values import entry_text, fmt_entry, implausible, parse_entry, replacing
+from .lab_values import agrees, entry_text, fmt_entry, implausible, parse_entry, replacing
 
 if TYPE_CHECKING:
     from .lab_grid import LabRow
@@ -93,6 +95,15 @@ class LabEntry:
         lab = copy.deepcopy(row.lab) if row.lab is not None else LabResult(
             analyte=a.code, when=when, dialysis_context=self.dialysis.value() or "unknown")
         unit = (entry.unit or _unit_of(a, row.current_unit())) if entry.value is not None else ""
+        if entry.also is not None and entry.value is not None and a.accepts(unit):
+            other, other_digits, other_unit = entry.also
+            same, converted = agrees(a, entry.value, entry.decimals or 0, unit, other, other_digits, other_unit)
+            if not same:  # the source printed two values that are not one result (or one was mistyped)
+                first = L.format_value(entry.value, unit, entry.comparator, decimals=entry.decimals)
+                return self._refuse(row, f"{a.label}: {first} and {L.format_value(other, other_unit, decimals=other_digits)} "
+                                    f"in brackets are not the same result: {first} is "
+                                    f"{L.format_value(converted, other_unit, decimals=max(other_digits, 1))}. Type "
+                                    "the one the source means; the other can go in the result's note.")
         if row.lab is None or (entry.value, unit) != (row.lab.value, row.lab.unit):
             lab.as_printed = False  # a new number or unit is checked again (and may be kept as printed again)
         lab.value, lab.comparator, lab.unit = entry.value, entry.comparator, unit

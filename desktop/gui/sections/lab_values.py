@@ -89,6 +89,9 @@ class Entry:
     author_flag: str | None = None
     unit: str | None = None  # a unit typed after the number ('92 mg/dl'), in the catalogue's spelling
     decimals: int | None = None  # the digits typed after the decimal point ('3.70' -> 2)
+    # the same result in another unit, in brackets after it, as many journals print it
+    # ('7.9 mg/dL (2.0 mmol/L)'): (value, digits typed, unit as printed); see :func:`agrees`
+    also: tuple[float, int, str] | None = None
 
     @property
     def empty(self) -> bool:
@@ -96,7 +99,11 @@ class Entry:
 
 
 _NUMBER = re.compile(r"(<=|>=|≤|≥|<|>|=)?\s*([-+−]?\d[\d.,]*)")
-_FLAG = re.compile(r"^(.*?)\s*(\(?\b[HL]\)?)$")
+# the authors' own mark after the result: "6.9 H", "6.9 (H)", "6.9(H)" — never the L of "mmol/L"
+_FLAG_BRACKETED = re.compile(r"^(.*?)\s*(\([HL]\))$")
+_FLAG_BARE = re.compile(r"^(?:(.*?)\s+)?([HL])$")
+# the same result in another unit, in brackets at the end: "7.9 mg/dL (2.0 mmol/L)"
+_ALSO = re.compile(r"^(.*\d.*?)\s*\(\s*([-+−]?\d[\d.,]*)\s*([^()\d][^()]*?)?\s*\)$")
 
 
 def _words() -> dict:
@@ -112,16 +119,32 @@ def parse_entry(text: str, analyte: Analyte | None = None) -> Entry:
     """A typed result: a number with an optional comparator (``<0.5``, ``≥ 1000``), the source's words
     for it (``undetectable``, ``positive``; resources/catalogues/lab_words.json), or both
     (``<5 undetectable``), and the authors' own mark (``6.9 H``); with ``analyte``, a unit it accepts
-    typed after the number (``2.3 mmol/l``). Raises ValueError naming the problem."""
+    typed after the number (``2.3 mmol/l``), and the same result in another unit in brackets after it
+    (``7.9 mg/dL (2.0 mmol/L)``: ``also``, checked by the caller with :func:`agrees`). Raises
+    ValueError naming the problem."""
     t = " ".join(text.split())
     out = Entry()
     if not t:
         return out
     words = _words()
-    m = _FLAG.match(t)
-    if m and (m.group(1) == "" or not m.group(1).endswith(("<", ">", "="))):
-        mark = m.group(2)
-        out.author_flag = next(k for k, v in words["author_flag"].items() if mark in v)
+    m = _FLAG_BRACKETED.match(t) or _FLAG_BARE.match(t)
+    head = (m.group(1) or "") if m else ""
+    if m and not head.endswith(("<", ">", "=")):
+        flag = next((k for k, v in words["author_flag"].items() if m.group(2) in v), None)
+        if flag is not None:
+            out.author_flag, t = flag, head
+    m = _ALSO.match(t)
+    if m:
+        number, unit = m.group(2), (m.group(3) or "").strip()
+        if re.match(r"[-\u2013\u2014]\s*\d", unit):
+            raise ValueError(f"({number}{unit}) looks like a reference range: it goes in the range fields")
+        if not unit:
+            raise ValueError(f"{number!r} in brackets: give its unit, as the source prints it "
+                             f"(\u201c7.9 mg/dL (2.0 mmol/L)\u201d)")
+        if analyte is not None and analyte.unit_of(unit) is None:
+            raise ValueError(f"{unit!r} in brackets is not a unit the catalogue knows for {analyte.label} "
+                             f"({', '.join(dict.fromkeys(analyte.units))})")
+        out.also = (parse_number(number), typed_decimals(number), unit)
         t = m.group(1)
     m = _NUMBER.search(t)
     if m:
@@ -144,6 +167,17 @@ def parse_entry(text: str, analyte: Analyte | None = None) -> Entry:
                 raise ValueError(f"{text.strip()!r} is not a number, nor a result in words ({word_list()})")
             raise ValueError(f"{rest!r} is not a result in words the grid knows ({word_list()})")
     return out
+
+
+def agrees(a: Analyte, value: float, decimals: int, unit: str, other: float, other_decimals: int,
+           other_unit: str) -> tuple[bool, float]:
+    """Whether two printings of one result in two units agree within the rounding of each (7.9 mg/dL
+    and 2.0 mmol/L of calcium do: 7.85–7.95 mg/dL is 1.96–1.98 mmol/L, within 1.95–2.05), and the
+    first converted into the second's unit."""
+    half, other_half = 0.5 * 10 ** -decimals, 0.5 * 10 ** -other_decimals
+    lo, hi = sorted((a.convert(value - half, unit, other_unit), a.convert(value + half, unit, other_unit)))
+    eps = 1e-9 * max(1.0, abs(other))
+    return lo - eps <= other + other_half and other - other_half <= hi + eps, a.convert(value, unit, other_unit)
 
 
 def typed_decimals(number: str) -> int:
