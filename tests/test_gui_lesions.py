@@ -338,3 +338,24 @@ def test_a_case_without_lesions_says_how_to_record_one(qtbot, tmp_path):
         w.close()
     finally:
         lib.close()
+
+
+def test_sizes_typed_in_cm_or_mm_as_printed(qtbot, section, lib_path):
+    """Robinson et al., Arch Dermatol 2007: "On his left thigh, there was a 2.5-cm × 4.0-mm linear
+    hemorrhagic crust". Each size typed as printed is stored in mm (25 and 4); a unit the field does
+    not read is refused, naming the ones it does."""
+    case_id = section.session.case_id
+    section.select_lesion("lesion-left-third-toe")
+    section.tabs.setCurrentIndex(1)
+    qtbot.mouseClick(section.obs_table.add_button, Qt.MouseButton.LeftButton)
+    o = section.obs_fields
+    type_into(qtbot, o["length_mm"], "2.5-cm")
+    type_into(qtbot, o["width_mm"], "4.0-mm")
+    ob = stored(lib_path, case_id, figures=False).lesion("lesion-left-third-toe").observations[-1]
+    assert (ob.length_mm, ob.width_mm) == (25.0, 4.0)
+    assert o["length_mm"].text() == "25"  # the field shows what is stored, in its unit
+    type_into(qtbot, o["depth_mm"], "0.3 cm")
+    assert stored(lib_path, case_id, figures=False).lesion("lesion-left-third-toe").observations[-1].depth_mm == 3.0
+    type_into(qtbot, o["width_mm"], "2 in")
+    assert section.obs_error.message() == "Width in mm: 'in' is not a unit this field reads (mm, cm)"
+    assert stored(lib_path, case_id, figures=False).lesion("lesion-left-third-toe").observations[-1].width_mm == 4.0

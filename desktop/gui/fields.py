@@ -14,13 +14,14 @@ Conventions
 """
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QHBoxLayout, QLineEdit, QPlainTextEdit, QSizePolicy, QWidget
 
 from ..model import Tri
-from .formatting import fmt_number, parse_number
+from .formatting import fmt_number, parse_number, typed_decimals
 from .forms import FieldError, mark_invalid
 
 
@@ -79,10 +80,14 @@ class NumberField(QLineEdit):
     rejected = Signal(str)
     corrected = Signal()
 
-    def __init__(self, name: str = "", parent: QWidget | None = None, integer: bool = False):
+    def __init__(self, name: str = "", parent: QWidget | None = None, integer: bool = False,
+                 units: dict[str, float] | None = None):
+        """``units``: the units a number may be typed in, each with its factor to the field's own
+        unit ({"mm": 1, "cm": 10}: "2.5 cm" or "2.5-cm", as reports print sizes, is 25 mm)."""
         super().__init__(parent)
         self.name = name
         self.integer = integer
+        self.units = units or {}
         self._saved: float | None = None
         self._unreadable = False  # the text shown was refused as not a number
         self.setPlaceholderText("not recorded")
@@ -124,10 +129,21 @@ class NumberField(QLineEdit):
         """The typed value; raises ValueError naming the problem."""
         if not self.text().strip():
             return None
-        v = parse_number(self.text())
+        v = self._with_unit(self.text().strip()) if self.units else parse_number(self.text())
         if self.integer and v != int(v):
             raise ValueError(f"{fmt_number(v)} is not a whole number")
         return int(v) if self.integer else v
+
+    def _with_unit(self, text: str) -> float:
+        m = re.fullmatch(r"(.*?\d)\s*-?\s*([^\d\s.,-][^\d]*)", text)
+        if m is None:
+            return parse_number(text)
+        number, unit = m.group(1), m.group(2).strip()
+        factor = self.units.get(unit) or self.units.get(unit.lower())
+        if factor is None:
+            raise ValueError(f"{unit!r} is not a unit this field reads ({', '.join(self.units)})")
+        digits = typed_decimals(number)
+        return round(parse_number(number) * factor, digits + 3) if factor != 1 else parse_number(number)
 
     def _finish(self) -> None:
         try:

@@ -69,6 +69,18 @@ def plain_number(text: str) -> str:
     return t
 
 
+def typed_decimals(number: str) -> int:
+    """The digits after the decimal point (or comma) of a number as typed: '9.0' -> 1, '1,25' -> 2,
+    '1,251.5' -> 1."""
+    t = number.strip().rstrip(".,")
+    try:
+        t = plain_number(t)
+    except ValueError:
+        return 0
+    sep = t.rfind(".")
+    return len(t) - sep - 1 if sep >= 0 else 0
+
+
 def parse_number(text: str) -> float:
     """A typed number; accepts a decimal comma and digits grouped in thousands (:func:`plain_number`).
     Raises ValueError with a readable message."""

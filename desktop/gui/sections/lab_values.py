@@ -12,7 +12,7 @@ from ...catalogue import Analyte
 from ...codec import to_plain
 from ...core import labs as L
 from ...model import LabResult, When
-from ..formatting import parse_number, plain_number
+from ..formatting import parse_number, typed_decimals
 
 _COMPARATOR = re.compile(r"^\s*(<=|>=|≤|≥|<|>|=)?\s*(.*?)\s*$")
 
@@ -178,18 +178,6 @@ def agrees(a: Analyte, value: float, decimals: int, unit: str, other: float, oth
     lo, hi = sorted((a.convert(value - half, unit, other_unit), a.convert(value + half, unit, other_unit)))
     eps = 1e-9 * max(1.0, abs(other))
     return lo - eps <= other + other_half and other - other_half <= hi + eps, a.convert(value, unit, other_unit)
-
-
-def typed_decimals(number: str) -> int:
-    """The digits after the decimal point (or comma) of a number as typed: '9.0' -> 1, '1,25' -> 2,
-    '1,251.5' -> 1."""
-    t = number.strip().rstrip(".,")
-    try:
-        t = plain_number(t)
-    except ValueError:
-        return 0
-    sep = t.rfind(".")
-    return len(t) - sep - 1 if sep >= 0 else 0
 
 
 def _unit_after(t: str, analyte: Analyte) -> tuple[str, str] | None:

@@ -125,10 +125,11 @@ def build_observation_form(tab) -> QGroupBox:
     sw = QWidget()
     size = FlowLayout(sw, h_spacing=SPACING + 2, v_spacing=4)  # "Length: [ ] mm" parts wrap when narrow
     for attr, text in (("length_mm", "Length"), ("width_mm", "Width"), ("depth_mm", "Depth")):
-        f = NumberField(f"{text} in mm")
+        f = NumberField(f"{text} in mm", units={"mm": 1.0, "cm": 10.0})
         f.setAccessibleDescription("in mm")
         f.setPlaceholderText("")
-        f.setToolTip(f"{text} in mm; empty = not measured")
+        f.setToolTip(f"{text} in mm; a size typed in cm as the source prints it (\u201c2.5 cm\u201d) is read "
+                     "in mm; empty = not measured")
         f.setFixedWidth(f.fontMetrics().horizontalAdvance("0") * 7 + 16)
         o[attr] = f
         part = QWidget()
