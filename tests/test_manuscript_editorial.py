@@ -454,3 +454,18 @@ def test_the_dialysis_vintage_is_said_at_the_onset_and_no_more_precisely_than_gi
     case.lesions[0].onset = When(offset=-1, precision="month")
     text = " ".join(pdf_text(case, draft=True).split())
     assert "Dialysis vintage at first lesion onset: about 3.9 years." in text and "1430" not in text
+
+
+def test_one_spelling_for_the_authors_words_and_casebooks():
+    """Robinson et al., Arch Dermatol 2007, write American English ("violaceous discoloration", "linear
+    hemorrhagic crust"). The lesion table printed Casebook's "Violaceous discolouration" beside the
+    authors' "discoloration" in one cell: the spelling pairs had no "discolour", and the manuscript's
+    variant was read from its prose only, not from what the authors wrote into the record."""
+    case = jsonio.loads((ROOT / "tests" / "cases" / "thighs-transplant-cinacalcet.json").read_text("utf-8"))
+    text = " ".join(t for _, t in before_appendices(docx_body(case, draft=True)))
+    assert "discoloration" in text and "discolouration" not in text.lower()
+    case.lesions[0].description = "An ulcer with eschar and surrounding induration and violaceous discolouration."
+    case.lesions[1].description = "A linear haemorrhagic crust."
+    case.lesions[2].description = "Violaceous discolouration in a livedo reticularis pattern."
+    text = " ".join(t for _, t in before_appendices(docx_body(case, draft=True)))
+    assert "discolouration" in text and "discoloration" not in text.lower() and "haemorrhagic" in text

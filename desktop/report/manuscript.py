@@ -52,8 +52,14 @@ def manuscript(ctx: Ctx, *, draft: bool) -> list[Block]:
 
 
 def manuscript_texts(case: Case) -> list[str]:
-    """The author's own prose, whose spelling variant the manuscript follows."""
-    n, p = case.manuscript, case.patient
+    """The author's own words, whose spelling variant the manuscript follows: the prose, and what
+    was written into the record's parts (a lesion's description, an event's, a differential's, a
+    treatment's response), which the manuscript prints beside Casebook's own words."""
+    n, p, dx = case.manuscript, case.patient, case.diagnosis
     return [case.title, n.abstract_background, n.abstract_case, n.abstract_conclusions, n.introduction, n.clinical_findings,
             n.diagnostic_assessment, n.therapeutic_intervention, n.follow_up, n.discussion, n.conclusions,
-            p.history, p.presenting_concerns, p.past_interventions, case.diagnosis.reasoning]
+            p.history, p.presenting_concerns, p.past_interventions, dx.reasoning, dx.challenges, dx.prognosis,
+            *(les.description for les in case.lesions), *(e.description for e in case.events),
+            *(f"{d.name} {d.how}" for d in dx.differentials),
+            *(f"{t.indication} {t.response_detail} {t.adverse_events}" for t in case.treatments),
+            case.outcome.summary, case.outcome.cause_of_death]
