@@ -78,6 +78,13 @@ PUBLISHED: dict[str, list[str]] = {
                         "cholesterol emboli", "intact peripheral pulses", "nephrogenic sclerosing fibrosis",
                         "heparin-induced necrosis", "12.5 mg", "25 mg", "with the first dialysis", "cinacalcet",
                         "oral", "breast surgeon"],
+    # Robinson et al. 2007: a kidney transplant 2 years before; a 3.0 × 4.0-cm ulcer with eschar on the right
+    # thigh, a 2.5-cm × 4.0-mm linear hemorrhagic crust on the left; calcium 7.9 mg/dL (2.0 mmol/L); iPTH 1080
+    # pg/mL (7-53); cinacalcet hydrochloride
+    "thighs-transplant-cinacalcet": ["A 62-year-old man", "Kidney transplant about 2 years before presentation",
+                                     "thigh, aspect not stated, right", "30 × 40 mm", "25 × 4 mm",
+                                     "linear hemorrhagic crust", "livedo reticularis pattern", "7.9", "(2.0 mmol/L)",
+                                     "1080", "7–53", "cinacalcet hydrochloride", "successfully treated"],
     # SI units: calcium 2.8 mmol/l, phosphate 1.78 mmol/l, product 4.98 (mmol/l)², parathormone 1076 ng/l (normal
     # 10-65), below measurable levels after the fourth gland; hard subcutaneous nodules; a deep skin biopsy
     "thighs-si-units-parathyroidectomy": ["thigh, aspect not stated, both sides", "2.8", "1.78", "mmol/l", "1076",
