@@ -439,3 +439,25 @@ def test_hits_in_text_for_a_draft_outside_a_case():
     text = "Seen on the third of March by Dr. Okafor; plate KX19 ABC."
     got = {(h["class"], h["text"]) for h in hits_to_json(hits_in_text(text, "draft.txt"))}
     assert got == {("date", "the third of March"), ("name", "Okafor"), ("vehicle", "KX19 ABC")}, got
+
+
+@pytest.mark.parametrize("text, what", [
+    ("Patient J.D. was admitted with painful thigh nodules.", "J.D."),
+    ("J. D., a 64-year-old woman on hemodialysis, presented.", "J. D."),
+    ("The patient (A.B.C.) had a necrotic ulcer.", "A.B.C."),
+    ("On day 3 patient JD was started on sodium thiosulfate.", "JD"),
+    ("Case MK, a 70-year-old man, developed penile necrosis.", "MK"),
+])
+def test_a_patients_initials_are_flagged(text, what):
+    """Initials are among what journals ask authors not to print (Elsevier, Patient consent: "names,
+    initials, hospital or social security numbers ... should not be used")."""
+    assert ("name", what) in _kinds_found(text, None)
+
+
+@pytest.mark.parametrize("text", [
+    "Reviewed by the nephrologist, M.D., and two R.N. staff; 25 g I.V. at 8 A.M.",
+    "Patients in the U.S. and the U.K.; the patient HD sessions were lengthened.",
+    "The patient CKD stage 5D was noted; patient PTH was 1251 pg/mL.",
+])
+def test_degrees_and_abbreviations_are_not_initials(text):
+    assert scan_text(text, None) == []

@@ -151,6 +151,21 @@ _APPOSITIVE_RE = re.compile(rf"(?i:\b(?:the|our|this|a|an)\s+(?:\d{{1,2}}[\s\-]y
                             rf"client|resident|veteran|farmer|teacher|widow|widower|retiree|mother|father)\s*,\s+)"
                             rf"(?P<v>[A-ZÀ-ÖØ-Þ][{_L}'’\-]+(?:\s+(?:(?:{'|'.join(sorted(_PARTICLES))})\s+)*[A-ZÀ-ÖØ-Þ][{_L}'’\-]+){{0,2}})\s*,")
 _ROLE_AFTER_RE = re.compile(rf"(?P<v>[A-ZÀ-ÖØ-Þ][{_L}'’\-]+(?:\s+[A-ZÀ-ÖØ-Þ][{_L}'’\-]+)?)\s*\((?i:{_RELATIONS})\)")
+# a person's initials, which journals ask authors not to print (Elsevier, "Patient consent": "Patients'
+# and research subjects' names, initials, hospital or social security numbers ... should not be used";
+# https://www.elsevier.com/about/policies-and-standards/patient-consent): "J.D.", "J. D.", "A.B.C.",
+# and after "patient" undotted ("patient JD was admitted"). Degrees and other dotted abbreviations
+# (M.D., R.N., U.S., I.V.) and the catalogue's abbreviations (HD, CKD) are not initials.
+_INITIALS_RE = re.compile(r"(?<![\w.])(?P<v>[A-Z]\.\s?[A-Z]\.(?:\s?[A-Z]\.)?)(?![\w])")
+_PATIENT_INITIALS_RE = re.compile(r"(?i:\b(?:patient|pt\.?|subject|case)\s+)(?P<v>[A-Z]{2,3})"
+                                  r"(?=\s*(?:,|\(|\)|(?i:was|is|had|has|presented|developed|underwent|received|"
+                                  r"denied|reported|complained|returned|died|remained)\b))")
+_NOT_INITIALS = frozenset({
+    "MD", "DO", "RN", "NP", "PA", "BS", "MS", "BA", "MA", "DDS", "DMD", "MB", "BCH", "PHD", "LPN", "CNA", "RD",
+    "US", "UK", "USA", "EU", "DC", "NY", "LA", "AM", "PM", "BC", "AD", "IV", "IM", "SC", "PO", "QD", "NB", "PS",
+})
+
+
 _HOSPITAL_RE = re.compile(rf"(?P<v>(?:{_CAPWORD}\s+){{1,4}}){_HOSPITAL_WORDS}\b"
                           rf"|\b{_HOSPITAL_WORDS}\s+of\s+(?P<w>{_CAPWORD}(?:\s+{_CAPWORD}){{0,2}})")
 _PLACE_CUE_RE = re.compile(rf"(?i:\b(?:lives|living|lived|resides|residing|resident|moved|moving|relocated|"
@@ -274,6 +289,25 @@ def _name_hits(text: str) -> list[tuple[str, int, int, int]]:
             else:
                 pos = s
     out += _listed_names(text)
+    out += _initials(text)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _not_initials() -> frozenset[str]:
+    from .. import catalogue
+    listed = catalogue.load_json("catalogues", "abbreviations.json")["entries"]
+    return _NOT_INITIALS | {e["abbreviation"].upper() for e in listed}
+
+
+def _initials(text: str) -> list[tuple[str, int, int, int]]:
+    out = []
+    for rx in (_INITIALS_RE, _PATIENT_INITIALS_RE):
+        for m in rx.finditer(text):
+            s, e = m.span("v")
+            letters = re.sub(r"[.\s]", "", text[s:e]).upper()
+            if letters not in _not_initials():
+                out.append(("name", s, e, 2))
     return out
 
 
