@@ -402,6 +402,24 @@ def test_sts_regimen_variants():
     assert "matches" in f.message
 
 
+
+def test_each_sts_course_has_a_title_of_its_own():
+    """Clinical Advisor (August 2012): "IV sodium thiosulfate was started (12.5 mg with the first dialysis,
+    then increasing to 25 mg with each subsequent hemodialysis)": two courses, whose findings both read
+    "Sodium thiosulfate regimen" in the assessment's list of titles."""
+    def two(c):
+        c.treatments.append(sts(dose=12.5, dose_unit="mg", schedule="with the first dialysis"))
+        c.treatments.append(sts(dose=25.0, dose_unit="mg", schedule="with each subsequent hemodialysis"))
+    titles = [f.title for f in assess(with_(base_case(), two)).by_rule("sts-regimen")]
+    assert titles == ["Sodium thiosulfate regimen: 12.5 mg IV, with the first dialysis",
+                      "Sodium thiosulfate regimen: 25 mg IV, with each subsequent hemodialysis"]
+
+    def same(c):  # nothing tells them apart: numbered
+        c.treatments += [sts(), sts()]
+    titles = [f.title for f in assess(with_(base_case(), same)).by_rule("sts-regimen")]
+    assert titles == ["Sodium thiosulfate regimen: 25 g IV, course 1", "Sodium thiosulfate regimen: 25 g IV, course 2"]
+    assert _sts_finding().title == "Sodium thiosulfate regimen"  # one course: the title as it was
+
 def test_sts_intraperitoneal_route_is_warned_against():
     def f(c):
         c.patient.dialysis_modality = "peritoneal"

@@ -2,6 +2,8 @@
 Thresholds, wording and citations come from resources/rules/rules.json."""
 from __future__ import annotations
 
+import dataclasses
+
 from .. import frequency
 from . import labs as L
 from .context import Context, on, slack
@@ -119,7 +121,25 @@ def sts(ctx: Context, d: Derived) -> list[Finding]:
         text_notes = (" " + " ".join(notes)) if notes else ""
         out.append(r.finding(variant, evidence=ev, regimen=regimen, differences="; ".join(differences),
                              missing=_join(missing) + (" is" if len(missing) == 1 else " are"), notes=text_notes))
-    return out
+    return _told_apart(out, courses)
+
+
+def _told_apart(found: list[Finding], courses) -> list[Finding]:
+    """Several courses: each finding's title names its course by dose, route and schedule ("Sodium
+    thiosulfate regimen: 12.5 mg IV, with the first dialysis"), so a list that shows titles only does
+    not show the same title twice."""
+    if len(found) < 2:
+        return found
+    labels = []
+    for t in courses:
+        dose = L.format_value(t.dose, t.dose_unit) if t.dose is not None else ""
+        bits = [" ".join(x for x in (dose, t.route.strip()) if x)] if dose or t.route.strip() else []
+        if t.schedule.strip():
+            bits.append(t.schedule.strip())
+        labels.append(", ".join(bits))
+    shared = {x for x in labels if not x or labels.count(x) > 1}
+    labels = [(x + ", " if x else "") + f"course {i + 1}" if x in shared else x for i, x in enumerate(labels)]
+    return [dataclasses.replace(f, title=f"{f.title}: {label}") for f, label in zip(found, labels)]
 
 
 def _sts_regimen(ctx: Context, t) -> str:
