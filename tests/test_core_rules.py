@@ -528,3 +528,22 @@ def test_a_bmi_of_30_or_more_suggests_recording_obesity():
     case.patient.comorbidities = []
     case.patient.weight_kg = 80.0  # 27.8 kg/m²: overweight, not obese
     assert not [f for f in assess(case).findings if f.rule_id == "obesity-not-recorded"]
+
+
+def test_warfarin_started_after_the_lesions_is_not_their_risk_factor():
+    """Salem, Consultant 2018;58(1):44-46: a woman on haemodialysis whose skin lesions "had begun to develop
+    before she had taken her first dose of warfarin". A medicine started clearly after the first lesion
+    onset cannot have led to it: the tier leaves it out of the risk factors and says why; the warfarin
+    finding stays (stopping it is still advised) and says so too."""
+    def late(c):
+        c.medications.append(med("vitamin-k-antagonist", "warfarin", start=When(offset=30.0)))
+    a = assess(with_(base_case(), late))
+    assert not any("warfarin" in x for x in a.tier.major_factors)
+    assert "Warfarin was started on day 30, after the first lesion onset (day −30), so it is not counted as a risk factor." in a.tier.caveats
+    assert "after the first lesion onset (day −30), so the tier does not count it" in a.by_rule("warfarin")[0].message
+
+    def before(c):  # on the onset's day, or before it: counted as it was
+        c.medications.append(med("vitamin-k-antagonist", "warfarin", start=When(offset=-30.0)))
+    a = assess(with_(base_case(), before))
+    assert any("warfarin" in x for x in a.tier.major_factors)
+    assert "does not count" not in a.by_rule("warfarin")[0].message

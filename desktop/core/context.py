@@ -220,6 +220,12 @@ class Context:
                 best = Moment(p, ev.description or "lesion onset", f"events/{ev.id}")
         return best
 
+    def after_onset(self, when: When) -> bool:
+        """``when`` is clearly after the first lesion onset (allowing for the precision of both): a
+        medicine started then cannot be a risk factor for that onset."""
+        o, p = self.onset, self.place(when)
+        return o is not None and p is not None and o.day + slack(o.placed) + slack(p) < p.day
+
     def onset_evidence(self) -> Evidence | None:
         o = self.onset
         if o is None:

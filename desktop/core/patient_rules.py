@@ -60,6 +60,11 @@ def _med_rule(rule_id: str) -> Callable[[Context, Derived], list[Finding]]:
                 extra["stop_note"] = f"The vitamin K antagonist is recorded as stopped {on(ctx.place(stopped[0].stop))}."
             else:
                 extra["stop_note"] = "No stop of warfarin is recorded."
+            late = [m for m in meds if ctx.after_onset(m.start)]
+            if late and len(late) == len(meds):  # it came after the lesions: not what led to them
+                extra["stop_note"] = (f"It was started {on(ctx.place(late[0].start))}, after the first lesion onset "
+                                      f"({describe(ctx.onset.placed)}), so the tier does not count it as a risk factor. "
+                                      + extra["stop_note"])
         if rule_id == "insulin-injections":
             extra["applies"] = ""
             per_day = max((m.doses_per_day for m in meds if m.doses_per_day), default=None)

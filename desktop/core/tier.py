@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..timing import describe
 from . import labs as L
-from .context import Context, lower_first
+from .context import Context, lower_first, on
 from .derived import Derived
 from .rulebook import DAYS_PER_UNIT, citation, tier_data
 from .lab_rules import abnormal, pth_choice
@@ -72,7 +72,15 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         caveats.append(f"The dialysis start {said}, so dialysis for more than 5 years (a major factor) cannot be checked.")
 
     def meds_factor(fid: str):
-        return ctx.meds(spec[fid]["medication_classes"])
+        """The medicines of a factor's classes, less those started after the first lesion onset,
+        which cannot have led to it (said in the caveats)."""
+        found = ctx.meds(spec[fid]["medication_classes"])
+        for m in found:
+            if ctx.after_onset(m.start):
+                name = m.name.strip() or spec[fid]["label"]
+                caveats.append(f"{name[:1].upper() + name[1:]} was started {on(ctx.place(m.start))}, after the first "
+                               f"lesion onset ({describe(ctx.onset.placed)}), so it is not counted as a risk factor.")
+        return [m for m in found if not ctx.after_onset(m.start)]
 
     for m in meds_factor("warfarin"):
         majors.append(f"{spec['warfarin']['label']} ({ctx.med_text(m)})")
@@ -189,7 +197,7 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
     if name == "criteria_not_met" and positive_biopsy and not (typical or early):
         caveats.append("A positive biopsy is recorded, but no typical lesion or early skin change is recorded with it.")
     return Tier(tier=name, major_factors=majors, minor_factors=minors, typical_lesions=typical,
-                early_changes=early, differentials_excluded=bool(excluded), caveats=caveats,
+                early_changes=early, differentials_excluded=bool(excluded), caveats=list(dict.fromkeys(caveats)),
                 unknown=list(dict.fromkeys(unknown)), citations=[citation(data["citation"])])
 
 
