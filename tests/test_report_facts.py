@@ -85,6 +85,12 @@ PUBLISHED: dict[str, list[str]] = {
                                      "thigh, aspect not stated, right", "30 × 40 mm", "25 × 4 mm",
                                      "linear hemorrhagic crust", "livedo reticularis pattern", "7.9", "(2.0 mmol/L)",
                                      "1080", "7–53", "cinacalcet hydrochloride", "successfully treated"],
+    # SHM abstract: PD then HD; wounds 26 cm x 12 cm and 22 cm x 19 cm with "poorly defined edges, scant brown
+    # and serosanguinous drainage" and "thick adherent eschars"; WBC 13.6 (4 – 10 10E3/mcl); punch biopsy
+    "legs-pd-to-hd-wounds": ["peritoneal dialysis; then hemodialysis", "260 × 120 mm", "220 × 190 mm",
+                             "Poorly defined edges, scant brown and serosanguinous drainage", "thick adherent eschars",
+                             "excruciatingly tender", "13.6", "10E3/mcl", "7.8", "2.5–5.0", "10.5", "8.6–10.3",
+                             "Punch biopsy", "Fat necrosis, consistent with CUA", "for a PTH of >1,000 pg/ml"],
     # SI units: calcium 2.8 mmol/l, phosphate 1.78 mmol/l, product 4.98 (mmol/l)², parathormone 1076 ng/l (normal
     # 10-65), below measurable levels after the fourth gland; hard subcutaneous nodules; a deep skin biopsy
     "thighs-si-units-parathyroidectomy": ["thigh, aspect not stated, both sides", "2.8", "1.78", "mmol/l", "1076",
@@ -171,7 +177,9 @@ def every_kind():
         Lesion(id="les4", site="forearm", laterality="left", nature="calcinosis_nodule",
                description="Hard subcutaneous nodule."),
         Lesion(id="les5", site="thigh", laterality="bilateral",
-               observations=[Observation(morphology=["livedo"], pain="present", pain_0_100=80)]),
+               observations=[Observation(morphology=["livedo"], pain="present", pain_0_100=80,
+                                         surrounding_skin="a dusky rim", oedema="yes", purulence="no",
+                                         odour="foul", note="bled on touch")]),
     ]
     adm = When(offset=0)
     case.labs += [
@@ -198,6 +206,7 @@ EVERY_KIND = [
     "Kidney transplant about 8 years before presentation; graft failed",
     "ring finger, part not stated, right", "Retiform purpura, violaceous discolo", "painless",
     "Calcinosis nodule of the forearm, left", "thigh, aspect not stated, both sides", "painful (VAS 80/100)",
+    "surrounding skin: a dusky rim", "edema", "no purulence", "foul odour", "bled on touch",  # (o)edema either way
     "> 1000", "undetectable", "7.92", "as printed; implausible in this unit", "implausible",
     "(52 mg²/dL² as reported)", "eGFR 8 mL/min/1.73m² as reported",
     "Blood culture (2 days after presentation): positive, Staphylococcus aureus",

@@ -19,7 +19,7 @@ from .required import placeholder
 from .styles import TEXT_W
 from .text import paragraph_texts, plain
 from .patient import patient_information
-from .therapy import follow_up, therapeutic_intervention, wound_table_needed
+from .therapy import follow_up, observation_extras, therapeutic_intervention, wound_table_needed
 from .wording import EVENT_KIND, NATURE, morphology_words, site_text
 
 
@@ -73,9 +73,10 @@ def pain_words(l: Lesion, with_score: bool) -> str:
 
 
 def lesion_cell(ctx: Ctx, l: Lesion, folded: bool) -> str:
-    """The lesion's appearance in short words: morphology, count, pain, cause; the wound's tissue and
-    exudate when there is no wound table (``folded``); and what of the author's description the
-    running text does not already say."""
+    """The lesion's appearance in short words: morphology, count, pain, cause; when there is no wound
+    table (``folded``), what its one observation records (size, tissue, exudate, surrounding skin,
+    oedema, purulence, odour, the note); and what of the author's description the running text does
+    not already say."""
     morph: list[str] = []
     for o in l.observations:
         morph += [m for m in o.morphology if m not in morph]
@@ -92,8 +93,12 @@ def lesion_cell(ctx: Ctx, l: Lesion, folded: bool) -> str:
                 bits.append(f"{size} mm")
             if o.tissue_type:
                 bits.append(f"{o.tissue_type} tissue")
-            if o.exudate_type and o.exudate_type != "none":
-                bits.append(f"{o.exudate_type} exudate")
+            exudate = " ".join(x for x in (o.exudate_amount, o.exudate_type) if x and x != "none")
+            if exudate:
+                bits.append(f"{exudate} exudate")
+            elif "none" in (o.exudate_amount, o.exudate_type):
+                bits.append("no exudate")
+            bits += observation_extras(o)
     if l.cause:
         bits.append(f"cause: {plain(l.cause)}")
     if l.iatrogenic == "yes" and not l.cause:

@@ -129,6 +129,23 @@ def wound_table_needed(case) -> bool:
     return False
 
 
+def observation_extras(o) -> list[str]:
+    """What a wound observation records beyond size, tissue, exudate and pain, in a few words each:
+    the surrounding skin, oedema, purulence, odour (a recorded "no" is a finding too) and the
+    author's note."""
+    bits = []
+    if o.surrounding_skin.strip():
+        bits.append(f"surrounding skin: {plain(o.surrounding_skin).rstrip('.')}")
+    for value, yes, no in ((o.oedema, "oedema", "no oedema"), (o.purulence, "purulent", "no purulence")):
+        if value in ("yes", "no"):
+            bits.append(yes if value == "yes" else no)
+    if o.odour:
+        bits.append({"none": "no odour", "present": "odour", "foul": "foul odour"}[o.odour])
+    if o.note.strip():
+        bits.append(plain(o.note).rstrip("."))
+    return bits
+
+
 def wound_section(ctx: Ctx) -> list[Block]:
     obs = [(i, l, o) for i, l in enumerate(ctx.case.lesions, 1) for o in l.observations]
     if not obs or not wound_table_needed(ctx.case):
@@ -154,6 +171,14 @@ def wound_section(ctx: Ctx) -> list[Block]:
                  ["Lesion", "Time", "Size (L × W × D)", "Area (cm²)", "Tissue", "Exudate", "PUSH", "Pain (0–10)"],
                  rows, [36, 96, 86, 50, 62, 70, 36, 46], align_right=[3, 6, 7],
                  cite="The wound observations are given in Table {n}.")
+    said = ctx.author_text()
+    further = []
+    for i, l, o in obs:
+        rest = untold("; ".join(observation_extras(o)), said)
+        if rest:
+            further.append(f"lesion {i} ({ctx.when(o.when, 'time not recorded')}): {rest[:1].lower() + rest[1:]}")
+    if further:
+        out.append(Para([Span("Further findings at these observations: " + "; ".join(further).rstrip(".") + ".")]))
     out += wound_trends(ctx, push)
     return out
 
