@@ -469,3 +469,24 @@ def test_one_spelling_for_the_authors_words_and_casebooks():
     case.lesions[2].description = "Violaceous discolouration in a livedo reticularis pattern."
     text = " ".join(t for _, t in before_appendices(docx_body(case, draft=True)))
     assert "discolouration" in text and "discoloration" not in text.lower() and "haemorrhagic" in text
+
+
+def test_what_the_author_wrote_is_printed_as_written_and_never_contradicted():
+    """A completeness audit (every free-text field of a full case set to a marker, the manuscript read
+    back) found: a note of a value the authors computed (a reported Ca × P product) and the cause of a
+    finding that is not calciphylaxis printed nowhere; the outcome's texts printed with their first
+    letter lowered, which turned "HBOT" into "hBOT"; and "The patient was alive of …" when a cause of
+    death was left beside the status alive."""
+    from desktop.model import LabResult, Lesion, When
+    case = full_case()
+    case.outcome.status, case.outcome.cause_of_death = "alive", "sepsis"
+    case.outcome.adherence = "HBOT sessions were tolerated without incident."
+    case.lesions.append(Lesion(id="les-scar", site="knee", laterality="left", nature="scar",
+                               description="Old scar", cause="surgery for ligament calcification"))
+    case.labs.append(LabResult(id="capp", analyte="ca_p_product", value=52, unit="mg²/dL²", when=When(offset=0),
+                               note="computed by the authors"))
+    text = " ".join(t for _, t in before_appendices(docx_body(case, draft=True)))
+    assert "alive of" not in text and "The patient was alive" in text
+    assert "Adherence and tolerability: HBOT sessions were tolerated without incident." in text
+    assert "cause: surgery for ligament calcification" in text
+    assert "52 mg²/dL² as reported: computed by the authors" in text

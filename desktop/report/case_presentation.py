@@ -17,7 +17,7 @@ from .diagnostics import diagnostic_assessment
 from .figures import body_map, photo_figures, photo_groups
 from .required import placeholder
 from .styles import TEXT_W
-from .text import paragraph_texts, plain
+from .text import lower_first, paragraph_texts, plain
 from .patient import patient_information
 from .therapy import follow_up, observation_extras, therapeutic_intervention, wound_table_needed
 from .wording import EVENT_KIND, NATURE, morphology_words, site_text
@@ -125,10 +125,10 @@ def other_findings(ctx: Ctx) -> list[Block]:
         if l.nature == "calciphylaxis":
             continue
         when = ctx.prose_when(l.onset)
-        desc = plain(l.description)
+        desc = "; ".join(x for x in (plain(l.description).rstrip("."), f"cause: {plain(l.cause)}" if l.cause else "") if x)
         what = site_text(l) if l.nature == "other" else f"{NATURE[l.nature]} of the {site_text(l)}"
         bits.append(f"{what} (number {i}" + (f", {when}" if when else "") + ")"
-                    + (f": {desc[:1].lower() + desc[1:].rstrip('.')}" if desc else ""))
+                    + (f": {lower_first(desc).rstrip('.')}" if desc else ""))
     if not bits:
         return []
     text = "; ".join(bits)

@@ -152,12 +152,13 @@ def derived_prose(ctx: Ctx) -> list[Block]:
 
         mine = [l for l in reported if REPORTED[l.analyte] == d.kind and l.id not in used and same_time(l)]
         used |= {l.id for l in mine}
-        also = "; ".join(reported_text(l) for l in mine)
+        also = "; ".join(reported_text(l) + " as reported" + (f": {plain(l.note).rstrip('.')}" if l.note else "")
+                         for l in mine)
         caveat = plain(d.caveat).replace("Derived, not measured.", "").strip()
         if caveat and "approximate" not in caveat and caveat not in caveats:
             caveats.append(caveat)
         label = lower(plain(d.label).removesuffix(", derived"))
-        text = value + (f" {when}" if when else "") + (f" ({also} as reported)" if also else "")
+        text = value + (f" {when}" if when else "") + (f" ({also})" if also else "")
         if label == last:  # the same quantity at another time: "… and 13.7 mg²/dL² at presentation"
             parts[-1] += f" and {text}"
         else:
@@ -167,7 +168,8 @@ def derived_prose(ctx: Ctx) -> list[Block]:
         if l.id not in used:
             when = ctx.prose_when(l.when)
             parts.append(f"{REPORTED_NAME[l.analyte]} {reported_text(l)} as reported" + (f" {when}" if when else "")
-                         + (" (as printed)" if l.as_printed else ""))
+                         + (" (as printed)" if l.as_printed else "")
+                         + (f" ({plain(l.note).rstrip('.')})" if l.note else ""))
     if not parts:
         return []
     text = "; ".join(parts)

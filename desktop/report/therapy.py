@@ -9,7 +9,7 @@ from . import fmt
 from .content import Block, Para, Rich, Span
 from .context import Ctx, covered, prose, table, untold, with_note
 from .figures import wound_trends
-from .text import paragraph_texts, plain
+from .text import lower_first, paragraph_texts, plain
 from .wording import HEALING, OUTCOME, RESPONSE, TRI
 
 
@@ -176,7 +176,7 @@ def wound_section(ctx: Ctx) -> list[Block]:
     for i, l, o in obs:
         rest = untold("; ".join(observation_extras(o)), said)
         if rest:
-            further.append(f"lesion {i} ({ctx.when(o.when, 'time not recorded')}): {rest[:1].lower() + rest[1:]}")
+            further.append(f"lesion {i} ({ctx.when(o.when, 'time not recorded')}): {lower_first(rest)}")
     if further:
         out.append(Para([Span("Further findings at these observations: " + "; ".join(further).rstrip(".") + ".")]))
     out += wound_trends(ctx, push)
@@ -193,7 +193,7 @@ def follow_up(ctx: Ctx) -> list[Block]:
         when = ctx.prose_when(o.when) if o.when.is_set else ""
         status = {"alive": "The patient was alive", "dead": "The patient died",
                   "lost_to_follow_up": "The patient was lost to follow-up"}[o.status]
-        cause = f" of {plain(o.cause_of_death).rstrip('.')}" if o.cause_of_death else ""
+        cause = f" of {plain(o.cause_of_death).rstrip('.')}" if o.cause_of_death and o.status == "dead" else ""
         status = f"{status}{cause}" + (f" {when}" if when else "") + "."
         if not covered(status, said, 0.6) or cause and not covered(cause, said):
             sentences.append(status)
@@ -208,7 +208,7 @@ def follow_up(ctx: Ctx) -> list[Block]:
                         ("", o.summary)):
         rest = untold(text, said + " " + " ".join(sentences).lower(), 0.6)
         if rest:
-            sentences.append((f"{label}: {rest[:1].lower() + rest[1:]}" if label else rest).rstrip(".") + ".")
+            sentences.append((f"{label}: {lower_first(rest)}" if label else rest).rstrip(".") + ".")
     for d in ctx.assessment.derived:
         if d.kind in ("onset_to_diagnosis", "survival"):
             text = f"{fmt.num(d.value, 0)} {d.unit}"
