@@ -91,6 +91,13 @@ PUBLISHED: dict[str, list[str]] = {
                              "Poorly defined edges, scant brown and serosanguinous drainage", "thick adherent eschars",
                              "excruciatingly tender", "13.6", "10E3/mcl", "7.8", "2.5–5.0", "10.5", "8.6–10.3",
                              "Punch biopsy", "Fat necrosis, consistent with CUA", "for a PTH of >1,000 pg/ml"],
+    # a 2×4 cm necrotic ulcer two inches above the lateral malleolus; a Ca*P product printed 41.1 beside calcium
+    # 10.5 and phosphorus 4.1 mg/dl; X-ray of the foot; biopsy with calcific plugs; death of sepsis ten weeks later
+    "leg-hd-sepsis": ["lower leg, aspect not stated, left", "two inches above the lateral malleolus", "20 × 40 mm",
+                      "41.1 mg²/dL² as reported", "276.8", "10–65", "iron sucrose",
+                      "Extensive calcification of the blood vessels", "calcific plugs in the dermal vessels",
+                      "intensification of dialysis against low calcium concentrates",
+                      "died of intractable sepsis about 10 weeks after presentation"],  # "ten weeks later", not "2 months"
     # SI units: calcium 2.8 mmol/l, phosphate 1.78 mmol/l, product 4.98 (mmol/l)², parathormone 1076 ng/l (normal
     # 10-65), below measurable levels after the fourth gland; hard subcutaneous nodules; a deep skin biopsy
     "thighs-si-units-parathyroidectomy": ["thigh, aspect not stated, both sides", "2.8", "1.78", "mmol/l", "1076",

@@ -64,17 +64,14 @@ def morphology_words(codes) -> str:
 
 
 def relative_words(placed: Placed, index: str) -> str:
-    """"about 2 months before presentation": the interval in the unit a clinician would use."""
+    """"about 2 months before presentation": the interval in the unit the source gave it in (its
+    precision: "ten weeks later" stays 10 weeks), or for a time given to the day, in the unit a
+    clinician would use for its length."""
     day = placed.day
     about = "about " if placed.approximate or placed.precision != "day" else ""
-    if placed.precision == "year" or abs(day) >= 730:
-        n, unit = round(abs(day) / 365.25), "year"
-    elif placed.precision == "month" or abs(day) >= 56:
-        n, unit = round(abs(day) / 30.4375), "month"
-    elif placed.precision == "week" or abs(day) >= 14:
-        n, unit = round(abs(day) / 7), "week"
-    else:
-        n, unit = round(abs(day)), "day"
+    unit = placed.precision if placed.precision != "day" else (
+        "year" if abs(day) >= 730 else "month" if abs(day) >= 56 else "week" if abs(day) >= 14 else "day")
+    n = round(abs(day) / {"year": 365.25, "month": 30.4375, "week": 7, "day": 1}[unit])
     if n == 0:
         return f"around the time of {index}" if about else f"at {index}"
     return f"{about}{n} {unit}{'' if n == 1 else 's'} {'before' if day < 0 else 'after'} {index}"
