@@ -95,3 +95,48 @@ def test_a_foreign_bundle_imports_as_far_as_it_maps():
     assert (lab.analyte, lab.value, lab.unit, lab.when.date) == ("calcium", 2.7, "mmol/L", "2024-03-01")
     text = "\n".join(report)
     assert "Cholesterol" in text and "AllergyIntolerance" in text and "Patient.name" in text and "collection" in text
+
+
+# --- the published cases of tests/cases ------------------------------------------------------------------
+
+PUBLIC = sorted(p for p in (__import__("pathlib").Path(__file__).parent / "cases").glob("*.json")
+                if not p.name.endswith(".expected.json"))
+# what a bundle cannot carry yet, so its round trip differs: named, not hidden
+KNOWN_LOSSES = {
+    "legs-nondialysis-aki-two-biopsies": "a lesion onset tied to an event that has no place on the day axis "
+                                         "('during hospitalization') comes back without its time",
+}
+
+
+@pytest.mark.parametrize("path", PUBLIC, ids=[p.stem for p in PUBLIC])
+def test_each_published_case_is_valid_and_round_trips(path):
+    """Every published case of the public set exports as a valid R4B document and, but for the named
+    losses, comes back as the same bundle. Before: the class of a treatment that is also a medicine
+    class (cinacalcet) came back "Other"; a coarse site ("thigh, aspect not stated") came back as a
+    site detail; "painful" was dropped; the index event, its date removed, was missing from the
+    Timeline; events came back as "other" and events with no place were dropped; a result in words
+    lost its unit and with it its LOINC code."""
+    from desktop import jsonio
+    case = prepare(jsonio.loads(path.read_text("utf-8")))
+    first = case_to_bundle(case, now=NOW)
+    assert validate(first) == []
+    back, _report = bundle_to_case(json.loads(json.dumps(first)))
+    if path.stem in KNOWN_LOSSES:
+        return
+    assert canonical(case_to_bundle(back, now=NOW)) == canonical(first)
+
+
+def test_what_the_clinical_advisor_case_keeps_through_fhir():
+    """Clinical Advisor (August 2012), through a FHIR document and back: the facts a registry reads."""
+    from pathlib import Path
+
+    from desktop import jsonio
+    case = prepare(jsonio.loads((Path(__file__).parent / "cases" / "breast-hd-woman.json").read_text("utf-8")))
+    back, report = bundle_to_case(json.loads(json.dumps(case_to_bundle(case, now=NOW))))
+    assert report == []
+    assert [(t.agent, t.treatment_class, t.dose, t.dose_unit) for t in back.treatments][:3] == [
+        ("sodium thiosulfate", "sodium-thiosulfate", 12.5, "mg"), ("sodium thiosulfate", "sodium-thiosulfate", 25.0, "mg"),
+        ("cinacalcet", "calcimimetic", None, "")]
+    assert [(l.site, l.laterality) for l in back.lesions] == [("breast", "left"), ("thigh", "bilateral")]
+    assert [o.pain for l in back.lesions for o in l.observations] == ["present", "present"]
+    assert [e.kind for e in back.events] == ["presentation", "other"]

@@ -160,7 +160,7 @@ class _Builder:
         }, "Patient information", summary="Age at presentation: " + ("90 or older" if p.age_over_89 else f"{p.age_years} years"))
 
     def conditions(self, patient: str) -> None:
-        sites = sorted({catalogue.sites()[l.site].label for l in self.case.lesions if l.site in catalogue.sites()})
+        sites = sorted({catalogue.all_sites()[l.site].label for l in self.case.lesions if l.site in catalogue.all_sites()})
         d = self.case.diagnosis
         self.add("condition-calciphylaxis", {
             "resourceType": "Condition",
@@ -254,7 +254,7 @@ class _Builder:
     def lesions(self, patient: str) -> dict[str, str]:
         urls = {}
         for n, les in enumerate(self.case.lesions, 1):
-            site = catalogue.sites().get(les.site)
+            site = catalogue.all_sites().get(les.site)
             qual = []
             if les.laterality in LATERALITY:
                 code, disp = LATERALITY[les.laterality]
@@ -297,6 +297,9 @@ class _Builder:
                     {"code": {"text": "depth"}, "valueQuantity": quantity(ob.depth_mm, "mm")},
                     {"code": {"text": "pain (numeric rating 0-10)"},
                      "valueInteger": ob.pain_0_10} if ob.pain_0_10 is not None else {},
+                    {"code": {"text": "pain"}, "valueString": ob.pain} if ob.pain != "not_stated" else {},
+                    {"code": {"text": "pain (visual analogue scale 0-100)"},
+                     "valueInteger": ob.pain_0_100} if ob.pain_0_100 is not None else {},
                     *[{"code": {"text": "morphology"}, "valueString": m} for m in ob.morphology],
                     *[{"code": {"text": name}, "valueString": str(getattr(ob, name))}
                       for name in ("ulcerated", "tissue_type", "exudate_type", "exudate_amount", "oedema", "odour",
@@ -343,7 +346,7 @@ class _Builder:
                 }, "Therapeutic intervention", summary=[f"{t.agent or cls} ({cls}), started {self.told(t.start)}"
                                                         + (f"; response: {_words(t.response)}" if t.response else "")])
         for b in self.case.biopsies:
-            site = catalogue.sites().get(b.site)
+            site = catalogue.all_sites().get(b.site)
             # a biopsy whose result is not recorded: whether it was done is not known either
             status = {"planned": "preparation", "not_done": "not-done", None: "unknown"}.get(b.result, "completed")
             self.add(f"biopsy-{b.id}", {
@@ -385,7 +388,10 @@ class _Builder:
             dosage.update(frequency.fhir_timing(*freq))
         if schedule:
             dosage["patientInstruction"] = schedule
-        label = catalogue.medication_classes().get(cls) or catalogue.treatment_classes().get(cls, cls)
+        first, second = ((catalogue.treatment_classes(), catalogue.medication_classes())
+                         if section == "Therapeutic intervention" else
+                         (catalogue.medication_classes(), catalogue.treatment_classes()))
+        label = first.get(cls) or second.get(cls, cls)
         stopped = stop.is_set or bool(stop.label)
         if stopped and self.when(stop) == (None, None):  # it stopped, at a time day 0 cannot place
             notes = list(notes) + [f"stopped: {stop.label or 'time not recorded'}"]
@@ -406,8 +412,8 @@ class _Builder:
         for n, m in enumerate(self.case.figures, 1):
             if m.data is None or not m.in_report:
                 continue
-            site = next((catalogue.sites()[l.site].label for l in self.case.lesions if l.id == m.lesion_id
-                         and l.site in catalogue.sites()), None)
+            site = next((catalogue.all_sites()[l.site].label for l in self.case.lesions if l.id == m.lesion_id
+                         and l.site in catalogue.all_sites()), None)
             self.add(f"media-{m.id}", {
                 "resourceType": "Media", "status": "completed",
                 "type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/media-type", "code": "image",
@@ -444,6 +450,18 @@ class _Builder:
                           "class": [{"system": "urn:ietf:bcp:13", "code": "image/jpeg"}] if False else []},
         }, "Informed consent", summary=self._consent_text())
 
+    def timeline_texts(self) -> list[str]:
+        """One paragraph per event, "day 70 (week 10) — death: Succumbed to sepsis.": its place on the
+        day axis (the index event is day 0, its own date removed or not), or the source's words for
+        a time with no place ("during hospitalization — lesion onset: …"), then its kind; placed
+        events in time order, then the others as recorded."""
+        placed = sorted(((self.tl.event_day(e.id), e) for e in self.case.events if self.tl.event_day(e.id) is not None),
+                        key=lambda pe: pe[0].day)
+        out = [f"{describe(p)} — {_words(e.kind)}: {e.description}" for p, e in placed]
+        out += [f"{e.when.label.strip() or 'time not recorded'} — {_words(e.kind)}: {e.description}"
+                for e in self.case.events if self.tl.event_day(e.id) is None]
+        return out
+
     def composition(self, authors: list[str]) -> dict:
         case, nar = self.case, self.case.manuscript
         texts = {
@@ -452,9 +470,7 @@ class _Builder:
             "Patient information": [case.patient.presenting_concerns, case.patient.history,
                                     case.patient.social_history, case.patient.family_history],
             "Clinical findings": [nar.clinical_findings],
-            "Timeline": [f"{describe(p)}: {e.description}" for p, e in sorted(
-                ((self.tl.place(e.when), e) for e in case.events if self.tl.place(e.when) is not None),
-                key=lambda pe: pe[0].day)],
+            "Timeline": self.timeline_texts(),
             "Diagnostic assessment": [nar.diagnostic_assessment],
             "Therapeutic intervention": [nar.therapeutic_intervention],
             "Follow-up and outcomes": [nar.follow_up, case.outcome.summary],

@@ -25,6 +25,9 @@ from .fhir import LAB_NOTE_EXPECTED, LOINC, OFFSET_UNITS, RELATIVE_TIME_URL, loi
 
 PRECISION_OF = {v: k for k, v in OFFSET_UNITS.items()}
 _TIMELINE = re.compile(r"^day (−?\d+)(?: \((week|month|year) (−?\d+)\))?(, approximate)?: (.*)$", re.S)
+# "day 70 (week 10) — death: …" or "during hospitalization — lesion onset: …" (the time, the kind)
+_TIMELINE_KIND = re.compile(r"^(?P<time>.+?) — (?P<kind>[a-z][a-z -]*): (?P<desc>.*)$", re.S)
+_DAY = re.compile(r"^day (−?\d+)(?: \((week|month|year) (−?\d+)\))?(, approximate)?$")
 
 
 def _paragraphs(text: dict | None) -> list[str]:
@@ -167,18 +170,34 @@ class _Reader:
                 setattr(slots[-1][0], slots[-1][1], "\n\n".join(paras[len(slots) - 1:]))
 
     def timeline(self, paras: list[str]) -> None:
+        from typing import get_args
+
+        from ..model import EventKind
         index = self.case.index_event
         for p in paras:
-            m = _TIMELINE.match(p)
-            if not m:
-                self.report.append(f"timeline entry {p[:60]!r}: no time Casebook can read; left out")
+            k = _TIMELINE_KIND.match(p)
+            m = _DAY.match(k.group("time")) if k else None
+            kind = k.group("kind").replace(" ", "_").replace("follow-up", "follow_up") if k else "other"
+            if k and kind not in get_args(EventKind):
+                k, m, kind = None, None, "other"
+            if m:
+                (day, prec, n, approx), desc = m.groups(), k.group("desc")
+            elif k:  # a time with no place on the day axis: the source's words
+                label = k.group("time")
+                self.case.events.append(Event(kind=kind, description=k.group("desc"),
+                                              when=When(label="" if label == "time not recorded" else label)))
                 continue
-            day, prec, n, approx, desc = m.groups()
+            else:  # a bundle written before events carried their kind: "day 7: …"
+                old = _TIMELINE.match(p)
+                if not old:
+                    self.report.append(f"timeline entry {p[:60]!r}: no time Casebook can read; left out")
+                    continue
+                day, prec, n, approx, desc = old.groups()
             if index is not None and day == "0" and desc == index.description:
                 continue
             when = (When(offset=float(n.replace("−", "-")), precision=prec, approximate=bool(approx)) if prec
                     else When(offset=float(day.replace("−", "-")), approximate=bool(approx)))
-            self.case.events.append(Event(kind="other", description=desc, when=when))
+            self.case.events.append(Event(kind=kind, description=desc, when=when))
 
     # --- resources ---------------------------------------------------------------------------------
     def encounter(self, r: dict) -> None:
@@ -278,6 +297,9 @@ class _Reader:
             from ..model import Qualitative
             from typing import get_args
             lab.qualitative = _words_to(r["valueString"], get_args(Qualitative))
+            if not lab.unit:  # a result in words ("undetectable") keeps its unit in the range beside it
+                lab.unit = next((b["unit"] for rr in r.get("referenceRange", [])
+                                 for b in (rr.get("low") or {}, rr.get("high") or {}) if b.get("unit")), "")
         for rr in r.get("referenceRange", []):
             if rr.get("text", "").endswith("(reported)"):
                 lab.ref_low = (rr.get("low") or {}).get("value")
@@ -309,7 +331,7 @@ class _Reader:
     def lesion(self, r: dict) -> Lesion:
         loc = r.get("location", {}).get("text", "")
         site, detail = "", ""
-        for code, s in sorted(catalogue.sites().items(), key=lambda kv: -len(kv[1].label)):
+        for code, s in sorted(catalogue.all_sites().items(), key=lambda kv: -len(kv[1].label)):
             if loc == s.label or loc.startswith(s.label + " ("):
                 site, detail = code, loc[len(s.label):].strip()[1:-1] if loc != s.label else ""
                 break
@@ -340,6 +362,10 @@ class _Reader:
                 setattr(ob, f"{name}_mm", q)
             elif name == "pain (numeric rating 0-10)":
                 ob.pain_0_10 = c.get("valueInteger")
+            elif name == "pain (visual analogue scale 0-100)":
+                ob.pain_0_100 = c.get("valueInteger")
+            elif name == "pain" and c.get("valueString") in ("present", "absent"):
+                ob.pain = c["valueString"]
             elif name == "morphology":
                 m = c.get("valueString", "")
                 if m in get_args(Morphology):
@@ -431,7 +457,7 @@ class _Reader:
             from ..model import BiopsyResult
             from typing import get_args
             site_label = ((r.get("bodySite") or [{}])[0]).get("text", "")
-            b = Biopsy(site=self._class(site_label, {k: s.label for k, s in catalogue.sites().items()}) or "",
+            b = Biopsy(site=self._class(site_label, {k: s.label for k, s in catalogue.all_sites().items()}) or "",
                        when=self.when(r, "performedDateTime"))
             result = (r.get("outcome") or {}).get("text", "")
             # without a result the status says what is known ("not-done", "preparation"); else not recorded
