@@ -140,3 +140,48 @@ def test_what_the_clinical_advisor_case_keeps_through_fhir():
     assert [(l.site, l.laterality) for l in back.lesions] == [("breast", "left"), ("thigh", "bilateral")]
     assert [o.pain for l in back.lesions for o in l.observations] == ["present", "present"]
     assert [e.kind for e in back.events] == ["presentation", "other"]
+
+
+def _kidney(case):
+    from desktop.timing import Timeline
+    p, tl = case.patient, Timeline(case)
+
+    def day(w):
+        placed = tl.place(w)
+        return None if placed is None else round(placed.day)
+    return (p.ckd_stage, p.dialysis_modality, day(p.dialysis_start), p.dialysis_start.label,
+            [(d.modality, day(d.start), day(d.stop), d.reason, d.sessions_per_week) for d in p.dialysis_history],
+            p.kidney_transplant, day(p.transplant_date), p.graft_status, p.dialysis_adherence, p.adherence_detail)
+
+
+@pytest.mark.parametrize("path", PUBLIC, ids=[p.stem for p in PUBLIC])
+def test_the_kidney_status_goes_through_fhir_and_back(path):
+    """The FHIR document carried no kidney status at all: a registry reading Robinson et al. 2007 saw no
+    kidney transplant, the SHM abstract no change from peritoneal to haemodialysis, any case no CKD stage
+    or dialysis. Now the CKD stage is a Condition (its ICD-10-CM code from resources/interop), dialysis at
+    presentation, each period of the dialysis history and a kidney transplant are Procedures, "not on
+    dialysis" and "no transplant" are not-done Procedures; each comes back as it was."""
+    from desktop import jsonio
+    case = prepare(jsonio.loads(path.read_text("utf-8")))
+    bundle = case_to_bundle(case, now=NOW)
+    back, _ = bundle_to_case(json.loads(json.dumps(bundle)))
+    assert _kidney(back) == _kidney(case)
+
+
+def test_kidney_status_resources_as_the_standards_code_them():
+    """ICD-10-CM N18.6 is "End stage renal disease" (CKD stage 5D here), Z94.0 "Kidney transplant status"."""
+    from pathlib import Path
+
+    from desktop import jsonio
+    case = prepare(jsonio.loads((Path(__file__).parent / "cases" / "thighs-transplant-cinacalcet.json").read_text("utf-8")))
+    bundle = case_to_bundle(case, now=NOW)
+    res = [e["resource"] for e in bundle["entry"]]
+    ckd = next(r for r in res if r["resourceType"] == "Condition" and "CKD stage" in r["code"]["text"])
+    assert ckd["code"]["coding"][0]["code"] == "Z94.0"
+    tx = next(r for r in res if r["resourceType"] == "Procedure" and r["code"]["text"] == "Kidney transplant")
+    assert tx["status"] == "completed" and "_performedDateTime" in tx  # 2 years before presentation
+    case.patient.ckd_stage, case.patient.dialysis_modality = "5D", "none"
+    res = [e["resource"] for e in case_to_bundle(case, now=NOW)["entry"]]
+    assert next(r for r in res if r["resourceType"] == "Condition" and "CKD stage" in r["code"]["text"]
+                )["code"]["coding"][0]["code"] == "N18.6"
+    assert next(r for r in res if r["resourceType"] == "Procedure" and r["code"]["text"] == "Dialysis")["status"] == "not-done"

@@ -11,9 +11,13 @@ No extension of Casebook's own is used.
 Codes only where our sources give them: LOINC by analyte and by the property the unit measures
 (mass or substance concentration, fraction), with the official long common name as display
 (resources/interop/loinc.json, which says where they come from); ICD-10-CM E83.59 for
-calciphylaxis (the domain file, [S]); UCUM units from resources/catalogues/ucum.json, looked up
+calciphylaxis (the domain file, [S]) and for the CKD stage (resources/interop/kidney_codes.json);
+UCUM units from resources/catalogues/ucum.json, looked up
 through catalogue.unit_key so µ/μ/u, 10^3 and /mm3 spellings are one unit. Everything else is
-text, never a guessed code. Vital signs carry the base spec's vital-signs profiles. Every resource
+text, never a guessed code. The kidney status is a Condition (the CKD stage) and Procedures
+(dialysis at presentation, each period of the dialysis history, a kidney transplant with the
+graft's status; not-done for "not on dialysis" and "no transplant"). Vital signs carry the base
+spec's vital-signs profiles. Every resource
 has a generated narrative; Bundle.identifier is new for every export; a draft is a
 ``preliminary`` Composition.
 """
@@ -31,6 +35,13 @@ from .fhir_codes import (  # noqa: F401  (the names readers of this module impor
     DATA_ABSENT_URL, INTERPRETATION, LAB_NOTE_EXPECTED, LATERALITY, LOINC, OBS_CATEGORY, OFFSET_UNITS,
     PRECISION_OF_UNIT, RELATIVE_TIME_URL, SECTIONS, SNOMED, UCUM, VITALS_PROFILE, _clean, _manuscript, _s, _words,
     loinc_for, loinc_table, quantity, ucum_code, ucum_codes)
+
+
+# the kidney status's words, which the reader reads back (desktop/interop/fhir_import.py)
+KIDNEY_STAGE_TEXT = "Chronic kidney disease, CKD stage "
+DIALYSIS_TEXT = {"haemodialysis": "Haemodialysis", "peritoneal": "Peritoneal dialysis"}
+DIALYSIS_NOW = "dialysis at presentation"
+DIALYSIS_PERIOD = "dialysis history"
 
 
 class _Builder:
@@ -186,6 +197,62 @@ class _Builder:
                 "subject": {"reference": patient},
                 "note": [{"text": c.detail}] if c.detail else [],
             }, "Patient information", summary=label + (f": {c.detail}" if c.detail else ""))
+
+    def kidney(self, patient: str) -> None:
+        """The kidney status: the CKD stage (a Condition, ICD-10-CM from resources/interop/kidney_codes.json),
+        dialysis — the modality at presentation from its start, each period of the dialysis history,
+        or "not on dialysis" — and a kidney transplant with the graft's status, as Procedures (a status
+        of not-done for what the patient recorded as not having)."""
+        pt = self.case.patient
+        if pt.ckd_stage:
+            spec = catalogue.load_json("interop", "kidney_codes.json")
+            code = spec["ckd_stage"].get(pt.ckd_stage)
+            text = KIDNEY_STAGE_TEXT + pt.ckd_stage
+            self.add("kidney-ckd", {
+                "resourceType": "Condition",
+                "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category",
+                                          "code": "problem-list-item"}]}],
+                "code": {"coding": [{"system": spec["system"], **code}] if code else [], "text": text},
+                "subject": {"reference": patient},
+            }, "Patient information", summary=text)
+        adherence = [f"adherence: {pt.dialysis_adherence}"] if pt.dialysis_adherence != "unknown" else []
+        adherence += [f"adherence detail: {pt.adherence_detail}"] if pt.adherence_detail else []
+        if pt.dialysis_modality in ("haemodialysis", "peritoneal") or (pt.dialysis_modality is None
+                                                                       and (pt.dialysis_start.is_set or pt.dialysis_start.label)):
+            name = DIALYSIS_TEXT.get(pt.dialysis_modality, "Dialysis")  # on dialysis, its modality not stated
+            self.add("kidney-dialysis", {
+                "resourceType": "Procedure", "status": "in-progress",
+                "category": {"text": DIALYSIS_NOW}, "code": {"text": name}, "subject": {"reference": patient},
+                "performedPeriod": self.period(pt.dialysis_start, When()),
+                "note": [{"text": n} for n in adherence + ([f"start as the source says it: {pt.dialysis_start.label}"]
+                                                            if pt.dialysis_start.label else [])],
+            }, "Patient information", summary=f"{name}, from {self.told(pt.dialysis_start)}")
+        elif pt.dialysis_modality == "none":
+            self.add("kidney-dialysis", {
+                "resourceType": "Procedure", "status": "not-done", "category": {"text": DIALYSIS_NOW},
+                "code": {"text": "Dialysis"}, "subject": {"reference": patient},
+            }, "Patient information", summary="Not on dialysis")
+        for n, period in enumerate(pt.dialysis_history):
+            name = DIALYSIS_TEXT.get(period.modality, "Dialysis")
+            notes = ([f"sessions per week: {period.sessions_per_week:g}"] if period.sessions_per_week else [])
+            self.add(f"kidney-dialysis-{n}", {
+                "resourceType": "Procedure", "status": "completed" if period.stop.is_set else "in-progress",
+                "category": {"text": DIALYSIS_PERIOD}, "code": {"text": name}, "subject": {"reference": patient},
+                "performedPeriod": self.period(period.start, period.stop),
+                "reasonCode": [{"text": period.reason}] if period.reason else [],
+                "note": [{"text": x} for x in notes],
+            }, "Patient information", summary=f"{name}, {self.told(period.start)}" + (f": {period.reason}" if period.reason else ""))
+        if pt.kidney_transplant in ("yes", "no"):
+            graft = pt.graft_status
+            self.add("kidney-transplant", {
+                "resourceType": "Procedure", "status": "completed" if pt.kidney_transplant == "yes" else "not-done",
+                "code": {"text": "Kidney transplant"}, "subject": {"reference": patient},
+                **(self.timed("performedDateTime", pt.transplant_date) if pt.kidney_transplant == "yes" else {}),
+                "outcome": {"text": f"graft {graft}"} if graft else None,
+                "note": [{"text": f"time as the source says it: {pt.transplant_date.label}"}]
+                        if pt.transplant_date.label else [],
+            }, "Patient information", summary="Kidney transplant" + (f", {self.told(pt.transplant_date)}"
+                                                                     if pt.kidney_transplant == "yes" else ": none"))
 
     def labs(self, patient: str) -> None:
         analytes = catalogue.analytes()
@@ -529,6 +596,7 @@ class _Builder:
             }, summary="Casebook (no author is named in the case)"))
         self.age(patient)
         self.conditions(patient)
+        self.kidney(patient)
         self.labs(patient)
         lesion_urls = self.lesions(patient)
         self.treatments(patient)

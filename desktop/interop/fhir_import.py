@@ -2,8 +2,9 @@
 as far as they map.
 
 What comes back from a Casebook bundle: the Composition's title, status and CARE section texts;
-the patient (sex, age, death, birth date in an identified copy), the index event (its Encounter)
-and the Timeline section's dated events; authors; the calciphylaxis Condition (basis, reasoning,
+the patient (sex, age, death, birth date in an identified copy), the kidney status (CKD stage,
+dialysis and its history, a kidney transplant and the graft), the index event (its Encounter)
+and the Timeline section's events (their kind, and the source's words for a time with no place); authors; the calciphylaxis Condition (basis, reasoning,
 when) and comorbidities; labs (by LOINC code or label, value, unit, comparator, the laboratory's
 own range, notes, time); vital signs; lesions (site, side, detail, description, nature) and their
 wound assessments; medications and treatments (by the section that lists them), biopsies,
@@ -21,7 +22,8 @@ from typing import Any
 from .. import catalogue, frequency
 from ..model import (Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging, LabResult, Lesion, Figure,
                      Medication, Observation, Treatment, Vital, When, new_id)
-from .fhir import LAB_NOTE_EXPECTED, LOINC, OFFSET_UNITS, RELATIVE_TIME_URL, loinc_table
+from .fhir import (DIALYSIS_NOW, DIALYSIS_PERIOD, DIALYSIS_TEXT, KIDNEY_STAGE_TEXT, LAB_NOTE_EXPECTED, LOINC,
+                   OFFSET_UNITS, RELATIVE_TIME_URL, loinc_table)
 
 PRECISION_OF = {v: k for k, v in OFFSET_UNITS.items()}
 _TIMELINE = re.compile(r"^day (−?\d+)(?: \((week|month|year) (−?\d+)\))?(, approximate)?: (.*)$", re.S)
@@ -240,6 +242,14 @@ class _Reader:
             d.when = self.when(r, "recordedDate")
             return
         label = r.get("code", {}).get("text", "")
+        if label.startswith(KIDNEY_STAGE_TEXT):
+            from typing import get_args
+
+            from ..model import CkdStage
+            stage = label.removeprefix(KIDNEY_STAGE_TEXT)
+            if stage in get_args(CkdStage):
+                self.case.patient.ckd_stage = stage
+                return
         code = next((k for k, v in catalogue.comorbidities().items() if v == label), None)
         if code is None:
             self.report.append(f"Condition {label!r}: not a Casebook comorbidity; recorded as 'other' with its name")
@@ -451,7 +461,53 @@ class _Reader:
             else:
                 self.report.append(f"treatment note {n[:60]!r}: not read")
 
+    def kidney_procedure(self, r: dict) -> bool:
+        """Dialysis at presentation, a period of the dialysis history, a kidney transplant (see
+        :meth:`desktop.interop.fhir._Builder.kidney`); False for any other Procedure."""
+        from ..model import DialysisPeriod
+        pt, code = self.case.patient, r.get("code", {}).get("text", "")
+        category = r.get("category", {}).get("text", "")
+        modality = {v: k for k, v in DIALYSIS_TEXT.items()}.get(code)
+        notes = self._notes(r)
+        if category == DIALYSIS_NOW:
+            if r.get("status") == "not-done":
+                pt.dialysis_modality = "none"
+                return True
+            pt.dialysis_modality = modality
+            pt.dialysis_start = self.period(r, "performedPeriod")[0]
+            for n in notes:
+                if n.startswith("adherence: ") and n[11:] in ("adherent", "non_adherent"):
+                    pt.dialysis_adherence = n[11:]
+                elif n.startswith("adherence detail: "):
+                    pt.adherence_detail = n.removeprefix("adherence detail: ")
+                elif n.startswith("start as the source says it: "):
+                    pt.dialysis_start.label = n.removeprefix("start as the source says it: ")
+            return True
+        if category == DIALYSIS_PERIOD:
+            start, stop = self.period(r, "performedPeriod")
+            period = DialysisPeriod(modality=modality or "haemodialysis", start=start, stop=stop,
+                                    reason="\n".join(x.get("text", "") for x in r.get("reasonCode", [])))
+            for n in notes:
+                if n.startswith("sessions per week: "):
+                    period.sessions_per_week = float(n.removeprefix("sessions per week: "))
+            pt.dialysis_history.append(period)
+            return True
+        if code == "Kidney transplant":
+            pt.kidney_transplant = "no" if r.get("status") == "not-done" else "yes"
+            if pt.kidney_transplant == "yes":
+                pt.transplant_date = self.when(r, "performedDateTime")
+            graft = (r.get("outcome") or {}).get("text", "").removeprefix("graft ")
+            if graft in ("functioning", "failed", "removed", "unknown"):
+                pt.graft_status = graft
+            for n in notes:
+                if n.startswith("time as the source says it: "):
+                    pt.transplant_date.label = n.removeprefix("time as the source says it: ")
+            return True
+        return False
+
     def procedure(self, r: dict, url) -> None:
+        if self.kidney_procedure(r):
+            return
         code = r.get("code", {}).get("text", "")
         if code == "Skin biopsy":
             from ..model import BiopsyResult
