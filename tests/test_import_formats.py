@@ -127,3 +127,35 @@ def test_a_damaged_bundle_or_phenopacket_is_imported_or_refused(tmp_path, which,
             book.import_any(path)
         except (LibraryError, InvalidCase):
             pass
+
+
+PUBLIC = sorted(p for p in (__import__("pathlib").Path(__file__).parent / "cases").glob("*.json")
+                if not p.name.endswith(".expected.json"))
+
+
+@__import__("pytest").mark.parametrize("path", PUBLIC, ids=[p.stem for p in PUBLIC])
+def test_redcap_round_trip_of_each_published_case(path):
+    """Every published case of the public set, as REDCap data and back, gives the same data. Before: a
+    coarse site ("ring finger, part not stated") stopped the export; several "other" comorbidities came
+    back as the last one only (the SHM abstract's four); results in words (Huang et al.'s negative ANA,
+    an undetectable PTH), the source's own H/L marks, culture specimens and organisms and the results'
+    notes were not in the data at all."""
+    from desktop import jsonio
+    case = prepare(jsonio.loads(path.read_text("utf-8")))
+    first = redcap.write_data([case])
+    back = read(first, redcap.write_dictionary())
+    assert back.report == []
+    assert redcap.write_data(back.cases) == first
+
+
+def test_redcap_keeps_what_huang_and_the_shm_abstract_print():
+    from pathlib import Path
+
+    from desktop import jsonio
+    cases = {n: prepare(jsonio.loads((Path(__file__).parent / "cases" / f"{n}.json").read_text("utf-8")))
+             for n in ("legs-warfarin-hypercalcemia", "legs-pd-to-hd-wounds")}
+    back = read(redcap.write_data(list(cases.values())), redcap.write_dictionary()).cases
+    huang, shm = back
+    assert ("ana", "negative") in [(l.analyte, l.qualitative) for l in huang.labs]  # "ANA ... negative"
+    assert [c.detail for c in shm.patient.comorbidities] == [
+        "chronic hypotension", "anemia of chronic disease", "depression", "anxiety"]

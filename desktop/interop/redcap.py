@@ -82,7 +82,9 @@ CATALOGUE_FIELDS = {"lesion_site": ("sites.json", "sites"), "bx_site": ("sites.j
 def _stable_codes() -> dict[str, dict[str, int]]:
     out = {name: dict(codes) for name, codes in catalogue.load_json("interop", "redcap_codes.json")["fields"].items()}
     for name, (file, key) in CATALOGUE_FIELDS.items():
-        out[name] = {e["code"]: e["redcap"] for e in catalogue.load_json("catalogues", file)[key] if "redcap" in e}
+        data = catalogue.load_json("catalogues", file)
+        entries = data[key] + (data.get("coarse_sites", []) if file == "sites.json" else [])  # "thigh, aspect not stated"
+        out[name] = {e["code"]: e["redcap"] for e in entries if "redcap" in e}
     return out
 
 
@@ -139,7 +141,7 @@ def _catalogue_choices(d: dict[str, str]) -> list[tuple[str, str]]:
 
 
 def _forms() -> list[Form]:
-    sites = [(code, s.label) for code, s in catalogue.sites().items()]
+    sites = [(code, s.label) for code, s in catalogue.all_sites().items()]
     analytes = [(code, a.label) for code, a in catalogue.analytes().items()]
     forms = [
         Form("case", "Case", [
@@ -267,6 +269,14 @@ def _forms() -> list[Form]:
                   [("=", "="), ("<", "<"), (">", ">"), ("<=", "≤"), (">=", "≥")]),
             Field("lab_value", "text", "Value (as reported; unit in the next field)", lambda l, x: l.value,
                   validation="number"),
+            Field("lab_result_words", "dropdown", "Result in words (as reported), with or without a value",
+                  lambda l, x: l.qualitative, _literal(model.Qualitative)),
+            Field("lab_author_flag", "dropdown", "The source's own mark (H/L), used when no range is printed",
+                  lambda l, x: l.author_flag, [("H", "H"), ("L", "L"), ("normal", "normal")]),
+            Field("lab_as_printed", "yesno", "Kept as printed (a value or unit the checks would stop)",
+                  lambda l, x: l.as_printed),
+            Field("lab_specimen", "text", "Specimen (cultures)", lambda l, x: l.specimen),
+            Field("lab_organism", "text", "Organism grown (cultures), as printed", lambda l, x: l.organism),
             Field("lab_unit", "text", "Unit (as reported)", lambda l, x: l.unit),
             Field("lab_ref_low", "text", "Reference range, low (in the lab's unit)", lambda l, x: l.ref_low,
                   validation="number"),
@@ -285,6 +295,7 @@ def _forms() -> list[Form]:
             Field("lab_dialysis_context", "dropdown", "Dialysis context", lambda l, x: l.dialysis_context,
                   _literal(model.DialysisContext)),
             Field("lab_expected_abnormal", "yesno", "Expected abnormal", lambda l, x: l.expected_abnormal),
+            Field("lab_note", "notes", "Note", lambda l, x: l.note),
         ], items=lambda c: c.labs),
         Form("imaging", "Imaging", [
             Field("img_modality", "dropdown", "Modality", lambda i, x: i.modality, _literal(model.ImagingModality)),

@@ -60,7 +60,8 @@ ATTRS = {
     **{f"bwat_{var}": f"bwat.{name}" for var, name in redcap.BWAT_VARIABLES.items()},
     "lab_analyte": "analyte", "lab_comparator": "comparator", "lab_value": "value", "lab_unit": "unit",
     "lab_ref_low": "ref_low", "lab_ref_high": "ref_high", "lab_dialysis_context": "dialysis_context",
-    "lab_expected_abnormal": "expected_abnormal",
+    "lab_expected_abnormal": "expected_abnormal", "lab_result_words": "qualitative", "lab_author_flag": "author_flag",
+    "lab_as_printed": "as_printed", "lab_specimen": "specimen", "lab_organism": "organism", "lab_note": "note",
     "img_modality": "modality", "img_region": "region", "img_findings": "findings",
     "img_vascular_calcification": "vascular_calcification",
     "bx_site": "site", "bx_site_detail": "site_detail", "bx_result": "result", "bx_findings": "findings",
@@ -191,8 +192,10 @@ def _case(rid: str, recs: list[dict], fields: dict, report: list[str]) -> Case:
     if main.get("case_keywords"):
         case.keywords = [k for k in main["case_keywords"].splitlines() if k.strip()]
     codes = _decode(fields["comorbidities"], main, report, where) or []
-    details = dict(line.split(": ", 1) for line in (main.get("comorbidity_details") or "").splitlines() if ": " in line)
-    case.patient.comorbidities = [Comorbidity(c, details.get(c, "")) for c in codes]
+    # one line per comorbidity with a detail, in the case's order; a code may have several ("other: …")
+    lines = [line.split(": ", 1) for line in (main.get("comorbidity_details") or "").splitlines() if ": " in line]
+    case.patient.comorbidities = [Comorbidity(c, d) for c, d in lines if c in codes] + [
+        Comorbidity(c, "") for c in codes if c not in {k for k, _ in lines}]
     if main.get("record_numbers"):
         case.identifiers.record_numbers = [RecordNumber(*line.split(": ", 1)) if ": " in line else RecordNumber("", line)
                                            for line in main["record_numbers"].splitlines()]
