@@ -161,3 +161,16 @@ def test_export_phenopacket_through_the_command_line(tmp_path, capsys):
     # the one pipeline: the identifier scan stops a case with identifiers in its free text
     assert main(["--library", str(lib), "export-phenopacket", cid, "-o", str(tmp_path / "q.json")]) == 3
     assert "$.manuscript.discussion" in capsys.readouterr().err
+
+
+PUBLIC = sorted(p for p in (__import__("pathlib").Path(__file__).parent / "cases").glob("*.json")
+                if not p.name.endswith(".expected.json"))
+
+
+@pytest.mark.parametrize("path", PUBLIC, ids=[p.stem for p in PUBLIC])
+def test_each_published_case_is_valid_and_round_trips(path):
+    from desktop import jsonio
+    first, _ = case_to_phenopacket(prepare(jsonio.loads(path.read_text("utf-8"))), now=NOW)
+    assert schema_errors(first) == []
+    back, _report = phenopacket_to_case(json.loads(json.dumps(first)))
+    assert _canonical(case_to_phenopacket(back, now=NOW)[0]) == _canonical(first)
