@@ -344,13 +344,17 @@ class _Builder:
                 "patient": {"reference": patient},
             }, "Clinical findings", summary=desc)
             if les.onset.is_set or les.onset.label:
+                # at the time of an event with no place on the day axis: that event's words for it
+                words = les.onset.label or (self.case.event(les.onset.event_id).when.label.strip()
+                                            if les.onset.event_id and self.case.event(les.onset.event_id) is not None
+                                            and self.tl.place(les.onset) is None else "")
                 self.add(f"lesion-{les.id}-onset", {
                     "resourceType": "Observation", "status": "final",
                     "category": [{"coding": [{"system": OBS_CATEGORY, "code": "exam"}]}],
                     "code": {"text": "Lesion onset"}, "subject": {"reference": patient},
                     **self.timed("effectiveDateTime", les.onset),
                     "focus": [{"reference": urls[les.id]}],
-                    "note": [{"text": f"as the source says it: {les.onset.label}"}] if les.onset.label else [],
+                    "note": [{"text": f"as the source says it: {words}"}] if words else [],
                 }, "Clinical findings", summary=f"Lesion {n} first noted {self.told(les.onset)}")
             for ob_n, ob in enumerate(les.observations):
                 parts = []
