@@ -179,3 +179,23 @@ def test_kidney_status_resources_as_the_standards_code_them():
     assert next(r for r in res if r["resourceType"] == "Condition" and "CKD stage" in r["code"]["text"]
                 )["code"]["coding"][0]["code"] == "N18.6"
     assert next(r for r in res if r["resourceType"] == "Procedure" and r["code"]["text"] == "Dialysis")["status"] == "not-done"
+
+
+def test_a_biopsy_keeps_its_grade_specimen_histology_and_lesion_through_fhir():
+    """Sanguankeo et al. 2017: a punch biopsy "initially" negative (small-vessel vasculitis), a second
+    "consistent with calciphylaxis"; the biopsy Procedure carried neither the grade, the specimen, the
+    histological features nor which lesion was biopsied, so a registry read two bare results."""
+    from desktop import jsonio
+    for path in PUBLIC:
+        case = prepare(jsonio.loads(path.read_text("utf-8")))
+        if not case.biopsies:
+            continue
+        back, _ = bundle_to_case(json.loads(json.dumps(case_to_bundle(case, now=NOW))))
+
+        def facts(c):
+            number = {les.id: n for n, les in enumerate(c.lesions, 1)}
+            return [(b.result, b.grade, b.specimen, b.features, b.histology_stated, number.get(b.lesion_id))
+                    for b in c.biopsies]
+        assert facts(back) == facts(case), path.stem
+    sang = prepare(jsonio.loads((PUBLIC[0].parent / "legs-nondialysis-aki-two-biopsies.json").read_text("utf-8")))
+    assert [(b.result, b.grade) for b in sang.biopsies][1] == ("confirmed", "consistent_with")

@@ -416,6 +416,7 @@ class _Builder:
                     "note": [{"text": n} for n in notes[:1] + notes[2:3] if n],
                 }, "Therapeutic intervention", summary=[f"{t.agent or cls} ({cls}), started {self.told(t.start)}"
                                                         + (f"; response: {_words(t.response)}" if t.response else "")])
+        lesion_numbers = {les.id: n for n, les in enumerate(self.case.lesions, 1)}  # as the lesions' narratives number them
         for b in self.case.biopsies:
             site = catalogue.all_sites().get(b.site)
             # a biopsy whose result is not recorded: whether it was done is not known either
@@ -427,8 +428,12 @@ class _Builder:
                 "bodySite": [{"text": site.label if site else None}] if site else [],
                 "outcome": {"text": b.result} if b.result else None,
                 "report": [],
-                "note": [{"text": t} for t in (b.site_detail and f"site detail: {b.site_detail}",
-                                               b.findings and f"findings: {b.findings}") if t],
+                "note": [{"text": t} for t in (
+                    b.site_detail and f"site detail: {b.site_detail}", b.findings and f"findings: {b.findings}",
+                    b.grade and f"grade: {b.grade}", b.specimen and f"specimen: {b.specimen}",
+                    b.features and f"histological features: {', '.join(b.features)}",
+                    not b.histology_stated and "histology: not stated by the source",
+                    b.lesion_id in lesion_numbers and f"lesion: {lesion_numbers[b.lesion_id]}") if t],
                 "complication": [{"text": b.complications}] if b.complications else [],
             }, "Diagnostic assessment", summary=[f"Skin biopsy ({_words(b.result) if b.result else 'result not recorded'}), "
                                                  f"{self.told(b.when)}"

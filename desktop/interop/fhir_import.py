@@ -519,11 +519,23 @@ class _Reader:
             # without a result the status says what is known ("not-done", "preparation"); else not recorded
             b.result = (result if result in get_args(BiopsyResult)
                         else {"not-done": "not_done", "preparation": "planned"}.get(r.get("status", "")))
+            from ..model import BiopsyGrade, BiopsySpecimen, HistologyFeature
             for n in self._notes(r):
                 if n.startswith("site detail: "):
                     b.site_detail = n.removeprefix("site detail: ")
                 elif n.startswith("findings: "):
                     b.findings = n.removeprefix("findings: ")
+                elif n.startswith("grade: ") and n[7:] in get_args(BiopsyGrade):
+                    b.grade = n[7:]
+                elif n.startswith("specimen: ") and n[10:] in get_args(BiopsySpecimen):
+                    b.specimen = n[10:]
+                elif n.startswith("histological features: "):
+                    b.features = [f for f in n.removeprefix("histological features: ").split(", ")
+                                  if f in get_args(HistologyFeature)]
+                elif n == "histology: not stated by the source":
+                    b.histology_stated = False
+                elif n.startswith("lesion: ") and n[8:].isdigit() and 0 < int(n[8:]) <= len(self.case.lesions):
+                    b.lesion_id = self.case.lesions[int(n[8:]) - 1].id
             b.complications = "\n".join(c.get("text", "") for c in r.get("complication", []))
             self.case.biopsies.append(b)
             return
