@@ -37,6 +37,14 @@ from .fhir_codes import (  # noqa: F401  (the names readers of this module impor
     loinc_for, loinc_table, quantity, ucum_code, ucum_codes)
 
 
+# notes of a lab Observation the reader reads back (desktop/interop/fhir_import.py)
+LAB_NOTE_MARK = "the source's own mark: "
+LAB_NOTE_AS_PRINTED = "kept as printed"
+LAB_NOTE_SPECIMEN = "specimen: "
+LAB_NOTE_ORGANISM = "organism: "
+LAB_NOTE_WORDS = "result in words: "
+DIFFERENTIAL = "differential diagnosis"
+DIFFERENTIAL_STATUS = {"excluded": "refuted", "considered": "differential", "not_excluded": "unconfirmed"}
 # the kidney status's words, which the reader reads back (desktop/interop/fhir_import.py)
 KIDNEY_STAGE_TEXT = "Chronic kidney disease, CKD stage "
 DIALYSIS_TEXT = {"haemodialysis": "Haemodialysis", "peritoneal": "Peritoneal dialysis"}
@@ -170,6 +178,27 @@ class _Builder:
             "valueQuantity": q,
         }, "Patient information", summary="Age at presentation: " + ("90 or older" if p.age_over_89 else f"{p.age_years} years"))
 
+    def patient_words(self, patient: str) -> None:
+        """What the Patient resource has no element for, each an Observation of its own: the ethnicity
+        as recorded, and the outcome's status (alive, lost to follow-up; death is also the Patient's),
+        cause of death and wound healing."""
+        p, o = self.case.patient, self.case.outcome
+        for key, code, value, cat, section in (
+                ("ethnicity", "Ethnicity (as recorded)", p.ethnicity, "social-history", "Patient information"),
+                ("outcome-status", "Outcome status", _words(o.status) if o.status != "unknown" else "", "exam",
+                 "Follow-up and outcomes"),
+                ("cause-of-death", "Cause of death", o.cause_of_death if o.status == "dead" else "", "exam",
+                 "Follow-up and outcomes"),
+                ("wound-healing", "Wound healing at the outcome", _words(o.wound_healing) if o.wound_healing != "unknown"
+                 else "", "exam", "Follow-up and outcomes")):
+            if value.strip():
+                self.add(key, {
+                    "resourceType": "Observation", "status": "final",
+                    "category": [{"coding": [{"system": OBS_CATEGORY, "code": cat}]}],
+                    "code": {"text": code}, "subject": {"reference": patient},
+                    "valueString": value,
+                }, section, summary=f"{code}: {value}")
+
     def conditions(self, patient: str) -> None:
         sites = sorted({catalogue.all_sites()[l.site].label for l in self.case.lesions if l.site in catalogue.all_sites()})
         d = self.case.diagnosis
@@ -188,6 +217,17 @@ class _Builder:
             "evidence": [{"code": [{"text": f"Diagnosis basis: {d.basis}"}]}],
             "note": [{"text": d.reasoning}] if d.reasoning else [],
         }, "Diagnostic assessment", summary=[f"Calciphylaxis; diagnosis made on: {_words(d.basis)}.", d.reasoning])
+        for n, dd in enumerate(d.differentials):
+            self.add(f"differential-{n}", {
+                "resourceType": "Condition",
+                "category": [{"text": DIFFERENTIAL}],
+                "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
+                                                   "code": DIFFERENTIAL_STATUS[dd.status]}]},
+                "code": {"text": dd.name or "differential diagnosis not named"},
+                "subject": {"reference": patient},
+                "note": [{"text": dd.how}] if dd.how else [],
+            }, "Diagnostic assessment", summary=f"Differential diagnosis: {dd.name} ({_words(dd.status)})"
+                                                + (f": {dd.how}" if dd.how else ""))
         for n, c in enumerate(self.case.patient.comorbidities):
             label = catalogue.comorbidities().get(c.code, c.code)
             self.add(f"comorbidity-{n}", {
@@ -271,7 +311,12 @@ class _Builder:
                             "text": f"{labs.format_range(rr)} ({rr.source})"})
             value = quantity(lab.value, lab.unit, lab.comparator)
             notes = [LAB_NOTE_EXPECTED if lab.expected_abnormal else "", lab.note,
-                     f"dialysis context: {lab.dialysis_context}" if lab.dialysis_context in ("pre", "post", "none") else ""]
+                     f"dialysis context: {lab.dialysis_context}" if lab.dialysis_context in ("pre", "post", "none") else "",
+                     f"{LAB_NOTE_MARK}{lab.author_flag}" if lab.author_flag else "",
+                     LAB_NOTE_AS_PRINTED if lab.as_printed else "",
+                     f"{LAB_NOTE_SPECIMEN}{lab.specimen}" if lab.specimen else "",
+                     f"{LAB_NOTE_ORGANISM}{lab.organism}" if lab.organism else "",
+                     f"{LAB_NOTE_WORDS}{_words(lab.qualitative)}" if lab.qualitative and lab.value is not None else ""]
             self.add(f"lab-{lab.id}", {
                 "resourceType": "Observation", "status": "final",
                 "category": [{"coding": [{"system": OBS_CATEGORY, "code": "laboratory"}]}],
@@ -372,6 +417,7 @@ class _Builder:
                     {"code": {"text": "pain (visual analogue scale 0-100)"},
                      "valueInteger": ob.pain_0_100} if ob.pain_0_100 is not None else {},
                     *[{"code": {"text": "morphology"}, "valueString": m} for m in ob.morphology],
+                    {"code": {"text": "surrounding skin"}, "valueString": ob.surrounding_skin} if ob.surrounding_skin else {},
                     *[{"code": {"text": name}, "valueString": str(getattr(ob, name))}
                       for name in ("ulcerated", "tissue_type", "exudate_type", "exudate_amount", "oedema", "odour",
                                    "purulence") if getattr(ob, name) not in (None, "unknown")],
@@ -397,7 +443,8 @@ class _Builder:
         for t in self.case.treatments:
             notes = [t.duration_text and f"duration: {t.duration_text}",
                      t.response and f"response: {t.response}", t.response_detail and f"response detail: {t.response_detail}",
-                     t.adverse_events and f"adverse events: {t.adverse_events}"]
+                     t.adverse_events and f"adverse events: {t.adverse_events}",
+                     t.during_dialysis != "unknown" and f"during dialysis: {t.during_dialysis}"]
             if t.kind == "drug":
                 self._medication(f"tx-{t.id}", patient, t.agent, t.treatment_class, t.dose, t.dose_unit, t.route,
                                  t.schedule, (t.times_per_week, t.frequency_basis, "week"), t.start, t.stop, notes,
@@ -604,6 +651,7 @@ class _Builder:
                 "resourceType": "Device", "deviceName": [{"name": "Casebook", "type": "user-friendly-name"}],
             }, summary="Casebook (no author is named in the case)"))
         self.age(patient)
+        self.patient_words(patient)
         self.conditions(patient)
         self.kidney(patient)
         self.labs(patient)

@@ -2,13 +2,16 @@
 as far as they map.
 
 What comes back from a Casebook bundle: the Composition's title, status and CARE section texts;
-the patient (sex, age, death, birth date in an identified copy), the kidney status (CKD stage,
-dialysis and its history, a kidney transplant and the graft), the index event (its Encounter)
-and the Timeline section's events (their kind, and the source's words for a time with no place); authors; the calciphylaxis Condition (basis, reasoning,
-when) and comorbidities; labs (by LOINC code or label, value, unit, comparator, the laboratory's
-own range, notes, time); vital signs; lesions (site, side, detail, description, nature) and their
-wound assessments; medications and treatments (by the section that lists them), biopsies,
-imaging, images (their bytes) and consent. Times are read from ``cqf-relativeDateTime`` offsets to
+the patient (sex, age, ethnicity, death, birth date in an identified copy); the kidney status (CKD
+stage, dialysis and its history, a kidney transplant and the graft); the index event (its
+Encounter) and the Timeline section's events (their kind, and the source's words for a time with
+no place); authors; the calciphylaxis Condition (basis, reasoning, when), the differential
+diagnosis and comorbidities; the outcome's status, cause of death and wound healing; labs (by
+LOINC code or label, value, words, unit, comparator, the laboratory's own range, the source's own
+mark, culture specimen and organism, notes, time); vital signs; lesions (site, side, detail,
+description, nature) and their wound assessments; medications and treatments (by the section that
+lists them), biopsies (result, grade, specimen, histology, lesion), imaging, images (their bytes)
+and consent. Times are read from ``cqf-relativeDateTime`` offsets to
 the index event, or from real dates. Anything else — another resource type, a code Casebook does
 not know, a time relative to something other than the index event — is named in the report.
 """
@@ -22,8 +25,10 @@ from typing import Any
 from .. import catalogue, frequency
 from ..model import (Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging, LabResult, Lesion, Figure,
                      Medication, Observation, Treatment, Vital, When, new_id)
-from .fhir import (DIALYSIS_NOW, DIALYSIS_PERIOD, DIALYSIS_TEXT, KIDNEY_STAGE_TEXT, LAB_NOTE_EXPECTED, LOINC,
-                   OFFSET_UNITS, RELATIVE_TIME_URL, loinc_table)
+from .fhir import (DIALYSIS_NOW, DIALYSIS_PERIOD, DIALYSIS_TEXT, DIFFERENTIAL, DIFFERENTIAL_STATUS,
+                   KIDNEY_STAGE_TEXT, LAB_NOTE_AS_PRINTED, LAB_NOTE_EXPECTED, LAB_NOTE_MARK,
+                   LAB_NOTE_ORGANISM, LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS, LOINC, OFFSET_UNITS,
+                   RELATIVE_TIME_URL, loinc_table)
 
 PRECISION_OF = {v: k for k, v in OFFSET_UNITS.items()}
 _TIMELINE = re.compile(r"^day (−?\d+)(?: \((week|month|year) (−?\d+)\))?(, approximate)?: (.*)$", re.S)
@@ -242,6 +247,14 @@ class _Reader:
             d.when = self.when(r, "recordedDate")
             return
         label = r.get("code", {}).get("text", "")
+        if any(c.get("text") == DIFFERENTIAL for c in r.get("category", [])):
+            from ..model import Differential
+            status = {v: k for k, v in DIFFERENTIAL_STATUS.items()}.get(
+                next((c.get("code") for c in r.get("verificationStatus", {}).get("coding", [])), ""), "considered")
+            self.case.diagnosis.differentials.append(Differential(
+                "" if label == "differential diagnosis not named" else label, status,
+                "\n".join(n.get("text", "") for n in r.get("note", []))))
+            return
         if label.startswith(KIDNEY_STAGE_TEXT):
             from typing import get_args
 
@@ -261,7 +274,19 @@ class _Reader:
     def observation(self, r: dict, url) -> None:
         cat = {c.get("code") for cc in r.get("category", []) for c in cc.get("coding", [])}
         code_text = r.get("code", {}).get("text", "")
-        if code_text == "Age at presentation":
+        if code_text == "Ethnicity (as recorded)":
+            self.case.patient.ethnicity = r.get("valueString", "")
+        elif code_text == "Outcome status":
+            from ..model import OutcomeStatus
+            from typing import get_args
+            self.case.outcome.status = _words_to(r.get("valueString", ""), get_args(OutcomeStatus)) or self.case.outcome.status
+        elif code_text == "Cause of death":
+            self.case.outcome.cause_of_death = r.get("valueString", "")
+        elif code_text == "Wound healing at the outcome":
+            from ..model import WoundHealing
+            from typing import get_args
+            self.case.outcome.wound_healing = _words_to(r.get("valueString", ""), get_args(WoundHealing)) or "unknown"
+        elif code_text == "Age at presentation":
             q = r.get("valueQuantity", {})
             if q.get("comparator") == ">=" and q.get("value") == 90:
                 self.case.patient.age_over_89 = True
@@ -320,6 +345,18 @@ class _Reader:
                 lab.expected_abnormal = True
             elif t.startswith("dialysis context: "):
                 lab.dialysis_context = t.removeprefix("dialysis context: ")
+            elif t.startswith(LAB_NOTE_MARK) and t[len(LAB_NOTE_MARK):] in ("H", "L", "normal"):
+                lab.author_flag = t[len(LAB_NOTE_MARK):]
+            elif t == LAB_NOTE_AS_PRINTED:
+                lab.as_printed = True
+            elif t.startswith(LAB_NOTE_SPECIMEN):
+                lab.specimen = t.removeprefix(LAB_NOTE_SPECIMEN)
+            elif t.startswith(LAB_NOTE_ORGANISM):
+                lab.organism = t.removeprefix(LAB_NOTE_ORGANISM)
+            elif t.startswith(LAB_NOTE_WORDS):
+                from ..model import Qualitative
+                from typing import get_args
+                lab.qualitative = _words_to(t.removeprefix(LAB_NOTE_WORDS), get_args(Qualitative))
             else:
                 notes.append(t)
         lab.note = "\n".join(notes)
@@ -376,6 +413,8 @@ class _Reader:
                 ob.pain_0_100 = c.get("valueInteger")
             elif name == "pain" and c.get("valueString") in ("present", "absent"):
                 ob.pain = c["valueString"]
+            elif name == "surrounding skin":
+                ob.surrounding_skin = c.get("valueString", "")
             elif name == "morphology":
                 m = c.get("valueString", "")
                 if m in get_args(Morphology):
@@ -454,7 +493,8 @@ class _Reader:
     def _treatment_notes(self, t: Treatment, notes: list[str]) -> None:
         for n in notes:
             for prefix, attr in (("duration: ", "duration_text"), ("response detail: ", "response_detail"),
-                                 ("adverse events: ", "adverse_events"), ("response: ", "response")):
+                                 ("adverse events: ", "adverse_events"), ("response: ", "response"),
+                                 ("during dialysis: ", "during_dialysis")):
                 if n.startswith(prefix):
                     setattr(t, attr, n[len(prefix):])
                     break
