@@ -261,7 +261,6 @@ def test_every_free_text_field_reaches_the_manuscript():
     culture-only fields of results that are not cultures. Identifiers and authors are never in the
     de-identified manuscript's body, so they are left out. Found: a reported value's note, a non-
     calciphylaxis finding's cause and a wound observation's note and surrounding skin printed nowhere."""
-    import dataclasses
     import typing
 
     from desktop import model

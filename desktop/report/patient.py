@@ -132,7 +132,6 @@ def kidney_history(ctx: Ctx) -> list[str]:
     return out
 
 
-
 def _vintage(d) -> str:
     """The dialysis vintage as the manuscript states it. Only at the first lesion onset: when the
     onset is not dated the assessment measures it to the presentation, which restates the start the
@@ -145,6 +144,7 @@ def _vintage(d) -> str:
         return f"Dialysis vintage at first lesion onset: about {fmt.num(d.alt_value)} {d.alt_unit}."
     alt = f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})" if d.alt_value is not None and d.alt_unit else ""
     return f"Dialysis vintage at first lesion onset: {fmt.num(d.value, 0)} {d.unit}{alt}."
+
 
 def patient_information(ctx: Ctx) -> list[Block]:
     case, p = ctx.case, ctx.case.patient
