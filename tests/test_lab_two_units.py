@@ -90,3 +90,18 @@ def test_the_grid_saves_an_agreeing_pair_and_refuses_the_other(qtbot, labs):
     _paste(qtbot, labs.row("calcium").value, "2.0 mmol/L")  # the unit's L is no mark
     ca = next(x for x in stored(path, case_id).labs if x.id == "lab-calcium-onset")
     assert (ca.value, ca.unit, ca.author_flag) == (2.0, "mmol/L", None)
+
+
+def test_a_unit_the_catalogue_does_not_know_typed_after_the_value(qtbot, labs):
+    """Agarwal, Ozluk and Boparai, Indian J Nephrol (doi:10.4103/ijn.IJN_85_21): "erythrocyte sedimentation
+    rate (ESR; 102/mm)". Typed as printed, the grid said "'/mm' is not a result in words the grid knows";
+    it is a unit the catalogue does not know (ESR is in mm/h), refused as one picked in the unit field
+    is, with the value offered to be kept as printed."""
+    path, case_id = labs.session.library.path, labs.session.case_id
+    labs.select_timepoint(next(x for x in stored(path, case_id).labs if x.id == "lab-calcium-onset").when)
+    _paste(qtbot, labs.row("esr").value, "102/mm")
+    assert "'/mm' is not a unit the catalogue knows" in labs.error.message()
+    assert "result in words" not in labs.error.message()
+    labs.error.offer("Keep 102 /mm as printed").click()
+    esr = next(x for x in stored(path, case_id).labs if x.analyte == "esr")
+    assert (esr.value, esr.unit, esr.as_printed) == (102.0, "/mm", True)

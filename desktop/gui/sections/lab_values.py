@@ -102,6 +102,8 @@ _NUMBER = re.compile(r"(<=|>=|≤|≥|<|>|=)?\s*([-+−]?\d[\d.,]*)")
 # the authors' own mark after the result: "6.9 H", "6.9 (H)", "6.9(H)" — never the L of "mmol/L"
 _FLAG_BRACKETED = re.compile(r"^(.*?)\s*(\([HL]\))$")
 _FLAG_BARE = re.compile(r"^(?:(.*?)\s+)?([HL])$")
+# what is left after the number that can only be a unit: a slash in it ("/mm", "mval/L", "U/l")
+_UNIT_LIKE = re.compile(r"[A-Za-zµμ%°²³0-9^*.×]*/[A-Za-zµμ%°²³0-9^*. ×]+")
 # the same result in another unit, in brackets at the end: "7.9 mg/dL (2.0 mmol/L)"
 _ALSO = re.compile(r"^(.*\d.*?)\s*\(\s*([-+−]?\d[\d.,]*)\s*([^()\d][^()]*?)?\s*\)$")
 
@@ -165,6 +167,12 @@ def parse_entry(text: str, analyte: Analyte | None = None) -> Entry:
         if out.qualitative is None:
             if out.value is None and not m:
                 raise ValueError(f"{text.strip()!r} is not a number, nor a result in words ({word_list()})")
+            typed = " ".join(t.split())
+            if out.unit is None and _UNIT_LIKE.fullmatch(typed):
+                # a unit the catalogue does not know ("102/mm", as Agarwal et al. print an ESR): the
+                # row refuses it as it refuses one picked in the unit field, with "keep as printed"
+                out.unit = typed
+                return out
             raise ValueError(f"{rest!r} is not a result in words the grid knows ({word_list()})")
     return out
 
