@@ -98,6 +98,12 @@ PUBLISHED: dict[str, list[str]] = {
                       "Extensive calcification of the blood vessels", "calcific plugs in the dermal vessels",
                       "intensification of dialysis against low calcium concentrates",
                       "died of intractable sepsis about 10 weeks after presentation"],  # "ten weeks later", not "2 months"
+    # Agarwal et al.: stage 3 CKD; prednisone 10 mg daily for 7 years; lesions of the right ankle, both flanks,
+    # the right arm and both forearms; an ESR printed "102/mm"
+    "flanks-arms-nonuremic-prednisone": ["A 47-year-old woman", "CKD stage 3", "not on dialysis", "prednisone",
+                                         "10 mg", "ankle, right", "flank, both sides", "arm, level not stated, right",
+                                         "forearm, both sides", "Sjogren syndrome", "Hashimoto thyroiditis",
+                                         "102", "/mm", "infectious workup negative"],
     # SI units: calcium 2.8 mmol/l, phosphate 1.78 mmol/l, product 4.98 (mmol/l)², parathormone 1076 ng/l (normal
     # 10-65), below measurable levels after the fourth gland; hard subcutaneous nodules; a deep skin biopsy
     "thighs-si-units-parathyroidectomy": ["thigh, aspect not stated, both sides", "2.8", "1.78", "mmol/l", "1076",
