@@ -31,25 +31,14 @@ from .. import catalogue, frequency
 from ..core import labs
 from ..model import Case, When
 from ..timing import Timeline, describe
+from .fhir_status import (  # noqa: F401  (the names readers of this module import from here)
+    DIALYSIS_NOW, DIALYSIS_PERIOD, DIALYSIS_TEXT, DIFFERENTIAL, DIFFERENTIAL_STATUS, KIDNEY_STAGE_TEXT,
+    LAB_NOTE_AS_PRINTED, LAB_NOTE_MARK, LAB_NOTE_ORGANISM, LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS,
+    write_differentials, write_kidney, write_patient_words)
 from .fhir_codes import (  # noqa: F401  (the names readers of this module import from here)
     DATA_ABSENT_URL, INTERPRETATION, LAB_NOTE_EXPECTED, LATERALITY, LOINC, OBS_CATEGORY, OFFSET_UNITS,
     PRECISION_OF_UNIT, RELATIVE_TIME_URL, SECTIONS, SNOMED, UCUM, VITALS_PROFILE, _clean, _manuscript, _s, _words,
     loinc_for, loinc_table, quantity, ucum_code, ucum_codes)
-
-
-# notes of a lab Observation the reader reads back (desktop/interop/fhir_import.py)
-LAB_NOTE_MARK = "the source's own mark: "
-LAB_NOTE_AS_PRINTED = "kept as printed"
-LAB_NOTE_SPECIMEN = "specimen: "
-LAB_NOTE_ORGANISM = "organism: "
-LAB_NOTE_WORDS = "result in words: "
-DIFFERENTIAL = "differential diagnosis"
-DIFFERENTIAL_STATUS = {"excluded": "refuted", "considered": "differential", "not_excluded": "unconfirmed"}
-# the kidney status's words, which the reader reads back (desktop/interop/fhir_import.py)
-KIDNEY_STAGE_TEXT = "Chronic kidney disease, CKD stage "
-DIALYSIS_TEXT = {"haemodialysis": "Haemodialysis", "peritoneal": "Peritoneal dialysis"}
-DIALYSIS_NOW = "dialysis at presentation"
-DIALYSIS_PERIOD = "dialysis history"
 
 
 class _Builder:
@@ -178,27 +167,6 @@ class _Builder:
             "valueQuantity": q,
         }, "Patient information", summary="Age at presentation: " + ("90 or older" if p.age_over_89 else f"{p.age_years} years"))
 
-    def patient_words(self, patient: str) -> None:
-        """What the Patient resource has no element for, each an Observation of its own: the ethnicity
-        as recorded, and the outcome's status (alive, lost to follow-up; death is also the Patient's),
-        cause of death and wound healing."""
-        p, o = self.case.patient, self.case.outcome
-        for key, code, value, cat, section in (
-                ("ethnicity", "Ethnicity (as recorded)", p.ethnicity, "social-history", "Patient information"),
-                ("outcome-status", "Outcome status", _words(o.status) if o.status != "unknown" else "", "exam",
-                 "Follow-up and outcomes"),
-                ("cause-of-death", "Cause of death", o.cause_of_death if o.status == "dead" else "", "exam",
-                 "Follow-up and outcomes"),
-                ("wound-healing", "Wound healing at the outcome", _words(o.wound_healing) if o.wound_healing != "unknown"
-                 else "", "exam", "Follow-up and outcomes")):
-            if value.strip():
-                self.add(key, {
-                    "resourceType": "Observation", "status": "final",
-                    "category": [{"coding": [{"system": OBS_CATEGORY, "code": cat}]}],
-                    "code": {"text": code}, "subject": {"reference": patient},
-                    "valueString": value,
-                }, section, summary=f"{code}: {value}")
-
     def conditions(self, patient: str) -> None:
         sites = sorted({catalogue.all_sites()[l.site].label for l in self.case.lesions if l.site in catalogue.all_sites()})
         d = self.case.diagnosis
@@ -217,17 +185,7 @@ class _Builder:
             "evidence": [{"code": [{"text": f"Diagnosis basis: {d.basis}"}]}],
             "note": [{"text": d.reasoning}] if d.reasoning else [],
         }, "Diagnostic assessment", summary=[f"Calciphylaxis; diagnosis made on: {_words(d.basis)}.", d.reasoning])
-        for n, dd in enumerate(d.differentials):
-            self.add(f"differential-{n}", {
-                "resourceType": "Condition",
-                "category": [{"text": DIFFERENTIAL}],
-                "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                                                   "code": DIFFERENTIAL_STATUS[dd.status]}]},
-                "code": {"text": dd.name or "differential diagnosis not named"},
-                "subject": {"reference": patient},
-                "note": [{"text": dd.how}] if dd.how else [],
-            }, "Diagnostic assessment", summary=f"Differential diagnosis: {dd.name} ({_words(dd.status)})"
-                                                + (f": {dd.how}" if dd.how else ""))
+        write_differentials(self, patient)
         for n, c in enumerate(self.case.patient.comorbidities):
             label = catalogue.comorbidities().get(c.code, c.code)
             self.add(f"comorbidity-{n}", {
@@ -237,62 +195,6 @@ class _Builder:
                 "subject": {"reference": patient},
                 "note": [{"text": c.detail}] if c.detail else [],
             }, "Patient information", summary=label + (f": {c.detail}" if c.detail else ""))
-
-    def kidney(self, patient: str) -> None:
-        """The kidney status: the CKD stage (a Condition, ICD-10-CM from resources/interop/kidney_codes.json),
-        dialysis — the modality at presentation from its start, each period of the dialysis history,
-        or "not on dialysis" — and a kidney transplant with the graft's status, as Procedures (a status
-        of not-done for what the patient recorded as not having)."""
-        pt = self.case.patient
-        if pt.ckd_stage:
-            spec = catalogue.load_json("interop", "kidney_codes.json")
-            code = spec["ckd_stage"].get(pt.ckd_stage)
-            text = KIDNEY_STAGE_TEXT + pt.ckd_stage
-            self.add("kidney-ckd", {
-                "resourceType": "Condition",
-                "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category",
-                                          "code": "problem-list-item"}]}],
-                "code": {"coding": [{"system": spec["system"], **code}] if code else [], "text": text},
-                "subject": {"reference": patient},
-            }, "Patient information", summary=text)
-        adherence = [f"adherence: {pt.dialysis_adherence}"] if pt.dialysis_adherence != "unknown" else []
-        adherence += [f"adherence detail: {pt.adherence_detail}"] if pt.adherence_detail else []
-        if pt.dialysis_modality in ("haemodialysis", "peritoneal") or (pt.dialysis_modality is None
-                                                                       and (pt.dialysis_start.is_set or pt.dialysis_start.label)):
-            name = DIALYSIS_TEXT.get(pt.dialysis_modality, "Dialysis")  # on dialysis, its modality not stated
-            self.add("kidney-dialysis", {
-                "resourceType": "Procedure", "status": "in-progress",
-                "category": {"text": DIALYSIS_NOW}, "code": {"text": name}, "subject": {"reference": patient},
-                "performedPeriod": self.period(pt.dialysis_start, When()),
-                "note": [{"text": n} for n in adherence + ([f"start as the source says it: {pt.dialysis_start.label}"]
-                                                            if pt.dialysis_start.label else [])],
-            }, "Patient information", summary=f"{name}, from {self.told(pt.dialysis_start)}")
-        elif pt.dialysis_modality == "none":
-            self.add("kidney-dialysis", {
-                "resourceType": "Procedure", "status": "not-done", "category": {"text": DIALYSIS_NOW},
-                "code": {"text": "Dialysis"}, "subject": {"reference": patient},
-            }, "Patient information", summary="Not on dialysis")
-        for n, period in enumerate(pt.dialysis_history):
-            name = DIALYSIS_TEXT.get(period.modality, "Dialysis")
-            notes = ([f"sessions per week: {period.sessions_per_week:g}"] if period.sessions_per_week else [])
-            self.add(f"kidney-dialysis-{n}", {
-                "resourceType": "Procedure", "status": "completed" if period.stop.is_set else "in-progress",
-                "category": {"text": DIALYSIS_PERIOD}, "code": {"text": name}, "subject": {"reference": patient},
-                "performedPeriod": self.period(period.start, period.stop),
-                "reasonCode": [{"text": period.reason}] if period.reason else [],
-                "note": [{"text": x} for x in notes],
-            }, "Patient information", summary=f"{name}, {self.told(period.start)}" + (f": {period.reason}" if period.reason else ""))
-        if pt.kidney_transplant in ("yes", "no"):
-            graft = pt.graft_status
-            self.add("kidney-transplant", {
-                "resourceType": "Procedure", "status": "completed" if pt.kidney_transplant == "yes" else "not-done",
-                "code": {"text": "Kidney transplant"}, "subject": {"reference": patient},
-                **(self.timed("performedDateTime", pt.transplant_date) if pt.kidney_transplant == "yes" else {}),
-                "outcome": {"text": f"graft {graft}"} if graft else None,
-                "note": [{"text": f"time as the source says it: {pt.transplant_date.label}"}]
-                        if pt.transplant_date.label else [],
-            }, "Patient information", summary="Kidney transplant" + (f", {self.told(pt.transplant_date)}"
-                                                                     if pt.kidney_transplant == "yes" else ": none"))
 
     def labs(self, patient: str) -> None:
         analytes = catalogue.analytes()
@@ -651,9 +553,9 @@ class _Builder:
                 "resourceType": "Device", "deviceName": [{"name": "Casebook", "type": "user-friendly-name"}],
             }, summary="Casebook (no author is named in the case)"))
         self.age(patient)
-        self.patient_words(patient)
+        write_patient_words(self, patient)
         self.conditions(patient)
-        self.kidney(patient)
+        write_kidney(self, patient)
         self.labs(patient)
         lesion_urls = self.lesions(patient)
         self.treatments(patient)

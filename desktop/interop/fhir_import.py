@@ -25,10 +25,9 @@ from typing import Any
 from .. import catalogue, frequency
 from ..model import (Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging, LabResult, Lesion, Figure,
                      Medication, Observation, Treatment, Vital, When, new_id)
-from .fhir import (DIALYSIS_NOW, DIALYSIS_PERIOD, DIALYSIS_TEXT, DIFFERENTIAL, DIFFERENTIAL_STATUS,
-                   KIDNEY_STAGE_TEXT, LAB_NOTE_AS_PRINTED, LAB_NOTE_EXPECTED, LAB_NOTE_MARK,
-                   LAB_NOTE_ORGANISM, LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS, LOINC, OFFSET_UNITS,
-                   RELATIVE_TIME_URL, loinc_table)
+from .fhir import (LAB_NOTE_AS_PRINTED, LAB_NOTE_EXPECTED, LAB_NOTE_MARK, LAB_NOTE_ORGANISM,
+                   LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS, LOINC, OFFSET_UNITS, RELATIVE_TIME_URL, loinc_table)
+from .fhir_status import read_ckd_stage, read_differential, read_kidney_procedure, read_status_observation
 
 PRECISION_OF = {v: k for k, v in OFFSET_UNITS.items()}
 _TIMELINE = re.compile(r"^day (−?\d+)(?: \((week|month|year) (−?\d+)\))?(, approximate)?: (.*)$", re.S)
@@ -247,22 +246,10 @@ class _Reader:
             d.when = self.when(r, "recordedDate")
             return
         label = r.get("code", {}).get("text", "")
-        if any(c.get("text") == DIFFERENTIAL for c in r.get("category", [])):
-            from ..model import Differential
-            status = {v: k for k, v in DIFFERENTIAL_STATUS.items()}.get(
-                next((c.get("code") for c in r.get("verificationStatus", {}).get("coding", [])), ""), "considered")
-            self.case.diagnosis.differentials.append(Differential(
-                "" if label == "differential diagnosis not named" else label, status,
-                "\n".join(n.get("text", "") for n in r.get("note", []))))
+        if read_differential(self, r, label):
             return
-        if label.startswith(KIDNEY_STAGE_TEXT):
-            from typing import get_args
-
-            from ..model import CkdStage
-            stage = label.removeprefix(KIDNEY_STAGE_TEXT)
-            if stage in get_args(CkdStage):
-                self.case.patient.ckd_stage = stage
-                return
+        if read_ckd_stage(self, label):
+            return
         code = next((k for k, v in catalogue.comorbidities().items() if v == label), None)
         if code is None:
             self.report.append(f"Condition {label!r}: not a Casebook comorbidity; recorded as 'other' with its name")
@@ -274,19 +261,9 @@ class _Reader:
     def observation(self, r: dict, url) -> None:
         cat = {c.get("code") for cc in r.get("category", []) for c in cc.get("coding", [])}
         code_text = r.get("code", {}).get("text", "")
-        if code_text == "Ethnicity (as recorded)":
-            self.case.patient.ethnicity = r.get("valueString", "")
-        elif code_text == "Outcome status":
-            from ..model import OutcomeStatus
-            from typing import get_args
-            self.case.outcome.status = _words_to(r.get("valueString", ""), get_args(OutcomeStatus)) or self.case.outcome.status
-        elif code_text == "Cause of death":
-            self.case.outcome.cause_of_death = r.get("valueString", "")
-        elif code_text == "Wound healing at the outcome":
-            from ..model import WoundHealing
-            from typing import get_args
-            self.case.outcome.wound_healing = _words_to(r.get("valueString", ""), get_args(WoundHealing)) or "unknown"
-        elif code_text == "Age at presentation":
+        if read_status_observation(self, code_text, r):  # ethnicity, the outcome's words
+            return
+        if code_text == "Age at presentation":
             q = r.get("valueQuantity", {})
             if q.get("comparator") == ">=" and q.get("value") == 90:
                 self.case.patient.age_over_89 = True
@@ -501,52 +478,8 @@ class _Reader:
             else:
                 self.report.append(f"treatment note {n[:60]!r}: not read")
 
-    def kidney_procedure(self, r: dict) -> bool:
-        """Dialysis at presentation, a period of the dialysis history, a kidney transplant (see
-        :meth:`desktop.interop.fhir._Builder.kidney`); False for any other Procedure."""
-        from ..model import DialysisPeriod
-        pt, code = self.case.patient, r.get("code", {}).get("text", "")
-        category = r.get("category", {}).get("text", "")
-        modality = {v: k for k, v in DIALYSIS_TEXT.items()}.get(code)
-        notes = self._notes(r)
-        if category == DIALYSIS_NOW:
-            if r.get("status") == "not-done":
-                pt.dialysis_modality = "none"
-                return True
-            pt.dialysis_modality = modality
-            pt.dialysis_start = self.period(r, "performedPeriod")[0]
-            for n in notes:
-                if n.startswith("adherence: ") and n[11:] in ("adherent", "non_adherent"):
-                    pt.dialysis_adherence = n[11:]
-                elif n.startswith("adherence detail: "):
-                    pt.adherence_detail = n.removeprefix("adherence detail: ")
-                elif n.startswith("start as the source says it: "):
-                    pt.dialysis_start.label = n.removeprefix("start as the source says it: ")
-            return True
-        if category == DIALYSIS_PERIOD:
-            start, stop = self.period(r, "performedPeriod")
-            period = DialysisPeriod(modality=modality or "haemodialysis", start=start, stop=stop,
-                                    reason="\n".join(x.get("text", "") for x in r.get("reasonCode", [])))
-            for n in notes:
-                if n.startswith("sessions per week: "):
-                    period.sessions_per_week = float(n.removeprefix("sessions per week: "))
-            pt.dialysis_history.append(period)
-            return True
-        if code == "Kidney transplant":
-            pt.kidney_transplant = "no" if r.get("status") == "not-done" else "yes"
-            if pt.kidney_transplant == "yes":
-                pt.transplant_date = self.when(r, "performedDateTime")
-            graft = (r.get("outcome") or {}).get("text", "").removeprefix("graft ")
-            if graft in ("functioning", "failed", "removed", "unknown"):
-                pt.graft_status = graft
-            for n in notes:
-                if n.startswith("time as the source says it: "):
-                    pt.transplant_date.label = n.removeprefix("time as the source says it: ")
-            return True
-        return False
-
     def procedure(self, r: dict, url) -> None:
-        if self.kidney_procedure(r):
+        if read_kidney_procedure(self, r):
             return
         code = r.get("code", {}).get("text", "")
         if code == "Skin biopsy":
