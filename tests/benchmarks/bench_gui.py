@@ -145,15 +145,21 @@ def _launch(code: str, args: list[str], env: dict) -> dict[str, float]:
     return marks
 
 
-def bench_startup(runs: int) -> None:
+def _demo_library(prefix: str) -> tuple[Path, dict]:
+    """A new library holding the demo case, in a temporary folder, and the environment of a child
+    started on it (its own settings)."""
     from desktop.demo import load_demo
     from desktop.store.library import create_library
-    work = Path(tempfile.mkdtemp(prefix="casebook-start-"))
+    work = Path(tempfile.mkdtemp(prefix=f"casebook-{prefix}-"))
     lib_path = work / "demo.casebook"
     lib = create_library(lib_path)
     lib.add_case(load_demo())
     lib.close()
-    env = _child_env(work / "config")
+    return lib_path, _child_env(work / "config")
+
+
+def bench_startup(runs: int) -> None:
+    lib_path, env = _demo_library("start")
     _launch(BARE, [], env)  # warm the file cache for both
     _launch(APP, [str(lib_path)], env)
     bare, painted, ready, content, cpu_bare, cpu_painted, cpu_content = [], [], [], [], [], [], []
@@ -181,14 +187,7 @@ def bench_startup(runs: int) -> None:
 def bench_floor(runs: int) -> None:
     """How far the content's paint could come down by deferring and building lazily: a bare window
     that first reads the demo case (no drawing of it), and one that shows only its Patient section."""
-    from desktop.demo import load_demo
-    from desktop.store.library import create_library
-    work = Path(tempfile.mkdtemp(prefix="casebook-floor-"))
-    lib_path = work / "demo.casebook"
-    lib = create_library(lib_path)
-    lib.add_case(load_demo())
-    lib.close()
-    env = _child_env(work / "config")
+    lib_path, env = _demo_library("floor")
     _launch(BARE, [], env)
     _launch(FLOOR, [str(lib_path), "section"], env)
     bare, read, section = [], [], []
@@ -207,14 +206,7 @@ def bench_importtime(top: int = 25) -> None:
     made before the demo case's content was painted, each with the module that asked for it (as
     importtime lists them: imports on the worker thread interleave with the window's)."""
     import re
-    from desktop.demo import load_demo
-    from desktop.store.library import create_library
-    work = Path(tempfile.mkdtemp(prefix="casebook-imports-"))
-    lib_path = work / "demo.casebook"
-    lib = create_library(lib_path)
-    lib.add_case(load_demo())
-    lib.close()
-    env = _child_env(work / "config")
+    lib_path, env = _demo_library("imports")
     proc = subprocess.run([sys.executable, "-X", "importtime", "-c", APP, str(lib_path)], capture_output=True,
                           text=True, env=env, cwd=str(ROOT), timeout=120)
     rows = []
