@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import pytest
+
 from PySide6.QtCore import QPoint, QPointF, Qt, QTimer
 from PySide6.QtGui import QDragEnterEvent
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
@@ -27,6 +29,14 @@ def demo_section(qtbot, lib_path, section_cls, size):
         yield w
     finally:
         lib.close()
+
+
+@pytest.fixture
+def demo_labs(qtbot, tmp_path):
+    """The Labs section on the demo case of a new library (import it into a test module to use it)."""
+    from desktop.gui.sections.labs import LabsSection
+    with demo_section(qtbot, tmp_path / "demo.casebook", LabsSection, (1000, 800)) as w:
+        yield w
 
 
 def stored(lib_path, case_id, figures=False):

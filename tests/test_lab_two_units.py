@@ -16,9 +16,8 @@ from PySide6.QtCore import Qt
 
 from desktop import catalogue
 from desktop.gui.sections.lab_values import agrees, parse_entry
-from desktop.gui.sections.labs import LabsSection
 
-from gui_helpers import demo_section, stored
+from gui_helpers import demo_labs, stored  # noqa: F401 (a fixture)
 
 A = catalogue.analytes()
 
@@ -58,12 +57,6 @@ def test_what_cannot_be_read_in_brackets_says_why(typed, words):
         parse_entry(typed, A["calcium"])
 
 
-@pytest.fixture
-def labs(qtbot, tmp_path):
-    with demo_section(qtbot, tmp_path / "demo.casebook", LabsSection, (1000, 800)) as w:
-        yield w
-
-
 def _paste(qtbot, field, text: str) -> None:
     """As pasting does (keyClicks types ASCII only: 'μ'), then Return."""
     field.setFocus()
@@ -72,7 +65,8 @@ def _paste(qtbot, field, text: str) -> None:
     qtbot.keyClick(field, Qt.Key.Key_Return)
 
 
-def test_the_grid_saves_an_agreeing_pair_and_refuses_the_other(qtbot, labs):
+def test_the_grid_saves_an_agreeing_pair_and_refuses_the_other(qtbot, demo_labs):
+    labs = demo_labs
     path, case_id = labs.session.library.path, labs.session.case_id
     labs.select_timepoint(next(x for x in stored(path, case_id).labs if x.id == "lab-calcium-onset").when)
     _paste(qtbot, labs.row("calcium").value, "7.9 mg/dL (2.0 mmol/L)")
@@ -92,7 +86,8 @@ def test_the_grid_saves_an_agreeing_pair_and_refuses_the_other(qtbot, labs):
     assert (ca.value, ca.unit, ca.author_flag) == (2.0, "mmol/L", None)
 
 
-def test_a_unit_the_catalogue_does_not_know_typed_after_the_value(qtbot, labs):
+def test_a_unit_the_catalogue_does_not_know_typed_after_the_value(qtbot, demo_labs):
+    labs = demo_labs
     """Agarwal, Ozluk and Boparai, Indian J Nephrol (doi:10.4103/ijn.IJN_85_21): "erythrocyte sedimentation
     rate (ESR; 102/mm)". Typed as printed, the grid said "'/mm' is not a result in words the grid knows";
     it is a unit the catalogue does not know (ESR is in mm/h), refused as one picked in the unit field

@@ -12,9 +12,8 @@ import pytest
 
 from desktop.gui.formatting import parse_number
 from desktop.gui.sections.lab_values import parse_entry, typed_decimals
-from desktop.gui.sections.labs import LabsSection
 
-from gui_helpers import demo_section, stored, type_into
+from gui_helpers import demo_labs, stored, type_into  # noqa: F401 (a fixture)
 
 
 @pytest.mark.parametrize("typed", ["1,251", "12,500", "-1,251"])
@@ -47,13 +46,8 @@ def test_a_lab_entry_as_printed_with_its_unit():
     assert (e.value, e.decimals, e.author_flag) == (1251.0, 1, "H")
 
 
-@pytest.fixture
-def labs(qtbot, tmp_path):
-    with demo_section(qtbot, tmp_path / "demo.casebook", LabsSection, (1000, 800)) as w:
-        yield w
-
-
-def test_the_grid_refuses_1_251_and_keeps_what_is_stored(qtbot, labs):
+def test_the_grid_refuses_1_251_and_keeps_what_is_stored(qtbot, demo_labs):
+    labs = demo_labs
     path, case_id = labs.session.library.path, labs.session.case_id
     before = stored(path, case_id).labs
     labs.select_timepoint(next(x for x in before if x.id == "lab-pth").when)  # the demo's PTH, 104 pg/mL
