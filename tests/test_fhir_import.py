@@ -223,3 +223,13 @@ def test_the_facts_a_registry_reads_go_through_fhir_and_back(path):
     case = prepare(jsonio.loads(path.read_text("utf-8")))
     back, _ = bundle_to_case(json.loads(json.dumps(case_to_bundle(case, now=NOW))))
     assert _clinical(back) == _clinical(case)
+
+
+def test_a_procedure_given_during_dialysis_says_so_after_fhir():
+    from desktop.model import Treatment
+    case = full_case()
+    case.treatments.append(Treatment(kind="procedure", agent="intensified dialysis against a low calcium bath",
+                                     treatment_class="dialysis-change", during_dialysis="yes"))
+    back, report = bundle_to_case(json.loads(json.dumps(case_to_bundle(prepare(case), now=NOW))))
+    assert report == [] and (back.treatments[-1].agent, back.treatments[-1].during_dialysis) == (
+        "intensified dialysis against a low calcium bath", "yes")

@@ -12,14 +12,12 @@ Codes only where our sources give them: LOINC by analyte and by the property the
 (mass or substance concentration, fraction), with the official long common name as display
 (resources/interop/loinc.json, which says where they come from); ICD-10-CM E83.59 for
 calciphylaxis (the domain file, [S]) and for the CKD stage (resources/interop/kidney_codes.json);
-UCUM units from resources/catalogues/ucum.json, looked up
-through catalogue.unit_key so µ/μ/u, 10^3 and /mm3 spellings are one unit. Everything else is
-text, never a guessed code. The kidney status is a Condition (the CKD stage) and Procedures
-(dialysis at presentation, each period of the dialysis history, a kidney transplant with the
-graft's status; not-done for "not on dialysis" and "no transplant"). Vital signs carry the base
-spec's vital-signs profiles. Every resource
-has a generated narrative; Bundle.identifier is new for every export; a draft is a
-``preliminary`` Composition.
+UCUM units from resources/catalogues/ucum.json, looked up through catalogue.unit_key so µ/μ/u,
+10^3 and /mm3 spellings are one unit. Everything else is text, never a guessed code. The
+patient's status — kidney status, ethnicity, the outcome's words, the differential diagnosis — is
+written by desktop/interop/fhir_status.py. Vital signs carry the base spec's vital-signs
+profiles. Every resource has a generated narrative; Bundle.identifier is new for every export; a
+draft is a ``preliminary`` Composition.
 """
 from __future__ import annotations
 
@@ -362,7 +360,9 @@ class _Builder:
                     "reasonCode": [{"text": t.indication}] if t.indication else [],
                     "outcome": {"text": _words(t.response)} if t.response else None,
                     "complication": [{"text": t.adverse_events}] if t.adverse_events else [],
-                    "note": [{"text": n} for n in notes[:1] + notes[2:3] if n],
+                    # duration, response detail, given during dialysis (the response is the outcome, the
+                    # adverse events the complication)
+                    "note": [{"text": n} for n in notes[:1] + notes[2:3] + notes[4:] if n],
                 }, "Therapeutic intervention", summary=[f"{t.agent or cls} ({cls}), started {self.told(t.start)}"
                                                         + (f"; response: {_words(t.response)}" if t.response else "")])
         lesion_numbers = {les.id: n for n, les in enumerate(self.case.lesions, 1)}  # as the lesions' narratives number them
