@@ -139,6 +139,9 @@ CASES = {
     "kidney-transplant": (patient(kidney_transplant="yes"), patient(kidney_transplant="no")),
     "malignancy": (comorb("malignancy"), comorb("heart-failure")),
     "autoimmune": (comorb("autoimmune"), comorb("heart-failure")),
+    "liver-disease": (comorb("liver-disease"), comorb("heart-failure")),
+    "hyperparathyroidism": (comorb("hyperparathyroidism"), comorb("heart-failure")),
+    "hypervitaminosis-d": (comorb("hypervitaminosis-d"), comorb("heart-failure")),
     "thrombophilia": (comorb("protein-c-deficiency"), comorb("atrial-fibrillation")),
     "hyperphosphataemia": (
         add_labs(lab("phosphate", 6.0, "mg/dL", low=2.5, high=4.9)),
@@ -547,3 +550,20 @@ def test_warfarin_started_after_the_lesions_is_not_their_risk_factor():
     a = assess(with_(base_case(), before))
     assert any("warfarin" in x for x in a.tier.major_factors)
     assert "does not count" not in a.by_rule("warfarin")[0].message
+
+
+def test_a_positive_biopsy_after_an_inconclusive_one_decides_the_tier_criterion():
+    """"Non-uremic calciphylaxis in the setting of alcoholic liver disease" (SHM abstract): the surgical
+    pathology was "concerning for a possible vasculitic cause ... [with] calcium deposits that raised the
+    suspicion of calciphylaxis"; a punch biopsy then "confirmed the finding of calciphylaxis". The tier
+    was confirmed, yet listed "a positive skin biopsy ... the biopsy was inconclusive" among what it
+    could not decide."""
+    from pathlib import Path
+
+    from desktop import jsonio
+    case = jsonio.loads((Path(__file__).parent / "cases" / "thighs-nonuremic-liver.json").read_text("utf-8"))
+    tier = assess(case).tier
+    assert tier.tier == "confirmed"
+    assert not any("positive skin biopsy" in u for u in tier.unknown), tier.unknown
+    case.biopsies = case.biopsies[:1]  # the inconclusive one alone: undecided, and said
+    assert any("the biopsy was inconclusive" in u for u in assess(case).tier.unknown)

@@ -104,6 +104,12 @@ PUBLISHED: dict[str, list[str]] = {
                                          "10 mg", "ankle, right", "flank, both sides", "arm, level not stated, right",
                                          "forearm, both sides", "Sjogren syndrome", "Hashimoto thyroiditis",
                                          "102", "/mm", "infectious workup negative"],
+    # SHM abstract, alcoholic liver disease: an eschar-like wound of the lateral right thigh, a similar one of the
+    # medial left thigh; surgical pathology suspicious, a punch biopsy confirming; cultures with two organisms
+    "thighs-nonuremic-liver": ["thigh, lateral, right", "thigh, medial, left", "alcoholic liver disease",
+                               "seizure disorder", "Klebsiella pneumoniae and vancomycin-resistant Enterococcus",
+                               "possible vasculitic cause", "Punch biopsy", "12 days after the initial surgical debridement",
+                               "daily high-flow supplemental oxygen", "No improvement"],
     # SI units: calcium 2.8 mmol/l, phosphate 1.78 mmol/l, product 4.98 (mmol/l)², parathormone 1076 ng/l (normal
     # 10-65), below measurable levels after the fourth gland; hard subcutaneous nodules; a deep skin biopsy
     "thighs-si-units-parathyroidectomy": ["thigh, aspect not stated, both sides", "2.8", "1.78", "mmol/l", "1076",

@@ -175,7 +175,7 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         if not b.histology_stated and grade(b) not in ("not_done", "declined", "planned"):
             unknown.append("a positive skin biopsy (confirmed tier): a biopsy is recorded but the source does not "
                            "state its histology")
-        elif grade(b) in grades.get("undecided", []):
+        elif grade(b) in grades.get("undecided", []) and not positive_biopsy:  # a positive one decides it
             unknown.append(f"a positive skin biopsy (confirmed tier): the biopsy was {grade(b).replace('_', ' ')}")
 
     need = data["suspected"]
