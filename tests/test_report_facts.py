@@ -109,7 +109,8 @@ PUBLISHED: dict[str, list[str]] = {
     "thighs-nonuremic-liver": ["thigh, lateral, right", "thigh, medial, left", "alcoholic liver disease",
                                "seizure disorder", "Klebsiella pneumoniae and vancomycin-resistant Enterococcus",
                                "possible vasculitic cause", "Punch biopsy", "12 days after the initial surgical debridement",
-                               "daily high-flow supplemental oxygen", "No improvement"],
+                               "daily high-flow supplemental oxygen", "No improvement",
+                               "Time from first lesion onset to diagnosis: about 3 weeks"],  # "a 3 week history", not "21 days (0.7 months)"
     # SI units: calcium 2.8 mmol/l, phosphate 1.78 mmol/l, product 4.98 (mmol/l)², parathormone 1076 ng/l (normal
     # 10-65), below measurable levels after the fourth gland; hard subcutaneous nodules; a deep skin biopsy
     "thighs-si-units-parathyroidectomy": ["thigh, aspect not stated, both sides", "2.8", "1.78", "mmol/l", "1076",

@@ -10,7 +10,7 @@ from .content import Block, Para, Rich, Span
 from .context import Ctx, covered, prose, table, untold, with_note
 from .figures import wound_trends
 from .text import lower_first, paragraph_texts, plain
-from .wording import HEALING, OUTCOME, RESPONSE, TRI
+from .wording import HEALING, OUTCOME, RESPONSE, TRI, length_words
 
 
 def in_history(ctx: Ctx, t: Treatment) -> bool:
@@ -211,11 +211,13 @@ def follow_up(ctx: Ctx) -> list[Block]:
             sentences.append((f"{label}: {lower_first(rest)}" if label else rest).rstrip(".") + ".")
     for d in ctx.assessment.derived:
         if d.kind in ("onset_to_diagnosis", "survival"):
+            if d.caveat and "approximate" in d.caveat:  # no day count nobody gave: "about 3 weeks"
+                sentences.append(f"{plain(d.label)}: about {length_words(d.value)}.")
+                continue
             text = f"{fmt.num(d.value, 0)} {d.unit}"
             if d.alt_value is not None and d.alt_unit:
                 text += f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})"
-            approx = "about " if d.caveat and "approximate" in d.caveat else ""
-            sentences.append(f"{plain(d.label)}: {approx}{text}.")
+            sentences.append(f"{plain(d.label)}: {text}.")
     if sentences:
         out.append(Para([Span(" ".join(sentences))]))
     out += wound_section(ctx)

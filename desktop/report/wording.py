@@ -63,6 +63,14 @@ def morphology_words(codes) -> str:
     return ", ".join(MORPHOLOGY.get(m, m.replace("_", " ")) for m in codes)
 
 
+def length_words(days: float) -> str:
+    """A length of time in the unit a clinician would use for it: "21 days" is "3 weeks", 63 days
+    "2 months", 800 days "2 years"; a few days stay days."""
+    unit = "year" if abs(days) >= 730 else "month" if abs(days) >= 56 else "week" if abs(days) >= 14 else "day"
+    n = round(abs(days) / {"year": 365.25, "month": 30.4375, "week": 7, "day": 1}[unit])
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
 def relative_words(placed: Placed, index: str) -> str:
     """"about 2 months before presentation": the interval in the unit the source gave it in (its
     precision: "ten weeks later" stays 10 weeks), or for a time given to the day, in the unit a
