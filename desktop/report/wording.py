@@ -63,11 +63,18 @@ def morphology_words(codes) -> str:
     return ", ".join(MORPHOLOGY.get(m, m.replace("_", " ")) for m in codes)
 
 
+_DAYS_IN = {"year": 365.25, "month": 30.4375, "week": 7, "day": 1}
+
+
+def _unit_for_length(days: float) -> str:
+    return "year" if abs(days) >= 730 else "month" if abs(days) >= 56 else "week" if abs(days) >= 14 else "day"
+
+
 def length_words(days: float) -> str:
     """A length of time in the unit a clinician would use for it: "21 days" is "3 weeks", 63 days
     "2 months", 800 days "2 years"; a few days stay days."""
-    unit = "year" if abs(days) >= 730 else "month" if abs(days) >= 56 else "week" if abs(days) >= 14 else "day"
-    n = round(abs(days) / {"year": 365.25, "month": 30.4375, "week": 7, "day": 1}[unit])
+    unit = _unit_for_length(days)
+    n = round(abs(days) / _DAYS_IN[unit])
     return f"{n} {unit}{'' if n == 1 else 's'}"
 
 
@@ -77,9 +84,8 @@ def relative_words(placed: Placed, index: str) -> str:
     clinician would use for its length."""
     day = placed.day
     about = "about " if placed.approximate or placed.precision != "day" else ""
-    unit = placed.precision if placed.precision != "day" else (
-        "year" if abs(day) >= 730 else "month" if abs(day) >= 56 else "week" if abs(day) >= 14 else "day")
-    n = round(abs(day) / {"year": 365.25, "month": 30.4375, "week": 7, "day": 1}[unit])
+    unit = placed.precision if placed.precision != "day" else _unit_for_length(day)
+    n = round(abs(day) / _DAYS_IN[unit])
     if n == 0:
         return f"around the time of {index}" if about else f"at {index}"
     return f"{about}{n} {unit}{'' if n == 1 else 's'} {'before' if day < 0 else 'after'} {index}"
