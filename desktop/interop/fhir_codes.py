@@ -110,3 +110,11 @@ LAB_NOTE_EXPECTED = "expected abnormal for a known condition"
 
 def _words(value: str | None) -> str:
     return (value or "").replace("_", " ")
+
+
+def _words_to(value: str, choices) -> str | None:
+    """The code among ``choices`` whose words (:func:`_words`) or itself ``value`` is, or None."""
+    for c in choices:
+        if c.replace("_", " ") == value or c == value:
+            return c
+    return None

@@ -27,6 +27,7 @@ from ..model import (Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging,
                      Medication, Observation, Treatment, Vital, When, new_id)
 from .fhir import (LAB_NOTE_AS_PRINTED, LAB_NOTE_EXPECTED, LAB_NOTE_MARK, LAB_NOTE_ORGANISM,
                    LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS, LOINC, OFFSET_UNITS, RELATIVE_TIME_URL, loinc_table)
+from .fhir_codes import _words_to
 from .fhir_status import read_ckd_stage, read_differential, read_kidney_procedure, read_status_observation
 
 PRECISION_OF = {v: k for k, v in OFFSET_UNITS.items()}
@@ -40,13 +41,6 @@ def _paragraphs(text: dict | None) -> list[str]:
     if not text or "div" not in text:
         return []
     return [html.unescape(p) for p in re.findall(r"<p>(.*?)</p>", text["div"], re.S)]
-
-
-def _words_to(value: str, choices) -> str | None:
-    for c in choices:
-        if c.replace("_", " ") == value or c == value:
-            return c
-    return None
 
 
 class _Reader:

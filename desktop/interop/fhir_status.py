@@ -19,7 +19,7 @@ from typing import get_args
 
 from .. import catalogue
 from ..model import CkdStage, DialysisPeriod, Differential, OutcomeStatus, When, WoundHealing
-from .fhir_codes import OBS_CATEGORY, _words
+from .fhir_codes import OBS_CATEGORY, _words, _words_to
 
 # notes of a lab Observation the reader reads back (desktop/interop/fhir_import.py)
 LAB_NOTE_MARK = "the source's own mark: "
@@ -183,11 +183,11 @@ def read_status_observation(reader, code_text: str, r: dict) -> bool:
     if code_text == "Ethnicity (as recorded)":
         reader.case.patient.ethnicity = value
     elif code_text == "Outcome status":
-        reader.case.outcome.status = _to(value, OutcomeStatus) or reader.case.outcome.status
+        reader.case.outcome.status = _words_to(value, get_args(OutcomeStatus)) or reader.case.outcome.status
     elif code_text == "Cause of death":
         reader.case.outcome.cause_of_death = value
     elif code_text == "Wound healing at the outcome":
-        reader.case.outcome.wound_healing = _to(value, WoundHealing) or "unknown"
+        reader.case.outcome.wound_healing = _words_to(value, get_args(WoundHealing)) or "unknown"
     else:
         return False
     return True
@@ -212,8 +212,3 @@ def read_ckd_stage(reader, label: str) -> bool:
         reader.case.patient.ckd_stage = stage
         return True
     return False
-
-
-def _to(value: str, literal) -> str | None:
-    """A model code from its words ("lost to follow up" -> "lost_to_follow_up"), or None."""
-    return next((c for c in get_args(literal) if c == value or c.replace("_", " ") == value), None)

@@ -17,7 +17,8 @@ from .diagnostics import diagnostic_assessment
 from .figures import body_map, photo_figures, photo_groups
 from .required import placeholder
 from .styles import TEXT_W
-from .text import lower_first, paragraph_texts, plain
+from ..core.context import lower_first  # 'HBOT sessions' keeps its capitals
+from .text import paragraph_texts, plain
 from .patient import patient_information
 from .therapy import follow_up, observation_extras, therapeutic_intervention, wound_table_needed
 from .wording import EVENT_KIND, NATURE, morphology_words, site_text

@@ -69,11 +69,3 @@ def plain(text: str | None, limit: int | None = None) -> str:
     if limit is not None and len(t) > limit:
         t = t[: max(1, limit - 1)].rstrip() + "…"
     return t
-
-
-def lower_first(text: str) -> str:
-    """The author's text continuing a sentence: its first letter in lower case, unless it begins an
-    acronym or a unit ("HBOT sessions", "PTH 417 pg/mL" stay as written)."""
-    if len(text) > 1 and text[0].isupper() and text[1].isupper():
-        return text
-    return text[:1].lower() + text[1:]

@@ -9,7 +9,8 @@ from . import fmt
 from .content import Block, Para, Rich, Span
 from .context import Ctx, covered, prose, table, untold, with_note
 from .figures import wound_trends
-from .text import lower_first, paragraph_texts, plain
+from ..core.context import lower_first  # 'HBOT sessions' keeps its capitals
+from .text import paragraph_texts, plain
 from .wording import HEALING, OUTCOME, RESPONSE, TRI, length_words
 
 
