@@ -98,3 +98,30 @@ def test_sections_are_built_when_first_asked_for(qtbot, window):
     assert window.current_section_key() != "labs"  # building did not switch the view
     shown = window.show_section("lesions")
     assert window.stack.currentWidget().widget() is shown
+
+
+def test_pyside_import_check_is_the_quick_one_with_the_same_answers():
+    """PySide6 reads the source of every module imported after it (to see whether the module may
+    switch its ``__feature__`` options); importing desktop.gui puts a quicker check in its place, which
+    must answer as PySide6's own does — for each of our modules, the stdlib, and modules without a
+    source file."""
+    import importlib
+    import json as json_module
+    import sqlite3 as sqlite_module
+    import desktop.gui  # noqa: F401  (installs the quick check)
+    feature = sys.modules["shibokensupport.feature"]
+    quick = feature._mod_uses_pyside
+    assert getattr(quick, "reads_file_bytes", False), "desktop.gui did not install the quick check"
+    upstream = quick.upstream
+    modules = [importlib.import_module(name) for name in
+               ("desktop.model", "desktop.store.library", "desktop.gui.app", "desktop.gui.case_list",
+                "desktop.gui.sections.patient", "desktop.gui.qt_import_check", "desktop.app.cases")]
+    modules += [json_module, sqlite_module, sys, sys.modules["_sqlite3"], sys.modules["PySide6.QtCore"]]
+    answers = {m.__name__: (quick(m), upstream(m)) for m in modules}
+    assert all(a == b for a, b in answers.values()), answers
+    # both kinds are among them: modules that use PySide6 and modules that do not
+    assert answers["desktop.gui.case_list"] == (True, True)
+    assert answers["desktop.model"] == (False, False)
+    # installing twice keeps the one check
+    from desktop.gui.qt_import_check import install
+    assert install() and feature._mod_uses_pyside is quick
