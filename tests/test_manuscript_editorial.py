@@ -490,3 +490,28 @@ def test_what_the_author_wrote_is_printed_as_written_and_never_contradicted():
     assert "Adherence and tolerability: HBOT sessions were tolerated without incident." in text
     assert "cause: surgery for ligament calcification" in text
     assert "52 mg²/dL² as reported: computed by the authors" in text
+
+
+def test_a_biopsy_at_day_0_of_a_lesion_without_a_site_and_an_outcome_event_told_in_the_text():
+    """Ali et al., Wounds 2020 (abstract): "diagnosed with calciphylaxis by skin biopsy" (day 0 is the
+    biopsy), sites not in the text we hold; "complete resolution of skin lesions" after sodium
+    thiosulfate. The manuscript printed "Skin biopsy of the (lesion 1), at biopsy: confirmed
+    calciphylaxis.", "Diagnosis confirmed by biopsy (at biopsy).", and a timeline row for the follow-up
+    whose description was "—" (the outcome paragraph tells it)."""
+    case = jsonio.loads((ROOT / "tests" / "cases" / "ckd3-apixaban-twice-weekly-sts.json").read_text("utf-8"))
+    body = docx_body(case, draft=True)
+    texts = [t for _, t in body]
+    assert "Skin biopsy of lesion 1: confirmed calciphylaxis." in " ".join(texts)
+    assert "Diagnosis confirmed by biopsy." in texts
+    joined = " ".join(texts)
+    assert "(lesion 1)," not in joined and "at biopsy" not in joined
+    follow = [r for r in timeline_rows(body) if r[2] == "Follow-up"]
+    assert follow and follow[0][3] == "Outcome: alive; wound healing: healed"
+    # a biopsy a week after a day 0 that is not the biopsy keeps its time
+    from desktop.model import Event, When
+    case.events.append(Event(id="e-pres", kind="presentation", description="Presentation.", when=When(offset=0)))
+    case.index_event_id = "e-pres"
+    next(e for e in case.events if e.id == "e-dx").when = When(offset=7)
+    joined = " ".join(t for _, t in docx_body(case, draft=True))
+    assert "Skin biopsy of lesion 1 (7 days after presentation): confirmed calciphylaxis." in joined
+    assert "Diagnosis confirmed by biopsy (7 days after presentation)." in joined

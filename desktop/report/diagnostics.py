@@ -184,17 +184,25 @@ def lower(text: str) -> str:
 BIOPSY_SITE_FROM_SPECIMEN = ("skin_biopsy", "punch_biopsy", "deep_incisional_biopsy", "excisional_biopsy")
 
 
+def not_the_biopsy_itself(ctx: Ctx, when: str) -> str:
+    """A biopsy's (or a diagnosis by biopsy's) time in words, or nothing when day 0 is the biopsy and
+    this is day 0: "Skin biopsy of the thigh: …", not "…, at biopsy: …"."""
+    idx = ctx.case.index_event
+    return "" if idx is not None and idx.kind == "biopsy" and when == f"at {ctx.index_name()}" else when
+
+
 def biopsy_paragraph(ctx: Ctx, b) -> Para:
     """"Punch biopsy of the breast (lesion 1), about 2 weeks after presentation: consistent with
     calciphylaxis; microvascular calcification, intimal fibrosis. <findings>" """
-    where = site_label(b.site) if b.site else ""
     num = ctx.lesion_number(b.lesion_id)
-    if num:
-        where = f"{where} (lesion {num})".strip()
+    if b.site:
+        where = "the " + site_label(b.site) + (f" (lesion {num})" if num else "")
+    else:  # linked to a lesion, no site of its own: "Skin biopsy of lesion 1", not "of the (lesion 1)"
+        where = f"lesion {num}" if num else ""
     if b.site_detail:
-        where = f"{where}, {plain(b.site_detail)}".strip(", ")
-    head = SPECIMEN.get(b.specimen or "", "Skin biopsy") + (f" of the {where}" if where else "")
-    when = ctx.prose_when(b.when)
+        where = f"{where}, {plain(b.site_detail)}" if where else f"the {plain(b.site_detail)}"
+    head = SPECIMEN.get(b.specimen or "", "Skin biopsy") + (f" of {where}" if where else "")
+    when = not_the_biopsy_itself(ctx, ctx.prose_when(b.when))
     # a result not recorded is left out (the manuscript says only what the author recorded)
     result = BIOPSY_GRADE[b.grade] if b.grade else BIOPSY.get(b.result or "", "")
     features = ", ".join(HISTOLOGY.get(x, x.replace("_", " ")) for x in b.features)
@@ -254,6 +262,8 @@ def diagnostic_assessment(ctx: Ctx) -> list[Block]:
     heading_at = len(out)
     out.append(ctx.heading("Diagnosis", 2))
     when = ctx.prose_when(dx.when)
+    if dx.basis == "biopsy":
+        when = not_the_biopsy_itself(ctx, when)
     if dx.basis != "not_made":  # "no diagnosis recorded" is not a statement the manuscript makes
         out.append(Para([Span(DIAG_BASIS[dx.basis].capitalize(), bold=True), Span(f" ({when})." if when else ".")]))
     out += prose(dx.reasoning)
