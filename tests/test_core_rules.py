@@ -567,3 +567,37 @@ def test_a_positive_biopsy_after_an_inconclusive_one_decides_the_tier_criterion(
     assert not any("positive skin biopsy" in u for u in tier.unknown), tier.unknown
     case.biopsies = case.biopsies[:1]  # the inconclusive one alone: undecided, and said
     assert any("the biopsy was inconclusive" in u for u in assess(case).tier.unknown)
+
+
+def test_an_onset_not_placed_names_what_cannot_be_computed_and_the_lesion_as_written():
+    """Sprague, CJASN 2014 (PMC3878687): "undergoing thrice-weekly hemodialysis for 2 years", referred
+    "for evaluation of necrotic skin lesions", lesions not dated. The finding said the dialysis vintage
+    could not be computed while the same assessment gave it at presentation; it named the lesion "site
+    not recorded" where the site finding named it by the author's words."""
+    def f(c):
+        c.patient.dialysis_start = When(offset=-2.0, precision="year")
+        c.lesions[0].site = ""
+        c.lesions[0].description = "Necrotic skin lesions."
+        c.lesions[0].onset = When()
+        c.events.remove(c.event("e-onset"))
+    a = assess(with_(base_case(), f))
+    msg = a.by_rule("dq-onset-unknown")[0].message
+    assert "the dialysis vintage is given at presentation instead of at the onset" in msg
+    assert "dialysis vintage and time to diagnosis cannot be computed" not in msg
+    assert any(d.kind == "dialysis_vintage" and "presentation" in d.label for d in a.derived)
+    names = {f.rule_id: f.evidence[0].value for f in a.findings if f.rule_id in ("dq-onset-unknown", "dq-lesion-without-site")}
+    assert names == {"dq-onset-unknown": "Necrotic skin lesions.", "dq-lesion-without-site": "Necrotic skin lesions."}
+    # not on dialysis (Ali et al., Wounds 2020: stage 3 CKD, "not on dialysis"): no vintage to speak of
+    def g(c):
+        f(c)
+        c.patient.dialysis_start = When()
+        c.patient.dialysis_modality = "none"
+        c.patient.ckd_stage = "3"
+    msg = assess(with_(base_case(), g)).by_rule("dq-onset-unknown")[0].message
+    assert "vintage" not in msg and msg.endswith("the time to diagnosis cannot be computed.")
+    # on dialysis with no start: the vintage cannot be computed, as before
+    def h(c):
+        f(c)
+        c.patient.dialysis_start = When()
+    msg = assess(with_(base_case(), h)).by_rule("dq-onset-unknown")[0].message
+    assert "the dialysis vintage and time to diagnosis cannot be computed" in msg

@@ -157,15 +157,24 @@ def lab_quality(ctx: Context, d: Derived) -> list[Finding]:
 
 def lesion_quality(ctx: Context, d: Derived) -> list[Finding]:
     out = []
+    def named(les) -> str:  # a lesion without a site is told apart by what the author wrote of it
+        return ctx.lesion_name(les) if les.site else (les.description or les.site_detail or "no description")
+
     nosite = [les for les in ctx.lesions if not les.site]
     if nosite:
         out.append(rule("dq-lesion-without-site").finding(
-            evidence=[Evidence("Lesion", les.description or les.site_detail or "no description", "",
-                               ctx.time(les.onset), ref=f"lesions/{les.id}") for les in nosite][:MAX_EVIDENCE],
+            evidence=[Evidence("Lesion", named(les), "", ctx.time(les.onset), ref=f"lesions/{les.id}")
+                      for les in nosite][:MAX_EVIDENCE],
             count=_plural(len(nosite), "lesion has", "lesions have")))
     if ctx.has_lesions and ctx.onset is None:
+        # the vintage is then taken at presentation (or day 0) when dialysis has a start: say so, not
+        # that it cannot be computed; a patient not on dialysis has none
+        variant, moment = ("not_on_dialysis", "") if not ctx.on_dialysis else ("default", "")
+        if d.vintage is not None:  # as derived.dialysis_vintage takes it
+            variant, moment = "vintage_elsewhere", "presentation" if ctx.presentation is not None else "day 0"
         out.append(rule("dq-onset-unknown").finding(
-            evidence=[Evidence("Lesion", ctx.lesion_name(les), "", ctx.time(les.onset), ref=f"lesions/{les.id}")
+            variant, moment=moment,
+            evidence=[Evidence("Lesion", named(les), "", ctx.time(les.onset), ref=f"lesions/{les.id}")
                       for les in ctx.lesions][:MAX_EVIDENCE]))
     return out
 
