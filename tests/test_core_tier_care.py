@@ -169,3 +169,35 @@ def test_care_follow_up_results():
     c.labs.append(lab("albumin", 3.1, "g/dL", day=20.0, low=3.4, high=5.0))
     items = care(c)
     assert items["10b"].status == "complete" and "after the diagnosis" in items["10b"].support[0]
+
+
+def test_care_points_to_where_the_facts_are_and_names_what_a_regimen_lacks():
+    """Lu et al. (BMC Nephrol 2022) and Ali et al. (Wounds 2020), entered from their abstracts: ulcers
+    of the fingers and toes examined, no tests; sodium thiosulfate "twice weekly for 2 months"
+    (Ali) or "small-dose fractionated ... for 6 months" (Lu), dose not given. 8a and 8d were listed as
+    reported (partly) in the Diagnostic assessment, which held nothing but a placeholder; 9b said
+    "dose, schedule or timing missing" and "not reported" though schedule and duration are recorded."""
+    from desktop.model import Treatment
+    c = base_case()  # a lesion examination, no labs, imaging or biopsy; a plaque on the face
+    items = care(c)
+    assert (items["8a"].status, items["8a"].section) == ("partial", "Clinical findings")
+    assert items["8a"].support == ["lesion examinations recorded"]
+    c.lesions[0].site = "finger-2-any"  # the site class (distal) is what 8d can give without a prognosis
+    items = care(c)
+    assert items["8d"].status == "partial" and items["8d"].section == "Clinical findings"
+    c.labs.append(lab("calcium", 9.0, "mg/dL", low=8.5, high=10.1))  # a test: reported where the tests are
+    assert care(c)["8a"].section == "Diagnostic assessment"
+    c.treatments = [Treatment(kind="drug", agent="sodium thiosulfate", treatment_class="sodium-thiosulfate",
+                              route="intravenous", schedule="twice weekly", times_per_week=2.0,
+                              duration_text="2 months")]
+    items = care(c)
+    assert items["9b"].status == "partial"
+    assert items["9b"].support == ["sodium thiosulfate: dose missing"]
+    c.treatments[0].duration_text = ""
+    assert care(c)["9b"].support == ["sodium thiosulfate: dose and timing missing"]
+    c.treatments[0].schedule, c.treatments[0].times_per_week = "", None
+    assert care(c)["9b"].status == "missing"
+    c.treatments[0].dose, c.treatments[0].dose_unit = 25.0, "g"
+    c.treatments[0].schedule, c.treatments[0].times_per_week, c.treatments[0].start = "", 3.0, When(offset=1.0)
+    items = care(c)
+    assert items["9b"].status == "complete" and items["9b"].support == ["sodium thiosulfate: dose, schedule and timing recorded"]

@@ -14,7 +14,7 @@ from .context import Context
 from .rulebook import care_items
 from .types import CareItem
 
-Status = tuple[str, list[str]]
+Status = tuple[str, list[str]] | tuple[str, list[str], str]  # status, support[, section where reported]
 
 
 def _text(label: str, value: str) -> str:
@@ -177,6 +177,8 @@ def item_8a(ctx: Context) -> Status:
         support.insert(0, _text("diagnostic assessment", c.manuscript.diagnostic_assessment))
     if c.labs and (c.imaging or resulted):
         return "complete", support
+    if support == ["lesion examinations recorded"]:  # the lesions are described under Clinical findings
+        return "partial", support, "Clinical findings"
     return ("partial" if support else "missing"), support
 
 
@@ -196,8 +198,9 @@ def item_8d(ctx: Context) -> Status:
     if dx.prognosis.strip():
         return "complete", [_text("prognosis", dx.prognosis)]
     classes = sorted({ctx.site_class(les) for les in ctx.case.lesions if ctx.site_class(les)})
-    if classes:
-        return "partial", [f"prognostic site classes recorded ({', '.join(classes)}) but no prognosis statement"]
+    if classes:  # the lesions' sites are given under Clinical findings
+        return ("partial", [f"prognostic site classes recorded ({', '.join(classes)}) but no prognosis statement"],
+                "Clinical findings")
     return "missing", []
 
 
@@ -213,13 +216,19 @@ def item_9b(ctx: Context) -> Status:
     drugs = [t for t in ctx.case.treatments if t.kind == "drug"]
     if not drugs:
         return ("missing", []) if not ctx.case.treatments else ("complete", ["no drug treatment; procedures only"])
-    full = [t for t in drugs if t.dose is not None and t.dose_unit and (t.schedule or t.times_per_week is not None)
-            and (ctx.place(t.start) is not None or t.duration_text)]
-    support = [f"{t.agent or t.treatment_class}: dose, schedule and timing recorded" for t in full]
-    support += [f"{t.agent or t.treatment_class}: dose, schedule or timing missing" for t in drugs if t not in full]
-    if len(full) == len(drugs):
+    support, full, some = [], 0, False
+    for t in drugs:
+        have = {"dose": t.dose is not None and bool(t.dose_unit),
+                "schedule": bool(t.schedule or t.times_per_week is not None),
+                "timing": ctx.place(t.start) is not None or bool(t.duration_text)}
+        missing = [k for k, ok in have.items() if not ok]
+        full += not missing
+        some = some or len(missing) < len(have)
+        support.append(f"{t.agent or t.treatment_class}: " + ("dose, schedule and timing recorded" if not missing
+                                                             else " and ".join(missing) + " missing"))
+    if full == len(drugs):
         return "complete", support
-    return ("partial" if full or any(t.dose is not None for t in drugs) else "missing"), support
+    return ("partial" if some else "missing"), support
 
 
 def item_9c(ctx: Context) -> Status:
@@ -357,7 +366,8 @@ CHECKS: dict[str, Callable[[Context], Status]] = {
 def evaluate(ctx: Context) -> list[CareItem]:
     out = []
     for it in care_items():
-        status, support = CHECKS[it["id"]](ctx)
+        # a check may name where its facts are when that is not the item's usual section
+        status, support, *where = CHECKS[it["id"]](ctx)
         out.append(CareItem(item=it["id"], topic=it["topic"], text=it["text"], status=status,
-                            support=[s for s in support if s], section=it["section"]))
+                            support=[s for s in support if s], section=where[0] if where else it["section"]))
     return out
