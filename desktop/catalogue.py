@@ -48,10 +48,15 @@ def unit_key(unit: str) -> str:
 @dataclass(frozen=True)
 class Site:
     code: str
-    label: str
+    label: str  # in the site list and the manuscript's tables: "thigh, aspect not stated"
     cls: str  # proximal | distal | penile | other_genital | visceral | other
     lateral: bool
     region: str
+    name: str = ""  # in running text, when it differs from the label: "thigh"
+
+    @property
+    def short(self) -> str:
+        return self.name or self.label
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class Analyte:
 @cache
 def sites() -> dict[str, Site]:
     """The fine sites: the ones the body map draws."""
-    return {s["code"]: Site(s["code"], s["label"], s["class"], s["lateral"], s["region"])
+    return {s["code"]: Site(s["code"], s["label"], s["class"], s["lateral"], s["region"], s.get("name", ""))
             for s in load_json("catalogues", "sites.json")["sites"]}
 
 
@@ -109,7 +114,7 @@ def sites() -> dict[str, Site]:
 def coarse_sites() -> dict[str, Site]:
     """Regions at the level a source may give them ("thigh", "penis, part not stated", "right fourth
     finger"); each has the class the fine sites under it share, so site rules work the same."""
-    return {s["code"]: Site(s["code"], s["label"], s["class"], s["lateral"], s["region"])
+    return {s["code"]: Site(s["code"], s["label"], s["class"], s["lateral"], s["region"], s.get("name", ""))
             for s in load_json("catalogues", "sites.json").get("coarse_sites", [])}
 
 

@@ -61,7 +61,7 @@ def test_legend_rows():
     case = load_demo()
     rows = legend_rows(case)
     assert rows[0] == (1, "glans penis (midline)")
-    assert rows[1] == (2, "finger pad, finger not stated (side not stated); several finger pads")
+    assert rows[1] == (2, "finger pad, which finger not stated (side not stated); several finger pads")
     assert rows[2] == (3, "third toe (left); distal")
     c = Case(lesions=[Lesion(site="shin", laterality="bilateral", count=3), Lesion(site="face")])
     assert legend_rows(c) == [(1, "lower leg, anterior (shin) (both sides) (3 lesions)"), (2, "face")]

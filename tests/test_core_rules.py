@@ -601,3 +601,18 @@ def test_an_onset_not_placed_names_what_cannot_be_computed_and_the_lesion_as_wri
         c.patient.dialysis_start = When()
     msg = assess(with_(base_case(), h)).by_rule("dq-onset-unknown")[0].message
     assert "the dialysis vintage and time to diagnosis cannot be computed" in msg
+
+
+def test_findings_name_a_coarse_site_as_running_text_does():
+    """Lu et al. (BMC Nephrol 2022): "severe painful cutaneous ulcers on the fingers and toes", which
+    finger and toe not stated. The findings read "(finger, finger and part not stated and toe, toe not
+    stated)": the site list's label, with its commas, inside a list joined by commas and "and"."""
+    def f(c):
+        c.lesions[0].site = "finger"
+        c.lesions.append(Lesion(id="les-2", site="toe", onset=When(offset=-30.0),
+                                observations=[Observation(id="obs-2", when=When(offset=0.0), morphology=["ulcer"],
+                                                          ulcerated="yes")]))
+    a = assess(with_(base_case(), f))
+    assert "A distal (acral) lesion is recorded (finger and toe)." in a.by_rule("site-distal")[0].message
+    assert [e.value for e in a.by_rule("site-distal")[0].evidence] == ["finger", "toe"]
+    assert not any("not stated" in f.message for f in a.findings)

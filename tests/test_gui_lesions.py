@@ -71,7 +71,7 @@ def test_demo_lesions_are_listed_and_marked(section):
     texts = list_texts(section)
     assert len(texts) == 4
     assert texts[0].startswith("1") and "glans penis" in texts[0]
-    assert "finger pad, finger not stated" in texts[1]
+    assert "finger pad, which finger not stated" in texts[1]
     assert "left third toe" in texts[2]
     # the first lesion is selected, its view shown with its numbered marker
     assert section.title.text() == "Lesion 1: glans penis"

@@ -197,7 +197,7 @@ class Context:
 
     def lesion_name(self, lesion: Lesion) -> str:
         s = self.sites.get(lesion.site)
-        name = s.label if s else (lesion.site or "site not recorded")
+        name = s.short if s else (lesion.site or "site not recorded")  # "thigh", not "thigh, aspect not stated"
         if lesion.laterality in ("left", "right", "bilateral"):
             name = f"{lesion.laterality} {name}"
         if lesion.count and lesion.count > 1:

@@ -51,7 +51,7 @@ def side_text(site: str, laterality: str) -> str:
 
 
 def legend_text(site: str, laterality: str, detail: str = "") -> str:
-    """ "glans penis (midline)", "finger pad, finger not stated (side not stated); several finger pads" """
+    """ "glans penis (midline)", "finger pad, which finger not stated (side not stated); several finger pads" """
     side = side_text(site, laterality)
     text = bodymap.site_label(site) + (f" ({side})" if side else "")
     return text + (f"; {detail}" if detail else "")

@@ -7,7 +7,7 @@ from ...model import Lesion
 
 
 def lesion_text(lesion: Lesion) -> str:
-    """'left index finger pad', 'finger pad, finger not stated (side not stated)', 'glans penis'."""
+    """'left index finger pad', 'finger pad, which finger not stated (side not stated)', 'glans penis'."""
     if not lesion.site:
         return "site not recorded"
     text = bodymap.site_text(lesion.site, lesion.laterality)
