@@ -9,11 +9,28 @@ Nothing is invented: a time that cannot be placed resolves to ``None``.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 from .model import Case, When
 
 DAYS_PER = {"day": 1.0, "week": 7.0, "month": 30.4375, "year": 365.25}
+
+
+_NUMBER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+_LENGTH = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")[\s-]*(day|week|month|year)s?\b",
+                     re.IGNORECASE)
+
+
+def length_days(text: str) -> float | None:
+    """The length a duration as a source gives it names, in days: "2 months", "a 1-week course",
+    "six weeks" (the first number followed by a unit of time); None when the text names none."""
+    m = _LENGTH.search(text or "")
+    if m is None:
+        return None
+    n = m.group(1).lower()
+    return float(_NUMBER_WORDS.get(n) or n) * DAYS_PER[m.group(2).lower()]
 
 
 @dataclass(frozen=True)

@@ -616,3 +616,26 @@ def test_findings_name_a_coarse_site_as_running_text_does():
     assert "A distal (acral) lesion is recorded (finger and toe)." in a.by_rule("site-distal")[0].message
     assert [e.value for e in a.by_rule("site-distal")[0].evidence] == ["finger", "toe"]
     assert not any("not stated" in f.message for f in a.findings)
+
+
+def test_sts_duration_as_the_source_gives_it_is_checked_without_dates():
+    """Ali et al. (Wounds 2020): "intravenous sodium thiosulfate twice weekly for 2 months", no start
+    date; Lu et al. (BMC Nephrol 2022): "managed successfully for 6 months". The finding said "No start
+    is recorded, so the duration is not checked" though the recorded duration meets the seed's trial
+    of at least 1 month."""
+    from desktop.timing import length_days
+    assert length_days("2 months") == 2 * 30.4375
+    assert length_days("twice weekly for six weeks") == 42.0
+    assert length_days("a 1-week course") == 7.0
+    assert length_days("until the wounds healed") is None
+
+    def course(text):
+        def f(c):
+            c.treatments.append(sts(start=When(), stop=When(), duration_text=text))
+        return assess(with_(base_case(), f)).by_rule("sts-regimen")[0].message
+    msg = course("2 months")
+    assert "Given for 2 months (as recorded): at least the recommended trial of 1 month." in msg
+    assert "duration is not checked" not in msg
+    msg = course("a 1-week course")
+    assert "given for a 1-week course (as recorded), less than the recommended trial of at least 1 month" in msg
+    assert "No start is recorded, so the duration is not checked." in course("until the wounds healed")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from .. import frequency
+from ..timing import length_days
 from . import labs as L
 from .context import Context, on, slack
 from .derived import Derived
@@ -79,6 +80,7 @@ def sts(ctx: Context, d: Derived) -> list[Finding]:
         start = ctx.place(t.start)
         stop = ctx.place(t.stop)
         min_days = r.days("minimum_duration")
+        told = length_days(t.duration_text)  # "twice weekly for 2 months" (Ali et al.), dates or not
         if start is not None and stop is not None:
             days = stop.day - start.day
             if days < min_days:
@@ -86,6 +88,12 @@ def sts(ctx: Context, d: Derived) -> list[Finding]:
                 if ctx.death is not None and ctx.death.day <= stop.day + slack(ctx.death.placed):
                     cut = " (stopped at death)"
                 differences.append(f"given for {_num(days, 0)} days{cut}, less than the recommended trial of at least 1 month")
+        elif told is not None:
+            said = " ".join(t.duration_text.split()).rstrip(".")
+            if told < min_days:
+                differences.append(f"given for {said} (as recorded), less than the recommended trial of at least 1 month")
+            else:
+                notes.append(f"Given for {said} (as recorded): at least the recommended trial of 1 month.")
         elif start is not None:
             end = ctx.death.placed if ctx.death is not None else ctx.place(ctx.case.outcome.when)
             if end is not None and end.day - start.day >= min_days:
