@@ -424,3 +424,39 @@ def test_the_report_preview_follows_the_chosen_journal(qtbot, window, tmp_path):
     choose(qtbot, panel, "bmj-case-reports")
     text = rendered_text()
     assert "doi: 10.1056/NEJMra1505292" in text and "https://doi.org/10.1056" not in text
+
+
+def test_what_the_record_cannot_decide_is_shown_beside_the_caveats(qtbot, tmp_path):
+    """Ali et al. (Wounds 2020), entered from the abstract: "diagnosed with calciphylaxis by skin biopsy",
+    the histology not in the text we hold. The tier's list of what the record cannot decide ("a
+    positive skin biopsy … does not state its histology") was only in the JSON of the assessment: not
+    in the panel, the text of ``casebook assess`` or the report's appendix."""
+    from desktop import jsonio
+    from desktop.core import assess
+    import io
+    import pypdf
+    from desktop.core.text import format_assessment
+    from desktop.report.pdf import render_pdf
+    from desktop.store.library import create_library
+    root = Path(__file__).resolve().parents[1]
+    case = jsonio.loads((root / "tests" / "cases" / "ckd3-apixaban-twice-weekly-sts.json").read_text("utf-8"))
+    unknown = assess(case).tier.unknown
+    assert any("does not state its histology" in u for u in unknown)
+    assert "Cannot be decided from the record: " + unknown[0][:40] in " ".join(format_assessment(assess(case)).split())
+    buf = io.BytesIO()
+    render_pdf(case, buf, draft=True)  # Appendix A, the assessment
+    pdf = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(buf.getvalue())).pages).split())
+    assert "Cannot be decided from the record" in pdf and unknown[0][:30] in pdf
+    path = tmp_path / "ali.casebook"
+    lib = create_library(path)
+    lib.add_case(case)
+    lib.close()
+    w = MainWindow(open_library(path))
+    qtbot.addWidget(w)
+    w.show()
+    panel = w.assessment
+    qtbot.waitUntil(lambda: panel.assessment is not None, timeout=5000)
+    qtbot.mouseClick(panel.tier_toggle, Qt.MouseButton.LeftButton)
+    shown = panel.tier_detail.text().replace("&#x27;", "'")
+    assert "Cannot be decided from the record:" in shown and unknown[0][:40] in shown
+    w.close()

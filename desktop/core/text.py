@@ -86,6 +86,8 @@ def format_assessment(a: Assessment) -> str:
     lines += _wrap("Differentials documented as excluded: " + ("yes" if t.differentials_excluded else "no"), "  ")
     for c in t.caveats:
         lines += _wrap("Caveat: " + c, "  ")
+    for u in t.unknown:  # neither met nor unmet: the record does not say
+        lines += _wrap("Cannot be decided from the record: " + u, "  ")
     counts = {s: sum(1 for c in a.care if c.status == s) for s in ("complete", "partial", "missing")}
     lines += ["", f"CARE CHECKLIST: {counts['complete']} complete, {counts['partial']} partial, "
                   f"{counts['missing']} missing (of {len(a.care)})"]

@@ -441,6 +441,10 @@ class AssessmentPanel(QWidget):
         if t.caveats:
             html_bits.append("<ul style='margin-left:-24px; margin-top:0'>"
                              + "".join(f"<li>{_esc(c)}</li>" for c in t.caveats) + "</ul>")
+        if t.unknown:  # neither met nor unmet: the record does not say
+            html_bits.append("<p style='margin-bottom:0'>Cannot be decided from the record:</p>"
+                             "<ul style='margin-left:-24px; margin-top:0'>"
+                             + "".join(f"<li>{_esc(u)}</li>" for u in t.unknown) + "</ul>")
         self.tier_detail.setText("".join(html_bits))
         self._tier_toggle_text()
         tip = []

@@ -50,7 +50,7 @@ def appendix_a(ctx: Ctx, letter: str = "A") -> list[Block]:
     rows: list[tuple[str, str]] = [("Tier", TIER.get(t.tier, t.tier))]
     for label, items in (("Major factors", t.major_factors), ("Minor factors", t.minor_factors),
                          ("Typical lesions", t.typical_lesions), ("Early changes", t.early_changes),
-                         ("Caveats", t.caveats)):
+                         ("Caveats", t.caveats), ("Cannot be decided from the record", t.unknown)):
         if items:
             rows.append((label, "; ".join(plain(x) for x in items)))
     rows.append(("Differentials excluded", "yes" if t.differentials_excluded else "no"))
