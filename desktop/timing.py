@@ -153,6 +153,12 @@ class Timeline:
         return self.place(When(event_id=event_id))
 
 
+def slack(p: Placed) -> float:
+    """How many days a time may be off, given its precision and approximate mark."""
+    half = DAYS_PER[p.precision] / 2
+    return (0.0 if p.precision == "day" else half) + (max(3.0, half) if p.approximate else 0.0)
+
+
 def describe(placed: Placed | None, *, identified: bool = False) -> str:
     """Human wording of a placed time relative to day 0, e.g. 'day −60, approximate'."""
     if placed is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from functools import cache
 
 from .. import catalogue, timing
-from ..core.context import slack
+from ..timing import slack  # not the core's context: the window imports this at start-up
 from ..model import Case, When
 
 

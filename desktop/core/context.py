@@ -12,7 +12,7 @@ from functools import cached_property
 from .. import catalogue, frequency
 from ..catalogue import Analyte, UnknownUnit
 from ..model import Case, LabResult, Lesion, Medication, Treatment, When
-from ..timing import DAYS_PER, Placed, Timeline, describe
+from ..timing import Placed, Timeline, describe, slack  # noqa: F401 (slack: the rules' import)
 from . import labs as L
 from .types import Evidence
 
@@ -85,12 +85,6 @@ def lower_first(label: str) -> str:
     if len(label) > 1 and label[0].isupper() and not label[1].isupper():
         return label[0].lower() + label[1:]
     return label
-
-
-def slack(p: Placed) -> float:
-    """How many days a time may be off, given its precision and approximate mark."""
-    half = DAYS_PER[p.precision] / 2
-    return (0.0 if p.precision == "day" else half) + (max(3.0, half) if p.approximate else 0.0)
 
 
 class Context:
