@@ -194,8 +194,13 @@ def cmd_export_fhir(args) -> int:
 
 
 def cmd_export_phenopacket(args) -> int:
-    """The case as a GA4GH Phenopacket v2 (JSON) for rare-disease registries, de-identified."""
-    _export(args, "phenopacket", [args.case], args.output)
+    """The case as a GA4GH Phenopacket v2 (JSON) for rare-disease registries, de-identified; what it
+    cannot carry (a finding with no exact HPO term...) on standard error, one line each."""
+    left_out = _export(args, "phenopacket", [args.case], args.output).left_out
+    if left_out:
+        print(f"casebook: left out of the Phenopacket ({len(left_out)}):", file=sys.stderr)
+        for line in left_out:
+            print(f"  {line}", file=sys.stderr)
     return EXIT_OK
 
 

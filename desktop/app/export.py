@@ -121,6 +121,7 @@ class Result:
     note: str = ""  # e.g. that the report was rendered in the window's process
     in_process: bool = False  # the report was rendered in a child process
     anonymised: list = field(default_factory=list)  # the journal's extra anonymisation, change by change
+    left_out: list = field(default_factory=list)  # what the format could not carry (the Phenopacket's), one line each
 
 
 Source = Case | tuple[str | os.PathLike, str]  # a case, or (library path, case id)
@@ -163,7 +164,8 @@ def _export(kind: str, k: Kind, sources: Sequence[Source], target, options: Opti
         progress(0.4, text="de-identifying")
         cases = [prepare(c) for c in cases]
     progress(0.7, text="writing")
-    files = _write(kind, cases)
+    left_out: list[str] = []
+    files = _write(kind, cases, left_out)
     check(progress)
     if k.folder:
         folder = Path(target)  # type: ignore[arg-type]
@@ -171,10 +173,10 @@ def _export(kind: str, k: Kind, sources: Sequence[Source], target, options: Opti
         paths = [folder / name for name in files]
         for path, data in zip(paths, files.values()):
             write_atomic(path, data)
-        return Result(paths)
+        return Result(paths, left_out=left_out)
     (data,) = files.values()
     write_atomic(target, data)
-    return Result([Path(target)] if isinstance(target, (str, os.PathLike)) else [])
+    return Result([Path(target)] if isinstance(target, (str, os.PathLike)) else [], left_out=left_out)
 
 
 def screen(cases: list[Case], options: Options, progress: Callable[..., None] = NO_PROGRESS) -> list[Case]:
@@ -260,8 +262,9 @@ def _read(sources: Sequence[Source], open_libraries: contextlib.ExitStack, *, fi
     return cases, figure_of
 
 
-def _write(kind: str, cases: list[Case]) -> dict[str, bytes]:
-    """The files of a non-report export, by name, as bytes."""
+def _write(kind: str, cases: list[Case], left_out: list[str] | None = None) -> dict[str, bytes]:
+    """The files of a non-report export, by name, as bytes; ``left_out`` gets what the format could
+    not carry (the Phenopacket's findings with no exact code), one line each."""
     if kind == "json":
         from .. import jsonio
         return {"case.json": jsonio.dump_bytes(cases[0])}
@@ -270,7 +273,7 @@ def _write(kind: str, cases: list[Case]) -> dict[str, bytes]:
         return {"bundle.json": write_bundle(cases[0]).encode("utf-8")}
     if kind == "phenopacket":
         from ..interop.phenopacket import write_phenopacket
-        return {"phenopacket.json": write_phenopacket(cases[0]).encode("utf-8")}
+        return {"phenopacket.json": write_phenopacket(cases[0], left_out=left_out).encode("utf-8")}
     if kind == "redcap":
         from ..interop import redcap
         return {"data_dictionary.csv": redcap.write_dictionary().encode("utf-8"),

@@ -82,8 +82,9 @@ def default_name(case: "Case", kind: ExportKind) -> str:
 
 def export_job(kind_key: str, library_path: Path, case_id: str, target: Path, confirmed: set, *,
                draft: bool = False, redact: bool = False, journal: str = "jmcr"):
-    """The worker's function of an export: the operations layer's pipeline; it returns the paths
-    written. ``journal``: the profile a final manuscript must meet (the window's choice for the case)."""
+    """The worker's function of an export: the operations layer's pipeline; it returns its result
+    (the paths written, what the format left out). ``journal``: the profile a final manuscript must
+    meet (the window's choice for the case)."""
     from ..app.export import Options, export
     from .sections import report as report_section
     kind, _ = KINDS[kind_key]
@@ -91,7 +92,7 @@ def export_job(kind_key: str, library_path: Path, case_id: str, target: Path, co
                       confirmed=frozenset(confirmed), use_process=report_section.USE_PROCESS, journal=journal)
 
     def job(progress):
-        return export(kind.pipeline or kind.key, [(library_path, case_id)], Path(target), options, progress).paths
+        return export(kind.pipeline or kind.key, [(library_path, case_id)], Path(target), options, progress)
     return job
 
 
@@ -111,7 +112,8 @@ def run_export(window, kind_key: str, target: Path, *, draft: bool = False,
     confirmed = window.session.open_case.phi_confirmed
     target = Path(target)
 
-    def done(paths: list[Path]):
+    def done(result):
+        paths = result.paths
         where = str(target) if kind.folder else str(paths[0])
         what = " and ".join(p.name for p in paths) + f" in {target}" if kind.folder else where
         if kind.identified:
@@ -119,6 +121,9 @@ def run_export(window, kind_key: str, target: Path, *, draft: bool = False,
         else:
             window.statusBar().showMessage(f"Exported the de-identified case: {what}", 15000)
         window.last_export_paths = list(paths)
+        if result.left_out:  # what the format cannot carry, said once, not in a status line that goes
+            window.show_problems(kind.title, f"Written to {where}. The format has no place for these, so "
+                                 "they are not in the file:", list(result.left_out))
 
     def failed(exc):
         if isinstance(exc, NeedsReview):

@@ -14,10 +14,10 @@ Codes only where our sources give them: LOINC by analyte and by the property the
 calciphylaxis (the domain file, [S]) and for the CKD stage (resources/interop/kidney_codes.json);
 UCUM units from resources/catalogues/ucum.json, looked up through catalogue.unit_key so µ/μ/u,
 10^3 and /mm3 spellings are one unit. Everything else is text, never a guessed code. The
-patient's status — kidney status, ethnicity, the outcome's words, the differential diagnosis — is
-written by desktop/interop/fhir_status.py. Vital signs carry the base spec's vital-signs
-profiles. Every resource has a generated narrative; Bundle.identifier is new for every export; a
-draft is a ``preliminary`` Composition.
+patient's status — the calciphylaxis Condition, kidney status, ethnicity, the outcome's words, the
+differential diagnosis — is written by desktop/interop/fhir_status.py. Vital signs carry the base
+spec's vital-signs profiles. Every resource has a generated narrative; Bundle.identifier is new for
+every export; a draft is a ``preliminary`` Composition.
 """
 from __future__ import annotations
 
@@ -32,11 +32,11 @@ from ..timing import Timeline, describe
 from .fhir_status import (  # noqa: F401  (the names readers of this module import from here)
     DIALYSIS_NOW, DIALYSIS_PERIOD, DIALYSIS_TEXT, DIFFERENTIAL, DIFFERENTIAL_STATUS, KIDNEY_STAGE_TEXT,
     LAB_NOTE_AS_PRINTED, LAB_NOTE_MARK, LAB_NOTE_ORGANISM, LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS,
-    write_differentials, write_kidney, write_patient_words)
+    write_calciphylaxis, write_differentials, write_kidney, write_patient_words)
 from .fhir_codes import (  # noqa: F401  (the names readers of this module import from here)
-    DATA_ABSENT_URL, INTERPRETATION, LAB_NOTE_EXPECTED, LATERALITY, LOINC, OBS_CATEGORY, OFFSET_UNITS,
-    PRECISION_OF_UNIT, RELATIVE_TIME_URL, SECTIONS, SNOMED, UCUM, VITALS_PROFILE, _clean, _manuscript, _s, _words,
-    loinc_for, loinc_table, quantity, ucum_code, ucum_codes)
+    CASE_STATUS_TEXT, DATA_ABSENT_URL, INTERPRETATION, LAB_NOTE_EXPECTED, LATERALITY, LOINC, NO_SITE, OBS_CATEGORY,
+    OFFSET_UNITS, PRECISION_OF_UNIT, RELATIVE_TIME_URL, SECTIONS, SNOMED, UCUM, VITALS_PROFILE, _clean, _manuscript,
+    _s, _words, loinc_for, loinc_table, quantity, ucum_code, ucum_codes)
 
 
 class _Builder:
@@ -166,23 +166,7 @@ class _Builder:
         }, "Patient information", summary="Age at presentation: " + ("90 or older" if p.age_over_89 else f"{p.age_years} years"))
 
     def conditions(self, patient: str) -> None:
-        sites = sorted({catalogue.all_sites()[l.site].label for l in self.case.lesions if l.site in catalogue.all_sites()})
-        d = self.case.diagnosis
-        self.add("condition-calciphylaxis", {
-            "resourceType": "Condition",
-            "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                                           "code": "active"}]},
-            "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                                               "code": "confirmed" if d.basis != "not_made" else "provisional"}]},
-            "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E83.59",
-                                 "display": "Other disorders of calcium metabolism"}],
-                     "text": "Calciphylaxis (calcific uremic arteriolopathy)"},
-            "bodySite": [{"text": s} for s in sites],
-            "subject": {"reference": patient},
-            **self.timed("recordedDate", d.when),
-            "evidence": [{"code": [{"text": f"Diagnosis basis: {d.basis}"}]}],
-            "note": [{"text": d.reasoning}] if d.reasoning else [],
-        }, "Diagnostic assessment", summary=[f"Calciphylaxis; diagnosis made on: {_words(d.basis)}.", d.reasoning])
+        write_calciphylaxis(self, patient)
         write_differentials(self, patient)
         for n, c in enumerate(self.case.patient.comorbidities):
             label = catalogue.comorbidities().get(c.code, c.code)
@@ -273,12 +257,12 @@ class _Builder:
                 qual.append({"coding": [{"system": SNOMED, "code": code, "display": disp}], "text": les.laterality})
             elif les.laterality == "midline":
                 qual.append({"text": "midline"})
-            desc = [f"Lesion {n}: " + (site.label if site else "site not recorded")
-                    + (f" ({les.site_detail})" if les.site_detail else ""),
-                    f"onset {self.told(les.onset)}" if les.onset.is_set else "",
-                    les.description]
-            location = ((site.label if site else "") + (f" ({les.site_detail})" if les.site_detail and site else "")
-                        or les.site_detail or None)
+            # "thigh, aspect not stated (medial)", or "site not recorded (fingers)" for a lesion with
+            # only the source's words: the reader reads either back as the site and its detail
+            location = ((site.label if site else NO_SITE) + (f" ({les.site_detail})" if les.site_detail else "")
+                        if site or les.site_detail else None)
+            desc = [f"Lesion {n}: " + (location or NO_SITE),
+                    f"onset {self.told(les.onset)}" if les.onset.is_set else "", les.description]
             urls[les.id] = self.add(f"lesion-{les.id}", {
                 "resourceType": "BodyStructure",
                 "identifier": [{"system": "urn:ietf:rfc:3986", "value": f"urn:uuid:{self.uid('lesion-id-' + les.id)}"}],
@@ -519,7 +503,7 @@ class _Builder:
         return {
             "resourceType": "Composition", "status": "preliminary" if case.status == "draft" else "final",
             "text": _manuscript([case.title or "Untitled case report",
-                                f"Calciphylaxis case report ({'draft' if case.status == 'draft' else case.status})."]),
+                                CASE_STATUS_TEXT.format(case.status)]),
             "type": {"text": "Case report"},
             "subject": {"reference": self.refs_patient},
             "date": self.now.isoformat(),

@@ -106,6 +106,10 @@ PRECISION_OF_UNIT = {v: k for k, v in OFFSET_UNITS.items()}
 SNOMED = "http://snomed.info/sct"
 LATERALITY = {"left": ("7771000", "Left"), "right": ("24028007", "Right"), "bilateral": ("51440002", "Bilateral")}
 LAB_NOTE_EXPECTED = "expected abnormal for a known condition"
+# read back by desktop/interop/fhir_import.py: a lesion with no site, "site not recorded (its site
+# detail)", as its narrative says it; the case's status in the Composition's narrative
+NO_SITE = "site not recorded"
+CASE_STATUS_TEXT = "Calciphylaxis case report ({})."
 
 
 def _words(value: str | None) -> str:

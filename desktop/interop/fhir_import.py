@@ -27,8 +27,9 @@ from ..model import (Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging,
                      Medication, Observation, Treatment, Vital, When, new_id)
 from .fhir import (LAB_NOTE_AS_PRINTED, LAB_NOTE_EXPECTED, LAB_NOTE_MARK, LAB_NOTE_ORGANISM,
                    LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS, LOINC, OFFSET_UNITS, RELATIVE_TIME_URL, loinc_table)
-from .fhir_codes import _words_to
-from .fhir_status import read_ckd_stage, read_differential, read_kidney_procedure, read_status_observation
+from .fhir_codes import CASE_STATUS_TEXT, NO_SITE, _words_to
+from .fhir_status import (read_calciphylaxis, read_ckd_stage, read_differential, read_kidney_procedure,
+                          read_status_observation)
 
 PRECISION_OF = {v: k for k, v in OFFSET_UNITS.items()}
 _TIMELINE = re.compile(r"^day (−?\d+)(?: \((week|month|year) (−?\d+)\))?(, approximate)?: (.*)$", re.S)
@@ -136,7 +137,9 @@ class _Reader:
     def composition(self, comp: dict) -> None:
         c, nar = self.case, self.case.manuscript
         c.title = comp.get("title", "") if comp.get("title") != "Untitled case report" else ""
-        c.status = "draft" if comp.get("status") == "preliminary" else "submitted"
+        # the status as recorded when the narrative says it ("published" has no Composition.status)
+        said = [st for st in ("submitted", "published") if CASE_STATUS_TEXT.format(st) in _paragraphs(comp.get("text"))]
+        c.status = "draft" if comp.get("status") == "preliminary" else (said or ["submitted"])[0]
         fill = {
             "Abstract": [(nar, "abstract_background"), (nar, "abstract_case"), (nar, "abstract_conclusions")],
             "Introduction": [(nar, "introduction")],
@@ -228,16 +231,7 @@ class _Reader:
                                                                  for q in r.get("qualification", [])]))
 
     def condition(self, r: dict, url) -> None:
-        codes = {c.get("code") for c in r.get("code", {}).get("coding", [])}
-        if "E83.59" in codes:
-            d = self.case.diagnosis
-            for ev in r.get("evidence", []):
-                for code in ev.get("code", []):
-                    basis = code.get("text", "").removeprefix("Diagnosis basis: ")
-                    if basis in ("clinical", "biopsy", "imaging", "not_made"):
-                        d.basis = basis
-            d.reasoning = "\n\n".join(n.get("text", "") for n in r.get("note", []))
-            d.when = self.when(r, "recordedDate")
+        if read_calciphylaxis(self, r):
             return
         label = r.get("code", {}).get("text", "")
         if read_differential(self, r, label):
@@ -349,11 +343,14 @@ class _Reader:
     def lesion(self, r: dict) -> Lesion:
         loc = r.get("location", {}).get("text", "")
         site, detail = "", ""
-        for code, s in sorted(catalogue.all_sites().items(), key=lambda kv: -len(kv[1].label)):
-            if loc == s.label or loc.startswith(s.label + " ("):
-                site, detail = code, loc[len(s.label):].strip()[1:-1] if loc != s.label else ""
+        for code, s in [("", NO_SITE)] + sorted(((k, v.label) for k, v in catalogue.all_sites().items()),
+                                                  key=lambda kv: -len(kv[1])):
+            if loc == s or loc.startswith(s + " (") and loc.endswith(")"):
+                site, detail = code, loc[len(s):].strip()[1:-1] if loc != s else ""
                 break
-        if loc and not site:
+        else:
+            site = None
+        if loc and site is None:
             self.report.append(f"lesion site {loc!r}: not a Casebook site; kept as the site detail")
             detail = loc
         lat = "unspecified"
@@ -364,7 +361,7 @@ class _Reader:
         nature = "calciphylaxis" if morph == "calciphylaxis lesion" else (morph.replace(" ", "_") or "calciphylaxis")
         from ..model import LesionNature
         from typing import get_args
-        les = Lesion(site=site, site_detail=detail, laterality=lat, description=r.get("description", ""),
+        les = Lesion(site=site or "", site_detail=detail, laterality=lat, description=r.get("description", ""),
                      nature=nature if nature in get_args(LesionNature) else "other")
         self.case.lesions.append(les)
         return les

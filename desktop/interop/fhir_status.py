@@ -6,6 +6,8 @@
   graft's status as Procedures, with a status of not-done for "not on dialysis" and "no transplant";
 - what the Patient resource has no element for, each an Observation: the ethnicity as recorded, and
   the outcome's status, cause of death and wound healing;
+- the calciphylaxis Condition: its clinical status from the outcome, its verification status and
+  evidence from what the diagnosis rests on;
 - the differential diagnosis, a Condition each with its verification status;
 - the notes of a lab Observation the reader reads back (the source's own mark, kept as printed,
   culture specimen and organism, a word beside a value).
@@ -18,7 +20,7 @@ from __future__ import annotations
 from typing import get_args
 
 from .. import catalogue
-from ..model import CkdStage, DialysisPeriod, Differential, OutcomeStatus, When, WoundHealing
+from ..model import CkdStage, DiagnosisBasis, DialysisPeriod, Differential, OutcomeStatus, When, WoundHealing
 from .fhir_codes import OBS_CATEGORY, _words, _words_to
 
 # notes of a lab Observation the reader reads back (desktop/interop/fhir_import.py)
@@ -28,6 +30,9 @@ LAB_NOTE_SPECIMEN = "specimen: "
 LAB_NOTE_ORGANISM = "organism: "
 LAB_NOTE_WORDS = "result in words: "
 DIFFERENTIAL = "differential diagnosis"
+CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
+VER_STATUS = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+BASIS_EVIDENCE = "Diagnosis basis: "  # the calciphylaxis Condition's evidence, read back
 DIFFERENTIAL_STATUS = {"excluded": "refuted", "considered": "differential", "not_excluded": "unconfirmed"}
 # the kidney status's words, which the reader reads back (desktop/interop/fhir_import.py)
 KIDNEY_STAGE_TEXT = "Chronic kidney disease, CKD stage "
@@ -115,6 +120,65 @@ def write_patient_words(b, patient: str) -> None:
             }, section, summary=f"{code}: {value}")
 
 
+def clinical_status(outcome) -> str:
+    """The calciphylaxis Condition's clinical status (FHIR condition-clinical) from the recorded outcome.
+
+    Wounds recorded as healed ("complete resolution of skin lesions") make it ``resolved``: the
+    subject no longer has the condition's signs. Wounds that improved, did not change, worsened or
+    were not followed up leave it ``active``: ``inactive`` or ``remission`` would claim more than is
+    recorded. Death does not end the condition: the status is the one last recorded (active, unless
+    the wounds had healed), and the Patient's ``deceased`` element says that the patient died."""
+    return "resolved" if outcome.wound_healing == "healed" else "active"
+
+
+def write_calciphylaxis(b, patient: str) -> None:
+    """The calciphylaxis Condition (ICD-10-CM E83.59): its clinical status from the outcome
+    (:func:`clinical_status`), what the diagnosis rests on as its evidence and verification status,
+    the sites of the lesions, the reasoning as a note."""
+    d, sites = b.case.diagnosis, catalogue.all_sites()
+    made = d.basis != "not_made"
+    b.add("condition-calciphylaxis", {
+        "resourceType": "Condition",
+        "clinicalStatus": {"coding": [{"system": CLINICAL, "code": clinical_status(b.case.outcome)}]},
+        # A diagnosis made on clinical grounds, a biopsy or imaging is "confirmed". With none recorded
+        # the case still records calciphylaxis, but nothing it rests on: "unconfirmed" is FHIR's word
+        # for "not sufficient diagnostic and/or clinical evidence to treat this as a confirmed
+        # condition", and says no more than that. Its children claim what the case does not:
+        # "provisional" a diagnosis still under consideration, "differential" one of a set of
+        # candidates; "confirmed" would invent the evidence, "refuted" deny the condition.
+        "verificationStatus": {"coding": [{"system": VER_STATUS, "code": "confirmed" if made else "unconfirmed"}]},
+        "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "E83.59",
+                             "display": "Other disorders of calcium metabolism"}],
+                 "text": "Calciphylaxis (calcific uremic arteriolopathy)"},
+        "bodySite": [{"text": s} for s in sorted({sites[l.site].label for l in b.case.lesions if l.site in sites})],
+        "subject": {"reference": patient},
+        **b.timed("recordedDate", d.when),
+        "evidence": [{"code": [{"text": BASIS_EVIDENCE + d.basis}]}] if made else [],
+        "note": [{"text": d.reasoning}] if d.reasoning else [],
+    }, "Diagnostic assessment", summary=["Calciphylaxis; " + (f"diagnosis made on: {_words(d.basis)}." if made
+                                                              else "no diagnosis recorded."), d.reasoning])
+
+
+def read_calciphylaxis(reader, r: dict) -> bool:
+    """The calciphylaxis Condition (see :func:`write_calciphylaxis`); False for another Condition. A
+    ``resolved`` clinical status says the wounds healed when nothing else in the bundle says how they
+    did."""
+    if "E83.59" not in {c.get("code") for c in r.get("code", {}).get("coding", [])}:
+        return False
+    d = reader.case.diagnosis
+    for ev in r.get("evidence", []):
+        for code in ev.get("code", []):
+            basis = code.get("text", "").removeprefix(BASIS_EVIDENCE)
+            if basis in get_args(DiagnosisBasis):  # an older bundle's "not_made" too
+                d.basis = basis
+    d.reasoning = "\n\n".join(n.get("text", "") for n in r.get("note", []))
+    d.when = reader.when(r, "recordedDate")
+    clinical = {c.get("code") for c in r.get("clinicalStatus", {}).get("coding", []) if c.get("system") == CLINICAL}
+    if "resolved" in clinical and reader.case.outcome.wound_healing == "unknown":
+        reader.case.outcome.wound_healing = "healed"
+    return True
+
+
 def write_differentials(b, patient: str) -> None:
     """The differential diagnosis: a Condition each, its status as the verification status
     (excluded: refuted; considered: differential; not excluded: unconfirmed), how as a note."""
@@ -123,8 +187,7 @@ def write_differentials(b, patient: str) -> None:
         b.add(f"differential-{n}", {
             "resourceType": "Condition",
             "category": [{"text": DIFFERENTIAL}],
-            "verificationStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                                               "code": DIFFERENTIAL_STATUS[dd.status]}]},
+            "verificationStatus": {"coding": [{"system": VER_STATUS, "code": DIFFERENTIAL_STATUS[dd.status]}]},
             "code": {"text": dd.name or "differential diagnosis not named"},
             "subject": {"reference": patient},
             "note": [{"text": dd.how}] if dd.how else [],

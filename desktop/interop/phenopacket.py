@@ -167,8 +167,13 @@ def case_to_phenopacket(case: Case, *, now: dt.datetime | None = None) -> tuple[
     return {k: v for k, v in packet.items() if v not in ([], {})}, left_out
 
 
-def write_phenopacket(case: Case, *, now: dt.datetime | None = None) -> str:
-    return json.dumps(case_to_phenopacket(case, now=now)[0], ensure_ascii=False, indent=2) + "\n"
+def write_phenopacket(case: Case, *, now: dt.datetime | None = None, left_out: list[str] | None = None) -> str:
+    """The Phenopacket as JSON text; ``left_out``, when given, gets what it could not carry (one line
+    each, see :func:`case_to_phenopacket`), so the export can say so."""
+    packet, omitted = case_to_phenopacket(case, now=now)
+    if left_out is not None:
+        left_out.extend(omitted)
+    return json.dumps(packet, ensure_ascii=False, indent=2) + "\n"
 
 
 # --- reading a Phenopacket back -------------------------------------------------------------------

@@ -136,6 +136,13 @@ def _lab_loinc(lab) -> str:
     return lo["code"] if lo else ""
 
 
+def _site_class(site: str) -> str | None:
+    """The class of a lesion's site, a coarse one ("finger, which finger and part not stated") included: the
+    class the fine sites under it share; none for a site with no class ("leg, level not stated")."""
+    s = catalogue.all_sites().get(site)
+    return s.cls if s is not None and s.cls != "unclassified" else None
+
+
 def _catalogue_choices(d: dict[str, str]) -> list[tuple[str, str]]:
     return list(d.items())
 
@@ -223,7 +230,7 @@ def _forms() -> list[Form]:
             Field("lesion_laterality", "dropdown", "Laterality (the patient's)", lambda l, x: l.laterality,
                   _literal(model.Laterality)),
             Field("lesion_class", "dropdown", "Class",
-                  lambda l, x: catalogue.sites()[l.site].cls if l.site in catalogue.sites() else None,
+                  lambda l, x: _site_class(l.site),
                   [("proximal", "proximal"), ("distal", "distal"), ("penile", "penile"),
                    ("other_genital", "other genital"), ("visceral", "visceral"), ("other", "other (head and neck)")]),
             Field("lesion_site_detail", "text", "Site detail", lambda l, x: l.site_detail),
