@@ -145,6 +145,26 @@ def test_dates_become_offsets_from_the_index_event():
     assert out.patient.dialysis_start == When(offset=-643.0, label=REMOVED)
 
 
+def test_a_month_or_a_year_becomes_an_offset_at_its_precision():
+    """Miura et al. (Case Rep Dermatol 2017): "started hemodialysis in 2005", seen in June 2015, a lesion
+    from 2012. De-identification read only whole dates: it turned each into an unknown time, and the
+    free-text pass removed the time's own date field ("2015-06") before it could be placed, so every
+    de-identified export (the manuscript included) lost the dialysis vintage of a case dated so."""
+    from pathlib import Path
+    from desktop.core import assess
+    path = Path(__file__).parent / "cases" / "thighs-ankle-long-vintage.json"
+    case = jsonio.loads(path.read_text("utf-8"))
+    out = deidentify(case)
+    assert all(w.date is None for w in iter_whens(out)) and is_deidentified(out)
+    assert (out.index_event.when.offset, out.index_event.when.precision) == (0.0, "day")
+    start = out.patient.dialysis_start  # 2005 (mid-year) to June 2015 (mid-month): about 10 years
+    assert start.precision == "year" and round(start.offset) == -10
+    assert out.lesions[3].onset.precision == "year" and round(out.lesions[3].onset.offset) == -3
+    vintage = [(d.value, d.alt_value) for d in assess(out).derived if d.kind == "dialysis_vintage"]
+    assert vintage == [(d.value, d.alt_value) for d in assess(case).derived if d.kind == "dialysis_vintage"]
+    assert vintage and vintage[0][1] == 10.0  # years, as the source's 2005 and 2015 give it
+
+
 def test_dates_are_dropped_when_the_index_event_has_no_date():
     case = identified_case()
     case.events[0].when = When(label="admission")

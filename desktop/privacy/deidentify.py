@@ -3,10 +3,11 @@
 ``deidentify(case)`` returns a new case in which:
 
 - the identifiers part is empty (names, record numbers, birth date, address, contacts...);
-- every calendar date (any :class:`When` anywhere, found by walking the model) becomes a whole number
-  of days from the index event, as case reports say it ("day 10"), keeping the approximate mark and
-  the source's label; when the index event has no date, dates cannot be related to it and are dropped
-  (the label stays). The consent date is dropped;
+- every calendar date (any :class:`When` anywhere, found by walking the model) becomes an offset from
+  the index event, as case reports say it ("day 10"; a source's "2005" against a day 0 of "June 2015"
+  about 10 years before, at the coarser of the two dates' precisions), keeping the approximate mark
+  and the source's label; when the index event has no date, dates cannot be related to it and are
+  dropped (the label stays). The consent date is dropped;
 - an age over 89 becomes "90 or older" (``age_years`` None, ``age_over_89`` True);
 - identifying images (a face, a tattoo...) are left out unless the consent covers images; the images
   that stay are re-encoded without metadata (:func:`desktop.privacy.images.strip_metadata`);
@@ -33,6 +34,7 @@ import pickle
 import re
 
 from ..model import Case, Identifiers
+from ..timing import DAYS_PER, coarser, date_precision, parse_date
 from . import phi
 from .fields import iter_whens, recorded_dates, string_fields, text_fields
 from .images import ImageError, clean_image
@@ -44,10 +46,11 @@ _ALWAYS_REPLACE = frozenset({"date", "phone", "fax", "email", "ssn", "ip"})
 
 
 def _date(text: str | None) -> dt.date | None:
+    """A recorded date ("2015-06-14", "2015-06", "2015"), or None when it is not one."""
     if not text:
         return None
     try:
-        return dt.date.fromisoformat(text)
+        return parse_date(text)
     except ValueError:
         return None
 
@@ -74,22 +77,27 @@ def _redact_citation(text: str, needles: Needles) -> str:
 
 
 def _shift_dates(case: Case) -> None:
+    """Each date becomes an offset from day 0 at the precision the two dates share: a source's
+    "2005" against a day 0 of "June 2015" is about 10 years before, not an unknown time (a month or
+    a year stands for its middle, as on the timeline: :func:`desktop.timing.parse_date`)."""
     index = case.index_event
     index_date = _date(index.when.date) if index is not None else None
+    index_prec = date_precision(index.when.date) if index_date is not None else "day"
     index_when = index.when if index is not None else None
     for w in iter_whens(case):
         if w.date is None:
             continue
-        d = _date(w.date)
+        d, own = _date(w.date), date_precision(w.date)
         w.date = None
         w.event_id = None
-        w.precision = "day"
         if w is index_when and index_date is not None:
-            w.offset = 0.0
+            w.offset, w.precision = 0.0, "day"  # day 0 is day 0; the others carry its precision
         elif d is not None and index_date is not None:
-            w.offset = float((d - index_date).days)
+            w.precision = coarser(own, index_prec)
+            w.offset = (d - index_date).days / DAYS_PER[w.precision]  # the same day as on the timeline
         else:
             w.offset = None  # cannot be related to day 0: the time becomes unknown, the label stays
+            w.precision = "day"
 
 
 def opaque_ids(case: Case, key: bytes | None = None) -> dict[str, str]:
@@ -126,9 +134,14 @@ def deidentify(case: Case, *, key: bytes | None = None, id_map: dict[str, str] |
     if id_map is not None:
         id_map.update(mapping)
 
-    # 1. free text first, while the identifiers and the recorded dates are still known; citations
-    # keep their authors and years, but lose the case's own identifiers and e-mail/IP/SSN forms
+    # 1. what to look for in free text, while the identifiers and the recorded dates are still known;
+    # then the dates become offsets from the index event (before the text is scanned: a time's own
+    # date field is text to the scan, and "2015-06" would be "[removed]" before it could be placed)
     needles = needles_for(out.identifiers, recorded_dates(out))
+    _shift_dates(out)
+    out.consent.date = None
+    # 2. free text: citations keep their authors and years, but lose the case's own identifiers and
+    # e-mail/IP/SSN forms
     for tf in list(text_fields(out)):
         if tf.role == "id":
             continue
@@ -140,10 +153,6 @@ def deidentify(case: Case, *, key: bytes | None = None, id_map: dict[str, str] |
         new = _redact(tf.text, needles)
         if new != tf.text:
             tf.set(new)
-
-    # 2. dates become offsets from the index event
-    _shift_dates(out)
-    out.consent.date = None
 
     # 3. the identifiers themselves
     out.identifiers = Identifiers()
