@@ -69,7 +69,8 @@ def test_calciphylaxis_and_verified_terms_only(case):
     packet, left_out = case_to_phenopacket(case, now=NOW)
     assert packet["diseases"] == [{"term": {"id": "ORPHA:280062", "label": "Calciphylaxis"}}]
     table = catalogue.load_json("interop", "hpo.json")
-    verified = {(t["id"], t["label"]) for group in ("morphology", "comorbidities", "signs") for t in table[group].values()}
+    verified = {(t["id"], t["label"]) for group in ("morphology", "comorbidities", "signs", "ckd_stage")
+                for t in table[group].values()}
     verified |= {(table["pain"]["id"], table["pain"]["label"]),
                  (table["vascular_calcification"]["id"], table["vascular_calcification"]["label"])}
     for f in packet.get("phenotypicFeatures", []):
