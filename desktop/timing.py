@@ -33,6 +33,20 @@ def length_days(text: str) -> float | None:
     return float(_NUMBER_WORDS.get(n) or n) * DAYS_PER[m.group(2).lower()]
 
 
+def unit_for_length(days: float) -> str:
+    """The unit a clinician would say a length of time in: years from 2 years, months from 8 weeks,
+    weeks from 2 weeks, else days."""
+    return "year" if abs(days) >= 730 else "month" if abs(days) >= 56 else "week" if abs(days) >= 14 else "day"
+
+
+def length_words(days: float) -> str:
+    """A length of time in the unit a clinician would use for it: "21 days" is "3 weeks", 63 days
+    "2 months", 800 days "2 years"; a few days stay days."""
+    unit = unit_for_length(days)
+    n = round(abs(days) / DAYS_PER[unit])
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
 @dataclass(frozen=True)
 class Placed:
     day: float  # days from the index event; negative = before

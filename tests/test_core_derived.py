@@ -153,3 +153,18 @@ def test_observations_are_compared_in_time_order():
         ]))
     (change,) = kinds(assess(with_(base_case(), f)), "lesion_area_change")
     assert change.ref.endswith("/late") and change.value == pytest.approx(-1.0)
+
+
+def test_an_interval_on_approximate_times_is_said_in_its_unit_with_the_days_the_rules_used():
+    """Sprague (CJASN 2014): "undergoing thrice-weekly hemodialysis for 2 years", lesions not dated.
+    The assessment said "731 days (2.0 years)", a day count nobody gave, where the manuscript says
+    "about 2 years"; the day count the rules compared stays beside it."""
+    from pathlib import Path
+    from desktop import jsonio
+    from desktop.core import assess
+    case = jsonio.loads((Path(__file__).parent / "cases" / "necrotic-hd-diabetes-af.json").read_text("utf-8"))
+    (v,) = [d for d in assess(case).derived if d.kind == "dialysis_vintage"]
+    assert derived_value_text(v) == "about 2 years (731 days)"
+    case.patient.dialysis_start.precision, case.patient.dialysis_start.offset = "day", -730.0  # given to the day
+    (v,) = [d for d in assess(case).derived if d.kind == "dialysis_vintage"]
+    assert derived_value_text(v) == "730 days (2.0 years)"

@@ -10,6 +10,7 @@ import json
 import textwrap
 
 from .. import catalogue
+from ..timing import length_words
 from ..codec import json_schema, to_plain
 from .derived import ALT_DECIMALS, DISPLAY_DECIMALS
 from .labs import format_number
@@ -25,7 +26,11 @@ _DECIMALS, _ALT_DECIMALS = DISPLAY_DECIMALS, ALT_DECIMALS
 
 
 def derived_value_text(dv: DerivedValue) -> str:
-    """'82.8 mg²/dL² (6.67 mmol²/L²)' — the value with its unit and the other system."""
+    """'82.8 mg²/dL² (6.67 mmol²/L²)' — the value with its unit and the other system. An interval
+    that rests on approximate times is said as the manuscript says it, in the unit its length calls
+    for, with the day count the rules used after it: 'about 2 years (731 days)' for "for 2 years"."""
+    if dv.unit == "days" and "approximate" in dv.caveat:
+        return f"about {length_words(dv.value)} ({_with_unit(format_number(dv.value, 0), dv.unit)})"
     dec = _DECIMALS.get(dv.kind, 2)
     if isinstance(dec, dict):
         dec = dec.get(dv.unit, 2)

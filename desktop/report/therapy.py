@@ -11,7 +11,8 @@ from .context import Ctx, covered, prose, table, untold, with_note
 from .figures import wound_trends
 from ..core.context import lower_first  # 'HBOT sessions' keeps its capitals
 from .text import paragraph_texts, plain
-from .wording import HEALING, OUTCOME, RESPONSE, TRI, length_words
+from ..timing import length_words
+from .wording import HEALING, RESPONSE, TRI
 
 
 def in_history(ctx: Ctx, t: Treatment) -> bool:

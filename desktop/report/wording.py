@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import catalogue
 from ..model import Lesion
-from ..timing import Placed
+from ..timing import DAYS_PER, Placed, unit_for_length as _unit_for_length
 from .text import plain
 
 
@@ -63,19 +63,7 @@ def morphology_words(codes) -> str:
     return ", ".join(MORPHOLOGY.get(m, m.replace("_", " ")) for m in codes)
 
 
-_DAYS_IN = {"year": 365.25, "month": 30.4375, "week": 7, "day": 1}
-
-
-def _unit_for_length(days: float) -> str:
-    return "year" if abs(days) >= 730 else "month" if abs(days) >= 56 else "week" if abs(days) >= 14 else "day"
-
-
-def length_words(days: float) -> str:
-    """A length of time in the unit a clinician would use for it: "21 days" is "3 weeks", 63 days
-    "2 months", 800 days "2 years"; a few days stay days."""
-    unit = _unit_for_length(days)
-    n = round(abs(days) / _DAYS_IN[unit])
-    return f"{n} {unit}{'' if n == 1 else 's'}"
+_DAYS_IN = DAYS_PER
 
 
 def relative_words(placed: Placed, index: str) -> str:
