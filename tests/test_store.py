@@ -265,3 +265,19 @@ def test_a_new_library_says_nothing_about_an_upgrade(tmp_path):
     their metadata is for libraries that had some (issue 13), never for a new one."""
     with create_library(tmp_path / "new.casebook") as lib:
         assert lib.upgrade_notes == []
+
+
+def test_the_case_list_names_coarse_sites_as_running_text_does(tmp_path):
+    """Lu et al. (BMC Nephrol 2022): ulcers "on the fingers and toes". The case list read "finger; toe,
+    which toe not stated": the fine site's list label, and the coarse one's code for want of a
+    label. Both are named as the findings name them, and found by that name."""
+    from pathlib import Path
+    from desktop import jsonio
+    from desktop.store.library import create_library
+    lib = create_library(tmp_path / "lu.casebook")
+    case = jsonio.loads((Path(__file__).parent / "cases" / "fingers-toes-pd-fractionated-sts.json").read_text("utf-8"))
+    cid = lib.add_case(case)
+    (row,) = lib.list_cases("")
+    assert row.sites == "finger; toe"
+    assert [c.id for c in lib.list_cases("toe")] == [cid]
+    lib.close()

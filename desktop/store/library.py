@@ -583,12 +583,12 @@ class Library:
         """Keep the searchable columns of the case list in step with the case."""
         c = self.conn
         data = json.loads(c.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()[0])
-        site_labels = catalogue.sites()
+        site_labels = catalogue.all_sites()
         sites = []
         for (site,) in c.execute("SELECT json_extract(data, '$.site') FROM parts WHERE case_id = ? AND part = 'lesions'"
                                  " ORDER BY position", (case_id,)):
-            if site:
-                label = site_labels[site].label if site in site_labels else site
+            if site:  # "finger; toe", not "finger; toe, which toe not stated"
+                label = site_labels[site].short if site in site_labels else site
                 if label not in sites:
                     sites.append(label)
         row = c.execute("SELECT json_extract(data, '$.status') FROM parts WHERE case_id = ? AND part = 'outcome'",
