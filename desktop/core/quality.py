@@ -157,6 +157,7 @@ def lab_quality(ctx: Context, d: Derived) -> list[Finding]:
 
 def lesion_quality(ctx: Context, d: Derived) -> list[Finding]:
     out = []
+
     def named(les) -> str:  # a lesion without a site is told apart by what the author wrote of it
         return ctx.lesion_name(les) if les.site else (les.description or les.site_detail or "no description")
 

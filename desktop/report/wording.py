@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import catalogue
 from ..model import Lesion
-from ..timing import DAYS_PER, Placed, unit_for_length as _unit_for_length
+from ..timing import DAYS_PER, Placed, unit_for_length
 from .text import plain
 
 
@@ -63,17 +63,14 @@ def morphology_words(codes) -> str:
     return ", ".join(MORPHOLOGY.get(m, m.replace("_", " ")) for m in codes)
 
 
-_DAYS_IN = DAYS_PER
-
-
 def relative_words(placed: Placed, index: str) -> str:
     """"about 2 months before presentation": the interval in the unit the source gave it in (its
     precision: "ten weeks later" stays 10 weeks), or for a time given to the day, in the unit a
     clinician would use for its length."""
     day = placed.day
     about = "about " if placed.approximate or placed.precision != "day" else ""
-    unit = placed.precision if placed.precision != "day" else _unit_for_length(day)
-    n = round(abs(day) / _DAYS_IN[unit])
+    unit = placed.precision if placed.precision != "day" else unit_for_length(day)
+    n = round(abs(day) / DAYS_PER[unit])
     if n == 0:
         return f"around the time of {index}" if about else f"at {index}"
     return f"{about}{n} {unit}{'' if n == 1 else 's'} {'before' if day < 0 else 'after'} {index}"
