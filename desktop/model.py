@@ -74,7 +74,9 @@ OutcomeStatus = Literal["alive", "dead", "lost_to_follow_up", "unknown"]
 WoundHealing = Literal["healed", "improved", "unchanged", "worsened", "unknown"]
 ConsentGiver = Literal["patient", "next_of_kin", "none"]
 DifferentialStatus = Literal["excluded", "considered", "not_excluded"]
-DiagnosisBasis = Literal["clinical", "biopsy", "imaging", "not_made"]
+# "not_stated": the diagnosis was made, but the source does not say what it rests on ("who developed
+# calciphylaxis with ... ulcers"); "not_made": no diagnosis is recorded
+DiagnosisBasis = Literal["clinical", "biopsy", "imaging", "not_stated", "not_made"]
 ReferenceType = Literal["article-journal", "book", "chapter", "report", "webpage", "thesis",
                         "paper-conference", "other"]  # CSL item types
 
@@ -181,6 +183,9 @@ class Medication:
     start: When = field(default_factory=When)
     stop: When = field(default_factory=When)
     note: str = ""
+    # the source states the patient was not taking it ("she was not on warfarin"): a recorded negative,
+    # which the rules never count as exposure (FHIR MedicationStatement.status "not-taken")
+    not_taken: bool = False
 
 
 @dataclass

@@ -45,7 +45,17 @@ def _v3_biopsy_result_may_be_unrecorded(doc: Document) -> Document:
     return {**doc, "biopsies": [b if "result" in b else {**b, "result": "not_done"} for b in biopsies]}
 
 
-UPGRADES: list[Callable[[Document], Document]] = [_v2_one_name_for_one_idea, _v3_biopsy_result_may_be_unrecorded]
+def _v4_recorded_negatives(doc: Document) -> Document:
+    """Version 4: a medicine may be recorded as not taken (``not_taken``: "not on warfarin"), and a
+    diagnosis may be made with its basis not stated (``basis`` "not_stated"). A version-3 document
+    has neither, and reads as it did; nothing changes. The version goes up so that an older Casebook
+    given a document that uses them says it was written by a newer one, rather than naming a key it
+    does not know."""
+    return doc
+
+
+UPGRADES: list[Callable[[Document], Document]] = [_v2_one_name_for_one_idea, _v3_biopsy_result_may_be_unrecorded,
+                                                  _v4_recorded_negatives]
 
 DOC_VERSION = 1 + len(UPGRADES)
 

@@ -88,7 +88,7 @@ def test_a_version_5_library_keeps_not_done(tmp_path, read_only):
     if read_only:  # read as it is, nothing written
         assert (version, doc_versions) == (5, {2})
     else:
-        assert (version, doc_versions) == (schema.LATEST, {DOC_VERSION}) and schema.LATEST == 6 and DOC_VERSION == 3
+        assert (version, doc_versions) == (schema.LATEST, {DOC_VERSION}) and schema.LATEST >= 6 and DOC_VERSION >= 3
 
 
 def test_a_new_biopsy_stored_without_result_reads_back_without_one(tmp_path):

@@ -173,6 +173,24 @@ def test_medication_added_with_dose_and_unit(env, qtbot):
     assert stored().medications == []
 
 
+def test_a_medicine_recorded_as_not_taken(env, qtbot):
+    """"Not on warfarin" (Ali et al., Wounds 2020): the box saves the negative, the list says it, and
+    undo takes it back."""
+    session, open_section, stored = env
+    w = open_section(PatientSection)
+    qtbot.mouseClick(w.medications.table.add_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, w.medications.fields["name"], "warfarin")
+    box = w.medications.fields["not_taken"]
+    assert box.isVisible() and not box.isChecked()
+    tick(qtbot, box)
+    med = stored().medications[0]
+    assert (med.name, med.drug_class, med.not_taken) == ("warfarin", "vitamin-k-antagonist", True)
+    assert cells(w.medications.table)[0][0] == "warfarin — not taken"
+    session.undo_stack.undo()
+    assert stored().medications[0].not_taken is False and not box.isChecked()
+    assert cells(w.medications.table)[0][0] == "warfarin"
+
+
 def test_identifiers_box_saves_through_save_identifiers(env, qtbot):
     session, open_section, stored = env
     w = open_section(PatientSection)

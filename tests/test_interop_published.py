@@ -77,9 +77,9 @@ def test_redcap_gives_the_fingers_and_toes_their_class():
 
 # --- 2. FHIR: no diagnosis recorded -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("name", ["necrotic-hd-diabetes-af", "fingers-toes-pd-fractionated-sts"])
+@pytest.mark.parametrize("name", ["necrotic-hd-diabetes-af"])
 def test_no_diagnosis_recorded_is_said_in_words_and_is_not_confirmed(name):
-    """Neither source (as we hold it) says what the diagnosis rests on. The Condition read "Calciphylaxis;
+    """The source (as we hold it) stops before the diagnosis. The Condition read "Calciphylaxis;
     diagnosis made on: not made." with the evidence "Diagnosis basis: not_made"."""
     bundle = _bundle(published(name))
     cond = _calciphylaxis(bundle)
@@ -93,6 +93,21 @@ def test_no_diagnosis_recorded_is_said_in_words_and_is_not_confirmed(name):
     assert validate(bundle) == []
     back, report = bundle_to_case(bundle)
     assert back.diagnosis.basis == "not_made" and report == []
+
+
+def test_a_diagnosis_whose_basis_is_not_stated_is_confirmed_and_says_so_in_words():
+    """Lu et al. 2022: the patient "developed calciphylaxis" — the diagnosis is the source's, what it
+    rests on is not given. FHIR R4B "confirmed" (the source treats it as the patient's condition), its
+    evidence "not stated" in words, and back as it was."""
+    bundle = _bundle(published("fingers-toes-pd-fractionated-sts"))
+    cond = _calciphylaxis(bundle)
+    assert "diagnosed, basis not stated" in cond["text"]["div"]
+    assert not re.search(r"[A-Za-z]_[A-Za-z]", json.dumps(cond)), "a raw code in the Condition"
+    assert _code(cond["verificationStatus"], VER_STATUS) == "confirmed"
+    assert [c["text"] for e in cond["evidence"] for c in e["code"]] == ["Diagnosis basis: not stated"]
+    assert validate(bundle) == []
+    back, report = bundle_to_case(bundle)
+    assert back.diagnosis.basis == "not_stated" and report == []
 
 
 def test_a_diagnosis_by_biopsy_is_confirmed_and_says_on_what():

@@ -72,9 +72,13 @@ def test_ckd_stage_and_medications_come_back_as_the_case_file_has_them(path):
         assert stage in NOT_EXACT
         assert ckd_features == [] and back.patient.ckd_stage is None
         assert len(stage_lines) == 1 and f"'{stage}'" in stage_lines[0]
-    # the medications come back as medications (name and class), the treatments stay treatments
+    # the medications taken come back as medications (name and class), the treatments stay treatments;
+    # one the source says was not taken is no medical action, and the list of what is left out says so
     assert [(m.name, m.drug_class) for m in back.medications] == \
-        [(m["name"], m["drug_class"]) for m in src["medications"]]
+        [(m["name"], m["drug_class"]) for m in src["medications"] if not m.get("not_taken")]
+    for m in src["medications"]:
+        if m.get("not_taken"):
+            assert any(ln.startswith(f"medication {m['name']!r} recorded as not taken") for ln in left_out), left_out
     assert len(back.treatments) == len(src["treatments"])
 
 

@@ -138,7 +138,8 @@ def test_every_expected_fact_holds(published):
 # --- no finding contradicts the source ------------------------------------------------------------
 
 def _has(case, classes) -> bool:
-    return any(m.drug_class in classes for m in case.medications) or any(t.treatment_class in classes for t in case.treatments)
+    return (any(m.drug_class in classes and not m.not_taken for m in case.medications)
+            or any(t.treatment_class in classes for t in case.treatments))
 
 
 NOT_RECORDED = {  # words a finding may say only when the case indeed lacks the thing

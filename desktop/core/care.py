@@ -71,7 +71,7 @@ def item_3c(ctx: Context) -> Status:
         return "missing", []
     dx, tx, out = ctx.case.diagnosis.basis != "not_made", bool(ctx.case.treatments), ctx.case.outcome.status != "unknown"
     return _grade([(True, _text("abstract case presentation", n.abstract_case)),
-                   (dx, f"diagnosis recorded ({ctx.case.diagnosis.basis})"),
+                   (dx, f"diagnosis recorded ({ctx.case.diagnosis.basis.replace('not_stated', 'basis not stated')})"),
                    (tx, f"{len(ctx.case.treatments)} treatments recorded"),
                    (out, f"outcome recorded ({ctx.case.outcome.status.replace('_', ' ')})")])
 
@@ -137,7 +137,7 @@ def item_5d(ctx: Context) -> Status:
     pt = ctx.case.patient
     if pt.past_interventions.strip():
         return "complete", [_text("past interventions", pt.past_interventions)]
-    before = [m for m in ctx.case.medications if (p := ctx.place(m.start)) is not None and p.day < 0]
+    before = [m for m in ctx.taken_medications if (p := ctx.place(m.start)) is not None and p.day < 0]
     past_tx = [t for t in ctx.case.treatments if (p := ctx.place(t.start)) is not None and p.day < 0]
     support = [f"medication before day 0: {ctx.med_text(m)}" for m in before[:3]]
     support += [f"treatment before day 0: {ctx.treatment_text(t)}" for t in past_tx[:3]]

@@ -263,9 +263,26 @@ class Context:
         codes = set(codes)
         return [c for c in self.case.patient.comorbidities if c.code in codes]
 
+    @cached_property
+    def taken_medications(self) -> list[Medication]:
+        """The medicines the patient took: those the source says were not taken ("not on warfarin")
+        are recorded negatives, never exposure."""
+        return [m for m in self.case.medications if not m.not_taken]
+
     def meds(self, classes) -> list[Medication]:
         classes = set(classes)
-        return [m for m in self.case.medications if m.drug_class in classes]
+        return [m for m in self.taken_medications if m.drug_class in classes]
+
+    def none_taken(self, classes, noun: str) -> str:
+        """What a finding says when no medicine of these classes was taken: "No calcimimetic is
+        recorded.", or, when the source says some were not taken, that ("The source says the patient
+        was not taking cinacalcet.")."""
+        classes = set(classes)
+        absent = [m.name.strip() or noun for m in self.case.medications if m.not_taken and m.drug_class in classes]
+        if absent:
+            listed = absent[0] if len(absent) == 1 else ", ".join(absent[:-1]) + " or " + absent[-1]
+            return f"The source says the patient was not taking {listed}."
+        return f"No {noun} is recorded."
 
     def treatments(self, classes) -> list[Treatment]:
         classes = set(classes)

@@ -117,7 +117,8 @@ def _binder_note(ctx: Context) -> str:
     the Ca×P goal rule says."""
     non_ca = [*ctx.meds(["non-calcium-binder"]), *ctx.treatments(["non-calcium-binder"])]
     names = _join([getattr(x, "name", "") or getattr(x, "agent", "") or "non-calcium binder" for x in non_ca])
-    note = f"A non-calcium binder is recorded ({names})." if non_ca else "No non-calcium binder is recorded."
+    note = (f"A non-calcium binder is recorded ({names})." if non_ca
+            else ctx.none_taken(["non-calcium-binder"], "non-calcium binder"))
     if ctx.meds(["calcium-binder"]):
         note += " A calcium-based binder is recorded."
     ptx = ctx.treatments(["parathyroidectomy"])
@@ -437,7 +438,7 @@ def pth(ctx: Context, d: Derived) -> list[Finding]:
     elif over:
         mimetics = [*ctx.meds(["calcimimetic"]), *ctx.treatments(["calcimimetic"])]
         names = _join([getattr(m, "name", "") or getattr(m, "agent", "") or "calcimimetic" for m in mimetics])
-        note = f"A calcimimetic is recorded ({names})." if mimetics else "No calcimimetic is recorded."
+        note = f"A calcimimetic is recorded ({names})." if mimetics else ctx.none_taken(["calcimimetic"], "calcimimetic")
         out.append(cin.finding("consider", evidence=ev, pth=text, which=_which(before, latest, over, "is above"),
                                threshold=cin.threshold_text("pth"), calcimimetic_note=note + ptx_note))
     else:

@@ -114,7 +114,7 @@ def infection(ctx: Context, d: Derived) -> list[Finding]:
                 f"reader to check.")
         ev += [ctx.treatment_evidence(t) for t in abx_t if t not in directed] + [ctx.med_evidence(m) for m in abx_m]
     else:
-        note = "No antibiotic is recorded."
+        note = ctx.none_taken(["antibiotic"], "antibiotic")
     if not signs:
         return [r.finding("supporting_only", evidence=ev[:MAX_EVIDENCE], support="; ".join(support),
                           antibiotic_note=note)]

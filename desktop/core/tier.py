@@ -155,7 +155,7 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         caveats.append("Immunosuppressants or glucocorticoids are counted as long-term; the source does not define how long.")
     inj = spec["sc-injections"]
     words = [w.lower() for w in inj.get("name_keywords", [])]
-    injections = [m for m in ctx.case.medications
+    injections = [m for m in ctx.taken_medications
                   if m.drug_class in inj["medication_classes"] or any(w in m.name.lower() for w in words)]
     if injections:
         minors.append(f"{inj['label']} ({'; '.join(ctx.med_text(m) for m in injections[:3])})")
@@ -177,6 +177,10 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
                            "state its histology")
         elif grade(b) in grades.get("undecided", []) and not positive_biopsy:  # a positive one decides it
             unknown.append(f"a positive skin biopsy (confirmed tier): the biopsy was {grade(b).replace('_', ' ')}")
+
+    if dx.basis == "not_stated" and not ctx.case.biopsies:
+        unknown.append("a positive skin biopsy (confirmed tier): the diagnosis is recorded, but the source does "
+                       "not say what it rests on")
 
     need = data["suspected"]
     suspected_factors = len(majors) >= need["major"] or (len(majors) >= need["or_major"] and len(minors) >= need["and_minor"])

@@ -13,6 +13,7 @@ _SPECIAL_LABELS = {
     "follow_up": "follow-up", "xray": "X-ray", "ct": "CT", "mri": "MRI", "not_done": "not done",
     "no_improvement": "no improvement", "not_assessed": "not assessed", "lost_to_follow_up": "lost to follow-up",
     "next_of_kin": "next of kin", "not_excluded": "not excluded", "not_made": "not made",
+    "not_stated": "made, basis not stated",
     "haemodialysis": "haemodialysis", "peritoneal": "peritoneal dialysis", "5D": "5D (on dialysis)",
     "bone_scintigraphy": "bone scintigraphy",
 }

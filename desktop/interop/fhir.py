@@ -323,7 +323,7 @@ class _Builder:
         for m in self.case.medications:
             self._medication(f"med-{m.id}", patient, m.name, m.drug_class, m.dose, m.dose_unit, m.route,
                              m.frequency, (m.doses_per_day, m.frequency_basis, "day") if m.frequency_basis else None,
-                             m.start, m.stop, [m.note], [], "Patient information")
+                             m.start, m.stop, [m.note], [], "Patient information", not_taken=m.not_taken)
         for t in self.case.treatments:
             notes = [t.duration_text and f"duration: {t.duration_text}",
                      t.response and f"response: {t.response}", t.response_detail and f"response detail: {t.response_detail}",
@@ -385,8 +385,9 @@ class _Builder:
                                                  f" {self.told(im.when)}: {im.findings or 'no findings recorded'}"])
 
     def _medication(self, key, patient, name, cls, dose, unit, route, schedule, freq, start, stop, notes,
-                    reasons, section):
-        """``freq``: (rate, how it was given, the rate's period "day"/"week"), see desktop/frequency.py."""
+                    reasons, section, not_taken=False):
+        """``freq``: (rate, how it was given, the rate's period "day"/"week"), see desktop/frequency.py.
+        ``not_taken``: the source says the patient was not taking it (status "not-taken")."""
         dosage: dict[str, Any] = {"text": " ".join(x for x in (dose is not None and f"{dose:g} {unit}".strip() or "",
                                                               route, schedule) if x)}
         if route:
@@ -406,14 +407,15 @@ class _Builder:
             notes = list(notes) + [f"stopped: {stop.label or 'time not recorded'}"]
         self.add(key, {
             "resourceType": "MedicationStatement",
-            "status": "completed" if stopped else "unknown",
+            "status": "not-taken" if not_taken else "completed" if stopped else "unknown",
             "category": {"coding": [], "text": label},
             "medicationCodeableConcept": {"text": name or "medication not named"},
             "subject": {"reference": patient},
             "effectivePeriod": self.period(start, stop),
             "reasonCode": [{"text": r} for r in reasons],
             "dosage": [dosage], "note": [{"text": n} for n in notes if n],
-        }, section, summary=[f"{name or 'medication not named'} ({label})"
+        }, section, summary=[f"not taken: {name or 'medication not named'} ({label})" if not_taken else
+                             f"{name or 'medication not named'} ({label})"
                              + (f": {dosage['text']}" if dosage["text"] else "") + f", from {self.told(start)}"])
 
     def figures(self, patient: str, lesions: dict[str, str]) -> None:

@@ -442,7 +442,8 @@ class _Reader:
                                                     dose_unit=dq.get("unit", ""), route=route, frequency=schedule,
                                                     doses_per_day=per_day, frequency_basis=basis,
                                                     start=start, stop=stop,
-                                                    note="\n".join(self._stopped(self._notes(r), stop))))
+                                                    note="\n".join(self._stopped(self._notes(r), stop)),
+                                                    not_taken=r.get("status") == "not-taken"))
 
     @staticmethod
     def _stopped(notes: list[str], stop: When) -> list[str]:

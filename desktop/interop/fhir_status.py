@@ -153,9 +153,10 @@ def write_calciphylaxis(b, patient: str) -> None:
         "bodySite": [{"text": s} for s in sorted({sites[l.site].label for l in b.case.lesions if l.site in sites})],
         "subject": {"reference": patient},
         **b.timed("recordedDate", d.when),
-        "evidence": [{"code": [{"text": BASIS_EVIDENCE + d.basis}]}] if made else [],
+        "evidence": [{"code": [{"text": BASIS_EVIDENCE + d.basis.replace("_", " ")}]}] if made else [],
         "note": [{"text": d.reasoning}] if d.reasoning else [],
-    }, "Diagnostic assessment", summary=["Calciphylaxis; " + (f"diagnosis made on: {_words(d.basis)}." if made
+    }, "Diagnostic assessment", summary=["Calciphylaxis; " + ("diagnosed, basis not stated." if d.basis == "not_stated"
+                                                              else f"diagnosis made on: {_words(d.basis)}." if made
                                                               else "no diagnosis recorded."), d.reasoning])
 
 
@@ -168,7 +169,7 @@ def read_calciphylaxis(reader, r: dict) -> bool:
     d = reader.case.diagnosis
     for ev in r.get("evidence", []):
         for code in ev.get("code", []):
-            basis = code.get("text", "").removeprefix(BASIS_EVIDENCE)
+            basis = code.get("text", "").removeprefix(BASIS_EVIDENCE).replace(" ", "_")  # "not stated"
             if basis in get_args(DiagnosisBasis):  # an older bundle's "not_made" too
                 d.basis = basis
     d.reasoning = "\n\n".join(n.get("text", "") for n in r.get("note", []))

@@ -160,6 +160,8 @@ def case_to_phenopacket(case: Case, *, now: dt.datetime | None = None) -> tuple[
         actions.append(action)
     meds = catalogue.medication_classes()
     for med in case.medications:
+        if med.not_taken:  # a recorded negative: medical actions are what was given (in not_carried)
+            continue
         label = med.name.strip() or meds.get(med.drug_class, med.drug_class)
         actions.append({"treatment": {"agent": {"id": f"{MEDICATION_PREFIX}:{med.drug_class}", "label": label}}})
     left_out += not_carried(case)
@@ -176,7 +178,7 @@ def case_to_phenopacket(case: Case, *, now: dt.datetime | None = None) -> tuple[
         used |= {"LOINC", "UCUM"}
     if case.treatments:
         used.add(TREATMENT_PREFIX)
-    if case.medications:
+    if any(not m.not_taken for m in case.medications):
         used.add(MEDICATION_PREFIX)
     created = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).replace(microsecond=0)
     packet = {
@@ -287,7 +289,7 @@ def not_carried(case: Case) -> list[str]:
                                       "histology: " + ", ".join(_words(f) for f in b.features) if b.features else "")
                          if x)
         out.append(f"biopsy ({what}): {NO_CODE}")
-    if case.diagnosis.basis != "not_made":
+    if case.diagnosis.basis not in ("not_made", "not_stated"):  # "not stated": nothing to carry
         out.append(f"diagnosis made on {_words(case.diagnosis.basis)!r}: the Phenopacket's disease has no field for it")
     if case.diagnosis.differentials:
         out.append(f"differential diagnoses ({len(case.diagnosis.differentials)}): not carried")
@@ -309,6 +311,10 @@ def not_carried(case: Case) -> list[str]:
         if parts:
             out.append(f"treatment {name!r}: {', '.join(parts)} not carried")
     for m in case.medications:
+        if m.not_taken:
+            out.append(f"medication {m.name.strip() or m.drug_class!r} recorded as not taken: a Phenopacket's "
+                       f"medical actions hold only what was given")
+            continue
         parts = [x for x, recorded in (
             ("dose", m.dose is not None or bool(m.dose_unit.strip())), ("route", bool(m.route.strip())),
             ("frequency", bool(m.frequency.strip()) or m.doses_per_day is not None), ("note", bool(m.note.strip())))

@@ -250,6 +250,8 @@ def _forms() -> list[Form]:
             *_when_fields("med_start", "Start", "start"),
             *_when_fields("med_stop", "Stop", "stop"),
             Field("med_note", "notes", "Note", lambda m, x: m.note),
+            Field("med_not_taken", "yesno", "Not taken (the source says the patient was not taking it)",
+                  lambda m, x: m.not_taken),
         ], items=lambda c: c.medications),
         Form("event", "Timeline event", [
             Field("event_kind", "dropdown", "Kind", lambda e, x: e.kind, _literal(model.EventKind)),

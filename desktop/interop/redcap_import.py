@@ -60,7 +60,7 @@ ATTRS = {
     "consent_given_by": "consent.given_by", "consent_covers_images": "consent.covers_images",
     "med_name": "name", "med_class": "drug_class", "med_dose": "dose", "med_dose_unit": "dose_unit",
     "med_route": "route", "med_frequency": "frequency", "med_doses_per_day": "doses_per_day",
-    "med_frequency_basis": "frequency_basis", "med_note": "note",
+    "med_frequency_basis": "frequency_basis", "med_note": "note", "med_not_taken": "not_taken",
     "dp_modality": "modality", "dp_sessions_per_week": "sessions_per_week", "dp_reason": "reason",
     "event_kind": "kind", "event_description": "description", "event_signs": "signs",
     "vital_kind": "kind", "vital_value": "value", "vital_unit": "unit", "vital_note": "note",

@@ -5,6 +5,8 @@ a clinician opens a case presentation ("A 73-year-old man with CKD stage 5D on h
 each fact once: a comorbidity the author's history already names is not listed again."""
 from __future__ import annotations
 
+import re
+
 from .. import catalogue, frequency
 from . import fmt
 from .content import Block, Para, Rich, Span
@@ -161,10 +163,11 @@ def patient_information(ctx: Ctx) -> list[Block]:
                         ("Past interventions", p.past_interventions)):
         out += labelled(label, text)
     out += past_treatments(ctx)
-    if case.medications:
+    taken = [m for m in case.medications if not m.not_taken]
+    if taken:
         mrows = []
         mc = catalogue.medication_classes()
-        for m in case.medications:
+        for m in taken:
             dose = fmt.dose_text(m.dose, m.dose_unit)
             if m.frequency_basis is not None:  # as the source gives it: "every 8 hours", "as needed"
                 dose = f"{dose}, {frequency.words(m.doses_per_day, m.frequency_basis, 'day')}".strip(", ")
@@ -178,4 +181,31 @@ def patient_information(ctx: Ctx) -> list[Block]:
         out += table(ctx, "Medications", ["Medication", "Class", "Dose", "Route", "Frequency", "Start", "Stop"],
                      mrows, [90, 76, 56, 56, 56, 74, 74],
                      cite="The patient's medications are listed in Table {n}.")
+    out += not_taken(ctx)
     return out
+
+
+_NEGATION = re.compile(r"\b(?:not|no|never|without|denie[sd]|nor)\b")
+
+
+def said_not_taken(name: str, author_text: str) -> bool:
+    """Whether the author's own prose already says ``name`` was not taken: a clause naming it with a
+    negation ("Not on dialysis, warfarin, or insulin")."""
+    name = name.lower()
+    return any(name in clause and _NEGATION.search(clause) for clause in re.split(r"[.;]\s+", author_text))
+
+
+def not_taken(ctx: Ctx) -> list[Block]:
+    """The medicines the source says the patient was not taking, in one sentence: "The patient was
+    not taking warfarin or apixaban." (a recorded negative, not a row of the medication table). One
+    the author's history already says is not said again."""
+    names = []
+    for m in ctx.case.medications:
+        if m.not_taken:
+            name = plain(m.name) or catalogue.medication_classes().get(m.drug_class, m.drug_class).lower()
+            if not said_not_taken(name, ctx.author_text()):
+                names.append(f"{name} ({plain(m.note)})" if plain(m.note) else name)
+    if not names:
+        return []
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+    return [Para([Span(f"The patient was not taking {listed}.")])]

@@ -24,7 +24,8 @@ RESPONSE = {"improved": "Improved", "stable": "Stable", "no_improvement": "No im
 BIOPSY = {"confirmed": "confirmed calciphylaxis", "inconclusive": "inconclusive", "negative": "negative for calciphylaxis",
           "not_done": "not done", "planned": "planned"}
 DIAG_BASIS = {"clinical": "clinical diagnosis", "biopsy": "diagnosis confirmed by biopsy",
-              "imaging": "diagnosis supported by imaging", "not_made": "no diagnosis recorded"}
+              "imaging": "diagnosis supported by imaging", "not_stated": "diagnosis of calciphylaxis",
+              "not_made": "no diagnosis recorded"}
 TRI = {"yes": "yes", "no": "no", "unknown": "not recorded"}
 DIALYSIS = {"none": "no dialysis", "haemodialysis": "haemodialysis", "peritoneal": "peritoneal dialysis"}
 DIALYSIS_CTX = {"pre": "pre-dialysis", "post": "post-dialysis"}

@@ -138,7 +138,8 @@ class ImagingSection(QWidget):
         f = self.diagnosis
         self.basis = f.add(form, "diagnosis", "basis", "Basis",
                            ChoiceCombo(choices_of(DiagnosisBasis), "Diagnosis basis"),
-                           tip="What the diagnosis rests on: clinical findings, a biopsy, imaging — or not made.")
+                           tip="What the diagnosis rests on: clinical findings, a biopsy, imaging; made but the source does not "
+                               "say on what; or not made.")
         f.add(form, "diagnosis", "when", "When", WhenEditor("Diagnosis time", role="diagnosis.when"))
         f.add(form, "diagnosis", "reasoning", "Reasoning", TextArea("Diagnostic reasoning", lines=3),
               tip="CARE 8c: diagnostic reasoning, including the differential diagnosis")

@@ -218,13 +218,17 @@ class PatientSection(QWidget):
         lay = QVBoxLayout(box)
         lay.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
         lay.setSpacing(SPACING - 2)
-        lay.addWidget(hint_label("Medicines the patient took (history). Treatments of the calciphylaxis go in "
-                                 "Treatments."))
+        lay.addWidget(hint_label("Medicines the patient took (history), and any the source says were not taken. "
+                                 "Treatments of the calciphylaxis go in Treatments."))
         classes = catalogue.medication_classes()
 
         def build(ed: ListEditor) -> None:
             ed.add_field("Name", "name", with_drug_names(LineField("Medication name", placeholder="e.g. warfarin")))
             ed.add_field("Class", "drug_class", ChoiceCombo(list(classes.items()), "Medication class"))
+            ed.add_field("Not taken", "not_taken", CheckField("the source says the patient was not taking it",
+                                                              "Medication not taken"),
+                         tip="A recorded negative (\"she was not on warfarin\"): the assessment never counts it as "
+                             "exposure, and the manuscript says it in a sentence, not in the medication table.")
             ed.add_field("Dose", ("dose", "dose_unit"), DoseRow("Dose"))
             ed.add_field("Route", "route", LineField("Route", placeholder="e.g. oral, subcutaneous"))
             ed.add_field("Frequency", ("doses_per_day", "frequency_basis"), FrequencyField("Frequency", "day"),
@@ -236,7 +240,8 @@ class PatientSection(QWidget):
             ed.add_field("Note", "note", LineField("Medication note"))
 
         self.medications = ListEditor(self.session, [
-            Column("Name", lambda m: m.name or "(unnamed)", stretch=True, min_chars=16),
+            Column("Name", lambda m: (m.name or "(unnamed)") + (" — not taken" if m.not_taken else ""),
+                   stretch=True, min_chars=16),
             Column("Class", lambda m: classes.get(m.drug_class, m.drug_class)),
             Column("Dose", lambda m: f"{fmt_number(m.dose)} {m.dose_unit}".strip() if m.dose is not None else "",
                    align_right=True, keep=True),
