@@ -233,3 +233,24 @@ def test_a_procedure_given_during_dialysis_says_so_after_fhir():
     back, report = bundle_to_case(json.loads(json.dumps(case_to_bundle(prepare(case), now=NOW))))
     assert report == [] and (back.treatments[-1].agent, back.treatments[-1].during_dialysis) == (
         "intensified dialysis against a low calcium bath", "yes")
+
+
+def test_keywords_and_the_source_of_a_published_case_go_through_fhir_and_back():
+    """Ali et al., Wounds 2020, as the public set records it: its four keywords and its citation (a
+    Composition has no element for either; they are paragraphs of its narrative, labelled)."""
+    from pathlib import Path
+    from desktop import jsonio
+    case = prepare(jsonio.loads((Path(__file__).parent / "cases" / "ckd3-apixaban-twice-weekly-sts.json")
+                                .read_text("utf-8")))
+    assert case.keywords and case.source.startswith("Ali F, Matharu T")
+    bundle = case_to_bundle(case, now=NOW)
+    assert validate(bundle) == []
+    comp = bundle["entry"][0]["resource"]
+    assert "Keywords: calciphylaxis; chronic kidney disease; apixaban; sodium thiosulfate" in comp["text"]["div"]
+    back, report = bundle_to_case(json.loads(json.dumps(bundle)))
+    assert back.keywords == ["calciphylaxis", "chronic kidney disease", "apixaban", "sodium thiosulfate"]
+    assert back.source == case.source and report == []
+    # a case with neither writes neither paragraph
+    case.keywords, case.source = [], ""
+    div = case_to_bundle(case, now=NOW)["entry"][0]["resource"]["text"]["div"]
+    assert "Keywords:" not in div and "Source of the case:" not in div

@@ -34,7 +34,8 @@ from .fhir_status import (  # noqa: F401  (the names readers of this module impo
     LAB_NOTE_AS_PRINTED, LAB_NOTE_MARK, LAB_NOTE_ORGANISM, LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS,
     write_calciphylaxis, write_differentials, write_kidney, write_patient_words)
 from .fhir_codes import (  # noqa: F401  (the names readers of this module import from here)
-    CASE_STATUS_TEXT, DATA_ABSENT_URL, INTERPRETATION, LAB_NOTE_EXPECTED, LATERALITY, LOINC, NO_SITE, OBS_CATEGORY,
+    CASE_STATUS_TEXT, DATA_ABSENT_URL, INTERPRETATION, KEYWORDS_TEXT, LAB_NOTE_EXPECTED, LATERALITY, LOINC, NO_SITE,
+    OBS_CATEGORY, SOURCE_TEXT,
     OFFSET_UNITS, PRECISION_OF_UNIT, RELATIVE_TIME_URL, SECTIONS, SNOMED, UCUM, VITALS_PROFILE, _clean, _manuscript,
     _s, _words, loinc_for, loinc_table, quantity, ucum_code, ucum_codes)
 
@@ -504,8 +505,11 @@ class _Builder:
                              "entry": entries})
         return {
             "resourceType": "Composition", "status": "preliminary" if case.status == "draft" else "final",
-            "text": _manuscript([case.title or "Untitled case report",
-                                CASE_STATUS_TEXT.format(case.status)]),
+            # the keywords and the case's source (a published case's citation) have no element of their
+            # own in a Composition: they are paragraphs of its narrative, read back by their labels
+            "text": _manuscript([case.title or "Untitled case report", CASE_STATUS_TEXT.format(case.status),
+                                 KEYWORDS_TEXT + "; ".join(case.keywords) if case.keywords else "",
+                                 SOURCE_TEXT + case.source if case.source.strip() else ""]),
             "type": {"text": "Case report"},
             "subject": {"reference": self.refs_patient},
             "date": self.now.isoformat(),

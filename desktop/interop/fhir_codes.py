@@ -110,6 +110,8 @@ LAB_NOTE_EXPECTED = "expected abnormal for a known condition"
 # detail)", as its narrative says it; the case's status in the Composition's narrative
 NO_SITE = "site not recorded"
 CASE_STATUS_TEXT = "Calciphylaxis case report ({})."
+KEYWORDS_TEXT = "Keywords: "  # the Composition's narrative paragraphs that carry the keywords and the source
+SOURCE_TEXT = "Source of the case: "
 
 
 def _words(value: str | None) -> str:

@@ -27,7 +27,7 @@ from ..model import (Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging,
                      Medication, Observation, Treatment, Vital, When, new_id)
 from .fhir import (LAB_NOTE_AS_PRINTED, LAB_NOTE_EXPECTED, LAB_NOTE_MARK, LAB_NOTE_ORGANISM,
                    LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS, LOINC, OFFSET_UNITS, RELATIVE_TIME_URL, loinc_table)
-from .fhir_codes import CASE_STATUS_TEXT, NO_SITE, _words_to
+from .fhir_codes import CASE_STATUS_TEXT, KEYWORDS_TEXT, NO_SITE, SOURCE_TEXT, _words_to
 from .fhir_status import (read_calciphylaxis, read_ckd_stage, read_differential, read_kidney_procedure,
                           read_status_observation)
 
@@ -140,6 +140,11 @@ class _Reader:
         # the status as recorded when the narrative says it ("published" has no Composition.status)
         said = [st for st in ("submitted", "published") if CASE_STATUS_TEXT.format(st) in _paragraphs(comp.get("text"))]
         c.status = "draft" if comp.get("status") == "preliminary" else (said or ["submitted"])[0]
+        for para in _paragraphs(comp.get("text")):
+            if para.startswith(KEYWORDS_TEXT):
+                c.keywords = [k.strip() for k in para.removeprefix(KEYWORDS_TEXT).split(";") if k.strip()]
+            elif para.startswith(SOURCE_TEXT):
+                c.source = para.removeprefix(SOURCE_TEXT)
         fill = {
             "Abstract": [(nar, "abstract_background"), (nar, "abstract_case"), (nar, "abstract_conclusions")],
             "Introduction": [(nar, "introduction")],
