@@ -89,6 +89,8 @@ def check(fact: dict, case, a) -> None:
             assert any(lo <= d.alt_value <= hi for d in values), [d.alt_value for d in values]
     elif "tier" in fact:
         assert a.tier.tier == fact["tier"], (a.tier.tier, a.tier)
+    elif "tier_unknown_excludes" in fact:  # what the record decides is not listed as undecidable
+        assert not any(fact["tier_unknown_excludes"] in x for x in a.tier.unknown), a.tier.unknown
     elif any(k.startswith("tier_") for k in fact):
         key = next(k for k in fact if k.startswith("tier_"))
         part = {"tier_major_contains": a.tier.major_factors, "tier_minor_contains": a.tier.minor_factors,

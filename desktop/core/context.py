@@ -87,6 +87,16 @@ def lower_first(label: str) -> str:
     return label
 
 
+def unplaced_start(when: When) -> str:
+    """A start the day axis has no place for: recorded in some form ("at the time of" an undated
+    event, or in the source's words) or not recorded at all."""
+    if when.is_set or when.label.strip():
+        label = " ".join(when.label.split())
+        return f"start recorded ({label}), not placed on the day axis" if label else \
+            "start recorded, not placed on the day axis"
+    return "start not recorded"
+
+
 class Context:
     def __init__(self, case: Case):
         self.case = case
@@ -357,7 +367,7 @@ class Context:
         if dose is not None:
             value, unit = f"{value} {L.format_number(dose)}", dose_unit
         p = self.place(start)
-        return Evidence(f"{what}, {label}", value, unit, "started " + describe(p) if p else "start not recorded",
+        return Evidence(f"{what}, {label}", value, unit, "started " + describe(p) if p else unplaced_start(start),
                         None if p is None else round(p.day, 4), ref)
 
     def med_evidence(self, m: Medication) -> Evidence:

@@ -171,8 +171,11 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
                            f"positive biopsy of the confirmed tier.")
         if b.specimen in grades.get("not_skin_biopsy", []):
             caveats.append(f"The positive histology comes from a {b.specimen.replace('_', ' ')}, not a skin biopsy.")
+    # a positive biopsy whose histology the source states decides it; another biopsy the source names
+    # without its histology leaves nothing open then (Daza et al. 2021: the second biopsy's histology)
+    stated_positive = any(b.histology_stated for b in positive_biopsy)
     for b in ctx.case.biopsies:
-        if not b.histology_stated and grade(b) not in ("not_done", "declined", "planned"):
+        if not b.histology_stated and grade(b) not in ("not_done", "declined", "planned") and not stated_positive:
             unknown.append("a positive skin biopsy (confirmed tier): a biopsy is recorded but the source does not "
                            "state its histology")
         elif grade(b) in grades.get("undecided", []) and not positive_biopsy:  # a positive one decides it

@@ -101,6 +101,8 @@ def sts(ctx: Context, d: Derived) -> list[Finding]:
                              f"{'death' if ctx.death else 'the last follow-up'}.")
             else:
                 notes.append("No stop is recorded, so the duration is not checked.")
+        elif t.start.is_set or t.start.label.strip():
+            notes.append("Its start is recorded but has no place on the day axis, so the duration is not checked.")
         else:
             notes.append("No start is recorded, so the duration is not checked.")
         regimen = _sts_regimen(ctx, t)

@@ -98,7 +98,8 @@ def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
         elif f and not lab.expected_abnormal:
             flag_text = Mark(f, "high" if f == "H" else "low")
             value = Mark(value)
-        rows.append([name_cell, value, plain(lab.unit), rr, flag_text, t])
+        # a result given in words only ("low", "positive") has no unit beside it: "low mg/dL" reads as a value
+        rows.append([name_cell, value, plain(lab.unit) if lab.value is not None else "", rr, flag_text, t])
     return rows, defaults
 
 

@@ -27,6 +27,9 @@ MIN_WORDS = 8  # a sentence this long is never printed twice
 SHINGLE = 5  # words per shingle when comparing a sentence with what was already said
 OVERLAP = 0.6  # share of a sentence's shingles already said that makes it a repetition (in prose)
 TABLE_OVERLAP = 0.5  # a table cell's sentence that says half of it again in the same words: the text has it
+# a time is never a repetition: "after the parathyroidectomy; not dated in the text we hold" is the time
+# of the timeline's event, of the medicine started then and of the result taken then, each in its row
+TIME_COLUMNS = frozenset({"Time", "Start", "Stop", "Onset", "When", "Date", "Day"})
 CELL_OVERLAP = 0.8  # the same in a key-value row, a structured list (comorbidities) that prose may paraphrase
 
 # a sentence ends at . ! or ? before a space and a capital, digit, quote or bracket - not after
@@ -151,9 +154,10 @@ def dedupe(blocks: list[Block]) -> tuple[list[Block], int]:
             # lesion and intact peripheral pulses" excluded both cholesterol emboli and gangrene)
             table_said = Said()
             rows = []
+            times = {j for j, h in enumerate(b.header) if h in TIME_COLUMNS}
             for row in b.rows:
                 row_said = Said(said)
-                rows.append([_cell(x, row_said) for x in row])
+                rows.append([x if j in times else _cell(x, row_said) for j, x in enumerate(row)])
                 table_said.merge(row_said)
             said.merge(table_said)
             for (r, j), short in b.fallback.items():

@@ -3,6 +3,8 @@ belong to the patient's history and which to this episode of care, their respons
 and the wound observations (with their trend chart, ``desktop.report.figures``)."""
 from __future__ import annotations
 
+import re
+
 from .. import frequency
 from ..model import Treatment
 from . import fmt
@@ -66,6 +68,8 @@ def past_treatments(ctx: Ctx) -> list[Block]:
         return []
     sentences = []
     for t in hist:
+        if told_in_history(ctx, t):
+            continue
         what = ", ".join(x for x in (plain(fmt.dose_text(t.dose, t.dose_unit)), plain(t.route),
                                       plain(t.schedule), plain(t.duration_text)) if x)
         s = plain(t.agent or "An intervention") + (f" ({what})" if what else "")
@@ -77,7 +81,27 @@ def past_treatments(ctx: Ctx) -> list[Block]:
         resp = response_text(t)
         s = s[:1].upper() + s[1:]
         sentences.append(s + "." + (f" {resp}" if resp else ""))
+    if not sentences:
+        return []
     return [Para([Span("Past interventions.", bold=True), Span(" " + " ".join(sentences))])]
+
+
+_TIME_WORD = re.compile(r"\d|\b(?:ago|before|earlier|previously|prior|years?|months?|weeks?|days?)\b")
+
+
+def told_in_history(ctx: Ctx, t) -> bool:
+    """Whether one clause of the author's prose already tells this past intervention: its name, its
+    indication (when recorded) and, when its time is recorded, a time ("Parathyroidectomy in 2011 for
+    primary hyperparathyroidism", Daza et al. 2021) — then the manuscript does not tell it again."""
+    agent = " ".join(t.agent.lower().split())
+    if not agent:
+        return False
+    indication = " ".join(t.indication.lower().split())
+    timed = t.start.is_set
+    for clause in re.split(r"[.;]\s+", ctx.author_text()):
+        if agent in clause and (not indication or indication in clause) and (not timed or _TIME_WORD.search(clause)):
+            return True
+    return False
 
 
 def therapeutic_intervention(ctx: Ctx) -> list[Block]:

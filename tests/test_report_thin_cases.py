@@ -1,0 +1,82 @@
+"""Thin published cases, whose abstracts showed what the manuscript and the assessment got wrong.
+
+"Calciphylaxis and subtotal parathyroidectomy: a double-edged sword" (Hemodial Int 2013,
+tests/cases/hd-two-episodes-ptx-then-sts.json) tells the order of its events in words only. Seen in
+its PDF: the Timeline printed "—" as the time of the hypocalcaemia, because the medication table had
+already printed the same words as the start of the calcium and vitamin D resumed for it (the copy-edit
+took a time for a repeated sentence); and the hypocalcaemia, given without a value, read "low mg/dL".
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop import jsonio
+from desktop.core import assess
+
+from test_report_facts import docx_text, pdf_text
+
+CASE = Path(__file__).parent / "cases" / "hd-two-episodes-ptx-then-sts.json"
+AFTER_PTX = "after the parathyroidectomy; not dated in the text we hold"
+
+
+def case():
+    return jsonio.loads(CASE.read_text("utf-8"))
+
+
+def test_a_time_in_words_is_printed_in_every_table_that_needs_it():
+    cells = [line.strip() for line in docx_text(case(), draft=True).splitlines()]
+    # the start of the oral calcium and of the vitamin D analog, the timeline's event, the result
+    assert cells.count(AFTER_PTX) == 4, [c for c in cells if "parathyroidectomy" in c]
+    at = cells.index("Parathyroidectomy-related hypocalcaemia; oral calcium and a vitamin D analog resumed for it.")
+    assert cells[at - 2] == AFTER_PTX and cells[at - 1] == "Complication"  # No. | Time | Event | Description
+    flat = " ".join(pdf_text(case(), draft=True).split())
+    assert "after the parathyroidectomy; not dated in the text we hold Complication" in flat
+
+
+def test_a_result_in_words_has_no_unit_beside_it():
+    cells = [line.strip() for line in docx_text(case(), draft=True).splitlines()]
+    at = cells.index("low")
+    assert cells[at + 1] != "mg/dL" and "mg/dL" not in cells  # the only result is the word
+    assert "low mg/dL" not in " ".join(pdf_text(case(), draft=True).split())
+
+
+def test_a_start_given_only_in_words_is_not_called_unrecorded():
+    a = assess(case())
+    sts = a.by_rule("sts-regimen")[0]
+    assert "No start is recorded" not in sts.message
+    assert [e.time for e in sts.evidence] == ["start recorded, not placed on the day axis"]
+    vit_d = a.by_rule("active-vitamin-d")[0]
+    assert [e.time for e in vit_d.evidence] == ["start recorded, not placed on the day axis"]
+    # nothing recorded at all still says so
+    c = case()
+    c.treatments[1].start = type(c.treatments[1].start)()
+    assert "No start is recorded, so the duration is not checked." in assess(c).by_rule("sts-regimen")[0].message
+
+
+# --- Daza et al., Open J Nephrol 2021 (tests/cases/pkd-hd-ptx-second-biopsy-pg.json) ------------------
+
+DAZA = Path(__file__).parent / "cases" / "pkd-hd-ptx-second-biopsy-pg.json"
+
+
+def test_a_past_intervention_the_history_already_tells_is_not_told_again():
+    """The history says "Parathyroidectomy in 2011 for primary hyperparathyroidism."; the manuscript
+    added "Past interventions. Parathyroidectomy, about 3 years before presentation, for primary
+    hyperparathyroidism." — the same fact twice."""
+    daza = jsonio.loads(DAZA.read_text("utf-8"))
+    flat = " ".join(docx_text(daza, draft=True).split())
+    assert flat.count("Parathyroidectomy in 2011 for primary hyperparathyroidism") == 1
+    assert "Past interventions." not in flat
+    # a history that names it without its time: the structured entry still gives the time
+    daza.patient.history = "Chronic kidney disease secondary to polycystic kidney disease; a parathyroidectomy " \
+                           "for primary hyperparathyroidism."
+    flat = " ".join(docx_text(daza, draft=True).split())
+    assert "Past interventions. Parathyroidectomy, about 3 years before presentation, for primary " \
+           "hyperparathyroidism." in flat
+
+
+def test_a_second_biopsy_that_states_its_histology_decides_what_the_first_left_open():
+    a = assess(jsonio.loads(DAZA.read_text("utf-8")))
+    assert not any("does not state its histology" in x for x in a.tier.unknown)
+    only_first = jsonio.loads(DAZA.read_text("utf-8"))
+    only_first.biopsies = only_first.biopsies[:1]
+    assert any("does not state its histology" in x for x in assess(only_first).tier.unknown)
