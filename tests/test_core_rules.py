@@ -199,6 +199,12 @@ CASES = {
         add_labs(lab("calcium", 9.3, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 10.3, "mg/dL", day=0, low=2.5, high=4.9),
                  lab("ca_p_product", 95.79, "mg2/dl2", day=0)),
     ),
+    # a product the authors report, none computable; beside a computable one it says nothing
+    "ca-p-reported": (
+        add_labs(lab("ca_p_product", 85.0, "mg²/dL²", day=0)),
+        add_labs(lab("calcium", 9.3, "mg/dL", day=0, low=8.5, high=10.1), lab("phosphate", 9.0, "mg/dL", day=0, low=2.5, high=4.9),
+                 lab("ca_p_product", 83.7, "mg²/dL²", day=0)),
+    ),
     "dq-lab-without-time": (add_labs(lab("calcium", 9.2, "mg/dL", day=None, low=8.5, high=10.1)),
                             add_labs(lab("calcium", 9.2, "mg/dL", day=3.0, low=8.5, high=10.1))),
     "dq-lesion-without-site": (site(""), site("abdomen")),
@@ -639,3 +645,17 @@ def test_sts_duration_as_the_source_gives_it_is_checked_without_dates():
     msg = course("a 1-week course")
     assert "given for a 1-week course (as recorded), less than the recommended trial of at least 1 month" in msg
     assert "No start is recorded, so the duration is not checked." in course("until the wounds healed")
+
+
+def test_a_reported_product_says_whether_it_decides_the_threshold():
+    """The sources' risk threshold is a product above 70 mg²/dL² (Weenig 2007; the seed). A reported
+    85 is above it, a reported 41.1 (Leg, HD, sepsis) is not, "< 80" cannot say, and "a high calcium
+    phosphate product" (Maroulis et al. 2006) in words cannot either."""
+    def said(*labs):
+        case = with_(base_case(), add_labs(*labs))
+        return assess(case).by_rule("ca-p-reported")[0].message
+    assert "The reported product is above 70 mg²/dL²" in said(lab("ca_p_product", 85.0, "mg²/dL²"))
+    assert "The reported product is not above 70 mg²/dL²" in said(lab("ca_p_product", 41.1, "mg²/dL²"))
+    assert "does not say whether it was above 70 mg²/dL²" in said(lab("ca_p_product", 80.0, "mg²/dL²", comparator="<"))
+    words = said(lab("ca_p_product", None, "mg²/dL²", qualitative="elevated"))
+    assert "as elevated on day 0, without a value" in words and "only in words" in words

@@ -80,3 +80,19 @@ def test_a_second_biopsy_that_states_its_histology_decides_what_the_first_left_o
     only_first = jsonio.loads(DAZA.read_text("utf-8"))
     only_first.biopsies = only_first.biopsies[:1]
     assert any("does not state its histology" in x for x in assess(only_first).tier.unknown)
+
+
+# --- Maroulis et al., Hormones 2006 (tests/cases/capd-high-cap-urgent-ptx.json) -------------------------
+
+MAROULIS = Path(__file__).parent / "cases" / "capd-high-cap-urgent-ptx.json"
+
+
+def test_a_product_reported_in_words_has_no_unit_and_a_note_the_description_says_is_not_repeated():
+    maroulis = jsonio.loads(MAROULIS.read_text("utf-8"))
+    flat = " ".join(pdf_text(maroulis, draft=True).split())
+    assert "Calcium × phosphate product elevated as reported at presentation" in flat
+    assert "elevated mg²/dL²" not in flat
+    # the observation's note ("painful skin lesions") says again what the description printed beside it
+    # says: the cell read "Painful; painful skin lesions. Painful skin lesions (...)"
+    assert "1 day 0 Painful. Painful skin lesions (sites not in the text we hold)." in flat
+    assert "Painful; painful" not in flat

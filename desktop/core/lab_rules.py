@@ -91,6 +91,7 @@ def ca_p(ctx: Context, d: Derived) -> list[Finding]:
     out += _ca_p_at_presentation(ctx, d)
     out += _ca_p_series(ctx, d)
     out += _ca_p_not_computable(ctx, d)
+    out += _ca_p_reported(ctx, d)
     if placed_products:
         # "latest" only among products with a place on the day axis; unplaced ones are named by
         # ca-p-products and, when at or after presentation, by the presentation rule
@@ -218,6 +219,35 @@ def _ca_p_not_computable(ctx: Context, d: Derived) -> list[Finding]:
         out.append(r.finding(variant, evidence=ev, moment=f"{what} ({describe(moment.placed)})",
                              reasons=_join(reasons)))
     return out
+
+
+def _ca_p_reported(ctx: Context, d: Derived) -> list[Finding]:
+    """A product the authors report (a value, or words: "a high calcium phosphate product", Maroulis
+    et al. 2006) when none can be computed from the recorded calcium and phosphate: said, with
+    whether it decides the risk threshold. Casebook never computes from a reported product
+    (resources/catalogues/analytes.json), and says nothing of one beside a computed product."""
+    if d.products:
+        return []
+    numbers, words = ctx.results("ca_p_product"), ctx.word_results("ca_p_product")
+    if not numbers and not words:
+        return []
+    r = rule("ca-p-reported")
+    limit = r.value("ca_p_product")
+    if numbers:
+        e = max(numbers, key=lambda x: x.sort_key)  # the latest
+        cmp = e.lab.comparator
+        above = e.value > limit if cmp in ("=", ">", ">=") else False
+        below = e.value <= limit if cmp in ("=", "<", "<=") else False
+        variant = "above" if above else "not_above" if below else "undecided"
+        ev = [ctx.lab_evidence(x) for x in numbers][:MAX_EVIDENCE]
+        product, placed = L.format_lab(e.lab), e.placed
+    else:
+        w = max(words, key=lambda x: (float("inf") if x.placed is None else x.placed.day, x.index))
+        variant, product, placed = "words", L.qualitative_text(w.lab) or "reported", w.placed
+        ev = [Evidence(x.analyte.label, L.qualitative_text(x.lab), "", describe(x.placed),
+                       None if x.placed is None else round(x.placed.day, 4), f"labs/{x.lab.id}") for x in words][:MAX_EVIDENCE]
+    return [r.finding(variant, evidence=ev, product=product, when=on(placed),
+                      threshold=r.threshold_text("ca_p_product"))]
 
 
 def _lab_problem_words(p) -> str:

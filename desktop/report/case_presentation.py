@@ -12,7 +12,7 @@ from ..timing import Placed
 from . import charts, fmt
 from . import content as c
 from .content import Block, Para, Rich, Span
-from .context import Ctx, prose, table, untold
+from .context import Ctx, covered, prose, table, untold
 from .diagnostics import diagnostic_assessment
 from .figures import body_map, photo_figures, photo_groups
 from .required import placeholder
@@ -99,7 +99,11 @@ def lesion_cell(ctx: Ctx, l: Lesion, folded: bool) -> str:
                 bits.append(f"{exudate} exudate")
             elif "none" in (o.exudate_amount, o.exudate_type):
                 bits.append("no exudate")
-            bits += observation_extras(o)
+            told = untold(l.description, ctx.author_text()).lower()
+            # the observation's note, when the description printed beside it already says it, is not
+            # said twice ("Painful; painful skin lesions. Painful skin lesions (...)")
+            bits += [b for b in observation_extras(o) if not (o.note.strip() and b == plain(o.note).rstrip(".")
+                                                             and told and covered(b, told))]
     if l.cause:
         bits.append(f"cause: {plain(l.cause)}")
     if l.iatrogenic == "yes" and not l.cause:

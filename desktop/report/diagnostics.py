@@ -120,7 +120,8 @@ def microbiology(ctx: Ctx) -> list[Block]:
 
 
 def reported_text(lab: LabResult) -> str:
-    return f"{value_text(lab)} {plain(lab.unit)}".strip()
+    """"80.0 mg²/dL²"; a value reported in words only ("elevated") has no unit beside it."""
+    return f"{value_text(lab)} {plain(lab.unit) if lab.value is not None else ''}".strip()
 
 
 def derived_prose(ctx: Ctx) -> list[Block]:
