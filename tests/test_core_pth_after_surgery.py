@@ -53,7 +53,8 @@ def test_a_stale_value_later_in_the_record_is_not_claimed_to_be_the_latest():
     case.labs = [x for x in case.labs if x.id != "pth"] + [pth]
     f = cinacalcet(case)
     assert f.message.startswith("Intact PTH undetectable")
-    assert "1076 ng/l (114.1 pmol/L) at a time not recorded is not known to be after it" in f.message
+    # its time is recorded (the tests, not dated): "not placed", not "not recorded"
+    assert "1076 ng/l (114.1 pmol/L) at a time not placed on the day axis is not known to be after it" in f.message
     assert "not indicated by PTH" in f.message
 
 

@@ -96,3 +96,31 @@ def test_a_product_reported_in_words_has_no_unit_and_a_note_the_description_says
     # says: the cell read "Painful; painful skin lesions. Painful skin lesions (...)"
     assert "1 day 0 Painful. Painful skin lesions (sites not in the text we hold)." in flat
     assert "Painful; painful" not in flat
+
+
+# --- Int J Endocrinol 2010:823210 (tests/cases/phpt-thighs-mediastinal-adenoma.json) -------------------
+
+PHPT = Path(__file__).parent / "cases" / "phpt-thighs-mediastinal-adenoma.json"
+
+
+def test_a_result_in_words_at_an_undated_time_is_neither_given_a_unit_nor_called_untimed():
+    """"Postoperatively, the patient had normalization of ... parathyroid hormone levels": the PTH
+    rule's evidence read "normal pg/mL" at "time not recorded", although the result is a word and its
+    time is recorded (postoperatively), only not placed on the day axis."""
+    a = assess(jsonio.loads(PHPT.read_text("utf-8")))
+    f = a.by_rule("pth-cinacalcet")[0]
+    pth = next(e for e in f.evidence if e.label == "Intact PTH, latest")
+    assert (pth.value, pth.unit, pth.time) == ("normal", "", "time recorded, not placed on the day axis")
+    assert "Intact PTH normal at a time not placed on the day axis is the latest value" in f.message
+    # nothing recorded at all still says so
+    c = jsonio.loads(PHPT.read_text("utf-8"))
+    for lab in c.labs:
+        lab.when = type(lab.when)()
+    f = assess(c).by_rule("pth-cinacalcet")[0]
+    assert "at a time not recorded" in f.message
+    assert next(e for e in f.evidence if e.label == "Intact PTH, latest").time == "time not recorded"
+
+
+def test_a_biopsy_event_the_biopsy_paragraph_tells_is_named_in_the_timeline_not_dashed():
+    flat = " ".join(pdf_text(jsonio.loads(PHPT.read_text("utf-8")), draft=True).split())
+    assert "2 not dated in the text we hold Biopsy skin biopsy: confirmed calciphylaxis" in flat

@@ -87,14 +87,32 @@ def lower_first(label: str) -> str:
     return label
 
 
-def unplaced_start(when: When) -> str:
-    """A start the day axis has no place for: recorded in some form ("at the time of" an undated
-    event, or in the source's words) or not recorded at all."""
-    if when.is_set or when.label.strip():
+def unplaced(when: When | None, what: str = "time") -> str:
+    """A time the day axis has no place for: recorded in some form ("at the time of" an undated
+    event, or in the source's words) — "time recorded (postoperatively), not placed on the day
+    axis" — or not recorded at all ("time not recorded")."""
+    if when is not None and (when.is_set or when.label.strip()):
         label = " ".join(when.label.split())
-        return f"start recorded ({label}), not placed on the day axis" if label else \
-            "start recorded, not placed on the day axis"
-    return "start not recorded"
+        return f"{what} recorded ({label}), not placed on the day axis" if label else \
+            f"{what} recorded, not placed on the day axis"
+    return f"{what} not recorded"
+
+
+def unplaced_start(when: When) -> str:
+    return unplaced(when, "start")
+
+
+def placed_or_not(placed: Placed | None, when: When | None) -> str:
+    """The time of an evidence row: its place on the day axis, else what :func:`unplaced` says."""
+    return describe(placed) if placed is not None else unplaced(when)
+
+
+def on_or_not(placed: Placed | None, when: When | None) -> str:
+    """A time for running text: "on day 0", else "at a time not placed on the day axis" for a time
+    recorded without a place, else "at a time not recorded"."""
+    if placed is None and when is not None and (when.is_set or when.label.strip()):
+        return "at a time not placed on the day axis"
+    return on(placed)
 
 
 class Context:
@@ -181,7 +199,9 @@ class Context:
 
     def lab_evidence(self, e: LabEntry, label: str | None = None) -> Evidence:
         lab = e.lab
-        return Evidence(label or e.analyte.label, L.reported_number(lab), lab.unit, describe(e.placed),
+        # a result in words only ("normal") has no unit beside it
+        return Evidence(label or e.analyte.label, L.reported_number(lab), lab.unit if lab.value is not None else "",
+                        placed_or_not(e.placed, lab.when),
                         None if e.placed is None else round(e.placed.day, 4), f"labs/{lab.id}")
 
     def lab_text(self, e: LabEntry, *, other_system: bool = False) -> str:

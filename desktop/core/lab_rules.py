@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ..timing import describe
 from . import labs as L
-from .context import Context, LabEntry, on, slack
+from .context import Context, LabEntry, on, on_or_not, placed_or_not, slack
 from .derived import Derived, Product
 from .rulebook import rule
 from .types import Evidence, Finding
@@ -113,6 +113,13 @@ def ca_p(ctx: Context, d: Derived) -> list[Finding]:
     return out
 
 
+def _ptx_recorded(ctx: Context, ptx: list) -> str:
+    """"A parathyroidectomy is recorded (subtotal parathyroidectomy, started on day 12)." — without
+    the brackets when they would only say "parathyroidectomy" again."""
+    told = [x for x in (ctx.treatment_text(t) for t in ptx) if x.strip().lower() != "parathyroidectomy"]
+    return f"A parathyroidectomy is recorded ({_join(told)})." if told else "A parathyroidectomy is recorded."
+
+
 def _binder_note(ctx: Context) -> str:
     """What the record says about binders and a parathyroidectomy: the treatments that change what
     the Ca×P goal rule says."""
@@ -124,7 +131,7 @@ def _binder_note(ctx: Context) -> str:
         note += " A calcium-based binder is recorded."
     ptx = ctx.treatments(["parathyroidectomy"])
     if ptx:
-        note += f" A parathyroidectomy is recorded ({_join([ctx.treatment_text(t) for t in ptx])})."
+        note += " " + _ptx_recorded(ctx, ptx)
     return note
 
 
@@ -240,13 +247,13 @@ def _ca_p_reported(ctx: Context, d: Derived) -> list[Finding]:
         below = e.value <= limit if cmp in ("=", "<", "<=") else False
         variant = "above" if above else "not_above" if below else "undecided"
         ev = [ctx.lab_evidence(x) for x in numbers][:MAX_EVIDENCE]
-        product, placed = L.format_lab(e.lab), e.placed
+        product, placed, when = L.format_lab(e.lab), e.placed, e.lab.when
     else:
         w = max(words, key=lambda x: (float("inf") if x.placed is None else x.placed.day, x.index))
-        variant, product, placed = "words", L.qualitative_text(w.lab) or "reported", w.placed
-        ev = [Evidence(x.analyte.label, L.qualitative_text(x.lab), "", describe(x.placed),
+        variant, product, placed, when = "words", L.qualitative_text(w.lab) or "reported", w.placed, w.lab.when
+        ev = [Evidence(x.analyte.label, L.qualitative_text(x.lab), "", placed_or_not(x.placed, x.lab.when),
                        None if x.placed is None else round(x.placed.day, 4), f"labs/{x.lab.id}") for x in words][:MAX_EVIDENCE]
-    return [r.finding(variant, evidence=ev, product=product, when=on(placed),
+    return [r.finding(variant, evidence=ev, product=product, when=on_or_not(placed, when),
                       threshold=r.threshold_text("ca_p_product"))]
 
 
@@ -272,7 +279,7 @@ def _words_summary(ctx: Context, analyte: str, direction: str) -> tuple[str, lis
         return None
     w = words[-1]
     text = f"{w.analyte.label} reported as {L.qualitative_text(w.lab) or ('high' if direction == 'H' else 'low')} {on(w.placed)}"
-    ev = [Evidence(x.analyte.label, L.qualitative_text(x.lab) or x.lab.author_flag or "", "", describe(x.placed),
+    ev = [Evidence(x.analyte.label, L.qualitative_text(x.lab) or x.lab.author_flag or "", "", placed_or_not(x.placed, x.lab.when),
                    None if x.placed is None else round(x.placed.day, 4), f"labs/{x.lab.id}") for x in words][:3]
     return text, ev
 
@@ -417,7 +424,7 @@ def _known_above(e, limit: float) -> bool | None:
 
 
 def _pth_text(ctx: Context, before, latest, follows=(), superseded=()) -> str:
-    fmt = lambda e: f"{L.format_lab(e.lab, other_system=True)} {on(e.placed)}"  # noqa: E731
+    fmt = lambda e: f"{L.format_lab(e.lab, other_system=True)} {on_or_not(e.placed, e.lab.when)}"  # noqa: E731
     if follows:
         names = _join([ctx.treatment_text(t) for t in follows])
         text = f"Intact PTH {fmt(latest)}, after the parathyroidectomy ({names}), is the latest value"
@@ -460,7 +467,7 @@ def pth(ctx: Context, d: Derived) -> list[Finding]:
     ptx = ctx.treatments(["parathyroidectomy"])
     ptx_note = ""
     if ptx:
-        ptx_note = f" A parathyroidectomy is recorded ({_join([ctx.treatment_text(t) for t in ptx])})."
+        ptx_note = " " + _ptx_recorded(ctx, ptx)
     if open_ and not over:
         in_words = all(not isinstance(e, LabEntry) for e in open_)  # "elevated": no bound to speak of
         out.append(cin.finding("unknown_in_words" if in_words else "unknown", evidence=ev, pth=text,

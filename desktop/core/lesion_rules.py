@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from ..timing import describe
 from . import labs as L
-from .context import Context, lower_first, on
+from .context import Context, lower_first, on, placed_or_not
 from .derived import Derived
 from .rulebook import rule
 from .types import Evidence, Finding
@@ -87,7 +87,7 @@ def infection(ctx: Context, d: Derived) -> list[Finding]:
             what = f"{w.lab.specimen} culture" if w.lab.specimen else "culture"
             signs.append(f"a positive {what}{f' ({w.lab.organism})' if w.lab.organism else ''} {on(w.placed)}")
             ev.append(Evidence(f"Culture{', ' + w.lab.specimen if w.lab.specimen else ''}",
-                               L.qualitative_text(w.lab), "", describe(w.placed),
+                               L.qualitative_text(w.lab), "", placed_or_not(w.placed, w.lab.when),
                                None if w.placed is None else round(w.placed.day, 4), f"labs/{w.lab.id}"))
     directed = [t for t in ctx.treatments(["antibiotic"]) if t.culture_directed == "yes"]
     for t in directed:

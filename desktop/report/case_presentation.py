@@ -21,7 +21,7 @@ from ..core.context import lower_first  # 'HBOT sessions' keeps its capitals
 from .text import paragraph_texts, plain
 from .patient import patient_information
 from .therapy import follow_up, observation_extras, therapeutic_intervention, wound_table_needed
-from .wording import EVENT_KIND, HEALING, NATURE, OUTCOME, morphology_words, site_text
+from .wording import BIOPSY, EVENT_KIND, HEALING, NATURE, OUTCOME, morphology_words, site_text
 
 
 def vitals_rows(ctx: Ctx) -> list[list[str]]:
@@ -228,6 +228,9 @@ def event_short(ctx: Ctx, e: Event) -> str:
                          + (" stopped" if t.stop.event_id == e.id and t.start.event_id != e.id else ""))
     if not names and e.kind in ("lesion_onset", "symptom_onset"):
         names = [site_text(l) for l in ctx.case.lesions if l.onset.event_id == e.id]
+    if not names:  # a biopsy taken at this event, named with its result (the Biopsy paragraph tells the rest)
+        names = ["skin biopsy" + (f": {BIOPSY[b.result]}" if b.result in BIOPSY else "")
+                 for b in ctx.case.biopsies if b.when.event_id == e.id]
     o = ctx.case.outcome
     if not names and o.when.event_id == e.id:  # the event the outcome was assessed at
         said = [f"outcome: {OUTCOME[o.status].lower()}" if o.status != "unknown" else "",
