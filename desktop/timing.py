@@ -41,9 +41,13 @@ def unit_for_length(days: float) -> str:
 
 def length_words(days: float) -> str:
     """A length of time in the unit a clinician would use for it: "21 days" is "3 weeks", 63 days
-    "2 months", 800 days "2 years"; a few days stay days."""
+    "2 months", 800 days "2 years"; a few days stay days. Half a year is kept ("4.5 years", as a
+    source's "four and half years"): rounded, it could cross the 5-year line the risk rules draw."""
     unit = unit_for_length(days)
-    n = round(abs(days) / DAYS_PER[unit])
+    x = abs(days) / DAYS_PER[unit]
+    if unit == "year" and round(x * 2) % 2 == 1 and abs(x * 2 - round(x * 2)) < 0.1:
+        return f"{round(x * 2) / 2:.1f} years"
+    n = round(x)
     return f"{n} {unit}{'' if n == 1 else 's'}"
 
 

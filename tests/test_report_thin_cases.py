@@ -124,3 +124,25 @@ def test_a_result_in_words_at_an_undated_time_is_neither_given_a_unit_nor_called
 def test_a_biopsy_event_the_biopsy_paragraph_tells_is_named_in_the_timeline_not_dashed():
     flat = " ".join(pdf_text(jsonio.loads(PHPT.read_text("utf-8")), draft=True).split())
     assert "2 not dated in the text we hold Biopsy skin biopsy: confirmed calciphylaxis" in flat
+
+
+# --- George et al., Saudi J Kidney Dis Transpl 1994 (tests/cases/hd-tumoral-calcification-delayed-ptx.json)
+
+GEORGE = Path(__file__).parent / "cases" / "hd-tumoral-calcification-delayed-ptx.json"
+
+
+def test_four_and_a_half_years_is_not_rounded_across_the_five_year_line():
+    """"after four and half years on regular haemodialysis": the assessment text said "about 5 years
+    (1644 days)" — and 5 years is where the consensus' minor factor becomes the major one."""
+    from desktop.core.text import format_assessment
+    from desktop.timing import length_words
+    text = " ".join(format_assessment(assess(jsonio.loads(GEORGE.read_text("utf-8")))).split())
+    assert "Dialysis vintage at first lesion onset: about 4.5 years (1644 days)" in text
+    assert "First lesion onset: onset of lesion 1" in text  # was "onset of the site not recorded lesion"
+    assert (length_words(4.5 * 365.25), length_words(731), length_words(800)) == ("4.5 years", "2 years", "2 years")
+
+
+def test_a_finding_beside_the_lesions_without_a_site_is_not_of_the_dash():
+    flat = " ".join(pdf_text(jsonio.loads(GEORGE.read_text("utf-8")), draft=True).split())
+    assert "Calcinosis nodule, site not recorded (number 2, at lesion onset): tumoral calcification" in flat
+    assert "of the —" not in flat

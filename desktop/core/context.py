@@ -235,7 +235,11 @@ class Context:
         for les in self.lesions:
             p = self.place(les.onset)
             if p is not None and (best is None or p.day < best.day):
-                best = Moment(p, f"onset of the {self.lesion_name(les)} lesion", f"lesions/{les.id}")
+                # a lesion without a site is named by its number: "onset of lesion 1", not "onset of the
+                # site not recorded lesion"
+                label = (f"onset of the {self.lesion_name(les)} lesion" if les.site
+                         else f"onset of lesion {self.case.lesions.index(les) + 1}")
+                best = Moment(p, label, f"lesions/{les.id}")
         for ev in self.case.events:
             if ev.kind != "lesion_onset":
                 continue

@@ -278,7 +278,8 @@ def _words_summary(ctx: Context, analyte: str, direction: str) -> tuple[str, lis
     if not words:
         return None
     w = words[-1]
-    text = f"{w.analyte.label} reported as {L.qualitative_text(w.lab) or ('high' if direction == 'H' else 'low')} {on(w.placed)}"
+    text = (f"{w.analyte.label} reported as {L.qualitative_text(w.lab) or ('high' if direction == 'H' else 'low')} "
+            f"{on_or_not(w.placed, w.lab.when)}")
     ev = [Evidence(x.analyte.label, L.qualitative_text(x.lab) or x.lab.author_flag or "", "", placed_or_not(x.placed, x.lab.when),
                    None if x.placed is None else round(x.placed.day, 4), f"labs/{x.lab.id}") for x in words][:3]
     return text, ev

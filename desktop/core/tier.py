@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ..timing import describe
 from . import labs as L
-from .context import Context, lower_first, on
+from .context import Context, lower_first, on, placed_or_not
 from .derived import Derived
 from .rulebook import DAYS_PER_UNIT, citation, tier_data
 from .lab_rules import abnormal, pth_choice
@@ -147,7 +147,8 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         elif words:
             w = words[-1]
             minors.append(f"{spec[fid]['label']} ({lower_first(w.analyte.label)} reported as "
-                          f"{L.qualitative_text(w.lab) or ('high' if direction == 'H' else 'low')}, {describe(w.placed)})")
+                          f"{L.qualitative_text(w.lab) or ('high' if direction == 'H' else 'low')}, "
+                          f"{placed_or_not(w.placed, w.lab.when)})")
 
     imm = meds_factor("immunosuppressants")
     if imm:

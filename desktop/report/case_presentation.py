@@ -131,7 +131,11 @@ def other_findings(ctx: Ctx) -> list[Block]:
             continue
         when = ctx.prose_when(l.onset)
         desc = "; ".join(x for x in (plain(l.description).rstrip("."), f"cause: {plain(l.cause)}" if l.cause else "") if x)
-        what = site_text(l) if l.nature == "other" else f"{NATURE[l.nature]} of the {site_text(l)}"
+        where = site_text(l)
+        if where == "—":  # no site recorded: the finding is named without one, not "of the —"
+            what = "a finding, site not recorded" if l.nature == "other" else f"{NATURE[l.nature]}, site not recorded"
+        else:
+            what = where if l.nature == "other" else f"{NATURE[l.nature]} of the {where}"
         bits.append(f"{what} (number {i}" + (f", {when}" if when else "") + ")"
                     + (f": {lower_first(desc).rstrip('.')}" if desc else ""))
     if not bits:
