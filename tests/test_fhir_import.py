@@ -254,3 +254,18 @@ def test_keywords_and_the_source_of_a_published_case_go_through_fhir_and_back():
     case.keywords, case.source = [], ""
     div = case_to_bundle(case, now=NOW)["entry"][0]["resource"]["text"]["div"]
     assert "Keywords:" not in div and "Source of the case:" not in div
+
+
+def test_a_time_recorded_without_a_place_is_not_called_unrecorded_in_the_narrative():
+    """The Hemodial Int 2013 case dates nothing: the oral calcium was started at the time of the
+    undated hypocalcaemia. Its MedicationStatement's narrative said "from time not recorded"."""
+    from pathlib import Path
+    from desktop import jsonio
+    case = prepare(jsonio.loads((Path(__file__).parent / "cases" / "hd-two-episodes-ptx-then-sts.json")
+                                .read_text("utf-8")))
+    bundle = case_to_bundle(case, now=NOW)
+    assert validate(bundle) == []
+    calcium = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "MedicationStatement"
+                   and e["resource"]["medicationCodeableConcept"]["text"] == "oral calcium")
+    assert "from time not placed on the day axis" in calcium["text"]["div"]
+    assert "time not recorded" not in calcium["text"]["div"]

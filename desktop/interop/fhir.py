@@ -122,8 +122,14 @@ class _Builder:
         return out or None
 
     def told(self, when: When) -> str:
+        """A time in a resource's narrative: its place on the day axis; a time recorded without one
+        (at an undated event, "postoperatively") is not called "not recorded"."""
         placed = self.tl.place(when)
-        return (describe(placed) if placed else "time not recorded") + (f" ({when.label})" if when.label else "")
+        if placed is not None:
+            said = describe(placed)
+        else:
+            said = "time not placed on the day axis" if when.is_set or when.label.strip() else "time not recorded"
+        return said + (f" ({when.label})" if when.label else "")
 
     # --- resources ---------------------------------------------------------------------------------
 
