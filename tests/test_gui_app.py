@@ -533,6 +533,23 @@ def test_background_op_delivers_errors_and_cancels(qtbot):
     assert issubclass(Cancelled, Exception)
 
 
+def test_a_cancel_raised_by_the_operations_layer_is_a_cancel_not_an_error(qtbot):
+    """The export's face check raises the operations layer's Cancelled when Cancel killed its child;
+    the window showed it as "Something went wrong (Cancelled: )" (seen in a CI run whose window
+    closed during an export)."""
+    from desktop.app import progress as app_progress
+
+    def killed(progress):
+        raise app_progress.Cancelled()
+
+    cancelled = []
+    op = BackgroundOp(killed, cancellable=True).on_cancel(lambda: cancelled.append(True))
+    with qtbot.waitSignal(op.finished, timeout=5000):
+        op.run()
+    assert cancelled == [True] and op.error is None
+    assert Cancelled is app_progress.Cancelled
+
+
 @needs_core
 def test_a_large_case_is_assessed_on_a_worker_without_blocking(qtbot, window):
     from desktop.gui.assessment_panel import LARGE_CASE_ITEMS, case_size

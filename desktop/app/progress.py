@@ -11,8 +11,7 @@ import threading
 from typing import Callable
 
 
-class Cancelled(Exception):
-    """The user cancelled the operation; nothing it would have written was written."""
+from ..cancel import Cancelled  # noqa: F401  (one class for the window and this layer: desktop/cancel.py)
 
 
 class Progress:

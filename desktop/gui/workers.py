@@ -27,9 +27,10 @@ from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Si
 from shiboken6 import isValid
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QWidget
 
-
-class Cancelled(Exception):
-    """Raised inside the worker's function when the user pressed Cancel."""
+# Raised inside the worker's function when the user pressed Cancel. One class with the operations
+# layer's (desktop/cancel.py): a cancel the layer raises (the face check of an export, whose child
+# Cancel killed) is a cancel here too, not "Something went wrong (Cancelled: )".
+from ..cancel import Cancelled  # noqa: F401  (the workers' callers import it from here)
 
 
 class Progress:
