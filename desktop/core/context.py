@@ -15,6 +15,7 @@ from ..model import Case, LabResult, Lesion, Medication, Treatment, When
 from ..timing import Placed, Timeline, describe, slack  # noqa: F401 (slack: the rules' import)
 from . import labs as L
 from .types import Evidence
+from .wording import join
 
 INF = float("inf")
 
@@ -314,8 +315,7 @@ class Context:
         classes = set(classes)
         absent = [m.name.strip() or noun for m in self.case.medications if m.not_taken and m.drug_class in classes]
         if absent:
-            listed = absent[0] if len(absent) == 1 else ", ".join(absent[:-1]) + " or " + absent[-1]
-            return f"The source says the patient was not taking {listed}."
+            return f"The source says the patient was not taking {join(absent, 'or')}."
         return f"No {noun} is recorded."
 
     def treatments(self, classes) -> list[Treatment]:

@@ -11,12 +11,12 @@ def plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def join(items: list[str]) -> str:
-    """'a', 'a and b', 'a, b and c' (empty items dropped)."""
+def join(items: list[str], last: str = "and") -> str:
+    """'a', 'a and b', 'a, b and c' (empty items dropped); ``last="or"``: 'a, b or c'."""
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+    return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
 def number(v: float, decimals: int = 1) -> str:

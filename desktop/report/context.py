@@ -195,6 +195,12 @@ def covered(text: str, prose_text: str, share: float = 0.8) -> bool:
     return sum(w in have for w in words) >= share * len(words)
 
 
+def clauses(prose_text: str) -> list[str]:
+    """The clauses of prose (split at sentence ends and semicolons), for finding what one of them
+    already tells: "not on dialysis, warfarin, or insulin", "parathyroidectomy in 2011 for ..."."""
+    return re.split(r"[.;]\s+", prose_text)
+
+
 def untold(text: str, prose_text: str, share: float = 0.8) -> str:
     """What of ``text`` ``prose_text`` does not say yet: its clauses (split at ';' and sentence
     ends) that are not covered (``share`` of their words there), with their own punctuation."""

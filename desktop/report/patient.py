@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 
 from .. import catalogue, frequency
+from ..core.wording import join
 from . import fmt
 from .content import Block, Para, Rich, Span
-from .context import Ctx, labelled, table, with_note
+from .context import Ctx, clauses, labelled, table, with_note
 from .required import placeholder, required
 from .text import paragraph_texts, plain
 from .therapy import past_treatments
@@ -192,7 +193,7 @@ def said_not_taken(name: str, author_text: str) -> bool:
     """Whether the author's own prose already says ``name`` was not taken: a clause naming it with a
     negation ("Not on dialysis, warfarin, or insulin")."""
     name = name.lower()
-    return any(name in clause and _NEGATION.search(clause) for clause in re.split(r"[.;]\s+", author_text))
+    return any(name in clause and _NEGATION.search(clause) for clause in clauses(author_text))
 
 
 def not_taken(ctx: Ctx) -> list[Block]:
@@ -207,5 +208,4 @@ def not_taken(ctx: Ctx) -> list[Block]:
                 names.append(f"{name} ({plain(m.note)})" if plain(m.note) else name)
     if not names:
         return []
-    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-    return [Para([Span(f"The patient was not taking {listed}.")])]
+    return [Para([Span(f"The patient was not taking {join(names, 'or')}.")])]

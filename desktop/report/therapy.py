@@ -9,7 +9,7 @@ from .. import frequency
 from ..model import Treatment
 from . import fmt
 from .content import Block, Para, Rich, Span
-from .context import Ctx, covered, prose, table, untold, with_note
+from .context import Ctx, clauses, covered, prose, table, untold, with_note
 from .figures import wound_trends
 from ..core.context import lower_first  # 'HBOT sessions' keeps its capitals
 from .text import paragraph_texts, plain
@@ -98,7 +98,7 @@ def told_in_history(ctx: Ctx, t) -> bool:
         return False
     indication = " ".join(t.indication.lower().split())
     timed = t.start.is_set
-    for clause in re.split(r"[.;]\s+", ctx.author_text()):
+    for clause in clauses(ctx.author_text()):
         if agent in clause and (not indication or indication in clause) and (not timed or _TIME_WORD.search(clause)):
             return True
     return False
