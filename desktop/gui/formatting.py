@@ -36,6 +36,8 @@ def fmt_number(value: float | None) -> str:
     not 1.25e+06 (every digit kept). An ASCII minus, so an edit field reads back what it shows."""
     if value is None:
         return ""
+    if abs(value) < 1e15 and value == int(value):  # a whole number (an age, a day): as format_number writes it
+        return str(int(value))
     from ..core.labs import format_number  # here, not at start-up: importing the core loads all of it
     return format_number(float(value)).replace("\u2212", "-")
 

@@ -22,12 +22,10 @@ class Banner(QFrame):
         lay = QtWidgets.QHBoxLayout(self)
         lay.setContentsMargins(10, 6, 6, 6)
         lay.setSpacing(8)
-        self.icon = QLabel()
-        sp = QtWidgets.QStyle.StandardPixmap
-        std = {"readonly": sp.SP_MessageBoxInformation, "error": sp.SP_MessageBoxWarning,
-               "info": sp.SP_MessageBoxInformation}[kind]
+        self.kind = kind
+        self.icon = QLabel()  # its picture is drawn when the banner is first shown (most never are)
         size = self.fontMetrics().height()
-        self.icon.setPixmap(self.style().standardIcon(std).pixmap(size, size))
+        self.icon.setFixedSize(size, size)
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -47,6 +45,10 @@ class Banner(QFrame):
         self.hide()
 
     def show_message(self, text: str, lead: str = "") -> None:
+        if self.icon.pixmap().isNull():
+            sp = QtWidgets.QStyle.StandardPixmap
+            std = sp.SP_MessageBoxWarning if self.kind == "error" else sp.SP_MessageBoxInformation
+            self.icon.setPixmap(self.style().standardIcon(std).pixmap(self.icon.size()))
         self.label.setText(f"<b>{_html(lead)}</b> {_html(text)}" if lead else _html(text))
         self._plain = f"{lead} {text}".strip()
         self.show()
@@ -128,8 +130,11 @@ def alive(widget: QWidget) -> bool:
 
 def path_key(path: Path) -> str:
     """A short key for a library's path in the settings (e.g. its last open case)."""
-    import hashlib
-    return hashlib.sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+    try:  # CPython's own SHA-1, without hashlib's OpenSSL (3 ms of start-up); the same digest
+        from _sha1 import sha1
+    except ImportError:
+        from hashlib import sha1
+    return sha1(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
 
 
 PREFERRED_SIZE = (1400, 900)  # the window's first size, on a screen with room for it
