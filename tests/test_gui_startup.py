@@ -127,3 +127,84 @@ def test_pyside_import_check_is_the_quick_one_with_the_same_answers():
     # installing twice keeps the one check
     from desktop.gui.qt_import_check import install
     assert install() and feature._mod_uses_pyside is quick
+
+
+# --- the first section, progressively: what is in sight first, the rest right after the first paint ---
+
+def _x_in(page, widget) -> int:
+    return widget.mapTo(page, widget.rect().topLeft()).x()
+
+
+def test_start_up_paints_the_patient_groups_in_sight_first_and_the_rest_after(qtbot, lib_path):
+    from desktop.gui.app import start
+    w = start(lib_path, explicit=True)
+    qtbot.addWidget(w)
+    with qtbot.waitSignal(w.ready, timeout=15000):
+        pass
+    page = w._pages["patient"]  # as start-up built it (``section()`` would build the rest at once)
+    assert page.complete_now is False
+    # the menu bar has its titles (its height) from the start; its menus are filled after the first paint
+    assert [a.text() for a in w.menuBar().actions()] == ["&File", "&Edit", "&Case", "&View", "&Help"]
+    assert not w.menus_filled and w.menuBar().actions()[0].menu().isEmpty()
+    assert page.comorbidity_checks == {} and "history" not in page.fields
+    # the groups in sight hold the seed's patient: a 73-year-old man on haemodialysis
+    assert page.fields["age_years"].text() == "73"
+    assert page.fields["sex"].value() == "male"
+    assert page.fields["dialysis_modality"].value() == "haemodialysis"
+    sex = page.fields["sex"]
+    before = sex.mapTo(w, sex.rect().topLeft())
+    qtbot.waitUntil(lambda: page.complete_now, timeout=5000)  # after the first paint, without being asked
+    # the rest holds the seed's history: diabetes and hypertension ticked, "No history of tobacco use."
+    assert page.comorbidity_checks["diabetes"].isChecked() and page.comorbidity_checks["hypertension"].isChecked()
+    assert page.fields["social_history"].text() == "No history of tobacco use."
+    assert page.medications.table.view.model().rowCount() == 0  # the seed lists no medication table
+    qtbot.waitUntil(lambda: w.menus_filled, timeout=5000)
+    assert w.act_undo.shortcut().toString() == "Ctrl+Z" and not w.act_undo.isEnabled()  # nothing done yet
+    assert w.act_export_pdf.isEnabled() and w.section_actions["labs"].isEnabled()  # a case is open
+    qtbot.wait(100)  # the new groups laid out
+    # nothing in sight moved when the rest came, and the History group lines up with the groups above
+    assert sex.mapTo(w, sex.rect().topLeft()) == before
+    inner = page.fields["sex"].window()
+    assert _x_in(inner, page.fields["presenting_concerns"]) == _x_in(inner, page.fields["ethnicity"])
+    w.close()
+
+
+def test_a_progressive_patient_section_builds_the_rest_when_asked_or_soon_anyway(qtbot, tmp_path):
+    from desktop.gui.session import CaseSession
+    from desktop.gui.sections.patient import PatientSection
+    from desktop.store.library import open_library
+    lib = open_library(demo_library(tmp_path))
+    case_id = lib.list_cases("")[0].id
+    try:
+        # never shown (so never painted): a ref into the rest builds it at once
+        asked = PatientSection(CaseSession(lib, case_id), progressive=True)
+        qtbot.addWidget(asked)
+        assert not asked.complete_now
+        assert asked.focus_ref("patient.past_interventions")
+        assert asked.complete_now
+        assert "amoxicillin" in asked.fields["past_interventions"].text()  # the seed's past treatment
+        # never shown and never asked: built at the latest after 300 ms
+        idle = PatientSection(CaseSession(lib, case_id), progressive=True)
+        qtbot.addWidget(idle)
+        qtbot.waitUntil(lambda: idle.complete_now, timeout=3000)
+        assert idle.comorbidity_checks["diabetes"].isChecked()
+    finally:
+        lib.close()
+
+
+def test_the_rest_of_a_progressive_section_is_locked_in_a_read_only_library(qtbot, tmp_path):
+    from desktop.gui.session import CaseSession
+    from desktop.gui.sections.patient import PatientSection
+    from desktop.store.library import open_library
+    path = demo_library(tmp_path)
+    ro = open_library(path, read_only=True)
+    try:
+        page = PatientSection(CaseSession(ro, ro.list_cases("")[0].id), progressive=True)
+        qtbot.addWidget(page)
+        page.show()
+        qtbot.waitUntil(lambda: page.complete_now, timeout=3000)
+        assert page.fields["history"].isReadOnly()
+        assert not page.comorbidity_checks["diabetes"].isEnabled()
+        assert not page.medications.table.add_button.isEnabled()
+    finally:
+        ro.close()

@@ -363,9 +363,10 @@ def add_row(form: QFormLayout, label: str, field: QWidget, unit: str | None = No
     return lab
 
 
-def align_labels(*forms: QFormLayout) -> int:
+def align_labels(*forms: QFormLayout, texts=(), width: int = 0) -> int:
     """Give the labels of several forms one width, so the fields of a page of groups line up.
-    Returns that width."""
+    ``texts``: labels of a form built later (it will line up with these without moving them);
+    ``width``: at least this wide (a width returned before). Returns the width given."""
     labels = []
     for form in forms:
         for r in range(form.rowCount()):
@@ -373,7 +374,8 @@ def align_labels(*forms: QFormLayout) -> int:
             w = item.widget() if item is not None else None
             if isinstance(w, QLabel) and w.text():
                 labels.append((w, form.labelAlignment()))
-    width = max((lab.sizeHint().width() for lab, _a in labels), default=0)
+    width = max([width, *(lab.sizeHint().width() for lab, _a in labels),
+                 *(QLabel(text).sizeHint().width() for text in texts)])
     for lab, align in labels:
         lab.setMinimumWidth(width)
         # the label fills the column now: its text keeps the form's side (and QLabel's centring)

@@ -12,8 +12,9 @@ What the window does lives in modules named for it: the library's lifecycle (ope
 backups, close) in :mod:`.window_library`, case operations (new, duplicate, delete, trash, undo and
 redo) in :mod:`.window_cases`, the import and export menu actions in :mod:`.window_import_export`,
 the Assessment and Journal tabs (filled right after the case's first paint at start-up) in
-:mod:`.window_side`, and the small helpers (the banner, read-only locking, a PHI field to a section
-ref) in :mod:`.window_helpers`; this module is the frame: panes, menus, sections, navigation, units, closing.
+:mod:`.window_side`, the menus and which of their actions are enabled in :mod:`.window_menus`, and
+the small helpers (the banner, read-only locking, a PHI field to a section ref) in
+:mod:`.window_helpers`; this module is the frame: panes, sections, navigation, units, closing.
 
 Keeping the library safe: libraries open on a worker with the quick integrity check (a damaged one is
 never written to; the window offers its newest good backup); backups are made while editing and on
@@ -38,6 +39,7 @@ from .window_cases import CaseActions
 from .window_helpers import PREFERRED_SIZE, Banner, alive, event_loop_running, first_size, lock_editing
 from .window_import_export import ImportExportActions
 from .window_library import LibraryActions
+from .window_menus import MenuActions
 from .window_side import SidePanes
 
 if TYPE_CHECKING:
@@ -57,12 +59,6 @@ class ChangeBridge(QObject):
 
     def forward(self, changes) -> None:
         self.changes.emit(changes)
-
-
-# what View ▸ Units changes, said where it is chosen (issue 16: the switch used to change the entry units
-# silently; those are now the library's own choice, in the Labs section)
-UNITS_SWITCH_TIP = ("Show lab values in {units} in the lab table, the chart and the assessment. What is entered "
-                    "does not change: new results are entered in this library's units (Labs).")
 
 
 class PaneSplitter(QtWidgets.QSplitter):
@@ -95,7 +91,7 @@ class PaneSplitter(QtWidgets.QSplitter):
         self.setSizes(sizes)
 
 
-class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, QMainWindow):
+class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, MenuActions, QMainWindow):
     unit_system_changed = Signal(str)  # "conventional" or "si"; sections may also define set_unit_system()
     library_opened = Signal(object)  # the Library
     case_opened = Signal(object)  # the CaseSession, or None
@@ -256,109 +252,6 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, QM
         self.nav.setEnabled(False)
         self._set_editable(False)
 
-    def _action(self, text: str, slot: Callable | None = None, shortcut=None, menu=None,
-                tip: str = "") -> QtGui.QAction:
-        act = QtGui.QAction(text, self)
-        if shortcut is not None:
-            act.setShortcut(QtGui.QKeySequence(shortcut))
-        if slot is not None:
-            act.triggered.connect(lambda _checked=False: slot())
-        if tip:
-            act.setStatusTip(tip)
-        if menu is not None:
-            menu.addAction(act)
-        return act
-
-    def _build_menus(self) -> None:
-        mb = self.menuBar()
-        S = QtGui.QKeySequence.StandardKey
-        f = mb.addMenu("&File")
-        self.act_new_library = self._action("&New library…", self.new_library_dialog, None, f,
-                                            "Create a new, empty library file")
-        self.act_open_library = self._action("&Open library…", self.open_library_dialog, S.Open, f,
-                                             "Open another library file")
-        self.recent_menu = f.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        f.addSeparator()
-        self.act_import = self._action("&Import case…", self.import_case_dialog, "Ctrl+I", f,
-                                       "Import a case file (JSON)")
-        export = f.addMenu("&Export")
-        self.export_menu = export
-        self.act_export_pdf = self._action("&PDF…", self.export_pdf_dialog, "Ctrl+E", export,
-                                           "Write the case report as PDF")
-        self.act_export_json = self._action("&JSON…", lambda: self.export_json_dialog(deidentified=False),
-                                            None, export, "Write the whole case, identifiers included, as JSON")
-        self.act_export_json_deid = self._action(
-            "JSON (&de-identified)…", lambda: self.export_json_dialog(deidentified=True), None, export,
-            "Write the de-identified case as JSON")
-        from .exports import KINDS
-        self.export_actions: dict[str, QtGui.QAction] = {}
-        for key in ("fhir", "phenopacket", "redcap", "labs_csv"):
-            kind = KINDS[key][0]
-            self.export_actions[key] = self._action(kind.menu_text, lambda k=key: self.export_dialog(k), None,
-                                                    export, kind.tip)
-        export.addSeparator()
-        kind = KINDS["docx"][0]
-        self.act_export_docx = self._action(kind.menu_text, lambda: self.export_dialog("docx"), None, export, kind.tip)
-        self.export_actions["docx"] = self.act_export_docx
-        self.act_export_package = self._action(
-            "Submission &package…", self.export_package_dialog, None, export,
-            "Write the submission package for a journal into a folder: manuscript (PDF and Word), figures, "
-            "legends, CARE checklist, consent statement, cover-letter draft and a manifest")
-        self.export_actions["package"] = self.act_export_package
-        for act in self.export_actions.values():
-            act.setToolTip(act.statusTip())
-        export.setToolTipsVisible(True)
-        f.addSeparator()
-        self.act_quit = self._action("&Quit", self.close, S.Quit, f)
-        self.act_quit.setMenuRole(QtGui.QAction.MenuRole.QuitRole)
-
-        e = mb.addMenu("&Edit")
-        self.act_undo = self._action("&Undo", self.undo, "Ctrl+Z", e)
-        self.act_redo = self._action("&Redo", self.redo, None, e)
-        self.act_redo.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
-
-        c = mb.addMenu("&Case")
-        self.act_new_case = self._action("&New case…", self.ask_new_case, S.New, c)
-        self.act_duplicate_case = self._action("&Duplicate case", lambda: self.duplicate_case(self._current_id()),
-                                               "Ctrl+D", c)
-        self.act_delete_case = self._action("De&lete case…", lambda: self.delete_case(self._current_id()),
-                                            None, c, "Move the case to the trash (it can be restored)")
-        self.act_trash = self._action("&Trash…", self.show_trash, None, c,
-                                      "Cases deleted from this library: restore one, or empty the trash")
-        c.addSeparator()
-        self.act_audit = self._action("&Audit log…", self.show_audit_log, None, c,
-                                      "Every recorded change of this case")
-
-        v = mb.addMenu("&View")
-        units = v.addMenu("&Units")
-        self.unit_actions = QtGui.QActionGroup(self)
-        self.unit_actions.setExclusive(True)
-        units.setToolTipsVisible(True)
-        for system, label in (("conventional", "&Conventional (mg/dL)"), ("si", "&SI (mmol/L)")):
-            act = QtGui.QAction(label, self, checkable=True)
-            act.setData(system)
-            act.setToolTip(UNITS_SWITCH_TIP.format(units=label.replace("&", "")))
-            act.setStatusTip(act.toolTip())
-            act.setChecked(system == self._unit_system)
-            self.unit_actions.addAction(act)
-            units.addAction(act)
-        self.act_units_conventional, self.act_units_si = self.unit_actions.actions()
-        self.unit_actions.triggered.connect(lambda act: self.set_unit_system(act.data()))
-        v.addSeparator()
-        self.section_actions: dict[str, QtGui.QAction] = {}
-        for n, spec in enumerate(section_registry.SECTIONS):
-            # an "&" in a label is text, not a mnemonic ("Imaging & biopsy")
-            act = self._action(spec.label.replace("&", "&&"), lambda k=spec.key: self.show_section(k),
-                               f"Ctrl+{(n + 1) % 10}", v)
-            self.section_actions[spec.key] = act
-
-        h = mb.addMenu("&Help")
-        self.act_about = self._action("&About Casebook", self.show_about, None, h)
-        self.act_about.setMenuRole(QtGui.QAction.MenuRole.AboutRole)
-        self.act_disclaimer = self._action("About the &assessment", self.show_disclaimer, None, h)
-        self._update_actions()
-
     # --- settings -------------------------------------------------------------------------------------
 
     def _settings(self) -> QSettings:
@@ -381,7 +274,8 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, QM
             self.nav.blockSignals(False)
         if self.session is None:
             return None
-        page = self.section(key)
+        # start-up (the side panes wait for the case's first paint): what is out of sight comes after it
+        page = self._section(key, progressive=self.side_panes_pending())
         self.stack.setCurrentWidget(self._holders[key])
         if self.session.read_only:  # editors a section made since it was built are locked too
             lock_editing(page)
@@ -389,7 +283,16 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, QM
         return page
 
     def section(self, key: str) -> QWidget | None:
-        """The section's widget for the open case, built now if it was not yet."""
+        """The section's widget for the open case, built now (all of it) if it was not yet."""
+        page = self._section(key)
+        complete = getattr(page, "complete", None)
+        if callable(complete):
+            complete()
+        return page
+
+    def _section(self, key: str, progressive: bool = False) -> QWidget | None:
+        """The section's widget, built now if it was not yet; ``progressive``: the parts out of sight
+        after its first paint, if the section builds that way."""
         if self.session is None:
             return None
         page = self._pages.get(key)
@@ -399,7 +302,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, QM
             holder = QtWidgets.QScrollArea()
             holder.setWidgetResizable(True)
             holder.setFrameShape(QFrame.Shape.NoFrame)
-            page = section_registry.build_section(key, self.session, holder)
+            page = section_registry.build_section(key, self.session, holder, progressive=progressive)
             holder.setWidget(page)
             self._pages[key] = page
             self._holders[key] = holder
@@ -465,7 +368,7 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, QM
     def set_unit_system(self, system: str) -> None:
         if system not in UNIT_SYSTEMS:
             raise ValueError(f"unit system must be one of {UNIT_SYSTEMS}, not {system!r}")
-        for act in self.unit_actions.actions():
+        for act in self.unit_actions.actions() if self.menus_filled else ():
             act.setChecked(act.data() == system)
         if system == self._unit_system:
             return
@@ -519,34 +422,6 @@ class MainWindow(LibraryActions, CaseActions, ImportExportActions, SidePanes, QM
 
     def _set_editable(self, editable: bool) -> None:
         self.case_list.set_editable(editable)
-
-    def _update_actions(self) -> None:
-        has_lib = self.library is not None
-        writable = has_lib and not self.library.read_only
-        has_case = self.session is not None
-        self.act_import.setEnabled(writable)
-        self.act_new_case.setEnabled(writable)
-        self.act_duplicate_case.setEnabled(writable and has_case)
-        self.act_delete_case.setEnabled(writable and has_case)
-        self.act_trash.setEnabled(writable)
-        self.act_audit.setEnabled(has_case)
-        for act in (self.act_export_pdf, self.act_export_json, self.act_export_json_deid,
-                    *self.export_actions.values()):
-            act.setEnabled(has_case)
-        from .exports import DOCX_UNAVAILABLE, KINDS, docx_available
-        if self.side_panes_pending():
-            pass  # start-up: looking for the Word writer imports the exporters' package; done right after
-        elif not docx_available():
-            self.act_export_docx.setEnabled(False)
-            self.act_export_docx.setToolTip(DOCX_UNAVAILABLE)
-            self.act_export_docx.setStatusTip(DOCX_UNAVAILABLE)
-        else:
-            self.act_export_docx.setToolTip(KINDS["docx"][0].tip)
-            self.act_export_docx.setStatusTip(KINDS["docx"][0].tip)
-        for act in self.section_actions.values():
-            act.setEnabled(has_case)
-        self.case_list.set_editable(writable)
-        self._update_undo_actions()
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt's name)
         """Save what is being typed, make the last backup (on a worker while the event loop runs, so

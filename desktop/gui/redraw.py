@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 
@@ -63,3 +63,30 @@ class Redraw(QObject):
         if obj is self._widget and event.type() == QEvent.Type.Show and self.stale:
             self.now()
         return False
+
+
+class _AfterPaint(QObject):
+    def __init__(self, widget: QWidget, do: Callable[[], None]):
+        super().__init__(widget)
+        self._do = do
+        self.done = False
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+        if event.type() == QEvent.Type.Paint and not self.done:
+            QTimer.singleShot(0, self, self.run)  # once this paint is on screen
+        return False
+
+    def run(self) -> None:
+        if not self.done:
+            self.done = True
+            self.parent().removeEventFilter(self)
+            self._do()
+
+
+def after_first_paint(widget: QWidget, do: Callable[[], None], at_the_latest_ms: int = 300) -> None:
+    """Call ``do()`` once: in the turn of the event loop after ``widget`` is first painted, or after
+    ``at_the_latest_ms`` when it is not painted by then (a minimised window, a page out of sight).
+    Never after the widget is gone. Start-up builds what is out of sight this way (issue 16)."""
+    watch = _AfterPaint(widget, do)
+    QTimer.singleShot(at_the_latest_ms, watch, watch.run)

@@ -361,7 +361,7 @@ class CaseActions:
         self._update_undo_actions()
 
     def _update_undo_actions(self) -> None:
-        if not self.built:
+        if not self.built or not self.menus_filled:
             return
         book = self.book
         cid = self.session.case_id if self.session is not None else None

@@ -52,6 +52,7 @@ class SidePanes:
         """Fill the Assessment and Journal tabs (once), showing the open case's session if any."""
         if not self.side_panes_pending():
             return
+        self._fill_menus()  # start-up left them for now too
         from .assessment_panel import AssessmentPanel
         from .conformance_panel import ConformancePanel
         pending = (self.assessment, self.conformance)

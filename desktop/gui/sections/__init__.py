@@ -79,8 +79,11 @@ class UnavailablePage(QWidget):
         return False
 
 
-def build_section(key: str, session, parent: QWidget | None = None, *, spec: SectionSpec | None = None) -> QWidget:
-    """The section's widget for this session, or an :class:`UnavailablePage` saying why not."""
+def build_section(key: str, session, parent: QWidget | None = None, *, spec: SectionSpec | None = None,
+                  progressive: bool = False) -> QWidget:
+    """The section's widget for this session, or an :class:`UnavailablePage` saying why not.
+    ``progressive``: a section that can (``PROGRESSIVE = True``) builds what is in sight first and the
+    rest right after its first paint (start-up)."""
     spec = spec or BY_KEY[key]
     module_name = f"{__name__}.{spec.key}"
     try:
@@ -97,6 +100,8 @@ def build_section(key: str, session, parent: QWidget | None = None, *, spec: Sec
         return UnavailablePage(spec.label, f"The {spec.label} section is not available in this "
                                "version of Casebook.", parent)
     try:
+        if progressive and getattr(cls, "PROGRESSIVE", False):
+            return cls(session, parent, progressive=True)
         return cls(session, parent)
     except Exception as exc:
         return _failed(spec, exc, parent)

@@ -57,26 +57,64 @@ def bmi(weight_kg: float | None, height_cm: float | None) -> float | None:
 
 
 class PatientSection(QWidget):
-    def __init__(self, session: CaseSession, parent: QWidget | None = None):
+    """``progressive``: build the groups in sight first — demographics and kidney status — and the rest
+    (comorbidities, history, medications, identifiers) right after the section is first painted
+    (start-up, issue 16). Whatever asks for a field of the rest (:meth:`focus_ref`, the window's
+    ``section()``) has it built at once by :meth:`complete`."""
+
+    PROGRESSIVE = True
+    # the labels of the History group, which lines up with the two groups above it
+    HISTORY_FIELDS = (
+        ("presenting_concerns", "Presenting concerns", "CARE 5b", "main concerns and symptoms"),
+        ("history", "Medical history", "CARE 5c", "medical history in your words"),
+        ("family_history", "Family history", "CARE 5c", ""),
+        ("social_history", "Social history", "CARE 5c", "psychosocial history, smoking, ..."),
+        ("past_interventions", "Past interventions", "CARE 5d", "relevant past interventions and their outcomes"),
+    )
+
+    def __init__(self, session: CaseSession, parent: QWidget | None = None, *, progressive: bool = False):
         super().__init__(parent)
         self.session = session
         self.fields: dict[str, QWidget] = {}  # patient attribute -> its editor (for focus_ref)
         self.errors: dict[str, FieldError] = {}
+        self.comorbidity_checks: dict[str, CheckField] = {}
+        self.complete_now = False  # True once every group is built
         page = scroll_page(self)
+        self._page = page
         page.addWidget(heading("Patient"))
-        forms = [self._build_demographics(), self._build_kidney()]
-        page.addWidget(forms[0])
-        page.addWidget(forms[1])
-        page.addWidget(self._build_comorbidities())
-        forms.append(self._build_history())
-        page.addWidget(forms[2])
-        align_labels(*(box.layout() for box in forms))  # the groups' fields line up down the page
-        page.addWidget(self._build_medications())
-        page.addWidget(self._build_identifiers())
+        self._top_forms = [self._build_demographics(), self._build_kidney()]
+        page.addWidget(self._top_forms[0])
+        page.addWidget(self._top_forms[1])
+        # the label column is as wide as the History group's labels will need: nothing moves when it comes
+        self._label_width = align_labels(*(box.layout() for box in self._top_forms),
+                                         texts=[f"{label}:" for _a, label, _c, _p in self.HISTORY_FIELDS])
         page.addStretch(1)
         from ..redraw import Redraw  # once per step, and only in sight (else when shown again)
         self._redraw = Redraw(self, self.refresh, session, ("patient", "medications", "identifiers", "events", "case"))
+        if progressive:
+            from ..redraw import after_first_paint
+            after_first_paint(self, self.complete)
+        else:
+            self._build_rest()
         self.refresh()
+
+    def complete(self) -> None:
+        """Build the groups not built yet (once), filled with the case."""
+        if not self.complete_now:
+            self._build_rest()
+            self.refresh()
+
+    def _build_rest(self) -> None:
+        self.complete_now = True
+        page = self._page
+        at = page.count() - 1  # before the closing stretch
+        boxes = [self._build_comorbidities(), self._build_history(), self._build_medications(),
+                 self._build_identifiers()]
+        for n, box in enumerate(boxes):
+            page.insertWidget(at + n, box)
+        align_labels(boxes[1].layout(), width=self._label_width)
+        for box in boxes:
+            lock_if_read_only(self.session, box)
 
     # --- building ------------------------------------------------------------------------------
 
@@ -160,7 +198,6 @@ class PatientSection(QWidget):
         outer.addWidget(hint_label("Tick what the patient has, then add the details in the source's words. "
                                    "Conditions marked \u25B2 are calciphylaxis risk factors (their source is in "
                                    "the tooltip)."))
-        self.comorbidity_checks: dict[str, CheckField] = {}
         self.comorbidity_details: dict[str, LineField] = {}  # made when a condition is first ticked
         self._detail_slots: dict[str, tuple[int, str]] = {}
         row_height = LineField().sizeHint().height()
@@ -202,13 +239,7 @@ class PatientSection(QWidget):
 
     def _build_history(self) -> QGroupBox:
         box, form = group("History")
-        for attr, label, care, placeholder in (
-            ("presenting_concerns", "Presenting concerns", "CARE 5b", "main concerns and symptoms"),
-            ("history", "Medical history", "CARE 5c", "medical history in your words"),
-            ("family_history", "Family history", "CARE 5c", ""),
-            ("social_history", "Social history", "CARE 5c", "psychosocial history, smoking, ..."),
-            ("past_interventions", "Past interventions", "CARE 5d", "relevant past interventions and their outcomes"),
-        ):
+        for attr, label, care, placeholder in self.HISTORY_FIELDS:
             area = TextArea(label, lines=3, placeholder=placeholder)
             self._patient_field(form, attr, label, area, tip=care)
         return box
@@ -360,9 +391,10 @@ class PatientSection(QWidget):
             elif code in self.comorbidity_details:
                 self.comorbidity_details[code].set_text("")
                 self.comorbidity_details[code].hide()
-        self.medications.refresh()
         self.dialysis_history.refresh()
-        self._refresh_identifiers()
+        if self.complete_now:
+            self.medications.refresh()
+            self._refresh_identifiers()
 
     def _refresh_identifiers(self) -> None:
         ident = self.session.case.identifiers
@@ -434,6 +466,7 @@ class PatientSection(QWidget):
     # --- navigation ------------------------------------------------------------------------------
 
     def focus_ref(self, ref: str) -> bool:
+        self.complete()
         ref = ref.removeprefix("$.")
         if ref.startswith("medications/"):
             if self.medications.select(ref.split("/")[1]):
