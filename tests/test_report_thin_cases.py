@@ -146,3 +146,23 @@ def test_a_finding_beside_the_lesions_without_a_site_is_not_of_the_dash():
     flat = " ".join(pdf_text(jsonio.loads(GEORGE.read_text("utf-8")), draft=True).split())
     assert "Calcinosis nodule, site not recorded (number 2, at lesion onset): tumoral calcification" in flat
     assert "of the —" not in flat
+
+
+def test_an_imaging_study_the_history_already_tells_leaves_no_empty_paragraph():
+    """George et al.: "radiological evidence of hyperparathyroidism" before the symptoms, said in the
+    history. The Imaging subsection printed a bare "Imaging (before the onset of symptoms)." — nothing
+    the history had not said."""
+    george = jsonio.loads(GEORGE.read_text("utf-8"))
+    for text in (pdf_text(george, draft=True), docx_text(george, draft=True)):
+        flat = " ".join(text.split())
+        assert flat.lower().count("radiological evidence of hyperparathyroidism") == 1
+        assert "Imaging (before the onset of symptoms)" not in flat
+        assert "\nImaging\n" not in "\n" + "\n".join(line.strip() for line in text.splitlines()) + "\n"
+    # a study with something of its own to say is still told: the findings, or what kind of study it was
+    george.imaging[0].findings = "Subperiosteal resorption of the phalanges."
+    assert "Imaging (before the onset of symptoms). Subperiosteal resorption of the phalanges." in \
+        " ".join(pdf_text(george, draft=True).split())
+    george.imaging[0].findings = "Radiological evidence of hyperparathyroidism."
+    george.imaging[0].modality = "xray"
+    flat = " ".join(pdf_text(george, draft=True).split())
+    assert "Radiograph (before the onset of symptoms)." in flat

@@ -245,6 +245,7 @@ def diagnostic_assessment(ctx: Ctx) -> list[Block]:
     out += microbiology(ctx)
     out += lab_trend(ctx)
     if case.imaging:
+        heading_at = len(out)
         out.append(ctx.heading("Imaging", 2))
         for im in case.imaging:
             head = IMAGING[im.modality] + (f" of the {plain(im.region)}" if im.region else "")
@@ -255,8 +256,12 @@ def diagnostic_assessment(ctx: Ctx) -> list[Block]:
                 rest.append(told.rstrip(".") + ".")
             if im.vascular_calcification != "unknown" and "calcification" not in (told + ctx.author_text()).lower():
                 rest.append(f"Vascular calcification: {TRI[im.vascular_calcification]}.")
+            if im.findings and len(rest) == 1 and im.modality == "other" and not im.region:
+                continue  # its findings are told where the author told them; "Imaging (…)." would add nothing
             out.append(Para([Span(head + ("" if when else "."), bold=True), Span(" " + " ".join(r for r in rest if r))]))
         out += photo_figures(ctx, photo_groups(ctx.case, ctx.identified)[1])
+        if len(out) == heading_at + 1:  # every study is told elsewhere: no empty subsection
+            out.pop()
     if case.biopsies:
         out.append(ctx.heading("Biopsy", 2))
         out += [biopsy_paragraph(ctx, b) for b in case.biopsies]
