@@ -164,8 +164,11 @@ class Identifiers:
 
 @dataclass
 class Comorbidity:
+    """A condition the patient has, or, ``absent``, one the source says the patient does not have
+    ("non-diabetic", "normal parathyroid function"): a recorded negative, never a risk factor."""
     code: str = ""  # resources/catalogues/comorbidities.json
     detail: str = ""
+    absent: bool = False
 
 
 @dataclass

@@ -54,8 +54,15 @@ def _v4_recorded_negatives(doc: Document) -> Document:
     return doc
 
 
+def _v5_absent_comorbidities(doc: Document) -> Document:
+    """Version 5: a comorbidity may be recorded as absent (``absent``: "non-diabetic", "normal
+    parathyroid function"). A version-4 document has none and reads as it did; nothing changes (the
+    version goes up for the reason version 4 gives)."""
+    return doc
+
+
 UPGRADES: list[Callable[[Document], Document]] = [_v2_one_name_for_one_idea, _v3_biopsy_result_may_be_unrecorded,
-                                                  _v4_recorded_negatives]
+                                                  _v4_recorded_negatives, _v5_absent_comorbidities]
 
 DOC_VERSION = 1 + len(UPGRADES)
 

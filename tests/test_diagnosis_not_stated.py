@@ -59,12 +59,13 @@ def test_fhir_calls_it_confirmed_and_brings_the_basis_back():
 
 
 def test_a_document_of_the_previous_version_reads_as_before_and_a_newer_one_is_refused():
+    from desktop.upgrade import DOC_VERSION
     doc = json.loads(jsonio.dumps(lu()))
-    assert doc["version"] == 4
-    doc["version"] = 3
+    assert doc["version"] == DOC_VERSION
+    doc["version"] = 3  # before "not_stated" (version 4)
     doc["diagnosis"]["basis"] = "not_made"
     assert jsonio.loads(json.dumps(doc)).diagnosis.basis == "not_made"
-    doc["version"] = 5
+    doc["version"] = DOC_VERSION + 1
     try:
         jsonio.loads(json.dumps(doc))
     except jsonio.InvalidCase as exc:

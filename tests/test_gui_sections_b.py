@@ -154,6 +154,36 @@ def test_comorbidity_ticks_and_details(env, qtbot):
     assert w.comorbidity_checks["diabetes"].isChecked() and w.comorbidity_details["diabetes"].text() == "diabetes"
 
 
+def test_a_condition_the_source_says_is_absent_is_ticked_apart(env, qtbot):
+    """Kalajian et al. (Arch Dermatol 2009): "normal renal and parathyroid function" — hyperparathyroidism
+    absent. Its box and the "has it" box exclude each other; the details stay with the condition."""
+    session, open_section, stored = env
+    w = open_section(PatientSection)
+    absent = w.comorbidity_absent["hyperparathyroidism"]
+    assert "does not have it" in absent.toolTip() and "never counted as a risk factor" in absent.toolTip()
+    tick(qtbot, absent)
+    entry = next(c for c in stored().patient.comorbidities if c.code == "hyperparathyroidism")
+    assert entry.absent is True and not w.comorbidity_checks["hyperparathyroidism"].isChecked()
+    assert w.comorbidity_details["hyperparathyroidism"].isVisible()
+    type_into(qtbot, w.comorbidity_details["hyperparathyroidism"], "normal parathyroid function")
+    assert next(c for c in stored().patient.comorbidities if c.code == "hyperparathyroidism").detail == \
+        "normal parathyroid function"
+    # the author changes their mind: the patient has it after all (one entry, its details kept)
+    tick(qtbot, w.comorbidity_checks["hyperparathyroidism"])
+    entries = [c for c in stored().patient.comorbidities if c.code == "hyperparathyroidism"]
+    assert [(c.absent, c.detail) for c in entries] == [(False, "normal parathyroid function")]
+    assert not absent.isChecked()
+    # a condition the demo patient has (diabetes), marked absent instead
+    tick(qtbot, w.comorbidity_absent["diabetes"])
+    assert [c.absent for c in stored().patient.comorbidities if c.code == "diabetes"] == [True]
+    assert not w.comorbidity_checks["diabetes"].isChecked()
+    tick(qtbot, w.comorbidity_absent["diabetes"])  # unticked: not recorded at all
+    assert "diabetes" not in [c.code for c in stored().patient.comorbidities]
+    session.undo_stack.undo()
+    assert w.comorbidity_absent["diabetes"].isChecked()
+    assert w.focus_ref("patient.comorbidities[0]")
+
+
 def test_medication_added_with_dose_and_unit(env, qtbot):
     session, open_section, stored = env
     w = open_section(PatientSection)

@@ -120,8 +120,12 @@ def item_5c(ctx: Context) -> Status:
     psycho = bool(pt.family_history.strip() or pt.social_history.strip())
     labels = catalogue.comorbidities()
     support = []
-    if pt.comorbidities:
-        support.append("comorbidities: " + ", ".join(labels.get(c.code, c.code) for c in pt.comorbidities))
+    has = [labels.get(c.code, c.code) for c in pt.comorbidities if not c.absent]
+    absent = [labels.get(c.code, c.code) for c in pt.comorbidities if c.absent]
+    if has:
+        support.append("comorbidities: " + ", ".join(has))
+    if absent:  # a stated negative is part of the history too ("non-diabetic")
+        support.append("absent, as the source says: " + ", ".join(absent))
     if pt.history.strip():
         support.append(_text("medical history", pt.history))
     if pt.family_history.strip():

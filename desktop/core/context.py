@@ -292,11 +292,17 @@ class Context:
     # --- patient -------------------------------------------------------------------------------
     @cached_property
     def comorbidity_codes(self) -> set[str]:
-        return {c.code for c in self.case.patient.comorbidities}
+        return {c.code for c in self.case.patient.comorbidities if not c.absent}
 
     def comorbidities(self, codes) -> list:
+        """The conditions of these codes the patient has. One the source says the patient does not
+        have ("non-diabetic") is a recorded negative, never a risk factor: :meth:`absent_comorbidities`."""
         codes = set(codes)
-        return [c for c in self.case.patient.comorbidities if c.code in codes]
+        return [c for c in self.case.patient.comorbidities if c.code in codes and not c.absent]
+
+    def absent_comorbidities(self, codes) -> list:
+        codes = set(codes)
+        return [c for c in self.case.patient.comorbidities if c.code in codes and c.absent]
 
     @cached_property
     def taken_medications(self) -> list[Medication]:

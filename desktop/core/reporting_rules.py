@@ -34,9 +34,12 @@ def consent(ctx: Context, d: Derived) -> list[Finding]:
 
 
 def obesity_not_recorded(ctx: Context, d: Derived) -> list[Finding]:
-    """A BMI at or above the WHO obesity cut-off with obesity not recorded: suggest recording it."""
+    """A BMI at or above the WHO obesity cut-off with obesity not recorded: suggest recording it. Not
+    when the author recorded it either way (a source that says the patient is not obese is the
+    author's to weigh against the BMI)."""
     r = rule("obesity-not-recorded")
-    if d.bmi is None or d.bmi < r.value("bmi") or ctx.comorbidities(["obesity"]):
+    if d.bmi is None or d.bmi < r.value("bmi") or ctx.comorbidities(["obesity"]) \
+            or ctx.absent_comorbidities(["obesity"]):
         return []
     pt = ctx.case.patient
     ev = [Evidence("Weight", f"{_num(pt.weight_kg, 1)} kg", ref="patient.weight_kg"),

@@ -31,7 +31,7 @@ from ..model import Case, When
 from ..timing import Timeline, describe
 from .fhir_status import (  # noqa: F401  (the names readers of this module import from here)
     DIALYSIS_NOW, DIALYSIS_PERIOD, DIALYSIS_TEXT, DIFFERENTIAL, DIFFERENTIAL_STATUS, KIDNEY_STAGE_TEXT,
-    LAB_NOTE_AS_PRINTED, LAB_NOTE_MARK, LAB_NOTE_ORGANISM, LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS,
+    LAB_NOTE_AS_PRINTED, LAB_NOTE_MARK, LAB_NOTE_ORGANISM, LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS, VER_STATUS,
     write_calciphylaxis, write_differentials, write_kidney, write_patient_words)
 from .fhir_codes import (  # noqa: F401  (the names readers of this module import from here)
     CASE_STATUS_TEXT, DATA_ABSENT_URL, INTERPRETATION, KEYWORDS_TEXT, LAB_NOTE_EXPECTED, LATERALITY, LOINC, NO_SITE,
@@ -177,13 +177,18 @@ class _Builder:
         write_differentials(self, patient)
         for n, c in enumerate(self.case.patient.comorbidities):
             label = catalogue.comorbidities().get(c.code, c.code)
-            self.add(f"comorbidity-{n}", {
+            resource = {
                 "resourceType": "Condition", "code": {"text": label},
                 "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category",
                                           "code": "problem-list-item"}]}],
                 "subject": {"reference": patient},
                 "note": [{"text": c.detail}] if c.detail else [],
-            }, "Patient information", summary=label + (f": {c.detail}" if c.detail else ""))
+            }
+            if c.absent:  # the source says the patient does not have it: a refuted condition
+                resource["verificationStatus"] = {"coding": [{"system": VER_STATUS, "code": "refuted"}]}
+            self.add(f"comorbidity-{n}", resource, "Patient information",
+                     summary=("Absent, as the source says: " if c.absent else "") + label
+                     + (f": {c.detail}" if c.detail else ""))
 
     def labs(self, patient: str) -> None:
         analytes = catalogue.analytes()

@@ -249,7 +249,8 @@ class _Reader:
             code, detail = "other", label
         else:
             detail = "\n".join(n.get("text", "") for n in r.get("note", []))
-        self.case.patient.comorbidities.append(Comorbidity(code, detail))
+        refuted = any(c.get("code") == "refuted" for c in r.get("verificationStatus", {}).get("coding", []))
+        self.case.patient.comorbidities.append(Comorbidity(code, detail, absent=refuted))
 
     def observation(self, r: dict, url) -> None:
         cat = {c.get("code") for cc in r.get("category", []) for c in cc.get("coding", [])}

@@ -121,9 +121,10 @@ def case_to_phenopacket(case: Case, *, now: dt.datetime | None = None) -> tuple[
         left_out.append(f"CKD stage {stage!r}: " + table["ckd_stage_left_out"].get(stage, "no exact HPO term listed"))
     for c in case.patient.comorbidities:
         if c.code in table["comorbidities"]:
-            feature(table["comorbidities"][c.code])
+            feature(table["comorbidities"][c.code], excluded=c.absent)  # "non-diabetic": an excluded feature
         else:
-            left_out.append(f"comorbidity {catalogue.comorbidities().get(c.code, c.code)!r}: no exact HPO term listed")
+            name = catalogue.comorbidities().get(c.code, c.code)
+            left_out.append(f"comorbidity {name!r}{' (absent)' if c.absent else ''}: no exact HPO term listed")
     for e in case.events:
         for s in e.signs:
             if s in table["signs"]:
@@ -388,8 +389,8 @@ def phenopacket_to_case(packet: dict) -> tuple[Case, list[str]]:
         elif group == "vascular_calcification":
             case.imaging.append(Imaging(modality="other", vascular_calcification="no" if excluded else "yes",
                                         findings="vascular calcification (from a Phenopacket)"))
-        elif group == "comorbidities" and not excluded:
-            case.patient.comorbidities.append(Comorbidity(key))
+        elif group == "comorbidities":
+            case.patient.comorbidities.append(Comorbidity(key, absent=excluded))
         elif group == "ckd_stage" and not excluded:
             if case.patient.ckd_stage in (None, key):
                 case.patient.ckd_stage = key

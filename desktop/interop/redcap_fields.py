@@ -64,6 +64,7 @@ class Ctx:
 # fields whose choices are a catalogue: the codes are the entries' own "redcap" numbers
 CATALOGUE_FIELDS = {"lesion_site": ("sites.json", "sites"), "bx_site": ("sites.json", "sites"),
                     "lab_analyte": ("analytes.json", "analytes"), "comorbidities": ("comorbidities.json", "comorbidities"),
+                    "comorbidities_absent": ("comorbidities.json", "comorbidities"),
                     "med_class": ("medication_classes.json", "classes"), "tx_class": ("treatment_classes.json", "classes")}
 
 
@@ -198,7 +199,11 @@ def _forms() -> list[Form]:
             *_when_fields("transplant", "Kidney transplant", "patient.transplant_date"),
             Field("graft_status", "dropdown", "Graft status", lambda c, x: c.patient.graft_status,
                   _literal(model.GraftStatus)),
-            Field("comorbidities", "checkbox", "Comorbidities", lambda c, x: [m.code for m in c.patient.comorbidities],
+            Field("comorbidities", "checkbox", "Comorbidities",
+                  lambda c, x: [m.code for m in c.patient.comorbidities if not m.absent],
+                  _catalogue_choices(catalogue.comorbidities())),
+            Field("comorbidities_absent", "checkbox", "Comorbidities the source says the patient does not have",
+                  lambda c, x: [m.code for m in c.patient.comorbidities if m.absent],
                   _catalogue_choices(catalogue.comorbidities())),
             Field("comorbidity_details", "notes", "Comorbidity details",
                   lambda c, x: "\n".join(f"{m.code}: {m.detail}" for m in c.patient.comorbidities if m.detail)),

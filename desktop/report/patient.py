@@ -72,6 +72,8 @@ def opening(ctx: Ctx, history: str) -> str:
     with_ = [" ".join(kidney)] if kidney and not apart else []
     com = catalogue.comorbidities()
     for x in p.comorbidities:
+        if x.absent:  # a recorded negative: its own sentence (absent_conditions)
+            continue
         name = com.get(x.code, x.code)
         detail = plain(x.detail)
         if said_in(name, history) or said_in(detail, history):
@@ -153,7 +155,7 @@ def patient_information(ctx: Ctx) -> list[Block]:
     case, p = ctx.case, ctx.case.patient
     out: list[Block] = [ctx.heading("Patient information", 1)]
     history = " ".join(paragraph_texts(p.history) + paragraph_texts(p.presenting_concerns)).lower()
-    first = [opening(ctx, history)] + kidney_history(ctx)
+    first = [opening(ctx, history)] + kidney_history(ctx) + absent_conditions(ctx)
     if ctx.draft:
         missing = [n for n, v in (("age", age_text(ctx)), ("sex", p.sex != "unknown"),
                                   ("ethnic background", plain(p.ethnicity))) if not v and required(n, ctx.journal)]
@@ -190,10 +192,30 @@ _NEGATION = re.compile(r"\b(?:not|no|never|without|denie[sd]|nor)\b")
 
 
 def said_not_taken(name: str, author_text: str) -> bool:
-    """Whether the author's own prose already says ``name`` was not taken: a clause naming it with a
-    negation ("Not on dialysis, warfarin, or insulin")."""
+    """Whether the author's own prose already says ``name`` was not taken, or not present: a clause
+    naming it with a negation ("Not on dialysis, warfarin, or insulin", "no diabetes mellitus")."""
     name = name.lower()
     return any(name in clause and _NEGATION.search(clause) for clause in clauses(author_text))
+
+
+def absent_conditions(ctx: Ctx) -> list[str]:
+    """The conditions the source says the patient did not have, in one sentence: "The patient did not
+    have hyperparathyroidism (normal parathyroid function)." (recorded negatives, never listed with
+    what the patient has). One the author's own prose already says is not said again."""
+    com = catalogue.comorbidities()
+    text = ctx.author_text()
+    names = []
+    for x in ctx.case.patient.comorbidities:
+        if not x.absent:
+            continue
+        name, detail = com.get(x.code, x.code), plain(x.detail)
+        if x.code == "other":
+            name, detail = detail or name, ""
+        if said_not_taken(name, text) or said_in(detail, text):
+            continue
+        name = name if name[:2].isupper() else name[:1].lower() + name[1:]
+        names.append(f"{name} ({detail})" if detail and detail.lower() != name.lower() else name)
+    return [f"The patient did not have {join(names, 'or')}."] if names else []
 
 
 def not_taken(ctx: Ctx) -> list[Block]:

@@ -27,6 +27,8 @@ from ..tables import Column
 from ..when_editor import WhenEditor
 from .kidney_history import DialysisHistory
 
+ABSENT_TIP = ("The source says the patient does not have it (\u201cnon-diabetic\u201d, \u201cnormal parathyroid "
+              "function\u201d): a recorded negative, never counted as a risk factor; the manuscript says it once.")
 IDENTIFIERS_TITLE = "Identifiers — never exported unless you choose an identified report"
 
 # Identifier fields kept one per line in a text box: (attribute, label, placeholder)
@@ -195,9 +197,11 @@ class PatientSection(QWidget):
         outer = QVBoxLayout(box)
         outer.setContentsMargins(SPACING + 2, SPACING + 4, SPACING + 2, SPACING + 2)
         outer.setSpacing(SPACING - 2)
-        outer.addWidget(hint_label("Tick what the patient has, then add the details in the source's words. "
-                                   "Conditions marked \u25B2 are calciphylaxis risk factors (their source is in "
-                                   "the tooltip)."))
+        outer.addWidget(hint_label("Tick what the patient has, or \u201cabsent\u201d when the source says the "
+                                   "patient does not have it (\u201cnon-diabetic\u201d); then add the details in the "
+                                   "source's words. Conditions marked \u25B2 are calciphylaxis risk factors (their "
+                                   "source is in the tooltip)."))
+        self.comorbidity_absent: dict[str, CheckField] = {}
         self.comorbidity_details: dict[str, LineField] = {}  # made when a condition is first ticked
         self._detail_slots: dict[str, tuple[int, str]] = {}
         row_height = LineField().sizeHint().height()
@@ -205,7 +209,7 @@ class PatientSection(QWidget):
         grid = QGridLayout()
         grid.setHorizontalSpacing(SPACING)
         grid.setVerticalSpacing(4)
-        grid.setColumnStretch(2, 1)
+        grid.setColumnStretch(3, 1)
         codes = list(catalogue.comorbidities().items())
         ordered = [c for c in codes if c[0] in sources] + [c for c in codes if c[0] not in sources]
         row = 0
@@ -214,7 +218,10 @@ class PatientSection(QWidget):
             if not subset:
                 continue
             lab = QLabel(f"<b>{title}</b>")
-            grid.addWidget(lab, row, 0, 1, 3)
+            grid.addWidget(lab, row, 0, 1, 2)
+            head = QLabel("Absent")
+            head.setToolTip(ABSENT_TIP)
+            grid.addWidget(head, row, 2)
             row += 1
             for code, text in subset:
                 check = CheckField(text, f"Comorbidity: {text}")
@@ -225,11 +232,16 @@ class PatientSection(QWidget):
                     mark.setToolTip(tip)
                     mark.setAccessibleName("risk factor")
                     mark.setStyleSheet("color: #a04000;")
+                absent = CheckField("", f"Comorbidity absent, as the source says: {text}")
+                absent.setToolTip(ABSENT_TIP)
                 grid.addWidget(mark, row, 0)
                 grid.addWidget(check, row, 1)
+                grid.addWidget(absent, row, 2, Qt.AlignmentFlag.AlignHCenter)
                 grid.setRowMinimumHeight(row, row_height)
-                check.committed.connect(lambda on, c=code: self._toggle_comorbidity(c, on))
+                check.committed.connect(lambda on, c=code: self._set_comorbidity(c, "has" if on else None))
+                absent.committed.connect(lambda on, c=code: self._set_comorbidity(c, "absent" if on else None))
                 self.comorbidity_checks[code] = check
+                self.comorbidity_absent[code] = absent
                 self._detail_slots[code] = (row, text)
                 row += 1
         self._comorbidity_grid = grid
@@ -383,7 +395,8 @@ class PatientSection(QWidget):
         self.bmi.setText(f"{b:.1f} kg/m²" if b is not None else "— (needs weight and height)")
         have = {c.code: c for c in reversed(pt.comorbidities)}  # the first entry of a code wins
         for code, check in self.comorbidity_checks.items():
-            check.set_value(code in have)
+            check.set_value(code in have and not have[code].absent)
+            self.comorbidity_absent[code].set_value(code in have and have[code].absent)
             if code in have:
                 detail = self.detail_field(code)
                 detail.set_text(have[code].detail)
@@ -432,21 +445,29 @@ class PatientSection(QWidget):
             row, text = self._detail_slots[code]
             detail = LineField(f"{text}: details", placeholder="details, in the source's words")
             detail.committed.connect(lambda t, c=code: self._comorbidity_detail(c, t))
-            self._comorbidity_grid.addWidget(detail, row, 2)
+            self._comorbidity_grid.addWidget(detail, row, 3)
             lock_if_read_only(self.session, detail)
-            QWidget.setTabOrder(self.comorbidity_checks[code], detail)
+            QWidget.setTabOrder(self.comorbidity_absent[code], detail)
             self.comorbidity_details[code] = detail
         return self.comorbidity_details[code]
 
-    def _toggle_comorbidity(self, code: str, on: bool) -> None:
+    def _set_comorbidity(self, code: str, state: str | None) -> None:
+        """``state``: "has" (the patient has it), "absent" (the source says the patient does not), or
+        None (not recorded). The two boxes of a condition exclude each other; its details are kept."""
         pt = copy.deepcopy(self.session.case.patient)
-        if on and not any(c.code == code for c in pt.comorbidities):
-            pt.comorbidities.append(Comorbidity(code=code, detail=""))
-        elif not on:
+        entries = [c for c in pt.comorbidities if c.code == code]
+        if state is None:
             pt.comorbidities = [c for c in pt.comorbidities if c.code != code]
+        elif entries:
+            for c in entries:
+                c.absent = state == "absent"
+        else:
+            pt.comorbidities.append(Comorbidity(code=code, detail="", absent=state == "absent"))
         label = catalogue.comorbidities().get(code, code)
-        self.session.save_single("patient", pt, text=f"{'Add' if on else 'Remove'} comorbidity {label}")
-        if on:
+        text = {"has": f"Add comorbidity {label}", "absent": f"Record {label} as absent",
+                None: f"Remove comorbidity {label}"}[state]
+        self.session.save_single("patient", pt, text=text)
+        if state is not None:
             self.detail_field(code).setFocus()
 
     def _comorbidity_detail(self, code: str, text: str) -> None:
@@ -486,7 +507,8 @@ class PatientSection(QWidget):
             items = self.session.case.patient.comorbidities
             n = int(m.group(1))
             if n < len(items) and items[n].code in self.comorbidity_checks:
-                reveal(self.comorbidity_checks[items[n].code])
+                boxes = self.comorbidity_absent if items[n].absent else self.comorbidity_checks
+                reveal(boxes[items[n].code])
                 return True
         if ref.startswith("patient."):
             attr = ref.split(".")[1].split("[")[0]
