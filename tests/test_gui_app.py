@@ -421,7 +421,8 @@ def test_assessment_panel_shows_findings_tier_and_care_for_the_demo(qtbot, windo
     assert panel.tier_label.text() != "—"
     total = len(a.care)
     done = sum(c.status == "complete" for c in a.care)
-    assert panel.care_label.text() == f"{done} of {total} complete"
+    assert panel.care_label.text() == f"{done} of {total}"
+    assert panel.care_label.toolTip() == f"{done} of {total} CARE items complete"
     assert "not a diagnosis" in panel.plain_line.text()
 
     # a finding's evidence and citations, and "Go to data"

@@ -41,6 +41,31 @@ def test_every_section_usable_at_laptop_sizes(qapp, window):
     assert "Genitalia" in [lesions.bodymap.tabs.tabText(i) for i in range(lesions.bodymap.tabs.count())]
 
 
+def test_a_long_lesion_name_and_the_care_count_fit_a_laptop_window(qapp, qtbot, window):
+    """Seen entering Case Rep Nephrol 2022:3818980 ("necrotic lesions at the lower extremities") at
+    1280×800: selecting the lesion "leg, level not stated, both sides" made its heading widen the
+    Lesions section past its column, cutting off the body map's left edge ("e:" for "Site:", "ront"
+    for Front); and the assessment's CARE count read "5 of 30 compl"."""
+    from desktop.model import Lesion
+    window.resize(1280, 800)
+    session = window.session
+    lesion = Lesion(site="leg", laterality="bilateral", site_detail="lower extremities",
+                    description="Necrotic lesions.")
+    session.save_item("lesions", lesion, text="Add lesion")
+    page = window.show_section("lesions")
+    page.select_lesion(lesion.id)
+    LC.settle(qapp, 0.3)
+    assert page.title.text() == f"Lesion {len(session.case.lesions)}: leg, level not stated, both sides"
+    holder = window._holders["lesions"]
+    assert holder.horizontalScrollBar().maximum() == 0  # nothing needs a sideways scroll
+    assert LC.section_problems(window, "lesions", qapp) == []
+    panel = window.assessment
+    qtbot.waitUntil(lambda: panel.assessment is not None, timeout=5000)
+    LC.settle(qapp, 0.2)
+    label = panel.care_label
+    assert LC._clipped(label, window) is None and label.width() >= label.sizeHint().width()
+
+
 def test_every_section_usable_at_double_scale():
     """QT_SCALE_FACTOR=2 (as on a 2560×1600 screen) is read when Qt starts: a process of its own."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="2",

@@ -254,7 +254,7 @@ def test_the_care_progress_reads_clearly(qtbot, window):
     qtbot.waitUntil(lambda: panel.assessment is not None, timeout=5000)
     a = panel.assessment
     done, total = sum(c.status == "complete" for c in a.care), len(a.care)
-    assert panel.care_label.text() == f"{done} of {total} complete"
+    assert panel.care_label.text() == f"{done} of {total}"
     assert not panel.care_bar.isTextVisible()  # no text drawn half over the chunk, half over the groove
     bar = QRect(panel.care_bar.mapTo(panel, QPoint(0, 0)), panel.care_bar.size())
     label = QRect(panel.care_label.mapTo(panel, QPoint(0, 0)), panel.care_label.size())

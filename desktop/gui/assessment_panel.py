@@ -112,6 +112,7 @@ class AssessmentPanel(QWidget):
         tier_caption = QLabel("Tier:")
         self.tier_label = QLabel("—")
         self.tier_label.setStyleSheet("font-weight: 600;")
+        self.tier_label.setWordWrap(True)  # "Not met on the record (3 undecidable)" in a narrow pane
         self.tier_label.setAccessibleName("Diagnostic tier")
         tier_caption.setBuddy(self.tier_label)
         self.tier_toggle = QToolButton()
@@ -144,6 +145,7 @@ class AssessmentPanel(QWidget):
         self.care_bar.setFormat("%v of %m complete")
         self.care_bar.setTextVisible(False)
         self.care_bar.setFixedHeight(max(6, self.fontMetrics().height() // 2))
+        self.care_bar.setMinimumWidth(self.fontMetrics().horizontalAdvance("m") * 3)
         self.care_bar.setAccessibleName("CARE checklist progress")
         self.care_label = QLabel("")
         self.care_label.setAccessibleName("CARE checklist items complete")
@@ -426,7 +428,10 @@ class AssessmentPanel(QWidget):
 
         # tier: the verdict, what it rests on (details in the tooltip), then its caveats
         t = a.tier
-        self.tier_label.setText(TIER_LABEL.get(t.tier, t.tier.replace("_", " ")))
+        label = TIER_LABEL.get(t.tier, t.tier.replace("_", " "))
+        if t.tier == "criteria_not_met" and t.undecided:  # what the record shows, not that they are unmet
+            label = f"Not met on the record ({len(t.undecided)} undecidable)"
+        self.tier_label.setText(label)
         basis = []
         if t.typical_lesions:
             basis.append(f"typical lesions: {', '.join(t.typical_lesions)}")
@@ -462,7 +467,8 @@ class AssessmentPanel(QWidget):
         if (self.care_bar.maximum(), self.care_bar.value()) != (total, done):  # each change repaints
             self.care_bar.setRange(0, total)
             self.care_bar.setValue(done)
-        self.care_label.setText(f"{done} of {total} complete")
+        self.care_label.setText(f"{done} of {total}")  # "complete" is the bar's and the tooltip's: the
+        self.care_label.setToolTip(f"{done} of {total} CARE items complete")  # narrow pane cut it to "compl"
         self.care_bar.setAccessibleDescription(f"{done} of {total} CARE items complete")
         self.care_missing.clear()
         for c in a.care:

@@ -436,8 +436,10 @@ def reveal(widget: QWidget) -> None:
     widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
-def heading(text: str, parent: QWidget | None = None) -> QLabel:
-    lab = QLabel(text, parent)
+def heading(text: str, parent: QWidget | None = None, *, elide: bool = False) -> QLabel:
+    """A section's heading. ``elide``: a heading whose text the case decides ("Lesion 2: leg, level not
+    stated, both sides") is shortened with "…" rather than widen the section past its column."""
+    lab = ElidedLabel(text, parent) if elide else QLabel(text, parent)
     f = lab.font()
     f.setPointSizeF(f.pointSizeF() * 1.35)
     f.setBold(True)

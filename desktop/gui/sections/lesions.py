@@ -109,7 +109,7 @@ class LesionsSection(ObservationsTab, QWidget):
         ll.addWidget(self.list)
 
         # --- right: the selected lesion --------------------------------------------------------------
-        self.title = heading("Lesions")
+        self.title = heading("Lesions", elide=True)
         self.empty = hint_label("")
         self.panel = LesionPanel(self)
         self.tabs = QTabWidget()
@@ -191,7 +191,9 @@ class LesionsSection(ObservationsTab, QWidget):
         self.error = FieldError()
         self.site = ChoiceCombo(site_entries(), "Site")  # fine sites and regions given without their part
         shrinkable(self.site)
-        self.laterality = ChoiceCombo([(v, "not stated" if v == "unspecified" else t) for v, t in choices_of(Laterality)],
+        # the words of the body map's side picker, the lesion list and the manuscript ("both sides")
+        sides = {"unspecified": "not stated", "bilateral": "both sides"}
+        self.laterality = ChoiceCombo([(v, sides.get(v, t)) for v, t in choices_of(Laterality)],
                                       "Side (the patient's)")
         self.site_detail = LineField("Site detail", placeholder='e.g. "distal", "several finger pads"')
         self.count = NumberField("Count", integer=True)

@@ -50,7 +50,7 @@ def given_as(when: When, case: Case) -> str:
         return text + approx
     if when.offset is not None:
         return timing.say_offset(when)
-    return "not recorded"
+    return "in words only" if when.label.strip() else "not recorded"  # "during the follow-up time"
 
 
 def references_to(case: Case, event_id: str) -> list[str]:
