@@ -47,12 +47,17 @@ def appendix_a(ctx: Ctx, letter: str = "A") -> list[Block]:
     out.append(Para([Span("Decision support — not part of the manuscript. " + plain(a.disclaimer))], "banner"))
     t = a.tier
     out.append(ctx.heading("Diagnostic tier", 1))
-    rows: list[tuple[str, str]] = [("Tier", TIER.get(t.tier, t.tier))]
+    tier = TIER.get(t.tier, t.tier)
+    if t.tier == "criteria_not_met" and t.undecided:
+        n = len(t.undecided)
+        tier = f"Criteria not met on what is recorded; {n} criteri{'on' if n == 1 else 'a'} cannot be decided"
+    rows: list[tuple[str, str]] = [("Tier", tier)]
     for label, items in (("Major factors", t.major_factors), ("Minor factors", t.minor_factors),
                          ("Typical lesions", t.typical_lesions), ("Early changes", t.early_changes),
                          ("Caveats", t.caveats), ("Cannot be decided from the record", t.unknown)):
-        if items:
-            rows.append((label, "; ".join(plain(x) for x in items)))
+        if items:  # sentences (the caveats) follow each other; phrases are joined by semicolons
+            texts = [plain(x) for x in items]
+            rows.append((label, (" " if all(x.rstrip().endswith(".") for x in texts) else "; ").join(texts)))
     rows.append(("Differentials excluded", "yes" if t.differentials_excluded else "no"))
     out.append(c.KeyValues(rows, key_w=130))
     if t.citations:

@@ -246,6 +246,29 @@ def event_short(ctx: Ctx, e: Event) -> str:
     return "; ".join(names)
 
 
+def told_where(ctx: Ctx, text: str) -> str:
+    """Where the author's own prose tells ``text`` in full, for a table row that would otherwise print
+    a bare dash: "See Patient information and Diagnostic assessment." ("" when some of it is told
+    nowhere there)."""
+    m, p = ctx.case.manuscript, ctx.case.patient
+    parts = [("Patient information", (p.presenting_concerns, p.history, p.past_interventions)),
+             ("Clinical findings", (m.clinical_findings,)),
+             ("Diagnostic assessment", (m.diagnostic_assessment, ctx.case.diagnosis.reasoning)),
+             ("Therapeutic intervention", (m.therapeutic_intervention,)),
+             ("Follow-up and outcomes", (m.follow_up,))]
+    proses = [(name, " ".join(t for x in texts for t in paragraph_texts(x)).lower()) for name, texts in parts]
+    where: list[str] = []
+    for clause in re.split(r";\s+|(?<=[.!?])\s+", plain(text).strip()):
+        if not clause.strip():
+            continue
+        name = next((n for n, prose_text in proses if prose_text and not untold(clause, prose_text)), None)
+        if name is None:
+            return ""
+        if name not in where:
+            where.append(name)
+    return f"See {' and '.join(where)}." if where else ""
+
+
 def brief(text: str, most: int = 15) -> str:
     """A description the running text already tells, in at most ``most`` words for its table row:
     the whole of it when short, else its first clause (up to a colon or semicolon), else nothing."""
@@ -287,11 +310,11 @@ def timeline(ctx: Ctx) -> list[Block]:
         if p is None and any(w in e.when.label.lower() for w in BEFORE_WORDS):
             t = f"before day 0 ({plain(e.when.label)})" if "before" not in t.lower() else t
         kind = EVENT_KIND.get(e.kind, e.kind)
-        short = event_short(ctx, e)
+        short = event_short(ctx, e) or told_where(ctx, e.description)
         # the running text tells the story: the row keeps only what it does not already say
         desc = untold(e.description, ctx.author_text()) or brief(e.description) or short
         rows.append([str(i), t, kind, desc])
-        if short:
+        if short:  # the copy-edit cuts a repeated description: a pointer or a few words, not a dash
             fallback[(i - 1, 3)] = short
         if p is not None:
             items.append(charts.TimelineItem(i, p.day, kind, p.approximate, p.precision))

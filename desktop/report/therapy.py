@@ -14,7 +14,7 @@ from .figures import wound_trends
 from ..core.context import lower_first  # 'HBOT sessions' keeps its capitals
 from .text import paragraph_texts, plain
 from ..timing import length_words
-from .wording import HEALING, RESPONSE, TRI
+from .wording import RESPONSE, TRI
 
 
 def in_history(ctx: Ctx, t: Treatment) -> bool:
@@ -215,6 +215,12 @@ def follow_up(ctx: Ctx) -> list[Block]:
     out += prose(case.manuscript.follow_up)
     said = ctx.author_text()
     sentences = []
+    # the wounds in prose, with the patient's status when there is one: "The patient was alive; the
+    # wounds had improved." (not "Wound healing: improved.", a form's label)
+    single = len(case.lesions) == 1 and (case.lesions[0].count or 1) == 1
+    wounds = {"healed": "{w} had healed", "improved": "{w} had improved", "unchanged": "{w} {v} unchanged",
+              "worsened": "{w} had worsened"}.get(o.wound_healing, "").format(
+        w="the wound" if single else "the wounds", v="was" if single else "were")
     if o.status != "unknown":
         when = ctx.prose_when(o.when) if o.when.is_set else ""
         status = {"alive": "The patient was alive", "dead": "The patient died",
@@ -222,9 +228,10 @@ def follow_up(ctx: Ctx) -> list[Block]:
         cause = f" of {plain(o.cause_of_death).rstrip('.')}" if o.cause_of_death and o.status == "dead" else ""
         status = f"{status}{cause}" + (f" {when}" if when else "") + "."
         if not covered(status, said, 0.6) or cause and not covered(cause, said):
-            sentences.append(status)
-    if o.wound_healing != "unknown":
-        sentences.append(f"Wound healing: {HEALING[o.wound_healing].lower()}.")
+            sentences.append(status[:-1] + (f"; {wounds}." if wounds else "."))
+            wounds = ""
+    if wounds:
+        sentences.append(wounds[:1].upper() + wounds[1:] + ".")
     if o.amputation != "unknown":
         sentences.append(("Amputation: " + plain(o.amputation_detail).rstrip(".")) if o.amputation == "yes"
                          and o.amputation_detail else f"Amputation: {TRI[o.amputation]}")
