@@ -469,20 +469,21 @@ def pth(ctx: Context, d: Derived) -> list[Finding]:
     ptx_note = ""
     if ptx:
         ptx_note = " " + _ptx_recorded(ctx, ptx)
+    mimetics = [*ctx.meds(["calcimimetic"]), *ctx.treatments(["calcimimetic"])]
+    names = _join([getattr(m, "name", "") or getattr(m, "agent", "") or "calcimimetic" for m in mimetics])
+    given = f" A calcimimetic is recorded ({names})." if mimetics else ""  # the finding says it was given
     if open_ and not over:
         in_words = all(not isinstance(e, LabEntry) for e in open_)  # "elevated": no bound to speak of
         out.append(cin.finding("unknown_in_words" if in_words else "unknown", evidence=ev, pth=text,
-                               threshold=cin.threshold_text("pth"), ptx_note=ptx_note))
+                               threshold=cin.threshold_text("pth"), ptx_note=given + ptx_note))
     elif over:
-        mimetics = [*ctx.meds(["calcimimetic"]), *ctx.treatments(["calcimimetic"])]
-        names = _join([getattr(m, "name", "") or getattr(m, "agent", "") or "calcimimetic" for m in mimetics])
-        note = f"A calcimimetic is recorded ({names})." if mimetics else ctx.none_taken(["calcimimetic"], "calcimimetic")
+        note = given.strip() or ctx.none_taken(["calcimimetic"], "calcimimetic")
         out.append(cin.finding("consider", evidence=ev, pth=text, which=_which(before, latest, over, "is above"),
                                threshold=cin.threshold_text("pth"), calcimimetic_note=note + ptx_note))
     else:
         out.append(cin.finding("not_indicated", evidence=ev, pth=text,
                                which=_which(before, latest, chosen, "is at or below"),
-                               threshold=cin.threshold_text("pth"), ptx_note=ptx_note))
+                               threshold=cin.threshold_text("pth"), ptx_note=given + ptx_note))
     rx = rule("pth-parathyroidectomy-consider")
     over = [e for e in chosen if _known_above(e, rx.value("pth"))]
     if over:

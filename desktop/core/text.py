@@ -83,7 +83,8 @@ def format_assessment(a: Assessment) -> str:
     if not a.derived:
         lines.append("  none")
     t = a.tier
-    lines += ["", f"DIAGNOSTIC TIER (2023 consensus): {_TIER_NAMES[t.tier]}"]
+    undecided = f" on what is recorded ({len(t.undecided)} undecidable)" if t.tier == "criteria_not_met" and t.undecided else ""
+    lines += ["", f"DIAGNOSTIC TIER (2023 consensus): {_TIER_NAMES[t.tier]}{undecided}"]
     lines += _wrap("Major factors: " + ("; ".join(t.major_factors) or "none recorded"), "  ")
     lines += _wrap("Minor factors: " + ("; ".join(t.minor_factors) or "none recorded"), "  ")
     lines += _wrap("Typical lesions: " + (", ".join(t.typical_lesions) or "none recorded"), "  ")

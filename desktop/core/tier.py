@@ -66,7 +66,9 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
             minors.append(f"{spec['dialysis-under-5-years']['label']} ({years})")
     elif ctx.on_dialysis:
         why = ("start recorded but not placed on the day axis" if start_recorded else "start not recorded")
-        minors.append(f"{spec['dialysis-under-5-years']['label']} (on dialysis, {why}: counted as the minor factor)")
+        # not "dialysis for less than 5 years": the record does not say that, only that one of the two holds
+        minors.append(f"dialysis of unknown length (on dialysis, {why}): counted as the minor factor "
+                      f"({spec['dialysis-under-5-years']['label']}), the lower of the two")
         unknown.append(f"dialysis for more than 5 years (major): the dialysis {why}")
         said = ("is recorded but cannot be placed on the day axis" if start_recorded else "is not recorded")
         caveats.append(f"The dialysis start {said}, so dialysis for more than 5 years (a major factor) cannot be checked.")
@@ -116,6 +118,14 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
 
     before, latest = pth_choice(ctx)
     pth = before or latest
+    if pth is None:  # a PTH given in words only ("elevated"): neither threshold can be decided from it
+        for w in ctx.word_results("pth_intact")[-1:]:  # the latest, as for a value
+            said = L.qualitative_text(w.lab) or "given in words"
+            text = f"intact PTH reported as {said}, {placed_or_not(w.placed, w.lab.when)}, without a value"
+            if w.lab.qualitative not in ("normal", "low", "undetectable"):
+                unknown.append(f"{spec['pth-over-1000']['label']} (major): {text}")
+            unknown.append(f"{spec['pth-under-300']['label']} (minor): {text}")
+            break
     if pth is not None:
         which = "nearest before onset" if pth is before else "latest"
         text = f"{L.format_lab(pth.lab)}, {which}, {describe(pth.placed)}"

@@ -78,6 +78,12 @@ class Tier:
     unknown: list[str] = field(default_factory=list)  # criteria the record cannot decide (not unmet)
     citations: list[Citation] = field(default_factory=list)
 
+    @property
+    def undecided(self) -> list[str]:
+        """The criteria of ``unknown`` that could raise the tier (a factor, the confirming biopsy): with
+        any, "criteria not met" only says what the record shows, not that the criteria are unmet."""
+        return [x for x in self.unknown if any(m in x for m in ("(major)", "(minor)", "(confirmed tier)"))]
+
 
 @dataclass
 class CareItem:
