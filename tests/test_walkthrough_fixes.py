@@ -1,0 +1,125 @@
+"""What entering a case never seen before showed (Case Rep Nephrol 2022:3818980, entered from scratch
+through the window: a 45-year-old woman on chronic dialysis with morbid obesity, nodules of the lower
+abdomen and necrotic lesions of the lower extremities, several relapses).
+
+- The assessment appendix joined its caveats, whole sentences, with semicolons: "…the tier holds only
+  if they were.; The dialysis start is not recorded…" — in 19 of the 26 published cases.
+- The Timeline section said a time was "not recorded" beside the source's words for it ("during the
+  follow-up time").
+- The lesion's Side box said "bilateral" where the side picker, the lesion list and the manuscript say
+  "both sides".
+- The Timeline table printed "—" for the presentation, whose description the presenting concerns and the
+  diagnosis's reasoning already tell; the outcome read "The patient was alive. Wound healing: improved."
+- The tier said "Criteria not met" though the record cannot decide two major factors (the dialysis start
+  is not given; PTH is "uncontrolled", without a value) and did not list the PTH among them; it counted
+  "dialysis for less than 5 years", which the record does not say; and the PTH finding spoke of
+  "considering a calcimimetic such as cinacalcet" for a patient given cinacalcet.
+
+The case is in the public set as tests/cases/hd-morbid-obesity-hbo-relapses.json.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop import jsonio
+from desktop.model import Case, Event, When
+
+from test_report_facts import pdf_text
+
+CASES = Path(__file__).parent / "cases"
+RELAPSES = CASES / "hd-morbid-obesity-hbo-relapses.json"
+
+
+def relapses():
+    return jsonio.loads(RELAPSES.read_text("utf-8"))
+
+
+def test_caveats_read_as_sentences_in_every_published_case():
+    seen = 0
+    for path in sorted(CASES.glob("*.json")):
+        if path.name.endswith(".expected.json"):
+            continue
+        case = jsonio.loads(path.read_text("utf-8"))
+        flat = " ".join(pdf_text(case, draft=True).split())
+        assert ".;" not in flat, path.name
+        seen += "Differential diagnoses are not documented as excluded; every tier asks for that, so the tier " \
+                "holds only if they were. The" in flat
+    assert seen >= 10  # two caveats, one after the other, in most of the set
+
+
+def test_a_time_given_only_in_words_is_not_called_unrecorded():
+    from desktop.gui.sections.timeline import given_as
+    case = Case(events=[Event(id="e", kind="complication", when=When(label="during the follow-up time"))])
+    assert given_as(case.events[0].when, case) == "in words only"
+    assert given_as(When(), case) == "not recorded"
+
+
+def test_the_side_box_says_both_sides_as_the_map_does(qtbot, tmp_path):
+    from desktop.demo import load_demo
+    from desktop.gui.session import CaseSession
+    from desktop.gui.sections.lesions import LesionsSection
+    from desktop.gui.sections.lesion_sites import lesion_text
+    from desktop.store.library import create_library
+    lib = create_library(tmp_path / "lib.casebook")
+    try:
+        case = load_demo()
+        les = next(x for x in case.lesions if x.laterality in ("left", "right"))
+        les.laterality = "bilateral"
+        cid = lib.add_case(case)
+        w = LesionsSection(CaseSession(lib, cid))
+        qtbot.addWidget(w)
+        w.select_lesion(les.id)
+        assert w.laterality.currentText() == "both sides"
+        assert lesion_text(les).endswith(", both sides")
+    finally:
+        lib.close()
+
+
+def test_a_timeline_row_the_prose_tells_points_to_it_instead_of_a_dash():
+    flat = " ".join(pdf_text(relapses(), draft=True).split())
+    assert "1 day 0 Presentation See Patient information and Diagnostic assessment. 2" in flat
+    assert "Presentation —" not in flat
+
+
+def test_the_outcome_is_told_in_a_sentence():
+    flat = " ".join(pdf_text(relapses(), draft=True).split())
+    assert "The patient was alive; the wounds had improved." in flat and "Wound healing:" not in flat
+    one = jsonio.loads((CASES / "normal-renal-parathyroid-endometrial.json").read_text("utf-8"))
+    assert "The wound had healed." in " ".join(pdf_text(one, draft=True).split())  # one lesion, status not given
+
+
+def test_a_tier_the_record_cannot_decide_is_not_called_unmet():
+    from desktop.core import assess
+    from desktop.core.text import format_assessment
+    a = assess(relapses())
+    t = a.tier
+    assert t.tier == "criteria_not_met" and t.major_factors == []
+    assert [x.split(":")[0] for x in t.undecided] == [
+        "dialysis for more than 5 years (major)", "intact PTH above 1000 pg/mL (major)",
+        "intact PTH below 300 pg/mL (minor)"]
+    assert not any(x.startswith("dialysis for less than 5 years") for x in t.minor_factors)
+    assert "DIAGNOSTIC TIER (2023 consensus): criteria not met on what is recorded (3 undecidable)" in \
+        format_assessment(a)
+    flat = " ".join(pdf_text(relapses(), draft=True).split())
+    assert "Tier Criteria not met on what is recorded; 3 criteria cannot be decided" in flat
+    # a PTH with a value decides it: no PTH among the undecidable criteria
+    case = relapses()
+    case.labs[0].qualitative, case.labs[0].value, case.labs[0].unit = None, 1450.0, "pg/mL"
+    t = assess(case).tier
+    assert any(x.startswith("intact PTH above 1000 pg/mL") for x in t.major_factors)
+    assert not any("PTH" in x for x in t.unknown)
+
+
+def test_the_pth_finding_says_a_calcimimetic_was_given():
+    from desktop.core import assess
+    text = " ".join(f.message for f in assess(relapses()).by_rule("pth-cinacalcet"))
+    assert text.endswith("A calcimimetic is recorded (cinacalcet).")
+
+
+def test_the_assessment_panel_says_not_met_on_the_record(qtbot):
+    from desktop.core import assess
+    from desktop.gui.assessment_panel import AssessmentPanel
+    panel = AssessmentPanel()
+    qtbot.addWidget(panel)
+    panel._show(assess(relapses()))
+    assert panel.tier_label.text() == "Not met on the record (3 undecidable)"
