@@ -140,7 +140,8 @@ def test_a_coarse_site_is_outlined_dashed_in_the_report_figure(tmp_path):
 
 def test_the_reports_say_what_the_dashed_outline_means(tmp_path):
     # the same published case through the real writers: the PDF and the DOCX caption of the body map
-    # say that the dashed outline is where a site stated without its part may lie (lesion 1, "both thighs")
+    # say that the dashed outline is where a lesion whose site is given without its part may lie (lesion 1,
+    # "both thighs"); it read "the regions a site stated without its part may lie in (1)"
     import io
     from pathlib import Path
 
@@ -149,7 +150,7 @@ def test_the_reports_say_what_the_dashed_outline_means(tmp_path):
     from desktop.interop.docx import write_docx
     from desktop.report.pdf import render_pdf
     case = jsonio.loads((Path(__file__).parent / "cases" / "thighs-si-units-parathyroidectomy.json").read_text("utf-8"))
-    words = "dashed outline: the regions a site stated without its part may lie in (1)"
+    words = "dashed outline: where lesion 1 may lie, the source not saying which part"
     buf = io.BytesIO()
     write_docx(case, buf, draft=True)
     captions = [p.text for p in docx.Document(io.BytesIO(buf.getvalue())).paragraphs if p.style.name.startswith("Caption")]

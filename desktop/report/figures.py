@@ -10,6 +10,7 @@ from __future__ import annotations
 from concurrent.futures import Executor, Future
 
 from ..core import reference
+from ..core.wording import join
 from ..model import Case, Figure, When
 from . import charts, fmt, photos
 from . import content as c
@@ -60,8 +61,9 @@ def body_map(ctx: Ctx, lesion_table: int | None) -> list[Block]:
     for i, (num, text) in enumerate(legend):
         cap += [Span("; " if i else ": "), Span(str(num), bold=True), Span(f" — {plain(text)}")]
     if coarse:
-        cap.append(Span(f"; dashed outline: the regions a site stated without its part may lie in "
-                        f"({', '.join(map(str, coarse))})"))
+        nums = join([str(x) for x in coarse])
+        cap.append(Span(f"; dashed outline: where lesion{'s' if len(coarse) > 1 else ''} {nums} may lie, the "
+                        f"source not saying which part"))
     cap.append(Span("."))
     drawing.hAlign = "CENTER"
     return [c.Figure(n, [drawing], cap)]
