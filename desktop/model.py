@@ -33,8 +33,9 @@ Tri = Literal["yes", "no", "unknown"]
 EventKind = Literal[
     "symptom_onset", "lesion_onset", "presentation", "examination", "laboratory", "imaging",
     "biopsy", "procedure", "treatment_start", "treatment_change", "treatment_stop",
-    "complication", "discharge", "follow_up", "death", "other",
+    "complication", "recurrence", "discharge", "follow_up", "death", "other",
 ]
+# "recurrence": a relapse, recurrence or exacerbation of the calciphylaxis after it had improved or healed
 # the source's words for what a lesion looks like; resources/rules/tier.json maps each to the
 # diagnostic tier's lesion classes (typical lesion / early change), or to none
 Morphology = Literal[

@@ -61,8 +61,16 @@ def _v5_absent_comorbidities(doc: Document) -> Document:
     return doc
 
 
+def _v6_recurrence_events(doc: Document) -> Document:
+    """Version 6: an event may be a recurrence (``kind`` "recurrence": a relapse or exacerbation of the
+    calciphylaxis, which version 5 could only call a complication). A version-5 document has none and
+    reads as it did; nothing changes (the version goes up for the reason version 4 gives)."""
+    return doc
+
+
 UPGRADES: list[Callable[[Document], Document]] = [_v2_one_name_for_one_idea, _v3_biopsy_result_may_be_unrecorded,
-                                                  _v4_recorded_negatives, _v5_absent_comorbidities]
+                                                  _v4_recorded_negatives, _v5_absent_comorbidities,
+                                                  _v6_recurrence_events]
 
 DOC_VERSION = 1 + len(UPGRADES)
 

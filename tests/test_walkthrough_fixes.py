@@ -123,3 +123,52 @@ def test_the_assessment_panel_says_not_met_on_the_record(qtbot):
     qtbot.addWidget(panel)
     panel._show(assess(relapses()))
     assert panel.tier_label.text() == "Not met on the record (3 undecidable)"
+
+
+def test_a_relapse_is_an_event_of_its_own_kind_everywhere():
+    """"she experienced several exacerbations during the follow-up time. During the final relapse, she
+    was prescribed hyperbaric oxygen sessions": a recurrence, which the model could only call a
+    complication."""
+    import csv
+    import io
+    import json
+
+    from desktop.core.care import item_10a
+    from desktop.core.context import Context
+    from desktop.interop import prepare, redcap
+    from desktop.interop.fhir import case_to_bundle
+    from desktop.interop.fhir_import import bundle_to_case
+    from desktop.interop.redcap_import import read as read_redcap
+
+    from fhir_validation import validate
+    case = relapses()
+    kinds = {e.id: e.kind for e in case.events}
+    assert kinds["e-relapses"] == kinds["e-final-relapse"] == "recurrence"
+    flat = " ".join(pdf_text(case, draft=True).split())
+    assert "during the follow-up time Recurrence Several exacerbations of the disease" in flat
+    assert "Complication" not in flat
+    status, support = item_10a(Context(case))
+    assert status == "partial" and "2 recurrences" in support[0]  # no patient-assessed outcome in the abstract
+    bundle = case_to_bundle(prepare(case))
+    assert validate(bundle) == []
+    back, _ = bundle_to_case(json.loads(json.dumps(bundle)))
+    assert sorted(e.kind for e in back.events) == sorted(kinds.values())
+    data = redcap.write_data([prepare(case)])
+    rows = [r for r in csv.DictReader(io.StringIO(data)) if r["redcap_repeat_instrument"] == "event"]
+    assert sorted(r["event_kind"] for r in rows).count("17") == 2  # its own, new code
+    again = read_redcap(data, redcap.write_dictionary()).cases[0]
+    assert sorted(e.kind for e in again.events) == sorted(kinds.values())
+
+
+def test_the_window_offers_recurrence_with_a_style_and_a_direction(qtbot):
+    from desktop import catalogue
+    from desktop.gui.fields import ChoiceCombo
+    from desktop.gui.formatting import choices_of
+    from desktop.gui.timeline_view import KIND_STYLES
+    from desktop.model import EventKind
+    combo = ChoiceCombo(choices_of(EventKind), "Event kind")
+    qtbot.addWidget(combo)
+    assert combo.findText("recurrence") >= 0
+    assert KIND_STYLES["recurrence"][1] == "triangle"  # an onset, again
+    directions = catalogue.load_json("catalogues", "time_directions.json")["directions"]
+    assert directions["event:recurrence"] == "after"

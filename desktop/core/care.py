@@ -250,12 +250,15 @@ def item_9c(ctx: Context) -> Status:
 
 def item_10a(ctx: Context) -> Status:
     o = ctx.case.outcome
-    clinician = o.status != "unknown" or o.wound_healing != "unknown"
+    recurrences = [e for e in ctx.case.events if e.kind == "recurrence"]
+    clinician = o.status != "unknown" or o.wound_healing != "unknown" or bool(recurrences)
     bits = []
     if o.status != "unknown":
         bits.append(f"outcome {o.status.replace('_', ' ')}")
     if o.wound_healing != "unknown":
         bits.append(f"wound healing {o.wound_healing}")
+    if recurrences:
+        bits.append(f"{len(recurrences)} recurrence{'s' if len(recurrences) > 1 else ''}")
     return _grade([(clinician, "clinician-assessed: " + ", ".join(bits)),
                    (bool(o.patient_assessed.strip()), _text("patient-assessed", o.patient_assessed))])
 

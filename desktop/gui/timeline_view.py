@@ -26,6 +26,7 @@ KIND_STYLES: dict[str, tuple[str, str]] = {
     "symptom_onset": ("#e69f00", "triangle"),
     "lesion_onset": ("#d55e00", "triangle"),
     "complication": ("#ee3377", "triangle_down"),
+    "recurrence": ("#cc3311", "triangle"),  # an onset again
     "presentation": ("#0072b2", "circle"),
     "examination": ("#56b4e9", "circle"),
     "discharge": ("#332288", "circle"),

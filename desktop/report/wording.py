@@ -13,8 +13,8 @@ EVENT_KIND = {
     "symptom_onset": "Symptom onset", "lesion_onset": "Lesion onset", "presentation": "Presentation",
     "examination": "Examination", "laboratory": "Laboratory", "imaging": "Imaging", "biopsy": "Biopsy",
     "procedure": "Procedure", "treatment_start": "Treatment start", "treatment_change": "Treatment change",
-    "treatment_stop": "Treatment stop", "complication": "Complication", "discharge": "Discharge",
-    "follow_up": "Follow-up", "death": "Death", "other": "Other",
+    "treatment_stop": "Treatment stop", "complication": "Complication", "recurrence": "Recurrence",
+    "discharge": "Discharge", "follow_up": "Follow-up", "death": "Death", "other": "Other",
 }
 IMAGING = {"ct": "Computed tomography", "xray": "Radiograph", "mammography": "Mammography",
            "ultrasound": "Ultrasound", "mri": "Magnetic resonance imaging",
