@@ -16,6 +16,7 @@ Conventions
 from __future__ import annotations
 
 import os
+import reprlib
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -82,6 +83,32 @@ ReferenceType = Literal["article-journal", "book", "chapter", "report", "webpage
                         "paper-conference", "other"]  # CSL item types
 
 
+class _Record:
+    """The equality and the repr of every model class, written once. The dataclass decorator compiles
+    both for each class it makes (with ``__init__``, three generated functions per class): two thirds
+    of the model's import time, which the window pays before it can paint a case (issue 16). They
+    behave as the decorator's would: equal when of the same class with equal fields (compared as one
+    tuple, so a field that is the same object counts as equal), never hashable, and
+    "When(date=None, offset=-42.0, ...)" as the repr, guarded against recursion."""
+
+    __slots__ = ()
+    __hash__ = None  # type: ignore[assignment]  (mutable records: as dataclass(eq=True) leaves them)
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__dataclass_fields__)  # type: ignore[attr-defined]
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._values() == other._values()  # type: ignore[attr-defined]
+        return NotImplemented
+
+    @reprlib.recursive_repr()
+    def __repr__(self) -> str:
+        names = self.__dataclass_fields__  # type: ignore[attr-defined]
+        inner = ", ".join(f"{name}={value!r}" for name, value in zip(names, self._values()))
+        return f"{self.__class__.__qualname__}({inner})"
+
+
 def new_id() -> str:
     # Twelve random hex digits (the random part of a UUID4) without importing uuid, which costs
     # start-up time the window pays before its first paint.
@@ -90,8 +117,8 @@ def new_id() -> str:
 
 # --- time -------------------------------------------------------------------------------------
 
-@dataclass
-class When:
+@dataclass(repr=False, eq=False)
+class When(_Record):
     """When something happened, as the source says it.
 
     - ``date``: an ISO calendar date (``YYYY-MM-DD``); identifying, so exporters turn it into an offset;
@@ -121,8 +148,9 @@ class When:
 
 # --- people -----------------------------------------------------------------------------------
 
-@dataclass
-class Author:
+@dataclass(repr=False, eq=False)
+class Author(_Record):
+    """An author of the report, as the title page and the submission package list them."""
     name: str = ""
     affiliations: list[str] = field(default_factory=list)
     email: str = ""
@@ -131,14 +159,15 @@ class Author:
     contribution: str = ""
 
 
-@dataclass
-class RecordNumber:
+@dataclass(repr=False, eq=False)
+class RecordNumber(_Record):
+    """A medical record, health plan, account or device number: an identifier, never exported."""
     system: str = ""  # "MRN", "health plan", "account", "licence", "vehicle", "device", ...
     value: str = ""
 
 
-@dataclass
-class Identifiers:
+@dataclass(repr=False, eq=False)
+class Identifiers(_Record):
     """The patient's direct identifiers (HIPAA Safe Harbor classes), kept apart from the clinical
     record: the store keeps them in their own table and every exporter drops them by default."""
     given_names: str = ""
@@ -163,8 +192,8 @@ class Identifiers:
         return self == Identifiers()
 
 
-@dataclass
-class Comorbidity:
+@dataclass(repr=False, eq=False)
+class Comorbidity(_Record):
     """A condition the patient has, or, ``absent``, one the source says the patient does not have
     ("non-diabetic", "normal parathyroid function"): a recorded negative, never a risk factor."""
     code: str = ""  # resources/catalogues/comorbidities.json
@@ -172,8 +201,8 @@ class Comorbidity:
     absent: bool = False
 
 
-@dataclass
-class Medication:
+@dataclass(repr=False, eq=False)
+class Medication(_Record):
     """A medicine the patient took (history), as opposed to a treatment of the calciphylaxis."""
     id: str = field(default_factory=new_id)
     name: str = ""
@@ -192,8 +221,8 @@ class Medication:
     not_taken: bool = False
 
 
-@dataclass
-class DialysisPeriod:
+@dataclass(repr=False, eq=False)
+class DialysisPeriod(_Record):
     """One period of one kidney replacement modality ("peritoneal dialysis for 3 years, then
     haemodialysis after peritonitis")."""
     modality: DialysisModality = "haemodialysis"
@@ -203,8 +232,9 @@ class DialysisPeriod:
     sessions_per_week: float | None = None
 
 
-@dataclass
-class Patient:
+@dataclass(repr=False, eq=False)
+class Patient(_Record):
+    """Who the patient is, the kidney history, the comorbidities and the author's histories (CARE 5)."""
     age_years: int | None = None  # at presentation
     age_over_89: bool = False  # de-identified form of an age over 89: printed "90 or older"
     sex: Sex = "unknown"
@@ -230,8 +260,9 @@ class Patient:
 
 # --- the episode --------------------------------------------------------------------------------
 
-@dataclass
-class Event:
+@dataclass(repr=False, eq=False)
+class Event(_Record):
+    """A dated or relative moment of the case's story; the Timeline lists them in time order."""
     id: str = field(default_factory=new_id)
     kind: EventKind = "other"
     description: str = ""
@@ -239,8 +270,9 @@ class Event:
     signs: list[ClinicalSign] = field(default_factory=list)  # what the source states was found
 
 
-@dataclass
-class Vital:
+@dataclass(repr=False, eq=False)
+class Vital(_Record):
+    """A vital sign at a time (blood pressure, temperature, pulse...), with its unit."""
     id: str = field(default_factory=new_id)
     kind: str = ""  # resources/catalogues/vitals.json: systolic_bp, diastolic_bp, temperature, ...
     value: float | None = None
@@ -249,8 +281,8 @@ class Vital:
     note: str = ""
 
 
-@dataclass
-class BwatCua:
+@dataclass(repr=False, eq=False)
+class BwatCua(_Record):
     """The six verified BWAT-CUA items, each 1 (best) to 5 (worst). The other two items of the
     instrument are unverified, so no total is ever computed (domain file §6)."""
     necrotic_tissue_type: int | None = None
@@ -261,8 +293,9 @@ class BwatCua:
     peripheral_tissue_oedema: int | None = None
 
 
-@dataclass
-class Observation:
+@dataclass(repr=False, eq=False)
+class Observation(_Record):
+    """A lesion as seen at one time: its size in mm, appearance, wound bed and scores."""
     id: str = field(default_factory=new_id)
     when: When = field(default_factory=When)
     length_mm: float | None = None
@@ -284,8 +317,9 @@ class Observation:
     note: str = ""
 
 
-@dataclass
-class Lesion:
+@dataclass(repr=False, eq=False)
+class Lesion(_Record):
+    """A lesion site on the body map, with its onset, its nature and its serial observations."""
     id: str = field(default_factory=new_id)
     site: str = ""  # resources/catalogues/sites.json
     laterality: Laterality = "unspecified"  # the patient's left/right
@@ -299,8 +333,9 @@ class Lesion:
     observations: list[Observation] = field(default_factory=list)
 
 
-@dataclass
-class LabResult:
+@dataclass(repr=False, eq=False)
+class LabResult(_Record):
+    """A laboratory value with its unit, reference range and time, or a result given in words."""
     id: str = field(default_factory=new_id)
     analyte: str = ""  # resources/catalogues/analytes.json
     value: float | None = None
@@ -322,8 +357,9 @@ class LabResult:
     organism: str = ""  # cultures: the organism grown, as printed
 
 
-@dataclass
-class Imaging:
+@dataclass(repr=False, eq=False)
+class Imaging(_Record):
+    """An imaging study: modality, region, findings in the source's words, vascular calcification."""
     id: str = field(default_factory=new_id)
     modality: ImagingModality = "other"
     region: str = ""
@@ -332,8 +368,9 @@ class Imaging:
     when: When = field(default_factory=When)
 
 
-@dataclass
-class Biopsy:
+@dataclass(repr=False, eq=False)
+class Biopsy(_Record):
+    """A biopsy: site or lesion, specimen, result and grade, histological features, complications."""
     id: str = field(default_factory=new_id)
     site: str = ""  # sites.json code, or empty
     site_detail: str = ""
@@ -348,8 +385,9 @@ class Biopsy:
     when: When = field(default_factory=When)
 
 
-@dataclass
-class Treatment:
+@dataclass(repr=False, eq=False)
+class Treatment(_Record):
+    """A treatment of the calciphylaxis (a drug, a procedure, wound care), its schedule and response."""
     id: str = field(default_factory=new_id)
     kind: TreatmentKind = "drug"
     agent: str = ""  # drug or procedure name
@@ -374,15 +412,17 @@ class Treatment:
     history: bool | None = None
 
 
-@dataclass
-class Differential:
+@dataclass(repr=False, eq=False)
+class Differential(_Record):
+    """A differential diagnosis and whether, and how, it was excluded."""
     name: str = ""
     status: DifferentialStatus = "considered"
     how: str = ""
 
 
-@dataclass
-class Diagnosis:
+@dataclass(repr=False, eq=False)
+class Diagnosis(_Record):
+    """The diagnosis of calciphylaxis: its basis, when it was made, the reasoning and differentials."""
     basis: DiagnosisBasis = "not_made"
     when: When = field(default_factory=When)
     reasoning: str = ""
@@ -391,8 +431,9 @@ class Diagnosis:
     prognosis: str = ""  # CARE 8d
 
 
-@dataclass
-class Outcome:
+@dataclass(repr=False, eq=False)
+class Outcome(_Record):
+    """How the case ended: status, wound healing, amputation and the outcomes CARE 10 asks for."""
     status: OutcomeStatus = "unknown"
     when: When = field(default_factory=When)  # death or last follow-up
     cause_of_death: str = ""
@@ -406,8 +447,9 @@ class Outcome:
     summary: str = ""
 
 
-@dataclass
-class Manuscript:
+@dataclass(repr=False, eq=False)
+class Manuscript(_Record):
+    """The author's own text of the report, section by section (CARE 3, 4, 5-11)."""
     abstract_background: str = ""
     abstract_case: str = ""
     abstract_conclusions: str = ""
@@ -427,8 +469,9 @@ class Manuscript:
     references: list[str] = field(default_factory=list)
 
 
-@dataclass
-class Consent:
+@dataclass(repr=False, eq=False)
+class Consent(_Record):
+    """The patient's consent to publication: who gave it, when, and whether it covers images."""
     given_by: ConsentGiver = "none"
     date: str | None = None  # ISO date the consent was signed
     covers_images: bool = False
@@ -439,8 +482,9 @@ class Consent:
         return self.given_by != "none"
 
 
-@dataclass
-class Figure:
+@dataclass(repr=False, eq=False)
+class Figure(_Record):
+    """An image of the case (a photo or an imaging figure) with its caption and what it shows."""
     id: str = field(default_factory=new_id)
     mime: str = "image/jpeg"
     data: bytes | None = None  # None when loaded without image bytes
@@ -464,8 +508,8 @@ class Figure:
     source: str = ""  # provenance, e.g. "Smilnak et al. 2022, Fig. 1 (not reproduced)"
 
 
-@dataclass
-class Reference:
+@dataclass(repr=False, eq=False)
+class Reference(_Record):
     """One item of the manuscript's reference list, CSL-like. The manuscript cites it with a readable
     marker ``[@key]``; the number it gets is worked out from the text (order of first citation), never
     stored. DOI and PMID are kept as imported and never looked up online.
@@ -492,8 +536,9 @@ class Reference:
     note: str = ""
 
 
-@dataclass
-class Case:
+@dataclass(repr=False, eq=False)
+class Case(_Record):
+    """One case report: the patient, the story, the findings, the treatments, the outcome and the text."""
     id: str = field(default_factory=new_id)
     title: str = ""
     short_title: str = ""  # running head
