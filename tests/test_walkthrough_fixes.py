@@ -172,3 +172,18 @@ def test_the_window_offers_recurrence_with_a_style_and_a_direction(qtbot):
     assert KIND_STYLES["recurrence"][1] == "triangle"  # an onset, again
     directions = catalogue.load_json("catalogues", "time_directions.json")["directions"]
     assert directions["event:recurrence"] == "after"
+
+
+def test_an_ethnicity_the_source_does_not_give_is_recorded_as_such():
+    """The abstract gives no ethnicity: the draft kept "[to do: ethnic background]" with nothing the
+    author could do about it. "not reported" answers it, and is never printed as an ethnicity."""
+    case = relapses()
+    flat = " ".join(pdf_text(case, draft=True).split())
+    assert "[to do: ethnic background]" in flat
+    for words in ("not reported", "Not reported.", "unknown"):
+        case.patient.ethnicity = words
+        flat = " ".join(pdf_text(case, draft=True).split())
+        assert "[to do: ethnic background]" not in flat
+        assert "A 45-year-old woman with CKD stage 5D" in flat and "reported woman" not in flat
+    case.patient.ethnicity = "Greek"  # an ethnicity the author gives is printed as before
+    assert "A 45-year-old Greek woman with CKD stage 5D" in " ".join(pdf_text(case, draft=True).split())

@@ -33,6 +33,17 @@ def age_text(ctx: Ctx) -> str:
     return f"{p.age_years} years"
 
 
+# What an author types in Ethnicity when the source does not give it: a recorded answer (no to-do in the
+# draft, CARE 5a addressed), never printed as if it were an ethnicity ("a 45-year-old not reported woman")
+NOT_GIVEN = {"not reported", "not stated", "not given", "not recorded", "not known", "unknown"}
+
+
+def ethnicity_words(text: str) -> str:
+    """The ethnicity as the opening sentence prints it: "" for one the source does not give."""
+    words = plain(text)
+    return "" if words.strip().strip(".").lower() in NOT_GIVEN else words
+
+
 def said_in(detail: str, text: str) -> bool:
     return bool(detail) and detail.lower() in text
 
@@ -43,7 +54,7 @@ def opening(ctx: Ctx, history: str) -> str:
     p = ctx.case.patient
     age = age_text(ctx)
     noun = NOUN.get(p.sex, "patient")
-    who = plain(p.ethnicity)
+    who = ethnicity_words(p.ethnicity)
     if age == "90 or older":
         head = f"a {who + ' ' if who else ''}{noun} aged 90 or older"
     elif age and ctx.age_in_decades and not ctx.identified:

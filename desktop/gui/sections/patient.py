@@ -161,7 +161,10 @@ class PatientSection(QWidget):
         self.age.corrected.connect(err.clear)
         self.age_over_89.committed.connect(lambda v: self._save_patient("age_over_89", v, "Age: 90 or older", err, None))
         self._patient_field(form, "sex", "Sex", ChoiceCombo(choices_of(Sex), "Sex"))
-        self._patient_field(form, "ethnicity", "Ethnicity", LineField("Ethnicity"))
+        self._patient_field(form, "ethnicity", "Ethnicity",
+                            LineField("Ethnicity", placeholder="as the source gives it, or \u201cnot reported\u201d"),
+                            tip="\u201cNot reported\u201d when the source does not say: the draft then asks no more, "
+                                "and the manuscript does not print it.")
         self._patient_field(form, "weight_kg", "Weight", NumberField("Weight"), "kg")
         self._patient_field(form, "height_cm", "Height", NumberField("Height"), "cm")
         self.bmi = QLabel()
