@@ -84,11 +84,11 @@ class PatientSection(QWidget):
         page = scroll_page(self)
         self._page = page
         page.addWidget(heading("Patient"))
-        self._top_forms = [self._build_demographics(), self._build_kidney()]
-        page.addWidget(self._top_forms[0])
-        page.addWidget(self._top_forms[1])
+        top = [self._build_demographics(), self._build_kidney()]
+        page.addWidget(top[0])
+        page.addWidget(top[1])
         # the label column is as wide as the History group's labels will need: nothing moves when it comes
-        self._label_width = align_labels(*(box.layout() for box in self._top_forms),
+        self._label_width = align_labels(*(box.layout() for box in top),
                                          texts=[f"{label}:" for _a, label, _c, _p in self.HISTORY_FIELDS])
         page.addStretch(1)
         from ..redraw import Redraw  # once per step, and only in sight (else when shown again)
