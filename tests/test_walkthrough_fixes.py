@@ -187,3 +187,38 @@ def test_an_ethnicity_the_source_does_not_give_is_recorded_as_such():
         assert "A 45-year-old woman with CKD stage 5D" in flat and "reported woman" not in flat
     case.patient.ethnicity = "Greek"  # an ethnicity the author gives is printed as before
     assert "A 45-year-old Greek woman with CKD stage 5D" in " ".join(pdf_text(case, draft=True).split())
+
+
+# --- a second walk-through: Salupo et al., J Osteopath Med 2024 (doi:10.1515/jom-2023-0236) ------------
+
+def test_a_biopsy_whose_specimen_is_not_recorded_is_not_called_a_skin_biopsy():
+    """Salupo et al. write "A biopsy showed …": the manuscript printed "Skin biopsy of the thigh",
+    a word the source did not give. Daza et al. (in the set) likewise: "a diagnostic biopsy"."""
+    daza = jsonio.loads((CASES / "pkd-hd-ptx-second-biopsy-pg.json").read_text("utf-8"))
+    assert all(b.specimen is None for b in daza.biopsies)
+    flat = " ".join(pdf_text(daza, draft=True).split())
+    assert "Biopsy of lesion 1: confirmed calciphylaxis" in flat and "Skin biopsy" not in flat
+    # a source that says "skin biopsy" has it recorded, and it is printed (Maroulis et al.; the seed)
+    maroulis = jsonio.loads((CASES / "capd-high-cap-urgent-ptx.json").read_text("utf-8"))
+    assert [b.specimen for b in maroulis.biopsies] == ["skin_biopsy"]
+    assert "Skin biopsy" in " ".join(pdf_text(maroulis, draft=True).split())
+
+
+def test_one_year_of_dialysis_is_one_year():
+    """"on intermittent hemodialysis (IHD) for 1 year": the manuscript said "about 1 years"."""
+    from desktop.model import When
+    case = relapses()
+    case.patient.dialysis_start = When(offset=-1.0, precision="year")
+    for les in case.lesions:
+        les.onset = When(event_id="e-pres")
+    assert "Dialysis vintage at first lesion onset: about 1 year." in " ".join(pdf_text(case, draft=True).split())
+
+
+def test_names_that_hold_commas_are_listed_with_semicolons():
+    """"The catalogue's default ranges … are used for albumin, calcium, total, parathyroid hormone,
+    intact and phosphate (as phosphorus)" read as six analytes where there are four."""
+    from desktop.core.wording import join
+    names = ["albumin", "calcium, total", "parathyroid hormone, intact", "phosphate (as phosphorus)"]
+    assert join(names) == "albumin; calcium, total; parathyroid hormone, intact; and phosphate (as phosphorus)"
+    assert join(["calcium, total", "albumin"]) == "calcium, total and albumin"  # two need no separator
+    assert join(["a", "b", "c"], "or") == "a, b or c"  # plain names as before

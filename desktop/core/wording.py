@@ -12,10 +12,14 @@ def plural(n: int, one: str, many: str) -> str:
 
 
 def join(items: list[str], last: str = "and") -> str:
-    """'a', 'a and b', 'a, b and c' (empty items dropped); ``last="or"``: 'a, b or c'."""
+    """'a', 'a and b', 'a, b and c' (empty items dropped); ``last="or"``: 'a, b or c'. Items that hold
+    commas themselves ("calcium, total") are set apart by semicolons: 'albumin; calcium, total; and
+    phosphate', not six items where there are three."""
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
+    if len(items) > 2 and any("," in i for i in items):
+        return "; ".join(items[:-1]) + f"; {last} " + items[-1]
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 

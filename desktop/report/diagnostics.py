@@ -203,7 +203,8 @@ def biopsy_paragraph(ctx: Ctx, b) -> Para:
         where = f"lesion {num}" if num else ""
     if b.site_detail:
         where = f"{where}, {plain(b.site_detail)}" if where else f"the {plain(b.site_detail)}"
-    head = SPECIMEN.get(b.specimen or "", "Skin biopsy") + (f" of {where}" if where else "")
+    # the specimen as recorded; "Biopsy" when the source does not say which (not "Skin biopsy")
+    head = SPECIMEN.get(b.specimen or "", "Biopsy") + (f" of {where}" if where else "")
     when = not_the_biopsy_itself(ctx, ctx.prose_when(b.when))
     # a result not recorded is left out (the manuscript says only what the author recorded)
     result = BIOPSY_GRADE[b.grade] if b.grade else BIOPSY.get(b.result or "", "")

@@ -157,7 +157,9 @@ def _vintage(d) -> str:
     if not d.label.startswith("Dialysis vintage at first lesion onset"):
         return ""
     if d.caveat and d.alt_value is not None:
-        return f"Dialysis vintage at first lesion onset: about {fmt.num(d.alt_value)} {d.alt_unit}."
+        n = fmt.num(d.alt_value)
+        unit = d.alt_unit[:-1] if n == "1" and d.alt_unit.endswith("s") else d.alt_unit  # "about 1 year"
+        return f"Dialysis vintage at first lesion onset: about {n} {unit}."
     alt = f" ({fmt.num(d.alt_value, 1)} {d.alt_unit})" if d.alt_value is not None and d.alt_unit else ""
     return f"Dialysis vintage at first lesion onset: {fmt.num(d.value, 0)} {d.unit}{alt}."
 
