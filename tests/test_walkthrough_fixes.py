@@ -222,3 +222,17 @@ def test_names_that_hold_commas_are_listed_with_semicolons():
     assert join(names) == "albumin; calcium, total; parathyroid hormone, intact; and phosphate (as phosphorus)"
     assert join(["calcium, total", "albumin"]) == "calcium, total and albumin"  # two need no separator
     assert join(["a", "b", "c"], "or") == "a, b or c"  # plain names as before
+
+
+def test_a_dialysis_reason_with_its_own_brackets_is_not_bracketed_again():
+    """Salupo et al.: "on intermittent hemodialysis (IHD) for 1 year due to eosinophilic granulomatosis
+    with polyangiitis". The dialysis history printed "(intermittent hemodialysis (IHD) due to …)"."""
+    from desktop.model import DialysisPeriod, When
+    case = relapses()
+    reason = "intermittent hemodialysis (IHD) due to eosinophilic granulomatosis with polyangiitis"
+    case.patient.dialysis_history = [DialysisPeriod(modality="haemodialysis", start=When(offset=-1.0, precision="year"),
+                                                    reason=reason)]
+    flat = " ".join(pdf_text(case, draft=True).split())
+    assert f"— {reason}" in flat and f"({reason})" not in flat
+    case.patient.dialysis_history[0].reason = "failed peritoneal dialysis"  # a plain reason keeps its brackets
+    assert "(failed peritoneal dialysis)" in " ".join(pdf_text(case, draft=True).split())

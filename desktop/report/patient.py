@@ -113,8 +113,9 @@ def kidney_history(ctx: Ctx) -> list[str]:
             s += f", stopped {stop}"
         if d.sessions_per_week is not None:
             s += f", {fmt.num(d.sessions_per_week)} sessions a week"
-        if d.reason:
-            s += f" ({plain(d.reason)})"
+        if d.reason:  # a reason with brackets of its own ("hemodialysis (IHD) due to …") is not bracketed again
+            reason = plain(d.reason)
+            s += f" — {reason}" if "(" in reason else f" ({reason})"
         periods.append(s)
     if periods:
         out.append("Dialysis history: " + "; then ".join(periods) + ".")
