@@ -118,14 +118,14 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
 
     before, latest = pth_choice(ctx)
     pth = before or latest
-    if pth is None:  # a PTH given in words only ("elevated"): neither threshold can be decided from it
-        for w in ctx.word_results("pth_intact")[-1:]:  # the latest, as for a value
-            said = L.qualitative_text(w.lab) or "given in words"
-            text = f"intact PTH reported as {said}, {placed_or_not(w.placed, w.lab.when)}, without a value"
-            if w.lab.qualitative not in ("normal", "low", "undetectable"):
-                unknown.append(f"{spec['pth-over-1000']['label']} (major): {text}")
-            unknown.append(f"{spec['pth-under-300']['label']} (minor): {text}")
-            break
+    words = ctx.word_results("pth_intact")
+    if pth is None and words:  # a PTH given in words only ("elevated"): neither threshold can be decided from it
+        w = words[-1]  # the latest, as for a value
+        said = L.qualitative_text(w.lab) or "given in words"
+        text = f"intact PTH reported as {said}, {placed_or_not(w.placed, w.lab.when)}, without a value"
+        if w.lab.qualitative not in ("normal", "low", "undetectable"):
+            unknown.append(f"{spec['pth-over-1000']['label']} (major): {text}")
+        unknown.append(f"{spec['pth-under-300']['label']} (minor): {text}")
     if pth is not None:
         which = "nearest before onset" if pth is before else "latest"
         text = f"{L.format_lab(pth.lab)}, {which}, {describe(pth.placed)}"

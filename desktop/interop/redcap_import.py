@@ -240,13 +240,14 @@ def _case(rid: str, recs: list[dict], fields: dict, report: list[str]) -> Case:
     if main.get("case_keywords"):
         case.keywords = [k for k in main["case_keywords"].splitlines() if k.strip()]
     has = _decode(fields["comorbidities"], main, report, where) or []
-    absent = set(_decode(fields["comorbidities_absent"], main, report, where) or [])  # none in an older export
-    codes = list(has) + [c for c in absent if c not in has]
+    # the conditions the source says are absent (none in an older export), in the field's order
+    absent = [c for c in _decode(fields["comorbidities_absent"], main, report, where) or [] if c not in has]
+    codes = list(has) + absent
     # one line per comorbidity with a detail, in the case's order; a code may have several ("other: …")
     lines = [line.split(": ", 1) for line in (main.get("comorbidity_details") or "").splitlines() if ": " in line]
-    case.patient.comorbidities = [Comorbidity(c, d, absent=c in absent and c not in has) for c, d in lines
-                                  if c in codes] + [
-        Comorbidity(c, "", absent=c in absent and c not in has) for c in codes if c not in {k for k, _ in lines}]
+    detailed = {k for k, _ in lines}
+    case.patient.comorbidities = [Comorbidity(c, d, absent=c in absent) for c, d in lines if c in codes] + [
+        Comorbidity(c, "", absent=c in absent) for c in codes if c not in detailed]
     if main.get("record_numbers"):
         case.identifiers.record_numbers = [RecordNumber(*line.split(": ", 1)) if ": " in line else RecordNumber("", line)
                                            for line in main["record_numbers"].splitlines()]
