@@ -47,6 +47,7 @@ def unit_key(unit: str) -> str:
 
 @dataclass(frozen=True)
 class Site:
+    """A lesion site of the catalogue: its code, labels, anatomical class, laterality and region."""
     code: str
     label: str  # in the site list and the manuscript's tables: "thigh, aspect not stated"
     cls: str  # proximal | distal | penile | other_genital | visceral | other
@@ -61,6 +62,7 @@ class Site:
 
 @dataclass(frozen=True)
 class Analyte:
+    """A laboratory analyte of the catalogue: its units and conversions, reference and plausible ranges."""
     code: str
     label: str
     loinc: str | None

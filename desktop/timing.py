@@ -53,6 +53,7 @@ def length_words(days: float) -> str:
 
 @dataclass(frozen=True)
 class Placed:
+    """A time placed on the case's day axis: the day, how exact it is and its calendar date."""
     day: float  # days from the index event; negative = before
     approximate: bool
     precision: str  # the coarsest precision met on the way

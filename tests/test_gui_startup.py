@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from PySide6.QtCore import QEvent, QObject
+
 from desktop.gui import sections
 from window_fixtures import demo_library, isolated_settings, no_unanswered_dialog, window  # noqa: F401
 
@@ -152,7 +154,22 @@ def test_start_up_paints_the_patient_groups_in_sight_first_and_the_rest_after(qt
     assert page.fields["sex"].value() == "male"
     assert page.fields["dialysis_modality"].value() == "haemodialysis"
     sex = page.fields["sex"]
-    before = sex.mapTo(w, sex.rect().topLeft())
+    # laid out as the first paint lays it out (the panes and the case arrive in one turn), before the rest
+    # where the first paint shows it (the panes and the case arrive in one turn; the rest after that paint)
+    seen = []
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj, event):  # noqa: N802 (Qt's name)
+            if event.type() == QEvent.Type.Paint and not seen:
+                seen.append((page.complete_now, sex.mapTo(w, sex.rect().topLeft())))
+            return False
+    watch = FirstPaint()
+    sex.installEventFilter(watch)
+    sex.update()
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    sex.removeEventFilter(watch)
+    assert seen[0][0] is False  # painted before the rest was built
+    before = seen[0][1]
     qtbot.waitUntil(lambda: page.complete_now, timeout=5000)  # after the first paint, without being asked
     # the rest holds the seed's history: diabetes and hypertension ticked, "No history of tobacco use."
     assert page.comorbidity_checks["diabetes"].isChecked() and page.comorbidity_checks["hypertension"].isChecked()

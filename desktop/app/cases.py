@@ -31,6 +31,7 @@ from .progress import NO_PROGRESS, check
 
 @dataclass
 class ImportResult:
+    """What an import added: the new cases, the format read, and what did not map."""
     ids: list[str]  # the cases added
     kind: str  # "casebook", "fhir", "phenopacket", "redcap"
     report: list[str] = field(default_factory=list)  # what the file held that did not map, in words

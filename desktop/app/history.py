@@ -17,6 +17,7 @@ _seq = itertools.count(1)
 
 @dataclass
 class Step:
+    """One undoable step of the history: its label, what redo applies and what undo applies."""
     label: str  # "Edit weight", "Set day 0: Admission", "Delete case: …"
     forward: Any  # what redo applies (a change set, or a library operation)
     inverse: Any  # what undo applies

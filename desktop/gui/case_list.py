@@ -8,8 +8,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence, QPalette
-from PySide6.QtWidgets import (QLabel, QLineEdit, QListView, QPushButton, QStyle,
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (QLabel, QLineEdit, QListView, QPushButton,
                                QStyledItemDelegate, QStyleOptionViewItem, QVBoxLayout, QWidget)
 
 SummaryRole = Qt.ItemDataRole.UserRole + 1
@@ -57,40 +57,47 @@ def subtitle(row) -> str:
 
 
 class _TwoLineDelegate(QStyledItemDelegate):
-    """Title in bold, then status · sites · outcome in a smaller, muted line."""
+    """Title in bold, then status · sites · outcome in a smaller, muted line. The row's panel
+    (background, selection, focus) is the style's own drawing, with the text left out; the two lines
+    are drawn over it. Nothing here names QStyle, whose hundreds of enum values PySide would build
+    in Python before the first case could be painted."""
+
+    def __init__(self, view: QListView):
+        super().__init__(view)
+        self._view = view
 
     def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
         fm = option.fontMetrics
         return QSize(200, fm.height() * 2 + fm.height() // 2 + 10)
 
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:  # noqa: N802 (Qt's name)
+        super().initStyleOption(option, index)
+        option.text = ""  # paint() draws the two lines
+
     def paint(self, painter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
+        super().paint(painter, option, index)
         row = index.data(SummaryRole)
-        title = opt.text
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else QStyle()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
-        active = bool(opt.state & QStyle.StateFlag.State_Active)
-        group = QPalette.ColorGroup.Active if active else QPalette.ColorGroup.Inactive
+        title = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        selection = self._view.selectionModel()
+        selected = selection is not None and selection.isSelected(index)
+        group = QPalette.ColorGroup.Active if self._view.isActiveWindow() else QPalette.ColorGroup.Inactive
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        r = opt.rect.adjusted(8, 5, -8, -5)
-        fm = opt.fontMetrics
+        r = option.rect.adjusted(8, 5, -8, -5)
+        fm = option.fontMetrics
         painter.save()
-        bold = QFont(opt.font)
+        bold = QFont(option.font)
         bold.setBold(True)
         painter.setFont(bold)
-        painter.setPen(opt.palette.color(group, text_role))
+        painter.setPen(option.palette.color(group, text_role))
         line1 = QRect(r.left(), r.top(), r.width(), fm.height())
         painter.drawText(line1, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                          painter.fontMetrics().elidedText(title, Qt.TextElideMode.ElideRight, r.width()))
-        small = QFont(opt.font)
-        small.setPointSizeF(max(6.0, opt.font.pointSizeF() * 0.9))
+        small = QFont(option.font)
+        small.setPointSizeF(max(6.0, option.font.pointSizeF() * 0.9))
         painter.setFont(small)
-        colour = opt.palette.color(group, text_role)
+        colour = option.palette.color(group, text_role)
         if not selected:
-            colour = opt.palette.color(group, QPalette.ColorRole.PlaceholderText)
+            colour = option.palette.color(group, QPalette.ColorRole.PlaceholderText)
         painter.setPen(colour)
         line2 = QRect(r.left(), line1.bottom() + fm.height() // 4, r.width(), fm.height())
         second = painter.fontMetrics().elidedText(subtitle(row) if row else "", Qt.TextElideMode.ElideRight,
@@ -164,16 +171,24 @@ class CaseList(QWidget):
         self.new_button.clicked.connect(self.new_requested)
         self.duplicate_button.clicked.connect(lambda: self._emit_for_current(self.duplicate_requested))
         self.delete_button.clicked.connect(lambda: self._emit_for_current(self.delete_requested))
-        # Delete in the list asks to delete the case (a widget action: no Python call per event)
-        self.delete_action = QAction("Delete case", self.view)
-        self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
-        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
-        self.delete_action.triggered.connect(
-            lambda: self._editable and self._emit_for_current(self.delete_requested))
-        self.view.addAction(self.delete_action)
+        self.delete_action = None
+        from .redraw import after_first_paint
+        after_first_paint(self.view, self._add_delete_key)  # QAction's types are not needed for the first paint
         self._quiet = False
         self._editable = True
         self._update_buttons()
+
+    def _add_delete_key(self):
+        """Delete in the list asks to delete the case (a widget action: no Python call per event)."""
+        from PySide6.QtGui import QAction, QKeySequence
+        if self.delete_action is None:
+            self.delete_action = QAction("Delete case", self.view)
+            self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
+            self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+            self.delete_action.triggered.connect(
+                lambda: self._editable and self._emit_for_current(self.delete_requested))
+            self.view.addAction(self.delete_action)
+        return self.delete_action
 
     # --- filling ----------------------------------------------------------------------------------
 

@@ -3,14 +3,17 @@ error line under them, groups, headings and hints, pages that scroll, rows that 
 a red frame on a refused field, and shortcuts that act inside a section."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QRect, QSize, Qt
-from PySide6.QtGui import QColor, QKeySequence, QPalette, QShortcut
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
-    QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLayout, QScrollArea, QSizePolicy, QStyle, QVBoxLayout,
+    QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLayout, QScrollArea, QSizePolicy, QVBoxLayout,
     QWidget,
 )
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QKeySequence, QShortcut
 
 SPACING = 10  # px between fields; the one spacing every form uses
 ERROR_COLOUR = "#b3261e"
@@ -47,15 +50,15 @@ class FieldError(QWidget):
         small = self._text.font()
         small.setPointSizeF(small.pointSizeF() * 0.92)
         self._text.setFont(small)
-        self._icon_px = min(self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize),
-                            self._text.fontMetrics().height())
         self.setFixedHeight(self._text.fontMetrics().height() + 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self._icon.hide()
 
     def show_message(self, text: str) -> None:
         if self._icon.pixmap().isNull():
-            size = self._icon_px
+            # QStyle on first use: building its hundreds of enum values would delay the first paint
+            from PySide6.QtWidgets import QStyle
+            size = min(self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize), self._text.fontMetrics().height())
             self._icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
         self._full = text
         self._icon.show()
@@ -473,6 +476,7 @@ def set_muted(widget: QWidget) -> None:
 
 def shortcut(parent: QWidget, keys: str | QKeySequence.StandardKey, slot: Callable[[], None]) -> QShortcut:
     """A shortcut active while the focus is inside ``parent``."""
+    from PySide6.QtGui import QKeySequence, QShortcut
     sc = QShortcut(QKeySequence(keys), parent)
     sc.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
     sc.activated.connect(slot)

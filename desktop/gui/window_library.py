@@ -264,12 +264,15 @@ class LibraryActions:
                 self._paint_watch = None
             message = f"Opening {path}…"
             self.statusBar().showMessage(message)
-            # the worker opens (and checks) the file while this thread builds the panes; the
-            # library is shown once both are done (its result arrives through the event loop)
+            # the worker opens (and checks) the file; the panes are built with the library when it
+            # arrives, so the window paints once with the case in them instead of first empty (both
+            # threads share one interpreter: building meanwhile would not finish the case sooner).
+            # A slow opening (a large library's check) shows the panes, with its progress, soon.
             op = self.open_path(path, create_missing=create_missing)
-            self.build()
+            QTimer.singleShot(250, lambda: self._closed or self.build())
 
             def opened():
+                self.build()  # when the library did not open, the panes are still wanted (empty)
                 if self.statusBar().currentMessage() == message:
                     self.statusBar().clearMessage()
                 if self.library is None and not self.statusBar().currentMessage():

@@ -25,7 +25,7 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 from shiboken6 import isValid
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMessageBox, QProgressBar, QPushButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 # Raised inside the worker's function when the user pressed Cancel. One class with the operations
 # layer's (desktop/cancel.py): a cancel the layer raises (the face check of an export, whose child
@@ -297,6 +297,7 @@ class BackgroundOp(QObject):
         if text and not _is_user_message(exc):
             print(text, file=sys.stderr)
         self._finish()  # the progress goes before the message box waits for the user
+        from PySide6.QtWidgets import QMessageBox
         QMessageBox.warning(self._parent, self.label or "Casebook", describe_error(exc))
 
     def _finish(self) -> None:

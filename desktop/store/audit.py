@@ -12,6 +12,7 @@ from ..codec import from_trusted, to_plain
 
 @dataclass(frozen=True)
 class AuditEntry:
+    """One line of the audit log: who changed which field of which case, when, from what to what."""
     seq: int
     at: str
     os_user: str

@@ -28,6 +28,7 @@ class PutSingle:
 
 @dataclass(frozen=True)
 class PutIdentifiers:
+    """Replace the case's identifiers (kept apart from the case, never exported)."""
     identifiers: Identifiers
 
 
@@ -42,12 +43,14 @@ class PutItem:
 
 @dataclass(frozen=True)
 class DeleteItem:
+    """Delete one item of a list part."""
     part: str
     item_id: str
 
 
 @dataclass(frozen=True)
 class MoveItem:
+    """Move one item of a list part to ``position``."""
     part: str
     item_id: str
     position: int
@@ -63,11 +66,13 @@ class PutFigure:
 
 @dataclass(frozen=True)
 class DeleteFigure:
+    """Delete an image with its bytes."""
     figure_id: str
 
 
 @dataclass(frozen=True)
 class MoveFigure:
+    """Move an image to ``position`` in the order of figures."""
     figure_id: str
     position: int
 

@@ -29,6 +29,7 @@ NOT_CASEBOOK = "not-casebook"  # an SQLite file of another program
 
 @dataclass(frozen=True)
 class FileReport:
+    """What the integrity check found in one file (a library or a backup)."""
     path: Path
     kind: str
     size: int = 0

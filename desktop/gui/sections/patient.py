@@ -8,7 +8,7 @@ import re
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QStyle, QVBoxLayout, QWidget,
+    QFrame, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget,
 )
 
 from ... import catalogue, frequency, timing
@@ -311,6 +311,7 @@ class PatientSection(QWidget):
         lay.setSpacing(SPACING - 2)
         top = QHBoxLayout()
         icon = QLabel()
+        from PySide6.QtWidgets import QStyle  # built after the first paint (its types are costly)
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_LargeIconSize)
         icon.setPixmap(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning).pixmap(size, size))
         top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
