@@ -112,7 +112,15 @@ def test_the_journal_tab_lists_every_rule_with_its_numbers(qtbot, window):
     assert panel.row_texts()[0].startswith("Fail · consent: not recorded")
     assert "a final export is refused" in panel.summary.text()
     fails = sum(t.startswith("Fail") for t in panel.row_texts())
-    assert window.side_tabs.tabText(window.side_tabs.indexOf(panel)) == f"Journal ({fails} to fix)"
+    # the tab counts all that stops a final export: broken hard rules and the missing required parts
+    from desktop.report.required import missing_parts
+    missing = missing_parts(window.session.case, "bmj-case-reports")
+    assert fails >= 1 and len(missing) >= 1  # the demo has no abstract, no declarations, …
+    index = window.side_tabs.indexOf(panel)
+    assert window.side_tabs.tabText(index) == f"Journal ({fails + len(missing)} to fix)"
+    assert f"{len(missing)} required part" in panel.summary.text()
+    tip = window.side_tabs.tabToolTip(index)
+    assert f"{fails} hard rule" in tip and f"{len(missing)} required part" in tip
 
     # CARE: keywords are a hard rule; one keyword fails it, with the range from the profile
     choose(qtbot, panel, "care")

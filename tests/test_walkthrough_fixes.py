@@ -236,3 +236,20 @@ def test_a_dialysis_reason_with_its_own_brackets_is_not_bracketed_again():
     assert f"— {reason}" in flat and f"({reason})" not in flat
     case.patient.dialysis_history[0].reason = "failed peritoneal dialysis"  # a plain reason keeps its brackets
     assert "(failed peritoneal dialysis)" in " ".join(pdf_text(case, draft=True).split())
+
+
+def test_no_message_a_clinician_reads_names_the_project_s_seed():
+    """A helper entering Salupo et al. (J Osteopath Med 2024) read "the seed advises …" in the
+    assessment: project jargon. Every rule message, and each risk factor's source in the Patient
+    section's tooltips, names the article (Smilnak et al. 2022) instead."""
+    from desktop import catalogue
+    rules = catalogue.load_json("rules", "rules.json")["rules"]
+    texts = [(r["id"], text) for r in rules for text in r.get("messages", {}).values()]
+    assert len(texts) > 50
+    jargon = [(rid, text) for rid, text in texts if "seed" in text.lower()]
+    assert jargon == []
+    named = [text for _rid, text in texts if "Smilnak et al. (2022)" in text]
+    assert len(named) >= 10
+    sources = [c.get("source", "") for c in catalogue.load_json("catalogues", "comorbidities.json")["comorbidities"]]
+    assert not any("seed" in s.lower() for s in sources)
+    assert sum("Smilnak 2022" in s for s in sources) == 6  # diabetes, obesity, … as before

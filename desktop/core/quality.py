@@ -121,7 +121,7 @@ def lab_quality(ctx: Context, d: Derived) -> list[Finding]:
                                                   and not has_default(e)}))
         parts = []
         if with_default:
-            parts.append(f"The catalogue's default ranges (the seed's) are used for {_join(with_default)}.")
+            parts.append(f"The catalogue's default ranges (those of Smilnak et al. 2022) are used for {_join(with_default)}.")
         if without:
             parts.append(f"{_join(without)[0].upper()}{_join(without)[1:]} {'has' if len(without) == 1 else 'have'} no default range, so "
                          f"{'it is' if len(without) == 1 else 'they are'} not flagged high or low.")

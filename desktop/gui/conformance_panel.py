@@ -259,6 +259,7 @@ class ConformancePanel(QWidget):
             text += (f". {len(missing)} required part{'s are' if len(missing) != 1 else ' is'} missing "
                      f"({shown}): a final export is refused until {'they are' if len(missing) != 1 else 'it is'}"
                      " recorded")
+        self._missing = missing
         self.summary.setText(text + ".")
         self.summary.setToolTip("Missing for a final export: " + "; ".join(missing) + "." if missing else "")
         self.rules.blockSignals(True)
@@ -317,9 +318,22 @@ class ConformancePanel(QWidget):
     # --- for tests and the window ---------------------------------------------------------------------
 
     def tab_text(self) -> str:
-        """The tab's title: "Journal", with the number of broken hard rules when there are any."""
+        """The tab's title: "Journal", with the number of things a final export is refused for when
+        there are any — broken hard rules and missing required parts alike (one count, so the title
+        never says "1 to fix" above a summary that lists sixteen missing parts)."""
         fails = sum(r.status == "fail" for r in self.results or [])
-        return f"Journal ({fails} to fix)" if fails else "Journal"
+        n = fails + len(getattr(self, "_missing", []))
+        return f"Journal ({n} to fix)" if n else "Journal"
+
+    def tab_tip(self) -> str:
+        """What the tab's count is made of."""
+        fails = sum(r.status == "fail" for r in self.results or [])
+        missing = len(getattr(self, "_missing", []))
+        parts = ([f"{fails} hard rule{'s' if fails != 1 else ''} broken"] if fails else []) + \
+                ([f"{missing} required part{'s' if missing != 1 else ''} missing"] if missing else [])
+        if not parts:
+            return "The journal's rules: none stops a final export."
+        return "A final export is refused until these are fixed: " + " and ".join(parts) + "."
 
     def row_texts(self) -> list[str]:
         return [self.rules.item(i).text() for i in range(self.rules.count())]

@@ -70,13 +70,17 @@ class SidePanes:
             empty.deleteLater()
         self.side_tabs.setCurrentIndex(current)
         self.side_tabs.setUpdatesEnabled(True)
-        self.conformance.checked.connect(lambda _r: self.side_tabs.setTabText(
-            self.side_tabs.indexOf(self.conformance), self.conformance.tab_text()))
+        self.conformance.checked.connect(lambda _r: self._journal_tab_title())
         for stand_in, panel in zip(pending, (self.assessment, self.conformance)):
             if stand_in.asked:
                 panel.set_session(stand_in.session, **stand_in.options)
         self._update_actions()
         self.started.emit()
+
+    def _journal_tab_title(self) -> None:
+        index = self.side_tabs.indexOf(self.conformance)
+        self.side_tabs.setTabText(index, self.conformance.tab_text())
+        self.side_tabs.setTabToolTip(index, self.conformance.tab_tip())
 
     def _side_panes_after_paint(self) -> None:
         """Start-up: build the side panes once the case's content has been painted (or soon anyway)."""

@@ -172,7 +172,7 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         el.addWidget(scroll, 1)
         self.details = ResultDetails(self)
         el.addWidget(self.details)
-        el.addWidget(hint_label("Grey ranges are the catalogue's defaults (the seed article's) in the row's unit; "
+        el.addWidget(hint_label("Grey ranges are the catalogue's defaults (those of Smilnak et al. 2022) in the row's unit; "
                                 "type the laboratory's own range to replace them. H/L: above/below the range."))
 
         table_box = self._build_table()
