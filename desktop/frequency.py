@@ -4,6 +4,7 @@ week, every N hours, or as needed. The rate itself is held in one number the rul
 given, so "every 8 hours" is printed and exported as that, not as "21 times a week". No Qt."""
 from __future__ import annotations
 
+import re
 from typing import Any, get_args
 
 from .model import FrequencyBasis
@@ -67,6 +68,33 @@ def words(rate: float | None, basis: str | None, rate_unit: str) -> str:
     per = "a day" if basis == "per_day" else "a week"
     times = {1: "once", 2: "twice", 3: "three times"}.get(n, f"{_num(n)} times") if n == int(n) else f"{_num(n)} times"
     return f"{times} {per}"
+
+
+# a schedule in words that already says how often: "thrice weekly", "three times a week", "daily",
+# "every 8 hours", "twice a day", "2x/week", "as needed", "TIW", "q8h"
+_HOW_OFTEN = re.compile(
+    r"\b(daily|weekly|fortnightly|monthly|nightly|hourly|once|twice|thrice|times|as needed|prn|alternate|"
+    r"od|bd|bid|tid|tds|qid|qds|qd|qod|tiw|biw|q\s?\d+\s?h)\b"
+    r"|\b(a|per|every|each|/)\s?(other\s)?(day|week|wk|month|hours?|h)\b|/\s?(d|day|wk|week)\b|\d\s?x\b",
+    re.IGNORECASE)
+
+
+def says_how_often(text: str) -> bool:
+    """Whether a schedule written in words already says how often ("thrice weekly during dialysis")."""
+    return bool(_HOW_OFTEN.search(text or ""))
+
+
+def schedule_text(schedule: str, rate: float | None, basis: str | None, rate_unit: str) -> str:
+    """A schedule as the author wrote it, with the recorded frequency after it unless the words
+    already say how often: "after each session, three times a week"; the frequency alone when no
+    words are given; '' when neither is recorded. What is recorded is printed, and said once."""
+    schedule = (schedule or "").strip()
+    freq = words(rate, basis, rate_unit)
+    if not schedule:
+        return freq
+    if not freq or says_how_often(schedule):
+        return schedule
+    return f"{schedule}, {freq}"
 
 
 def fhir_timing(rate: float | None, basis: str | None, rate_unit: str) -> dict[str, Any]:

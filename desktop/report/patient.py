@@ -185,15 +185,12 @@ def patient_information(ctx: Ctx) -> list[Block]:
         mrows = []
         mc = catalogue.medication_classes()
         for m in taken:
-            dose = fmt.dose_text(m.dose, m.dose_unit)
-            if m.frequency_basis is not None:  # as the source gives it: "every 8 hours", "as needed"
-                dose = f"{dose}, {frequency.words(m.doses_per_day, m.frequency_basis, 'day')}".strip(", ")
-            elif m.doses_per_day is not None:
-                n = m.doses_per_day
-                dose = f"{dose}, {fmt.num(n)} dose{'' if n == 1 else 's'} a day".strip(", ")
+            # the frequency as written, with the recorded one ("every 8 hours") unless the words say it
+            how_often = frequency.schedule_text(m.frequency, m.doses_per_day, m.frequency_basis, "day")
             mrows.append([
                 with_note(plain(m.name), plain(m.note)) if m.note else Rich((Span(plain(m.name)),)),
-                mc.get(m.drug_class, m.drug_class), dose, plain(m.route), plain(m.frequency),
+                mc.get(m.drug_class, m.drug_class), fmt.dose_text(m.dose, m.dose_unit), plain(m.route),
+                plain(how_often),
                 ctx.when(m.start, "—"), ctx.when(m.stop, "—")])
         out += table(ctx, "Medications", ["Medication", "Class", "Dose", "Route", "Frequency", "Start", "Stop"],
                      mrows, [90, 76, 56, 56, 56, 74, 74],

@@ -112,11 +112,8 @@ def therapeutic_intervention(ctx: Ctx) -> list[Block]:
     if episode:
         rows = []
         for t in episode:
-            sched = [plain(t.schedule)]
-            if t.frequency_basis is not None and not t.schedule:  # as given: "every 8 hours", "as needed"
-                sched.append(frequency.words(t.times_per_week, t.frequency_basis, "week"))
-            elif t.times_per_week is not None and not t.schedule:
-                sched.append(f"{fmt.num(t.times_per_week)} times a week")
+            # as written, with the recorded frequency ("every 8 hours", "as needed") unless the words say it
+            sched = [plain(frequency.schedule_text(t.schedule, t.times_per_week, t.frequency_basis, "week"))]
             if t.during_dialysis == "yes" and "dialysis" not in t.schedule.lower():
                 sched.append("during dialysis")
             if t.duration_text:

@@ -292,7 +292,7 @@ class PatientSection(QWidget):
             Column("Dose", lambda m: f"{fmt_number(m.dose)} {m.dose_unit}".strip() if m.dose is not None else "",
                    align_right=True, keep=True),
             Column("Route", lambda m: m.route),
-            Column("Frequency", lambda m: frequency.words(m.doses_per_day, m.frequency_basis, "day") or m.frequency,
+            Column("Frequency", lambda m: frequency.schedule_text(m.frequency, m.doses_per_day, m.frequency_basis, "day"),
                    tooltip=lambda m: m.frequency),
             Column("Start", lambda m: when_text(self._timeline, m.start)),
             Column("Stop", lambda m: when_text(self._timeline, m.stop)),

@@ -36,7 +36,7 @@ class TreatmentsSection(QWidget):
             Column("Agent", lambda t: t.agent, tooltip=lambda t: t.agent, width_chars=30),
             Column("Class", lambda t: classes.get(t.treatment_class, t.treatment_class)),
             Column("Dose", lambda t: dose_text(t), align_right=True, keep=True),
-            Column("Schedule", lambda t: t.schedule or frequency.words(t.times_per_week, t.frequency_basis, "week"),
+            Column("Schedule", lambda t: frequency.schedule_text(t.schedule, t.times_per_week, t.frequency_basis, "week"),
                    tooltip=lambda t: t.schedule, width_chars=22),
             Column("Start", lambda t: when_text(self._tl, t.start)),
             Column("Response", lambda t: label_of(t.response) if t.response else "", stretch=True),
