@@ -47,24 +47,26 @@ PUBLISHED: dict[str, list[str]] = {
     # Ca 10.4, P 6.4 mg/dL, PTH 1250 pg/mL; purpura in both lower thighs; ulcers of the right ankle and the
     # left leg; diabetic gangrene of the right second toe in 2012, a finding of the history
     "thighs-ankle-long-vintage": ["thigh, aspect not stated, both sides", "ankle, right", "leg, level not stated, left",
-                                  "Purpura", "painful", "1250", "pg/mL", "Other findings, not calciphylaxis",
+                                  "Intense pain and purpura", "1250", "pg/mL", "Other findings, not calciphylaxis",
                                   "Second toe, right", "diabetic gangrene"],
     # penile necrosis; a Ca × P product "> 70 mg2/dL2" as the authors print it
-    "penile-after-parathyroidectomy": ["penis, part not stated", "Necrosis", "calcium × phosphate product > 70 mg2/dL2 as reported"],
+    "penile-after-parathyroidectomy": ["penis, part not stated", "evolved to necrosis", "calcium × phosphate product > 70 mg2/dL2 as reported"],
     # missed sessions; biopsy declined; violaceous and red-black discoloration; Ca × P 95.79 as printed; PTH 1323
     "penile-hd-biopsy-declined": ["Poor adherence to dialysis: had missed many sessions", "declined by the patient",
                                   "Violaceous discolo", "red-black discolo", "95.79 as reported", "1323", "glans penis"],
     # on PD after a failed transplant; WBC 17.2 ×10^9/L; pain in his digits
     "penile-pd-failed-transplant": ["on peritoneal dialysis", "Kidney transplant; graft failed", "17.2", "×10^9/L",
-                                    "digits (fingers or toes not stated)", "Necrosis; painful"],
+                                    "digits (fingers or toes not stated)",
+                                    "Pain in his digits with associated skin necrosis"],
     # a second kidney transplant three years before; liver transplant 11 years ago; punch biopsy confirmed
     "proximal-liver-kidney-transplant": ["Kidney transplant about 3 years before presentation", "year −11",
                                          "Punch biopsy of the thigh, medial", "confirmed calciphylaxis",
-                                         "thigh, medial, both sides", "Induration, necrosis; painful"],
+                                         "thigh, medial, both sides",
+                                         "central dermal necrosis, symmetrical and very painful"],
     # CAPD from age 62; diabetes at 38, hypertension at 52; poor adherence
     "legs-capd-poor-adherence": ["peritoneal dialysis from age 62", "continuous ambulatory peritoneal dialysis",
                                  "Poor adherence to dialysis", "age 38", "age 52", "leg, level not stated, both sides",
-                                 "Plaque; painful"],
+                                 "Progressively painful plaques"],
     # no dialysis; Pseudomonas from the breast wound fluid; biopsy suggestive of calciphylaxis; hypoalbuminemia
     "bilateral-breast-no-dialysis": ["not on dialysis", "wound fluid culture", "positive, Pseudomonas",
                                      "consistent with calciphylaxis", "Resection specimen", "low", "breast, left",
@@ -88,7 +90,7 @@ PUBLISHED: dict[str, list[str]] = {
     # SHM abstract: PD then HD; wounds 26 cm x 12 cm and 22 cm x 19 cm with "poorly defined edges, scant brown
     # and serosanguinous drainage" and "thick adherent eschars"; WBC 13.6 (4 – 10 10E3/mcl); punch biopsy
     "legs-pd-to-hd-wounds": ["peritoneal dialysis; then hemodialysis", "260 × 120 mm", "220 × 190 mm",
-                             "Poorly defined edges, scant brown and serosanguinous drainage", "thick adherent eschars",
+                             "poorly defined edges, scant brown and serosanguinous drainage", "thick adherent eschars",
                              "excruciatingly tender", "13.6", "10E3/mcl", "7.8", "2.5–5.0", "10.5", "8.6–10.3",
                              "Punch biopsy", "Fat necrosis, consistent with CUA", "for a PTH of >1,000 pg/ml"],
     # a 2×4 cm necrotic ulcer two inches above the lateral malleolus; a Ca*P product printed 41.1 beside calcium

@@ -94,7 +94,7 @@ def test_a_product_reported_in_words_has_no_unit_and_a_note_the_description_says
     assert "elevated mg²/dL²" not in flat
     # the observation's note ("painful skin lesions") says again what the description printed beside it
     # says: the cell read "Painful; painful skin lesions. Painful skin lesions (...)"
-    assert "1 day 0 Painful. Painful skin lesions (sites not in the text we hold)." in flat
+    assert "1 day 0 Painful skin lesions (sites not in the text we hold)." in flat  # said once
     assert "Painful; painful" not in flat
 
 

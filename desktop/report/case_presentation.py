@@ -73,6 +73,27 @@ def pain_words(l: Lesion, with_score: bool) -> str:
     return ""
 
 
+def _words(text: str) -> list[str]:
+    """Lower-case words with British and American spellings made one ("discolouration",
+    "oedema", "haemorrhagic" as "discoloration", "edema", "hemorrhagic")."""
+    t = text.lower().replace("colou", "colo").replace("oe", "e").replace("ae", "e")
+    return re.findall(r"[a-z]+", t)
+
+
+# the author's words say the lesion hurts ("painful", "intense pain", "exquisitely tender"), not that it
+# does not ("no pain", "not painful")
+_PAIN = re.compile(r"(?<!\bno )(?<!\bnot )(?<!without )\b(pain|painful|tender|tenderness)\b", re.IGNORECASE)
+
+
+def _said(term: str, author: str) -> bool:
+    """Whether the author's words already say a coded term: each of its words of four letters or
+    more begins one of theirs, give or take an ending ("ulcer" in "ulcers", "necrosis" in
+    "necrotic", "gangrene" in "gangrenous"). A term of short words only is never taken as said."""
+    theirs = _words(author)
+    words = [w for w in _words(term) if len(w) >= 4]
+    return bool(words) and all(any(a.startswith(w[:max(5, len(w) - 3)]) for a in theirs) for w in words)
+
+
 def lesion_cell(ctx: Ctx, l: Lesion, folded: bool) -> str:
     """The lesion's appearance in short words: morphology, count, pain, cause; when there is no wound
     table (``folded``), what its one observation records (size, tissue, exudate, surrounding skin,
@@ -81,11 +102,16 @@ def lesion_cell(ctx: Ctx, l: Lesion, folded: bool) -> str:
     morph: list[str] = []
     for o in l.observations:
         morph += [m for m in o.morphology if m not in morph]
+    # what the author's own words printed in this cell (the description, the observation's note)
+    # already say is not said before them again in coded words: "An ulcer with eschar", not
+    # "Ulcer, eschar. An ulcer with eschar"
+    own = " ".join([untold(l.description, ctx.author_text())] + [o.note for o in l.observations[:1] if folded])
+    morph = [m for m in morph if not _said(morphology_words([m]), own)]
     bits = [morphology_words(morph)] if morph else []
     if l.count and l.count > 1:
         bits.append(f"{l.count} lesions")
     pain = pain_words(l, with_score=folded)
-    if pain:
+    if pain and not (pain == "painful" and _PAIN.search(own)):  # "exquisitely tender", "intense pain"
         bits.append(pain)
     if folded:
         for o in l.observations[:1]:
@@ -108,7 +134,7 @@ def lesion_cell(ctx: Ctx, l: Lesion, folded: bool) -> str:
         bits.append(f"cause: {plain(l.cause)}")
     if l.iatrogenic == "yes" and not l.cause:
         bits.append("iatrogenic")
-    desc = "; ".join(bits)
+    desc = "; ".join(bits[:1] + [lower_first(b) for b in bits[1:]])  # mid-sentence: "…; poorly defined edges"
     rest = untold(l.description, ctx.author_text() + " " + desc.lower())
     desc = f"{desc}. {rest}" if desc and rest else desc or rest
     return desc[:1].upper() + desc[1:]

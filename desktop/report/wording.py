@@ -3,6 +3,8 @@ modality, a treatment's response), for a time ("about 2 months before presentati
 text, "day −3" in a table) and for a lesion's site."""
 from __future__ import annotations
 
+import re
+
 from .. import catalogue
 from ..model import Lesion
 from ..timing import DAYS_PER, Placed, unit_for_length
@@ -104,6 +106,22 @@ def site_text(lesion: Lesion) -> str:
         name = f"{name}, {lesion.laterality}"
     elif lesion.laterality == "bilateral":
         name = f"{name}, both sides"
-    if lesion.site_detail:
+    if lesion.site_detail and not _says_no_more(plain(lesion.site_detail), name):
         name = f"{name} ({plain(lesion.site_detail)})"
     return name
+
+
+_FILLER = {"the", "of", "on", "and", "a", "an", "aspect", "side", "sides", "region", "area", "surface", "part"}
+_SAME = {"bilateral": "both", "anterior": "front", "posterior": "back"}
+
+
+def _site_words(text: str) -> set[str]:
+    words = re.findall(r"[a-z]+", text.lower())
+    return {_SAME.get(w, w).removesuffix("s") for w in words if w not in _FILLER}
+
+
+def _says_no_more(detail: str, name: str) -> bool:
+    """Whether the author's site detail only repeats the site's name and side ("right thigh" beside
+    "thigh, anterior, right"), so it is not printed again in brackets."""
+    words = _site_words(detail)
+    return bool(words) and words <= _site_words(name)
