@@ -47,7 +47,12 @@ Morphology = Literal[
 LesionNature = Literal["calciphylaxis", "calcinosis_nodule", "unrelated_ulcer", "scar", "other"]
 Pain = Literal["present", "absent", "not_stated"]
 # signs an examination or complication records in the source's words; the infection rule reads them
-ClinicalSign = Literal["fever", "afebrile", "cellulitis", "abscess", "sepsis", "septic_shock", "bacteraemia"]
+ClinicalSign = Literal["fever", "afebrile", "cellulitis", "abscess", "sepsis", "septic_shock", "bacteraemia",
+                       "wound_infection"]
+# each sign in words, for the manuscript and the exports' narratives
+SIGN_WORDS: dict[str, str] = {"fever": "fever", "afebrile": "afebrile", "cellulitis": "cellulitis", "abscess": "abscess",
+                              "sepsis": "sepsis", "septic_shock": "septic shock", "bacteraemia": "bacteraemia",
+                              "wound_infection": "wound infection"}
 TissueType = Literal["closed", "epithelial", "granulation", "slough", "necrotic"]  # PUSH 3.0
 ExudateAmount = Literal["none", "light", "moderate", "heavy"]  # PUSH 3.0
 ExudateType = Literal["none", "bloody", "serosanguineous", "serous", "purulent"]

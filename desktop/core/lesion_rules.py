@@ -53,12 +53,13 @@ def ulcerated(ctx: Context, d: Derived) -> list[Finding]:
 # --- infection -----------------------------------------------------------------------------------
 
 _SIGN_WORDS = {"cellulitis": "cellulitis", "abscess": "an abscess", "fever": "fever", "sepsis": "sepsis",
-               "septic_shock": "septic shock", "bacteraemia": "bacteraemia"}
+               "septic_shock": "septic shock", "bacteraemia": "bacteraemia",
+               "wound_infection": "a wound infection"}
 
 
 def infection(ctx: Context, d: Derived) -> list[Finding]:
-    """Signs that establish infection (purulence, foul odour, cellulitis, abscess, fever, sepsis, a
-    positive wound or blood culture, culture-directed antibiotics) give the warning; a raised white
+    """Signs that establish infection (purulence, foul odour, cellulitis, abscess, a wound infection
+    the source states, fever, sepsis, a positive wound or blood culture, culture-directed antibiotics) give the warning; a raised white
     count alone is worded as supporting only (one SIRS criterion of four; authors often call it
     inflammation)."""
     r = rule("infection-suspected")

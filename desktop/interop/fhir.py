@@ -27,7 +27,7 @@ from typing import Any
 
 from .. import catalogue, frequency
 from ..core import labs
-from ..model import Case, When
+from ..model import SIGN_WORDS, Case, Event, When
 from ..timing import Timeline, describe
 from .fhir_status import (  # noqa: F401  (the names readers of this module import from here)
     DIALYSIS_NOW, DIALYSIS_PERIOD, DIALYSIS_TEXT, DIFFERENTIAL, DIFFERENTIAL_STATUS, KIDNEY_STAGE_TEXT,
@@ -38,6 +38,13 @@ from .fhir_codes import (  # noqa: F401  (the names readers of this module impor
     OBS_CATEGORY, SOURCE_TEXT,
     OFFSET_UNITS, PRECISION_OF_UNIT, RELATIVE_TIME_URL, SECTIONS, SNOMED, UCUM, VITALS_PROFILE, _clean, _manuscript,
     _s, _words, loinc_for, loinc_table, quantity, ucum_code, ucum_codes)
+
+
+def _with_signs(e: Event) -> str:
+    """An event's description with the signs recorded for it after it ("… Signs: cellulitis, fever."),
+    which the importer reads back."""
+    signs = ", ".join(SIGN_WORDS[s] for s in e.signs)
+    return f"{e.description} Signs: {signs}.".strip() if signs else e.description
 
 
 class _Builder:
@@ -480,8 +487,8 @@ class _Builder:
         events in time order, then the others as recorded."""
         placed = sorted(((self.tl.event_day(e.id), e) for e in self.case.events if self.tl.event_day(e.id) is not None),
                         key=lambda pe: pe[0].day)
-        out = [f"{describe(p)} — {_words(e.kind)}: {e.description}" for p, e in placed]
-        out += [f"{e.when.label.strip() or 'time not recorded'} — {_words(e.kind)}: {e.description}"
+        out = [f"{describe(p)} — {_words(e.kind)}: {_with_signs(e)}" for p, e in placed]
+        out += [f"{e.when.label.strip() or 'time not recorded'} — {_words(e.kind)}: {_with_signs(e)}"
                 for e in self.case.events if self.tl.event_day(e.id) is None]
         return out
 

@@ -36,6 +36,19 @@ _TIMELINE = re.compile(r"^day (−?\d+)(?: \((week|month|year) (−?\d+)\))?(, a
 # "day 70 (week 10) — death: …" or "during hospitalization — lesion onset: …" (the time, the kind)
 _TIMELINE_KIND = re.compile(r"^(?P<time>.+?) — (?P<kind>[a-z][a-z -]*): (?P<desc>.*)$", re.S)
 _DAY = re.compile(r"^day (−?\d+)(?: \((week|month|year) (−?\d+)\))?(, approximate)?$")
+# the signs an event's paragraph ends with: "… Signs: cellulitis, fever."
+_SIGNS = re.compile(r"(?:^|\s)Signs: ([a-z ,]+)\.$")
+
+
+def _signs_of(desc: str) -> tuple[str, list[str]]:
+    """A timeline paragraph's description and the signs it ends with (the exporter's words for them)."""
+    from ..model import SIGN_WORDS
+    m = _SIGNS.search(desc)
+    codes = {w: c for c, w in SIGN_WORDS.items()}
+    words = [w.strip() for w in m.group(1).split(",")] if m else []
+    if not m or not all(w in codes for w in words):
+        return desc, []
+    return desc[:m.start()].rstrip(), [codes[w] for w in words]
 
 
 def _paragraphs(text: dict | None) -> list[str]:
@@ -192,7 +205,8 @@ class _Reader:
                 (day, prec, n, approx), desc = m.groups(), k.group("desc")
             elif k:  # a time with no place on the day axis: the source's words
                 label = k.group("time")
-                self.case.events.append(Event(kind=kind, description=k.group("desc"),
+                desc, signs = _signs_of(k.group("desc"))
+                self.case.events.append(Event(kind=kind, description=desc, signs=signs,
                                               when=When(label="" if label == "time not recorded" else label)))
                 continue
             else:  # a bundle written before events carried their kind: "day 7: …"
@@ -201,11 +215,14 @@ class _Reader:
                     self.report.append(f"timeline entry {p[:60]!r}: no time Casebook can read; left out")
                     continue
                 day, prec, n, approx, desc = old.groups()
+            desc, signs = _signs_of(desc)
             if index is not None and day == "0" and desc == index.description:
+                if signs:
+                    index.signs = signs
                 continue
             when = (When(offset=float(n.replace("−", "-")), precision=prec, approximate=bool(approx)) if prec
                     else When(offset=float(day.replace("−", "-")), approximate=bool(approx)))
-            self.case.events.append(Event(kind=kind, description=desc, when=when))
+            self.case.events.append(Event(kind=kind, description=desc, signs=signs, when=when))
 
     # --- resources ---------------------------------------------------------------------------------
     def encounter(self, r: dict) -> None:

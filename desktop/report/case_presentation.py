@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from .. import catalogue
-from ..model import Event, Lesion, When
+from ..model import SIGN_WORDS, Event, Lesion, When
 from ..timing import Placed
 from . import charts, fmt
 from . import content as c
@@ -305,6 +305,12 @@ def brief(text: str, most: int = 15) -> str:
     return ""
 
 
+def signs_untold(e: Event, author: str) -> str:
+    """The signs recorded for an event ("cellulitis", "fever") that the author's words do not say yet,
+    in words: "cellulitis, wound infection"; "" when there are none."""
+    return ", ".join(SIGN_WORDS.get(s, s) for s in e.signs if not _said(SIGN_WORDS.get(s, s), author))
+
+
 def relative_row(e: Event, rows_of: dict[str, int]) -> str:
     """The time of an event placed only from another event that has no place itself: "4 weeks
     after no. 5", "at the time of no. 3"."""
@@ -339,6 +345,9 @@ def timeline(ctx: Ctx) -> list[Block]:
         short = event_short(ctx, e) or told_where(ctx, e.description)
         # the running text tells the story: the row keeps only what it does not already say
         desc = untold(e.description, ctx.author_text()) or brief(e.description) or short
+        signs = signs_untold(e, ctx.author_text() + " " + desc)
+        if signs:  # the signs the author ticked that no words of theirs say ("cellulitis")
+            desc = f"{desc.rstrip()}{'' if desc.rstrip().endswith(('.', '!', '?')) or not desc else '.'} Signs: {signs}.".strip()
         rows.append([str(i), t, kind, desc])
         if short:  # the copy-edit cuts a repeated description: a pointer or a few words, not a dash
             fallback[(i - 1, 3)] = short
