@@ -460,6 +460,29 @@ CREST_BACK = Spline([ASIS, (205, 384), SACRUM, (255, 384), mx(ASIS)])
 FOLD = Spline([HB, (180, 458), (205, 464), CR])
 
 
+def _bezier(seg: tuple[Pt, Pt, Pt, Pt], t: float) -> tuple[Pt, Pt]:
+    """The point at t of a cubic Bézier segment, and the unit normal there."""
+    p0, c1, c2, p1 = seg
+    u = 1 - t
+    pt = tuple(u ** 3 * a + 3 * u * u * t * b + 3 * u * t * t * c + t ** 3 * d for a, b, c, d in zip(p0, c1, c2, p1))
+    tan = tuple(3 * u * u * (b - a) + 6 * u * t * (c - b) + 3 * t * t * (d - c) for a, b, c, d in zip(p0, c1, c2, p1))
+    n = math.hypot(*tan) or 1.0
+    return pt, (-tan[1] / n, tan[0] / n)
+
+
+def groin_band(half: float = 6.5) -> Path:
+    """The viewer's-left groin: a band along the inguinal fold (INGUINAL), from a little inside the
+    hip's edge to just short of the pubic tubercle, tapering at both ends."""
+    samples = [(0, t) for t in (0.35, 0.6, 0.85)] + [(1, t) for t in (0.1, 0.35, 0.6)]
+    mid = [_bezier(INGUINAL.segs[i], t) for i, t in samples]
+    upper = [_add(p, n, half) for p, n in mid]
+    lower = [_add(p, n, -half) for p, n in mid]
+    tip_a = _bezier(INGUINAL.segs[0], 0.12)[0]
+    tip_b = _bezier(INGUINAL.segs[1], 0.85)[0]
+    pts = [(round(x, 1), round(y, 1)) for x, y in [tip_a, *upper, tip_b, *reversed(lower)]]
+    return spline_path(pts)
+
+
 def front_view() -> View:
     v = View("front", "Front", W, H, "The patient faces you: the patient's right is on your left (R), the "
              "patient's left on your right (L).")
@@ -478,6 +501,9 @@ def front_view() -> View:
     pubis = Path(G).Q((CX, 429), mx(G)).S(groin_r, mx(G), mx(CR)).Q(CRA, CR).S(GROIN, CR, G).Z()
     v.line(pubis)
     limbs(v, "right", front=True)
+    # the groin (inguinal fold) lies across the border of the abdomen and the thigh: where regions
+    # nest, a click picks the smaller
+    v.pair("groin", "right", groin_band())
     v.line(Path((CX - 4, 318)).Q((CX, 322), (CX + 4, 318)))  # navel
     v.label("R", 40, 60, 22)
     v.label("L", W - 40, 60, 22)
