@@ -71,7 +71,7 @@ def test_a_stated_wound_infection_gives_the_infection_finding():
     assert found is not None and found.severity == "warning"  # it establishes infection, not only supports it
     assert "a wound infection on day 20" in found.message
     assert "MRSA and anaerobes" in found.message  # Smilnak et al. (2022)
-    assert any(e.ref == "events/e-infect" and e.value == "wound_infection" for e in found.evidence)
+    assert any(e.ref == "events/e-infect" and e.value == "wound infection" for e in found.evidence)  # in words
 
 
 def test_signs_go_through_fhir_and_back():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..model import SIGN_WORDS
 from ..timing import describe
 from . import labs as L
-from .context import Context, lower_first, on, placed_or_not
+from .context import Context, lower_first, on, on_or_not, placed_or_not
 from .derived import Derived
 from .rulebook import rule
 from .types import Evidence, Finding
@@ -71,22 +72,22 @@ def infection(ctx: Context, d: Derived) -> list[Finding]:
             ref = f"lesions/{les.id}/observations/{ob.id}"
             day = None if p is None else round(p.day, 4)
             if ob.purulence == "yes" or ob.exudate_type == "purulent":
-                signs.append(f"purulence on the {ctx.lesion_name(les)} lesion {on(p)}")
-                ev.append(Evidence(f"Purulence, {ctx.lesion_name(les)}", "yes", "", describe(p), day, ref))
+                signs.append(f"purulence on the {ctx.lesion_name(les)} lesion {on_or_not(p, ob.when)}")
+                ev.append(Evidence(f"Purulence, {ctx.lesion_name(les)}", "yes", "", placed_or_not(p, ob.when), day, ref))
             if ob.odour == "foul":
-                signs.append(f"foul odour of the {ctx.lesion_name(les)} lesion {on(p)}")
-                ev.append(Evidence(f"Odour, {ctx.lesion_name(les)}", "foul", "", describe(p), day, ref))
+                signs.append(f"foul odour of the {ctx.lesion_name(les)} lesion {on_or_not(p, ob.when)}")
+                ev.append(Evidence(f"Odour, {ctx.lesion_name(les)}", "foul", "", placed_or_not(p, ob.when), day, ref))
     for ev_ in ctx.case.events:
         found = [x for x in ev_.signs if x in _SIGN_WORDS]
         if found:
             p = ctx.place(ev_.when)
-            signs.append(f"{_join([_SIGN_WORDS[x] for x in found])} {on(p)}")
-            ev.append(Evidence("Recorded sign", ", ".join(found), "", describe(p),
+            signs.append(f"{_join([_SIGN_WORDS[x] for x in found])} {on_or_not(p, ev_.when)}")
+            ev.append(Evidence("Recorded sign", ", ".join(SIGN_WORDS[x] for x in found), "", placed_or_not(p, ev_.when),
                                None if p is None else round(p.day, 4), f"events/{ev_.id}"))
     for w in ctx.word_results("culture"):
         if w.lab.qualitative == "positive":
             what = f"{w.lab.specimen} culture" if w.lab.specimen else "culture"
-            signs.append(f"a positive {what}{f' ({w.lab.organism})' if w.lab.organism else ''} {on(w.placed)}")
+            signs.append(f"a positive {what}{f' ({w.lab.organism})' if w.lab.organism else ''} {on_or_not(w.placed, w.lab.when)}")
             ev.append(Evidence(f"Culture{', ' + w.lab.specimen if w.lab.specimen else ''}",
                                L.qualitative_text(w.lab), "", placed_or_not(w.placed, w.lab.when),
                                None if w.placed is None else round(w.placed.day, 4), f"labs/{w.lab.id}"))
