@@ -120,6 +120,13 @@ PUBLISHED: dict[str, list[str]] = {
                                           "Other findings, not calciphylaxis", "hard subcutaneous nodules",
                                           "calcium phosphate emboli of the skin vessels", "4 weeks after no. 5",
                                           "Soft tissue and arterial calcifications"],
+    # Pantanowitz et al. 2001: abdominal and left groin wounds; a 35 pack year smoking history; warfarin for a
+    # deep venous thrombosis; SI units; MRSA, E. coli and streptococci from the wounds; the biopsy's figure legend
+    "abdomen-groin-hd-warfarin": ["groin (inguinal fold), left", "abdomen (lower abdominal wall)",
+                                  "A 35 pack year smoking history", "warfarin sodium", "for a deep venous thrombosis",
+                                  "carotid bruits, weak left pedal pulses", "6.5", "2.4", "36", "1.9", "mmol/L",
+                                  "Methicillin resistant Staphylococcus aureus, Escherichia coli, and streptococci",
+                                  "Bilateral subcutaneous calcifications", "fibrointimal proliferation"],
 }
 
 # identified reports print the calendar dates at the precision the source gives them
