@@ -253,3 +253,25 @@ def test_no_message_a_clinician_reads_names_the_project_s_seed():
     sources = [c.get("source", "") for c in catalogue.load_json("catalogues", "comorbidities.json")["comorbidities"]]
     assert not any("seed" in s.lower() for s in sources)
     assert sum("Smilnak 2022" in s for s in sources) == 6  # diabetes, obesity, … as before
+
+
+def test_a_new_case_with_no_lesion_is_undecided_not_unmet(qtbot):
+    """A new case showed "Tier: Criteria not met" before anything was entered. Every tier of the 2023
+    consensus rests on typical lesions or early skin changes: with no calciphylaxis lesion recorded,
+    the tier says what the record shows and that the lesions cannot be judged yet."""
+    from desktop.core import assess
+    from desktop.gui.assessment_panel import AssessmentPanel
+    from desktop.model import Case, Lesion
+    empty = Case(title="A new case")
+    t = assess(empty).tier
+    assert t.tier == "criteria_not_met"
+    assert [x.split(":")[0] for x in t.undecided] == ["typical lesions or early skin changes (lesions, every tier)"]
+    panel = AssessmentPanel()
+    qtbot.addWidget(panel)
+    panel._show(assess(empty))
+    assert panel.tier_label.text() == "Not met on the record (1 undecidable)"
+    # a lesion recorded (whatever it looks like) decides it; a finding of another nature does not
+    scar = Case(title="A scar only", lesions=[Lesion(site="abdomen", nature="scar")])
+    assert any("(lesions, every tier)" in x for x in assess(scar).tier.undecided)
+    one = Case(title="One lesion", lesions=[Lesion(site="abdomen")])
+    assert not any("(lesions, every tier)" in x for x in assess(one).tier.unknown)

@@ -212,6 +212,9 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         unknown.insert(0, "differentials excluded (every tier): not documented")
     if not ctx.on_dialysis:
         caveats.append("The scheme is defined for dialysis patients, and no dialysis is recorded.")
+    if not ctx.lesions:  # every tier rests on the skin: with none recorded, none can be judged yet
+        unknown.append("typical lesions or early skin changes (lesions, every tier): no calciphylaxis lesion is "
+                       "recorded")
     if name == "criteria_not_met" and positive_biopsy and not (typical or early):
         caveats.append("A positive biopsy is recorded, but no typical lesion or early skin change is recorded with it.")
     return Tier(tier=name, major_factors=majors, minor_factors=minors, typical_lesions=typical,

@@ -80,9 +80,11 @@ class Tier:
 
     @property
     def undecided(self) -> list[str]:
-        """The criteria of ``unknown`` that could raise the tier (a factor, the confirming biopsy): with
-        any, "criteria not met" only says what the record shows, not that the criteria are unmet."""
-        return [x for x in self.unknown if any(m in x for m in ("(major)", "(minor)", "(confirmed tier)"))]
+        """The criteria of ``unknown`` that could raise the tier (a factor, the confirming biopsy, the
+        lesions when none is recorded): with any, "criteria not met" only says what the record shows,
+        not that the criteria are unmet."""
+        return [x for x in self.unknown
+                if any(m in x for m in ("(major)", "(minor)", "(confirmed tier)", "(lesions, every tier)"))]
 
 
 @dataclass
