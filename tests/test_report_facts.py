@@ -122,7 +122,7 @@ PUBLISHED: dict[str, list[str]] = {
                                           "Soft tissue and arterial calcifications"],
     # Pantanowitz et al. 2001: abdominal and left groin wounds; a 35 pack year smoking history; warfarin for a
     # deep venous thrombosis; SI units; MRSA, E. coli and streptococci from the wounds; the biopsy's figure legend
-    "abdomen-groin-hd-warfarin": ["groin (inguinal fold), left", "abdomen (lower abdominal wall)",
+    "abdomen-groin-hd-warfarin": ["groin, left", "abdomen (lower abdominal wall)",
                                   "A 35 pack year smoking history", "warfarin sodium", "for a deep venous thrombosis",
                                   "carotid bruits, weak left pedal pulses", "6.5", "2.4", "36", "1.9", "mmol/L",
                                   "Methicillin resistant Staphylococcus aureus, Escherichia coli, and streptococci",
