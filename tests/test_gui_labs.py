@@ -387,3 +387,41 @@ def test_an_edited_value_redraws_its_rows_only_and_a_moved_result_refills(qtbot,
     texts = [section.table.item(r, 0).text() for r in range(section.table.rowCount())
              if section.table.item(r, 0).data(Qt.ItemDataRole.UserRole) == lab.id]
     assert len(texts) == 1 and texts[0] != time_before  # the table was filled again: the new time shows
+
+
+def test_values_typed_before_the_time_wait_for_it_and_are_saved_with_it(qtbot, section, lib_path):
+    """Entering Pantanowitz et al. (2001) through the window: calcium 2.4, phosphate 1.9 mmol/l and
+    albumin 36 g/l typed into a new timepoint before its time was given were refused one by one and
+    wiped from the grid. They now stay as typed, the message names them, and giving the time saves
+    them all at that time."""
+    case_id = section.session.case_id
+    before = len(stored_labs(lib_path, case_id))
+    qtbot.mouseClick(section.new_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(section.entry_units.buttons["si"], Qt.MouseButton.LeftButton)
+    type_into(qtbot, section.row("calcium").value, "2.4")
+    type_into(qtbot, section.row("phosphate").value, "1.9")
+    type_into(qtbot, section.row("albumin").value, "36")
+    assert len(stored_labs(lib_path, case_id)) == before  # nothing saved without a time ...
+    assert [section.row(a).value.text() for a in ("calcium", "phosphate", "albumin")] == ["2.4", "1.9", "36"]
+    message = section.error.message()  # ... nothing lost, and the message says so
+    assert "Calcium, total, Phosphate (as phosphorus), Albumin: not saved yet" in message
+    assert "saved when the time is given" in message
+
+    set_days_after_day0(qtbot, section.when, 1)
+    new = {x.analyte: x for x in stored_labs(lib_path, case_id) if x.when.offset == 1.0}
+    assert {a: (x.value, x.unit) for a, x in new.items()} == {
+        "calcium": (2.4, "mmol/L"), "phosphate": (1.9, "mmol/L"), "albumin": (36.0, "g/L")}
+    assert section.error.message() == ""
+    assert [section.row(a).value.text() for a in ("calcium", "phosphate", "albumin")] == ["2.4", "1.9", "36"]
+
+
+def test_waiting_values_do_not_follow_to_another_timepoint(qtbot, section, lib_path):
+    case_id = section.session.case_id
+    before = len(stored_labs(lib_path, case_id))
+    qtbot.mouseClick(section.new_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, section.row("bun").value, "46")
+    assert section.row("bun").value.text() == "46"
+    select_timepoint(section, "during admission")  # another timepoint: the value is not saved there
+    set_days_after_day0(qtbot, section.when, 5)  # (this moves that timepoint's own results)
+    assert not any(x.analyte == "bun" and x.value == 46.0 for x in stored_labs(lib_path, case_id))
+    assert len(stored_labs(lib_path, case_id)) == before

@@ -78,8 +78,8 @@ class LabEntry:
             return False
         when = self.current_when()
         if when is None or (self._timepoint(when) is None and not (when.is_set or when.label.strip())):
-            return self._refuse(row, f"{a.label}: give the time of these results first (above: a date, days "
-                                "before or after day 0, or the time of an event)")
+            return self._wait_for_time(row)
+        self.waiting.pop(a.code, None)
         try:
             entry = parse_entry(text, a)
         except ValueError as exc:
@@ -155,6 +155,50 @@ class LabEntry:
                 offers.append((f"Read as {L.join_unit(entry_text(reread), other)}",
                                lambda: self._save_checked(row, reread)))
         return offers
+
+    @property
+    def waiting(self) -> dict[str, tuple[str, str, str]]:
+        """Rows typed in a new timepoint before its time was given: analyte -> (value, range low,
+        range high) as typed. They stay in the grid and are saved when the time is given."""
+        if not hasattr(self, "_waiting"):
+            self._waiting: dict[str, tuple[str, str, str]] = {}
+        return self._waiting
+
+    def _wait_for_time(self, row: "LabRow") -> bool:
+        """A value typed before the new timepoint has a time: kept as typed (not saved, not lost) until
+        the time is given above, when it is saved with the others waiting."""
+        self.waiting[row.a.code] = (row.value.text(), row.low.text(), row.high.text())
+        names = [self.rows[code].a.label for code in self.waiting if code in self.rows]
+        n = len(names)
+        self._offer_row = row
+        self.error.show_message(
+            f"Give the time of these results above (a date, days before or after day 0, the time of an event, "
+            f"or the source's words). {', '.join(names)}: not saved yet; {'they stay' if n > 1 else 'it stays'} "
+            "here and will be saved when the time is given.", [("Dismiss", lambda: self._clear_message(row))])
+        return False
+
+    def _restore_waiting(self) -> None:
+        """Show the waiting values again in their rows (after the grid was redrawn)."""
+        self._filling = True
+        try:
+            for code, (value, low, high) in self.waiting.items():
+                row = self.rows.get(code)
+                if row is not None:
+                    row.value.setText(value)
+                    row.low.setText(low)
+                    row.high.setText(high)
+        finally:
+            self._filling = False
+
+    def _save_waiting(self) -> None:
+        """The new timepoint got its time: save the values that waited for it."""
+        self._restore_waiting()
+        for code in list(self.waiting):  # each leaves ``waiting`` as it is saved (or refused)
+            row = self.rows.get(code)
+            if row is None:
+                self.waiting.pop(code, None)
+            else:
+                row.commit()
 
     def _refuse(self, row: "LabRow", message: str, offers: list = ()) -> bool:
         """Show why an entry was refused; the row goes back to what is stored."""

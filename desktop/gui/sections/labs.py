@@ -260,6 +260,7 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         """Show the timepoint at ``when``: its results, or an empty grid for a new timepoint."""
         self._cur = copy.deepcopy(when)
         self._shown_ids = set()
+        self._waiting = {}  # values typed at another (new) timepoint wait for it, not for this one
         self._clear_message()
         for row in self.rows.values():  # a unit waiting for its value belongs to the timepoint it was picked at
             row.pending_unit = None
@@ -416,6 +417,8 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
             self.grid_hint.set_message(" ".join(notes))
         finally:
             self._filling = False
+        if self.waiting:  # typed before the time was given: still there, not lost (until each is saved)
+            self._restore_waiting()
         self.details.show_row(self.details.row)
         self._fill_table()
         self._fill_chart_choice()
@@ -436,7 +439,10 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         self._clear_message()
         tp = self._timepoint(self._cur)
         if tp is None:  # a new timepoint: its time is kept here until a value is typed
+            waiting = dict(self.waiting)
             self.select_timepoint(when)
+            self._waiting = waiting
+            self._save_waiting()  # values typed before the time was given
             return
         if when_key(when) == tp.key:
             return
