@@ -272,7 +272,7 @@ class TimelineSection(QWidget):
             ev = Event(kind="other", when=When())
             ok = self.session.save_item("events", ev, text="Add event")
         else:
-            ev = Event(kind="presentation", when=When(offset=0.0, label="day 0"))
+            ev = Event(kind="presentation", when=When(offset=0.0))  # day 0 itself; no words the author did not write
             ok = self.session.apply([PutItem("events", ev), SetCaseFields({"index_event_id": ev.id})],
                                     "Add the day-0 event")
         if ok:

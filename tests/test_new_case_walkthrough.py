@@ -1,0 +1,30 @@
+"""A new case entered from scratch through the window (Pantanowitz et al., Postgrad Med J 2001:
+a 54-year-old man on haemodialysis with abdominal and left groin wounds), as a clinician would.
+What the walk-through found, driven with the real widgets."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop.gui.sections.timeline import TimelineSection
+from desktop.model import Case
+
+from gui_helpers import stored
+from test_gui_issue12_editors import open_case  # noqa: F401  (a fixture)
+
+
+def test_the_first_event_is_day_0_without_words_the_author_did_not_write(qtbot, open_case):  # noqa: F811
+    # the first event of a new case becomes day 0; its time had been stored with the "source's words"
+    # "day 0", which the Timeline table showed in its Source's words column
+    w, path, case_id = open_case(Case(title="Calciphylaxis of the abdomen and groin: a case report"),
+                                 TimelineSection)
+    qtbot.mouseClick(w.table.add_button, Qt.MouseButton.LeftButton)
+    case = stored(path, case_id)
+    (ev,) = case.events
+    assert case.index_event_id == ev.id and ev.kind == "presentation"
+    assert ev.when.label == "" and ev.when.offset == 0.0
+    model = w.table.model
+    heads = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    row = [model.data(model.index(0, c)) for c in range(model.columnCount())]
+    assert row[heads.index("On the day axis")] == "day 0"
+    if "Source's words" in heads:  # an optional column: when shown, it is empty
+        assert row[heads.index("Source's words")] in ("", None)
