@@ -28,3 +28,22 @@ def test_the_first_event_is_day_0_without_words_the_author_did_not_write(qtbot, 
     assert row[heads.index("On the day axis")] == "day 0"
     if "Source's words" in heads:  # an optional column: when shown, it is empty
         assert row[heads.index("Source's words")] in ("", None)
+
+
+def test_a_result_at_an_undated_event_keeps_the_event_s_words_in_fhir():
+    # Pantanowitz et al.: the wound culture was taken at an event the source dates only in words
+    # ("during the admission"); the FHIR Observation's narrative had said only "time not placed on the
+    # day axis", losing them
+    import json
+    from pathlib import Path
+
+    from desktop import jsonio
+    from desktop.interop.fhir import case_to_bundle
+    case = jsonio.loads((Path(__file__).parent / "cases" / "abdomen-groin-hd-warfarin.json").read_text("utf-8"))
+    assert case.event("e-cult").when.label == "during the admission (not dated)"
+    assert next(x for x in case.labs if x.analyte == "culture").when.event_id == "e-cult"
+    bundle = case_to_bundle(case)
+    culture = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"
+                   and "Culture" in json.dumps(e["resource"].get("code", {})))
+    assert "time not placed on the day axis (at the laboratory event, during the admission (not dated))" \
+        in culture["text"]["div"]

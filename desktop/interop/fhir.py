@@ -136,6 +136,10 @@ class _Builder:
             said = describe(placed)
         else:
             said = "time not placed on the day axis" if when.is_set or when.label.strip() else "time not recorded"
+            ev = self.case.event(when.event_id) if when.event_id else None
+            if ev is not None and ev.when.label.strip() and not when.label.strip():
+                # at an undated event: its own words say when ("during the admission (not dated)")
+                said += f" (at the {_words(ev.kind)} event, {ev.when.label.strip()})"
         return said + (f" ({when.label})" if when.label else "")
 
     # --- resources ---------------------------------------------------------------------------------
