@@ -328,7 +328,7 @@ def test_the_photos_of_an_imported_case_are_looked_at_in_a_child_process(qtbot, 
     timer.timeout.connect(lambda: seen.append(len(running_children("face-check"))))
     timer.start(5)
     op = window.import_case_file(path)
-    with qtbot.waitSignal(op.finished, timeout=30000):
+    with qtbot.waitSignal(op.finished, timeout=120000):
         pass
     timer.stop()
     assert max(seen) == 1 and running_children("face-check") == []  # one child, ended with the import

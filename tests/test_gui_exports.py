@@ -69,7 +69,7 @@ def finish(qtbot, window, op=None):
     op = op or window.last_export_op
     assert op is not None
     if not op.done:
-        with qtbot.waitSignal(op.finished, timeout=30000):
+        with qtbot.waitSignal(op.finished, timeout=120000):
             pass
     assert op.error is None, op.error
     return op
@@ -219,7 +219,7 @@ def test_a_deidentified_export_shows_the_scan_hits_first(qtbot, window, out_dir,
     QTimer.singleShot(0, cancel_then_look)
     window.export_actions["labs_csv"].trigger()
     op = window.last_export_op
-    with qtbot.waitSignal(op.finished, timeout=30000):
+    with qtbot.waitSignal(op.finished, timeout=120000):
         pass
     assert seen["hits"] == ["carer@example.org"]
     assert not out.exists()  # nothing written before the author decided
@@ -234,7 +234,7 @@ def test_a_deidentified_export_shows_the_scan_hits_first(qtbot, window, out_dir,
         dlg.continue_button.click()
     QTimer.singleShot(0, confirm)
     window.export_actions["labs_csv"].trigger()
-    qtbot.waitUntil(lambda: out.exists(), timeout=30000)
+    qtbot.waitUntil(lambda: out.exists(), timeout=120000)
 
 
 def test_deidentified_json_through_the_menu(qtbot, window, out_dir, monkeypatch):
@@ -329,7 +329,7 @@ def test_replace_all_with_placeholders_exports_a_redacted_copy(qtbot, window, ou
         dlg.redact_button.click()
     QTimer.singleShot(0, replace_all)
     window.export_actions["fhir"].trigger()
-    qtbot.waitUntil(lambda: out.exists(), timeout=30000)
+    qtbot.waitUntil(lambda: out.exists(), timeout=120000)
     finish(qtbot, window)
     text = out.read_text("utf-8")
     assert "carer@example.org" not in text and "[email]" in text
@@ -357,7 +357,7 @@ def test_phenopacket_export_and_import_back_through_the_window(qtbot, window, ou
     dlg.close()
     before = set(window.case_list.ids())
     op = window.import_case_file(out)
-    with qtbot.waitSignal(op.finished, timeout=30000):
+    with qtbot.waitSignal(op.finished, timeout=120000):
         pass
     assert op.error is None, op.error
     new = set(window.case_list.ids()) - before

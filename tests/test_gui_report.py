@@ -71,7 +71,7 @@ def test_export_pdf_through_the_file_menu_on_the_worker(qtbot, window, tmp_path,
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), "PDF (*.pdf)"))
     page = window.section("report")
     page.include_assessment.setChecked(False)
-    with qtbot.waitSignal(page.exported, timeout=30000) as sig:
+    with qtbot.waitSignal(page.exported, timeout=120000) as sig:
         window.act_export_pdf.trigger()
         assert window.current_section_key() == "report"
         assert page.export_op is not None and not page.export_op.done  # still running: on the worker
@@ -88,7 +88,7 @@ def test_export_without_consent_offers_a_draft_instead(qtbot, window, tmp_path):
     page = window.section("report")
     out = tmp_path / "draft.pdf"
     seen = answer_modal("Export a draft instead")
-    with qtbot.waitSignal(page.exported, timeout=30000):
+    with qtbot.waitSignal(page.exported, timeout=120000):
         page.export_pdf(out)
     assert "consent" in seen["text"].lower()
     assert "DRAFT" in pdf_text(out)
@@ -105,7 +105,7 @@ def test_deidentified_export_is_stopped_by_an_identifier_until_confirmed(qtbot, 
 
     answer_modal("Cancel")
     op = page.export_pdf(out)  # the scan runs on the worker; the hits come back to a dialog
-    with qtbot.waitSignal(op.finished, timeout=30000):
+    with qtbot.waitSignal(op.finished, timeout=120000):
         pass
     assert not out.exists()
     assert "fix or confirm" in page.status.text()
@@ -119,7 +119,7 @@ def test_deidentified_export_is_stopped_by_an_identifier_until_confirmed(qtbot, 
         dlg.set_confirmed(0)
         dlg.continue_button.click()
     QTimer.singleShot(0, confirm)
-    with qtbot.waitSignal(page.exported, timeout=30000):
+    with qtbot.waitSignal(page.exported, timeout=120000):
         page.export_pdf(out)
     assert out.exists()
     assert "john.doe@example.org" not in pdf_text(out)  # de-identified all the same
@@ -136,6 +136,6 @@ def test_identified_export_needs_no_scan_and_says_so(qtbot, window, tmp_path):
     page = window.section("report")
     page.identified.setChecked(True)
     out = tmp_path / "own-records.pdf"
-    with qtbot.waitSignal(page.exported, timeout=30000):
+    with qtbot.waitSignal(page.exported, timeout=120000):
         page.export_pdf(out)  # no identifier dialog: an identified report is for the author's records
     assert "Testfamily" in pdf_text(out)
