@@ -247,6 +247,9 @@ class Patient(_Record):
     weight_kg: float | None = None
     height_cm: float | None = None
     ckd_stage: CkdStage | None = None
+    # the kidney disease's cause as the source gives it: "diabetic nephropathy", "membranous and
+    # crescentic glomerulonephritis", "polycystic kidney disease"
+    kidney_disease_cause: str = ""
     dialysis_modality: DialysisModality | None = None
     dialysis_start: When = field(default_factory=When)
     kidney_transplant: Tri = "unknown"

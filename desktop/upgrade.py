@@ -68,9 +68,17 @@ def _v6_recurrence_events(doc: Document) -> Document:
     return doc
 
 
+def _v7_kidney_disease_cause(doc: Document) -> Document:
+    """Version 7: the patient's kidney disease may have its cause recorded (``kidney_disease_cause``:
+    "membranous and crescentic glomerulonephritis"), which published cases give and version 6 could
+    only put among the comorbidities or the history. A version-6 document has none and reads as it
+    did; nothing changes (the version goes up for the reason version 4 gives)."""
+    return doc
+
+
 UPGRADES: list[Callable[[Document], Document]] = [_v2_one_name_for_one_idea, _v3_biopsy_result_may_be_unrecorded,
                                                   _v4_recorded_negatives, _v5_absent_comorbidities,
-                                                  _v6_recurrence_events]
+                                                  _v6_recurrence_events, _v7_kidney_disease_cause]
 
 DOC_VERSION = 1 + len(UPGRADES)
 

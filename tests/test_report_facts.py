@@ -123,6 +123,7 @@ PUBLISHED: dict[str, list[str]] = {
     # Pantanowitz et al. 2001: abdominal and left groin wounds; a 35 pack year smoking history; warfarin for a
     # deep venous thrombosis; SI units; MRSA, E. coli and streptococci from the wounds; the biopsy's figure legend
     "abdomen-groin-hd-warfarin": ["groin, left", "abdomen (lower abdominal wall)",
+                                  "CKD stage 5D (due to membranous and crescentic glomerulonephritis) on haemodialysis",
                                   "A 35 pack year smoking history", "warfarin sodium", "for a deep venous thrombosis",
                                   "carotid bruits, weak left pedal pulses", "6.5", "2.4", "36", "1.9", "mmol/L",
                                   "Methicillin resistant Staphylococcus aureus, Escherichia coli, and streptococci",

@@ -258,7 +258,7 @@ class _Reader:
         label = r.get("code", {}).get("text", "")
         if read_differential(self, r, label):
             return
-        if read_ckd_stage(self, label):
+        if read_ckd_stage(self, label, r):
             return
         code = next((k for k, v in catalogue.comorbidities().items() if v == label), None)
         if code is None:

@@ -36,6 +36,8 @@ BASIS_EVIDENCE = "Diagnosis basis: "  # the calciphylaxis Condition's evidence, 
 DIFFERENTIAL_STATUS = {"excluded": "refuted", "considered": "differential", "not_excluded": "unconfirmed"}
 # the kidney status's words, which the reader reads back (desktop/interop/fhir_import.py)
 KIDNEY_STAGE_TEXT = "Chronic kidney disease, CKD stage "
+KIDNEY_NO_STAGE_TEXT = "Kidney disease, stage not recorded"  # a cause recorded without a stage
+KIDNEY_CAUSE_NOTE = "cause as the source gives it: "
 DIALYSIS_TEXT = {"haemodialysis": "Haemodialysis", "peritoneal": "Peritoneal dialysis"}
 DIALYSIS_NOW = "dialysis at presentation"
 DIALYSIS_PERIOD = "dialysis history"
@@ -47,17 +49,19 @@ def write_kidney(b, patient: str) -> None:
     or "not on dialysis" — and a kidney transplant with the graft's status, as Procedures (a status
     of not-done for what the patient recorded as not having)."""
     pt = b.case.patient
-    if pt.ckd_stage:
+    if pt.ckd_stage or pt.kidney_disease_cause.strip():
         spec = catalogue.load_json("interop", "kidney_codes.json")
-        code = spec["ckd_stage"].get(pt.ckd_stage)
-        text = KIDNEY_STAGE_TEXT + pt.ckd_stage
+        code = spec["ckd_stage"].get(pt.ckd_stage) if pt.ckd_stage else None
+        text = KIDNEY_STAGE_TEXT + pt.ckd_stage if pt.ckd_stage else KIDNEY_NO_STAGE_TEXT
+        cause = pt.kidney_disease_cause.strip()
         b.add("kidney-ckd", {
             "resourceType": "Condition",
             "category": [{"coding": [{"system": "http://terminology.hl7.org/CodeSystem/condition-category",
                                       "code": "problem-list-item"}]}],
             "code": {"coding": [{"system": spec["system"], **code}] if code else [], "text": text},
             "subject": {"reference": patient},
-        }, "Patient information", summary=text)
+            "note": [{"text": KIDNEY_CAUSE_NOTE + cause}] if cause else [],
+        }, "Patient information", summary=text + (f", due to {cause}" if cause else ""))
     adherence = [f"adherence: {pt.dialysis_adherence}"] if pt.dialysis_adherence != "unknown" else []
     adherence += [f"adherence detail: {pt.adherence_detail}"] if pt.adherence_detail else []
     if pt.dialysis_modality in ("haemodialysis", "peritoneal") or (pt.dialysis_modality is None
@@ -269,10 +273,15 @@ def read_differential(reader, r: dict, label: str) -> bool:
     return True
 
 
-def read_ckd_stage(reader, label: str) -> bool:
-    """The CKD stage Condition (see :func:`write_kidney`); False for another Condition."""
+def read_ckd_stage(reader, label: str, r: dict | None = None) -> bool:
+    """The CKD stage Condition with the kidney disease's cause in its note (see :func:`write_kidney`);
+    False for another Condition."""
     stage = label.removeprefix(KIDNEY_STAGE_TEXT)
     if label.startswith(KIDNEY_STAGE_TEXT) and stage in get_args(CkdStage):
         reader.case.patient.ckd_stage = stage
-        return True
-    return False
+    elif label != KIDNEY_NO_STAGE_TEXT:
+        return False
+    for n in (r or {}).get("note", []):
+        if n.get("text", "").startswith(KIDNEY_CAUSE_NOTE):
+            reader.case.patient.kidney_disease_cause = n["text"].removeprefix(KIDNEY_CAUSE_NOTE)
+    return True

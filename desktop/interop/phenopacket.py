@@ -207,7 +207,8 @@ def write_phenopacket(case: Case, *, now: dt.datetime | None = None, left_out: l
 # --- what the Phenopacket does not carry -----------------------------------------------------------
 
 DIALYSIS = {"none": "'none' (not on dialysis)", "haemodialysis": "'haemodialysis'", "peritoneal": "'peritoneal'"}
-PATIENT_TEXTS = ("history", "family_history", "social_history", "presenting_concerns", "past_interventions")
+PATIENT_TEXTS = ("history", "family_history", "social_history", "presenting_concerns", "past_interventions",
+                 "kidney_disease_cause")
 OUTCOME_TEXTS = ("cause_of_death", "amputation_detail", "hospitalisations", "patient_assessed", "adherence",
                  "adverse_events", "summary")
 NO_CODE = "no verified code listed"
@@ -258,7 +259,7 @@ def not_carried(case: Case) -> list[str]:
         out.append(f"body weight or height: {NO_CODE}")
     if any(getattr(p, k).strip() for k in PATIENT_TEXTS) or any(c.detail.strip() for c in p.comorbidities):
         out.append("patient history in words (medical, family and social history, concerns, past interventions,"
-                   " comorbidity details): free text, not carried")
+                   " the kidney disease's cause, comorbidity details): free text, not carried")
     if case.events or any(w.is_set or w.label.strip() for w in _whens(case)):
         out.append("times (the timeline, onsets, starts and stops, when values were taken): not carried")
     if case.vitals:

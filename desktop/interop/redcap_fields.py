@@ -189,6 +189,8 @@ def _forms() -> list[Form]:
             Field("height_cm", "text", "Height (cm)", lambda c, x: c.patient.height_cm, validation="number",
                   vmin="30", vmax="260"),
             Field("ckd_stage", "dropdown", "CKD stage", lambda c, x: c.patient.ckd_stage, _literal(model.CkdStage)),
+            Field("kidney_disease_cause", "text", "Cause of the kidney disease (as the source gives it)",
+                  lambda c, x: c.patient.kidney_disease_cause),
             Field("dialysis_modality", "radio", "Dialysis modality", lambda c, x: c.patient.dialysis_modality,
                   _literal(model.DialysisModality)),
             *_when_fields("dialysis_start", "Dialysis start", "patient.dialysis_start"),

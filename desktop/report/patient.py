@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .. import catalogue, frequency
+from ..core.context import lower_first
 from ..core.wording import join
 from . import fmt
 from .content import Block, Para, Rich, Span
@@ -67,8 +68,14 @@ def opening(ctx: Ctx, history: str) -> str:
     if second[:1] in "aeiou" or second in ("8", "11", "18") or (second.isdigit() and second.startswith("8")):
         head = "an" + head[1:]  # "an 81-year-old", "an African American man"
     kidney = []
+    cause = plain(p.kidney_disease_cause).rstrip(".")
+    if cause and said_in(cause, history):
+        cause = ""  # the author's medical history below says it
+    # "CKD stage 5D (due to membranous glomerulonephritis) on haemodialysis"
     if p.ckd_stage and p.ckd_stage != "transplant":
-        kidney.append(f"CKD stage {p.ckd_stage}")
+        kidney.append(f"CKD stage {p.ckd_stage}" + (f" (due to {lower_first(cause)})" if cause else ""))
+    elif cause:
+        kidney.append(f"kidney disease (due to {lower_first(cause)})")
     if p.dialysis_modality == "none":
         kidney.append("not on dialysis")
     elif p.dialysis_modality:

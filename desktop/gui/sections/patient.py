@@ -177,6 +177,9 @@ class PatientSection(QWidget):
         box, form = group("Kidney status")
         self._patient_field(form, "ckd_stage", "CKD stage",
                             ChoiceCombo(choices_of(CkdStage), "CKD stage", allow_none=True))
+        self._patient_field(form, "kidney_disease_cause", "Cause",
+                            LineField("Cause of kidney disease",
+                                      placeholder="of the kidney disease, as the source gives it: e.g. diabetic nephropathy"))
         self._patient_field(form, "dialysis_modality", "Dialysis modality",
                             ChoiceCombo(choices_of(DialysisModality), "Dialysis modality", allow_none=True))
         self.dialysis_start = WhenEditor("Dialysis start", role="patient.dialysis_start")
