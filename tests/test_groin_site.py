@@ -17,10 +17,11 @@ from PySide6.QtCore import Qt
 
 from desktop import bodymap, catalogue
 from desktop.core import assess
-from desktop.gui.bodymap_widget import BodyMapWidget
 from desktop.interop.docx import write_docx
 from desktop.interop.redcap import case_rows
 from desktop.model import Case, Event, Lesion, Observation, Patient, When
+
+from test_bodymap_widget import widget  # noqa: F401  (the fixture: the body map widget, shown)
 
 
 def test_the_catalogue_has_the_groin_lateral_and_proximal():
@@ -43,12 +44,8 @@ def test_the_groin_lies_on_the_inguinal_fold_and_a_click_there_picks_it():
     assert bodymap.marker_point(v, "groin", "left")[0] > v.width / 2 > bodymap.marker_point(v, "groin", "right")[0]
 
 
-def test_clicking_the_groin_on_the_body_map_picks_it(qtbot):
-    w = BodyMapWidget()
-    qtbot.addWidget(w)
-    w.resize(420, 720)
-    w.show()
-    qtbot.waitExposed(w)
+def test_clicking_the_groin_on_the_body_map_picks_it(widget, qtbot):  # noqa: F811 (the fixture)
+    w = widget
     w.set_view("front")
     with qtbot.waitSignal(w.regionClicked, timeout=1000) as sig:
         qtbot.mouseClick(w, Qt.MouseButton.LeftButton, pos=w.point_for("front", "groin", "left"))

@@ -60,9 +60,9 @@ _SIGN_WORDS = {"cellulitis": "cellulitis", "abscess": "an abscess", "fever": "fe
 
 def infection(ctx: Context, d: Derived) -> list[Finding]:
     """Signs that establish infection (purulence, foul odour, cellulitis, abscess, a wound infection
-    the source states, fever, sepsis, a positive wound or blood culture, culture-directed antibiotics) give the warning; a raised white
-    count alone is worded as supporting only (one SIRS criterion of four; authors often call it
-    inflammation)."""
+    the source states, fever, sepsis, a positive wound or blood culture, culture-directed
+    antibiotics) give the warning; a raised white count alone is worded as supporting only (one SIRS
+    criterion of four; authors often call it inflammation)."""
     r = rule("infection-suspected")
     signs: list[str] = []
     ev: list[Evidence] = []

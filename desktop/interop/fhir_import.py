@@ -23,7 +23,7 @@ import re
 from typing import Any
 
 from .. import catalogue, frequency
-from ..model import (Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging, LabResult, Lesion, Figure,
+from ..model import (SIGN_WORDS, Author, Biopsy, Case, Comorbidity, Consent, Event, Imaging, LabResult, Lesion, Figure,
                      Medication, Observation, Treatment, Vital, When, new_id)
 from .fhir import (LAB_NOTE_AS_PRINTED, LAB_NOTE_EXPECTED, LAB_NOTE_MARK, LAB_NOTE_ORGANISM,
                    LAB_NOTE_SPECIMEN, LAB_NOTE_WORDS, LOINC, OFFSET_UNITS, RELATIVE_TIME_URL, loinc_table)
@@ -42,7 +42,6 @@ _SIGNS = re.compile(r"(?:^|\s)Signs: ([a-z ,]+)\.$")
 
 def _signs_of(desc: str) -> tuple[str, list[str]]:
     """A timeline paragraph's description and the signs it ends with (the exporter's words for them)."""
-    from ..model import SIGN_WORDS
     m = _SIGNS.search(desc)
     codes = {w: c for c, w in SIGN_WORDS.items()}
     words = [w.strip() for w in m.group(1).split(",")] if m else []

@@ -347,7 +347,10 @@ def timeline(ctx: Ctx) -> list[Block]:
         desc = untold(e.description, ctx.author_text()) or brief(e.description) or short
         signs = signs_untold(e, ctx.author_text() + " " + desc)
         if signs:  # the signs the author ticked that no words of theirs say ("cellulitis")
-            desc = f"{desc.rstrip()}{'' if desc.rstrip().endswith(('.', '!', '?')) or not desc else '.'} Signs: {signs}.".strip()
+            lead = desc.rstrip()
+            if lead and not lead.endswith((".", "!", "?")):
+                lead += "."
+            desc = f"{lead} Signs: {signs}.".strip()
         rows.append([str(i), t, kind, desc])
         if short:  # the copy-edit cuts a repeated description: a pointer or a few words, not a dash
             fallback[(i - 1, 3)] = short

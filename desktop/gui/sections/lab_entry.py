@@ -160,8 +160,6 @@ class LabEntry:
     def waiting(self) -> dict[str, tuple[str, str, str]]:
         """Rows typed in a new timepoint before its time was given: analyte -> (value, range low,
         range high) as typed. They stay in the grid and are saved when the time is given."""
-        if not hasattr(self, "_waiting"):
-            self._waiting: dict[str, tuple[str, str, str]] = {}
         return self._waiting
 
     def _wait_for_time(self, row: "LabRow") -> bool:
