@@ -82,6 +82,17 @@ UPGRADES: list[Callable[[Document], Document]] = [_v2_one_name_for_one_idea, _v3
 
 DOC_VERSION = 1 + len(UPGRADES)
 
+# The steps that change no document (a field or a choice added that older documents do not use): a
+# document of the version before reads, unchanged, as one of the version after.
+_UNCHANGED = (_v4_recorded_negatives, _v5_absent_comorbidities, _v6_recurrence_events, _v7_kidney_disease_cause)
+
+
+def changes_document(version: int) -> bool:
+    """Whether bringing a document of ``version`` up to :data:`DOC_VERSION` changes anything in it:
+    False when every step on the way changes no document, so a stored one only needs its version
+    set (a library of thousands of cases is not rewritten for a field it does not use yet)."""
+    return any(step not in _UNCHANGED for step in UPGRADES[version - 1:])
+
 
 class TooNew(ValueError):
     pass

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..codec import InvalidCase, UnknownField, from_plain, to_compact
-from ..upgrade import DOC_VERSION, TooNew
+from ..upgrade import DOC_VERSION, TooNew, changes_document
 from ..upgrade import upgrade as upgrade_document
 from ..model import LIST_PARTS, SINGLE_PARTS, Case
 from . import schema
@@ -203,12 +203,19 @@ _IMAGES_KEY = {1: "media"}
 
 def upgrade_documents(conn: sqlite3.Connection) -> int:
     """Bring every stored case document older than DOC_VERSION up to it (desktop/upgrade.py), inside
-    the caller's transaction. Each upgraded document is checked against today's model before it is
-    written, so a step that leaves a key the model does not know stops the whole upgrade. Returns
-    how many cases were upgraded."""
-    rows = conn.execute("SELECT id, doc_version, data FROM cases WHERE doc_version < ?", (DOC_VERSION,)).fetchall()
-    for case_id, version, data in rows:
-        _rewrite_case(conn, upgraded_case(conn, case_id, version, data))
+    the caller's transaction. Each rewritten document is checked against today's model before it is
+    written, so a step that leaves a key the model does not know stops the whole upgrade; a document
+    whose steps change nothing in it (desktop.upgrade.changes_document) only has its version set.
+    Returns how many cases were upgraded."""
+    rows = conn.execute("SELECT id, doc_version FROM cases WHERE doc_version < ?", (DOC_VERSION,)).fetchall()
+    # documents whose upgrade changes nothing in them (a field added that they do not use) keep their
+    # rows as they are: only their version is set
+    conn.executemany("UPDATE cases SET doc_version = ? WHERE id = ?",
+                     [(DOC_VERSION, case_id) for case_id, version in rows if not changes_document(version)])
+    for case_id, version in rows:
+        if changes_document(version):
+            (data,) = conn.execute("SELECT data FROM cases WHERE id = ?", (case_id,)).fetchone()
+            _rewrite_case(conn, upgraded_case(conn, case_id, version, data))
     return len(rows)
 
 
