@@ -275,3 +275,22 @@ def test_a_new_case_with_no_lesion_is_undecided_not_unmet(qtbot):
     assert any("(lesions, every tier)" in x for x in assess(scar).tier.undecided)
     one = Case(title="One lesion", lesions=[Lesion(site="abdomen")])
     assert not any("(lesions, every tier)" in x for x in assess(one).tier.unknown)
+
+
+def test_a_comorbidity_detail_that_only_says_its_name_again_is_not_bracketed():
+    """The published case hd-two-episodes-ptx-then-sts records obesity with the source's word "obese":
+    the opening sentence read "... and obesity (obese)." A detail that says more stays."""
+    import io
+    from pathlib import Path
+
+    import pypdf
+
+    from desktop import jsonio
+    from desktop.report.pdf import render_pdf
+    case = jsonio.loads((Path(__file__).parent / "cases" / "hd-two-episodes-ptx-then-sts.json").read_text("utf-8"))
+    assert next(c for c in case.patient.comorbidities if c.code == "obesity").detail == "obese"
+    buf = io.BytesIO()
+    render_pdf(case, buf, draft=True, include_assessment=False)
+    text = " ".join(pypdf.PdfReader(io.BytesIO(buf.getvalue())).pages[0].extract_text().split())
+    assert "and obesity." in text and "(obese)" not in text
+    assert "diabetes mellitus (type 2 diabetes, the cause of her end-stage kidney disease)" in text

@@ -18,7 +18,7 @@ from .figures import body_map, photo_figures, photo_groups
 from .required import placeholder
 from .styles import TEXT_W
 from ..core.context import lower_first  # 'HBOT sessions' keeps its capitals
-from .text import paragraph_texts, plain
+from .text import paragraph_texts, plain, says
 from .patient import patient_information
 from .therapy import follow_up, observation_extras, therapeutic_intervention, wound_table_needed
 from .wording import BIOPSY, EVENT_KIND, HEALING, NATURE, OUTCOME, morphology_words, site_text
@@ -73,25 +73,9 @@ def pain_words(l: Lesion, with_score: bool) -> str:
     return ""
 
 
-def _words(text: str) -> list[str]:
-    """Lower-case words with British and American spellings made one ("discolouration",
-    "oedema", "haemorrhagic" as "discoloration", "edema", "hemorrhagic")."""
-    t = text.lower().replace("colou", "colo").replace("oe", "e").replace("ae", "e")
-    return re.findall(r"[a-z]+", t)
-
-
 # the author's words say the lesion hurts ("painful", "intense pain", "exquisitely tender"), not that it
 # does not ("no pain", "not painful")
 _PAIN = re.compile(r"(?<!\bno )(?<!\bnot )(?<!without )\b(pain|painful|tender|tenderness)\b", re.IGNORECASE)
-
-
-def _said(term: str, author: str) -> bool:
-    """Whether the author's words already say a coded term: each of its words of four letters or
-    more begins one of theirs, give or take an ending ("ulcer" in "ulcers", "necrosis" in
-    "necrotic", "gangrene" in "gangrenous"). A term of short words only is never taken as said."""
-    theirs = _words(author)
-    words = [w for w in _words(term) if len(w) >= 4]
-    return bool(words) and all(any(a.startswith(w[:max(5, len(w) - 3)]) for a in theirs) for w in words)
 
 
 def lesion_cell(ctx: Ctx, l: Lesion, folded: bool) -> str:
@@ -106,7 +90,7 @@ def lesion_cell(ctx: Ctx, l: Lesion, folded: bool) -> str:
     # already say is not said before them again in coded words: "An ulcer with eschar", not
     # "Ulcer, eschar. An ulcer with eschar"
     own = " ".join([untold(l.description, ctx.author_text())] + [o.note for o in l.observations[:1] if folded])
-    morph = [m for m in morph if not _said(morphology_words([m]), own)]
+    morph = [m for m in morph if not says(morphology_words([m]), own)]
     bits = [morphology_words(morph)] if morph else []
     if l.count and l.count > 1:
         bits.append(f"{l.count} lesions")
@@ -308,7 +292,7 @@ def brief(text: str, most: int = 15) -> str:
 def signs_untold(e: Event, author: str) -> str:
     """The signs recorded for an event ("cellulitis", "fever") that the author's words do not say yet,
     in words: "cellulitis, wound infection"; "" when there are none."""
-    return ", ".join(SIGN_WORDS.get(s, s) for s in e.signs if not _said(SIGN_WORDS.get(s, s), author))
+    return ", ".join(SIGN_WORDS.get(s, s) for s in e.signs if not says(SIGN_WORDS.get(s, s), author))
 
 
 def relative_row(e: Event, rows_of: dict[str, int]) -> str:

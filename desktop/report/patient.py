@@ -14,7 +14,7 @@ from . import fmt
 from .content import Block, Para, Rich, Span
 from .context import Ctx, clauses, labelled, table, with_note
 from .required import placeholder, required
-from .text import paragraph_texts, plain
+from .text import paragraph_texts, plain, says
 from .therapy import past_treatments
 from .wording import ADHERENCE, DIALYSIS, GRAFT
 
@@ -98,7 +98,8 @@ def opening(ctx: Ctx, history: str) -> str:
             continue  # the author's medical history below says it
         if x.code == "other" or (detail and name.lower() in detail.lower()):
             name, detail = detail or name, ""  # "chronic glomerulonephritis", not "other (chronic …)"
-        extra = f" ({detail})" if detail and detail.lower() not in name.lower() else ""
+        # a detail that only says the name again ("obese" beside obesity) is not bracketed after it
+        extra = f" ({detail})" if detail and detail.lower() not in name.lower() and not says(detail, name) else ""
         with_.append(name[:1].lower() + name[1:] + extra if not name[:2].isupper() else name + extra)
     text = head[:1].upper() + head[1:] + (" not on dialysis" + ("," if with_ else "") if apart else "")
     if with_:

@@ -69,3 +69,30 @@ def plain(text: str | None, limit: int | None = None) -> str:
     if limit is not None and len(t) > limit:
         t = t[: max(1, limit - 1)].rstrip() + "…"
     return t
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words with British and American spellings made one ("discolouration",
+    "oedema", "haemorrhagic" as "discoloration", "edema", "hemorrhagic")."""
+    t = text.lower().replace("colou", "colo").replace("oe", "e").replace("ae", "e")
+    return re.findall(r"[a-z]+", t)
+
+
+def _same_word(word: str, theirs: str) -> bool:
+    """Whether ``theirs`` is ``word`` with another ending: they begin alike for all of ``word`` but its
+    last three letters, and for four letters at least ("ulcer"/"ulcers", "necrosis"/"necrotic",
+    "gangrene"/"gangrenous", "obese"/"obesity"; not "cellulitis"/"cellular")."""
+    n = 0
+    for x, y in zip(word, theirs):
+        if x != y:
+            break
+        n += 1
+    return n >= max(4, len(word) - 3)
+
+
+def says(term: str, text: str) -> bool:
+    """Whether ``text`` already says ``term``: each of its words of four letters or more is one of
+    the text's words, give or take an ending. A term of short words only is never taken as said."""
+    theirs = _words(text)
+    words = [w for w in _words(term) if len(w) >= 4]
+    return bool(words) and all(any(_same_word(w, t) for t in theirs) for w in words)
