@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from desktop.gui.sections.timeline import TimelineSection
 from desktop.model import Case
 
+from fhir_validation import validate
 from gui_helpers import stored
 from test_gui_issue12_editors import open_case  # noqa: F401  (a fixture)
 
@@ -105,8 +106,10 @@ def test_the_cause_goes_through_fhir_and_redcap_and_back():
     assert case.patient.kidney_disease_cause == CAUSE
     back, _ = bundle_to_case(json.loads(json.dumps(case_to_bundle(case))))
     assert (back.patient.ckd_stage, back.patient.kidney_disease_cause) == ("5D", CAUSE)
-    case.patient.ckd_stage = None  # a cause without a stage is kept too
-    back, _ = bundle_to_case(json.loads(json.dumps(case_to_bundle(case))))
+    case.patient.ckd_stage = None  # a cause without a stage is kept too, in a valid bundle
+    bundle = case_to_bundle(case)
+    assert validate(bundle) == []
+    back, _ = bundle_to_case(json.loads(json.dumps(bundle)))
     assert (back.patient.ckd_stage, back.patient.kidney_disease_cause) == (None, CAUSE)
     got = read(redcap.write_data([_pantanowitz()]), redcap.write_dictionary())
     assert got.cases[0].patient.kidney_disease_cause == CAUSE
