@@ -53,9 +53,10 @@ def ulcerated(ctx: Context, d: Derived) -> list[Finding]:
 
 # --- infection -----------------------------------------------------------------------------------
 
-_SIGN_WORDS = {"cellulitis": "cellulitis", "abscess": "an abscess", "fever": "fever", "sepsis": "sepsis",
-               "septic_shock": "septic shock", "bacteraemia": "bacteraemia",
-               "wound_infection": "a wound infection"}
+# the recorded signs that establish infection, in running text ("an abscess"): the model's words for
+# each sign but "afebrile", which is none
+_ARTICLE = {"abscess": "an abscess", "wound_infection": "a wound infection"}
+_SIGN_WORDS = {code: _ARTICLE.get(code, words) for code, words in SIGN_WORDS.items() if code != "afebrile"}
 
 
 def infection(ctx: Context, d: Derived) -> list[Finding]:

@@ -7,6 +7,7 @@ U+FFFD, and anything the embedded font lacks (emoji, Hebrew, Arabic) falls back 
 """
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from xml.sax.saxutils import escape
@@ -82,12 +83,7 @@ def _same_word(word: str, theirs: str) -> bool:
     """Whether ``theirs`` is ``word`` with another ending: they begin alike for all of ``word`` but its
     last three letters, and for four letters at least ("ulcer"/"ulcers", "necrosis"/"necrotic",
     "gangrene"/"gangrenous", "obese"/"obesity"; not "cellulitis"/"cellular")."""
-    n = 0
-    for x, y in zip(word, theirs):
-        if x != y:
-            break
-        n += 1
-    return n >= max(4, len(word) - 3)
+    return len(os.path.commonprefix([word, theirs])) >= max(4, len(word) - 3)
 
 
 def says(term: str, text: str) -> bool:
