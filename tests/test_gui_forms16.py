@@ -25,7 +25,7 @@ from desktop.gui.sections.treatments import TreatmentsSection
 from desktop.interop.docx import write_docx
 from desktop.interop.fhir import case_to_bundle
 from desktop.interop.fhir_import import bundle_to_case
-from desktop.model import Medication, Treatment, When
+from desktop.model import Case, Event, Medication, Treatment, When
 from desktop.store.library import create_library, open_library
 
 from gui_helpers import pick, type_into
@@ -128,6 +128,40 @@ def test_one_event_not_drawn_moves_nothing_below(env, qtbot):
     assert w.view.unplaced_ids() == [new_id]  # "1 event not drawn" is drawn...
     assert places(qtbot, page, [w.view, w.table]) == before  # ...in room it had kept
     assert stored().event(new_id) is not None
+
+
+def test_a_time_that_lets_two_labels_share_a_lane_moves_nothing_below(qtbot, tmp_path):
+    # A new case, two events typed as a source gives them (Revista Nefrologia 2022's letter, "a
+    # two-week history" before the admission): the onset first given as 2 days before, its label
+    # over the admission's; then as 2 weeks, the labels side by side. The drawing kept its height,
+    # so the form under it, where the author clicks next, stayed where it was.
+    lib = create_library(tmp_path / "lanes.casebook")
+    admission = Event(kind="presentation", description="Admitted to the nephrology ward", when=When(offset=0.0))
+    onset = Event(kind="lesion_onset", when=When(offset=-2.0, precision="day"),
+                  description="Initially small and erythematous lesions that progressed to being ulcerative")
+    case_id = lib.add_case(Case(title="Two events", events=[admission, onset], index_event_id=admission.id))
+    w = TimelineSection(CaseSession(lib, case_id))
+    qtbot.addWidget(w)
+    w.resize(660, 680)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        w.table.select(onset.id)
+        page = w._scroll_area.widget()
+        below = [w.table, w.when.wording, w.when.resolved]
+        lanes, before = w.view.lanes(), places(qtbot, page, below)
+        pick(qtbot, w.when.unit, "week")
+        assert w.when.resolved.text() == "= 2 weeks before presentation (day \u221214)"
+        assert (lanes, w.view.lanes()) == (2, 1)  # the labels did move apart...
+        assert places(qtbot, page, below) == before  # ...and nothing under the drawing moved
+        other = open_library(tmp_path / "lanes.casebook", read_only=True)
+        try:
+            assert other.load_case(case_id, figures=False).event(onset.id).when.precision == "week"
+        finally:
+            other.close()
+    finally:
+        w.close()
+        lib.close()
 
 
 def test_a_refused_value_moves_nothing_below_and_its_message_goes_when_corrected(env, qtbot):

@@ -121,6 +121,7 @@ class TimelineView(QWidget):
         self._range = (-1.0, 1.0)
         self._laid_width = -1
         self._height = 200
+        self._kept: tuple[str | None, int] = (None, 0)  # (case id, the tallest this case's drawing has been)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setAccessibleName("Timeline drawing")
@@ -271,8 +272,16 @@ class TimelineView(QWidget):
         self._ticks_y = self._bar_top + bars_h + 4
         self._legend_y = self._ticks_y + lh + 14
         legend_h = self._legend_height(width)
-        # the line "N events not drawn" keeps its room while empty, so it never moves what is below
-        self._height = int(self._legend_y + legend_h + lh + 6 + 8)
+        # the line "N events not drawn" keeps its room while empty, so it never moves what is below;
+        # and the drawing of a case never gets shorter while it is shown: an edit that lets two labels
+        # share a lane (a time given in weeks, not days) would pull up the form under it, and the
+        # author's next click would land on another field (issue 16)
+        height = int(self._legend_y + legend_h + lh + 6 + 8)
+        case_id = self._case.id if self._case is not None else None
+        if self._kept[0] == case_id:
+            height = max(height, self._kept[1])
+        self._kept = (case_id, height)
+        self._height = height
         if self.minimumHeight() != self._height:
             self.setMinimumHeight(self._height)
             self.setMaximumHeight(self._height)
