@@ -28,6 +28,9 @@ MARKER_RADIUS = 9.0  # logical pixels, whatever the zoom
 SIDES = [("left", "left"), ("right", "right"), ("bilateral", "both sides"), ("midline", "midline"),
          ("unspecified", "side not stated")]
 COARSE_FILL = QColor(179, 38, 30, 28)  # a site given without its part: the regions it may be, lightly
+# a lesion whose source does not say where it is ("painful ulcers"): recorded without a site, never put
+# on the map at a place the author did not write; the lesion list calls it "site not recorded"
+NO_SITE = ("", "site not recorded (the source does not say where)")
 
 
 def site_entries() -> list[tuple[str, str]]:
@@ -420,7 +423,7 @@ class SitePicker(QWidget):
         self.site_box.setInsertPolicy(QComboBox.NoInsert)
         self.site_box.setAccessibleName("Site")
         self.site_box.setAccessibleDescription("Type part of a site's name to narrow the list")
-        for code, text in site_entries():
+        for code, text in [NO_SITE, *site_entries()]:
             self.site_box.addItem(text, code)
         completer = QCompleter(self.site_box.model(), self.site_box)
         completer.setFilterMode(Qt.MatchContains)
@@ -465,15 +468,17 @@ class SitePicker(QWidget):
 
     def current_laterality(self) -> str:
         site = self.current_site()
-        if site is None or not bodymap.is_lateral(site):
+        if not site:  # none named, or "site not recorded": no side either
+            return "unspecified"
+        if not bodymap.is_lateral(site):
             # a non-lateral body site is on the midline; an internal organ's side is simply not given
-            visceral = site is not None and catalogue.all_sites()[site].cls == "visceral"
+            visceral = catalogue.all_sites()[site].cls == "visceral"
             return "unspecified" if visceral else "midline"
         return self.side_box.currentData()
 
     def _refresh(self, *_args) -> None:
         site = self.current_site()
-        lateral = site is not None and bodymap.is_lateral(site)
+        lateral = bool(site) and bodymap.is_lateral(site)
         self.side_box.setEnabled(lateral)
         self.button.setEnabled(site is not None)
 

@@ -27,7 +27,7 @@ from ... import bodymap
 from ...core import assess
 from ...model import Laterality, Lesion, LesionNature
 from ..binding import commit_field
-from ..bodymap_widget import BodyMapWidget, SitePicker, site_entries
+from ..bodymap_widget import NO_SITE, BodyMapWidget, SitePicker, site_entries
 from ..charts import ChartPoint, ChartSeries, ChartSpec, TrendChart
 from ..fields import ChoiceCombo, LineField, NumberField, TextArea, TriStateCombo, shrinkable
 from ..formatting import choices_of
@@ -189,7 +189,8 @@ class LesionsSection(ObservationsTab, QWidget):
         form.setContentsMargins(SPACING, SPACING, SPACING, SPACING)
         form.setRowWrapPolicy(form.RowWrapPolicy.WrapLongRows)  # a narrow panel puts labels above
         self.error = FieldError()
-        self.site = ChoiceCombo(site_entries(), "Site")  # fine sites and regions given without their part
+        # fine sites and regions given without their part, and none at all
+        self.site = ChoiceCombo([(NO_SITE[0], "site not recorded"), *site_entries()], "Site")
         shrinkable(self.site)
         # the words of the body map's side picker, the lesion list and the manuscript ("both sides")
         sides = {"unspecified": "not stated", "bilateral": "both sides"}
@@ -241,8 +242,10 @@ class LesionsSection(ObservationsTab, QWidget):
     def choose_site(self, site: str, laterality: str) -> str | None:
         """A body-map click or a site picked: select the lesion at that site and side, or record a new
         one there. Returns the lesion's id."""
-        lat = laterality_for(site, laterality)
-        found = next((l for l in self.session.case.lesions if l.site == site and l.laterality == lat), None)
+        lat = laterality_for(site, laterality) if site else "unspecified"
+        # a place on the map is one lesion; lesions whose site the source does not give are as many
+        # as the author records ("site not recorded" makes a new one each time)
+        found = next((l for l in self.session.case.lesions if l.site == site and l.laterality == lat), None) if site else None
         if found is not None:
             self.select_lesion(found.id)
             return found.id
@@ -397,7 +400,7 @@ class LesionsSection(ObservationsTab, QWidget):
         self._loading = True
         try:
             self.title.setText(f"Lesion {self._number(les.id)}: {lesion_text(les)}")
-            self.site.set_value(les.site or None)
+            self.site.set_value(les.site)  # "" is "site not recorded"
             self.laterality.set_value(les.laterality)
             self.site_detail.set_text(les.site_detail)
             self.count.set_value(les.count)
