@@ -38,7 +38,7 @@ def test_many_lesions_numbers_above_nine_and_unplaced_ones(tmp_path):
     d = bodymap_drawing(lesions, 500)
     lines = pdf_lines(d, tmp_path / "many.pdf")
     assert sorted(int(l) for l in lines if l.isdigit()) == list(range(1, 14))
-    assert "internal organs," in lines and "Back" in lines
+    assert "not on the map" in lines and "Back" in lines
     assert "Hands" not in lines
 
 

@@ -259,7 +259,13 @@ class BodyMapWidget(QWidget):
             f.setPointSizeF(max(6.5, 10 * s))
             p.setFont(f)
             p.setPen(INK)
-            p.drawText(r.adjusted(4, 2, -4, 0), Qt.AlignLeft | Qt.AlignTop | Qt.TextWordWrap, spot.label)
+            # over the box, not in it: at a small zoom the markers fill the box and would hide the words
+            # (each of its lines on one line where the view leaves room left of the box)
+            fm = p.fontMetrics()
+            width = min(max(r.width(), max(fm.horizontalAdvance(t) for t in spot.label.splitlines()) + 4), r.right())
+            flags = Qt.AlignLeft | Qt.AlignBottom | Qt.TextWordWrap
+            need = fm.boundingRect(QRectF(0, 0, width, 400).toRect(), flags, spot.label).height()
+            p.drawText(QRectF(r.right() - width, r.top() - need - 2, width, need), flags, spot.label)
         for m in markers:
             self._draw_marker(p, m)
         if self.hasFocus() and focus is None:

@@ -5,7 +5,7 @@ lesion sits in the same place on screen and on paper. The caller sets the legend
 
 Which views: the front view always, and every other view that is the first to show one of the
 lesions (its "home"). Each lesion is drawn once, in its home view. Lesions the map cannot place (an
-internal organ, an unknown site) go into a dashed "internal organs / not on the map" box beside the
+internal organ, an unknown site) go into a dashed "not on the map (organs, no site)" box beside the
 front view; a pad or toe the source does not name goes on the round target beside each hand or foot;
 a lateral site whose side is not stated gets a hollow marker on both sides (see desktop/bodymap.py).
 A site the source gives without its part (a coarse site: "thigh, aspect not stated") is also drawn

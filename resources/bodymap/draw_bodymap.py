@@ -509,7 +509,7 @@ def front_view() -> View:
     v.label("L", W - 40, 60, 22)
     v.label("patient's right", 40, 82, 11)
     v.label("patient's left", W - 40, 82, 11)
-    v.spots.append({"name": "unplaced", "label": "internal organs,\nnot on the map",
+    v.spots.append({"name": "unplaced", "label": "not on the map\n(organs, no site)",
                     "x": W - 138, "y": 640, "w": 130, "h": 64})
     return v
 
