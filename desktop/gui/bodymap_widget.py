@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QComboBox, QCompleter, QHBoxLayout, QLabel, QPush
                                QTabBar, QToolTip, QWidget)
 
 from desktop import bodymap, catalogue
+from .fields import FormCombo
 
 SKIN = QColor("#F3E6DC")
 LINE = QColor("#8C7B70")
@@ -424,7 +425,7 @@ class SitePicker(QWidget):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.site_box = QComboBox(self)
+        self.site_box = FormCombo(self)
         self.site_box.setEditable(True)
         self.site_box.setInsertPolicy(QComboBox.NoInsert)
         self.site_box.setAccessibleName("Site")
@@ -438,7 +439,7 @@ class SitePicker(QWidget):
         self.site_box.setCompleter(completer)
         self.site_box.setCurrentIndex(-1)
         self.site_box.lineEdit().setPlaceholderText("type a site, e.g. index finger pad")
-        self.side_box = QComboBox(self)
+        self.side_box = FormCombo(self)
         self.side_box.setAccessibleName("Side (the patient's)")
         for value, text in SIDES:
             self.side_box.addItem(text, value)

@@ -25,6 +25,27 @@ from .formatting import fmt_number, parse_number, typed_decimals
 from .forms import FieldError, mark_invalid
 
 
+class WheelWhenFocused:
+    """For a choice or an amount in a scrolling form (mixed in before the Qt class): the mouse wheel
+    changes its value only once the author has clicked or tabbed into it. Otherwise the wheel scrolls
+    the form (the event goes on to the scroll area): a form scrolled with the wheel passes choices
+    under the pointer, and each would silently take a new value (a tissue type, a unit) and save it."""
+
+    def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self.hasFocus():  # type: ignore[attr-defined]
+            super().wheelEvent(event)  # type: ignore[misc]
+        else:
+            event.ignore()
+
+
+class FormCombo(WheelWhenFocused, QComboBox):
+    """A combo box of a form: the wheel changes it only when it has the focus."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # not focused by the wheel either
+
+
 class LineField(QLineEdit):
     """A one-line text field that emits ``committed(str)`` when editing finished and the text changed."""
 
@@ -299,7 +320,7 @@ def shrinkable(combo: QComboBox, chars: int = 16) -> QComboBox:
     return combo
 
 
-class WideCombo(QComboBox):
+class WideCombo(FormCombo):
     """A QComboBox whose list shows every entry in full."""
 
     def showPopup(self) -> None:  # noqa: N802 (Qt's name)

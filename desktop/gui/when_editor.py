@@ -14,12 +14,16 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, Q
 from .. import timing
 from ..app import time_order
 from ..model import Case, Event, When
-from .fields import WideCombo
+from .fields import FormCombo, WheelWhenFocused, WideCombo
 from .formatting import event_title, fmt_number, parse_number
 from .forms import ERROR_COLOUR, FlowLayout, StatusLine, set_muted
 
 
-class _AmountSpin(QDoubleSpinBox):
+class _Date(WheelWhenFocused, QDateEdit):
+    """A date whose value the wheel changes only when it has the focus."""
+
+
+class _AmountSpin(WheelWhenFocused, QDoubleSpinBox):
     """An amount shown as people write it (3, not 3.00), as wide as four digits (not its maximum)."""
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
@@ -87,7 +91,7 @@ class WhenEditor(QWidget):
         self._last = When()
         self._base = When()
 
-        self.mode = QComboBox(self)
+        self.mode = FormCombo(self)
         for value, text in MODES:
             self.mode.addItem(text, value)
         self.mode.setAccessibleName(f"{name}: given as")
@@ -97,11 +101,11 @@ class WhenEditor(QWidget):
         self.amount.setKeyboardTracking(False)
         self.amount.setAccessibleName(f"{name}: amount")
         self.amount.setMinimumWidth(self.fontMetrics().horizontalAdvance("0000") + 32)
-        self.unit = QComboBox(self)
+        self.unit = FormCombo(self)
         for value, text in UNITS:
             self.unit.addItem(text, value)
         self.unit.setAccessibleName(f"{name}: unit")
-        self.direction = QComboBox(self)
+        self.direction = FormCombo(self)
         self.direction.addItem("after", 1)
         self.direction.addItem("before", -1)
         self.direction.setAccessibleName(f"{name}: before or after")
@@ -110,7 +114,7 @@ class WhenEditor(QWidget):
         self.event.setAccessibleName(f"{name}: event")
         self.event.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.event.setMinimumContentsLength(14)
-        self.date = QDateEdit(self)
+        self.date = _Date(self)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setKeyboardTracking(False)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from ... import timing
 from ...model import Figure
-from ..fields import CheckField, TextArea
+from ..fields import CheckField, FormCombo, TextArea
 from ..formatting import event_title, label_of
 from ..forms import SPACING, FieldError, add_row, form_layout, heading, hint_label, set_muted, shortcut
 from ..photos import ThumbnailCache, ask_image_files, attach_files, image_paths, show_problems
@@ -127,7 +127,7 @@ class FiguresSection(QWidget):
         self.preview.setAccessibleName("Preview of the selected image")
         self.caption = TextArea("Caption", lines=3, placeholder="What the figure shows, as the report prints it")
         self.caption.committed.connect(self._caption_committed)
-        self.link = QComboBox()
+        self.link = FormCombo()
         self.link.setAccessibleName("Shows (linked to)")
         self.link.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.link.setMinimumContentsLength(20)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QGridLayout, QLabel, QLineEdit, QWidget
 from ...catalogue import Analyte
 from ...core import labs as L
 from ...model import LabResult
-from ..fields import CheckField
+from ..fields import CheckField, FormCombo
 from .lab_values import display_unit, entry_text, flag_words, range_texts, shown_range, unit_choices
 
 if TYPE_CHECKING:
@@ -60,7 +60,7 @@ class LabRow:
                      "that result).")
         self.value.setToolTip(self._tip)
         self.label.setBuddy(self.value)
-        self.unit = QComboBox()
+        self.unit = FormCombo()
         self.unit.setEditable(True)  # a unit as printed may be typed (mg/dl, 10E3/mcL, or one not in the list)
         self.unit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.unit.setFixedWidth(self.unit.fontMetrics().horizontalAdvance("mmol/mol") + 44)
