@@ -13,7 +13,6 @@ _SPECIAL_LABELS = {
     "follow_up": "follow-up", "xray": "X-ray", "ct": "CT", "mri": "MRI", "not_done": "not done",
     "no_improvement": "no improvement", "not_assessed": "not assessed", "lost_to_follow_up": "lost to follow-up",
     "next_of_kin": "next of kin", "not_excluded": "not excluded", "not_made": "not made",
-    "not_stated": "made, basis not stated",
     "haemodialysis": "haemodialysis", "peritoneal": "peritoneal dialysis", "5D": "5D (on dialysis)",
     "bone_scintigraphy": "bone scintigraphy",
 }
@@ -26,9 +25,10 @@ def label_of(code: str | None) -> str:
     return _SPECIAL_LABELS.get(code, code.replace("_", " "))
 
 
-def choices_of(literal_type: Any) -> list[tuple[str, str]]:
-    """(value, label) pairs of a model Literal, in the model's order."""
-    return [(v, label_of(v)) for v in get_args(literal_type)]
+def choices_of(literal_type: Any, **labels: str) -> list[tuple[str, str]]:
+    """(value, label) pairs of a model Literal, in the model's order; ``labels`` words some values for
+    this choice alone ("not_stated" is "made, basis not stated" for a diagnosis, "not stated" for pain)."""
+    return [(v, labels.get(v) or label_of(v)) for v in get_args(literal_type)]
 
 
 def fmt_number(value: float | None) -> str:

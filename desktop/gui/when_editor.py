@@ -114,6 +114,7 @@ class WhenEditor(QWidget):
         self.event.setAccessibleName(f"{name}: event")
         self.event.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.event.setMinimumContentsLength(14)
+        self.event.setPlaceholderText("choose the event")
         self.date = _Date(self)
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
@@ -266,8 +267,8 @@ class WhenEditor(QWidget):
             self.event.setItemData(self.event.count() - 1, ev.description, Qt.ItemDataRole.ToolTipRole)
         if selected is not None and self.event.findData(selected) < 0:
             self.event.addItem(f"(missing event {selected})", selected)
-        if selected is not None:
-            self.event.setCurrentIndex(self.event.findData(selected))
+        # none chosen until the author picks one: the first in the list would be a time they never gave
+        self.event.setCurrentIndex(self.event.findData(selected) if selected is not None else -1)
 
     # --- reading -----------------------------------------------------------------------------------
 
@@ -321,6 +322,10 @@ class WhenEditor(QWidget):
 
     def _edited(self, *_args) -> None:
         if self._loading:
+            return
+        if self.mode.currentData() == "event" and self.event.currentIndex() < 0:
+            # an amount typed before the event is chosen waits for it (saved now, it would count from day 0)
+            self._say("choose the event it was at: nothing is saved until you do")
             return
         self._update_resolved()
         w = self.when()

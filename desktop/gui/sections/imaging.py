@@ -137,7 +137,8 @@ class ImagingSection(QWidget):
         self.diagnosis = PartForm(self.session)
         f = self.diagnosis
         self.basis = f.add(form, "diagnosis", "basis", "Basis",
-                           ChoiceCombo(choices_of(DiagnosisBasis), "Diagnosis basis"),
+                           ChoiceCombo(choices_of(DiagnosisBasis, not_stated="made, basis not stated"),
+                                       "Diagnosis basis"),
                            tip="What the diagnosis rests on: clinical findings, a biopsy, imaging; made but the source does not "
                                "say on what; or not made.")
         f.add(form, "diagnosis", "when", "When", WhenEditor("Diagnosis time", role="diagnosis.when"))

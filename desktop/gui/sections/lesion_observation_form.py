@@ -195,7 +195,7 @@ def build_observation_form(tab) -> QGroupBox:
     form.addRow(hint_label(reference.bwat_caveat() + " (Diagnostics 2021;11:730)"))
 
     form.addRow(_subheading("Pain"))
-    o["pain"] = ChoiceCombo(choices_of(Pain), "Pain, as the source states it")
+    o["pain"] = ChoiceCombo(choices_of(Pain, present="painful", absent="painless"), "Pain, as the source states it")
     o["pain_0_10"] = NumberField("Pain (numeric rating 0–10)", integer=True)
     o["pain_0_100"] = NumberField("Pain (visual analogue scale 0–100)", integer=True)
     add_row(form, "Stated", o["pain"])

@@ -1,0 +1,101 @@
+"""What entering a published case through the window showed, fixed.
+
+The case: the letter "Synergy of sodium thiosulphate treatment and expanded haemodialysis" (Nefrologia
+2022, https://revistanefrologia.com/en-synergy-sodium-thiosulphate-treatment-expanded-articulo-S2013251422000918):
+a 47-year-old woman on haemodialysis, anticoagulated with acenocoumarol after an aortic valve
+replacement "two months before admission", with "a two-week history" of lesions that became
+ulcerative, "very painful", whose site the letter does not give. Entered from scratch under Xvfb:
+- a time given "at the time of an event" was saved at once at the first event of the list (the
+  admission), before the author chose the lesion-onset event: a time the source never gives;
+- the observation's Pain choice, left alone, read "made, basis not stated" (the words of a diagnosis
+  made on an unstated basis), and "present"/"absent" for painful and painless;
+- the anticoagulant finding was titled "Warfarin (vitamin K antagonist)" for acenocoumarol.
+Real widgets on a real library, read back from the file.
+"""
+from __future__ import annotations
+
+import pytest
+
+from desktop.core import assess
+from desktop.gui.session import CaseSession
+from desktop.gui.sections.imaging import ImagingSection
+from desktop.gui.sections.lesions import LesionsSection
+from desktop.model import Case, Event, Lesion, Medication, Observation, Patient, When
+from desktop.store.library import create_library, open_library
+
+from gui_helpers import pick, type_into
+
+
+def letter_case() -> Case:
+    admission = Event(id="ev-admission", kind="presentation", description="Admitted to the nephrology ward",
+                      when=When(offset=0.0))
+    onset = Event(id="ev-onset", kind="lesion_onset", when=When(offset=-2.0, precision="week", label="a two-week history"),
+                  description="Initially small and erythematous lesions that progressed to being ulcerative")
+    return Case(title="Calciphylaxis on haemodialysis and acenocoumarol: a case report",
+                patient=Patient(age_years=47, sex="female", ckd_stage="5D", dialysis_modality="haemodialysis"),
+                medications=[Medication(name="acenocoumarol", drug_class="vitamin-k-antagonist",
+                                        start=When(offset=-2.0, precision="month", label="two months before admission"))],
+                events=[admission, onset], index_event_id=admission.id,
+                lesions=[Lesion(id="les-1", observations=[Observation(id="obs-1", when=When(event_id=admission.id),
+                                                                      morphology=["ulcer"], pain="present")])])
+
+
+@pytest.fixture
+def library(qtbot, tmp_path):
+    path = tmp_path / "letter.casebook"
+    lib = create_library(path)
+    case_id = lib.add_case(letter_case())
+    shown = []
+
+    def section(cls):
+        w = cls(CaseSession(lib, case_id))
+        qtbot.addWidget(w)
+        w.resize(1100, 850)
+        w.show()
+        qtbot.waitExposed(w)
+        shown.append(w)
+        return w
+
+    def stored():
+        other = open_library(path, read_only=True)
+        try:
+            return other.load_case(case_id, figures=False)
+        finally:
+            other.close()
+
+    yield section, stored
+    for w in shown:
+        w.close()
+    lib.close()
+
+
+def test_at_the_time_of_an_event_saves_nothing_until_the_event_is_chosen(qtbot, library):
+    section, stored = library
+    w = section(LesionsSection)
+    w.select_lesion("les-1")
+    onset = w.onset
+    pick(qtbot, onset.mode, "event")
+    assert onset.event.currentIndex() == -1  # no event picked for the author
+    assert "choose the event" in onset.resolved.text()
+    assert not stored().lesion("les-1").onset.is_set  # nothing saved: not the admission, not day 0
+    type_into(qtbot, onset.amount, "0")  # an amount before the event waits for it too
+    assert not stored().lesion("les-1").onset.is_set
+    pick(qtbot, onset.event, "ev-onset")  # "at the time of" the lesions' onset, as the letter gives it
+    assert stored().lesion("les-1").onset.event_id == "ev-onset"
+
+
+def test_pain_as_the_source_states_it_is_worded_for_pain(qtbot, library):
+    section, stored = library
+    w = section(LesionsSection)
+    w.select_lesion("les-1")
+    pain = w.obs_fields["pain"]
+    assert [pain.itemText(n) for n in range(pain.count())] == ["painful", "painless", "not stated"]
+    assert pain.currentText() == "painful"  # "very painful"
+    basis = section(ImagingSection).basis  # the diagnosis keeps its own words for "not_stated"
+    assert basis.itemText(basis.findData("not_stated")) == "made, basis not stated"
+
+
+def test_the_anticoagulant_finding_names_the_class_and_the_drug_recorded():
+    found = next(f for f in assess(letter_case()).findings if f.rule_id == "warfarin")
+    assert found.title == "Warfarin or another vitamin K antagonist"
+    assert "acenocoumarol" in found.message
