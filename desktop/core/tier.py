@@ -126,6 +126,15 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         if w.lab.qualitative not in ("normal", "low", "undetectable"):
             unknown.append(f"{spec['pth-over-1000']['label']} (major): {text}")
         unknown.append(f"{spec['pth-under-300']['label']} (minor): {text}")
+    biointact = ctx.results("pth_biointact")
+    if pth is None and not words and biointact:
+        # a bio-intact (1-84) PTH only: the consensus thresholds are intact PTH's (domain file §1, "iPTH"),
+        # and a third-generation assay reads lower, so neither threshold is decided by it
+        b = ([e for e in biointact if e.placed is not None] or biointact)[-1]
+        text = (f"only a bio-intact PTH (1\u201384) is recorded ({L.format_lab(b.lab)}, "
+                f"{placed_or_not(b.placed, b.lab.when)}); the threshold is for intact PTH")
+        unknown.append(f"{spec['pth-over-1000']['label']} (major): {text}")
+        unknown.append(f"{spec['pth-under-300']['label']} (minor): {text}")
     if pth is not None:
         which = "nearest before onset" if pth is before else "latest"
         text = f"{L.format_lab(pth.lab)}, {which}, {describe(pth.placed)}"

@@ -63,7 +63,10 @@ class LabRow:
         self.unit = FormCombo()
         self.unit.setEditable(True)  # a unit as printed may be typed (mg/dl, 10E3/mcL, or one not in the list)
         self.unit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        self.unit.setFixedWidth(self.unit.fontMetrics().horizontalAdvance("mmol/mol") + 44)
+        # as wide as this analyte's longest unit ("mL/min/1.73m²" was cut to "…/min/1.73m²"), at least as
+        # "mmol/mol": the column then takes the widest row's
+        longest = max((self.unit.fontMetrics().horizontalAdvance(u) for u in (*a.units, "mmol/mol")))
+        self.unit.setFixedWidth(longest + 44)
         self.unit.setAccessibleName(f"{a.label} unit")
         self.unit.setToolTip("The unit the laboratory reported the value in: pick it, or type it as printed")
         self.low = QLineEdit()
