@@ -319,7 +319,7 @@ def test_insulin_effect_size_by_injections_a_day():
 def test_warfarin_message_suggests_considering_an_alternative():
     case = with_(base_case(), meds(med("vitamin-k-antagonist", "warfarin")))
     f = assess(case).by_rule("warfarin")[0]
-    assert "11.4" in f.message and "alternative" in f.message and "No stop of warfarin is recorded." in f.message
+    assert "11.4" in f.message and "alternative" in f.message and "No stop of the vitamin K antagonist is recorded." in f.message
     assert f.severity == "warning"
 
 

@@ -149,7 +149,7 @@ NOT_RECORDED = {  # words a finding may say only when the case indeed lacks the 
     "No calcimimetic is recorded": lambda c: not _has(c, {"calcimimetic"}),
     "No antibiotic is recorded": lambda c: not _has(c, {"antibiotic"}),
     "No sodium thiosulfate is recorded": lambda c: not _has(c, {"sodium-thiosulfate"}),
-    "No stop of warfarin is recorded": lambda c: not any(m.stop.is_set for m in c.medications
+    "No stop of the vitamin K antagonist is recorded": lambda c: not any(m.stop.is_set for m in c.medications
                                                         if m.drug_class == "vitamin-k-antagonist"),
     "The dialysis start is not recorded": lambda c: not c.patient.dialysis_start.is_set,
     "No differential diagnosis is documented as excluded": lambda c: not any(

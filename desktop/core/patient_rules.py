@@ -59,7 +59,7 @@ def _med_rule(rule_id: str) -> Callable[[Context, Derived], list[Finding]]:
             elif stopped:
                 extra["stop_note"] = f"The vitamin K antagonist is recorded as stopped {on(ctx.place(stopped[0].stop))}."
             else:
-                extra["stop_note"] = "No stop of warfarin is recorded."
+                extra["stop_note"] = "No stop of the vitamin K antagonist is recorded."
             late = [m for m in meds if ctx.after_onset(m.start)]
             if late and len(late) == len(meds):  # it came after the lesions: not what led to them
                 extra["stop_note"] = (f"It was started {on(ctx.place(late[0].start))}, after the first lesion onset "

@@ -115,7 +115,8 @@ def microbiology(ctx: Ctx) -> list[Block]:
         s = what[:1].upper() + what[1:] + (f" ({when})" if when else "") + f": {result}"
         if lab.organism:
             s += f", {plain(lab.organism)}"
-        out.append(s + (f". {plain(lab.note).rstrip('.')}" if lab.note else "") + ".")
+        note = plain(lab.note).rstrip(".")
+        out.append(s + (f". {note[:1].upper()}{note[1:]}" if note else "") + ".")  # a sentence of its own
     return [Para([Span("Microbiology.", bold=True), Span(" " + " ".join(out))])] if out else []
 
 

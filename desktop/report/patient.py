@@ -197,7 +197,7 @@ def patient_information(ctx: Ctx) -> list[Block]:
             how_often = frequency.schedule_text(m.frequency, m.doses_per_day, m.frequency_basis, "day")
             mrows.append([
                 with_note(plain(m.name), plain(m.note)) if m.note else Rich((Span(plain(m.name)),)),
-                mc.get(m.drug_class, m.drug_class), fmt.dose_text(m.dose, m.dose_unit), plain(m.route),
+                class_name(mc.get(m.drug_class, m.drug_class)), fmt.dose_text(m.dose, m.dose_unit), plain(m.route),
                 plain(how_often),
                 ctx.when(m.start, "—"), ctx.when(m.stop, "—")])
         out += table(ctx, "Medications", ["Medication", "Class", "Dose", "Route", "Frequency", "Start", "Stop"],
@@ -205,6 +205,12 @@ def patient_information(ctx: Ctx) -> list[Block]:
                      cite="The patient's medications are listed in Table {n}.")
     out += not_taken(ctx)
     return out
+
+
+def class_name(label: str) -> str:
+    """A drug class as a manuscript names it, without the example the form gives with it: "Vitamin K
+    antagonist", not "Vitamin K antagonist (e.g. warfarin)" beside acenocoumarol."""
+    return re.sub(r"\s*\(e\.g\.[^)]*\)$", "", label)
 
 
 _NEGATION = re.compile(r"\b(?:not|no|never|without|denie[sd]|nor)\b")
@@ -244,7 +250,7 @@ def not_taken(ctx: Ctx) -> list[Block]:
     names = []
     for m in ctx.case.medications:
         if m.not_taken:
-            name = plain(m.name) or catalogue.medication_classes().get(m.drug_class, m.drug_class).lower()
+            name = plain(m.name) or class_name(catalogue.medication_classes().get(m.drug_class, m.drug_class)).lower()
             if not said_not_taken(name, ctx.author_text()):
                 names.append(f"{name} ({plain(m.note)})" if plain(m.note) else name)
     if not names:
