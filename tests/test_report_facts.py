@@ -128,6 +128,16 @@ PUBLISHED: dict[str, list[str]] = {
                                   "carotid bruits, weak left pedal pulses", "6.5", "2.4", "36", "1.9", "mmol/L",
                                   "Methicillin resistant Staphylococcus aureus, Escherichia coli, and streptococci",
                                   "Bilateral subcutaneous calcifications", "fibrointimal proliferation"],
+    # Nefrologia 2022 letter: lesions whose site the letter does not give; acenocoumarol; procalcitonin and a
+    # biointact (1-84) PTH, each under its own name; a culture of the lesions' exudate; the inflammatory
+    # indices in the authors' words
+    "nosite-hd-acenocoumarol-pseudomonas": [
+        "A 47-year-old woman", "CKD stage 5D (due to probable diabetic aetiology) on haemodialysis",
+        "acenocoumarol", "anticoagulation after an aortic valve replacement", "Vitamin K antagonist",
+        "Procalcitonin", "1.49", "ng/mL", "Parathyroid hormone, bio-intact (1–84)", "490", "pg/mL", "10.30", "5.05",
+        "10.8", "26.6", "Pseudomonas aeruginosa. The exudate of the lesions.",
+        "A hypoechoic nodule 1.38 cm in diameter", "(NLR) 5.75", "(PLR) 413.70", "(SII) 1,737",
+        "consistent with calciphylaxis"],
 }
 
 # identified reports print the calendar dates at the precision the source gives them

@@ -99,3 +99,39 @@ def test_the_anticoagulant_finding_names_the_class_and_the_drug_recorded():
     found = next(f for f in assess(letter_case()).findings if f.rule_id == "warfarin")
     assert found.title == "Warfarin or another vitamin K antagonist"
     assert "acenocoumarol" in found.message
+
+
+def test_procalcitonin_and_a_biointact_pth_are_entered_under_their_own_names(qtbot, library):
+    # "procalcitonin 1.49 ng/m[L]" and "biointact parathyroid hormone (PTH) (1–84) 490 pg/m[L]", obtained on
+    # admission: the grid had neither, and a bio-intact PTH typed as intact PTH would be read against
+    # intact PTH's thresholds (iPTH > 1000 and < 300 pg/mL, domain file §1)
+    from desktop.gui.sections.labs import LabsSection
+    section, stored = library
+    w = section(LabsSection)
+    pick(qtbot, w.when.mode, "event")
+    pick(qtbot, w.when.event, "ev-admission")
+    type_into(qtbot, w.row("procalcitonin").value, "1.49")
+    type_into(qtbot, w.row("pth_biointact").value, "490")
+    saved = {lab.analyte: lab for lab in stored().labs}
+    assert (saved["procalcitonin"].value, saved["procalcitonin"].unit, saved["procalcitonin"].decimals) == (1.49, "ng/mL", 2)
+    assert (saved["pth_biointact"].value, saved["pth_biointact"].unit) == (490.0, "pg/mL")
+    assert "pth_intact" not in saved
+    assert saved["procalcitonin"].when.event_id == "ev-admission"
+    tier = assess(stored()).tier
+    assert any("only a bio-intact PTH (1\u201384) is recorded (490 pg/mL" in x for x in tier.unknown), tier.unknown
+    # each unit is shown whole: "mL/min/1.73m²" was cut to "…/min/1.73m²"
+    unit = w.row("egfr").unit
+    assert unit.lineEdit().width() > unit.fontMetrics().horizontalAdvance(unit.currentText())
+
+
+def test_the_medication_table_names_the_class_without_the_forms_example(tmp_path):
+    import io
+
+    import docx
+
+    from desktop.interop.docx import write_docx
+    buf = io.BytesIO()
+    write_docx(letter_case(), buf, draft=True)
+    rows = [[c.text for c in r.cells] for t in docx.Document(io.BytesIO(buf.getvalue())).tables for r in t.rows]
+    aceno = next(r for r in rows if r and r[0].startswith("acenocoumarol"))
+    assert aceno[1] == "Vitamin K antagonist"  # not "Vitamin K antagonist (e.g. warfarin)"
