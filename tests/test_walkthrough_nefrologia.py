@@ -15,6 +15,7 @@ Real widgets on a real library, read back from the file.
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import Qt
 
 from desktop.core import assess
 from desktop.gui.session import CaseSession
@@ -135,3 +136,36 @@ def test_the_medication_table_names_the_class_without_the_forms_example(tmp_path
     rows = [[c.text for c in r.cells] for t in docx.Document(io.BytesIO(buf.getvalue())).tables for r in t.rows]
     aceno = next(r for r in rows if r and r[0].startswith("acenocoumarol"))
     assert aceno[1] == "Vitamin K antagonist"  # not "Vitamin K antagonist (e.g. warfarin)"
+
+
+def test_a_time_with_brackets_of_its_own_is_not_bracketed_again():
+    # the letter's culture and biopsy are undated, before the admission: recorded in the source's words
+    # "before the admission (not dated)"; the manuscript printed "Wound culture (before the admission
+    # (not dated))" and "Skin biopsy of lesion 1 (before the admission (not dated))"
+    import io
+    import re
+
+    import docx
+
+    from desktop import jsonio
+    from desktop.interop.docx import write_docx
+    from pathlib import Path
+    case = jsonio.loads((Path(__file__).parent / "cases" / "nosite-hd-acenocoumarol-pseudomonas.json").read_text("utf-8"))
+    buf = io.BytesIO()
+    write_docx(case, buf, draft=True)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(buf.getvalue())).paragraphs)
+    assert "Wound culture, before the admission (not dated): positive, Pseudomonas aeruginosa." in text
+    assert "Skin biopsy of lesion 1, before the admission (not dated): consistent with calciphylaxis." in text
+    assert not re.search(r"\([^()]*\(", text), re.search(r".{40}\([^()]*\(.{40}", text)  # no "( … (" anywhere
+
+
+def test_the_biopsy_names_its_lesion_as_the_lesions_section_does(qtbot, library):
+    section, stored = library
+    w = section(ImagingSection)
+    qtbot.mouseClick(w.biopsies.table.add_button, Qt.MouseButton.LeftButton)
+    combo = w.biopsies.fields["lesion_id"]
+    assert combo.itemText(combo.findData("les-1")) == "Lesion 1: site not recorded"  # was "Lesion 1: not stated"
+    pick(qtbot, combo, "les-1")
+    assert stored().biopsies[0].lesion_id == "les-1"
+    table = w.biopsies.table.view.model()
+    assert table.index(0, 1).data() == "Lesion 1: site not recorded"

@@ -78,7 +78,6 @@ def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
         flag_text: str | Mark = f
         if lab.expected_abnormal:
             flag_text = f"{f} (expected)" if f else "expected abnormal"
-        p = placed[lab.id]
         t = ctx.when(lab.when, "—")
         if lab.dialysis_context in DIALYSIS_CTX:
             t = f"{t}, {DIALYSIS_CTX[lab.dialysis_context]}"
@@ -103,6 +102,14 @@ def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
     return rows, defaults
 
 
+def aside(when: str) -> str:
+    """A time after a name: " (about 2 weeks after presentation)"; ", before the admission (not
+    dated)" for a time with brackets of its own (no brackets inside brackets)."""
+    if not when:
+        return ""
+    return f", {when}" if "(" in when else f" ({when})"
+
+
 def microbiology(ctx: Ctx) -> list[Block]:
     """Cultures, one sentence each: specimen, when, result and organism."""
     out = []
@@ -112,7 +119,7 @@ def microbiology(ctx: Ctx) -> list[Block]:
         what = (plain(lab.specimen) + " culture") if lab.specimen else "Culture"
         when = ctx.prose_when(lab.when)
         result = QUALITATIVE.get(lab.qualitative or "", "") or value_text(lab)
-        s = what[:1].upper() + what[1:] + (f" ({when})" if when else "") + f": {result}"
+        s = what[:1].upper() + what[1:] + aside(when) + f": {result}"
         if lab.organism:
             s += f", {plain(lab.organism)}"
         note = plain(lab.note).rstrip(".")
@@ -211,7 +218,8 @@ def biopsy_paragraph(ctx: Ctx, b) -> Para:
     result = BIOPSY_GRADE[b.grade] if b.grade else BIOPSY.get(b.result or "", "")
     features = ", ".join(HISTOLOGY.get(x, x.replace("_", " ")) for x in b.features)
     said = "; ".join(filter(None, [result, features]))
-    if when and head.endswith(")"):  # "… (lesion 1), about 2 weeks after presentation: …", not ") ("
+    # "… (lesion 1), about 2 weeks after presentation: …", not ") ("; nor brackets inside brackets
+    if when and (head.endswith(")") or "(" in when):
         head += f", {when}" + (":" if said else ".")
         rest = [f"{said}."] if said else []
     elif when:
@@ -252,7 +260,10 @@ def diagnostic_assessment(ctx: Ctx) -> list[Block]:
         for im in case.imaging:
             head = IMAGING[im.modality] + (f" of the {plain(im.region)}" if im.region else "")
             when = ctx.prose_when(im.when)
-            rest = [f"({when})." if when else ""]
+            if "(" in when:  # no brackets inside brackets: "Ultrasound of the neck, before the admission (not dated)."
+                head, when, rest = f"{head}, {when}", "", [""]
+            else:
+                rest = [f"({when})." if when else ""]
             told = untold(im.findings, ctx.author_text())
             if told:
                 rest.append(told.rstrip(".") + ".")
@@ -274,7 +285,8 @@ def diagnostic_assessment(ctx: Ctx) -> list[Block]:
     if dx.basis == "biopsy":
         when = not_the_biopsy_itself(ctx, when)
     if dx.basis != "not_made":  # "no diagnosis recorded" is not a statement the manuscript makes
-        out.append(Para([Span(DIAG_BASIS[dx.basis].capitalize(), bold=True), Span(f" ({when})." if when else ".")]))
+        out.append(Para([Span(DIAG_BASIS[dx.basis].capitalize() + (f", {when}" if "(" in when else ""), bold=True),
+                         Span(f" ({when})." if when and "(" not in when else ".")]))
     out += prose(dx.reasoning)
     if dx.differentials:
         status = {"excluded": "Excluded", "considered": "Considered", "not_excluded": "Not excluded"}

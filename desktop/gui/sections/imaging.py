@@ -22,6 +22,7 @@ from ..list_editor import ListEditor
 from ..session import CaseSession
 from ..tables import Column
 from ..when_editor import WhenEditor
+from .lesion_sites import lesion_text
 
 
 def site_choices() -> list[tuple[str, str]]:
@@ -38,11 +39,8 @@ def site_text(code: str, detail: str = "") -> str:
 
 
 def lesion_choices(case: Case) -> list[tuple[str, str]]:
-    out = []
-    for n, les in enumerate(case.lesions, 1):
-        side = f", {les.laterality}" if les.laterality not in ("unspecified", "midline") else ""
-        out.append((les.id, f"Lesion {n}: {site_text(les.site)}{side}"))
-    return out
+    """Each lesion as the Lesions section names it: "Lesion 2: left thigh", "Lesion 1: site not recorded"."""
+    return [(les.id, f"Lesion {n}: {lesion_text(les)}") for n, les in enumerate(case.lesions, 1)]
 
 
 class ImagingSection(QWidget):
