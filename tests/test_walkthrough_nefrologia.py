@@ -169,3 +169,19 @@ def test_the_biopsy_names_its_lesion_as_the_lesions_section_does(qtbot, library)
     assert stored().biopsies[0].lesion_id == "les-1"
     table = w.biopsies.table.view.model()
     assert table.index(0, 1).data() == "Lesion 1: site not recorded"
+
+
+def test_ulcerated_is_asked_once_when_ulcer_is_ticked(qtbot, library):
+    # "progressed to being ulcerative": the author ticks "ulcer"; the form then asked "Ulcerated:
+    # unknown" beside it, a second answer to the same question
+    section, stored = library
+    w = section(LesionsSection)
+    w.select_lesion("les-1")
+    ulcerated = w.obs_fields["ulcerated"]
+    assert "ulcer" in stored().lesion("les-1").observations[0].morphology
+    assert (ulcerated.currentData(), ulcerated.isEnabled()) == ("yes", False)  # answered by the tick
+    w.morph_boxes["ulcer"].click()  # taken back
+    qtbot.waitUntil(lambda: ulcerated.isEnabled())
+    ob = stored().lesion("les-1").observations[0]
+    assert "ulcer" not in ob.morphology and ob.ulcerated == "unknown"  # nothing was saved for the tick
+    assert ulcerated.currentData() == "unknown"

@@ -187,6 +187,7 @@ class ObservationsTab:
             o["pain"].set_value(ob.pain)
             for attr in ("ulcerated", "oedema", "purulence"):
                 o[attr].set_value(getattr(ob, attr))
+            self._show_ulcer_ticked(ob)
             for attr in ("tissue_type", "exudate_amount", "odour"):
                 o[attr].set_value(getattr(ob, attr))
             o["exudate_type"].set_value(ob.exudate_type or _exudate_type_of_score(ob.bwat.exudate_type))
@@ -205,6 +206,19 @@ class ObservationsTab:
             self.derived_label.setText(self._derived_summary(ob))
         finally:
             self._loading = False
+
+    def _show_ulcer_ticked(self, ob: Observation) -> None:
+        """"Ulcerated" is asked once: with "ulcer" ticked under Morphology it reads yes and is not asked
+        again (nothing more is saved; the tick says it). A stored "no" beside the tick stays in sight,
+        for the author to put right."""
+        combo = self.obs_fields["ulcerated"]
+        ticked = "ulcer" in ob.morphology and ob.ulcerated != "no"
+        if ticked:
+            combo.set_value("yes")
+        combo.setEnabled(not ticked and not self.session.read_only)
+        combo.setToolTip("Ulcerated: yes, as \u201culcer\u201d is ticked under Morphology" if ticked else
+                         "Ulcerated, as the source says (\u201cnon-ulcerated plaque\u201d: no)"
+                         + ("; \u201culcer\u201d is ticked under Morphology" if "ulcer" in ob.morphology else ""))
 
     # --- derived values (the core's) --------------------------------------------------------------
 
