@@ -75,9 +75,13 @@ class Analyte:
     conversion_source: str
     spellings: dict  # unit_key(spelling) -> the catalogue's spelling
     qualitative_only: bool = False  # reported in words only (cultures)
+    # a result the catalogue does not list ("other"): named by the source, any unit as printed, never converted
+    free: bool = False
 
     def unit_of(self, unit: str) -> str | None:
         """The catalogue's spelling of ``unit`` as printed (``mg/dl`` -> ``mg/dL``), or None."""
+        if self.free:
+            return unit if unit.strip() else None  # the unit as printed; none is still refused
         if unit in self.units:
             return unit
         return self.spellings.get(unit_key(unit))
@@ -86,6 +90,10 @@ class Analyte:
         return self.unit_of(unit) is not None
 
     def _conversion(self, unit: str) -> dict:
+        if self.free:  # kept in its own unit: the same unit reads as it is, no other
+            if unit == self.canonical_unit or not self.canonical_unit:
+                return {"scale": 1, "offset": 0}
+            raise UnknownUnit(f"{self.label}: a result the catalogue does not list is not converted")
         try:
             return self.units[self.unit_of(unit)]
         except KeyError:
@@ -140,7 +148,7 @@ def analytes() -> dict[str, Analyte]:
             conventional_unit=a["conventional_unit"], si_unit=a["si_unit"], units=a["units"],
             reference_range=a["reference_range"], plausible=a["plausible"],
             conversion_source=a["conversion_source"], spellings=spellings,
-            qualitative_only=a.get("qualitative_only", False),
+            qualitative_only=a.get("qualitative_only", False), free=a.get("free", False),
         )
     return out
 

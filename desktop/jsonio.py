@@ -365,6 +365,10 @@ def _check_lab(lab, path: str, refs: _Refs) -> list[Problem]:
     a = catalogue.analytes().get(lab.analyte)
     if a is None:
         p.append(Problem(f"{path}.analyte", f"unknown analyte {lab.analyte!r}"))
+    if a is not None and a.free and not lab.name.strip():
+        p.append(Problem(f"{path}.name", "a result the list does not have needs its name, as the source prints it"))
+    if lab.name and a is not None and not a.free:  # (an unknown analyte is the one problem to say)
+        p.append(Problem(f"{path}.name", "only a result the list does not have is named (its analyte is \"other\")"))
     if lab.value is None and lab.qualitative is None:
         p.append(Problem(f"{path}.value", "a lab result needs its value or its qualitative result"))
     if a is not None and a.qualitative_only and lab.value is not None:
@@ -390,6 +394,8 @@ def _check_lab(lab, path: str, refs: _Refs) -> list[Problem]:
 
 
 def _implausible(a, lab) -> bool:
+    if a.plausible is None:  # a result the catalogue does not list: no bounds to hold it to
+        return False
     canon = a.to_canonical(lab.value, lab.unit)
     return not a.plausible["low"] <= canon <= a.plausible["high"]
 

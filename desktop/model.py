@@ -345,7 +345,8 @@ class Lesion(_Record):
 class LabResult(_Record):
     """A laboratory value with its unit, reference range and time, or a result given in words."""
     id: str = field(default_factory=new_id)
-    analyte: str = ""  # resources/catalogues/analytes.json
+    analyte: str = ""  # resources/catalogues/analytes.json; "other" for one it does not list...
+    name: str = ""  # ...named as the source prints it ("neutrophil-to-lymphocyte ratio (NLR)"); only for "other"
     value: float | None = None
     # the digits after the decimal point as the source prints the value or the author typed it
     # ("9.0" -> 1, "3.7" -> 1, "4" -> 0), which a float does not keep; None: not known

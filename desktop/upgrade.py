@@ -76,15 +76,24 @@ def _v7_kidney_disease_cause(doc: Document) -> Document:
     return doc
 
 
+def _v8_results_not_listed(doc: Document) -> Document:
+    """Version 8: a laboratory result the analyte catalogue does not list is recorded under the name the
+    source prints (analyte "other" with ``name``: "neutrophil-to-lymphocyte ratio"), where version 7
+    could only leave it out. A version-7 document has none and reads as it did; nothing changes."""
+    return doc
+
+
 UPGRADES: list[Callable[[Document], Document]] = [_v2_one_name_for_one_idea, _v3_biopsy_result_may_be_unrecorded,
                                                   _v4_recorded_negatives, _v5_absent_comorbidities,
-                                                  _v6_recurrence_events, _v7_kidney_disease_cause]
+                                                  _v6_recurrence_events, _v7_kidney_disease_cause,
+                                                  _v8_results_not_listed]
 
 DOC_VERSION = 1 + len(UPGRADES)
 
 # The steps that change no document (a field or a choice added that older documents do not use): a
 # document of the version before reads, unchanged, as one of the version after.
-_UNCHANGED = (_v4_recorded_negatives, _v5_absent_comorbidities, _v6_recurrence_events, _v7_kidney_disease_cause)
+_UNCHANGED = (_v4_recorded_negatives, _v5_absent_comorbidities, _v6_recurrence_events, _v7_kidney_disease_cause,
+              _v8_results_not_listed)
 
 
 def changes_document(version: int) -> bool:

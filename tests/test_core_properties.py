@@ -18,7 +18,8 @@ from desktop.model import (Biopsy, BwatCua, Case, Comorbidity, Consent, Diagnosi
 
 from test_core_cases import rich_case, valid
 
-ANALYTES = {k: a for k, a in catalogue.analytes().items() if not a.qualitative_only}  # numbers only
+# numbers in units the catalogue converts; a result the list does not have is drawn by other_results()
+ANALYTES = {k: a for k, a in catalogue.analytes().items() if not a.qualitative_only and not a.free}
 
 
 def to_si(case: Case) -> Case:
@@ -93,7 +94,16 @@ def lab_results(draw):
                      dialysis_context=draw(st.sampled_from(["pre", "post", "none", "unknown"])))
 
 
-LAB = lab_results()
+@st.composite
+def other_results(draw):
+    """A result the analyte list does not have: its printed name, any value and unit (or none, as printed)."""
+    unit = draw(st.sampled_from(["", "U/L", "ng/mL", "ratio", "%"]))
+    return LabResult(analyte="other", name=draw(st.sampled_from(["lactate dehydrogenase", "NLR", "ferritin"])),
+                     value=draw(st.floats(-1e6, 1e6, allow_nan=False)), unit=unit, as_printed=not unit,
+                     ref_low=draw(st.none() | st.floats(0, 100)), when=draw(WHEN))
+
+
+LAB = st.one_of(lab_results(), other_results())
 SCORE = st.none() | st.integers(1, 5)
 OBSERVATION = st.builds(
     Observation, when=WHEN, length_mm=st.none() | st.floats(0, 300), width_mm=st.none() | st.floats(0, 300),

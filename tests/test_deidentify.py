@@ -268,6 +268,8 @@ def _fill_every_text_field(obj, text: str) -> int:
         if f.name in ("id", "sha256", "mime", "date", "date_of_birth", "analyte", "site", "drug_class",
                       "treatment_class", "code", "unit", "dose_unit", "kind") or f.name.endswith("_id"):
             continue
+        if f.name == "name" and getattr(obj, "analyte", "other") != "other":
+            continue  # only a result the analyte list does not have is named
         if tp in (str, str | None):
             setattr(obj, f.name, text)
             n += 1

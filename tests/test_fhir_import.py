@@ -91,10 +91,13 @@ def test_a_foreign_bundle_imports_as_far_as_it_maps():
     ]}
     case, report = bundle_to_case(bundle)
     assert case.patient.sex == "male"
-    (lab,) = case.labs
+    lab, other = case.labs
     assert (lab.analyte, lab.value, lab.unit, lab.when.date) == ("calcium", 2.7, "mmol/L", "2024-03-01")
+    # a result Casebook's list does not have is kept under the name the bundle gives it, and said so
+    assert (other.analyte, other.name, other.value, other.unit) == ("other", "Cholesterol", 5.0, "mmol/L")
     text = "\n".join(report)
-    assert "Cholesterol" in text and "AllergyIntolerance" in text and "Patient.name" in text and "collection" in text
+    assert "'Cholesterol': not in Casebook's list of analytes; kept under its name" in text
+    assert "AllergyIntolerance" in text and "Patient.name" in text and "collection" in text
 
 
 # --- the published cases of tests/cases ------------------------------------------------------------------

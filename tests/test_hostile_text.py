@@ -26,7 +26,7 @@ import pytest
 from desktop import jsonio
 from desktop.codec import fields_of, hints
 from desktop.demo import load_demo
-from desktop.model import Case, DialysisPeriod, Differential, Figure, Medication, RecordNumber, Reference, When
+from desktop.model import Case, DialysisPeriod, Differential, Figure, LabResult, Medication, RecordNumber, Reference, When
 
 MARKUP = "<para><font name='x'>&amp;</b>"
 PIECES = [
@@ -78,6 +78,9 @@ def _full_case() -> Case:
     """The demo case, with at least one item in every list the model has."""
     case = load_demo()
     case.medications.append(Medication(id="med1", name="warfarin", drug_class="other", dose=5.0, dose_unit="mg"))
+    # a result the analyte list does not have: its printed name is free text too
+    case.labs.append(LabResult(id="lab-other", analyte="other", name="lactate dehydrogenase", value=480.0, unit="U/L",
+                               when=When(offset=0.0)))
     case.diagnosis.differentials.append(Differential(name="warfarin necrosis", status="excluded", how="history"))
     case.patient.dialysis_history.append(DialysisPeriod(modality="peritoneal", reason="synthetic"))
     case.identifiers.record_numbers.append(RecordNumber("MRN", "MRN-0000001"))
@@ -152,6 +155,8 @@ def hostile_case(huge: bool = True) -> tuple[Case, list[str], list[str]]:
                 continue
             if v is None:
                 continue  # an optional value not recorded (a date, a reference): no text to be hostile in
+            if isinstance(obj, LabResult) and f.name == "name" and obj.analyte != "other":
+                continue  # only a result the analyte list does not have is named
             text = HUGE if huge and where == longest else MIX
             setattr(obj, f.name, [text, MIX] if kind == "list" else text)
             filled.append(where)

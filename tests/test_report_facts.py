@@ -130,13 +130,14 @@ PUBLISHED: dict[str, list[str]] = {
                                   "Bilateral subcutaneous calcifications", "fibrointimal proliferation"],
     # Nefrologia 2022 letter: lesions whose site the letter does not give; acenocoumarol; procalcitonin and a
     # biointact (1-84) PTH, each under its own name; a culture of the lesions' exudate; the inflammatory
-    # indices in the authors' words
+    # indices the analyte list does not have, under the letter's names
     "nosite-hd-acenocoumarol-pseudomonas": [
         "A 47-year-old woman", "CKD stage 5D (due to probable diabetic aetiology) on haemodialysis",
         "acenocoumarol", "anticoagulation after an aortic valve replacement", "Vitamin K antagonist",
         "Procalcitonin", "1.49", "ng/mL", "Parathyroid hormone, bio-intact (1–84)", "490", "pg/mL", "10.30", "5.05",
         "10.8", "26.6", "Pseudomonas aeruginosa. The exudate of the lesions.",
-        "A hypoechoic nodule 1.38 cm in diameter", "(NLR) 5.75", "(PLR) 413.70", "(SII) 1,737",
+        "A hypoechoic nodule 1.38 cm in diameter", "Neutrophil-to-lymphocyte ratio (NLR)", "5.75",
+        "Platelet-to-lymphocyte ratio (PLR)", "413.70", "Systemic immune-inflammation index (SII)", "1737",
         "consistent with calciphylaxis"],
 }
 
@@ -230,6 +231,9 @@ def every_kind():
         LabResult(id="q5", analyte="egfr", value=8, unit="mL/min/1.73m²", when=adm),
         LabResult(id="q6", analyte="culture", qualitative="positive", specimen="blood", organism="Staphylococcus aureus",
                   unit="", when=When(offset=2)),
+        # a result the analyte list does not have, under the name the source prints
+        LabResult(id="q7", analyte="other", name="lactate dehydrogenase", value=480, unit="U/L", ref_low=140,
+                  ref_high=280, when=adm),
     ]
     case.biopsies = [Biopsy(id="b1", site="thigh-anterior", lesion_id="les1", result="confirmed", grade="consistent_with",
                             specimen="deep_incisional_biopsy",
@@ -310,6 +314,8 @@ def test_every_free_text_field_reaches_the_manuscript():
                         continue
                     if p.startswith("labs[") and f.name in ("specimen", "organism") and obj.analyte != "culture":
                         continue
+                    if p.startswith("labs[") and f.name == "name" and obj.analyte != "other":
+                        continue  # only a result the analyte list does not have is named
                     marker = f"Zq{len(markers):03d}x"
                     setattr(obj, f.name, marker)
                     markers[marker] = re.sub(r"\[\d+\]", "", p)

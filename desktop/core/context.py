@@ -135,6 +135,8 @@ class Context:
                 what = f"unknown analyte {lab.analyte!r}" if lab.analyte else "no analyte recorded"
                 self.lab_problems.append(LabProblem(lab, i, "unusable", what, placed))
                 continue
+            if a.free:  # a result the catalogue does not list: everything that names it says its printed name
+                a = replace(a, label=" ".join(lab.name.split()) or a.label, canonical_unit=lab.unit)
             if lab.value is None:
                 if lab.qualitative is not None:
                     self.words.setdefault(a.code, []).append(WordResult(lab, a, placed, i))
@@ -146,8 +148,7 @@ class Context:
             except UnknownUnit:
                 self.lab_problems.append(LabProblem(lab, i, "unknown-unit", "", placed))
                 continue
-            lo, hi = a.plausible["low"], a.plausible["high"]
-            if not lo <= value <= hi:
+            if a.plausible is not None and not a.plausible["low"] <= value <= a.plausible["high"]:
                 self.lab_problems.append(LabProblem(lab, i, "implausible", "", placed))
                 continue
             entry = LabEntry(lab, a, value, placed, i)

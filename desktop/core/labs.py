@@ -67,6 +67,8 @@ def value_in(lab: LabResult, unit: str) -> float:
 def other_unit(a: Analyte, unit: str) -> str | None:
     """The unit of the other system (conventional <-> SI) for ``unit``, or None when the analyte is
     reported the same way in both systems."""
+    if a.free:  # a result the catalogue does not list: only ever in the unit it was printed in
+        return None
     if not a.accepts(unit):
         raise UnknownUnit(f"{a.label}: unit {unit!r} is not accepted; use one of {', '.join(a.units)}")
     unit = a.unit_of(unit)

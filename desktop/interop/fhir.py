@@ -205,7 +205,8 @@ class _Builder:
         analytes = catalogue.analytes()
         for lab in self.case.labs:
             a = analytes.get(lab.analyte)
-            label = a.label if a else lab.analyte
+            # a result the catalogue does not list goes by the name the source prints (no code: none is known)
+            label = (" ".join(lab.name.split()) or a.label) if a is not None and a.free else a.label if a else lab.analyte
             code: dict[str, Any] = {"text": label}
             lo = loinc_for(lab.analyte, lab.unit)
             if lo:

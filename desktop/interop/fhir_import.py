@@ -307,13 +307,18 @@ class _Reader:
                 analyte = loinc_to[c["code"]]
         label = r.get("code", {}).get("text", "")
         if analyte is None:
-            analyte = next((a.code for a in catalogue.analytes().values() if a.label == label), None)
+            analyte = next((a.code for a in catalogue.analytes().values() if a.label == label and not a.free), None)
+        name = ""
         if analyte is None:
-            self.report.append(f"lab {label!r} ({', '.join(c.get('code', '') for c in r.get('code', {}).get('coding', []))})"
-                               ": not a Casebook analyte; left out")
-            return
+            if not label.strip():
+                self.report.append(f"lab ({', '.join(c.get('code', '') for c in r.get('code', {}).get('coding', []))})"
+                                   ": no name and not a Casebook analyte; left out")
+                return
+            # a result the catalogue does not list: kept under the name it is given
+            analyte, name = "other", label.strip()
+            self.report.append(f"lab {label!r}: not in Casebook's list of analytes; kept under its name")
         q = r.get("valueQuantity") or {}
-        lab = LabResult(id=new_id(), analyte=analyte, value=q.get("value"), unit=q.get("unit", ""),
+        lab = LabResult(id=new_id(), analyte=analyte, name=name, value=q.get("value"), unit=q.get("unit", ""),
                         comparator=q.get("comparator", "="), when=self.when(r, "effectiveDateTime"))
         if "valueString" in r:
             from ..model import Qualitative

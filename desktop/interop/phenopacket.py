@@ -139,7 +139,8 @@ def case_to_phenopacket(case: Case, *, now: dt.datetime | None = None) -> tuple[
         lo = loinc_for(lab.analyte, lab.unit)
         unit = ucum_code(lab.unit) if lab.unit else None
         if lab.value is None or lo is None or unit is None:
-            left_out.append(f"lab {lab.analyte} {lab.unit or ''}".strip() + ": no verified LOINC/UCUM code or no value")
+            what = f"{lab.analyte} ({' '.join(lab.name.split())})" if lab.name.strip() else lab.analyte
+            left_out.append(f"lab {what} {lab.unit or ''}".strip() + ": no verified LOINC/UCUM code or no value")
             continue
         if lab.comparator != "=":
             left_out.append(f"lab {lab.analyte}: the comparator {lab.comparator!r} (the Phenopacket has none)")

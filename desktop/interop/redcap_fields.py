@@ -330,6 +330,8 @@ def _forms() -> list[Form]:
         ], items=lambda c: [(n, ob) for n, les in enumerate(c.lesions, 1) for ob in les.observations]),
         Form("lab", "Laboratory result", [
             Field("lab_analyte", "dropdown", "Analyte", lambda l, x: l.analyte, analytes),
+            Field("lab_name", "text", "Name as printed, for a result not in the list of analytes (analyte 'other')",
+                  lambda l, x: l.name),
             Field("lab_loinc", "text", "LOINC code (by analyte and the unit's property)", lambda l, x: _lab_loinc(l)),
             Field("lab_comparator", "dropdown", "Comparator", lambda l, x: l.comparator,
                   [("=", "="), ("<", "<"), (">", ">"), ("<=", "≤"), (">=", "≥")]),

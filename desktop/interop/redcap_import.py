@@ -75,7 +75,7 @@ ATTRS = {
     "obs_purulence": "purulence", "obs_pain": "pain_0_10", "obs_pain_stated": "pain", "obs_pain_0_100": "pain_0_100",
     "obs_note": "note",
     **{f"bwat_{var}": f"bwat.{name}" for var, name in redcap.BWAT_VARIABLES.items()},
-    "lab_analyte": "analyte", "lab_comparator": "comparator", "lab_value": "value", "lab_decimals": "decimals",
+    "lab_analyte": "analyte", "lab_name": "name", "lab_comparator": "comparator", "lab_value": "value", "lab_decimals": "decimals",
     "lab_unit": "unit",
     "lab_ref_low": "ref_low", "lab_ref_high": "ref_high", "lab_dialysis_context": "dialysis_context",
     "lab_expected_abnormal": "expected_abnormal", "lab_result_words": "qualitative", "lab_author_flag": "author_flag",

@@ -68,7 +68,7 @@ def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
 
     def key(l: LabResult):
         p = placed[l.id]
-        return (p is None, p.day if p else 0.0, fmt.analyte_label(l.analyte), order[l.id])
+        return (p is None, p.day if p else 0.0, fmt.lab_label(l), order[l.id])
 
     rows, defaults = [], False
     for lab in sorted(labs, key=key):
@@ -81,7 +81,7 @@ def lab_rows(ctx: Ctx) -> tuple[list[list], bool]:
         t = ctx.when(lab.when, "—")
         if lab.dialysis_context in DIALYSIS_CTX:
             t = f"{t}, {DIALYSIS_CTX[lab.dialysis_context]}"
-        name = fmt.analyte_label(lab.analyte)
+        name = fmt.lab_label(lab)
         notes = [plain(lab.note)] if lab.note else []
         if lab.as_printed or lab.id in odd:
             notes.append("as printed" + ("; implausible in this unit" if lab.id in odd else ""))

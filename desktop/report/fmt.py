@@ -56,6 +56,16 @@ def analyte_label(code: str) -> str:
     return a.label if a else code
 
 
+def lab_label(lab: LabResult) -> str:
+    """What a result is called: its analyte's label, or, for one the catalogue does not list, the name
+    the source prints ("Neutrophil-to-lymphocyte ratio (NLR)")."""
+    a = analytes().get(lab.analyte)
+    if a is not None and a.free and lab.name.strip():
+        name = " ".join(lab.name.split())
+        return name[:1].upper() + name[1:]
+    return a.label if a else lab.analyte
+
+
 def reference_range(lab: LabResult, sex: str | None = None) -> labs.RefRange | None:
     """The range a result is judged by; a default the source gives for one sex only applies to that
     sex (``sex``: the patient's)."""

@@ -135,14 +135,21 @@ def _v10_case_documents(db: sqlite_utils.Database) -> None:
     pass
 
 
+def _v11_case_documents(db: sqlite_utils.Database) -> None:
+    # no table changes: the step brings the stored case documents to document version 8 (a result the
+    # analyte catalogue does not list, under its printed name), which upgrade_documents does right after it
+    pass
+
+
 # Ordered: MIGRATIONS[n] brings a file from version n to n + 1. Never edit a released step; add one.
 # All pending steps run in one transaction, followed by the upgrade of the stored case documents
 # (store.library.upgrade_documents, desktop/upgrade.py).
 MIGRATIONS = [_v1, _v2, _v3_strip_stored_images, _v4_figures, _v5_settings, _v6_case_documents,
-              _v7_case_documents, _v8_case_documents, _v9_case_documents, _v10_case_documents]
+              _v7_case_documents, _v8_case_documents, _v9_case_documents, _v10_case_documents,
+              _v11_case_documents]
 # The oldest version this code can read as it is (read-only, without upgrading it): step 4 renames
 # a table every case reads, so an older library on a read-only mount is refused with a message.
-# (Steps 6 to 10 change no table: their older case documents are upgraded as they are read.)
+# (Steps 6 to 11 change no table: their older case documents are upgraded as they are read.)
 READABLE_FROM = 4
 # What a user should be told after an upgrade to that version (the caller shows it once).
 NOTES = {
