@@ -88,7 +88,8 @@ class ResultsTable:
         f = L.flag(lab, self.session.case.patient.sex)
         placed = tl.place(lab.when)
         cells = [timing.describe(placed) if placed else (lab.when.label or "time not recorded"),
-                 a.label if a else f"{lab.analyte} (not in the catalogue)", value_text, unit, range_text, f,
+                 (" ".join(lab.name.split()) or a.label) if a is not None and a.free
+                 else a.label if a else f"{lab.analyte} (not in the catalogue)", value_text, unit, range_text, f,
                  {"unknown": "", "none": "none"}.get(lab.dialysis_context, lab.dialysis_context + "-dialysis")]
         for col, text in enumerate(cells):
             c = TABLE_COLUMNS[col]

@@ -73,6 +73,8 @@ def unit_choices(a: Analyte, current: str | None = None) -> list[str]:
 
 
 def display_unit(a: Analyte, reported: str, system: str) -> str:
+    if a.free:  # a result the catalogue does not list is shown as printed, in either system
+        return reported
     if system == "conventional":
         return a.conventional_unit
     if system == "si":
@@ -223,6 +225,8 @@ def parse_value(text: str) -> tuple[str, float]:
 def implausible(a: Analyte, value: float, unit: str) -> str | None:
     """The message for a value outside what can be measured (the catalogue's plausible bounds, as
     jsonio.check_case applies them), or None."""
+    if a.plausible is None:  # a result the catalogue does not list: no bounds to hold it to
+        return None
     lo, hi, pu = float(a.plausible["low"]), float(a.plausible["high"]), a.plausible["unit"]
     canon = a.to_canonical(value, unit)
     lo_c, hi_c = a.to_canonical(lo, pu), a.to_canonical(hi, pu)

@@ -38,6 +38,7 @@ from .lab_details import ResultDetails
 from .lab_entry import LabEntry
 from .lab_grid import LabRow
 from .lab_offer import OfferBar
+from .lab_other import OTHER, OtherResults
 from .lab_table import ResultsTable
 from .lab_units import EntryUnits
 from .lab_values import Timepoint, describe_when, replacing, timepoints, when_key
@@ -148,7 +149,8 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
             h.setToolTip(tip)
             grid.addWidget(h, 0, c)
         self.rows: dict[str, LabRow] = {}
-        for r, an in enumerate(catalogue.analytes().values(), start=1):
+        # a row per analyte of the list; a result it does not have goes under the grid, by its printed name
+        for r, an in enumerate((a for a in catalogue.analytes().values() if not a.free), start=1):
             self.rows[an.code] = LabRow(self, an, grid, r)
         grid.setColumnStretch(0, 1)  # room goes to the analyte names: they wrap only when narrow
         grid.setRowStretch(len(self.rows) + 1, 1)
@@ -171,6 +173,8 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         el.addWidget(self.error)
         el.addWidget(self.grid_hint)
         el.addWidget(scroll, 1)
+        self.other = OtherResults(self)
+        el.addWidget(self.other)
         self.details = ResultDetails(self)
         el.addWidget(self.details)
         el.addWidget(hint_label("Grey ranges are the catalogue's defaults (those of Smilnak et al. 2022) in the row's unit; "
@@ -405,7 +409,8 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
                     first[lab.analyte] = lab
             for code, row in self.rows.items():
                 row.load(first.get(code))
-            unknown = [x for x in labs if x.analyte not in self.rows]
+            self.other.show_results(labs)
+            unknown = [x for x in labs if x.analyte not in self.rows and x.analyte != OTHER]
             notes = []
             if extra:
                 notes.append(f"{extra} more result{'s' if extra > 1 else ''} of an analyte already shown at this "
