@@ -190,3 +190,11 @@ def test_the_list_entry_for_other_results_keeps_any_printed_unit_and_converts_no
     assert (entry.analyte.label, entry.value) == ("lactate dehydrogenase", 480.0)  # named as printed, not converted
     with pytest.raises(UnknownUnit):
         entry.analyte.convert(480, "U/L", "µkat/L")
+
+
+def test_a_name_written_with_capitals_of_its_own_keeps_them_in_the_table():
+    from desktop.report import fmt
+    ph = LabResult(analyte="other", name="pH", value=7.21, unit="", as_printed=True)
+    hs = LabResult(analyte="other", name="hsCRP", value=12.0, unit="mg/L")
+    ldh = LabResult(analyte="other", name="lactate dehydrogenase", value=480, unit="U/L")
+    assert [fmt.lab_label(x) for x in (ph, hs, ldh)] == ["pH", "hsCRP", "Lactate dehydrogenase"]

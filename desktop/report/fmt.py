@@ -62,7 +62,8 @@ def lab_label(lab: LabResult) -> str:
     a = analytes().get(lab.analyte)
     if a is not None and a.free and lab.name.strip():
         name = " ".join(lab.name.split())
-        return name[:1].upper() + name[1:]
+        # a table row starts with a capital, unless the name is written with its own ("pH", "hsCRP")
+        return name[:1].upper() + name[1:] if name.split()[0].islower() else name
     return a.label if a else lab.analyte
 
 
