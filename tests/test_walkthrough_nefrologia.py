@@ -185,3 +185,35 @@ def test_ulcerated_is_asked_once_when_ulcer_is_ticked(qtbot, library):
     ob = stored().lesion("les-1").observations[0]
     assert "ulcer" not in ob.morphology and ob.ulcerated == "unknown"  # nothing was saved for the tick
     assert ulcerated.currentData() == "unknown"
+
+
+def test_histological_features_are_offered_only_when_the_source_states_the_histology(qtbot, library):
+    # "A skin biopsy of one of the lesions was consistent with calciphylaxis": no histology printed, so
+    # "the source states the histology" is unticked; the features could still be ticked beside it, and the
+    # manuscript then said "…; microvascular calcification. The histological findings are not reported."
+    section, stored = library
+    w = section(ImagingSection)
+    qtbot.mouseClick(w.biopsies.table.add_button, Qt.MouseButton.LeftButton)
+    stated, features = w.biopsies.fields["histology_stated"], w.biopsies.fields["features"]
+    assert features.isEnabled()  # a new biopsy: the source states its histology until the author says not
+    stated.click()
+    qtbot.waitUntil(lambda: not features.isEnabled())
+    assert stored().biopsies[0].histology_stated is False
+    stated.click()
+    qtbot.waitUntil(features.isEnabled)
+
+
+def test_features_recorded_are_never_called_not_reported():
+    import io
+
+    import docx
+
+    from desktop.interop.docx import write_docx
+    from desktop.model import Biopsy
+    case = letter_case()
+    case.biopsies = [Biopsy(id="bx", lesion_id="les-1", specimen="skin_biopsy", grade="consistent_with",
+                            result="confirmed", histology_stated=False, features=["microvascular_calcification"])]
+    buf = io.BytesIO()
+    write_docx(case, buf, draft=True)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(buf.getvalue())).paragraphs)
+    assert "microvascular calcification" in text and "The histological findings are not reported" not in text

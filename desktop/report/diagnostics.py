@@ -227,7 +227,8 @@ def biopsy_paragraph(ctx: Ctx, b) -> Para:
     else:
         head += ":" if said else "."
         rest = [f"{said}."] if said else []
-    if not b.histology_stated and b.grade not in ("not_done", "declined") and b.result not in ("not_done", "planned"):
+    if not b.histology_stated and not b.features and b.grade not in ("not_done", "declined") \
+            and b.result not in ("not_done", "planned"):  # features recorded are histology the source states
         rest.append("The histological findings are not reported.")
     if b.findings:
         told = untold(b.findings, ctx.author_text())

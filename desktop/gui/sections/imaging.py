@@ -81,7 +81,7 @@ class ImagingSection(QWidget):
             Column("Result", lambda b: label_of(b.result), keep=True),
             Column("When", lambda b: when_text(self._tl, b.when)),
             Column("Findings", lambda b: b.findings.split("\n")[0], tooltip=lambda b: b.findings, stretch=True),
-        ], "biopsy", lambda: Biopsy(), part="biopsies", rows=2)
+        ], "biopsy", lambda: Biopsy(), part="biopsies", rows=2, on_load=self._biopsy_loaded)
         ed = self.biopsies
         ed.add_field("Site", "site", ChoiceCombo(site_choices(), "Biopsy site"))
         ed.add_field("Site detail", "site_detail", LineField("Biopsy site detail", placeholder="e.g. edge of the ulcer"))
@@ -112,6 +112,13 @@ class ImagingSection(QWidget):
         page.addStretch(1)
         session.changed.connect(self._changed)
         self.refresh()
+
+    def _biopsy_loaded(self, b: Biopsy) -> None:
+        """The features are the histology the source states: with "the source states the histology"
+        unticked there are none to tick (and the manuscript says the findings are not reported)."""
+        features = self.biopsies.fields.get("features")
+        if features is not None:
+            features.setEnabled((b.histology_stated or bool(b.features)) and not self.session.read_only)
 
     def _lesion_linked(self, lesion_id: str | None) -> None:
         """Link the biopsy to a lesion and, in the same edit, take the lesion's site and site detail
