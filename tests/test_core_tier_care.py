@@ -201,3 +201,14 @@ def test_care_points_to_where_the_facts_are_and_names_what_a_regimen_lacks():
     c.treatments[0].schedule, c.treatments[0].times_per_week, c.treatments[0].start = "", 3.0, When(offset=1.0)
     items = care(c)
     assert items["9b"].status == "complete" and items["9b"].support == ["sodium thiosulfate: dose, schedule and timing recorded"]
+
+
+def test_a_treatment_row_just_added_reports_no_intervention():
+    # entering a case from scratch: "Add treatment" makes an empty row (no agent, class "other"); the
+    # CARE list counted it as item 9a complete ("interventions: other") before anything was typed
+    from desktop.model import Treatment
+    blank = with_(base_case(), lambda c: c.treatments.append(Treatment()))
+    assert (care(blank)["9a"].status, care(blank)["9b"].status) == ("missing", "missing")
+    named = with_(base_case(), lambda c: c.treatments.append(Treatment(agent="sodium thiosulfate",
+                                                                       treatment_class="sodium-thiosulfate")))
+    assert care(named)["9a"].status == "complete" and "sodium thiosulfate" in care(named)["9a"].support[0]

@@ -208,8 +208,13 @@ def item_8d(ctx: Context) -> Status:
     return "missing", []
 
 
+def _named_treatments(ctx: Context) -> list:
+    """The treatments that say what was given: a row just added (no agent, class "other") reports nothing."""
+    return [t for t in ctx.case.treatments if t.agent.strip() or t.treatment_class != "other"]
+
+
 def item_9a(ctx: Context) -> Status:
-    tx = ctx.case.treatments
+    tx = _named_treatments(ctx)
     if not tx:
         return "missing", []
     labels = catalogue.treatment_classes()
@@ -217,9 +222,10 @@ def item_9a(ctx: Context) -> Status:
 
 
 def item_9b(ctx: Context) -> Status:
-    drugs = [t for t in ctx.case.treatments if t.kind == "drug"]
+    named = _named_treatments(ctx)
+    drugs = [t for t in named if t.kind == "drug"]
     if not drugs:
-        return ("missing", []) if not ctx.case.treatments else ("complete", ["no drug treatment; procedures only"])
+        return ("missing", []) if not named else ("complete", ["no drug treatment; procedures only"])
     support, full, some = [], 0, False
     for t in drugs:
         have = {"dose": t.dose is not None and bool(t.dose_unit),
