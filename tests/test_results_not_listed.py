@@ -198,3 +198,21 @@ def test_a_name_written_with_capitals_of_its_own_keeps_them_in_the_table():
     hs = LabResult(analyte="other", name="hsCRP", value=12.0, unit="mg/L")
     ldh = LabResult(analyte="other", name="lactate dehydrogenase", value=480, unit="U/L")
     assert [fmt.lab_label(x) for x in (ph, hs, ldh)] == ["pH", "hsCRP", "Lactate dehydrogenase"]
+
+
+def test_go_to_data_opens_a_result_not_in_the_list_in_its_line(qtbot, tmp_path):
+    # the assessment's "Go to data" (and any link to labs/<id>) finds it under the grid, at its timepoint
+    path = tmp_path / "goto.casebook"
+    lib = create_library(path)
+    case_id = lib.add_case(admission_case(nlr()))
+    w = LabsSection(CaseSession(lib, case_id))
+    qtbot.addWidget(w)
+    w.resize(1100, 850)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        assert w.focus_ref("labs/nlr")
+        assert (w.other.name.text(), w.other.value.text(), w.other.save_button.text()) == (NLR, "5.75", "Save result")
+    finally:
+        w.close()
+        lib.close()

@@ -145,6 +145,14 @@ class OtherResults(QWidget):
         self.as_printed.setChecked(lab.as_printed)
         self._sync_buttons()
 
+    def select(self, lab_id: str) -> None:
+        """Load the result ``lab_id`` (of the timepoint shown) into the line, as picking it in the list does."""
+        for n in range(self.list.count()):
+            if self.list.item(n).data(Qt.ItemDataRole.UserRole) == lab_id:
+                self.list.setCurrentRow(n)
+                self.value.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
     def clear(self) -> None:
         self._editing = None
         self.list.blockSignals(True)

@@ -297,6 +297,8 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         if row is not None:
             self.grid_scroll.ensureWidgetVisible(row.value)
             row.value.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif lab.analyte == OTHER:  # a result not in the list: loaded into its line under the grid
+            self.other.select(lab.id)
         return True
 
     def delete_selected(self) -> None:
