@@ -12,6 +12,8 @@ is chosen; the lesion's own Site field offers it too.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -19,7 +21,9 @@ from desktop.gui.bodymap_widget import NO_SITE, SitePicker
 from desktop.gui.session import CaseSession
 from desktop.gui.sections.lesions import LesionsSection
 from desktop.model import Case, Lesion
-from desktop.store.library import create_library, open_library
+from desktop.store.library import create_library
+
+from gui_helpers import stored as stored_case
 
 
 @pytest.fixture
@@ -34,12 +38,7 @@ def new_case(qtbot, tmp_path):
     w.show()
     qtbot.waitExposed(w)
 
-    def stored():
-        other = open_library(path, read_only=True)
-        try:
-            return other.load_case(case_id, figures=False)
-        finally:
-            other.close()
+    stored = partial(stored_case, path, case_id)  # the file, read back
 
     yield w, stored
     w.close()

@@ -12,6 +12,8 @@ Real widgets on a real library, read back from the file.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import io
 import json
 
@@ -30,9 +32,9 @@ from desktop.interop.fhir import case_to_bundle
 from desktop.interop.fhir_import import bundle_to_case
 from desktop.interop.redcap_import import read as read_redcap
 from desktop.model import Case, Event, LabResult, Patient, When
-from desktop.store.library import create_library, open_library
+from desktop.store.library import create_library
 
-from gui_helpers import pick
+from gui_helpers import pick, stored as stored_case
 
 NLR = "neutrophil-to-lymphocyte ratio (NLR)"
 
@@ -105,12 +107,7 @@ def labs_section(qtbot, tmp_path):
     w.show()
     qtbot.waitExposed(w)
 
-    def stored():
-        other = open_library(path, read_only=True)
-        try:
-            return other.load_case(case_id, figures=False)
-        finally:
-            other.close()
+    stored = partial(stored_case, path, case_id)  # the file, read back
 
     yield w, stored
     w.close()

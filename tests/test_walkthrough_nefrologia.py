@@ -14,6 +14,8 @@ Real widgets on a real library, read back from the file.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -22,9 +24,9 @@ from desktop.gui.session import CaseSession
 from desktop.gui.sections.imaging import ImagingSection
 from desktop.gui.sections.lesions import LesionsSection
 from desktop.model import Case, Event, Lesion, Medication, Observation, Patient, When
-from desktop.store.library import create_library, open_library
+from desktop.store.library import create_library
 
-from gui_helpers import pick, type_into
+from gui_helpers import pick, type_into, stored as stored_case
 
 
 def letter_case() -> Case:
@@ -57,12 +59,7 @@ def library(qtbot, tmp_path):
         shown.append(w)
         return w
 
-    def stored():
-        other = open_library(path, read_only=True)
-        try:
-            return other.load_case(case_id, figures=False)
-        finally:
-            other.close()
+    stored = partial(stored_case, path, case_id)  # the file, read back
 
     yield section, stored
     for w in shown:

@@ -8,6 +8,8 @@ on the real sections, with the library file read back.
 """
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
@@ -17,9 +19,9 @@ from desktop.gui.session import CaseSession
 from desktop.gui.sections.lesions import LesionsSection
 from desktop.gui.sections.timeline import TimelineSection
 from desktop.model import Case, Event, Lesion, Observation, When
-from desktop.store.library import create_library, open_library
+from desktop.store.library import create_library
 
-from gui_helpers import demo_labs  # noqa: F401  (the fixture: the Labs section on the demo case)
+from gui_helpers import demo_labs, stored as stored_case  # noqa: F401  (the fixture: the Labs section on the demo case)
 
 
 def wheel_down(widget, notches: int = 3) -> bool:
@@ -57,12 +59,7 @@ def library(tmp_path):
     case_id = lib.add_case(Case(title="Wheel", events=[admission, onset], index_event_id=admission.id,
                                 lesions=[lesion]))
 
-    def stored():
-        other = open_library(path, read_only=True)
-        try:
-            return other.load_case(case_id, figures=False)
-        finally:
-            other.close()
+    stored = partial(stored_case, path, case_id)  # the file, read back
 
     yield lib, case_id, stored
     lib.close()
