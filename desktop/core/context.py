@@ -109,10 +109,12 @@ def placed_or_not(placed: Placed | None, when: When | None) -> str:
 
 
 def on_or_not(placed: Placed | None, when: When | None) -> str:
-    """A time for running text: "on day 0", else "at a time not placed on the day axis" for a time
-    recorded without a place, else "at a time not recorded"."""
+    """A time for running text: "on day 0"; for a time recorded without a place, the source's words
+    for it when it has them ('at a time recorded as "before the onset of symptoms"'), else "at a time
+    not placed on the day axis"; else "at a time not recorded"."""
     if placed is None and when is not None and (when.is_set or when.label.strip()):
-        return "at a time not placed on the day axis"
+        label = " ".join(when.label.split())
+        return f"at a time recorded as \u201c{label}\u201d" if label else "at a time not placed on the day axis"
     return on(placed)
 
 
