@@ -448,3 +448,22 @@ def test_importing_a_reference_file_reads_and_writes_it_on_a_worker(qtbot, demo,
     assert sorted(r.doi for r in case.references) == ["10.1056/NEJMra1505292", "10.1186/1752-1947-7-223"]
     window.act_undo.trigger()  # one step takes both away
     assert stored(window.library.path, window.session.case_id).references == []
+
+
+def test_waiting_for_a_worker_destroys_its_op_with_the_collector_held_off(qtbot):
+    # CI hung once in Edit > Redo: the op's destructor ran a collection (PySide looks up Python overrides
+    # there) that freed a dialog left in a reference cycle, whose destructor locked Qt's signal mutex the
+    # outer destructor held. The op is destroyed with the collector off, so no collection runs inside it.
+    import gc
+
+    from desktop.gui.workers import running_ops, wait_off_thread
+    seen = []
+
+    def work(progress):
+        for op in running_ops():  # the op this runs in: told when it is destroyed (no reference kept)
+            op.destroyed.connect(lambda *_: seen.append(gc.isenabled()))
+        return 7
+
+    assert gc.isenabled()
+    assert wait_off_thread(work) == 7
+    assert seen == [False] and gc.isenabled()  # destroyed with the collector off, and it is back on

@@ -316,6 +316,8 @@ def wait_off_thread(fn: Callable[[Progress], Any], *, parent: QWidget | None = N
     of other ops — but no user input, which waits the few milliseconds this takes: nothing the user
     does can come between the start of the work and its result. Without an application (plain
     tests, the command line) ``fn`` simply runs here."""
+    import gc
+
     from PySide6.QtCore import QEventLoop, QThread
     app = QCoreApplication.instance()
     if app is None or QThread.currentThread() is not app.thread():
@@ -329,6 +331,17 @@ def wait_off_thread(fn: Callable[[Progress], Any], *, parent: QWidget | None = N
     op.run()
     if not op.done:
         loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    # The op and the loop are destroyed here, with the collector held off: a collection run inside a
+    # QObject's destructor (PySide looks up Python overrides there) that frees another QObject (a
+    # dialog left in a reference cycle) locks Qt's signal mutex twice, and the window hangs for good
+    # (seen once in CI: Edit > Redo of a deleted case never returned).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        del op, loop
+    finally:
+        if collecting:
+            gc.enable()
     if "error" in out:
         raise out["error"]
     return out.get("result")
