@@ -3,6 +3,7 @@ through a second connection, and driving widgets the way a user does."""
 from __future__ import annotations
 
 from contextlib import contextmanager
+from functools import partial
 
 import pytest
 
@@ -28,6 +29,24 @@ def demo_section(qtbot, lib_path, section_cls, size):
     try:
         yield w
     finally:
+        lib.close()
+
+
+@contextmanager
+def case_section(qtbot, lib_path, section_cls, case, size=(1100, 850)):
+    """A section of ``section_cls`` on ``case``, added to a new library at ``lib_path``, shown; yields
+    the section and a function reading the case back from the file (:func:`stored`)."""
+    lib = create_library(lib_path)
+    case_id = lib.add_case(case)
+    w = section_cls(CaseSession(lib, case_id))
+    qtbot.addWidget(w)
+    w.resize(*size)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        yield w, partial(stored, lib_path, case_id)
+    finally:
+        w.close()
         lib.close()
 
 

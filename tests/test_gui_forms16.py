@@ -28,7 +28,7 @@ from desktop.interop.fhir_import import bundle_to_case
 from desktop.model import Case, Event, Medication, Treatment, When
 from desktop.store.library import create_library, open_library
 
-from gui_helpers import pick, stored, type_into
+from gui_helpers import case_section, pick, type_into
 from window_fixtures import demo_library, isolated_settings, window  # noqa: F401  (fixtures)
 
 
@@ -135,17 +135,11 @@ def test_a_time_that_lets_two_labels_share_a_lane_moves_nothing_below(qtbot, tmp
     # two-week history" before the admission): the onset first given as 2 days before, its label
     # over the admission's; then as 2 weeks, the labels side by side. The drawing kept its height,
     # so the form under it, where the author clicks next, stayed where it was.
-    lib = create_library(tmp_path / "lanes.casebook")
     admission = Event(kind="presentation", description="Admitted to the nephrology ward", when=When(offset=0.0))
     onset = Event(kind="lesion_onset", when=When(offset=-2.0, precision="day"),
                   description="Initially small and erythematous lesions that progressed to being ulcerative")
-    case_id = lib.add_case(Case(title="Two events", events=[admission, onset], index_event_id=admission.id))
-    w = TimelineSection(CaseSession(lib, case_id))
-    qtbot.addWidget(w)
-    w.resize(660, 680)
-    w.show()
-    qtbot.waitExposed(w)
-    try:
+    case = Case(title="Two events", events=[admission, onset], index_event_id=admission.id)
+    with case_section(qtbot, tmp_path / "lanes.casebook", TimelineSection, case, (660, 680)) as (w, read_back):
         w.table.select(onset.id)
         page = w._scroll_area.widget()
         below = [w.table, w.when.wording, w.when.resolved]
@@ -154,10 +148,7 @@ def test_a_time_that_lets_two_labels_share_a_lane_moves_nothing_below(qtbot, tmp
         assert w.when.resolved.text() == "= 2 weeks before presentation (day \u221214)"
         assert (lanes, w.view.lanes()) == (2, 1)  # the labels did move apart...
         assert places(qtbot, page, below) == before  # ...and nothing under the drawing moved
-        assert stored(tmp_path / "lanes.casebook", case_id).event(onset.id).when.precision == "week"
-    finally:
-        w.close()
-        lib.close()
+        assert read_back().event(onset.id).when.precision == "week"
 
 
 def test_a_refused_value_moves_nothing_below_and_its_message_goes_when_corrected(env, qtbot):

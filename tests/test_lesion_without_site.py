@@ -12,37 +12,21 @@ is chosen; the lesion's own Site field offers it too.
 """
 from __future__ import annotations
 
-from functools import partial
-
 import pytest
 from PySide6.QtCore import Qt
 
 from desktop.gui.bodymap_widget import NO_SITE, SitePicker
-from desktop.gui.session import CaseSession
 from desktop.gui.sections.lesions import LesionsSection
 from desktop.model import Case, Lesion
-from desktop.store.library import create_library
 
-from gui_helpers import stored as stored_case
+from gui_helpers import case_section
 
 
 @pytest.fixture
 def new_case(qtbot, tmp_path):
-    path = tmp_path / "nosite.casebook"
-    lib = create_library(path)
-    case_id = lib.add_case(Case(title="Calciphylaxis on haemodialysis: a case report",
-                                lesions=[Lesion(site="thigh", laterality="left")]))
-    w = LesionsSection(CaseSession(lib, case_id))
-    qtbot.addWidget(w)
-    w.resize(1100, 850)
-    w.show()
-    qtbot.waitExposed(w)
-
-    stored = partial(stored_case, path, case_id)  # the file, read back
-
-    yield w, stored
-    w.close()
-    lib.close()
+    case = Case(title="Calciphylaxis on haemodialysis: a case report", lesions=[Lesion(site="thigh", laterality="left")])
+    with case_section(qtbot, tmp_path / "nosite.casebook", LesionsSection, case) as shown:
+        yield shown
 
 
 def choose_no_site(qtbot, picker: SitePicker) -> None:

@@ -12,8 +12,6 @@ Real widgets on a real library, read back from the file.
 """
 from __future__ import annotations
 
-from functools import partial
-
 import io
 import json
 
@@ -24,7 +22,6 @@ from PySide6.QtCore import Qt
 from desktop import jsonio
 from desktop.codec import InvalidCase
 from desktop.core import assess
-from desktop.gui.session import CaseSession
 from desktop.gui.sections.labs import LabsSection
 from desktop.interop import redcap
 from desktop.interop.docx import write_docx
@@ -32,9 +29,8 @@ from desktop.interop.fhir import case_to_bundle
 from desktop.interop.fhir_import import bundle_to_case
 from desktop.interop.redcap_import import read as read_redcap
 from desktop.model import Case, Event, LabResult, Patient, When
-from desktop.store.library import create_library
 
-from gui_helpers import pick, stored as stored_case
+from gui_helpers import case_section, pick
 
 NLR = "neutrophil-to-lymphocyte ratio (NLR)"
 
@@ -98,20 +94,8 @@ def test_fhir_and_redcap_carry_it_and_read_it_back():
 
 @pytest.fixture
 def labs_section(qtbot, tmp_path):
-    path = tmp_path / "other.casebook"
-    lib = create_library(path)
-    case_id = lib.add_case(admission_case())
-    w = LabsSection(CaseSession(lib, case_id))
-    qtbot.addWidget(w)
-    w.resize(1100, 850)
-    w.show()
-    qtbot.waitExposed(w)
-
-    stored = partial(stored_case, path, case_id)  # the file, read back
-
-    yield w, stored
-    w.close()
-    lib.close()
+    with case_section(qtbot, tmp_path / "other.casebook", LabsSection, admission_case()) as shown:
+        yield shown
 
 
 def type_line(qtbot, field, text: str) -> None:
@@ -199,17 +183,6 @@ def test_a_name_written_with_capitals_of_its_own_keeps_them_in_the_table():
 
 def test_go_to_data_opens_a_result_not_in_the_list_in_its_line(qtbot, tmp_path):
     # the assessment's "Go to data" (and any link to labs/<id>) finds it under the grid, at its timepoint
-    path = tmp_path / "goto.casebook"
-    lib = create_library(path)
-    case_id = lib.add_case(admission_case(nlr()))
-    w = LabsSection(CaseSession(lib, case_id))
-    qtbot.addWidget(w)
-    w.resize(1100, 850)
-    w.show()
-    qtbot.waitExposed(w)
-    try:
+    with case_section(qtbot, tmp_path / "goto.casebook", LabsSection, admission_case(nlr())) as (w, _stored):
         assert w.focus_ref("labs/nlr")
         assert (w.other.name.text(), w.other.value.text(), w.other.save_button.text()) == (NLR, "5.75", "Save result")
-    finally:
-        w.close()
-        lib.close()
