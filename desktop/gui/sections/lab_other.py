@@ -19,6 +19,7 @@ from ...model import LabResult
 from ..binding import check_edit, item_path
 from ..formatting import parse_number
 from ..forms import set_muted
+from .lab_entry import _shown as shown  # a result as the grid's messages name it: '5.75', '480 U/L'
 from .lab_values import entry_text, parse_entry, replacing
 
 if TYPE_CHECKING:
@@ -29,11 +30,7 @@ OTHER = "other"  # the catalogue's entry for a result it does not list (resource
 
 def other_text(lab: LabResult) -> str:
     """'neutrophil-to-lymphocyte ratio (NLR): 5.75 (as printed)', 'procalcitonin: <0.5 ng/mL; range 0–0.5'."""
-    value = entry_text(lab)
-    if lab.value is not None:
-        number, _, rest = value.partition(" ")
-        value = L.join_unit(number, lab.unit) + (f" {rest}" if rest else "")
-    text = f"{' '.join(lab.name.split())}: {value or 'no value'}"
+    text = f"{' '.join(lab.name.split())}: {shown(lab, saved=True)}"
     if lab.ref_low is not None or lab.ref_high is not None:
         text += f"; range {L.format_range(L.RefRange(lab.ref_low, lab.ref_high, '', 'reported'))}"
     return text + (" (as printed)" if lab.as_printed else "")
