@@ -1,6 +1,8 @@
 """Drug names to classes (resources/catalogues/drugs.json): the class Casebook suggests when the
 author types a medicine or a treatment, so that the assessment sees a warfarin typed as "Coumadin
-5 mg" as a vitamin K antagonist. The author can always change the class."""
+5 mg" as a vitamin K antagonist. A treatment named by its class or a procedure ("antibiotics",
+"subtotal parathyroidectomy", "hyperbaric oxygen sessions") gets its kind and class from
+resources/catalogues/treatment_terms.json (:func:`lookup_term`). The author can always change them."""
 from __future__ import annotations
 
 import re
@@ -59,6 +61,44 @@ def lookup(text: str) -> Drug | None:
     return None
 
 
-def names() -> list[str]:
-    """Every spelling the catalogue knows (generic, other spellings, brands): for completion."""
-    return list(_index()[1])
+@dataclass(frozen=True)
+class Term:
+    name: str  # as the catalogue spells it ("antibiotics", "parathyroidectomy")
+    kind: str  # a treatment's kind: "drug", "procedure" or "other"
+    medication_class: str | None  # medication_classes.json code, or None
+    treatment_class: str | None  # treatment_classes.json code, or None
+
+
+@cache
+def _terms() -> tuple[dict[str, Term], list[str]]:
+    by_key: dict[str, Term] = {}
+    names: list[str] = []
+    for t in load_json("catalogues", "treatment_terms.json")["terms"]:
+        term = Term(t["name"], t["kind"], t["medication_class"], t["treatment_class"])
+        for spelling in [t["name"], *t["also"]]:
+            by_key.setdefault(_key(spelling), term)
+            names.append(spelling)
+    return by_key, sorted(set(names), key=str.lower)
+
+
+def lookup_term(text: str) -> Term | None:
+    """The catalogue's term for a treatment or medicine named by its class, a procedure or a therapy
+    ("IV antibiotics", "urgent parathyroidectomy", "excision of necrotic tissue", "steroid therapy"):
+    the longest name of the catalogue found, as whole words, in what was typed; None if there is none."""
+    by_key, _ = _terms()
+    words = _key(text).split()
+    for size in range(len(words), 0, -1):  # the longest first: "wound debridement" before "debridement"
+        for start in range(len(words) - size + 1):
+            term = by_key.get(" ".join(words[start:start + size]))
+            if term is not None:
+                return term
+    return None
+
+
+def names(terms: bool = False) -> list[str]:
+    """Every spelling the catalogue knows (generic, other spellings, brands): for completion;
+    ``terms``: with the class, procedure and therapy names (a treatment's name)."""
+    spellings = list(_index()[1])
+    if terms:
+        spellings = sorted(set(spellings) | set(_terms()[1]), key=str.lower)
+    return spellings

@@ -375,3 +375,40 @@ def test_typing_a_drug_name_sets_its_class_unless_the_author_chose_one(book):
     assert next(t for t in oc.case.treatments if t.id == "t-new").treatment_class == "wound-care"
     book.undo(cid)  # the name and its guessed class were one edit
     assert next(t for t in oc.case.treatments if t.id == "t-new").agent == "sodium thiosulfate"
+
+
+def test_a_treatment_named_by_its_class_or_a_procedure_gets_its_kind_and_class(book):
+    """PMC3267275 (leg ulcers): "Standard treatment with antibiotics, wound excision and additional
+    treatment with hyperbaric oxygen were ineffective"; "a parathyroidectomy induced rapid regeneration".
+    Typed as the source names them, each gets the class the assessment reads, and a procedure its kind."""
+    from desktop.model import Medication, Treatment
+    cid = book.library.case_ids()[0]
+    oc = book.open_case(cid)
+
+    def typed(tid: str, agent: str) -> Treatment:
+        oc.save_item("treatments", Treatment(id=tid))
+        oc.edit_field("treatments", "agent", agent, item_id=tid)
+        return next(t for t in book.library.load_case(cid).treatments if t.id == tid)  # as stored
+
+    assert (typed("t1", "antibiotics").kind, typed("t1", "antibiotics").treatment_class) == ("drug", "antibiotic")
+    t = typed("t2", "wound excision")
+    assert (t.kind, t.treatment_class) == ("procedure", "debridement")
+    t = typed("t3", "hyperbaric oxygen")
+    assert (t.kind, t.treatment_class) == ("procedure", "hyperbaric-oxygen")
+    t = typed("t4", "parathyroidectomy")
+    assert (t.kind, t.treatment_class) == ("procedure", "parathyroidectomy")
+    # a kind the author chose stays: wound care given as "other" is not made a procedure, nor a class changed
+    oc.save_item("treatments", Treatment(id="t5", kind="other"))
+    oc.edit_field("treatments", "agent", "parathyroidectomy", item_id="t5")
+    t = next(t for t in oc.case.treatments if t.id == "t5")
+    assert (t.kind, t.treatment_class) == ("other", "parathyroidectomy")
+    oc.edit_field("treatments", "treatment_class", "wound-care", item_id="t5")
+    oc.edit_field("treatments", "agent", "antibiotics", item_id="t5")
+    assert next(t for t in oc.case.treatments if t.id == "t5").treatment_class == "wound-care"
+    typed("t6", "HBOT")
+    book.undo(cid)  # the name, its class and its kind were one edit
+    t = next(t for t in book.library.load_case(cid).treatments if t.id == "t6")
+    assert (t.agent, t.kind, t.treatment_class) == ("", "drug", "other")
+    oc.save_item("medications", Medication(id="m1"))
+    oc.edit_field("medications", "name", "systemic corticosteroids", item_id="m1")
+    assert next(m for m in oc.case.medications if m.id == "m1").drug_class == "corticosteroid"

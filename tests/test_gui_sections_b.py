@@ -418,6 +418,23 @@ def test_treatments_show_and_edit_sodium_thiosulfate(env, qtbot):
     assert f[("dose", "dose_unit")].dose.text() == "25"
 
 
+def test_a_treatment_typed_as_the_source_names_it_gets_its_kind_and_class(env, qtbot):
+    """PMC3267275: "additional treatment with hyperbaric oxygen", typed in the Agent box (which offers
+    the name as it is typed), shows as a procedure of the class Hyperbaric oxygen at once."""
+    session, open_section, stored = env
+    w = open_section(TreatmentsSection)
+    f = w.editor.fields
+    completer = f["agent"].completer()
+    completer.setCompletionPrefix("hyperb")
+    assert completer.currentCompletion() == "hyperbaric oxygen"
+    qtbot.mouseClick(w.editor.table.add_button, Qt.MouseButton.LeftButton)
+    type_into(qtbot, f["agent"], "hyperbaric oxygen")
+    t = stored().treatments[-1]
+    assert (t.agent, t.kind, t.treatment_class) == ("hyperbaric oxygen", "procedure", "hyperbaric-oxygen")
+    assert (f["kind"].value(), f["treatment_class"].value()) == ("procedure", "hyperbaric-oxygen")
+    assert cells(w.editor.table)[-1][:3] == ["procedure", "hyperbaric oxygen", "Hyperbaric oxygen"]
+
+
 # --- Outcome ---------------------------------------------------------------------------------------------
 
 def test_outcome_shows_death_and_saves_edits(env, qtbot):

@@ -453,17 +453,28 @@ _DRUG_FIELDS = {"medications": ("name", "drug_class", "medication_class"),
 def _guess_class(part: str, attrs: tuple[str, ...], item) -> None:
     """Typing a drug's name while its class is still "other" sets the class the drug catalogue
     gives (resources/catalogues/drugs.json), which the author can change: "warfarin" is a vitamin K
-    antagonist for the assessment at once. A class the author chose is never overwritten."""
+    antagonist for the assessment at once. A name that is a class, a procedure or a therapy
+    ("antibiotics", "subtotal parathyroidectomy": resources/catalogues/treatment_terms.json) sets the
+    class too, and a treatment's kind when it is still the first one ("drug") and not being set. A
+    class or kind the author chose is never overwritten."""
     if part not in _DRUG_FIELDS:
         return
     name_attr, class_attr, catalogue_attr = _DRUG_FIELDS[part]
     if name_attr not in attrs or class_attr in attrs or getattr(item, class_attr) != "other":
         return
-    from ..drugs import lookup
-    drug = lookup(getattr(item, name_attr))
+    from ..drugs import lookup, lookup_term
+    name = getattr(item, name_attr)
+    drug = lookup(name)
     guessed = getattr(drug, catalogue_attr) if drug is not None else None
     if guessed:
         setattr(item, class_attr, guessed)
+        return
+    term = lookup_term(name) if drug is None else None
+    guessed = getattr(term, catalogue_attr) if term is not None else None
+    if guessed:
+        setattr(item, class_attr, guessed)
+        if part == "treatments" and "kind" not in attrs and item.kind == "drug":
+            item.kind = term.kind
 
 
 def _own(ch: Change) -> Change:

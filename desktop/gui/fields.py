@@ -289,12 +289,13 @@ class LinesArea(TextArea):
             self.committed.emit(self.value())
 
 
-def with_drug_names(field: "LineField") -> "LineField":
+def with_drug_names(field: "LineField", *, terms: bool = False) -> "LineField":
     """Complete drug names as they are typed, from the drug catalogue (generic names, other
-    spellings, brands); the operations layer then suggests the class."""
+    spellings, brands) and, with ``terms``, the names of classes, procedures and therapies (a
+    treatment's name: "antibiotics", "parathyroidectomy"); the operations layer then suggests the class."""
     from PySide6.QtWidgets import QCompleter
     from ..drugs import names
-    completer = QCompleter(names(), field)
+    completer = QCompleter(names(terms=terms), field)
     completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
     completer.setFilterMode(Qt.MatchFlag.MatchContains)
     field.setCompleter(completer)

@@ -43,7 +43,8 @@ class TreatmentsSection(QWidget):
         ], "treatment", lambda: Treatment(), part="treatments", rows=4)
         ed = self.editor
         ed.add_field("Kind", "kind", ChoiceCombo(choices_of(TreatmentKind), "Treatment kind"))
-        ed.add_field("Agent", "agent", with_drug_names(LineField("Agent", placeholder="drug or procedure, e.g. sodium thiosulfate")))
+        ed.add_field("Agent", "agent", with_drug_names(LineField("Agent", placeholder="drug or procedure, e.g. sodium thiosulfate"),
+                                                    terms=True))
         ed.add_field("Class", "treatment_class", ChoiceCombo(list(classes.items()), "Treatment class"))
         self.dose = DoseRow("Dose", unit_placeholder="unit, e.g. g")
         ed.add_field("Dose", ("dose", "dose_unit"), self.dose, tip="A dose needs its unit (CARE 9b).")
