@@ -114,6 +114,34 @@ def test_a_times_reading_and_order_warning_move_nothing_below(env, qtbot):
     assert (t.start.offset, t.start.precision, t.stop.offset) == (6.0, "week", -2.0)
 
 
+def test_a_row_added_or_deleted_moves_nothing_below_the_list(qtbot, tmp_path):
+    """A new case with one treatment, entered as PMC3267275 gives them: Add treatment grew the list
+    by a row and moved the Agent box down under the author's next click, and "parathyroidectomy" was
+    typed into nothing. While shown, the list keeps its height (the new row scrolls into view in it);
+    it fits its rows when next shown."""
+    case = Case(title="Leg ulcers", treatments=[Treatment(agent="antibiotics", treatment_class="antibiotic")])
+    with case_section(qtbot, tmp_path / "rows.casebook", TreatmentsSection, case, (1000, 800)) as (w, read_back):
+        ed = w.editor
+        page = w._scroll_area.widget()
+        below = [ed.fields["kind"], ed.fields["agent"], ed.fields["treatment_class"]]
+        before, height = places(qtbot, page, below), ed.table.view.height()
+        for _ in range(5):  # past the four rows the list first shows
+            qtbot.mouseClick(ed.table.add_button, Qt.MouseButton.LeftButton)
+            assert places(qtbot, page, below) == before
+        new_id = ed.table.current_key()
+        type_into(qtbot, ed.fields["agent"], "parathyroidectomy")
+        assert read_back().treatments[-1].id == new_id and read_back().treatments[-1].agent == "parathyroidectomy"
+        view = ed.table.view
+        row = len(ed.table.items()) - 1
+        assert view.visualRect(view.model().index(row, 0)).intersects(view.viewport().rect())  # in view
+        qtbot.mouseClick(ed.table.delete_button, Qt.MouseButton.LeftButton)
+        assert places(qtbot, page, below) == before and view.height() == height
+        w.hide()
+        w.show()  # shown again: the list fits its five rows and the empty one under them
+        qtbot.waitExposed(w)
+        assert view.height() == height + 2 * view.verticalHeader().defaultSectionSize()
+
+
 def test_one_event_not_drawn_moves_nothing_below(env, qtbot):
     session, open_section, stored = env
     w = open_section(TimelineSection)

@@ -252,16 +252,29 @@ class ItemTable(QWidget):
         self.view.installEventFilter(self)
         self._current_key: Any = None
         self._rows: tuple[int, int] | None = None
+        self._refit_when_shown = False  # rows came or went while shown: fit them when next shown
 
     def set_row_range(self, min_rows: int, max_rows: int) -> None:
         """Size the table to its rows: at least ``min_rows`` tall, growing to ``max_rows`` (then it
-        scrolls), so short lists do not leave a tall empty box."""
+        scrolls), so short lists do not leave a tall empty box. While the table is shown its height
+        stays: a row added or deleted scrolls inside it, and the form under it does not move under
+        the author's next click (a row added with Add moved the Agent box down by a row, and the
+        name typed next was lost: issue 16, item 1). It fits its rows again when next shown."""
         self._rows = (min_rows, max_rows)
-        self._fit_rows()
+        self._fit_rows(now=True)
 
-    def _fit_rows(self) -> None:
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        if self._refit_when_shown:
+            self._fit_rows(now=True)
+        super().showEvent(event)
+
+    def _fit_rows(self, now: bool = False) -> None:
         if self._rows is None:
             return
+        if not now and self.isVisible():
+            self._refit_when_shown = True
+            return
+        self._refit_when_shown = False
         lo, hi = self._rows
         n = min(max(len(self.model.items) + 1, lo), hi)
         h = (self.view.horizontalHeader().sizeHint().height() + n * self.view.verticalHeader().defaultSectionSize()
