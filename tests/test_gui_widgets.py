@@ -103,6 +103,34 @@ def test_when_editor_before_gives_a_negative_offset(qtbot, case):
     assert ed.resolved.text() == "= 1 day before presentation (day −1)"
 
 
+def test_when_editor_saves_no_time_the_author_did_not_give(qtbot, case):
+    """PMC3267275: "One month post hospital-admission calciphylaxis cutis ... was diagnosed". Picking
+    "relative to day 0" saved "day 0" at once (the 0 the amount box shows), "on a date" today's date:
+    times the source never gave. Each mode now waits, with the focus on its value, until it is given."""
+    ed = make(qtbot, WhenEditor("Diagnosis", role="diagnosis.when"))
+    got: list[When] = []
+    ed.committed.connect(got.append)
+    ed.set_when(When(), case)
+    pick(qtbot, ed.mode, "relative")
+    assert got == [] and ed.amount.value() == 0
+    assert ed.resolved.text() == "type how long before or after day 0: nothing is saved until you do"
+    assert ed.window().focusWidget() is ed.amount  # the author types the amount next
+    pick(qtbot, ed.unit, "month")  # the unit first: still nothing
+    assert got == []
+    type_into(qtbot, ed.amount, "1")
+    assert got == [When(offset=1.0, precision="month")]
+    assert ed.resolved.text().startswith("= 1 month after presentation")
+
+    got.clear()
+    ed.set_when(When(), case)
+    pick(qtbot, ed.mode, "date")
+    assert got == [] and ed.resolved.text() == "give the date: nothing is saved until you do"
+    ed.set_when(When(), case)
+    pick(qtbot, ed.mode, "relative")
+    type_into(qtbot, ed.amount, "0")  # the 0 it showed, typed: day 0 is what the author gives
+    assert got == [When(offset=0.0, precision="day")]
+
+
 def test_when_editor_age_mode_reads_the_age_back_and_keeps_its_room(qtbot, case):
     # the demo patient is 73 at presentation (Smilnak et al. 2022); "at age 70" (synthetic) is 3
     # years before it, placed with year precision, so approximate
@@ -116,8 +144,10 @@ def test_when_editor_age_mode_reads_the_age_back_and_keeps_its_room(qtbot, case)
     ed.set_when(When(offset=-2.0, precision="year"), case)
     qtbot.waitUntil(lambda: ed.offset_box.isVisible())
     below = ed.resolved.geometry()
+    n = len(got)
     pick(qtbot, ed.mode, "age")
-    assert got[-1] == When(age_years=73.0, precision="year")  # starts at the age at presentation
+    assert ed.age.value() == 73  # shows the age at presentation...
+    assert len(got) == n and ed.resolved.text() == "type the age: nothing is saved until you do"  # ...not saved
     assert ed.age_box.isVisible() and not ed.offset_box.isVisible()
     type_into(qtbot, ed.age, "70")
     assert got[-1].age_years == 70.0 and got[-1].offset is None

@@ -90,6 +90,11 @@ class WhenEditor(QWidget):
         self._exclude: str | None = None
         self._last = When()
         self._base = When()
+        # a mode picked whose value the author has not given yet ("relative to day 0" showing 0 days,
+        # "on a date" showing today, an age showing the age at presentation): nothing is saved until
+        # they give one, else a time they never gave would be recorded; _typed: they typed in the box
+        self._pending: str | None = None
+        self._typed = False
 
         self.mode = FormCombo(self)
         for value, text in MODES:
@@ -186,13 +191,16 @@ class WhenEditor(QWidget):
         self.setFocusProxy(self.mode)
 
         self.mode.activated.connect(self._mode_picked)
-        self.amount.valueChanged.connect(self._edited)
+        self.amount.valueChanged.connect(self._value_given)
         self.unit.activated.connect(self._edited)
         self.direction.activated.connect(self._edited)
         self.event.activated.connect(self._edited)
-        self.date.dateChanged.connect(self._edited)
-        self.age.valueChanged.connect(self._edited)
+        self.date.dateChanged.connect(self._value_given)
+        self.age.valueChanged.connect(self._value_given)
         self.approximate.clicked.connect(self._edited)
+        for box in (self.amount, self.age):  # the value shown, typed again and confirmed, is given too
+            box.lineEdit().textEdited.connect(self._text_typed)  # typed by the author, never set from code
+            box.editingFinished.connect(self._confirmed)
         if self.wording is not None:
             self.wording.editingFinished.connect(self._edited)
         self._show_mode("none")
@@ -224,12 +232,11 @@ class WhenEditor(QWidget):
         self._exclude = exclude_event
         self._base = copy.deepcopy(when)
         self._last = copy.deepcopy(when)
+        self._pending, self._typed = None, False
         self._loading = True
         try:
             self._fill_events(when.event_id)
-            mode = ("date" if when.date is not None else "event" if when.event_id is not None
-                    else "relative" if when.offset is not None else "age" if when.age_years is not None
-                    else "none")
+            mode = self._mode_of(when)
             self.mode.setCurrentIndex(self.mode.findData(mode))
             off = when.offset or 0.0
             self.amount.setValue(abs(off))
@@ -312,16 +319,53 @@ class WhenEditor(QWidget):
             self.direction.setItemText(0, "after")
             self.direction.setItemText(1, "before")
 
+    _ASK = {"relative": (lambda e: e.amount, "type how long before or after day 0: nothing is saved until you do"),
+            "date": (lambda e: e.date, "give the date: nothing is saved until you do"),
+            "age": (lambda e: e.age, "type the age: nothing is saved until you do")}
+
     def _mode_picked(self, _i: int) -> None:
         mode = self.mode.currentData()
         self._show_mode(mode)
         if mode == "event" and self.event.count() == 0:
             self._say("this case has no other events yet")
             return
+        if mode in self._ASK and mode != self._mode_of(self._last):
+            # the box shows a value the author did not give: it waits for theirs, with the focus
+            box, ask = self._ASK[mode]
+            self._pending, self._typed = mode, False
+            self._say(ask)
+            box(self).setFocus(Qt.FocusReason.OtherFocusReason)
+            box(self).selectAll()
+            return
+        self._pending = None
         self._edited()
+
+    @staticmethod
+    def _mode_of(when: When) -> str:
+        return ("date" if when.date is not None else "event" if when.event_id is not None
+                else "relative" if when.offset is not None else "age" if when.age_years is not None else "none")
+
+    def _text_typed(self, _text: str) -> None:
+        self._typed = True
+
+    def _value_given(self, *_args) -> None:
+        """The amount, the date or the age changed by the author: that is the time's value."""
+        if self._loading:
+            return
+        self._pending = None
+        self._edited()
+
+    def _confirmed(self) -> None:
+        """Enter or leaving the amount or the age after typing the value it already showed ("0" days
+        after day 0, the age at presentation): given as typed."""
+        if self._pending is not None and self._typed:
+            self._value_given()
 
     def _edited(self, *_args) -> None:
         if self._loading:
+            return
+        if self._pending is not None:
+            self._say(self._ASK[self._pending][1])  # a unit or a direction chosen first waits for the value
             return
         if self.mode.currentData() == "event" and self.event.currentIndex() < 0:
             # an amount typed before the event is chosen waits for it (saved now, it would count from day 0)
