@@ -515,3 +515,20 @@ def test_a_biopsy_at_day_0_of_a_lesion_without_a_site_and_an_outcome_event_told_
     joined = " ".join(t for _, t in docx_body(case, draft=True))
     assert "Skin biopsy of lesion 1 (7 days after presentation): confirmed calciphylaxis." in joined
     assert "Diagnosis confirmed by biopsy (7 days after presentation)." in joined
+
+
+def test_a_treatment_without_a_name_is_never_called_unnamed():
+    """PMC3267275 entered under Xvfb: a treatment row whose name was lost (typed while the form moved)
+    printed as "unnamed" — a word the author never wrote. A row with only a class prints the class; a
+    row with neither asks for its name in a draft and is left out of a final manuscript."""
+    from desktop.model import Treatment
+    case = full_case()
+    case.treatments += [Treatment(treatment_class="antibiotic", response="no_improvement"),
+                        Treatment(response="improved", response_detail="rapid regeneration of the ulcers")]
+    draft = [t for k, t in before_appendices(docx_body(case, draft=True)) if k == "row"]
+    final = [t for k, t in before_appendices(docx_body(case)) if k == "row"]
+    assert any(r.startswith("Antibiotic | ") for r in draft) and any(r.startswith("Antibiotic | ") for r in final)
+    assert any(r.startswith("[to do: name the treatment] | ") and "rapid regeneration" in r for r in draft)
+    assert not any("to do" in r or "rapid regeneration" in r for r in final)
+    assert not any("unnamed" in r.lower() for r in draft + final)
+    assert "unnamed" not in pdf_text(case, draft=True).lower()

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import re
 
-from .. import frequency
+from .. import catalogue, frequency
 from ..model import Treatment
 from . import fmt
 from .content import Block, Para, Rich, Span
 from .context import Ctx, clauses, covered, prose, table, untold, with_note
+from .required import placeholder
 from .figures import wound_trends
 from ..core.context import lower_first  # 'HBOT sessions' keeps its capitals
 from .text import paragraph_texts, plain
@@ -107,7 +108,9 @@ def told_in_history(ctx: Ctx, t) -> bool:
 def therapeutic_intervention(ctx: Ctx) -> list[Block]:
     case = ctx.case
     out: list[Block] = [ctx.heading("Therapeutic intervention", 1)]
-    episode = [t for t in case.treatments if not in_history(ctx, t)]
+    # a row that names neither an agent nor a class reports nothing: a draft asks for its name, a
+    # final manuscript (which an editor reads) leaves it out
+    episode = [t for t in case.treatments if not in_history(ctx, t) and (ctx.draft or _named(t))]
     out += prose(case.manuscript.therapeutic_intervention)
     if episode:
         rows = []
@@ -118,7 +121,9 @@ def therapeutic_intervention(ctx: Ctx) -> list[Block]:
                 sched.append("during dialysis")
             if t.duration_text:
                 sched.append(plain(t.duration_text))
-            agent = plain(t.agent or "unnamed")
+            # as the author named it, else its class ("Antibiotic"); never a word of ours such as "unnamed"
+            agent = plain(t.agent) or (catalogue.treatment_classes().get(t.treatment_class, "") if _named(t) else "")
+            agent = agent or placeholder("name the treatment")
             agent_cell = with_note(agent, plain(t.indication), "for ") if t.indication else Rich((Span(agent),))
             resp = response_cell(t)
             rows.append([agent_cell, plain(fmt.dose_text(t.dose, t.dose_unit)) or "—", plain(t.route) or "—",
@@ -127,6 +132,10 @@ def therapeutic_intervention(ctx: Ctx) -> list[Block]:
                      rows, [90, 38, 50, 78, 68, 62, 96],
                      cite="Table {n} lists the treatments of this episode of care and their response.")
     return out
+
+
+def _named(t: Treatment) -> bool:
+    return bool(t.agent.strip()) or t.treatment_class != "other"
 
 
 def push_by_observation(ctx: Ctx) -> dict[str, float]:
