@@ -129,6 +129,15 @@ def coarse_sites() -> dict[str, Site]:
 
 
 @cache
+def map_click_sites() -> dict[str, str]:
+    """Fine site -> the coarse site a click on its region of the body map records ("shin" -> "lower
+    leg, aspect not stated"): sites.json's coarse sites marked 'map_click' (a click cannot tell the
+    aspect a source gives)."""
+    return {fine: s["code"] for s in load_json("catalogues", "sites.json").get("coarse_sites", [])
+            if s.get("map_click") for fine in s.get("covers", [])}
+
+
+@cache
 def all_sites() -> dict[str, Site]:
     """Every site a lesion or biopsy may name: the fine ones and the coarse regions."""
     return {**sites(), **coarse_sites()}

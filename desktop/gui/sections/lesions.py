@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout, QWidget,
 )
 
-from ... import bodymap
+from ... import bodymap, catalogue
 from ...core import assess
 from ...model import Laterality, Lesion, LesionNature
 from ..binding import commit_field
@@ -74,7 +74,7 @@ class LesionsSection(ObservationsTab, QWidget):
 
         # --- left: body map, site picker, the list ---------------------------------------------------
         self.bodymap = BodyMapWidget()
-        self.bodymap.regionClicked.connect(self.choose_site)
+        self.bodymap.regionClicked.connect(self.map_clicked)
         self.bodymap.lesionClicked.connect(self.select_lesion)
         # every view of the map (Front … Genitalia) in sight, never behind scroll arrows
         self.bodymap.tabs.setElideMode(Qt.TextElideMode.ElideNone)
@@ -99,7 +99,8 @@ class LesionsSection(ObservationsTab, QWidget):
         ll.setSpacing(6)
         ll.addWidget(self.bodymap, 1)
         ll.addWidget(hint_label("Click a region to record a lesion there, or to select the one recorded. "
-                                "Sides are the patient's."))
+                                "Sides are the patient's; a thigh or lower leg is recorded without its "
+                                "aspect, which you choose under Site when the source gives it."))
         lh = QHBoxLayout()
         lab = QLabel("<b>Lesions</b>")
         lh.addWidget(lab)
@@ -238,6 +239,17 @@ class LesionsSection(ObservationsTab, QWidget):
 
     def lesion(self) -> Lesion | None:
         return self.session.case.lesion(self._lesion_id)
+
+    def map_clicked(self, site: str, laterality: str) -> str | None:
+        """A click on the body map. On a thigh or a lower leg it records the limb without its aspect
+        ("lower leg, aspect not stated"): the view shows one side of it, and published reports
+        mostly do not say which (resources/catalogues/sites.json, 'map_click'); the aspect is chosen
+        under Site. A lesion already recorded at the aspect clicked is selected."""
+        lat = laterality_for(site, laterality) if site else "unspecified"
+        coarse = catalogue.map_click_sites().get(site)
+        if coarse is not None and not any(l.site == site and l.laterality == lat for l in self.session.case.lesions):
+            site = coarse
+        return self.choose_site(site, laterality)
 
     def choose_site(self, site: str, laterality: str) -> str | None:
         """A body-map click or a site picked: select the lesion at that site and side, or record a new
