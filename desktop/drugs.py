@@ -8,8 +8,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import Callable, TypeVar
 
 from .catalogue import load_json
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -27,16 +30,23 @@ def _key(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-@cache
-def _index() -> tuple[dict[str, Drug], list[str]]:
-    by_key: dict[str, Drug] = {}
+def _spellings(file: str, entries: str, make: Callable[[dict], T]) -> tuple[dict[str, T], list[str]]:
+    """A catalogue's entries by each spelling's key (name, other spellings, brands), and every
+    spelling in alphabetical order (for completion)."""
+    by_key: dict[str, T] = {}
     names: list[str] = []
-    for d in load_json("catalogues", "drugs.json")["drugs"]:
-        drug = Drug(d["name"], d["medication_class"], d["treatment_class"], d["atc_group"])
-        for spelling in [d["name"], *d["also"], *d["brands"]]:
-            by_key.setdefault(_key(spelling), drug)
+    for e in load_json("catalogues", file)[entries]:
+        item = make(e)
+        for spelling in [e["name"], *e["also"], *e.get("brands", [])]:
+            by_key.setdefault(_key(spelling), item)
             names.append(spelling)
     return by_key, sorted(set(names), key=str.lower)
+
+
+@cache
+def _index() -> tuple[dict[str, Drug], list[str]]:
+    return _spellings("drugs.json", "drugs",
+                      lambda d: Drug(d["name"], d["medication_class"], d["treatment_class"], d["atc_group"]))
 
 
 # what may follow a name: a strength, a form or a route ("5 mg", "tablets", "i.v.", "(Coumadin)")
@@ -71,14 +81,8 @@ class Term:
 
 @cache
 def _terms() -> tuple[dict[str, Term], list[str]]:
-    by_key: dict[str, Term] = {}
-    names: list[str] = []
-    for t in load_json("catalogues", "treatment_terms.json")["terms"]:
-        term = Term(t["name"], t["kind"], t["medication_class"], t["treatment_class"])
-        for spelling in [t["name"], *t["also"]]:
-            by_key.setdefault(_key(spelling), term)
-            names.append(spelling)
-    return by_key, sorted(set(names), key=str.lower)
+    return _spellings("treatment_terms.json", "terms",
+                      lambda t: Term(t["name"], t["kind"], t["medication_class"], t["treatment_class"]))
 
 
 def lookup_term(text: str) -> Term | None:
