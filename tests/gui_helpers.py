@@ -19,17 +19,8 @@ from desktop.store.library import create_library, open_library
 @contextmanager
 def demo_section(qtbot, lib_path, section_cls, size):
     """A section of ``section_cls`` on the demo case of a new library at ``lib_path``, shown."""
-    lib = create_library(lib_path)
-    case_id = lib.add_case(load_demo())
-    w = section_cls(CaseSession(lib, case_id))
-    qtbot.addWidget(w)
-    w.resize(*size)
-    w.show()
-    qtbot.waitExposed(w)
-    try:
+    with case_section(qtbot, lib_path, section_cls, load_demo(), size) as (w, _read_back):
         yield w
-    finally:
-        lib.close()
 
 
 @contextmanager

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from .. import catalogue
 from ..timing import describe
-from .context import Context
+from .context import Context, names_anything
 from .rulebook import care_items
 from .types import CareItem
 
@@ -210,7 +210,7 @@ def item_8d(ctx: Context) -> Status:
 
 def _named_treatments(ctx: Context) -> list:
     """The treatments that say what was given: a row just added (no agent, class "other") reports nothing."""
-    return [t for t in ctx.case.treatments if t.agent.strip() or t.treatment_class != "other"]
+    return [t for t in ctx.case.treatments if names_anything(t)]
 
 
 def item_9a(ctx: Context) -> Status:

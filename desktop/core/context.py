@@ -81,6 +81,11 @@ def on(placed: Placed | None) -> str:
     return "on " + text
 
 
+def names_anything(treatment) -> bool:
+    """Whether a treatment says what was given: a row just added (no agent, class "other") reports nothing."""
+    return bool(treatment.agent.strip()) or treatment.treatment_class != "other"
+
+
 def lower_first(label: str) -> str:
     """'Calcium, total' -> 'calcium, total' for use mid-sentence; acronyms ('PTH …') stay."""
     if len(label) > 1 and label[0].isupper() and not label[1].isupper():

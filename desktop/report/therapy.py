@@ -12,7 +12,7 @@ from .content import Block, Para, Rich, Span
 from .context import Ctx, clauses, covered, prose, table, untold, with_note
 from .required import placeholder
 from .figures import wound_trends
-from ..core.context import lower_first  # 'HBOT sessions' keeps its capitals
+from ..core.context import lower_first, names_anything  # lower_first: 'HBOT sessions' keeps its capitals
 from .text import paragraph_texts, plain
 from ..timing import length_words
 from .wording import RESPONSE, TRI
@@ -110,7 +110,7 @@ def therapeutic_intervention(ctx: Ctx) -> list[Block]:
     out: list[Block] = [ctx.heading("Therapeutic intervention", 1)]
     # a row that names neither an agent nor a class reports nothing: a draft asks for its name, a
     # final manuscript (which an editor reads) leaves it out
-    episode = [t for t in case.treatments if not in_history(ctx, t) and (ctx.draft or _named(t))]
+    episode = [t for t in case.treatments if not in_history(ctx, t) and (ctx.draft or names_anything(t))]
     out += prose(case.manuscript.therapeutic_intervention)
     if episode:
         rows = []
@@ -122,7 +122,7 @@ def therapeutic_intervention(ctx: Ctx) -> list[Block]:
             if t.duration_text:
                 sched.append(plain(t.duration_text))
             # as the author named it, else its class ("Antibiotic"); never a word of ours such as "unnamed"
-            agent = plain(t.agent) or (catalogue.treatment_classes().get(t.treatment_class, "") if _named(t) else "")
+            agent = plain(t.agent) or (catalogue.treatment_classes().get(t.treatment_class, "") if names_anything(t) else "")
             agent = agent or placeholder("name the treatment")
             agent_cell = with_note(agent, plain(t.indication), "for ") if t.indication else Rich((Span(agent),))
             resp = response_cell(t)
@@ -132,10 +132,6 @@ def therapeutic_intervention(ctx: Ctx) -> list[Block]:
                      rows, [90, 38, 50, 78, 68, 62, 96],
                      cite="Table {n} lists the treatments of this episode of care and their response.")
     return out
-
-
-def _named(t: Treatment) -> bool:
-    return bool(t.agent.strip()) or t.treatment_class != "other"
 
 
 def push_by_observation(ctx: Ctx) -> dict[str, float]:
