@@ -439,6 +439,33 @@ def reveal(widget: QWidget) -> None:
     widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
+def follow_in_tab_order(anchor: QWidget, container: QWidget) -> QWidget:
+    """Put the widgets of ``container`` that Tab stops at right after ``anchor`` in the Tab order, in
+    the order they were made (a widget with a ``tab_chain()`` of its own, like the time editor, keeps
+    that order inside it). Qt adds a widget to the end of the window's Tab order when it is made, so a
+    part built later (a list's form, built when an item is first shown) would be reached last, after
+    the rest of the window: Tab from the list's buttons would skip it, and Tab from its last field
+    would go to the case list's search box, where the next words typed filter the cases. Returns
+    the last stop placed (``anchor`` when there is none)."""
+    own: list[QWidget] = []  # widgets ordering their own stops
+    window = container.window()
+    for w in container.findChildren(QWidget):
+        if w.window() is not window or any(o.isAncestorOf(w) for o in own):
+            continue  # a choice's pop-up list is a window of its own
+        chain = getattr(w, "tab_chain", None)
+        if callable(chain):
+            own.append(w)
+            stops = chain()
+        elif w.focusProxy() is None and w.focusPolicy() & Qt.FocusPolicy.TabFocus:
+            stops = [w]
+        else:
+            continue
+        for stop in stops:
+            QWidget.setTabOrder(anchor, stop)
+            anchor = stop
+    return anchor
+
+
 def heading(text: str, parent: QWidget | None = None, *, elide: bool = False) -> QLabel:
     """A section's heading. ``elide``: a heading whose text the case decides ("Lesion 2: leg, level not
     stated, both sides") is shortened with "…" rather than widen the section past its column."""

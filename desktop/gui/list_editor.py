@@ -5,12 +5,13 @@ from __future__ import annotations
 import copy
 from typing import Any, Callable
 
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 
 from ..model import Case
 from .binding import commit_field, get_attr, load_widget, lock_if_read_only, set_attr
 from .fields import CheckField, ChoiceCombo, NumberField
-from .forms import SPACING, FieldError, add_row, form_layout, hint_label, mark_invalid, reveal
+from .forms import (SPACING, FieldError, add_row, follow_in_tab_order, form_layout, hint_label, mark_invalid,
+                    reveal)
 from .tables import Column, ItemTable
 from .when_editor import WhenEditor
 
@@ -35,6 +36,7 @@ class ListEditor(QWidget):
         assert (part is None) != (embedded is None)
         self.session, self.part, self.embedded, self.noun, self.new_item = session, part, embedded, noun, new_item
         self._build = build
+        self._last_stop: QWidget | None = None
         self._on_load = on_load  # called with the item before its fields are shown (e.g. to set choices)
         self.table = ItemTable(columns, noun, add_text=add_text)
         self.table.set_row_range(rows, max(rows, 12))
@@ -107,11 +109,21 @@ class ListEditor(QWidget):
         self._load()
         return ok
 
+    def _last_button(self) -> QWidget:
+        return self.table.findChildren(QPushButton)[-1]
+
+    def last_tab_stop(self) -> QWidget:
+        """Where Tab leaves a list given ``build``: its form's last field once the form is built, else
+        its last button (what comes after the list in the Tab order follows this)."""
+        return self._last_stop if self._build is None and self._last_stop is not None else self._last_button()
+
     def ensure_built(self) -> None:
         """Build the form now (it is otherwise built when an item is first shown)."""
         if self._build is not None:
             build, self._build = self._build, None
             build(self)
+            # Tab goes from the list's last button (Add, Delete, any a section adds) to its form
+            self._last_stop = follow_in_tab_order(self._last_button(), self.editor)
             lock_if_read_only(self.session, self.editor)
 
     def _load(self) -> None:

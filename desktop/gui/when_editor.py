@@ -186,6 +186,7 @@ class WhenEditor(QWidget):
         order = [self.mode, self.event, self.date, self.age, self.amount, self.unit, self.direction, self.approximate]
         if self.wording is not None:
             order.append(self.wording)
+        self._tab_chain = order
         for a, b in zip(order, order[1:]):
             QWidget.setTabOrder(a, b)
         self.setFocusProxy(self.mode)
@@ -214,6 +215,10 @@ class WhenEditor(QWidget):
     def set_role(self, role: str | None) -> None:
         """What this time is the time of (its direction and order checks); see the class notes."""
         self.role = role
+
+    def tab_chain(self) -> list[QWidget]:
+        """Its inputs in the order Tab goes through them (forms.follow_in_tab_order keeps it)."""
+        return list(self._tab_chain)
 
     def set_when(self, when: When | None, events: Case | Sequence[Event] | None = None, *,
                  exclude_event: str | None = None, item_id: str | None = None,

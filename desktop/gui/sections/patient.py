@@ -19,7 +19,8 @@ from ..fields import (
 )
 from ..formatting import choices_of, fmt_number, when_text
 from ..forms import (
-    SPACING, FieldError, add_row, align_labels, form_layout, group, heading, hint_label, reveal, scroll_page,
+    SPACING, FieldError, add_row, align_labels, follow_in_tab_order, form_layout, group, heading, hint_label,
+    reveal, scroll_page,
 )
 from ..list_editor import ListEditor
 from ..session import CaseSession
@@ -112,8 +113,11 @@ class PatientSection(QWidget):
         at = page.count() - 1  # before the closing stretch
         boxes = [self._build_comorbidities(), self._build_history(), self._build_medications(),
                  self._build_identifiers()]
+        # built after the first paint, so made after the window's side panes: Tab still goes down the page
+        anchor = self.dialysis_history.editor.last_tab_stop()
         for n, box in enumerate(boxes):
             page.insertWidget(at + n, box)
+            anchor = follow_in_tab_order(anchor, box)
         align_labels(boxes[1].layout(), width=self._label_width)
         for box in boxes:
             lock_if_read_only(self.session, box)
