@@ -32,6 +32,11 @@ from desktop import catalogue, drugs
     ("amoxicillin/clavulanic acid", "antibiotic", "antibiotic"),
     ("Augmentin", "antibiotic", "antibiotic"),
     ("acetaminophen", "analgesic", "analgesic"),
+    # Pujar & Spinello, Int Arch Med 2009;2:22: "Her current medications included Vicodin, Actos,
+    # insulin and albuterol HFA" (Vicodin: hydrocodone with paracetamol, an opioid analgesic, ATC N02A)
+    ("Vicodin", "analgesic", "analgesic"),
+    ("hydrocodone/acetaminophen 5/325 mg", "analgesic", "analgesic"),
+    ("insulin", "insulin", None),
 ])
 def test_typed_names_get_their_class(typed, med, trt):
     d = drugs.lookup(typed)
