@@ -325,6 +325,13 @@ def _check_vital(v, path: str, refs: _Refs) -> list[Problem]:
         p.append(Problem(f"{path}.kind", f"unknown vital sign {v.kind!r}"))
     elif v.unit not in spec["units"]:
         p.append(Problem(f"{path}.unit", f"{spec['label']} needs a unit, one of {', '.join(spec['units'])}; got {v.unit!r}"))
+    elif v.value is not None and spec.get("plausible", {}).get(v.unit):
+        low, high = spec["plausible"][v.unit]
+        if not low <= v.value <= high:
+            others = [u for u in spec["units"] if u != v.unit]
+            p.append(Problem(f"{path}.value", f"{spec['label'].lower()} {v.value:g} {v.unit} is outside {low:g}–{high:g} "
+                             f"{v.unit}: a typing error?" + (f" If the source gives {' or '.join(others)}, choose "
+                                                              "that unit first." if others else "")))
     return p + check_when(v.when, f"{path}.when", refs.events)
 
 

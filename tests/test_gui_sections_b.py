@@ -574,6 +574,39 @@ def test_vital_signs_on_the_timeline(env, qtbot):
     assert next(v for v in stored().vitals if v.id == "vital-sbp").unit == "°F"
 
 
+def test_add_vital_sign_asks_which_one_and_refuses_a_temperature_typed_under_the_wrong_unit(env, qtbot):
+    """Adding a vital sign used to save "Systolic blood pressure" at once: a heart rate of 106/min
+    typed without changing the kind became a systolic pressure. Pujar & Spinello (Int Arch Med
+    2009;2:22) print "heart rate of 106/min ... temperature 95.4°F"."""
+    session, open_section, stored = env
+    w = open_section(TimelineSection)
+    before = [v.id for v in stored().vitals]
+    assert w.vitals.table.add_button.text() == "Add vital sign…"
+    qtbot.mouseClick(w.vitals.table.add_button, Qt.MouseButton.LeftButton)
+    assert w.vital_menu.isVisible()  # which one?
+    w.vital_menu.close()
+    assert [v.id for v in stored().vitals] == before  # nothing saved without a choice
+    qtbot.mouseClick(w.vitals.table.add_button, Qt.MouseButton.LeftButton)
+    heart = next(a for a in w.vital_menu.actions() if a.text() == "Heart rate")
+    heart.trigger()
+    added = [v for v in stored().vitals if v.id not in before]
+    assert [(v.kind, v.unit, v.value) for v in added] == [("heart_rate", "/min", None)]
+    type_into(qtbot, w.vitals.fields["value"], "106")
+    assert next(v for v in stored().vitals if v.id == added[0].id).value == 106.0
+
+    next(a for a in w.vital_menu.actions() if a.text() == "Temperature").trigger()
+    temp = w.vitals.current()
+    assert (temp.kind, temp.unit) == ("temperature", "°C")
+    type_into(qtbot, w.vitals.fields["value"], "95.4")  # the source's °F, under °C
+    assert next(v for v in stored().vitals if v.id == temp.id).value is None  # refused
+    message = w.vitals.errors["value"].message()
+    assert "95.4 °C" in message and "°F" in message
+    pick(qtbot, w.vital_unit, "°F")
+    type_into(qtbot, w.vitals.fields["value"], "95.4")
+    assert [(v.value, v.unit) for v in stored().vitals if v.id == temp.id] == [(95.4, "°F")]
+    assert not w.vitals.errors["value"].message()
+
+
 def test_the_first_event_of_a_new_case_becomes_day_0(qtbot, tmp_path):
     from desktop.model import Case
     lib = create_library(tmp_path / "new.casebook")

@@ -7,7 +7,7 @@ import pytest
 from desktop import jsonio
 from desktop.codec import InvalidCase
 from desktop.demo import DEMO_PATH, load_demo
-from desktop.model import Case, Figure
+from desktop.model import Case, Figure, Vital
 
 from helpers import identified_case, synthetic_case
 
@@ -83,6 +83,19 @@ def test_interactive_checks_stop_an_implausible_value_unless_kept_as_printed():
     assert [p.path for p in jsonio.check_part(case, "labs", lab.id)] == [f"$.labs[{i}].value"]
     lab.as_printed = True
     assert jsonio.check_part(case, "labs", lab.id) == []
+
+
+def test_a_vital_sign_outside_the_bounds_of_its_unit_is_refused_naming_the_other_unit():
+    # Pujar & Spinello (Int Arch Med 2009;2:22): "temperature 95.4°F" — typed under °C it is no body temperature
+    case = load_demo()
+    case.vitals.append(Vital(id="t", kind="temperature", value=95.4, unit="°C"))
+    problems = jsonio.check_part(case, "vitals", "t")
+    assert [p.path for p in problems] == [f"$.vitals[{len(case.vitals) - 1}].value"]
+    assert "95.4 °C" in problems[0].message and "°F" in problems[0].message
+    case.vitals[-1].unit = "°F"
+    assert jsonio.check_part(case, "vitals", "t") == []
+    case.vitals.append(Vital(id="hr", kind="heart_rate", value=1060, unit="/min"))  # a slipped digit
+    assert [p.path for p in jsonio.check_part(case, "vitals", "hr")] == [f"$.vitals[{len(case.vitals) - 1}].value"]
 
 
 def test_unit_spellings_as_printed_are_accepted_without_the_as_printed_mark():

@@ -24,7 +24,8 @@ class ListEditor(QWidget):
     through ``session.save_item`` after the import's checks), or a list inside something else
     (``embedded=(get, put)``: ``get(case) -> list`` and ``put(new_list) -> bool`` saving the whole
     list, e.g. a diagnosis's differentials or the case's authors; items are keyed by row).
-    ``new_item()`` makes the item that "Add" appends."""
+    ``new_item()`` makes the item that "Add" appends, or returns None when the item waits for a
+    choice it asked the author for (which vital sign): the choice then calls ``add(item)``."""
 
     def __init__(self, session, columns: list[Column], noun: str, new_item: Callable[[], Any], *,
                  part: str | None = None, embedded: tuple[Callable[[Case], list], Callable[[list], bool]] | None = None,
@@ -181,8 +182,11 @@ class ListEditor(QWidget):
             self._load()
         return ok
 
-    def add(self) -> None:
-        item = self.new_item()
+    def add(self, item: Any = None) -> None:
+        """Append ``item`` (by default the one ``new_item()`` makes), save it and show it."""
+        item = self.new_item() if item is None else item
+        if item is None:
+            return
         if self.part:
             ok = self.session.save_item(self.part, item)
             key = item.id
