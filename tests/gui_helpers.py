@@ -138,3 +138,22 @@ def record_declarations(window) -> None:
     authors = copy.deepcopy(window.session.case.authors)
     authors[0].contribution = "wrote the case report"
     window.session.set_case_fields(authors=authors)
+
+
+def add_chosen(qtbot, editor, label: str) -> None:
+    """Click a list's "Add …" button, which asks what to add (ListEditor.add_by_choice), and choose
+    ``label`` in its menu."""
+    qtbot.mouseClick(editor.table.add_button, Qt.MouseButton.LeftButton)
+    menu = editor.add_menu
+    assert menu is not None and menu.isVisible()
+    action = next((a for a in menu.actions() if a.text() == label), None)
+    assert action is not None, [a.text() for a in menu.actions()]
+    menu.close()
+    action.trigger()
+    reactivate(qtbot, editor)
+
+
+def reactivate(qtbot, widget) -> None:
+    """The window active again after a pop-up menu (offscreen, closing it leaves no active window)."""
+    widget.window().activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is widget.window(), timeout=3000)

@@ -20,7 +20,7 @@ from desktop.gui.sections.timeline import TimelineSection
 from desktop.model import Biopsy, Case, Event, When
 from desktop.store.library import create_library
 
-from gui_helpers import pick, stored, type_into
+from gui_helpers import add_chosen, pick, stored, type_into
 
 CASES = Path(__file__).parent / "cases"
 
@@ -66,14 +66,16 @@ def test_dialysis_history_periods_are_added_edited_and_kept(qtbot, open_case):
     w, path, case_id = open_case(case, PatientSection)
     ed = w.dialysis_history.editor
     assert ed.placeholder.text().startswith("Nothing recorded yet")
-    qtbot.mouseClick(ed.table.add_button, Qt.MouseButton.LeftButton)
-    pick(qtbot, ed.fields["modality"], "peritoneal")
+    qtbot.mouseClick(ed.table.add_button, Qt.MouseButton.LeftButton)  # asks which modality
+    ed.add_menu.close()
+    assert stored(path, case_id).patient.dialysis_history == []  # nothing saved without a choice
+    add_chosen(qtbot, ed, "peritoneal dialysis")
+    assert ed.fields["modality"].currentData() == "peritoneal"
     type_into(qtbot, ed.fields["reason"], src[0]["reason"])
     period = stored(path, case_id).patient.dialysis_history
     assert [(p.modality, p.reason) for p in period] == [(src[0]["modality"], src[0]["reason"])]
     # a second period (synthetic: haemodialysis after peritonitis, 3 sessions a week)
-    qtbot.mouseClick(ed.table.add_button, Qt.MouseButton.LeftButton)
-    pick(qtbot, ed.fields["modality"], "haemodialysis")
+    add_chosen(qtbot, ed, "haemodialysis")
     type_into(qtbot, ed.fields["reason"], "after peritonitis")
     type_into(qtbot, ed.fields["sessions_per_week"], "3")
     history = stored(path, case_id).patient.dialysis_history

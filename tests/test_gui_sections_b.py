@@ -583,18 +583,19 @@ def test_add_vital_sign_asks_which_one_and_refuses_a_temperature_typed_under_the
     before = [v.id for v in stored().vitals]
     assert w.vitals.table.add_button.text() == "Add vital sign…"
     qtbot.mouseClick(w.vitals.table.add_button, Qt.MouseButton.LeftButton)
-    assert w.vital_menu.isVisible()  # which one?
-    w.vital_menu.close()
+    menu = w.vitals.add_menu
+    assert menu.isVisible()  # which one?
+    menu.close()
     assert [v.id for v in stored().vitals] == before  # nothing saved without a choice
     qtbot.mouseClick(w.vitals.table.add_button, Qt.MouseButton.LeftButton)
-    heart = next(a for a in w.vital_menu.actions() if a.text() == "Heart rate")
+    heart = next(a for a in menu.actions() if a.text() == "Heart rate")
     heart.trigger()
     added = [v for v in stored().vitals if v.id not in before]
     assert [(v.kind, v.unit, v.value) for v in added] == [("heart_rate", "/min", None)]
     type_into(qtbot, w.vitals.fields["value"], "106")
     assert next(v for v in stored().vitals if v.id == added[0].id).value == 106.0
 
-    next(a for a in w.vital_menu.actions() if a.text() == "Temperature").trigger()
+    next(a for a in menu.actions() if a.text() == "Temperature").trigger()
     temp = w.vitals.current()
     assert (temp.kind, temp.unit) == ("temperature", "°C")
     type_into(qtbot, w.vitals.fields["value"], "95.4")  # the source's °F, under °C

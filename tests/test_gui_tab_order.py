@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QPushButton
 from desktop.gui.app import start
 from desktop.gui.list_editor import ListEditor
 from desktop.gui.sections import SECTIONS
+from gui_helpers import add_chosen, reactivate
 from window_fixtures import demo_library, isolated_settings, no_unanswered_dialog, window  # noqa: F401
 
 
@@ -33,7 +34,7 @@ def first_period(qtbot, page):
     """The Patient section's dialysis history with a period added through its button (its form
     is built then) and shown."""
     history = page.dialysis_history.editor
-    history.table.add_button.click()
+    add_chosen(qtbot, history, "haemodialysis")
     QApplication.processEvents()
     assert history.editor.isVisible()
     return history
@@ -78,7 +79,11 @@ def test_in_every_section_tab_from_a_list_s_last_button_enters_the_form_of_the_i
         for editor in page.findChildren(ListEditor):
             if not editor.isVisible() or editor.table.items() or not editor.table.add_button.isEnabled():
                 continue
-            editor.table.add_button.click()
+            qtbot.mouseClick(editor.table.add_button, Qt.MouseButton.LeftButton)
+            if editor.add_menu is not None:  # Add asks what to add: the first choice
+                editor.add_menu.close()
+                editor.add_menu.actions()[0].trigger()
+                reactivate(qtbot, editor)
             QApplication.processEvents()
             if not editor.editor.isVisible():
                 continue

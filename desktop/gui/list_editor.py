@@ -38,6 +38,7 @@ class ListEditor(QWidget):
         self.session, self.part, self.embedded, self.noun, self.new_item = session, part, embedded, noun, new_item
         self._build = build
         self._last_stop: QWidget | None = None
+        self.add_menu = None  # see add_by_choice
         self._on_load = on_load  # called with the item before its fields are shown (e.g. to set choices)
         self.table = ItemTable(columns, noun, add_text=add_text)
         self.table.set_row_range(rows, max(rows, 12))
@@ -109,6 +110,21 @@ class ListEditor(QWidget):
         ok = self.table.select(key)
         self._load()
         return ok
+
+    def add_by_choice(self, choices: list[tuple[str, Callable[[], Any]]], name: str) -> None:
+        """Add asks what to add first: a menu of ``choices`` (label, make) under the Add button (made
+        when first needed); the choice adds ``make()``, and nothing is saved when the menu is
+        dismissed. For items whose kind a default would invent (which vital sign, which modality)."""
+        def ask() -> None:
+            if self.add_menu is None:
+                from PySide6.QtWidgets import QMenu
+                self.add_menu = QMenu(self)
+                self.add_menu.setAccessibleName(name)
+                for label, make in choices:
+                    self.add_menu.addAction(label).triggered.connect(lambda _=False, m=make: self.add(m()))
+            button = self.table.add_button
+            self.add_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+        self.new_item = ask
 
     def _last_button(self) -> QWidget:
         return self.table.findChildren(QPushButton)[-1]

@@ -35,7 +35,11 @@ class DialysisHistory(QWidget):
             Column("Why", lambda d: d.reason, tooltip=lambda d: d.reason, stretch=True),
             Column("Sessions/week", lambda d: fmt_number(d.sessions_per_week), align_right=True, optional=True),
         ], "dialysis period", DialysisPeriod, embedded=(lambda c: c.patient.dialysis_history, self._put),
-            add_text="Add &period", rows=2, build=self._build)
+            add_text="Add &period…", rows=2, build=self._build)
+        # which modality, chosen when the period is added (a default would make every period haemodialysis)
+        self.editor.add_by_choice([(label_of(m), lambda m=m: DialysisPeriod(modality=m))
+                                   for m in ("haemodialysis", "peritoneal")]
+                                  + [("no dialysis", lambda: DialysisPeriod(modality="none"))], "Which modality")
         self.editor.table.view.setAccessibleName("Dialysis history")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QMenu, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from ... import catalogue, timing
 from ...app.editing import EditRefused, noun
@@ -179,27 +179,18 @@ class TimelineSection(QWidget):
             ed.add_field("When", "when", WhenEditor("Vital sign time"))
             ed.add_field("Note", "note", LineField("Vital sign note", placeholder="e.g. blood pressure 87/52 mmHg"))
 
-        # which vital sign is chosen when it is added: a default kind would record "Systolic blood
-        # pressure 106" for a heart rate typed without changing the kind
-        self.vital_menu = QMenu(self)
-        self.vital_menu.setAccessibleName("Which vital sign")
-        for code, spec in specs.items():
-            act = self.vital_menu.addAction(spec["label"])
-            act.triggered.connect(lambda _=False, c=code: self.vitals.add(Vital(kind=c, unit=specs[c]["units"][0])))
         self.vitals = ListEditor(self.session, [
             Column("Vital sign", lambda v: specs[v.kind]["label"] if v.kind in specs else v.kind),
             Column("Value", value_text, align_right=True, keep=True),
             Column("When", lambda v: when_text(self._tl, v.when), max_chars=24),
             Column("Note", lambda v: v.note, tooltip=lambda v: v.note, stretch=True, min_chars=16),
-        ], "vital sign", self._ask_vital_kind, part="vitals", rows=2, add_text="Add vital sign…",
-            build=build, on_load=set_units)
+        ], "vital sign", Vital, part="vitals", rows=2, add_text="Add vital sign…", build=build, on_load=set_units)
+        # which vital sign, chosen when it is added: a default kind would record "Systolic blood
+        # pressure 106" for a heart rate typed without changing the kind
+        self.vitals.add_by_choice([(spec["label"], lambda c=code: Vital(kind=c, unit=specs[c]["units"][0]))
+                                   for code, spec in specs.items()], "Which vital sign")
         lay.addWidget(self.vitals)
         return box
-
-    def _ask_vital_kind(self) -> None:
-        """Add vital sign: which one, from a menu under the button (its choice adds it)."""
-        button = self.vitals.table.add_button
-        self.vital_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
 
     def _vital_kind(self, kind: str) -> None:
         """A new kind brings its own unit when the old one does not fit it (mmHg is no temperature)."""
