@@ -602,7 +602,9 @@ def test_add_vital_sign_asks_which_one_and_refuses_a_temperature_typed_under_the
     assert next(v for v in stored().vitals if v.id == temp.id).value is None  # refused
     message = w.vitals.errors["value"].message()
     assert "95.4 °C" in message and "°F" in message
-    pick(qtbot, w.vital_unit, "°F")
+    pick(qtbot, w.vital_unit, "°F")  # the message goes, and the refused 95.4 with it: it was not saved
+    assert not w.vitals.errors["value"].message() and w.vitals.fields["value"].text() == ""
+    assert [(v.value, v.unit) for v in stored().vitals if v.id == temp.id] == [(None, "°F")]
     type_into(qtbot, w.vitals.fields["value"], "95.4")
     assert [(v.value, v.unit) for v in stored().vitals if v.id == temp.id] == [(95.4, "°F")]
     assert not w.vitals.errors["value"].message()

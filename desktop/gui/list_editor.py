@@ -196,7 +196,21 @@ class ListEditor(QWidget):
                 mark_invalid(widget, False)
         if not ok and isinstance(widget, (ChoiceCombo, CheckField)):
             self._load()
+        if ok:
+            self._drop_stale_refusals(attr)
         return ok
+
+    def _drop_stale_refusals(self, saved: Any) -> None:
+        """A refused number stays on screen for correction while its message says why; once another
+        save clears that message (a value and its unit share one), it would look saved: it goes back
+        to what is stored (issue 16 item 7), e.g. 95.4 refused under °C, then °F chosen."""
+        item = self.current()
+        for attr, w in self.fields.items():
+            if attr == saved or item is None or not w.property("invalid"):
+                continue
+            if not self.errors[attr].message():
+                mark_invalid(w, False)
+                load_widget(w, get_attr(item, attr), self.session.case)
 
     def add(self, item: Any = None) -> None:
         """Append ``item`` (by default the one ``new_item()`` makes), save it and show it."""
