@@ -532,3 +532,25 @@ def test_a_treatment_without_a_name_is_never_called_unnamed():
     assert not any("to do" in r or "rapid regeneration" in r for r in final)
     assert not any("unnamed" in r.lower() for r in draft + final)
     assert "unnamed" not in pdf_text(case, draft=True).lower()
+
+
+def test_a_vital_sign_without_a_value_prints_no_bare_unit():
+    """Pujar & Spinello entered under Xvfb: a temperature added but not yet given printed as a row
+    "Temperature | — | °F" — a unit with no number. A vital sign with no value prints only when it
+    has a note (the note, no unit); a pressure pairs only two given values."""
+    from desktop.model import Vital, When
+    case = full_case()
+    case.vitals = [Vital(id="t", kind="temperature", unit="°F", when=When(offset=0)),
+                   Vital(id="hr", kind="heart_rate", value=106, unit="/min", when=When(offset=0)),
+                   Vital(id="s", kind="systolic_bp", value=140, unit="mmHg", when=When(offset=0)),
+                   Vital(id="d", kind="diastolic_bp", unit="mmHg", when=When(offset=0)),
+                   Vital(id="r", kind="respiratory_rate", unit="/min", when=When(offset=0),
+                         note="respiratory rate of 18/min")]
+    for draft in (True, False):
+        rows = [t for k, t in before_appendices(docx_body(case, draft=draft)) if k == "row"]
+        vitals = [r.split(" | ") for r in rows if r.split(" | ")[0] in
+                  ("Temperature", "Heart rate", "Systolic blood pressure", "Diastolic blood pressure",
+                   "Blood pressure", "Respiratory rate")]
+        assert [v[:3] for v in vitals] == [["Heart rate", "106", "/min"], ["Systolic blood pressure", "140", "mmHg"],
+                                           ["Respiratory rate", "—", ""]], draft
+        assert vitals[-1][-1] == "respiratory rate of 18/min"

@@ -31,9 +31,9 @@ def vitals_rows(ctx: Ctx) -> list[list[str]]:
     for v in ctx.case.vitals:
         if v.id in used:
             continue
-        if v.kind == "systolic_bp":
+        if v.kind == "systolic_bp" and v.value is not None:
             dia = next((w for w in ctx.case.vitals if w.kind == "diastolic_bp" and w.id not in used
-                        and w.when == v.when and w.unit == v.unit), None)
+                        and w.value is not None and w.when == v.when and w.unit == v.unit), None)
             if dia is not None:
                 used |= {v.id, dia.id}
                 bp = f"{fmt.num(v.value)}/{fmt.num(dia.value)}"
@@ -44,6 +44,10 @@ def vitals_rows(ctx: Ctx) -> list[list[str]]:
         used.add(v.id)
         label = vit.get(v.kind, {}).get("label", v.kind)
         note = plain(v.note)
+        if v.value is None:  # a vital sign added but not given: its note alone, or nothing (no bare unit)
+            if note:
+                rows.append([label, "—", "", ctx.when(v.when, "—"), note])
+            continue
         if f"{fmt.num(v.value)} {plain(v.unit)}".strip() in note:
             note = ""  # a note that only repeats the row's value
         rows.append([label, fmt.num(v.value), plain(v.unit), ctx.when(v.when, "—"), note])
