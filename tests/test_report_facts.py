@@ -139,6 +139,20 @@ PUBLISHED: dict[str, list[str]] = {
         "A hypoechoic nodule 1.38 cm in diameter", "Neutrophil-to-lymphocyte ratio (NLR)", "5.75",
         "Platelet-to-lymphocyte ratio (PLR)", "413.70", "Systemic immune-inflammation index (SII)", "1737",
         "consistent with calciphylaxis"],
+    # Pujar & Spinello 2009: dialysis for one year, thrice weekly, sessions missed; brand-name medications;
+    # the vital signs of the examination, the temperature in °F
+    "pujar-missed-dialysis": [
+        "A 44-year-old Caucasian woman", "type 2 diabetes mellitus", "morbid obesity",
+        "continuously missed her scheduled appointments", "not dialyzed for the past two weeks",
+        "two weeks of diarrhea and worsening nausea", "allergy to Penicillin", "cholecystectomy",
+        "Vicodin", "Actos", "albuterol HFA", "106", "/min", "140/78", "mmHg", "95.4", "°F", "18", "99", "%",
+        "on room air"],
+    # PMC3267275: three ulcers of the left lower leg; antibiotics, wound excision and hyperbaric oxygen
+    # ineffective; diagnosed one month after admission; parathyroidectomy, then rapid regeneration
+    "leg-ulcers-ptx-regeneration": [
+        "A 55-year-old woman", "lower leg", "left", "large and painful ulcers", "wound excision",
+        "hyperbaric oxygen", "parathyroidectomy", "rapid regeneration of the ulcers",
+        "renal failure induced secondary hyperparathyroidism"],
 }
 
 # identified reports print the calendar dates at the precision the source gives them
