@@ -405,3 +405,23 @@ def test_version_1_files_written_by_main_import_with_every_fact_kept(name):
     body = {RENAMED[2].get(k, k): v for k, v in body.items()}  # version 2 renamed two parts, nothing else
     _kept(body, {k: v for k, v in now.items() if k not in ("format", "version")})
     assert not any(lab.as_printed for lab in case.labs)  # nothing main wrote needed keeping as printed
+
+
+def test_a_treatment_is_named_by_its_class_label_never_by_its_code():
+    """A treatment recorded by its class only (PMC3267275: "additional treatment with hyperbaric
+    oxygen") was named "hyperbaric-oxygen" (the code) in the evidence of the timeline checks and the
+    CARE list, and a row with neither name nor class "other"."""
+    from desktop.core.context import treatment_name
+    from desktop.core.quality import timed_entries
+    from desktop.demo import load_demo
+    case = load_demo()
+    case.treatments = [Treatment(id="hbo", treatment_class="hyperbaric-oxygen", start=When(offset=3)),
+                       Treatment(id="x", start=When(offset=4)),
+                       Treatment(id="ptx", agent=" parathyroidectomy ", treatment_class="parathyroidectomy")]
+    assert [treatment_name(t) for t in case.treatments] == ["Hyperbaric oxygen", "a treatment with no name",
+                                                            "parathyroidectomy"]
+    labels = [label for label, _when, ref in timed_entries(case) if ref.startswith("treatments/")]
+    assert labels == ["Start of hyperbaric oxygen", "Start of a treatment with no name", "Start of parathyroidectomy"]
+    a = assess(case)
+    support = " ".join(s for item in a.care for s in item.support)
+    assert "hyperbaric-oxygen" not in support and "Hyperbaric oxygen" in support

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from .. import catalogue
 from ..timing import describe
-from .context import Context, names_anything
+from .context import Context, names_anything, treatment_name
 from .rulebook import care_items
 from .types import CareItem
 
@@ -217,8 +217,7 @@ def item_9a(ctx: Context) -> Status:
     tx = _named_treatments(ctx)
     if not tx:
         return "missing", []
-    labels = catalogue.treatment_classes()
-    return "complete", ["interventions: " + ", ".join(dict.fromkeys(t.agent or labels.get(t.treatment_class, t.treatment_class) for t in tx))]
+    return "complete", ["interventions: " + ", ".join(dict.fromkeys(treatment_name(t) for t in tx))]
 
 
 def item_9b(ctx: Context) -> Status:
@@ -234,7 +233,7 @@ def item_9b(ctx: Context) -> Status:
         missing = [k for k, ok in have.items() if not ok]
         full += not missing
         some = some or len(missing) < len(have)
-        support.append(f"{t.agent or t.treatment_class}: " + ("dose, schedule and timing recorded" if not missing
+        support.append(f"{treatment_name(t)}: " + ("dose, schedule and timing recorded" if not missing
                                                              else " and ".join(missing) + " missing"))
     if full == len(drugs):
         return "complete", support
@@ -245,7 +244,7 @@ def item_9c(ctx: Context) -> Status:
     changes = [e for e in ctx.case.events if e.kind in ("treatment_change", "treatment_stop")]
     stopped = [t for t in ctx.case.treatments if t.stop.is_set or t.response in ("no_improvement", "worsened")]
     support = [_text("change", e.description) for e in changes[:3] if e.description]
-    support += [f"{t.agent or t.treatment_class}: " + (f"response {t.response.replace('_', ' ')}" if t.response else "stopped")
+    support += [f"{treatment_name(t)}: " + (f"response {t.response.replace('_', ' ')}" if t.response else "stopped")
                 for t in stopped[:3]]
     if not support:
         return "missing", []
@@ -303,7 +302,7 @@ def item_10c(ctx: Context) -> Status:
     if o.adherence.strip():
         return "complete", [_text("adherence and tolerability", o.adherence)]
     tol = [t for t in ctx.case.treatments if t.adverse_events.strip()]
-    return ("partial", [f"{t.agent or t.treatment_class}: {t.adverse_events}" for t in tol[:3]]) if tol else ("missing", [])
+    return ("partial", [f"{treatment_name(t)}: {t.adverse_events}" for t in tol[:3]]) if tol else ("missing", [])
 
 
 def item_10d(ctx: Context) -> Status:
@@ -311,7 +310,7 @@ def item_10d(ctx: Context) -> Status:
     support = []
     if o.adverse_events.strip():
         support.append(_text("adverse events", o.adverse_events))
-    support += [f"{t.agent or t.treatment_class}: {t.adverse_events}" for t in ctx.case.treatments if t.adverse_events.strip()][:3]
+    support += [f"{treatment_name(t)}: {t.adverse_events}" for t in ctx.case.treatments if t.adverse_events.strip()][:3]
     support += [_text("complication", e.description or "recorded") for e in ctx.case.events if e.kind == "complication"][:3]
     return ("complete" if support else "missing"), support
 

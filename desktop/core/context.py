@@ -86,6 +86,16 @@ def names_anything(treatment) -> bool:
     return bool(treatment.agent.strip()) or treatment.treatment_class != "other"
 
 
+def treatment_name(treatment) -> str:
+    """What a treatment is called in findings and evidence: its agent as written, else its class's label
+    ("Hyperbaric oxygen", never the code "hyperbaric-oxygen"), else "a treatment with no name"."""
+    if treatment.agent.strip():
+        return treatment.agent.strip()
+    if treatment.treatment_class != "other":
+        return catalogue.treatment_classes().get(treatment.treatment_class, treatment.treatment_class)
+    return "a treatment with no name"
+
+
 def lower_first(label: str) -> str:
     """'Calcium, total' -> 'calcium, total' for use mid-sentence; acronyms ('PTH …') stay."""
     if len(label) > 1 and label[0].isupper() and not label[1].isupper():

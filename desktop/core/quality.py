@@ -7,7 +7,7 @@ from .. import catalogue
 from ..timing import DAYS_PER, describe
 from . import labs as L
 from ..catalogue import unit_key
-from .context import Context, lower_first, on, slack
+from .context import Context, lower_first, on, slack, treatment_name
 from .derived import Derived
 from .rulebook import rule
 from .types import Evidence, Finding
@@ -220,7 +220,7 @@ def event_order(ctx: Context, d: Derived) -> list[Finding]:
         for t in ctx.case.treatments:
             p = ctx.place(t.start)
             if p is not None and before(death.placed, p):
-                after.append(ev(f"Start of {t.agent or t.treatment_class}", p, f"treatments/{t.id}"))
+                after.append(ev(f"Start of {lower_first(treatment_name(t))}", p, f"treatments/{t.id}"))
         if after:
             what = _plural(len(after), "result, observation or treatment start is",
                            "results, observations or treatment starts are")
@@ -271,6 +271,6 @@ def timed_entries(case):
     for m in case.medications:
         yield f"Start of {m.name or 'a medicine'}", m.start, f"medications/{m.id}"
     for t in case.treatments:
-        yield f"Start of {t.agent or t.treatment_class}", t.start, f"treatments/{t.id}"
+        yield f"Start of {lower_first(treatment_name(t))}", t.start, f"treatments/{t.id}"
     for les in case.lesions:
         yield "Lesion onset", les.onset, f"lesions/{les.id}"
