@@ -451,30 +451,38 @@ _DRUG_FIELDS = {"medications": ("name", "drug_class", "medication_class"),
 
 
 def _guess_class(part: str, attrs: tuple[str, ...], item) -> None:
-    """Typing a drug's name while its class is still "other" sets the class the drug catalogue
-    gives (resources/catalogues/drugs.json), which the author can change: "warfarin" is a vitamin K
-    antagonist for the assessment at once. A name that is a class, a procedure or a therapy
-    ("antibiotics", "subtotal parathyroidectomy": resources/catalogues/treatment_terms.json) sets the
-    class too, and a treatment's kind when it is still the first one ("drug") and not being set. A
-    class or kind the author chose is never overwritten."""
+    """Typing a drug's name while its class is still "other" sets the class :func:`suggested_class`
+    gives, which the author can change: "warfarin" is a vitamin K antagonist for the assessment at
+    once; and a treatment's kind when it is still the first one ("drug") and not being set. A class or
+    kind the author chose is never overwritten."""
+    if part not in _DRUG_FIELDS or _DRUG_FIELDS[part][0] not in attrs or _DRUG_FIELDS[part][1] in attrs:
+        return
+    guess = suggested_class(part, item)
+    if guess is not None:
+        setattr(item, _DRUG_FIELDS[part][1], guess[0])
+        if guess[1] is not None and "kind" not in attrs and item.kind == "drug":
+            item.kind = guess[1]
+
+
+def suggested_class(part: str, item) -> "tuple[str, str | None] | None":
+    """For a medicine or a treatment whose class is still "other": the class its name has in the drug
+    catalogue (resources/catalogues/drugs.json), else in the catalogue of class, procedure and therapy
+    names ("antibiotics", "wound excision": treatment_terms.json) with a treatment's kind for it; None
+    when the class is chosen or the name is in neither. Typing a name sets it (:func:`_guess_class`);
+    a row recorded before the catalogues knew its name is offered it."""
     if part not in _DRUG_FIELDS:
-        return
+        return None
     name_attr, class_attr, catalogue_attr = _DRUG_FIELDS[part]
-    if name_attr not in attrs or class_attr in attrs or getattr(item, class_attr) != "other":
-        return
+    if getattr(item, class_attr) != "other" or not getattr(item, name_attr).strip():
+        return None
     from ..drugs import lookup, lookup_term
     name = getattr(item, name_attr)
     drug = lookup(name)
-    guessed = getattr(drug, catalogue_attr) if drug is not None else None
-    if guessed:
-        setattr(item, class_attr, guessed)
-        return
-    term = lookup_term(name) if drug is None else None
+    if drug is not None:
+        return (getattr(drug, catalogue_attr), None) if getattr(drug, catalogue_attr) else None
+    term = lookup_term(name)
     guessed = getattr(term, catalogue_attr) if term is not None else None
-    if guessed:
-        setattr(item, class_attr, guessed)
-        if part == "treatments" and "kind" not in attrs and item.kind == "drug":
-            item.kind = term.kind
+    return (guessed, term.kind if part == "treatments" else None) if guessed else None
 
 
 def _own(ch: Change) -> Change:

@@ -148,6 +148,38 @@ class StatusLine(QLabel):
         self._elide()
 
 
+class SuggestionLine(QWidget):
+    """Something the catalogues suggest for a field, which the author takes with one button ("The
+    drug list gives Debridement for “wound excision” …  [Set class]"), in reserved room: it coming and
+    going never moves the form."""
+
+    def __init__(self, button_text: str, name: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        from PySide6.QtWidgets import QPushButton
+        self.label = StatusLine(name, self)
+        self.button = QPushButton(button_text, self)
+        self.button.setAccessibleName(f"{name}: {button_text}")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(SPACING - 4)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(self.button)
+        self.setFixedHeight(max(self.button.sizeHint().height(), self.label.height()))
+        self._take: Callable[[], Any] | None = None
+        self.button.clicked.connect(lambda: self._take is not None and self._take())
+        self.clear()
+
+    def offer(self, text: str, take: Callable[[], Any]) -> None:
+        self.label.set_message(text)
+        self._take = take
+        self.button.setVisible(True)
+
+    def clear(self) -> None:
+        self.label.set_message("")
+        self._take = None
+        self.button.setVisible(False)
+
+
 class ElidedLabel(QLabel):
     """A one-line label (a heading such as the open case's title) that never wraps: a long text is
     shortened with "…" and shown whole in the tooltip, so editing it never moves what is under it."""

@@ -10,8 +10,8 @@ from PySide6.QtWidgets import QPushButton, QVBoxLayout, QWidget
 from ..model import Case
 from .binding import commit_field, get_attr, load_widget, lock_if_read_only, set_attr
 from .fields import CheckField, ChoiceCombo, NumberField
-from .forms import (SPACING, FieldError, add_row, follow_in_tab_order, form_layout, hint_label, mark_invalid,
-                    reveal)
+from .forms import (SPACING, FieldError, SuggestionLine, add_row, follow_in_tab_order, form_layout, hint_label,
+                    mark_invalid, reveal)
 from .tables import Column, ItemTable
 from .when_editor import WhenEditor
 
@@ -125,6 +125,35 @@ class ListEditor(QWidget):
             button = self.table.add_button
             self.add_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
         self.new_item = ask
+
+    def offer_suggested_class(self, class_attr: str, labels: dict[str, str]) -> None:
+        """A row under the class field (call right after adding it): for an item whose class is still
+        Other though the catalogues know its name — one recorded before they did — the class they give,
+        set with one click (with a treatment's kind, while that is still the first one)."""
+        from ..app.editing import suggested_class
+        line = SuggestionLine("Set class", f"{self.noun.capitalize()} class suggestion")
+        add_row(self.form, "", line)
+        self.class_suggestion = line
+        previous = self._on_load
+
+        def load(item) -> None:
+            if previous is not None:
+                previous(item)
+            guess = suggested_class(self.part, item)
+            if guess is None:
+                line.clear()
+                return
+            cls, kind = guess
+            attrs, values = [class_attr], [cls]
+            if kind is not None and getattr(item, "kind", None) == "drug" and kind != "drug":
+                attrs, values = [class_attr, "kind"], [cls, kind]
+            name = getattr(item, "agent", None) or getattr(item, "name", "")
+            line.offer(f"The drug list gives {labels.get(cls, cls)} for \u201c{name.strip()}\u201d; the class "
+                       "is still Other.",
+                       lambda: self.save(tuple(attrs) if len(attrs) > 1 else attrs[0],
+                                         tuple(values) if len(values) > 1 else values[0], "Class",
+                                         self.errors[class_attr], self.fields[class_attr]))
+        self._on_load = load
 
     def _last_button(self) -> QWidget:
         return self.table.findChildren(QPushButton)[-1]
