@@ -149,9 +149,9 @@ class StatusLine(QLabel):
 
 
 class SuggestionLine(QWidget):
-    """Something the catalogues suggest for a field, which the author takes with one button ("The
-    drug list gives Debridement for “wound excision” …  [Set class]"), in reserved room: it coming and
-    going never moves the form."""
+    """Something the catalogues suggest for a field, which the author takes with one button ("Drug
+    list: Surgical debridement  [Set class]"), in reserved room: it coming and going never moves the
+    form."""
 
     def __init__(self, button_text: str, name: str, parent: QWidget | None = None):
         super().__init__(parent)
@@ -162,19 +162,27 @@ class SuggestionLine(QWidget):
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(SPACING - 4)
-        lay.addWidget(self.label, 1)
+        self.label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)  # the button beside it
+        lay.addWidget(self.label)
         lay.addWidget(self.button)
+        lay.addStretch(1)
         self.setFixedHeight(max(self.button.sizeHint().height(), self.label.height()))
         self._take: Callable[[], Any] | None = None
         self.button.clicked.connect(lambda: self._take is not None and self._take())
         self.clear()
 
-    def offer(self, text: str, take: Callable[[], Any]) -> None:
+    def offer(self, text: str, take: Callable[[], Any], tip: str = "") -> None:
+        """Show ``text`` (``tip``: the whole sentence, in the tooltip) and the button doing ``take``."""
+        self.label.setMinimumWidth(min(self.label.fontMetrics().horizontalAdvance(text) + 6, 320))
         self.label.set_message(text)
+        if tip:
+            self.label.setToolTip(tip)
+            self.label.setAccessibleDescription(tip)
         self._take = take
         self.button.setVisible(True)
 
     def clear(self) -> None:
+        self.label.setMinimumWidth(0)
         self.label.set_message("")
         self._take = None
         self.button.setVisible(False)

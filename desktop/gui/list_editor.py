@@ -126,13 +126,25 @@ class ListEditor(QWidget):
             self.add_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
         self.new_item = ask
 
-    def offer_suggested_class(self, class_attr: str, labels: dict[str, str]) -> None:
-        """A row under the class field (call right after adding it): for an item whose class is still
-        Other though the catalogues know its name — one recorded before they did — the class they give,
-        set with one click (with a treatment's kind, while that is still the first one)."""
+    def add_class_field(self, label: str, class_attr: str, combo: QWidget, labels: dict[str, str]) -> QWidget:
+        """The class field of a medicine or a treatment, with beside it, for an item whose class is
+        still Other though the catalogues know its name (one recorded before they did), the class
+        they give and a button setting it (with a treatment's kind while that is still the first
+        one). Beside the choice, in the row it has anyway: nothing moves when it comes or goes."""
+        from PySide6.QtWidgets import QHBoxLayout
         from ..app.editing import suggested_class
+        row = QWidget()
+        lay = QHBoxLayout(row)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(SPACING)
         line = SuggestionLine("Set class", f"{self.noun.capitalize()} class suggestion")
-        add_row(self.form, "", line)
+        lay.addWidget(combo)
+        lay.addWidget(line, 1)
+        row.setFocusProxy(combo)
+        combo.setAccessibleName(combo.accessibleName() or label)
+        err = FieldError()
+        add_row(self.form, label, row, error=err)
+        self.bind(class_attr, combo, label, err)
         self.class_suggestion = line
         previous = self._on_load
 
@@ -147,13 +159,14 @@ class ListEditor(QWidget):
             attrs, values = [class_attr], [cls]
             if kind is not None and getattr(item, "kind", None) == "drug" and kind != "drug":
                 attrs, values = [class_attr, "kind"], [cls, kind]
-            name = getattr(item, "agent", None) or getattr(item, "name", "")
-            line.offer(f"The drug list gives {labels.get(cls, cls)} for \u201c{name.strip()}\u201d; the class "
-                       "is still Other.",
+            name = (getattr(item, "agent", None) or getattr(item, "name", "")).strip()
+            line.offer(f"Drug list: {labels.get(cls, cls)}",
                        lambda: self.save(tuple(attrs) if len(attrs) > 1 else attrs[0],
-                                         tuple(values) if len(values) > 1 else values[0], "Class",
-                                         self.errors[class_attr], self.fields[class_attr]))
+                                         tuple(values) if len(values) > 1 else values[0], label, err, combo),
+                       tip=f"The drug list gives {labels.get(cls, cls)} for \u201c{name}\u201d; the class is "
+                           "still Other.")
         self._on_load = load
+        return combo
 
     def _last_button(self) -> QWidget:
         return self.table.findChildren(QPushButton)[-1]

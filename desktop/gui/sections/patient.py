@@ -277,8 +277,7 @@ class PatientSection(QWidget):
 
         def build(ed: ListEditor) -> None:
             ed.add_field("Name", "name", with_drug_names(LineField("Medication name", placeholder="e.g. warfarin")))
-            ed.add_field("Class", "drug_class", ChoiceCombo(list(classes.items()), "Medication class"))
-            ed.offer_suggested_class("drug_class", classes)
+            ed.add_class_field("Class", "drug_class", ChoiceCombo(list(classes.items()), "Medication class"), classes)
             ed.add_field("Not taken", "not_taken", CheckField("the source says the patient was not taking it",
                                                               "Medication not taken"),
                          tip="A recorded negative (\"she was not on warfarin\"): the assessment never counts it as "

@@ -45,8 +45,7 @@ class TreatmentsSection(QWidget):
         ed.add_field("Kind", "kind", ChoiceCombo(choices_of(TreatmentKind), "Treatment kind"))
         ed.add_field("Agent", "agent", with_drug_names(LineField("Agent", placeholder="drug or procedure, e.g. sodium thiosulfate"),
                                                     terms=True))
-        ed.add_field("Class", "treatment_class", ChoiceCombo(list(classes.items()), "Treatment class"))
-        ed.offer_suggested_class("treatment_class", classes)
+        ed.add_class_field("Class", "treatment_class", ChoiceCombo(list(classes.items()), "Treatment class"), classes)
         self.dose = DoseRow("Dose", unit_placeholder="unit, e.g. g")
         ed.add_field("Dose", ("dose", "dose_unit"), self.dose, tip="A dose needs its unit (CARE 9b).")
         ed.add_field("Route", "route", LineField("Route", placeholder="e.g. intravenous"))
