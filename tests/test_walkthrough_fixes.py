@@ -294,3 +294,11 @@ def test_a_comorbidity_detail_that_only_says_its_name_again_is_not_bracketed():
     text = " ".join(pypdf.PdfReader(io.BytesIO(buf.getvalue())).pages[0].extract_text().split())
     assert "and obesity." in text and "(obese)" not in text
     assert "diabetes mellitus (type 2 diabetes, the cause of her end-stage kidney disease)" in text
+
+
+def test_the_adherence_choice_reads_non_adherent_with_its_hyphen():
+    """Pujar & Spinello under Xvfb: the Dialysis adherence choice offered "non adherent"."""
+    from desktop.gui.formatting import choices_of
+    from desktop.model import Adherence
+    assert choices_of(Adherence) == [("adherent", "adherent"), ("non_adherent", "non-adherent"),
+                                     ("unknown", "unknown")]

@@ -14,7 +14,7 @@ _SPECIAL_LABELS = {
     "no_improvement": "no improvement", "not_assessed": "not assessed", "lost_to_follow_up": "lost to follow-up",
     "next_of_kin": "next of kin", "not_excluded": "not excluded", "not_made": "not made",
     "haemodialysis": "haemodialysis", "peritoneal": "peritoneal dialysis", "5D": "5D (on dialysis)",
-    "bone_scintigraphy": "bone scintigraphy",
+    "bone_scintigraphy": "bone scintigraphy", "non_adherent": "non-adherent",
 }
 
 
