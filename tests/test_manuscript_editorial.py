@@ -554,3 +554,27 @@ def test_a_vital_sign_without_a_value_prints_no_bare_unit():
         assert [v[:3] for v in vitals] == [["Heart rate", "106", "/min"], ["Systolic blood pressure", "140", "mmHg"],
                                            ["Respiratory rate", "—", ""]], draft
         assert vitals[-1][-1] == "respiratory rate of 18/min"
+
+
+def test_a_short_word_table_is_kept_on_one_page_and_a_long_one_flows():
+    """Pujar & Spinello's four medications, rendered through LibreOffice, left "albuterol HFA" alone
+    at the top of the next page. Each row but the last of a short table keeps with the next; a lab
+    history of many rows flows, its header repeated."""
+    from desktop.model import LabResult, Medication, When
+    case = full_case()
+    case.medications = [Medication(id=f"m{i}", name=n) for i, n in
+                        enumerate(["Vicodin", "Actos", "insulin", "albuterol HFA"])]
+    case.labs += [LabResult(id=f"ca{i}", analyte="calcium", value=9.0 + i / 100, unit="mg/dL", when=When(offset=i))
+                  for i in range(40)]
+    buf = io.BytesIO()
+    write_docx(case, buf, draft=True)
+    d = docx.Document(io.BytesIO(buf.getvalue()))
+
+    def keeps(row) -> bool:
+        return all(p.paragraph_format.keep_with_next for cell in row.cells for p in cell.paragraphs)
+
+    meds = next(t for t in d.tables if t.rows[0].cells[0].text == "Medication")
+    assert [r.cells[0].text for r in meds.rows][1:] == ["Vicodin", "Actos", "insulin", "albuterol HFA"]
+    assert [keeps(r) for r in meds.rows] == [True, True, True, True, False]
+    long = max(d.tables, key=lambda t: len(t.rows))
+    assert len(long.rows) > 40 and not any(keeps(r) for r in long.rows[1:])

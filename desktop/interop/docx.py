@@ -61,6 +61,7 @@ PROPERTY_CHARS = 255
 CELL_PT = 9  # table text, as journals set it, a size below the body
 CELL_SMALL_PT = 7
 MIN_COLUMN_PT = 30
+KEEP_TOGETHER_ROWS = 20  # a table of at most this many rows is kept on one page
 CELL_MARGINS_PT = 12  # Table Grid's left and right cell margins, with a little to spare
 FIGURE_DPI = raster.DPI
 
@@ -325,9 +326,14 @@ class _Writer:
         widths = self._widths(b.widths, b.header)
         t = self._new_table(len(b.header), widths)
         tbl = t._tbl
-        for tr in _rows_xml([[[c.Span(plain(h), bold=True)] for h in b.header]], widths, header=True):
+        # a short table is kept on one page (a row left alone on the next page reads as another table);
+        # a long one (a lab history) flows, its header repeated on each page
+        together = len(b.rows) <= KEEP_TOGETHER_ROWS
+        for tr in _rows_xml([[[c.Span(plain(h), bold=True)] for h in b.header]], widths, header=True,
+                            keep=together and bool(b.rows)):
             tbl.append(tr)
-        for tr in _rows_xml([[_cell_spans(v) for v in row] for row in b.rows], widths, set(b.align_right)):
+        for tr in _rows_xml([[_cell_spans(v) for v in row] for row in b.rows], widths, set(b.align_right),
+                            keep=together):
             tbl.append(tr)
         if b.note is not None:
             p = self._add_paragraph("Normal")
@@ -349,17 +355,19 @@ _W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 
 def _rows_xml(rows: Sequence[Sequence[Sequence[c.Span]]], widths: Sequence[float],
-              right: set[int] = frozenset(), header: bool = False) -> list:
-    """``w:tr`` elements for rows of cells, each cell a sequence of spans."""
+              right: set[int] = frozenset(), header: bool = False, keep: bool = False) -> list:
+    """``w:tr`` elements for rows of cells, each cell a sequence of spans. ``keep``: each row kept on
+    the page of the next (the last of header rows too: with the table's first row)."""
     tw = [_twips(w) for w in widths]
     # no row is ever split across pages; the header row repeats on every page
     tr_pr = "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>" if header else "<w:trPr><w:cantSplit/></w:trPr>"
     parts = [f'<w:rows xmlns:w="{_W}">']
-    for row in rows:
+    for n, row in enumerate(rows):
         parts.append(f"<w:tr>{tr_pr}")
+        keep_next = "<w:keepNext/>" if keep and (header or n < len(rows) - 1) else ""
         for i, (spans, w) in enumerate(zip(row, tw)):
             jc = '<w:jc w:val="right"/>' if i in right and not header else ""
-            ppr = f'<w:pPr><w:pStyle w:val="{CELL_STYLE_ID}"/>{jc}</w:pPr>'
+            ppr = f'<w:pPr><w:pStyle w:val="{CELL_STYLE_ID}"/>{keep_next}{jc}</w:pPr>'
             parts.append(f'<w:tc><w:tcPr><w:tcW w:w="{w}" w:type="dxa"/></w:tcPr><w:p>{ppr}{_spans_markup(spans)}</w:p></w:tc>')
         parts.append("</w:tr>")
     parts.append("</w:rows>")
