@@ -61,7 +61,6 @@ PROPERTY_CHARS = 255
 CELL_PT = 9  # table text, as journals set it, a size below the body
 CELL_SMALL_PT = 7
 MIN_COLUMN_PT = 30
-KEEP_TOGETHER_ROWS = 20  # a table of at most this many rows is kept on one page
 CELL_MARGINS_PT = 12  # Table Grid's left and right cell margins, with a little to spare
 FIGURE_DPI = raster.DPI
 
@@ -328,7 +327,7 @@ class _Writer:
         tbl = t._tbl
         # a short table is kept on one page (a row left alone on the next page reads as another table);
         # a long one (a lab history) flows, its header repeated on each page
-        together = len(b.rows) <= KEEP_TOGETHER_ROWS
+        together = len(b.rows) <= c.KEEP_TOGETHER_ROWS
         for tr in _rows_xml([[[c.Span(plain(h), bold=True)] for h in b.header]], widths, header=True,
                             keep=together and bool(b.rows)):
             tbl.append(tr)

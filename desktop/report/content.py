@@ -75,6 +75,11 @@ class Mark:
 Cell = Union[str, Rich, Mark]
 
 
+# a table of at most this many rows is kept on one page in the Word manuscript (a row left alone on
+# the next page reads as another table); a longer one (a lab history) flows, its header repeated
+KEEP_TOGETHER_ROWS = 20
+
+
 @dataclass
 class Table:
     """A journal table: a header row, body rows, column widths in points (a proportion for writers
