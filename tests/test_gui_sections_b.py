@@ -19,7 +19,7 @@ from desktop.gui.sections.treatments import TreatmentsSection
 from desktop.gui.widgets import TextArea
 from desktop.store.library import create_library, open_library
 
-from gui_helpers import pick, type_into
+from gui_helpers import add_chosen, pick, type_into
 
 
 def type_text(qtbot, area, text: str) -> None:
@@ -608,6 +608,30 @@ def test_add_vital_sign_asks_which_one_and_refuses_a_temperature_typed_under_the
     type_into(qtbot, w.vitals.fields["value"], "95.4")
     assert [(v.value, v.unit) for v in stored().vitals if v.id == temp.id] == [(95.4, "°F")]
     assert not w.vitals.errors["value"].message()
+
+
+def test_a_new_vital_sign_is_offered_the_time_of_the_one_before_never_given_it_unasked(env, qtbot):
+    """Pujar & Spinello give six vital signs of one examination; each needed its time chosen again.
+    A new one is offered the time of the vital sign recorded before it, in the value's row."""
+    from desktop.model import When
+    session, open_section, stored = env
+    w = open_section(TimelineSection)
+    dia = next(v for v in stored().vitals if v.kind == "diastolic_bp")
+    add_chosen(qtbot, w.vitals, "Heart rate")
+    hr = w.vitals.current()
+    assert next(v for v in stored().vitals if v.id == hr.id).when == When()  # not copied unasked
+    hint = w.vital_time
+    assert hint.button.isVisible()
+    assert hint.label.message() == "Time of the diastolic blood pressure: day 0"  # the demo's examination
+    when_field = w.vitals.fields["when"]
+    form = w.vitals.editor  # positions in the form (the page may scroll)
+    below = when_field.mapTo(form, when_field.rect().topLeft())
+    qtbot.mouseClick(hint.button, Qt.MouseButton.LeftButton)
+    assert next(v for v in stored().vitals if v.id == hr.id).when == dia.when
+    assert not hint.button.isVisible()
+    assert when_field.mapTo(form, when_field.rect().topLeft()) == below  # the offer going moved nothing
+    w.vitals.select(dia.id)  # a vital sign with its time: nothing offered
+    assert not hint.button.isVisible()
 
 
 def test_the_first_event_of_a_new_case_becomes_day_0(qtbot, tmp_path):

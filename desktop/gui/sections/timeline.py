@@ -8,6 +8,7 @@ event gets its place relative to the new one, all as one undoable edit.
 """
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from PySide6.QtWidgets import QFrame, QGroupBox, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
@@ -22,7 +23,8 @@ from ..binding import commit_field
 from ..checks_field import ChecksField
 from ..fields import ChoiceCombo, LineField, NumberField, TextArea
 from ..formatting import choices_of, event_title, fmt_number, label_of, when_text
-from ..forms import SPACING, FieldError, add_row, form_layout, heading, hint_label, reveal, scroll_page
+from ..forms import (SPACING, FieldError, SuggestionLine, add_row, form_layout, heading, hint_label, reveal,
+                     scroll_page)
 from ..list_editor import ListEditor
 from ..session import CaseSession
 from ..tables import Column, ItemTable
@@ -155,6 +157,24 @@ class TimelineSection(QWidget):
         def set_units(v: Vital) -> None:
             spec = specs.get(v.kind)
             self.vital_unit.set_choices([(u, u) for u in (spec["units"] if spec else [])])
+            offer_time(v)
+
+        def offer_time(v: Vital) -> None:
+            """A vital sign whose time is not given yet is offered the time of the one recorded before
+            it (the vital signs of one examination), set with one click — never copied unasked."""
+            vitals = self.session.case.vitals
+            before = [w for w in vitals[:next((i for i, w in enumerate(vitals) if w.id == v.id), 0)]
+                      if w.when != When()]
+            if v.when != When() or not before:
+                self.vital_time.clear()
+                return
+            prev = before[-1]
+            label = specs[prev.kind]["label"].lower() if prev.kind in specs else prev.kind
+            self.vital_time.offer(f"Time of the {label}: {when_text(self._tl, prev.when)}",
+                                  lambda: self.vitals.save("when", copy.deepcopy(prev.when), "When",
+                                                           self.vitals.errors["when"], self.vitals.fields["when"]),
+                                  tip="The vital sign recorded before this one was taken then; the same "
+                                      "examination gives the same time.")
 
         def build(ed: ListEditor) -> None:
             kind = ChoiceCombo([(code, spec["label"]) for code, spec in specs.items()], "Vital sign")
@@ -168,9 +188,11 @@ class TimelineSection(QWidget):
             rl.setSpacing(6)
             value = NumberField("Vital sign value")
             self.vital_unit = ChoiceCombo([], "Vital sign unit")
+            self.vital_time = SuggestionLine("Same time", "Vital sign time suggestion")
             rl.addWidget(value)
             rl.addWidget(self.vital_unit)
-            rl.addStretch(1)
+            rl.addSpacing(SPACING)
+            rl.addWidget(self.vital_time, 1)
             row.setFocusProxy(value)
             err = FieldError()
             add_row(ed.form, "Value", row, error=err)
