@@ -25,9 +25,9 @@ def test_a_treatment_recorded_as_other_is_offered_its_class_and_kind(qtbot, tmp_
         line = ed.class_suggestion
         assert line.button.isVisible()
         label = catalogue.treatment_classes()["debridement"]  # treatment_terms.json: wound excision
-        assert line.label.message() == f"Drug list: {label}"
-        assert line.label.toolTip() == (f"The drug list gives {label} for \u201cwound excision\u201d; "
-                                        "the class is still Other.")
+        assert line.label.message() == f"Catalogue: {label}"
+        assert line.label.toolTip() == (f"Casebook's catalogues (drugs, treatment names) give {label} for "
+                                        "\u201cwound excision\u201d; the class is still Other.")
         below = ed.fields[("dose", "dose_unit")].mapTo(w, ed.fields[("dose", "dose_unit")].rect().topLeft())
         qtbot.mouseClick(line.button, Qt.MouseButton.LeftButton)
         t = next(t for t in stored().treatments if t.id == "exc")
@@ -51,7 +51,7 @@ def test_a_medication_recorded_as_other_is_offered_its_class(qtbot, tmp_path):
         ed = w.medications
         ed.select("vic")
         analgesic = catalogue.medication_classes()["analgesic"]
-        assert ed.class_suggestion.label.message() == f"Drug list: {analgesic}"
+        assert ed.class_suggestion.label.message() == f"Catalogue: {analgesic}"
         assert "\u201cVicodin\u201d" in ed.class_suggestion.label.toolTip()
         qtbot.mouseClick(ed.class_suggestion.button, Qt.MouseButton.LeftButton)
         assert next(m for m in stored().medications if m.id == "vic").drug_class == "analgesic"

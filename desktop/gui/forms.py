@@ -149,9 +149,9 @@ class StatusLine(QLabel):
 
 
 class SuggestionLine(QWidget):
-    """Something the catalogues suggest for a field, which the author takes with one button ("Drug
-    list: Surgical debridement  [Set class]"), in reserved room: it coming and going never moves the
-    form."""
+    """Something the catalogues suggest for a field, which the author takes with one button
+    ("Catalogue: Surgical debridement  [Set class]"), in reserved room: it coming and going never
+    moves the form."""
 
     def __init__(self, button_text: str, name: str, parent: QWidget | None = None):
         super().__init__(parent)

@@ -160,11 +160,11 @@ class ListEditor(QWidget):
             if kind is not None and getattr(item, "kind", None) == "drug" and kind != "drug":
                 attrs, values = [class_attr, "kind"], [cls, kind]
             name = (getattr(item, "agent", None) or getattr(item, "name", "")).strip()
-            line.offer(f"Drug list: {labels.get(cls, cls)}",
+            line.offer(f"Catalogue: {labels.get(cls, cls)}",
                        lambda: self.save(tuple(attrs) if len(attrs) > 1 else attrs[0],
                                          tuple(values) if len(values) > 1 else values[0], label, err, combo),
-                       tip=f"The drug list gives {labels.get(cls, cls)} for \u201c{name}\u201d; the class is "
-                           "still Other.")
+                       tip=f"Casebook's catalogues (drugs, treatment names) give {labels.get(cls, cls)} for "
+                           f"\u201c{name}\u201d; the class is still Other.")
         self._on_load = load
         return combo
 
