@@ -224,3 +224,25 @@ def test_a_time_given_as_an_age_is_shown_kept_and_edited(qtbot, open_case):
     # and the JSON format carries it unchanged
     again = jsonio.loads(jsonio.dumps(stored(path, case_id)))
     assert again.patient.transplant_date.age_years == 58.0 and again.patient.dialysis_start.age_years == 61.0
+
+
+def test_the_first_dialysis_period_is_offered_the_patient_s_dialysis_start(qtbot, open_case):
+    """Pujar & Spinello: "receiving dialysis for the past one year", entered as the Dialysis start,
+    had to be entered again as the start of the dialysis period. The first period, while its start is
+    not given, is offered the Dialysis start; taken with one click, never copied unasked."""
+    from desktop.model import When
+    case = jsonio.loads((CASES / "pujar-missed-dialysis.json").read_text("utf-8"))
+    case.patient.dialysis_history = []
+    w, path, case_id = open_case(case, PatientSection)
+    ed = w.dialysis_history.editor
+    add_chosen(qtbot, ed, "haemodialysis")
+    assert stored(path, case_id).patient.dialysis_history[0].start == When()  # not copied unasked
+    offer = w.dialysis_history.start_offer
+    assert offer.button.isVisible()
+    # "for the past one year": one year before day 0, as the Timeline shows it
+    assert offer.label.message() == "Start: as the patient's dialysis start (day \u2212365 (year \u22121))"
+    qtbot.mouseClick(offer.button, Qt.MouseButton.LeftButton)
+    assert stored(path, case_id).patient.dialysis_history[0].start == case.patient.dialysis_start
+    assert not offer.button.isVisible()
+    add_chosen(qtbot, ed, "peritoneal dialysis")  # a second period: its start is another fact
+    assert not offer.button.isVisible()

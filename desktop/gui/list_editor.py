@@ -126,47 +126,58 @@ class ListEditor(QWidget):
             self.add_menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
         self.new_item = ask
 
-    def add_class_field(self, label: str, class_attr: str, combo: QWidget, labels: dict[str, str]) -> QWidget:
-        """The class field of a medicine or a treatment, with beside it, for an item whose class is
-        still Other though the catalogues know its name (one recorded before they did), the class
-        they give and a button setting it (with a treatment's kind while that is still the first
-        one). Beside the choice, in the row it has anyway: nothing moves when it comes or goes."""
+    def add_offering_field(self, label: str, attr: str, widget: QWidget, button_text: str,
+                           offer: Callable[[Any], "tuple[str, Callable[[], Any], str] | None"]) -> SuggestionLine:
+        """A field with, beside it, something the author may take with one click: ``offer(item)``
+        gives (text, what the click does, tooltip) or None. Beside the field, in the row it has
+        anyway: nothing moves when the offer comes or goes."""
         from PySide6.QtWidgets import QHBoxLayout
-        from ..app.editing import suggested_class
         row = QWidget()
         lay = QHBoxLayout(row)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(SPACING)
-        line = SuggestionLine("Set class", f"{self.noun.capitalize()} class suggestion")
-        lay.addWidget(combo)
+        line = SuggestionLine(button_text, f"{label}: suggestion")
+        lay.addWidget(widget)
         lay.addWidget(line, 1)
-        row.setFocusProxy(combo)
-        combo.setAccessibleName(combo.accessibleName() or label)
+        row.setFocusProxy(widget)
+        widget.setAccessibleName(widget.accessibleName() or label)
         err = FieldError()
         add_row(self.form, label, row, error=err)
-        self.bind(class_attr, combo, label, err)
-        self.class_suggestion = line
+        self.bind(attr, widget, label, err)
         previous = self._on_load
 
         def load(item) -> None:
             if previous is not None:
                 previous(item)
-            guess = suggested_class(self.part, item)
-            if guess is None:
+            got = offer(item)
+            if got is None:
                 line.clear()
                 return
-            cls, kind = guess
-            attrs, values = [class_attr], [cls]
-            if kind is not None and getattr(item, "kind", None) == "drug" and kind != "drug":
-                attrs, values = [class_attr, "kind"], [cls, kind]
-            name = (getattr(item, "agent", None) or getattr(item, "name", "")).strip()
-            line.offer(f"Catalogue: {labels.get(cls, cls)}",
-                       lambda: self.save(tuple(attrs) if len(attrs) > 1 else attrs[0],
-                                         tuple(values) if len(values) > 1 else values[0], label, err, combo),
-                       tip=f"Casebook's catalogues (drugs, treatment names) give {labels.get(cls, cls)} for "
-                           f"\u201c{name}\u201d; the class is still Other.")
+            text, take, tip = got
+            line.offer(text, take, tip=tip)
         self._on_load = load
-        return combo
+        return line
+
+    def add_class_field(self, label: str, class_attr: str, combo: QWidget, labels: dict[str, str]) -> None:
+        """The class field of a medicine or a treatment, offering, for an item whose class is still
+        Other though the catalogues know its name (one recorded before they did), the class they give
+        (with a treatment's kind while that is still the first one)."""
+        from ..app.editing import suggested_class
+
+        def offer(item):
+            guess = suggested_class(self.part, item)
+            if guess is None:
+                return None
+            cls, kind = guess
+            name = (getattr(item, "agent", None) or getattr(item, "name", "")).strip()
+            tip = (f"Casebook's catalogues (drugs, treatment names) give {labels.get(cls, cls)} for "
+                   f"\u201c{name}\u201d; the class is still Other.")
+            attrs, values = (class_attr, "kind"), (cls, kind)
+            if kind is None or getattr(item, "kind", None) != "drug" or kind == "drug":
+                attrs, values = class_attr, cls
+            return (f"Catalogue: {labels.get(cls, cls)}",
+                    lambda: self.save(attrs, values, label, self.errors[class_attr], combo), tip)
+        self.class_suggestion = self.add_offering_field(label, class_attr, combo, "Set class", offer)
 
     def _last_button(self) -> QWidget:
         return self.table.findChildren(QPushButton)[-1]

@@ -5,6 +5,7 @@ patient through the operations layer's checked field edit; a refused change show
 the list and nothing is saved."""
 from __future__ import annotations
 
+import copy
 from typing import Callable
 
 from PySide6.QtCore import QTimer
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from ... import timing
 from ...app.editing import EditRefused, FieldRefused
-from ...model import DialysisModality, DialysisPeriod
+from ...model import DialysisModality, DialysisPeriod, When
 from ..fields import ChoiceCombo, LineField, NumberField
 from ..formatting import choices_of, fmt_number, label_of, when_text
 from ..forms import FieldError
@@ -27,6 +28,7 @@ class DialysisHistory(QWidget):
     def __init__(self, session, timeline: Callable[[], timing.Timeline], parent: QWidget | None = None):
         super().__init__(parent)
         self.session = session
+        self._timeline = timeline
         self.error = FieldError()
         self.editor = ListEditor(session, [
             Column("Modality", lambda d: label_of(d.modality), keep=True),
@@ -47,14 +49,26 @@ class DialysisHistory(QWidget):
         lay.addWidget(self.editor)
         lay.addWidget(self.error)
 
-    @staticmethod
-    def _build(ed: ListEditor) -> None:
-        ed.add_field("Modality", "modality", ChoiceCombo(choices_of(DialysisModality), "Dialysis period modality"))
+    def _build(self, ed: ListEditor) -> None:
+        self.start_offer = ed.add_offering_field(
+            "Modality", "modality", ChoiceCombo(choices_of(DialysisModality), "Dialysis period modality"), "Use it",
+            self._offer_start)
         ed.add_field("Start", "start", WhenEditor("Dialysis period start"))
         ed.add_field("Stop", "stop", WhenEditor("Dialysis period stop"))
         ed.add_field("Why", "reason", LineField("Why it started or changed",
                                                 placeholder="in the source's words, e.g. after peritonitis"))
         ed.add_field("Sessions", "sessions_per_week", NumberField("Dialysis sessions per week"), "per week")
+
+    def _offer_start(self, period: DialysisPeriod):
+        """The first period, while its start is not given, is offered the patient's Dialysis start
+        (the same fact, asked twice otherwise): taken with one click, never copied unasked."""
+        start = self.session.case.patient.dialysis_start
+        if self.editor.table.current_key() != 0 or period.start != When() or start == When():
+            return None  # embedded periods are keyed by their row: 0 is the first
+        ed = self.editor
+        return (f"Start: as the patient's dialysis start ({when_text(self._timeline(), start)})",
+                lambda: ed.save("start", copy.deepcopy(start), "Start", ed.errors["start"], ed.fields["start"]),
+                "The first dialysis period begins when dialysis began, which the Patient section records.")
 
     def refresh(self) -> None:
         self.editor.refresh()
