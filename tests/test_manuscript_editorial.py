@@ -578,3 +578,19 @@ def test_a_short_word_table_is_kept_on_one_page_and_a_long_one_flows():
     assert [keeps(r) for r in meds.rows] == [True, True, True, True, False]
     long = max(d.tables, key=lambda t: len(t.rows))
     assert len(long.rows) > 40 and not any(keeps(r) for r in long.rows[1:])
+
+
+def test_history_typed_as_notes_prints_as_sentences_without_a_word_changed():
+    """Pujar & Spinello entered under Xvfb: "Psychosocial history. denied smoking, alcohol intake or use
+    of recreational drugs" — a lower-case start and no full stop, as notes are typed. The labelled
+    paragraphs are set as sentences; a first word with capitals inside ("eGFR") stays as typed."""
+    case = full_case()
+    case.patient.social_history = "denied smoking, alcohol intake or use of recreational drugs"
+    case.patient.family_history = "strong family history of hypertension, coronary artery disease and diabetes mellitus"
+    case.patient.past_interventions = "eGFR 12 mL/min before the fistula"
+    for draft in (True, False):
+        paras = [t for k, t in before_appendices(docx_body(case, draft=draft)) if k == "p"]
+        assert "Psychosocial history. Denied smoking, alcohol intake or use of recreational drugs." in paras
+        assert ("Family history. Strong family history of hypertension, coronary artery disease and diabetes "
+                "mellitus.") in paras
+        assert "Past interventions. eGFR 12 mL/min before the fistula." in paras

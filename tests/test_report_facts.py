@@ -144,7 +144,7 @@ PUBLISHED: dict[str, list[str]] = {
     "pujar-missed-dialysis": [
         "A 44-year-old Caucasian woman", "type 2 diabetes mellitus", "morbid obesity",
         "continuously missed her scheduled appointments", "not dialyzed for the past two weeks",
-        "two weeks of diarrhea and worsening nausea", "allergy to Penicillin", "cholecystectomy",
+        "two weeks of diarrhea and worsening nausea", "allergy to Penicillin", "cesarean section",
         "Vicodin", "Actos", "albuterol HFA", "106", "/min", "140/78", "mmHg", "95.4", "°F", "18", "99", "%",
         "on room air"],
     # PMC3267275: three ulcers of the left lower leg; antibiotics, wound excision and hyperbaric oxygen

@@ -167,12 +167,30 @@ def prose(text: str | None) -> list[Block]:
 
 
 def labelled(label: str, text: str | None, style: str = "body") -> list[Block]:
-    """'**Label.** first paragraph', then the further paragraphs (nothing when the text is empty)."""
-    paras = paragraph_texts(text)
+    """'**Label.** first paragraph', then the further paragraphs (nothing when the text is empty), each
+    set as a sentence (:func:`as_sentence`)."""
+    paras = [as_sentence(p) for p in paragraph_texts(text)]
     if not paras:
         return []
     return [Para([Span(f"{label}.", bold=True), Span(" " + paras[0])], style)] + [Para([Span(p)], style)
                                                                                  for p in paras[1:]]
+
+
+_LOWER_WORD = re.compile(r"[a-z]+\b")
+
+
+def as_sentence(text: str) -> str:
+    """A paragraph the author typed as notes ("denied smoking, alcohol intake or use of recreational
+    drugs") set as a sentence: a first word in lower case capitalised, and a full stop where none ends
+    it. No word is changed: a first word with capitals inside ("eGFR", "pH") or digits stays as typed."""
+    t = text.strip()
+    if not t:
+        return t
+    if _LOWER_WORD.match(t):
+        t = t[0].upper() + t[1:]
+    if t[-1] not in ".!?:;…":
+        t += "."
+    return t
 
 
 def with_note(main: str, note: str, prefix: str = "") -> Rich:
