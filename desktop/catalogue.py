@@ -129,6 +129,14 @@ def coarse_sites() -> dict[str, Site]:
 
 
 @cache
+def site_names() -> dict[str, list[str]]:
+    """Site code -> the other names case reports give it by ("dorsal hand", "medial thigh"):
+    sites.json's 'also', for fine and coarse sites."""
+    data = load_json("catalogues", "sites.json")
+    return {s["code"]: list(s["also"]) for s in data["sites"] + data.get("coarse_sites", []) if s.get("also")}
+
+
+@cache
 def map_click_sites() -> dict[str, str]:
     """Fine site -> the coarse site a click on its region of the body map records ("shin" -> "lower
     leg, aspect not stated"): sites.json's coarse sites marked 'map_click' (a click cannot tell the

@@ -149,3 +149,35 @@ def test_coarse_sites_take_in_only_fine_sites_of_their_region():
         assert covered and all(c in fine for c in covered), code
         if site.cls != "unclassified":  # a limb without its level has no class of its own
             assert {fine[c].cls for c in covered} == {site.cls}, code
+
+
+def test_a_site_typed_as_a_case_report_names_it_is_found(qtbot):
+    """Salem, Consultant 2018 (a 33-year-old woman on haemodialysis): lesions on "the dorsal right hand"
+    and "the thighs and legs bilaterally", and "a nodule ... on the right medial thigh". Typed so, the
+    picker found nothing ("back of the hand", "thigh, medial"). sites.json's 'also' gives the names case
+    reports use; typed, they choose the site (and its side), and the picker lists them."""
+    picker = SitePicker()
+    qtbot.addWidget(picker)
+    chosen = []
+    picker.regionClicked.connect(lambda site, side: chosen.append((site, side)))
+    choose(qtbot, picker, "dorsal hand", "right")
+    choose(qtbot, picker, "medial thigh", "right")
+    choose(qtbot, picker, "lower extremity", "bilateral")
+    choose(qtbot, picker, "pretibial", "left")
+    assert chosen == [("hand-dorsum", "right"), ("thigh-medial", "right"), ("leg", "bilateral"), ("shin", "left")]
+    texts = [picker.site_box.itemText(i) for i in range(picker.site_box.count())]
+    assert "dorsal hand (back of the hand)" in texts and "medial thigh (thigh, medial)" in texts
+    # the Lesions form's own site list keeps one entry a site
+    codes = [c for c, _ in site_entries()]
+    assert len(codes) == len(set(codes))
+
+
+def test_each_other_name_of_a_site_is_one_site_s_and_no_site_s_label():
+    from desktop import catalogue
+    names = catalogue.site_names()
+    every = {**catalogue.sites(), **catalogue.coarse_sites()}
+    assert set(names) <= set(every)
+    flat = [n for ns in names.values() for n in ns]
+    assert len(flat) == len(set(flat))  # one site each
+    labels = {s.label.lower() for s in every.values()}
+    assert not labels & {n.lower() for n in flat}

@@ -34,24 +34,31 @@ COARSE_FILL = QColor(179, 38, 30, 28)  # a site given without its part: the regi
 NO_SITE = ("", "site not recorded (the source does not say where)")
 
 
-def site_entries() -> list[tuple[str, str]]:
+def site_entries(other_names: bool = False) -> list[tuple[str, str]]:
     """Every site the picker offers, as (code, "label (region)"): per region of the catalogue, the
     region as a source may give it without its aspect or part ("thigh, aspect not stated",
-    "ring finger, part not stated") first, then its fine sites."""
+    "ring finger, part not stated") first, then its fine sites. ``other_names``: after each, the
+    other names case reports give it by, as (code, "name (label)"), for typing a site."""
     fine = list(catalogue.sites().values())
     coarse = list(catalogue.coarse_sites().values())
     placed: dict[str, list] = {}
     for c in coarse:  # under the region of the first fine site it covers
         first = catalogue.sites().get(bodymap.covers(c.code)[0]) if bodymap.covers(c.code) else None
         placed.setdefault(first.region if first else c.region, []).append(c)
+    names = catalogue.site_names() if other_names else {}
+
+    def entries(site) -> list[tuple[str, str]]:
+        # the site, then each other name it is given by, pointing to it: "medial thigh (thigh, medial)"
+        return [(site.code, f"{site.label} ({site.region})")] + [(site.code, f"{n} ({site.label})")
+                                                                 for n in names.get(site.code, [])]
     out, seen = [], set()
     for f in fine:
         if f.region not in seen:
             seen.add(f.region)
-            out += [(c.code, f"{c.label} ({c.region})") for c in placed.pop(f.region, [])]
-        out.append((f.code, f"{f.label} ({f.region})"))
+            out += [e for c in placed.pop(f.region, []) for e in entries(c)]
+        out += entries(f)
     for rest in placed.values():
-        out += [(c.code, f"{c.label} ({c.region})") for c in rest]
+        out += [e for c in rest for e in entries(c)]
     return out
 
 
@@ -430,7 +437,7 @@ class SitePicker(QWidget):
         self.site_box.setInsertPolicy(QComboBox.NoInsert)
         self.site_box.setAccessibleName("Site")
         self.site_box.setAccessibleDescription("Type part of a site's name to narrow the list")
-        for code, text in [NO_SITE, *site_entries()]:
+        for code, text in [NO_SITE, *site_entries(other_names=True)]:
             self.site_box.addItem(text, code)
         completer = QCompleter(self.site_box.model(), self.site_box)
         completer.setFilterMode(Qt.MatchContains)
