@@ -160,6 +160,7 @@ def test_a_site_typed_as_a_case_report_names_it_is_found(qtbot):
     qtbot.addWidget(picker)
     chosen = []
     picker.regionClicked.connect(lambda site, side: chosen.append((site, side)))
+    assert picker.side_box.currentData() == "unspecified"  # no side the author did not pick
     choose(qtbot, picker, "dorsal hand", "right")
     choose(qtbot, picker, "medial thigh", "right")
     choose(qtbot, picker, "lower extremity", "bilateral")

@@ -450,6 +450,9 @@ class SitePicker(QWidget):
         self.side_box.setAccessibleName("Side (the patient's)")
         for value, text in SIDES:
             self.side_box.addItem(text, value)
+        # no side until the author picks one: a default "left" would put a lesion on a side the
+        # source may not give
+        self.side_box.setCurrentIndex(self.side_box.findData("unspecified"))
         self.button = QPushButton("&Choose site", self)
         self.button.setAccessibleName("Choose this site")
         self.button.setAutoDefault(True)
