@@ -594,3 +594,31 @@ def test_history_typed_as_notes_prints_as_sentences_without_a_word_changed():
         assert ("Family history. Strong family history of hypertension, coronary artery disease and diabetes "
                 "mellitus.") in paras
         assert "Past interventions. eGFR 12 mL/min before the fistula." in paras
+
+
+def test_a_short_pdf_table_is_kept_with_its_heading_and_the_sentence_citing_it():
+    """The PDF writer, as the Word one: a short table (Pujar & Spinello's four medications) is kept
+    on one page with the sentence citing it (and a heading over them); a lab history of many rows
+    flows."""
+    from reportlab.platypus import KeepTogether
+
+    from desktop.model import LabResult, Medication, When
+    from desktop.report.layout import CaptionedTable, Heading
+    from desktop.report.story import flowables
+    case = full_case()
+    case.medications = [Medication(id=f"m{i}", name=n) for i, n in
+                        enumerate(["Vicodin", "Actos", "insulin", "albuterol HFA"])]
+    case.labs += [LabResult(id=f"ca{i}", analyte="calcium", value=9.0 + i / 100, unit="mg/dL", when=When(offset=i))
+                  for i in range(40)]
+    with ThreadPoolExecutor(2) as pool:
+        story = flowables(build(case, pool, draft=True, identified=False, include_assessment=False).blocks)
+
+    def caption(f) -> str:
+        return f.caption_markup if isinstance(f, CaptionedTable) else ""
+
+    kept = [f for f in story if isinstance(f, KeepTogether) and any("Medications" in caption(x) for x in f._content)]
+    assert len(kept) == 1
+    assert any("listed in Table" in (getattr(x, "text", "") or "") for x in kept[0]._content)  # its citing sentence
+    loose = [f for f in story if isinstance(f, CaptionedTable)]  # not kept together: the long ones
+    assert loose and all(len(getattr(f.table, "rows", [])) > 20 for f in loose)
+    assert any(isinstance(x, Heading) for f in story if isinstance(f, KeepTogether) for x in f._content)

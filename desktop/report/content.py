@@ -75,8 +75,9 @@ class Mark:
 Cell = Union[str, Rich, Mark]
 
 
-# a table of at most this many rows is kept on one page in the Word manuscript (a row left alone on
-# the next page reads as another table); a longer one (a lab history) flows, its header repeated
+# a table of at most this many rows is kept on one page, with the sentence citing it, by both writers (a
+# row left alone on the next page reads as another table); a longer one (a lab history) flows, its header
+# repeated
 KEEP_TOGETHER_ROWS = 20
 
 

@@ -121,9 +121,13 @@ def flowables(blocks: Sequence[c.Block], pages: Callable[[], dict[str, int]] | N
             keys.add(key)
             out.append(Heading(b.title, b.level, key))
         elif isinstance(b, c.Table):
-            out.append(table(b))
+            parts: list[Flowable] = [table(b)]
             if b.note is not None:
-                out.append(Para(markup(b.note), st.small))
+                parts.append(Para(markup(b.note), st.small))
+            if len(b.rows) <= c.KEEP_TOGETHER_ROWS:  # a short table on one page, with its lead sentence
+                out += _with_lead(out, [KeepTogether(parts)])
+            else:  # a long one (a lab history) flows, its header repeated
+                out += parts
         elif isinstance(b, c.KeyValues):
             out.append(kv_table(b.rows, key_w=b.key_w))
         elif isinstance(b, c.Figure):
@@ -152,13 +156,15 @@ def _with_lead(out: list[Flowable], figure: list[Flowable]) -> list[Flowable]:
     follows it, which is what a figure is."""
     if not (out and figure and getattr(out[-1], "keepWithNext", False)):
         return figure
-    lead = out.pop()
-    lead.keepWithNext = False
+    lead = [out.pop()]
+    lead[0].keepWithNext = False
+    while out and isinstance(out[-1], Heading):  # and the heading over them (reportlab would leave it
+        lead.insert(0, out.pop())                  # at the foot of the page, the rest on the next)
     first = figure[0]
     if isinstance(first, KeepTogether):
-        first._content.insert(0, lead)
+        first._content[:0] = lead
     else:
-        figure[0] = KeepTogether([lead, first])
+        figure[0] = KeepTogether([*lead, first])
     return figure
 
 
