@@ -318,3 +318,47 @@ def _pick_unit(qtbot, row, unit: str) -> None:
     view.setCurrentIndex(combo.model().index(i, 0))
     qtbot.keyClick(view, Qt.Key.Key_Return)
     assert combo.currentText() == unit
+
+
+def test_a_result_the_source_prints_without_a_unit(qtbot, section):
+    """A source may print no unit: Al Beladi FI, Saudi J Kidney Dis Transpl 2010;21:323-327, abstract:
+    "The serum phosphate was 4.24 mmol/L, calcium was 1.66 mmol/L, parathormone was 38". Emptying the
+    unit field was ignored: the row showed no unit while the value stayed saved in the default one.
+    Now an emptied unit is a question — keep the value with no unit, as printed, or cancel — and a
+    result saved without a unit shows none (not the default)."""
+    path, case_id = section.session.library.path, section.session.case_id
+    # a new timepoint: the unit emptied before the value is typed
+    section.start_new_timepoint()
+    section.select_timepoint(When(label="time not stated"))
+    row = section.row("pth_intact")
+    type_into(qtbot, row.unit.lineEdit(), "")
+    type_into(qtbot, row.value, "38")
+    assert "has no unit, and the catalogue needs one" in section.error.message()
+    assert section.error.offers() == ["Keep 38 as printed", "Dismiss"]
+    assert not [x for x in stored(path, case_id).labs if x.when.label == "time not stated"]  # nothing saved yet
+    section.error.offer("Keep 38 as printed").click()
+    kept = next(x for x in stored(path, case_id).labs if x.when.label == "time not stated")
+    assert (kept.analyte, kept.value, kept.unit, kept.as_printed) == ("pth_intact", 38.0, "", True)
+    assert (row.value.text(), row.unit.currentText()) == ("38", "")  # no unit shown, not the default
+    assert row.unit.lineEdit().placeholderText() == "no unit"
+    assert section.error.message() == ""
+
+    # a saved value's unit emptied: asked, nothing saved until the author says so
+    section.select_timepoint(next(x for x in stored(path, case_id).labs if x.id == "lab-pth").when)
+    row = section.row("pth_intact")
+    assert (row.value.text(), row.unit.currentText()) == ("104", "pg/mL")  # the demo (Smilnak 2022): 104 pg/mL
+    type_into(qtbot, row.unit.lineEdit(), "")
+    assert "with no unit" in section.error.message()
+    assert section.error.offers() == ["Keep 104 with no unit, as printed", "Cancel"]
+    assert next(x for x in stored(path, case_id).labs if x.id == "lab-pth").unit == "pg/mL"
+    section.error.offer("Cancel").click()
+    assert (row.unit.currentText(), section.error.message()) == ("pg/mL", "")
+    type_into(qtbot, row.unit.lineEdit(), "")
+    section.error.offer("Keep 104 with no unit, as printed").click()
+    pth = next(x for x in stored(path, case_id).labs if x.id == "lab-pth")
+    assert (pth.value, pth.unit, pth.as_printed) == (104.0, "", True)
+    assert row.unit.currentText() == "" and section.error.message() == ""
+    # and a unit typed again is read in it (104 pg/mL is plausible): saved, no longer "as printed"
+    type_into(qtbot, row.unit.lineEdit(), "pg/mL")
+    pth = next(x for x in stored(path, case_id).labs if x.id == "lab-pth")
+    assert (pth.value, pth.unit, pth.as_printed) == (104.0, "pg/mL", False)

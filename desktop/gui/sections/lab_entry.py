@@ -118,6 +118,10 @@ class LabEntry:
         """Check ``lab`` as the import would and save it, or refuse it with what can be done."""
         a = row.a
         if lab.value is not None and not lab.as_printed and not a.qualitative_only:
+            if not lab.unit and not a.accepts(""):
+                return self._refuse(row, f"{a.label}: {_shown(lab)} has no unit, and the catalogue needs one "
+                                    f"({', '.join(dict.fromkeys(a.units))}). Pick the unit the source gives; when "
+                                    "it prints none, keep the value as printed.", self._as_printed_offers(row, lab))
             if lab.unit and not a.accepts(lab.unit):
                 return self._refuse(row, f"{a.label}: {lab.unit!r} is not a unit the catalogue knows for it "
                                     f"({', '.join(dict.fromkeys(a.units))}).", self._as_printed_offers(row, lab))
@@ -229,7 +233,7 @@ class LabEntry:
             else:
                 row.show_unit(new_unit)
             return
-        if new_unit == (row.pending_unit or lab.unit):
+        if new_unit == (row.pending_unit if row.pending_unit is not None else lab.unit):
             row.show_unit(new_unit)
             return
         if new_unit == lab.unit:  # back to the saved unit: nothing waits any more
@@ -256,6 +260,16 @@ class LabEntry:
             return
         row.pending_unit = new_unit
         row.show_unit(new_unit)
+        if not new_unit:  # emptied: the source prints no unit, or the author will pick another
+            self._offer_row = row
+            self.error.show_message(
+                f"{a.label} with no unit: when the source prints none, keep {entry_text(lab)} as printed (flagged "
+                f"by the assessment and left out of its computations); else pick its unit. Nothing is saved yet: "
+                f"{_shown(lab, saved=True)} stays until then.",
+                [(f"Keep {entry_text(lab)} with no unit, as printed",
+                  lambda: self._save_checked(row, _kept(reread), "Keep as printed")),
+                 ("Cancel", lambda: self._cancel_unit(row))], kind="info")
+            return
         why = (f"{L.join_unit(entry_text(lab), new_unit)} is outside what can be measured" if a.accepts(new_unit)
                else f"{new_unit!r} is not a unit the catalogue knows for it")
         self._offer_row = row

@@ -63,6 +63,7 @@ class LabRow:
         self.unit = FormCombo()
         self.unit.setEditable(True)  # a unit as printed may be typed (mg/dl, 10E3/mcL, or one not in the list)
         self.unit.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.unit.lineEdit().setPlaceholderText("no unit")  # emptied: the source prints none
         # as wide as this analyte's longest unit ("mL/min/1.73m²" was cut to "…/min/1.73m²"), at least as
         # "mmol/mol": the column then takes the widest row's
         longest = max((self.unit.fontMetrics().horizontalAdvance(u) for u in (*a.units, "mmol/mol")))
@@ -109,7 +110,8 @@ class LabRow:
         return display_unit(self.a, self.a.conventional_unit, self.section.entry_units.system())
 
     def current_unit(self) -> str:
-        return self.unit.currentText().strip() or self._default_unit()
+        """The unit the row shows: empty when the author cleared it (a source that prints none)."""
+        return self.unit.currentText().strip()
 
     def load(self, lab: LabResult | None) -> None:
         """Show the saved result (or an empty row). A row waiting for the value in a newly picked unit
@@ -120,7 +122,8 @@ class LabRow:
             unit = self.pending_unit
         else:
             self.pending_unit = None
-            unit = lab.unit if lab is not None and lab.unit else self._default_unit()
+            # a result saved without a unit (the source prints none) shows none, not the default
+            unit = lab.unit if lab is not None and (lab.unit or lab.value is not None) else self._default_unit()
         self._set_unit(unit)
         if pending:
             pass
@@ -182,8 +185,8 @@ class LabRow:
         tip = ("The laboratory's own range" if own else "no default range" if rr is None else
                f"Grey: the catalogue default ({rr.source}); type the laboratory's own range to replace it")
         for w in (self.low, self.high):
-            w.setToolTip(f"{tip} (in {unit})")
-            w.setAccessibleDescription(f"in {unit}")
+            w.setToolTip(f"{tip} (in {unit or 'no unit'})")
+            w.setAccessibleDescription(f"in {unit or 'no unit'}")
         f = L.flag(self.lab) if self.lab is not None else ""
         self.flag.setText(f)
         colour = HIGH_COLOUR if f == "H" else LOW_COLOUR if f == "L" else ""
@@ -216,7 +219,9 @@ class LabRow:
 
     def _unit_typed(self) -> None:
         text = self.unit.currentText().strip()
-        if text and text != (self.pending_unit or (self.lab.unit if self.lab is not None else None)):
+        shown = self.pending_unit if self.pending_unit is not None else (self.lab.unit if self.lab is not None else None)
+        # an emptied unit is a change too (the source prints none): the section asks what to do
+        if text != shown and (text or (self.lab is not None and self.lab.value is not None)):
             self.section._unit_changed(self, text)
 
     def commit(self) -> bool:
