@@ -333,10 +333,13 @@ def test_a_result_the_source_prints_without_a_unit(qtbot, section):
     row = section.row("pth_intact")
     type_into(qtbot, row.unit.lineEdit(), "")
     type_into(qtbot, row.value, "38")
-    assert "has no unit, and the catalogue needs one" in section.error.message()
+    assert "38 has no unit. Pick its unit, or keep it as printed" in section.error.message()
     assert section.error.offers() == ["Keep 38 as printed", "Dismiss"]
     assert not [x for x in stored(path, case_id).labs if x.when.label == "time not stated"]  # nothing saved yet
-    section.error.offer("Keep 38 as printed").click()
+    # taken with the mouse, as an author does: the typing goes on in the row (the button hides with
+    # the message; its focus went to the next field of the tab chain, a form further down the page)
+    qtbot.mouseClick(section.error.offer("Keep 38 as printed"), Qt.MouseButton.LeftButton)
+    assert row.value.hasFocus()
     kept = next(x for x in stored(path, case_id).labs if x.when.label == "time not stated")
     assert (kept.analyte, kept.value, kept.unit, kept.as_printed) == ("pth_intact", 38.0, "", True)
     assert (row.value.text(), row.unit.currentText()) == ("38", "")  # no unit shown, not the default
@@ -362,3 +365,21 @@ def test_a_result_the_source_prints_without_a_unit(qtbot, section):
     type_into(qtbot, row.unit.lineEdit(), "pg/mL")
     pth = next(x for x in stored(path, case_id).labs if x.id == "lab-pth")
     assert (pth.value, pth.unit, pth.as_printed) == (104.0, "pg/mL", False)
+
+
+def test_a_long_message_is_cut_at_a_word_with_the_whole_in_its_tooltip(qtbot, section):
+    """The message line has three lines reserved (nothing below moves); a longer message was cut off
+    mid-line at the bottom edge. Now it ends at a word with "…", and the tooltip holds all of it."""
+    bar = section.error
+    long = " ".join(["Parathyroid hormone, intact with no unit: keep 38 as printed if the source prints none."] * 6)
+    bar.show_message(long, [("Keep 38 with no unit, as printed", lambda: None), ("Cancel", lambda: None)])
+    shown = bar.shown_text()
+    assert shown.endswith(" …") and long.startswith(shown[:-2]) and len(shown) < len(long)
+    assert bar.message() == long and bar._text.toolTip() == long
+    label = bar._text
+    fm = label.fontMetrics()
+    used = fm.boundingRect(label.contentsRect().adjusted(0, 0, 0, 1000), int(Qt.TextFlag.TextWordWrap), shown)
+    assert used.height() <= 3 * fm.lineSpacing()
+    # a short one is shown whole
+    bar.show_message("Calcium, total: 92 mg/dL is outside what can be measured.")
+    assert bar.shown_text() == "Calcium, total: 92 mg/dL is outside what can be measured."

@@ -119,9 +119,8 @@ class LabEntry:
         a = row.a
         if lab.value is not None and not lab.as_printed and not a.qualitative_only:
             if not lab.unit and not a.accepts(""):
-                return self._refuse(row, f"{a.label}: {_shown(lab)} has no unit, and the catalogue needs one "
-                                    f"({', '.join(dict.fromkeys(a.units))}). Pick the unit the source gives; when "
-                                    "it prints none, keep the value as printed.", self._as_printed_offers(row, lab))
+                return self._refuse(row, f"{a.label}: {_shown(lab)} has no unit. Pick its unit, or keep it as "
+                                    "printed if the source prints none.", self._as_printed_offers(row, lab))
             if lab.unit and not a.accepts(lab.unit):
                 return self._refuse(row, f"{a.label}: {lab.unit!r} is not a unit the catalogue knows for it "
                                     f"({', '.join(dict.fromkeys(a.units))}).", self._as_printed_offers(row, lab))
@@ -263,9 +262,8 @@ class LabEntry:
         if not new_unit:  # emptied: the source prints no unit, or the author will pick another
             self._offer_row = row
             self.error.show_message(
-                f"{a.label} with no unit: when the source prints none, keep {entry_text(lab)} as printed (flagged "
-                f"by the assessment and left out of its computations); else pick its unit. Nothing is saved yet: "
-                f"{_shown(lab, saved=True)} stays until then.",
+                f"{a.label} with no unit: keep {entry_text(lab)} as printed if the source prints none, or pick "
+                f"its unit. Until then {_shown(lab, saved=True)} stays saved.",
                 [(f"Keep {entry_text(lab)} with no unit, as printed",
                   lambda: self._save_checked(row, _kept(reread), "Keep as printed")),
                  ("Cancel", lambda: self._cancel_unit(row))], kind="info")

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStyle
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStyle, QWidget
 
 from ..forms import ERROR_COLOUR
 
@@ -23,6 +23,7 @@ class OfferBar(QFrame):
         self._hint = hint
         self._message = ""
         self._kind = ""
+        self._shown = hint
         self.setAccessibleName("Labs messages")
         self._icon = QLabel(self)
         self._icon.setAlignment(Qt.AlignmentFlag.AlignTop)
@@ -46,6 +47,10 @@ class OfferBar(QFrame):
             lay.addWidget(b)
             self.buttons.append(b)
         self._actions: dict[QPushButton, Callable[[], None]] = {}
+        # where the typing goes on after an offer is taken (the row it was about): the button hides
+        # with the message, and Qt would hand its focus to the next field in the tab chain — a form
+        # further down, which the page then scrolled to
+        self.return_focus: Callable[[], QWidget | None] = lambda: None
         # reserved: three lines of text or a button, whichever is taller, whatever is shown
         line = self.fontMetrics().lineSpacing()
         self.setFixedHeight(max(3 * line, self.buttons[0].sizeHint().height()) + 6)
@@ -60,13 +65,14 @@ class OfferBar(QFrame):
         self._message, self._kind = text, kind
         colour = ERROR_COLOUR if kind == "error" else INFO_COLOUR
         self._text.setStyleSheet(f"color: {colour};")
-        self._text.setText(text)
+        self._shown = text
         self._text.setToolTip(text)
         size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize)
         icon = QStyle.StandardPixmap.SP_MessageBoxWarning if kind == "error" else QStyle.StandardPixmap.SP_MessageBoxInformation
         self._icon.setPixmap(self.style().standardIcon(icon).pixmap(size, size))
         self._icon.show()
         self._set_offers(list(offers))
+        self._fit()
         self.setAccessibleDescription(text)
 
     def clear(self) -> None:
@@ -74,9 +80,10 @@ class OfferBar(QFrame):
         self._message, self._kind = "", ""
         self._icon.hide()
         self._text.setStyleSheet(f"color: {HINT_COLOUR};")
-        self._text.setText(self._hint)
+        self._shown = self._hint
         self._text.setToolTip(self._hint)
         self._set_offers([])
+        self._fit()
         self.setAccessibleDescription(self._hint)
 
     def message(self) -> str:
@@ -98,6 +105,42 @@ class OfferBar(QFrame):
 
     # --- inside -----------------------------------------------------------------------------------
 
+    def shown_text(self) -> str:
+        """The text as it fits the reserved three lines (cut with "…" when longer; whole in the tooltip)."""
+        return self._text.text()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """Show as much of the text as fits in three lines at the label's width, cut at a word with
+        "…" (a longer message was cut off mid-line by the reserved height); the tooltip has it all."""
+        text, label = self._shown, self._text
+        self._lay.activate()  # the offers just shown or hidden change the label's width
+        width = label.contentsRect().width()
+        if width <= 0:
+            label.setText(text)
+            return
+        fm = label.fontMetrics()
+        room = 3 * fm.lineSpacing()
+
+        def fits(t: str) -> bool:
+            return fm.boundingRect(QRect(0, 0, width, 100 * room), int(Qt.TextFlag.TextWordWrap), t).height() <= room
+
+        if fits(text):
+            label.setText(text)
+            return
+        words = text.split(" ")
+        lo, hi = 0, len(words)  # the most words that fit with "…" after them
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if fits(" ".join(words[:mid]) + " …"):
+                lo = mid
+            else:
+                hi = mid - 1
+        label.setText(" ".join(words[:lo]).rstrip(",;:") + " …")
+
     def _set_offers(self, offers: list[tuple[str, Callable[[], None]]]) -> None:
         self._actions.clear()
         for n, b in enumerate(self.buttons):
@@ -111,5 +154,12 @@ class OfferBar(QFrame):
 
     def _clicked(self, b: QPushButton) -> None:
         action = self._actions.get(b)
-        if action is not None:
-            action()
+        if action is None:
+            return
+        target = self.return_focus()
+        action()
+        try:
+            if target is not None and target.isVisible() and (b.isHidden() or not b.hasFocus()):
+                target.setFocus(Qt.FocusReason.OtherFocusReason)
+        except RuntimeError:  # the row was rebuilt meanwhile
+            pass

@@ -106,6 +106,7 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
                               "elevated, low, positive, negative, no growth) or both; the authors' own flag after "
                               "it (6.9 H). A unit may be typed as printed.")
         self._offer_row = None
+        self.error.return_focus = lambda: self._offer_row.value if self._offer_row is not None else None
         self._waiting: dict[str, tuple[str, str, str]] = {}  # values typed before a new timepoint's time
         self.entry_units = EntryUnits(session)  # the library's units for entering results (asked once)
         self.entry_units.chosen.connect(self._entry_units_chosen)
