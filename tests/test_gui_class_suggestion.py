@@ -28,11 +28,15 @@ def test_a_treatment_recorded_as_other_is_offered_its_class_and_kind(qtbot, tmp_
         assert line.label.message() == f"Catalogue: {label}"
         assert line.label.toolTip() == (f"Casebook's catalogues (drugs, treatment names) give {label} for "
                                         "\u201cwound excision\u201d; the class is still Other.")
+        w.activateWindow()  # focus, as for an author (the layout settles meanwhile)
+        qtbot.waitUntil(w.isActiveWindow)
         below = ed.fields[("dose", "dose_unit")].mapTo(w, ed.fields[("dose", "dose_unit")].rect().topLeft())
         qtbot.mouseClick(line.button, Qt.MouseButton.LeftButton)
         t = next(t for t in stored().treatments if t.id == "exc")
         assert (t.treatment_class, t.kind, t.agent) == ("debridement", "procedure", "wound excision")
         assert not line.button.isVisible() and line.label.message() == ""
+        # the typing goes on at the class field, not at whatever followed the hidden button
+        assert ed.fields["treatment_class"].hasFocus()
         assert ed.fields[("dose", "dose_unit")].mapTo(w, ed.fields[("dose", "dose_unit")].rect().topLeft()) == below  # nothing moved
         ed.select("mix")  # a name the catalogues do not know: nothing offered
         assert not line.button.isVisible() and line.label.message() == ""

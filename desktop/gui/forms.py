@@ -153,9 +153,10 @@ class SuggestionLine(QWidget):
     ("Catalogue: Surgical debridement  [Set class]"), in reserved room: it coming and going never
     moves the form."""
 
-    def __init__(self, button_text: str, name: str, parent: QWidget | None = None):
+    def __init__(self, button_text: str, name: str, parent: QWidget | None = None, *, field: QWidget | None = None):
         super().__init__(parent)
         from PySide6.QtWidgets import QPushButton
+        self.field = field  # where the typing goes on once the offer is taken (its button hides)
         self.label = StatusLine(name, self)
         self.button = QPushButton(button_text, self)
         self.button.setAccessibleName(f"{name}: {button_text}")
@@ -168,8 +169,17 @@ class SuggestionLine(QWidget):
         lay.addStretch(1)
         self.setFixedHeight(max(self.button.sizeHint().height(), self.label.height()))
         self._take: Callable[[], Any] | None = None
-        self.button.clicked.connect(lambda: self._take is not None and self._take())
+        self.button.clicked.connect(self._taken)
         self.clear()
+
+    def _taken(self) -> None:
+        if self._take is None:
+            return
+        had = self.button.hasFocus()
+        self._take()
+        # the button hid with the offer and Qt handed its focus to the next field in the tab chain
+        if had and self.field is not None and not self.button.isVisible() and self.field.isVisible():
+            self.field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def offer(self, text: str, take: Callable[[], Any], tip: str = "") -> None:
         """Show ``text`` (``tip``: the whole sentence, in the tooltip) and the button doing ``take``."""

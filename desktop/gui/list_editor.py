@@ -136,7 +136,7 @@ class ListEditor(QWidget):
         lay = QHBoxLayout(row)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(SPACING)
-        line = SuggestionLine(button_text, f"{label}: suggestion")
+        line = SuggestionLine(button_text, f"{label}: suggestion", field=widget)
         lay.addWidget(widget)
         lay.addWidget(line, 1)
         row.setFocusProxy(widget)

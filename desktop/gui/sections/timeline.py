@@ -188,7 +188,7 @@ class TimelineSection(QWidget):
             rl.setSpacing(6)
             value = NumberField("Vital sign value")
             self.vital_unit = ChoiceCombo([], "Vital sign unit")
-            self.vital_time = SuggestionLine("Same time", "Vital sign time suggestion")
+            self.vital_time = SuggestionLine("Same time", "Vital sign time suggestion", field=value)
             rl.addWidget(value)
             rl.addWidget(self.vital_unit)
             rl.addSpacing(SPACING)
