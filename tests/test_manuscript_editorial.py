@@ -622,3 +622,33 @@ def test_a_short_pdf_table_is_kept_with_its_heading_and_the_sentence_citing_it()
     loose = [f for f in story if isinstance(f, CaptionedTable)]  # not kept together: the long ones
     assert loose and all(len(getattr(f.table, "rows", [])) > 20 for f in loose)
     assert any(isinstance(x, Heading) for f in story if isinstance(f, KeepTogether) for x in f._content)
+
+
+def test_the_authors_words_for_a_dialysis_start_and_nested_brackets():
+    """Al Beladi FI, Saudi J Kidney Dis Transpl 2010;21:323-327 (abstract): a young woman with systemic
+    lupus erythematosus (SLE) and lupus nephritis, with a "recent onset of end-stage renal disease" on
+    hemodialysis. Entered through the window, the manuscript said "on hemodialysis (started recent onset
+    of end-stage renal disease)" — a sentence nobody wrote — and nested brackets: "(due to lupus
+    nephritis (systemic lupus erythematosus))". Words that are not a time now follow "start:", and
+    brackets inside brackets are square, as journals set them."""
+    from desktop.model import Case, Comorbidity, DialysisPeriod, Patient, When
+    case = Case(title="Catastrophic calciphylaxis in lupus nephritis: a case report")
+    case.patient = Patient(sex="female", ckd_stage="5D", dialysis_modality="haemodialysis",
+                           kidney_disease_cause="lupus nephritis (systemic lupus erythematosus)",
+                           dialysis_start=When(label="recent onset of end-stage renal disease"),
+                           comorbidities=[Comorbidity(code="autoimmune", detail="systemic lupus erythematosus (SLE)")])
+    text = " ".join(t for kind, t in docx_body(case, draft=True) if kind == "p")
+    assert ("A woman with CKD stage 5D (due to lupus nephritis [systemic lupus erythematosus]) on hemodialysis "
+            "(start: recent onset of end-stage renal disease) and autoimmune disease (systemic lupus "
+            "erythematosus [SLE]).") in text
+    assert "started recent onset" not in text
+    # the author's words that are a time still read "started …"; so do the periods of a dialysis history
+    case.patient.dialysis_start = When(label="3 weeks prior")
+    assert "on hemodialysis (started 3 weeks prior)" in " ".join(t for _k, t in docx_body(case, draft=True))
+    case.patient.dialysis_history = [DialysisPeriod(start=When(label="recent onset of end-stage renal disease"),
+                                                    stop=When(label="kidney transplant"))]
+    text = " ".join(t for _k, t in docx_body(case, draft=True))
+    assert "hemodialysis, start: recent onset of end-stage renal disease, stop: kidney transplant" in text
+    case.patient.dialysis_history[0].start = When(label="after the diagnosis of lupus nephritis")
+    text = " ".join(t for _k, t in docx_body(case, draft=True))
+    assert "hemodialysis, started after the diagnosis of lupus nephritis" in text

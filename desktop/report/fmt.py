@@ -130,3 +130,9 @@ def dose_text(dose: float | None, unit: str) -> str:
 def initials(name: str) -> str:
     parts = [p for p in name.replace("-", " ").split() if p[:1].isalpha()]
     return "".join(p[0].upper() for p in parts) or name
+
+
+def bracketed(text: str) -> str:
+    """``text`` in parentheses, its own parentheses made square brackets as journals nest them:
+    "(due to lupus nephritis [systemic lupus erythematosus])", not "(… (…))"."""
+    return "(" + text.replace("(", "[").replace(")", "]") + ")"

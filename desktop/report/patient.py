@@ -73,17 +73,15 @@ def opening(ctx: Ctx, history: str) -> str:
         cause = ""  # the author's medical history below says it
     # "CKD stage 5D (due to membranous glomerulonephritis) on haemodialysis"
     if p.ckd_stage and p.ckd_stage != "transplant":
-        kidney.append(f"CKD stage {p.ckd_stage}" + (f" (due to {lower_first(cause)})" if cause else ""))
+        kidney.append(f"CKD stage {p.ckd_stage}" + (" " + fmt.bracketed(f"due to {lower_first(cause)}") if cause else ""))
     elif cause:
-        kidney.append(f"kidney disease (due to {lower_first(cause)})")
+        kidney.append("kidney disease " + fmt.bracketed(f"due to {lower_first(cause)}"))
     if p.dialysis_modality == "none":
         kidney.append("not on dialysis")
     elif p.dialysis_modality:
         # the dialysis history below tells the periods with their starts
-        start = "" if p.dialysis_history else ctx.prose_when(p.dialysis_start)
-        if start and "start" not in start.lower():
-            start = f"started {start}"
-        kidney.append(f"on {DIALYSIS[p.dialysis_modality]}" + (f" ({start})" if start else ""))
+        start = "" if p.dialysis_history else started(ctx, p.dialysis_start)
+        kidney.append(f"on {DIALYSIS[p.dialysis_modality]}" + (" " + fmt.bracketed(start) if start else ""))
     # "CKD stage 4 not on dialysis" is something the patient has; "not on dialysis" alone is not,
     # and follows the noun ("a 19-year-old man not on dialysis, with …")
     apart = kidney == ["not on dialysis"]
@@ -99,12 +97,38 @@ def opening(ctx: Ctx, history: str) -> str:
         if x.code == "other" or (detail and name.lower() in detail.lower()):
             name, detail = detail or name, ""  # "chronic glomerulonephritis", not "other (chronic …)"
         # a detail that only says the name again ("obese" beside obesity) is not bracketed after it
-        extra = f" ({detail})" if detail and detail.lower() not in name.lower() and not says(detail, name) else ""
+        extra = " " + fmt.bracketed(detail) if detail and detail.lower() not in name.lower() and not says(detail, name) else ""
         with_.append(name[:1].lower() + name[1:] + extra if not name[:2].isupper() else name + extra)
     text = head[:1].upper() + head[1:] + (" not on dialysis" + ("," if with_ else "") if apart else "")
     if with_:
         text += " with " + (", ".join(with_[:-1]) + " and " + with_[-1] if len(with_) > 1 else with_[0])
     return text + "."
+
+
+# the author's own words for a time that read after "started": "3 weeks prior", "about a year ago",
+# "in 2015", "after the diagnosis" — not "recent onset of end-stage renal disease"
+_TIME_WORDS = re.compile(r"^(?:\d|about\b|approximately\b|around\b|roughly\b|nearly\b|almost\b|over\b|more\b|"
+                         r"less\b|in\b|at\b|on\b|a\b|an\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|"
+                         r"eight\b|nine\b|ten\b|eleven\b|twelve\b|several\b|some\b|few\b|last\b|early\b|"
+                         r"late\b|mid|shortly\b|soon\b|recently\b|just\b|weeks?\b|months?\b|years?\b|days?\b|"
+                         r"after\b|before\b|during\b|when\b|following\b|upon\b|within\b|once\b|while\b)",
+                         re.IGNORECASE)
+
+
+def _a_time(when, text: str) -> bool:
+    """``text`` (``when`` in running text) reads as a time: a time Casebook placed, or the author's
+    own words when they begin as a time does."""
+    return bool(when is not None and when.is_set) or bool(_TIME_WORDS.match(text))
+
+
+def started(ctx: Ctx, when) -> str:
+    """"started about 3 years before presentation"; the author's own words that are not a time
+    ("recent onset of end-stage renal disease") are given as "start: …" rather than made a sentence
+    they did not write ("started recent onset of …"). Empty when nothing is recorded."""
+    text = ctx.prose_when(when)
+    if not text or "start" in text.lower():
+        return text
+    return f"started {text}" if _a_time(when, text) else f"start: {text}"
 
 
 def kidney_history(ctx: Ctx) -> list[str]:
@@ -116,9 +140,9 @@ def kidney_history(ctx: Ctx) -> list[str]:
         s = DIALYSIS[d.modality]
         start, stop = ctx.prose_when(d.start), ctx.prose_when(d.stop)
         if start:
-            s += f" from {start.removeprefix('at ')}" if start.startswith("at age") else f", started {start}"
+            s += f" from {start.removeprefix('at ')}" if start.startswith("at age") else f", {started(ctx, d.start)}"
         if stop:
-            s += f", stopped {stop}"
+            s += f", stopped {stop}" if _a_time(d.stop, stop) else f", stop: {stop}"
         if d.sessions_per_week is not None:
             s += f", {fmt.num(d.sessions_per_week)} sessions a week"
         if d.reason:  # a reason with brackets of its own ("hemodialysis (IHD) due to …") is not bracketed again
