@@ -147,6 +147,12 @@ PUBLISHED: dict[str, list[str]] = {
         "two weeks of diarrhea and worsening nausea", "allergy to Penicillin", "cesarean section",
         "Vicodin", "Actos", "albuterol HFA", "106", "/min", "140/78", "mmHg", "95.4", "°F", "18", "99", "%",
         "on room air"],
+    # Al Beladi 2010 (abstract): a young woman with SLE, lupus nephritis and a recent onset of ESRD on
+    # hemodialysis; phosphate 4.24 mmol/L, calcium 1.66 mmol/L, parathormone 38 (no unit printed); died of sepsis
+    "sle-recent-hd-sepsis": [
+        "A woman with CKD stage 5D (due to lupus nephritis [systemic lupus erythematosus]) on hemodialysis "
+        "(start: recent onset of end-stage renal disease)", "systemic lupus erythematosus [SLE]",
+        "short period of hyperphosphatemia prior to dialysis", "1.66", "4.24", "mmol/L", "38", "sepsis"],
     # PMC3267275: three ulcers of the left lower leg; antibiotics, wound excision and hyperbaric oxygen
     # ineffective; diagnosed one month after admission; parathyroidectomy, then rapid regeneration
     "leg-ulcers-ptx-regeneration": [

@@ -86,13 +86,16 @@ def _r(v: float, n: int = 4) -> float:
 
 def _pair_key(e: LabEntry):
     """Results pair when they share a place on the day axis or, when unplaced, the same event or
-    stated time: results tied to one event pair even when that event has no place; results of
-    different timepoints never do."""
+    stated time: results tied to one event pair even when that event has no place, and so do results
+    given only the same words of the source (one timepoint of the Labs grid: Al Beladi 2010 lists
+    "phosphate 4.24 mmol/L, calcium 1.66 mmol/L ... calcium-phosphate 7.0" with no time); results of
+    different timepoints, or with no time at all, never do."""
     if e.placed is not None:
         return ("day", _key(e.placed.day))
     w = e.lab.when
     if not w.is_set:
-        return None
+        words = " ".join(w.label.split()).casefold()
+        return ("words", words) if words else None
     return ("when", w.date, w.offset, w.precision, w.event_id, w.age_years)
 
 
