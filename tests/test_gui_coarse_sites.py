@@ -165,7 +165,10 @@ def test_a_site_typed_as_a_case_report_names_it_is_found(qtbot):
     choose(qtbot, picker, "medial thigh", "right")
     choose(qtbot, picker, "lower extremity", "bilateral")
     choose(qtbot, picker, "pretibial", "left")
-    assert chosen == [("hand-dorsum", "right"), ("thigh-medial", "right"), ("leg", "bilateral"), ("shin", "left")]
+    # Pliquett et al., BMC Nephrol 2003;4:8: "painful crural, non-varicosis ulcers" (crus: the lower leg)
+    choose(qtbot, picker, "crural", "unspecified")
+    assert chosen == [("hand-dorsum", "right"), ("thigh-medial", "right"), ("leg", "bilateral"), ("shin", "left"),
+                      ("lower-leg", "unspecified")]
     texts = [picker.site_box.itemText(i) for i in range(picker.site_box.count())]
     assert "dorsal hand (back of the hand)" in texts and "medial thigh (thigh, medial)" in texts
     # the Lesions form's own site list keeps one entry a site
