@@ -302,3 +302,18 @@ def test_the_adherence_choice_reads_non_adherent_with_its_hyphen():
     from desktop.model import Adherence
     assert choices_of(Adherence) == [("adherent", "adherent"), ("non_adherent", "non-adherent"),
                                      ("unknown", "unknown")]
+
+
+def test_only_the_sources_risk_factors_are_marked_as_risk_factors():
+    """Entering Pliquett et al. (BMC Nephrol 2003;4:8: a woman with heart failure and atrial
+    fibrillation) showed atrial fibrillation among the Patient section's "Calciphylaxis risk factors ▲",
+    its source "registries (domain file §7)": the domain file lists it among the data registries
+    record (§7), not among the risk factors (§2) or the 2023 consensus's (§1). A ▲ is a claim, so only
+    conditions a source names a risk factor carry one."""
+    from desktop.gui.sections.patient import risk_factor_sources
+    marked = risk_factor_sources()
+    assert "atrial-fibrillation" not in marked
+    # domain file §2 (seed; Weenig 2007; Nigwekar 2016; Dobry 2018) and the consensus's tiered scheme (§1)
+    assert set(marked) == {"diabetes", "obesity", "hyperparathyroidism", "hypervitaminosis-d", "liver-disease",
+                           "autoimmune", "malignancy", "protein-c-deficiency", "protein-s-deficiency",
+                           "lupus-anticoagulant", "vitamin-k-deficiency", "iron-overload"}
