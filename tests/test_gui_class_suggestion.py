@@ -60,3 +60,23 @@ def test_a_medication_recorded_as_other_is_offered_its_class(qtbot, tmp_path):
         qtbot.mouseClick(ed.class_suggestion.button, Qt.MouseButton.LeftButton)
         assert next(m for m in stored().medications if m.id == "vic").drug_class == "analgesic"
         assert not ed.class_suggestion.button.isVisible()
+
+
+def test_after_add_treatment_the_name_is_typed_in_the_agent_field(qtbot, tmp_path):
+    """Pliquett et al., BMC Nephrol 2003;4:8: "After failure of surgical debridements, multiple courses of
+    sterile-maggot therapy were introduced". Entering it through the window, "Add treatment" gave the
+    focus to the Kind box, the form's first field: the name typed next selected nothing there and was
+    lost. The typing now goes to Agent, whose name sets the kind and the class."""
+    case = load_demo()
+    case.treatments = []
+    with case_section(qtbot, tmp_path / "lib.casebook", TreatmentsSection, case) as (w, stored):
+        w.activateWindow()
+        qtbot.waitUntil(w.isActiveWindow)
+        ed = w.editor
+        qtbot.mouseClick(ed.table.add_button, Qt.MouseButton.LeftButton)
+        agent = ed.fields["agent"]
+        assert agent.hasFocus()
+        qtbot.keyClicks(agent, "sterile-maggot therapy")
+        qtbot.keyClick(agent, Qt.Key.Key_Tab)
+        t = stored().treatments[0]
+        assert (t.agent, t.kind, t.treatment_class) == ("sterile-maggot therapy", "other", "wound-care")

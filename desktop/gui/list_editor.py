@@ -40,6 +40,9 @@ class ListEditor(QWidget):
         self._last_stop: QWidget | None = None
         self.add_menu = None  # see add_by_choice
         self._on_load = on_load  # called with the item before its fields are shown (e.g. to set choices)
+        # the field the author types in after Add (default: the first field); a combo first would eat
+        # the typing ("surgical debridement" typed into the Kind box selected nothing and was lost)
+        self.type_first: Any = None
         self.table = ItemTable(columns, noun, add_text=add_text)
         self.table.set_row_range(rows, max(rows, 12))
         self.fields: dict[str, QWidget] = {}
@@ -281,7 +284,7 @@ class ListEditor(QWidget):
             self.refresh()
             self.select(key)
             if self.fields:
-                reveal(next(iter(self.fields.values())))
+                reveal(self.fields.get(self.type_first) or next(iter(self.fields.values())))
 
     def delete(self, key: Any) -> None:
         if self.part:

@@ -42,6 +42,7 @@ class TreatmentsSection(QWidget):
             Column("Response", lambda t: label_of(t.response) if t.response else "", stretch=True),
         ], "treatment", lambda: Treatment(), part="treatments", rows=4)
         ed = self.editor
+        ed.type_first = "agent"  # the name first: it sets the kind and class (the Kind box comes first)
         ed.add_field("Kind", "kind", ChoiceCombo(choices_of(TreatmentKind), "Treatment kind"))
         ed.add_field("Agent", "agent", with_drug_names(LineField("Agent", placeholder="drug or procedure, e.g. sodium thiosulfate"),
                                                     terms=True))
