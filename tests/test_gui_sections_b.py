@@ -19,7 +19,7 @@ from desktop.gui.sections.treatments import TreatmentsSection
 from desktop.gui.widgets import TextArea
 from desktop.store.library import create_library, open_library
 
-from gui_helpers import add_chosen, pick, type_into
+from gui_helpers import add_chosen, pick, reactivate, type_into
 
 
 def type_text(qtbot, area, text: str) -> None:
@@ -592,6 +592,11 @@ def test_add_vital_sign_asks_which_one_and_refuses_a_temperature_typed_under_the
     heart.trigger()
     added = [v for v in stored().vitals if v.id not in before]
     assert [(v.kind, v.unit, v.value) for v in added] == [("heart_rate", "/min", None)]
+    # the value is typed next: the focus is in its field, not in the Vital sign box above it, which
+    # took "106" typed after the choice and selected nothing (the number was lost)
+    menu.close()
+    reactivate(qtbot, w.vitals)
+    assert w.vitals.fields["value"].hasFocus()
     type_into(qtbot, w.vitals.fields["value"], "106")
     assert next(v for v in stored().vitals if v.id == added[0].id).value == 106.0
 

@@ -208,7 +208,8 @@ class TimelineSection(QWidget):
             Column("Note", lambda v: v.note, tooltip=lambda v: v.note, stretch=True, min_chars=16),
         ], "vital sign", Vital, part="vitals", rows=2, add_text="Add vital sign…", build=build, on_load=set_units)
         # which vital sign, chosen when it is added: a default kind would record "Systolic blood
-        # pressure 106" for a heart rate typed without changing the kind
+        # pressure 106" for a heart rate typed without changing the kind; then its value is typed
+        self.vitals.type_first = "value"
         self.vitals.add_by_choice([(spec["label"], lambda c=code: Vital(kind=c, unit=specs[c]["units"][0]))
                                    for code, spec in specs.items()], "Which vital sign")
         lay.addWidget(self.vitals)
