@@ -652,3 +652,22 @@ def test_the_authors_words_for_a_dialysis_start_and_nested_brackets():
     case.patient.dialysis_history[0].start = When(label="after the diagnosis of lupus nephritis")
     text = " ".join(t for _k, t in docx_body(case, draft=True))
     assert "hemodialysis, started after the diagnosis of lupus nephritis" in text
+
+
+def test_an_indication_given_as_a_purpose_is_not_led_by_for():
+    """Pliquett et al., BMC Nephrol 2003;4:8: "multiple courses of sterile-maggot therapy were introduced at a
+    late stage to stabilize the wounds". With the indication typed as the source gives it, the treatment
+    table printed "for to stabilize the wounds"."""
+    from desktop.model import Case, Patient, Treatment, When
+    case = Case(title="Calciphylaxis in chronic, non-dialysis-dependent renal disease: a case report",
+                patient=Patient(age_years=53, sex="female", dialysis_modality="none"))
+    case.treatments = [Treatment(id="m", agent="multiple courses of sterile-maggot therapy", kind="other",
+                                 treatment_class="wound-care", start=When(label="at a late stage"),
+                                 indication="to stabilize the wounds"),
+                       Treatment(id="d", agent="surgical debridements", kind="procedure", treatment_class="debridement",
+                                 indication="necrotic ulcers")]
+    body = docx_body(case, draft=True)
+    text = " ".join(t for _k, t in body)
+    assert "for to stabilize" not in text
+    assert "to stabilize the wounds" in text and "for necrotic ulcers" in text
+    assert "for to stabilize" not in " ".join(pdf_text(case, draft=True).split())

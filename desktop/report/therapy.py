@@ -78,13 +78,23 @@ def past_treatments(ctx: Ctx) -> list[Block]:
         if when:
             s += f", {when}"
         if t.indication:
-            s += f", for {plain(t.indication)}"
+            s += f",{indication_lead(t.indication)}{plain(t.indication)}"
         resp = response_text(t)
         s = s[:1].upper() + s[1:]
         sentences.append(s + "." + (f" {resp}" if resp else ""))
     if not sentences:
         return []
     return [Para([Span("Past interventions.", bold=True), Span(" " + " ".join(sentences))])]
+
+
+# an indication the author gives as a purpose or with its own preposition reads without "for":
+# "to stabilize the wounds" (Pliquett et al., BMC Nephrol 2003), "for pain", "as a bridge"
+_OWN_LEAD = re.compile(r"^(?:to|for|as|against|because|since|after|in order)\b", re.IGNORECASE)
+
+
+def indication_lead(indication: str) -> str:
+    """" for " before an indication ("for calciphylaxis"), a space when it brings its own ("to stabilize")."""
+    return " " if _OWN_LEAD.match(plain(indication).strip()) else " for "
 
 
 _TIME_WORD = re.compile(r"\d|\b(?:ago|before|earlier|previously|prior|years?|months?|weeks?|days?)\b")
@@ -124,7 +134,8 @@ def therapeutic_intervention(ctx: Ctx) -> list[Block]:
             # as the author named it, else its class ("Antibiotic"); never a word of ours such as "unnamed"
             agent = plain(t.agent) or (catalogue.treatment_classes().get(t.treatment_class, "") if names_anything(t) else "")
             agent = agent or placeholder("name the treatment")
-            agent_cell = with_note(agent, plain(t.indication), "for ") if t.indication else Rich((Span(agent),))
+            agent_cell = (with_note(agent, plain(t.indication), indication_lead(t.indication).lstrip())
+                          if t.indication else Rich((Span(agent),)))
             resp = response_cell(t)
             rows.append([agent_cell, plain(fmt.dose_text(t.dose, t.dose_unit)) or "—", plain(t.route) or "—",
                          ", ".join(s for s in sched if s) or "—", ctx.when(t.start, "—"), ctx.when(t.stop, "—"), resp])
