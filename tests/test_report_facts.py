@@ -153,6 +153,14 @@ PUBLISHED: dict[str, list[str]] = {
         "A woman with CKD stage 5D (due to lupus nephritis [systemic lupus erythematosus]) on hemodialysis "
         "(start: recent onset of end-stage renal disease)", "systemic lupus erythematosus [SLE]",
         "short period of hyperphosphatemia prior to dialysis", "1.66", "4.24", "mmol/L", "38", "sepsis"],
+    # Pliquett et al. 2003 (abstract): a 53-year-old woman with chronic cardiac and renal failure, not on dialysis;
+    # painful crural, non-varicosis ulcers; heart failure (NYHA III-IV) with pleural and pericardial effusions,
+    # atrial fibrillation, weight loss of 30 kg; surgical debridements, then sterile-maggot therapy; died of sepsis
+    "nondialysis-crural-maggot-sepsis": [
+        "A 53-year-old woman not on dialysis", "atrial fibrillation", "NYHA III-IV",
+        "pleural and pericardial effusions", "Weight loss of 30 kg", "lower leg", "crural, non-varicosis ulcers",
+        "surgical debridements", "sterile-maggot therapy", "to stabilize the wounds", "at a late stage",
+        "recurrent wound infections and sepsis"],
     # PMC3267275: three ulcers of the left lower leg; antibiotics, wound excision and hyperbaric oxygen
     # ineffective; diagnosed one month after admission; parathyroidectomy, then rapid regeneration
     "leg-ulcers-ptx-regeneration": [
