@@ -270,11 +270,17 @@ def test_a_new_case_with_no_lesion_is_undecided_not_unmet(qtbot):
     qtbot.addWidget(panel)
     panel._show(assess(empty))
     assert panel.tier_label.text() == "Not met on the record (1 undecidable)"
-    # a lesion recorded (whatever it looks like) decides it; a finding of another nature does not
+    # a finding of another nature does not decide it
     scar = Case(title="A scar only", lesions=[Lesion(site="abdomen", nature="scar")])
     assert any("(lesions, every tier)" in x for x in assess(scar).tier.undecided)
-    one = Case(title="One lesion", lesions=[Lesion(site="abdomen")])
-    assert not any("(lesions, every tier)" in x for x in assess(one).tier.unknown)
+    # nor a lesion whose appearance is only in words (Pliquett et al., BMC Nephrol 2003: "painful crural,
+    # non-varicosis ulcers" typed as its description): the tier says what to record
+    words = Case(title="One lesion", lesions=[Lesion(site="lower-leg", description="painful crural, non-varicosis ulcers")])
+    assert any("no lesion's appearance is recorded as an observation" in x for x in assess(words).tier.unknown)
+    # a lesion observed (whatever it looks like) decides it
+    from desktop.model import Observation
+    seen = Case(title="One lesion", lesions=[Lesion(site="abdomen", observations=[Observation(morphology=["plaque"])])])
+    assert not any("(lesions, every tier)" in x for x in assess(seen).tier.unknown)
 
 
 def test_a_comorbidity_detail_that_only_says_its_name_again_is_not_bracketed():

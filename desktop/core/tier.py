@@ -224,6 +224,11 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
     if not ctx.lesions:  # every tier rests on the skin: with none recorded, none can be judged yet
         unknown.append("typical lesions or early skin changes (lesions, every tier): no calciphylaxis lesion is "
                        "recorded")
+    elif not (typical or early) and not any(ob.morphology for les in ctx.lesions for ob in les.observations):
+        # lesions recorded, but what they look like only in words (Pliquett et al. 2003: "painful crural,
+        # non-varicosis ulcers" as the lesion's description): not judged, so not "not met" either
+        unknown.append("typical lesions or early skin changes (lesions, every tier): no lesion's appearance is "
+                       "recorded as an observation (its morphology and pain); a description in words is not judged")
     if name == "criteria_not_met" and positive_biopsy and not (typical or early):
         caveats.append("A positive biopsy is recorded, but no typical lesion or early skin change is recorded with it.")
     return Tier(tier=name, major_factors=majors, minor_factors=minors, typical_lesions=typical,
