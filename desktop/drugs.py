@@ -6,6 +6,7 @@ resources/catalogues/treatment_terms.json (:func:`lookup_term`). The author can 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Callable, TypeVar
@@ -24,6 +25,8 @@ class Drug:
 
 
 def _key(text: str) -> str:
+    # accents are not part of the name: "Surgical débridement" (CMAJ 2011) is surgical debridement
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
     text = text.lower().replace("‐", "-").replace("–", "-")
     text = re.sub(r"[®™]", "", text)
     text = re.sub(r"[-/+]", " ", text)

@@ -87,6 +87,8 @@ def test_every_class_is_a_catalogue_code_and_every_entry_names_its_atc_group():
     # Pliquett et al., BMC Nephrol 2003;4:8: "After failure of surgical debridements, multiple courses of
     # sterile-maggot therapy were introduced" — a plural, and a debridement by larvae that is not surgical
     ("surgical debridements", "procedure", None, "debridement"),
+    # CMAJ 2011;183(16):1882 (an 82-year-old man on hemodialysis): "Surgical débridement was performed"
+    ("Surgical débridement", "procedure", None, "debridement"),
     ("multiple courses of sterile-maggot therapy", "other", None, "wound-care"),
 ])
 def test_a_class_procedure_or_therapy_gets_its_kind_and_class(typed, kind, med, trt):
