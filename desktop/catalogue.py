@@ -192,3 +192,22 @@ def treatment_classes() -> dict[str, str]:
 @cache
 def vitals() -> dict[str, dict]:
     return {v["code"]: v for v in load_json("catalogues", "vitals.json")["vitals"]}
+
+
+_IRREGULAR = {"feet": "foot", "calves": "calf", "teeth": "tooth"}
+
+
+def singular_forms(word: str) -> list[str]:
+    """What an English plural may be the plural of, for names typed as case reports write them:
+    "debridements", "parathyroidectomies", "legs", "feet" (most likely first; empty when none)."""
+    w = word.lower()
+    if w in _IRREGULAR:
+        return [_IRREGULAR[w]]
+    out = []
+    if w.endswith("ies") and len(w) > 4:
+        out.append(word[:-3] + "y")
+    if w.endswith("es") and len(w) > 3:
+        out.append(word[:-2])
+    if w.endswith("s") and not w.endswith("ss") and len(w) > 3:
+        out.append(word[:-1])
+    return out

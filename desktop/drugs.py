@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Callable, TypeVar
 
-from .catalogue import load_json
+from .catalogue import load_json, singular_forms
 
 T = TypeVar("T")
 
@@ -98,23 +98,14 @@ def lookup_term(text: str) -> Term | None:
         for start in range(len(words) - size + 1):
             *head, last = words[start:start + size]
             # a plural names the same thing: "surgical debridements" (Pliquett et al., BMC Nephrol 2003)
-            for form in (last, *_singulars(last)):
+            for form in (last, *singular_forms(last)):
                 term = by_key.get(" ".join([*head, form]))
                 if term is not None:
                     return term
     return None
 
 
-def _singulars(word: str) -> list[str]:
-    """What an English plural may be the plural of: "debridements", "parathyroidectomies", "courses"."""
-    out = []
-    if word.endswith("ies") and len(word) > 4:
-        out.append(word[:-3] + "y")
-    if word.endswith("es") and len(word) > 3:
-        out.append(word[:-2])
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        out.append(word[:-1])
-    return out
+
 
 
 def names(terms: bool = False) -> list[str]:

@@ -185,3 +185,21 @@ def test_each_other_name_of_a_site_is_one_site_s_and_no_site_s_label():
     assert len(flat) == len(set(flat))  # one site each
     labels = {s.label.lower() for s in every.values()}
     assert not labels & {n.lower() for n in flat}
+
+
+def test_a_site_typed_in_the_plural_or_by_its_short_name_is_found(qtbot):
+    """CMAJ 2011;183(16):1882: "erythematous patches on his legs". Typed so — or "leg", the name running
+    text gives "leg, level not stated" — the picker found nothing and Choose site stayed disabled. Case
+    reports name sites in the plural ("thighs and legs", Salem 2018; "toes", Smilnak 2022) and by their
+    short names ("calf"); typed so, they choose the site."""
+    picker = SitePicker()
+    qtbot.addWidget(picker)
+    chosen = []
+    picker.regionClicked.connect(lambda site, side: chosen.append((site, side)))
+    for typed in ("legs", "leg", "thighs", "feet", "toes", "calves", "lower legs"):
+        choose(qtbot, picker, typed, "bilateral")
+    assert [c for c, _ in chosen] == ["leg", "leg", "thigh", "foot", "toe", "calf", "lower-leg"]
+    picker.site_box.setEditText("")
+    assert picker.current_site() is None and not picker.button.isEnabled()  # nothing typed, nothing chosen
+    picker.site_box.setEditText("nonsense")
+    assert picker.current_site() is None

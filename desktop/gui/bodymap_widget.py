@@ -473,15 +473,27 @@ class SitePicker(QWidget):
         self._refresh()
 
     def current_site(self) -> str | None:
-        """The site code the box names: an exact entry, or the highlighted one."""
+        """The site code the box names: an exact entry, or the highlighted one; a plural names its
+        site ("legs", "thighs", "feet": case reports name the sites so)."""
         text = self.site_box.currentText().strip()
-        i = self.site_box.findText(text, Qt.MatchFixedString)
-        if i < 0:
-            i = next((k for k in range(self.site_box.count())
-                      if self.site_box.itemText(k).split(" (")[0].lower() == text.lower()), -1)
-        if i < 0:
+        if not text:
             return None
-        return self.site_box.itemData(i)
+        head, _, last = text.rpartition(" ")
+        for typed in (text, *(f"{head} {s}".strip() for s in catalogue.singular_forms(last))):
+            i = self.site_box.findText(typed, Qt.MatchFixedString)
+            if i < 0:
+                i = next((k for k in range(self.site_box.count())
+                          if self.site_box.itemText(k).split(" (")[0].lower() == typed.lower()), -1)
+            if i >= 0:
+                return self.site_box.itemData(i)
+            # a site by the name running text gives it ("leg", "toe", "calf"), its label being
+            # "leg, level not stated", "toe, which toe not stated", "lower leg, posterior (calf)"
+            key = typed.lower()
+            named = next((c for c, site in catalogue.all_sites().items()
+                          if key in (site.name.lower(), site.label.rpartition(" (")[2].rstrip(")").lower())), None)
+            if named is not None and self.site_box.findData(named) >= 0:
+                return named
+        return None
 
     def current_laterality(self) -> str:
         site = self.current_site()
