@@ -213,6 +213,8 @@ CASES = {
         lambda c: setattr(c.lesions[0], "onset", When(offset=-3.0)),
     ),
     "dq-event-order": (death_at(-10.0), death_at(30.0)),
+    # times relative to day 0 with no event marked day 0 (CMAJ 2011;183(16):1882 entered so); marked: nothing
+    "dq-day0-unnamed": (lambda c: setattr(c, "index_event_id", None), lambda c: None),
 }
 
 # rules whose case cannot be a valid case file (the import refuses it), assessed all the same

@@ -274,3 +274,24 @@ def timed_entries(case):
         yield f"Start of {lower_first(treatment_name(t))}", t.start, f"treatments/{t.id}"
     for les in case.lesions:
         yield "Lesion onset", les.onset, f"lesions/{les.id}"
+
+
+def day0_unnamed(ctx: Context, d: Derived) -> list[Finding]:
+    """Times given relative to day 0 when no event of the timeline is day 0: the manuscript can then
+    only say "before the index event" (CMAJ 2011;183(16):1882 entered through the window: "on
+    hemodialysis for five years", "a three-month history", with no presentation event)."""
+    case = ctx.case
+    if case.index_event is not None:
+        return []
+    relative = [(label, when, ref) for label, when, ref in timed_entries(case)
+                if when.offset is not None and not when.event_id and not when.date]
+    labs = [lab for lab in case.labs if lab.when.offset is not None and not lab.when.event_id and not lab.when.date]
+    seen = [ob for les in case.lesions for ob in les.observations
+            if ob.when.offset is not None and not ob.when.event_id and not ob.when.date]
+    n = len(relative) + len(labs) + len(seen)
+    if not n:
+        return []
+    evidence = [Evidence(label, describe(ctx.place(when)), "", describe(ctx.place(when)), ref=ref)
+                for label, when, ref in relative][:MAX_EVIDENCE]
+    evidence.append(Evidence("Day 0", "no event of the timeline is marked day 0", "", "", ref="index_event_id"))
+    return [rule("dq-day0-unnamed").finding(evidence=evidence, count=_plural(n, "time is", "times are"))]

@@ -68,4 +68,5 @@ CHECKS: list[Callable[[Context, Derived], list[Finding]]] = [
     quality.reported_values,
     quality.lesion_quality,
     quality.event_order,
+    quality.day0_unnamed,
 ]
