@@ -671,3 +671,17 @@ def test_an_indication_given_as_a_purpose_is_not_led_by_for():
     assert "for to stabilize" not in text
     assert "to stabilize the wounds" in text and "for necrotic ulcers" in text
     assert "for to stabilize" not in " ".join(pdf_text(case, draft=True).split())
+
+
+def test_a_lesion_on_both_sides_is_more_than_one_wound():
+    """CMAJ 2011;183(16):1882: ulcerations on both legs, "resulting in an improvement in the skin lesions";
+    the patient then died of septicemia. Recorded as one lesion of both legs, the outcome read "the wound
+    had improved"."""
+    from desktop.model import Case, Lesion, Outcome
+    case = Case(title="Calciphylaxis on the legs of a man on hemodialysis: a case report",
+                lesions=[Lesion(id="l", site="leg", laterality="bilateral")],
+                outcome=Outcome(status="dead", cause_of_death="septicemia", wound_healing="improved"))
+    text = " ".join(t for _k, t in docx_body(case, draft=True))
+    assert "The patient died of septicemia; the wounds had improved." in text
+    case.lesions[0].laterality = "left"
+    assert "the wound had improved" in " ".join(t for _k, t in docx_body(case, draft=True))

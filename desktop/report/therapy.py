@@ -230,7 +230,9 @@ def follow_up(ctx: Ctx) -> list[Block]:
     sentences = []
     # the wounds in prose, with the patient's status when there is one: "The patient was alive; the
     # wounds had improved." (not "Wound healing: improved.", a form's label)
-    single = len(case.lesions) == 1 and (case.lesions[0].count or 1) == 1
+    # one lesion on both sides is two wounds at least (CMAJ 2011: ulcerations "on his legs")
+    single = (len(case.lesions) == 1 and (case.lesions[0].count or 1) == 1
+              and case.lesions[0].laterality != "bilateral")
     wounds = {"healed": "{w} had healed", "improved": "{w} had improved", "unchanged": "{w} {v} unchanged",
               "worsened": "{w} had worsened"}.get(o.wound_healing, "").format(
         w="the wound" if single else "the wounds", v="was" if single else "were")
