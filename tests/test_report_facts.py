@@ -161,6 +161,15 @@ PUBLISHED: dict[str, list[str]] = {
         "pleural and pericardial effusions", "Weight loss of 30 kg", "lower leg", "crural, non-varicosis ulcers",
         "surgical debridements", "sterile-maggot therapy", "to stabilize the wounds", "at a late stage",
         "recurrent wound infections and sepsis"],
+    # CMAJ 2011;183(16):1882: an 82-year-old man on hemodialysis for five years; painful ulcerations with dark
+    # eschar and indurated, violaceous plaques on his legs; phosphate 1.95 mmol/L (0.87–1.45), calcium and PTH
+    # normal; surgical débridement, culture-directed intravenous antibiotics; died of septicemia
+    "legs-hd-debridement-septicemia": [
+        "An 82-year-old man", "hemodialysis", "leg, level not stated, both sides", "eschar",
+        "indurated, violaceous, retiform plaques", "1.95", "mmol/L", "0.87–1.45", "normal",
+        "calcification of the large arteries of the leg", "Intramural deposition of calcium in several subcutaneous arterioles",
+        "Surgical débridement", "culture-directed intravenous antibiotic therapy", "an improvement in the skin lesions",
+        "septicemia", "the wounds had improved"],
     # PMC3267275: three ulcers of the left lower leg; antibiotics, wound excision and hyperbaric oxygen
     # ineffective; diagnosed one month after admission; parathyroidectomy, then rapid regeneration
     "leg-ulcers-ptx-regeneration": [
