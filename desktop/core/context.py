@@ -225,7 +225,7 @@ class Context:
 
     def lab_text(self, e: LabEntry, *, other_system: bool = False) -> str:
         """'Albumin 2.9 g/dL on day 0 (approximate)' for running text."""
-        return f"{e.analyte.label} {L.format_lab(e.lab, other_system=other_system)} {on(e.placed)}"
+        return f"{e.analyte.label} {L.format_lab(e.lab, other_system=other_system)} {on_or_not(e.placed, e.lab.when)}"
 
     # --- lesions and onset ---------------------------------------------------------------------
     @cached_property

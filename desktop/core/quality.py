@@ -7,7 +7,7 @@ from .. import catalogue
 from ..timing import DAYS_PER, describe
 from . import labs as L
 from ..catalogue import unit_key
-from .context import Context, lower_first, on, slack, treatment_name
+from .context import Context, lower_first, on, on_or_not, slack, treatment_name
 from .derived import Derived
 from .rulebook import rule
 from .types import Evidence, Finding
@@ -69,7 +69,7 @@ def reported_values(ctx: Context, d: Derived) -> list[Finding]:
                 evidence=[ctx.lab_evidence(e, f"{label} as reported"),
                           Evidence(f"{label} (derived)", L.format_number(value, 1 if unit == "mg²/dL²" else 2), unit,
                                    dv.time, dv.day, dv.ref)],
-                what=lower_first(label), reported=L.format_lab(e.lab), time=on(e.placed),
+                what=lower_first(label), reported=L.format_lab(e.lab), time=on_or_not(e.placed, e.lab.when),
                 mine=L.format_value(value, unit, decimals=1 if unit == "mg²/dL²" else 2)))
     return out
 
@@ -95,14 +95,14 @@ def lab_quality(ctx: Context, d: Derived) -> list[Finding]:
             printed = " It is kept as printed." if lab.as_printed else ""
             out.append(rule("dq-implausible-value").finding(
                 evidence=[Evidence(a.label, L.format_value(lab.value, "", lab.comparator), lab.unit, time, day, ref)],
-                lab=f"{a.label} {L.format_lab(lab)}", time=on(p.placed), bounds=bounds,
+                lab=f"{a.label} {L.format_lab(lab)}", time=on_or_not(p.placed, lab.when), bounds=bounds,
                 likely=likely_text + printed))
         elif p.kind == "unknown-unit":
             a = analytes[lab.analyte]
             unit = f"'{lab.unit}'" if lab.unit.strip() else "no unit"
             out.append(rule("dq-unknown-unit").finding(
                 "default" if lab.unit.strip() else "no_unit", evidence=[Evidence(a.label, L.format_number(lab.value), lab.unit, time, day, ref)],
-                analyte=a.label, value=L.format_number(lab.value), time=on(p.placed), unit=unit,
+                analyte=a.label, value=L.format_number(lab.value), time=on_or_not(p.placed, lab.when), unit=unit,
                 accepted=", ".join(u or "no unit" for u in a.units)))
         else:
             out.append(rule("dq-unusable-lab").finding(
