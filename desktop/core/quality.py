@@ -291,7 +291,9 @@ def day0_unnamed(ctx: Context, d: Derived) -> list[Finding]:
     n = len(relative) + len(labs) + len(seen)
     if not n:
         return []
-    evidence = [Evidence(label, describe(ctx.place(when)), "", describe(ctx.place(when)), ref=ref)
-                for label, when, ref in relative][:MAX_EVIDENCE]
+    evidence = []  # the time is the value here: said once
+    for label, when, ref in relative[:MAX_EVIDENCE]:
+        placed = ctx.place(when)
+        evidence.append(Evidence(label, describe(placed), "", "", None if placed is None else round(placed.day, 4), ref))
     evidence.append(Evidence("Day 0", "no event of the timeline is marked day 0", "", "", ref="index_event_id"))
     return [rule("dq-day0-unnamed").finding(evidence=evidence, count=_plural(n, "time is", "times are"))]
