@@ -105,9 +105,6 @@ def lookup_term(text: str) -> Term | None:
     return None
 
 
-
-
-
 def names(terms: bool = False) -> list[str]:
     """Every spelling the catalogue knows (generic, other spellings, brands): for completion;
     ``terms``: with the class, procedure and therapy names (a treatment's name)."""
