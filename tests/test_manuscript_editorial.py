@@ -685,3 +685,24 @@ def test_a_lesion_on_both_sides_is_more_than_one_wound():
     assert "The patient died of septicemia; the wounds had improved." in text
     case.lesions[0].laterality = "left"
     assert "the wound had improved" in " ".join(t for _k, t in docx_body(case, draft=True))
+
+
+def test_not_on_dialysis_is_set_off_before_the_other_conditions():
+    """Tamayo-Isla & Cuba de la Cruz, Int J Nephrol Renovasc Dis (abstract): a 32-year-old Caucasian woman
+    with end-stage renal disease before dialysis, polycystic kidney disease in her family, and obesity.
+    Entered through the window, the opening read "with CKD stage 5 (due to polycystic kidney disease) not
+    on dialysis and obesity", as if she were not on obesity either."""
+    from desktop.model import Case, Comorbidity, Patient
+    case = Case(title="Calciphylaxis in end-stage renal disease before dialysis: a case report",
+                patient=Patient(age_years=32, sex="female", ethnicity="Caucasian", ckd_stage="5",
+                                kidney_disease_cause="polycystic kidney disease", dialysis_modality="none",
+                                comorbidities=[Comorbidity(code="obesity")]))
+    text = " ".join(t for _k, t in docx_body(case, draft=True))
+    assert ("A 32-year-old Caucasian woman with CKD stage 5 (due to polycystic kidney disease), not on dialysis, "
+            "and obesity.") in text
+    case.patient.comorbidities.append(Comorbidity(code="diabetes"))
+    text = " ".join(t for _k, t in docx_body(case, draft=True))
+    assert "(due to polycystic kidney disease), not on dialysis, with obesity and diabetes mellitus." in text
+    case.patient.comorbidities = []  # nothing after it: as before
+    assert ("A 32-year-old Caucasian woman with CKD stage 5 (due to polycystic kidney disease) not on dialysis."
+            in " ".join(t for _k, t in docx_body(case, draft=True)))

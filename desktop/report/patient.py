@@ -86,6 +86,10 @@ def opening(ctx: Ctx, history: str) -> str:
     # and follows the noun ("a 19-year-old man not on dialysis, with …")
     apart = kidney == ["not on dialysis"]
     with_ = [" ".join(kidney)] if kidney and not apart else []
+    # "CKD stage 5 (…) not on dialysis" before more conditions is set off by commas: "with CKD stage 5
+    # (due to polycystic kidney disease), not on dialysis, and obesity" (Tamayo-Isla & Cuba de la Cruz
+    # 2015), not "… not on dialysis and obesity"
+    off = len(kidney) > 1 and kidney[-1] == "not on dialysis"
     com = catalogue.comorbidities()
     for x in p.comorbidities:
         if x.absent:  # a recorded negative: its own sentence (absent_conditions)
@@ -100,7 +104,11 @@ def opening(ctx: Ctx, history: str) -> str:
         extra = " " + fmt.bracketed(detail) if detail and detail.lower() not in name.lower() and not says(detail, name) else ""
         with_.append(name[:1].lower() + name[1:] + extra if not name[:2].isupper() else name + extra)
     text = head[:1].upper() + head[1:] + (" not on dialysis" + ("," if with_ else "") if apart else "")
-    if with_:
+    if off and len(with_) > 1:
+        rest = with_[1:]
+        text += (" with " + " ".join(kidney[:-1]) + ", not on dialysis, "
+                 + ("with " + ", ".join(rest[:-1]) + " and " + rest[-1] if len(rest) > 1 else "and " + rest[0]))
+    elif with_:
         text += " with " + (", ".join(with_[:-1]) + " and " + with_[-1] if len(with_) > 1 else with_[0])
     return text + "."
 
