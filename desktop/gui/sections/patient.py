@@ -70,8 +70,8 @@ class PatientSection(QWidget):
     HISTORY_FIELDS = (
         ("presenting_concerns", "Presenting concerns", "CARE 5b", "main concerns and symptoms"),
         ("history", "Medical history", "CARE 5c", "medical history in your words"),
-        ("family_history", "Family history", "CARE 5c", ""),
-        ("social_history", "Social history", "CARE 5c", "psychosocial history, smoking, ..."),
+        ("family_history", "Family history", "CARE 5c", "conditions in relatives, e.g. kidney disease, thrombophilia"),
+        ("social_history", "Social history", "CARE 5c", "psychosocial history, smoking, …"),
         ("past_interventions", "Past interventions", "CARE 5d", "relevant past interventions and their outcomes"),
     )
 
