@@ -170,6 +170,13 @@ PUBLISHED: dict[str, list[str]] = {
         "calcification of the large arteries of the leg", "Intramural deposition of calcium in several subcutaneous arterioles",
         "Surgical débridement", "culture-directed intravenous antibiotic therapy", "an improvement in the skin lesions",
         "septicemia", "the wounds had improved"],
+    # Tamayo-Isla & Cuba de la Cruz (to the first nephrology consultation): a 32-year-old Caucasian clerk, polycystic
+    # kidney disease in her late father and two siblings; tiredness and lower limb ulcers; obesity; two ulcers with a
+    # dark necrotic center on the distal left leg; end-stage renal disease before dialysis
+    "ckd5-predialysis-pkd-obesity": [
+        "A 32-year-old Caucasian woman with CKD stage 5 (due to polycystic kidney disease), not on dialysis, and obesity",
+        "late father and two of her siblings", "tiredness and lower limb skin ulcers", "distal",
+        "ulcers with a dark necrotic center"],
     # PMC3267275: three ulcers of the left lower leg; antibiotics, wound excision and hyperbaric oxygen
     # ineffective; diagnosed one month after admission; parathyroidectomy, then rapid regeneration
     "leg-ulcers-ptx-regeneration": [
