@@ -284,12 +284,12 @@ def day0_unnamed(ctx: Context, d: Derived) -> list[Finding]:
     case = ctx.case
     if case.index_event is not None:
         return []
-    relative = [(label, when, ref) for label, when, ref in timed_entries(case)
-                if when.offset is not None and not when.event_id and not when.date]
-    labs = [lab for lab in case.labs if lab.when.offset is not None and not lab.when.event_id and not lab.when.date]
-    seen = [ob for les in case.lesions for ob in les.observations
-            if ob.when.offset is not None and not ob.when.event_id and not ob.when.date]
-    n = len(relative) + len(labs) + len(seen)
+    def from_day0(when) -> bool:
+        return when.offset is not None and not when.event_id and not when.date
+
+    relative = [(label, when, ref) for label, when, ref in timed_entries(case) if from_day0(when)]
+    n = (len(relative) + sum(from_day0(lab.when) for lab in case.labs)
+         + sum(from_day0(ob.when) for les in case.lesions for ob in les.observations))
     if not n:
         return []
     evidence = []  # the time is the value here: said once
