@@ -131,6 +131,79 @@ def test_when_editor_saves_no_time_the_author_did_not_give(qtbot, case):
     assert got == [When(offset=0.0, precision="day")]
 
 
+def test_when_editor_keeps_a_date_given_as_a_month_or_a_year(qtbot, case):
+    # PMC6089724 (a published case): "diagnosed with ESRD requiring haemodialysis in 1988", "referred
+    # ... in November 2002": a year, a month. The box shows that much, and an edit of something
+    # else (approximate) keeps it: it once saved the box's stale whole date (today's) instead.
+    ed = make(qtbot, WhenEditor("Dialysis start", role="patient.dialysis_start"))
+    got: list[When] = []
+    ed.committed.connect(got.append)
+    ed.set_when(When(date="1988", precision="year"), case)
+    assert ed.mode.currentData() == "date" and ed.date_unit.currentData() == "year" and ed.date.text() == "1988"
+    ed.approximate.click()
+    assert got == [When(date="1988", precision="year", approximate=True)]
+    ed.set_when(When(date="2002-11", precision="month"), case)
+    assert ed.date_unit.currentData() == "month" and ed.date.text() == "2002-11"
+    assert ed.when() == When(date="2002-11", precision="month")
+    # a loaded year does not leak into the next time: a new date starts as a whole date
+    ed.set_when(When(), case)
+    assert ed.date_unit.currentData() == "day"
+
+
+def test_a_date_day_0_cannot_place_is_shown_as_given():
+    # PMC6089724: haemodialysis "in 1988"; a case whose day 0 has no date cannot place it on the
+    # axis, and a table cell showed "not on the day axis" in place of the year
+    from desktop import timing
+    from desktop.gui.formatting import when_text
+    line = timing.Timeline(Case())
+    assert when_text(line, When(date="1988", precision="year")) == "1988"
+    assert when_text(line, When(date="2002-11", precision="month")) == "2002-11"
+    assert when_text(line, When(date="1988", precision="year", label="in 1988")) == "in 1988"
+
+
+def test_when_editor_takes_a_typed_year(qtbot, case):
+    # choosing "on a date" puts the focus in the date box; the year typed there is taken (the box
+    # once had all its text selected, which refuses every digit typed), and "year only" saves
+    # the year alone, with nothing more precise than the source gives
+    ed = make(qtbot, WhenEditor("Dialysis start", role="patient.dialysis_start"))
+    got: list[When] = []
+    ed.committed.connect(got.append)
+    ed.set_when(When(), case)
+    pick(qtbot, ed.mode, "date")
+    assert got == []
+    pick(qtbot, ed.date_unit, "year")
+    assert got == [] and ed.date.text().isdigit()  # still waiting for the date, shown as a year
+    assert ed.focusWidget() is ed.date  # the box waiting for the date has the focus
+    qtbot.keyClicks(ed.date, "1988")
+    qtbot.keyClick(ed.date, Qt.Key.Key_Return)
+    assert got[-1] == When(date="1988", precision="year")
+    # a whole date typed section by section, then given as a month: saved as the month
+    ed.set_when(When(), case)
+    pick(qtbot, ed.mode, "date")
+    assert ed.focusWidget() is ed.date  # the box waiting for the date has the focus
+    qtbot.keyClicks(ed.date, "200211")  # the year, then the month (the box moves on by itself)
+    qtbot.keyClick(ed.date, Qt.Key.Key_Return)
+    assert got[-1].date.startswith("2002-11-") and got[-1].precision == "day"
+    pick(qtbot, ed.date_unit, "month")
+    assert got[-1] == When(date="2002-11", precision="month")
+
+
+def test_when_editor_date_mode_keeps_the_rows_of_the_others(qtbot, case):
+    # how much of the date is given sits in the offset's slot: switching between a relative time and
+    # a date moves nothing below the editor, at a form's width and at a narrow one
+    ed = make(qtbot, WhenEditor("Onset"))
+    for width in (460, 300):
+        seen = set()
+        for when in (When(offset=-2.0, precision="month"), When(date="1988", precision="year"),
+                     When(date="2021-03-04")):
+            ed.set_when(when, case)
+            ed.resize(width, ed.heightForWidth(width))
+            qtbot.waitUntil(lambda: ed.slot.isVisible() and ed.slot.width() > 0)
+            lines = len(rows_of(ed.mode, ed.slot, ed.approximate, ed.wording, ed.resolved))
+            seen.add((lines, ed.slot.size().toTuple()))
+        assert len(seen) == 1, (width, seen)
+
+
 def test_when_editor_age_mode_reads_the_age_back_and_keeps_its_room(qtbot, case):
     # the demo patient is 73 at presentation (Smilnak et al. 2022); "at age 70" (synthetic) is 3
     # years before it, placed with year precision, so approximate
@@ -185,7 +258,7 @@ def test_when_editor_is_two_compact_rows_and_the_source_words(qtbot, case):
     # given as + the event on row 1; offset, unit, before/after and approximate on row 2; the
     # source's words under them, full width, and the reading line (its room reserved) last
     assert len(rows_of(ed.mode, ed.event)) == 1
-    row2 = ed.offset_box.geometry()
+    row2 = ed.slot.geometry()  # the offset's slot
     assert row2.top() > ed.mode.geometry().bottom()
     g = ed.approximate.geometry()
     assert g.top() < row2.bottom() and g.bottom() > row2.top() and g.left() >= row2.right()  # on row 2
@@ -196,7 +269,7 @@ def test_when_editor_is_two_compact_rows_and_the_source_words(qtbot, case):
     # narrow: the parts move to new lines instead of widening the form; nothing overlaps or is cut
     ed.resize(300, ed.heightForWidth(300))
     qtbot.waitUntil(lambda: ed.event.geometry().top() > ed.mode.geometry().bottom())
-    parts = [ed.mode, ed.event, ed.offset_box, ed.approximate, ed.resolved, ed.wording]
+    parts = [ed.mode, ed.event, ed.slot, ed.approximate, ed.resolved, ed.wording]
     assert all(p.geometry().right() <= ed.width() for p in parts)
     assert len(rows_of(*parts)) == 6 and ed.height() >= ed.wording.geometry().bottom()
 

@@ -9,7 +9,7 @@ from typing import Sequence
 
 from PySide6.QtCore import QDate, QSize, Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, \
-    QSizePolicy, QVBoxLayout, QWidget
+    QSizePolicy, QStackedLayout, QVBoxLayout, QWidget
 
 from .. import timing
 from ..app import time_order
@@ -53,6 +53,10 @@ class _AmountSpin(WheelWhenFocused, QDoubleSpinBox):
 MODES = [("none", "not recorded"), ("date", "on a date"), ("relative", "relative to day 0"),
          ("event", "at the time of an event"), ("age", "at the patient's age")]
 UNITS = [("day", "days"), ("week", "weeks"), ("month", "months"), ("year", "years")]
+# how much of a date the source gives: "on 3 March 2021", "in November 2002", "in 1988" (When.date
+# is then YYYY-MM-DD, YYYY-MM or YYYY); each shown in the date box in its own form
+DATE_UNITS = [("day", "whole date"), ("month", "month only"), ("year", "year only")]
+DATE_FORMATS = {"day": "yyyy-MM-dd", "month": "yyyy-MM", "year": "yyyy"}
 
 
 
@@ -127,6 +131,12 @@ class WhenEditor(QWidget):
         self.date.setDate(QDate.currentDate())
         self.date.setAccessibleName(f"{name}: date")
         self.date.setToolTip("A calendar date identifies the patient: exports give it as days from day 0.")
+        self.date_unit = FormCombo(self)
+        for value, text in DATE_UNITS:
+            self.date_unit.addItem(text, value)
+        self.date_unit.setAccessibleName(f"{name}: how much of the date the source gives")
+        self.date_unit.setToolTip("As the source gives the date: a whole date, a month (\u201cin November "
+                                  "2002\u201d) or a year alone (\u201cin 1988\u201d). Nothing more precise is recorded.")
         # "[at the patient's age] [62] years": a time the source gives as an age (When.age_years);
         # no wider than the date box, so the editor keeps the date mode's compact rows
         self.age_box = QWidget(self)
@@ -162,7 +172,20 @@ class WhenEditor(QWidget):
         ob.setSpacing(4)
         for w in (self.amount, self.unit, self.direction, self.day0):
             ob.addWidget(w)
-        for w in (self.offset_box, self.approximate, self.resolved):  # hidden for some modes, room kept
+        # row 2 starts with the offset ("N units before/after") or, for a date, how much of it the
+        # source gives: one slot as wide as the wider of the two, so the rows stay as they are
+        date_page = QWidget(self)
+        dl = QHBoxLayout(date_page)
+        dl.setContentsMargins(0, 0, 0, 0)
+        dl.addWidget(self.date_unit)
+        dl.addStretch(1)
+        self.slot = QWidget(self)
+        self.slot.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)  # never the row's width
+        self._slot = QStackedLayout(self.slot)
+        self._slot.addWidget(self.offset_box)
+        self._slot.addWidget(date_page)
+        self._date_page = date_page
+        for w in (self.slot, self.approximate, self.resolved):  # hidden for some modes, room kept
             policy = w.sizePolicy()
             policy.setRetainSizeWhenHidden(True)
             w.setSizePolicy(policy)
@@ -173,7 +196,7 @@ class WhenEditor(QWidget):
         self.row1.addWidget(self.date)
         self.row1.addWidget(self.age_box)
         self.row2 = FlowLayout(h_spacing=8, v_spacing=4)
-        self.row2.addWidget(self.offset_box)
+        self.row2.addWidget(self.slot)
         self.row2.addWidget(self.approximate)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -183,7 +206,7 @@ class WhenEditor(QWidget):
         if self.wording is not None:
             lay.addWidget(self.wording)
         lay.addWidget(self.resolved)
-        order = [self.mode, self.event, self.date, self.age, self.amount, self.unit, self.direction, self.approximate]
+        order = [self.mode, self.event, self.date, self.date_unit, self.age, self.amount, self.unit, self.direction, self.approximate]
         if self.wording is not None:
             order.append(self.wording)
         self._tab_chain = order
@@ -197,6 +220,7 @@ class WhenEditor(QWidget):
         self.direction.activated.connect(self._edited)
         self.event.activated.connect(self._edited)
         self.date.dateChanged.connect(self._value_given)
+        self.date_unit.activated.connect(self._date_unit_picked)
         self.age.valueChanged.connect(self._value_given)
         self.approximate.clicked.connect(self._edited)
         for box in (self.amount, self.age):  # the value shown, typed again and confirmed, is given too
@@ -249,9 +273,10 @@ class WhenEditor(QWidget):
             self.direction.setCurrentIndex(self.direction.findData(sign))
             self.unit.setCurrentIndex(self.unit.findData(when.precision))
             if when.date is not None:
-                d = QDate.fromString(when.date, "yyyy-MM-dd")
-                if d.isValid():
-                    self.date.setDate(d)
+                self._show_date(when.date)
+            else:  # a new date starts as a whole date
+                self.date_unit.setCurrentIndex(0)
+                self.date.setDisplayFormat(DATE_FORMATS["day"])
             # a new age starts at the age at presentation, never at another item's age
             at_presentation = self._case.patient.age_years if self._case is not None else None
             self.age.setValue(when.age_years if when.age_years is not None else at_presentation or 0)
@@ -291,9 +316,10 @@ class WhenEditor(QWidget):
         precision = self.unit.currentData()
         signed = self.amount.value() * self.direction.currentData()
         signed = float(round(signed, 2))
-        if mode == "date":
-            return When(date=self.date.date().toString("yyyy-MM-dd"), precision=self._base.precision
-                        if self._base.date is not None else "day", approximate=approx, label=label)
+        if mode == "date":  # as much of the date as the source gives, and its precision with it
+            unit = self.date_unit.currentData()
+            return When(date=self.date.date().toString(DATE_FORMATS[unit]), precision=unit,
+                        approximate=approx, label=label)
         if mode == "relative":
             return When(offset=signed + 0.0, precision=precision, approximate=approx, label=label)
         if mode == "event":
@@ -310,7 +336,8 @@ class WhenEditor(QWidget):
 
     def _show_mode(self, mode: str) -> None:
         rel = mode in ("relative", "event")
-        self.offset_box.setVisible(rel)
+        self.slot.setVisible(rel or mode == "date")
+        self._slot.setCurrentWidget(self._date_page if mode == "date" else self.offset_box)
         self.day0.setVisible(mode == "relative")
         self.event.setVisible(mode == "event")
         self.date.setVisible(mode == "date")
@@ -340,9 +367,31 @@ class WhenEditor(QWidget):
             self._pending, self._typed = mode, False
             self._say(ask)
             box(self).setFocus(Qt.FocusReason.OtherFocusReason)
-            box(self).selectAll()
+            if box(self) is self.date:  # the year first: a date box all selected refuses what is typed
+                self.date.setSelectedSection(QDateEdit.Section.YearSection)
+            else:
+                box(self).selectAll()
             return
         self._pending = None
+        self._edited()
+
+    def _show_date(self, text: str) -> None:
+        """A date of the model (YYYY-MM-DD, YYYY-MM or YYYY) in the date box, in its own form."""
+        unit = timing.date_precision(text)
+        parts = [int(p) for p in text.split("-") if p.isdigit()]
+        d = QDate(parts[0], *(parts[1:] + [1, 1])[:2]) if parts else QDate()
+        self.date_unit.setCurrentIndex(self.date_unit.findData(unit))
+        self.date.setDisplayFormat(DATE_FORMATS[unit])
+        if d.isValid():
+            self.date.setDate(d)
+
+    def _date_unit_picked(self, _i: int) -> None:
+        """A whole date, a month or a year: the box shows that much, and a date given is saved so."""
+        self.date.setDisplayFormat(DATE_FORMATS[self.date_unit.currentData()])
+        if self._pending == "date":  # no date given yet: the box still waits for it
+            self.date.setFocus(Qt.FocusReason.OtherFocusReason)
+            self.date.setSelectedSection(QDateEdit.Section.YearSection)
+            return
         self._edited()
 
     @staticmethod
