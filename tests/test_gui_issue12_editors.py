@@ -240,7 +240,7 @@ def test_the_first_dialysis_period_is_offered_the_patient_s_dialysis_start(qtbot
     offer = w.dialysis_history.start_offer
     assert offer.button.isVisible()
     # "for the past one year": one year before day 0, as the Timeline shows it
-    assert offer.label.message() == "Start: as the patient's dialysis start (day \u2212365 (year \u22121))"
+    assert offer.label.message() == "Start: day \u2212365 (year \u22121), as the patient's dialysis start"
     qtbot.mouseClick(offer.button, Qt.MouseButton.LeftButton)
     assert stored(path, case_id).patient.dialysis_history[0].start == case.patient.dialysis_start
     assert not offer.button.isVisible()

@@ -66,6 +66,31 @@ def test_a_long_lesion_name_and_the_care_count_fit_a_laptop_window(qapp, qtbot, 
     assert LC._clipped(label, window) is None and label.width() >= label.sizeHint().width()
 
 
+def test_a_dialysis_period_s_offer_does_not_widen_the_patient_section(qapp, qtbot, window):
+    """Seen entering PMC6089724 at 1366×768: haemodialysis "in 1988" given as the Dialysis start,
+    then a period added: the offer beside its Modality ("Start: as the patient's dialysis start
+    (not on the day axis …)") widened the Patient section past its column, with a sideways
+    scroll bar and the fields' right edges cut off. The offer now gives the date first, and a
+    form too narrow for all of it shortens it with "…"."""
+    from desktop.model import When
+    window.resize(1366, 768)
+    session = window.session
+    session.edit_field("patient", "dialysis_start", When(date="1988", precision="year"), label="Dialysis start")
+    session.edit_field("patient", "dialysis_history", [], label="Dialysis history")
+    page = window.show_section("patient")
+    page.complete()
+    ed = page.dialysis_history.editor
+    from gui_helpers import add_chosen
+    add_chosen(qtbot, ed, "haemodialysis")
+    LC.settle(qapp, 0.3)
+    offer = page.dialysis_history.start_offer
+    assert offer.button.isVisible() and offer.label.message().startswith("Start: 1988, ")
+    holder = window._holders["patient"]
+    assert holder.horizontalScrollBar().maximum() == 0  # nothing needs a sideways scroll
+    assert LC._clipped(offer.button, window) is None
+    assert LC.section_problems(window, "patient", qapp) == []
+
+
 def test_every_section_usable_at_double_scale():
     """QT_SCALE_FACTOR=2 (as on a 2560×1600 screen) is read when Qt starts: a process of its own."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="2",

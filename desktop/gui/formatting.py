@@ -111,10 +111,11 @@ def event_title(ev: Event, width: int = 48) -> str:
 
 
 def when_text(timeline: timing.Timeline, when: When) -> str:
-    """A time for a table cell: where it falls on the day axis, else the source's words."""
+    """A time for a table cell: where it falls on the day axis, else the source's words, else the
+    date as given (a year, a month or a day: when day 0 has no date it cannot be placed)."""
     if not when.is_set:
         return when.label or "—"
     placed = timeline.place(when)
     if placed is not None:
         return timing.describe(placed)
-    return when.label or "not on the day axis"
+    return when.label or when.date or "not on the day axis"

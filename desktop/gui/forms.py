@@ -183,7 +183,9 @@ class SuggestionLine(QWidget):
 
     def offer(self, text: str, take: Callable[[], Any], tip: str = "") -> None:
         """Show ``text`` (``tip``: the whole sentence, in the tooltip) and the button doing ``take``."""
-        self.label.setMinimumWidth(min(self.label.fontMetrics().horizontalAdvance(text) + 6, 320))
+        # room for the start of the text, never so much that the offer widens its form (a narrow
+        # form shortens it with "…"; the tooltip has it whole)
+        self.label.setMinimumWidth(min(self.label.fontMetrics().horizontalAdvance(text) + 6, 160))
         self.label.set_message(text)
         if tip:
             self.label.setToolTip(tip)

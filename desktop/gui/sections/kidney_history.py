@@ -66,7 +66,7 @@ class DialysisHistory(QWidget):
         if self.editor.table.current_key() != 0 or period.start != When() or start == When():
             return None  # embedded periods are keyed by their row: 0 is the first
         ed = self.editor
-        return (f"Start: as the patient's dialysis start ({when_text(self._timeline(), start)})",
+        return (f"Start: {when_text(self._timeline(), start)}, as the patient's dialysis start",
                 lambda: ed.save("start", copy.deepcopy(start), "Start", ed.errors["start"], ed.fields["start"]),
                 "The first dialysis period begins when dialysis began, which the Patient section records.")
 
