@@ -124,7 +124,8 @@ def test_when_editor_saves_no_time_the_author_did_not_give(qtbot, case):
     got.clear()
     ed.set_when(When(), case)
     pick(qtbot, ed.mode, "date")
-    assert got == [] and ed.resolved.text() == "give the date: nothing is saved until you do"
+    assert got == [] and ed.resolved.text() == ("type the date as far as the source gives it (the year; the "
+                                                "month and day if given): nothing is saved until you do")
     ed.set_when(When(), case)
     pick(qtbot, ed.mode, "relative")
     type_into(qtbot, ed.amount, "0")  # the 0 it showed, typed: day 0 is what the author gives
@@ -163,27 +164,37 @@ def test_a_date_day_0_cannot_place_is_shown_as_given():
 
 def test_when_editor_takes_a_typed_year(qtbot, case):
     # choosing "on a date" puts the focus in the date box; the year typed there is taken (the box
-    # once had all its text selected, which refuses every digit typed), and "year only" saves
-    # the year alone, with nothing more precise than the source gives
+    # once had all its text selected, which refuses every digit typed). What the author typed is
+    # how much of the date is given: "1988" is a year, "2002" then "11" a month, a day typed too a
+    # whole date; the box's other parts, never typed, are never saved as given.
     ed = make(qtbot, WhenEditor("Dialysis start", role="patient.dialysis_start"))
     got: list[When] = []
     ed.committed.connect(got.append)
+
+    def give(digits: str) -> When:
+        ed.set_when(When(), case)
+        pick(qtbot, ed.mode, "date")
+        assert ed.focusWidget() is ed.date  # the box waiting for the date has the focus
+        qtbot.keyClicks(ed.date, digits)  # the box moves on to the month, then the day, by itself
+        qtbot.keyClick(ed.date, Qt.Key.Key_Return)
+        return got[-1]
+
+    assert give("1988") == When(date="1988", precision="year")
+    assert ed.date_unit.currentData() == "year" and ed.date.text() == "1988"
+    assert give("200211") == When(date="2002-11", precision="month")
+    assert give("20021115") == When(date="2002-11-15", precision="day")
+    # "year only" chosen first: the box shows the year alone and waits for it
     ed.set_when(When(), case)
     pick(qtbot, ed.mode, "date")
-    assert got == []
+    n = len(got)
     pick(qtbot, ed.date_unit, "year")
-    assert got == [] and ed.date.text().isdigit()  # still waiting for the date, shown as a year
-    assert ed.focusWidget() is ed.date  # the box waiting for the date has the focus
-    qtbot.keyClicks(ed.date, "1988")
+    assert len(got) == n and ed.date.text().isdigit()
+    assert ed.focusWidget() is ed.date
+    qtbot.keyClicks(ed.date, "1991")
     qtbot.keyClick(ed.date, Qt.Key.Key_Return)
-    assert got[-1] == When(date="1988", precision="year")
-    # a whole date typed section by section, then given as a month: saved as the month
-    ed.set_when(When(), case)
-    pick(qtbot, ed.mode, "date")
-    assert ed.focusWidget() is ed.date  # the box waiting for the date has the focus
-    qtbot.keyClicks(ed.date, "200211")  # the year, then the month (the box moves on by itself)
-    qtbot.keyClick(ed.date, Qt.Key.Key_Return)
-    assert got[-1].date.startswith("2002-11-") and got[-1].precision == "day"
+    assert got[-1] == When(date="1991", precision="year")
+    # a whole date given, then said to be a month: saved as the month
+    ed.set_when(When(date="2002-11-15"), case)
     pick(qtbot, ed.date_unit, "month")
     assert got[-1] == When(date="2002-11", precision="month")
 

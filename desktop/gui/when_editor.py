@@ -20,7 +20,20 @@ from .forms import ERROR_COLOUR, FlowLayout, StatusLine, set_muted
 
 
 class _Date(WheelWhenFocused, QDateEdit):
-    """A date whose value the wheel changes only when it has the focus."""
+    """A date whose value the wheel changes only when it has the focus, knowing which of its parts
+    (year, month, day) the author typed digits into since :meth:`forget_typing`."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.typed: set = set()
+
+    def forget_typing(self) -> None:
+        self.typed = set()
+
+    def keyPressEvent(self, ev):  # noqa: N802 (Qt's name)
+        if ev.text().isdigit():
+            self.typed.add(self.currentSection())
+        super().keyPressEvent(ev)
 
 
 class _AmountSpin(WheelWhenFocused, QDoubleSpinBox):
@@ -352,7 +365,8 @@ class WhenEditor(QWidget):
             self.direction.setItemText(1, "before")
 
     _ASK = {"relative": (lambda e: e.amount, "type how long before or after day 0: nothing is saved until you do"),
-            "date": (lambda e: e.date, "give the date: nothing is saved until you do"),
+            "date": (lambda e: e.date, "type the date as far as the source gives it (the year; the month and "
+                                       "day if given): nothing is saved until you do"),
             "age": (lambda e: e.age, "type the age: nothing is saved until you do")}
 
     def _mode_picked(self, _i: int) -> None:
@@ -368,6 +382,7 @@ class WhenEditor(QWidget):
             self._say(ask)
             box(self).setFocus(Qt.FocusReason.OtherFocusReason)
             if box(self) is self.date:  # the year first: a date box all selected refuses what is typed
+                self.date.forget_typing()
                 self.date.setSelectedSection(QDateEdit.Section.YearSection)
             else:
                 box(self).selectAll()
@@ -389,6 +404,7 @@ class WhenEditor(QWidget):
         """A whole date, a month or a year: the box shows that much, and a date given is saved so."""
         self.date.setDisplayFormat(DATE_FORMATS[self.date_unit.currentData()])
         if self._pending == "date":  # no date given yet: the box still waits for it
+            self.date.forget_typing()
             self.date.setFocus(Qt.FocusReason.OtherFocusReason)
             self.date.setSelectedSection(QDateEdit.Section.YearSection)
             return
@@ -406,8 +422,25 @@ class WhenEditor(QWidget):
         """The amount, the date or the age changed by the author: that is the time's value."""
         if self._loading:
             return
+        if self._pending == "date":
+            self._date_as_typed()
         self._pending = None
         self._edited()
+
+    def _date_as_typed(self) -> None:
+        """A new date whose year alone was typed ("1988"), or its year and month, is that much of a
+        date: the day and month the box showed were never given (a date picked from the calendar,
+        or typed to the day, is a whole date). An author who chose how much is given keeps it."""
+        typed = self.date.typed
+        if self.date_unit.currentData() != "day" or not typed or QDateEdit.Section.DaySection in typed:
+            return
+        unit = "month" if QDateEdit.Section.MonthSection in typed else "year"
+        self._loading = True
+        try:
+            self.date_unit.setCurrentIndex(self.date_unit.findData(unit))
+            self.date.setDisplayFormat(DATE_FORMATS[unit])
+        finally:
+            self._loading = False
 
     def _confirmed(self) -> None:
         """Enter or leaving the amount or the age after typing the value it already showed ("0" days
