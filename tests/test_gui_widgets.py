@@ -382,6 +382,33 @@ def test_choice_combo_keeps_an_unknown_value_visible(qtbot):
     assert combo.value() == "zzz" and "not in the list" in combo.currentText()
 
 
+def test_escape_closes_the_drug_names_without_losing_the_name_typed(qtbot):
+    """Seen entering PMC6089724: "prednisolone" typed into a medication's Name, the list of
+    catalogue names open under it, Escape to close that list: the field went back to empty (the
+    completer hands the key to the field first, and the field's Escape puts back what is saved)."""
+    from desktop.gui.fields import LineField, with_drug_names
+    f = make(qtbot, with_drug_names(LineField("Medication name")))
+    f.activateWindow()
+    qtbot.waitActive(f)
+    got: list[str] = []
+    f.committed.connect(got.append)
+    f.set_text("")
+    f.setFocus()
+    qtbot.keyClicks(f, "prednisolone")
+    popup = f.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Escape)
+    assert not popup.isVisible() and f.text() == "prednisolone"
+    qtbot.keyClick(f, Qt.Key.Key_Return)
+    assert got == ["prednisolone"]
+    f.set_text("prednisolone")  # saved, as the section shows it again
+    # with no list open, Escape still puts back what is saved
+    qtbot.keyClicks(f, "x")
+    qtbot.waitUntil(lambda: not popup.isVisible())
+    qtbot.keyClick(f, Qt.Key.Key_Escape)
+    assert f.text() == "prednisolone"
+
+
 def test_number_field_refuses_text_and_accepts_a_decimal_comma(qtbot):
     f = make(qtbot, NumberField("Weight"))
     committed, rejected = [], []

@@ -83,6 +83,10 @@ class LineField(QLineEdit):
                 self.corrected.emit()
 
     def keyPressEvent(self, ev):  # Escape puts back what is saved
+        completer = self.completer()
+        if ev.key() == Qt.Key.Key_Escape and completer is not None and completer.popup().isVisible():
+            ev.ignore()  # Escape closes the list of suggestions (the completer's own answer), no more
+            return
         if ev.key() == Qt.Key.Key_Escape and self.text() != self._saved:
             mark_invalid(self, False)
             self._sent = None
