@@ -20,6 +20,10 @@ from desktop import catalogue, drugs
     ("sevelamer carbonate 800 mg", "non-calcium-binder", "non-calcium-binder"),
     ("Renvela", "non-calcium-binder", "non-calcium-binder"),
     ("calcium acetate", "calcium-binder", None),
+    # PMC6089724 (a published case): "aluminum hydroxide 2 tablets thrice daily"; an aluminium-containing
+    # phosphate binder (KDIGO 2017 CKD-MBD, recommendation 4.1.6), ATC A02AB01
+    ("aluminum hydroxide", "non-calcium-binder", "non-calcium-binder"),
+    ("aluminium hydroxide", "non-calcium-binder", "non-calcium-binder"),
     ("calcitriol", "active-vitamin-d", None),
     ("cholecalciferol", "nutritional-vitamin-d", None),
     ("cinacalcet", "calcimimetic", "calcimimetic"),
