@@ -144,3 +144,24 @@ def test_an_interval_from_a_named_event_placed_on_the_day_axis():
     assert len(said) == 2
     assert "“5 months after discharge” matches no time 5 months after discharge" in said[0]
     assert "“2 weeks before the coronary intervention”" in said[1]
+
+
+def test_an_interval_recorded_as_the_patient_s_own_time_is_in_the_record():
+    """PMC6089724 (a published case): "Four months prior to presentation he had a second renal
+    transplantation", recorded as the patient's Transplanted time (4 months before day 0). The
+    medical history saying so was listed as "not in the record": only events, treatments and
+    results were searched, never the patient's own times, dialysis periods or medicines."""
+    from desktop.model import Case, DialysisPeriod, Event, Medication, When
+    c = Case(events=[Event(id="e-pres", kind="presentation", when=When(date="2002-11", precision="month"))],
+             index_event_id="e-pres")
+    c.patient.history = "Second renal transplantation four months before presentation, rejected after 6 weeks."
+    assert [f.rule_id for f in manuscript_findings(c)] == [NARRATIVE_UNMATCHED]
+    c.patient.transplant_date = When(offset=-4.0, precision="month")
+    assert manuscript_findings(c) == []
+    # a dialysis period's start, and a medicine's, count as well
+    c.patient.history = "Haemodialysis again from 10 weeks before presentation; prednisolone from 4 months before presentation."
+    c.patient.transplant_date = When()
+    assert len(manuscript_findings(c)) == 2
+    c.patient.dialysis_history = [DialysisPeriod(modality="haemodialysis", start=When(offset=-10.0, precision="week"))]
+    c.medications = [Medication(name="prednisolone", start=When(offset=-4.0, precision="month"))]
+    assert manuscript_findings(c) == []

@@ -318,9 +318,16 @@ def anchors(case: Case, phrase: str) -> list[When]:
 
 
 def _times(case: Case) -> list[When]:
+    """Every time the record holds: events, treatments, results, lesions, biopsies, imaging, vital
+    signs, the outcome, and the patient's own (dialysis start, transplant, dialysis periods,
+    medicines)."""
     out = [e.when for e in case.events] + [t.start for t in case.treatments] + [t.stop for t in case.treatments]
     out += [x.when for x in case.labs] + [les.onset for les in case.lesions]
     out += [o.when for les in case.lesions for o in les.observations] + [b.when for b in case.biopsies]
+    out += [i.when for i in case.imaging] + [v.when for v in case.vitals]
+    pt = case.patient
+    out += [pt.dialysis_start, pt.transplant_date] + [w for d in pt.dialysis_history for w in (d.start, d.stop)]
+    out += [w for m in case.medications for w in (m.start, m.stop)]
     return out + [case.outcome.when]
 
 
