@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit, QTabWidget, QVBoxLayout, QWidget
 
 import layout_check as LC
@@ -150,3 +151,25 @@ def test_a_window_opened_for_the_first_time_on_a_small_screen_stays_on_it(qapp, 
     assert w.isMaximized()
     assert w.width() <= room.width() and w.height() <= room.height()  # within the screen, not past its edge
     w.close()
+
+
+def test_dismissing_a_labs_message_leaves_the_page_where_it_was(qapp, qtbot, window):
+    """Seen entering PMC6089724 at 1366×768: 'very high' typed as a creatinine was refused; Dismiss,
+    clicked with the mouse, hid itself, Qt handed its focus to the next field of the tab chain (the
+    'Not in the list above' form, far below) and the page scrolled there. The next click, aimed at a
+    row of the grid, landed in that form, and the results typed went to other rows or were lost."""
+    window.resize(1366, 768)
+    labs = window.show_section("labs")
+    LC.settle(qapp, 0.2)
+    holder = window._holders["labs"]
+    row = labs.row("creatinine")
+    row.value.setFocus()
+    qtbot.keyClicks(row.value, "very high")  # refused: not a result in words the grid knows
+    qtbot.keyClick(row.value, Qt.Key.Key_Return)
+    assert "very high" in labs.error.message()
+    before = holder.verticalScrollBar().value()
+    qtbot.mouseClick(labs.error.offer("Dismiss"), Qt.MouseButton.LeftButton)
+    LC.settle(qapp, 0.1)
+    assert labs.error.message() == ""
+    assert holder.verticalScrollBar().value() == before  # the page did not move under the mouse
+    assert row.value.hasFocus()  # the typing goes on in the row the message was about

@@ -176,10 +176,11 @@ class SuggestionLine(QWidget):
         if self._take is None:
             return
         had = self.button.hasFocus()
-        self._take()
-        # the button hid with the offer and Qt handed its focus to the next field in the tab chain
-        if had and self.field is not None and not self.button.isVisible() and self.field.isVisible():
-            self.field.setFocus(Qt.FocusReason.OtherFocusReason)
+        with ScrollKept(self):
+            self._take()
+            # the button hid with the offer and Qt handed its focus to the next field in the tab chain
+            if had and self.field is not None and not self.button.isVisible() and self.field.isVisible():
+                self.field.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def offer(self, text: str, take: Callable[[], Any], tip: str = "") -> None:
         """Show ``text`` (``tip``: the whole sentence, in the tooltip) and the button doing ``take``."""
@@ -478,6 +479,32 @@ def vertical_scroll(page: QWidget) -> QScrollArea:
     area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: it follows the focused field
     area.setWidget(page)
     return area
+
+
+class ScrollKept:
+    """``with ScrollKept(widget):`` — every scroll area around ``widget`` is where it was afterwards.
+    A button that hides as it is clicked (an offer taken, a message dismissed) hands its focus to the
+    next field in the tab chain, and the scroll area holding that field scrolls to it: the page
+    jumped under the author's mouse, and the next click landed on another field."""
+
+    def __init__(self, widget: QWidget):
+        self._kept: list[tuple[QWidget, int, int]] = []
+        p = widget.parentWidget()
+        while p is not None:
+            if isinstance(p, QScrollArea):
+                self._kept.append((p, p.horizontalScrollBar().value(), p.verticalScrollBar().value()))
+            p = p.parentWidget()
+
+    def __enter__(self) -> "ScrollKept":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        for area, h, v in self._kept:
+            try:
+                area.horizontalScrollBar().setValue(h)
+                area.verticalScrollBar().setValue(v)
+            except RuntimeError:  # deleted meanwhile
+                pass
 
 
 def reveal(widget: QWidget) -> None:

@@ -9,7 +9,7 @@ from typing import Callable
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QSizePolicy, QStyle, QWidget
 
-from ..forms import ERROR_COLOUR
+from ..forms import ERROR_COLOUR, ScrollKept
 
 INFO_COLOUR = "#1d4e89"
 HINT_COLOUR = "#5f6368"
@@ -157,9 +157,10 @@ class OfferBar(QFrame):
         if action is None:
             return
         target = self.return_focus()
-        action()
-        try:
-            if target is not None and target.isVisible() and (b.isHidden() or not b.hasFocus()):
-                target.setFocus(Qt.FocusReason.OtherFocusReason)
-        except RuntimeError:  # the row was rebuilt meanwhile
-            pass
+        with ScrollKept(self):  # the page stays where the author clicked
+            action()
+            try:
+                if target is not None and target.isVisible() and (b.isHidden() or not b.hasFocus()):
+                    target.setFocus(Qt.FocusReason.OtherFocusReason)
+            except RuntimeError:  # the row was rebuilt meanwhile
+                pass
