@@ -461,3 +461,26 @@ def test_a_patients_initials_are_flagged(text, what):
 ])
 def test_degrees_and_abbreviations_are_not_initials(text):
     assert scan_text(text, None) == []
+
+
+def test_a_date_given_as_a_month_or_a_year_is_structured_and_leaves_the_export():
+    """Entering PMC6089724 (referred "in November 2002", on haemodialysis "in 1988"): the time
+    editor now saves a month or a year alone as the model allows (When.date YYYY-MM, YYYY), and the
+    exporters turn those into offsets like whole dates. The export gate read them as free text and
+    refused the report ("date: '2002-11'"). Anything else written in a date field is still text."""
+    from desktop.model import Case, Event, When
+    from desktop.privacy.deidentify import deidentify
+    c = Case(events=[Event(id="e1", kind="presentation", when=When(date="2002-11", precision="month")),
+                     Event(id="e2", kind="other", when=When(date="1988", precision="year"))],
+             index_event_id="e1")
+    assert scan_case(c) == []
+    out = deidentify(c)
+    assert [e.when.date for e in out.events] == [None, None] and out.events[0].when.offset == 0.0
+    # 1988 is 14 to 15 years before November 2002, given in years (the coarser precision)
+    assert out.events[1].when.precision == "year" and -15 < out.events[1].when.offset < -14
+    c.events[1].when.date = "November 2002"  # not a date's shape: scanned like prose
+    assert [h.text for h in scan_case(c)] == ["November 2002"]
+    # a month or a year alone names no day: it is not looked for in the text as the patient's own date
+    c.events[1].when.date = "1988"
+    c.patient.history = "Seen on 1 January 1988 and on 1 November 2002."
+    assert [h.kind for h in scan_case(c)] == ["date", "date"]  # each a date, found as any date is

@@ -26,10 +26,11 @@ from ..model import Author, Case, Identifiers, When
 # over, and anything else written there is scanned like prose:
 #   ids (``id``, ``*_id``, ``*_ids``): the opaque ids Casebook makes (hex, see model.new_id) or UUIDs;
 #     de-identification replaces every id by one derived per export anyway;
-#   ISO date fields (``date``, ``date_of_birth``): a YYYY-MM-DD date, turned into an offset on export;
+#   ISO date fields (``date``, ``date_of_birth``): a YYYY-MM-DD date, or the month (YYYY-MM) or year
+#     (YYYY) a source gives alone (When.date), turned into an offset on export;
 #   ``sha256``: 64 hex digits, recomputed from the stripped image on export.
 _ID_VALUE = re.compile(r"[0-9a-f]{8,32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-_ISO_VALUE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_VALUE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?")
 _HASH_VALUE = re.compile(r"[0-9a-f]{64}")
 _DATE_FIELDS = frozenset({"date", "date_of_birth"})
 # Citations: names, years, DOIs and URLs of publications are expected there.
@@ -198,8 +199,10 @@ def recorded_dates(case: Case) -> list[str]:
 
 
 def _iso_tuple(iso: str) -> tuple[int, int, int] | None:
+    """(year, month, day) of a date written YYYY-MM-DD, YYYY-MM or YYYY (the month and day of the
+    shorter forms are 1), or None when it is not a calendar date."""
     try:
-        y, m, d = (int(x) for x in iso.split("-"))
+        y, m, d = ([int(x) for x in iso.split("-")] + [1, 1])[:3]
     except ValueError:
         return None
     return (y, m, d) if 1 <= m <= 12 and 1 <= d <= 31 else None

@@ -211,7 +211,9 @@ class Needles:
             v = fold(ip.strip())
             if v:
                 pats.append(("ip", rf"(?<![\w.:]){re.escape(v)}(?![\w:]|\.\d)"))
-        self.dates: set[tuple[int, int, int]] = {t for t in map(_iso_tuple, [*dates, ids.date_of_birth or ""]) if t}
+        # whole dates only: a month or a year alone names no day to look for
+        self.dates: set[tuple[int, int, int]] = {t for d in [*dates, ids.date_of_birth or ""]
+                                                 if d.count("-") == 2 and (t := _iso_tuple(d))}
         self.patterns = [(k, re.compile(p)) for k, p in dict.fromkeys(pats)]
 
     def _street(self, piece: str, pats: list[tuple[str, str]]) -> None:
