@@ -168,3 +168,81 @@ def test_an_interval_on_approximate_times_is_said_in_its_unit_with_the_days_the_
     case.patient.dialysis_start.precision, case.patient.dialysis_start.offset = "day", -730.0  # given to the day
     (v,) = [d for d in assess(case).derived if d.kind == "dialysis_vintage"]
     assert derived_value_text(v) == "730 days (2.0 years)"
+
+
+# --- dialysis interrupted by a kidney transplant -----------------------------------------------------
+
+def _transplanted_twice(history):
+    """PMC6089724 (a published case): haemodialysis from 1988; a first renal transplant in 1991,
+    rejected after 3 years, then haemodialysis again; a second transplant 4 months before the
+    presentation (November 2002), rejected after 6 weeks, then haemodialysis again; a rash over
+    both thighs for one week at presentation."""
+    from desktop.model import Case, DialysisPeriod, Lesion
+    c = Case(events=[Event(id="pres", kind="presentation", when=When(date="2002-11", precision="month"))],
+             index_event_id="pres")
+    p = c.patient
+    p.ckd_stage, p.dialysis_modality = "5D", "haemodialysis"
+    p.dialysis_start = When(date="1988", precision="year")
+    p.kidney_transplant, p.graft_status = "yes", "failed"
+    p.transplant_date = When(offset=-4.0, precision="month")
+    c.lesions = [Lesion(id="l1", site="thigh-medial", laterality="bilateral", onset=When(offset=-1.0, precision="week"))]
+    p.dialysis_history = [DialysisPeriod(**d) for d in history]
+    return c
+
+
+def test_dialysis_interrupted_by_a_transplant_is_summed_over_its_periods():
+    # the whole history: about 3 years (1988-1991), 8 years (1994 to 4 months before presentation)
+    # and 10 weeks (6 weeks after the second transplant, to the onset): about 11 years on dialysis,
+    # not the 14 years since it first started
+    c = _transplanted_twice([
+        dict(modality="haemodialysis", start=When(date="1988", precision="year"), stop=When(date="1991", precision="year")),
+        dict(modality="none", start=When(date="1991", precision="year"), stop=When(date="1994", precision="year")),
+        dict(modality="haemodialysis", start=When(date="1994", precision="year"), stop=When(offset=-4.0, precision="month")),
+        dict(modality="none", start=When(offset=-4.0, precision="month"), stop=When(offset=-10.0, precision="week")),
+        dict(modality="haemodialysis", start=When(offset=-10.0, precision="week")),
+    ])
+    a = assess(c)
+    (v,) = kinds(a, "dialysis_vintage")
+    assert 10.8 < v.alt_value < 11.6 and v.alt_unit == "years"
+    assert "Summed over the 3 dialysis periods" in v.caveat and "without dialysis between them are left out" in v.caveat
+    found = [f for f in a.findings if f.rule_id == "long-dialysis-vintage"]
+    assert found and f"{v.alt_value:.1f} years" in found[0].message
+    assert any(m.startswith("dialysis for more than 5 years") for m in a.tier.major_factors)
+
+
+def test_dialysis_interrupted_with_periods_missing_has_no_vintage_and_the_tier_says_why():
+    # as entered through the window at first: only the first period (1988-1991) is in the history,
+    # while the patient is on haemodialysis at presentation. "Dialysis had lasted 14.4 years" was
+    # printed in the manuscript and counted as a major factor; the time on dialysis is not known.
+    c = _transplanted_twice([
+        dict(modality="haemodialysis", start=When(date="1988", precision="year"), stop=When(date="1991", precision="year")),
+    ])
+    a = assess(c)
+    assert kinds(a, "dialysis_vintage") == []
+    assert not [f for f in a.findings if f.rule_id == "long-dialysis-vintage"]
+    assert not any(m.startswith("dialysis for more than 5 years") for m in a.tier.major_factors)
+    said = [u for u in a.tier.unknown if u.startswith("dialysis for more than 5 years")]
+    assert said and "first started 14.4 years before the first lesion onset" in said[0]
+    assert "haemodialysis stopped on day" in said[0]
+    # nor does the manuscript state one
+    import io
+
+    import docx
+
+    from desktop.interop.docx import write_docx
+    buf = io.BytesIO()
+    write_docx(c, buf, draft=True)
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(buf.getvalue())).paragraphs)
+    assert "Dialysis history:" in text and "Dialysis vintage" not in text.split("Appendix A")[0]
+
+
+def test_a_change_of_modality_is_no_interruption():
+    # peritoneal dialysis, then haemodialysis from the day it stopped (synthetic): the vintage is
+    # the time since dialysis first started, as before
+    c = _transplanted_twice([
+        dict(modality="peritoneal", start=When(date="1988", precision="year"), stop=When(date="1995", precision="year")),
+        dict(modality="haemodialysis", start=When(date="1995", precision="year")),
+    ])
+    c.patient.kidney_transplant, c.patient.transplant_date, c.patient.graft_status = "no", When(), None
+    (v,) = kinds(assess(c), "dialysis_vintage")
+    assert 14.2 < v.alt_value < 14.5 and "Summed" not in v.caveat

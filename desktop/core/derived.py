@@ -235,15 +235,41 @@ def _approx_caveat(*placed: Placed) -> str:
 
 def dialysis_vintage(ctx: Context) -> DerivedValue | None:
     """Dialysis vintage at the first lesion onset; when the onset has no place, at presentation
-    (or day 0), labelled so."""
+    (or day 0), labelled so. Dialysis that the record shows interrupted (a period stopped, or a
+    period without dialysis, before that moment: a kidney transplant that worked for a while) is
+    counted as the time on dialysis, summed over the dialysis periods, when the dialysis history
+    covers the whole time; else there is no vintage (:func:`vintage_gap` says why)."""
     start, ref, _ = ctx.dialysis_start
     if start is None:
         return None
-    onset = ctx.onset
+    end = _vintage_end(ctx)
+    if end is None:
+        return None
+    placed, label, end_ev = end
     start_ev = Evidence("Dialysis start", ctx.modality or "dialysis", "", describe(start), _r(start.day), ref)
+    if not _breaks(ctx, start.day, placed.day):
+        return _interval("dialysis_vintage", label, placed.day - start.day, start_ev, end_ev, placed,
+                         _approx_caveat(start, placed), years=True)
+    summed = _on_dialysis(ctx, start, placed.day)
+    if summed is None:
+        return None
+    days, periods, off = summed
+    caveat = (f"Summed over the {len(periods)} dialysis periods of the dialysis history: the "
+              f"{L.format_number(L.rounded(off / DAYS_PER_YEAR, 1), 1)} years without dialysis between "
+              "them are left out.")
+    stated = [p for p, _ev in periods]
+    approx = _approx_caveat(*stated, placed)
+    v = _interval("dialysis_vintage", label, days, start_ev, end_ev, placed,
+                  f"{caveat} {approx}".strip(), years=True)
+    v.inputs = [ev for _p, ev in periods] + [end_ev]
+    return v
+
+
+def _vintage_end(ctx: Context) -> tuple[Placed, str, Evidence] | None:
+    """Where the vintage is measured to: the first lesion onset, else the presentation, else day 0."""
+    onset = ctx.onset
     if onset is not None:
-        return _interval("dialysis_vintage", "Dialysis vintage at first lesion onset", onset.day - start.day,
-                         start_ev, ctx.onset_evidence(), onset.placed, _approx_caveat(start, onset.placed), years=True)
+        return onset.placed, "Dialysis vintage at first lesion onset", ctx.onset_evidence()
     if ctx.presentation is not None:
         end, what, end_ref = ctx.presentation.placed, "presentation", ctx.presentation.ref
     elif ctx.case.index_event is not None:
@@ -253,8 +279,85 @@ def dialysis_vintage(ctx: Context) -> DerivedValue | None:
     if end is None:
         return None
     end_ev = Evidence(what[0].upper() + what[1:], describe(end), "", describe(end), _r(end.day), end_ref)
-    return _interval("dialysis_vintage", f"Dialysis vintage at {what} (the lesion onset has no place)",
-                     end.day - start.day, start_ev, end_ev, end, _approx_caveat(start, end), years=True)
+    return end, f"Dialysis vintage at {what} (the lesion onset has no place)", end_ev
+
+
+def _breaks(ctx: Context, first: float, end: float) -> list[tuple[str, Placed, str]]:
+    """The interruptions of dialysis the dialysis history records between its first start and
+    ``end``: (what, when, reference) — a dialysis period stopped, or a period without dialysis
+    begun, in between."""
+    history = ctx.case.patient.dialysis_history
+    starts = [p.day for d in history if d.modality != "none" and (p := ctx.place(d.start)) is not None]
+    out = []
+    for i, d in enumerate(history):
+        if d.modality == "none":
+            p, what, at = ctx.place(d.start), "no dialysis from", "start"
+        else:
+            p, what, at = ctx.place(d.stop), f"{d.modality} stopped", "stop"
+            # a change of modality (peritoneal dialysis, then haemodialysis) is no interruption
+            if p is not None and any(abs(day - p.day) <= 31 for day in starts):
+                continue
+        if p is not None and first < p.day < end:
+            out.append((what, p, f"patient.dialysis_history[{i}].{at}"))
+    return out
+
+
+def _on_dialysis(ctx: Context, first: Placed, end: float):
+    """(days on dialysis up to ``end``, the periods as (start, evidence), days off dialysis between
+    them), summed over the dialysis periods; None when the history does not cover the whole time:
+    a period without a placed start, a stop not given but for the last period, dialysis started
+    before the first period, or no period running at ``end`` while the patient is on dialysis."""
+    periods = []
+    for i, d in enumerate(ctx.case.patient.dialysis_history):
+        if d.modality == "none":
+            continue
+        a = ctx.place(d.start)
+        if a is None:
+            return None
+        if a.day >= end:
+            continue
+        b = ctx.place(d.stop) if d.stop.is_set else None
+        if d.stop.is_set and b is None:
+            return None
+        periods.append((a, b, i, d))
+    if not periods:
+        return None
+    periods.sort(key=lambda x: x[0].day)
+    if periods[0][0].day > first.day + 31:  # dialysis began before the history's first period
+        return None
+    if any(b is None for _a, b, _i, _d in periods[:-1]):
+        return None
+    last_stop = periods[-1][1]
+    if last_stop is not None and last_stop.day < end and ctx.on_dialysis:
+        return None  # on dialysis again at the end, in a period the history does not give
+    days, reached, evidence = 0.0, first.day, []
+    for a, b, i, d in periods:
+        lo, hi = max(a.day, reached), min(b.day if b is not None else end, end)
+        if hi > lo:
+            days += hi - lo
+            reached = hi
+        span = f"{describe(a)} to {describe(b) if b is not None else 'the end'}"
+        evidence.append((a, Evidence(f"Dialysis period {i + 1}", d.modality, "", span, _r(a.day),
+                                     f"patient.dialysis_history[{i}]")))
+    return days, evidence, (end - first.day) - days
+
+
+def vintage_gap(ctx: Context) -> str:
+    """Why there is no dialysis vintage though dialysis has a placed start: the record shows it
+    interrupted and the dialysis history does not give the time on dialysis ("" otherwise)."""
+    start, _ref, _ = ctx.dialysis_start
+    end = _vintage_end(ctx)
+    if start is None or end is None:
+        return ""
+    breaks = _breaks(ctx, start.day, end[0].day)
+    if not breaks or _on_dialysis(ctx, start, end[0].day) is not None:
+        return ""
+    what, p, _ref = breaks[0]
+    years = L.format_number(L.rounded((end[0].day - start.day) / DAYS_PER_YEAR, 1), 1)
+    moment = end[1].split(" at ", 1)[1].split(" (", 1)[0]
+    moment = moment if moment == "day 0" else f"the {moment}"
+    return (f"dialysis first started {years} years before {moment}, but the dialysis history records it "
+            f"interrupted, {what} on {describe(p)}, and does not give every period up to then")
 
 
 def time_to_diagnosis(ctx: Context) -> DerivedValue | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from ..timing import describe
 from . import labs as L
 from .context import Context, lower_first, on, placed_or_not
-from .derived import Derived
+from .derived import Derived, vintage_gap
 from .rulebook import DAYS_PER_UNIT, citation, tier_data
 from .lab_rules import abnormal, pth_choice
 from .lesion_rules import grade
@@ -64,6 +64,14 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
             majors.append(f"{spec['dialysis-over-5-years']['label']} ({years})")
         else:
             minors.append(f"{spec['dialysis-under-5-years']['label']} ({years})")
+    elif ctx.on_dialysis and (gap := vintage_gap(ctx)):
+        # interrupted (a transplant that worked for a while): the time on dialysis is not the time
+        # since it first started, and the dialysis history does not give it
+        minors.append(f"dialysis of unknown length, counted as the minor factor "
+                      f"({spec['dialysis-under-5-years']['label']}), the lower of the two: {gap}")
+        unknown.append(f"dialysis for more than 5 years (major): {gap}")
+        caveats.append(f"The time on dialysis is not known ({gap}), so dialysis for more than 5 years (a major "
+                       "factor) cannot be checked; a period for each stretch of dialysis gives it.")
     elif ctx.on_dialysis:
         why = ("start recorded but not placed on the day axis" if start_recorded else "start not recorded")
         # not "dialysis for less than 5 years": the record does not say that, only that one of the two holds
