@@ -206,7 +206,10 @@ def test_dialysis_interrupted_by_a_transplant_is_summed_over_its_periods():
     assert 10.8 < v.alt_value < 11.6 and v.alt_unit == "years"
     assert "Summed over the 3 dialysis periods" in v.caveat and "without dialysis between them are left out" in v.caveat
     found = [f for f in a.findings if f.rule_id == "long-dialysis-vintage"]
-    assert found and f"{v.alt_value:.1f} years" in found[0].message
+    assert found and found[0].message.startswith(f"The time on dialysis came to {v.alt_value:.1f} years")
+    assert "summed over the periods of the dialysis history" in found[0].message
+    assert [e.label for e in found[0].evidence] == ["Dialysis period 1", "Dialysis period 3", "Dialysis period 5",
+                                                   "First lesion onset"]
     assert any(m.startswith("dialysis for more than 5 years") for m in a.tier.major_factors)
 
 

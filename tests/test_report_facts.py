@@ -177,6 +177,15 @@ PUBLISHED: dict[str, list[str]] = {
         "A 32-year-old Caucasian woman with CKD stage 5 (due to polycystic kidney disease), not on dialysis, and obesity",
         "late father and two of her siblings", "tiredness and lower limb skin ulcers", "distal",
         "ulcers with a dark necrotic center"],
+    # PMC6089724: haemodialysis from 1988, two renal transplantations (India 1991, Iran four months before
+    # presentation), both rejected; eight medicines as printed (misspellings and "2 g" kept); purpuric
+    # macules and papules over the medial thighs; urea printed as serum urea, recorded as BUN with a note
+    "thighs-two-failed-transplants": [
+        "A 33-year-old man", "Kidney transplant", "graft failed", "prednisolone", "17.5 mg", "tacrolimus",
+        "ferrous sulphate", "325 mg", "thrice daily", "gancyclovir", "thrice weekly", "prazocin hydrochloride", "2 g",
+        "aluminum hydroxide", "2 tablets", "medial aspect of both upper thighs down to the knees",
+        "severe burning sensation", "the legs and buttocks were not involved", "in India in 1991", "in Iran",
+        "printed as serum urea", "Dialysis vintage at first lesion onset: about 11.2 years"],
     # PMC3267275: three ulcers of the left lower leg; antibiotics, wound excision and hyperbaric oxygen
     # ineffective; diagnosed one month after admission; parathyroidectomy, then rapid regeneration
     "leg-ulcers-ptx-regeneration": [

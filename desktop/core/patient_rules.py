@@ -87,8 +87,10 @@ def long_vintage(ctx: Context, d: Derived) -> list[Finding]:
     # the years and days exactly as the derived table shows them (one rounding)
     vintage = f"{_num(dv.alt_value, 1)} years ({_num(dv.value, 0)} days)"
     at = (f"at the first lesion onset ({describe(ctx.onset.placed)})" if ctx.onset is not None
-          else f"at {dv.inputs[1].label.lower()} ({dv.time}); the lesion onset has no place on the day axis")
-    return [r.finding(evidence=list(dv.inputs), vintage=vintage, at=at)]
+          else f"at {dv.inputs[-1].label.lower()} ({dv.time}); the lesion onset has no place on the day axis")
+    # interrupted dialysis is summed over its periods (derived.dialysis_vintage says so in its caveat)
+    variant = "summed" if dv.caveat.startswith("Summed over") else "default"
+    return [r.finding(variant, evidence=list(dv.inputs), vintage=vintage, at=at)]
 
 
 def peritoneal(ctx: Context, d: Derived) -> list[Finding]:
