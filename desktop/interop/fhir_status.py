@@ -39,6 +39,7 @@ KIDNEY_STAGE_TEXT = "Chronic kidney disease, CKD stage "
 KIDNEY_NO_STAGE_TEXT = "Kidney disease, stage not recorded"  # a cause recorded without a stage
 KIDNEY_CAUSE_NOTE = "cause as the source gives it: "
 DIALYSIS_TEXT = {"haemodialysis": "Haemodialysis", "peritoneal": "Peritoneal dialysis"}
+NO_DIALYSIS = "No dialysis"  # a period of the dialysis history without dialysis
 DIALYSIS_NOW = "dialysis at presentation"
 DIALYSIS_PERIOD = "dialysis history"
 
@@ -80,10 +81,12 @@ def write_kidney(b, patient: str) -> None:
             "code": {"text": "Dialysis"}, "subject": {"reference": patient},
         }, "Patient information", summary="Not on dialysis")
     for n, period in enumerate(pt.dialysis_history):
-        name = DIALYSIS_TEXT.get(period.modality, "Dialysis")
+        # a period without dialysis (a kidney transplant working for a while) is dialysis not done then
+        name = NO_DIALYSIS if period.modality == "none" else DIALYSIS_TEXT.get(period.modality, "Dialysis")
         notes = ([f"sessions per week: {period.sessions_per_week:g}"] if period.sessions_per_week else [])
+        status = "not-done" if period.modality == "none" else "completed" if period.stop.is_set else "in-progress"
         b.add(f"kidney-dialysis-{n}", {
-            "resourceType": "Procedure", "status": "completed" if period.stop.is_set else "in-progress",
+            "resourceType": "Procedure", "status": status,
             "category": {"text": DIALYSIS_PERIOD}, "code": {"text": name}, "subject": {"reference": patient},
             "performedPeriod": b.period(period.start, period.stop),
             "reasonCode": [{"text": period.reason}] if period.reason else [],
@@ -223,7 +226,8 @@ def read_kidney_procedure(reader, r: dict) -> bool:
         return True
     if category == DIALYSIS_PERIOD:
         start, stop = reader.period(r, "performedPeriod")
-        period = DialysisPeriod(modality=modality or "haemodialysis", start=start, stop=stop,
+        none = r.get("status") == "not-done" or code == NO_DIALYSIS
+        period = DialysisPeriod(modality="none" if none else modality or "haemodialysis", start=start, stop=stop,
                                 reason="\n".join(x.get("text", "") for x in r.get("reasonCode", [])))
         for n in notes:
             if n.startswith("sessions per week: "):
