@@ -60,11 +60,15 @@ def test_a_case_without_lesions_still_shows_the_front(tmp_path):
 def test_legend_rows():
     case = load_demo()
     rows = legend_rows(case)
-    assert rows[0] == (1, "glans penis (midline)")
+    assert rows[0] == (1, "glans penis")  # the seed names no side: the glans has none
     assert rows[1] == (2, "finger pad, which finger not stated (side not stated); several finger pads")
     assert rows[2] == (3, "third toe (left); distal")
     c = Case(lesions=[Lesion(site="shin", laterality="bilateral", count=3), Lesion(site="face")])
     assert legend_rows(c) == [(1, "lower leg, anterior (shin) (both sides) (3 lesions)"), (2, "face")]
+    # a site without sides is recorded as midline when placed on the map (Mathur et al., NDT: "facial
+    # involvement"); the legend claims no midline lesion of the face or the abdomen
+    c = Case(lesions=[Lesion(site="face", laterality="midline"), Lesion(site="abdomen", laterality="midline")])
+    assert legend_rows(c) == [(1, "face"), (2, "abdomen")]
 
 
 # --- a coarse site: the dashed outline of the regions it takes in (issue 12) ----------------------------

@@ -68,6 +68,11 @@ def test_what_comes_back_from_the_full_case():
     assert {t.treatment_class for t in back.treatments} == {"sodium-thiosulfate", "debridement"}
     assert back.lesions[0].site == "abdomen" and back.lesions[0].observations[0].morphology == ["ulcer", "eschar"]
     assert back.lesions[0].onset.offset == -14 and back.lesions[0].laterality == "midline"
+    # the abdomen has no sides: the document claims none (no "midline" qualifier), and the reader
+    # records the lesion as the window does, at the site's midline
+    bundle = case_to_bundle(case, now=NOW)
+    site = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "BodyStructure")
+    assert not site.get("locationQualifier")
 
 
 def test_a_foreign_bundle_imports_as_far_as_it_maps():

@@ -279,7 +279,8 @@ class _Builder:
             if les.laterality in LATERALITY:
                 code, disp = LATERALITY[les.laterality]
                 qual.append({"coding": [{"system": SNOMED, "code": code, "display": disp}], "text": les.laterality})
-            elif les.laterality == "midline":
+            elif les.laterality == "midline" and (site is None or site.lateral):
+                # a site without sides (the face, the abdomen) is recorded as midline: no side is claimed
                 qual.append({"text": "midline"})
             # "thigh, aspect not stated (medial)", or "site not recorded (fingers)" for a lesion with
             # only the source's words: the reader reads either back as the site and its detail

@@ -380,7 +380,9 @@ class _Reader:
         if loc and site is None:
             self.report.append(f"lesion site {loc!r}: not a Casebook site; kept as the site detail")
             detail = loc
-        lat = "unspecified"
+        # a site without sides carries no side qualifier: the model records it as midline
+        known = catalogue.all_sites().get(site or "")
+        lat = "midline" if known is not None and not known.lateral else "unspecified"
         for q in r.get("locationQualifier", []):
             if q.get("text") in ("left", "right", "bilateral", "midline"):
                 lat = q["text"]

@@ -43,23 +43,28 @@ def lesion_markers(case) -> list[tuple[int, str, str]]:
 
 
 def side_text(site: str, laterality: str) -> str:
+    """The side a legend names: none for a site without sides (the face, the abdomen, the glans
+    penis), which the model records as 'midline' though the source names no side ("abdomen
+    (midline)" would place the lesion on the midline)."""
     if laterality == "bilateral":
         return "both sides"
+    if not bodymap.is_lateral(site) and laterality in ("unspecified", "midline"):
+        return ""
     if laterality == "unspecified":
-        return "side not stated" if bodymap.is_lateral(site) else ""
+        return "side not stated"
     return laterality
 
 
 def legend_text(site: str, laterality: str, detail: str = "") -> str:
-    """ "glans penis (midline)", "finger pad, which finger not stated (side not stated); several finger pads" """
+    """ "glans penis", "finger pad, which finger not stated (side not stated); several finger pads" """
     side = side_text(site, laterality)
     text = bodymap.site_label(site) + (f" ({side})" if side else "")
     return text + (f"; {detail}" if detail else "")
 
 
 def legend_rows(case) -> list[tuple[int, str]]:
-    """The legend under the figure: (number, text) per lesion, e.g. (1, "glans penis (midline)"); the
-    caller prints them as "1 — glans penis (midline)"."""
+    """The legend under the figure: (number, text) per lesion, e.g. (1, "palm (left)"); the caller
+    prints them as "1 — palm (left)"."""
     rows = []
     for (number, site, laterality), lesion in zip(lesion_markers(case), case.lesions):
         text = legend_text(site, laterality, lesion.site_detail)
