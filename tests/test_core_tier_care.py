@@ -212,3 +212,29 @@ def test_a_treatment_row_just_added_reports_no_intervention():
     named = with_(base_case(), lambda c: c.treatments.append(Treatment(agent="sodium thiosulfate",
                                                                        treatment_class="sodium-thiosulfate")))
     assert care(named)["9a"].status == "complete" and "sodium thiosulfate" in care(named)["9a"].support[0]
+
+
+def test_a_medicine_stopped_before_the_onset_or_at_an_unplaced_time_is_not_a_risk_factor():
+    """Mathur, Shortland & El Nahas (NDT, "Calciphylaxis with facial involvement"): "conventional
+    maintenance immunosuppressive therapy that had to be stopped subsequently as his renal function
+    continued to decline", years before dialysis. The tier counted it as the minor factor "long-term
+    immunosuppressants" though the record says it was stopped. The base case's first lesion onset is
+    day -30 (synthetic times below)."""
+    said = "stopped as his renal function continued to decline"
+    imm = med("immunosuppressant", "conventional maintenance immunosuppressive therapy",
+              stop=When(label=said))
+    t = assess(valid(with_(base_case(), lambda c: c.medications.append(imm)))).tier
+    assert not any(m.startswith("long-term immunosuppressants") for m in t.minor_factors)
+    undecided = [u for u in t.unknown if u.startswith("long-term immunosuppressants or glucocorticoids (minor)")]
+    assert undecided and f"recorded as stopped (\u201c{said}\u201d)" in undecided[0]
+    assert not any("counted as long-term" in c and "Immunosuppressants" in c for c in t.caveats)
+    # stopped on a day before the onset: not counted, and the caveat says why
+    before = med("vitamin-k-antagonist", "warfarin", stop=When(offset=-200.0))
+    t = assess(valid(with_(base_case(), lambda c: c.medications.append(before)))).tier
+    assert not any(m.startswith("long-term warfarin") for m in t.major_factors)
+    assert any(c.startswith("Warfarin was stopped on day \u2212200") and "before the first lesion onset" in c
+               for c in t.caveats)
+    # stopped after the onset: it was taken then, and counts
+    after = med("vitamin-k-antagonist", "warfarin", stop=When(offset=-5.0))
+    t = assess(valid(with_(base_case(), lambda c: c.medications.append(after)))).tier
+    assert any(m.startswith("long-term warfarin") for m in t.major_factors)

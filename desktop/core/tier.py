@@ -6,7 +6,7 @@ Differentials not documented as excluded do not lower the tier: they add a cavea
 """
 from __future__ import annotations
 
-from ..timing import describe
+from ..timing import describe, slack
 from . import labs as L
 from .context import Context, lower_first, on, placed_or_not
 from .derived import Derived, vintage_gap
@@ -81,16 +81,48 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         said = ("is recorded but cannot be placed on the day axis" if start_recorded else "is not recorded")
         caveats.append(f"The dialysis start {said}, so dialysis for more than 5 years (a major factor) cannot be checked.")
 
+    majors_ids = {f["id"] for f in data["major_factors"]}
+
     def meds_factor(fid: str):
         """The medicines of a factor's classes, less those started after the first lesion onset,
-        which cannot have led to it (said in the caveats)."""
-        found = ctx.meds(spec[fid]["medication_classes"])
-        for m in found:
+        which cannot have led to it, and those recorded as stopped before it (both said in the
+        caveats). One recorded as stopped at a time the record does not place against the onset
+        ("stopped as his renal function continued to decline") is not counted either: whether it
+        was taken then cannot be decided (listed so, when no other medicine counts)."""
+        kept, undecided = [], []
+        for m in ctx.meds(spec[fid]["medication_classes"]):
+            name = m.name.strip() or spec[fid]["label"]
+            name = name[:1].upper() + name[1:]
             if ctx.after_onset(m.start):
-                name = m.name.strip() or spec[fid]["label"]
-                caveats.append(f"{name[:1].upper() + name[1:]} was started {on(ctx.place(m.start))}, after the first "
+                caveats.append(f"{name} was started {on(ctx.place(m.start))}, after the first "
                                f"lesion onset ({describe(ctx.onset.placed)}), so it is not counted as a risk factor.")
-        return [m for m in found if not ctx.after_onset(m.start)]
+                continue
+            if m.stop.is_set or m.stop.label.strip():
+                stop, onset = ctx.place(m.stop), ctx.onset
+
+                def before(p) -> bool:
+                    return stop.day + slack(stop) + slack(p) < p.day
+                if stop is not None and onset is not None and before(onset.placed):
+                    caveats.append(f"{name} was stopped {on(stop)}, before the first lesion onset "
+                                   f"({describe(onset.placed)}), so it is not counted as a risk factor.")
+                    continue
+                if stop is None:
+                    said = f"\u201c{m.stop.label.strip()}\u201d" if m.stop.label.strip() else "time not placed"
+                    undecided.append(f"{name} is recorded as stopped ({said}), at a time the record does not "
+                                     "place against the first lesion onset")
+                    continue
+                # no placed onset: the lesions were there at presentation; stopped then or later, it
+                # was taken while they began, stopped before, perhaps not
+                seen = ctx.presentation.placed if ctx.presentation is not None else None
+                if onset is None and (seen is None or before(seen)):
+                    undecided.append(f"{name} was stopped {on(stop)}, and the first lesion onset has no place "
+                                     "on the day axis")
+                    continue
+            kept.append(m)
+        if undecided and not kept:
+            kind = "major" if fid in majors_ids else "minor"
+            unknown.append(f"{spec[fid]['label']} ({kind}): {'; '.join(undecided)}")
+        return kept
 
     for m in meds_factor("warfarin"):
         majors.append(f"{spec['warfarin']['label']} ({ctx.med_text(m)})")
