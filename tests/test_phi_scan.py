@@ -501,3 +501,11 @@ def test_a_date_given_as_a_month_or_a_year_is_structured_and_leaves_the_export()
 ])
 def test_countries_are_not_identifiers_but_names_and_cities_are(text, found):
     assert [(k, text[s:e]) for k, s, e in scan_text(text)] == found
+
+
+def test_immunoglobulin_classes_are_not_places():
+    # Mathur, Shortland & El Nahas (NDT): "mesangioproliferative glomerulonephritis secondary to IgA
+    # nephropathy"; 'iga' is on the city list (Iga, Japan), and the report was refused over it
+    text = "Renal biopsy: mesangioproliferative glomerulonephritis secondary to IgA nephropathy; IgG and IgM deposits."
+    assert scan_text(text) == []
+    assert [(k, t[s:e]) for t in ["She moved to Iga last year."] for k, s, e in scan_text(t)] == [("address", "Iga")]
