@@ -102,8 +102,9 @@ def lab_quality(ctx: Context, d: Derived) -> list[Finding]:
             unit = f"'{lab.unit}'" if lab.unit.strip() else "no unit"
             out.append(rule("dq-unknown-unit").finding(
                 "default" if lab.unit.strip() else "no_unit",
-                evidence=[Evidence(a.label, L.format_number(lab.value), lab.unit, time, day, ref)],
-                analyte=a.label, value=L.format_number(lab.value), time=on_or_not(p.placed, lab.when), unit=unit,
+                evidence=[Evidence(a.label, L.format_value(lab.value, "", lab.comparator), lab.unit, time, day, ref)],
+                analyte=a.label, value=L.format_value(lab.value, "", lab.comparator), time=on_or_not(p.placed, lab.when),
+                unit=unit,
                 accepted=", ".join(u or "no unit" for u in a.units)))
         else:
             out.append(rule("dq-unusable-lab").finding(
