@@ -177,9 +177,13 @@ def derived_prose(ctx: Ctx) -> list[Block]:
     for l in reported:
         if l.id not in used:
             when = ctx.prose_when(l.when)
-            parts.append(f"{REPORTED_NAME[l.analyte]} {reported_text(l)} as reported" + (f" {when}" if when else "")
-                         + (" (as printed)" if l.as_printed else "")
-                         + (f" ({plain(l.note).rstrip('.')})" if l.note else ""))
+            # the author's words for a time that do not read as one ("serial blood results") go in the
+            # brackets with the other remarks, not after "as reported" as if they were a time
+            told = when if when and fmt.reads_as_time(l.when, when) else ""
+            notes = ([when] if when and not told else []) + (["as printed"] if l.as_printed else []) \
+                + ([plain(l.note).rstrip(".")] if l.note else [])
+            parts.append(f"{REPORTED_NAME[l.analyte]} {reported_text(l)} as reported" + (f" {told}" if told else "")
+                         + (f" ({'; '.join(notes)})" if notes else ""))
     if not parts:
         return []
     text = "; ".join(parts)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 from ..catalogue import analytes
 from ..core import labs
@@ -136,3 +137,19 @@ def bracketed(text: str) -> str:
     """``text`` in parentheses, its own parentheses made square brackets as journals nest them:
     "(due to lupus nephritis [systemic lupus erythematosus])", not "(… (…))"."""
     return "(" + text.replace("(", "[").replace(")", "]") + ")"
+
+
+# the author's own words for a time that read after "started": "3 weeks prior", "about a year ago",
+# "in 2015", "after the diagnosis" — not "recent onset of end-stage renal disease"
+_TIME_WORDS = re.compile(r"^(?:\d|about\b|approximately\b|around\b|roughly\b|nearly\b|almost\b|over\b|more\b|"
+                         r"less\b|in\b|at\b|on\b|a\b|an\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|"
+                         r"eight\b|nine\b|ten\b|eleven\b|twelve\b|several\b|some\b|few\b|last\b|early\b|"
+                         r"late\b|mid|shortly\b|soon\b|recently\b|just\b|weeks?\b|months?\b|years?\b|days?\b|"
+                         r"after\b|before\b|during\b|when\b|following\b|upon\b|within\b|once\b|while\b)",
+                         re.IGNORECASE)
+
+
+def reads_as_time(when, text: str) -> bool:
+    """``text`` (``when`` in running text) reads as a time: a time Casebook placed, or the author's
+    own words when they begin as a time does."""
+    return bool(when is not None and when.is_set) or bool(_TIME_WORDS.match(text))

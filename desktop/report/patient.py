@@ -113,22 +113,6 @@ def opening(ctx: Ctx, history: str) -> str:
     return text + "."
 
 
-# the author's own words for a time that read after "started": "3 weeks prior", "about a year ago",
-# "in 2015", "after the diagnosis" — not "recent onset of end-stage renal disease"
-_TIME_WORDS = re.compile(r"^(?:\d|about\b|approximately\b|around\b|roughly\b|nearly\b|almost\b|over\b|more\b|"
-                         r"less\b|in\b|at\b|on\b|a\b|an\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|"
-                         r"eight\b|nine\b|ten\b|eleven\b|twelve\b|several\b|some\b|few\b|last\b|early\b|"
-                         r"late\b|mid|shortly\b|soon\b|recently\b|just\b|weeks?\b|months?\b|years?\b|days?\b|"
-                         r"after\b|before\b|during\b|when\b|following\b|upon\b|within\b|once\b|while\b)",
-                         re.IGNORECASE)
-
-
-def _a_time(when, text: str) -> bool:
-    """``text`` (``when`` in running text) reads as a time: a time Casebook placed, or the author's
-    own words when they begin as a time does."""
-    return bool(when is not None and when.is_set) or bool(_TIME_WORDS.match(text))
-
-
 def started(ctx: Ctx, when) -> str:
     """"started about 3 years before presentation"; the author's own words that are not a time
     ("recent onset of end-stage renal disease") are given as "start: …" rather than made a sentence
@@ -136,7 +120,7 @@ def started(ctx: Ctx, when) -> str:
     text = ctx.prose_when(when)
     if not text or "start" in text.lower():
         return text
-    return f"started {text}" if _a_time(when, text) else f"start: {text}"
+    return f"started {text}" if fmt.reads_as_time(when, text) else f"start: {text}"
 
 
 def kidney_history(ctx: Ctx) -> list[str]:
@@ -150,7 +134,7 @@ def kidney_history(ctx: Ctx) -> list[str]:
         if start:
             s += f" from {start.removeprefix('at ')}" if start.startswith("at age") else f", {started(ctx, d.start)}"
         if stop:
-            s += f", stopped {stop}" if _a_time(d.stop, stop) else f", stop: {stop}"
+            s += f", stopped {stop}" if fmt.reads_as_time(d.stop, stop) else f", stop: {stop}"
         if d.sessions_per_week is not None:
             s += f", {fmt.num(d.sessions_per_week)} sessions a week"
         if d.reason:  # a reason with brackets of its own ("hemodialysis (IHD) due to …") is not bracketed again
