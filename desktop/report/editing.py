@@ -172,7 +172,22 @@ def dedupe(blocks: list[Block]) -> tuple[list[Block], int]:
                 if v2:
                     rows.append((k, v2))
             out[i] = replace(b, rows=rows) if rows else None
+    _drop_emptied_headings(blocks, out)
     return [b for b in out if b is not None], count[0]
+
+
+def _drop_emptied_headings(blocks: list[Block], out: list[Block | None]) -> None:
+    """A subsection whose every block repeated what was said before (an imaging study the medical
+    history already tells) loses its heading too: no heading with nothing under it. Sections
+    (level 0) keep theirs."""
+    for i, b in enumerate(blocks):
+        if not isinstance(b, c.Heading) or b.level == 0 or out[i] is None:
+            continue
+        end = next((j for j in range(i + 1, len(blocks))
+                    if isinstance(blocks[j], c.Heading) and blocks[j].level <= b.level), len(blocks))
+        body = range(i + 1, end)
+        if body and all(out[j] is None for j in body):
+            out[i] = None
 
 
 # --- spelling -------------------------------------------------------------------------------------
