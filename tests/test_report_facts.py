@@ -186,6 +186,15 @@ PUBLISHED: dict[str, list[str]] = {
         "aluminum hydroxide", "2 tablets", "medial aspect of both upper thighs down to the knees",
         "severe burning sensation", "the legs and buttocks were not involved", "in India in 1991", "in Iran",
         "printed as serum urea", "Dialysis vintage at first lesion onset: about 11.2 years"],
+    # Mathur et al. (NDT): facial involvement; IgA nephropathy; warfarin and calcium carbonate; phosphate >2
+    # mmol/l and a Ca x P ">5 mmol/l" as printed, at "serial blood results"; died of septicaemia and
+    # gastrointestinal haemorrhage
+    "face-warfarin-calcium-carbonate": [
+        "A 58-year-old Caucasian man", "IgA nephropathy", "non-diabetic", "warfarin", "calcium carbonate",
+        "face", "brachio-cephalic arteriovenous fistula", "serum phosphate >2 mmol/l",
+        "Calcium × phosphate product > 5 mmol/l as reported (serial blood results; as printed)",
+        "stopped as his renal function continued to decline",
+        "The patient died of septicaemia and spontaneous gastrointestinal haemorrhage."],
     # PMC3267275: three ulcers of the left lower leg; antibiotics, wound excision and hyperbaric oxygen
     # ineffective; diagnosed one month after admission; parathyroidectomy, then rapid regeneration
     "leg-ulcers-ptx-regeneration": [
@@ -383,3 +392,19 @@ def test_every_free_text_field_reaches_the_manuscript():
     text = manuscript_part(docx_text(jsonio.loads(jsonio.dumps(case)), draft=True)).lower()
     missing = sorted({p for m, p in markers.items() if m.lower() not in text} - set(NOT_PRINTED))
     assert len(markers) > 100 and missing == [], missing
+
+
+def test_a_subsection_whose_every_sentence_was_said_before_loses_its_heading():
+    """Mathur et al. (NDT): the abdominal radiograph showing extensive vascular calcification is told
+    in the medical history, and the Imaging subsection's only sentence repeated it. The sentence
+    was left out, and the heading 'Imaging' stood over nothing."""
+    case = jsonio.loads((CASES / "face-warfarin-calcium-carbonate.json").read_text("utf-8"))
+    text = docx_text(case, draft=True)
+    lines = [l for l in manuscript_part(text).splitlines() if l.strip()]
+    assert "Imaging" not in lines
+    assert "extensive vascular calcification on an abdominal radiograph" in text.lower()
+    # an imaging study the prose does not tell keeps its subsection
+    case.imaging[0].findings = "Calcified digital arteries of both hands."
+    case.imaging[0].region = "hands"
+    lines = [l for l in manuscript_part(docx_text(case, draft=True)).splitlines() if l.strip()]
+    assert "Imaging" in lines and any("Calcified digital arteries of both hands" in l for l in lines)
