@@ -661,3 +661,16 @@ def test_a_reported_product_says_whether_it_decides_the_threshold():
     assert "does not say whether it was above 70 mg²/dL²" in said(lab("ca_p_product", 80.0, "mg²/dL²", comparator="<"))
     words = said(lab("ca_p_product", None, "mg²/dL²", qualitative="elevated"))
     assert "as elevated on day 0, without a value" in words and "only in words" in words
+
+
+def test_a_result_timed_only_in_words_is_said_so_with_its_comparator():
+    """Mathur et al. (NDT): phosphate ">2 mmol/l" on "serial blood results". The finding said the
+    results had no time recorded, and its evidence dropped the comparator ("2 mmol/l")."""
+    from desktop.model import LabResult, When
+    c = with_(base_case(), lambda c: c.labs.append(
+        LabResult(id="p-serial", analyte="phosphate", value=2.0, comparator=">", unit="mmol/L",
+                  when=When(label="serial blood results"))))
+    f = assess(c).by_rule("dq-lab-without-time")[0]
+    assert "1 with a time given only in the source's words" in f.message and "no time recorded" not in f.message
+    (ev,) = [e for e in f.evidence if e.ref == "labs/p-serial"]
+    assert ev.value == ">2" and ev.time == "time recorded (serial blood results), not placed on the day axis"

@@ -7,7 +7,7 @@ from .. import catalogue
 from ..timing import DAYS_PER, describe
 from . import labs as L
 from ..catalogue import unit_key
-from .context import Context, lower_first, on, on_or_not, slack, treatment_name
+from .context import Context, lower_first, on, on_or_not, placed_or_not, slack, treatment_name
 from .derived import Derived
 from .rulebook import rule
 from .types import Evidence, Finding
@@ -144,13 +144,17 @@ def lab_quality(ctx: Context, d: Derived) -> list[Finding]:
     n = len(unset) + len(unplaced)
     if n:
         parts = []
-        if unset:
-            parts.append(f"{len(unset)} with no time recorded")
+        words = [x for x in unset if x.lab.when.label.strip()]  # "serial blood results": words, no time
+        if len(unset) > len(words):
+            parts.append(f"{len(unset) - len(words)} with no time recorded")
+        if words:
+            parts.append(f"{len(words)} with a time given only in the source's words")
         if unplaced:
             parts.append(f"{len(unplaced)} with a time that cannot be related to day 0")
         ev = [Evidence(catalogue.analytes()[x.lab.analyte].label if x.lab.analyte in catalogue.analytes() else "Laboratory result",
-                       L.format_number(x.lab.value) if x.lab.value is not None else "no value", x.lab.unit,
-                       "time not recorded", None, f"labs/{x.lab.id}") for x in (unset + unplaced)[:MAX_EVIDENCE]]
+                       L.format_value(x.lab.value, "", x.lab.comparator) if x.lab.value is not None
+                       else L.qualitative_text(x.lab) or "no value", x.lab.unit,
+                       placed_or_not(None, x.lab.when), None, f"labs/{x.lab.id}") for x in (unset + unplaced)[:MAX_EVIDENCE]]
         out.append(rule("dq-lab-without-time").finding(
             evidence=ev, count=_plural(n, "laboratory result", "laboratory results"), detail="; ".join(parts),
             pronoun="it" if n == 1 else "they"))
