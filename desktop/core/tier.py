@@ -73,12 +73,15 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         caveats.append(f"The time on dialysis is not known ({gap}), so dialysis for more than 5 years (a major "
                        "factor) cannot be checked; a period for each stretch of dialysis gives it.")
     elif ctx.on_dialysis:
-        why = ("start recorded but not placed on the day axis" if start_recorded else "start not recorded")
+        words = " ".join(ctx.case.patient.dialysis_start.label.split())  # "on approaching end-stage renal failure"
+        why = ("start recorded but not placed on the day axis" if start_recorded
+               else f"start given only as \u201c{words}\u201d" if words else "start not recorded")
         # not "dialysis for less than 5 years": the record does not say that, only that one of the two holds
         minors.append(f"dialysis of unknown length (on dialysis, {why}): counted as the minor factor "
                       f"({spec['dialysis-under-5-years']['label']}), the lower of the two")
         unknown.append(f"dialysis for more than 5 years (major): the dialysis {why}")
-        said = ("is recorded but cannot be placed on the day axis" if start_recorded else "is not recorded")
+        said = ("is recorded but cannot be placed on the day axis" if start_recorded
+                else f"is given only in the source's words (\u201c{words}\u201d)" if words else "is not recorded")
         caveats.append(f"The dialysis start {said}, so dialysis for more than 5 years (a major factor) cannot be checked.")
 
     majors_ids = {f["id"] for f in data["major_factors"]}
