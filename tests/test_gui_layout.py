@@ -173,3 +173,30 @@ def test_dismissing_a_labs_message_leaves_the_page_where_it_was(qapp, qtbot, win
     assert labs.error.message() == ""
     assert holder.verticalScrollBar().value() == before  # the page did not move under the mouse
     assert row.value.hasFocus()  # the typing goes on in the row the message was about
+
+
+def test_the_lab_grid_s_headings_stay_over_their_columns_as_it_scrolls(qapp, window):
+    """Entering Mathur et al. at 1366×768: scrolled down the grid (about forty rows), the headings
+    had scrolled away with the first row, and which box was the value, the unit or the range was
+    no longer in sight. The headings now stay above the rows, each over its column."""
+    window.resize(1366, 768)
+    labs = window.show_section("labs")
+    LC.settle(qapp, 0.2)
+    scroll, header = labs.grid_scroll, labs.grid_header
+    bar = scroll.verticalScrollBar()
+    assert bar.maximum() > 0  # the grid scrolls at this size
+    bar.setValue(bar.maximum())
+    LC.settle(qapp, 0.1)
+    top_row = labs.rows["calcium"].value
+    assert top_row.mapTo(scroll.viewport(), top_row.rect().bottomLeft()).y() < 0  # scrolled away
+    texts = [h.text() for h in header.labels]
+    assert texts[:3] == ["<b>Analyte</b>", "<b>Value</b>", "<b>Unit</b>"]
+    last = labs.rows["platelets"]
+    for h, field in zip(header.labels[1:], (last.value, last.unit)):
+        assert h.isVisible() and LC._clipped(h, window) is None
+        # over its column: the heading starts where the column's boxes do
+        assert abs(h.mapTo(window, h.rect().topLeft()).x() - field.mapTo(window, field.rect().topLeft()).x()) <= 2
+        # and above the rows, whatever the scroll
+        assert h.mapTo(window, h.rect().bottomLeft()).y() <= scroll.viewport().mapTo(window, scroll.viewport().rect().topLeft()).y()
+    expected = header.labels[-1]
+    assert expected.isVisible() and LC._clipped(expected, window) is None

@@ -227,3 +227,44 @@ class LabRow:
     def commit(self) -> bool:
         """Validate the row and save it through the session; refuse inline when it is wrong."""
         return self.section._commit_row(self)
+
+
+class GridHeader(QWidget):
+    """The column headings of the entry grid, kept in sight above its rows: the grid scrolls under
+    them (about forty rows: scrolled, the author no longer saw which box was the value, the unit or
+    the range). Each heading sits over its column, as the grid lays the first row out."""
+
+    def __init__(self, scroll, grid: QGridLayout, heads: list[tuple[str, str]]):
+        super().__init__(scroll)
+        self._scroll, self._grid = scroll, grid
+        self.labels: list[QLabel] = []
+        for c, (text, tip) in enumerate(heads):
+            h = QLabel(f"<b>{text}</b>", self)
+            h.setToolTip(tip)
+            h.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignBottom)
+            self.labels.append(h)
+            # the grid's first row keeps each column as wide as its heading, as when the headings
+            # were in it ("Expected" wider than its check box)
+            room = QLabel(f"<b>{text}</b>")
+            room.setFixedHeight(0)
+            grid.addWidget(room, 0, c)
+        self._height = max(h.sizeHint().height() for h in self.labels) + 4
+        scroll.setViewportMargins(0, self._height, 0, 0)
+        scroll.widget().installEventFilter(self)
+        scroll.horizontalScrollBar().valueChanged.connect(self.place)
+        scroll.installEventFilter(self)
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt's name)
+        if ev.type() in (QEvent.Type.Resize, QEvent.Type.LayoutRequest, QEvent.Type.Show):
+            self.place()
+        return False
+
+    def place(self, *_args) -> None:
+        """Over each column, where the grid puts that column's first row."""
+        vp = self._scroll.viewport().geometry()
+        self.setGeometry(vp.x(), vp.y() - self._height, vp.width(), self._height)
+        dx = -self._scroll.horizontalScrollBar().value()
+        for c, h in enumerate(self.labels):
+            cell = self._grid.cellRect(1, c)
+            if cell.isValid():
+                h.setGeometry(cell.x() + dx, 0, max(cell.width(), h.sizeHint().width()), self._height)

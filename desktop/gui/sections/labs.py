@@ -36,7 +36,7 @@ from ..when_editor import WhenEditor
 from .lab_chart import LabsChart
 from .lab_details import ResultDetails
 from .lab_entry import LabEntry
-from .lab_grid import LabRow
+from .lab_grid import GridHeader, LabRow
 from .lab_offer import OfferBar
 from .lab_other import OTHER, OtherResults
 from .lab_table import ResultsTable
@@ -145,10 +145,6 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
                  ("Unit", "The unit the laboratory reported"), ("Range<br>low", "The laboratory's own range; grey = default"),
                  ("Range<br>high", "The laboratory's own range; grey = default"), ("Flag", "H above, L below the range"),
                  ("Expected", "Expected abnormal for a known condition (e.g. a dialysis patient's BUN)"))
-        for c, (text, tip) in enumerate(heads):
-            h = QLabel(f"<b>{text}</b>")
-            h.setToolTip(tip)
-            grid.addWidget(h, 0, c)
         self.rows: dict[str, LabRow] = {}
         # a row per analyte of the list; a result it does not have goes under the grid, by its printed name
         for r, an in enumerate((a for a in catalogue.analytes().values() if not a.free), start=1):
@@ -161,6 +157,7 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         scroll.setWidget(inner)
         scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes from field to field, not to the area
         self.grid_scroll = scroll
+        self.grid_header = GridHeader(scroll, grid, list(heads))  # above the rows, never scrolled away
         # what the grid says about the timepoint (new, more results than rows): its two lines are kept
         # while it is silent, so the rows never move as the author types along them
         self.grid_hint = StatusLine("Timepoint notes", lines=2)
