@@ -205,7 +205,7 @@ def evaluate(ctx: Context, d: Derived) -> Tier:
         if hits:
             worst = (min if direction == "L" else max)(hits, key=lambda e: e.value)
             minors.append(f"{spec[fid]['label']} ({lower_first(worst.analyte.label)} {L.format_lab(worst.lab)}, "
-                          f"{describe(worst.placed)})")
+                          f"{placed_or_not(worst.placed, worst.lab.when)})")
         elif words:
             w = words[-1]
             minors.append(f"{spec[fid]['label']} ({lower_first(w.analyte.label)} reported as "
