@@ -61,3 +61,14 @@ def test_the_grid_refuses_1_251_and_keeps_what_is_stored(qtbot, demo_labs):
     pth = next(x for x in stored(path, case_id).labs if x.id == "lab-pth")
     assert (pth.value, pth.unit) == (1251.0, "pg/mL")
     assert labs.error.message() == ""  # the message went with the corrected value
+
+
+@pytest.mark.parametrize("typed", ["1.3–1.4", "300-400 pg/mL", "between 1.3 and 1.4", "1.3 to 1.4", "1.3 - 1.4"])
+def test_a_range_given_for_a_result_is_refused_as_a_range(typed):
+    # Sprague, Clin J Am Soc Nephrol 2014 (tests/cases/necrotic-hd-diabetes-af.json): "a Kt/V between
+    # 1.3–1.4". Typed into a row, the grid said "'–1.4' is not a result in words it knows".
+    from desktop import catalogue
+    with pytest.raises(ValueError) as err:
+        parse_entry(typed, catalogue.analytes()["pth_intact"])
+    assert f"{typed!r} is a range, and a result is one value" in str(err.value)
+    assert parse_entry("-5").value == -5.0 and parse_entry("<0.5").comparator == "<"  # not ranges

@@ -101,6 +101,8 @@ class Entry:
 
 
 _NUMBER = re.compile(r"(<=|>=|≤|≥|<|>|=)?\s*([-+−]?\d[\d.,]*)")
+# a range given for a result: "300–400", "1.3 - 1.4 pg/mL", "between 1.3 and 1.4", "1.3 to 1.4"
+_RANGE = re.compile(r"^(?:between\s+)?\d[\d.,]*\s*(?:[-–—]|to\b|and\b)\s*\d", re.IGNORECASE)
 # the authors' own mark after the result: "6.9 H", "6.9 (H)", "6.9(H)" — never the L of "mmol/L"
 _FLAG_BRACKETED = re.compile(r"^(.*?)\s*(\([HL]\))$")
 _FLAG_BARE = re.compile(r"^(?:(.*?)\s+)?([HL])$")
@@ -130,6 +132,9 @@ def parse_entry(text: str, analyte: Analyte | None = None) -> Entry:
     out = Entry()
     if not t:
         return out
+    if _RANGE.match(t):  # "300–400", "between 1.3 and 1.4": a range the source gives for a result
+        raise ValueError(f"{t!r} is a range, and a result is one value: type each value the source gives, at its "
+                         f"own time, or keep the range in the text where the source gives it")
     words = _words()
     m = _FLAG_BRACKETED.match(t) or _FLAG_BARE.match(t)
     head = (m.group(1) or "") if m else ""
