@@ -72,3 +72,16 @@ def test_a_range_given_for_a_result_is_refused_as_a_range(typed):
         parse_entry(typed, catalogue.analytes()["pth_intact"])
     assert f"{typed!r} is a range, and a result is one value" in str(err.value)
     assert parse_entry("-5").value == -5.0 and parse_entry("<0.5").comparator == "<"  # not ranges
+
+
+@pytest.mark.parametrize("typed, word", [("very high", "elevated"), ("markedly elevated", "elevated"),
+                                         ("mildly low", "low"), ("450 very high", "elevated")])
+def test_a_result_word_with_a_degree_is_told_the_grid_s_word(typed, word):
+    # PMC6089724: "Parathyroid hormone was very high". Typed so, the grid listed its words without
+    # saying which one meant that; it now names it, and where the source's own words go
+    with pytest.raises(ValueError) as err:
+        parse_entry(typed)
+    assert f"type {word!r}, the grid's word for it" in str(err.value) and "in the result's note" in str(err.value)
+    with pytest.raises(ValueError) as err:  # a negation is not the word it negates
+        parse_entry("not elevated")
+    assert "the grid's word" not in str(err.value)

@@ -172,6 +172,12 @@ def parse_entry(text: str, analyte: Analyte | None = None) -> Entry:
     if rest:
         out.qualitative = next((k for k, v in words["qualitative"].items() if rest in v), None)
         if out.qualitative is None:
+            negated = rest.split()[0] in ("not", "no", "non", "never", "without")  # "not elevated" is not elevated
+            near = None if negated else next(
+                (v[0] for v in words["qualitative"].values() if any(rest.endswith(" " + w) for w in v)), None)
+            if near is not None:  # "very high", "markedly elevated": the grid's word, with the source's in the note
+                raise ValueError(f"{rest!r}: type {near!r}, the grid's word for it, and keep the source's "
+                                 f"\u201c{rest}\u201d in the result's note")
             if out.value is None and not m:
                 raise ValueError(f"{text.strip()!r} is not a number, nor a result in words ({word_list()})")
             typed = " ".join(t.split())
