@@ -103,8 +103,8 @@ def lab_quality(ctx: Context, d: Derived) -> list[Finding]:
             out.append(rule("dq-unknown-unit").finding(
                 "default" if lab.unit.strip() else "no_unit",
                 evidence=[Evidence(a.label, L.format_value(lab.value, "", lab.comparator), lab.unit, time, day, ref)],
-                analyte=a.label, value=L.format_value(lab.value, "", lab.comparator), time=on_or_not(p.placed, lab.when),
-                unit=unit,
+                analyte=a.label, value=L.format_value(lab.value, "", lab.comparator),
+                time=on_or_not(p.placed, lab.when), unit=unit,
                 accepted=", ".join(u or "no unit" for u in a.units)))
         else:
             out.append(rule("dq-unusable-lab").finding(
@@ -154,7 +154,8 @@ def lab_quality(ctx: Context, d: Derived) -> list[Finding]:
         ev = [Evidence(catalogue.analytes()[x.lab.analyte].label if x.lab.analyte in catalogue.analytes() else "Laboratory result",
                        L.format_value(x.lab.value, "", x.lab.comparator) if x.lab.value is not None
                        else L.qualitative_text(x.lab) or "no value", x.lab.unit,
-                       placed_or_not(None, x.lab.when), None, f"labs/{x.lab.id}") for x in (unset + unplaced)[:MAX_EVIDENCE]]
+                       placed_or_not(None, x.lab.when), None, f"labs/{x.lab.id}")
+              for x in (unset + unplaced)[:MAX_EVIDENCE]]
         out.append(rule("dq-lab-without-time").finding(
             evidence=ev, count=_plural(n, "laboratory result", "laboratory results"), detail="; ".join(parts),
             pronoun="it" if n == 1 else "they"))

@@ -149,7 +149,8 @@ class WhenEditor(QWidget):
             self.date_unit.addItem(text, value)
         self.date_unit.setAccessibleName(f"{name}: how much of the date the source gives")
         self.date_unit.setToolTip("As the source gives the date: a whole date, a month (\u201cin November "
-                                  "2002\u201d) or a year alone (\u201cin 1988\u201d). Nothing more precise is recorded.")
+                                  "2002\u201d) or a year alone (\u201cin 1988\u201d). Nothing more precise is "
+                                  "recorded.")
         # "[at the patient's age] [62] years": a time the source gives as an age (When.age_years);
         # no wider than the date box, so the editor keeps the date mode's compact rows
         self.age_box = QWidget(self)
@@ -219,7 +220,8 @@ class WhenEditor(QWidget):
         if self.wording is not None:
             lay.addWidget(self.wording)
         lay.addWidget(self.resolved)
-        order = [self.mode, self.event, self.date, self.date_unit, self.age, self.amount, self.unit, self.direction, self.approximate]
+        order = [self.mode, self.event, self.date, self.date_unit, self.age, self.amount, self.unit, self.direction,
+                 self.approximate]
         if self.wording is not None:
             order.append(self.wording)
         self._tab_chain = order
