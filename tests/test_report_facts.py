@@ -185,7 +185,9 @@ PUBLISHED: dict[str, list[str]] = {
         "ferrous sulphate", "325 mg", "thrice daily", "gancyclovir", "thrice weekly", "prazocin hydrochloride", "2 g",
         "aluminum hydroxide", "2 tablets", "medial aspect of both upper thighs down to the knees",
         "severe burning sensation", "the legs and buttocks were not involved", "in India in 1991", "in Iran",
-        "printed as serum urea", "Dialysis vintage at first lesion onset: about 11.2 years"],
+        "printed as serum urea", "Dialysis vintage at first lesion onset: about 11.2 years",
+        # a period without dialysis runs from, to: it is not "started" and "stopped"
+        "then no dialysis from about 11 years before presentation to about 8 years before presentation"],
     # Mathur et al. (NDT): facial involvement; IgA nephropathy; warfarin and calcium carbonate; phosphate >2
     # mmol/l and a Ca x P ">5 mmol/l" as printed, at "serial blood results"; died of septicaemia and
     # gastrointestinal haemorrhage

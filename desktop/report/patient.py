@@ -131,10 +131,17 @@ def kidney_history(ctx: Ctx) -> list[str]:
     for d in p.dialysis_history:
         s = DIALYSIS[d.modality]
         start, stop = ctx.prose_when(d.start), ctx.prose_when(d.stop)
-        if start:
-            s += f" from {start.removeprefix('at ')}" if start.startswith("at age") else f", {started(ctx, d.start)}"
-        if stop:
-            s += f", stopped {stop}" if fmt.reads_as_time(d.stop, stop) else f", stop: {stop}"
+        timed = [t for t, w in ((start, d.start), (stop, d.stop)) if t and fmt.reads_as_time(w, t)]
+        if d.modality == "none" and timed == [t for t in (start, stop) if t]:
+            # a time without dialysis (a working transplant) neither starts nor stops: it runs from, to
+            s += f" from {start.removeprefix('at ')}" if start else ""
+            if stop:
+                s += f" to {stop.removeprefix('at ')}" if start else f" until {stop}"
+        else:
+            if start:
+                s += f" from {start.removeprefix('at ')}" if start.startswith("at age") else f", {started(ctx, d.start)}"
+            if stop:
+                s += f", stopped {stop}" if fmt.reads_as_time(d.stop, stop) else f", stop: {stop}"
         if d.sessions_per_week is not None:
             s += f", {fmt.num(d.sessions_per_week)} sessions a week"
         if d.reason:  # a reason with brackets of its own ("hemodialysis (IHD) due to …") is not bracketed again
