@@ -405,6 +405,9 @@ def test_a_subsection_whose_every_sentence_was_said_before_loses_its_heading():
     lines = [l for l in manuscript_part(text).splitlines() if l.strip()]
     assert "Imaging" not in lines
     assert "extensive vascular calcification on an abdominal radiograph" in text.lower()
+    # the product the authors printed, and nothing derived: no "Derived values." heading over it
+    said = next(l for l in lines if "Calcium × phosphate product > 5 mmol/l" in l)
+    assert said.startswith("Calcium × phosphate product") and "Derived values" not in manuscript_part(text)
     # an imaging study the prose does not tell keeps its subsection
     case.imaging[0].findings = "Calcified digital arteries of both hands."
     case.imaging[0].region = "hands"

@@ -138,6 +138,7 @@ def derived_prose(ctx: Ctx) -> list[Block]:
     reported"); a reported value with no computation of its own at that time is told alone."""
     reported = [l for l in ctx.case.labs if l.analyte in REPORTED]
     used: set[str] = set()
+    derived_any = False
     parts: list[str] = []
     caveats: list[str] = []
     last = ""
@@ -167,6 +168,7 @@ def derived_prose(ctx: Ctx) -> list[Block]:
         caveat = plain(d.caveat).replace("Derived, not measured.", "").strip()
         if caveat and "approximate" not in caveat and caveat not in caveats:
             caveats.append(caveat)
+        derived_any = True
         label = lower(plain(d.label).removesuffix(", derived"))
         text = value + (f" {when}" if when else "") + (f" ({also})" if also else "")
         if label == last:  # the same quantity at another time: "… and 13.7 mg²/dL² at presentation"
@@ -188,6 +190,8 @@ def derived_prose(ctx: Ctx) -> list[Block]:
         return []
     text = "; ".join(parts)
     text = text[:1].upper() + text[1:] + "." + "".join(" " + c.rstrip(".") + "." for c in caveats)
+    if not derived_any:  # only values the authors computed and printed: none is derived here
+        return [Para([Span(text)])]
     return [Para([Span("Derived values.", bold=True), Span(" " + text)])]
 
 
