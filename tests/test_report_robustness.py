@@ -337,3 +337,17 @@ def test_table_cells_written_directly_match_reportlab_text_objects(monkeypatch):
         return sorted(str(f.get_object()["/BaseFont"]) for f in res.values())
 
     assert fonts_of(direct) == fonts_of(reference)
+
+
+def test_a_response_s_detail_after_its_word_runs_on_in_lower_case():
+    """Salupo, Norris & Taliercio (J Osteopath Med 2024): "After 2 months of STS, the wound continues
+    healing", recorded as the response's detail of an improved response. The table read "Improved:
+    After 2 months …"; a capital after the colon is not how the sentence runs on. An acronym keeps
+    its capitals."""
+    from desktop.model import Treatment
+    from desktop.report.therapy import response_text
+    t = Treatment(agent="sodium thiosulfate", response="improved",
+                  response_detail="After 2 months of sodium thiosulfate, the wound continues healing.")
+    assert response_text(t) == "Improved: after 2 months of sodium thiosulfate, the wound continues healing."
+    t.response_detail = "HBOT sessions were stopped."
+    assert response_text(t) == "Improved: HBOT sessions were stopped."

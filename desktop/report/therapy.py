@@ -39,8 +39,8 @@ def response_parts(t: Treatment) -> tuple[str, str]:
     detail = plain(t.response_detail)
     if resp and detail.lower().startswith(resp.lower()):
         detail = detail[len(resp):]
-    elif resp and detail:
-        detail = ": " + detail
+    elif resp and detail:  # "Improved: after 2 months …", not "Improved: After …" (an acronym keeps its capitals)
+        detail = ": " + lower_first(detail)
     elif detail:
         detail = detail[:1].upper() + detail[1:]
     if plain(t.adverse_events):
