@@ -197,6 +197,14 @@ PUBLISHED: dict[str, list[str]] = {
         "Calcium × phosphate product > 5 mmol/l as reported (serial blood results; as printed)",
         "stopped as his renal function continued to decline",
         "The patient died of septicaemia and spontaneous gastrointestinal haemorrhage."],
+    # Salupo et al. (J Osteopath Med 2024): a right lateral thigh ulcer on haemodialysis for EGPA; calcium 11.3,
+    # phosphorous 5.7 mg/dL, PTH 340 pg/mL; sodium thiosulfate thrice weekly after IHD, antibiotics, debridement
+    "thigh-egpa-sts-after-hd": [
+        "A 28-year-old man with CKD stage 5D (due to eosinophilic granulomatosis with polyangiitis)",
+        "thigh, lateral, right", "A well-demarcated, indurated, violaceous right thigh ulcer.", "11.3", "5.7",
+        "340", "31.5", "stippled calcium deposition", "thrice weekly after intermittent haemodialysis",
+        "Improved: after 2 months of sodium thiosulfate, the wound continues healing.", "antibiotics",
+        "debridement"],
     # PMC3267275: three ulcers of the left lower leg; antibiotics, wound excision and hyperbaric oxygen
     # ineffective; diagnosed one month after admission; parathyroidectomy, then rapid regeneration
     "leg-ulcers-ptx-regeneration": [
