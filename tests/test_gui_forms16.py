@@ -179,6 +179,31 @@ def test_a_time_that_lets_two_labels_share_a_lane_moves_nothing_below(qtbot, tmp
         assert read_back().event(onset.id).when.precision == "week"
 
 
+def test_a_time_that_needs_a_lane_more_moves_nothing_on_the_screen_below(qtbot, tmp_path):
+    # A new case entered as Koratala et al. (BMJ Case Rep 2016, "Calciphylaxis of the breast") give
+    # it: the admission, then the onset, "a tender nodule ... over a 3-month period", typed as 3 and
+    # its unit picked next. The 3 was saved as 3 days, whose label needs a lane of its own: the
+    # drawing grew by a lane and pushed the form down under the mouse on its way to the unit. The
+    # page now scrolls by as much: on the screen, nothing under the drawing moves.
+    admission = Event(kind="presentation", when=When(offset=0.0),
+                      description="admitted with a painful, open wound of the right breast")
+    onset = Event(kind="lesion_onset", description="tender nodule of the right breast, which progressed "
+                  "to an open wound with surrounding redness and intense pain over a 3-month period")
+    case = Case(title="Breast", events=[admission, onset], index_event_id=admission.id)
+    with case_section(qtbot, tmp_path / "grow.casebook", TimelineSection, case, (660, 560)) as (w, read_back):
+        w.table.select(onset.id)
+        pick(qtbot, w.when.mode, "relative")
+        area = w._scroll_area
+        area.verticalScrollBar().setValue(area.verticalScrollBar().maximum())  # the form in sight
+        below = [w.when.amount, w.when.unit, w.when.wording, w.table]
+        lanes, height, before = w.view.lanes(), w.view.height(), places(qtbot, area.viewport(), below)
+        type_into(qtbot, w.when.amount, "3")
+        w.when.amount.clearFocus()  # on the way to the unit: the 3 is saved, as 3 days
+        assert read_back().event(onset.id).when.offset == -3.0
+        assert (lanes, w.view.lanes()) == (1, 2) and w.view.height() > height  # the drawing grew...
+        assert places(qtbot, area.viewport(), below) == before  # ...and nothing under it moved on screen
+
+
 def test_a_refused_value_moves_nothing_below_and_its_message_goes_when_corrected(env, qtbot):
     session, open_section, stored = env
     w = open_section(PatientSection)

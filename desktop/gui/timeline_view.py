@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetricsF, QPainter, QPalette, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -122,6 +122,7 @@ class TimelineView(QWidget):
         self._laid_width = -1
         self._height = 200
         self._kept: tuple[str | None, int] = (None, 0)  # (case id, the tallest this case's drawing has been)
+        self._grown = 0  # pixels the drawing grew by with an edit, for the page to scroll by (resizeEvent)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
         self.setAccessibleName("Timeline drawing")
@@ -279,6 +280,8 @@ class TimelineView(QWidget):
         height = int(self._legend_y + legend_h + lh + 6 + 8)
         case_id = self._case.id if self._case is not None else None
         if self._kept[0] == case_id:
+            if height > self._kept[1] and self.isVisible():
+                self._grown += height - max(self._kept[1], self.height())
             height = max(height, self._kept[1])
         self._kept = (case_id, height)
         self._height = height
@@ -321,7 +324,41 @@ class TimelineView(QWidget):
 
     def resizeEvent(self, ev):
         super().resizeEvent(ev)
+        grown = ev.size().height() - ev.oldSize().height() if ev.oldSize().height() > 0 else 0
+        if self._grown > 0 and grown > 0:
+            self._keep_what_is_below(min(grown, self._grown))
+        self._grown = 0
         self._relayout()
+
+    def _keep_what_is_below(self, grown: int) -> None:
+        """The drawing grew with an edit (a label needed a lane of its own): the page scrolls by as
+        much, so the event's form under it stays where it was on the screen and the author's next click
+        lands where they aimed (issue 16). The drawing's top goes up instead, as a browser's scroll
+        anchoring does."""
+        from PySide6.QtWidgets import QScrollArea
+        p = self.parentWidget()
+        while p is not None and not isinstance(p, QScrollArea):
+            p = p.parentWidget()
+        if p is None:
+            return
+        bar = p.verticalScrollBar()
+        target = bar.value() + grown
+        bar.setValue(target)
+        if bar.value() == target:
+            return
+        # the page's new height is not in the scroll bar yet: once it is (a range that has not come
+        # to take it within a moment is left alone)
+        pending = [True]
+
+        def scroll(_lo=0, hi=-1):
+            if not pending or 0 <= hi < target:
+                return
+            pending.clear()
+            bar.rangeChanged.disconnect(scroll)
+            if hi >= target:
+                bar.setValue(target)
+        bar.rangeChanged.connect(scroll)
+        QTimer.singleShot(250, scroll)
 
     # --- painting ---------------------------------------------------------------------------------
 
