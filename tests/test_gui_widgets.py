@@ -4,7 +4,7 @@ editor reads and writes every form of When and says where it falls on the day ax
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtWidgets import QWidget
 
 from desktop.demo import load_demo
@@ -244,10 +244,15 @@ def test_when_editor_age_mode_reads_the_age_back_and_keeps_its_room(qtbot, case)
     assert ed.resolved.text() == "at age 62; not on the day axis: the age at presentation is not recorded"
 
 
+def in_window(w):
+    """A widget's rectangle in its top-level window (its parts sit in sub-widgets of their own)."""
+    return QRect(w.mapTo(w.window(), QPoint(0, 0)), w.size())
+
+
 def rows_of(*widgets) -> list[int]:
     """The rows the widgets are on (their vertical centres, within 2 px of each other), in order."""
     rows: list[int] = []
-    for y in sorted(w.geometry().center().y() for w in widgets):
+    for y in sorted(in_window(w).center().y() for w in widgets):
         if not rows or y - rows[-1] > 2:
             rows.append(y)
     return rows
@@ -268,21 +273,29 @@ def test_when_editor_is_two_compact_rows_and_the_source_words(qtbot, case):
     qtbot.waitUntil(lambda: ed.event.isVisible() and ed.amount.isVisible())
     # given as + the event on row 1; offset, unit, before/after and approximate on row 2; the
     # source's words under them, full width, and the reading line (its room reserved) last
+    g = in_window
     assert len(rows_of(ed.mode, ed.event)) == 1
-    row2 = ed.slot.geometry()  # the offset's slot
-    assert row2.top() > ed.mode.geometry().bottom()
-    g = ed.approximate.geometry()
-    assert g.top() < row2.bottom() and g.bottom() > row2.top() and g.left() >= row2.right()  # on row 2
+    row2 = g(ed.slot)  # the offset's slot
+    assert row2.top() > g(ed.mode).bottom()
+    a = g(ed.approximate)
+    assert a.top() < row2.bottom() and a.bottom() > row2.top() and a.left() >= row2.right()  # on row 2
     assert ed.resolved.text() == "= day −61, approximate"  # at the lesion onset event
-    assert ed.wording.geometry().top() > row2.bottom() and ed.wording.width() == ed.width()
-    assert ed.resolved.geometry().top() > ed.wording.geometry().bottom()
+    assert g(ed.wording).top() > row2.bottom() and ed.wording.width() == ed.width()
+    assert g(ed.resolved).top() > g(ed.wording).bottom()
 
     # narrow: the parts move to new lines instead of widening the form; nothing overlaps or is cut
     ed.resize(300, ed.heightForWidth(300))
-    qtbot.waitUntil(lambda: ed.event.geometry().top() > ed.mode.geometry().bottom())
+    qtbot.waitUntil(lambda: g(ed.event).top() > g(ed.mode).bottom())
     parts = [ed.mode, ed.event, ed.slot, ed.approximate, ed.resolved, ed.wording]
-    assert all(p.geometry().right() <= ed.width() for p in parts)
+    assert all(g(p).right() <= g(ed).right() for p in parts)
     assert len(rows_of(*parts)) == 6 and ed.height() >= ed.wording.geometry().bottom()
+    # and as many lines in every way a time is given: picking one moves nothing under the editor
+    tops = set()
+    for when in forms:
+        ed.set_when(when, case)
+        qtbot.wait(20)
+        tops.add((g(ed.wording).top(), g(ed.resolved).top(), ed.heightForWidth(300)))
+    assert len(tops) == 1, tops
 
 
 def test_flow_layout_wraps_and_fills(qtbot):

@@ -204,11 +204,29 @@ class WhenEditor(QWidget):
             policy.setRetainSizeWhenHidden(True)
             w.setSizePolicy(policy)
         self.event.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        # row 1's second part — the event, the date or the age — is one slot as wide as the widest of
+        # them, there (empty) in every mode: in a narrow form it has a line of its own in every mode,
+        # so picking "at the time of an event" does not add a line and push the form down
+        self.what = QWidget(self)
+        self.what.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._what = QStackedLayout(self.what)
+        self._what_pages: dict[str, QWidget] = {}
+        for key, part in (("event", self.event), ("date", self.date), ("age", self.age_box)):
+            if key == "event":
+                page = part
+            else:
+                page = QWidget(self.what)
+                pl = QHBoxLayout(page)
+                pl.setContentsMargins(0, 0, 0, 0)
+                pl.addWidget(part)
+                pl.addStretch(1)
+            self._what.addWidget(page)
+            self._what_pages[key] = page
+        self._what_pages["none"] = QWidget(self.what)
+        self._what.addWidget(self._what_pages["none"])
         self.row1 = FlowLayout(h_spacing=6, v_spacing=4)
         self.row1.addWidget(self.mode)
-        self.row1.addWidget(self.event)
-        self.row1.addWidget(self.date)
-        self.row1.addWidget(self.age_box)
+        self.row1.addWidget(self.what)
         self.row2 = FlowLayout(h_spacing=8, v_spacing=4)
         self.row2.addWidget(self.slot)
         self.row2.addWidget(self.approximate)
@@ -354,9 +372,7 @@ class WhenEditor(QWidget):
         self.slot.setVisible(rel or mode == "date")
         self._slot.setCurrentWidget(self._date_page if mode == "date" else self.offset_box)
         self.day0.setVisible(mode == "relative")
-        self.event.setVisible(mode == "event")
-        self.date.setVisible(mode == "date")
-        self.age_box.setVisible(mode == "age")
+        self._what.setCurrentWidget(self._what_pages.get(mode, self._what_pages["none"]))
         self.approximate.setVisible(mode != "none")
         self.resolved.setVisible(mode != "none")  # "not recorded" is said by the mode box
         if mode == "event":
