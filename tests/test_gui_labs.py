@@ -422,3 +422,17 @@ def test_waiting_values_do_not_follow_to_another_timepoint(qtbot, section, lib_p
     set_days_after_day0(qtbot, section.when, 5)  # (this moves that timepoint's own results)
     assert not any(x.analyte == "bun" and x.value == 46.0 for x in stored_labs(lib_path, case_id))
     assert len(stored_labs(lib_path, case_id)) == before
+
+
+def test_a_default_range_given_for_men_is_offered_to_no_woman(qtbot, section, lib_path):
+    # Koratala et al. (BMJ Case Rep 2016) entered through the window: a woman's haemoglobin of
+    # 10 g/dL showed 13.0-17.0 in grey beside it, the seed's range for men, while the results table
+    # rightly said "no range". The grey range and the flag follow the patient's sex.
+    hb = section.row("haemoglobin")
+    assert (hb.low.placeholderText(), hb.high.placeholderText()) == ("13.0", "17.0")  # the demo: a man
+    section.session.edit_field("patient", "sex", "female", label="Sex")
+    qtbot.waitUntil(lambda: hb.low.placeholderText() == "" and hb.high.placeholderText() == "")
+    type_into(qtbot, hb.value, "10")
+    assert hb.flag.text() == ""  # no range of hers to be low against
+    section.session.edit_field("patient", "sex", "male", label="Sex")
+    qtbot.waitUntil(lambda: hb.low.placeholderText() == "13.0" and hb.flag.text() == "L")

@@ -16,6 +16,7 @@ from desktop.interop import prepare, redcap
 from desktop.interop.fhir import UCUM, case_to_bundle, ucum_codes
 from desktop.interop.labs_csv import COLUMNS, write_labs_csv
 from desktop.store.library import create_library
+from desktop.model import Case, LabResult, Patient, When
 
 from helpers import full_case
 
@@ -312,6 +313,23 @@ def test_every_flag_has_the_range_it_was_computed_from():
         value, low, high = float(r["lab_value"]), r["lab_flag_range_low"], r["lab_flag_range_high"]
         assert (r["lab_flag"] == code["H"] and high and value > float(high)) or \
                (r["lab_flag"] == code["L"] and low and value < float(low))
+
+
+def test_a_default_range_given_for_men_flags_no_woman():
+    # Koratala et al. (BMJ Case Rep 2016): a woman's haemoglobin of 10 g/dL, no range printed. The
+    # catalogue's default, 13.0-17.0 g/dL, is the seed's range for men: her REDCap row has no flag
+    # and no range it came from, as the window and the manuscript say; a man's row has both.
+    def rows(sex):
+        case = Case(title="Breast", patient=Patient(sex=sex),
+                    labs=[LabResult(analyte="haemoglobin", value=10.0, unit="g/dL", when=When(offset=0.0))])
+        data = csv.DictReader(io.StringIO(redcap.write_data([prepare(case)])))
+        return next(r for r in data if r["redcap_repeat_instrument"] == "lab")
+    flag = next(f for form in redcap.FORMS for f in form.fields if f.name == "lab_flag")
+    code = {key: str(n) for n, key, _ in flag.codes()}
+    her, his = rows("female"), rows("male")
+    assert her["lab_flag"] == code["N"] and not her["lab_flag_range_low"] and not her["lab_flag_range_source"]
+    assert his["lab_flag"] == code["L"]
+    assert (float(his["lab_flag_range_low"]), float(his["lab_flag_range_high"])) == (13.0, 17.0)
 
 
 def test_project_xml_is_consistent_odm_with_repeating_instruments():

@@ -132,8 +132,8 @@ BWAT_VARIABLES = {"necrotic_tissue_type": "necrotic_tissue_type", "necrotic_amou
                   "skin_colour": "skin_colour_surrounding", "peripheral_oedema": "peripheral_tissue_oedema"}
 
 
-def _flag_range(lab, end: str):
-    rr = labs.reference_range(lab)
+def _flag_range(lab, ctx, end: str):
+    rr = labs.reference_range(lab, ctx.case.patient.sex)  # a default given for one sex applies to it only
     if rr is None:
         return None
     return {"low": rr.low, "high": rr.high, "unit": rr.unit,
@@ -351,15 +351,15 @@ def _forms() -> list[Form]:
                   validation="number"),
             Field("lab_ref_high", "text", "Reference range, high (in the lab's unit)", lambda l, x: l.ref_high,
                   validation="number"),
-            Field("lab_flag", "dropdown", "Flag against the reference range", lambda l, x: labs.flag(l) or "N",
+            Field("lab_flag", "dropdown", "Flag against the reference range", lambda l, x: labs.flag(l, x.case.patient.sex) or "N",
                   [("H", "High"), ("L", "Low"), ("N", "Within range or no range")]),
             Field("lab_flag_range_low", "text", "Range the flag used, low (the laboratory's or the default)",
-                  lambda l, x: _flag_range(l, "low"), validation="number"),
-            Field("lab_flag_range_high", "text", "Range the flag used, high", lambda l, x: _flag_range(l, "high"),
+                  lambda l, x: _flag_range(l, x, "low"), validation="number"),
+            Field("lab_flag_range_high", "text", "Range the flag used, high", lambda l, x: _flag_range(l, x, "high"),
                   validation="number"),
-            Field("lab_flag_range_unit", "text", "Unit of the range the flag used", lambda l, x: _flag_range(l, "unit")),
+            Field("lab_flag_range_unit", "text", "Unit of the range the flag used", lambda l, x: _flag_range(l, x, "unit")),
             Field("lab_flag_range_source", "text", "Source of the range the flag used ('laboratory' or the default's)",
-                  lambda l, x: _flag_range(l, "source")),
+                  lambda l, x: _flag_range(l, x, "source")),
             *_when_fields("lab", "Timepoint", "when"),
             Field("lab_dialysis_context", "dropdown", "Dialysis context", lambda l, x: l.dialysis_context,
                   _literal(model.DialysisContext)),

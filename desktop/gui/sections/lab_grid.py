@@ -178,7 +178,8 @@ class LabRow:
     def _show_range_and_flag(self) -> None:
         unit = self.current_unit()
         probe = LabResult(analyte=self.a.code, unit=unit)
-        rr = L.reference_range(probe) if self.a.accepts(unit) else None  # the catalogue default in this unit (None when there is none)
+        sex = self.section.session.case.patient.sex  # a default given for one sex (haemoglobin) is only its
+        rr = L.reference_range(probe, sex) if self.a.accepts(unit) else None  # the default in this unit, or None
         for w, text in zip((self.low, self.high), range_texts(self.a, rr)):
             w.setPlaceholderText(text)
         own = self.lab is not None and (self.lab.ref_low is not None or self.lab.ref_high is not None)
@@ -187,7 +188,7 @@ class LabRow:
         for w in (self.low, self.high):
             w.setToolTip(f"{tip} (in {unit or 'no unit'})")
             w.setAccessibleDescription(f"in {unit or 'no unit'}")
-        f = L.flag(self.lab) if self.lab is not None else ""
+        f = L.flag(self.lab, sex) if self.lab is not None else ""
         self.flag.setText(f)
         colour = HIGH_COLOUR if f == "H" else LOW_COLOUR if f == "L" else ""
         self.flag.setStyleSheet(f"color: white; background: {colour}; border-radius: 3px; font-weight: bold;"
@@ -195,9 +196,9 @@ class LabRow:
         words = flag_words(f)
         self.flag.setAccessibleName(f"{self.a.label} flag: {words or 'within range or no range'}")
         ranged = self.lab is not None and self.lab.value is not None and self.a.accepts(self.lab.unit) \
-            and L.reference_range(self.lab) is not None
+            and L.reference_range(self.lab, sex) is not None
         if words and ranged:
-            tip = f"{words} — outside {L.format_range(shown_range(self.a, L.reference_range(self.lab)))}"
+            tip = f"{words} — outside {L.format_range(shown_range(self.a, L.reference_range(self.lab, sex)))}"
         elif words:  # no range: the authors' own mark, or the source's word for the result
             tip = (f"{words} — the authors' own flag (the source gives no range)" if self.lab.author_flag in ("H", "L")
                    else f"{words} — the source's word for the result")

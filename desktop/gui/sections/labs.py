@@ -349,7 +349,7 @@ class LabsSection(LabEntry, ResultsTable, LabsChart, QWidget):
         if part == "labs" and self._labs_updated:
             self._labs_updated = False
             return  # shown row by row already (see _changes)
-        if part in ("labs", "events", "case"):
+        if part in ("labs", "events", "case", "patient"):  # the patient's sex decides a default range
             self._derived_cache = None
             if self._redraw.hidden():
                 return
