@@ -25,21 +25,21 @@ from .formatting import fmt_number, parse_number, typed_decimals
 from .forms import FieldError, mark_invalid
 
 
-class WheelWhenFocused:
+class WheelScrollsTheForm:
     """For a choice or an amount in a scrolling form (mixed in before the Qt class): the mouse wheel
-    changes its value only once the author has clicked or tabbed into it. Otherwise the wheel scrolls
-    the form (the event goes on to the scroll area): a form scrolled with the wheel passes choices
-    under the pointer, and each would silently take a new value (a tissue type, a unit) and save it."""
+    never changes its value; it scrolls the form (the event goes on to the scroll area). A form
+    scrolled with the wheel passes choices under the pointer, and each would silently take a new
+    value and save it: first one the author had not touched (a tissue type), then, as the entry of
+    Koratala et al. (BMJ Case Rep 2016) showed, the one just picked — "punch biopsy" still had the
+    focus when the page scrolled it under the pointer, and became "amputation specimen". A choice is
+    made by clicking it open or with the keys, as a browser's form does."""
 
     def wheelEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        if self.hasFocus():  # type: ignore[attr-defined]
-            super().wheelEvent(event)  # type: ignore[misc]
-        else:
-            event.ignore()
+        event.ignore()
 
 
-class FormCombo(WheelWhenFocused, QComboBox):
-    """A combo box of a form: the wheel changes it only when it has the focus."""
+class FormCombo(WheelScrollsTheForm, QComboBox):
+    """A combo box of a form: the wheel scrolls the form, it never changes the choice."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

@@ -14,12 +14,12 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QDateEdit, QDoubleSpinBox, Q
 from .. import timing
 from ..app import time_order
 from ..model import Case, Event, When
-from .fields import FormCombo, WheelWhenFocused, WideCombo
+from .fields import FormCombo, WheelScrollsTheForm, WideCombo
 from .formatting import event_title, fmt_number, parse_number
 from .forms import ERROR_COLOUR, FlowLayout, StatusLine, set_muted
 
 
-class _Date(WheelWhenFocused, QDateEdit):
+class _Date(WheelScrollsTheForm, QDateEdit):
     """A date whose value the wheel changes only when it has the focus, knowing which of its parts
     (year, month, day) the author typed digits into since :meth:`forget_typing`."""
 
@@ -36,7 +36,7 @@ class _Date(WheelWhenFocused, QDateEdit):
         super().keyPressEvent(ev)
 
 
-class _AmountSpin(WheelWhenFocused, QDoubleSpinBox):
+class _AmountSpin(WheelScrollsTheForm, QDoubleSpinBox):
     """An amount shown as people write it (3, not 3.00), as wide as four digits (not its maximum)."""
 
     def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
