@@ -211,6 +211,15 @@ PUBLISHED: dict[str, list[str]] = {
         "A 55-year-old woman", "lower leg", "left", "large and painful ulcers", "wound excision",
         "hyperbaric oxygen", "parathyroidectomy", "rapid regeneration of the ulcers",
         "renal failure induced secondary hyperparathyroidism"],
+    # Koratala et al., BMJ Case Rep 2016: eschar over the medial superior right breast with a 1 cm deep
+    # area of tunnelling; a nodule of the left breast a few months later; mammogram; punch biopsy of
+    # the lesion compatible with CUA
+    "breast-eschar-tunnelling-mammogram": [
+        "A 54-year-old Caucasian woman", "diabetic nephropathy", "breast, right (medial superior)",
+        "breast, left (medial aspect)", "a few months later", "1 cm deep area of tunnelling",
+        "Mammography of the breasts", "Extensive vascular calcifications and scattered microcalcifications",
+        "Punch biopsy of the right breast (lesion 1), medial superior", "focal calcium deposition within a small "
+        "blood vessel", "96", "mm/h", "186", "U/L", "5.6"],
 }
 
 # identified reports print the calendar dates at the precision the source gives them
@@ -260,6 +269,17 @@ def test_published_case_facts_reach_pdf_and_docx(name):
     case = jsonio.loads((CASES / f"{name}.json").read_text("utf-8"))
     assert check(manuscript_part(pdf_text(case, draft=True)), PUBLISHED[name]) == []
     assert check(manuscript_part(docx_text(case, draft=True)), PUBLISHED[name]) == []
+
+
+def test_the_surrounding_skin_the_description_already_gives_is_said_once():
+    # Koratala et al. (BMJ Case Rep 2016), entered through the window: the surrounding skin given as
+    # "surrounding erythema" was printed "surrounding skin: surrounding erythema", before a description
+    # ending "with surrounding erythema"
+    case = jsonio.loads((CASES / "breast-eschar-tunnelling-mammogram.json").read_text("utf-8"))
+    for text in (pdf_text(case, draft=True), docx_text(case, draft=True)):
+        flat = squeeze(manuscript_part(text))
+        assert squeeze("surrounding skin: surrounding") not in flat
+        assert flat.count(squeeze("surrounding erythema")) == 1
 
 
 @pytest.mark.parametrize("name", sorted(IDENTIFIED))
@@ -327,7 +347,7 @@ EVERY_KIND = [
     "> 1000", "undetectable", "7.92", "as printed; implausible in this unit", "implausible",
     "(52 mg²/dL² as reported)", "eGFR 8 mL/min/1.73m² as reported",
     "Blood culture (2 days after presentation): positive, Staphylococcus aureus",
-    "Deep incisional biopsy of the thigh, anterior (lesion 1)", "consistent with calciphylaxis",
+    "Deep incisional biopsy of the left thigh, anterior (lesion 1)", "consistent with calciphylaxis",
     "microvascular calcification, microthrombosis",
     "Resection specimen of the abdomen (lesion 2)", "The histological findings are not reported.",
 ]

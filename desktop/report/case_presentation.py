@@ -114,10 +114,12 @@ def lesion_cell(ctx: Ctx, l: Lesion, folded: bool) -> str:
             elif "none" in (o.exudate_amount, o.exudate_type):
                 bits.append("no exudate")
             told = untold(l.description, ctx.author_text()).lower()
-            # the observation's note, when the description printed beside it already says it, is not
-            # said twice ("Painful; painful skin lesions. Painful skin lesions (...)")
-            bits += [b for b in observation_extras(o) if not (o.note.strip() and b == plain(o.note).rstrip(".")
-                                                             and told and covered(b, told))]
+            # the observation's note or surrounding skin, when the description printed beside it
+            # already says it, is not said twice ("Painful; painful skin lesions. Painful skin lesions
+            # (...)"; "surrounding erythema. Eschar ... with surrounding erythema")
+            own_words = [plain(x).strip().rstrip(".") for x in (o.note, o.surrounding_skin) if x.strip()]
+            bits += [b for b in observation_extras(o)
+                     if not (told and any(b.endswith(w) and covered(w, told) for w in own_words))]
     if l.cause:
         bits.append(f"cause: {plain(l.cause)}")
     if l.iatrogenic == "yes" and not l.cause:

@@ -210,11 +210,15 @@ def not_the_biopsy_itself(ctx: Ctx, when: str) -> str:
 
 
 def biopsy_paragraph(ctx: Ctx, b) -> Para:
-    """"Punch biopsy of the breast (lesion 1), about 2 weeks after presentation: consistent with
+    """"Punch biopsy of the right breast (lesion 1), about 2 weeks after presentation: consistent with
     calciphylaxis; microvascular calcification, intimal fibrosis. <findings>" """
     num = ctx.lesion_number(b.lesion_id)
+    lesion = ctx.case.lesion(b.lesion_id)
     if b.site:
-        where = "the " + site_label(b.site) + (f" (lesion {num})" if num else "")
+        # the side is the lesion's, when the biopsy is of its site: "the right breast (lesion 1)"
+        side = lesion.laterality if lesion is not None and lesion.site == b.site else ""
+        where = ("the " + (f"{side} " if side in ("left", "right") else "") + site_label(b.site)
+                 + (f" (lesion {num})" if num else ""))
     else:  # linked to a lesion, no site of its own: "Skin biopsy of lesion 1", not "of the (lesion 1)"
         where = f"lesion {num}" if num else ""
     if b.site_detail:

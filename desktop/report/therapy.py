@@ -173,8 +173,9 @@ def observation_extras(o) -> list[str]:
     the surrounding skin, oedema, purulence, odour (a recorded "no" is a finding too) and the
     author's note."""
     bits = []
-    if o.surrounding_skin.strip():
-        bits.append(f"surrounding skin: {plain(o.surrounding_skin).rstrip('.')}")
+    skin = plain(o.surrounding_skin).strip().rstrip(".")
+    if skin:  # the author's "surrounding erythema" as it is, not "surrounding skin: surrounding erythema"
+        bits.append(skin if skin.lower().startswith("surrounding") else f"surrounding skin: {skin}")
     for value, yes, no in ((o.oedema, "oedema", "no oedema"), (o.purulence, "purulent", "no purulence")):
         if value in ("yes", "no"):
             bits.append(yes if value == "yes" else no)
