@@ -129,6 +129,9 @@ CASES = {
     "calcium-binder": (meds(med("calcium-binder", "calcium acetate")), meds(med("non-calcium-binder", "sevelamer"))),
     "active-vitamin-d": (meds(med("active-vitamin-d", "calcitriol")), meds(med("nutritional-vitamin-d", "cholecalciferol"))),
     "diabetes": (comorb("diabetes"), comorb("hypertension")),
+    # Koratala et al. (BMJ Case Rep 2016): "end stage kidney disease secondary to diabetic nephropathy"
+    "diabetes-not-recorded": (patient(kidney_disease_cause="diabetic nephropathy"),
+                              patient(kidney_disease_cause="non-diabetic nephropathy")),
     "insulin-injections": (meds(med("insulin", "insulin aspart", doses_per_day=4.0)), meds(med("other", "metformin"))),
     "obesity": (comorb("obesity"), comorb("hypertension")),
     # WHO TRS 894: obesity at a BMI of 30 kg/m² or more (114 kg, 169.7 cm: 39.6; 80 kg: 27.8)
@@ -674,3 +677,25 @@ def test_a_result_timed_only_in_words_is_said_so_with_its_comparator():
     assert "1 with a time given only in the source's words" in f.message and "no time recorded" not in f.message
     (ev,) = [e for e in f.evidence if e.ref == "labs/p-serial"]
     assert ev.value == ">2" and ev.time == "time recorded (serial blood results), not placed on the day axis"
+
+
+def test_a_cause_of_kidney_disease_that_names_diabetes_suggests_recording_it():
+    """Koratala et al. (BMJ Case Rep 2016), entered through the window: "secondary to diabetic
+    nephropathy" typed as the cause, and Diabetes mellitus left unticked until the author found it
+    further down; the tier then lacked diabetes among its minor factors (2023 consensus)."""
+    from desktop.core import assess
+    from desktop.model import Case, Comorbidity
+    case = Case(title="Breast")
+    case.patient.kidney_disease_cause = "diabetic nephropathy"
+    found = assess(case).by_rule("diabetes-not-recorded")
+    assert len(found) == 1 and "\u201cdiabetic nephropathy\u201d" in found[0].message
+    assert {e.ref for e in found[0].evidence} == {"patient.kidney_disease_cause", "patient.comorbidities"}
+    assert {c.key for c in found[0].citations} == {"nigwekar-2016", "consensus-2023"}
+    for cause in ("non-diabetic nephropathy", "nondiabetic kidney disease", "IgA nephropathy", "without diabetes"):
+        case.patient.kidney_disease_cause = cause
+        assert not assess(case).fired("diabetes-not-recorded"), cause
+    case.patient.kidney_disease_cause = "ESRD secondary to diabetes"
+    assert assess(case).fired("diabetes-not-recorded")
+    for recorded in (Comorbidity("diabetes"), Comorbidity("diabetes", absent=True)):  # recorded either way
+        case.patient.comorbidities = [recorded]
+        assert not assess(case).fired("diabetes-not-recorded")

@@ -1,6 +1,9 @@
-"""The rules on what the write-up documents: differentials excluded, consent, obesity a BMI shows.
-Thresholds, wording and citations come from resources/rules/rules.json."""
+"""The rules on what the write-up documents: differentials excluded, consent, obesity a BMI shows,
+diabetes the cause of kidney disease names. Thresholds, wording and citations come from
+resources/rules/rules.json."""
 from __future__ import annotations
+
+import re
 
 from .context import Context
 from .derived import Derived
@@ -47,3 +50,19 @@ def obesity_not_recorded(ctx: Context, d: Derived) -> list[Finding]:
           Evidence("Body mass index (derived)", f"{_num(d.bmi, 1)} kg/m²", ref="patient.comorbidities")]
     return [r.finding(evidence=ev, bmi=f"{_num(d.bmi, 1)} kg/m²", weight=f"{_num(pt.weight_kg, 1)} kg",
                       height=f"{_num(pt.height_cm, 0)} cm", threshold=r.threshold_text("bmi"))]
+
+
+def diabetes_not_recorded(ctx: Context, d: Derived) -> list[Finding]:
+    """The cause of kidney disease names diabetes ("diabetic nephropathy", "ESRD secondary to
+    diabetes") and diabetes is not recorded either way: suggest recording it. A cause that says
+    the patient has none ("non-diabetic nephropathy") names no diabetes."""
+    r = rule("diabetes-not-recorded")
+    cause = " ".join(ctx.case.patient.kidney_disease_cause.split())
+    if not cause or ctx.comorbidities(["diabetes"]) or ctx.absent_comorbidities(["diabetes"]):
+        return []
+    words = "|".join(re.escape(w) for w in r.threshold("cause_words"))
+    if not re.search(rf"(?<!non-)(?<!non )(?<!not )(?<!without )\b(?:{words})\b", cause, re.IGNORECASE):
+        return []
+    ev = [Evidence("Cause of kidney disease", cause, ref="patient.kidney_disease_cause"),
+          Evidence("Diabetes mellitus", "not among the comorbidities", ref="patient.comorbidities")]
+    return [r.finding(evidence=ev, cause=cause)]

@@ -21,7 +21,7 @@ from .derived import Derived
 from .lab_rules import abnormal, band_text, ca_p, lab_range_rule, pth, pth_choice, range_summary  # noqa: F401
 from .lesion_rules import _site_rule, biopsy, grade, iatrogenic, infection, ulcerated  # noqa: F401
 from .patient_rules import _comorbidity_rule, _med_rule, female_sex, long_vintage, peritoneal, transplant
-from .reporting_rules import consent, differentials, obesity_not_recorded
+from .reporting_rules import consent, diabetes_not_recorded, differentials, obesity_not_recorded
 from .treatment_rules import sts
 from .types import Finding
 
@@ -36,6 +36,7 @@ CHECKS: list[Callable[[Context, Derived], list[Finding]]] = [
     _med_rule("calcium-binder"),
     _med_rule("active-vitamin-d"),
     _comorbidity_rule("diabetes"),
+    diabetes_not_recorded,
     _med_rule("insulin-injections"),
     _comorbidity_rule("obesity"),
     obesity_not_recorded,
