@@ -323,3 +323,28 @@ def test_only_the_sources_risk_factors_are_marked_as_risk_factors():
     assert set(marked) == {"diabetes", "obesity", "hyperparathyroidism", "hypervitaminosis-d", "liver-disease",
                            "autoimmune", "malignancy", "protein-c-deficiency", "protein-s-deficiency",
                            "lupus-anticoagulant", "vitamin-k-deficiency", "iron-overload"}
+
+
+def test_a_tier_verdict_that_wraps_moves_no_finding(qtbot):
+    # Koratala et al. (BMJ Case Rep 2016) entered through the window: the verdict went from "Not met
+    # on the record (1 undecidable)", two lines in the side pane, to "Clinical diagnosis of
+    # calciphylaxis", one line, and the findings list jumped up under the pointer. The verdict keeps
+    # two lines' room.
+    from PySide6.QtCore import QPoint
+
+    from desktop.core import assess
+    from desktop.demo import load_demo
+    from desktop.gui.assessment_panel import AssessmentPanel
+    panel = AssessmentPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    for width in (250, 290, 330, 360):  # the side pane, from a narrow window to a wide one
+        panel.resize(width, 700)
+        seen = {}
+        for case in (relapses(), load_demo(), relapses()):
+            panel._show(assess(case))
+            qtbot.wait(30)
+            seen[panel.tier_label.text()] = panel.findings.mapTo(panel, QPoint(0, 0)).y()
+        assert set(seen) == {"Not met on the record (3 undecidable)", "Clinical diagnosis of calciphylaxis"}
+        assert len(set(seen.values())) == 1, (width, seen)

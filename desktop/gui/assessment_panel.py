@@ -16,7 +16,7 @@ import traceback
 from typing import Any, Callable
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QProgressBar,
                                QPushButton, QSplitter, QTextBrowser, QToolButton, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -101,6 +101,9 @@ class AssessmentPanel(QWidget):
 
         self.state_label = QLabel("No case open.")
         self.state_label.setWordWrap(True)
+        # two lines' room, kept: "19 findings: 2 critical, 5 warning, 4 notice, 8 info." wraps in a
+        # narrow pane, and one finding more must not move the list under the pointer
+        self.state_label.setMinimumHeight(2 * self.state_label.fontMetrics().lineSpacing() + 2)
         self.state_label.setAccessibleName("Assessment status")
         lay.addWidget(self.state_label)
 
@@ -113,6 +116,12 @@ class AssessmentPanel(QWidget):
         self.tier_label = QLabel("—")
         self.tier_label.setStyleSheet("font-weight: 600;")
         self.tier_label.setWordWrap(True)  # "Not met on the record (3 undecidable)" in a narrow pane
+        # room for two lines whatever the verdict: an edit that turns "Confirmed calciphylaxis" into
+        # "Not met on the record (1 undecidable)" moves no finding under the author's pointer
+        bold = self.tier_label.font()
+        bold.setWeight(QFont.Weight.DemiBold)
+        self.tier_label.setMinimumHeight(2 * QFontMetrics(bold).lineSpacing() + 2)
+        self.tier_label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.tier_label.setAccessibleName("Diagnostic tier")
         tier_caption.setBuddy(self.tier_label)
         self.tier_toggle = QToolButton()
