@@ -36,6 +36,27 @@ class _Date(WheelScrollsTheForm, QDateEdit):
         super().keyPressEvent(ev)
 
 
+class _Slot(QWidget):
+    """The time editor's slot for the event, the date or the age: its natural width is the widest of
+    the pages in ``sized_by`` (the date, the age), not the event's box, which takes what its line has."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.sized_by: list[QWidget] = []
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt's name)
+        hint = super().sizeHint()
+        if self.sized_by:
+            hint.setWidth(max(w.sizeHint().width() for w in self.sized_by))
+        return hint
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        hint = super().minimumSizeHint()
+        if self.sized_by:
+            hint.setWidth(max(w.minimumSizeHint().width() for w in self.sized_by))
+        return hint
+
+
 class _AmountSpin(WheelScrollsTheForm, QDoubleSpinBox):
     """An amount shown as people write it (3, not 3.00), as wide as four digits (not its maximum)."""
 
@@ -204,10 +225,11 @@ class WhenEditor(QWidget):
             policy.setRetainSizeWhenHidden(True)
             w.setSizePolicy(policy)
         self.event.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        # row 1's second part — the event, the date or the age — is one slot as wide as the widest of
-        # them, there (empty) in every mode: in a narrow form it has a line of its own in every mode,
-        # so picking "at the time of an event" does not add a line and push the form down
-        self.what = QWidget(self)
+        # row 1's second part — the event, the date or the age — is one slot, there (empty) in every
+        # mode, as wide as the date or the age (the event's box fills the rest of the line and shows
+        # each event in full in its list): beside the mode when the form has room, on a line of its
+        # own in a narrow form in every mode, so picking "at the time of an event" adds no line
+        self.what = _Slot(self)
         self.what.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._what = QStackedLayout(self.what)
         self._what_pages: dict[str, QWidget] = {}
@@ -224,6 +246,7 @@ class WhenEditor(QWidget):
             self._what_pages[key] = page
         self._what_pages["none"] = QWidget(self.what)
         self._what.addWidget(self._what_pages["none"])
+        self.what.sized_by = [self._what_pages["date"], self._what_pages["age"]]
         self.row1 = FlowLayout(h_spacing=6, v_spacing=4)
         self.row1.addWidget(self.mode)
         self.row1.addWidget(self.what)
