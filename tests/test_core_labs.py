@@ -30,6 +30,17 @@ def test_domain_file_factors(code, value, unit, to_unit, expected):
     assert L.value_in(lab, to_unit) == pytest.approx(expected, rel=2e-3)
 
 
+def test_urea_in_mg_dl_is_not_blood_urea_nitrogen():
+    # Many sources outside the US print serum urea, not BUN: "urea 150 mg/dL" is urea's own mass
+    # (CH4N2O, 60.06 g/mol: 150 / 6.006 = 24.97 mmol/L), the same substance as a BUN of 70 mg/dL
+    # (70 x 0.357 = 24.99 mmol/L, domain file section 5), not a BUN of 150 mg/dL.
+    urea = LabResult(analyte="urea", value=150.0, unit="mg/dL")
+    assert L.value_in(urea, "mmol/L") == pytest.approx(150 / 6.006, rel=1e-3)
+    bun = LabResult(analyte="bun", value=70.0, unit="mg/dL")
+    assert L.value_in(bun, "mmol/L") == pytest.approx(L.value_in(urea, "mmol/L"), rel=2e-3)
+    assert catalogue.analytes()["urea"].label == "Urea" and catalogue.analytes()["urea"].accepts("mmol/L")
+
+
 def test_unknown_unit_and_analyte_are_clear_errors():
     with pytest.raises(UnknownUnit, match=r"Calcium, total: unit 'mg/L' is not accepted; use one of mg/dL, mmol/L"):
         L.canonical_value(LabResult(analyte="calcium", value=9.2, unit="mg/L"))

@@ -179,13 +179,13 @@ PUBLISHED: dict[str, list[str]] = {
         "ulcers with a dark necrotic center"],
     # PMC6089724: haemodialysis from 1988, two renal transplantations (India 1991, Iran four months before
     # presentation), both rejected; eight medicines as printed (misspellings and "2 g" kept); purpuric
-    # macules and papules over the medial thighs; urea printed as serum urea, recorded as BUN with a note
+    # macules and papules over the medial thighs; serum urea printed as elevated, recorded as urea (not BUN)
     "thighs-two-failed-transplants": [
         "A 33-year-old man", "Kidney transplant", "graft failed", "prednisolone", "17.5 mg", "tacrolimus",
         "ferrous sulphate", "325 mg", "thrice daily", "gancyclovir", "thrice weekly", "prazocin hydrochloride", "2 g",
         "aluminum hydroxide", "2 tablets", "medial aspect of both upper thighs down to the knees",
         "severe burning sensation", "the legs and buttocks were not involved", "in India in 1991", "in Iran",
-        "printed as serum urea", "Dialysis vintage at first lesion onset: about 11.2 years",
+        "Urea elevated", "Dialysis vintage at first lesion onset: about 11.2 years",
         # a period without dialysis runs from, to: it is not "started" and "stopped"
         "then no dialysis from about 11 years before presentation to about 8 years before presentation"],
     # Mathur et al. (NDT): facial involvement; IgA nephropathy; warfarin and calcium carbonate; phosphate >2
