@@ -97,7 +97,9 @@ def test_the_journal_tab_lists_every_rule_with_its_numbers(qtbot, window):
 
     # BMJ Case Reports: the demo's title ("…: a case report") breaks its title rule (soft in the profile)
     choose(qtbot, panel, "bmj-case-reports")
-    assert len(panel.row_texts()) == len(profile("bmj-case-reports")["rules"])
+    from desktop.report.required import missing_parts
+    assert len(panel.row_texts()) == len(profile("bmj-case-reports")["rules"]) + \
+        len(missing_parts(window.session.case, "bmj-case-reports"))  # each missing part has its row too
     assert "Warning · title contains 'a case report': not allowed" in row(panel, "title contains")
     limit = rule_value("bmj-case-reports", "main_text_words_max")
     n = limit + 100
@@ -354,6 +356,35 @@ def test_the_care_consent_item_and_the_journal_consent_rule_go_there_too(qtbot, 
     rect = journal.rules.visualItemRect(journal.rules.item(i))
     qtbot.mouseClick(journal.rules.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert consent_shown(window)
+
+
+def test_each_missing_required_part_is_a_row_that_goes_to_its_field(qtbot, window):
+    # Koratala et al. (BMJ Case Rep 2016) entered through the window: the tab said "Journal (17 to
+    # fix)" and listed two rules; the summary named three of the sixteen missing parts and "…". Each
+    # missing part is now a row, after the broken rules, and Go to field opens where it is written.
+    panel = show_journal_tab(qtbot, window)
+    qtbot.waitUntil(lambda: panel.results is not None, timeout=5000)
+    from desktop.report.required import missing_parts
+    missing = missing_parts(window.session.case, window.session.journal_id)
+    rows = panel.row_texts()
+    assert [t.split("\n")[0] for t in rows if t.startswith("Missing")] == [f"Missing · {m}" for m in missing]
+    fails = sum(t.startswith("Fail") for t in rows)
+    assert all(t.startswith("Fail") for t in rows[:fails])  # the broken rules first, then the missing parts
+    assert all(t.startswith("Missing") for t in rows[fails:fails + len(missing)])
+    index = window.side_tabs.indexOf(panel)
+    assert window.side_tabs.tabText(index) == f"Journal ({fails + len(missing)} to fix)"  # what the list shows
+    item = panel.select_rule("required:competing interests")
+    assert item is not None and "as stated by the authors" in panel.source.text()
+    assert panel.go_button.isEnabled()
+    qtbot.mouseClick(panel.go_button, Qt.MouseButton.LeftButton)
+    page = window.section("manuscript")
+    assert window.current_section_key() == "manuscript"
+    assert window.focusWidget() is page.manuscript["competing_interests"].area
+    # written: the row goes
+    m = copy.deepcopy(window.session.case.manuscript)
+    m.competing_interests = "The authors declare that they have no competing interests."
+    wait_checked(qtbot, panel, lambda: window.session.save_single("manuscript", m))
+    assert not any(t.startswith("Missing · competing interests") for t in panel.row_texts())
 
 
 def test_go_to_field_of_an_unresolved_citation_shows_the_text_that_holds_it(qtbot, window):

@@ -13,6 +13,7 @@ default of the window's exports.
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -38,6 +39,31 @@ KIND_REFS = {
     "citations_resolved": "manuscript", "figures_max": "figures", "authors_max": "authors",
     "consent_recorded": "consent",
 }
+
+# where each part a final export needs is recorded (desktop/report/required.py names the parts)
+PART_REFS = {
+    "title": "title", "authors": "authors", "abstract: background": "manuscript.abstract_background",
+    "abstract: case presentation": "manuscript.abstract_case",
+    "abstract: conclusions": "manuscript.abstract_conclusions", "keywords": "keywords",
+    "background (introduction)": "manuscript.introduction", "age": "patient.age_years", "sex": "patient.sex",
+    "ethnic background": "patient.ethnicity", "discussion": "manuscript.discussion",
+    "conclusions": "manuscript.conclusions", "ethics approval and consent to participate": "manuscript.ethics",
+    "consent for publication": "consent", "availability of data and materials": "manuscript.data_availability",
+    "competing interests": "manuscript.competing_interests", "funding": "manuscript.funding",
+    "authors' contributions": "authors", "acknowledgements": "manuscript.acknowledgements",
+    "references": "references",
+}
+
+
+@dataclass(frozen=True)
+class MissingPart:
+    """A part a final export needs and the manuscript lacks, listed beside the journal's rules."""
+    rule: str  # "required:<part>"
+    label: str
+    source: str
+    confidence: str
+    hard: bool = True
+    status: str = "missing"
 
 
 def marker_count(case) -> int:
@@ -277,6 +303,26 @@ class ConformancePanel(QWidget):
                             f"Source: {r.source}")
             self.rules.addItem(item)
             if r.rule == keep:
+                reselect = item
+        # each missing part in the list too, with the field it goes in: the count in the tab's title
+        # is what the list shows, not three of sixteen named in the summary
+        j_source = j.source_text((j.data.get("required_parts") or {}).get("source", "")) if j.required_parts_own \
+            else "the CARE checklist (the journal's own list is not verified)"
+        confidence = (j.data.get("required_parts") or {}).get("confidence", "S") if j.required_parts_own else "V"
+        for name in missing:
+            part = MissingPart(f"required:{name}", f"Required for a final export: {name}, as stated by the authors",
+                               j_source, confidence)
+            item = QListWidgetItem(status_icon("fail"), f"Missing · {name}\n{part.label}")
+            item.setForeground(QBrush(QColor(SEVERITY_COLOUR["critical"])))
+            item.setData(_ResultRole, part)
+            item.setData(_RefRole, PART_REFS.get(name, ""))
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Missing: {name}. {part.label}")
+            item.setToolTip(f"{part.label}\nA final export is refused until it is recorded (write "
+                            "\u201cNot applicable.\u201d where it does not apply).\nSource: " + j_source)
+            # after the broken rules, before the warnings and the rules met
+            at = sum(self.rules.item(i).data(_ResultRole).status == "fail" for i in range(self.rules.count()))
+            self.rules.insertItem(at + missing.index(name), item)
+            if part.rule == keep:
                 reselect = item
         self.rules.blockSignals(False)
         if reselect is not None:
