@@ -374,7 +374,7 @@ def test_each_missing_required_part_is_a_row_that_goes_to_its_field(qtbot, windo
     index = window.side_tabs.indexOf(panel)
     assert window.side_tabs.tabText(index) == f"Journal ({fails + len(missing)} to fix)"  # what the list shows
     item = panel.select_rule("required:competing interests")
-    assert item is not None and "as stated by the authors" in panel.source.text()
+    assert item is not None and "a final export is refused" in panel.source.text()
     assert panel.go_button.isEnabled()
     qtbot.mouseClick(panel.go_button, Qt.MouseButton.LeftButton)
     page = window.section("manuscript")

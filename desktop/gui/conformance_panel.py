@@ -310,15 +310,15 @@ class ConformancePanel(QWidget):
             else "the CARE checklist (the journal's own list is not verified)"
         confidence = (j.data.get("required_parts") or {}).get("confidence", "S") if j.required_parts_own else "V"
         for name in missing:
-            part = MissingPart(f"required:{name}", f"Required for a final export: {name}, as stated by the authors",
+            part = MissingPart(f"required:{name}", "Required: a final export is refused until it is recorded",
                                j_source, confidence)
             item = QListWidgetItem(status_icon("fail"), f"Missing · {name}\n{part.label}")
             item.setForeground(QBrush(QColor(SEVERITY_COLOUR["critical"])))
             item.setData(_ResultRole, part)
             item.setData(_RefRole, PART_REFS.get(name, ""))
             item.setData(Qt.ItemDataRole.AccessibleTextRole, f"Missing: {name}. {part.label}")
-            item.setToolTip(f"{part.label}\nA final export is refused until it is recorded (write "
-                            "\u201cNot applicable.\u201d where it does not apply).\nSource: " + j_source)
+            item.setToolTip(f"{name[:1].upper() + name[1:]}: required for a final export, in the authors' own "
+                            "words (write \u201cNot applicable.\u201d where it does not apply).\nSource: " + j_source)
             # after the broken rules, before the warnings and the rules met
             at = sum(self.rules.item(i).data(_ResultRole).status == "fail" for i in range(self.rules.count()))
             self.rules.insertItem(at + missing.index(name), item)
