@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt
 from PySide6.QtGui import QColor, QMouseEvent
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QScrollArea
 
 from desktop import catalogue
 from desktop.gui.assessment_panel import AssessmentPanel, consent_related
@@ -379,7 +379,14 @@ def test_each_missing_required_part_is_a_row_that_goes_to_its_field(qtbot, windo
     qtbot.mouseClick(panel.go_button, Qt.MouseButton.LeftButton)
     page = window.section("manuscript")
     assert window.current_section_key() == "manuscript"
-    assert window.focusWidget() is page.manuscript["competing_interests"].area
+    area = page.manuscript["competing_interests"].area
+    assert window.focusWidget() is area
+    # in sight, though the section was built by this very click (its layout came after the scroll)
+    scroll = area.parentWidget()
+    while not isinstance(scroll, QScrollArea):
+        scroll = scroll.parentWidget()
+    qtbot.waitUntil(lambda: scroll.viewport().rect().contains(
+        QRect(area.mapTo(scroll.viewport(), QPoint(0, 0)), area.size())), timeout=2000)
     # written: the row goes
     m = copy.deepcopy(window.session.case.manuscript)
     m.competing_interests = "The authors declare that they have no competing interests."

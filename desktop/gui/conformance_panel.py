@@ -310,8 +310,7 @@ class ConformancePanel(QWidget):
             else "the CARE checklist (the journal's own list is not verified)"
         confidence = (j.data.get("required_parts") or {}).get("confidence", "S") if j.required_parts_own else "V"
         for name in missing:
-            part = MissingPart(f"required:{name}", "Required: a final export is refused until it is recorded",
-                               j_source, confidence)
+            part = MissingPart(f"required:{name}", "Required for a final export", j_source, confidence)
             item = QListWidgetItem(status_icon("fail"), f"Missing · {name}\n{part.label}")
             item.setForeground(QBrush(QColor(SEVERITY_COLOUR["critical"])))
             item.setData(_ResultRole, part)
@@ -344,6 +343,13 @@ class ConformancePanel(QWidget):
         if r is None:
             self.source.setText("Select a rule to see its source.")
             self.go_button.setEnabled(False)
+            return
+        if isinstance(r, MissingPart):
+            name = r.rule.removeprefix("required:")
+            self.source.setText(f"{name[:1].upper() + name[1:]}: a final export is refused until it is recorded, in "
+                                f"the authors' own words (\u201cNot applicable.\u201d where it does not apply; "
+                                f"confidence {r.confidence}).\nSource: {r.source}")
+            self.go_button.setEnabled(bool(item.data(_RefRole)))
             return
         kind = "hard rule: a final export is refused while it fails" if r.hard else \
             "soft rule: a warning"

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLayout, QScrollArea, QSizePolicy, QVBoxLayout,
     QWidget,
 )
+from .scrolling import ScrollKept, reveal  # noqa: F401 (re-exported: sections import them from here)
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QKeySequence, QShortcut
@@ -479,43 +480,6 @@ def vertical_scroll(page: QWidget) -> QScrollArea:
     area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # no Tab stop of its own: it follows the focused field
     area.setWidget(page)
     return area
-
-
-class ScrollKept:
-    """``with ScrollKept(widget):`` — every scroll area around ``widget`` is where it was afterwards.
-    A button that hides as it is clicked (an offer taken, a message dismissed) hands its focus to the
-    next field in the tab chain, and the scroll area holding that field scrolls to it: the page
-    jumped under the author's mouse, and the next click landed on another field."""
-
-    def __init__(self, widget: QWidget):
-        self._kept: list[tuple[QWidget, int, int]] = []
-        p = widget.parentWidget()
-        while p is not None:
-            if isinstance(p, QScrollArea):
-                self._kept.append((p, p.horizontalScrollBar().value(), p.verticalScrollBar().value()))
-            p = p.parentWidget()
-
-    def __enter__(self) -> "ScrollKept":
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        for area, h, v in self._kept:
-            try:
-                area.horizontalScrollBar().setValue(h)
-                area.verticalScrollBar().setValue(v)
-            except RuntimeError:  # deleted meanwhile
-                pass
-
-
-def reveal(widget: QWidget) -> None:
-    """Scroll the enclosing scroll area to ``widget`` and give it the focus."""
-    p = widget.parentWidget()
-    while p is not None:
-        if isinstance(p, QScrollArea):
-            p.ensureWidgetVisible(widget, 40, 60)
-            break
-        p = p.parentWidget()
-    widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
 
 def follow_in_tab_order(anchor: QWidget, container: QWidget) -> QWidget:
