@@ -216,6 +216,9 @@ CASES = {
         lambda c: setattr(c.lesions[0], "onset", When(offset=-3.0)),
     ),
     "dq-event-order": (death_at(-10.0), death_at(30.0)),
+    # the record against itself: stage 5D is "on dialysis" in the model's own words
+    "dq-kidney-status": (patient(ckd_stage="5D", dialysis_modality="none"),
+                         patient(ckd_stage="5D", dialysis_modality="haemodialysis")),
     # times relative to day 0 with no event marked day 0 (CMAJ 2011;183(16):1882 entered so); marked: nothing
     "dq-day0-unnamed": (lambda c: setattr(c, "index_event_id", None), lambda c: None),
 }
@@ -239,7 +242,9 @@ def test_rule_fires(rule_id):
     r = rules()[rule_id]
     for f in found:
         assert f.category == r.category and f.title in (r.title, *r.titles.values())
-        assert f.citations or rule_id.startswith("dq-lab") or rule_id in ("dq-event-order", "dq-unusable-lab")
+        # the record's consistency with itself needs no source
+        assert f.citations or rule_id.startswith("dq-lab") or rule_id in ("dq-event-order", "dq-unusable-lab",
+                                                                           "dq-kidney-status")
         assert "{" not in f.message and "}" not in f.message
         assert (f.message[0].isupper() or f.message[0].isdigit()) and f.message.endswith(".")
         for e in f.evidence:  # a number without a unit is a bug
@@ -699,3 +704,24 @@ def test_a_cause_of_kidney_disease_that_names_diabetes_suggests_recording_it():
     for recorded in (Comorbidity("diabetes"), Comorbidity("diabetes", absent=True)):  # recorded either way
         case.patient.comorbidities = [recorded]
         assert not assess(case).fired("diabetes-not-recorded")
+
+
+def test_a_dialysis_start_the_manuscript_cannot_print_is_said():
+    """A dialysis start recorded while the modality is "none", with no dialysis period: the manuscript
+    says "not on dialysis" and the start is silently left out. Said at the fields; a past period of
+    dialysis (the dialysis history) is a start the manuscript prints, and is not flagged."""
+    from desktop.core import assess
+    from desktop.model import Case, DialysisPeriod, When
+    case = Case(title="Start")
+    case.patient.dialysis_modality = "none"
+    case.patient.dialysis_start = When(offset=-1.0, precision="year", label="on haemodialysis for a year")
+    found = assess(case).by_rule("dq-kidney-status")
+    assert [f.title for f in found] == ["Dialysis start recorded for a patient not on dialysis"]
+    assert {e.ref for e in found[0].evidence} == {"patient.dialysis_start", "patient.dialysis_modality"}
+    assert "prints no start" in found[0].message
+    case.patient.dialysis_history = [DialysisPeriod(modality="haemodialysis", start=When(offset=-1.0, precision="year"),
+                                                    stop=When(offset=-0.5, precision="year"))]
+    assert not assess(case).fired("dq-kidney-status")
+    case.patient.dialysis_history = []
+    case.patient.dialysis_modality = "haemodialysis"
+    assert not assess(case).fired("dq-kidney-status")

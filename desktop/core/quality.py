@@ -304,3 +304,22 @@ def day0_unnamed(ctx: Context, d: Derived) -> list[Finding]:
         evidence.append(Evidence(label, describe(placed), "", "", None if placed is None else round(placed.day, 4), ref))
     evidence.append(Evidence("Day 0", "no event of the timeline is marked day 0", "", "", ref="index_event_id"))
     return [rule("dq-day0-unnamed").finding(evidence=evidence, count=_plural(n, "time is", "times are"))]
+
+
+def kidney_status(ctx: Context, d: Derived) -> list[Finding]:
+    """Parts of the kidney status that contradict each other: a stage of 5D (on dialysis) with the
+    modality "none"; a dialysis start with the modality "none" and no dialysis period, which the
+    manuscript cannot print (it says the patient is not on dialysis)."""
+    pt, r = ctx.case.patient, rule("dq-kidney-status")
+    if pt.dialysis_modality != "none":
+        return []
+    out = []
+    modality = Evidence("Dialysis modality", "none", ref="patient.dialysis_modality")
+    if pt.ckd_stage == "5D":
+        out.append(r.finding("stage_5d_not_on_dialysis",
+                             evidence=[Evidence("CKD stage", "5D (on dialysis)", ref="patient.ckd_stage"), modality]))
+    if pt.dialysis_start.is_set and not pt.dialysis_history:
+        start = placed_or_not(ctx.place(pt.dialysis_start), pt.dialysis_start)
+        out.append(r.finding("start_not_on_dialysis", start=start,
+                             evidence=[Evidence("Dialysis start", start, ref="patient.dialysis_start"), modality]))
+    return out

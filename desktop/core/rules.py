@@ -70,4 +70,5 @@ CHECKS: list[Callable[[Context, Derived], list[Finding]]] = [
     quality.lesion_quality,
     quality.event_order,
     quality.day0_unnamed,
+    quality.kidney_status,
 ]
