@@ -216,6 +216,8 @@ PUBLISHED: dict[str, list[str]] = {
     # the lesion compatible with CUA
     "breast-eschar-tunnelling-mammogram": [
         "A 54-year-old Caucasian woman", "diabetic nephropathy", "breast, right (medial superior)",
+        # haemodialysis "for a year" at an onset "over a 3-month period" before: about 9 months
+        "Dialysis vintage at first lesion onset: about 9 months",
         "breast, left (medial aspect)", "a few months later", "1 cm deep area of tunnelling",
         "Mammography of the breasts", "Extensive vascular calcifications and scattered microcalcifications",
         "Punch biopsy of the right breast (lesion 1), medial superior", "focal calcium deposition within a small "

@@ -10,6 +10,7 @@ import re
 from .. import catalogue, frequency
 from ..core.context import lower_first
 from ..core.wording import join
+from ..timing import length_words
 from . import fmt
 from .content import Block, Para, Rich, Span
 from .context import Ctx, clauses, labelled, table, with_note
@@ -185,9 +186,12 @@ def _vintage(d) -> str:
     onset is not dated the assessment measures it to the presentation, which restates the start the
     sentence before gives ("started about 4 years before presentation"), so it is left out. A vintage
     resting on an approximate time (a start given as "four years" or a month) is given in years with
-    "about", never as a count of days nobody gave ("1461 days")."""
+    "about" (under a year in months or weeks), never as a count of days nobody gave ("1461 days")."""
     if not d.label.startswith("Dialysis vintage at first lesion onset"):
         return ""
+    if d.caveat and d.unit == "days" and d.value is not None and d.alt_value is not None and d.alt_value < 0.95:
+        # under a year, in the months a clinician would say: "about 9 months", not "about 0.8 years"
+        return f"Dialysis vintage at first lesion onset: about {length_words(d.value)}."
     if d.caveat and d.alt_value is not None:
         n = fmt.num(d.alt_value)
         unit = d.alt_unit[:-1] if n == "1" and d.alt_unit.endswith("s") else d.alt_unit  # "about 1 year"
