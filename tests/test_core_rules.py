@@ -694,7 +694,7 @@ def test_a_cause_of_kidney_disease_that_names_diabetes_suggests_recording_it():
     case.patient.kidney_disease_cause = "diabetic nephropathy"
     found = assess(case).by_rule("diabetes-not-recorded")
     assert len(found) == 1 and "\u201cdiabetic nephropathy\u201d" in found[0].message
-    assert {e.ref for e in found[0].evidence} == {"patient.kidney_disease_cause", "patient.comorbidities"}
+    assert {e.ref for e in found[0].evidence} == {"patient.kidney_disease_cause", "patient.comorbidities/diabetes"}
     assert {c.key for c in found[0].citations} == {"nigwekar-2016", "consensus-2023"}
     for cause in ("non-diabetic nephropathy", "nondiabetic kidney disease", "IgA nephropathy", "without diabetes"):
         case.patient.kidney_disease_cause = cause

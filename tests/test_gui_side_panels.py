@@ -506,3 +506,27 @@ def test_what_the_record_cannot_decide_is_shown_beside_the_caveats(qtbot, tmp_pa
     shown = panel.tier_detail.text().replace("&#x27;", "'")
     assert "Cannot be decided from the record:" in shown and unknown[0][:40] in shown
     w.close()
+
+
+def test_go_to_data_of_a_condition_not_recorded_goes_to_its_tick(qtbot, window):
+    # Koratala et al. (BMJ Case Rep 2016): "end stage kidney disease secondary to diabetic
+    # nephropathy", and Diabetes mellitus not ticked; and (issue 16) a BMI of 39.6 kg/m² with obesity
+    # not ticked. Each notice's row for the condition goes to that condition's own tick.
+    panel = window.assessment
+    qtbot.waitUntil(lambda: panel.assessment is not None, timeout=5000)
+    session = window.session
+    session.edit_field("patient", "kidney_disease_cause", "diabetic nephropathy", label="Cause")
+    kept = [c for c in session.case.patient.comorbidities if c.code not in ("diabetes", "obesity")]
+    session.edit_field("patient", "comorbidities", kept, label="Comorbidities")
+    session.edit_field("patient", "weight_kg", 114.0, label="Weight")
+    session.edit_field("patient", "height_cm", 169.7, label="Height")
+    for rule_id, row, code in (("diabetes-not-recorded", 1, "diabetes"), ("obesity-not-recorded", 2, "obesity")):
+        window.show_section("labs")
+        qtbot.waitUntil(lambda: panel.select_finding(rule_id), timeout=5000)
+        panel.evidence.setCurrentRow(row)
+        assert panel.go_button.isEnabled()
+        qtbot.mouseClick(panel.go_button, Qt.MouseButton.LeftButton)
+        page = window.section("patient")
+        assert window.current_section_key() == "patient"
+        tick = page.comorbidity_checks[code]
+        assert window.focusWidget() in (tick, tick.focusProxy()), (code, window.focusWidget())

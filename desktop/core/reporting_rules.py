@@ -47,7 +47,7 @@ def obesity_not_recorded(ctx: Context, d: Derived) -> list[Finding]:
     pt = ctx.case.patient
     ev = [Evidence("Weight", f"{_num(pt.weight_kg, 1)} kg", ref="patient.weight_kg"),
           Evidence("Height", f"{_num(pt.height_cm, 0)} cm", ref="patient.height_cm"),
-          Evidence("Body mass index (derived)", f"{_num(d.bmi, 1)} kg/m²", ref="patient.comorbidities")]
+          Evidence("Body mass index (derived)", f"{_num(d.bmi, 1)} kg/m²", ref="patient.comorbidities/obesity")]
     return [r.finding(evidence=ev, bmi=f"{_num(d.bmi, 1)} kg/m²", weight=f"{_num(pt.weight_kg, 1)} kg",
                       height=f"{_num(pt.height_cm, 0)} cm", threshold=r.threshold_text("bmi"))]
 
@@ -64,5 +64,5 @@ def diabetes_not_recorded(ctx: Context, d: Derived) -> list[Finding]:
     if not re.search(rf"(?<!non-)(?<!non )(?<!not )(?<!without )\b(?:{words})\b", cause, re.IGNORECASE):
         return []
     ev = [Evidence("Cause of kidney disease", cause, ref="patient.kidney_disease_cause"),
-          Evidence("Diabetes mellitus", "not among the comorbidities", ref="patient.comorbidities")]
+          Evidence("Diabetes mellitus", "not among the comorbidities", ref="patient.comorbidities/diabetes")]
     return [r.finding(evidence=ev, cause=cause)]

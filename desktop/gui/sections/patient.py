@@ -521,8 +521,12 @@ class PatientSection(QWidget):
                 boxes = self.comorbidity_absent if items[n].absent else self.comorbidity_checks
                 reveal(boxes[items[n].code])
                 return True
+        m = re.fullmatch(r"patient\.comorbidities/([\w-]+)", ref)  # a condition by its code, recorded or not
+        if m and m.group(1) in self.comorbidity_checks:
+            reveal(self.comorbidity_checks[m.group(1)])
+            return True
         if ref.startswith("patient."):
-            attr = ref.split(".")[1].split("[")[0]
+            attr = ref.split(".")[1].split("[")[0].split("/")[0]
             w = self.fields.get(attr)
             if w is None:
                 return False
