@@ -20,8 +20,8 @@ from .forms import ERROR_COLOUR, FlowLayout, StatusLine, set_muted
 
 
 class _Date(WheelScrollsTheForm, QDateEdit):
-    """A date whose value the wheel changes only when it has the focus, knowing which of its parts
-    (year, month, day) the author typed digits into since :meth:`forget_typing`."""
+    """A date the wheel never changes (it scrolls the form), knowing which of its parts (year,
+    month, day) the author typed digits into since :meth:`forget_typing`."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
