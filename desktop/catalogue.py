@@ -77,6 +77,7 @@ class Analyte:
     qualitative_only: bool = False  # reported in words only (cultures)
     # a result the catalogue does not list ("other"): named by the source, any unit as printed, never converted
     free: bool = False
+    entry_hint: str = ""  # what goes in its row, where another row is easily taken for it (BUN and urea)
 
     def unit_of(self, unit: str) -> str | None:
         """The catalogue's spelling of ``unit`` as printed (``mg/dl`` -> ``mg/dL``), or None."""
@@ -166,6 +167,7 @@ def analytes() -> dict[str, Analyte]:
             reference_range=a["reference_range"], plausible=a["plausible"],
             conversion_source=a["conversion_source"], spellings=spellings,
             qualitative_only=a.get("qualitative_only", False), free=a.get("free", False),
+            entry_hint=a.get("entry_hint", ""),
         )
     return out
 

@@ -436,3 +436,12 @@ def test_a_default_range_given_for_men_is_offered_to_no_woman(qtbot, section, li
     assert hb.flag.text() == ""  # no range of hers to be low against
     section.session.edit_field("patient", "sex", "male", label="Sex")
     qtbot.waitUntil(lambda: hb.low.placeholderText() == "13.0" and hb.flag.text() == "L")
+
+
+def test_the_urea_and_bun_rows_say_which_is_which(section):
+    # a source's "urea 150 mg/dL" is urea's own mass (CH4N2O, 60.06 g/mol), 2.14 times a BUN in mg/dL
+    # (60.06 / 28.01): typed into the BUN row it would be read as twice the urea it is
+    urea, bun = section.row("urea"), section.row("bun")
+    assert "Not blood urea nitrogen" in urea.label.toolTip() and "2.14" in urea.label.toolTip()
+    assert "Urea row" in bun.label.toolTip()
+    assert {urea.unit.itemText(i) for i in range(urea.unit.count())} == {"mg/dL", "mmol/L"}

@@ -50,6 +50,8 @@ class LabRow:
         self.pending_unit: str | None = None
         self.label = QLabel(a.label)
         self.label.setWordWrap(True)  # a long name wraps in a narrow window: the flag column stays in sight
+        if a.entry_hint:
+            self.label.setToolTip(a.entry_hint)
         self.value = QLineEdit()
         self.value.setAccessibleName(f"{a.label} value")
         self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
