@@ -273,7 +273,7 @@ def test_published_case_facts_reach_pdf_and_docx(name):
     assert check(manuscript_part(docx_text(case, draft=True)), PUBLISHED[name]) == []
 
 
-def test_the_surrounding_skin_the_description_already_gives_is_said_once():
+def test_what_the_authors_own_words_already_give_is_said_once():
     # Koratala et al. (BMJ Case Rep 2016), entered through the window: the surrounding skin given as
     # "surrounding erythema" was printed "surrounding skin: surrounding erythema", before a description
     # ending "with surrounding erythema"
@@ -282,6 +282,9 @@ def test_the_surrounding_skin_the_description_already_gives_is_said_once():
         flat = squeeze(manuscript_part(text))
         assert squeeze("surrounding skin: surrounding") not in flat
         assert flat.count(squeeze("surrounding erythema")) == 1
+        # the biopsy's coded "inflammation" is not said before findings that say "mild acute and
+        # chronic inflammation"; "microvascular calcification", which they do not name, is kept
+        assert squeeze("confirmed calciphylaxis; microvascular calcification. Skin and subcutaneous") in flat
 
 
 @pytest.mark.parametrize("name", sorted(IDENTIFIED))

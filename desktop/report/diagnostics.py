@@ -10,7 +10,7 @@ from . import fmt
 from .content import Block, Mark, Para, Span
 from .context import Ctx, labelled, prose, table, untold, with_note
 from .figures import lab_trend, photo_figures, photo_groups
-from .text import plain
+from .text import plain, says
 from .wording import (BIOPSY, BIOPSY_GRADE, DIAG_BASIS, DIALYSIS_CTX, HISTOLOGY, IMAGING, QUALITATIVE, SPECIMEN, TRI,
                       relative_words, site_label)
 
@@ -228,7 +228,11 @@ def biopsy_paragraph(ctx: Ctx, b) -> Para:
     when = not_the_biopsy_itself(ctx, ctx.prose_when(b.when))
     # a result not recorded is left out (the manuscript says only what the author recorded)
     result = BIOPSY_GRADE[b.grade] if b.grade else BIOPSY.get(b.result or "", "")
-    features = ", ".join(HISTOLOGY.get(x, x.replace("_", " ")) for x in b.features)
+    # a coded feature the findings printed after it already name is not said first as well:
+    # "microvascular calcification. … mild acute and chronic inflammation …", not "…, inflammation. …"
+    told_findings = untold(b.findings, ctx.author_text()) if b.findings else ""
+    names = [HISTOLOGY.get(x, x.replace("_", " ")) for x in b.features]
+    features = ", ".join(n for n in names if not (told_findings and says(n, told_findings)))
     said = "; ".join(filter(None, [result, features]))
     # "… (lesion 1), about 2 weeks after presentation: …", not ") ("; nor brackets inside brackets
     if when and (head.endswith(")") or "(" in when):
