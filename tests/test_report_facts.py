@@ -218,6 +218,8 @@ PUBLISHED: dict[str, list[str]] = {
         "A 54-year-old Caucasian woman", "diabetic nephropathy", "breast, right (medial superior)",
         # haemodialysis "for a year" at an onset "over a 3-month period" before: about 9 months
         "Dialysis vintage at first lesion onset: about 9 months",
+        # "a few months later" is not placed on the day axis: listed last, and said to be
+        "Table 2 lists the events in time order; no. 3, whose time is not known relative to day 0, comes last.",
         "breast, left (medial aspect)", "a few months later", "1 cm deep area of tunnelling",
         "Mammography of the breasts", "Extensive vascular calcifications and scattered microcalcifications",
         "Punch biopsy of the right breast (lesion 1), medial superior", "focal calcium deposition within a small "

@@ -352,7 +352,18 @@ def timeline(ctx: Ctx) -> list[Block]:
     fig = ctx.fig_no + 1 if items else None
     day0 = (f"Day 0 is the day of {ctx.index_name()}; times are counted in days from it. " if idx
             else "No index event is set, so the events cannot be placed in time. ")
-    cite = f"Table {tab} lists the events in time order" + (f" and Fig. {fig} shows them on a day axis." if fig else ".")
+    # the events whose time is not known relative to day 0 ("a few months later") are listed last: said,
+    # or the table reads as if they came after the last dated one
+    last = [str(i) for i, (e, p) in enumerate(evs, 1)
+            if p is None and not any(w in e.when.label.lower() for w in BEFORE_WORDS)]
+    order = "in time order"
+    if idx and last and len(last) < len(evs):
+        nos = last[0] if len(last) == 1 else ", ".join(last[:-1]) + " and " + last[-1]
+        order += (f"; no. {nos}, whose time is not known relative to day 0, comes last" if len(last) == 1 else
+                  f"; nos. {nos}, whose times are not known relative to day 0, come last")
+    shown = "the others" if idx and last else "them"
+    cite = f"Table {tab} lists the events {order}" + (f"{',' if ';' in order else ''} and Fig. {fig} shows {shown} on a "
+                                                       "day axis." if fig else ".")
     out.append(Para([Span(day0 + cite)]))
     out += table(ctx, "Timeline of the episode of care", ["No.", "Time", "Event", "Description"], rows,
                  [26, 96, 78, 282], number=tab)
