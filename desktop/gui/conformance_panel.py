@@ -309,7 +309,10 @@ class ConformancePanel(QWidget):
         j_source = j.source_text((j.data.get("required_parts") or {}).get("source", "")) if j.required_parts_own \
             else "the CARE checklist (the journal's own list is not verified)"
         confidence = (j.data.get("required_parts") or {}).get("confidence", "S") if j.required_parts_own else "V"
-        for name in missing:
+        # a part a broken rule of the journal already stands for (consent) is one thing to fix, not two
+        failing = {KIND_REFS.get(self._kinds.get(r.rule, ""), "") for r in results if r.status == "fail"}
+        self._missing_rows = [name for name in missing if PART_REFS.get(name) not in failing]
+        for name in self._missing_rows:
             part = MissingPart(f"required:{name}", "Required for a final export", j_source, confidence)
             item = QListWidgetItem(status_icon("fail"), f"Missing · {name}\n{part.label}")
             item.setForeground(QBrush(QColor(SEVERITY_COLOUR["critical"])))
@@ -320,7 +323,7 @@ class ConformancePanel(QWidget):
                             "words (write \u201cNot applicable.\u201d where it does not apply).\nSource: " + j_source)
             # after the broken rules, before the warnings and the rules met
             at = sum(self.rules.item(i).data(_ResultRole).status == "fail" for i in range(self.rules.count()))
-            self.rules.insertItem(at + missing.index(name), item)
+            self.rules.insertItem(at + self._missing_rows.index(name), item)
             if part.rule == keep:
                 reselect = item
         self.rules.blockSignals(False)
@@ -374,13 +377,13 @@ class ConformancePanel(QWidget):
         there are any — broken hard rules and missing required parts alike (one count, so the title
         never says "1 to fix" above a summary that lists sixteen missing parts)."""
         fails = sum(r.status == "fail" for r in self.results or [])
-        n = fails + len(getattr(self, "_missing", []))
+        n = fails + len(getattr(self, "_missing_rows", []))
         return f"Journal ({n} to fix)" if n else "Journal"
 
     def tab_tip(self) -> str:
         """What the tab's count is made of."""
         fails = sum(r.status == "fail" for r in self.results or [])
-        missing = len(getattr(self, "_missing", []))
+        missing = len(getattr(self, "_missing_rows", []))
         parts = ([f"{fails} hard rule{'s' if fails != 1 else ''} broken"] if fails else []) + \
                 ([f"{missing} required part{'s' if missing != 1 else ''} missing"] if missing else [])
         if not parts:
