@@ -209,6 +209,11 @@ def _depth(ctx: Ctx, e: Event) -> int:
     return d
 
 
+def said_before_day0(e: Event) -> bool:
+    """An event with no time whose words put it before the index event ("recently, before presentation")."""
+    return any(w in e.when.label.lower() for w in BEFORE_WORDS)
+
+
 def ordered_events(ctx: Ctx) -> list[tuple[Event, Placed | None]]:
     """The events in time order: by their day; at the same day an event placed relative to another
     follows it; an event with no time that is only said to be before the index event ("recently,
@@ -223,7 +228,7 @@ def ordered_events(ctx: Ctx) -> list[tuple[Event, Placed | None]]:
         e, p = ep
         if p is not None:
             return (0, p.day, 0 if e.id == idx else 1, _depth(ctx, e), order[e.id])
-        if any(w in e.when.label.lower() for w in BEFORE_WORDS):
+        if said_before_day0(e):
             return (0, -1e-9, 0, 0, order[e.id])
         return (1, 0.0, 0, 0, order[e.id])
 
@@ -329,7 +334,7 @@ def timeline(ctx: Ctx) -> list[Block]:
         t = ctx.when(When(event_id=e.id)) if p else ctx.when(e.when, "—")
         if t == "—":
             t = relative_row(e, rows_of)
-        if p is None and any(w in e.when.label.lower() for w in BEFORE_WORDS):
+        if p is None and said_before_day0(e):
             t = f"before day 0 ({plain(e.when.label)})" if "before" not in t.lower() else t
         kind = EVENT_KIND.get(e.kind, e.kind)
         short = event_short(ctx, e) or told_where(ctx, e.description)
@@ -355,7 +360,7 @@ def timeline(ctx: Ctx) -> list[Block]:
     # the events whose time is not known relative to day 0 ("a few months later") are listed last: said,
     # or the table reads as if they came after the last dated one
     last = [str(i) for i, (e, p) in enumerate(evs, 1)
-            if p is None and not any(w in e.when.label.lower() for w in BEFORE_WORDS)]
+            if p is None and not said_before_day0(e)]
     order = "in time order"
     if idx and last and len(last) < len(evs):
         nos = last[0] if len(last) == 1 else ", ".join(last[:-1]) + " and " + last[-1]
